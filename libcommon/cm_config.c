@@ -1,0 +1,138 @@
+/* cm_config.c: the table of environment variables, their bounds and
+ * defaults, and the loader that validates them. */
+#include "cm_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_alloc.h"
+
+enum kind { K_STR, K_INT };
+
+struct entry {
+    const char *name;
+    enum kind kind;
+    size_t offset;
+    long min, max;      /* K_INT bounds */
+    long def_int;       /* K_INT default */
+    const char *def_str; /* K_STR default; NULL means "" */
+};
+
+#define S(name, field, def) {name, K_STR, offsetof(struct cm_config, field), 0, 0, 0, def}
+#define I(name, field, lo, hi, def) {name, K_INT, offsetof(struct cm_config, field), lo, hi, def, NULL}
+
+static const struct entry table[] = {
+    S("NATS_URL", nats_url, "nats://127.0.0.1:4222"),
+    S("PG_HOST", pg_host, "127.0.0.1"),
+    I("PG_PORT", pg_port, 1, 65535, 5432),
+    S("PG_DATABASE", pg_database, "health"),
+    S("PG_USER", pg_user, NULL),           /* empty → service name */
+    S("PG_PASSWORD", pg_password, NULL),
+    S("PG_ADMIN_USER", pg_admin_user, NULL),
+    S("PG_ADMIN_PASSWORD", pg_admin_password, NULL),
+    I("PG_CONNECT_TIMEOUT_S", pg_connect_timeout_s, 1, 300, 5),
+    S("MIGRATIONS_DIR", migrations_dir, NULL), /* empty → services/<svc>/migrations */
+    I("HANDLER_THREADS", handler_threads, 1, 64, 4),
+    S("ADMIN_HOST", admin_host, "127.0.0.1"),
+    I("ADMIN_PORT", admin_port, 0, 65535, -1), /* -1 → per-service default */
+    S("LOG_LEVEL", log_level, "info"),
+    I("RPC_TIMEOUT_MS", rpc_timeout_ms, 10, 600000, 5000),
+    S("EDGE_HOST", edge_host, "127.0.0.1"),
+    I("EDGE_PORT", edge_port, 1, 65535, 8080),
+    I("EDGE_THREADS", edge_threads, 1, 64, 2),
+    I("MAX_BODY_BYTES", max_body_bytes, 1024, 256 * 1024 * 1024, 1024 * 1024),
+    I("MAX_HEADER_BYTES", max_header_bytes, 1024, 1024 * 1024, 16 * 1024),
+    I("REQUEST_TIMEOUT_MS", request_timeout_ms, 10, 600000, 10000),
+    I("AUTH_CACHE_TTL_MS", auth_cache_ttl_ms, 0, 3600000, 30000),
+    I("AUTH_CACHE_SIZE", auth_cache_size, 16, 1 << 20, 4096),
+    S("BOOTSTRAP_API_USER", bootstrap_api_user, NULL),
+    S("BOOTSTRAP_API_KEY", bootstrap_api_key, NULL),
+};
+
+static const struct {
+    const char *service;
+    int port;
+} admin_ports[] = {
+    {"edge", 9100}, {"identity", 9101}, {"authz", 9102},
+    {"messaging", 9103}, {"onboarding", 9104}, {"privacy", 9105},
+};
+
+const char *cm_config_env(const char *name)
+{
+    return getenv(name);
+}
+
+int cm_config_default_admin_port(const char *service)
+{
+    for (size_t i = 0; i < sizeof admin_ports / sizeof admin_ports[0]; i++)
+        if (strcmp(admin_ports[i].service, service) == 0)
+            return admin_ports[i].port;
+    return 9199;
+}
+
+static int parse_int(const char *s, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_config *out,
+                      char *err, size_t errlen)
+{
+    char path[256];
+
+    memset(out, 0, sizeof *out);
+    out->service = service;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const struct entry *e = &table[i];
+        const char *v = lookup(e->name);
+        char *field = (char *)out + e->offset;
+
+        if (e->kind == K_STR) {
+            *(char **)field = cm_xstrdup(v ? v : e->def_str ? e->def_str : "");
+            continue;
+        }
+        long n = e->def_int;
+        if (v && *v) {
+            if (parse_int(v, &n) != 0 || n < e->min || n > e->max) {
+                snprintf(err, errlen, "invalid %s: want an integer in %ld..%ld", e->name, e->min,
+                         e->max);
+                cm_config_release(out);
+                return CM_EINVAL;
+            }
+        }
+        *(int *)field = (int)n;
+    }
+    if (!out->pg_user[0]) {
+        free(out->pg_user);
+        out->pg_user = cm_xstrdup(service);
+    }
+    if (!out->migrations_dir[0]) {
+        snprintf(path, sizeof path, "services/%s/migrations", service);
+        free(out->migrations_dir);
+        out->migrations_dir = cm_xstrdup(path);
+    }
+    if (out->admin_port < 0)
+        out->admin_port = cm_config_default_admin_port(service);
+    return CM_OK;
+}
+
+void cm_config_release(struct cm_config *cfg)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (table[i].kind != K_STR)
+            continue;
+        char **field = (char **)((char *)cfg + table[i].offset);
+        free(*field);
+        *field = NULL;
+    }
+}

@@ -1,0 +1,63 @@
+/* cm_config.h: configuration of every daemon, read once from the environment.
+ *
+ * One declarative table (cm_config.c) gives each variable its name, bounds
+ * and default, as Redis's config.c does; cm_config_load validates all of it
+ * at start. Handlers never call getenv: they read the const struct. */
+#ifndef CM_CONFIG_H
+#define CM_CONFIG_H
+
+#include <stddef.h>
+
+#include "cm_err.h"
+
+struct cm_config {
+    const char *service;      /* "edge", "identity", ... (not from the environment) */
+    /* shared by all daemons */
+    char *nats_url;           /* NATS_URL: comma-separated server URLs */
+    char *pg_host;            /* PG_HOST */
+    int pg_port;              /* PG_PORT */
+    char *pg_database;        /* PG_DATABASE */
+    char *pg_user;            /* PG_USER: default is the service name */
+    char *pg_password;        /* PG_PASSWORD */
+    char *pg_admin_user;      /* PG_ADMIN_USER: when set, creates the service role and schema */
+    char *pg_admin_password;  /* PG_ADMIN_PASSWORD */
+    int pg_connect_timeout_s; /* PG_CONNECT_TIMEOUT_S */
+    char *migrations_dir;     /* MIGRATIONS_DIR: default services/<svc>/migrations */
+    int handler_threads;      /* HANDLER_THREADS: NATS handlers, each with its own PGconn */
+    char *admin_host;         /* ADMIN_HOST */
+    int admin_port;           /* ADMIN_PORT: /healthz /readyz /metrics; default per service */
+    char *log_level;          /* LOG_LEVEL */
+    int rpc_timeout_ms;       /* RPC_TIMEOUT_MS: typed RPC calls between services */
+    /* edge */
+    char *edge_host;          /* EDGE_HOST */
+    int edge_port;            /* EDGE_PORT */
+    int edge_threads;         /* EDGE_THREADS: event loops sharing the port */
+    int max_body_bytes;       /* MAX_BODY_BYTES */
+    int max_header_bytes;     /* MAX_HEADER_BYTES */
+    int request_timeout_ms;   /* REQUEST_TIMEOUT_MS: edge → service, then 504 */
+    int auth_cache_ttl_ms;    /* AUTH_CACHE_TTL_MS: API-key answers reused this long */
+    int auth_cache_size;      /* AUTH_CACHE_SIZE: entries per edge thread */
+    /* identity */
+    char *bootstrap_api_user; /* BOOTSTRAP_API_USER: API user ensured at start */
+    char *bootstrap_api_key;  /* BOOTSTRAP_API_KEY */
+};
+
+/* Looks a variable up; returns NULL when unset. getenv fits. */
+typedef const char *(*cm_config_lookup)(const char *name);
+
+/* The process environment as a cm_config_lookup (getenv). */
+const char *cm_config_env(const char *name);
+
+/* Fills *out for service from lookup. On a bad value returns CM_EINVAL and
+ * writes a message naming the variable into err (errlen bytes); *out is then
+ * left released. Strings in *out are owned by it: cm_config_release. */
+cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_config *out,
+                      char *err, size_t errlen);
+
+/* Frees the strings of cfg; cfg may be zeroed or partly filled. */
+void cm_config_release(struct cm_config *cfg);
+
+/* Default admin port of a service (edge 9100, identity 9101, ...). */
+int cm_config_default_admin_port(const char *service);
+
+#endif

@@ -1,0 +1,180 @@
+/* cm_nats.c: NATS connection setup, publishing and blocking typed RPC. */
+#include "cm_nats.h"
+
+#include <nats/adapters/libevent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+
+void cm_nats_use_libevent(void)
+{
+    natsLibevent_Init();
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    cm_warn("nats disconnected from %s, reconnecting", (const char *)closure);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    cm_info("nats reconnected (%s)", (const char *)closure);
+}
+
+static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus s, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    cm_warn("nats error on %s: %s", (const char *)closure, natsStatus_GetText(s));
+}
+
+/* Splits "a,b" into a NULL-terminated array in buf; returns the count. */
+static int split_urls(char *buf, const char **urls, int max)
+{
+    int n = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < max;
+         tok = strtok_r(NULL, ",", &save))
+        urls[n++] = tok;
+    return n;
+}
+
+cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *base,
+                       volatile int *stop, natsConnection **out_nc)
+{
+    natsOptions *opts = NULL;
+    natsConnection *nc = NULL;
+    char *buf = cm_xstrdup(urls);
+    const char *list[16];
+    int n = split_urls(buf, list, 16);
+    natsStatus s = natsOptions_Create(&opts);
+    struct timespec start, now;
+
+    if (s == NATS_OK)
+        s = natsOptions_SetServers(opts, list, n);
+    if (s == NATS_OK)
+        s = natsOptions_SetName(opts, name);
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxReconnect(opts, -1);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectWait(opts, 250);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectJitter(opts, 100, 100);
+    if (s == NATS_OK)
+        s = natsOptions_SetPingInterval(opts, 5000);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(opts, on_disconnected, (void *)name);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(opts, on_reconnected, (void *)name);
+    if (s == NATS_OK)
+        s = natsOptions_SetErrorHandler(opts, on_error, (void *)name);
+    if (s == NATS_OK && base)
+        s = natsOptions_SetEventLoop(opts, base, natsLibevent_Attach, natsLibevent_Read,
+                                     natsLibevent_Write, natsLibevent_Detach);
+    if (s == NATS_OK && !base)
+        s = natsOptions_SetSendAsap(opts, true);
+    if (s != NATS_OK) {
+        cm_error("nats options: %s", natsStatus_GetText(s));
+        natsOptions_Destroy(opts);
+        free(buf);
+        return CM_EINTERNAL;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int attempt = 0;; attempt++) {
+        s = natsConnection_Connect(&nc, opts);
+        if (s == NATS_OK)
+            break;
+        if (attempt % 20 == 0)
+            cm_warn("nats connect to %s failed: %s; retrying", urls, natsStatus_GetText(s));
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((stop && *stop) || (!stop && now.tv_sec - start.tv_sec > 30))
+            break;
+        usleep(250 * 1000);
+    }
+    natsOptions_Destroy(opts);
+    free(buf);
+    if (s != NATS_OK)
+        return CM_EUNAVAIL;
+    *out_nc = nc;
+    return CM_OK;
+}
+
+void cm_nats_close(natsConnection *nc, int timeout_ms)
+{
+    if (!nc)
+        return;
+    if (natsConnection_DrainTimeout(nc, timeout_ms) == NATS_OK) {
+        for (int i = 0; i < timeout_ms / 10 && !natsConnection_IsClosed(nc); i++)
+            usleep(10 * 1000);
+    }
+    natsConnection_Close(nc);
+    natsConnection_Destroy(nc);
+}
+
+int cm_nats_connected(natsConnection *nc)
+{
+    return nc && natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = cm_xmalloc(len);
+    protobuf_c_message_pack(msg, buf);
+    *out_len = len;
+    return buf;
+}
+
+cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const ProtobufCMessage *msg)
+{
+    uint8_t stackbuf[4096];
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
+    natsStatus s;
+
+    protobuf_c_message_pack(msg, buf);
+    s = natsConnection_Publish(nc, subject, buf, (int)len);
+    if (buf != stackbuf)
+        free(buf);
+    return s == NATS_OK ? CM_OK : CM_EUNAVAIL;
+}
+
+cm_err cm_nats_rpc(natsConnection *nc, const char *subject, const char *request_id,
+                   const Envelope__Principal *principal, const uint8_t *payload, size_t len,
+                   int timeout_ms, Envelope__RpcReply **out_reply)
+{
+    Envelope__RpcRequest req = ENVELOPE__RPC_REQUEST__INIT;
+    natsMsg *reply = NULL;
+    Envelope__RpcReply *out;
+    uint8_t *buf;
+    size_t buflen;
+    natsStatus s;
+
+    req.request_id = (char *)(request_id ? request_id : "");
+    req.principal = (Envelope__Principal *)principal;
+    req.payload.data = (uint8_t *)payload;
+    req.payload.len = len;
+    buf = cm_pack(&req.base, &buflen);
+    s = natsConnection_Request(&reply, nc, subject, buf, (int)buflen, timeout_ms);
+    free(buf);
+    if (s == NATS_NO_RESPONDERS)
+        return CM_EUNAVAIL;
+    if (s == NATS_TIMEOUT)
+        return CM_ETIMEOUT;
+    if (s != NATS_OK)
+        return CM_EUNAVAIL;
+    out = envelope__rpc_reply__unpack(NULL, (size_t)natsMsg_GetDataLength(reply),
+                                      (const uint8_t *)natsMsg_GetData(reply));
+    natsMsg_Destroy(reply);
+    if (!out) {
+        cm_error("rpc %s: malformed reply", subject);
+        return CM_EINTERNAL;
+    }
+    *out_reply = out;
+    return CM_OK;
+}

@@ -1,0 +1,305 @@
+/* cm_pg.c: connections, role/schema bootstrap and migrations for Postgres. */
+#include "cm_pg.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+
+/* Opens a connection as user/password to cfg's database. */
+static PGconn *open_conn(const struct cm_config *cfg, const char *user, const char *password)
+{
+    char port[16], timeout[16];
+    const char *keys[] = {"host",     "port",
+                          "dbname",   "user",
+                          "password", "connect_timeout",
+                          "application_name", NULL};
+    const char *vals[] = {cfg->pg_host, port, cfg->pg_database, user, password, timeout,
+                          cfg->service, NULL};
+
+    snprintf(port, sizeof port, "%d", cfg->pg_port);
+    snprintf(timeout, sizeof timeout, "%d", cfg->pg_connect_timeout_s);
+    return PQconnectdbParams(keys, vals, 0);
+}
+
+/* Runs a parameterless statement; returns its cm_err. */
+static cm_err exec_simple(PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec(conn, sql);
+    cm_err err = cm_pg_result_err(res);
+    PQclear(res);
+    return err;
+}
+
+static cm_err pin_search_path(PGconn *conn, const char *schema)
+{
+    const char *params[1] = {schema};
+    PGresult *res = PQexecParams(conn, "SELECT pg_catalog.set_config('search_path', $1, false)",
+                                 1, NULL, params, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+    PQclear(res);
+    return err;
+}
+
+cm_err cm_pg_connect(const struct cm_config *cfg, PGconn **out_conn)
+{
+    PGconn *conn = open_conn(cfg, cfg->pg_user, cfg->pg_password);
+    cm_err err;
+
+    if (!conn)
+        return CM_ENOMEM;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        cm_warn("postgres connect as %s failed: %s", cfg->pg_user, PQerrorMessage(conn));
+        PQfinish(conn);
+        return CM_EUNAVAIL;
+    }
+    err = pin_search_path(conn, cfg->service);
+    if (err != CM_OK) {
+        PQfinish(conn);
+        return err;
+    }
+    *out_conn = conn;
+    return CM_OK;
+}
+
+cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn)
+{
+    if (*conn && PQstatus(*conn) == CONNECTION_OK)
+        return CM_OK;
+    if (*conn) {
+        PQreset(*conn);
+        if (PQstatus(*conn) == CONNECTION_OK)
+            return pin_search_path(*conn, cfg->service);
+        PQfinish(*conn);
+        *conn = NULL;
+    }
+    return cm_pg_connect(cfg, conn);
+}
+
+/* Runs the statement that the server-side format() call in sql produces from
+ * params: identifiers and literals are quoted by Postgres (%I, %L), never
+ * assembled here. */
+static cm_err exec_formatted(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+    char *stmt = NULL;
+
+    if (err == CM_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        stmt = cm_xstrdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (stmt) {
+        err = exec_simple(conn, stmt);
+        free(stmt);
+    }
+    return err;
+}
+
+
+cm_err cm_pg_bootstrap(const struct cm_config *cfg)
+{
+    const char *role_params[2] = {cfg->pg_user, cfg->pg_password};
+    const char *schema_params[2] = {cfg->service, cfg->pg_user};
+    const char *db_params[2] = {cfg->pg_database, cfg->pg_user};
+    PGconn *conn;
+    cm_err err;
+
+    if (!cfg->pg_admin_user[0])
+        return CM_OK;
+    conn = open_conn(cfg, cfg->pg_admin_user, cfg->pg_admin_password);
+    if (!conn)
+        return CM_ENOMEM;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        cm_warn("postgres connect as admin failed: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return CM_EUNAVAIL;
+    }
+    err = exec_simple(conn, "SELECT pg_advisory_lock(7201001)");
+    /* Role: create when missing, then (re)set its password and attributes. */
+    if (err == CM_OK)
+        err = exec_formatted(conn,
+                             "SELECT format('CREATE ROLE %I LOGIN', $1::text) "
+                             "WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                             1, role_params);
+    if (err == CM_OK)
+        err = exec_formatted(conn,
+                             "SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB "
+                             "NOCREATEROLE PASSWORD %L', $1::text, $2::text)",
+                             2, role_params);
+    if (err == CM_OK)
+        err = exec_formatted(conn,
+                             "SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', "
+                             "$1::text, $2::text)",
+                             2, schema_params);
+    if (err == CM_OK)
+        err = exec_formatted(conn, "SELECT format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', $1::text)",
+                             1, schema_params);
+    if (err == CM_OK)
+        err = exec_formatted(conn,
+                             "SELECT format('GRANT CONNECT ON DATABASE %I TO %I', $1::text, "
+                             "$2::text)",
+                             2, db_params);
+    if (err == CM_OK)
+        err = exec_simple(conn, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    exec_simple(conn, "SELECT pg_advisory_unlock(7201001)");
+    PQfinish(conn);
+    if (err != CM_OK)
+        cm_error("bootstrap of role and schema %s failed", cfg->service);
+    return err;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_migration(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return n > 4 && strcmp(d->d_name + n - 4, ".sql") == 0 && d->d_name[0] >= '0' &&
+           d->d_name[0] <= '9';
+}
+
+/* Reads a whole file; caller frees. NULL on error. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = cm_xmalloc((size_t)n + 1);
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Applies one migration file in a transaction unless already recorded. */
+static cm_err apply_one(PGconn *conn, const char *dir, const char *name)
+{
+    const char *params[1] = {name};
+    char path[1024];
+    PGresult *res;
+    char *sql;
+    cm_err err;
+
+    res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, params,
+                       NULL, NULL, 0);
+    err = cm_pg_result_err(res);
+    if (err == CM_OK && PQntuples(res) > 0) {
+        PQclear(res);
+        return CM_OK;
+    }
+    PQclear(res);
+    if (err != CM_OK)
+        return err;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    sql = read_file(path);
+    if (!sql) {
+        cm_error("cannot read migration %s", path);
+        return CM_EINTERNAL;
+    }
+    err = exec_simple(conn, "BEGIN");
+    if (err == CM_OK)
+        err = exec_simple(conn, sql);
+    if (err == CM_OK) {
+        res = PQexecParams(conn, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, NULL,
+                           params, NULL, NULL, 0);
+        err = cm_pg_result_err(res);
+        PQclear(res);
+    }
+    if (err == CM_OK)
+        err = exec_simple(conn, "COMMIT");
+    if (err != CM_OK) {
+        exec_simple(conn, "ROLLBACK");
+        cm_error("migration %s failed", name);
+    } else {
+        cm_info("applied migration %s", name);
+    }
+    free(sql);
+    return err;
+}
+
+cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn)
+{
+    struct dirent **names = NULL;
+    int n;
+    cm_err err;
+
+    err = exec_simple(conn, "SELECT pg_advisory_lock(7201002)");
+    if (err != CM_OK)
+        return err;
+    err = exec_simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+    n = scandir(cfg->migrations_dir, &names, is_migration, by_name);
+    if (n < 0 && errno == ENOENT) {
+        n = 0; /* a service without migrations of its own */
+    } else if (n < 0) {
+        cm_error("cannot list migrations in %s", cfg->migrations_dir);
+        err = CM_EINTERNAL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (err == CM_OK)
+            err = apply_one(conn, cfg->migrations_dir, names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    exec_simple(conn, "SELECT pg_advisory_unlock(7201002)");
+    return err;
+}
+
+cm_err cm_pg_sqlstate_err(const char *st)
+{
+    if (!st)
+        return CM_EINTERNAL;
+    if (!strcmp(st, "23505") || !strcmp(st, "23P01"))
+        return CM_ECONFLICT;
+    if (!strcmp(st, "23503"))
+        return CM_ENOTFOUND;
+    if (!strncmp(st, "22", 2) || !strcmp(st, "23502") || !strcmp(st, "23514"))
+        return CM_EINVAL;
+    if (!strncmp(st, "08", 2) || !strncmp(st, "57P0", 4))
+        return CM_EUNAVAIL;
+    if (!strcmp(st, "57014"))
+        return CM_ETIMEOUT;
+    return CM_EINTERNAL;
+}
+
+cm_err cm_pg_result_err(const PGresult *res)
+{
+    const char *st;
+    cm_err err;
+
+    if (!res)
+        return CM_EUNAVAIL;
+    switch (PQresultStatus(res)) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_SINGLE_TUPLE:
+        return CM_OK;
+    case PGRES_FATAL_ERROR:
+        st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        err = cm_pg_sqlstate_err(st);
+        if (err == CM_EINTERNAL || err == CM_EUNAVAIL)
+            cm_error("postgres error %s: %s", st ? st : "?",
+                     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                         ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                         : "");
+        return err;
+    default:
+        return CM_EUNAVAIL;
+    }
+}

@@ -1,0 +1,48 @@
+/* cm_pg.h: Postgres connections of a service, its role, schema and migrations.
+ *
+ * Each handler thread owns one PGconn (libpq forbids sharing one between
+ * threads); its search_path is pinned to the service's schema so queries use
+ * unqualified names. At start the service optionally creates its own role and
+ * schema as an admin, then applies services/<svc>/migrations/NNN_name.sql in
+ * order under an advisory lock, recording each in <svc>.schema_migrations. */
+#ifndef CM_PG_H
+#define CM_PG_H
+
+#include <libpq-fe.h>
+
+#include "cm_config.h"
+#include "cm_err.h"
+
+/* Opens a connection for cfg's service role with search_path pinned to the
+ * service schema. On CM_OK *out_conn is open (caller PQfinish). Returns
+ * CM_EUNAVAIL when the server cannot be reached or refuses. */
+cm_err cm_pg_connect(const struct cm_config *cfg, PGconn **out_conn);
+
+/* When cfg->pg_admin_user is set: connects as the admin and makes sure the
+ * role cfg->pg_user exists with cfg->pg_password (LOGIN, nothing else) and
+ * owns schema cfg->service, with PUBLIC's rights on it revoked. Without an
+ * admin user it does nothing and returns CM_OK (the role and schema must then
+ * exist). Idempotent; safe when several copies start at once. */
+cm_err cm_pg_bootstrap(const struct cm_config *cfg);
+
+/* Applies every migration file of cfg->migrations_dir not yet recorded in
+ * schema_migrations, in file-name order, each in its own transaction, while
+ * holding an advisory lock that serialises concurrent starts. conn must come
+ * from cm_pg_connect. */
+cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn);
+
+/* Makes sure *conn is usable: when it is broken, resets it (a blocking
+ * reconnect) and pins search_path again. Returns CM_EUNAVAIL if still down. */
+cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn);
+
+/* Maps the result of a command to a cm_err: PGRES_COMMAND_OK and
+ * PGRES_TUPLES_OK → CM_OK; SQLSTATE 23505/23P01 → CM_ECONFLICT, 23503 →
+ * CM_ENOTFOUND, 22xxx/23502/23514 → CM_EINVAL, 08xxx/57P0x → CM_EUNAVAIL,
+ * 57014 → CM_ETIMEOUT; others → CM_EINTERNAL. Logs unexpected errors (without
+ * parameters, which may be personal data). res may be NULL (→ CM_EUNAVAIL). */
+cm_err cm_pg_result_err(const PGresult *res);
+
+/* Same mapping for a bare SQLSTATE string; NULL → CM_EINTERNAL. */
+cm_err cm_pg_sqlstate_err(const char *sqlstate);
+
+#endif

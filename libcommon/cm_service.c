@@ -1,0 +1,417 @@
+/* cm_service.c: the daemon skeleton: start-up, workers, HTTP and RPC
+ * dispatch, readiness, and drain on SIGTERM. */
+#include "cm_service.h"
+
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm_admin.h"
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_metrics.h"
+#include "cm_nats.h"
+#include "cm_pg.h"
+
+static volatile sig_atomic_t stop_requested;
+
+struct cm_service {
+    const struct cm_service_def *def;
+    struct cm_config cfg;
+    struct cm_metrics *metrics;
+    natsConnection *nc;
+    struct cm_worker *workers;
+    natsSubscription **subs;
+    char http_subject[64];
+    char rpc_prefix[64];
+    PGconn *ready_pg; /* used by the admin thread only */
+};
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *cm_req_param(const struct cm_req *rq, const char *name)
+{
+    for (int i = 0; i < rq->nparams; i++)
+        if (!strcmp(rq->param_names[i], name))
+            return rq->param_values[i];
+    return NULL;
+}
+
+const char *cm_req_header(const struct cm_req *rq, const char *name)
+{
+    for (size_t i = 0; i < rq->http->n_headers; i++)
+        if (!strcmp(rq->http->headers[i]->name, name))
+            return rq->http->headers[i]->value;
+    return NULL;
+}
+
+cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rq->detail, sizeof rq->detail, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char *parameter,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    snprintf(rq->pointer, sizeof rq->pointer, "%s", pointer ? pointer : "");
+    snprintf(rq->parameter, sizeof rq->parameter, "%s", parameter ? parameter : "");
+    va_start(ap, fmt);
+    vsnprintf(rq->detail, sizeof rq->detail, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc)
+{
+    out->status = status;
+    out->body = cm_http_dump(rq->http->surface, doc, &out->len);
+    out->content_type = "application/json";
+    json_decref(doc);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes src (n bytes) into dst (cap bytes). Returns -1 on a bad
+ * escape, an encoded NUL, or overflow. '+' stays '+' (a path, not a form). */
+static int decode_segment(const char *src, size_t n, char *dst, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)src[i];
+        if (c == '%') {
+            int hi, lo;
+            if (i + 2 >= n || (hi = hexval(src[i + 1])) < 0 || (lo = hexval(src[i + 2])) < 0)
+                return -1;
+            c = hi * 16 + lo;
+            i += 2;
+            if (c == 0)
+                return -1;
+        }
+        if (o + 1 >= cap)
+            return -1;
+        dst[o++] = (char)c;
+    }
+    dst[o] = '\0';
+    return 0;
+}
+
+/* Fills rq's parameters from m; returns CM_EINVAL on an undecodable one. */
+static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
+{
+    rq->nparams = m->nparams;
+    for (int i = 0; i < m->nparams; i++) {
+        size_t nl = m->name_lens[i] < sizeof rq->param_names[i] - 1 ? m->name_lens[i]
+                                                                      : sizeof rq->param_names[i] - 1;
+        memcpy(rq->param_names[i], m->names[i], nl);
+        rq->param_names[i][nl] = '\0';
+        if (decode_segment(m->values[i], m->value_lens[i], rq->param_values[i],
+                           sizeof rq->param_values[i]) != 0)
+            return cm_fail(rq, CM_EINVAL, "path parameter %s is malformed or too long",
+                           rq->param_names[i]);
+    }
+    return CM_OK;
+}
+
+/* Publishes an HttpResponse to reply. */
+static void send_http(natsConnection *nc, const char *reply, int status, const char *ctype,
+                      const char *body, size_t len)
+{
+    Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
+    Envelope__Header h = ENVELOPE__HEADER__INIT;
+    Envelope__Header *hs[1] = {&h};
+
+    resp.status = status;
+    h.name = "content-type";
+    h.value = (char *)ctype;
+    resp.headers = hs;
+    resp.n_headers = 1;
+    resp.body.data = (uint8_t *)body;
+    resp.body.len = len;
+    if (cm_nats_publish_msg(nc, reply, &resp.base) != CM_OK)
+        cm_warn("reply publish failed");
+}
+
+static void handle_http(struct cm_worker *w, natsMsg *msg)
+{
+    struct cm_service *svc = w->svc;
+    double start = now_seconds();
+    Envelope__HttpRequest *http;
+    struct cm_route_match m;
+    struct cm_req *rq;
+    struct cm_resp out = {0};
+    const char *route = "unmatched";
+    cm_err err;
+
+    http = envelope__http_request__unpack(NULL, (size_t)natsMsg_GetDataLength(msg),
+                                          (const uint8_t *)natsMsg_GetData(msg));
+    if (!http) {
+        cm_warn("malformed HttpRequest on %s", natsMsg_GetSubject(msg));
+        return;
+    }
+    cm_log_set_request_id(http->request_id);
+    rq = cm_xcalloc(1, sizeof *rq);
+    rq->w = w;
+    rq->http = http;
+    err = cm_router_match(svc->def->ops, http->method, http->path, &m);
+    if (err == CM_ENOTFOUND)
+        cm_fail(rq, err, "no operation at this path");
+    else if (err == CM_EMETHOD)
+        cm_fail(rq, err, "method %s is not allowed here", http->method);
+    if (err == CM_OK) {
+        rq->op = m.op;
+        route = m.op->name;
+        err = take_params(rq, &m);
+    }
+    if (err == CM_OK && !m.op->handler)
+        err = cm_fail(rq, CM_ENOTIMPL, "operation %s is not implemented yet", m.op->name);
+    if (err == CM_OK && cm_pg_ensure(&svc->cfg, &w->pg) != CM_OK)
+        err = cm_fail(rq, CM_EUNAVAIL, "database unavailable, retry later");
+    if (err == CM_OK)
+        err = m.op->handler(rq, &out);
+    if (err != CM_OK) {
+        struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
+                                     rq->parameter[0] ? rq->parameter : NULL};
+        free(out.body);
+        out.status = cm_err_http_status(err);
+        out.body = cm_http_error_body(http->surface, out.status, cm_err_name(err),
+                                      rq->detail[0] ? rq->detail : NULL, &src, &out.len);
+        out.content_type = "application/json";
+    }
+    send_http(w->nc, natsMsg_GetReply(msg), out.status,
+              out.content_type ? out.content_type : "application/json", out.body, out.len);
+    cm_metrics_observe(svc->metrics, route, out.status, now_seconds() - start);
+    free(out.body);
+    free(rq);
+    envelope__http_request__free_unpacked(http, NULL);
+    cm_log_set_request_id(NULL);
+}
+
+static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
+{
+    struct cm_service *svc = w->svc;
+    double start = now_seconds();
+    Envelope__RpcReply reply = ENVELOPE__RPC_REPLY__INIT;
+    Envelope__RpcRequest *req;
+    const struct cm_rpc *rpc = NULL;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    char route[96];
+    cm_err err = CM_OK;
+
+    req = envelope__rpc_request__unpack(NULL, (size_t)natsMsg_GetDataLength(msg),
+                                        (const uint8_t *)natsMsg_GetData(msg));
+    if (!req)
+        err = CM_EINVAL;
+    if (req)
+        cm_log_set_request_id(req->request_id);
+    for (const struct cm_rpc *r = svc->def->rpcs; err == CM_OK && r && r->method; r++)
+        if (!strcmp(r->method, method))
+            rpc = r;
+    if (err == CM_OK && !rpc)
+        err = CM_ENOTIMPL;
+    if (err == CM_OK)
+        err = cm_pg_ensure(&svc->cfg, &w->pg);
+    if (err == CM_OK)
+        err = rpc->handler(w, req, &payload, &len);
+    reply.code = (int32_t)err;
+    if (err == CM_OK) {
+        reply.payload.data = payload;
+        reply.payload.len = len;
+    } else {
+        reply.message = (char *)cm_err_name(err);
+    }
+    if (natsMsg_GetReply(msg) && cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), &reply.base) != CM_OK)
+        cm_warn("rpc reply publish failed");
+    snprintf(route, sizeof route, "rpc.%s", rpc ? rpc->method : "unknown");
+    cm_metrics_observe(svc->metrics, route, cm_err_http_status(err), now_seconds() - start);
+    free(payload);
+    envelope__rpc_request__free_unpacked(req, NULL);
+    cm_log_set_request_id(NULL);
+}
+
+/* Delivery callback of one worker's subscription: owns msg. */
+static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    struct cm_worker *w = closure;
+    struct cm_service *svc = w->svc;
+    const char *subject = natsMsg_GetSubject(msg);
+    size_t plen = strlen(svc->rpc_prefix);
+
+    (void)nc;
+    (void)sub;
+    if (!natsMsg_GetReply(msg))
+        ; /* nobody to answer: drop */
+    else if (!strcmp(subject, svc->http_subject))
+        handle_http(w, msg);
+    else if (!strncmp(subject, svc->rpc_prefix, plen))
+        handle_rpc(w, msg, subject + plen);
+    natsMsg_Destroy(msg);
+}
+
+/* Readiness, on the admin thread: NATS connected and Postgres answering. */
+static int check_ready(void *ctx, char *why, size_t whylen)
+{
+    struct cm_service *svc = ctx;
+    PGresult *res;
+    int ok;
+
+    if (!cm_nats_connected(svc->nc)) {
+        snprintf(why, whylen, "nats not connected");
+        return 0;
+    }
+    if (cm_pg_ensure(&svc->cfg, &svc->ready_pg) != CM_OK) {
+        snprintf(why, whylen, "postgres unreachable");
+        return 0;
+    }
+    res = PQexec(svc->ready_pg, "SELECT 1");
+    ok = cm_pg_result_err(res) == CM_OK;
+    PQclear(res);
+    if (!ok)
+        snprintf(why, whylen, "postgres not answering");
+    return ok;
+}
+
+/* Role, schema, migrations and on_start, retried while Postgres comes up. */
+static cm_err prepare_database(struct cm_service *svc)
+{
+    PGconn *conn = NULL;
+    cm_err err = CM_EUNAVAIL;
+
+    for (int attempt = 0; attempt < 120 && !stop_requested; attempt++) {
+        err = cm_pg_bootstrap(&svc->cfg);
+        if (err == CM_OK)
+            err = cm_pg_connect(&svc->cfg, &conn);
+        if (err != CM_EUNAVAIL)
+            break;
+        if (attempt % 10 == 0)
+            cm_warn("waiting for postgres at %s:%d", svc->cfg.pg_host, svc->cfg.pg_port);
+        usleep(500 * 1000);
+    }
+    if (err == CM_OK)
+        err = cm_pg_migrate(&svc->cfg, conn);
+    if (err == CM_OK && svc->def->on_start)
+        err = svc->def->on_start(&svc->cfg, conn);
+    PQfinish(conn);
+    return err;
+}
+
+static cm_err start_workers(struct cm_service *svc)
+{
+    int n = svc->cfg.handler_threads;
+    char wildcard[80];
+
+    snprintf(wildcard, sizeof wildcard, "%s.>", svc->def->name);
+    svc->workers = cm_xcalloc((size_t)n, sizeof *svc->workers);
+    svc->subs = cm_xcalloc((size_t)n, sizeof *svc->subs);
+    for (int i = 0; i < n; i++) {
+        struct cm_worker *w = &svc->workers[i];
+        w->svc = svc;
+        w->cfg = &svc->cfg;
+        w->nc = svc->nc;
+        w->index = i;
+        if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
+            return CM_EUNAVAIL;
+        if (natsConnection_QueueSubscribe(&svc->subs[i], svc->nc, wildcard, svc->def->name,
+                                          on_msg, w) != NATS_OK) {
+            cm_error("subscribe to %s failed", wildcard);
+            return CM_EUNAVAIL;
+        }
+        natsSubscription_SetPendingLimits(svc->subs[i], 65536, 256 * 1024 * 1024);
+    }
+    natsConnection_Flush(svc->nc);
+    return CM_OK;
+}
+
+static void free_service(struct cm_service *svc)
+{
+    for (int i = 0; svc->subs && i < svc->cfg.handler_threads; i++)
+        natsSubscription_Destroy(svc->subs[i]);
+    for (int i = 0; svc->workers && i < svc->cfg.handler_threads; i++)
+        PQfinish(svc->workers[i].pg);
+    free(svc->subs);
+    free(svc->workers);
+    cm_metrics_free(svc->metrics);
+    cm_config_release(&svc->cfg);
+}
+
+int cm_service_main(const struct cm_service_def *def)
+{
+    struct cm_service svc = {0};
+    struct cm_admin *admin = NULL;
+    struct sigaction sa = {0};
+    char errbuf[256];
+    cm_err err;
+
+    svc.def = def;
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    evthread_use_pthreads();
+
+    if (cm_config_load(def->name, cm_config_env, &svc.cfg, errbuf, sizeof errbuf) != CM_OK) {
+        cm_log_init(def->name, "info");
+        cm_error("config: %s", errbuf);
+        return 2;
+    }
+    cm_log_init(def->name, svc.cfg.log_level);
+    snprintf(svc.http_subject, sizeof svc.http_subject, "%s.http", def->name);
+    snprintf(svc.rpc_prefix, sizeof svc.rpc_prefix, "%s.rpc.", def->name);
+    svc.metrics = cm_metrics_new(def->name);
+
+    err = prepare_database(&svc);
+    if (err == CM_OK)
+        err = cm_admin_start(svc.cfg.admin_host, svc.cfg.admin_port, svc.metrics, check_ready,
+                             &svc, &admin);
+    if (err == CM_OK)
+        err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, (volatile int *)&stop_requested,
+                              &svc.nc);
+    if (err == CM_OK)
+        err = start_workers(&svc);
+    if (err == CM_OK) {
+        cm_info("%s serving %s and %s* with %d workers", def->name, svc.http_subject,
+                svc.rpc_prefix, svc.cfg.handler_threads);
+        while (!stop_requested)
+            usleep(100 * 1000);
+        cm_info("draining");
+    } else if (!stop_requested) {
+        cm_error("start failed: %s", cm_err_name(err));
+    }
+    cm_nats_close(svc.nc, 10000);
+    svc.nc = NULL;
+    cm_admin_stop(admin);
+    PQfinish(svc.ready_pg);
+    free_service(&svc);
+    cm_info("stopped");
+    return err == CM_OK || stop_requested ? 0 : 1;
+}

@@ -1,0 +1,108 @@
+/* cm_service.h: the skeleton every daemon (except the edge) runs.
+ *
+ * cm_service_main does, in order: config → log → Postgres role, schema and
+ * migrations → admin port → NATS → HANDLER_THREADS workers → wait for
+ * SIGTERM → drain → free. Each worker is one queue subscription on "<svc>.>"
+ * in queue group "<svc>", so it has its own nats.c delivery thread, and its
+ * own PGconn: handlers of one worker never run concurrently, handlers of
+ * different workers do. Running more copies of the daemon adds workers to
+ * the same queue group.
+ *
+ * Subjects: "<svc>.http" carries HttpRequest from the edge and is dispatched
+ * by the service's cm_op table; "<svc>.rpc.<Method>" carries RpcRequest and
+ * is dispatched by its cm_rpc table. */
+#ifndef CM_SERVICE_H
+#define CM_SERVICE_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <nats/nats.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cm_config.h"
+#include "cm_err.h"
+#include "cm_http.h"
+#include "cm_router.h"
+#include "envelope.pb-c.h"
+
+struct cm_service;
+
+/* One handler thread's world. Handlers may use pg freely: no other thread
+ * touches it. */
+struct cm_worker {
+    struct cm_service *svc;
+    const struct cm_config *cfg;
+    natsConnection *nc; /* shared by all workers; nats.c is thread-safe */
+    PGconn *pg;         /* this worker's own connection; NULL without a database */
+    int index;
+};
+
+/* One HTTP request in a handler. Everything here is borrowed and valid until
+ * the handler returns. */
+struct cm_req {
+    struct cm_worker *w;
+    const Envelope__HttpRequest *http;
+    const struct cm_op *op;
+    int nparams;
+    char param_names[CM_MAX_PARAMS][32];
+    char param_values[CM_MAX_PARAMS][256]; /* percent-decoded */
+    /* error details, set through cm_fail / cm_fail_at */
+    char detail[256];
+    char pointer[128];
+    char parameter[64];
+};
+
+/* The reply a handler fills. body is owned by the response (freed by the
+ * framework); content_type is a static string. */
+struct cm_resp {
+    int status;
+    char *body;
+    size_t len;
+    const char *content_type;
+};
+
+/* Value of path parameter name ("id" for "{id}"); NULL when absent. */
+const char *cm_req_param(const struct cm_req *rq, const char *name);
+
+/* Value of request header name (lower-case); NULL when absent. Borrowed. */
+const char *cm_req_header(const struct cm_req *rq, const char *name);
+
+/* Records a client-facing detail (printf-style, no secrets or personal data)
+ * and returns err, for `return cm_fail(rq, CM_EINVAL, "...")`. */
+cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As cm_fail, also naming the JSON pointer or query parameter at fault
+ * (either may be NULL), shown in JSON:API errors' "source". */
+cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char *parameter,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Sets out to status with doc serialised in the request's surface style;
+ * steals the reference to doc. */
+void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc);
+
+/* Typed RPC handler: req is borrowed. On CM_OK it may set *out_payload to a
+ * malloc'd packed reply message (freed by the framework) and *out_len. */
+typedef cm_err (*cm_rpc_handler)(struct cm_worker *w, const Envelope__RpcRequest *req,
+                                 uint8_t **out_payload, size_t *out_len);
+
+struct cm_rpc {
+    const char *method; /* "AuthenticateApiKey" for subject "<svc>.rpc.AuthenticateApiKey" */
+    cm_rpc_handler handler;
+};
+
+struct cm_service_def {
+    const char *name;              /* "identity" */
+    const struct cm_op *ops;       /* HTTP operations, {NULL}-terminated; may be NULL */
+    const struct cm_rpc *rpcs;     /* typed RPCs, {NULL}-terminated; may be NULL */
+    /* After migrations, before serving, with a connection of the service
+     * role (e.g. to ensure bootstrap data). May be NULL. */
+    cm_err (*on_start)(const struct cm_config *cfg, PGconn *pg);
+};
+
+/* Runs the daemon described by def until SIGTERM or SIGINT. Returns the
+ * process exit status (0 after a clean drain). */
+int cm_service_main(const struct cm_service_def *def);
+
+#endif

@@ -1,0 +1,14 @@
+/* handlers.h: the authz daemon's operation and RPC tables, and its handlers.
+ * authz owns access checks (authz3), individuals and care groups, and the projection of identity data they need. */
+#ifndef AUTHZ_HANDLERS_H
+#define AUTHZ_HANDLERS_H
+
+#include "cm_service.h"
+
+/* Every operation of the API documents that authz owns; handler NULL = 501. */
+extern const struct cm_op authz_ops[];
+
+/* Typed RPCs served on "authz.rpc.<Method>". */
+extern const struct cm_rpc authz_rpcs[];
+
+#endif

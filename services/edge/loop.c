@@ -1,0 +1,307 @@
+/* loop.c: an edge loop thread: listener, NATS connection and reply inbox,
+ * the cross-thread reply queue, the table of in-flight requests, timeouts
+ * and the drain on shutdown. */
+#include "edge.h"
+
+#include <arpa/inet.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+
+int64_t edge_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double edge_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- the table of in-flight requests: slot + generation tokens --- */
+
+static void grow_slots(struct edge_loop *l)
+{
+    uint32_t old = l->nslots, n = old ? old * 2 : 256;
+
+    l->slots = cm_xrealloc(l->slots, n * sizeof *l->slots);
+    l->gens = cm_xrealloc(l->gens, n * sizeof *l->gens);
+    l->free_slots = cm_xrealloc(l->free_slots, n * sizeof *l->free_slots);
+    for (uint32_t i = old; i < n; i++) {
+        l->slots[i] = NULL;
+        l->gens[i] = 0;
+    }
+    for (uint32_t i = n; i > old; i--)
+        l->free_slots[l->nfree++] = i - 1;
+    l->nslots = n;
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    proxy_on_timeout(arg);
+}
+
+/* evhttp closes the client connection: forget its request. */
+static void on_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct pending *p = arg;
+    (void)evcon;
+    p->req = NULL;
+}
+
+struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req)
+{
+    struct pending *p = cm_xcalloc(1, sizeof *p);
+
+    if (l->nfree == 0)
+        grow_slots(l);
+    p->slot = l->free_slots[--l->nfree];
+    p->gen = ++l->gens[p->slot];
+    l->slots[p->slot] = p;
+    l->inflight++;
+    p->loop = l;
+    p->req = req;
+    p->start = edge_now_s();
+    evtimer_assign(&p->timer, l->base, on_timeout, p);
+    evtimer_add(&p->timer, l->timeout_tv);
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_conn_close, p);
+    return p;
+}
+
+void pending_free(struct pending *p)
+{
+    struct edge_loop *l = p->loop;
+
+    if (p->req)
+        evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
+    evtimer_del(&p->timer);
+    l->slots[p->slot] = NULL;
+    l->free_slots[l->nfree++] = p->slot;
+    l->inflight--;
+    free(p);
+}
+
+void pending_reply_subject(const struct pending *p, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s.%u.%u", p->loop->inbox, p->slot, p->gen);
+}
+
+/* Finds the pending request a reply subject names; NULL when it is gone. */
+static struct pending *pending_of_subject(struct edge_loop *l, const char *subject)
+{
+    size_t n = strlen(l->inbox);
+    unsigned long slot, gen;
+    char *end;
+
+    if (strncmp(subject, l->inbox, n) != 0 || subject[n] != '.')
+        return NULL;
+    slot = strtoul(subject + n + 1, &end, 10);
+    if (*end != '.')
+        return NULL;
+    gen = strtoul(end + 1, &end, 10);
+    if (*end || slot >= l->nslots || !l->slots[slot] || l->slots[slot]->gen != gen)
+        return NULL;
+    return l->slots[slot];
+}
+
+/* --- replies: delivery thread → queue → loop --- */
+
+/* nats.c delivery thread: queue the reply and wake the loop once. */
+static void on_inbox_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    struct edge_loop *l = closure;
+    struct reply_node *node = cm_xmalloc(sizeof *node);
+    int wake;
+
+    (void)nc;
+    (void)sub;
+    node->next = NULL;
+    node->msg = msg;
+    pthread_mutex_lock(&l->mu);
+    if (l->q_tail)
+        l->q_tail->next = node;
+    else
+        l->q_head = node;
+    l->q_tail = node;
+    wake = !l->wake_pending;
+    l->wake_pending = 1;
+    pthread_mutex_unlock(&l->mu);
+    if (wake)
+        event_active(l->wake, EV_READ, 0);
+}
+
+/* Loop thread: handle every queued reply. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    struct edge_loop *l = arg;
+    struct reply_node *node;
+
+    (void)fd;
+    (void)what;
+    pthread_mutex_lock(&l->mu);
+    node = l->q_head;
+    l->q_head = l->q_tail = NULL;
+    l->wake_pending = 0;
+    pthread_mutex_unlock(&l->mu);
+    while (node) {
+        struct reply_node *next = node->next;
+        struct pending *p = pending_of_subject(l, natsMsg_GetSubject(node->msg));
+        if (p)
+            proxy_on_reply(p, node->msg);
+        else
+            natsMsg_Destroy(node->msg);
+        free(node);
+        node = next;
+    }
+}
+
+/* Every 100 ms: start draining on stop, and leave once drained. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct edge_loop *l = arg;
+
+    (void)fd;
+    (void)what;
+    if (!l->draining && *l->edge->stop) {
+        l->draining = 1;
+        l->drain_deadline_ms = edge_now_ms() + l->cfg->request_timeout_ms + 1000;
+        if (l->bound)
+            evhttp_del_accept_socket(l->http, l->bound);
+        l->bound = NULL;
+    }
+    if (l->draining && (l->inflight == 0 || edge_now_ms() > l->drain_deadline_ms))
+        event_base_loopexit(l->base, NULL);
+}
+
+static int listen_shared(struct edge_loop *l)
+{
+    struct sockaddr_in sin = {0};
+    struct evconnlistener *lis;
+
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)l->cfg->edge_port);
+    if (inet_pton(AF_INET, l->cfg->edge_host, &sin.sin_addr) != 1) {
+        cm_error("EDGE_HOST %s is not an IPv4 address", l->cfg->edge_host);
+        return -1;
+    }
+    lis = evconnlistener_new_bind(l->base, NULL, NULL,
+                                  LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT |
+                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+                                  1024, (struct sockaddr *)&sin, sizeof sin);
+    if (!lis) {
+        cm_error("cannot listen on %s:%d", l->cfg->edge_host, l->cfg->edge_port);
+        return -1;
+    }
+    l->bound = evhttp_bind_listener(l->http, lis);
+    return l->bound ? 0 : -1;
+}
+
+static void *run(void *arg)
+{
+    struct edge_loop *l = arg;
+    event_base_dispatch(l->base);
+    return NULL;
+}
+
+int edge_loop_start(struct edge_loop *l)
+{
+    const struct cm_config *cfg = l->cfg;
+    struct timeval tv = {cfg->request_timeout_ms / 1000, (cfg->request_timeout_ms % 1000) * 1000};
+    struct timeval tick = {0, 100 * 1000};
+    char name[32], inbox_sub[80];
+    natsInbox *inbox = NULL;
+
+    pthread_mutex_init(&l->mu, NULL);
+    if (getrandom(l->rng, sizeof l->rng, 0) != sizeof l->rng)
+        l->rng[0] = (uint64_t)edge_now_ms() ^ (uint64_t)(uintptr_t)l, l->rng[1] = 0x9e3779b97f4a7c15u;
+    auth_cache_init(&l->auth, (size_t)cfg->auth_cache_size);
+    l->base = event_base_new();
+    if (!l->base)
+        return -1;
+    l->timeout_tv = event_base_init_common_timeout(l->base, &tv);
+    l->wake = event_new(l->base, -1, 0, on_wake, l);
+    l->tick = event_new(l->base, -1, EV_PERSIST, on_tick, l);
+    l->http = evhttp_new(l->base);
+    if (!l->wake || !l->tick || !l->http)
+        return -1;
+    event_add(l->tick, &tick);
+    /* evhttp's own cap is a backstop: bodies between MAX_BODY_BYTES and it get
+     * a 413 in the surface's style from proxy.c, larger ones evhttp's. */
+    evhttp_set_max_body_size(l->http, (ev_ssize_t)cfg->max_body_bytes * 4);
+    evhttp_set_max_headers_size(l->http, (ev_ssize_t)cfg->max_header_bytes);
+    evhttp_set_timeout(l->http, (cfg->request_timeout_ms + 999) / 1000 + 20);
+    evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+    evhttp_set_default_content_type(l->http, "application/json");
+    evhttp_set_gencb(l->http, proxy_on_request, l);
+    if (listen_shared(l) != 0)
+        return -1;
+    snprintf(name, sizeof name, "edge-%d", l->index);
+    if (cm_nats_connect(cfg->nats_url, "edge", l->base, (volatile int *)l->edge->stop, &l->nc) !=
+        CM_OK)
+        return -1;
+    if (natsInbox_Create(&inbox) != NATS_OK)
+        return -1;
+    snprintf(l->inbox, sizeof l->inbox, "%s", inbox);
+    natsInbox_Destroy(inbox);
+    snprintf(inbox_sub, sizeof inbox_sub, "%s.>", l->inbox);
+    if (natsConnection_Subscribe(&l->inbox_sub, l->nc, inbox_sub, on_inbox_msg, l) != NATS_OK) {
+        cm_error("subscribe to reply inbox failed");
+        return -1;
+    }
+    natsSubscription_SetPendingLimits(l->inbox_sub, 1 << 20, 1 << 30);
+    if (pthread_create(&l->thread, NULL, run, l) != 0)
+        return -1;
+    return 0;
+}
+
+void edge_loop_join(struct edge_loop *l)
+{
+    if (l->thread)
+        pthread_join(l->thread, NULL);
+    if (l->inbox_sub) {
+        natsSubscription_Unsubscribe(l->inbox_sub);
+        natsSubscription_Destroy(l->inbox_sub);
+    }
+    /* Replies that raced the shutdown. */
+    for (struct reply_node *n = l->q_head, *next; n; n = next) {
+        next = n->next;
+        natsMsg_Destroy(n->msg);
+        free(n);
+    }
+    for (uint32_t i = 0; i < l->nslots; i++)
+        if (l->slots[i])
+            pending_free(l->slots[i]);
+    if (l->nc) {
+        natsConnection_Close(l->nc);
+        natsConnection_Destroy(l->nc);
+    }
+    if (l->http)
+        evhttp_free(l->http);
+    if (l->wake)
+        event_free(l->wake);
+    if (l->tick)
+        event_free(l->tick);
+    if (l->base)
+        event_base_free(l->base);
+    free(l->slots);
+    free(l->gens);
+    free(l->free_slots);
+    auth_cache_release(&l->auth);
+    pthread_mutex_destroy(&l->mu);
+}

@@ -1,0 +1,93 @@
+/* main.c: the edge daemon: the only HTTP listener of the API. Starts the
+ * loop threads, the admin port, waits for SIGTERM, then drains: no new
+ * connections, in-flight requests answered (or timed out), then exit. */
+#include <event2/thread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cm_admin.h"
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "edge.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Admin thread: ready when every loop's NATS connection is up. */
+static int check_ready(void *ctx, char *why, size_t whylen)
+{
+    struct edge *e = ctx;
+    for (int i = 0; i < e->nloops; i++)
+        if (!cm_nats_connected(e->loops[i].nc)) {
+            snprintf(why, whylen, "nats not connected");
+            return 0;
+        }
+    return 1;
+}
+
+int main(void)
+{
+    struct edge e = {0};
+    struct cm_admin *admin = NULL;
+    struct sigaction sa = {0};
+    char errbuf[256];
+    int rc = 0;
+
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    cm_nats_use_libevent(); /* evthread_use_pthreads, before any event_base */
+    if (sodium_init() < 0)
+        return 1;
+    if (cm_config_load("edge", cm_config_env, &e.cfg, errbuf, sizeof errbuf) != CM_OK) {
+        cm_log_init("edge", "info");
+        cm_error("config: %s", errbuf);
+        return 2;
+    }
+    cm_log_init("edge", e.cfg.log_level);
+    e.stop = &stop_requested;
+    e.metrics = cm_metrics_new("edge");
+    e.nloops = e.cfg.edge_threads;
+    e.loops = cm_xcalloc((size_t)e.nloops, sizeof *e.loops);
+    for (int i = 0; i < e.nloops; i++) {
+        e.loops[i].edge = &e;
+        e.loops[i].cfg = &e.cfg;
+        e.loops[i].index = i;
+        if (edge_loop_start(&e.loops[i]) != 0) {
+            cm_error("edge loop %d failed to start", i);
+            rc = 1;
+            stop_requested = 1;
+            break;
+        }
+    }
+    if (rc == 0 && cm_admin_start(e.cfg.admin_host, e.cfg.admin_port, e.metrics, check_ready, &e,
+                                  &admin) != CM_OK) {
+        rc = 1;
+        stop_requested = 1;
+    }
+    if (rc == 0)
+        cm_info("edge listening on %s:%d with %d loops", e.cfg.edge_host, e.cfg.edge_port,
+                e.nloops);
+    while (!stop_requested)
+        usleep(100 * 1000);
+    cm_info("draining");
+    for (int i = 0; i < e.nloops; i++)
+        edge_loop_join(&e.loops[i]);
+    cm_admin_stop(admin);
+    cm_metrics_free(e.metrics);
+    free(e.loops);
+    cm_config_release(&e.cfg);
+    cm_info("stopped");
+    return rc;
+}

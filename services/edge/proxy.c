@@ -1,0 +1,419 @@
+/* proxy.c: one API request through the edge: route, limits, request id,
+ * credentials (cached, or asked of identity), the envelope to the owning
+ * service over NATS, and its reply back to HTTP. Runs on a loop thread only;
+ * nothing here blocks. */
+#include "edge.h"
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_alloc.h"
+#include "cm_err.h"
+#include "cm_http.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "identity.pb-c.h"
+
+#define AUTH_SUBJECT "identity.rpc.AuthenticateApiKey"
+#define DENIED_TTL_MS 2000  /* refusals are cached briefly: a new key works soon */
+#define MAX_HEADERS 64
+#define PATH_MAX_BYTES 2048
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    default: return NULL;
+    }
+}
+
+static uint64_t next_random(struct edge_loop *l)
+{
+    /* xorshift128+: request ids need to be unique, not secret */
+    uint64_t x = l->rng[0], y = l->rng[1];
+    l->rng[0] = y;
+    x ^= x << 23;
+    l->rng[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+    return l->rng[1] + y;
+}
+
+/* X-Request-Id of the client when it is sane (1..64 of [A-Za-z0-9._-]),
+ * otherwise a new random one. */
+static void take_request_id(struct edge_loop *l, struct evhttp_request *req, char *out, size_t cap)
+{
+    const char *given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    int ok = n > 0 && n < cap && n <= 64;
+
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = given[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.';
+    }
+    if (ok)
+        memcpy(out, given, n + 1);
+    else
+        snprintf(out, cap, "%016llx%016llx", (unsigned long long)next_random(l),
+                 (unsigned long long)next_random(l));
+}
+
+static void observe(struct edge_loop *l, const struct edge_route *route, int status, double start)
+{
+    cm_metrics_observe(l->edge->metrics, route ? route->family : "unrouted", status,
+                       edge_now_s() - start);
+}
+
+/* Sends a complete reply: status, content type, request id, body. */
+static void send_reply(struct evhttp_request *req, int status, const char *ctype,
+                       const char *request_id, const void *body, size_t len)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    struct evbuffer *buf = evbuffer_new();
+
+    if (!buf) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    evhttp_add_header(out, "Content-Type", ctype);
+    evhttp_add_header(out, "X-Request-Id", request_id);
+    if (len)
+        evbuffer_add(buf, body, len);
+    evhttp_send_reply(req, status, cm_http_reason(status), buf);
+    evbuffer_free(buf);
+}
+
+/* Sends an error in the style of surface. */
+static void send_error(struct evhttp_request *req, Envelope__Surface surface, int status,
+                       const char *request_id, const char *detail)
+{
+    size_t len;
+    char *body = cm_http_error_body(surface, status, cm_err_name(cm_err_from_http_status(status)),
+                                    detail, NULL, &len);
+    if (status == 401 && surface == ENVELOPE__SURFACE__SURFACE_CUREATR)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Basic realm=\"api\"");
+    send_reply(req, status, "application/json", request_id, body, len);
+    free(body);
+}
+
+/* Ends p with an error reply (when the client is still there). */
+static void fail_pending(struct pending *p, int status, const char *detail)
+{
+    if (p->req) {
+        struct evhttp_request *req = p->req;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+        p->req = NULL;
+        send_error(req, p->route->surface, status, p->request_id, detail);
+    }
+    observe(p->loop, p->route, status, p->start);
+    pending_free(p);
+}
+
+/* Headers the services see: all but credentials, lower-cased names. */
+static size_t collect_headers(struct evhttp_request *req, Envelope__Header *hs,
+                              Envelope__Header **ptrs, char names[][64])
+{
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    size_t n = 0;
+
+    for (struct evkeyval *kv = in->tqh_first; kv && n < MAX_HEADERS; kv = kv->next.tqe_next) {
+        size_t len = strlen(kv->key);
+        if (len >= 64 || !strcasecmp(kv->key, "authorization") ||
+            !strcasecmp(kv->key, "x-api-key") || !strcasecmp(kv->key, "proxy-authorization"))
+            continue;
+        for (size_t i = 0; i <= len; i++)
+            names[n][i] = (char)((kv->key[i] >= 'A' && kv->key[i] <= 'Z') ? kv->key[i] + 32
+                                                                           : kv->key[i]);
+        envelope__header__init(&hs[n]);
+        hs[n].name = names[n];
+        hs[n].value = kv->value;
+        ptrs[n] = &hs[n];
+        n++;
+    }
+    return n;
+}
+
+/* Publishes msg to subject with p's reply inbox. Returns 0 or -1. */
+static int publish_request(struct pending *p, const char *subject, const ProtobufCMessage *msg)
+{
+    uint8_t stackbuf[8192];
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
+    char reply[96];
+    natsStatus s;
+
+    protobuf_c_message_pack(msg, buf);
+    pending_reply_subject(p, reply, sizeof reply);
+    s = natsConnection_PublishRequest(p->loop->nc, subject, reply, buf, (int)len);
+    if (buf != stackbuf)
+        free(buf);
+    return s == NATS_OK ? 0 : -1;
+}
+
+/* Wraps the HTTP request in an HttpRequest for the owning service. */
+static void forward(struct pending *p, const Envelope__Principal *principal)
+{
+    struct evhttp_request *req = p->req;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    struct evbuffer *body = evhttp_request_get_input_buffer(req);
+    Envelope__HttpRequest env = ENVELOPE__HTTP_REQUEST__INIT;
+    Envelope__Principal anon = ENVELOPE__PRINCIPAL__INIT;
+    Envelope__Header hs[MAX_HEADERS];
+    Envelope__Header *ptrs[MAX_HEADERS];
+    char names[MAX_HEADERS][64];
+    const char *query = evhttp_uri_get_query(uri);
+    size_t blen = evbuffer_get_length(body);
+
+    env.request_id = p->request_id;
+    env.method = (char *)method_name(evhttp_request_get_command(req));
+    env.path = (char *)evhttp_uri_get_path(uri);
+    env.query = (char *)(query ? query : "");
+    env.n_headers = collect_headers(req, hs, ptrs, names);
+    env.headers = ptrs;
+    env.body.len = blen;
+    env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
+    env.principal = (Envelope__Principal *)(principal ? principal : &anon);
+    env.surface = p->route->surface;
+    p->state = PENDING_FORWARDED;
+    if (publish_request(p, p->route->subject, &env.base) != 0)
+        fail_pending(p, 503, "service unavailable, retry later");
+}
+
+/* Asks identity about a credential not in the cache. */
+static void ask_identity(struct pending *p, const struct edge_cred *cred)
+{
+    Identity__AuthenticateApiKeyRequest in = IDENTITY__AUTHENTICATE_API_KEY_REQUEST__INIT;
+    Envelope__RpcRequest rpc = ENVELOPE__RPC_REQUEST__INIT;
+    uint8_t buf[1024];
+    size_t len;
+
+    in.user_id = (char *)cred->user;
+    in.api_key = (char *)cred->secret;
+    len = identity__authenticate_api_key_request__pack(&in, buf);
+    rpc.request_id = p->request_id;
+    rpc.payload.data = buf;
+    rpc.payload.len = len;
+    p->state = PENDING_AUTH;
+    if (publish_request(p, AUTH_SUBJECT, &rpc.base) != 0)
+        fail_pending(p, 503, "authentication unavailable, retry later");
+}
+
+void proxy_on_request(struct evhttp_request *req, void *arg)
+{
+    struct edge_loop *l = arg;
+    double start = edge_now_s();
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const struct edge_route *route;
+    Envelope__Surface surface;
+    const struct auth_entry *hit;
+    struct edge_cred cred;
+    struct pending *p;
+    char request_id[65];
+
+    take_request_id(l, req, request_id, sizeof request_id);
+    if (!path || !*path || strlen(path) > PATH_MAX_BYTES) {
+        send_error(req, ENVELOPE__SURFACE__SURFACE_JSONAPI, 400, request_id, "malformed path");
+        observe(l, NULL, 400, start);
+        return;
+    }
+    surface = cm_http_surface_of(path);
+    if (l->draining) {
+        send_error(req, surface, 503, request_id, "shutting down, retry later");
+        return;
+    }
+    route = edge_route_lookup(path);
+    if (!route) {
+        send_error(req, surface, 404, request_id, "no such endpoint");
+        observe(l, NULL, 404, start);
+        return;
+    }
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > (size_t)l->cfg->max_body_bytes) {
+        send_error(req, surface, 413, request_id, "request body too large");
+        observe(l, route, 413, start);
+        return;
+    }
+    edge_cred_parse(evhttp_find_header(in, "Authorization"), evhttp_find_header(in, "x-api-key"),
+                    &cred);
+    if (cred.kind == EDGE_CRED_INVALID || cred.kind == EDGE_CRED_BEARER ||
+        (cred.kind == EDGE_CRED_NONE && route->auth_required)) {
+        send_error(req, surface, 401, request_id,
+                   cred.kind == EDGE_CRED_NONE ? "authentication required"
+                                               : "invalid credentials");
+        observe(l, route, 401, start);
+        return;
+    }
+    p = pending_new(l, req);
+    p->route = route;
+    p->start = start;
+    memcpy(p->request_id, request_id, sizeof request_id);
+    if (cred.kind == EDGE_CRED_NONE) {
+        forward(p, NULL);
+        return;
+    }
+    auth_cache_key(&cred, p->cred_key);
+    hit = auth_cache_get(&l->auth, p->cred_key, edge_now_ms());
+    if (hit && hit->denied) {
+        fail_pending(p, 401, "invalid credentials");
+    } else if (hit) {
+        Envelope__Principal principal;
+        auth_entry_principal(hit, &principal);
+        forward(p, &principal);
+    } else {
+        ask_identity(p, &cred);
+    }
+}
+
+/* identity answered an AuthenticateApiKey. */
+static void on_auth_reply(struct pending *p, natsMsg *msg)
+{
+    struct edge_loop *l = p->loop;
+    Envelope__RpcReply *rpc = envelope__rpc_reply__unpack(
+        NULL, (size_t)natsMsg_GetDataLength(msg), (const uint8_t *)natsMsg_GetData(msg));
+    Identity__AuthenticateApiKeyReply *ok = NULL;
+    cm_err err = rpc ? cm_err_from_wire(rpc->code) : CM_EINTERNAL;
+
+    if (err == CM_OK) {
+        ok = identity__authenticate_api_key_reply__unpack(NULL, rpc->payload.len,
+                                                           rpc->payload.data);
+        if (!ok || !ok->principal)
+            err = CM_EINTERNAL;
+    }
+    if (err == CM_OK) {
+        uint32_t ttl = ok->cache_ttl_ms < (uint32_t)l->cfg->auth_cache_ttl_ms
+                           ? ok->cache_ttl_ms
+                           : (uint32_t)l->cfg->auth_cache_ttl_ms;
+        if (ttl)
+            auth_cache_put(&l->auth, p->cred_key, ok->principal, edge_now_ms() + ttl);
+        if (p->req)
+            forward(p, ok->principal);
+        else
+            pending_free(p);
+    } else if (err == CM_EDENIED || err == CM_EUNAUTH || err == CM_ENOTFOUND ||
+               err == CM_EINVAL) {
+        auth_cache_put(&l->auth, p->cred_key, NULL, edge_now_ms() + DENIED_TTL_MS);
+        fail_pending(p, 401, "invalid credentials");
+    } else {
+        fail_pending(p, 503, "authentication unavailable, retry later");
+    }
+    identity__authenticate_api_key_reply__free_unpacked(ok, NULL);
+    envelope__rpc_reply__free_unpacked(rpc, NULL);
+}
+
+/* Copies the service's headers to the HTTP reply. */
+static void copy_headers(struct evhttp_request *req, const Envelope__HttpResponse *resp,
+                         const char *request_id, int *has_ctype)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+
+    *has_ctype = 0;
+    for (size_t i = 0; i < resp->n_headers; i++) {
+        const Envelope__Header *h = resp->headers[i];
+        if (!strcasecmp(h->name, "content-type"))
+            *has_ctype = 1;
+        if (strcasecmp(h->name, "content-length") && strcasecmp(h->name, "x-request-id"))
+            evhttp_add_header(out, h->name, h->value);
+    }
+    evhttp_add_header(out, "X-Request-Id", request_id);
+}
+
+/* The owning service answered (a whole reply, or one chunk of a stream). */
+static void on_http_reply(struct pending *p, natsMsg *msg)
+{
+    Envelope__HttpResponse *resp = envelope__http_response__unpack(
+        NULL, (size_t)natsMsg_GetDataLength(msg), (const uint8_t *)natsMsg_GetData(msg));
+    struct evhttp_request *req = p->req;
+    struct evbuffer *buf;
+    int has_ctype, status;
+
+    if (!resp || resp->status < 100 || resp->status > 599) {
+        cm_warn("malformed reply from %s", p->route->service);
+        envelope__http_response__free_unpacked(resp, NULL);
+        if (p->state == PENDING_STREAMING) {
+            if (req)
+                evhttp_send_reply_end(req);
+            pending_free(p);
+        } else {
+            fail_pending(p, 500, "internal error");
+        }
+        return;
+    }
+    status = resp->status;
+    if (!req) { /* the client left; drop the reply (and the rest of a stream) */
+        if (!resp->chunked || resp->last)
+            pending_free(p);
+        envelope__http_response__free_unpacked(resp, NULL);
+        return;
+    }
+    buf = evbuffer_new();
+    if (buf && resp->body.len)
+        evbuffer_add(buf, resp->body.data, resp->body.len);
+    if (p->state == PENDING_FORWARDED) {
+        copy_headers(req, resp, p->request_id, &has_ctype);
+        if (!has_ctype)
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                              "application/json");
+    }
+    if (!resp->chunked) {
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+        p->req = NULL;
+        evhttp_send_reply(req, status, cm_http_reason(status), buf);
+        observe(p->loop, p->route, status, p->start);
+        pending_free(p);
+    } else {
+        if (p->state == PENDING_FORWARDED) {
+            evhttp_send_reply_start(req, status, cm_http_reason(status));
+            p->state = PENDING_STREAMING;
+        }
+        if (buf && evbuffer_get_length(buf))
+            evhttp_send_reply_chunk(req, buf);
+        if (resp->last) {
+            evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+            p->req = NULL;
+            evhttp_send_reply_end(req);
+            observe(p->loop, p->route, status, p->start);
+            pending_free(p);
+        } else {
+            evtimer_add(&p->timer, p->loop->timeout_tv); /* each chunk restarts the clock */
+        }
+    }
+    if (buf)
+        evbuffer_free(buf);
+    envelope__http_response__free_unpacked(resp, NULL);
+}
+
+void proxy_on_reply(struct pending *p, natsMsg *msg)
+{
+    if (natsMsg_IsNoResponders(msg)) {
+        fail_pending(p, 503,
+                     p->state == PENDING_AUTH ? "authentication unavailable, retry later"
+                                              : "service unavailable, retry later");
+    } else if (p->state == PENDING_AUTH) {
+        on_auth_reply(p, msg);
+    } else {
+        on_http_reply(p, msg);
+    }
+    natsMsg_Destroy(msg);
+}
+
+void proxy_on_timeout(struct pending *p)
+{
+    if (p->state == PENDING_STREAMING) {
+        if (p->req) {
+            evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
+            evhttp_send_reply_end(p->req);
+            p->req = NULL;
+        }
+        pending_free(p);
+        return;
+    }
+    fail_pending(p, 504, "the service did not answer in time");
+}

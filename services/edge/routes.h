@@ -1,0 +1,21 @@
+/* routes.h: the edge's route table: which service owns each URL family of
+ * the three API documents (DESIGN.md §3), the NATS subject that reaches it,
+ * the error style of the surface, and whether credentials are mandatory. */
+#ifndef EDGE_ROUTES_H
+#define EDGE_ROUTES_H
+
+#include "envelope.pb-c.h"
+
+struct edge_route {
+    const char *family;        /* "/v1/users", "/api", "/configure" */
+    const char *service;       /* "identity" */
+    const char *subject;       /* "identity.http" */
+    Envelope__Surface surface;
+    int auth_required;         /* 1: refuse anonymous callers with 401 at the edge */
+};
+
+/* Route owning path (raw request path, no query), or NULL when no service
+ * owns it. The result is static. */
+const struct edge_route *edge_route_lookup(const char *path);
+
+#endif

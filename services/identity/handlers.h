@@ -1,0 +1,22 @@
+/* handlers.h: the identity daemon's operation and RPC tables, and its handlers.
+ * identity owns accounts, organizations, authentication, sessions and tokens, roles, features, API clients. */
+#ifndef IDENTITY_HANDLERS_H
+#define IDENTITY_HANDLERS_H
+
+#include "cm_service.h"
+
+/* Every operation of the API documents that identity owns; handler NULL = 501. */
+extern const struct cm_op identity_ops[];
+
+/* Typed RPCs served on "identity.rpc.<Method>". */
+extern const struct cm_rpc identity_rpcs[];
+
+/* identity.rpc.AuthenticateApiKey: AuthenticateApiKeyRequest → AuthenticateApiKeyReply,
+ * CM_EDENIED for an unknown, wrong or revoked credential. */
+cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
+                                uint8_t **out_payload, size_t *out_len);
+
+/* Start-up work after migrations: makes sure BOOTSTRAP_API_USER exists. */
+cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg);
+
+#endif
