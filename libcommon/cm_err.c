@@ -38,6 +38,8 @@ cm_err cm_err_from_http_status(int status)
 {
     if (status >= 200 && status < 300)
         return CM_OK;
+    if (status == 500)
+        return CM_EINTERNAL; /* not CM_ENOMEM, which shares the status */
     for (int i = 1; i < CM__COUNT; i++)
         if (err_table[i].http_status == status)
             return (cm_err)i;

@@ -30,8 +30,11 @@ static int match_path(const char *pattern, const char *path, struct cm_route_mat
         s++;
     }
     /* Equal, or differing only by one trailing slash. */
-    return (*p == '\0' && *s == '\0') || (*p == '/' && p[1] == '\0' && *s == '\0') ||
-           (*s == '/' && s[1] == '\0' && *p == '\0');
+    if (*p == '\0' && *s == '\0')
+        return 1;
+    if (*p == '/' && p[1] == '\0' && *s == '\0')
+        return 1;
+    return *s == '/' && s[1] == '\0' && *p == '\0' && p > pattern && p[-1] != '/';
 }
 
 cm_err cm_router_match(const struct cm_op *ops, const char *method, const char *path,
