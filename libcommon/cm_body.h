@@ -36,8 +36,12 @@ enum cm_body_kind cm_body_kind_of(const char *content_type);
  *  - XML: a document whose root element has only text maps to
  *    {root-name: text} ("<message>hello</message>" → {"message":"hello"});
  *    otherwise each child element of the root with text content maps to
- *    {child-name: text}, repeated names to arrays. DTDs, external entities
- *    and network access are refused. Empty body → {}.
+ *    {child-name: text}, repeated names to arrays, and a child with child
+ *    elements of its own to a nested object by the same rule. Attributes,
+ *    comments and namespace prefixes are ignored; mixed content, DTDs,
+ *    entities other than the predefined and numeric ones, and network access
+ *    are refused. The body must be UTF-8. Empty body → {}.
+ * NUL bytes are refused in keys and values of every kind.
  * Returns CM_EINVAL for malformed input, invalid UTF-8 (in keys or values),
  * a non-object JSON top level or an unsupported content type; CM_ETOOBIG
  * past CM_BODY_MAX_PARAMS or CM_BODY_MAX_DEPTH. On error a short message

@@ -1,0 +1,91 @@
+/* fuzz_request.c: libFuzzer entry point for the edge's request handling.
+ *
+ * data[0] picks the target, the rest is its input:
+ *   0, 1  request bodies: cm_body_parse of form / JSON / XML (fuzz_body.inc,
+ *         which reads its own selector byte next)
+ *   2     paths: edge_route_lookup, cm_http_surface_of and cm_router_match
+ *   3     credentials: edge_cred_parse of "authorization\nx-api-key" and the
+ *         cache key of what it accepts
+ * Build and run: `make fuzz` (FUZZ_TIME seconds, default 60). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../services/edge/auth_cache.h"
+#include "../../services/edge/auth_header.h"
+#include "../../services/edge/routes.h"
+#include "cm_http.h"
+#include "cm_router.h"
+#include "fuzz_body.inc"
+
+static cm_err nop(struct cm_req *rq, struct cm_resp *out)
+{
+    (void)rq;
+    (void)out;
+    return CM_OK;
+}
+
+static const struct cm_op fuzz_ops[] = {
+    {"GET", "/api/2015-02-01/util/test/{id}", "util.test", nop},
+    {"GET", "/v1/users/{id}/", "users.read", nop},
+    {"POST", "/v1/users/{id}/disable/", "users.disable", nop},
+    {"GET", "/x/{a}/{b}/{c}/{d}", "four", nop},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void fuzz_path(const char *path)
+{
+    struct cm_route_match m;
+    const struct edge_route *r = edge_route_lookup(path);
+
+    if (r)
+        FUZZ_BODY_CHECK(r->subject && r->service && r->family);
+    (void)cm_http_surface_of(path);
+    if (cm_router_match(fuzz_ops, "GET", path, &m) == CM_OK) {
+        FUZZ_BODY_CHECK(m.nparams <= CM_MAX_PARAMS);
+        for (int i = 0; i < m.nparams; i++)
+            FUZZ_BODY_CHECK(m.values[i] >= path && m.values[i] + m.value_lens[i] <= path + strlen(path));
+    }
+}
+
+static void fuzz_cred(char *s)
+{
+    char *nl = strchr(s, '\n');
+    struct edge_cred c;
+    uint8_t key[AUTH_KEY_BYTES];
+
+    if (nl)
+        *nl = '\0';
+    if (edge_cred_parse(s, nl ? nl + 1 : NULL, &c) != EDGE_CRED_INVALID &&
+        c.kind != EDGE_CRED_NONE) {
+        FUZZ_BODY_CHECK(strlen(c.secret) > 0 && strlen(c.secret) <= EDGE_CRED_SECRET_MAX);
+        auth_cache_key(&c, key);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s;
+
+    if (size < 1)
+        return 0;
+    switch (data[0] % 4) {
+    case 0:
+    case 1:
+        fuzz_body(data + 1, size - 1);
+        return 0;
+    default:
+        break;
+    }
+    s = malloc(size); /* NUL-terminated copy of data[1..] */
+    if (!s)
+        return 0;
+    memcpy(s, data + 1, size - 1);
+    s[size - 1] = '\0';
+    if (data[0] % 4 == 2)
+        fuzz_path(s);
+    else
+        fuzz_cred(s);
+    free(s);
+    return 0;
+}
