@@ -42,7 +42,7 @@ static const struct entry table[] = {
     S("EDGE_HOST", edge_host, "127.0.0.1"),
     I("EDGE_PORT", edge_port, 1, 65535, 8080),
     I("EDGE_THREADS", edge_threads, 1, 64, 2),
-    I("MAX_BODY_BYTES", max_body_bytes, 1024, 256 * 1024 * 1024, 1024 * 1024),
+    I("MAX_BODY_BYTES", max_body_bytes, 1024, 256 * 1024 * 1024, 1000000), /* fits NATS's 1 MiB max_payload */
     I("MAX_HEADER_BYTES", max_header_bytes, 1024, 1024 * 1024, 16 * 1024),
     I("REQUEST_TIMEOUT_MS", request_timeout_ms, 10, 600000, 10000),
     I("AUTH_CACHE_TTL_MS", auth_cache_ttl_ms, 0, 3600000, 30000),

@@ -11,6 +11,15 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 
+/* libpq notices (e.g. "schema already exists, skipping") go to the JSON log
+ * at debug level instead of raw stderr. */
+static void on_notice(void *arg, const char *message)
+{
+    size_t n = strcspn(message, "\n");
+    (void)arg;
+    cm_debug("postgres notice: %.*s", (int)n, message);
+}
+
 /* Opens a connection as user/password to cfg's database. */
 static PGconn *open_conn(const struct cm_config *cfg, const char *user, const char *password)
 {
@@ -21,10 +30,14 @@ static PGconn *open_conn(const struct cm_config *cfg, const char *user, const ch
                           "application_name", NULL};
     const char *vals[] = {cfg->pg_host, port, cfg->pg_database, user, password, timeout,
                           cfg->service, NULL};
+    PGconn *conn;
 
     snprintf(port, sizeof port, "%d", cfg->pg_port);
     snprintf(timeout, sizeof timeout, "%d", cfg->pg_connect_timeout_s);
-    return PQconnectdbParams(keys, vals, 0);
+    conn = PQconnectdbParams(keys, vals, 0);
+    if (conn)
+        PQsetNoticeProcessor(conn, on_notice, NULL);
+    return conn;
 }
 
 /* Runs a parameterless statement; returns its cm_err. */

@@ -140,21 +140,26 @@ static size_t collect_headers(struct evhttp_request *req, Envelope__Header *hs,
     return n;
 }
 
-/* Publishes msg to subject with p's reply inbox. Returns 0 or -1. */
-static int publish_request(struct pending *p, const char *subject, const ProtobufCMessage *msg)
+/* Publishes msg to subject with p's reply inbox. Returns CM_ETOOBIG when the
+ * message exceeds the server's max_payload, CM_EUNAVAIL when NATS refuses. */
+static cm_err publish_request(struct pending *p, const char *subject, const ProtobufCMessage *msg)
 {
     uint8_t stackbuf[8192];
     size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
+    int64_t max = natsConnection_GetMaxPayload(p->loop->nc);
+    uint8_t *buf;
     char reply[96];
     natsStatus s;
 
+    if (max > 0 && len > (size_t)max)
+        return CM_ETOOBIG;
+    buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
     protobuf_c_message_pack(msg, buf);
     pending_reply_subject(p, reply, sizeof reply);
     s = natsConnection_PublishRequest(p->loop->nc, subject, reply, buf, (int)len);
     if (buf != stackbuf)
         free(buf);
-    return s == NATS_OK ? 0 : -1;
+    return s == NATS_OK ? CM_OK : CM_EUNAVAIL;
 }
 
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
@@ -182,8 +187,15 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.principal = (Envelope__Principal *)(principal ? principal : &anon);
     env.surface = p->route->surface;
     p->state = PENDING_FORWARDED;
-    if (publish_request(p, p->route->subject, &env.base) != 0)
+    switch (publish_request(p, p->route->subject, &env.base)) {
+    case CM_OK:
+        break;
+    case CM_ETOOBIG:
+        fail_pending(p, 413, "request too large");
+        break;
+    default:
         fail_pending(p, 503, "service unavailable, retry later");
+    }
 }
 
 /* Asks identity about a credential not in the cache. */
@@ -201,7 +213,7 @@ static void ask_identity(struct pending *p, const struct edge_cred *cred)
     rpc.payload.data = buf;
     rpc.payload.len = len;
     p->state = PENDING_AUTH;
-    if (publish_request(p, AUTH_SUBJECT, &rpc.base) != 0)
+    if (publish_request(p, AUTH_SUBJECT, &rpc.base) != CM_OK)
         fail_pending(p, 503, "authentication unavailable, retry later");
 }
 
