@@ -35,9 +35,7 @@ static void set_err(char *err, size_t errlen, const char *msg)
         snprintf(err, errlen, "%s", msg);
 }
 
-/* True when s[0..len) is well-formed UTF-8: no overlong forms, surrogates or
- * code points past U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t len)
+int cm_utf8_valid(const unsigned char *s, size_t len)
 {
     size_t i = 0;
 
@@ -211,7 +209,7 @@ static cm_err form_component(char *dst, const char *src, size_t len, size_t *out
         *msg = MSG_NUL;
         return CM_EINVAL;
     }
-    if (!utf8_valid((const unsigned char *)dst, n)) {
+    if (!cm_utf8_valid((const unsigned char *)dst, n)) {
         *msg = MSG_UTF8;
         return CM_EINVAL;
     }
@@ -494,7 +492,7 @@ static cm_err xml_text(const xmlNode *el, json_t **out, const char **msg)
             at += n;
         }
     }
-    if (!utf8_valid((const unsigned char *)buf, len)) {
+    if (!cm_utf8_valid((const unsigned char *)buf, len)) {
         free(buf);
         *msg = MSG_UTF8;
         return CM_EINVAL;
@@ -621,7 +619,7 @@ static cm_err parse_xml(const char *body, size_t len, json_t **out_params, const
         *msg = MSG_NUL;
         return CM_EINVAL;
     }
-    if (!utf8_valid((const unsigned char *)body, len)) {
+    if (!cm_utf8_valid((const unsigned char *)body, len)) {
         *msg = MSG_UTF8;
         return CM_EINVAL;
     }

@@ -60,6 +60,10 @@ cm_err cm_body_parse_form(const char *s, size_t len, json_t **out_params, char *
  * Valid while params is alive. */
 const char *cm_body_get_str(const json_t *params, const char *key);
 
+/* True when s[0..len) is well-formed UTF-8: no overlong forms, surrogates or
+ * code points past U+10FFFF. */
+int cm_utf8_valid(const unsigned char *s, size_t len);
+
 /* True when params has key, whatever its value. */
 int cm_body_has(const json_t *params, const char *key);
 

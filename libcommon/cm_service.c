@@ -4,6 +4,7 @@
 
 #include <event2/thread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "cm_admin.h"
 #include "cm_alloc.h"
+#include "cm_body.h"
 #include "cm_log.h"
 #include "cm_metrics.h"
 #include "cm_nats.h"
@@ -30,6 +32,7 @@ struct cm_service {
     char http_subject[64];
     char rpc_prefix[64];
     PGconn *ready_pg; /* used by the admin thread only */
+    atomic_int serving; /* 1 once every worker is subscribed, 0 again when draining */
 };
 
 static void on_signal(int sig)
@@ -84,9 +87,16 @@ cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char
 
 void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc)
 {
+    out->content_type = "application/json";
+    if (!doc) { /* a failed json_pack: never answer it as success */
+        cm_error("response document could not be built for %s", rq->op ? rq->op->name : "?");
+        out->status = 500;
+        out->body = cm_http_error_body(rq->http->surface, 500, cm_err_name(CM_EINTERNAL),
+                                       NULL, NULL, &out->len);
+        return;
+    }
     out->status = status;
     out->body = cm_http_dump(rq->http->surface, doc, &out->len);
-    out->content_type = "application/json";
     json_decref(doc);
 }
 
@@ -135,30 +145,47 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
         memcpy(rq->param_names[i], m->names[i], nl);
         rq->param_names[i][nl] = '\0';
         if (decode_segment(m->values[i], m->value_lens[i], rq->param_values[i],
-                           sizeof rq->param_values[i]) != 0)
+                           sizeof rq->param_values[i]) != 0 ||
+            !cm_utf8_valid((const unsigned char *)rq->param_values[i],
+                           strlen(rq->param_values[i])))
             return cm_fail(rq, CM_EINVAL, "path parameter %s is malformed or too long",
                            rq->param_names[i]);
     }
     return CM_OK;
 }
 
-/* Publishes an HttpResponse to reply. */
+/* Publishes an HttpResponse to reply: in one message when it fits the
+ * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
+ * last) that the edge relays as a chunked HTTP reply. */
 static void send_http(natsConnection *nc, const char *reply, int status, const char *ctype,
                       const char *body, size_t len)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT;
     Envelope__Header *hs[1] = {&h};
+    int64_t max = natsConnection_GetMaxPayload(nc);
+    size_t room = max > 16384 ? (size_t)max - 8192 : 8192; /* envelope and headers */
+    size_t off = 0;
 
     resp.status = status;
     h.name = "content-type";
     h.value = (char *)ctype;
     resp.headers = hs;
     resp.n_headers = 1;
-    resp.body.data = (uint8_t *)body;
-    resp.body.len = len;
-    if (cm_nats_publish_msg(nc, reply, &resp.base) != CM_OK)
-        cm_warn("reply publish failed");
+    resp.chunked = len > room;
+    do {
+        size_t n = len - off < room ? len - off : room;
+        resp.body.data = (uint8_t *)body + off;
+        resp.body.len = n;
+        off += n;
+        resp.last = resp.chunked && off == len;
+        if (cm_nats_publish_msg(nc, reply, &resp.base) != CM_OK) {
+            cm_warn("reply publish failed");
+            return;
+        }
+        resp.seq++;
+        resp.n_headers = 0; /* headers travel with the first chunk */
+    } while (off < len);
 }
 
 static void handle_http(struct cm_worker *w, natsMsg *msg)
@@ -285,6 +312,10 @@ static int check_ready(void *ctx, char *why, size_t whylen)
     PGresult *res;
     int ok;
 
+    if (!atomic_load(&svc->serving)) {
+        snprintf(why, whylen, "not serving");
+        return 0;
+    }
     if (!cm_nats_connected(svc->nc)) {
         snprintf(why, whylen, "nats not connected");
         return 0;
@@ -401,15 +432,17 @@ int cm_service_main(const struct cm_service_def *def)
     if (err == CM_OK) {
         cm_info("%s serving %s and %s* with %d workers", def->name, svc.http_subject,
                 svc.rpc_prefix, svc.cfg.handler_threads);
+        atomic_store(&svc.serving, 1);
         while (!stop_requested)
             usleep(100 * 1000);
+        atomic_store(&svc.serving, 0);
         cm_info("draining");
     } else if (!stop_requested) {
         cm_error("start failed: %s", cm_err_name(err));
     }
+    cm_admin_stop(admin); /* before the connection it reads goes away */
     cm_nats_close(svc.nc, 10000);
     svc.nc = NULL;
-    cm_admin_stop(admin);
     PQfinish(svc.ready_pg);
     free_service(&svc);
     cm_info("stopped");
