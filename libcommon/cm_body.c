@@ -169,14 +169,12 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
-/* Decodes '+' and %XX of src[0..len) into dst (room for len bytes). Returns
- * the decoded length, or SIZE_MAX on a malformed escape. */
-static size_t form_decode(char *dst, const char *src, size_t len)
+size_t cm_percent_decode(char *dst, const char *src, size_t len, int plus_is_space)
 {
     size_t o = 0;
 
     for (size_t i = 0; i < len; i++) {
-        if (src[i] == '+') {
+        if (src[i] == '+' && plus_is_space) {
             dst[o++] = ' ';
         } else if (src[i] == '%') {
             int hi, lo;
@@ -199,7 +197,7 @@ static size_t form_decode(char *dst, const char *src, size_t len)
 static cm_err form_component(char *dst, const char *src, size_t len, size_t *out_len,
                              const char **msg)
 {
-    size_t n = form_decode(dst, src, len);
+    size_t n = cm_percent_decode(dst, src, len, 1);
 
     if (n == SIZE_MAX) {
         *msg = "malformed percent escape";

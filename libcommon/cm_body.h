@@ -60,6 +60,12 @@ cm_err cm_body_parse_form(const char *s, size_t len, json_t **out_params, char *
  * Valid while params is alive. */
 const char *cm_body_get_str(const json_t *params, const char *key);
 
+/* Decodes %XX escapes of src[0..len) into dst (room for len bytes), and '+'
+ * into ' ' when plus_is_space (forms and query strings, not paths). Returns
+ * the decoded length, or SIZE_MAX on a malformed escape. dst is not
+ * NUL-terminated and may hold NUL bytes: check them where they matter. */
+size_t cm_percent_decode(char *dst, const char *src, size_t len, int plus_is_space);
+
 /* True when s[0..len) is well-formed UTF-8: no overlong forms, surrogates or
  * code points past U+10FFFF. */
 int cm_utf8_valid(const unsigned char *s, size_t len);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,38 +101,19 @@ void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json
     json_decref(doc);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes src (n bytes) into dst (cap bytes). Returns -1 on a bad
- * escape, an encoded NUL, or overflow. '+' stays '+' (a path, not a form). */
+/* Percent-decodes a path segment into dst (cap bytes, NUL-terminated).
+ * Returns -1 on a bad escape, a NUL byte, invalid UTF-8 or overflow; '+'
+ * stays '+' (a path, not a form). */
 static int decode_segment(const char *src, size_t n, char *dst, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)src[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= n || (hi = hexval(src[i + 1])) < 0 || (lo = hexval(src[i + 2])) < 0)
-                return -1;
-            c = hi * 16 + lo;
-            i += 2;
-            if (c == 0)
-                return -1;
-        }
-        if (o + 1 >= cap)
-            return -1;
-        dst[o++] = (char)c;
-    }
-    dst[o] = '\0';
+    size_t len;
+
+    if (n >= cap)
+        return -1;
+    len = cm_percent_decode(dst, src, n, 0);
+    if (len == SIZE_MAX || memchr(dst, '\0', len) || !cm_utf8_valid((const unsigned char *)dst, len))
+        return -1;
+    dst[len] = '\0';
     return 0;
 }
 
@@ -145,9 +127,7 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
         memcpy(rq->param_names[i], m->names[i], nl);
         rq->param_names[i][nl] = '\0';
         if (decode_segment(m->values[i], m->value_lens[i], rq->param_values[i],
-                           sizeof rq->param_values[i]) != 0 ||
-            !cm_utf8_valid((const unsigned char *)rq->param_values[i],
-                           strlen(rq->param_values[i])))
+                           sizeof rq->param_values[i]) != 0)
             return cm_fail(rq, CM_EINVAL, "path parameter %s is malformed or too long",
                            rq->param_names[i]);
     }
