@@ -76,7 +76,10 @@ cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *ba
     if (s == NATS_OK && base)
         s = natsOptions_SetEventLoop(opts, base, natsLibevent_Attach, natsLibevent_Read,
                                      natsLibevent_Write, natsLibevent_Detach);
-    if (s == NATS_OK && !base)
+    /* Without SendAsap nats.c wakes a flusher thread for each publish; with it,
+     * a loop-driven connection just asks its loop for write interest, so all
+     * publishes of one loop iteration leave in one write. */
+    if (s == NATS_OK)
         s = natsOptions_SetSendAsap(opts, true);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));

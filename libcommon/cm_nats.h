@@ -1,10 +1,10 @@
 /* cm_nats.h: NATS connections with the suite's standard options.
  *
  * Connections reconnect forever (a restarted nats-server is picked up again,
- * subscriptions included) and, for daemons, publish as soon as asked
- * (natsOptions_SetSendAsap: nats.c otherwise holds each message ~1 ms).
- * The edge instead attaches its connections to its libevent loops, where
- * writes of one loop iteration go out together. */
+ * subscriptions included) and publish as soon as asked
+ * (natsOptions_SetSendAsap: nats.c otherwise holds each message ~1 ms and
+ * wakes a flusher thread). The edge attaches its connections to its libevent
+ * loops, where the writes of one loop iteration go out together. */
 #ifndef CM_NATS_H
 #define CM_NATS_H
 
@@ -18,8 +18,7 @@
 
 /* Connects to urls (comma-separated) as name. When base is not NULL the
  * connection is driven by that libevent loop (nats.c's libevent adapter;
- * call cm_nats_use_libevent() once first), otherwise by nats.c's own threads
- * with SendAsap. Retries the first connection every 250 ms until it works
+ * call cm_nats_use_libevent() once first), otherwise by nats.c's own threads. Retries the first connection every 250 ms until it works
  * or *stop becomes non-zero (stop may be NULL: then try for 30 s).
  * On CM_OK *out_nc is connected; caller destroys it with cm_nats_close. */
 cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *base,

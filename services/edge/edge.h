@@ -62,6 +62,7 @@ struct edge_loop {
     natsConnection *nc;
     natsSubscription *inbox_sub;
     char inbox[64]; /* replies arrive on "<inbox>.<slot>.<gen>" */
+    int64_t max_payload; /* the server's, refreshed by the tick (reading it locks nc) */
     /* reply queue, shared with nats.c's delivery thread */
     pthread_mutex_t mu;
     struct reply_node *q_head, *q_tail;

@@ -177,6 +177,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    l->max_payload = natsConnection_GetMaxPayload(l->nc);
     if (!l->draining && *l->edge->stop) {
         l->draining = 1;
         l->drain_deadline_ms = edge_now_ms() + l->cfg->request_timeout_ms + 1000;
@@ -255,6 +256,7 @@ int edge_loop_start(struct edge_loop *l)
     if (cm_nats_connect(cfg->nats_url, "edge", l->base, (volatile int *)l->edge->stop, &l->nc) !=
         CM_OK)
         return -1;
+    l->max_payload = natsConnection_GetMaxPayload(l->nc);
     if (natsInbox_Create(&inbox) != NATS_OK)
         return -1;
     snprintf(l->inbox, sizeof l->inbox, "%s", inbox);

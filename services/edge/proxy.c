@@ -146,7 +146,7 @@ static cm_err publish_request(struct pending *p, const char *subject, const Prot
 {
     uint8_t stackbuf[8192];
     size_t len = protobuf_c_message_get_packed_size(msg);
-    int64_t max = natsConnection_GetMaxPayload(p->loop->nc);
+    int64_t max = p->loop->max_payload;
     uint8_t *buf;
     char reply[96];
     natsStatus s;
