@@ -1,6 +1,7 @@
 # Makefile: builds the whole suite (libcommon, protobuf contracts, six daemons,
 # tests, bench and fuzz targets) and runs it. `make help` lists the targets.
 
+SHELL    := /bin/bash
 BUILD    ?= build
 GEN      := $(BUILD)/gen
 SERVICES := edge identity authz messaging onboarding privacy
@@ -81,13 +82,22 @@ $(INTEG_BIN): $(patsubst %.c,$(BUILD)/obj/%.o,$(INTEG_C)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
 
+RESULTS := $(BUILD)/test-results.log
+
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 2; done
+	@mkdir -p $(BUILD); set -eo pipefail; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    $$t --jobs 2 2>&1 | tee -a $(RESULTS); done
 
 integration: $(BINS) $(INTEG_BIN)
-	BUILD=$(BUILD) scripts/with-test-stack.sh $(INTEG_BIN) --jobs 1
+	@mkdir -p $(BUILD); set -o pipefail; \
+	    BUILD=$(BUILD) scripts/with-test-stack.sh $(INTEG_BIN) --jobs 1 2>&1 | tee -a $(RESULTS)
 
-test: build unit integration
+# Ends with one line that totals every Criterion binary's synthesis.
+test:
+	@rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory build unit integration
+	@awk -F'[:|]' '/Synthesis:/ {p += $$5; f += $$7 + $$9} \
+	    END {printf "tests: %d passed, %d failed\n", p, f; exit f > 0}' $(RESULTS)
 
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
