@@ -10,6 +10,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_outbox.h"
 
 /* libpq notices (e.g. "schema already exists, skipping") go to the JSON log
  * at debug level instead of raw stderr. */
@@ -200,13 +201,26 @@ static char *read_file(const char *path)
     return buf;
 }
 
-/* Applies one migration file in a transaction unless already recorded. */
-static cm_err apply_one(PGconn *conn, const char *dir, const char *name)
+/* One migration: built into libcommon (sql set) or a file NNN_name.sql in
+ * dir (read only when it still has to be applied). */
+struct migration {
+    const char *name;
+    const char *sql;
+    const char *dir;
+};
+
+/* Built-in migrations, applied to every service schema before its own. */
+static const struct migration builtin_migrations[] = {
+    {CM_OUTBOX_MIGRATION, cm_outbox_ddl, NULL},
+};
+
+/* Applies one migration in a transaction unless already recorded. */
+static cm_err apply_one(PGconn *conn, const struct migration *m)
 {
-    const char *params[1] = {name};
+    const char *params[1] = {m->name};
     char path[1024];
     PGresult *res;
-    char *sql;
+    char *sql = NULL;
     cm_err err;
 
     res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, params,
@@ -219,10 +233,14 @@ static cm_err apply_one(PGconn *conn, const char *dir, const char *name)
     PQclear(res);
     if (err != CM_OK)
         return err;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    sql = read_file(path);
+    if (m->sql) {
+        sql = cm_xstrdup(m->sql);
+    } else {
+        snprintf(path, sizeof path, "%s/%s", m->dir, m->name);
+        sql = read_file(path);
+    }
     if (!sql) {
-        cm_error("cannot read migration %s", path);
+        cm_error("cannot read migration %s in %s", m->name, m->dir);
         return CM_EINTERNAL;
     }
     err = exec_simple(conn, "BEGIN");
@@ -238,9 +256,9 @@ static cm_err apply_one(PGconn *conn, const char *dir, const char *name)
         err = exec_simple(conn, "COMMIT");
     if (err != CM_OK) {
         exec_simple(conn, "ROLLBACK");
-        cm_error("migration %s failed", name);
+        cm_error("migration %s failed", m->name);
     } else {
-        cm_info("applied migration %s", name);
+        cm_info("applied migration %s", m->name);
     }
     free(sql);
     return err;
@@ -257,6 +275,9 @@ cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn)
         return err;
     err = exec_simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                             "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (size_t i = 0; err == CM_OK && i < sizeof builtin_migrations / sizeof builtin_migrations[0];
+         i++)
+        err = apply_one(conn, &builtin_migrations[i]);
     n = scandir(cfg->migrations_dir, &names, is_migration, by_name);
     if (n < 0 && errno == ENOENT) {
         n = 0; /* a service without migrations of its own */
@@ -265,8 +286,9 @@ cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn)
         err = CM_EINTERNAL;
     }
     for (int i = 0; i < n; i++) {
+        struct migration m = {names[i]->d_name, NULL, cfg->migrations_dir};
         if (err == CM_OK)
-            err = apply_one(conn, cfg->migrations_dir, names[i]->d_name);
+            err = apply_one(conn, &m);
         free(names[i]);
     }
     free(names);

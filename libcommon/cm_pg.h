@@ -3,7 +3,8 @@
  * Each handler thread owns one PGconn (libpq forbids sharing one between
  * threads); its search_path is pinned to the service's schema so queries use
  * unqualified names. At start the service optionally creates its own role and
- * schema as an admin, then applies services/<svc>/migrations/NNN_name.sql in
+ * schema as an admin, then applies libcommon's built-in migrations (the
+ * outbox and inbox tables) and services/<svc>/migrations/NNN_name.sql in
  * order under an advisory lock, recording each in <svc>.schema_migrations. */
 #ifndef CM_PG_H
 #define CM_PG_H
@@ -25,10 +26,11 @@ cm_err cm_pg_connect(const struct cm_config *cfg, PGconn **out_conn);
  * exist). Idempotent; safe when several copies start at once. */
 cm_err cm_pg_bootstrap(const struct cm_config *cfg);
 
-/* Applies every migration file of cfg->migrations_dir not yet recorded in
- * schema_migrations, in file-name order, each in its own transaction, while
- * holding an advisory lock that serialises concurrent starts. conn must come
- * from cm_pg_connect. */
+/* Applies every migration not yet recorded in schema_migrations, each in
+ * its own transaction, while holding an advisory lock that serialises
+ * concurrent starts: first libcommon's built-in ones (000_outbox_inbox.sql,
+ * cm_outbox.h), then the files of cfg->migrations_dir in file-name order.
+ * conn must come from cm_pg_connect. */
 cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn);
 
 /* Makes sure *conn is usable: when it is broken, resets it (a blocking

@@ -19,6 +19,7 @@
 #include "cm_log.h"
 #include "cm_metrics.h"
 #include "cm_nats.h"
+#include "cm_outbox.h"
 #include "cm_pg.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -379,6 +380,7 @@ int cm_service_main(const struct cm_service_def *def)
 {
     struct cm_service svc = {0};
     struct cm_admin *admin = NULL;
+    struct cm_outbox_relay *relay = NULL;
     struct sigaction sa = {0};
     char errbuf[256];
     cm_err err;
@@ -408,6 +410,8 @@ int cm_service_main(const struct cm_service_def *def)
         err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, (volatile int *)&stop_requested,
                               &svc.nc);
     if (err == CM_OK)
+        err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);
+    if (err == CM_OK)
         err = start_workers(&svc);
     if (err == CM_OK) {
         cm_info("%s serving %s and %s* with %d workers", def->name, svc.http_subject,
@@ -420,6 +424,7 @@ int cm_service_main(const struct cm_service_def *def)
     } else if (!stop_requested) {
         cm_error("start failed: %s", cm_err_name(err));
     }
+    cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
     cm_admin_stop(admin); /* before the connection it reads goes away */
     cm_nats_close(svc.nc, 10000);
     svc.nc = NULL;

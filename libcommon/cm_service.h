@@ -1,8 +1,8 @@
 /* cm_service.h: the skeleton every daemon (except the edge) runs.
  *
  * cm_service_main does, in order: config → log → Postgres role, schema and
- * migrations → admin port → NATS → HANDLER_THREADS workers → wait for
- * SIGTERM → drain → free. Each worker is one queue subscription on "<svc>.>"
+ * migrations → admin port → NATS → outbox relay (cm_outbox.h) →
+ * HANDLER_THREADS workers → wait for SIGTERM → stop the relay → drain → free. Each worker is one queue subscription on "<svc>.>"
  * in queue group "<svc>", so it has its own nats.c delivery thread, and its
  * own PGconn: handlers of one worker never run concurrently, handlers of
  * different workers do. Running more copies of the daemon adds workers to

@@ -7,16 +7,61 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "cm_outbox.h"
 #include "identity.pb-c.h"
 #include "store.h"
 
 /* How long the edge may reuse a positive answer. */
 #define API_KEY_CACHE_TTL_MS 30000
 
-cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
+static const char *change_name(enum api_client_change change)
 {
+    switch (change) {
+    case API_CLIENT_CREATED:
+        return "created";
+    case API_CLIENT_KEY_ROTATED:
+        return "key_rotated";
+    case API_CLIENT_RESTORED:
+        return "restored";
+    default:
+        return "unchanged";
+    }
+}
+
+/* Ensures the bootstrap API user and, when that changed anything, records
+ * ApiClientChanged in the outbox: both in one transaction. */
+static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const char *key)
+{
+    Identity__ApiClientChanged ev = IDENTITY__API_CLIENT_CHANGED__INIT;
+    struct api_client_upsert up = {0};
+    char event_id[37] = "";
     cm_err err;
 
+    err = store_tx_begin(pg);
+    if (err == CM_OK)
+        err = store_api_client_upsert(pg, api_user_id, key, "bootstrap", &up);
+    if (err == CM_OK && up.change != API_CLIENT_UNCHANGED) {
+        ev.client_id = up.id;
+        ev.api_user_id = (char *)api_user_id;
+        ev.change = (char *)change_name(up.change);
+        ev.occurred_at = up.occurred_at;
+        err = cm_outbox_add(pg, IDENTITY_EVT_API_CLIENT_CHANGED, &ev.base, event_id);
+    }
+    if (err == CM_OK)
+        err = store_tx_commit(pg);
+    if (err != CM_OK) {
+        store_tx_rollback(pg);
+        cm_error("bootstrap API user could not be ensured: %s", cm_err_name(err));
+    } else if (up.change != API_CLIENT_UNCHANGED) {
+        cm_info("bootstrap API user %s (event %s)", change_name(up.change), event_id);
+    } else {
+        cm_info("bootstrap API user unchanged");
+    }
+    return err;
+}
+
+cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
+{
     if (sodium_init() < 0) {
         cm_error("libsodium init failed");
         return CM_EINTERNAL;
@@ -27,11 +72,7 @@ cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
         cm_error("BOOTSTRAP_API_KEY must have at least 16 characters");
         return CM_EINVAL;
     }
-    err = store_api_client_upsert(pg, cfg->bootstrap_api_user, cfg->bootstrap_api_key,
-                                  "bootstrap");
-    if (err == CM_OK)
-        cm_info("bootstrap API user ensured");
-    return err;
+    return ensure_bootstrap_user(pg, cfg->bootstrap_api_user, cfg->bootstrap_api_key);
 }
 
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,

@@ -5,6 +5,9 @@
 
 #include "cm_service.h"
 
+/* Events identity publishes (through its outbox, cm_outbox.h). */
+#define IDENTITY_EVT_API_CLIENT_CHANGED "evt.identity.api_client.changed" /* ApiClientChanged */
+
 /* Every operation of the API documents that identity owns; handler NULL = 501. */
 extern const struct cm_op identity_ops[];
 
@@ -16,7 +19,10 @@ extern const struct cm_rpc identity_rpcs[];
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
                                 uint8_t **out_payload, size_t *out_len);
 
-/* Start-up work after migrations: makes sure BOOTSTRAP_API_USER exists. */
+/* Start-up work after migrations: makes sure BOOTSTRAP_API_USER exists with
+ * BOOTSTRAP_API_KEY; when that creates it or changes it, the event
+ * IDENTITY_EVT_API_CLIENT_CHANGED is written to the outbox in the same
+ * transaction (no event when nothing changed). */
 cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg);
 
 #endif

@@ -64,22 +64,84 @@ cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTE
                   (const char *)hash, API_KEY_HASH_BYTES, 1, out);
 }
 
+/* Runs a parameterless statement. */
+static cm_err exec_simple(PGconn *pg, const char *sql)
+{
+    PGresult *res = PQexec(pg, sql);
+    cm_err err = cm_pg_result_err(res);
+    PQclear(res);
+    return err;
+}
+
+cm_err store_tx_begin(PGconn *pg)
+{
+    return exec_simple(pg, "BEGIN");
+}
+
+cm_err store_tx_commit(PGconn *pg)
+{
+    return exec_simple(pg, "COMMIT");
+}
+
+void store_tx_rollback(PGconn *pg)
+{
+    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+        exec_simple(pg, "ROLLBACK");
+}
+
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
-                               const char *name)
+                               const char *name, struct api_client_upsert *out)
 {
     uint8_t hash[API_KEY_HASH_BYTES];
     const char *values[3] = {api_user_id, (const char *)hash, name};
     int lengths[3] = {0, API_KEY_HASH_BYTES, 0}, formats[3] = {0, 1, 0};
-    PGresult *res;
+    struct api_client_upsert r = {API_CLIENT_UNCHANGED, "", ""};
+    PGresult *res = NULL;
+    int had_row = 0, same_key = 0;
     cm_err err;
 
     store_api_key_hash(key, hash);
+    /* The old row, locked: a concurrent start of another copy waits here. */
     res = PQexecParams(pg,
-                       "INSERT INTO api_clients (api_user_id, key_hash, name) VALUES ($1, $2, $3) "
-                       "ON CONFLICT (api_user_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, "
-                       "revoked_at = NULL",
-                       3, NULL, values, lengths, formats, 0);
+                       "SELECT key_hash = $2 AS same_key FROM api_clients "
+                       "WHERE api_user_id = $1 FOR UPDATE",
+                       2, NULL, values, lengths, formats, 0);
     err = cm_pg_result_err(res);
+    if (err == CM_OK && PQntuples(res) == 1) {
+        had_row = 1;
+        same_key = PQgetvalue(res, 0, 0)[0] == 't';
+    }
     PQclear(res);
+    res = NULL;
+    /* Writes only when something changes; RETURNING then says what. A row
+     * inserted has xmax 0. */
+    if (err == CM_OK) {
+        res = PQexecParams(pg,
+                           "INSERT INTO api_clients (api_user_id, key_hash, name) "
+                           "VALUES ($1, $2, $3) "
+                           "ON CONFLICT (api_user_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, "
+                           "revoked_at = NULL "
+                           "WHERE api_clients.key_hash <> EXCLUDED.key_hash "
+                           "OR api_clients.revoked_at IS NOT NULL "
+                           "RETURNING id::text AS id, (xmax = 0) AS created, "
+                           "to_char(now() AT TIME ZONE 'UTC', "
+                           "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS occurred_at",
+                           3, NULL, values, lengths, formats, 0);
+        err = cm_pg_result_err(res);
+    }
+    if (err == CM_OK && PQntuples(res) == 1) {
+        if (PQgetvalue(res, 0, PQfnumber(res, "created"))[0] == 't')
+            r.change = API_CLIENT_CREATED;
+        else if (had_row && same_key)
+            r.change = API_CLIENT_RESTORED;
+        else
+            r.change = API_CLIENT_KEY_ROTATED;
+        snprintf(r.id, sizeof r.id, "%s", PQgetvalue(res, 0, PQfnumber(res, "id")));
+        snprintf(r.occurred_at, sizeof r.occurred_at, "%s",
+                 PQgetvalue(res, 0, PQfnumber(res, "occurred_at")));
+    }
+    PQclear(res);
+    if (err == CM_OK)
+        *out = r;
     return err;
 }
