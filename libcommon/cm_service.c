@@ -138,15 +138,18 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
 /* Publishes an HttpResponse to reply: in one message when it fits the
  * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
  * last) that the edge relays as a chunked HTTP reply. */
-static void send_http(natsConnection *nc, const char *reply, int status, const char *ctype,
+static void send_http(struct cm_worker *w, const char *reply, int status, const char *ctype,
                       const char *body, size_t len)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT;
     Envelope__Header *hs[1] = {&h};
-    int64_t max = natsConnection_GetMaxPayload(nc);
-    size_t room = max > 16384 ? (size_t)max - 8192 : 8192; /* envelope and headers */
-    size_t off = 0;
+    natsConnection *nc = w->nc;
+    size_t room, off = 0;
+
+    if (w->replies_since_read++ % 256 == 0)
+        w->max_payload = natsConnection_GetMaxPayload(nc);
+    room = w->max_payload > 16384 ? (size_t)w->max_payload - 8192 : 8192; /* envelope, headers */
 
     resp.status = status;
     h.name = "content-type";
@@ -215,7 +218,7 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
                                       rq->detail[0] ? rq->detail : NULL, &src, &out.len);
         out.content_type = "application/json";
     }
-    send_http(w->nc, natsMsg_GetReply(msg), out.status,
+    send_http(w, natsMsg_GetReply(msg), out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len);
     cm_metrics_observe(svc->metrics, route, out.status, now_seconds() - start);
     free(out.body);

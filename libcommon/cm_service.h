@@ -36,6 +36,8 @@ struct cm_worker {
     natsConnection *nc; /* shared by all workers; nats.c is thread-safe */
     PGconn *pg;         /* this worker's own connection; NULL without a database */
     int index;
+    int64_t max_payload;       /* the server's, re-read every 256 replies (it locks nc) */
+    unsigned replies_since_read;
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
