@@ -25,6 +25,7 @@ struct entry {
 
 static const struct entry table[] = {
     S("NATS_URL", nats_url, "nats://127.0.0.1:4222"),
+    I("NATS_SEND_ASAP", nats_send_asap, 0, 1, 1),
     S("PG_HOST", pg_host, "127.0.0.1"),
     I("PG_PORT", pg_port, 1, 65535, 5432),
     S("PG_DATABASE", pg_database, "health"),

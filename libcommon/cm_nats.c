@@ -45,7 +45,7 @@ static int split_urls(char *buf, const char **urls, int max)
 }
 
 cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *base,
-                       volatile int *stop, natsConnection **out_nc)
+                       int send_asap, volatile int *stop, natsConnection **out_nc)
 {
     natsOptions *opts = NULL;
     natsConnection *nc = NULL;
@@ -80,7 +80,7 @@ cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *ba
      * a loop-driven connection just asks its loop for write interest, so all
      * publishes of one loop iteration leave in one write. */
     if (s == NATS_OK)
-        s = natsOptions_SetSendAsap(opts, true);
+        s = natsOptions_SetSendAsap(opts, send_asap != 0);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));
         natsOptions_Destroy(opts);

@@ -22,7 +22,7 @@
  * or *stop becomes non-zero (stop may be NULL: then try for 30 s).
  * On CM_OK *out_nc is connected; caller destroys it with cm_nats_close. */
 cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *base,
-                       volatile int *stop, natsConnection **out_nc);
+                       int send_asap, volatile int *stop, natsConnection **out_nc);
 
 /* Prepares nats.c's libevent adapter (evthread_use_pthreads). Call once,
  * before any event_base is created. */

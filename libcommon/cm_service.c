@@ -4,8 +4,8 @@
 
 #include <event2/thread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ struct cm_service {
     natsSubscription **subs;
     char http_subject[64];
     char rpc_prefix[64];
-    PGconn *ready_pg; /* used by the admin thread only */
+    PGconn *ready_pg;   /* used by the admin thread only */
     atomic_int serving; /* 1 once every worker is subscribed, 0 again when draining */
 };
 
@@ -93,8 +93,8 @@ void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json
     if (!doc) { /* a failed json_pack: never answer it as success */
         cm_error("response document could not be built for %s", rq->op ? rq->op->name : "?");
         out->status = 500;
-        out->body = cm_http_error_body(rq->http->surface, 500, cm_err_name(CM_EINTERNAL),
-                                       NULL, NULL, &out->len);
+        out->body = cm_http_error_body(rq->http->surface, 500, cm_err_name(CM_EINTERNAL), NULL,
+                                       NULL, &out->len);
         return;
     }
     out->status = status;
@@ -112,7 +112,8 @@ static int decode_segment(const char *src, size_t n, char *dst, size_t cap)
     if (n >= cap)
         return -1;
     len = cm_percent_decode(dst, src, n, 0);
-    if (len == SIZE_MAX || memchr(dst, '\0', len) || !cm_utf8_valid((const unsigned char *)dst, len))
+    if (len == SIZE_MAX || memchr(dst, '\0', len) ||
+        !cm_utf8_valid((const unsigned char *)dst, len))
         return -1;
     dst[len] = '\0';
     return 0;
@@ -124,7 +125,7 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
     rq->nparams = m->nparams;
     for (int i = 0; i < m->nparams; i++) {
         size_t nl = m->name_lens[i] < sizeof rq->param_names[i] - 1 ? m->name_lens[i]
-                                                                      : sizeof rq->param_names[i] - 1;
+                                                                    : sizeof rq->param_names[i] - 1;
         memcpy(rq->param_names[i], m->names[i], nl);
         rq->param_names[i][nl] = '\0';
         if (decode_segment(m->values[i], m->value_lens[i], rq->param_values[i],
@@ -261,7 +262,8 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
     } else {
         reply.message = (char *)cm_err_name(err);
     }
-    if (natsMsg_GetReply(msg) && cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), &reply.base) != CM_OK)
+    if (natsMsg_GetReply(msg) &&
+        cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), &reply.base) != CM_OK)
         cm_warn("rpc reply publish failed");
     snprintf(route, sizeof route, "rpc.%s", rpc ? rpc->method : "unknown");
     cm_metrics_observe(svc->metrics, route, cm_err_http_status(err), now_seconds() - start);
@@ -356,8 +358,8 @@ static cm_err start_workers(struct cm_service *svc)
         w->index = i;
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
-        if (natsConnection_QueueSubscribe(&svc->subs[i], svc->nc, wildcard, svc->def->name,
-                                          on_msg, w) != NATS_OK) {
+        if (natsConnection_QueueSubscribe(&svc->subs[i], svc->nc, wildcard, svc->def->name, on_msg,
+                                          w) != NATS_OK) {
             cm_error("subscribe to %s failed", wildcard);
             return CM_EUNAVAIL;
         }
@@ -407,11 +409,11 @@ int cm_service_main(const struct cm_service_def *def)
 
     err = prepare_database(&svc);
     if (err == CM_OK)
-        err = cm_admin_start(svc.cfg.admin_host, svc.cfg.admin_port, svc.metrics, check_ready,
-                             &svc, &admin);
+        err = cm_admin_start(svc.cfg.admin_host, svc.cfg.admin_port, svc.metrics, check_ready, &svc,
+                             &admin);
     if (err == CM_OK)
-        err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, (volatile int *)&stop_requested,
-                              &svc.nc);
+        err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, svc.cfg.nats_send_asap,
+                              (volatile int *)&stop_requested, &svc.nc);
     if (err == CM_OK)
         err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);
     if (err == CM_OK)
@@ -428,7 +430,7 @@ int cm_service_main(const struct cm_service_def *def)
         cm_error("start failed: %s", cm_err_name(err));
     }
     cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
-    cm_admin_stop(admin); /* before the connection it reads goes away */
+    cm_admin_stop(admin);        /* before the connection it reads goes away */
     cm_nats_close(svc.nc, 10000);
     svc.nc = NULL;
     PQfinish(svc.ready_pg);

@@ -229,7 +229,8 @@ int edge_loop_start(struct edge_loop *l)
 
     pthread_mutex_init(&l->mu, NULL);
     if (getrandom(l->rng, sizeof l->rng, 0) != sizeof l->rng)
-        l->rng[0] = (uint64_t)edge_now_ms() ^ (uint64_t)(uintptr_t)l, l->rng[1] = 0x9e3779b97f4a7c15u;
+        l->rng[0] = (uint64_t)edge_now_ms() ^ (uint64_t)(uintptr_t)l,
+        l->rng[1] = 0x9e3779b97f4a7c15u;
     auth_cache_init(&l->auth, (size_t)cfg->auth_cache_size);
     l->base = event_base_new();
     if (!l->base)
@@ -253,7 +254,7 @@ int edge_loop_start(struct edge_loop *l)
     if (listen_shared(l) != 0)
         return -1;
     snprintf(name, sizeof name, "edge-%d", l->index);
-    if (cm_nats_connect(cfg->nats_url, "edge", l->base, (volatile int *)l->edge->stop, &l->nc) !=
+    if (cm_nats_connect(cfg->nats_url, "edge", l->base, 1, (volatile int *)l->edge->stop, &l->nc) !=
         CM_OK)
         return -1;
     l->max_payload = natsConnection_GetMaxPayload(l->nc);
