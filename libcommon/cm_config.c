@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cm_alloc.h"
 
@@ -42,7 +43,7 @@ static const struct entry table[] = {
     I("RPC_TIMEOUT_MS", rpc_timeout_ms, 10, 600000, 5000),
     S("EDGE_HOST", edge_host, "127.0.0.1"),
     I("EDGE_PORT", edge_port, 1, 65535, 8080),
-    I("EDGE_THREADS", edge_threads, 1, 64, 2),
+    I("EDGE_THREADS", edge_threads, 1, 64, -1), /* -1 → half the online cores */
     I("MAX_BODY_BYTES", max_body_bytes, 1024, 256 * 1024 * 1024, 1000000), /* fits NATS's 1 MiB max_payload */
     I("MAX_HEADER_BYTES", max_header_bytes, 1024, 1024 * 1024, 16 * 1024),
     I("REQUEST_TIMEOUT_MS", request_timeout_ms, 10, 600000, 10000),
@@ -124,6 +125,12 @@ cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_co
     }
     if (out->admin_port < 0)
         out->admin_port = cm_config_default_admin_port(service);
+    if (out->edge_threads < 0) {
+        /* The edge shares the machine with NATS and the services: on 2 cores one
+         * loop serves more than two (make bench), on bigger machines loops scale. */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        out->edge_threads = cores >= 4 ? (int)(cores / 2 > 64 ? 64 : cores / 2) : 1;
+    }
     return CM_OK;
 }
 

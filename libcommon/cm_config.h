@@ -32,7 +32,7 @@ struct cm_config {
     /* edge */
     char *edge_host;          /* EDGE_HOST */
     int edge_port;            /* EDGE_PORT */
-    int edge_threads;         /* EDGE_THREADS: event loops sharing the port */
+    int edge_threads;         /* EDGE_THREADS: event loops sharing the port; default half the cores */
     int max_body_bytes;       /* MAX_BODY_BYTES */
     int max_header_bytes;     /* MAX_HEADER_BYTES */
     int request_timeout_ms;   /* REQUEST_TIMEOUT_MS: edge → service, then 504 */

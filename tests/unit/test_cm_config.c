@@ -28,6 +28,7 @@ Test(cm_config, defaults_derive_from_the_service)
     cr_assert(eq(int, cfg.admin_port, 9102));
     cr_assert(eq(int, cfg.edge_port, 8080));
     cr_assert(eq(int, cfg.handler_threads, 4));
+    cr_assert(cfg.edge_threads >= 1 && cfg.edge_threads <= 64, "edge threads %d", cfg.edge_threads);
     cr_assert(eq(str, cfg.nats_url, "nats://127.0.0.1:4222"));
     cm_config_release(&cfg);
 }
