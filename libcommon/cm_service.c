@@ -87,6 +87,35 @@ cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char
     return err;
 }
 
+cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t **out_obj)
+{
+    const char *ctype = cm_req_header(rq, "content-type");
+    json_t *obj = NULL, *value;
+    const char *key;
+    char msg[128], pointer[128];
+    cm_err err;
+
+    if (ctype && cm_body_kind_of(ctype) != CM_BODY_JSON)
+        return cm_fail_at(rq, CM_EINVAL, "", NULL, "body must be JSON (application/json)");
+    err = cm_body_parse("application/json", (const char *)rq->http->body.data, rq->http->body.len,
+                        &obj, msg, sizeof msg);
+    if (err != CM_OK)
+        return cm_fail_at(rq, err, "", NULL, "%s", msg);
+    json_object_foreach(obj, key, value)
+    {
+        int known = 0;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = !strcmp(*a, key);
+        if (!known) {
+            snprintf(pointer, sizeof pointer, "/%s", key);
+            json_decref(obj);
+            return cm_fail_at(rq, CM_EINVAL, pointer, NULL, "unknown field");
+        }
+    }
+    *out_obj = obj;
+    return CM_OK;
+}
+
 void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc)
 {
     out->content_type = "application/json";

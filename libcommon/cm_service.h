@@ -80,6 +80,13 @@ cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
 cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char *parameter,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Parses the request body as a JSON object (Content-Type absent, or JSON),
+ * checking that it has no member outside allowed (NULL-terminated names).
+ * On CM_OK *out_obj is the object (caller json_decref). Otherwise the error
+ * detail and JSON pointer are recorded in rq: CM_EINVAL for a body that is
+ * not JSON, not an object, or has an unknown member. */
+cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t **out_obj);
+
 /* Sets out to status with doc serialised in the request's surface style;
  * steals the reference to doc. */
 void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc);

@@ -19,6 +19,9 @@ extern const struct cm_rpc identity_rpcs[];
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
                                 uint8_t **out_payload, size_t *out_len);
 
+/* POST /v1/password-strength/ (#109): rates a password; 201. */
+cm_err password_strength(struct cm_req *rq, struct cm_resp *out);
+
 /* Start-up work after migrations: makes sure BOOTSTRAP_API_USER exists with
  * BOOTSTRAP_API_KEY; when that creates it or changes it, the event
  * IDENTITY_EVT_API_CLIENT_CHANGED is written to the outbox in the same

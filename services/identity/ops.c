@@ -49,7 +49,7 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/organizations/{id}/process-logo-upload/", "organizations.process-logo-upload", NULL}, /* #106 */
     {"POST", "/v1/organizations/{id}/remove-user/", "organizations.remove-user", NULL}, /* #107 */
     {"POST", "/v1/organizations/{id}/upload-logo/", "organizations.upload-logo", NULL}, /* #108 */
-    {"POST", "/v1/password-strength/", "password-strength", NULL}, /* #109 */
+    {"POST", "/v1/password-strength/", "password-strength", password_strength}, /* #109 */
     {"POST", "/v1/refresh-token/", "refresh-token", NULL}, /* #111 */
     {"GET", "/v1/replicators/", "replicators.list", NULL}, /* #115 */
     {"GET", "/v1/replicators/{id}/", "replicators.read", NULL}, /* #116 */
