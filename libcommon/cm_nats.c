@@ -4,11 +4,11 @@
 #include <nats/adapters/libevent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_time.h"
 
 void cm_nats_use_libevent(void)
 {
@@ -53,7 +53,6 @@ cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *ba
     const char *list[16];
     int n = split_urls(buf, list, 16);
     natsStatus s = natsOptions_Create(&opts);
-    struct timespec start, now;
 
     if (s == NATS_OK)
         s = natsOptions_SetServers(opts, list, n);
@@ -87,15 +86,15 @@ cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *ba
         free(buf);
         return CM_EINTERNAL;
     }
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t deadline = cm_now_ms() + 30000;
+
     for (int attempt = 0;; attempt++) {
         s = natsConnection_Connect(&nc, opts);
         if (s == NATS_OK)
             break;
         if (attempt % 20 == 0)
             cm_warn("nats connect to %s failed: %s; retrying", urls, natsStatus_GetText(s));
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((stop && *stop) || (!stop && now.tv_sec - start.tv_sec > 30))
+        if ((stop && *stop) || (!stop && cm_now_ms() > deadline))
             break;
         usleep(250 * 1000);
     }
@@ -133,15 +132,20 @@ uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len)
     return buf;
 }
 
-cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const ProtobufCMessage *msg)
+cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const char *reply,
+                           const ProtobufCMessage *msg, int64_t max_payload)
 {
-    uint8_t stackbuf[4096];
+    uint8_t stackbuf[8192];
     size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
+    uint8_t *buf;
     natsStatus s;
 
+    if (max_payload > 0 && len > (size_t)max_payload)
+        return CM_ETOOBIG;
+    buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
     protobuf_c_message_pack(msg, buf);
-    s = natsConnection_Publish(nc, subject, buf, (int)len);
+    s = reply ? natsConnection_PublishRequest(nc, subject, reply, buf, (int)len)
+              : natsConnection_Publish(nc, subject, buf, (int)len);
     if (buf != stackbuf)
         free(buf);
     return s == NATS_OK ? CM_OK : CM_EUNAVAIL;

@@ -38,8 +38,11 @@ int cm_nats_connected(natsConnection *nc);
 /* Packs msg into a new buffer (caller frees); its length to *out_len. */
 uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len);
 
-/* Publishes msg, packed, to subject. Returns CM_EUNAVAIL when NATS refuses. */
-cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const ProtobufCMessage *msg);
+/* Publishes msg, packed, to subject, with reply as its reply subject when not
+ * NULL. When max_payload > 0 a message larger than it is not sent:
+ * CM_ETOOBIG. Returns CM_EUNAVAIL when NATS refuses. */
+cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const char *reply,
+                           const ProtobufCMessage *msg, int64_t max_payload);
 
 /* Typed RPC: sends payload (a packed method request) to subject
  * "<svc>.rpc.<Method>" wrapped in an RpcRequest carrying request_id and

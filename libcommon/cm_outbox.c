@@ -29,6 +29,7 @@
 #include "cm_log.h"
 #include "cm_nats.h"
 #include "cm_pg.h"
+#include "cm_time.h"
 
 #define ACK_TIMEOUT_MS 2000               /* per message, then the batch is retried */
 #define RESCAN_MS 1000                    /* scan even without a NOTIFY */
@@ -81,13 +82,6 @@ struct cm_outbox_relay {
     unsigned char acked[CM_OUTBOX_BATCH];
     char ack_error[128];        /* first publish error of the batch */
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 int cm_outbox_backoff_ms(int failures)
 {
@@ -166,15 +160,6 @@ cm_err cm_outbox_add(PGconn *conn, const char *subject, const ProtobufCMessage *
 
 /* --- the relay: Postgres side --- */
 
-/* Runs a parameterless statement on the relay's connection. */
-static cm_err exec_simple(PGconn *pg, const char *sql)
-{
-    PGresult *res = PQexec(pg, sql);
-    cm_err err = cm_pg_result_err(res);
-    PQclear(res);
-    return err;
-}
-
 /* Makes sure the relay has a working connection that LISTENs on
  * "outbox_<schema>". The LISTEN statement comes from Postgres's format(%I),
  * never from string assembly here. */
@@ -204,7 +189,7 @@ static cm_err ensure_pg(struct cm_outbox_relay *r)
         stmt = cm_xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);
     if (err == CM_OK)
-        err = exec_simple(r->pg, stmt);
+        err = cm_pg_exec(r->pg, stmt);
     if (err == CM_OK)
         r->listening = 1;
     else
@@ -239,13 +224,13 @@ static int take_notifies(struct cm_outbox_relay *r, int read_socket)
  * either way. */
 static void wait_for(struct cm_outbox_relay *r, int ms, int on_notify)
 {
-    double deadline = now_ms() + ms;
+    double deadline = cm_now_ms() + ms;
 
     if (take_notifies(r, 0) && on_notify)
         return;
     while (!atomic_load(&r->stop)) {
         struct pollfd fds[2] = {{.fd = r->wake[0], .events = POLLIN}, {.fd = -1}};
-        int left = (int)(deadline - now_ms()), rc;
+        int left = (int)(deadline - cm_now_ms()), rc;
 
         if (left <= 0)
             break;
@@ -268,9 +253,9 @@ static void update_gauge(struct cm_outbox_relay *r)
 {
     PGresult *res;
 
-    if (!r->metrics || !r->pg || PQstatus(r->pg) != CONNECTION_OK || now_ms() < r->next_gauge_ms)
+    if (!r->metrics || !r->pg || PQstatus(r->pg) != CONNECTION_OK || cm_now_ms() < r->next_gauge_ms)
         return;
-    r->next_gauge_ms = now_ms() + GAUGE_EVERY_MS;
+    r->next_gauge_ms = cm_now_ms() + GAUGE_EVERY_MS;
     res = PQexec(r->pg, "SELECT count(*) FROM outbox WHERE sent_at IS NULL");
     if (cm_pg_result_err(res) == CM_OK && PQntuples(res) == 1)
         cm_metrics_gauge_set(r->metrics, "outbox_pending", atof(PQgetvalue(res, 0, 0)));
@@ -283,9 +268,9 @@ static void purge_sent(struct cm_outbox_relay *r)
 {
     PGresult *res;
 
-    if (!r->pg || PQstatus(r->pg) != CONNECTION_OK || now_ms() < r->next_purge_ms)
+    if (!r->pg || PQstatus(r->pg) != CONNECTION_OK || cm_now_ms() < r->next_purge_ms)
         return;
-    r->next_purge_ms = now_ms() + PURGE_EVERY_MS;
+    r->next_purge_ms = cm_now_ms() + PURGE_EVERY_MS;
     res = PQexec(r->pg, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
                         "WHERE sent_at < now() - interval '7 days' LIMIT 10000)");
     if (cm_pg_result_err(res) == CM_OK && atoi(PQcmdTuples(res)) > 0)
@@ -467,7 +452,7 @@ static cm_err relay_round(struct cm_outbox_relay *r, int *out_claimed)
     int n = 0, acked = 0;
     cm_err err;
 
-    err = exec_simple(r->pg, "BEGIN");
+    err = cm_pg_exec(r->pg, "BEGIN");
     if (err == CM_OK) {
         /* binary results: payload arrives as raw bytes */
         res = PQexecParams(r->pg,
@@ -485,10 +470,10 @@ static cm_err relay_round(struct cm_outbox_relay *r, int *out_claimed)
     }
     PQclear(res);
     if (err == CM_OK)
-        err = exec_simple(r->pg, "COMMIT");
+        err = cm_pg_exec(r->pg, "COMMIT");
     if (err != CM_OK) {
         if (r->pg && PQtransactionStatus(r->pg) != PQTRANS_IDLE)
-            exec_simple(r->pg, "ROLLBACK");
+            cm_pg_exec(r->pg, "ROLLBACK");
         snprintf(r->why, sizeof r->why, "postgres error in a relay round (%s)", cm_err_name(err));
     } else if (n > 0) {
         cm_debug("outbox: published %d of %d events", acked, n);

@@ -41,8 +41,7 @@ static PGconn *open_conn(const struct cm_config *cfg, const char *user, const ch
     return conn;
 }
 
-/* Runs a parameterless statement; returns its cm_err. */
-static cm_err exec_simple(PGconn *conn, const char *sql)
+cm_err cm_pg_exec(PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn, sql);
     cm_err err = cm_pg_result_err(res);
@@ -108,7 +107,7 @@ static cm_err exec_formatted(PGconn *conn, const char *sql, int n, const char *c
         stmt = cm_xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);
     if (stmt) {
-        err = exec_simple(conn, stmt);
+        err = cm_pg_exec(conn, stmt);
         free(stmt);
     }
     return err;
@@ -133,7 +132,7 @@ cm_err cm_pg_bootstrap(const struct cm_config *cfg)
         PQfinish(conn);
         return CM_EUNAVAIL;
     }
-    err = exec_simple(conn, "SELECT pg_advisory_lock(7201001)");
+    err = cm_pg_exec(conn, "SELECT pg_advisory_lock(7201001)");
     /* Role: create when missing, then (re)set its password and attributes. */
     if (err == CM_OK)
         err = exec_formatted(conn,
@@ -159,8 +158,8 @@ cm_err cm_pg_bootstrap(const struct cm_config *cfg)
                              "$2::text)",
                              2, db_params);
     if (err == CM_OK)
-        err = exec_simple(conn, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
-    exec_simple(conn, "SELECT pg_advisory_unlock(7201001)");
+        err = cm_pg_exec(conn, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    cm_pg_exec(conn, "SELECT pg_advisory_unlock(7201001)");
     PQfinish(conn);
     if (err != CM_OK)
         cm_error("bootstrap of role and schema %s failed", cfg->service);
@@ -243,9 +242,9 @@ static cm_err apply_one(PGconn *conn, const struct migration *m)
         cm_error("cannot read migration %s in %s", m->name, m->dir);
         return CM_EINTERNAL;
     }
-    err = exec_simple(conn, "BEGIN");
+    err = cm_pg_exec(conn, "BEGIN");
     if (err == CM_OK)
-        err = exec_simple(conn, sql);
+        err = cm_pg_exec(conn, sql);
     if (err == CM_OK) {
         res = PQexecParams(conn, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, NULL,
                            params, NULL, NULL, 0);
@@ -253,9 +252,9 @@ static cm_err apply_one(PGconn *conn, const struct migration *m)
         PQclear(res);
     }
     if (err == CM_OK)
-        err = exec_simple(conn, "COMMIT");
+        err = cm_pg_exec(conn, "COMMIT");
     if (err != CM_OK) {
-        exec_simple(conn, "ROLLBACK");
+        cm_pg_exec(conn, "ROLLBACK");
         cm_error("migration %s failed", m->name);
     } else {
         cm_info("applied migration %s", m->name);
@@ -270,10 +269,10 @@ cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn)
     int n;
     cm_err err;
 
-    err = exec_simple(conn, "SELECT pg_advisory_lock(7201002)");
+    err = cm_pg_exec(conn, "SELECT pg_advisory_lock(7201002)");
     if (err != CM_OK)
         return err;
-    err = exec_simple(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    err = cm_pg_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                             "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
     for (size_t i = 0; err == CM_OK && i < sizeof builtin_migrations / sizeof builtin_migrations[0];
          i++)
@@ -292,7 +291,7 @@ cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn)
         free(names[i]);
     }
     free(names);
-    exec_simple(conn, "SELECT pg_advisory_unlock(7201002)");
+    cm_pg_exec(conn, "SELECT pg_advisory_unlock(7201002)");
     return err;
 }
 

@@ -37,6 +37,10 @@ cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn);
  * reconnect) and pins search_path again. Returns CM_EUNAVAIL if still down. */
 cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn);
 
+/* Runs a parameterless statement (fixed SQL only, never assembled from
+ * input) and returns its cm_err; the result is cleared. */
+cm_err cm_pg_exec(PGconn *conn, const char *sql);
+
 /* Maps the result of a command to a cm_err: PGRES_COMMAND_OK and
  * PGRES_TUPLES_OK → CM_OK; SQLSTATE 23505/23P01 → CM_ECONFLICT, 23503 →
  * CM_ENOTFOUND, 22xxx/23502/23514 → CM_EINVAL, 08xxx/57P0x → CM_EUNAVAIL,

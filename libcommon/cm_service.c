@@ -21,8 +21,8 @@
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "cm_pg.h"
-
-static volatile sig_atomic_t stop_requested;
+#include "cm_signal.h"
+#include "cm_time.h"
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -36,19 +36,6 @@ struct cm_service {
     PGconn *ready_pg;   /* used by the admin thread only */
     atomic_int serving; /* 1 once every worker is subscribed, 0 again when draining */
 };
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *cm_req_param(const struct cm_req *rq, const char *name)
 {
@@ -193,7 +180,7 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
         resp.body.len = n;
         off += n;
         resp.last = resp.chunked && off == len;
-        if (cm_nats_publish_msg(nc, reply, &resp.base) != CM_OK) {
+        if (cm_nats_publish_msg(nc, reply, NULL, &resp.base, 0) != CM_OK) {
             cm_warn("reply publish failed");
             return;
         }
@@ -205,7 +192,7 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
 static void handle_http(struct cm_worker *w, natsMsg *msg)
 {
     struct cm_service *svc = w->svc;
-    double start = now_seconds();
+    double start = cm_now_s();
     Envelope__HttpRequest *http;
     struct cm_route_match m;
     struct cm_req *rq;
@@ -250,7 +237,7 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
     }
     send_http(w, natsMsg_GetReply(msg), out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len);
-    cm_metrics_observe(svc->metrics, route, out.status, now_seconds() - start);
+    cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
     free(out.body);
     free(rq);
     envelope__http_request__free_unpacked(http, NULL);
@@ -260,7 +247,7 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
 static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
 {
     struct cm_service *svc = w->svc;
-    double start = now_seconds();
+    double start = cm_now_s();
     Envelope__RpcReply reply = ENVELOPE__RPC_REPLY__INIT;
     Envelope__RpcRequest *req;
     const struct cm_rpc *rpc = NULL;
@@ -292,10 +279,10 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
         reply.message = (char *)cm_err_name(err);
     }
     if (natsMsg_GetReply(msg) &&
-        cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), &reply.base) != CM_OK)
+        cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), NULL, &reply.base, 0) != CM_OK)
         cm_warn("rpc reply publish failed");
     snprintf(route, sizeof route, "rpc.%s", rpc ? rpc->method : "unknown");
-    cm_metrics_observe(svc->metrics, route, cm_err_http_status(err), now_seconds() - start);
+    cm_metrics_observe(svc->metrics, route, cm_err_http_status(err), cm_now_s() - start);
     free(payload);
     envelope__rpc_request__free_unpacked(req, NULL);
     cm_log_set_request_id(NULL);
@@ -324,7 +311,6 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
 static int check_ready(void *ctx, char *why, size_t whylen)
 {
     struct cm_service *svc = ctx;
-    PGresult *res;
     int ok;
 
     if (!atomic_load(&svc->serving)) {
@@ -339,9 +325,7 @@ static int check_ready(void *ctx, char *why, size_t whylen)
         snprintf(why, whylen, "postgres unreachable");
         return 0;
     }
-    res = PQexec(svc->ready_pg, "SELECT 1");
-    ok = cm_pg_result_err(res) == CM_OK;
-    PQclear(res);
+    ok = cm_pg_exec(svc->ready_pg, "SELECT 1") == CM_OK;
     if (!ok)
         snprintf(why, whylen, "postgres not answering");
     return ok;
@@ -353,7 +337,7 @@ static cm_err prepare_database(struct cm_service *svc)
     PGconn *conn = NULL;
     cm_err err = CM_EUNAVAIL;
 
-    for (int attempt = 0; attempt < 120 && !stop_requested; attempt++) {
+    for (int attempt = 0; attempt < 120 && !cm_stop_requested; attempt++) {
         err = cm_pg_bootstrap(&svc->cfg);
         if (err == CM_OK)
             err = cm_pg_connect(&svc->cfg, &conn);
@@ -415,15 +399,11 @@ int cm_service_main(const struct cm_service_def *def)
     struct cm_service svc = {0};
     struct cm_admin *admin = NULL;
     struct cm_outbox_relay *relay = NULL;
-    struct sigaction sa = {0};
     char errbuf[256];
     cm_err err;
 
     svc.def = def;
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cm_signals_install();
     evthread_use_pthreads();
 
     if (cm_config_load(def->name, cm_config_env, &svc.cfg, errbuf, sizeof errbuf) != CM_OK) {
@@ -442,7 +422,7 @@ int cm_service_main(const struct cm_service_def *def)
                              &admin);
     if (err == CM_OK)
         err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, svc.cfg.nats_send_asap,
-                              (volatile int *)&stop_requested, &svc.nc);
+                              (volatile int *)&cm_stop_requested, &svc.nc);
     if (err == CM_OK)
         err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);
     if (err == CM_OK)
@@ -451,11 +431,11 @@ int cm_service_main(const struct cm_service_def *def)
         cm_info("%s serving %s and %s* with %d workers", def->name, svc.http_subject,
                 svc.rpc_prefix, svc.cfg.handler_threads);
         atomic_store(&svc.serving, 1);
-        while (!stop_requested)
+        while (!cm_stop_requested)
             usleep(100 * 1000);
         atomic_store(&svc.serving, 0);
         cm_info("draining");
-    } else if (!stop_requested) {
+    } else if (!cm_stop_requested) {
         cm_error("start failed: %s", cm_err_name(err));
     }
     cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
@@ -465,5 +445,5 @@ int cm_service_main(const struct cm_service_def *def)
     PQfinish(svc.ready_pg);
     free_service(&svc);
     cm_info("stopped");
-    return err == CM_OK || stop_requested ? 0 : 1;
+    return err == CM_OK || cm_stop_requested ? 0 : 1;
 }

@@ -96,8 +96,6 @@ struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req);
 void pending_free(struct pending *p);
 /* Reply subject of p into buf (cap bytes). */
 void pending_reply_subject(const struct pending *p, char *buf, size_t cap);
-int64_t edge_now_ms(void);
-double edge_now_s(void);
 
 /* proxy.c */
 void proxy_on_request(struct evhttp_request *req, void *arg);  /* evhttp gencb, arg = loop */

@@ -15,21 +15,8 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_time.h"
 #include "cm_nats.h"
-
-int64_t edge_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-double edge_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- the table of in-flight requests: slot + generation tokens --- */
 
@@ -76,7 +63,7 @@ struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req)
     l->inflight++;
     p->loop = l;
     p->req = req;
-    p->start = edge_now_s();
+    p->start = cm_now_s();
     evtimer_assign(&p->timer, l->base, on_timeout, p);
     evtimer_add(&p->timer, l->timeout_tv);
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_conn_close, p);
@@ -180,12 +167,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     l->max_payload = natsConnection_GetMaxPayload(l->nc);
     if (!l->draining && *l->edge->stop) {
         l->draining = 1;
-        l->drain_deadline_ms = edge_now_ms() + l->cfg->request_timeout_ms + 1000;
+        l->drain_deadline_ms = cm_now_ms() + l->cfg->request_timeout_ms + 1000;
         if (l->bound)
             evhttp_del_accept_socket(l->http, l->bound);
         l->bound = NULL;
     }
-    if (l->draining && (l->inflight == 0 || edge_now_ms() > l->drain_deadline_ms))
+    if (l->draining && (l->inflight == 0 || cm_now_ms() > l->drain_deadline_ms))
         event_base_loopexit(l->base, NULL);
 }
 
@@ -229,7 +216,7 @@ int edge_loop_start(struct edge_loop *l)
 
     pthread_mutex_init(&l->mu, NULL);
     if (getrandom(l->rng, sizeof l->rng, 0) != sizeof l->rng)
-        l->rng[0] = (uint64_t)edge_now_ms() ^ (uint64_t)(uintptr_t)l,
+        l->rng[0] = (uint64_t)cm_now_ms() ^ (uint64_t)(uintptr_t)l,
         l->rng[1] = 0x9e3779b97f4a7c15u;
     auth_cache_init(&l->auth, (size_t)cfg->auth_cache_size);
     l->base = event_base_new();

@@ -13,15 +13,8 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "cm_signal.h"
 #include "edge.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 /* Admin thread: ready when every loop's NATS connection is up. */
 static int check_ready(void *ctx, char *why, size_t whylen)
@@ -39,14 +32,10 @@ int main(void)
 {
     struct edge e = {0};
     struct cm_admin *admin = NULL;
-    struct sigaction sa = {0};
     char errbuf[256];
     int rc = 0;
 
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cm_signals_install();
     cm_nats_use_libevent(); /* evthread_use_pthreads, before any event_base */
     if (sodium_init() < 0)
         return 1;
@@ -56,7 +45,7 @@ int main(void)
         return 2;
     }
     cm_log_init("edge", e.cfg.log_level);
-    e.stop = &stop_requested;
+    e.stop = &cm_stop_requested;
     e.metrics = cm_metrics_new("edge");
     e.nloops = e.cfg.edge_threads;
     e.loops = cm_xcalloc((size_t)e.nloops, sizeof *e.loops);
@@ -67,19 +56,19 @@ int main(void)
         if (edge_loop_start(&e.loops[i]) != 0) {
             cm_error("edge loop %d failed to start", i);
             rc = 1;
-            stop_requested = 1;
+            cm_stop_requested = 1;
             break;
         }
     }
     if (rc == 0 && cm_admin_start(e.cfg.admin_host, e.cfg.admin_port, e.metrics, check_ready, &e,
                                   &admin) != CM_OK) {
         rc = 1;
-        stop_requested = 1;
+        cm_stop_requested = 1;
     }
     if (rc == 0)
         cm_info("edge listening on %s:%d with %d loops", e.cfg.edge_host, e.cfg.edge_port,
                 e.nloops);
-    while (!stop_requested)
+    while (!cm_stop_requested)
         usleep(100 * 1000);
     cm_info("draining");
     for (int i = 0; i < e.nloops; i++)

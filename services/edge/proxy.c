@@ -14,6 +14,7 @@
 #include "cm_err.h"
 #include "cm_http.h"
 #include "cm_log.h"
+#include "cm_time.h"
 #include "cm_nats.h"
 #include "identity.pb-c.h"
 
@@ -67,7 +68,7 @@ static void take_request_id(struct edge_loop *l, struct evhttp_request *req, cha
 static void observe(struct edge_loop *l, const struct edge_route *route, int status, double start)
 {
     cm_metrics_observe(l->edge->metrics, route ? route->family : "unrouted", status,
-                       edge_now_s() - start);
+                       cm_now_s() - start);
 }
 
 /* Sends a complete reply: status, content type, request id, body. */
@@ -140,26 +141,14 @@ static size_t collect_headers(struct evhttp_request *req, Envelope__Header *hs,
     return n;
 }
 
-/* Publishes msg to subject with p's reply inbox. Returns CM_ETOOBIG when the
- * message exceeds the server's max_payload, CM_EUNAVAIL when NATS refuses. */
+/* Publishes msg to subject with p's reply inbox: CM_ETOOBIG past the
+ * server's max_payload, CM_EUNAVAIL when NATS refuses. */
 static cm_err publish_request(struct pending *p, const char *subject, const ProtobufCMessage *msg)
 {
-    uint8_t stackbuf[8192];
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    int64_t max = p->loop->max_payload;
-    uint8_t *buf;
     char reply[96];
-    natsStatus s;
 
-    if (max > 0 && len > (size_t)max)
-        return CM_ETOOBIG;
-    buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
-    protobuf_c_message_pack(msg, buf);
     pending_reply_subject(p, reply, sizeof reply);
-    s = natsConnection_PublishRequest(p->loop->nc, subject, reply, buf, (int)len);
-    if (buf != stackbuf)
-        free(buf);
-    return s == NATS_OK ? CM_OK : CM_EUNAVAIL;
+    return cm_nats_publish_msg(p->loop->nc, subject, reply, msg, p->loop->max_payload);
 }
 
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
@@ -220,7 +209,7 @@ static void ask_identity(struct pending *p, const struct edge_cred *cred)
 void proxy_on_request(struct evhttp_request *req, void *arg)
 {
     struct edge_loop *l = arg;
-    double start = edge_now_s();
+    double start = cm_now_s();
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
@@ -272,7 +261,7 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
         return;
     }
     auth_cache_key(&cred, p->cred_key);
-    hit = auth_cache_get(&l->auth, p->cred_key, edge_now_ms());
+    hit = auth_cache_get(&l->auth, p->cred_key, cm_now_ms());
     if (hit && hit->denied) {
         fail_pending(p, 401, "invalid credentials");
     } else if (hit) {
@@ -304,14 +293,14 @@ static void on_auth_reply(struct pending *p, natsMsg *msg)
                            ? ok->cache_ttl_ms
                            : (uint32_t)l->cfg->auth_cache_ttl_ms;
         if (ttl)
-            auth_cache_put(&l->auth, p->cred_key, ok->principal, edge_now_ms() + ttl);
+            auth_cache_put(&l->auth, p->cred_key, ok->principal, cm_now_ms() + ttl);
         if (p->req)
             forward(p, ok->principal);
         else
             pending_free(p);
     } else if (err == CM_EDENIED || err == CM_EUNAUTH || err == CM_ENOTFOUND ||
                err == CM_EINVAL) {
-        auth_cache_put(&l->auth, p->cred_key, NULL, edge_now_ms() + DENIED_TTL_MS);
+        auth_cache_put(&l->auth, p->cred_key, NULL, cm_now_ms() + DENIED_TTL_MS);
         fail_pending(p, 401, "invalid credentials");
     } else {
         fail_pending(p, 503, "authentication unavailable, retry later");

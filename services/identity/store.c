@@ -64,29 +64,20 @@ cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTE
                   (const char *)hash, API_KEY_HASH_BYTES, 1, out);
 }
 
-/* Runs a parameterless statement. */
-static cm_err exec_simple(PGconn *pg, const char *sql)
-{
-    PGresult *res = PQexec(pg, sql);
-    cm_err err = cm_pg_result_err(res);
-    PQclear(res);
-    return err;
-}
-
 cm_err store_tx_begin(PGconn *pg)
 {
-    return exec_simple(pg, "BEGIN");
+    return cm_pg_exec(pg, "BEGIN");
 }
 
 cm_err store_tx_commit(PGconn *pg)
 {
-    return exec_simple(pg, "COMMIT");
+    return cm_pg_exec(pg, "COMMIT");
 }
 
 void store_tx_rollback(PGconn *pg)
 {
     if (PQtransactionStatus(pg) != PQTRANS_IDLE)
-        exec_simple(pg, "ROLLBACK");
+        cm_pg_exec(pg, "ROLLBACK");
 }
 
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
