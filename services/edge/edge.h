@@ -92,7 +92,9 @@ struct edge {
 /* loop.c */
 int edge_loop_start(struct edge_loop *l);   /* 0, or -1 with the reason logged */
 void edge_loop_join(struct edge_loop *l);
-struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req);
+/* A new in-flight request for req, received at start (cm_now_s), its
+ * timeout armed. */
+struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req, double start);
 void pending_free(struct pending *p);
 /* Reply subject of p into buf (cap bytes). */
 void pending_reply_subject(const struct pending *p, char *buf, size_t cap);

@@ -51,7 +51,7 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
     p->req = NULL;
 }
 
-struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req)
+struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req, double start)
 {
     struct pending *p = cm_xcalloc(1, sizeof *p);
 
@@ -63,7 +63,7 @@ struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req)
     l->inflight++;
     p->loop = l;
     p->req = req;
-    p->start = cm_now_s();
+    p->start = start;
     evtimer_assign(&p->timer, l->base, on_timeout, p);
     evtimer_add(&p->timer, l->timeout_tv);
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_conn_close, p);

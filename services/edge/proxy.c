@@ -104,6 +104,15 @@ static void send_error(struct evhttp_request *req, Envelope__Surface surface, in
     free(body);
 }
 
+/* Refuses a request before it is forwarded, and counts it. */
+static void reject(struct edge_loop *l, struct evhttp_request *req, const struct edge_route *route,
+                   Envelope__Surface surface, int status, const char *request_id,
+                   const char *detail, double start)
+{
+    send_error(req, surface, status, request_id, detail);
+    observe(l, route, status, start);
+}
+
 /* Ends p with an error reply (when the client is still there). */
 static void fail_pending(struct pending *p, int status, const char *detail)
 {
@@ -222,39 +231,35 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
 
     take_request_id(l, req, request_id, sizeof request_id);
     if (!path || !*path || strlen(path) > PATH_MAX_BYTES) {
-        send_error(req, ENVELOPE__SURFACE__SURFACE_JSONAPI, 400, request_id, "malformed path");
-        observe(l, NULL, 400, start);
+        reject(l, req, NULL, ENVELOPE__SURFACE__SURFACE_JSONAPI, 400, request_id, "malformed path",
+               start);
         return;
     }
     surface = cm_http_surface_of(path);
+    route = edge_route_lookup(path);
     if (l->draining) {
-        send_error(req, surface, 503, request_id, "shutting down, retry later");
+        reject(l, req, route, surface, 503, request_id, "shutting down, retry later", start);
         return;
     }
-    route = edge_route_lookup(path);
     if (!route) {
-        send_error(req, surface, 404, request_id, "no such endpoint");
-        observe(l, NULL, 404, start);
+        reject(l, req, NULL, surface, 404, request_id, "no such endpoint", start);
         return;
     }
     if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > (size_t)l->cfg->max_body_bytes) {
-        send_error(req, surface, 413, request_id, "request body too large");
-        observe(l, route, 413, start);
+        reject(l, req, route, surface, 413, request_id, "request body too large", start);
         return;
     }
     edge_cred_parse(evhttp_find_header(in, "Authorization"), evhttp_find_header(in, "x-api-key"),
                     &cred);
     if (cred.kind == EDGE_CRED_INVALID || cred.kind == EDGE_CRED_BEARER ||
         (cred.kind == EDGE_CRED_NONE && route->auth_required)) {
-        send_error(req, surface, 401, request_id,
-                   cred.kind == EDGE_CRED_NONE ? "authentication required"
-                                               : "invalid credentials");
-        observe(l, route, 401, start);
+        reject(l, req, route, surface, 401, request_id,
+               cred.kind == EDGE_CRED_NONE ? "authentication required" : "invalid credentials",
+               start);
         return;
     }
-    p = pending_new(l, req);
+    p = pending_new(l, req, start);
     p->route = route;
-    p->start = start;
     memcpy(p->request_id, request_id, sizeof request_id);
     if (cred.kind == EDGE_CRED_NONE) {
         forward(p, NULL);
