@@ -22,6 +22,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
       libnats-dev libevent-dev libpq-dev libjansson-dev libsodium-dev libxml2-dev \
+      libssl-dev libqrencode-dev libpng-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # only what the daemons are built from (no build/, var/ or tests/ from the host)
@@ -44,7 +45,8 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libnats3.4 libprotobuf-c1 libevent-2.1-7 libevent-core-2.1-7 libevent-pthreads-2.1-7 \
-      libpq5 libjansson4 libsodium23 libxml2 ca-certificates curl \
+      libpq5 libjansson4 libsodium23 libxml2 libssl3 libqrencode4 libpng16-16 \
+      ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 health \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \

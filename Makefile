@@ -5,7 +5,8 @@ SHELL    := /bin/bash
 BUILD    ?= build
 GEN      := $(BUILD)/gen
 SERVICES := edge identity authz messaging onboarding privacy
-PKGS     := libnats libprotobuf-c libevent libevent_pthreads libpq jansson libsodium libxml-2.0
+PKGS     := libnats libprotobuf-c libevent libevent_pthreads libpq jansson libsodium libxml-2.0 \
+            libcrypto libqrencode libpng
 CC       ?= cc
 OPT      ?= -O2 -g
 SAN      ?=

@@ -717,3 +717,12 @@ int cm_body_has(const json_t *params, const char *key)
 {
     return params && key && json_object_get(params, key) != NULL;
 }
+
+size_t cm_body_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}

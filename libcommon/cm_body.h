@@ -70,6 +70,9 @@ size_t cm_percent_decode(char *dst, const char *src, size_t len, int plus_is_spa
  * code points past U+10FFFF. */
 int cm_utf8_valid(const unsigned char *s, size_t len);
 
+/* Number of characters (code points) of the UTF-8 string s (NUL-terminated). */
+size_t cm_body_utf8_chars(const char *s);
+
 /* True when params has key, whatever its value. */
 int cm_body_has(const json_t *params, const char *key);
 

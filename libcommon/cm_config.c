@@ -51,6 +51,19 @@ static const struct entry table[] = {
     I("AUTH_CACHE_SIZE", auth_cache_size, 16, 1 << 20, 4096),
     S("BOOTSTRAP_API_USER", bootstrap_api_user, NULL),
     S("BOOTSTRAP_API_KEY", bootstrap_api_key, NULL),
+    S("BOOTSTRAP_ADMIN_EMAIL", bootstrap_admin_email, NULL),
+    S("BOOTSTRAP_ADMIN_PASSWORD", bootstrap_admin_password, NULL),
+    I("PWHASH_OPSLIMIT", pwhash_opslimit, 1, 100, 2),         /* libsodium's INTERACTIVE */
+    I("PWHASH_MEMLIMIT_KIB", pwhash_memlimit_kib, 8, 4 * 1024 * 1024, 65536), /* 64 MiB */
+    I("ACCESS_TOKEN_TTL_S", access_token_ttl_s, 1, 3600, 3600), /* the seed's upper bound */
+    I("REFRESH_TOKEN_TTL_S", refresh_token_ttl_s, 60, 90 * 86400, 14 * 86400),
+    S("SIGNING_KEY_SEED", signing_key_seed, NULL),
+    I("LOGIN_THROTTLE_AFTER", login_throttle_after, 1, 1000, 5),
+    I("LOGIN_LOCK_AFTER", login_lock_after, 1, 1000, 10),
+    I("LOGIN_LOCK_S", login_lock_s, 1, 86400, 900),
+    I("CODE_TTL_S", code_ttl_s, 60, 7 * 86400, 86400),
+    S("SPOOL_DIR", spool_dir, "var/spool"),
+    I("TOKEN_CACHE_SIZE", token_cache_size, 16, 1 << 20, 8192),
 };
 
 static const struct {

@@ -41,6 +41,21 @@ struct cm_config {
     /* identity */
     char *bootstrap_api_user; /* BOOTSTRAP_API_USER: API user ensured at start */
     char *bootstrap_api_key;  /* BOOTSTRAP_API_KEY */
+    char *bootstrap_admin_email;    /* BOOTSTRAP_ADMIN_EMAIL: platform admin ensured at start */
+    char *bootstrap_admin_password; /* BOOTSTRAP_ADMIN_PASSWORD */
+    int pwhash_opslimit;      /* PWHASH_OPSLIMIT: argon2id passes */
+    int pwhash_memlimit_kib;  /* PWHASH_MEMLIMIT_KIB: argon2id memory per hash */
+    int access_token_ttl_s;   /* ACCESS_TOKEN_TTL_S: longest access-token life */
+    int refresh_token_ttl_s;  /* REFRESH_TOKEN_TTL_S: longest refresh-token (session) life */
+    char *signing_key_seed;   /* SIGNING_KEY_SEED: 64 hex chars (Ed25519 seed); empty → kept in the database */
+    int login_throttle_after; /* LOGIN_THROTTLE_AFTER: failures before throttling (429) */
+    int login_lock_after;     /* LOGIN_LOCK_AFTER: failures before the username is locked (423) */
+    int login_lock_s;         /* LOGIN_LOCK_S: how long a lock lasts */
+    int code_ttl_s;           /* CODE_TTL_S: life of confirmation and reset codes */
+    /* messaging */
+    char *spool_dir;          /* SPOOL_DIR: where the local transport writes outgoing messages */
+    /* edge */
+    int token_cache_size;     /* TOKEN_CACHE_SIZE: verified access tokens kept per edge thread */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

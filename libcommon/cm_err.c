@@ -18,6 +18,8 @@ static const struct {
     [CM_ETOOBIG] = {"too_large", 413},
     [CM_ENOTIMPL] = {"not_implemented", 501},
     [CM_EMETHOD] = {"method_not_allowed", 405},
+    [CM_ELIMIT] = {"too_many_requests", 429},
+    [CM_ELOCKED] = {"locked", 423},
 };
 
 const char *cm_err_name(cm_err err)

@@ -20,6 +20,8 @@ typedef enum cm_err {
     CM_ETOOBIG,   /* input over a configured limit: 413 */
     CM_ENOTIMPL,  /* operation known but not built yet: 501 */
     CM_EMETHOD,   /* path known, method not: 405 */
+    CM_ELIMIT,    /* too many attempts, retry later: 429 */
+    CM_ELOCKED,   /* the account is locked for a while: 423 */
     CM__COUNT
 } cm_err;
 

@@ -62,6 +62,15 @@ cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
     return err;
 }
 
+cm_err cm_rpc_fail(struct cm_worker *w, cm_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->rpc_detail, sizeof w->rpc_detail, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
 cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char *parameter,
                   const char *fmt, ...)
 {
@@ -269,6 +278,7 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
         err = CM_ENOTIMPL;
     if (err == CM_OK)
         err = cm_pg_ensure(&svc->cfg, &w->pg);
+    w->rpc_detail[0] = '\0';
     if (err == CM_OK)
         err = rpc->handler(w, req, &payload, &len);
     reply.code = (int32_t)err;
@@ -276,7 +286,7 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
         reply.payload.data = payload;
         reply.payload.len = len;
     } else {
-        reply.message = (char *)cm_err_name(err);
+        reply.message = w->rpc_detail[0] ? w->rpc_detail : (char *)cm_err_name(err);
     }
     if (natsMsg_GetReply(msg) &&
         cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), NULL, &reply.base, 0) != CM_OK)

@@ -38,6 +38,7 @@ struct cm_worker {
     int index;
     int64_t max_payload;       /* the server's, re-read every 256 replies (it locks nc) */
     unsigned replies_since_read;
+    char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -95,6 +96,13 @@ void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json
  * malloc'd packed reply message (freed by the framework) and *out_len. */
 typedef cm_err (*cm_rpc_handler)(struct cm_worker *w, const Envelope__RpcRequest *req,
                                  uint8_t **out_payload, size_t *out_len);
+
+/* Records a detail for the failing typed RPC in progress on w (no secrets
+ * or personal data: the caller may show it to its client) and returns err,
+ * for `return cm_rpc_fail(w, CM_EINVAL, "...")`. The caller reads it in
+ * RpcReply.message; without one, message is cm_err_name(code). */
+cm_err cm_rpc_fail(struct cm_worker *w, cm_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 struct cm_rpc {
     const char *method; /* "AuthenticateApiKey" for subject "<svc>.rpc.AuthenticateApiKey" */

@@ -15,6 +15,7 @@ PACKAGES=(
     build-essential pkg-config make
     protobuf-c-compiler libprotobuf-c-dev
     libnats-dev libevent-dev libpq-dev libjansson-dev libsodium-dev libxml2-dev
+    libssl-dev libqrencode-dev libpng-dev
     # tests
     libcriterion-dev libcurl4-openssl-dev
     # the private stack (scripts/stack.sh): servers and the tools the script uses

@@ -29,10 +29,13 @@ NATS_SERVER=${NATS_SERVER:-nats-server}
 DAEMONS=(identity authz messaging onboarding privacy edge) # start order
 # Settings a caller may give in the environment; saved in stack.env.
 SETTINGS=(BUILD EDGE_HOST EDGE_PORT NATS_PORT PG_PORT ADMIN_HOST ADMIN_PORT_BASE PG_DATABASE
-    BOOTSTRAP_API_USER BOOTSTRAP_API_KEY STACK_READY_TIMEOUT_S STACK_STOP_TIMEOUT_S)
+    BOOTSTRAP_API_USER BOOTSTRAP_API_KEY BOOTSTRAP_ADMIN_EMAIL BOOTSTRAP_ADMIN_PASSWORD
+    STACK_READY_TIMEOUT_S STACK_STOP_TIMEOUT_S)
 # Daemon settings passed through only when set.
 PASS_VARS=(REQUEST_TIMEOUT_MS NATS_SEND_ASAP HANDLER_THREADS EDGE_THREADS LOG_LEVEL MAX_BODY_BYTES MAX_HEADER_BYTES
-    AUTH_CACHE_TTL_MS AUTH_CACHE_SIZE RPC_TIMEOUT_MS PG_CONNECT_TIMEOUT_S)
+    AUTH_CACHE_TTL_MS AUTH_CACHE_SIZE RPC_TIMEOUT_MS PG_CONNECT_TIMEOUT_S
+    PWHASH_OPSLIMIT PWHASH_MEMLIMIT_KIB ACCESS_TOKEN_TTL_S REFRESH_TOKEN_TTL_S SIGNING_KEY_SEED
+    LOGIN_THROTTLE_AFTER LOGIN_LOCK_AFTER LOGIN_LOCK_S CODE_TTL_S TOKEN_CACHE_SIZE)
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 DIE_HINT=""
@@ -65,7 +68,8 @@ usage: scripts/stack.sh <command> [args]
 services: edge identity authz messaging onboarding privacy
 environment (defaults): VAR_DIR (<repo>/var) BUILD (build) EDGE_PORT (8080) NATS_PORT (4222)
   PG_PORT (55432) ADMIN_PORT_BASE (9100) EDGE_HOST (127.0.0.1) ADMIN_HOST (127.0.0.1)
-  PG_DATABASE (health) BOOTSTRAP_API_USER BOOTSTRAP_API_KEY (random once, then kept)
+  PG_DATABASE (health) BOOTSTRAP_API_USER BOOTSTRAP_API_KEY BOOTSTRAP_ADMIN_EMAIL
+  BOOTSTRAP_ADMIN_PASSWORD (random once, then kept)
   STACK_READY_TIMEOUT_S (60) STACK_STOP_TIMEOUT_S (10)
   passed to the daemons when set: ${PASS_VARS[*]}
 After 'up', the other commands read VAR_DIR/stack.env, so only VAR_DIR is needed.
@@ -79,6 +83,8 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # rand_hex <bytes>: prints 2*bytes random hex digits
 rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 gen_api_user() { printf 'api-%s' "$(rand_hex 6)"; }
+gen_admin_email() { printf 'admin-%s@example.org' "$(rand_hex 4)"; }
+gen_admin_password() { printf 'Adm-%s-%s' "$(rand_hex 8)" "$(rand_hex 8)"; }
 
 abspath() {
     case $1 in
@@ -264,6 +270,11 @@ make_secrets() {
     if [ -n "${BOOTSTRAP_API_KEY:-}" ]; then set_secret bootstrap_api_key "$BOOTSTRAP_API_KEY"; fi
     BOOTSTRAP_API_USER=$(secret bootstrap_api_user gen_api_user)
     BOOTSTRAP_API_KEY=$(secret bootstrap_api_key rand_hex 24)
+    # the platform admin: likewise
+    if [ -n "${BOOTSTRAP_ADMIN_EMAIL:-}" ]; then set_secret bootstrap_admin_email "$BOOTSTRAP_ADMIN_EMAIL"; fi
+    if [ -n "${BOOTSTRAP_ADMIN_PASSWORD:-}" ]; then set_secret bootstrap_admin_password "$BOOTSTRAP_ADMIN_PASSWORD"; fi
+    BOOTSTRAP_ADMIN_EMAIL=$(secret bootstrap_admin_email gen_admin_email)
+    BOOTSTRAP_ADMIN_PASSWORD=$(secret bootstrap_admin_password gen_admin_password)
 }
 
 write_stack_env() {
@@ -499,17 +510,22 @@ launch() {
     if [ "$svc" = edge ]; then
         envs+=(EDGE_HOST="$EDGE_HOST" EDGE_PORT="$EDGE_PORT")
         unset_=(-u PG_HOST -u PG_PORT -u PG_DATABASE -u PG_USER -u PG_PASSWORD -u PG_ADMIN_USER
-            -u PG_ADMIN_PASSWORD -u MIGRATIONS_DIR -u BOOTSTRAP_API_USER -u BOOTSTRAP_API_KEY)
+            -u PG_ADMIN_PASSWORD -u MIGRATIONS_DIR -u BOOTSTRAP_API_USER -u BOOTSTRAP_API_KEY
+            -u BOOTSTRAP_ADMIN_EMAIL -u BOOTSTRAP_ADMIN_PASSWORD)
     else
         var=$(svc_password_var "$svc")
         envs+=(PG_HOST=127.0.0.1 PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$svc"
             PG_PASSWORD="${!var}" PG_ADMIN_USER="$PG_ADMIN_USER" PG_ADMIN_PASSWORD="$PG_ADMIN_PASSWORD"
             MIGRATIONS_DIR="$ROOT/services/$svc/migrations")
-        unset_=(-u EDGE_HOST -u EDGE_PORT -u BOOTSTRAP_API_USER -u BOOTSTRAP_API_KEY)
+        unset_=(-u EDGE_HOST -u EDGE_PORT -u BOOTSTRAP_API_USER -u BOOTSTRAP_API_KEY
+            -u BOOTSTRAP_ADMIN_EMAIL -u BOOTSTRAP_ADMIN_PASSWORD)
         if [ "$svc" = identity ]; then
             unset_=(-u EDGE_HOST -u EDGE_PORT)
-            envs+=(BOOTSTRAP_API_USER="$BOOTSTRAP_API_USER" BOOTSTRAP_API_KEY="$BOOTSTRAP_API_KEY")
+            envs+=(BOOTSTRAP_API_USER="$BOOTSTRAP_API_USER" BOOTSTRAP_API_KEY="$BOOTSTRAP_API_KEY"
+                BOOTSTRAP_ADMIN_EMAIL="$BOOTSTRAP_ADMIN_EMAIL"
+                BOOTSTRAP_ADMIN_PASSWORD="$BOOTSTRAP_ADMIN_PASSWORD")
         fi
+        if [ "$svc" = messaging ]; then envs+=(SPOOL_DIR="$VAR_DIR/spool"); fi
     fi
     # a marker in the daemon's own format, so that the log stays JSON lines
     printf '{"time":"%s","level":"info","service":"stack","msg":"starting %s","admin_port":%s}\n' \
@@ -580,7 +596,7 @@ prepare_var() {
         mkdir -p "$VAR_DIR"
         chmod 755 "$VAR_DIR" # so the postgres user can reach VAR_DIR/pg; secrets are 600
     fi
-    mkdir -p "$VAR_DIR/log" "$VAR_DIR/run"
+    mkdir -p "$VAR_DIR/log" "$VAR_DIR/run" "$VAR_DIR/spool"
 }
 
 # check_running_ports: when part of the stack runs already, refuses settings
@@ -649,6 +665,8 @@ cmd_up() {
     {
         printf 'BOOTSTRAP_API_USER=%q\n' "$BOOTSTRAP_API_USER"
         printf 'BOOTSTRAP_API_KEY=%q\n' "$BOOTSTRAP_API_KEY"
+        printf 'BOOTSTRAP_ADMIN_EMAIL=%q\n' "$BOOTSTRAP_ADMIN_EMAIL"
+        printf 'BOOTSTRAP_ADMIN_PASSWORD=%q\n' "$BOOTSTRAP_ADMIN_PASSWORD"
         printf 'BASE_URL=%q\n' "$BASE_URL"
     } >"$VAR_DIR/bootstrap.env.tmp"
     chmod 600 "$VAR_DIR/bootstrap.env.tmp"
@@ -658,6 +676,8 @@ The suite is up.
   base URL:           $BASE_URL
   bootstrap API user: $BOOTSTRAP_API_USER
   bootstrap API key:  $BOOTSTRAP_API_KEY
+  platform admin:     $BOOTSTRAP_ADMIN_EMAIL / $BOOTSTRAP_ADMIN_PASSWORD
+  outgoing email/SMS: $VAR_DIR/spool/
   (also in $VAR_DIR/bootstrap.env)
   logs: $VAR_DIR/log/   status: scripts/stack.sh status   stop: make down
 EOF

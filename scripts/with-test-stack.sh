@@ -13,6 +13,8 @@
 #   TEST_STACK      absolute path of scripts/stack.sh; VAR_DIR is exported too, so
 #                   "$TEST_STACK" stop authz / start authz 2 / restart-nats just work
 #   TEST_API_USER, TEST_API_KEY   the bootstrap API credential
+#   TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD   the platform admin (a user; log in with them)
+#   TEST_SPOOL_DIR  where messaging's local transport writes outgoing email/SMS
 #   VAR_DIR BUILD EDGE_PORT NATS_PORT PG_PORT ADMIN_PORT_BASE REQUEST_TIMEOUT_MS
 # REQUEST_TIMEOUT_MS is 2000 unless set. The stack is always stopped afterwards
 # (also on Ctrl-C). The folder is deleted when the command succeeds, and kept,
@@ -89,6 +91,11 @@ export VAR_DIR BUILD EDGE_PORT NATS_PORT PG_PORT ADMIN_PORT_BASE
 export REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS:-2000}
 export BOOTSTRAP_API_USER=test-api-user
 export BOOTSTRAP_API_KEY=test-api-key-0123456789abcdef
+export BOOTSTRAP_ADMIN_EMAIL=admin@test.example
+export BOOTSTRAP_ADMIN_PASSWORD=Test-Admin-Pass-4821!
+# cheap argon2id for tests (make bench measures the real cost)
+export PWHASH_OPSLIMIT=${PWHASH_OPSLIMIT:-1}
+export PWHASH_MEMLIMIT_KIB=${PWHASH_MEMLIMIT_KIB:-8192}
 
 rc=0
 # shellcheck disable=SC2317 # invoked by the EXIT trap
@@ -136,6 +143,9 @@ export TEST_VAR_DIR="$VAR_DIR"
 export TEST_STACK="$STACK"
 export TEST_API_USER="$BOOTSTRAP_API_USER"
 export TEST_API_KEY="$BOOTSTRAP_API_KEY"
+export TEST_ADMIN_EMAIL="$BOOTSTRAP_ADMIN_EMAIL"
+export TEST_ADMIN_PASSWORD="$BOOTSTRAP_ADMIN_PASSWORD"
+export TEST_SPOOL_DIR="$VAR_DIR/spool"
 
 "$@"
 rc=$?

@@ -14,6 +14,7 @@
 static const struct edge_route v_routes[] = {
     V("/v1/aggregation-requests", "privacy"),
     V("/v1/anonymous-accesses", "privacy"),
+    V("/v1/api-clients", "identity"), /* not in the seed: organization service accounts */
     V("/v1/archive-requests", "privacy"),
     V("/v1/authenticate", "identity"),
     V("/v1/authz-get-accessible-resources", "authz"),
@@ -28,6 +29,7 @@ static const struct edge_route v_routes[] = {
     V("/v1/email-logs", "messaging"),
     V("/v1/features", "identity"),
     V("/v1/feedback-comments", "messaging"),
+    V("/v1/forgot-password", "identity"), /* not in the seed: starts a password reset */
     V("/v1/impersonation-requests", "identity"),
     V("/v1/individual-group-individuals", "authz"),
     V("/v1/individual-group-leaders", "authz"),

@@ -4,9 +4,20 @@
 #define IDENTITY_HANDLERS_H
 
 #include "cm_service.h"
+#include "handlers_auth.h"
+#include "handlers_mfa.h"
+#include "handlers_orgs.h"
+#include "handlers_users.h"
 
 /* Events identity publishes (through its outbox, cm_outbox.h). */
 #define IDENTITY_EVT_API_CLIENT_CHANGED "evt.identity.api_client.changed" /* ApiClientChanged */
+/* UserChanged: IDENTITY_EVT_USER "created" → "evt.identity.user.created" (also updated,
+ * disabled, enabled, confirmed, password_changed) */
+#define IDENTITY_EVT_USER "evt.identity.user."
+#define IDENTITY_EVT_ORGANIZATION "evt.identity.organization." /* OrganizationChanged: created, updated */
+#define IDENTITY_EVT_MEMBERSHIP "evt.identity.membership."     /* MembershipChanged: added, removed */
+#define IDENTITY_EVT_ROLE "evt.identity.role."                 /* RoleMembershipChanged: added, removed */
+#define IDENTITY_EVT_SESSION_REVOKED "evt.identity.session.revoked" /* SessionRevoked */
 
 /* Every operation of the API documents that identity owns; handler NULL = 501. */
 extern const struct cm_op identity_ops[];

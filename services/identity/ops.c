@@ -8,12 +8,18 @@
 const struct cm_op identity_ops[] = {
     {"POST", "/v1/authenticate/", "authenticate", NULL}, /* #9 */
     {"POST", "/v1/confirm-forgot-password/", "confirm-forgot-password", NULL}, /* #16 */
+    {"GET", "/v1/api-clients/", "api-clients.list", NULL}, /* not in the seed */
+    {"POST", "/v1/api-clients/", "api-clients.create", NULL}, /* not in the seed */
+    {"GET", "/v1/api-clients/{id}/", "api-clients.read", NULL}, /* not in the seed */
+    {"POST", "/v1/api-clients/{id}/rotate-key/", "api-clients.rotate-key", NULL}, /* not in the seed */
+    {"POST", "/v1/api-clients/{id}/revoke/", "api-clients.revoke", NULL}, /* not in the seed */
     {"GET", "/v1/features/", "features.list", NULL}, /* #23 */
     {"POST", "/v1/features/", "features.create", NULL}, /* #24 */
     {"GET", "/v1/features/{id}/", "features.read", NULL}, /* #25 */
     {"PATCH", "/v1/features/{id}/", "features.update", NULL}, /* #26 */
     {"POST", "/v1/features/{id}/add-users/", "features.add-users", NULL}, /* #27 */
     {"POST", "/v1/features/{id}/remove-users/", "features.remove-users", NULL}, /* #28 */
+    {"POST", "/v1/forgot-password/", "forgot-password", NULL}, /* not in the seed */
     {"GET", "/v1/impersonation-requests/", "impersonation-requests.list", NULL}, /* #32 */
     {"POST", "/v1/impersonation-requests/", "impersonation-requests.create", NULL}, /* #33 */
     {"GET", "/v1/impersonation-requests/{id}/", "impersonation-requests.read", NULL}, /* #34 */

@@ -5,6 +5,7 @@
 
 #include <criterion/new/assert.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -487,4 +488,117 @@ char *it_pg_value(PGconn *pg, const char *sql, int n, const char *const *params)
         v = strdup(PQgetvalue(res, 0, 0));
     PQclear(res);
     return v;
+}
+
+/* --- users and tokens --- */
+
+void it_call_token(struct it_resp *out, const char *method, const char *path, const char *token,
+                   const char *json_body)
+{
+    char auth[4200];
+    const char *hs[3] = {"Content-Type: application/json", NULL, NULL};
+    struct it_req rq = {0};
+
+    if (token && token[0]) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        hs[1] = auth;
+    }
+    rq.method = method;
+    rq.path = path;
+    rq.headers = hs;
+    rq.body = json_body;
+    rq.body_len = json_body ? strlen(json_body) : 0;
+    if (it_http(&rq, out) != 0)
+        cr_fail("%s %s: no response: %s", method, path, out->error);
+}
+
+/* Copies string member name of obj into dst (4097 bytes) when dst is set. */
+static void copy_member(json_t *obj, const char *name, char *dst)
+{
+    json_t *v = json_object_get(obj, name);
+    if (!dst)
+        return;
+    dst[0] = '\0';
+    if (json_is_string(v) && json_string_length(v) <= 4096)
+        memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+}
+
+long it_login(const char *username, const char *password, const char *totp_code, char *access,
+              char *refresh)
+{
+    struct it_resp r;
+    json_t *body = json_pack("{s:s, s:s}", "username", username, "password", password), *doc;
+    char *text;
+    long status;
+
+    if (totp_code)
+        json_object_set_new(body, "totp-code", json_string(totp_code));
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    it_call_token(&r, "POST", "/v1/login/", NULL, text);
+    free(text);
+    status = r.status;
+    if (status == 201) {
+        doc = it_json(&r);
+        copy_member(doc, "access-token", access);
+        copy_member(doc, "refresh-token", refresh);
+        json_decref(doc);
+    }
+    it_resp_release(&r);
+    return status;
+}
+
+void it_admin_token(char *access)
+{
+    long status = it_login(it_env("TEST_ADMIN_EMAIL"), it_env("TEST_ADMIN_PASSWORD"), NULL, access,
+                           NULL);
+    cr_assert(eq(long, status, 201), "platform admin login");
+    cr_assert(access[0] != '\0', "platform admin access token");
+}
+
+void it_unique(char *out, size_t cap, const char *prefix)
+{
+    static unsigned counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(out, cap, "%s%lx%lx%x", prefix, (unsigned long)ts.tv_nsec, (unsigned long)getpid(),
+             counter++);
+}
+
+json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms)
+{
+    double until = it_now_ms() + timeout_ms;
+    const char *dir = it_env("TEST_SPOOL_DIR");
+
+    do {
+        json_t *best = NULL;
+        char best_name[512] = "";
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            char path[1024];
+            json_t *j, *t, *k;
+            if (!strstr(e->d_name, ".json"))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            j = json_load_file(path, 0, NULL);
+            t = json_object_get(j, "to");
+            k = json_object_get(j, "kind");
+            if (json_is_string(t) && !strcmp(json_string_value(t), to) &&
+                (!kind || (json_is_string(k) && !strcmp(json_string_value(k), kind))) &&
+                strcmp(e->d_name, best_name) > 0) {
+                json_decref(best);
+                best = j;
+                snprintf(best_name, sizeof best_name, "%s", e->d_name);
+            } else {
+                json_decref(j);
+            }
+        }
+        if (d)
+            closedir(d);
+        if (best)
+            return best;
+        usleep(50 * 1000);
+    } while (it_now_ms() < until);
+    return NULL;
 }

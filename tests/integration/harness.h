@@ -117,6 +117,32 @@ json_t *it_json(const struct it_resp *r);
  * and that Content-Type is application/json. */
 void it_assert_error_style(const struct it_resp *r, const char *surface, long status);
 
+/* --- users and tokens (/v1) --- */
+
+/* As it_call, with "Authorization: Bearer <token>" (none when token is NULL
+ * or "") and a JSON body (may be NULL). */
+void it_call_token(struct it_resp *out, const char *method, const char *path, const char *token,
+                   const char *json_body);
+
+/* POST /v1/login/ with username and password (and totp_code unless NULL).
+ * Returns the HTTP status; on 201 copies the access and refresh tokens into
+ * access/refresh (each CM_TOKEN_MAX_LEN + 1 bytes; either may be NULL). */
+long it_login(const char *username, const char *password, const char *totp_code, char *access,
+              char *refresh);
+
+/* Logs the platform admin (TEST_ADMIN_EMAIL / TEST_ADMIN_PASSWORD) in and
+ * copies the access token into access (4097 bytes); asserts it works. */
+void it_admin_token(char *access);
+
+/* A fresh name: prefix, then a random part (for usernames, organization
+ * names, codes) into out (cap bytes). */
+void it_unique(char *out, size_t cap, const char *prefix);
+
+/* Waits up to timeout_ms for a message to `to` in TEST_SPOOL_DIR whose
+ * "kind" is kind (any when NULL), and returns the newest such as a JSON
+ * object (caller json_decref), NULL when none came. */
+json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms);
+
 /* --- the test stack --- */
 
 /* Runs "$TEST_STACK args..." (NULL-terminated) with VAR_DIR=$TEST_VAR_DIR,
