@@ -27,8 +27,8 @@ cm_err pw_verify(const struct cm_config *cfg, const char *hash, const char *pass
     if (!hash || !hash[0]) {
         dummy_cfg = cfg;
         pthread_once(&dummy_once, make_dummy);
-        if (dummy_hash[0])
-            (void)crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
+        if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
+            return CM_EUNAUTH; /* same answer either way: only the time matters */
         return CM_EUNAUTH;
     }
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? CM_OK : CM_EUNAUTH;
