@@ -1,7 +1,7 @@
-/* tenancy.h: who may see and change what in identity, from the caller's
- * Principal (set by the edge from a verified access token or API key).
+/* cm_principal.h: who may see and change what, from the caller's Principal
+ * (set by the edge from a verified access token or API key).
  *
- * Rules (README, "Identity: tenancy"):
+ * Rules (README, "Tenancy"):
  *   - the platform admin (role "platform-admin") sees and manages everything;
  *   - an organization admin (role "admin" in the token's current
  *     organization) manages that organization: its users, roles, codes, API
@@ -12,31 +12,31 @@
  *     organizations they belong to;
  *   - anything else in another tenant answers 404, exactly as if it did not
  *     exist. */
-#ifndef IDENTITY_TENANCY_H
-#define IDENTITY_TENANCY_H
+#ifndef CM_PRINCIPAL_H
+#define CM_PRINCIPAL_H
 
 #include "cm_service.h"
 
 /* The request's principal; never NULL (an anonymous one when absent). */
-const Envelope__Principal *tn_principal(const struct cm_req *rq);
+const Envelope__Principal *cm_principal_of(const struct cm_req *rq);
 
 /* True when the caller is authenticated as a user or an API client. */
-int tn_authenticated(const struct cm_req *rq);
+int cm_principal_authenticated(const struct cm_req *rq);
 
 /* True when the caller holds role name (in its current organization). */
-int tn_has_role(const struct cm_req *rq, const char *name);
+int cm_principal_has_role(const struct cm_req *rq, const char *name);
 
 /* True for the platform administrator. */
-int tn_platform_admin(const struct cm_req *rq);
+int cm_principal_platform_admin(const struct cm_req *rq);
 
 /* True when the caller administers organization_id: the platform admin, or
  * an organization admin whose current organization it is. */
-int tn_org_admin(const struct cm_req *rq, const char *organization_id);
+int cm_principal_org_admin(const struct cm_req *rq, const char *organization_id);
 
 /* True when user_id is the caller itself. */
-int tn_is_self(const struct cm_req *rq, const char *user_id);
+int cm_principal_is_self(const struct cm_req *rq, const char *user_id);
 
 /* CM_OK when the caller is authenticated, else CM_EUNAUTH with a detail. */
-cm_err tn_require_auth(struct cm_req *rq);
+cm_err cm_principal_require(struct cm_req *rq);
 
 #endif
