@@ -602,3 +602,19 @@ json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms)
     } while (it_now_ms() < until);
     return NULL;
 }
+
+void it_spool_code(const json_t *msg, char *out, size_t cap)
+{
+    const char *b = json_string_value(json_object_get(msg, "body"));
+    out[0] = '\0';
+    for (; b && *b; b++) {
+        size_t n = strspn(b, "0123456789");
+        if (n >= 6 && n < cap) {
+            memcpy(out, b, n);
+            out[n] = '\0';
+            return;
+        }
+        if (n)
+            b += n - 1;
+    }
+}

@@ -143,6 +143,10 @@ void it_unique(char *out, size_t cap, const char *prefix);
  * object (caller json_decref), NULL when none came. */
 json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms);
 
+/* Copies the first run of 6 or more digits of msg's "body" (a code in a
+ * spooled message) into out (cap bytes); "" when none. */
+void it_spool_code(const json_t *msg, char *out, size_t cap);
+
 /* --- the test stack --- */
 
 /* Runs "$TEST_STACK args..." (NULL-terminated) with VAR_DIR=$TEST_VAR_DIR,
