@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# bench.sh: `make bench`. Measures requests/s and p50/p99 latency of an
-# authenticated GET /api/2015-02-01/util/test/1 through the whole chain (edge
-# → NATS → messaging → reply) on a private stack (scripts/with-test-stack.sh),
-# beside a plain libevent server (build/bin/hello_server, same threading model
-# as the edge) measured in the same run on the same machine, and prints the
-# ratio edge/plain. The issue's target is >= 40%.
+# bench.sh: `make bench`. On a private stack (scripts/with-test-stack.sh) it
+# measures, each beside a plain libevent server (build/bin/hello_server, same
+# threading model as the edge) measured in the same run on the same machine:
+#   - GET /api/2015-02-01/util/test/1 with an API key through the whole chain
+#     (edge → NATS → messaging → reply); target >= 40% of the plain server;
+#   - GET /v1/users/{id} with a Bearer access token (edge verifies the token,
+#     identity reads Postgres); target >= 30%;
+# and with build/bin/auth_bench, at the default argon2id cost:
+#   - raw argon2id hashes/s on every core, beside logins/s through the edge
+#     (target >= 80% of the raw rate), and refresh-token rotations/s (>= 1000).
 #
 # Method: wrk warms each server up, then measures them alternately
 # (hello, edge, hello, edge, ...) with the same settings; for each the round
@@ -21,6 +25,8 @@
 #   BENCH_WARMUP (2s)     BENCH_ROUNDS (2)        BENCH_CPU (1: pidstat when installed)
 #   BENCH_LOG_LEVEL (warn) the stack's LOG_LEVEL, so logging does not dominate
 #   HELLO_THREADS (EDGE_THREADS, else 2)  loop threads of hello_server
+#   BENCH_AUTH_SECONDS (10) BENCH_LOGIN_CLIENTS (4) BENCH_REFRESH_CLIENTS (8)
+#   PWHASH_OPSLIMIT (2) PWHASH_MEMLIMIT_KIB (65536)   argon2id cost, as deployed
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -36,7 +42,9 @@ THREADS=${BENCH_THREADS:-2}
 WARMUP=${BENCH_WARMUP:-2s}
 ROUNDS=${BENCH_ROUNDS:-2}
 BENCH_CPU=${BENCH_CPU:-1}
-TARGET_PCT=40
+AUTH_SECONDS=${BENCH_AUTH_SECONDS:-10}
+AUTH_CLIENTS=${BENCH_LOGIN_CLIENTS:-4}
+REFRESH_CLIENTS=${BENCH_REFRESH_CLIENTS:-8}
 API_PATH=/api/2015-02-01/util/test/1
 OUT="$BUILD/bench"
 
@@ -76,6 +84,9 @@ outer() {
     [ -x "$BUILD/bin/hello_server" ] || die "$BUILD/bin/hello_server missing: run 'make build'"
     [ -x "$BUILD/bin/edge" ] || die "$BUILD/bin/edge missing: run 'make build'"
     export LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
+    # the real argon2id cost (the test stack lowers it otherwise)
+    export PWHASH_OPSLIMIT=${PWHASH_OPSLIMIT:-2} PWHASH_MEMLIMIT_KIB=${PWHASH_MEMLIMIT_KIB:-65536}
+    [ -x "$BUILD/bin/auth_bench" ] || die "$BUILD/bin/auth_bench missing: run 'make build'"
     exec "$ROOT/scripts/with-test-stack.sh" "$ROOT/scripts/bench.sh" --inner
 }
 
@@ -254,9 +265,79 @@ log_summary() {
 
 fmt_ms() { awk -v v="$1" 'BEGIN { printf "%.2fms", v }'; }
 
+# measure_pair <label> <path> [wrk args...]: hello and the edge on path,
+# alternating, best round of each; appends a table row to $OUT/rows and the
+# CPU split to $OUT/cpu.txt
+measure_pair() {
+    local label=$1 path=$2 r rps p50 p99 n bad sock best_h=0 best_e=0 slug
+    local h_rps h_p50 h_p99 e_rps e_p50 e_p99 h_cpu='' e_cpu=''
+    shift 2
+    slug=$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' '-')
+    say "$label: warm-up $WARMUP each"
+    run_wrk "$WARMUP" "$OUT/warmup-hello-$slug.txt" "$HELLO_URL$path"
+    check_run "hello warm-up" "$OUT/warmup-hello-$slug.txt"
+    run_wrk "$WARMUP" "$OUT/warmup-edge-$slug.txt" "$TEST_EDGE_URL$path" "$@"
+    check_run "$label warm-up" "$OUT/warmup-edge-$slug.txt"
+    for ((r = 1; r <= ROUNDS; r++)); do
+        say "$label round $r/$ROUNDS: hello"
+        cpu_start "$OUT/cpu-hello-$slug-$r.txt"
+        run_wrk "$DURATION" "$OUT/hello-$slug-$r.txt" "$HELLO_URL$path"
+        cpu_stop
+        check_run "hello round $r" "$OUT/hello-$slug-$r.txt"
+        read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/hello-$slug-$r.txt")
+        say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
+        if awk -v a="$rps" -v b="$best_h" 'BEGIN { exit !(a > b) }'; then
+            best_h=$rps h_rps=$rps h_p50=$p50 h_p99=$p99 h_cpu="$OUT/cpu-hello-$slug-$r.txt"
+        fi
+        say "$label round $r/$ROUNDS: edge"
+        cpu_start "$OUT/cpu-edge-$slug-$r.txt"
+        run_wrk "$DURATION" "$OUT/edge-$slug-$r.txt" "$TEST_EDGE_URL$path" "$@"
+        cpu_stop
+        check_run "$label round $r" "$OUT/edge-$slug-$r.txt"
+        read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/edge-$slug-$r.txt")
+        say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
+        if awk -v a="$rps" -v b="$best_e" 'BEGIN { exit !(a > b) }'; then
+            best_e=$rps e_rps=$rps e_p50=$p50 e_p99=$p99 e_cpu="$OUT/cpu-edge-$slug-$r.txt"
+        fi
+    done
+    {
+        printf '%-34s %-9.0f %-8s %s\n' "plain libevent hello" "$h_rps" "$(fmt_ms "$h_p50")" "$(fmt_ms "$h_p99")"
+        printf '%-34s %-9.0f %-8s %s\n' "$label" "$e_rps" "$(fmt_ms "$e_p50")" "$(fmt_ms "$e_p99")"
+        printf '%-34s %-9s (target >= %s%%)\n' "  ratio to plain" \
+            "$(awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "%.0f%%", 100 * e / h }')" "$PAIR_TARGET"
+    } >>"$OUT/rows"
+    if [ -n "$h_cpu" ] && [ -s "$h_cpu" ]; then
+        {
+            echo " $label vs hello, CPU (% of one core, pidstat average, >= 1%):"
+            echo "  hello:"
+            cpu_summary "$h_cpu" | sed 's/^/   /'
+            echo "  edge:"
+            cpu_summary "$e_cpu" | sed 's/^/   /'
+        } >>"$OUT/cpu.txt"
+    fi
+}
+
+# login_as_admin: logs the platform admin in; sets ADMIN_TOKEN and ADMIN_ID
+login_as_admin() {
+    local body
+    body=$(curl -s --max-time 30 -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$TEST_ADMIN_EMAIL\",\"password\":\"$TEST_ADMIN_PASSWORD\"}" \
+        "$TEST_EDGE_URL/v1/login/") || die "login through the edge failed"
+    ADMIN_TOKEN=$(printf '%s' "$body" | sed -n 's/.*"access-token": *"\([^"]*\)".*/\1/p')
+    ADMIN_ID=$(printf '%s' "$body" | sed -n 's/.*"user-id": *"\([^"]*\)".*/\1/p')
+    [ -n "$ADMIN_TOKEN" ] && [ -n "$ADMIN_ID" ] || die "login answered without a token: $body"
+}
+
+# auth_figure <mode> <threads> <seconds> [args]: one auth_bench line, checked
+auth_figure() {
+    local line
+    line=$("$BUILD/bin/auth_bench" "$@" 2>>"$OUT/auth_bench.err") ||
+        die "auth_bench $1 failed: ${line:-no output} (see $OUT/auth_bench.err)"
+    printf '%s\n' "$line"
+}
+
 inner() {
-    local r best_h=0 best_e=0 rps p50 p99 n bad sock i
-    local h_rps h_p50 h_p99 e_rps e_p50 e_p99 h_cpu='' e_cpu='' logs
+    local logs argon login refresh users_path
     check_settings
     if [ -z "${TEST_EDGE_URL:-}" ] || [ -z "${TEST_API_USER:-}" ] || [ -z "${TEST_API_KEY:-}" ] ||
         [ -z "${TEST_VAR_DIR:-}" ]; then
@@ -276,53 +357,40 @@ inner() {
     say "hello_server pid $HELLO_PID at $HELLO_URL ($HELLO_THREADS loops); edge at $TEST_EDGE_URL"
     say "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs"
 
-    say "warm-up $WARMUP each"
-    run_wrk "$WARMUP" "$OUT/warmup-hello.txt" "$HELLO_URL$API_PATH"
-    check_run "hello warm-up" "$OUT/warmup-hello.txt"
-    run_wrk "$WARMUP" "$OUT/warmup-edge.txt" "$TEST_EDGE_URL$API_PATH" -H "$AUTH_HEADER"
-    check_run "edge warm-up" "$OUT/warmup-edge.txt"
+    PAIR_TARGET=40 measure_pair "edge GET util/test (API key)" "$API_PATH" -H "$AUTH_HEADER"
 
-    for ((r = 1; r <= ROUNDS; r++)); do
-        say "round $r/$ROUNDS: hello"
-        cpu_start "$OUT/cpu-hello-$r.txt"
-        run_wrk "$DURATION" "$OUT/hello-$r.txt" "$HELLO_URL$API_PATH"
-        cpu_stop
-        check_run "hello round $r" "$OUT/hello-$r.txt"
-        read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/hello-$r.txt")
-        say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
-        if awk -v a="$rps" -v b="$best_h" 'BEGIN { exit !(a > b) }'; then
-            best_h=$rps h_rps=$rps h_p50=$p50 h_p99=$p99 h_cpu="$OUT/cpu-hello-$r.txt"
-        fi
+    login_as_admin
+    users_path="/v1/users/$ADMIN_ID/"
+    PAIR_TARGET=30 measure_pair "edge GET /v1/users/{id} (token)" "$users_path" \
+        -H "Authorization: Bearer $ADMIN_TOKEN"
 
-        say "round $r/$ROUNDS: edge"
-        cpu_start "$OUT/cpu-edge-$r.txt"
-        run_wrk "$DURATION" "$OUT/edge-$r.txt" "$TEST_EDGE_URL$API_PATH" -H "$AUTH_HEADER"
-        cpu_stop
-        check_run "edge round $r" "$OUT/edge-$r.txt"
-        read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/edge-$r.txt")
-        say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
-        if awk -v a="$rps" -v b="$best_e" 'BEGIN { exit !(a > b) }'; then
-            best_e=$rps e_rps=$rps e_p50=$p50 e_p99=$p99 e_cpu="$OUT/cpu-edge-$r.txt"
-        fi
-    done
+    say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
+    argon=$(auth_figure argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB")
+    say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
+    login=$(auth_figure login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
+        "$TEST_ADMIN_PASSWORD")
+    say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
+    refresh=$(auth_figure refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
+        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD")
 
     echo
-    printf '%-29s %-9s %-8s %s\n' bench req/s p50 p99
-    printf '%-29s %-9.0f %-8s %s\n' "plain libevent hello" "$h_rps" "$(fmt_ms "$h_p50")" "$(fmt_ms "$h_p99")"
-    printf '%-29s %-9.0f %-8s %s\n' "edge GET util/test (auth)" "$e_rps" "$(fmt_ms "$e_p50")" "$(fmt_ms "$e_p99")"
-    printf '%-29s %-9s (target >= %s%%)\n' "ratio edge/plain" \
-        "$(awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "%.0f%%", 100 * e / h }')" "$TARGET_PCT"
+    printf '%-34s %-9s %-8s %s\n' bench req/s p50 p99
+    cat "$OUT/rows"
+    printf '%s\n%s\n%s\n' "$argon" "$login" "$refresh" | awk '
+        { rate[$1] = $2; p50[$1] = $3; p99[$1] = $4 }
+        END {
+            printf "%-34s %-9.1f %-8s %s\n", "raw argon2id hashes", rate["argon2"], sprintf("%.2fms", p50["argon2"]), sprintf("%.2fms", p99["argon2"])
+            printf "%-34s %-9.1f %-8s %s\n", "logins through the edge", rate["login"], sprintf("%.2fms", p50["login"]), sprintf("%.2fms", p99["login"])
+            printf "%-34s %-9s (target >= 80%%)\n", "  logins/argon2id", sprintf("%.0f%%", 100 * rate["login"] / rate["argon2"])
+            printf "%-34s %-9.0f %-8s %s   (target >= 1000/s)\n", "refreshes through the edge", rate["refresh"], sprintf("%.2fms", p50["refresh"]), sprintf("%.2fms", p99["refresh"])
+        }'
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, best of $ROUNDS alternating rounds;" \
-        "$(nproc) CPUs shared by wrk and the servers; hello_server $HELLO_THREADS loops," \
-        "EDGE_THREADS ${EDGE_THREADS:-default}, HANDLER_THREADS ${HANDLER_THREADS:-default}"
-    if [ -n "$h_cpu" ] && [ -s "$h_cpu" ]; then
-        echo "CPU during the reported rounds (% of one core, pidstat average, >= 1%):"
-        echo " hello:"
-        cpu_summary "$h_cpu" | sed 's/^/  /'
-        echo " edge:"
-        cpu_summary "$e_cpu" | sed 's/^/  /'
-    fi
+        "$(nproc) CPUs shared by the load generators and the servers; hello_server $HELLO_THREADS loops," \
+        "EDGE_THREADS ${EDGE_THREADS:-default}, HANDLER_THREADS ${HANDLER_THREADS:-default};" \
+        "argon2id opslimit $PWHASH_OPSLIMIT, memlimit ${PWHASH_MEMLIMIT_KIB} KiB (the defaults);" \
+        "logins with $AUTH_CLIENTS clients, refreshes with $REFRESH_CLIENTS, $AUTH_SECONDS s each"
+    [ -s "$OUT/cpu.txt" ] && cat "$OUT/cpu.txt"
     logs=$(log_summary)
     if [ -n "$logs" ]; then
         echo "warnings/errors in the stack logs (copies in $OUT/logs/):"
