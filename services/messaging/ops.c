@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "handlers_deliver.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -60,5 +61,6 @@ const struct cm_op messaging_ops[] = {
 };
 
 const struct cm_rpc messaging_rpcs[] = {
+    {"Deliver", rpc_deliver}, /* handlers_deliver.c */
     {NULL, NULL},
 };

@@ -5,10 +5,51 @@
 
 #include "cm_service.h"
 
+/* Events onboarding publishes (through its outbox, cm_outbox.h). */
+/* SignUpChanged: ONBOARDING_EVT_SIGN_UP "created" → "evt.onboarding.sign_up.created" (also confirmed) */
+#define ONBOARDING_EVT_SIGN_UP "evt.onboarding.sign_up."
+/* OrganizationCodeChanged: created, updated */
+#define ONBOARDING_EVT_ORGANIZATION_CODE "evt.onboarding.organization_code."
+
 /* Every operation of the API documents that onboarding owns; handler NULL = 501. */
 extern const struct cm_op onboarding_ops[];
 
 /* Typed RPCs served on "onboarding.rpc.<Method>". */
 extern const struct cm_rpc onboarding_rpcs[];
+
+/* --- organization codes (handlers_codes.c). Who: the platform admin, or an
+ * organization admin of the code's organization; anyone else gets 404 (401
+ * without credentials). --- */
+
+/* GET /v1/organization-codes/ (#76): the codes the caller administers; 200. */
+cm_err codes_list(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/organization-codes/ (#77): a new code (attributes.id, or a
+ * generated one) for an existing organization; 201, 409 for a taken id. */
+cm_err codes_create(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/organization-codes/{id}/ (#78); 200. */
+cm_err codes_read(struct cm_req *rq, struct cm_resp *out);
+
+/* PATCH /v1/organization-codes/{id}/ (#79): expires-at, enrollment-schema,
+ * individual-group-id (null clears); 200. */
+cm_err codes_update(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/organization-codes/{id}/users/ (#80): who signed up with it; 200. */
+cm_err codes_users(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/organization-code-info/{id}/ (#75): anonymous; what a sign-up
+ * form shows; 404 for unknown and expired codes; 200. */
+cm_err code_info(struct cm_req *rq, struct cm_resp *out);
+
+/* --- sign-up (handlers_sign_up.c), anonymous --- */
+
+/* POST /v1/sign-up/ (#129): an unconfirmed account in the code's
+ * organization, and a confirmation code sent to the person; 201. */
+cm_err sign_up(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/confirm-sign-up/ (#17): the code confirms the account, and with
+ * login: true starts a session; 201. */
+cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out);
 
 #endif

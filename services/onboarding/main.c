@@ -1,11 +1,28 @@
 /* main.c: the onboarding daemon. Everything but its tables is the shared skeleton
  * in libcommon/cm_service.c. */
+#include <sodium.h>
+
+#include "cm_log.h"
 #include "handlers.h"
+
+/* libsodium (confirmation codes, generated ids) must be ready before the
+ * first handler runs. */
+static cm_err onboarding_on_start(const struct cm_config *cfg, PGconn *pg)
+{
+    (void)cfg;
+    (void)pg;
+    if (sodium_init() < 0) {
+        cm_error("libsodium init failed");
+        return CM_EINTERNAL;
+    }
+    return CM_OK;
+}
 
 static const struct cm_service_def onboarding_service = {
     .name = "onboarding",
     .ops = onboarding_ops,
     .rpcs = onboarding_rpcs,
+    .on_start = onboarding_on_start,
 };
 
 int main(void)

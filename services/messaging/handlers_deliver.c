@@ -1,0 +1,105 @@
+/* handlers_deliver.c: messaging.rpc.Deliver, the one way the suite sends an
+ * email or SMS: the local transport (spool.h) and the email_logs row that
+ * records the send, kept consistent with each other. */
+#include "handlers_deliver.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "cm_pg.h"
+#include "messaging.pb-c.h"
+#include "spool.h"
+
+/* Inserts the email_logs row of message id with status and error. */
+static cm_err log_row(PGconn *pg, const char *id, const struct spool_msg *m,
+                      const char *created_at, const char *status, const char *error)
+{
+    const char *values[9] = {id,     m->channel, m->to,  m->kind, m->subject,
+                             m->organization_id[0] ? m->organization_id : NULL,
+                             status, error,      created_at};
+    PGresult *res = PQexecParams(pg,
+                                 "INSERT INTO email_logs (id, channel, recipient, kind, subject, "
+                                 "organization_id, status, error, created_at) "
+                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                 9, NULL, values, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    PQclear(res);
+    return err;
+}
+
+static void rollback(PGconn *pg)
+{
+    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+        cm_pg_exec(pg, "ROLLBACK");
+}
+
+/* Sends m as message id: the 'sent' row and the spool file commit together
+ * (the file is removed again when the commit fails). A transport failure
+ * rolls the row back and records a 'failed' one instead. */
+static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char *id)
+{
+    int64_t ns = spool_now_ns();
+    char created_at[SPOOL_TIME_LEN + 1], why[256] = "";
+    cm_err err, werr;
+
+    spool_rfc3339(ns, created_at);
+    err = cm_pg_exec(w->pg, "BEGIN");
+    if (err == CM_OK)
+        err = log_row(w->pg, id, m, created_at, "sent", "");
+    if (err != CM_OK) {
+        rollback(w->pg);
+        return cm_rpc_fail(w, err, "the delivery could not be recorded");
+    }
+    werr = spool_write(w->cfg->spool_dir, m, id, ns, why, sizeof why);
+    if (werr != CM_OK) {
+        rollback(w->pg);
+        cm_warn("message %s (%s, %s) not delivered: %s", id, m->channel, m->kind, why);
+        if (log_row(w->pg, id, m, created_at, "failed", why) != CM_OK)
+            cm_warn("message %s: its failure could not be recorded", id);
+        return cm_rpc_fail(w, werr, "the message could not be delivered");
+    }
+    err = cm_pg_exec(w->pg, "COMMIT");
+    if (err != CM_OK) {
+        rollback(w->pg);
+        spool_remove(w->cfg->spool_dir, id, ns);
+        return cm_rpc_fail(w, err, "the delivery could not be recorded");
+    }
+    cm_info("message %s delivered (%s, %s)", id, m->channel, m->kind);
+    return CM_OK;
+}
+
+cm_err rpc_deliver(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                   size_t *out_len)
+{
+    Messaging__DeliverRequest *in;
+    Messaging__DeliverReply out = MESSAGING__DELIVER_REPLY__INIT;
+    struct spool_msg m;
+    char id[SPOOL_UUID_LEN + 1], why[128];
+    cm_err err;
+
+    in = messaging__deliver_request__unpack(NULL, req->payload.len, req->payload.data);
+    if (!in)
+        return cm_rpc_fail(w, CM_EINVAL, "malformed DeliverRequest");
+    m.channel = in->channel;
+    m.to = in->to;
+    m.subject = in->subject;
+    m.body = in->body;
+    m.kind = in->kind;
+    m.organization_id = in->organization_id;
+    err = spool_validate(&m, why, sizeof why);
+    if (err != CM_OK) {
+        messaging__deliver_request__free_unpacked(in, NULL);
+        return cm_rpc_fail(w, err, "%s", why);
+    }
+    spool_uuid(id);
+    err = deliver(w, &m, id);
+    messaging__deliver_request__free_unpacked(in, NULL);
+    if (err != CM_OK)
+        return err;
+    out.message_id = id;
+    *out_payload = cm_pack(&out.base, out_len);
+    return CM_OK;
+}

@@ -1,0 +1,16 @@
+/* handlers_deliver.h: messaging's delivery RPC (handlers_deliver.c). */
+#ifndef MESSAGING_HANDLERS_DELIVER_H
+#define MESSAGING_HANDLERS_DELIVER_H
+
+#include "cm_service.h"
+
+/* messaging.rpc.Deliver: DeliverRequest → DeliverReply. Validates the
+ * message (spool_validate), writes it through the local transport into
+ * SPOOL_DIR and records it in email_logs in the same call: a file exists
+ * exactly when a 'sent' row does; a transport failure leaves a 'failed' row
+ * and answers CM_EUNAVAIL. CM_EINVAL (with the field at fault) for a bad
+ * message. Neither the body nor the recipient is ever logged. */
+cm_err rpc_deliver(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                   size_t *out_len);
+
+#endif

@@ -1,0 +1,183 @@
+/* peers.c: onboarding's typed RPC calls to identity and messaging (see
+ * peers.h). One function sends and interprets; the others pack and unpack. */
+#include "peers.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "messaging.pb-c.h"
+
+/* Sends req to subject. On CM_OK *out_reply holds the callee's successful
+ * reply (caller frees); otherwise the callee's error, with its detail. */
+static cm_err call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                   Envelope__RpcReply **out_reply, char detail[PEER_DETAIL_MAX])
+{
+    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
+    Envelope__RpcReply *reply = NULL;
+    size_t len;
+    uint8_t *payload = cm_pack(req, &len);
+    cm_err err;
+
+    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
+    self.user_id = "onboarding";
+    detail[0] = '\0';
+    err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
+                      w->cfg->rpc_timeout_ms, &reply);
+    free(payload);
+    if (err != CM_OK) {
+        cm_warn("rpc %s: %s", subject, cm_err_name(err));
+        snprintf(detail, PEER_DETAIL_MAX, "%s is unavailable, retry later", subject);
+        return err;
+    }
+    err = cm_err_from_wire(reply->code);
+    if (err != CM_OK) {
+        snprintf(detail, PEER_DETAIL_MAX, "%s", reply->message ? reply->message : "");
+        if (err != CM_EINVAL && err != CM_ENOTFOUND && err != CM_ECONFLICT && err != CM_EDENIED)
+            cm_warn("rpc %s answered %s", subject, cm_err_name(err));
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+        return err;
+    }
+    *out_reply = reply;
+    return CM_OK;
+}
+
+/* For a reply payload that does not unpack. */
+static cm_err malformed(const char *subject)
+{
+    cm_warn("rpc %s: malformed reply", subject);
+    return CM_EINTERNAL;
+}
+
+static void copy_lower(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++)
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    dst[i] = '\0';
+}
+
+cm_err peers_get_organization(struct cm_worker *w, const char *organization_id,
+                              struct org_facts *out)
+{
+    static const char subject[] = "identity.rpc.GetOrganization";
+    Identity__GetOrganizationRequest req = IDENTITY__GET_ORGANIZATION_REQUEST__INIT;
+    Identity__GetOrganizationReply *o;
+    Envelope__RpcReply *reply = NULL;
+    char detail[PEER_DETAIL_MAX];
+    cm_err err;
+
+    req.organization_id = (char *)organization_id;
+    err = call(w, subject, &req.base, &reply, detail);
+    if (err != CM_OK)
+        return err;
+    o = identity__get_organization_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!o)
+        return malformed(subject);
+    copy_lower(out->id, sizeof out->id, o->id[0] ? o->id : organization_id);
+    snprintf(out->name, sizeof out->name, "%s", o->name);
+    snprintf(out->display_name, sizeof out->display_name, "%s", o->display_name);
+    snprintf(out->logo_url, sizeof out->logo_url, "%s", o->logo_url);
+    out->is_active = o->is_active;
+    identity__get_organization_reply__free_unpacked(o, NULL);
+    return CM_OK;
+}
+
+cm_err peers_create_account(struct cm_worker *w, const Identity__CreateAccountRequest *req,
+                            char user_id[37], char account_type[64],
+                            char detail[PEER_DETAIL_MAX])
+{
+    static const char subject[] = "identity.rpc.CreateAccount";
+    Identity__CreateAccountReply *a;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err = call(w, subject, &req->base, &reply, detail);
+
+    if (err != CM_OK)
+        return err;
+    a = identity__create_account_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!a)
+        return malformed(subject);
+    copy_lower(user_id, 37, a->user_id);
+    snprintf(account_type, 64, "%s", a->account_type);
+    identity__create_account_reply__free_unpacked(a, NULL);
+    return CM_OK;
+}
+
+cm_err peers_confirm_account(struct cm_worker *w, const char *user_id, const char *tz,
+                             char account_type[64], char detail[PEER_DETAIL_MAX])
+{
+    static const char subject[] = "identity.rpc.ConfirmAccount";
+    Identity__ConfirmAccountRequest req = IDENTITY__CONFIRM_ACCOUNT_REQUEST__INIT;
+    Identity__ConfirmAccountReply *c;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    req.user_id = (char *)user_id;
+    req.tz = (char *)tz;
+    err = call(w, subject, &req.base, &reply, detail);
+    if (err != CM_OK)
+        return err;
+    c = identity__confirm_account_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!c)
+        return malformed(subject);
+    snprintf(account_type, 64, "%s", c->account_type);
+    identity__confirm_account_reply__free_unpacked(c, NULL);
+    return CM_OK;
+}
+
+cm_err peers_issue_tokens(struct cm_worker *w, const char *user_id, json_t **out_login,
+                          char detail[PEER_DETAIL_MAX])
+{
+    static const char subject[] = "identity.rpc.IssueTokens";
+    Identity__IssueTokensRequest req = IDENTITY__ISSUE_TOKENS_REQUEST__INIT;
+    Identity__IssueTokensReply *t;
+    Envelope__RpcReply *reply = NULL;
+    json_t *login;
+    cm_err err;
+
+    req.user_id = (char *)user_id;
+    req.interactive = 1;
+    err = call(w, subject, &req.base, &reply, detail);
+    if (err != CM_OK)
+        return err;
+    t = identity__issue_tokens_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!t)
+        return malformed(subject);
+    login = json_loads(t->login_json, 0, NULL);
+    identity__issue_tokens_reply__free_unpacked(t, NULL);
+    if (!json_is_object(login)) {
+        json_decref(login);
+        cm_warn("rpc %s: login_json is not a JSON object", subject);
+        snprintf(detail, PEER_DETAIL_MAX, "tokens could not be issued");
+        return CM_EINTERNAL;
+    }
+    *out_login = login;
+    return CM_OK;
+}
+
+cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to,
+                     const char *subject, const char *body, const char *kind,
+                     const char *organization_id, char detail[PEER_DETAIL_MAX])
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    req.channel = (char *)channel;
+    req.to = (char *)to;
+    req.subject = (char *)subject;
+    req.body = (char *)body;
+    req.kind = (char *)kind;
+    req.organization_id = (char *)organization_id;
+    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
+    if (err == CM_OK)
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+    return err;
+}
