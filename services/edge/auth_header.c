@@ -31,7 +31,8 @@ static enum edge_cred_kind parse_basic(const char *b64, struct edge_cred *out)
         return EDGE_CRED_INVALID;
     colon = memchr(decoded, ':', n);
     if (!colon || copy_token(out->user, sizeof out->user, decoded, (size_t)(colon - decoded)) ||
-        copy_token(out->secret, sizeof out->secret, colon + 1, n - (size_t)(colon - decoded) - 1))
+        copy_token(out->secret, EDGE_CRED_SECRET_MAX + 1, colon + 1,
+                   n - (size_t)(colon - decoded) - 1))
         return EDGE_CRED_INVALID;
     return EDGE_CRED_BASIC;
 }
@@ -60,7 +61,7 @@ enum edge_cred_kind edge_cred_parse(const char *authorization, const char *x_api
             out->kind = EDGE_CRED_INVALID;
         }
     } else if (x_api_key) {
-        out->kind = copy_token(out->secret, sizeof out->secret, x_api_key, strlen(x_api_key))
+        out->kind = copy_token(out->secret, EDGE_CRED_SECRET_MAX + 1, x_api_key, strlen(x_api_key))
                         ? EDGE_CRED_INVALID
                         : EDGE_CRED_API_KEY;
     }

@@ -4,7 +4,8 @@
 #define EDGE_AUTH_HEADER_H
 
 #define EDGE_CRED_USER_MAX 128
-#define EDGE_CRED_SECRET_MAX 512
+#define EDGE_CRED_SECRET_MAX 512  /* API keys (Basic and x-api-key) */
+#define EDGE_CRED_TOKEN_MAX 4096  /* bearer tokens: CM_TOKEN_MAX_LEN */
 
 enum edge_cred_kind {
     EDGE_CRED_NONE,    /* no credentials: anonymous */
@@ -17,7 +18,7 @@ enum edge_cred_kind {
 struct edge_cred {
     enum edge_cred_kind kind;
     char user[EDGE_CRED_USER_MAX + 1];     /* BASIC only */
-    char secret[EDGE_CRED_SECRET_MAX + 1]; /* key or token */
+    char secret[EDGE_CRED_TOKEN_MAX + 1]; /* key (<= EDGE_CRED_SECRET_MAX) or token */
 };
 
 /* Reads the credentials of a request from its Authorization and x-api-key

@@ -4,9 +4,12 @@
  * own listening socket on the shared port (SO_REUSEPORT, so the kernel
  * spreads connections), its own NATS connection driven by that loop (nats.c's
  * libevent adapter: publishes of one loop iteration leave together), its own
- * reply inbox, table of in-flight requests and credential cache. Nothing of a
- * loop is touched by another thread except its reply queue: nats.c's delivery
- * thread appends replies there and wakes the loop with event_active(). */
+ * reply inbox, table of in-flight requests and credential caches. Nothing of
+ * a loop is touched by another thread except its reply queue: nats.c's
+ * delivery thread appends replies there and wakes the loop with
+ * event_active(). The loops share, read-only, the signing keys and the
+ * revocation set, which a background NATS connection (driven by nats.c's own
+ * threads, never by a loop) keeps current. */
 #ifndef EDGE_H
 #define EDGE_H
 
@@ -22,7 +25,10 @@
 #include "auth_header.h"
 #include "cm_config.h"
 #include "cm_metrics.h"
+#include "revocations.h"
 #include "routes.h"
+#include "token_check.h"
+#include "token_keys.h"
 
 struct edge;
 
@@ -78,6 +84,7 @@ struct edge_loop {
     int draining;
     int64_t drain_deadline_ms;
     struct auth_cache auth;
+    struct token_cache tokens;
     uint64_t rng[2];
 };
 
@@ -86,6 +93,9 @@ struct edge {
     struct cm_metrics *metrics;
     struct edge_loop *loops;
     int nloops;
+    struct token_keys *keys;       /* shared by the loops */
+    struct revocations *revoked;   /* shared by the loops */
+    natsConnection *bg_nc;         /* key fetches and the revocation feed */
     volatile sig_atomic_t *stop;
 };
 

@@ -219,6 +219,7 @@ int edge_loop_start(struct edge_loop *l)
         l->rng[0] = (uint64_t)cm_now_ms() ^ (uint64_t)(uintptr_t)l,
         l->rng[1] = 0x9e3779b97f4a7c15u;
     auth_cache_init(&l->auth, (size_t)cfg->auth_cache_size);
+    token_cache_init(&l->tokens, (size_t)cfg->token_cache_size);
     l->base = event_base_new();
     if (!l->base)
         return -1;
@@ -293,5 +294,6 @@ void edge_loop_join(struct edge_loop *l)
     free(l->gens);
     free(l->free_slots);
     auth_cache_release(&l->auth);
+    token_cache_release(&l->tokens);
     pthread_mutex_destroy(&l->mu);
 }

@@ -1,6 +1,7 @@
 /* main.c: the edge daemon: the only HTTP listener of the API. Starts the
- * loop threads, the admin port, waits for SIGTERM, then drains: no new
- * connections, in-flight requests answered (or timed out), then exit. */
+ * loop threads, the background NATS connection that fetches the signing keys
+ * and follows revocations, the admin port, waits for SIGTERM, then drains:
+ * no new connections, in-flight requests answered (or timed out), then exit. */
 #include <event2/thread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -16,7 +17,9 @@
 #include "cm_signal.h"
 #include "edge.h"
 
-/* Admin thread: ready when every loop's NATS connection is up. */
+/* Admin thread: ready when every loop's NATS connection is up. Neither the
+ * signing keys nor the revocation feed are waited for: identity may start
+ * after the edge, and until the keys come bearer tokens get 503. */
 static int check_ready(void *ctx, char *why, size_t whylen)
 {
     struct edge *e = ctx;
@@ -47,6 +50,8 @@ int main(void)
     cm_log_init("edge", e.cfg.log_level);
     e.stop = &cm_stop_requested;
     e.metrics = cm_metrics_new("edge");
+    e.keys = token_keys_new();
+    e.revoked = revocations_new((int64_t)e.cfg.access_token_ttl_s + 60);
     e.nloops = e.cfg.edge_threads;
     e.loops = cm_xcalloc((size_t)e.nloops, sizeof *e.loops);
     for (int i = 0; i < e.nloops; i++) {
@@ -59,6 +64,13 @@ int main(void)
             cm_stop_requested = 1;
             break;
         }
+    }
+    if (rc == 0 && (cm_nats_connect(e.cfg.nats_url, "edge", NULL, 1, (volatile int *)e.stop,
+                                    &e.bg_nc) != CM_OK ||
+                    token_keys_start(e.keys, e.bg_nc, e.stop) != CM_OK ||
+                    revocations_start(e.revoked, e.bg_nc, e.stop) != CM_OK)) {
+        rc = 1;
+        cm_stop_requested = 1;
     }
     if (rc == 0 && cm_admin_start(e.cfg.admin_host, e.cfg.admin_port, e.metrics, check_ready, &e,
                                   &admin) != CM_OK) {
@@ -73,6 +85,9 @@ int main(void)
     cm_info("draining");
     for (int i = 0; i < e.nloops; i++)
         edge_loop_join(&e.loops[i]);
+    token_keys_free(e.keys); /* the loops are gone: nobody reads the set any more */
+    revocations_free(e.revoked);
+    cm_nats_close(e.bg_nc, 1000);
     cm_admin_stop(admin);
     cm_metrics_free(e.metrics);
     free(e.loops);

@@ -1,7 +1,7 @@
 /* proxy.c: one API request through the edge: route, limits, request id,
- * credentials (cached, or asked of identity), the envelope to the owning
- * service over NATS, and its reply back to HTTP. Runs on a loop thread only;
- * nothing here blocks. */
+ * credentials (access tokens verified here; API keys cached, or asked of
+ * identity), the envelope to the owning service over NATS, and its reply
+ * back to HTTP. Runs on a loop thread only; nothing here blocks. */
 #include "edge.h"
 
 #include <event2/buffer.h>
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_alloc.h"
 #include "cm_err.h"
@@ -22,6 +23,8 @@
 #define DENIED_TTL_MS 2000  /* refusals are cached briefly: a new key works soon */
 #define MAX_HEADERS 64
 #define PATH_MAX_BYTES 2048
+
+_Static_assert(EDGE_CRED_TOKEN_MAX == CM_TOKEN_MAX_LEN, "a bearer header holds any token");
 
 static const char *method_name(enum evhttp_cmd_type cmd)
 {
@@ -215,6 +218,43 @@ static void ask_identity(struct pending *p, const struct edge_cred *cred)
         fail_pending(p, 503, "authentication unavailable, retry later");
 }
 
+/* A new in-flight request for route, with its request id. */
+static struct pending *start_pending(struct edge_loop *l, struct evhttp_request *req,
+                                     const struct edge_route *route, const char *request_id,
+                                     double start)
+{
+    struct pending *p = pending_new(l, req, start);
+    p->route = route;
+    snprintf(p->request_id, sizeof p->request_id, "%s", request_id);
+    return p;
+}
+
+/* A request with a bearer token: checked here (token_check.h), no hop to
+ * identity, then forwarded with the token's principal. */
+static void forward_with_token(struct edge_loop *l, struct evhttp_request *req,
+                               const struct edge_route *route, Envelope__Surface surface,
+                               const char *request_id, const char *token, double start)
+{
+    const struct cm_token_claims *claims = NULL;
+    Envelope__Principal principal;
+    char *roles[CM_TOKEN_MAX_ROLES];
+
+    switch (token_check(&l->tokens, l->edge->keys, l->edge->revoked, token, (int64_t)time(NULL),
+                        &claims)) {
+    case TOKEN_UNAVAILABLE:
+        reject(l, req, route, surface, 503, request_id, "authentication unavailable, retry later",
+               start);
+        return;
+    case TOKEN_REFUSED:
+        reject(l, req, route, surface, 401, request_id, "invalid or expired access token", start);
+        return;
+    case TOKEN_OK:
+        break;
+    }
+    token_principal(claims, &principal, roles);
+    forward(start_pending(l, req, route, request_id, start), &principal);
+}
+
 void proxy_on_request(struct evhttp_request *req, void *arg)
 {
     struct edge_loop *l = arg;
@@ -251,16 +291,17 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
     }
     edge_cred_parse(evhttp_find_header(in, "Authorization"), evhttp_find_header(in, "x-api-key"),
                     &cred);
-    if (cred.kind == EDGE_CRED_INVALID || cred.kind == EDGE_CRED_BEARER ||
-        (cred.kind == EDGE_CRED_NONE && route->auth_required)) {
+    if (cred.kind == EDGE_CRED_INVALID || (cred.kind == EDGE_CRED_NONE && route->auth_required)) {
         reject(l, req, route, surface, 401, request_id,
                cred.kind == EDGE_CRED_NONE ? "authentication required" : "invalid credentials",
                start);
         return;
     }
-    p = pending_new(l, req, start);
-    p->route = route;
-    memcpy(p->request_id, request_id, sizeof request_id);
+    if (cred.kind == EDGE_CRED_BEARER) {
+        forward_with_token(l, req, route, surface, request_id, cred.secret, start);
+        return;
+    }
+    p = start_pending(l, req, route, request_id, start);
     if (cred.kind == EDGE_CRED_NONE) {
         forward(p, NULL);
         return;

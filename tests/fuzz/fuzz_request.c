@@ -58,7 +58,9 @@ static void fuzz_cred(char *s)
         *nl = '\0';
     if (edge_cred_parse(s, nl ? nl + 1 : NULL, &c) != EDGE_CRED_INVALID &&
         c.kind != EDGE_CRED_NONE) {
-        FUZZ_BODY_CHECK(strlen(c.secret) > 0 && strlen(c.secret) <= EDGE_CRED_SECRET_MAX);
+        FUZZ_BODY_CHECK(strlen(c.secret) > 0 &&
+                        strlen(c.secret) <= (c.kind == EDGE_CRED_BEARER ? EDGE_CRED_TOKEN_MAX
+                                                                        : EDGE_CRED_SECRET_MAX));
         auth_cache_key(&c, key);
     }
 }

@@ -1,0 +1,307 @@
+/* revocations.c: the set of revoked sessions and users (an open-addressing
+ * hash table under a read-write lock, rebuilt without its expired entries
+ * when it fills) and the JetStream follower that feeds it (revocations.h). */
+#include "revocations.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_outbox.h"
+#include "identity.pb-c.h"
+
+#define KEY_MAX (REVOCATIONS_ID_MAX + 3) /* "s:" or "u:", the id, NUL */
+#define MIN_SLOTS 64
+
+struct rv_entry {
+    char key[KEY_MAX]; /* "" : empty slot */
+    int64_t at_s;      /* user: tokens with iat <= at_s are refused */
+    int64_t expires_s; /* dropped at the next rebuild once past */
+};
+
+struct revocations {
+    pthread_rwlock_t lock;
+    struct rv_entry *slots; /* cap is a power of two */
+    size_t cap;
+    atomic_size_t used;     /* slots in use, read without the lock */
+    int64_t keep_s;
+    /* the follower */
+    natsConnection *nc;
+    jsCtx *js;
+    natsSubscription *sub;
+    volatile sig_atomic_t *stop;
+    atomic_int quit, following;
+    pthread_t thread;
+    int running;
+};
+
+static uint64_t hash_of(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a: keys come from identity, not from callers */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Writes "<kind>:<id>" into key; -1 when id is empty or too long. */
+static int make_key(char key[KEY_MAX], char kind, const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > REVOCATIONS_ID_MAX)
+        return -1;
+    key[0] = kind;
+    key[1] = ':';
+    memcpy(key + 2, id, n + 1);
+    return 0;
+}
+
+/* Slot of key, or the empty slot where it would go. Lock held. */
+static struct rv_entry *probe(struct rv_entry *slots, size_t cap, const char *key)
+{
+    size_t i = (size_t)hash_of(key) & (cap - 1);
+    while (slots[i].key[0] && strcmp(slots[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* Moves the live entries into a table with room for them four times over.
+ * Write lock held. */
+static void rebuild(struct revocations *r, int64_t now_s)
+{
+    size_t live = 0, cap = MIN_SLOTS;
+    struct rv_entry *slots;
+
+    for (size_t i = 0; i < r->cap; i++)
+        live += r->slots[i].key[0] && r->slots[i].expires_s > now_s;
+    while (cap < live * 4)
+        cap *= 2;
+    slots = cm_xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < r->cap; i++)
+        if (r->slots[i].key[0] && r->slots[i].expires_s > now_s)
+            *probe(slots, cap, r->slots[i].key) = r->slots[i];
+    free(r->slots);
+    r->slots = slots;
+    r->cap = cap;
+    atomic_store(&r->used, live);
+}
+
+struct revocations *revocations_new(int64_t keep_s)
+{
+    struct revocations *r = cm_xcalloc(1, sizeof *r);
+    pthread_rwlockattr_t ra;
+
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&r->lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    r->keep_s = keep_s;
+    r->cap = MIN_SLOTS;
+    r->slots = cm_xcalloc(r->cap, sizeof *r->slots);
+    return r;
+}
+
+void revocations_free(struct revocations *r)
+{
+    if (!r)
+        return;
+    revocations_stop(r);
+    pthread_rwlock_destroy(&r->lock);
+    free(r->slots);
+    free(r);
+}
+
+void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
+                     int64_t at_s, int64_t now_s)
+{
+    char key[KEY_MAX];
+    struct rv_entry *e;
+    int64_t expires = at_s + r->keep_s;
+
+    if (session_id && session_id[0] ? make_key(key, 's', session_id) : make_key(key, 'u', user_id))
+        return;
+    if (expires <= now_s)
+        return; /* every token it could refuse has expired */
+    pthread_rwlock_wrlock(&r->lock);
+    if ((atomic_load(&r->used) + 1) * 2 > r->cap)
+        rebuild(r, now_s);
+    e = probe(r->slots, r->cap, key);
+    if (!e->key[0]) {
+        memcpy(e->key, key, sizeof key);
+        e->at_s = at_s;
+        e->expires_s = expires;
+        atomic_fetch_add(&r->used, 1);
+    } else {
+        if (at_s > e->at_s)
+            e->at_s = at_s;
+        if (expires > e->expires_s)
+            e->expires_s = expires;
+    }
+    pthread_rwlock_unlock(&r->lock);
+}
+
+int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
+                        int64_t iat, int64_t now_s)
+{
+    char skey[KEY_MAX], ukey[KEY_MAX];
+    int has_s = make_key(skey, 's', session_id) == 0, has_u = make_key(ukey, 'u', user_id) == 0;
+    const struct rv_entry *e;
+    int refused = 0;
+
+    if (atomic_load(&r->used) == 0)
+        return 0;
+    pthread_rwlock_rdlock(&r->lock);
+    if (has_s) {
+        e = probe(r->slots, r->cap, skey);
+        refused = e->key[0] && e->expires_s > now_s;
+    }
+    if (!refused && has_u) {
+        e = probe(r->slots, r->cap, ukey);
+        refused = e->key[0] && e->expires_s > now_s && iat <= e->at_s;
+    }
+    pthread_rwlock_unlock(&r->lock);
+    return refused;
+}
+
+size_t revocations_count(struct revocations *r)
+{
+    return atomic_load(&r->used);
+}
+
+/* Unix seconds of an RFC 3339 UTC time ("2024-05-01T12:00:00.000000Z"),
+ * 0 when it is not one. */
+static int64_t parse_utc(const char *s)
+{
+    struct tm tm = {0};
+    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    return end ? (int64_t)timegm(&tm) : 0;
+}
+
+cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len, int64_t now_s)
+{
+    Identity__SessionRevoked *ev = identity__session_revoked__unpack(NULL, len, data);
+    int64_t at;
+    cm_err err = CM_OK;
+
+    if (!ev)
+        return CM_EINVAL;
+    if (!ev->session_id[0] && !ev->user_id[0]) {
+        err = CM_EINVAL;
+    } else {
+        at = ev->revoked_before > 0 ? ev->revoked_before : parse_utc(ev->occurred_at);
+        revocations_add(r, ev->session_id, ev->user_id, at > 0 ? at : now_s, now_s);
+        cm_debug("revocation received (%s, %s)", ev->session_id[0] ? "session" : "user",
+                 ev->reason);
+    }
+    identity__session_revoked__free_unpacked(ev, NULL);
+    return err;
+}
+
+/* --- the follower --- */
+
+/* nats.c delivery thread: one SessionRevoked. Ordered consumers take no acks. */
+static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    struct revocations *r = closure;
+
+    (void)nc;
+    (void)sub;
+    if (revocations_apply(r, (const uint8_t *)natsMsg_GetData(msg),
+                          (size_t)natsMsg_GetDataLength(msg), (int64_t)time(NULL)) != CM_OK)
+        cm_warn("malformed %s event ignored", REVOCATIONS_SUBJECT);
+    natsMsg_Destroy(msg);
+}
+
+/* One attempt to follow the subject from keep_s seconds ago. */
+static natsStatus subscribe(struct revocations *r)
+{
+    jsSubOptions so;
+    jsErrCode jerr = 0;
+    natsStatus s = NATS_OK;
+
+    if (!r->js)
+        s = natsConnection_JetStream(&r->js, r->nc, NULL);
+    if (s != NATS_OK)
+        return s;
+    jsSubOptions_Init(&so);
+    so.Stream = CM_OUTBOX_STREAM;
+    so.Ordered = true;
+    so.Config.DeliverPolicy = js_DeliverByStartTime;
+    so.Config.OptStartTime = ((int64_t)time(NULL) - r->keep_s) * 1000000000LL;
+    return js_Subscribe(&r->sub, r->js, REVOCATIONS_SUBJECT, on_msg, r, NULL, &so, &jerr);
+}
+
+static void *run(void *arg)
+{
+    struct revocations *r = arg;
+    int failures = 0;
+
+    while (!atomic_load(&r->quit) && !*r->stop) {
+        if (!r->sub || !natsSubscription_IsValid(r->sub)) {
+            natsStatus s;
+            if (r->sub) {
+                cm_warn("revocation subscription lost, subscribing again");
+                natsSubscription_Destroy(r->sub);
+                r->sub = NULL;
+                atomic_store(&r->following, 0);
+            }
+            s = subscribe(r);
+            if (s == NATS_OK) {
+                cm_info("following %s (from %lld s back)", REVOCATIONS_SUBJECT,
+                        (long long)r->keep_s);
+                atomic_store(&r->following, 1);
+                failures = 0;
+            } else {
+                r->sub = NULL;
+                if (failures++ == 0)
+                    cm_warn("cannot follow %s yet: %s; retrying every %d ms",
+                            REVOCATIONS_SUBJECT, natsStatus_GetText(s), REVOCATIONS_RETRY_MS);
+            }
+        }
+        for (int i = 0; i < REVOCATIONS_RETRY_MS / 100 && !atomic_load(&r->quit) && !*r->stop; i++)
+            usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+cm_err revocations_start(struct revocations *r, natsConnection *nc, volatile sig_atomic_t *stop)
+{
+    r->nc = nc;
+    r->stop = stop;
+    atomic_store(&r->quit, 0);
+    if (pthread_create(&r->thread, NULL, run, r) != 0) {
+        cm_error("cannot start the revocation follower");
+        return CM_EINTERNAL;
+    }
+    r->running = 1;
+    return CM_OK;
+}
+
+int revocations_following(struct revocations *r)
+{
+    return atomic_load(&r->following);
+}
+
+void revocations_stop(struct revocations *r)
+{
+    if (!r->running)
+        return;
+    atomic_store(&r->quit, 1);
+    pthread_join(r->thread, NULL);
+    r->running = 0;
+    if (r->sub) { /* drained: a callback in progress finishes before r goes */
+        if (natsSubscription_Drain(r->sub) == NATS_OK)
+            natsSubscription_WaitForDrainCompletion(r->sub, 2000);
+        else
+            natsSubscription_Unsubscribe(r->sub);
+        natsSubscription_Destroy(r->sub);
+        r->sub = NULL;
+    }
+    jsCtx_Destroy(r->js);
+    r->js = NULL;
+    atomic_store(&r->following, 0);
+}
