@@ -4,11 +4,13 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "bootstrap_admin.h"
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "identity.pb-c.h"
+#include "signing_keys.h"
 #include "store.h"
 
 /* How long the edge may reuse a positive answer. */
@@ -62,12 +64,17 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
 
 cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
 {
+    cm_err err;
+
     if (sodium_init() < 0) {
         cm_error("libsodium init failed");
         return CM_EINTERNAL;
     }
-    if (!cfg->bootstrap_api_user[0])
-        return CM_OK;
+    err = signing_keys_load(cfg, pg);
+    if (err == CM_OK)
+        err = bootstrap_admin_ensure(cfg, pg);
+    if (err != CM_OK || !cfg->bootstrap_api_user[0])
+        return err;
     if (strlen(cfg->bootstrap_api_key) < 16) {
         cm_error("BOOTSTRAP_API_KEY must have at least 16 characters");
         return CM_EINVAL;
@@ -83,6 +90,7 @@ cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest 
     Envelope__Principal p = ENVELOPE__PRINCIPAL__INIT;
     uint8_t hash[API_KEY_HASH_BYTES];
     struct api_client client;
+    char *roles[API_CLIENT_MAX_ROLES];
     cm_err err;
 
     in = identity__authenticate_api_key_request__unpack(NULL, req->payload.len,
@@ -109,6 +117,11 @@ cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest 
     p.user_id = client.api_user_id;
     p.client_id = client.id;
     p.organization_id = client.organization_id;
+    /* the client acts in its organization with its roles (cm_principal.h) */
+    for (int i = 0; i < client.nroles; i++)
+        roles[i] = client.roles[i];
+    p.roles = roles;
+    p.n_roles = (size_t)client.nroles;
     out.principal = &p;
     out.cache_ttl_ms = API_KEY_CACHE_TTL_MS;
     *out_payload = cm_pack(&out.base, out_len);

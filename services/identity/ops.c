@@ -6,31 +6,31 @@
 #include "handlers.h"
 
 const struct cm_op identity_ops[] = {
-    {"POST", "/v1/authenticate/", "authenticate", NULL}, /* #9 */
-    {"POST", "/v1/confirm-forgot-password/", "confirm-forgot-password", NULL}, /* #16 */
-    {"GET", "/v1/api-clients/", "api-clients.list", NULL}, /* not in the seed */
-    {"POST", "/v1/api-clients/", "api-clients.create", NULL}, /* not in the seed */
-    {"GET", "/v1/api-clients/{id}/", "api-clients.read", NULL}, /* not in the seed */
-    {"POST", "/v1/api-clients/{id}/rotate-key/", "api-clients.rotate-key", NULL}, /* not in the seed */
-    {"POST", "/v1/api-clients/{id}/revoke/", "api-clients.revoke", NULL}, /* not in the seed */
+    {"POST", "/v1/authenticate/", "authenticate", auth_authenticate}, /* #9 */
+    {"POST", "/v1/confirm-forgot-password/", "confirm-forgot-password", auth_confirm_forgot_password}, /* #16 */
+    {"GET", "/v1/api-clients/", "api-clients.list", api_clients_list}, /* not in the seed */
+    {"POST", "/v1/api-clients/", "api-clients.create", api_clients_create}, /* not in the seed */
+    {"GET", "/v1/api-clients/{id}/", "api-clients.read", api_clients_read}, /* not in the seed */
+    {"POST", "/v1/api-clients/{id}/rotate-key/", "api-clients.rotate-key", api_clients_rotate_key}, /* not in the seed */
+    {"POST", "/v1/api-clients/{id}/revoke/", "api-clients.revoke", api_clients_revoke}, /* not in the seed */
     {"GET", "/v1/features/", "features.list", NULL}, /* #23 */
     {"POST", "/v1/features/", "features.create", NULL}, /* #24 */
     {"GET", "/v1/features/{id}/", "features.read", NULL}, /* #25 */
     {"PATCH", "/v1/features/{id}/", "features.update", NULL}, /* #26 */
     {"POST", "/v1/features/{id}/add-users/", "features.add-users", NULL}, /* #27 */
     {"POST", "/v1/features/{id}/remove-users/", "features.remove-users", NULL}, /* #28 */
-    {"POST", "/v1/forgot-password/", "forgot-password", NULL}, /* not in the seed */
+    {"POST", "/v1/forgot-password/", "forgot-password", auth_forgot_password}, /* not in the seed */
     {"GET", "/v1/impersonation-requests/", "impersonation-requests.list", NULL}, /* #32 */
     {"POST", "/v1/impersonation-requests/", "impersonation-requests.create", NULL}, /* #33 */
     {"GET", "/v1/impersonation-requests/{id}/", "impersonation-requests.read", NULL}, /* #34 */
     {"POST", "/v1/impersonation-requests/{id}/impersonate/", "impersonation-requests.impersonate", NULL}, /* #35 */
     {"POST", "/v1/internal-auth/", "internal-auth.create", NULL}, /* #53 */
-    {"POST", "/v1/login/", "login", NULL}, /* #54 */
-    {"GET", "/v1/mfa-totp/", "mfa-totp.list", NULL}, /* #55 */
-    {"POST", "/v1/mfa-totp/", "mfa-totp.create", NULL}, /* #56 */
-    {"DELETE", "/v1/mfa-totp/{id}/", "mfa-totp.delete", NULL}, /* #57 */
-    {"POST", "/v1/mfa-totp/{id}/disable/", "mfa-totp.disable", NULL}, /* #58 */
-    {"POST", "/v1/mfa-totp/{id}/enable/", "mfa-totp.enable", NULL}, /* #59 */
+    {"POST", "/v1/login/", "login", auth_login}, /* #54 */
+    {"GET", "/v1/mfa-totp/", "mfa-totp.list", mfa_totp_list}, /* #55 */
+    {"POST", "/v1/mfa-totp/", "mfa-totp.create", mfa_totp_create}, /* #56 */
+    {"DELETE", "/v1/mfa-totp/{id}/", "mfa-totp.delete", mfa_totp_delete}, /* #57 */
+    {"POST", "/v1/mfa-totp/{id}/disable/", "mfa-totp.disable", mfa_totp_disable}, /* #58 */
+    {"POST", "/v1/mfa-totp/{id}/enable/", "mfa-totp.enable", mfa_totp_enable}, /* #59 */
     {"GET", "/v1/oauth2-client-settings/", "oauth2-client-settings.list", NULL}, /* #60 */
     {"POST", "/v1/oauth2-client-settings/", "oauth2-client-settings.create", NULL}, /* #61 */
     {"GET", "/v1/oauth2-client-settings/{id}/", "oauth2-client-settings.read", NULL}, /* #62 */
@@ -47,52 +47,57 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/organization-themes/", "organization-themes.create", NULL}, /* #98 */
     {"GET", "/v1/organization-themes/{id}/", "organization-themes.read", NULL}, /* #99 */
     {"PATCH", "/v1/organization-themes/{id}/", "organization-themes.update", NULL}, /* #100 */
-    {"GET", "/v1/organizations/", "organizations.list", NULL}, /* #101 */
-    {"POST", "/v1/organizations/", "organizations.create", NULL}, /* #102 */
-    {"GET", "/v1/organizations/{id}/", "organizations.read", NULL}, /* #103 */
-    {"PATCH", "/v1/organizations/{id}/", "organizations.update", NULL}, /* #104 */
-    {"POST", "/v1/organizations/{id}/add-user/", "organizations.add-user", NULL}, /* #105 */
+    {"GET", "/v1/organizations/", "organizations.list", orgs_list}, /* #101 */
+    {"POST", "/v1/organizations/", "organizations.create", orgs_create}, /* #102 */
+    {"GET", "/v1/organizations/{id}/", "organizations.read", orgs_read}, /* #103 */
+    {"PATCH", "/v1/organizations/{id}/", "organizations.update", orgs_update}, /* #104 */
+    {"POST", "/v1/organizations/{id}/add-user/", "organizations.add-user", orgs_add_user}, /* #105 */
     {"POST", "/v1/organizations/{id}/process-logo-upload/", "organizations.process-logo-upload", NULL}, /* #106 */
-    {"POST", "/v1/organizations/{id}/remove-user/", "organizations.remove-user", NULL}, /* #107 */
+    {"POST", "/v1/organizations/{id}/remove-user/", "organizations.remove-user", orgs_remove_user}, /* #107 */
     {"POST", "/v1/organizations/{id}/upload-logo/", "organizations.upload-logo", NULL}, /* #108 */
     {"POST", "/v1/password-strength/", "password-strength", password_strength}, /* #109 */
-    {"POST", "/v1/refresh-token/", "refresh-token", NULL}, /* #111 */
+    {"POST", "/v1/refresh-token/", "refresh-token", auth_refresh}, /* #111 */
     {"GET", "/v1/replicators/", "replicators.list", NULL}, /* #115 */
     {"GET", "/v1/replicators/{id}/", "replicators.read", NULL}, /* #116 */
-    {"GET", "/v1/role-users/", "role-users.list", NULL}, /* #118 */
-    {"POST", "/v1/role-users/", "role-users.create", NULL}, /* #119 */
-    {"GET", "/v1/roles/", "roles.list", NULL}, /* #120 */
-    {"POST", "/v1/roles/{id}/add-user/", "roles.add-user", NULL}, /* #121 */
-    {"POST", "/v1/roles/{id}/remove-user/", "roles.remove-user", NULL}, /* #122 */
+    {"GET", "/v1/role-users/", "role-users.list", role_users_list}, /* #118 */
+    {"POST", "/v1/role-users/", "role-users.create", role_users_create}, /* #119 */
+    {"GET", "/v1/roles/", "roles.list", roles_list}, /* #120 */
+    {"POST", "/v1/roles/{id}/add-user/", "roles.add-user", roles_add_user}, /* #121 */
+    {"POST", "/v1/roles/{id}/remove-user/", "roles.remove-user", roles_remove_user}, /* #122 */
     {"POST", "/v1/saml-acs/{id}/acs/", "saml-acs.acs", NULL}, /* #123 */
     {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", NULL}, /* #124 */
     {"GET", "/v1/saml-login/", "saml-login", NULL}, /* #125 */
-    {"GET", "/v1/sessions/{id}/", "sessions.read", NULL}, /* #128 */
+    {"GET", "/v1/sessions/{id}/", "sessions.read", auth_session_read}, /* #128 */
     {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", NULL}, /* #130 */
-    {"GET", "/v1/user-activities/", "user-activities", NULL}, /* #135 */
+    {"GET", "/v1/user-activities/", "user-activities", auth_user_activities}, /* #135 */
     {"GET", "/v1/user-features/", "user-features.list", NULL}, /* #138 */
     {"POST", "/v1/user-features/", "user-features.create", NULL}, /* #139 */
     {"GET", "/v1/user-features/{id}/", "user-features.read", NULL}, /* #140 */
     {"PATCH", "/v1/user-features/{id}/", "user-features.update", NULL}, /* #141 */
-    {"GET", "/v1/user-organizations/", "user-organizations.list", NULL}, /* #142 */
-    {"POST", "/v1/user-organizations/", "user-organizations.create", NULL}, /* #143 */
+    {"GET", "/v1/user-organizations/", "user-organizations.list", user_orgs_list}, /* #142 */
+    {"POST", "/v1/user-organizations/", "user-organizations.create", user_orgs_create}, /* #143 */
     {"GET", "/v1/user-replications/", "user-replications.list", NULL}, /* #144 */
     {"POST", "/v1/user-replications/", "user-replications.create", NULL}, /* #145 */
-    {"GET", "/v1/users/", "users.list", NULL}, /* #146 */
-    {"GET", "/v1/users/{id}/", "users.read", NULL}, /* #147 */
-    {"PATCH", "/v1/users/{id}/", "users.update", NULL}, /* #148 */
-    {"POST", "/v1/users/{id}/change-email/", "users.change-email", NULL}, /* #149 */
-    {"POST", "/v1/users/{id}/change-password/", "users.change-password", NULL}, /* #150 */
-    {"POST", "/v1/users/{id}/confirm-phone/", "users.confirm-phone", NULL}, /* #151 */
+    {"GET", "/v1/users/", "users.list", users_list}, /* #146 */
+    {"GET", "/v1/users/{id}/", "users.read", users_read}, /* #147 */
+    {"PATCH", "/v1/users/{id}/", "users.update", users_update}, /* #148 */
+    {"POST", "/v1/users/{id}/change-email/", "users.change-email", users_change_email}, /* #149 */
+    {"POST", "/v1/users/{id}/change-password/", "users.change-password", users_change_password}, /* #150 */
+    {"POST", "/v1/users/{id}/confirm-phone/", "users.confirm-phone", users_confirm_phone}, /* #151 */
     {"POST", "/v1/users/{id}/delete-service-document-agreements/", "users.delete-service-document-agreements", NULL}, /* #152 */
-    {"POST", "/v1/users/{id}/disable/", "users.disable", NULL}, /* #153 */
-    {"POST", "/v1/users/{id}/enable/", "users.enable", NULL}, /* #154 */
-    {"POST", "/v1/users/{id}/switch-organization/", "users.switch-organization", NULL}, /* #155 */
+    {"POST", "/v1/users/{id}/disable/", "users.disable", users_disable}, /* #153 */
+    {"POST", "/v1/users/{id}/enable/", "users.enable", users_enable}, /* #154 */
+    {"POST", "/v1/users/{id}/switch-organization/", "users.switch-organization", auth_switch_organization}, /* #155 */
     {"POST", "/v2/internal-auth/", "internal-auth.create.v2", NULL}, /* #158 */
     {NULL, NULL, NULL, NULL},
 };
 
 const struct cm_rpc identity_rpcs[] = {
     {"AuthenticateApiKey", rpc_authenticate_api_key},
+    {"CreateAccount", rpc_create_account},
+    {"ConfirmAccount", rpc_confirm_account},
+    {"GetSigningKeys", rpc_get_signing_keys},
+    {"IssueTokens", rpc_issue_tokens},
+    {"GetOrganization", rpc_get_organization},
     {NULL, NULL},
 };

@@ -1,8 +1,10 @@
 /* store.c: identity's SQL, all parameterized; results cleared where read. */
 #include "store.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cm_pg.h"
@@ -10,6 +12,31 @@
 void store_api_key_hash(const char *key, uint8_t out[API_KEY_HASH_BYTES])
 {
     crypto_generichash(out, API_KEY_HASH_BYTES, (const unsigned char *)key, strlen(key), NULL, 0);
+}
+
+/* Reads the JSON array text of role names into out's roles; CM_EINTERNAL
+ * when it is malformed or holds more or longer names than out can. */
+static cm_err read_roles(const char *text, struct api_client *out)
+{
+    json_t *arr = json_loads(text, JSON_DECODE_ANY, NULL);
+    cm_err err = json_is_array(arr) && json_array_size(arr) <= API_CLIENT_MAX_ROLES
+                     ? CM_OK
+                     : CM_EINTERNAL;
+    size_t i;
+    json_t *v;
+
+    out->nroles = 0;
+    json_array_foreach(arr, i, v)
+    {
+        if (err != CM_OK || !json_is_string(v) ||
+            json_string_length(v) >= sizeof out->roles[0]) {
+            err = CM_EINTERNAL;
+            break;
+        }
+        snprintf(out->roles[out->nroles++], sizeof out->roles[0], "%s", json_string_value(v));
+    }
+    json_decref(arr);
+    return err;
 }
 
 /* Reads row 0 of res into out. */
@@ -27,7 +54,7 @@ static cm_err read_client(PGresult *res, struct api_client *out)
     snprintf(out->organization_id, sizeof out->organization_id, "%s",
              PQgetisnull(res, 0, c_org) ? "" : PQgetvalue(res, 0, c_org));
     memcpy(out->key_hash, PQgetvalue(res, 0, c_hash), API_KEY_HASH_BYTES);
-    return CM_OK;
+    return read_roles(store_col(res, 0, "roles"), out);
 }
 
 /* Runs a one-parameter lookup returning api_clients columns, key_hash binary. */
@@ -45,7 +72,9 @@ static cm_err lookup(PGconn *pg, const char *sql, const char *param, int len, in
     return err;
 }
 
-#define CLIENT_COLUMNS "id::text AS id, api_user_id, organization_id::text AS organization_id, key_hash"
+#define CLIENT_COLUMNS                                                                             \
+    "id::text AS id, api_user_id, organization_id::text AS organization_id, key_hash, "           \
+    "array_to_json(roles)::text AS roles"
 
 cm_err store_api_client_by_user(PGconn *pg, const char *api_user_id, struct api_client *out)
 {
@@ -62,6 +91,66 @@ cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTE
                   "SELECT " CLIENT_COLUMNS
                   " FROM api_clients WHERE key_hash = $1 AND revoked_at IS NULL",
                   (const char *)hash, API_KEY_HASH_BYTES, 1, out);
+}
+
+const char *store_opt(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+const char *store_col(const PGresult *res, int row, const char *name)
+{
+    int c = PQfnumber(res, name);
+    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
+}
+
+cm_err store_query(PGconn *pg, const char *sql, int n, const char *const *values,
+                   PGresult **out)
+{
+    PGresult *res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *out = res;
+    return CM_OK;
+}
+
+cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
+{
+    PGresult *res;
+    cm_err err = store_query(pg, sql, n, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (rows)
+        *rows = strtol(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return CM_OK;
+}
+
+cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN])
+{
+    PGresult *res;
+    cm_err err = store_query(pg, "SELECT " STORE_TS("now()") " AS now", 0, NULL, &res);
+
+    if (err != CM_OK)
+        return err;
+    snprintf(out, STORE_TIME_LEN, "%s", store_col(res, 0, "now"));
+    PQclear(res);
+    return CM_OK;
+}
+
+cm_err store_one_row(cm_err err, PGresult **out)
+{
+    if (err == CM_OK && PQntuples(*out) != 1) {
+        PQclear(*out);
+        *out = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
 }
 
 cm_err store_tx_begin(PGconn *pg)
@@ -134,5 +223,137 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
     PQclear(res);
     if (err == CM_OK)
         *out = r;
+    return err;
+}
+
+/* --- API clients as a resource --- */
+
+#define REC_COLUMNS                                                                                \
+    "c.id::text AS id, c.api_user_id, c.name, c.organization_id::text AS organization_id, "      \
+    "array_to_json(c.roles)::text AS roles, " STORE_TS("c.created_at") " AS created_at, "        \
+    "CASE WHEN c.revoked_at IS NULL THEN NULL ELSE " STORE_TS("c.revoked_at")                     \
+    " END AS revoked_at, c.created_by::text AS created_by, " STORE_TS("now()") " AS occurred_at"
+
+void store_api_client_row(const PGresult *res, int row, struct api_client_rec *out)
+{
+    out->id = store_col(res, row, "id");
+    out->api_user_id = store_col(res, row, "api_user_id");
+    out->name = store_col(res, row, "name");
+    out->organization_id = store_col(res, row, "organization_id");
+    out->roles = store_col(res, row, "roles");
+    out->created_at = store_col(res, row, "created_at");
+    out->revoked_at = store_col(res, row, "revoked_at");
+    out->created_by = store_col(res, row, "created_by");
+    out->occurred_at = store_col(res, row, "occurred_at");
+}
+
+cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out)
+{
+    const char *check[2] = {c->organization_id, c->name};
+    const char *values[6] = {c->api_user_id,     (const char *)c->key_hash, c->name,
+                             c->organization_id, c->roles_json,            store_opt(c->created_by)};
+    int lengths[6] = {0, API_KEY_HASH_BYTES, 0, 0, 0, 0}, formats[6] = {0, 1, 0, 0, 0, 0};
+    long taken = 0;
+    PGresult *res;
+    cm_err err;
+
+    /* Serialises creations in one organization until commit, so that two
+     * concurrent ones cannot both find the name free. */
+    err = store_command(pg,
+                        "SELECT pg_advisory_xact_lock(hashtext('api_clients:' || $1::text))", 1,
+                        check, NULL);
+    if (err == CM_OK)
+        err = store_command(pg,
+                            "SELECT 1 FROM api_clients WHERE organization_id = $1 AND name = $2 "
+                            "AND revoked_at IS NULL",
+                            2, check, &taken);
+    if (err == CM_OK && taken)
+        return CM_ECONFLICT;
+    if (err != CM_OK)
+        return err;
+    res = PQexecParams(pg,
+                       "INSERT INTO api_clients AS c (api_user_id, key_hash, name, organization_id, "
+                       "roles, created_by) VALUES ($1, $2, $3, $4, "
+                       "ARRAY(SELECT json_array_elements_text($5::json)), $6::uuid) "
+                       "RETURNING " REC_COLUMNS,
+                       6, NULL, values, lengths, formats, 0);
+    err = cm_pg_result_err(res);
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *out = res;
+    return store_one_row(err, out);
+}
+
+cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresult **out)
+{
+    const char *v[2] = {id, store_opt(org)};
+
+    return store_one_row(store_query(pg,
+                                     "SELECT " REC_COLUMNS " FROM api_clients c WHERE c.id = $1 "
+                                     "AND ($2::uuid IS NULL OR c.organization_id = $2)",
+                                     2, v, out),
+                         out);
+}
+
+cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGresult **out)
+{
+    char limit[24], offset[24];
+    const char *v[5] = {store_opt(q->scope_org), store_opt(q->filter_org),
+                        q->include_revoked ? "t" : "f", limit, offset};
+
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    return store_query(pg,
+                       "SELECT " REC_COLUMNS " FROM api_clients c "
+                       "WHERE ($1::uuid IS NULL OR c.organization_id = $1) "
+                       "AND ($2::uuid IS NULL OR c.organization_id = $2) "
+                       "AND ($3::bool OR c.revoked_at IS NULL) "
+                       "ORDER BY c.created_at DESC, c.id LIMIT $4 OFFSET $5",
+                       5, v, out);
+}
+
+cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[API_KEY_HASH_BYTES],
+                                PGresult **out)
+{
+    const char *values[2] = {id, (const char *)hash};
+    int lengths[2] = {0, API_KEY_HASH_BYTES}, formats[2] = {0, 1};
+    PGresult *res;
+    cm_err err = store_api_client_get(pg, id, "", &res);
+
+    if (err != CM_OK)
+        return err;
+    err = store_col(res, 0, "revoked_at")[0] ? CM_ECONFLICT : CM_OK;
+    PQclear(res);
+    if (err != CM_OK)
+        return err;
+    res = PQexecParams(pg,
+                       "UPDATE api_clients c SET key_hash = $2 WHERE c.id = $1 "
+                       "AND c.revoked_at IS NULL RETURNING " REC_COLUMNS,
+                       2, NULL, values, lengths, formats, 0);
+    err = cm_pg_result_err(res);
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *out = res;
+    err = store_one_row(err, out);
+    return err == CM_ENOTFOUND ? CM_ECONFLICT : err; /* revoked meanwhile */
+}
+
+cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed, PGresult **out)
+{
+    const char *v[1] = {id};
+    long rows = 0;
+    cm_err err = store_command(pg,
+                               "UPDATE api_clients SET revoked_at = now() WHERE id = $1 "
+                               "AND revoked_at IS NULL",
+                               1, v, &rows);
+
+    if (err == CM_OK)
+        err = store_api_client_get(pg, id, "", out);
+    if (err == CM_OK)
+        *changed = rows > 0;
     return err;
 }

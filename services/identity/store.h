@@ -7,13 +7,24 @@
 
 #include "cm_err.h"
 
-#define API_KEY_HASH_BYTES 32
+#define STORE_TIME_LEN 32 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" + NUL */
 
+/* SQL rendering a timestamptz expression as RFC 3339 UTC with microseconds. */
+#define STORE_TS(expr)                                                                             \
+    "to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+#define API_KEY_HASH_BYTES 32
+#define API_CLIENT_MAX_ROLES 16  /* as many as an access token carries */
+#define API_CLIENT_ROLE_CHARS 64 /* longest role name an API client may hold */
+
+/* An active API client, as authentication needs it. */
 struct api_client {
     char id[40];              /* uuid */
     char api_user_id[129];
     char organization_id[40]; /* "" when none */
     uint8_t key_hash[API_KEY_HASH_BYTES];
+    char roles[API_CLIENT_MAX_ROLES][API_CLIENT_ROLE_CHARS * 4 + 1]; /* role names */
+    int nroles;
 };
 
 /* Hash under which an API key is stored (BLAKE2b-256). */
@@ -25,6 +36,67 @@ cm_err store_api_client_by_user(PGconn *pg, const char *api_user_id, struct api_
 /* Active API client by key hash. CM_ENOTFOUND if none. */
 cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTES],
                                 struct api_client *out);
+
+/* One API client as the API shows it; strings borrowed from the PGresult
+ * it came from ("" for SQL NULL). Times RFC 3339 UTC. */
+struct api_client_rec {
+    const char *id;
+    const char *api_user_id;
+    const char *name;
+    const char *organization_id;
+    const char *roles; /* JSON array text of role names */
+    const char *created_at;
+    const char *revoked_at; /* "" while active */
+    const char *created_by; /* user or API client id, "" when unknown */
+    const char *occurred_at; /* the transaction's now(), for events */
+};
+
+/* Points out's strings into row of res (a result of the functions below). */
+void store_api_client_row(const PGresult *res, int row, struct api_client_rec *out);
+
+/* A new API client: every string given (roles_json a JSON array of role
+ * names; created_by may be ""). */
+struct api_client_new {
+    const char *api_user_id;
+    const uint8_t *key_hash; /* API_KEY_HASH_BYTES */
+    const char *name;
+    const char *organization_id;
+    const char *roles_json;
+    const char *created_by;
+};
+
+/* Inserts c, refusing (CM_ECONFLICT) when an active client of the same
+ * organization already has its name; the new row to *out (caller PQclear).
+ * Call inside a transaction: the name check holds a transaction-level
+ * advisory lock on the organization. */
+cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out);
+
+/* API client id (a uuid), when org is "" or its organization; one row to
+ * *out (caller PQclear). CM_ENOTFOUND otherwise. */
+cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresult **out);
+
+/* A parsed list request: scope_org limits to one organization ("" for all,
+ * the platform admin), filter_org too ("" when not given). */
+struct api_client_query {
+    char scope_org[40];
+    char filter_org[40];
+    int include_revoked;
+    long limit;
+    long offset;
+};
+
+/* The matching API clients, newest first (caller PQclear). */
+cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGresult **out);
+
+/* Gives active API client id the key whose hash is hash; the row to *out.
+ * CM_ENOTFOUND when there is no such client, CM_ECONFLICT when it is
+ * revoked. */
+cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[API_KEY_HASH_BYTES],
+                                PGresult **out);
+
+/* Revokes API client id (*changed 0 when it already was); the row to *out.
+ * CM_ENOTFOUND when there is none. */
+cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed, PGresult **out);
 
 /* What store_api_client_upsert changed. */
 enum api_client_change {
@@ -47,6 +119,32 @@ struct api_client_upsert {
  * changed goes to *out on CM_OK. */
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
                                const char *name, struct api_client_upsert *out);
+
+/* --- helpers of every store_*.c --- */
+
+/* s, or NULL (an SQL NULL parameter) when s is NULL or "". */
+const char *store_opt(const char *s);
+
+/* Value of column name in row of res; "" for SQL NULL or an unknown
+ * column. Borrowed from res. */
+const char *store_col(const PGresult *res, int row, const char *name);
+
+/* Runs sql with n text parameters (NULL values are SQL NULL). On CM_OK the
+ * result is in *out (caller PQclear); otherwise it is cleared and the
+ * database's error mapped (cm_pg_result_err). */
+cm_err store_query(PGconn *pg, const char *sql, int n, const char *const *values,
+                   PGresult **out);
+
+/* As store_query for a command whose rows are not read; the number of rows
+ * it affected or returned goes to *rows when rows is not NULL. */
+cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
+
+/* The transaction's now() as RFC 3339 UTC into out, for events. */
+cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN]);
+
+/* For `return store_one_row(store_query(...), out)`: when err is CM_OK but
+ * *out does not hold exactly one row, clears it and returns CM_ENOTFOUND. */
+cm_err store_one_row(cm_err err, PGresult **out);
 
 /* BEGIN, COMMIT and ROLLBACK on pg. Rollback is for error paths and
  * returns nothing: the error being handled is what the caller reports. */

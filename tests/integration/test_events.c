@@ -348,3 +348,95 @@ Test(zz_events, a_republished_event_is_stored_once)
     js_close(&c);
     PQfinish(pg);
 }
+
+/* The platform admin identity ensures at start (BOOTSTRAP_ADMIN_EMAIL) was
+ * announced with UserChanged "created", committed with the user. */
+Test(zz_events, the_bootstrap_admins_creation_is_in_the_stream)
+{
+    const char *email[1] = {it_env("TEST_ADMIN_EMAIL")};
+    const char *params[2] = {"evt.identity.user.created", NULL};
+    struct js_conn c = {0};
+    Identity__UserChanged *ev = NULL;
+    char *id, *user_id, *subject = NULL;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    user_id = it_pg_value(pg, "SELECT id::text FROM identity.users WHERE username = lower($1)", 1,
+                          email);
+    cr_assert(user_id != NULL, "no bootstrap admin");
+    params[1] = user_id;
+    id = it_pg_value(pg,
+                     "SELECT id::text FROM identity.outbox WHERE subject = $1 "
+                     "AND position(convert_to($2, 'UTF8') IN payload) > 0 "
+                     "ORDER BY created_at LIMIT 1",
+                     2, params);
+    cr_assert(id != NULL, "no UserChanged created for the bootstrap admin in the outbox");
+    cr_assert(wait_sent(pg, id, 5000), "event %s not sent", id);
+    js_open(&c);
+    cr_assert(eq(int, count_in_stream(c.js, id, &subject, &payload, &len), 1));
+    cr_assert(eq(str, subject, "evt.identity.user.created"));
+    ev = identity__user_changed__unpack(NULL, len, payload);
+    cr_assert(ev != NULL, "payload is not a UserChanged");
+    cr_assert(eq(str, ev->user_id, user_id));
+    cr_assert(eq(str, ev->change, "created"));
+    cr_assert(eq(sz, ev->n_organization_ids, (size_t)0), "platform-wide: no organization");
+    identity__user_changed__free_unpacked(ev, NULL);
+    js_close(&c);
+    free(subject);
+    free(payload);
+    free(id);
+    free(user_id);
+    PQfinish(pg);
+}
+
+/* Presenting a rotated refresh token again revokes its session: the
+ * SessionRevoked event (reason refresh_reuse, with the session id) reaches
+ * the stream. */
+Test(zz_events, a_refresh_token_reuse_revocation_is_in_the_stream)
+{
+    const char *params[1] = {"evt.identity.session.revoked"};
+    char access[4097], refresh[4097], body[4200], *id, *subject = NULL;
+    struct js_conn c = {0};
+    Identity__SessionRevoked *ev = NULL;
+    struct it_resp r;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    cr_assert(eq(long, it_login(it_env("TEST_ADMIN_EMAIL"), it_env("TEST_ADMIN_PASSWORD"), NULL,
+                                access, refresh),
+                 201));
+    snprintf(body, sizeof body, "{\"refresh-token\": \"%s\"}", refresh);
+    it_call_token(&r, "POST", "/v1/refresh-token/", NULL, body);
+    cr_assert(eq(long, r.status, 201), "refresh: %s", r.body);
+    it_resp_release(&r);
+    it_call_token(&r, "POST", "/v1/refresh-token/", NULL, body);
+    cr_assert(eq(long, r.status, 401), "reuse: %s", r.body);
+    it_resp_release(&r);
+
+    id = it_pg_value(pg,
+                     "SELECT id::text FROM identity.outbox WHERE subject = $1 "
+                     "ORDER BY created_at DESC LIMIT 1",
+                     1, params);
+    cr_assert(id != NULL, "no SessionRevoked in the outbox");
+    cr_assert(wait_sent(pg, id, 5000), "event %s not sent", id);
+    js_open(&c);
+    cr_assert(eq(int, count_in_stream(c.js, id, &subject, &payload, &len), 1));
+    cr_assert(eq(str, subject, "evt.identity.session.revoked"));
+    ev = identity__session_revoked__unpack(NULL, len, payload);
+    cr_assert(ev != NULL, "payload is not a SessionRevoked");
+    cr_assert(eq(str, ev->reason, "refresh_reuse"));
+    cr_assert(eq(sz, strlen(ev->session_id), (size_t)36));
+    cr_assert(gt(i64, ev->revoked_before, 0));
+    identity__session_revoked__free_unpacked(ev, NULL);
+    js_close(&c);
+    free(subject);
+    free(payload);
+    free(id);
+    PQfinish(pg);
+}

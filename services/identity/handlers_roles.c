@@ -1,0 +1,237 @@
+/* handlers_roles.c: roles (#120-#122) and role-users (#118, #119). Roles
+ * belong to one organization; only its administrators (or the platform
+ * admin) give and take them, and only to its members. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_jsonapi.h"
+#include "cm_principal.h"
+#include "handlers.h"
+#include "store.h"
+#include "store_roles.h"
+
+#define ATTR "/data/attributes"
+
+/* The roles resource of row of res. NULL when building failed. */
+static json_t *role_resource(const PGresult *res, int row)
+{
+    struct role_rec r;
+    json_t *attrs;
+
+    store_role_row(res, row, &r);
+    attrs = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "display-name", r.display_name, "name",
+                      r.name, "organization", "display-name", r.organization_display_name, "id",
+                      r.organization_id, "name", r.organization_name, "organization-id",
+                      r.organization_id);
+    return attrs ? cm_jsonapi_resource("roles", r.id, attrs) : NULL;
+}
+
+/* The role-users resource (its id is an integer). NULL when building failed. */
+static json_t *role_user_resource(const char *id, const char *role_id, const char *role_name,
+                                  const char *user_id, const char *user_email)
+{
+    return json_pack("{s:s, s:I, s:{s:{s:s, s:s}, s:{s:s, s:s}}}", "type", "role-users", "id",
+                     (json_int_t)strtoll(id, NULL, 10), "attributes", "role", "id", role_id, "name",
+                     role_name, "user", "email", user_email, "id", user_id);
+}
+
+/* Role id into *res when the caller sees its organization, else 404 (on
+ * pointer when not NULL); with must_admin, 403 unless the caller
+ * administers that organization. */
+static cm_err role_of(struct cm_req *rq, const char *id, const char *pointer, int must_admin,
+                      PGresult **res)
+{
+    struct org_scope scope;
+    cm_err err;
+
+    orgs_scope_of(rq, &scope);
+    err = id && cm_uuid_valid(id) ? store_role_get(rq->w->pg, id, &scope, res) : CM_ENOTFOUND;
+    if (err == CM_ENOTFOUND)
+        return cm_fail_at(rq, err, pointer, NULL, "no such role");
+    if (err == CM_OK && must_admin &&
+        !cm_principal_org_admin(rq, store_col(*res, 0, "organization_id"))) {
+        PQclear(*res);
+        *res = NULL;
+        return cm_fail_at(rq, CM_EDENIED, pointer, NULL,
+                          "only an administrator of the role's organization (in its current "
+                          "organization) or the platform admin manages its holders");
+    }
+    return err;
+}
+
+cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const known[] = {"filter[name]", "organization-id", "page[limit]",
+                                        "page[offset]", NULL};
+    struct org_scope scope;
+    char name[1024], org[CM_UUID_LEN + 1];
+    long limit, offset;
+    PGresult *res = NULL;
+    json_t *data;
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK)
+        err = cm_query_known(rq, known);
+    if (err == CM_OK)
+        err = cm_query_text(rq, "filter[name]", 255, name, sizeof name);
+    if (err == CM_OK)
+        err = cm_query_uuid(rq, "organization-id", org);
+    if (err == CM_OK)
+        err = cm_query_page(rq, 1000, 1, 1000, &limit, &offset);
+    if (err != CM_OK)
+        return err;
+    orgs_scope_of(rq, &scope);
+    err = store_roles_list(rq->w->pg, &scope, name, org, limit, offset, &res);
+    if (err != CM_OK)
+        return err;
+    data = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(data, role_resource(res, i));
+    PQclear(res);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    return CM_OK;
+}
+
+/* A role change being made: the role, its holder-to-be and the body. */
+struct role_change {
+    PGresult *role;
+    struct role_rec r;
+    struct user_ref user;
+    json_t *doc;
+};
+
+/* Reads a role change of JSON:API type: the role is the path's {id} when
+ * there is one, else the required attribute role-id; the user (user-id
+ * and/or email) must be a member of its organization. Release with
+ * change_release whatever the outcome. */
+static cm_err change_read(struct cm_req *rq, const char *type, const char *const *allowed,
+                          struct role_change *c)
+{
+    const char *path_role = cm_req_param(rq, "id");
+    char role_id[CM_UUID_LEN + 1];
+    json_t *attrs;
+    cm_err err = cm_principal_require(rq);
+
+    memset(c, 0, sizeof *c);
+    if (err == CM_OK && path_role)
+        err = role_of(rq, path_role, NULL, 1, &c->role);
+    if (err == CM_OK)
+        err = cm_req_jsonapi(rq, type, NULL, allowed, &c->doc, &attrs);
+    if (err == CM_OK && !path_role) {
+        err = cm_json_uuid(rq, attrs, ATTR, "role-id", 1, role_id);
+        if (err == CM_OK)
+            err = role_of(rq, role_id, ATTR "/role-id", 1, &c->role);
+    }
+    if (err != CM_OK)
+        return err;
+    store_role_row(c->role, 0, &c->r);
+    return orgs_target_user(rq, attrs, c->r.organization_id, &c->user);
+}
+
+static void change_release(struct role_change *c)
+{
+    PQclear(c->role);
+    json_decref(c->doc);
+}
+
+/* Gives (add) or takes the role of c in one transaction with its event;
+ * *changed says whether anything changed, ru_id (24 bytes, add only) names
+ * the role_users row. */
+static cm_err change_apply(PGconn *pg, const struct role_change *c, int add, int *changed,
+                           char *ru_id)
+{
+    cm_err err = store_tx_begin(pg);
+
+    if (err == CM_OK)
+        err = add ? store_role_user_add(pg, c->r.id, c->user.id, changed, ru_id)
+                  : store_role_user_remove(pg, c->r.id, c->user.id, changed);
+    if (err == CM_OK && *changed)
+        err = orgs_event_role(pg, c->user.id, c->r.id, c->r.name, c->r.organization_id,
+                              add ? "added" : "removed");
+    return orgs_tx_end(pg, err);
+}
+
+/* #121 and #122: a role action answering 201 null, idempotent. */
+static cm_err role_action(struct cm_req *rq, struct cm_resp *out, int add)
+{
+    static const char *const allowed[] = {"email", "user-id", NULL};
+    struct role_change c;
+    char ru_id[24];
+    int changed = 0;
+    cm_err err = change_read(rq, "roles", allowed, &c);
+
+    if (err == CM_OK)
+        err = change_apply(rq->w->pg, &c, add, &changed, ru_id);
+    change_release(&c);
+    if (err == CM_OK)
+        orgs_respond_null(rq, out);
+    return err;
+}
+
+cm_err roles_add_user(struct cm_req *rq, struct cm_resp *out)
+{
+    return role_action(rq, out, 1);
+}
+
+cm_err roles_remove_user(struct cm_req *rq, struct cm_resp *out)
+{
+    return role_action(rq, out, 0);
+}
+
+cm_err role_users_create(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const allowed[] = {"email", "role-id", "user-id", NULL};
+    struct role_change c;
+    char ru_id[24];
+    int added = 0;
+    json_t *r = NULL;
+    cm_err err = change_read(rq, "role-users", allowed, &c);
+
+    if (err == CM_OK)
+        err = change_apply(rq->w->pg, &c, 1, &added, ru_id);
+    if (err == CM_OK && !added)
+        err = cm_fail(rq, CM_ECONFLICT, "the user already holds this role");
+    if (err == CM_OK)
+        r = role_user_resource(ru_id, c.r.id, c.r.name, c.user.id, c.user.email);
+    change_release(&c);
+    if (err == CM_OK)
+        cm_resp_json(out, rq, 201, r ? cm_jsonapi_doc(r) : NULL);
+    return err;
+}
+
+cm_err role_users_list(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const known[] = {"page[limit]", "page[offset]", "role-id", NULL};
+    char role_id[CM_UUID_LEN + 1];
+    long limit, offset;
+    PGresult *role = NULL, *res = NULL;
+    json_t *data;
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK)
+        err = cm_query_known(rq, known);
+    if (err == CM_OK)
+        err = cm_query_uuid(rq, "role-id", role_id);
+    if (err == CM_OK && !role_id[0])
+        err = cm_fail_at(rq, CM_EINVAL, NULL, "role-id", "role-id is required");
+    if (err == CM_OK)
+        err = cm_query_page(rq, 100, 1, 1000, &limit, &offset);
+    /* Who holds a role is the organization's member list: its admins only. */
+    if (err == CM_OK)
+        err = role_of(rq, role_id, NULL, 1, &role);
+    PQclear(role);
+    if (err == CM_OK)
+        err = store_role_users_list(rq->w->pg, role_id, limit, offset, &res);
+    if (err != CM_OK)
+        return err;
+    data = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(
+            data, role_user_resource(store_col(res, i, "id"), store_col(res, i, "role_id"),
+                                     store_col(res, i, "role_name"), store_col(res, i, "user_id"),
+                                     store_col(res, i, "user_email")));
+    PQclear(res);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    return CM_OK;
+}

@@ -1,0 +1,117 @@
+/* handlers_user_orgs.c: the user-organizations resource (#142, #143):
+ * memberships of users in organizations. A membership's id is the string
+ * "<user-id>:<organization-id>". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_jsonapi.h"
+#include "cm_principal.h"
+#include "handlers.h"
+#include "store.h"
+
+#define UO_TYPE "user-organizations"
+#define ATTR "/data/attributes"
+
+/* The user-organizations resource of row of res (a store_memberships_list
+ * or store_membership_get result). NULL when building failed. */
+static json_t *membership_resource(const PGresult *res, int row)
+{
+    const char *user = store_col(res, row, "user_id"),
+               *org = store_col(res, row, "organization_id");
+    long count = strtol(store_col(res, row, "organization_count"), NULL, 10);
+    char id[2 * 40];
+    json_t *attrs;
+
+    snprintf(id, sizeof id, "%s:%s", user, org);
+    attrs = json_pack("{s:I, s:s, s:s, s:s, s:s}", "organization-count", (json_int_t)count,
+                      "organization-display-name", store_col(res, row, "organization_display_name"),
+                      "organization-id", org, "organization-name",
+                      store_col(res, row, "organization_name"), "user-id", user);
+    return attrs ? cm_jsonapi_resource(UO_TYPE, id, attrs) : NULL;
+}
+
+cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const known[] = {"organization-id", "page[limit]", "page[offset]", "user-id",
+                                        NULL};
+    const Envelope__Principal *p = cm_principal_of(rq);
+    struct membership_query q = {0};
+    PGresult *res = NULL;
+    json_t *data;
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK)
+        err = cm_query_known(rq, known);
+    if (err == CM_OK)
+        err = cm_query_uuid(rq, "organization-id", q.org);
+    if (err == CM_OK)
+        err = cm_query_uuid(rq, "user-id", q.user);
+    if (err == CM_OK)
+        err = cm_query_page(rq, 100, 1, 1000, &q.limit, &q.offset);
+    if (err != CM_OK)
+        return err;
+    /* Visible: everything (platform admin), the caller's own memberships,
+     * and those of the organization the caller administers. */
+    q.all = cm_principal_platform_admin(rq);
+    if (p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER && cm_uuid_valid(p->user_id))
+        snprintf(q.self_user, sizeof q.self_user, "%s", p->user_id);
+    if (cm_uuid_valid(p->organization_id) && cm_principal_org_admin(rq, p->organization_id))
+        snprintf(q.admin_org, sizeof q.admin_org, "%s", p->organization_id);
+    err = store_memberships_list(rq->w->pg, &q, &res);
+    if (err != CM_OK)
+        return err;
+    data = json_array();
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(data, membership_resource(res, i));
+    PQclear(res);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    return CM_OK;
+}
+
+cm_err user_orgs_create(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const allowed[] = {"organization-id", "user-id", NULL};
+    struct org_scope scope;
+    char org[CM_UUID_LEN + 1], member_of[40];
+    json_t *doc = NULL, *attrs, *r;
+    struct user_ref user;
+    PGresult *res = NULL;
+    int added = 0;
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK)
+        err = cm_req_jsonapi(rq, UO_TYPE, NULL, allowed, &doc, &attrs);
+    if (err == CM_OK)
+        err = cm_json_uuid(rq, attrs, ATTR, "organization-id", 1, org);
+    if (err == CM_OK) {
+        orgs_scope_of(rq, &scope);
+        err = store_org_get(rq->w->pg, org, &scope, &res);
+        PQclear(res);
+        res = NULL;
+        if (err == CM_ENOTFOUND)
+            err = cm_fail_at(rq, err, ATTR "/organization-id", NULL, "no such organization");
+    }
+    if (err == CM_OK && !cm_principal_org_admin(rq, org))
+        err = cm_fail_at(rq, CM_EDENIED, ATTR "/organization-id", NULL,
+                         "only an administrator of the organization adds members");
+    if (err == CM_OK && !json_is_string(json_object_get(attrs, "user-id")))
+        err = cm_fail_at(rq, CM_EINVAL, ATTR "/user-id", NULL, "user-id must be a uuid string");
+    if (err == CM_OK) {
+        orgs_add_scope(rq, org, member_of);
+        err = orgs_target_user(rq, attrs, member_of, &user);
+    }
+    if (err == CM_OK)
+        err = orgs_membership_add(rq->w->pg, user.id, org, "", &added);
+    if (err == CM_OK && !added)
+        err = cm_fail(rq, CM_ECONFLICT, "the user is already a member of the organization");
+    if (err == CM_OK)
+        err = store_membership_get(rq->w->pg, user.id, org, &res);
+    json_decref(doc);
+    if (err != CM_OK)
+        return err;
+    r = membership_resource(res, 0);
+    PQclear(res);
+    cm_resp_json(out, rq, 201, r ? cm_jsonapi_doc(r) : NULL);
+    return CM_OK;
+}

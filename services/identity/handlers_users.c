@@ -1,0 +1,188 @@
+/* handlers_users.c: reading users (#146 list, #147 read) and what every
+ * users handler shares: who the caller is to the user (tenancy) and the
+ * user document. Writes are in handlers_users_update.c and
+ * handlers_users_admin.c, events in handlers_users_events.c. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cm_jsonapi.h"
+#include "cm_principal.h"
+#include "handlers.h"
+#include "store.h"
+
+/* The principal's current organization when it is a uuid, else "". */
+static const char *principal_org(const struct cm_req *rq)
+{
+    const char *org = cm_principal_of(rq)->organization_id;
+    return cm_uuid_valid(org) ? org : "";
+}
+
+cm_err users_access(struct cm_req *rq, struct users_access *out)
+{
+    const char *id = cm_req_param(rq, "id");
+    const char *org = principal_org(rq);
+    cm_err err = cm_principal_require(rq);
+
+    if (err != CM_OK)
+        return err;
+    memset(out, 0, sizeof *out);
+    if (!id || !cm_uuid_valid(id))
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    for (int i = 0; i < CM_UUID_LEN; i++)
+        out->id[i] = (char)tolower((unsigned char)id[i]);
+    err = store_user_target(rq->w->pg, out->id, org, &out->target);
+    if (err == CM_ENOTFOUND)
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    if (err != CM_OK)
+        return err;
+    out->self = cm_principal_is_self(rq, out->id);
+    out->admin = cm_principal_platform_admin(rq) ||
+                 (out->target.in_org && cm_principal_org_admin(rq, org));
+    if (!out->self && !out->admin)
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    return CM_OK;
+}
+
+cm_err users_respond(struct cm_req *rq, struct cm_resp *out, const struct users_access *a,
+                     int status, unsigned flags, const char *role_org)
+{
+    PGresult *res = NULL;
+    struct user_rec rec;
+    json_t *doc;
+    cm_err err = store_user_select(rq->w->pg, a->id, role_org, &res);
+
+    if (err == CM_ENOTFOUND)
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    if (err != CM_OK)
+        return err;
+    store_user_row(res, 0, &rec);
+    doc = user_json_resource(&rec, a->self ? principal_org(rq) : "",
+                             flags | (a->admin ? USER_JSON_LOCKS : 0));
+    PQclear(res);
+    if (!doc)
+        return cm_fail(rq, CM_EINTERNAL, "the user could not be rendered");
+    cm_resp_json(out, rq, status, cm_jsonapi_doc(doc));
+    return CM_OK;
+}
+
+void users_respond_null(struct cm_req *rq, struct cm_resp *out)
+{
+    cm_resp_json(out, rq, 201, json_null());
+}
+
+/* Narrows q to what the caller may list. Returns 0 when the caller may see
+ * nobody under q: an organization admin asking for another organization
+ * (an empty list, not a 404: organization-id is a filter), or an API
+ * client without the admin role. */
+static int scope_list(const struct cm_req *rq, struct user_list_query *q)
+{
+    const Envelope__Principal *p = cm_principal_of(rq);
+    const char *org = principal_org(rq);
+
+    if (cm_principal_platform_admin(rq))
+        return 1;
+    if (org[0] && cm_principal_org_admin(rq, org)) {
+        if (q->organization[0] && strcasecmp(q->organization, org))
+            return 0;
+        snprintf(q->organization, sizeof q->organization, "%s", org);
+        return 1;
+    }
+    if (p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER || !cm_uuid_valid(p->user_id))
+        return 0;
+    snprintf(q->only_user, sizeof q->only_user, "%s", p->user_id);
+    return 1;
+}
+
+cm_err users_list(struct cm_req *rq, struct cm_resp *out)
+{
+    struct user_list_query q;
+    const Envelope__Principal *p = cm_principal_of(rq);
+    int admin = cm_principal_platform_admin(rq) || cm_principal_org_admin(rq, principal_org(rq));
+    PGresult *res = NULL;
+    json_t *data;
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK)
+        err = users_list_query_read(rq, &q);
+    if (err != CM_OK)
+        return err;
+    data = json_array();
+    if (scope_list(rq, &q)) {
+        err = store_users_list(rq->w->pg, &q, &res);
+        for (int i = 0; err == CM_OK && i < PQntuples(res); i++) {
+            struct user_rec rec;
+            json_t *item;
+            store_user_row(res, i, &rec);
+            item = user_json_resource(&rec,
+                                      !strcasecmp(rec.id, p->user_id) ? principal_org(rq) : "",
+                                      admin ? USER_JSON_LOCKS : 0);
+            if (!item)
+                err = cm_fail(rq, CM_EINTERNAL, "a user could not be rendered");
+            json_array_append_new(data, item);
+        }
+        PQclear(res);
+    }
+    if (err != CM_OK) {
+        json_decref(data);
+        return err;
+    }
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    return CM_OK;
+}
+
+cm_err users_read(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const params[] = {"organization-id", "with-roles", "with-signups", NULL};
+    struct users_access a;
+    char role_org[CM_UUID_LEN + 1];
+    int with_roles, with_signups;
+    cm_err err = users_access(rq, &a);
+
+    /* with-roles and with-signups are accepted: roles are always shown and
+     * sign-up requests belong to onboarding (empty here). organization-id
+     * narrows the roles shown to that organization. */
+    if (err == CM_OK)
+        err = cm_query_known(rq, params);
+    if (err == CM_OK)
+        err = cm_query_uuid(rq, "organization-id", role_org);
+    if (err == CM_OK)
+        err = cm_query_bool(rq, "with-roles", 0, &with_roles);
+    if (err == CM_OK)
+        err = cm_query_bool(rq, "with-signups", 0, &with_signups);
+    if (err != CM_OK)
+        return err;
+    return users_respond(rq, out, &a, 200, USER_JSON_DETAIL, role_org);
+}
+
+cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int allow_self)
+{
+    if (a->self)
+        return allow_self ? CM_OK
+                          : cm_fail(rq, CM_EDENIED, "this cannot be done to your own account");
+    if (!a->admin)
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    if (a->target.is_platform_admin && !cm_principal_platform_admin(rq))
+        return cm_fail(rq, CM_EDENIED, "only the platform admin manages a platform admin");
+    return CM_OK;
+}
+
+cm_err users_change(struct cm_req *rq, const struct users_access *a,
+                    cm_err (*write)(struct cm_req *rq, const char *id, void *ctx), void *ctx,
+                    const char *change, const char *revoke_reason)
+{
+    PGconn *pg = rq->w->pg;
+    cm_err err = store_tx_begin(pg);
+
+    if (err == CM_OK)
+        err = write(rq, a->id, ctx);
+    if (err == CM_OK && revoke_reason)
+        err = users_revoke_sessions(pg, a->id, revoke_reason);
+    if (err == CM_OK && change)
+        err = users_event(pg, a->id, change);
+    if (err == CM_OK)
+        err = store_tx_commit(pg);
+    if (err != CM_OK)
+        store_tx_rollback(pg);
+    return err;
+}

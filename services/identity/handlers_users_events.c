@@ -1,0 +1,74 @@
+/* handlers_users_events.c: the events of user changes, written to the
+ * outbox in the caller's transaction: UserChanged (IDENTITY_EVT_USER +
+ * verb) and, when sessions are revoked, SessionRevoked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cm_outbox.h"
+#include "handlers.h"
+#include "identity.pb-c.h"
+#include "store.h"
+
+cm_err users_event(PGconn *pg, const char *user_id, const char *change)
+{
+    Identity__UserChanged ev = IDENTITY__USER_CHANGED__INIT;
+    char subject[96];
+    PGresult *res = NULL;
+    json_t *orgs = NULL, *o;
+    char **ids = NULL;
+    size_t i, n = 0;
+    cm_err err = store_user_facts(pg, user_id, &res);
+
+    if (err != CM_OK)
+        return err;
+    orgs = json_loads(PQgetvalue(res, 0, PQfnumber(res, "organization_ids")), 0, NULL);
+    n = json_array_size(orgs);
+    ids = calloc(n ? n : 1, sizeof *ids);
+    if (!ids) {
+        err = CM_ENOMEM;
+        goto done;
+    }
+    json_array_foreach(orgs, i, o)
+        ids[i] = (char *)(json_string_value(o) ? json_string_value(o) : "");
+    ev.user_id = (char *)user_id;
+    ev.change = (char *)change;
+    ev.username = PQgetvalue(res, 0, PQfnumber(res, "username"));
+    ev.email = PQgetvalue(res, 0, PQfnumber(res, "email"));
+    ev.first_name = PQgetvalue(res, 0, PQfnumber(res, "first_name"));
+    ev.last_name = PQgetvalue(res, 0, PQfnumber(res, "last_name"));
+    ev.enabled = PQgetvalue(res, 0, PQfnumber(res, "enabled"))[0] == 't';
+    ev.n_organization_ids = n;
+    ev.organization_ids = ids;
+    ev.occurred_at = PQgetvalue(res, 0, PQfnumber(res, "occurred_at"));
+    snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_USER, change);
+    err = cm_outbox_add(pg, subject, &ev.base, NULL);
+done:
+    free(ids);
+    json_decref(orgs);
+    PQclear(res);
+    return err;
+}
+
+cm_err users_revoke_sessions(PGconn *pg, const char *user_id, const char *reason)
+{
+    Identity__SessionRevoked ev = IDENTITY__SESSION_REVOKED__INIT;
+    char occurred_at[USER_TIME_LEN];
+    int64_t at = 0;
+    time_t t;
+    struct tm tm;
+    cm_err err = store_sessions_revoke_user(pg, user_id, reason, &at);
+
+    if (err != CM_OK)
+        return err;
+    t = (time_t)at;
+    gmtime_r(&t, &tm);
+    strftime(occurred_at, sizeof occurred_at, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+    ev.user_id = (char *)user_id;
+    ev.session_id = "";
+    ev.reason = (char *)reason;
+    ev.occurred_at = occurred_at;
+    ev.revoked_before = at;
+    return cm_outbox_add(pg, IDENTITY_EVT_SESSION_REVOKED, &ev.base, NULL);
+}

@@ -1,0 +1,567 @@
+/* store_auth.c: identity's SQL for authentication (store_auth.h). Every
+ * statement is parameterized; results are cleared on every path. */
+#include "store_auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_pg.h"
+
+#define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* The columns store_login_row reads, from a session `s` joined with
+ * LOGIN_JOINS. */
+#define LOGIN_COLUMNS                                                                              \
+    "s.id::text AS session_id, s.organization_id::text AS organization_id, "                       \
+    "s.impersonator_id::text AS impersonator_id, imp.email AS impersonator_email, "                \
+    "s.interactive, s.revoked_at IS NOT NULL AS revoked, s.access_ttl_s, "                         \
+    "floor(extract(epoch FROM s.expires_at))::bigint AS expires_at, " TS(                          \
+        "s.expires_at") " AS expiration_time, "                                                    \
+    "u.id::text AS user_id, u.username, u.email, u.first_name, u.last_name, u.locale, u.tz, "      \
+    "u.locale_explicit, u.tz_explicit, u.is_platform_admin, "                                      \
+    "(SELECT coalesce(json_agg(m.organization_id ORDER BY m.created_at, m.organization_id), "      \
+    "'[]') FROM user_organizations m WHERE m.user_id = u.id)::text AS organizations, "             \
+    "(SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]') FROM role_users ru "                 \
+    "JOIN roles r ON r.id = ru.role_id WHERE ru.user_id = u.id "                                   \
+    "AND r.organization_id = s.organization_id)::text AS roles, "                                  \
+    "(SELECT floor(extract(epoch FROM max(x.revoked_at)))::bigint FROM sessions x "               \
+    "WHERE x.user_id = u.id AND x.revoked_at > now() - interval '2 seconds') AS revoked_at "
+#define LOGIN_JOINS " JOIN users u ON u.id = s.user_id LEFT JOIN users imp ON imp.id = s.impersonator_id "
+
+/* Runs sql with n parameters (lengths/formats may be NULL: all text);
+ * on CM_OK *out is the result (caller PQclear; out NULL: cleared here). */
+static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
+                  const int *lengths, const int *formats, PGresult **out)
+{
+    PGresult *res = PQexecParams(pg, sql, n, NULL, values, lengths, formats, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK || !out)
+        PQclear(res);
+    else
+        *out = res;
+    return err;
+}
+
+/* Text value of column name in row 0; "" for NULL. */
+static const char *col(const PGresult *res, const char *name)
+{
+    int c = PQfnumber(res, name);
+    return c < 0 || PQgetisnull(res, 0, c) ? "" : PQgetvalue(res, 0, c);
+}
+
+static int col_bool(const PGresult *res, const char *name)
+{
+    return col(res, name)[0] == 't';
+}
+
+static cm_err one_row(cm_err err, PGresult **res);
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src);
+}
+
+/* --- signing keys --- */
+
+cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], const char *new_kid,
+                                unsigned char seed_out[32])
+{
+    const char *values[2] = {new_kid, (const char *)new_seed};
+    int lengths[2] = {0, 32}, formats[2] = {0, 1};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_exec(pg, "BEGIN");
+
+    if (err == CM_OK)
+        err = run(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))", 0, NULL,
+                  NULL, NULL, NULL);
+    if (err == CM_OK) {
+        res = PQexecParams(pg,
+                           "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
+                           "ORDER BY created_at DESC, kid LIMIT 1",
+                           0, NULL, NULL, NULL, NULL, 1);
+        err = cm_pg_result_err(res);
+    }
+    if (err == CM_OK && PQntuples(res) == 1) {
+        if (PQgetlength(res, 0, 0) == 32)
+            memcpy(seed_out, PQgetvalue(res, 0, 0), 32);
+        else
+            err = CM_EINTERNAL;
+    } else if (err == CM_OK) {
+        err = run(pg, "INSERT INTO signing_keys (kid, seed) VALUES ($1, $2)", 2, values, lengths,
+                  formats, NULL);
+        if (err == CM_OK)
+            memcpy(seed_out, new_seed, 32);
+    }
+    PQclear(res);
+    if (err == CM_OK)
+        err = cm_pg_exec(pg, "COMMIT");
+    if (err != CM_OK && PQtransactionStatus(pg) != PQTRANS_IDLE)
+        cm_pg_exec(pg, "ROLLBACK");
+    return err;
+}
+
+cm_err store_signing_seeds(PGconn *pg, PGresult **out)
+{
+    PGresult *res = PQexecParams(pg,
+                                 "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
+                                 "ORDER BY created_at DESC, kid",
+                                 0, NULL, NULL, NULL, NULL, 1);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK)
+        PQclear(res);
+    else
+        *out = res;
+    return err;
+}
+
+/* --- users --- */
+
+static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct auth_user *out)
+{
+    const char *values[1] = {param};
+    PGresult *res = NULL;
+    cm_err err = run(pg, sql, 1, values, NULL, NULL, &res);
+
+    if (err == CM_OK && PQntuples(res) != 1)
+        err = CM_ENOTFOUND;
+    if (err == CM_OK) {
+        copy(out->id, sizeof out->id, col(res, "id"));
+        copy(out->email, sizeof out->email, col(res, "email"));
+        copy(out->password_hash, sizeof out->password_hash, col(res, "password_hash"));
+        out->enabled = col_bool(res, "enabled");
+        out->registered = col_bool(res, "registered");
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_auth_user_by_name(PGconn *pg, const char *username, struct auth_user *out)
+{
+    return auth_user(pg,
+                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "WHERE username = lower($1)",
+                     username, out);
+}
+
+cm_err store_auth_user_by_id(PGconn *pg, const char *id, struct auth_user *out)
+{
+    return auth_user(pg,
+                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "WHERE id = $1::uuid",
+                     id, out);
+}
+
+/* --- the bootstrap platform admin --- */
+
+cm_err store_admin_upsert(PGconn *pg, const char *email, const char *hash, char *id,
+                          int *created, char *stored_hash)
+{
+    const char *values[2] = {email, hash};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "INSERT INTO users (username, email, password_hash, is_platform_admin, "
+                     "registered, email_verified, enabled, registration_completed_time) "
+                     "VALUES (lower($1), $1, $2, true, true, true, true, now()) "
+                     "ON CONFLICT (username) DO NOTHING RETURNING id::text AS id, password_hash",
+                     2, values, NULL, NULL, &res);
+
+    *created = err == CM_OK && PQntuples(res) == 1;
+    if (err == CM_OK && !*created) {
+        PQclear(res);
+        res = NULL;
+        err = run(pg,
+                  "SELECT id::text AS id, password_hash FROM users WHERE username = lower($1) "
+                  "FOR UPDATE",
+                  1, values, NULL, NULL, &res);
+        err = one_row(err, &res);
+    }
+    if (err == CM_OK) {
+        copy(id, 40, col(res, "id"));
+        copy(stored_hash, PW_HASH_MAX, col(res, "password_hash"));
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *changed)
+{
+    const char *values[2] = {id, hash};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "UPDATE users SET is_platform_admin = true, registered = true, "
+                     "email_verified = true, enabled = true, registration_completed_time = "
+                     "coalesce(registration_completed_time, now()), "
+                     "password_hash = coalesce($2, password_hash), last_modified_time = now() "
+                     "WHERE id = $1::uuid AND (NOT is_platform_admin OR NOT registered OR "
+                     "NOT email_verified OR NOT enabled OR $2::text IS NOT NULL) RETURNING id",
+                     2, values, NULL, NULL, &res);
+
+    *changed = err == CM_OK && PQntuples(res) == 1;
+    PQclear(res);
+    return err;
+}
+
+/* --- sessions --- */
+
+void store_login_row(const PGresult *res, struct login_rec *out)
+{
+    out->session_id = col(res, "session_id");
+    out->organization_id = col(res, "organization_id");
+    out->impersonator_id = col(res, "impersonator_id");
+    out->impersonator_email = col(res, "impersonator_email");
+    out->user_id = col(res, "user_id");
+    out->username = col(res, "username");
+    out->email = col(res, "email");
+    out->first_name = col(res, "first_name");
+    out->last_name = col(res, "last_name");
+    out->locale = col(res, "locale");
+    out->tz = col(res, "tz");
+    out->organizations = col(res, "organizations");
+    out->roles = col(res, "roles");
+    out->expiration_time = col(res, "expiration_time");
+    out->locale_explicit = col_bool(res, "locale_explicit");
+    out->tz_explicit = col_bool(res, "tz_explicit");
+    out->is_platform_admin = col_bool(res, "is_platform_admin");
+    out->interactive = col_bool(res, "interactive");
+    out->revoked = col_bool(res, "revoked");
+    out->access_ttl_s = atoi(col(res, "access_ttl_s"));
+    out->expires_at = strtoll(col(res, "expires_at"), NULL, 10);
+    out->last_revoked_at = strtoll(col(res, "revoked_at"), NULL, 10);
+}
+
+/* A one-row result, or CM_ENOTFOUND (cleared). */
+static cm_err one_row(cm_err err, PGresult **res)
+{
+    if (err == CM_OK && PQntuples(*res) != 1) {
+        PQclear(*res);
+        *res = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
+cm_err store_session_create(PGconn *pg, const struct session_new *sn,
+                            const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
+{
+    char ttl[16], exp[24], rttl[16];
+    const char *values[8] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
+                             sn->interactive ? "t" : "f", ttl, exp, rttl,
+                             (const char *)token_hash};
+    int lengths[8] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES}, formats[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    cm_err err = CM_OK;
+
+    snprintf(ttl, sizeof ttl, "%d", sn->access_ttl_s);
+    snprintf(exp, sizeof exp, "%lld", (long long)sn->expires_at);
+    snprintf(rttl, sizeof rttl, "%d", sn->refresh_ttl_s);
+    if (sn->activity) {
+        const char *rv[3] = {sn->user_id, sn->activity, sn->locale};
+        err = run(pg,
+                  "WITH act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
+                  "SELECT id, $2, classification = 'carium' FROM users WHERE id = $1::uuid), "
+                  "u AS (UPDATE users SET last_login_time = now(), locale = CASE WHEN "
+                  "$3::text IS NOT NULL AND NOT locale_explicit THEN $3 ELSE locale END "
+                  "WHERE id = $1::uuid RETURNING username) "
+                  "DELETE FROM login_attempts WHERE username IN (SELECT username FROM u)",
+                  3, rv, NULL, NULL, NULL);
+    }
+    if (err == CM_OK)
+        err = run(pg,
+                  "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN $2::uuid ELSE coalesce("
+                  "(SELECT du.default_organization_id FROM users du JOIN user_organizations dm "
+                  "ON dm.user_id = du.id AND dm.organization_id = du.default_organization_id "
+                  "WHERE du.id = $1::uuid), "
+                  "(SELECT fm.organization_id FROM user_organizations fm WHERE fm.user_id = $1::uuid "
+                  "ORDER BY fm.created_at, fm.organization_id LIMIT 1)) END AS id), "
+                  "s AS (INSERT INTO sessions (user_id, organization_id, impersonator_id, "
+                  "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
+                  "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
+                  "ELSE now() + make_interval(secs => $7::int) END FROM org RETURNING *), "
+                  "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+                  "SELECT $8, id, expires_at FROM s) "
+                  "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
+                  8, values, lengths, formats, out);
+    return one_row(err, out);
+}
+
+cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES],
+                            const uint8_t new_hash[STORE_HASH_BYTES], PGresult **out)
+{
+    const char *values[2] = {(const char *)old_hash, (const char *)new_hash};
+    int lengths[2] = {STORE_HASH_BYTES, STORE_HASH_BYTES}, formats[2] = {1, 1};
+    cm_err err;
+
+    /* One statement, so one transaction: the UPDATE locks the old token's
+     * row, and a concurrent rotation of the same token re-checks
+     * used_at IS NULL after the first commits, finding nothing. */
+    err = run(pg,
+              "WITH old AS (UPDATE refresh_tokens rt SET used_at = now() "
+              "FROM sessions s0 JOIN users u0 ON u0.id = s0.user_id "
+              "WHERE rt.token_hash = $1 AND rt.used_at IS NULL AND rt.expires_at > now() "
+              "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
+              "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
+              "u0.classification = 'carium' AS carium), "
+              "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+              "SELECT $2, session_id, expires_at FROM old), "
+              "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
+              "SELECT user_id, 'refr', carium FROM old) "
+              "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
+              2, values, lengths, formats, out);
+    return one_row(err, out);
+}
+
+cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
+                              enum refresh_state *state, char *session_id, char *user_id)
+{
+    const char *values[1] = {(const char *)hash};
+    int lengths[1] = {STORE_HASH_BYTES}, formats[1] = {1};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "SELECT rt.used_at IS NOT NULL AS used, rt.expires_at <= now() AS expired, "
+                     "s.revoked_at IS NOT NULL AS revoked, u.enabled, s.id::text AS session_id, "
+                     "s.user_id::text AS user_id FROM refresh_tokens rt "
+                     "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
+                     "WHERE rt.token_hash = $1 FOR UPDATE OF s",
+                     1, values, lengths, formats, &res);
+
+    session_id[0] = user_id[0] = '\0';
+    *state = REFRESH_UNKNOWN;
+    if (err == CM_OK && PQntuples(res) == 1) {
+        copy(session_id, 40, col(res, "session_id"));
+        copy(user_id, 40, col(res, "user_id"));
+        *state = col_bool(res, "revoked")   ? REFRESH_REVOKED
+                 : col_bool(res, "expired") ? REFRESH_EXPIRED
+                 : col_bool(res, "used")    ? REFRESH_REUSED
+                 : !col_bool(res, "enabled") ? REFRESH_DISABLED
+                                             : REFRESH_VALID;
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int *revoked,
+                            int64_t *at)
+{
+    const char *values[2] = {id, reason};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "WITH r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+                     "WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id) "
+                     "SELECT (SELECT count(*) FROM r) AS n, "
+                     "floor(extract(epoch FROM now()))::bigint AS at",
+                     2, values, NULL, NULL, &res);
+
+    if (err == CM_OK) {
+        *revoked = atoi(col(res, "n")) > 0;
+        *at = strtoll(col(res, "at"), NULL, 10);
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_session_get(PGconn *pg, const char *id, PGresult **out)
+{
+    const char *values[1] = {id};
+    cm_err err = run(pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid",
+                     1, values, NULL, NULL, out);
+    return one_row(err, out);
+}
+
+/* --- organizations --- */
+
+cm_err store_membership_check(PGconn *pg, const char *user_id, const char *organization_id)
+{
+    const char *values[2] = {user_id, organization_id};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "SELECT 1 FROM user_organizations WHERE user_id = $1::uuid "
+                     "AND organization_id = $2::uuid",
+                     2, values, NULL, NULL, &res);
+
+    if (err == CM_OK && PQntuples(res) != 1)
+        err = CM_ENOTFOUND;
+    PQclear(res);
+    return err;
+}
+
+cm_err store_default_org_set(PGconn *pg, const char *user_id, const char *organization_id)
+{
+    const char *values[2] = {user_id, organization_id};
+    return run(pg,
+               "UPDATE users SET default_organization_id = $2::uuid, last_modified_time = now() "
+               "WHERE id = $1::uuid",
+               2, values, NULL, NULL, NULL);
+}
+
+/* --- user activities --- */
+
+static const char *or_null(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresult **out)
+{
+    char limit[24], offset[24];
+    const char *values[10] = {or_null(q->user_id),
+                              or_null(q->member_of),
+                              or_null(q->event_types),
+                              q->exclude_carium ? "t" : "f",
+                              or_null(q->gt),
+                              or_null(q->ge),
+                              or_null(q->lt),
+                              or_null(q->le),
+                              limit,
+                              offset};
+
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    return run(pg,
+               "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
+               "a.carium_employee, " TS("a.occurred_at") " AS timestamp FROM user_activities a "
+               "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "
+               "AND ($2::uuid IS NULL OR a.user_id IN (SELECT m.user_id FROM user_organizations m "
+               "WHERE m.organization_id = $2::uuid)) "
+               "AND ($3::text[] IS NULL OR a.event_type = ANY($3::text[])) "
+               "AND (NOT $4::bool OR NOT a.carium_employee) "
+               "AND ($5::timestamptz IS NULL OR a.occurred_at > $5::timestamptz) "
+               "AND ($6::timestamptz IS NULL OR a.occurred_at >= $6::timestamptz) "
+               "AND ($7::timestamptz IS NULL OR a.occurred_at < $7::timestamptz) "
+               "AND ($8::timestamptz IS NULL OR a.occurred_at <= $8::timestamptz) "
+               "ORDER BY a.occurred_at DESC, a.id LIMIT $9::bigint OFFSET $10::bigint",
+               10, values, NULL, NULL, out);
+}
+
+/* --- failed logins --- */
+
+cm_err store_attempts_get(PGconn *pg, const char *username, struct attempts *out)
+{
+    const char *values[1] = {username};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "SELECT failures, extract(epoch FROM now() - last_failure_at)::float8 AS since, "
+                     "coalesce(extract(epoch FROM locked_until - now()), 0)::float8 AS locked "
+                     "FROM login_attempts WHERE username = lower($1)",
+                     1, values, NULL, NULL, &res);
+
+    memset(out, 0, sizeof *out);
+    if (err == CM_OK && PQntuples(res) == 1) {
+        out->failures = atoi(col(res, "failures"));
+        out->since_last_s = strtod(col(res, "since"), NULL);
+        out->locked_for_s = strtod(col(res, "locked"), NULL);
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int lock_after,
+                           int lock_s, int *failures)
+{
+    char f[16], la[16], ls[16];
+    const char *values[4] = {username, f, la, ls};
+    PGresult *res = NULL;
+    cm_err err;
+
+    snprintf(f, sizeof f, "%d", forget_s);
+    snprintf(la, sizeof la, "%d", lock_after);
+    snprintf(ls, sizeof ls, "%d", lock_s);
+    err = run(pg,
+              "INSERT INTO login_attempts AS a (username, failures, last_failure_at, locked_until) "
+              "VALUES (lower($1), 1, now(), CASE WHEN $3::int <= 1 "
+              "THEN now() + make_interval(secs => $4::int) END) "
+              "ON CONFLICT (username) DO UPDATE SET "
+              "failures = CASE WHEN a.last_failure_at < now() - make_interval(secs => $2::int) "
+              "THEN 1 ELSE a.failures + 1 END, "
+              "locked_until = CASE WHEN (CASE WHEN a.last_failure_at < now() - "
+              "make_interval(secs => $2::int) THEN 1 ELSE a.failures + 1 END) >= $3::int "
+              "THEN now() + make_interval(secs => $4::int) "
+              "WHEN a.locked_until > now() THEN a.locked_until END, "
+              "last_failure_at = now() RETURNING failures",
+              4, values, NULL, NULL, &res);
+    if (err == CM_OK)
+        *failures = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return err;
+}
+
+cm_err store_attempts_clear(PGconn *pg, const char *username)
+{
+    const char *values[1] = {username};
+    return run(pg, "DELETE FROM login_attempts WHERE username = lower($1)", 1, values, NULL, NULL,
+               NULL);
+}
+
+/* --- password-reset codes --- */
+
+cm_err store_reset_code_put(PGconn *pg, const char *username,
+                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int *found,
+                            char *email, char *phone)
+{
+    char ttl[16];
+    const char *values[3] = {username, (const char *)code_hash, ttl};
+    int lengths[3] = {0, STORE_HASH_BYTES, 0}, formats[3] = {0, 1, 0};
+    PGresult *res = NULL;
+    cm_err err;
+
+    snprintf(ttl, sizeof ttl, "%d", ttl_s);
+    err = run(pg,
+              "WITH u AS (SELECT id, email, phone FROM users WHERE username = lower($1) "
+              "AND enabled), "
+              "c AS (INSERT INTO reset_codes (user_id, code_hash, expires_at) "
+              "SELECT id, $2, now() + make_interval(secs => $3::int) FROM u "
+              "ON CONFLICT (user_id) DO UPDATE SET code_hash = EXCLUDED.code_hash, "
+              "expires_at = EXCLUDED.expires_at, attempts = 0, created_at = now()) "
+              "SELECT email, phone FROM u",
+              3, values, lengths, formats, &res);
+    *found = 0;
+    if (err == CM_OK && PQntuples(res) == 1) {
+        *found = 1;
+        copy(email, 256, col(res, "email"));
+        copy(phone, 256, col(res, "phone"));
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_reset_code_take(PGconn *pg, const char *username,
+                             const uint8_t code_hash[STORE_HASH_BYTES], int max_attempts,
+                             char *user_id)
+{
+    const char *values[2] = {username, (const char *)code_hash};
+    int lengths[2] = {0, STORE_HASH_BYTES}, formats[2] = {0, 1};
+    PGresult *res = NULL;
+    int match;
+    cm_err err;
+
+    err = run(pg,
+              "SELECT u.id::text AS id, rc.code_hash = $2 AS match FROM users u "
+              "JOIN reset_codes rc ON rc.user_id = u.id WHERE u.username = lower($1) "
+              "AND u.enabled AND rc.expires_at > now() FOR UPDATE OF rc",
+              2, values, lengths, formats, &res);
+    err = one_row(err, &res);
+    if (err != CM_OK)
+        return err;
+    copy(user_id, 40, col(res, "id"));
+    match = col_bool(res, "match");
+    PQclear(res);
+    values[0] = user_id;
+    if (!match) {
+        err = run(pg,
+                  "UPDATE reset_codes SET attempts = attempts + 1 WHERE user_id = $1::uuid "
+                  "RETURNING attempts",
+                  1, values, NULL, NULL, &res);
+        if (err == CM_OK)
+            match = -(PQntuples(res) == 1 && atoi(PQgetvalue(res, 0, 0)) >= max_attempts);
+        if (err == CM_OK)
+            PQclear(res);
+    }
+    /* a match uses the code up; the last wrong attempt (match -1) kills it */
+    if (err == CM_OK && match != 0)
+        err = run(pg, "DELETE FROM reset_codes WHERE user_id = $1::uuid", 1, values, NULL, NULL,
+                  NULL);
+    if (err == CM_OK && match != 1)
+        err = CM_EDENIED;
+    return err;
+}

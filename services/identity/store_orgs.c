@@ -1,0 +1,260 @@
+/* store_orgs.c: SQL of organizations and memberships (store_orgs.h), all
+ * parameterized; absent values travel as SQL NULL. */
+#include "store_orgs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+#define ORG_COLUMNS                                                                                \
+    "o.id::text AS id, o.name, o.display_name, o.classification, o.provider_type, "              \
+    "o.authorization_type, o.timezone, o.theme_id::text AS theme_id, o.logo_url, o.is_active, " \
+    STORE_TS("o.last_modified_time") " AS last_modified_time, " STORE_TS("now()") " AS occurred_at"
+
+#define MEMBERSHIP_COLUMNS                                                                         \
+    "m.user_id::text AS user_id, m.organization_id::text AS organization_id, "                   \
+    "o.name AS organization_name, o.display_name AS organization_display_name, "                 \
+    "(SELECT count(*) FROM user_organizations c WHERE c.user_id = m.user_id) "                   \
+    "AS organization_count"
+
+void store_org_row(const PGresult *res, int row, struct org_rec *out)
+{
+    out->id = store_col(res, row, "id");
+    out->name = store_col(res, row, "name");
+    out->display_name = store_col(res, row, "display_name");
+    out->classification = store_col(res, row, "classification");
+    out->provider_type = store_col(res, row, "provider_type");
+    out->authorization_type = store_col(res, row, "authorization_type");
+    out->timezone = store_col(res, row, "timezone");
+    out->theme_id = store_col(res, row, "theme_id");
+    out->logo_url = store_col(res, row, "logo_url");
+    out->last_modified_time = store_col(res, row, "last_modified_time");
+    out->occurred_at = store_col(res, row, "occurred_at");
+    out->is_active = store_col(res, row, "is_active")[0] == 't';
+}
+
+void store_scope_params(const struct org_scope *s, const char *v[3])
+{
+    v[0] = s->all ? "t" : "f";
+    v[1] = store_opt(s->only_org);
+    v[2] = store_opt(s->member_of);
+}
+
+cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **out)
+{
+    char limit[24], offset[24];
+    const char *v[10];
+
+    store_scope_params(&q->scope, v);
+    v[3] = store_opt(q->name);
+    v[4] = store_opt(q->name_contains);
+    v[5] = q->include_inactive ? "t" : "f";
+    v[6] = store_opt(q->modified_before);
+    v[7] = store_opt(q->modified_after);
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    v[8] = limit;
+    v[9] = offset;
+    return store_query(pg,
+                       "SELECT " ORG_COLUMNS " FROM organizations o WHERE "
+                       STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3")
+                       " AND ($4::text IS NULL OR o.name = $4)"
+                       " AND ($5::text IS NULL OR strpos(lower(o.name), lower($5)) > 0)"
+                       " AND ($6::bool OR o.is_active)"
+                       " AND ($7::timestamptz IS NULL OR o.last_modified_time < $7)"
+                       " AND ($8::timestamptz IS NULL OR o.last_modified_time > $8)"
+                       " ORDER BY o.name, o.id LIMIT $9 OFFSET $10",
+                       10, v, out);
+}
+
+cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, PGresult **out)
+{
+    static const struct org_scope any = {1, "", ""};
+    const char *v[4];
+
+    store_scope_params(scope ? scope : &any, v);
+    v[3] = id;
+    return store_one_row(store_query(pg,
+                               "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = $4 AND "
+                               STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3"),
+                               4, v, out),
+                   out);
+}
+
+cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
+{
+    const char *v[7] = {f->name,
+                        f->display_name,
+                        f->classification,
+                        f->provider_type,
+                        f->authorization_type,
+                        f->timezone,
+                        f->theme_given ? store_opt(f->theme_id) : NULL};
+
+    /* The roles' INSERT runs although the outer query does not read it. */
+    return store_one_row(
+        store_query(pg,
+                    "WITH o AS (INSERT INTO organizations (name, display_name, classification, "
+                    "provider_type, authorization_type, timezone, theme_id) VALUES ($1, "
+                    "COALESCE($2, $1), COALESCE($3, 'customer'), COALESCE($4, ''), "
+                    "COALESCE($5, 'open'), COALESCE($6, ''), $7::uuid) RETURNING *), "
+                    "r AS (INSERT INTO roles (organization_id, name, display_name) "
+                    "SELECT o.id, d.name, d.display FROM o, (VALUES ('admin', 'Organization "
+                    "admin'), ('provider', 'Provider'), ('patient', 'Patient')) d(name, display)) "
+                    "SELECT " ORG_COLUMNS " FROM o",
+                    7, v, out),
+        out);
+}
+
+cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, PGresult **out)
+{
+    const char *v[9] = {id,
+                        f->name,
+                        f->display_name,
+                        f->classification,
+                        f->provider_type,
+                        f->authorization_type,
+                        f->timezone,
+                        f->theme_given ? "t" : "f",
+                        f->theme_given ? store_opt(f->theme_id) : NULL};
+
+    return store_one_row(store_query(pg,
+                               "UPDATE organizations o SET name = COALESCE($2, o.name), "
+                               "display_name = COALESCE($3, o.display_name), "
+                               "classification = COALESCE($4, o.classification), "
+                               "provider_type = COALESCE($5, o.provider_type), "
+                               "authorization_type = COALESCE($6, o.authorization_type), "
+                               "timezone = COALESCE($7, o.timezone), "
+                               "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
+                               "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
+                               9, v, out),
+                   out);
+}
+
+/* --- memberships --- */
+
+cm_err store_user_find(PGconn *pg, const char *user_id, const char *email, const char *member_of,
+                       struct user_ref *out)
+{
+    const char *v[3] = {store_opt(user_id), store_opt(email), store_opt(member_of)};
+    PGresult *res;
+    cm_err err = store_query(pg,
+                             "SELECT u.id::text AS id, u.email FROM users u "
+                             "WHERE ($1::uuid IS NULL OR u.id = $1) "
+                             "AND ($2::text IS NULL OR u.username = lower($2) "
+                             "OR lower(u.email) = lower($2)) "
+                             "AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM user_organizations m "
+                             "WHERE m.user_id = u.id AND m.organization_id = $3)) LIMIT 2",
+                             3, v, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) == 0)
+        err = CM_ENOTFOUND;
+    else if (PQntuples(res) > 1)
+        err = CM_ECONFLICT;
+    else {
+        snprintf(out->id, sizeof out->id, "%s", store_col(res, 0, "id"));
+        snprintf(out->email, sizeof out->email, "%s", store_col(res, 0, "email"));
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_is_member(PGconn *pg, const char *user, const char *org, int *yes)
+{
+    const char *v[2] = {user, org};
+    long rows = 0;
+    cm_err err = store_command(pg,
+                               "SELECT 1 FROM user_organizations WHERE user_id = $1 "
+                               "AND organization_id = $2",
+                               2, v, &rows);
+
+    if (err == CM_OK)
+        *yes = rows > 0;
+    return err;
+}
+
+cm_err store_membership_add(PGconn *pg, const char *user, const char *org, int *added)
+{
+    const char *v[2] = {user, org};
+    long rows = 0;
+    cm_err err = store_command(pg,
+                               "INSERT INTO user_organizations (user_id, organization_id) "
+                               "VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                               2, v, &rows);
+
+    if (err == CM_OK && rows > 0)
+        err = store_command(pg,
+                            "UPDATE users SET default_organization_id = $2 "
+                            "WHERE id = $1 AND default_organization_id IS NULL",
+                            2, v, NULL);
+    if (err == CM_OK)
+        *added = rows > 0;
+    return err;
+}
+
+cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, int *removed,
+                               PGresult **roles)
+{
+    const char *v[2] = {user, org};
+    PGresult *res = NULL;
+    long rows = 0;
+    cm_err err = store_query(pg,
+                             "DELETE FROM role_users ru USING roles r WHERE r.id = ru.role_id "
+                             "AND r.organization_id = $2 AND ru.user_id = $1 "
+                             "RETURNING r.id::text AS role_id, r.name AS role_name",
+                             2, v, &res);
+
+    if (err == CM_OK)
+        err = store_command(pg,
+                            "DELETE FROM user_organizations WHERE user_id = $1 "
+                            "AND organization_id = $2",
+                            2, v, &rows);
+    if (err == CM_OK && rows > 0)
+        err = store_command(pg,
+                            "UPDATE users SET default_organization_id = (SELECT organization_id "
+                            "FROM user_organizations WHERE user_id = $1 "
+                            "ORDER BY created_at, organization_id LIMIT 1) "
+                            "WHERE id = $1 AND default_organization_id = $2",
+                            2, v, NULL);
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *removed = rows > 0;
+    *roles = res;
+    return CM_OK;
+}
+
+cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGresult **out)
+{
+    char limit[24], offset[24];
+    const char *v[7] = {q->all ? "t" : "f", store_opt(q->self_user), store_opt(q->admin_org),
+                        store_opt(q->user), store_opt(q->org), limit, offset};
+
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    return store_query(pg,
+                       "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
+                       "JOIN organizations o ON o.id = m.organization_id "
+                       "WHERE ($1::bool OR m.user_id = $2::uuid OR m.organization_id = $3::uuid) "
+                       "AND ($4::uuid IS NULL OR m.user_id = $4) "
+                       "AND ($5::uuid IS NULL OR m.organization_id = $5) "
+                       "ORDER BY o.name, m.user_id LIMIT $6 OFFSET $7",
+                       7, v, out);
+}
+
+cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGresult **out)
+{
+    const char *v[2] = {user, org};
+
+    return store_one_row(store_query(pg,
+                               "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
+                               "JOIN organizations o ON o.id = m.organization_id "
+                               "WHERE m.user_id = $1 AND m.organization_id = $2",
+                               2, v, out),
+                   out);
+}

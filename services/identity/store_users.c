@@ -1,0 +1,467 @@
+/* store_users.c: identity's SQL for users and accounts (store_users.h).
+ * Parameterized only; the one piece of SQL chosen at run time (the ORDER
+ * BY of the list) comes from a constant table indexed by an enum. */
+#include "store_users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_pg.h"
+
+/* A timestamptz column as RFC 3339 UTC with microseconds; NULL stays NULL. */
+#define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* The columns store_user_row reads. $1 narrows roles to one organization
+ * when not NULL. */
+#define USER_COLUMNS                                                                               \
+    "u.id::text AS id, u.username, u.email, u.first_name, u.last_name, "                          \
+    "to_char(u.birth_date, 'YYYY-MM-DD') AS birth_date, u.phone, u.phone_type, u.locale, u.tz, "  \
+    "u.classification, u.communication_preferences::text AS comm_prefs, "                         \
+    "u.default_organization_id::text AS default_org_id, " TS(                                     \
+        "u.registration_completed_time") " AS registration_completed_time, " TS(                  \
+        "u.last_login_time") " AS last_login_time, " TS("u.created_at") " AS created_at, " TS(    \
+        "u.last_modified_time") " AS last_modified_time, "                                        \
+    "(SELECT coalesce(json_agg(json_build_object('id', o.id, 'name', o.name, "                    \
+    "'display-name', o.display_name, 'logo-url', o.logo_url) ORDER BY o.name, o.id), '[]') "      \
+    "FROM user_organizations m JOIN organizations o ON o.id = m.organization_id "                \
+    "WHERE m.user_id = u.id)::text AS organizations, "                                            \
+    "(SELECT coalesce(json_agg(json_build_object('display-name', r.display_name, 'id', r.id, "    \
+    "'name', r.name, 'organization-display-name', o.display_name, 'organization-id', o.id, "      \
+    "'organization-name', o.name) ORDER BY o.name, r.name, r.id), '[]') "                         \
+    "FROM role_users ru JOIN roles r ON r.id = ru.role_id "                                       \
+    "JOIN organizations o ON o.id = r.organization_id "                                           \
+    "WHERE ru.user_id = u.id AND ($1::uuid IS NULL OR r.organization_id = $1))::text AS roles, " \
+    TS("la.locked_until") " AS locked_until, u.locale_explicit, u.tz_explicit, "                  \
+    "u.email_verified, u.phone_verified, u.registered, u.enabled "
+
+#define USER_FROM                                                                                  \
+    " FROM users u LEFT JOIN login_attempts la "                                                   \
+    "ON la.username = u.username AND la.locked_until > now() "
+
+/* Runs sql with n text parameters ("" or NULL entries as given). On CM_OK
+ * *out is the result (caller PQclear); otherwise it is cleared here. */
+static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
+{
+    PGresult *res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *out = res;
+    return CM_OK;
+}
+
+/* Runs a command; its affected row count to *rows when rows is not NULL. */
+static cm_err command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
+{
+    PGresult *res;
+    cm_err err = run(pg, sql, n, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (rows)
+        *rows = strtol(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return CM_OK;
+}
+
+/* NULL for "" (an absent parameter). */
+static const char *opt(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+static const char *tri(int v)
+{
+    return v == USER_ANY ? NULL : v ? "true" : "false";
+}
+
+static const char *col(const PGresult *res, int row, const char *name)
+{
+    int c = PQfnumber(res, name);
+    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for NULL too */
+}
+
+static int flag(const PGresult *res, int row, const char *name)
+{
+    return col(res, row, name)[0] == 't';
+}
+
+cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct user_target *out)
+{
+    const char *values[2] = {id, opt(org)};
+    PGresult *res;
+    cm_err err = run(pg,
+                     "SELECT username, is_platform_admin, enabled, "
+                     "coalesce(password_hash, '') AS password_hash, "
+                     "($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM user_organizations m "
+                     "WHERE m.user_id = u.id AND m.organization_id = $2)) AS in_org "
+                     "FROM users u WHERE id = $1",
+                     2, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return CM_ENOTFOUND;
+    }
+    snprintf(out->username, sizeof out->username, "%s", col(res, 0, "username"));
+    snprintf(out->password_hash, sizeof out->password_hash, "%s", col(res, 0, "password_hash"));
+    out->is_platform_admin = flag(res, 0, "is_platform_admin");
+    out->enabled = flag(res, 0, "enabled");
+    out->in_org = flag(res, 0, "in_org");
+    PQclear(res);
+    return CM_OK;
+}
+
+cm_err store_user_select(PGconn *pg, const char *id, const char *role_org, PGresult **out)
+{
+    const char *values[2] = {opt(role_org), id};
+    cm_err err = run(pg, "SELECT " USER_COLUMNS USER_FROM "WHERE u.id = $2", 2, values, out);
+
+    if (err == CM_OK && PQntuples(*out) != 1) {
+        PQclear(*out);
+        *out = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
+void store_user_row(const PGresult *res, int row, struct user_rec *out)
+{
+    out->id = col(res, row, "id");
+    out->username = col(res, row, "username");
+    out->email = col(res, row, "email");
+    out->first_name = col(res, row, "first_name");
+    out->last_name = col(res, row, "last_name");
+    out->birth_date = col(res, row, "birth_date");
+    out->phone = col(res, row, "phone");
+    out->phone_type = col(res, row, "phone_type");
+    out->locale = col(res, row, "locale");
+    out->tz = col(res, row, "tz");
+    out->classification = col(res, row, "classification");
+    out->comm_prefs = col(res, row, "comm_prefs");
+    out->default_org_id = col(res, row, "default_org_id");
+    out->registration_completed_time = col(res, row, "registration_completed_time");
+    out->last_login_time = col(res, row, "last_login_time");
+    out->created_at = col(res, row, "created_at");
+    out->last_modified_time = col(res, row, "last_modified_time");
+    out->organizations = col(res, row, "organizations");
+    out->roles = col(res, row, "roles");
+    out->locked_until = col(res, row, "locked_until");
+    out->locale_explicit = flag(res, row, "locale_explicit");
+    out->tz_explicit = flag(res, row, "tz_explicit");
+    out->email_verified = flag(res, row, "email_verified");
+    out->phone_verified = flag(res, row, "phone_verified");
+    out->registered = flag(res, row, "registered");
+    out->enabled = flag(res, row, "enabled");
+}
+
+/* Roles of user u named (or not named) something, in organization $3 when
+ * given. */
+#define HAS_ROLE(cond)                                                                             \
+    "EXISTS (SELECT 1 FROM role_users ru JOIN roles r ON r.id = ru.role_id "                      \
+    "WHERE ru.user_id = u.id AND " cond " AND ($3::uuid IS NULL OR r.organization_id = $3))"
+
+/* The list: $1 is NULL (every role is shown), $2..$19 the filters. A
+ * participant holds the role "patient" and no other (in the organization
+ * filtered on, if any); a tester has classification customer_test;
+ * registration-invite is "accepted" once registered, else "none";
+ * primary individuals and sharing are not known to identity, so those
+ * filters match nobody. */
+static const char list_sql[] =
+    "SELECT " USER_COLUMNS USER_FROM
+    "WHERE ($2::uuid IS NULL OR u.id = $2) "
+    "AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM user_organizations m "
+    "WHERE m.user_id = u.id AND m.organization_id = $3)) "
+    "AND ($4::text IS NULL OR lower(u.email) = lower($4)) "
+    "AND ($5::text IS NULL OR u.classification = $5) "
+    "AND ($6::timestamptz IS NULL OR u.last_modified_time < $6) "
+    "AND ($7::timestamptz IS NULL OR u.last_modified_time > $7) "
+    "AND ($8::boolean IS NULL OR u.email_verified = $8) "
+    "AND ($9::boolean IS NULL OR u.enabled = $9) "
+    "AND ($10::boolean OR NOT (" HAS_ROLE("r.name = 'patient'") " AND NOT " HAS_ROLE(
+        "r.name <> 'patient'") ")) "
+    "AND ($11::boolean IS NULL OR $11 OR u.classification <> 'customer_test') "
+    "AND ($12::boolean OR u.registered) "
+    "AND (NOT $13::boolean OR " HAS_ROLE("r.name = 'admin'") ") "
+    "AND ($14::text IS NULL OR u.phone = $14) "
+    "AND ($15::uuid[] IS NULL) "
+    "AND ($16::text[] IS NULL OR (CASE WHEN u.registered THEN 'accepted' ELSE 'none' END) "
+    "= ANY ($16)) "
+    "AND ($17::text IS NULL OR u.username = lower($17)) "
+    "AND ($18::uuid IS NULL) "
+    "AND ($19::text IS NULL OR strpos(lower(u.username), lower($19)) > 0 "
+    "OR strpos(lower(u.email), lower($19)) > 0 OR strpos(lower(u.first_name), lower($19)) > 0 "
+    "OR strpos(lower(u.last_name), lower($19)) > 0) "
+    "ORDER BY ";
+
+/* ORDER BY of each enum user_sort, ties by id. */
+static const char *const sort_sql[USER_SORT__COUNT] = {
+    [USER_SORT_LAST_NAME] = "lower(u.last_name), lower(u.first_name), u.id",
+    [USER_SORT_LAST_NAME_DESC] = "lower(u.last_name) DESC, lower(u.first_name) DESC, u.id DESC",
+    [USER_SORT_FIRST_NAME] = "lower(u.first_name), lower(u.last_name), u.id",
+    [USER_SORT_FIRST_NAME_DESC] = "lower(u.first_name) DESC, lower(u.last_name) DESC, u.id DESC",
+    [USER_SORT_EMAIL] = "lower(u.email), u.id",
+    [USER_SORT_EMAIL_DESC] = "lower(u.email) DESC, u.id DESC",
+    [USER_SORT_ID] = "u.id",
+    [USER_SORT_ID_DESC] = "u.id DESC",
+};
+
+cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **out)
+{
+    char sql[sizeof list_sql + 128], limit[24], offset[24];
+    const char *values[21];
+
+    if ((unsigned)q->sort >= USER_SORT__COUNT)
+        return CM_EINVAL;
+    snprintf(sql, sizeof sql, "%s%s LIMIT $20 OFFSET $21", list_sql, sort_sql[q->sort]);
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    values[0] = NULL;
+    values[1] = opt(q->only_user);
+    values[2] = opt(q->organization);
+    values[3] = opt(q->email);
+    values[4] = opt(q->classification);
+    values[5] = opt(q->modified_before);
+    values[6] = opt(q->modified_after);
+    values[7] = tri(q->email_verified);
+    values[8] = tri(q->enabled);
+    values[9] = q->include_participants ? "true" : "false";
+    values[10] = tri(q->include_tester);
+    values[11] = q->include_unverified ? "true" : "false";
+    values[12] = q->organization_admin ? "true" : "false";
+    values[13] = opt(q->phone);
+    values[14] = opt(q->primary_individual_ids);
+    values[15] = opt(q->registration_invite);
+    values[16] = opt(q->username);
+    values[17] = opt(q->shared_with);
+    values[18] = opt(q->text);
+    values[19] = limit;
+    values[20] = offset;
+    return run(pg, sql, 21, values, out);
+}
+
+cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)
+{
+    const char *values[11] = {id,           p->classification, p->comm_prefs, p->default_org,
+                              p->email,     p->first_name,     p->last_name,  p->locale,
+                              p->phone,     p->tz,             p->username};
+    long rows = 0;
+    cm_err err;
+
+    if (p->default_org) {
+        const char *m[2] = {id, p->default_org};
+        err = command(pg,
+                      "SELECT 1 FROM user_organizations WHERE user_id = $1 "
+                      "AND organization_id = $2",
+                      2, m, &rows);
+        if (err == CM_OK && rows != 1)
+            err = CM_EINVAL;
+        if (err != CM_OK)
+            return err;
+    }
+    err = command(pg,
+                  "UPDATE users SET "
+                  "classification = coalesce($2, classification), "
+                  "communication_preferences = communication_preferences || "
+                  "coalesce($3::jsonb, '{}'), "
+                  "default_organization_id = coalesce($4::uuid, default_organization_id), "
+                  "email_verified = email_verified AND ($5::text IS NULL OR $5 = email), "
+                  "email = coalesce($5, email), "
+                  "first_name = coalesce($6, first_name), "
+                  "last_name = coalesce($7, last_name), "
+                  "locale_explicit = locale_explicit OR $8::text IS NOT NULL, "
+                  "locale = coalesce($8, locale), "
+                  "phone_verified = phone_verified AND ($9::text IS NULL OR $9 = phone), "
+                  "phone = coalesce($9, phone), "
+                  "tz_explicit = tz_explicit OR $10::text IS NOT NULL, "
+                  "tz = coalesce($10, tz), "
+                  "username = coalesce(lower($11), username), "
+                  "last_modified_time = now() "
+                  "WHERE id = $1",
+                  11, values, &rows);
+    if (err == CM_OK && rows != 1)
+        err = CM_ENOTFOUND;
+    return err;
+}
+
+/* Runs a one-user UPDATE whose $1 is the id; CM_ENOTFOUND when no row. */
+static cm_err update_user(PGconn *pg, const char *sql, int n, const char *const *values)
+{
+    long rows = 0;
+    cm_err err = command(pg, sql, n, values, &rows);
+    return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
+}
+
+cm_err store_user_set_password(PGconn *pg, const char *id, const char *hash)
+{
+    const char *values[2] = {id, hash};
+    return update_user(pg,
+                       "UPDATE users SET password_hash = $2, last_modified_time = now() "
+                       "WHERE id = $1",
+                       2, values);
+}
+
+cm_err store_user_confirm_phone(PGconn *pg, const char *id, const char *phone)
+{
+    const char *values[2] = {id, phone};
+    return update_user(pg,
+                       "UPDATE users SET phone = $2, phone_verified = true, "
+                       "last_modified_time = now() WHERE id = $1",
+                       2, values);
+}
+
+cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
+{
+    const char *values[2] = {id, enabled ? "true" : "false"};
+    cm_err err = update_user(pg,
+                             "UPDATE users SET enabled = $2, last_modified_time = now() "
+                             "WHERE id = $1",
+                             2, values);
+
+    if (err == CM_OK && enabled)
+        err = command(pg,
+                      "DELETE FROM login_attempts WHERE username = "
+                      "(SELECT username FROM users WHERE id = $1)",
+                      1, values, NULL);
+    return err;
+}
+
+cm_err store_sessions_revoke_user(PGconn *pg, const char *user_id, const char *reason,
+                                  int64_t *revoked_at)
+{
+    const char *values[2] = {user_id, reason};
+    PGresult *res;
+    cm_err err = command(pg,
+                         "UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+                         "WHERE user_id = $1 AND revoked_at IS NULL",
+                         2, values, NULL);
+
+    if (err == CM_OK)
+        err = run(pg, "SELECT floor(extract(epoch FROM now()))::bigint", 0, NULL, &res);
+    if (err == CM_OK) {
+        *revoked_at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+    }
+    return err;
+}
+
+cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out)
+{
+    const char *values[1] = {user_id};
+    cm_err err = run(pg,
+                     "SELECT username, email, first_name, last_name, enabled, "
+                     "(SELECT coalesce(json_agg(m.organization_id ORDER BY m.organization_id), "
+                     "'[]') FROM user_organizations m WHERE m.user_id = u.id)::text "
+                     "AS organization_ids, " TS("now()") " AS occurred_at "
+                     "FROM users u WHERE id = $1",
+                     1, values, out);
+
+    if (err == CM_OK && PQntuples(*out) != 1) {
+        PQclear(*out);
+        *out = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
+cm_err store_tz_valid(PGconn *pg, const char *tz)
+{
+    const char *values[1] = {tz};
+    PGresult *res = PQexecParams(pg, "SELECT now() AT TIME ZONE $1", 1, NULL, values, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    cm_err err = CM_OK;
+
+    /* 22023: invalid parameter value, the answer for an unknown zone. */
+    if (st != PGRES_TUPLES_OK)
+        err = state && !strcmp(state, "22023") ? CM_EINVAL : cm_pg_result_err(res);
+    PQclear(res);
+    return err;
+}
+
+cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_id)
+{
+    const char *values[2] = {org, role};
+    PGresult *res;
+    cm_err err = run(pg,
+                     "SELECT o.id, r.id::text AS role_id FROM organizations o "
+                     "LEFT JOIN roles r ON r.organization_id = o.id AND r.name = $2 "
+                     "WHERE o.id = $1",
+                     2, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) != 1)
+        err = CM_ENOTFOUND;
+    else if (PQgetisnull(res, 0, PQfnumber(res, "role_id")))
+        err = CM_EINVAL;
+    else
+        snprintf(role_id, 40, "%s", col(res, 0, "role_id"));
+    PQclear(res);
+    return err;
+}
+
+cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_id)
+{
+    const char *values[13] = {a->username,        a->password_hash, a->email,     a->first_name,
+                              a->last_name,       a->phone,         a->locale,    a->tz,
+                              a->organization_id, opt(a->birth_date), a->preferred_name,
+                              a->gender,          a->role_id};
+    PGresult *res;
+    cm_err err = run(pg,
+                     "WITH u AS (INSERT INTO users (username, password_hash, email, first_name, "
+                     "last_name, phone, locale, tz, default_organization_id, birth_date, "
+                     "preferred_name, gender, registered) VALUES (lower($1), $2, $3, $4, $5, $6, "
+                     "$7, $8, $9, $10::date, $11, $12, false) RETURNING id), "
+                     "m AS (INSERT INTO user_organizations (user_id, organization_id) "
+                     "SELECT id, $9::uuid FROM u), "
+                     "r AS (INSERT INTO role_users (role_id, user_id) SELECT $13::uuid, id FROM u) "
+                     "SELECT id::text FROM u",
+                     13, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    snprintf(user_id, 40, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return CM_OK;
+}
+
+cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, int *changed,
+                             char *account_type)
+{
+    const char *values[2] = {user_id, tz};
+    PGresult *res;
+    long rows = 0;
+    cm_err err = command(pg,
+                         "UPDATE users SET registered = true, email_verified = true, "
+                         "registration_completed_time = coalesce(registration_completed_time, "
+                         "now()), tz = CASE WHEN $2::text <> '' THEN $2 ELSE tz END, "
+                         "last_modified_time = now() WHERE id = $1 AND NOT registered",
+                         2, values, &rows);
+
+    if (err == CM_OK && rows == 1)
+        err = command(pg, "INSERT INTO user_activities (user_id, event_type) VALUES ($1, 'sreg')",
+                      1, values, NULL);
+    if (err != CM_OK)
+        return err;
+    *changed = rows == 1;
+    err = run(pg,
+              "SELECT (SELECT r.name FROM role_users ru JOIN roles r ON r.id = ru.role_id "
+              "WHERE ru.user_id = u.id AND r.organization_id = u.default_organization_id "
+              "ORDER BY ru.created_at, ru.id LIMIT 1) AS account_type "
+              "FROM users u WHERE id = $1",
+              1, values, &res);
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) != 1)
+        err = CM_ENOTFOUND;
+    else
+        snprintf(account_type, 256, "%s", col(res, 0, "account_type"));
+    PQclear(res);
+    return err;
+}
