@@ -65,6 +65,13 @@ void auth_cache_put(struct auth_cache *c, const uint8_t key[AUTH_KEY_BYTES],
     snprintf(e->organization_id, sizeof e->organization_id, "%s",
              p->organization_id ? p->organization_id : "");
     snprintf(e->client_id, sizeof e->client_id, "%s", p->client_id ? p->client_id : "");
+    for (size_t i = 0; i < p->n_roles && e->nroles < AUTH_MAX_ROLES; i++) {
+        if (!p->roles[i] || strlen(p->roles[i]) >= sizeof e->roles[0])
+            continue; /* longer than any role name identity allows */
+        memcpy(e->roles[e->nroles], p->roles[i], strlen(p->roles[i]) + 1);
+        e->role_ptrs[e->nroles] = e->roles[e->nroles];
+        e->nroles++;
+    }
 }
 
 void auth_entry_principal(const struct auth_entry *e, Envelope__Principal *p)
@@ -74,4 +81,6 @@ void auth_entry_principal(const struct auth_entry *e, Envelope__Principal *p)
     p->user_id = (char *)e->user_id;
     p->organization_id = (char *)e->organization_id;
     p->client_id = (char *)e->client_id;
+    p->roles = (char **)e->role_ptrs;
+    p->n_roles = e->nroles;
 }

@@ -12,6 +12,7 @@
 #include "envelope.pb-c.h"
 
 #define AUTH_KEY_BYTES 32
+#define AUTH_MAX_ROLES 16 /* an API client has at most 16 roles */
 
 struct auth_entry {
     uint8_t key[AUTH_KEY_BYTES];
@@ -21,6 +22,9 @@ struct auth_entry {
     char user_id[130];
     char organization_id[40];
     char client_id[40];
+    char roles[AUTH_MAX_ROLES][65];
+    char *role_ptrs[AUTH_MAX_ROLES]; /* role_ptrs[i] = roles[i], for Principal.roles */
+    size_t nroles;
 };
 
 struct auth_cache {

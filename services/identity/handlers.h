@@ -25,7 +25,8 @@ extern const struct cm_op identity_ops[];
 /* Typed RPCs served on "identity.rpc.<Method>". */
 extern const struct cm_rpc identity_rpcs[];
 
-/* identity.rpc.AuthenticateApiKey: AuthenticateApiKeyRequest → AuthenticateApiKeyReply,
+/* identity.rpc.AuthenticateApiKey: AuthenticateApiKeyRequest → AuthenticateApiKeyReply
+ * whose principal carries the client's organization and role names,
  * CM_EDENIED for an unknown, wrong or revoked credential. */
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
                                 uint8_t **out_payload, size_t *out_len);

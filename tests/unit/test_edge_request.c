@@ -133,8 +133,12 @@ Test(auth_cache, remembers_answers_until_they_expire)
     auth_cache_key(&a, ka);
     auth_cache_key(&b, kb);
     cr_assert(memcmp(ka, kb, AUTH_KEY_BYTES) != 0);
+    char *roles[] = {"admin", "provider"};
     p.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT;
     p.user_id = "api-user";
+    p.organization_id = "11111111-1111-1111-1111-111111111111";
+    p.roles = roles;
+    p.n_roles = 2;
     auth_cache_put(&cache, ka, &p, 1000);
     auth_cache_put(&cache, kb, NULL, 1000);
     e = auth_cache_get(&cache, ka, 999);
@@ -142,6 +146,10 @@ Test(auth_cache, remembers_answers_until_they_expire)
     auth_entry_principal(e, &out);
     cr_assert(eq(str, out.user_id, "api-user"));
     cr_assert(eq(int, out.kind, ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT));
+    cr_assert(eq(str, out.organization_id, "11111111-1111-1111-1111-111111111111"));
+    cr_assert(eq(sz, out.n_roles, 2), "a cached answer keeps the client's roles");
+    cr_assert(eq(str, out.roles[0], "admin"));
+    cr_assert(eq(str, out.roles[1], "provider"));
     e = auth_cache_get(&cache, kb, 999);
     cr_assert(e != NULL && e->denied);
     cr_assert(auth_cache_get(&cache, ka, 1000) == NULL, "expired");
