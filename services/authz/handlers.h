@@ -4,6 +4,9 @@
 #define AUTHZ_HANDLERS_H
 
 #include "cm_service.h"
+#include "handlers_access.h"
+#include "handlers_groups.h"
+#include "handlers_status.h"
 
 /* Every operation of the API documents that authz owns; handler NULL = 501. */
 extern const struct cm_op authz_ops[];
