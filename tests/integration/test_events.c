@@ -8,6 +8,7 @@
  * that stop NATS or restart identity disturb the shared stack, so the suite
  * sorts late (zz_) and each such test puts the stack back in its .fini. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <criterion/new/assert.h>
 #include <nats/nats.h>
 #include <stdlib.h>
@@ -438,5 +439,83 @@ Test(zz_events, a_refresh_token_reuse_revocation_is_in_the_stream)
     free(subject);
     free(payload);
     free(id);
+    PQfinish(pg);
+}
+
+static void restore_nats_and_identity(void)
+{
+    unsetenv("STACK_READY_TIMEOUT_S");
+    restore_nats();
+    restore_identity();
+}
+
+/* A real state change made while NATS is down: the platform admin's
+ * password hash is spoiled behind identity's back, identity is restarted
+ * with NATS stopped and repairs it at start (bootstrap_admin.c), writing
+ * UserChanged "updated" to its outbox. The event waits, unsent, and reaches
+ * the stream exactly once when NATS returns. */
+Test(zz_events, a_change_made_while_nats_is_down_reaches_the_stream_after,
+     .fini = restore_nats_and_identity, .timeout = 120)
+{
+    char username[256], *t0, *id = NULL, *v, *subject = NULL, access[4097];
+    const char *params[2];
+    struct js_conn c = {0};
+    Identity__UserChanged *ev;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    double deadline;
+    PGresult *res;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    snprintf(username, sizeof username, "%s", it_env("TEST_ADMIN_EMAIL"));
+    for (char *p = username; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    params[0] = username;
+    res = PQexecParams(pg, "UPDATE identity.users SET password_hash = 'spoiled' WHERE username = $1",
+                       1, NULL, params, NULL, NULL, 0);
+    cr_assert(eq(str, PQcmdTuples(res), "1"), "update: %s", PQerrorMessage(pg));
+    PQclear(res);
+    t0 = it_pg_value(pg, "SELECT now()::text", 0, NULL);
+
+    cr_assert(eq(int, it_stack(NULL, 0, "stop", "identity", NULL), 0));
+    cr_assert(eq(int, it_stack(NULL, 0, "stop-nats", NULL), 0));
+    setenv("STACK_READY_TIMEOUT_S", "2", 1); /* identity cannot be ready without NATS */
+    it_stack(NULL, 0, "start", "identity", NULL);
+    unsetenv("STACK_READY_TIMEOUT_S");
+
+    params[0] = "evt.identity.user.updated";
+    params[1] = t0;
+    for (deadline = it_now_ms() + 15000; !id && it_now_ms() < deadline; sleep_ms(100))
+        id = it_pg_value(pg,
+                         "SELECT id::text FROM identity.outbox WHERE subject = $1 "
+                         "AND created_at > $2::timestamptz ORDER BY created_at DESC LIMIT 1",
+                         2, params);
+    cr_assert(id != NULL, "identity wrote no UserChanged while NATS was down");
+    params[0] = id;
+    v = it_pg_value(pg, "SELECT (sent_at IS NULL)::text FROM identity.outbox WHERE id = $1::uuid",
+                    1, params);
+    cr_assert(eq(str, v, "true"), "event %s marked sent while NATS was down", id);
+    free(v);
+
+    cr_assert(eq(int, it_stack(NULL, 0, "start-nats", NULL), 0), "stack.sh start-nats failed");
+    cr_assert(wait_sent(pg, id, 15000), "event %s not sent after NATS came back", id);
+    js_open(&c);
+    cr_assert(eq(int, count_in_stream(c.js, id, &subject, &payload, &len), 1),
+              "event %s not in the stream exactly once", id);
+    cr_assert(eq(str, subject, "evt.identity.user.updated"));
+    ev = identity__user_changed__unpack(NULL, len, payload);
+    cr_assert(ev != NULL, "payload is not a UserChanged");
+    cr_assert(eq(str, ev->username, username));
+    cr_assert(eq(str, ev->change, "updated"));
+    identity__user_changed__free_unpacked(ev, NULL);
+    js_close(&c);
+    cr_assert(it_wait_all_ready(20000), "the suite is not ready again");
+    it_admin_token(access); /* the repaired password works */
+    free(subject);
+    free(payload);
+    free(id);
+    free(t0);
     PQfinish(pg);
 }
