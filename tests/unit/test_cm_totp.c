@@ -91,12 +91,15 @@ Test(cm_totp, base32_rejects_bad_input)
 
 Test(cm_totp, base32_encode_refuses_short_buffers)
 {
-    char out[8];
+    char out[9]; /* "fooba" is 8 characters and the NUL */
 
     cr_assert(
         eq(int, cm_base32_encode((const uint8_t *)"foobar", 6, 1, out, sizeof out), CM_EINVAL));
     cr_assert(eq(str, out, ""));
-    cr_assert(eq(int, cm_base32_encode((const uint8_t *)"fooba", 5, 1, out, 9), CM_OK));
+    cr_assert(eq(int, cm_base32_encode((const uint8_t *)"fooba", 5, 1, out, sizeof out), CM_OK));
+    cr_assert(eq(str, out, "MZXW6YTB"));
+    cr_assert(eq(int, cm_base32_encode((const uint8_t *)"fooba", 5, 1, out, 8), CM_EINVAL),
+              "no room for the NUL");
 }
 
 /* RFC 6238 appendix B, SHA1 rows: time and 8-digit code. */
