@@ -337,3 +337,33 @@ cm_err cm_pg_result_err(const PGresult *res)
         return CM_EUNAVAIL;
     }
 }
+
+cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
+                   PGresult **out_res)
+{
+    PGresult *res = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK) {
+        PQclear(res);
+        return err;
+    }
+    *out_res = res;
+    return CM_OK;
+}
+
+cm_err cm_pg_begin(PGconn *conn)
+{
+    return cm_pg_exec(conn, "BEGIN");
+}
+
+cm_err cm_pg_commit(PGconn *conn)
+{
+    return cm_pg_exec(conn, "COMMIT");
+}
+
+void cm_pg_rollback(PGconn *conn)
+{
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        cm_pg_exec(conn, "ROLLBACK");
+}

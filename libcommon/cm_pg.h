@@ -48,6 +48,20 @@ cm_err cm_pg_exec(PGconn *conn, const char *sql);
  * parameters, which may be personal data). res may be NULL (→ CM_EUNAVAIL). */
 cm_err cm_pg_result_err(const PGresult *res);
 
+/* Runs sql with n text parameters (PQexecParams). On CM_OK *out_res is the
+ * result (caller PQclear); otherwise it was cleared here and the error is
+ * cm_pg_result_err's. */
+cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
+                   PGresult **out_res);
+
+/* BEGIN and COMMIT on conn. */
+cm_err cm_pg_begin(PGconn *conn);
+cm_err cm_pg_commit(PGconn *conn);
+
+/* ROLLBACK when a transaction is open, for error paths: returns nothing, the
+ * error being handled is what the caller reports. */
+void cm_pg_rollback(PGconn *conn);
+
 /* Same mapping for a bare SQLSTATE string; NULL → CM_EINTERNAL. */
 cm_err cm_pg_sqlstate_err(const char *sqlstate);
 

@@ -136,7 +136,7 @@ static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *
     if (err != CM_OK)
         return err;
     a.role_id = role_id;
-    err = store_tx_begin(w->pg);
+    err = cm_pg_begin(w->pg);
     if (err == CM_OK) {
         err = store_account_create(w->pg, &a, user_id);
         if (err == CM_ECONFLICT)
@@ -149,9 +149,9 @@ static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *
     if (err == CM_OK)
         err = created_events(w->pg, user_id, in->organization_id, role_id, role);
     if (err == CM_OK)
-        err = store_tx_commit(w->pg);
+        err = cm_pg_commit(w->pg);
     if (err != CM_OK)
-        store_tx_rollback(w->pg);
+        cm_pg_rollback(w->pg);
     return err;
 }
 
@@ -200,7 +200,7 @@ cm_err rpc_confirm_account(struct cm_worker *w, const Envelope__RpcRequest *req,
         (strlen(in->tz) > 64 || store_tz_valid(w->pg, in->tz) != CM_OK))
         err = cm_rpc_fail(w, CM_EINVAL, "tz must be a time zone name");
     if (err == CM_OK)
-        err = store_tx_begin(w->pg);
+        err = cm_pg_begin(w->pg);
     if (err == CM_OK) {
         err = store_account_confirm(w->pg, in->user_id, in->tz, &changed, account_type);
         if (err == CM_ENOTFOUND)
@@ -209,9 +209,9 @@ cm_err rpc_confirm_account(struct cm_worker *w, const Envelope__RpcRequest *req,
     if (err == CM_OK && changed)
         err = users_event(w->pg, in->user_id, "confirmed");
     if (err == CM_OK)
-        err = store_tx_commit(w->pg);
+        err = cm_pg_commit(w->pg);
     if (err != CM_OK)
-        store_tx_rollback(w->pg);
+        cm_pg_rollback(w->pg);
     if (err == CM_OK) {
         reply.account_type = account_type;
         *out_payload = cm_pack(&reply.base, out_len);

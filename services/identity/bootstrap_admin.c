@@ -26,7 +26,7 @@ cm_err bootstrap_admin_ensure(const struct cm_config *cfg, PGconn *pg)
     }
     err = pw_hash(cfg, cfg->bootstrap_admin_password, hash);
     if (err == CM_OK)
-        err = store_tx_begin(pg);
+        err = cm_pg_begin(pg);
     if (err == CM_OK)
         err = store_admin_upsert(pg, cfg->bootstrap_admin_email, hash, id, &created, stored);
     if (err == CM_OK && created) {
@@ -40,11 +40,11 @@ cm_err bootstrap_admin_ensure(const struct cm_config *cfg, PGconn *pg)
     if (err == CM_OK && change)
         err = users_event(pg, id, change);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     sodium_memzero(hash, sizeof hash);
     sodium_memzero(stored, sizeof stored);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         cm_error("bootstrap platform admin could not be ensured: %s", cm_err_name(err));
         return err;
     }

@@ -39,7 +39,7 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
     char event_id[37] = "";
     cm_err err;
 
-    err = store_tx_begin(pg);
+    err = cm_pg_begin(pg);
     if (err == CM_OK)
         err = store_api_client_upsert(pg, api_user_id, key, "bootstrap", &up);
     if (err == CM_OK && up.change != API_CLIENT_UNCHANGED) {
@@ -50,9 +50,9 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
         err = cm_outbox_add(pg, IDENTITY_EVT_API_CLIENT_CHANGED, &ev.base, event_id);
     }
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         cm_error("bootstrap API user could not be ensured: %s", cm_err_name(err));
     } else if (up.change != API_CLIENT_UNCHANGED) {
         cm_info("bootstrap API user %s (event %s)", change_name(up.change), event_id);

@@ -254,7 +254,7 @@ cm_err api_clients_create(struct cm_req *rq, struct cm_resp *out)
             p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT ? p->client_id : p->user_id;
         if (!cm_uuid_valid(c.created_by))
             c.created_by = "";
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     }
     if (err == CM_OK) {
         err = store_api_client_create(rq->w->pg, &c, &res);
@@ -308,7 +308,7 @@ cm_err api_clients_rotate_key(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         api_client_new_credentials(key, user); /* only the key is used */
         store_api_key_hash(key, hash);
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     }
     if (err == CM_OK) {
         err = store_api_client_set_key(rq->w->pg, cm_req_param(rq, "id"), hash, &res);
@@ -337,7 +337,7 @@ cm_err api_clients_revoke(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = empty_body(rq);
     if (err == CM_OK)
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_api_client_revoke(rq->w->pg, cm_req_param(rq, "id"), &changed, &res);
         if (err == CM_OK && changed)

@@ -72,13 +72,13 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     sn.activity = "login";
     sn.locale = o->locale;
     sn.issued_after = o->issued_after;
-    err = store_tx_begin(w->pg);
+    err = cm_pg_begin(w->pg);
     if (err == CM_OK)
         err = tokens_issue(w->pg, &sn, out);
     if (err == CM_OK)
-        err = store_tx_commit(w->pg);
+        err = cm_pg_commit(w->pg);
     if (err != CM_OK) {
-        store_tx_rollback(w->pg);
+        cm_pg_rollback(w->pg);
         json_decref(*out);
         *out = NULL;
     }
@@ -240,7 +240,7 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
     char session_id[40], user_id[40];
     int revoked = 0;
     int64_t at = 0;
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = store_refresh_diagnose(pg, hash, &state, session_id, user_id);
@@ -249,9 +249,9 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
     if (err == CM_OK && revoked)
         err = session_revoked_event(pg, session_id, user_id, "refresh_reuse", at);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return err;
     }
     if (revoked)

@@ -127,7 +127,7 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
     PGconn *pg = rq->w->pg;
     char pw[PW_HASH_MAX];
     uint8_t hash[STORE_HASH_BYTES];
-    cm_err err = store_tx_begin(pg), check = CM_OK;
+    cm_err err = cm_pg_begin(pg), check = CM_OK;
 
     tokens_hash(code, hash);
     if (err == CM_OK) {
@@ -146,10 +146,10 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, user_id, "password_changed");
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     sodium_memzero(pw, sizeof pw);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return err;
     }
     if (check != CM_OK)

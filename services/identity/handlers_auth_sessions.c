@@ -101,7 +101,7 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
             sn.expires_at = cur.expires_at;
         }
     }
-    err = store_tx_begin(pg);
+    err = cm_pg_begin(pg);
     if (err == CM_OK && set_default)
         err = store_default_org_set(pg, id, org);
     if (err == CM_OK && set_default)
@@ -109,9 +109,9 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = tokens_issue(pg, &sn, &resp);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         json_decref(resp);
     } else {
         auth_respond(rq, out, resp);

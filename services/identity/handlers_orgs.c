@@ -136,9 +136,9 @@ static cm_err event_org(PGconn *pg, const struct org_rec *o, const char *change)
 cm_err orgs_tx_end(PGconn *pg, cm_err err)
 {
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK)
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
     return err;
 }
 
@@ -154,7 +154,7 @@ cm_err orgs_membership_add(PGconn *pg, const char *user, const char *org, const 
     struct role_rec role;
     char ru_id[24];
     int role_added = 0;
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = store_membership_add(pg, user, org, added);
@@ -335,7 +335,7 @@ cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = read_fields(rq, attrs, 1, &f, theme);
     if (err == CM_OK)
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_org_create(rq->w->pg, &f, &res);
         if (err == CM_OK) {
@@ -378,7 +378,7 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = read_fields(rq, attrs, 0, &f, theme);
     if (err == CM_OK)
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_org_update(rq->w->pg, cm_req_param(rq, "id"), &f, &res);
         if (err == CM_OK) {
@@ -460,7 +460,7 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = orgs_target_user(rq, attrs, org, &user);
     if (err == CM_OK)
-        err = store_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_membership_remove(rq->w->pg, user.id, org, &removed, &roles);
         for (int i = 0; err == CM_OK && i < PQntuples(roles); i++)

@@ -141,7 +141,7 @@ static void change_release(struct role_change *c)
 static cm_err change_apply(PGconn *pg, const struct role_change *c, int add, int *changed,
                            char *ru_id)
 {
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = add ? store_role_user_add(pg, c->r.id, c->user.id, changed, ru_id)

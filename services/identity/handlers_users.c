@@ -172,7 +172,7 @@ cm_err users_change(struct cm_req *rq, const struct users_access *a,
                     const char *change, const char *revoke_reason)
 {
     PGconn *pg = rq->w->pg;
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = write(rq, a->id, ctx);
@@ -181,8 +181,8 @@ cm_err users_change(struct cm_req *rq, const struct users_access *a,
     if (err == CM_OK && change)
         err = users_event(pg, a->id, change);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK)
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
     return err;
 }

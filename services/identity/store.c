@@ -104,24 +104,10 @@ const char *store_col(const PGresult *res, int row, const char *name)
     return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
 }
 
-cm_err store_query(PGconn *pg, const char *sql, int n, const char *const *values,
-                   PGresult **out)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
 cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
 {
     PGresult *res;
-    cm_err err = store_query(pg, sql, n, values, &res);
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -134,7 +120,7 @@ cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *valu
 cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN])
 {
     PGresult *res;
-    cm_err err = store_query(pg, "SELECT " STORE_TS("now()") " AS now", 0, NULL, &res);
+    cm_err err = cm_pg_query(pg, "SELECT " STORE_TS("now()") " AS now", 0, NULL, &res);
 
     if (err != CM_OK)
         return err;
@@ -151,22 +137,6 @@ cm_err store_one_row(cm_err err, PGresult **out)
         return CM_ENOTFOUND;
     }
     return err;
-}
-
-cm_err store_tx_begin(PGconn *pg)
-{
-    return cm_pg_exec(pg, "BEGIN");
-}
-
-cm_err store_tx_commit(PGconn *pg)
-{
-    return cm_pg_exec(pg, "COMMIT");
-}
-
-void store_tx_rollback(PGconn *pg)
-{
-    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
 }
 
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
@@ -290,7 +260,7 @@ cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresul
 {
     const char *v[2] = {id, store_opt(org)};
 
-    return store_one_row(store_query(pg,
+    return store_one_row(cm_pg_query(pg,
                                      "SELECT " REC_COLUMNS " FROM api_clients c WHERE c.id = $1 "
                                      "AND ($2::uuid IS NULL OR c.organization_id = $2)",
                                      2, v, out),
@@ -305,7 +275,7 @@ cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGre
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return store_query(pg,
+    return cm_pg_query(pg,
                        "SELECT " REC_COLUMNS " FROM api_clients c "
                        "WHERE ($1::uuid IS NULL OR c.organization_id = $1) "
                        "AND ($2::uuid IS NULL OR c.organization_id = $2) "

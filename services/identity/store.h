@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cm_err.h"
+#include "cm_pg.h"
 
 #define STORE_TIME_LEN 32 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" + NUL */
 
@@ -114,7 +115,7 @@ struct api_client_upsert {
 
 /* Creates api_user_id with key, or gives the existing one this key and
  * un-revokes it; writes nothing when it already has this key and is active.
- * Call inside a transaction (store_tx_begin): the existing row is locked
+ * Call inside a transaction (cm_pg_begin): the existing row is locked
  * until commit, so that the caller's event matches what was written. What
  * changed goes to *out on CM_OK. */
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
@@ -129,27 +130,15 @@ const char *store_opt(const char *s);
  * column. Borrowed from res. */
 const char *store_col(const PGresult *res, int row, const char *name);
 
-/* Runs sql with n text parameters (NULL values are SQL NULL). On CM_OK the
- * result is in *out (caller PQclear); otherwise it is cleared and the
- * database's error mapped (cm_pg_result_err). */
-cm_err store_query(PGconn *pg, const char *sql, int n, const char *const *values,
-                   PGresult **out);
-
-/* As store_query for a command whose rows are not read; the number of rows
+/* As cm_pg_query (cm_pg.h) for a command whose rows are not read; the number of rows
  * it affected or returned goes to *rows when rows is not NULL. */
 cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
 
 /* The transaction's now() as RFC 3339 UTC into out, for events. */
 cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN]);
 
-/* For `return store_one_row(store_query(...), out)`: when err is CM_OK but
+/* For `return store_one_row(cm_pg_query(...), out)`: when err is CM_OK but
  * *out does not hold exactly one row, clears it and returns CM_ENOTFOUND. */
 cm_err store_one_row(cm_err err, PGresult **out);
-
-/* BEGIN, COMMIT and ROLLBACK on pg. Rollback is for error paths and
- * returns nothing: the error being handled is what the caller reports. */
-cm_err store_tx_begin(PGconn *pg);
-cm_err store_tx_commit(PGconn *pg);
-void store_tx_rollback(PGconn *pg);
 
 #endif

@@ -57,7 +57,7 @@ cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **ou
     snprintf(offset, sizeof offset, "%ld", q->offset);
     v[8] = limit;
     v[9] = offset;
-    return store_query(pg,
+    return cm_pg_query(pg,
                        "SELECT " ORG_COLUMNS " FROM organizations o WHERE "
                        STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3")
                        " AND ($4::text IS NULL OR o.name = $4)"
@@ -76,7 +76,7 @@ cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, 
 
     store_scope_params(scope ? scope : &any, v);
     v[3] = id;
-    return store_one_row(store_query(pg,
+    return store_one_row(cm_pg_query(pg,
                                "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = $4 AND "
                                STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3"),
                                4, v, out),
@@ -95,7 +95,7 @@ cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
 
     /* The roles' INSERT runs although the outer query does not read it. */
     return store_one_row(
-        store_query(pg,
+        cm_pg_query(pg,
                     "WITH o AS (INSERT INTO organizations (name, display_name, classification, "
                     "provider_type, authorization_type, timezone, theme_id) VALUES ($1, "
                     "COALESCE($2, $1), COALESCE($3, 'customer'), COALESCE($4, ''), "
@@ -120,7 +120,7 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
                         f->theme_given ? "t" : "f",
                         f->theme_given ? store_opt(f->theme_id) : NULL};
 
-    return store_one_row(store_query(pg,
+    return store_one_row(cm_pg_query(pg,
                                "UPDATE organizations o SET name = COALESCE($2, o.name), "
                                "display_name = COALESCE($3, o.display_name), "
                                "classification = COALESCE($4, o.classification), "
@@ -140,7 +140,7 @@ cm_err store_user_find(PGconn *pg, const char *user_id, const char *email, const
 {
     const char *v[3] = {store_opt(user_id), store_opt(email), store_opt(member_of)};
     PGresult *res;
-    cm_err err = store_query(pg,
+    cm_err err = cm_pg_query(pg,
                              "SELECT u.id::text AS id, u.email FROM users u "
                              "WHERE ($1::uuid IS NULL OR u.id = $1) "
                              "AND ($2::text IS NULL OR u.username = lower($2) "
@@ -202,7 +202,7 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
     const char *v[2] = {user, org};
     PGresult *res = NULL;
     long rows = 0;
-    cm_err err = store_query(pg,
+    cm_err err = cm_pg_query(pg,
                              "DELETE FROM role_users ru USING roles r WHERE r.id = ru.role_id "
                              "AND r.organization_id = $2 AND ru.user_id = $1 "
                              "RETURNING r.id::text AS role_id, r.name AS role_name",
@@ -237,7 +237,7 @@ cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGre
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return store_query(pg,
+    return cm_pg_query(pg,
                        "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
                        "JOIN organizations o ON o.id = m.organization_id "
                        "WHERE ($1::bool OR m.user_id = $2::uuid OR m.organization_id = $3::uuid) "
@@ -251,7 +251,7 @@ cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGres
 {
     const char *v[2] = {user, org};
 
-    return store_one_row(store_query(pg,
+    return store_one_row(cm_pg_query(pg,
                                "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
                                "JOIN organizations o ON o.id = m.organization_id "
                                "WHERE m.user_id = $1 AND m.organization_id = $2",

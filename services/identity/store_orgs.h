@@ -3,7 +3,7 @@
  * organization, create (with its default roles), update, and adding and
  * removing members. All parameterized; nothing here knows about NATS or
  * HTTP. Writes that go with an event run inside the caller's transaction
- * (store_tx_begin, store.h). */
+ * (cm_pg_begin, store.h). */
 #ifndef IDENTITY_STORE_ORGS_H
 #define IDENTITY_STORE_ORGS_H
 

@@ -34,7 +34,7 @@ cm_err store_roles_list(PGconn *pg, const struct org_scope *scope, const char *n
     snprintf(off, sizeof off, "%ld", offset);
     v[5] = lim;
     v[6] = off;
-    return store_query(pg,
+    return cm_pg_query(pg,
                        "SELECT " ROLE_COLUMNS " FROM roles r "
                        "JOIN organizations o ON o.id = r.organization_id WHERE "
                        STORE_ORG_VISIBLE("r.organization_id", "$1", "$2", "$3")
@@ -51,7 +51,7 @@ cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
 
     store_scope_params(scope, v);
     v[3] = id;
-    return store_one_row(store_query(pg,
+    return store_one_row(cm_pg_query(pg,
                                      "SELECT " ROLE_COLUMNS " FROM roles r "
                                      "JOIN organizations o ON o.id = r.organization_id "
                                      "WHERE r.id = $4 AND "
@@ -64,7 +64,7 @@ cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_js
 {
     const char *v[2] = {org, names_json};
     PGresult *res;
-    cm_err err = store_query(pg,
+    cm_err err = cm_pg_query(pg,
                              "SELECT count(DISTINCT name) AS n FROM roles WHERE organization_id = $1 "
                              "AND name IN (SELECT json_array_elements_text($2::json))",
                              2, v, &res);
@@ -81,7 +81,7 @@ cm_err store_role_user_add(PGconn *pg, const char *role, const char *user, int *
 {
     const char *v[2] = {role, user};
     PGresult *res;
-    cm_err err = store_query(pg,
+    cm_err err = cm_pg_query(pg,
                              "WITH ins AS (INSERT INTO role_users (role_id, user_id) VALUES ($1, $2) "
                              "ON CONFLICT (role_id, user_id) DO NOTHING RETURNING id) "
                              "SELECT id, true AS added FROM ins UNION ALL "
@@ -121,7 +121,7 @@ cm_err store_role_users_list(PGconn *pg, const char *role, long limit, long offs
 
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
-    return store_query(pg,
+    return cm_pg_query(pg,
                        "SELECT ru.id::text AS id, r.id::text AS role_id, r.name AS role_name, "
                        "u.id::text AS user_id, u.email AS user_email FROM role_users ru "
                        "JOIN roles r ON r.id = ru.role_id JOIN users u ON u.id = ru.user_id "

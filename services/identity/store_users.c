@@ -39,26 +39,11 @@
     " FROM users u LEFT JOIN login_attempts la "                                                   \
     "ON la.username = u.username AND la.locked_until > now() "
 
-/* Runs sql with n text parameters ("" or NULL entries as given). On CM_OK
- * *out is the result (caller PQclear); otherwise it is cleared here. */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
 /* Runs a command; its affected row count to *rows when rows is not NULL. */
 static cm_err command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
 {
     PGresult *res;
-    cm_err err = run(pg, sql, n, values, &res);
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -94,7 +79,7 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct use
 {
     const char *values[2] = {id, opt(org)};
     PGresult *res;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "SELECT username, is_platform_admin, enabled, "
                      "coalesce(password_hash, '') AS password_hash, "
                      "($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM user_organizations m "
@@ -120,7 +105,7 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct use
 cm_err store_user_select(PGconn *pg, const char *id, const char *role_org, PGresult **out)
 {
     const char *values[2] = {opt(role_org), id};
-    cm_err err = run(pg, "SELECT " USER_COLUMNS USER_FROM "WHERE u.id = $2", 2, values, out);
+    cm_err err = cm_pg_query(pg, "SELECT " USER_COLUMNS USER_FROM "WHERE u.id = $2", 2, values, out);
 
     if (err == CM_OK && PQntuples(*out) != 1) {
         PQclear(*out);
@@ -242,7 +227,7 @@ cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **
     values[18] = opt(q->text);
     values[19] = limit;
     values[20] = offset;
-    return run(pg, sql, 21, values, out);
+    return cm_pg_query(pg, sql, 21, values, out);
 }
 
 cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)
@@ -342,7 +327,7 @@ cm_err store_sessions_revoke_user(PGconn *pg, const char *user_id, const char *r
                          2, values, NULL);
 
     if (err == CM_OK)
-        err = run(pg, "SELECT floor(extract(epoch FROM now()))::bigint", 0, NULL, &res);
+        err = cm_pg_query(pg, "SELECT floor(extract(epoch FROM now()))::bigint", 0, NULL, &res);
     if (err == CM_OK) {
         *revoked_at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         PQclear(res);
@@ -353,7 +338,7 @@ cm_err store_sessions_revoke_user(PGconn *pg, const char *user_id, const char *r
 cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out)
 {
     const char *values[1] = {user_id};
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "SELECT username, email, first_name, last_name, enabled, "
                      "(SELECT coalesce(json_agg(m.organization_id ORDER BY m.organization_id), "
                      "'[]') FROM user_organizations m WHERE m.user_id = u.id)::text "
@@ -388,7 +373,7 @@ cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_
 {
     const char *values[2] = {org, role};
     PGresult *res;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "SELECT o.id, r.id::text AS role_id FROM organizations o "
                      "LEFT JOIN roles r ON r.organization_id = o.id AND r.name = $2 "
                      "WHERE o.id = $1",
@@ -413,7 +398,7 @@ cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_
                               a->organization_id, opt(a->birth_date), a->preferred_name,
                               a->gender,          a->role_id};
     PGresult *res;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "WITH u AS (INSERT INTO users (username, password_hash, email, first_name, "
                      "last_name, phone, locale, tz, default_organization_id, birth_date, "
                      "preferred_name, gender, registered) VALUES (lower($1), $2, $3, $4, $5, $6, "
@@ -450,7 +435,7 @@ cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, in
     if (err != CM_OK)
         return err;
     *changed = rows == 1;
-    err = run(pg,
+    err = cm_pg_query(pg,
               "SELECT (SELECT r.name FROM role_users ru JOIN roles r ON r.id = ru.role_id "
               "WHERE ru.user_id = u.id AND r.organization_id = u.default_organization_id "
               "ORDER BY ru.created_at, ru.id LIMIT 1) AS account_type "

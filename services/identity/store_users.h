@@ -3,7 +3,7 @@
  * updates, passwords, enable/disable with session revocation, and the
  * accounts onboarding creates and confirms. All parameterized; nothing here
  * knows about NATS or HTTP. Writes that go with an event are meant to run
- * inside the caller's transaction (store_tx_begin, store.h). */
+ * inside the caller's transaction (cm_pg_begin, store.h). */
 #ifndef IDENTITY_STORE_USERS_H
 #define IDENTITY_STORE_USERS_H
 

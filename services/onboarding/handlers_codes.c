@@ -149,7 +149,7 @@ static cm_err write_code(PGconn *pg, const char *change, const struct code_field
 {
     Onboarding__OrganizationCodeChanged ev = ONBOARDING__ORGANIZATION_CODE_CHANGED__INIT;
     char subject[96];
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = !strcmp(change, "created") ? store_code_insert(pg, f, out)
@@ -166,12 +166,12 @@ static cm_err write_code(PGconn *pg, const char *change, const struct code_field
             store_code_release(out);
     }
     if (err == CM_OK) {
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
         if (err != CM_OK)
             store_code_release(out);
     }
     if (err != CM_OK)
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
     return err;
 }
 

@@ -194,7 +194,7 @@ static cm_err sign_up_again(struct cm_req *rq, struct cm_resp *out, const char *
     struct sign_up s;
     uint8_t hash[CONFIRM_HASH_BYTES];
     char code[CONFIRM_CODE_LEN + 1];
-    cm_err err = store_tx_begin(pg);
+    cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
         err = store_sign_up_lock(pg, username, &s);
@@ -206,9 +206,9 @@ static cm_err sign_up_again(struct cm_req *rq, struct cm_resp *out, const char *
         err = store_sign_up_new_code(pg, s.id, hash, rq->w->cfg->code_ttl_s);
     }
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK)
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
     if (err == CM_ENOTFOUND)
         return cm_fail_at(rq, CM_ECONFLICT, "/username", NULL, "this username is taken");
     if (err != CM_OK)
@@ -317,15 +317,15 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     n.recipient = f.to;
     n.code_hash = hash;
     n.code_ttl_s = rq->w->cfg->code_ttl_s;
-    err = store_tx_begin(pg);
+    err = cm_pg_begin(pg);
     if (err == CM_OK)
         err = store_sign_up_insert(pg, &n, id, occurred_at);
     if (err == CM_OK)
         err = sign_up_event(pg, "created", id, user_id, c.organization_id, c.id, occurred_at);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         cm_error("sign-up of user %s could not be saved: %s", user_id, cm_err_name(err));
         err = cm_fail(rq, err == CM_ECONFLICT ? CM_ECONFLICT : err,
                       "the sign-up could not be saved, retry later");
@@ -364,18 +364,18 @@ static cm_err check_code(struct cm_req *rq, PGconn *pg, const struct sign_up *s,
     cm_err err;
 
     if (s->registered) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return cm_fail_at(rq, CM_ECONFLICT, "/username", NULL,
                           "this sign-up is confirmed already: log in");
     }
     if (!s->has_code) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
                           "this confirmation code no longer works after too many wrong "
                           "attempts: sign up again to get a new one");
     }
     if (s->code_expired) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
                           "this confirmation code has expired: sign up again to get a new one");
     }
@@ -383,9 +383,9 @@ static cm_err check_code(struct cm_req *rq, PGconn *pg, const struct sign_up *s,
         return CM_OK;
     err = store_sign_up_wrong_code(pg, s->id, MAX_ATTEMPTS, &attempts);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         return cm_fail(rq, err, "the confirmation could not be checked, retry later");
     }
     cm_info("sign-up %s: wrong confirmation code (%d of %d)", s->id, attempts, MAX_ATTEMPTS);
@@ -420,16 +420,16 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = input_checked_str(rq, body, "", "tz", 0, 64, validate_tz, "a time zone name", &tz);
     if (err != CM_OK)
         goto done;
-    err = store_tx_begin(pg);
+    err = cm_pg_begin(pg);
     if (err == CM_OK)
         err = store_sign_up_lock(pg, username, &s);
     if (err == CM_ENOTFOUND) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         err = cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL, "wrong confirmation code");
         goto done;
     }
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         err = cm_fail(rq, err, "the confirmation could not be checked, retry later");
         goto done;
     }
@@ -445,9 +445,9 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = sign_up_event(pg, "confirmed", s.id, s.user_id, s.organization_id,
                             s.organization_code_id, occurred_at);
     if (err == CM_OK)
-        err = store_tx_commit(pg);
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
-        store_tx_rollback(pg);
+        cm_pg_rollback(pg);
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */
             err = cm_fail_at(rq, err, "/tz", NULL, "%s", detail[0] ? detail : "tz is invalid");
         else

@@ -25,22 +25,6 @@ static int bool_at(const PGresult *res, int r, const char *name)
     return c >= 0 && !PQgetisnull(res, r, c) && PQgetvalue(res, r, c)[0] == 't';
 }
 
-/* Runs sql with n text parameters; on CM_OK *out_res is the result (caller
- * PQclear), otherwise it is cleared here. */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
-                  PGresult **out_res)
-{
-    PGresult *res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out_res = res;
-    return CM_OK;
-}
-
 /* --- organization codes --- */
 
 #define CODE_COLUMNS                                                                               \
@@ -80,7 +64,7 @@ static cm_err one_code(PGconn *pg, const char *sql, int n, const char *const *va
                        struct org_code *out)
 {
     PGresult *res = NULL;
-    cm_err err = run(pg, sql, n, values, &res);
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
 
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
@@ -140,7 +124,7 @@ cm_err store_code_list(PGconn *pg, const char *organization_id, long limit, long
 
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
-    err = run(pg,
+    err = cm_pg_query(pg,
               "SELECT " CODE_COLUMNS " FROM organization_codes c "
               "WHERE $1::uuid IS NULL OR c.organization_id = $1::uuid "
               "ORDER BY c.created_at, c.id LIMIT $2::bigint OFFSET $3::bigint",
@@ -219,7 +203,7 @@ cm_err store_sign_up_lock(PGconn *pg, const char *username, struct sign_up *out)
     const char *values[1] = {username};
     PGresult *res = NULL;
     int ch;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "SELECT id::text AS id, user_id::text AS user_id, organization_code_id, "
                      "organization_id::text AS organization_id, account_type, channel, "
                      "recipient, state = 'registered' AS registered, "
@@ -282,7 +266,7 @@ cm_err store_sign_up_wrong_code(PGconn *pg, const char *id, int max_attempts, in
     cm_err err;
 
     snprintf(max, sizeof max, "%d", max_attempts);
-    err = run(pg,
+    err = cm_pg_query(pg,
               "UPDATE sign_up_requests SET attempts = attempts + 1, "
               "code_hash = CASE WHEN attempts + 1 >= $2::int THEN NULL ELSE code_hash END "
               "WHERE id = $1::uuid RETURNING attempts",
@@ -300,7 +284,7 @@ cm_err store_sign_up_confirmed(PGconn *pg, const char *id, int email_verified,
 {
     const char *values[2] = {id, email_verified ? "t" : "f"};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query(pg,
                      "UPDATE sign_up_requests SET state = 'registered', code_hash = NULL, "
                      "email_verified = email_verified OR $2::boolean, confirmed_at = now() "
                      "WHERE id = $1::uuid RETURNING " RFC3339("now()") " AS occurred_at",
@@ -349,7 +333,7 @@ cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_
 
     snprintf(lim, sizeof lim, "%ld", f->limit);
     snprintf(off, sizeof off, "%ld", f->offset);
-    err = run(pg,
+    err = cm_pg_query(pg,
               "SELECT user_id::text AS user_id, organization_id::text AS organization_id, "
               "username, email, first_name, last_name, birth_date::text AS birth_date, locale, "
               "tz, phone, state, email_verified, auto_sign_up, " RFC3339("created_at")
@@ -371,20 +355,3 @@ cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_
     return err;
 }
 
-/* --- transactions --- */
-
-cm_err store_tx_begin(PGconn *pg)
-{
-    return cm_pg_exec(pg, "BEGIN");
-}
-
-cm_err store_tx_commit(PGconn *pg)
-{
-    return cm_pg_exec(pg, "COMMIT");
-}
-
-void store_tx_rollback(PGconn *pg)
-{
-    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
-}

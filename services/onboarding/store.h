@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cm_err.h"
+#include "cm_pg.h"
 #include "codes.h"
 #include "validate.h"
 
@@ -150,12 +151,6 @@ struct code_user_filter {
 cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_filter *f,
                         cm_err (*fn)(void *ctx, const struct code_user *u), void *ctx);
 
-/* --- transactions --- */
-
-/* BEGIN, COMMIT and ROLLBACK on pg. Rollback is for error paths (a no-op
- * outside a transaction) and returns nothing. */
-cm_err store_tx_begin(PGconn *pg);
-cm_err store_tx_commit(PGconn *pg);
-void store_tx_rollback(PGconn *pg);
+/* Transactions: cm_pg_begin, cm_pg_commit, cm_pg_rollback (cm_pg.h). */
 
 #endif
