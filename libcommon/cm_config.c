@@ -64,6 +64,7 @@ static const struct entry table[] = {
     I("CODE_TTL_S", code_ttl_s, 60, 7 * 86400, 86400),
     S("SPOOL_DIR", spool_dir, "var/spool"),
     I("TOKEN_CACHE_SIZE", token_cache_size, 16, 1 << 20, 8192),
+    I("PROJECTION_APPLY_DELAY_MS", projection_apply_delay_ms, 0, 60000, 0), /* tests only */
 };
 
 static const struct {

@@ -56,6 +56,9 @@ struct cm_config {
     char *spool_dir;          /* SPOOL_DIR: where the local transport writes outgoing messages */
     /* edge */
     int token_cache_size;     /* TOKEN_CACHE_SIZE: verified access tokens kept per edge thread */
+    /* authz */
+    int projection_apply_delay_ms; /* PROJECTION_APPLY_DELAY_MS: pause before each identity event
+                                    * the projection applies (0; > 0 only to watch catch-up in tests) */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

@@ -2,6 +2,9 @@
 #include "cm_pg.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,7 +344,7 @@ cm_err cm_pg_result_err(const PGresult *res)
 cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
                    PGresult **out_res)
 {
-    PGresult *res = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
+    PGresult *res = cm_pg_exec_params(conn, sql, n, NULL, values, NULL, NULL, 0);
     cm_err err = cm_pg_result_err(res);
 
     if (err != CM_OK) {
@@ -366,4 +369,102 @@ void cm_pg_rollback(PGconn *conn)
 {
     if (PQtransactionStatus(conn) != PQTRANS_IDLE)
         cm_pg_exec(conn, "ROLLBACK");
+}
+
+/* The statements this thread has prepared on its connection (each worker
+ * thread has its own PGconn; a new connection or backend starts afresh).
+ * Freed at thread exit through the key's destructor. */
+#define STMT_CACHE_MAX 256
+struct stmt_cache {
+    unsigned id; /* unique per thread: names never clash on a connection
+                  * that passes from one thread to another */
+    PGconn *conn;
+    int backend_pid;
+    int n;
+    uint64_t hash[STMT_CACHE_MAX];
+    char *sql[STMT_CACHE_MAX];
+};
+static pthread_key_t stmt_key;
+static atomic_uint stmt_caches;
+static pthread_once_t stmt_once = PTHREAD_ONCE_INIT;
+
+static void stmt_cache_reset(struct stmt_cache *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->sql[i]);
+    c->n = 0;
+}
+
+static void stmt_cache_free(void *p)
+{
+    stmt_cache_reset(p);
+    free(p);
+}
+
+static void stmt_key_make(void)
+{
+    (void)pthread_key_create(&stmt_key, stmt_cache_free);
+}
+
+/* This thread's cache, made current for conn. */
+static struct stmt_cache *stmt_cache_for(PGconn *conn)
+{
+    struct stmt_cache *c;
+
+    pthread_once(&stmt_once, stmt_key_make);
+    c = pthread_getspecific(stmt_key);
+    if (!c) {
+        c = cm_xcalloc(1, sizeof *c);
+        c->id = atomic_fetch_add(&stmt_caches, 1);
+        if (pthread_setspecific(stmt_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
+    }
+    if (c->conn != conn || c->backend_pid != PQbackendPID(conn)) {
+        stmt_cache_reset(c);
+        c->conn = conn;
+        c->backend_pid = PQbackendPID(conn);
+    }
+    return c;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+PGresult *cm_pg_exec_params(PGconn *conn, const char *sql, int n, const Oid *types,
+                            const char *const *values, const int *lengths, const int *formats,
+                            int result_format)
+{
+    struct stmt_cache *c = types ? NULL : stmt_cache_for(conn);
+    uint64_t h;
+    char name[40];
+    PGresult *res;
+    int i;
+
+    if (!c)
+        return PQexecParams(conn, sql, n, types, values, lengths, formats, result_format);
+    h = fnv1a(sql);
+    for (i = 0; i < c->n; i++)
+        if (c->hash[i] == h && !strcmp(c->sql[i], sql))
+            break;
+    if (i == c->n) {
+        if (c->n == STMT_CACHE_MAX)
+            return PQexecParams(conn, sql, n, NULL, values, lengths, formats, result_format);
+        snprintf(name, sizeof name, "cm_stmt_%u_%d", c->id, i);
+        res = PQprepare(conn, name, sql, n, NULL);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            return res; /* the error, as PQexecParams would have given it */
+        PQclear(res);
+        c->hash[i] = h;
+        c->sql[i] = cm_xstrdup(sql);
+        c->n++;
+    }
+    snprintf(name, sizeof name, "cm_stmt_%u_%d", c->id, i);
+    return PQexecPrepared(conn, name, n, values, lengths, formats, result_format);
 }

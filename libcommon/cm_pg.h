@@ -48,11 +48,21 @@ cm_err cm_pg_exec(PGconn *conn, const char *sql);
  * parameters, which may be personal data). res may be NULL (→ CM_EUNAVAIL). */
 cm_err cm_pg_result_err(const PGresult *res);
 
-/* Runs sql with n text parameters (PQexecParams). On CM_OK *out_res is the
+/* Runs sql with n text parameters (cm_pg_exec_params). On CM_OK *out_res is the
  * result (caller PQclear); otherwise it was cleared here and the error is
  * cm_pg_result_err's. */
 cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
                    PGresult **out_res);
+
+/* PQexecParams, with the statement prepared on conn the first time this
+ * thread runs this SQL text on it, then executed prepared: each statement is
+ * planned once per connection instead of at every call (Postgres may still
+ * re-plan per call where a generic plan would be worse). Same arguments and
+ * result as PQexecParams (caller PQclear); statements with paramTypes, and
+ * any beyond 256 per connection and thread, run unprepared. */
+PGresult *cm_pg_exec_params(PGconn *conn, const char *sql, int n, const Oid *types,
+                            const char *const *values, const int *lengths, const int *formats,
+                            int result_format);
 
 /* BEGIN and COMMIT on conn. */
 cm_err cm_pg_begin(PGconn *conn);

@@ -409,6 +409,8 @@ int cm_service_main(const struct cm_service_def *def)
     struct cm_service svc = {0};
     struct cm_admin *admin = NULL;
     struct cm_outbox_relay *relay = NULL;
+    void *hook_state = NULL; /* def->on_serving's */
+    int hook_started = 0;
     char errbuf[256];
     cm_err err;
 
@@ -437,6 +439,10 @@ int cm_service_main(const struct cm_service_def *def)
         err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);
     if (err == CM_OK)
         err = start_workers(&svc);
+    if (err == CM_OK && def->on_serving) {
+        err = def->on_serving(&svc.cfg, svc.nc, &hook_state);
+        hook_started = err == CM_OK;
+    }
     if (err == CM_OK) {
         cm_info("%s serving %s and %s* with %d workers", def->name, svc.http_subject,
                 svc.rpc_prefix, svc.cfg.handler_threads);
@@ -448,6 +454,8 @@ int cm_service_main(const struct cm_service_def *def)
     } else if (!cm_stop_requested) {
         cm_error("start failed: %s", cm_err_name(err));
     }
+    if (hook_started && def->on_stop)
+        def->on_stop(hook_state); /* uses svc.nc: before the relay and NATS go */
     cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
     cm_admin_stop(admin);        /* before the connection it reads goes away */
     cm_nats_close(svc.nc, 10000);

@@ -2,7 +2,8 @@
  *
  * cm_service_main does, in order: config → log → Postgres role, schema and
  * migrations → admin port → NATS → outbox relay (cm_outbox.h) →
- * HANDLER_THREADS workers → wait for SIGTERM → stop the relay → drain → free. Each worker is one queue subscription on "<svc>.>"
+ * HANDLER_THREADS workers → on_serving hook → wait for SIGTERM → on_stop
+ * hook → stop the relay → drain → free. Each worker is one queue subscription on "<svc>.>"
  * in queue group "<svc>", so it has its own nats.c delivery thread, and its
  * own PGconn: handlers of one worker never run concurrently, handlers of
  * different workers do. Running more copies of the daemon adds workers to
@@ -116,6 +117,16 @@ struct cm_service_def {
     /* After migrations, before serving, with a connection of the service
      * role (e.g. to ensure bootstrap data). May be NULL. */
     cm_err (*on_start)(const struct cm_config *cfg, PGconn *pg);
+    /* Once every worker is subscribed, just before the daemon reports
+     * serving: starts the service's background work (e.g. an event
+     * consumer thread), which may keep cfg and nc (borrowed; both outlive
+     * on_stop), and stores what it needs in *state. A failure stops the
+     * start like any other (on_stop is then not called). May be NULL. */
+    cm_err (*on_serving)(const struct cm_config *cfg, natsConnection *nc, void **state);
+    /* At SIGTERM, after the daemon stops reporting serving and before the
+     * outbox relay stops and NATS drains: stops what on_serving started and
+     * frees state. Called only after on_serving succeeded. May be NULL. */
+    void (*on_stop)(void *state);
 };
 
 /* Runs the daemon described by def until SIGTERM or SIGINT. Returns the

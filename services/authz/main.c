@@ -1,11 +1,14 @@
-/* main.c: the authz daemon. Everything but its tables is the shared skeleton
- * in libcommon/cm_service.c. */
+/* main.c: the authz daemon. Everything but its tables and the projection
+ * thread (projection.h) is the shared skeleton in libcommon/cm_service.c. */
 #include "handlers.h"
+#include "projection.h"
 
 static const struct cm_service_def authz_service = {
     .name = "authz",
     .ops = authz_ops,
     .rpcs = authz_rpcs,
+    .on_serving = projection_start, /* the projection of identity (projection.h) */
+    .on_stop = projection_stop,
 };
 
 int main(void)

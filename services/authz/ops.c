@@ -6,34 +6,37 @@
 #include "handlers.h"
 
 const struct cm_op authz_ops[] = {
-    {"POST", "/v1/authz-get-accessible-resources/", "authz-get-accessible-resources", NULL}, /* #10 */
-    {"GET", "/v1/authz-individuals/", "authz-individuals", NULL}, /* #11 */
-    {"POST", "/v1/authz-resource-access/", "authz-resource-access", NULL}, /* #12 */
-    {"GET", "/v1/authz-resource-accessors/", "authz-resource-accessors", NULL}, /* #13 */
-    {"GET", "/v1/authz-user-status/{id}/", "authz-user-status.read", NULL}, /* #14 */
-    {"POST", "/v1/bulk-authz-resource-access/", "bulk-authz-resource-access", NULL}, /* #15 */
-    {"GET", "/v1/individual-group-individuals/", "individual-group-individuals", NULL}, /* #36 */
-    {"GET", "/v1/individual-group-leaders/", "individual-group-leaders", NULL}, /* #37 */
-    {"GET", "/v1/individual-group-logs/", "individual-group-logs", NULL}, /* #38 */
-    {"GET", "/v1/individual-groups/", "individual-groups.list", NULL}, /* #39 */
-    {"POST", "/v1/individual-groups/", "individual-groups.create", NULL}, /* #40 */
-    {"GET", "/v1/individual-groups/{id}/", "individual-groups.read", NULL}, /* #41 */
-    {"PATCH", "/v1/individual-groups/{id}/", "individual-groups.update", NULL}, /* #42 */
-    {"POST", "/v1/individual-groups/{id}/add-individuals/", "individual-groups.add-individuals", NULL}, /* #43 */
-    {"POST", "/v1/individual-groups/{id}/add-leaders/", "individual-groups.add-leaders", NULL}, /* #44 */
-    {"POST", "/v1/individual-groups/{id}/add-members/", "individual-groups.add-members", NULL}, /* #45 */
-    {"GET", "/v1/individual-groups/{id}/eligible-members/", "individual-groups.eligible-members", NULL}, /* #46 */
-    {"POST", "/v1/individual-groups/{id}/move-group/", "individual-groups.move-group", NULL}, /* #47 */
-    {"POST", "/v1/individual-groups/{id}/remove-individuals/", "individual-groups.remove-individuals", NULL}, /* #48 */
-    {"POST", "/v1/individual-groups/{id}/remove-leaders/", "individual-groups.remove-leaders", NULL}, /* #49 */
-    {"POST", "/v1/individual-groups/{id}/remove-members/", "individual-groups.remove-members", NULL}, /* #50 */
-    {"POST", "/v1/individuals/", "individuals.create", NULL}, /* #51 */
-    {"GET", "/v1/individuals/{id}/", "individuals.read", NULL}, /* #52 */
-    {"GET", "/v2/individual-groups/", "individual-groups.list.v2", NULL}, /* #156 */
-    {"GET", "/v2/individual-groups/{id}/", "individual-groups.read.v2", NULL}, /* #157 */
+    {"POST", "/v1/authz-get-accessible-resources/", "authz-get-accessible-resources", authz_accessible_resources}, /* #10 */
+    {"GET", "/v1/authz-individuals/", "authz-individuals", authz_individuals}, /* #11 */
+    {"POST", "/v1/authz-resource-access/", "authz-resource-access", authz_resource_access}, /* #12 */
+    {"GET", "/v1/authz-resource-accessors/", "authz-resource-accessors", authz_resource_accessors}, /* #13 */
+    {"GET", "/v1/authz-user-status/{id}/", "authz-user-status.read", authz_user_status}, /* #14 */
+    {"POST", "/v1/bulk-authz-resource-access/", "bulk-authz-resource-access", authz_bulk_resource_access}, /* #15 */
+    {"GET", "/v1/individual-group-individuals/", "individual-group-individuals", group_individuals_list}, /* #36 */
+    {"GET", "/v1/individual-group-leaders/", "individual-group-leaders", group_leaders_list}, /* #37 */
+    {"GET", "/v1/individual-group-logs/", "individual-group-logs", group_logs_list}, /* #38 */
+    {"GET", "/v1/individual-groups/", "individual-groups.list", groups_list_v1}, /* #39 */
+    {"POST", "/v1/individual-groups/", "individual-groups.create", groups_create}, /* #40 */
+    {"GET", "/v1/individual-groups/{id}/", "individual-groups.read", groups_read_v1}, /* #41 */
+    {"PATCH", "/v1/individual-groups/{id}/", "individual-groups.update", groups_update}, /* #42 */
+    {"POST", "/v1/individual-groups/{id}/add-individuals/", "individual-groups.add-individuals", groups_add_individuals}, /* #43 */
+    {"POST", "/v1/individual-groups/{id}/add-leaders/", "individual-groups.add-leaders", groups_add_leaders}, /* #44 */
+    {"POST", "/v1/individual-groups/{id}/add-members/", "individual-groups.add-members", groups_add_members}, /* #45 */
+    {"GET", "/v1/individual-groups/{id}/eligible-members/", "individual-groups.eligible-members", groups_eligible_members}, /* #46 */
+    {"POST", "/v1/individual-groups/{id}/move-group/", "individual-groups.move-group", groups_move}, /* #47 */
+    {"POST", "/v1/individual-groups/{id}/remove-individuals/", "individual-groups.remove-individuals", groups_remove_individuals}, /* #48 */
+    {"POST", "/v1/individual-groups/{id}/remove-leaders/", "individual-groups.remove-leaders", groups_remove_leaders}, /* #49 */
+    {"POST", "/v1/individual-groups/{id}/remove-members/", "individual-groups.remove-members", groups_remove_members}, /* #50 */
+    {"POST", "/v1/individuals/", "individuals.create", individuals_create}, /* #51 */
+    {"GET", "/v1/individuals/{id}/", "individuals.read", individuals_read}, /* #52 */
+    {"GET", "/v2/individual-groups/", "individual-groups.list.v2", groups_list_v2}, /* #156 */
+    {"GET", "/v2/individual-groups/{id}/", "individual-groups.read.v2", groups_read_v2}, /* #157 */
     {NULL, NULL, NULL, NULL},
 };
 
 const struct cm_rpc authz_rpcs[] = {
+    {"Repopulate", rpc_repopulate},
+    {"Check", authz_rpc_check},
+    {"CheckBatch", authz_rpc_check_batch},
     {NULL, NULL},
 };

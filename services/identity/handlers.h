@@ -4,6 +4,7 @@
 #define IDENTITY_HANDLERS_H
 
 #include "cm_service.h"
+#include "export_rpc.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"
 #include "handlers_orgs.h"

@@ -1,6 +1,8 @@
 /* handlers_users_events.c: the events of user changes, written to the
  * outbox in the caller's transaction: UserChanged (IDENTITY_EVT_USER +
- * verb) and, when sessions are revoked, SessionRevoked. */
+ * verb, with the platform-admin flag) and, when sessions are revoked,
+ * SessionRevoked. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,18 @@
 cm_err users_event(PGconn *pg, const char *user_id, const char *change)
 {
     Identity__UserChanged ev = IDENTITY__USER_CHANGED__INIT;
+    struct user_target target;
     char subject[96];
     PGresult *res = NULL;
     json_t *orgs = NULL, *o;
     char **ids = NULL;
     size_t i, n = 0;
-    cm_err err = store_user_facts(pg, user_id, &res);
+    cm_err err = store_user_target(pg, user_id, "", &target);
 
+    ev.platform_admin = err == CM_OK && target.is_platform_admin;
+    sodium_memzero(&target, sizeof target); /* it holds the password hash */
+    if (err == CM_OK)
+        err = store_user_facts(pg, user_id, &res);
     if (err != CM_OK)
         return err;
     orgs = json_loads(PQgetvalue(res, 0, PQfnumber(res, "organization_ids")), 0, NULL);

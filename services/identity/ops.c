@@ -99,5 +99,6 @@ const struct cm_rpc identity_rpcs[] = {
     {"GetSigningKeys", rpc_get_signing_keys},
     {"IssueTokens", rpc_issue_tokens},
     {"GetOrganization", rpc_get_organization},
+    {"ExportUsers", rpc_export_users},
     {NULL, NULL},
 };

@@ -63,7 +63,7 @@ static cm_err lookup(PGconn *pg, const char *sql, const char *param, int len, in
 {
     const char *values[1] = {param};
     int lengths[1] = {len}, formats[1] = {binary};
-    PGresult *res = PQexecParams(pg, sql, 1, NULL, values, lengths, formats, 1);
+    PGresult *res = cm_pg_exec_params(pg, sql, 1, NULL, values, lengths, formats, 1);
     cm_err err = cm_pg_result_err(res);
 
     if (err == CM_OK)
@@ -152,7 +152,7 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
 
     store_api_key_hash(key, hash);
     /* The old row, locked: a concurrent start of another copy waits here. */
-    res = PQexecParams(pg,
+    res = cm_pg_exec_params(pg,
                        "SELECT key_hash = $2 AS same_key FROM api_clients "
                        "WHERE api_user_id = $1 FOR UPDATE",
                        2, NULL, values, lengths, formats, 0);
@@ -166,7 +166,7 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
     /* Writes only when something changes; RETURNING then says what. A row
      * inserted has xmax 0. */
     if (err == CM_OK) {
-        res = PQexecParams(pg,
+        res = cm_pg_exec_params(pg,
                            "INSERT INTO api_clients (api_user_id, key_hash, name) "
                            "VALUES ($1, $2, $3) "
                            "ON CONFLICT (api_user_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, "
@@ -241,7 +241,7 @@ cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGres
         return CM_ECONFLICT;
     if (err != CM_OK)
         return err;
-    res = PQexecParams(pg,
+    res = cm_pg_exec_params(pg,
                        "INSERT INTO api_clients AS c (api_user_id, key_hash, name, organization_id, "
                        "roles, created_by) VALUES ($1, $2, $3, $4, "
                        "ARRAY(SELECT json_array_elements_text($5::json)), $6::uuid) "
@@ -298,7 +298,7 @@ cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[A
     PQclear(res);
     if (err != CM_OK)
         return err;
-    res = PQexecParams(pg,
+    res = cm_pg_exec_params(pg,
                        "UPDATE api_clients c SET key_hash = $2 WHERE c.id = $1 "
                        "AND c.revoked_at IS NULL RETURNING " REC_COLUMNS,
                        2, NULL, values, lengths, formats, 0);

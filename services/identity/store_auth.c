@@ -34,7 +34,7 @@
 static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
                   const int *lengths, const int *formats, PGresult **out)
 {
-    PGresult *res = PQexecParams(pg, sql, n, NULL, values, lengths, formats, 0);
+    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, lengths, formats, 0);
     cm_err err = cm_pg_result_err(res);
 
     if (err != CM_OK || !out)
@@ -77,7 +77,7 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
         err = run(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))", 0, NULL,
                   NULL, NULL, NULL);
     if (err == CM_OK) {
-        res = PQexecParams(pg,
+        res = cm_pg_exec_params(pg,
                            "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
                            "ORDER BY created_at DESC, kid LIMIT 1",
                            0, NULL, NULL, NULL, NULL, 1);
@@ -104,7 +104,7 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
 
 cm_err store_signing_seeds(PGconn *pg, PGresult **out)
 {
-    PGresult *res = PQexecParams(pg,
+    PGresult *res = cm_pg_exec_params(pg,
                                  "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
                                  "ORDER BY created_at DESC, kid",
                                  0, NULL, NULL, NULL, NULL, 1);

@@ -35,7 +35,7 @@ static cm_err exec(PGconn *pg, const char *sql, int n, const char *const *values
         lengths[bin] = binlen;
         formats[bin] = 1;
     }
-    res = PQexecParams(pg, sql, n, NULL, values, lengths, formats, 1);
+    res = cm_pg_exec_params(pg, sql, n, NULL, values, lengths, formats, 1);
     err = cm_pg_result_err(res);
     if (err != CM_OK) {
         PQclear(res);

@@ -357,7 +357,7 @@ cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out)
 cm_err store_tz_valid(PGconn *pg, const char *tz)
 {
     const char *values[1] = {tz};
-    PGresult *res = PQexecParams(pg, "SELECT now() AT TIME ZONE $1", 1, NULL, values, NULL, NULL, 0);
+    PGresult *res = cm_pg_exec_params(pg, "SELECT now() AT TIME ZONE $1", 1, NULL, values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     cm_err err = CM_OK;

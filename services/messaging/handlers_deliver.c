@@ -19,7 +19,7 @@ static cm_err log_row(PGconn *pg, const char *id, const struct spool_msg *m,
     const char *values[9] = {id,     m->channel, m->to,  m->kind, m->subject,
                              m->organization_id[0] ? m->organization_id : NULL,
                              status, error,      created_at};
-    PGresult *res = PQexecParams(pg,
+    PGresult *res = cm_pg_exec_params(pg,
                                  "INSERT INTO email_logs (id, channel, recipient, kind, subject, "
                                  "organization_id, status, error, created_at) "
                                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

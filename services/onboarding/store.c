@@ -175,7 +175,7 @@ cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id
     values[19] = (const char *)n->code_hash;
     lengths[19] = CONFIRM_HASH_BYTES;
     formats[19] = 1;
-    res = PQexecParams(
+    res = cm_pg_exec_params(
         pg,
         "INSERT INTO sign_up_requests (user_id, username, organization_code_id, organization_id, "
         "account_type, email, first_name, last_name, birth_date, locale, tz, phone, "
@@ -248,7 +248,7 @@ cm_err store_sign_up_new_code(PGconn *pg, const char *id, const uint8_t hash[CON
     cm_err err;
 
     snprintf(ttl, sizeof ttl, "%d", ttl_s);
-    res = PQexecParams(pg,
+    res = cm_pg_exec_params(pg,
                        "UPDATE sign_up_requests SET code_hash = $2, attempts = 0, "
                        "code_expires_at = now() + make_interval(secs => $3::int), "
                        "code_sent_at = now() WHERE id = $1::uuid",

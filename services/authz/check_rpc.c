@@ -1,0 +1,181 @@
+/* check_rpc.c: the typed RPCs authz.rpc.Check and authz.rpc.CheckBatch that
+ * the other services call for their own access decisions, answered by the
+ * engine through a small in-process cache (check_cache.h).
+ *
+ * The cache is process-wide: the handler threads of one authz process share
+ * it, and the skeleton gives handlers no service context to hang it on, so
+ * it lives in this file's statics, created once under a mutex and kept for
+ * the life of the process. Its invalidation subscriptions ("evt.identity.>"
+ * and "evt.authz.>", core NATS, no queue group: every authz copy sees every
+ * event) are made on the first RPC (or earlier, from check_rpc_start), and
+ * flushed before anything is cached, so no answer is cached that a later
+ * change could not invalidate. A user id that is not a uuid is simply not
+ * allowed, like an unknown one. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "authz.pb-c.h"
+#include "check_cache.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "cm_time.h"
+#include "handlers_access.h"
+
+#define CACHE_SLOTS 8192
+#define CACHE_TTL_MS 5000
+#define BATCH_MAX 256 /* checks in one CheckBatch */
+
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct check_cache *cache;          /* under start_lock until set; then read-only */
+static natsSubscription *subs[2];          /* kept for the life of the connection */
+
+/* Any group, membership, role or user change: every cached answer is stale. */
+static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    check_cache_invalidate(closure);
+    natsMsg_Destroy(msg);
+}
+
+/* Returns the running cache, starting it on nc if needed; NULL when its
+ * subscriptions cannot be made now (answers are then not cached). */
+static struct check_cache *cache_on(natsConnection *nc)
+{
+    static const char *const subjects[2] = {"evt.identity.>", "evt.authz.>"};
+    struct check_cache *c;
+    pthread_mutex_lock(&start_lock);
+    if (!cache && nc) {
+        struct check_cache *fresh = check_cache_new(CACHE_SLOTS, CACHE_TTL_MS);
+        natsStatus s = NATS_OK;
+        for (int i = 0; i < 2 && s == NATS_OK; i++)
+            s = natsConnection_Subscribe(&subs[i], nc, subjects[i], on_event, fresh);
+        if (s == NATS_OK)
+            s = natsConnection_FlushTimeout(nc, 2000);
+        if (s == NATS_OK) {
+            cache = fresh;
+        } else {
+            cm_warn("check cache disabled for now: cannot subscribe to events: %s",
+                    natsStatus_GetText(s));
+            for (int i = 0; i < 2; i++) {
+                natsSubscription_Unsubscribe(subs[i]);
+                natsSubscription_Destroy(subs[i]);
+                subs[i] = NULL;
+            }
+            check_cache_free(fresh);
+        }
+    }
+    c = cache;
+    pthread_mutex_unlock(&start_lock);
+    return c;
+}
+
+cm_err check_rpc_start(natsConnection *nc)
+{
+    return cache_on(nc) ? CM_OK : CM_EUNAVAIL;
+}
+
+/* Decides one CheckRequest through the cache. CM_EINVAL with a detail on w
+ * for a bad query. */
+static cm_err check_one(struct cm_worker *w, struct check_cache *c, const Authz__CheckRequest *in,
+                        int *out_allow)
+{
+    struct access_queries *qs;
+    char key[CHECK_CACHE_KEY_MAX + 1], err_text[160];
+    size_t bad, klen;
+    uint64_t gen;
+    cm_err err;
+
+    if (!cm_uuid_valid(in->user_id)) {
+        *out_allow = 0;
+        return CM_OK;
+    }
+    klen = c ? check_cache_key(key, sizeof key, in->user_id,
+                               (const char *const *)in->access_queries, in->n_access_queries)
+             : 0;
+    if (klen && check_cache_get(c, key, klen, cm_now_ms(), out_allow))
+        return CM_OK;
+    qs = malloc(sizeof *qs);
+    if (!qs)
+        return CM_ENOMEM;
+    err = access_queries_parse((const char *const *)in->access_queries, in->n_access_queries, qs,
+                               &bad, err_text, sizeof err_text);
+    if (err != CM_OK) {
+        if (bad < in->n_access_queries)
+            err = cm_rpc_fail(w, CM_EINVAL, "access_queries[%zu]: %s", bad, err_text);
+        else
+            err = cm_rpc_fail(w, CM_EINVAL, "%s", err_text);
+    } else {
+        gen = c ? check_cache_generation(c) : 0;
+        err = authz_check(w->pg, in->user_id, qs->q, qs->n, out_allow);
+        if (err == CM_OK && klen)
+            check_cache_put(c, key, klen, gen, cm_now_ms(), *out_allow);
+    }
+    free(qs);
+    return err;
+}
+
+cm_err authz_rpc_check(struct cm_worker *w, const Envelope__RpcRequest *req,
+                       uint8_t **out_payload, size_t *out_len)
+{
+    Authz__CheckReply reply = AUTHZ__CHECK_REPLY__INIT;
+    Authz__CheckRequest *in =
+        authz__check_request__unpack(NULL, req->payload.len, req->payload.data);
+    int allow = 0;
+    cm_err err;
+    if (!in)
+        return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckRequest");
+    err = check_one(w, cache_on(w->nc), in, &allow);
+    if (err == CM_OK) {
+        reply.allow = allow;
+        *out_payload = cm_pack(&reply.base, out_len);
+    }
+    authz__check_request__free_unpacked(in, NULL);
+    return err;
+}
+
+cm_err authz_rpc_check_batch(struct cm_worker *w, const Envelope__RpcRequest *req,
+                             uint8_t **out_payload, size_t *out_len)
+{
+    Authz__CheckBatchReply reply = AUTHZ__CHECK_BATCH_REPLY__INIT;
+    Authz__CheckReply *results = NULL, **ptrs = NULL;
+    Authz__CheckBatchRequest *in =
+        authz__check_batch_request__unpack(NULL, req->payload.len, req->payload.data);
+    struct check_cache *c = cache_on(w->nc);
+    cm_err err = CM_OK;
+    if (!in)
+        return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckBatchRequest");
+    if (in->n_checks > BATCH_MAX) {
+        err = cm_rpc_fail(w, CM_EINVAL, "at most %d checks in one batch", BATCH_MAX);
+        goto done;
+    }
+    results = calloc(in->n_checks ? in->n_checks : 1, sizeof *results);
+    ptrs = calloc(in->n_checks ? in->n_checks : 1, sizeof *ptrs);
+    if (!results || !ptrs) {
+        err = CM_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < in->n_checks && err == CM_OK; i++) {
+        int allow = 0;
+        authz__check_reply__init(&results[i]);
+        err = check_one(w, c, in->checks[i], &allow);
+        if (err == CM_EINVAL) { /* name the check at fault */
+            char detail[sizeof w->rpc_detail];
+            snprintf(detail, sizeof detail, "%s", w->rpc_detail);
+            err = cm_rpc_fail(w, CM_EINVAL, "checks[%zu]: %.200s", i, detail);
+        }
+        results[i].allow = allow;
+        ptrs[i] = &results[i];
+    }
+    if (err == CM_OK) {
+        reply.n_results = in->n_checks;
+        reply.results = ptrs;
+        *out_payload = cm_pack(&reply.base, out_len);
+    }
+done:
+    free(ptrs);
+    free(results);
+    authz__check_batch_request__free_unpacked(in, NULL);
+    return err;
+}

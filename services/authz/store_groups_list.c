@@ -1,0 +1,210 @@
+/* store_groups_list.c: the lists of groups (with every filter of #39 and
+ * #156), of a group's individuals and leaders, of group logs, and of the
+ * people eligible for a group (store_groups.h). */
+#include <stdio.h>
+
+#include "store_groups.h"
+
+/* The groups the caller may read, as engine.h's group:G:read says, given
+ * $1 the caller's user id (NULL for none), $2 the organization its token
+ * makes it admin of (NULL for none) and $3 true for the platform admin:
+ * an admin of the group's organization, or an enabled user leading or
+ * belonging to the group or an ancestor. Defines the CTE "visible (id)". */
+#define VISIBLE_CTE                                                                                \
+    "WITH me AS (SELECT u.id FROM users u WHERE u.id = $1::uuid AND u.enabled), "                  \
+    "adm AS (SELECT r.organization_id FROM user_roles r JOIN me ON me.id = r.user_id "             \
+    "        WHERE r.role_name = 'admin' UNION SELECT $2::uuid WHERE $2::uuid IS NOT NULL), "      \
+    "mine AS (SELECT l.group_id FROM group_leaders l JOIN me ON me.id = l.user_id "                \
+    "         UNION SELECT m.group_id FROM group_members m JOIN me ON me.id = m.user_id), "        \
+    "visible AS (SELECT g.id FROM groups g WHERE $3::bool "                                        \
+    "            OR g.organization_id IN (SELECT organization_id FROM adm) "                       \
+    "            UNION SELECT t.descendant_id FROM group_tree t "                                  \
+    "            WHERE t.ancestor_id IN (SELECT group_id FROM mine)) "
+
+/* $1..$3 of VISIBLE_CTE from sc. */
+static void scope_values(const struct gs_scope *sc, const char **values)
+{
+    values[0] = gs_opt(sc->user_id);
+    values[1] = gs_opt(sc->admin_org);
+    values[2] = sc->all ? "true" : "false";
+}
+
+cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_list_query *q,
+                      PGresult **out)
+{
+    char limit[24], offset[24];
+    const char *values[26];
+
+    snprintf(limit, sizeof limit, "%ld", q->limit);
+    snprintf(offset, sizeof offset, "%ld", q->offset);
+    scope_values(sc, values);
+    values[3] = gs_opt(q->organization_id);
+    values[4] = q->ids_json;
+    values[5] = q->exclude_ids_json;
+    values[6] = q->types_json;
+    values[7] = q->include_inactive ? "true" : "false";
+    values[8] = gs_opt(q->node_type);
+    values[9] = gs_opt(q->parent_group_id);
+    values[10] = q->tags_json;
+    values[11] = gs_opt(q->text);
+    values[12] = gs_opt(q->name);
+    values[13] = gs_opt(q->tree_node_type);
+    values[14] = gs_opt(q->individual_id);
+    values[15] = gs_opt(q->exclude_individual_id);
+    values[16] = gs_opt(q->leader_id);
+    values[17] = gs_opt(q->eligible_individual_id);
+    values[18] = gs_opt(q->time_gt);
+    values[19] = gs_opt(q->time_ge);
+    values[20] = gs_opt(q->time_lt);
+    values[21] = gs_opt(q->time_le);
+    values[22] = limit;
+    values[23] = offset;
+    return gs_query(
+        pg,
+        VISIBLE_CTE "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM
+        "WHERE g.id IN (SELECT id FROM visible) "
+        "AND ($4::uuid IS NULL OR g.organization_id = $4::uuid) "
+        "AND ($5::jsonb IS NULL OR g.id IN (SELECT (jsonb_array_elements_text($5::jsonb))::uuid)) "
+        "AND ($6::jsonb IS NULL OR g.id NOT IN "
+        "     (SELECT (jsonb_array_elements_text($6::jsonb))::uuid)) "
+        "AND g.type IN (SELECT jsonb_array_elements_text($7::jsonb)) "
+        "AND ($8::bool OR g.is_active) "
+        "AND ($9::text IS NULL OR g.node_type = $9::text) "
+        "AND ($10::uuid IS NULL OR g.parent_id = $10::uuid) "
+        "AND ($11::jsonb IS NULL OR g.tags && ARRAY(SELECT jsonb_array_elements_text($11::jsonb))) "
+        "AND ($12::text IS NULL OR strpos(lower(g.name), lower($12::text)) > 0) "
+        "AND ($13::text IS NULL OR lower(g.name) = lower($13::text)) "
+        "AND ($14::text IS NULL OR ($14::text = 'leaf') = "
+        "     NOT EXISTS (SELECT 1 FROM groups c WHERE c.parent_id = g.id)) "
+        "AND ($15::uuid IS NULL OR EXISTS (SELECT 1 FROM group_individuals gi "
+        "     WHERE gi.group_id = g.id AND gi.individual_id = $15::uuid)) "
+        "AND ($16::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM group_individuals gi "
+        "     WHERE gi.group_id = g.id AND gi.individual_id = $16::uuid)) "
+        "AND ($17::uuid IS NULL OR EXISTS (SELECT 1 FROM group_leaders l "
+        "     WHERE l.group_id = g.id AND l.user_id = $17::uuid)) "
+        "AND ($18::uuid IS NULL OR (g.organization_id = "
+        "     (SELECT i.owner_id FROM individuals i WHERE i.id = $18::uuid) "
+        "     AND NOT EXISTS (SELECT 1 FROM group_individuals gi "
+        "     WHERE gi.group_id = g.id AND gi.individual_id = $18::uuid))) "
+        "AND ($19::timestamptz IS NULL OR g.last_modified_time > $19::timestamptz) "
+        "AND ($20::timestamptz IS NULL OR g.last_modified_time >= $20::timestamptz) "
+        "AND ($21::timestamptz IS NULL OR g.last_modified_time < $21::timestamptz) "
+        "AND ($22::timestamptz IS NULL OR g.last_modified_time <= $22::timestamptz) "
+        "ORDER BY g.name, g.id LIMIT $23::bigint OFFSET $24::bigint",
+        24, values, out);
+}
+
+/* Runs sql with group $1, limit $2 and offset $3. */
+static cm_err paged(PGconn *pg, const char *sql, const char *group, long limit, long offset,
+                    PGresult **out)
+{
+    char l[24], o[24];
+    const char *values[3] = {group, l, o};
+
+    snprintf(l, sizeof l, "%ld", limit);
+    snprintf(o, sizeof o, "%ld", offset);
+    return gs_query(pg, sql, 3, values, out);
+}
+
+cm_err gs_group_individuals(PGconn *pg, const char *group, long limit, long offset,
+                            PGresult **out)
+{
+    return paged(pg,
+                 "SELECT gi.group_id, i.id, i.owner_id, i.first_name, i.last_name, i.email, "
+                 "i.birth_date, i.email_verified, i.phone_verified, i.registered "
+                 "FROM group_individuals gi JOIN individuals i ON i.id = gi.individual_id "
+                 "WHERE gi.group_id = $1::uuid ORDER BY gi.added_at, i.id "
+                 "LIMIT $2::bigint OFFSET $3::bigint",
+                 group, limit, offset, out);
+}
+
+cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset, PGresult **out)
+{
+    return paged(pg,
+                 "SELECT l.group_id, l.user_id AS id, u.first_name, u.last_name, u.username "
+                 "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
+                 "WHERE l.group_id = $1::uuid ORDER BY l.added_at, l.user_id "
+                 "LIMIT $2::bigint OFFSET $3::bigint",
+                 group, limit, offset, out);
+}
+
+cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
+                     const char *individual, const char *org, long limit, long offset,
+                     PGresult **out)
+{
+    char l[24], o[24];
+    const char *values[8];
+
+    snprintf(l, sizeof l, "%ld", limit);
+    snprintf(o, sizeof o, "%ld", offset);
+    scope_values(sc, values);
+    values[3] = gs_opt(group);
+    values[4] = gs_opt(individual);
+    values[5] = gs_opt(org);
+    values[6] = l;
+    values[7] = o;
+    return gs_query(pg,
+                    VISIBLE_CTE "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
+                                "x.created_by, " GS_TS("x.created_time") " AS created_time "
+                                "FROM group_logs x JOIN groups g ON g.id = x.group_id "
+                                "WHERE x.group_id IN (SELECT id FROM visible) "
+                                "AND ($4::uuid IS NULL OR x.group_id = $4::uuid) "
+                                "AND ($5::uuid IS NULL OR (x.subject = 'individual' "
+                                "     AND x.subject_id = $5::uuid)) "
+                                "AND ($6::uuid IS NULL OR g.organization_id = $6::uuid) "
+                                "ORDER BY x.created_time DESC, x.id "
+                                "LIMIT $7::bigint OFFSET $8::bigint",
+                    8, values, out);
+}
+
+cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
+                   const struct gs_eligible_query *q, PGresult **out)
+{
+    char l[24], o[24];
+    const char *values[9];
+
+    snprintf(l, sizeof l, "%ld", q->limit);
+    snprintf(o, sizeof o, "%ld", q->offset);
+    values[0] = group;
+    values[1] = org;
+    values[2] = q->member_type;
+    values[3] = q->for_children ? "true" : "false";
+    values[4] = gs_opt(q->text);
+    values[5] = gs_opt(q->invite);
+    values[6] = q->verified < 0 ? NULL : q->verified ? "true" : "false";
+    values[7] = l;
+    values[8] = o;
+    /* users of org for leaders and members; individuals of org otherwise.
+     * A user known to authz has an account: its invitation is "accepted". */
+    return gs_query(
+        pg,
+        "WITH cand AS ("
+        " SELECT u.id, (SELECT i.id FROM individuals i WHERE i.user_id = u.id "
+        "        ORDER BY i.created_at LIMIT 1) AS individual_id, u.email, u.first_name, "
+        "        u.last_name, true AS email_verified, false AS phone_verified, true AS verified, "
+        "        'accepted' AS invite, "
+        "        EXISTS (SELECT 1 FROM group_leaders x WHERE x.group_id = $1::uuid "
+        "                AND x.user_id = u.id AND $3 = 'leader') "
+        "        OR EXISTS (SELECT 1 FROM group_members x WHERE x.group_id = $1::uuid "
+        "                AND x.user_id = u.id AND $3 = 'member') AS inside "
+        " FROM users u JOIN memberships m ON m.user_id = u.id AND m.organization_id = $2::uuid "
+        " WHERE u.enabled AND $3 IN ('leader', 'member') "
+        " UNION ALL "
+        " SELECT i.id, i.id, i.email, i.first_name, i.last_name, i.email_verified, "
+        "        i.phone_verified, i.email_verified OR i.phone_verified, "
+        "        CASE WHEN i.registered THEN 'accepted' ELSE 'none' END, "
+        "        EXISTS (SELECT 1 FROM group_individuals x WHERE x.group_id = $1::uuid "
+        "                AND x.individual_id = i.id) "
+        " FROM individuals i WHERE i.owner_id = $2::uuid AND $3 = 'individual') "
+        ", hit AS (SELECT c.* FROM cand c WHERE c.inside = $4::bool "
+        " AND ($5::text IS NULL OR strpos(lower(c.first_name || ' ' || c.last_name || ' ' || "
+        "     c.email), lower($5::text)) > 0) "
+        " AND ($6::text IS NULL OR c.invite = $6::text) "
+        " AND ($7::bool IS NULL OR c.verified = $7::bool)) "
+        /* one row with the total even when the page is empty (then id is NULL) */
+        "SELECT (SELECT count(*) FROM hit) AS total, $3 AS member_type, f.* "
+        "FROM (SELECT 1) one LEFT JOIN (SELECT * FROM hit ORDER BY last_name, first_name, id "
+        " LIMIT $8::bigint OFFSET $9::bigint) f ON true "
+        "ORDER BY f.last_name, f.first_name, f.id",
+        9, values, out);
+}
