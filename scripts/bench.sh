@@ -328,12 +328,14 @@ login_as_admin() {
     [ -n "$ADMIN_TOKEN" ] && [ -n "$ADMIN_ID" ] || die "login answered without a token: $body"
 }
 
-# auth_figure <mode> <threads> <seconds> [args]: one auth_bench line, checked
+# auth_figure <var> <mode> <threads> <seconds> [args]: one auth_bench line
+# into variable var; dies (in this shell) unless every operation succeeded
 auth_figure() {
-    local line
+    local var=$1 line
+    shift
     line=$("$BUILD/bin/auth_bench" "$@" 2>>"$OUT/auth_bench.err") ||
-        die "auth_bench $1 failed: ${line:-no output} (see $OUT/auth_bench.err)"
-    printf '%s\n' "$line"
+        die "auth_bench $1 failed: ${line:-no output}: $(tail -n 3 "$OUT/auth_bench.err")"
+    printf -v "$var" '%s' "$line"
 }
 
 inner() {
@@ -365,13 +367,13 @@ inner() {
         -H "Authorization: Bearer $ADMIN_TOKEN"
 
     say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
-    argon=$(auth_figure argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB")
+    auth_figure argon argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB"
     say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
-    login=$(auth_figure login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
-        "$TEST_ADMIN_PASSWORD")
+    auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
+        "$TEST_ADMIN_PASSWORD"
     say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
-    refresh=$(auth_figure refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
-        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD")
+    auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
+        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
 
     echo
     printf '%-34s %-9s %-8s %s\n' bench req/s p50 p99

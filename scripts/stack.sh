@@ -492,6 +492,16 @@ stop_names() {
 }
 
 # launch <svc> <N>: starts one daemon instance in the background (no wait)
+# pg_host_for_daemons: the cluster's unix socket folder when it has one (a
+# query costs less CPU than over TCP), else 127.0.0.1
+pg_host_for_daemons() {
+    if [ -S "$PG_DIR/sock/.s.PGSQL.$PG_PORT" ]; then
+        printf '%s\n' "$PG_DIR/sock"
+    else
+        printf '127.0.0.1\n'
+    fi
+}
+
 launch() {
     local svc=$1 inst=$2 name bin port var
     name=$(inst_name "$svc" "$inst")
@@ -515,7 +525,7 @@ launch() {
             -u BOOTSTRAP_ADMIN_EMAIL -u BOOTSTRAP_ADMIN_PASSWORD)
     else
         var=$(svc_password_var "$svc")
-        envs+=(PG_HOST=127.0.0.1 PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$svc"
+        envs+=(PG_HOST="$(pg_host_for_daemons)" PG_PORT="$PG_PORT" PG_DATABASE="$PG_DATABASE" PG_USER="$svc"
             PG_PASSWORD="${!var}" PG_ADMIN_USER="$PG_ADMIN_USER" PG_ADMIN_PASSWORD="$PG_ADMIN_PASSWORD"
             MIGRATIONS_DIR="$ROOT/services/$svc/migrations")
         unset_=(-u EDGE_HOST -u EDGE_PORT -u BOOTSTRAP_API_USER -u BOOTSTRAP_API_KEY

@@ -81,6 +81,14 @@ static long post(CURL *c, const char *base, const char *path, const char *json, 
     return status;
 }
 
+/* Prints a worker's first failure (status and error body) to stderr. */
+static void report(const char *mode, long status, const json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    fprintf(stderr, "auth_bench %s: HTTP %ld %s\n", mode, status, text ? text : "(no JSON body)");
+    free(text);
+}
+
 /* Logs in; copies the refresh token into refresh (when not NULL). */
 static int login(CURL *c, struct worker *w, char *refresh, size_t cap)
 {
@@ -88,7 +96,10 @@ static int login(CURL *c, struct worker *w, char *refresh, size_t cap)
     char *text = json_dumps(body, JSON_COMPACT);
     long status = post(c, w->base, "/v1/login/", text, &doc);
     json_t *rt = json_object_get(doc, "refresh-token");
-    int ok = status == 201 && json_is_string(rt) && json_string_length(rt) < cap;
+    int ok = status == 201 && (!refresh || (json_is_string(rt) && json_string_length(rt) < cap));
+
+    if (!ok && w->errors == 0)
+        report(w->mode, status, doc);
 
     if (ok && refresh)
         strcpy(refresh, json_string_value(rt));
@@ -105,6 +116,9 @@ static int refresh_once(CURL *c, struct worker *w, char *token, size_t cap)
     long status = post(c, w->base, "/v1/refresh-token/", text, &doc);
     json_t *rt = json_object_get(doc, "refresh-token");
     int ok = status == 201 && json_is_string(rt) && json_string_length(rt) < cap;
+
+    if (!ok && w->errors == 0)
+        report(w->mode, status, doc);
 
     if (ok)
         strcpy(token, json_string_value(rt));
