@@ -5,8 +5,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_alloc.h"
 #include "cm_body.h"
@@ -238,6 +240,90 @@ cm_err cm_query_page(struct cm_req *rq, long def_limit, long min_limit, long max
     return err;
 }
 
+/* Reads n digits at *p into *out and advances; 0 when they are not there. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return 0;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+static int days_in(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+cm_err cm_cmp_time_parse(const char *s, int allow_eq, char op[3], char out[CM_TIME_LEN])
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, micro = 0, off = 0, oh, om;
+    size_t n = (s[0] == '<' || s[0] == '>') ? (allow_eq && s[1] == '=' ? 2 : 1) : 0;
+    const char *p = s + n;
+    struct tm tm = {0};
+    char buf[96];
+    time_t t;
+
+    if (n == 0 || strlen(s) > 40)
+        return CM_EINVAL;
+    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+        !digits(&p, 2, &d) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
+        return CM_EINVAL;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || h > 23 || mi > 59)
+            return CM_EINVAL;
+        if (*p == ':' && (p++, !digits(&p, 2, &sec) || sec > 59))
+            return CM_EINVAL;
+        if (*p == '.') {
+            int n = 0;
+            for (p++; isdigit((unsigned char)*p); p++, n++)
+                if (n < 6)
+                    micro = micro * 10 + (*p - '0');
+            if (n == 0)
+                return CM_EINVAL;
+            for (; n < 6; n++)
+                micro *= 10;
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-' || *p == ' ') {
+            int sign = *p++ == '-' ? -1 : 1;
+            if (!digits(&p, 2, &oh) || (*p == ':' && !*++p) || !digits(&p, 2, &om) || oh > 23 ||
+                om > 59)
+                return CM_EINVAL;
+            off = sign * (oh * 3600 + om * 60);
+        } else {
+            return CM_EINVAL; /* a time needs its offset */
+        }
+    }
+    if (*p)
+        return CM_EINVAL;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    t = timegm(&tm) - off;
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+        return CM_EINVAL;
+    if (snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 micro) >= CM_TIME_LEN)
+        return CM_EINVAL;
+    memcpy(out, buf, CM_TIME_LEN);
+    memcpy(op, s, n);
+    op[n] = '\0';
+    return CM_OK;
+}
+
 /* JSON pointer prefix/name into buf. */
 static const char *pointer(char *buf, size_t cap, const char *prefix, const char *name)
 {
@@ -419,6 +505,17 @@ json_t *cm_jsonapi_resource(const char *type, const char *id, json_t *attrs)
 json_t *cm_jsonapi_doc(json_t *data)
 {
     return json_pack("{s:o, s:{}}", "data", data ? data : json_null(), "meta");
+}
+
+void cm_resp_rows(struct cm_resp *out, const struct cm_req *rq, PGresult *res,
+                  json_t *(*row)(const PGresult *res, int i))
+{
+    json_t *data = json_array();
+
+    for (int i = 0; i < PQntuples(res); i++)
+        json_array_append_new(data, row(res, i));
+    PQclear(res);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
 }
 
 json_t *cm_json_str_or_null(const char *s)

@@ -9,11 +9,13 @@
 #define CM_JSONAPI_H
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
 
 #include "cm_service.h"
 
 #define CM_UUID_LEN 36
+#define CM_TIME_LEN 32 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and the NUL, with room */
 
 /* True when s is a canonical uuid (8-4-4-4-12 hex digits, any case). */
 int cm_uuid_valid(const char *s);
@@ -50,6 +52,15 @@ cm_err cm_query_uuid(struct cm_req *rq, const char *name, char *out);
  * hold maxchars * 4 + 1); "" when absent. */
 cm_err cm_query_text(struct cm_req *rq, const char *name, size_t maxchars, char *buf,
                      size_t cap);
+
+/* One "[comparator][datetime]" item of a filter[cmp-...] parameter: "<" or
+ * ">" (also "<=" and ">=" when allow_eq) into op (NUL-terminated), then an
+ * RFC 3339 date-time (offset Z or ±HH[:]MM, a space read as '+', as a query
+ * string's '+' decodes; 'T' or a space between date and time) or a date
+ * (midnight UTC), at most 40 characters in all. The instant goes to out as
+ * "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC). CM_EINVAL otherwise (impossible dates
+ * and times included). Pure. */
+cm_err cm_cmp_time_parse(const char *s, int allow_eq, char op[3], char out[CM_TIME_LEN]);
 
 /* page[limit] in [min_limit, max_limit] (default def_limit) and
  * page[offset] >= 0 (default 0). */
@@ -97,6 +108,11 @@ json_t *cm_jsonapi_resource(const char *type, const char *id, json_t *attrs);
 /* {"data": data, "meta": {}}; steals data (an object, an array, or NULL for
  * a null document). */
 json_t *cm_jsonapi_doc(json_t *data);
+
+/* Answers 200 with the list document {"data": [row(res, 0), row(res, 1),
+ * ...], "meta": {}} and clears res (a query result of the caller). */
+void cm_resp_rows(struct cm_resp *out, const struct cm_req *rq, PGresult *res,
+                  json_t *(*row)(const PGresult *res, int i));
 
 /* A JSON string for s, or null when s is NULL or "" (for optional
  * attributes). */

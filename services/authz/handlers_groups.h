@@ -93,13 +93,6 @@ cm_err groups_check_individuals(struct cm_req *rq, const char *org, const json_t
 
 /* --- input (handlers_groups_input.c, pure, unit-tested) --- */
 
-/* Parses one filter[cmp-last-modified-time] item: a comparator (">", ">=",
- * "<", "<=") then an ISO 8601 date or date-time (with 'T' or a space, and
- * an optional zone Z or ±HH[:MM]). The comparator to op (3 bytes), the time
- * text to when (GS_TIME_LEN; Postgres checks its ranges). CM_EINVAL
- * otherwise. */
-cm_err groups_cmp_parse(const char *s, char op[3], char when[GS_TIME_LEN]);
-
 /* True for one of the group types: all_participants, provider_only,
  * regular, unassigned. */
 int groups_type_valid(const char *s);

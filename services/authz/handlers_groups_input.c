@@ -37,71 +37,6 @@ int groups_tree_node_type_valid(const char *s)
     return one_of(s, set);
 }
 
-/* True when s starts with n digits; advances *s past them. */
-static int digits(const char **s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!isdigit((unsigned char)(*s)[i]))
-            return 0;
-    *s += n;
-    return 1;
-}
-
-/* True when s is YYYY-MM-DD, optionally followed by [T ]HH:MM[:SS[.f+]]
- * and an optional zone Z or ±HH[:MM] (a space stands for '+', as a query
- * string's '+' decodes). */
-static int iso_time_shape(const char *s)
-{
-    if (!digits(&s, 4) || *s++ != '-' || !digits(&s, 2) || *s++ != '-' || !digits(&s, 2))
-        return 0;
-    if (!*s)
-        return 1;
-    if (*s != 'T' && *s != 't' && *s != ' ')
-        return 0;
-    s++;
-    if (!digits(&s, 2) || *s++ != ':' || !digits(&s, 2))
-        return 0;
-    if (*s == ':') {
-        s++;
-        if (!digits(&s, 2))
-            return 0;
-        if (*s == '.') {
-            s++;
-            if (!isdigit((unsigned char)*s))
-                return 0;
-            while (isdigit((unsigned char)*s))
-                s++;
-        }
-    }
-    if (*s == 'Z' || *s == 'z')
-        return s[1] == '\0';
-    if (*s == '+' || *s == '-' || *s == ' ') {
-        s++;
-        if (!digits(&s, 2))
-            return 0;
-        if (*s == ':')
-            s++;
-        if (*s && !digits(&s, 2))
-            return 0;
-    }
-    return *s == '\0';
-}
-
-cm_err groups_cmp_parse(const char *s, char op[3], char when[GS_TIME_LEN])
-{
-    size_t n = s[0] == '<' || s[0] == '>' ? (s[1] == '=' ? 2 : 1) : 0;
-
-    if (n == 0 || strlen(s) > 40 || strlen(s + n) >= GS_TIME_LEN || !iso_time_shape(s + n))
-        return CM_EINVAL;
-    memcpy(op, s, n);
-    op[n] = '\0';
-    snprintf(when, GS_TIME_LEN, "%s", s + n);
-    for (char *p = when + 11; p < when + GS_TIME_LEN && *p; p++)
-        if (*p == ' ') /* the zone's '+', decoded as a space */
-            *p = '+';
-    return CM_OK;
-}
-
 cm_err groups_move_verdict(const char *id, const char *org, const char *to, const char *to_org,
                            char *err, size_t errlen)
 {
@@ -248,9 +183,9 @@ static cm_err cmp_item(struct cm_req *rq, const char *value, void *ctx)
     struct gs_list_query *q = ctx;
     char op[3], when[GS_TIME_LEN], *slot;
 
-    if (groups_cmp_parse(value, op, when) != CM_OK)
+    if (cm_cmp_time_parse(value, 1, op, when) != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, NULL, CMP_PARAM,
-                          "each comparison is >, >=, < or <= followed by an ISO 8601 date-time");
+                          "each comparison is >, >=, < or <= followed by an RFC 3339 date-time");
     slot = !strcmp(op, ">") ? q->time_gt : !strcmp(op, ">=") ? q->time_ge
          : !strcmp(op, "<") ? q->time_lt : q->time_le;
     if (slot[0])

@@ -109,7 +109,6 @@ cm_err group_logs_list(struct cm_req *rq, struct cm_resp *out)
     struct gs_scope sc;
     long limit, offset;
     PGresult *res = NULL;
-    json_t *data;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -139,11 +138,7 @@ cm_err group_logs_list(struct cm_req *rq, struct cm_resp *out)
                         limit, offset, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, log_resource(res, i));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_rows(out, rq, res, log_resource);
     return CM_OK;
 }
 

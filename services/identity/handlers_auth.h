@@ -94,11 +94,6 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
 
 enum { AUTH_EVT_LOGIN = 1, AUTH_EVT_REFR = 2, AUTH_EVT_SREG = 4 };
 
-/* One filter[cmp-timestamp] item: a comparator (">", "<", ">=" or "<=",
- * to op) followed by an RFC 3339 date-time or a date (as
- * users_cmp_time_parse reads it), at most 40 characters; the instant to
- * when (32 bytes, "YYYY-MM-DDTHH:MM:SS.ffffffZ"). CM_EINVAL otherwise. */
-cm_err auth_cmp_parse(const char *s, char op[3], char *when);
 
 /* Adds the comma-separated event types of s ("login", "refr", "sreg") to
  * *mask. CM_EINVAL for an empty item or any other value. */

@@ -14,22 +14,6 @@ static const struct {
     {"sreg", AUTH_EVT_SREG},
 };
 
-cm_err auth_cmp_parse(const char *s, char op[3], char *when)
-{
-    size_t n = s[0] == '<' || s[0] == '>' ? (s[1] == '=' ? 2 : 1) : 0;
-    char buf[48], dir;
-
-    if (n == 0 || strlen(s) > 40)
-        return CM_EINVAL;
-    /* users_cmp_time_parse reads "<" or ">" and the instant after it */
-    snprintf(buf, sizeof buf, "%c%s", s[0], s + n);
-    if (users_cmp_time_parse(buf, &dir, when) != CM_OK)
-        return CM_EINVAL;
-    memcpy(op, s, n);
-    op[n] = '\0';
-    return CM_OK;
-}
-
 cm_err auth_event_types_parse(const char *s, unsigned *mask)
 {
     const char *p = s;

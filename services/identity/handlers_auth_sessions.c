@@ -130,13 +130,13 @@ struct activity_ctx {
 static cm_err on_cmp(struct cm_req *rq, const char *value, void *ctx)
 {
     struct activity_ctx *c = ctx;
-    char op[3], when[40];
+    char op[3], when[CM_TIME_LEN];
     char *slot;
 
     if (++c->ncmp > 2)
         return cm_fail_at(rq, CM_EINVAL, NULL, "filter[cmp-timestamp]",
                           "at most 2 comparisons");
-    if (auth_cmp_parse(value, op, when) != CM_OK)
+    if (cm_cmp_time_parse(value, 1, op, when) != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, NULL, "filter[cmp-timestamp]",
                           "each comparison is >, <, >= or <= followed by an RFC 3339 date-time");
     slot = !strcmp(op, ">") ? c->q->gt : !strcmp(op, ">=") ? c->q->ge : !strcmp(op, "<") ? c->q->lt

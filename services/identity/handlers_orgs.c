@@ -205,17 +205,17 @@ static cm_err respond_org(struct cm_req *rq, struct cm_resp *out, int status, PG
 static cm_err cmp_item(struct cm_req *rq, const char *value, void *ctx)
 {
     struct org_list_query *q = ctx;
-    char op, when[USER_TIME_LEN], *slot;
+    char op[3], when[CM_TIME_LEN], *slot;
     int n = (q->modified_before[0] != '\0') + (q->modified_after[0] != '\0');
 
-    if (users_cmp_time_parse(value, &op, when) != CM_OK)
+    if (cm_cmp_time_parse(value, 0, op, when) != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, NULL, CMP_PARAM,
                           "each comparison is < or > followed by an RFC 3339 date-time");
-    slot = op == '<' ? q->modified_before : q->modified_after;
+    slot = op[0] == '<' ? q->modified_before : q->modified_after;
     if (slot[0] || n >= 2)
         return cm_fail_at(rq, CM_EINVAL, NULL, CMP_PARAM,
                           "at most 2 comparisons, one of each kind");
-    memcpy(slot, when, ORG_TIME_LEN);
+    snprintf(slot, ORG_TIME_LEN, "%s", when);
     return CM_OK;
 }
 
@@ -230,7 +230,6 @@ cm_err orgs_list(struct cm_req *rq, struct cm_resp *out)
                                         NULL};
     struct org_list_query q = {0};
     PGresult *res = NULL;
-    json_t *data;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -252,11 +251,7 @@ cm_err orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_orgs_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, org_resource(res, i));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_rows(out, rq, res, org_resource);
     return CM_OK;
 }
 

@@ -68,7 +68,6 @@ cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
     char name[1024], org[CM_UUID_LEN + 1];
     long limit, offset;
     PGresult *res = NULL;
-    json_t *data;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -85,11 +84,7 @@ cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
     err = store_roles_list(rq->w->pg, &scope, name, org, limit, offset, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, role_resource(res, i));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_rows(out, rq, res, role_resource);
     return CM_OK;
 }
 

@@ -38,7 +38,6 @@ cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
     const Envelope__Principal *p = cm_principal_of(rq);
     struct membership_query q = {0};
     PGresult *res = NULL;
-    json_t *data;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -61,11 +60,7 @@ cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_memberships_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, membership_resource(res, i));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_rows(out, rq, res, membership_resource);
     return CM_OK;
 }
 

@@ -110,11 +110,6 @@ cm_err users_revoke_sessions(PGconn *pg, const char *user_id, const char *reason
 /* sort-by value → enum; CM_EINVAL when not one of the 8 of #146. */
 cm_err users_sort_parse(const char *s, enum user_sort *out);
 
-/* One filter[cmp-last-modified-time] item: '<' or '>' (to *op) followed by
- * an RFC 3339 date-time (offset Z or ±HH:MM, a space read as '+', as a
- * query string's '+' decodes) or a date (midnight UTC). The instant goes to
- * out as "YYYY-MM-DDTHH:MM:SS.ffffffZ". CM_EINVAL otherwise. */
-cm_err users_cmp_time_parse(const char *s, char *op, char out[USER_TIME_LEN]);
 
 /* True for "+" and 7 to 15 digits, the first not 0. */
 int users_e164_valid(const char *s);

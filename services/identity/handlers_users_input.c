@@ -27,88 +27,6 @@ cm_err users_sort_parse(const char *s, enum user_sort *out)
     return CM_EINVAL;
 }
 
-/* Reads n digits at *p into *out and advances; 0 when they are not there. */
-static int digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return 0;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-static int days_in(int year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
-cm_err users_cmp_time_parse(const char *s, char *op, char out[USER_TIME_LEN])
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0, micro = 0, off = 0, oh, om;
-    const char *p = s + 1;
-    struct tm tm = {0};
-    char buf[96];
-    time_t t;
-
-    if ((s[0] != '<' && s[0] != '>') || strlen(s) > 40)
-        return CM_EINVAL;
-    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-        !digits(&p, 2, &d) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
-        return CM_EINVAL;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        p++;
-        if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || h > 23 || mi > 59)
-            return CM_EINVAL;
-        if (*p == ':' && (p++, !digits(&p, 2, &sec) || sec > 59))
-            return CM_EINVAL;
-        if (*p == '.') {
-            int n = 0;
-            for (p++; isdigit((unsigned char)*p); p++, n++)
-                if (n < 6)
-                    micro = micro * 10 + (*p - '0');
-            if (n == 0)
-                return CM_EINVAL;
-            for (; n < 6; n++)
-                micro *= 10;
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-' || *p == ' ') {
-            int sign = *p++ == '-' ? -1 : 1;
-            if (!digits(&p, 2, &oh) || (*p == ':' && !*++p) || !digits(&p, 2, &om) || oh > 23 ||
-                om > 59)
-                return CM_EINVAL;
-            off = sign * (oh * 3600 + om * 60);
-        } else {
-            return CM_EINVAL; /* a time needs its offset */
-        }
-    }
-    if (*p)
-        return CM_EINVAL;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm) - off;
-    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
-        return CM_EINVAL;
-    if (snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 micro) >= USER_TIME_LEN)
-        return CM_EINVAL;
-    memcpy(out, buf, USER_TIME_LEN);
-    *op = s[0];
-    return CM_OK;
-}
-
 int users_e164_valid(const char *s)
 {
     size_t n;
@@ -189,17 +107,17 @@ struct cmp_ctx {
 static cm_err cmp_item(struct cm_req *rq, const char *value, void *ctx)
 {
     struct cmp_ctx *c = ctx;
-    char op, when[USER_TIME_LEN];
+    char op[3], when[CM_TIME_LEN];
     char *slot;
 
     if (++c->count > 2)
         return cm_fail_at(rq, CM_EINVAL, NULL, CMP_PARAM, "at most 2 comparisons");
-    if (users_cmp_time_parse(value, &op, when) != CM_OK)
+    if (cm_cmp_time_parse(value, 0, op, when) != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, NULL, CMP_PARAM,
                           "each comparison is < or > followed by an RFC 3339 date-time");
-    slot = op == '<' ? c->q->modified_before : c->q->modified_after;
-    if (!slot[0] || (op == '<' ? strcmp(when, slot) < 0 : strcmp(when, slot) > 0))
-        memcpy(slot, when, USER_TIME_LEN);
+    slot = op[0] == '<' ? c->q->modified_before : c->q->modified_after;
+    if (!slot[0] || (op[0] == '<' ? strcmp(when, slot) < 0 : strcmp(when, slot) > 0))
+        snprintf(slot, USER_TIME_LEN, "%s", when);
     return CM_OK;
 }
 

@@ -16,66 +16,6 @@
 #define O1 "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
 #define O2 "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 
-/* --- filter[cmp-last-modified-time] --- */
-
-static const struct {
-    const char *in, *op, *when;
-} cmp_good[] = {
-    {">2020-01-02", ">", "2020-01-02"},
-    {">=2020-01-02T03:04:05Z", ">=", "2020-01-02T03:04:05Z"},
-    {"<2020-01-02T03:04", "<", "2020-01-02T03:04"},
-    {"<=2020-01-02 03:04:05.123456+02:00", "<=", "2020-01-02 03:04:05.123456+02:00"},
-    {">2020-01-02T03:04:05 02:00", ">", "2020-01-02T03:04:05+02:00"}, /* '+' decoded as ' ' */
-    {"<2020-01-02T03:04:05-0530", "<", "2020-01-02T03:04:05-0530"},
-};
-
-ParameterizedTestParameters(cmp, parses)
-{
-    static size_t idx[sizeof cmp_good / sizeof cmp_good[0]];
-    for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-        idx[i] = i;
-    return cr_make_param_array(size_t, idx, sizeof idx / sizeof idx[0]);
-}
-
-ParameterizedTest(size_t *i, cmp, parses)
-{
-    char op[3], when[GS_TIME_LEN];
-
-    cr_assert(eq(int, groups_cmp_parse(cmp_good[*i].in, op, when), CM_OK), "%s", cmp_good[*i].in);
-    cr_assert(eq(str, op, (char *)cmp_good[*i].op));
-    cr_assert(eq(str, when, (char *)cmp_good[*i].when));
-}
-
-static const char *const cmp_bad[] = {
-    "",
-    "2020-01-02",                              /* no comparator */
-    "=2020-01-02",                             /* not a comparator */
-    "<>2020-01-02",
-    ">",                                       /* no time */
-    ">now",                                    /* Postgres would take it; we do not */
-    ">2020-1-2",
-    ">2020-01-02X03:04",
-    ">2020-01-02T3:04",
-    ">2020-01-02T03:04:05.",
-    ">2020-01-02T03:04:05Zjunk",
-    ">2020-01-02T03:04:05+2",
-    ">2020-01-02T03:04:05.123456789012345+02:00", /* over 40 characters */
-};
-
-ParameterizedTestParameters(cmp, refuses)
-{
-    static size_t idx[sizeof cmp_bad / sizeof cmp_bad[0]];
-    for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-        idx[i] = i;
-    return cr_make_param_array(size_t, idx, sizeof idx / sizeof idx[0]);
-}
-
-ParameterizedTest(size_t *i, cmp, refuses)
-{
-    char op[3], when[GS_TIME_LEN];
-    cr_assert(eq(int, groups_cmp_parse(cmp_bad[*i], op, when), CM_EINVAL), "%s", cmp_bad[*i]);
-}
-
 /* --- enums --- */
 
 Test(enums, group_types)

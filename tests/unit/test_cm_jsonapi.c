@@ -260,3 +260,78 @@ Test(cm_jsonapi, documents)
     free(text);
     json_decref(d);
 }
+
+/* ---- filter[cmp-...] items (cm_cmp_time_parse) ---- */
+
+struct cmp_case {
+    char in[48];
+    char op[3];
+    char want[CM_TIME_LEN];
+    int allow_eq;
+};
+
+ParameterizedTestParameters(cm_jsonapi, parses_comparisons)
+{
+    static struct cmp_case cases[] = {
+        {"<2024-05-01T12:00:00Z", "<", "2024-05-01T12:00:00.000000Z", 0},
+        {">2024-05-01T12:00:00.5Z", ">", "2024-05-01T12:00:00.500000Z", 0},
+        {"<2024-05-01T12:00:00.1234567Z", "<", "2024-05-01T12:00:00.123456Z", 0},
+        {"<2024-05-01T14:30:00+02:00", "<", "2024-05-01T12:30:00.000000Z", 0},
+        {"<2024-05-01T14:30:00 02:00", "<", "2024-05-01T12:30:00.000000Z", 0}, /* '+' as decoded */
+        {">2024-05-01T00:30:00-01:00", ">", "2024-05-01T01:30:00.000000Z", 0},
+        {">2024-12-31T23:30:00-01:00", ">", "2025-01-01T00:30:00.000000Z", 0},
+        {"<2024-05-01 12:00Z", "<", "2024-05-01T12:00:00.000000Z", 0},
+        {"<2024-05-01T12:00:00+0200", "<", "2024-05-01T10:00:00.000000Z", 0},
+        {">2024-02-29", ">", "2024-02-29T00:00:00.000000Z", 0},
+        {"<2024-05-01t12:00:00z", "<", "2024-05-01T12:00:00.000000Z", 0},
+        {">=2024-05-01T12:00:00Z", ">=", "2024-05-01T12:00:00.000000Z", 1},
+        {"<=2024-05-01T14:00:00+02:00", "<=", "2024-05-01T12:00:00.000000Z", 1},
+        {"<=2020-01-02 03:04:05.123456+02:00", "<=", "2020-01-02T01:04:05.123456Z", 1},
+        {"<2020-01-02T03:04:05-0530", "<", "2020-01-02T08:34:05.000000Z", 1},
+        {">2024-05-01", ">", "2024-05-01T00:00:00.000000Z", 1},
+    };
+    return cr_make_param_array(struct cmp_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct cmp_case *c, cm_jsonapi, parses_comparisons)
+{
+    char op[3] = "", out[CM_TIME_LEN] = "";
+    cr_assert(eq(int, cm_cmp_time_parse(c->in, c->allow_eq, op, out), CM_OK), "%s", c->in);
+    cr_assert(eq(str, op, (char *)c->op), "%s", c->in);
+    cr_assert(eq(str, out, c->want), "%s", c->in);
+}
+
+struct bad_cmp {
+    char in[64];
+};
+
+ParameterizedTestParameters(cm_jsonapi, refuses_malformed_comparisons)
+{
+    static struct bad_cmp cases[] = {
+        {""},
+        {"2024-05-01T12:00:00Z"},    /* no comparator */
+        {"<=2024-05-01T12:00:00Z"},  /* only where allowed (allow_eq) */
+        {">=2024-05-01"},
+        {"=2024-05-01"},
+        {"<2024-05-01T12:00:00"},    /* a time needs its offset */
+        {"<2023-02-29"},             /* not a leap year */
+        {"<2024-13-01"},
+        {"<2024-04-31"},
+        {"<2024-05-01T24:00:00Z"},
+        {"<2024-05-01T12:60:00Z"},
+        {"<2024-05-01T12:00:61Z"},
+        {"<2024-05-01T12:00:00.Z"},
+        {"<2024-05-01T12:00:00Zjunk"},
+        {"<2024-5-1"},
+        {"<yesterday"},
+        {"<2024-05-01T12:00:00+25:00"},
+        {"<2024-05-01T12:00:00.0000000000000000000000Z"}, /* over 40 characters */
+    };
+    return cr_make_param_array(struct bad_cmp, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct bad_cmp *c, cm_jsonapi, refuses_malformed_comparisons)
+{
+    char op[3], out[CM_TIME_LEN];
+    cr_assert(eq(int, cm_cmp_time_parse(c->in, 0, op, out), CM_EINVAL), "'%s'", c->in);
+}

@@ -62,42 +62,6 @@ Test(identity_auth_input, verdicts)
     cr_assert(eq(int, login_throttle_decide(&c, &a, &retry), CM_OK), "forgotten");
 }
 
-struct cmp_case {
-    char in[48];
-    int ok;
-    char op[3];
-    char when[32];
-};
-
-ParameterizedTestParameters(identity_auth_input, cmp_timestamp_items)
-{
-    static struct cmp_case cases[] = {
-        {">2024-05-01T12:00:00Z", 1, ">", "2024-05-01T12:00:00.000000Z"},
-        {">=2024-05-01T12:00:00Z", 1, ">=", "2024-05-01T12:00:00.000000Z"},
-        {"<2024-05-01", 1, "<", "2024-05-01T00:00:00.000000Z"},
-        {"<=2024-05-01T14:00:00+02:00", 1, "<=", "2024-05-01T12:00:00.000000Z"},
-        {"=2024-05-01", 0, "", ""},
-        {"2024-05-01", 0, "", ""},
-        {">", 0, "", ""},
-        {">=yesterday", 0, "", ""},
-        {"<2024-13-01", 0, "", ""},
-        {">>2024-05-01", 0, "", ""},
-    };
-    return cr_make_param_array(struct cmp_case, cases, sizeof cases / sizeof cases[0]);
-}
-
-ParameterizedTest(struct cmp_case *c, identity_auth_input, cmp_timestamp_items)
-{
-    char op[3] = "", when[40] = "";
-    cm_err err = auth_cmp_parse(c->in, op, when);
-
-    cr_assert(eq(int, err == CM_OK, c->ok), "%s", c->in);
-    if (c->ok) {
-        cr_assert(eq(str, op, c->op));
-        cr_assert(eq(str, when, c->when));
-    }
-}
-
 Test(identity_auth_input, event_types)
 {
     unsigned mask = 0;
