@@ -9,6 +9,7 @@
 #include "cm_jsonapi.h"
 #include "cm_nats.h"
 #include "cm_principal.h"
+#include "handlers_access.h"
 #include "projection.h"
 #include "projection_store.h"
 #include "repopulate.h"
@@ -35,9 +36,9 @@ cm_err authz_user_status(struct cm_req *rq, struct cm_resp *out)
         return cm_fail(rq, err, "no such user");
     if (err != CM_OK)
         return err;
-    if (!cm_principal_is_self(rq, id) && !cm_principal_platform_admin(rq) &&
-        !(st.in_org && cm_principal_org_admin(rq, org)))
-        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    err = access_may_ask(rq, id, NULL, NULL); /* the same rule as the checks' user-id */
+    if (err != CM_OK)
+        return err;
     if (st.populated && projection_caught_up(rq->w->nc, AUTHZ_STATUS_ASK_MS, &caught_up) != CM_OK)
         caught_up = 0; /* JetStream cannot say: not known to be up to date */
     attrs =
