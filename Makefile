@@ -29,7 +29,7 @@ UNIT_C      := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_C))
 INTEG_C     := $(wildcard tests/integration/*.c)
 INTEG_BIN   := $(BUILD)/tests/integration/integration
-BENCH_BINS  := $(BUILD)/bin/hello_server $(BUILD)/bin/auth_bench
+BENCH_BINS  := $(BUILD)/bin/hello_server $(BUILD)/bin/auth_bench $(BUILD)/bin/check_bench
 
 .PHONY: all build up down test unit integration asan bench fuzz clean help format
 all build: $(BINS) $(BENCH_BINS)
@@ -74,6 +74,10 @@ $(BUILD)/bin/hello_server: $(BUILD)/obj/tests/bench/hello_server.o
 $(BUILD)/bin/auth_bench: $(BUILD)/obj/tests/bench/auth_bench.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/check_bench: $(BUILD)/obj/tests/bench/check_bench.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # --- tests ---
 # A unit test may link service sources it names in a "// links: a.c b.c" line.

@@ -8,7 +8,17 @@
 #     identity reads Postgres); target >= 30%;
 # and with build/bin/auth_bench, at the default argon2id cost:
 #   - raw argon2id hashes/s on every core, beside logins/s through the edge
-#     (target >= 80% of the raw rate), and refresh-token rotations/s (>= 1000).
+#     (target >= 80% of the raw rate), and refresh-token rotations/s (>= 1000);
+# and on two generated authz data sets (scripts/authz_dataset.sql; by default
+# 10,000 individuals / 1,000 groups / 100,000 memberships, then 100,000 /
+# 10,000 / 1,000,000), each regenerated into authz's schema on the stack:
+#   - POST /v1/authz-resource-access/ through the edge (a mix of sample checks,
+#     tests/bench/authz_access.lua) at 10 and at 50 connections, each beside
+#     hello at the same count: target >= 25% of the plain server, p99 < 5 ms
+#     at 10 clients;
+#   - authz.rpc.Check over NATS alone (build/bin/check_bench): sequential
+#     p50/p99 (target p50 < 0.5 ms) and checks/s with 64 in flight;
+#   - the time per check on the large set over the small one (target < 1.5x).
 #
 # Method: wrk warms each server up, then measures them alternately
 # (hello, edge, hello, edge, ...) with the same settings; for each the round
@@ -27,6 +37,12 @@
 #   HELLO_THREADS (EDGE_THREADS, else 2)  loop threads of hello_server
 #   BENCH_AUTH_SECONDS (10) BENCH_LOGIN_CLIENTS (4) BENCH_REFRESH_CLIENTS (8)
 #   PWHASH_OPSLIMIT (2) PWHASH_MEMLIMIT_KIB (65536)   argon2id cost, as deployed
+#   BENCH_AUTHZ (1: the authz figures; 0 skips them)
+#   BENCH_AUTHZ_SIZES ("10000 100000") individuals of each data set, small first
+#   BENCH_AUTHZ_SEED (42) BENCH_AUTHZ_SAMPLES (50000) sample checks per data set
+#   BENCH_AUTHZ_CLIENTS ("10 50") BENCH_AUTHZ_DURATION (6s)  wrk -c and -d per round
+#   BENCH_CHECK_SECONDS (5) seconds sequential, then as many with
+#   BENCH_CHECK_IN_FLIGHT (64) requests outstanding
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -43,6 +59,15 @@ WARMUP=${BENCH_WARMUP:-2s}
 ROUNDS=${BENCH_ROUNDS:-2}
 BENCH_CPU=${BENCH_CPU:-1}
 AUTH_SECONDS=${BENCH_AUTH_SECONDS:-10}
+AUTHZ=${BENCH_AUTHZ:-1}
+AUTHZ_SIZES=${BENCH_AUTHZ_SIZES:-10000 100000}
+AUTHZ_SEED=${BENCH_AUTHZ_SEED:-42}
+AUTHZ_SAMPLES=${BENCH_AUTHZ_SAMPLES:-50000}
+AUTHZ_CLIENTS=${BENCH_AUTHZ_CLIENTS:-10 50}
+AUTHZ_DURATION=${BENCH_AUTHZ_DURATION:-6s}
+CHECK_SECONDS=${BENCH_CHECK_SECONDS:-5}
+CHECK_IN_FLIGHT=${BENCH_CHECK_IN_FLIGHT:-64}
+AUTHZ_PATH=/v1/authz-resource-access/
 AUTH_CLIENTS=${BENCH_LOGIN_CLIENTS:-4}
 REFRESH_CLIENTS=${BENCH_REFRESH_CLIENTS:-8}
 API_PATH=/api/2015-02-01/util/test/1
@@ -69,8 +94,16 @@ check_settings() {
     local v
     seconds_of "$DURATION" >/dev/null || die "BENCH_DURATION must look like 10s, got '$DURATION'"
     seconds_of "$WARMUP" >/dev/null || die "BENCH_WARMUP must look like 2s, got '$WARMUP'"
-    for v in CONNECTIONS THREADS ROUNDS; do
+    for v in CONNECTIONS THREADS ROUNDS AUTHZ_SEED AUTHZ_SAMPLES CHECK_SECONDS CHECK_IN_FLIGHT; do
         [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "BENCH_$v must be a number >= 1, got '${!v}'"
+    done
+    seconds_of "$AUTHZ_DURATION" >/dev/null || die "BENCH_AUTHZ_DURATION must look like 6s"
+    for v in $AUTHZ_SIZES; do
+        [[ $v =~ ^[1-9][0-9]*$ ]] && ((v % 2000 == 0)) ||
+            die "BENCH_AUTHZ_SIZES: each must be a multiple of 2000, got '$v'"
+    done
+    for v in $AUTHZ_CLIENTS; do
+        [[ $v =~ ^[1-9][0-9]*$ ]] || die "BENCH_AUTHZ_CLIENTS: numbers >= 1, got '$v'"
     done
     [ "$CONNECTIONS" -ge "$THREADS" ] || die "BENCH_CONNECTIONS must be >= BENCH_THREADS"
 }
@@ -87,6 +120,10 @@ outer() {
     # the real argon2id cost (the test stack lowers it otherwise)
     export PWHASH_OPSLIMIT=${PWHASH_OPSLIMIT:-2} PWHASH_MEMLIMIT_KIB=${PWHASH_MEMLIMIT_KIB:-65536}
     [ -x "$BUILD/bin/auth_bench" ] || die "$BUILD/bin/auth_bench missing: run 'make build'"
+    if [ "$AUTHZ" = 1 ]; then
+        [ -x "$BUILD/bin/check_bench" ] || die "$BUILD/bin/check_bench missing: run 'make build'"
+        command -v psql >/dev/null 2>&1 || die "psql not found (apt-get install postgresql-client)"
+    fi
     exec "$ROOT/scripts/with-test-stack.sh" "$ROOT/scripts/bench.sh" --inner
 }
 
@@ -180,7 +217,8 @@ check_edge() {
 run_wrk() {
     local d=$1 f=$2 url=$3
     shift 3
-    if ! wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$d" "$@" "$url" >"$f" 2>&1; then
+    local t=$((THREADS < CONNECTIONS ? THREADS : CONNECTIONS))
+    if ! wrk --latency -t"$t" -c"$CONNECTIONS" -d"$d" "$@" "$url" >"$f" 2>&1; then
         cat "$f" >&2
         die "wrk failed against $url"
     fi
@@ -265,12 +303,17 @@ log_summary() {
 
 fmt_ms() { awk -v v="$1" 'BEGIN { printf "%.2fms", v }'; }
 
+# [PAIR_TARGET=%] [PAIR_CONNECTIONS=n] [PAIR_DURATION=d] [PAIR_ROWS=file]
 # measure_pair <label> <path> [wrk args...]: hello and the edge on path,
-# alternating, best round of each; appends a table row to $OUT/rows and the
-# CPU split to $OUT/cpu.txt
+# alternating, best round of each, with n connections (BENCH_CONNECTIONS)
+# for d (BENCH_DURATION) a round; appends table rows to file ($OUT/rows) and
+# the CPU split to $OUT/cpu.txt, and leaves the figures in PAIR_H_RPS,
+# PAIR_E_RPS, PAIR_E_P50 and PAIR_E_P99 (ms)
 measure_pair() {
     local label=$1 path=$2 r rps p50 p99 n bad sock best_h=0 best_e=0 slug
     local h_rps h_p50 h_p99 e_rps e_p50 e_p99 h_cpu='' e_cpu=''
+    # run_wrk and cpu_start read these (bash scoping is dynamic)
+    local CONNECTIONS=${PAIR_CONNECTIONS:-$CONNECTIONS} DURATION=${PAIR_DURATION:-$DURATION}
     shift 2
     slug=$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' '-')
     say "$label: warm-up $WARMUP each"
@@ -305,7 +348,8 @@ measure_pair() {
         printf '%-34s %-9.0f %-8s %s\n' "$label" "$e_rps" "$(fmt_ms "$e_p50")" "$(fmt_ms "$e_p99")"
         printf '%-34s %-9s (target >= %s%%)\n' "  ratio to plain" \
             "$(awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "%.0f%%", 100 * e / h }')" "$PAIR_TARGET"
-    } >>"$OUT/rows"
+    } >>"${PAIR_ROWS:-$OUT/rows}"
+    PAIR_H_RPS=$h_rps PAIR_E_RPS=$e_rps PAIR_E_P50=$e_p50 PAIR_E_P99=$e_p99
     if [ -n "$h_cpu" ] && [ -s "$h_cpu" ]; then
         {
             echo " $label vs hello, CPU (% of one core, pidstat average, >= 1%):"
@@ -338,8 +382,170 @@ auth_figure() {
     printf -v "$var" '%s' "$line"
 }
 
+# --- authz: generated data sets, checks through the edge and over NATS -----
+
+declare -A AZ # figures of the authz data sets, keyed <what>_<individuals>[_<clients>]
+
+# wait_populated: authz's first population from identity must be over before
+# a data set goes in (it removes projected users identity does not know,
+# and the bench users live in authz's projection only)
+wait_populated() {
+    local i v
+    for ((i = 0; i < 300; i++)); do
+        v=$(psql "$TEST_PG_URL" -X -Atqc \
+            'SELECT last_populated_at IS NOT NULL FROM authz.projection_state' 2>/dev/null)
+        [ "$v" = t ] && return 0
+        sleep 0.1
+    done
+    die "authz's projection was not populated from identity within 30 s"
+}
+
+# authz_dataset <individuals>: (re)generates that data set into authz's
+# schema and its sample checks into $OUT/authz-samples-<individuals>.tsv
+authz_dataset() {
+    local n=$1 line
+    say "authz data set: $n individuals, seed $AUTHZ_SEED, $AUTHZ_SAMPLES samples"
+    line=$(psql "$TEST_PG_URL" -X -q -v ON_ERROR_STOP=1 -v individuals="$n" \
+        -v seed="$AUTHZ_SEED" -v samples="$AUTHZ_SAMPLES" \
+        -v samples_file="$OUT/authz-samples-$n.tsv" -f "$ROOT/scripts/authz_dataset.sql" \
+        2>"$OUT/authz-dataset-$n.err") ||
+        die "authz data set of $n individuals: $(tail -n 3 "$OUT/authz-dataset-$n.err")"
+    say "$line"
+    AZ[gen_$n]=$(sed -n 's/.*generated in \([0-9.]*\) s.*/\1/p' <<<"$line")
+    AZ[groups_$n]=$(sed -n 's/.* \([0-9]*\) groups,.*/\1/p' <<<"$line")
+    AZ[members_$n]=$(sed -n 's/.* \([0-9]*\) memberships,.*/\1/p' <<<"$line")
+    AZ[staff_$n]=$(sed -n 's/.* \([0-9]*\) staff users.*/\1/p' <<<"$line")
+}
+
+# authz_sanity <samples>: the first sample through the edge answers 201 {allow}
+authz_sanity() {
+    local user query body code
+    IFS=$'\t' read -r user query <"$1"
+    body=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' -w '\n%{http_code}' \
+        -d "{\"user-id\":\"$user\",\"access-query\":[\"$query\"]}" "$TEST_EDGE_URL$AUTHZ_PATH") ||
+        die "edge at $TEST_EDGE_URL does not answer"
+    code=${body##*$'\n'}
+    body=${body%$'\n'*}
+    [ "$code" = 201 ] && [[ $body == *'"allow"'* ]] || die "POST $AUTHZ_PATH: HTTP $code: $body"
+}
+
+# authz_set <individuals>: every authz figure on that data set, into AZ
+authz_set() {
+    local n=$1 c line samples="$OUT/authz-samples-$1.tsv"
+    authz_dataset "$n"
+    login_as_admin # a fresh access token for this set's runs
+    authz_sanity "$samples"
+    for c in $AUTHZ_CLIENTS; do
+        AUTHZ_SAMPLES_FILE=$samples PAIR_TARGET=25 PAIR_CONNECTIONS=$c \
+            PAIR_DURATION=$AUTHZ_DURATION PAIR_ROWS="$OUT/authz-pairs" \
+            measure_pair "authz $n ind., $c clients" "$AUTHZ_PATH" \
+            -H "Authorization: Bearer $ADMIN_TOKEN" -s "$ROOT/tests/bench/authz_access.lua"
+        AZ[hello_${n}_$c]=$PAIR_H_RPS AZ[edge_${n}_$c]=$PAIR_E_RPS
+        AZ[p50_${n}_$c]=$PAIR_E_P50 AZ[p99_${n}_$c]=$PAIR_E_P99
+    done
+    say "authz.rpc.Check over NATS: $CHECK_SECONDS s sequential, $CHECK_SECONDS s with $CHECK_IN_FLIGHT in flight"
+    line=$("$BUILD/bin/check_bench" "$TEST_NATS_URL" "$samples" "$CHECK_SECONDS" "$CHECK_SECONDS" \
+        "$CHECK_IN_FLIGHT" 2>>"$OUT/check_bench.err") ||
+        die "check_bench failed: ${line:-no output}: $(tail -n 3 "$OUT/check_bench.err")"
+    say "$(tr '\n' ';' <<<"$line")"
+    # "<mode> <checks/s> <p50> <p99> <checks> <errors> <allowed> <repeats>"
+    AZ[seq_$n]=$(grep '^seq ' <<<"$line")
+    AZ[async_$n]=$(grep '^async ' <<<"$line")
+}
+
+# field <n> <line>: the n-th word of line
+field() { awk -v i="$1" '{ print $i }' <<<"$2"; }
+
+# verdict <awk condition on v> <v>: "met" or "NOT met"
+verdict() { awk -v v="$2" "BEGIN { print (($1) ? \"met\" : \"NOT met\") }"; }
+
+# authz_row <figure> <target> <cells...>: one line of the authz table
+authz_row() {
+    local fig=$1 target=$2
+    shift 2
+    printf '%-34s' "$fig"
+    printf ' %-26s' "$@"
+    printf ' %s\n' "$target"
+}
+
+# authz_table: the authz figures of every data set, targets beside them
+authz_table() {
+    local n c cells first last v r
+    local -a sizes=($AUTHZ_SIZES)
+    first=${sizes[0]} last=${sizes[-1]}
+    echo "authz checks (seed $AUTHZ_SEED, scripts/authz_dataset.sql; $AUTHZ_SAMPLES sample checks a set:" \
+        "40% leader reads, 20% member writes, 20% group reads, 20% reads by other staff);"
+    echo "edge: wrk -c<clients> -d$AUTHZ_DURATION, best of $ROUNDS rounds alternating with hello at the" \
+        "same -c; Check RPC: check_bench, $CHECK_SECONDS s one at a time, then $CHECK_SECONDS s with" \
+        "$CHECK_IN_FLIGHT in flight"
+    cells=()
+    for n in "${sizes[@]}"; do cells+=("$n individuals"); done
+    authz_row "data set" "target" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do cells+=("${AZ[groups_$n]} / ${AZ[members_$n]}"); done
+    authz_row "  groups / memberships" "" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do cells+=("${AZ[staff_$n]} users, ${AZ[gen_$n]} s"); done
+    authz_row "  staff users, generated in" "" "${cells[@]}"
+    for c in $AUTHZ_CLIENTS; do
+        cells=()
+        for n in "${sizes[@]}"; do cells+=("$(printf '%.0f' "${AZ[hello_${n}_$c]}")"); done
+        authz_row "plain hello req/s, $c clients" "" "${cells[@]}"
+        cells=()
+        for n in "${sizes[@]}"; do
+            r=$(awk -v e="${AZ[edge_${n}_$c]}" -v h="${AZ[hello_${n}_$c]}" 'BEGIN { printf "%.1f", 100 * e / h }')
+            cells+=("$(printf '%.0f (%s%%) %s' "${AZ[edge_${n}_$c]}" "$r" "$(verdict 'v >= 25' "$r")")")
+        done
+        authz_row "edge checks/s, $c clients" ">= 25% of hello" "${cells[@]}"
+        cells=()
+        for n in "${sizes[@]}"; do
+            v="$(fmt_ms "${AZ[p50_${n}_$c]}") / $(fmt_ms "${AZ[p99_${n}_$c]}")"
+            [ "$c" = 10 ] && v="$v $(verdict 'v < 5' "${AZ[p99_${n}_$c]}")"
+            cells+=("$v")
+        done
+        authz_row "  p50 / p99" "$([ "$c" = 10 ] && echo 'p99 < 5 ms')" "${cells[@]}"
+    done
+    cells=()
+    for n in "${sizes[@]}"; do
+        v=$(field 3 "${AZ[seq_$n]}")
+        cells+=("$(fmt_ms "$v") / $(fmt_ms "$(field 4 "${AZ[seq_$n]}")") $(verdict 'v < 0.5' "$v")")
+    done
+    authz_row "Check RPC sequential p50 / p99" "p50 < 0.5 ms" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do cells+=("$(printf '%.0f' "$(field 2 "${AZ[seq_$n]}")")"); done
+    authz_row "  checks/s, one at a time" "" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do cells+=("$(printf '%.0f' "$(field 2 "${AZ[async_$n]}")")"); done
+    authz_row "Check RPC checks/s, $CHECK_IN_FLIGHT in flight" "" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do
+        cells+=("$(fmt_ms "$(field 3 "${AZ[async_$n]}")") / $(fmt_ms "$(field 4 "${AZ[async_$n]}")")")
+    done
+    authz_row "  p50 / p99" "" "${cells[@]}"
+    cells=()
+    for n in "${sizes[@]}"; do
+        cells+=("$(awk -v s="${AZ[seq_$n]}" -v a="${AZ[async_$n]}" 'BEGIN {
+            split(s, x, " "); split(a, y, " ")
+            printf "%.0f%% of %d, %d repeats", 100 * (x[7] + y[7]) / (x[5] + y[5]), x[5] + y[5], x[8] + y[8] }')")
+    done
+    authz_row "  allowed, checks, repeats" "" "${cells[@]}"
+    [ "$first" = "$last" ] && return 0
+    echo "time per check, $last over $first individuals (target < 1.5x):"
+    for c in $AUTHZ_CLIENTS; do
+        r=$(awk -v a="${AZ[edge_${first}_$c]}" -v b="${AZ[edge_${last}_$c]}" 'BEGIN { printf "%.2f", a / b }')
+        authz_row "  edge, $c clients (1 / checks/s)" "" "${r}x $(verdict 'v < 1.5' "$r")"
+    done
+    r=$(awk -v a="$(field 2 "${AZ[seq_$first]}")" -v b="$(field 2 "${AZ[seq_$last]}")" 'BEGIN { printf "%.2f", a / b }')
+    authz_row "  Check RPC sequential (mean)" "" "${r}x $(verdict 'v < 1.5' "$r")"
+    r=$(awk -v a="$(field 3 "${AZ[seq_$first]}")" -v b="$(field 3 "${AZ[seq_$last]}")" 'BEGIN { printf "%.2f", b / a }')
+    authz_row "  Check RPC sequential (p50)" "" "${r}x $(verdict 'v < 1.5' "$r")"
+    r=$(awk -v a="$(field 2 "${AZ[async_$first]}")" -v b="$(field 2 "${AZ[async_$last]}")" 'BEGIN { printf "%.2f", a / b }')
+    authz_row "  Check RPC, $CHECK_IN_FLIGHT in flight" "" "${r}x $(verdict 'v < 1.5' "$r")"
+}
+
 inner() {
-    local logs argon login refresh users_path
+    local logs argon login refresh users_path n
     check_settings
     if [ -z "${TEST_EDGE_URL:-}" ] || [ -z "${TEST_API_USER:-}" ] || [ -z "${TEST_API_KEY:-}" ] ||
         [ -z "${TEST_VAR_DIR:-}" ]; then
@@ -375,6 +581,13 @@ inner() {
     auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
         "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
 
+    if [ "$AUTHZ" = 1 ]; then
+        wait_populated
+        for n in $AUTHZ_SIZES; do
+            authz_set "$n"
+        done
+    fi
+
     echo
     printf '%-34s %-9s %-8s %s\n' bench req/s p50 p99
     cat "$OUT/rows"
@@ -386,6 +599,10 @@ inner() {
             printf "%-34s %-9s (target >= 80%%)\n", "  logins/argon2id", sprintf("%.0f%%", 100 * rate["login"] / rate["argon2"])
             printf "%-34s %-9.0f %-8s %s   (target >= 1000/s)\n", "refreshes through the edge", rate["refresh"], sprintf("%.2fms", p50["refresh"]), sprintf("%.2fms", p99["refresh"])
         }'
+    if [ "$AUTHZ" = 1 ]; then
+        echo
+        authz_table
+    fi
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, best of $ROUNDS alternating rounds;" \
         "$(nproc) CPUs shared by the load generators and the servers; hello_server $HELLO_THREADS loops," \
