@@ -34,7 +34,9 @@
 #   BENCH_DURATION (10s)  BENCH_CONNECTIONS (64)  BENCH_THREADS (2)   wrk -d -c -t
 #   BENCH_WARMUP (2s)     BENCH_ROUNDS (2)        BENCH_CPU (1: pidstat when installed)
 #   BENCH_LOG_LEVEL (warn) the stack's LOG_LEVEL, so logging does not dominate
-#   HELLO_THREADS (EDGE_THREADS, else 2)  loop threads of hello_server
+#   HELLO_THREADS (EDGE_THREADS, else the edge's own default: half the cores,
+#                  1 below 4 cores)  loop threads of hello_server, so both
+#                  servers run the same number of loops
 #   BENCH_AUTH_SECONDS (10) BENCH_LOGIN_CLIENTS (4) BENCH_REFRESH_CLIENTS (8)
 #   PWHASH_OPSLIMIT (2) PWHASH_MEMLIMIT_KIB (65536)   argon2id cost, as deployed
 #   BENCH_AUTHZ (1: the authz figures; 0 skips them)
@@ -544,6 +546,14 @@ authz_table() {
     authz_row "  Check RPC, $CHECK_IN_FLIGHT in flight" "" "${r}x $(verdict 'v < 1.5' "$r")"
 }
 
+# edge_default_loops: the loop count the edge picks when EDGE_THREADS is unset
+# (libcommon/cm_config.c): half the online cores, 1 below 4 cores
+edge_default_loops() {
+    local cores
+    cores=$(nproc)
+    if [ "$cores" -ge 4 ]; then echo $((cores / 2 > 64 ? 64 : cores / 2)); else echo 1; fi
+}
+
 inner() {
     local logs argon login refresh users_path n
     check_settings
@@ -558,7 +568,7 @@ inner() {
     mkdir -p "$OUT" || die "cannot create $OUT"
     WORK=$(mktemp -d) || die "mktemp failed"
     AUTH_HEADER="Authorization: Basic $(printf '%s:%s' "$TEST_API_USER" "$TEST_API_KEY" | base64 -w0)"
-    export HELLO_THREADS=${HELLO_THREADS:-${EDGE_THREADS:-2}}
+    export HELLO_THREADS=${HELLO_THREADS:-${EDGE_THREADS:-$(edge_default_loops)}}
 
     check_edge
     start_hello
