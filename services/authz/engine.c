@@ -7,9 +7,7 @@
  * platform admin is allowed everything, in one round trip per query. The
  * rules walk the group closure table (group_tree) and the indexes of
  * 001_authz.sql only; no statement scans a table. Statements are prepared
- * lazily on each connection (and again after a reset), except inside an open
- * transaction, where a missing prepared statement would abort the caller's
- * work: there they run unprepared. */
+ * once per connection by cm_pg_exec_params. */
 #include "engine.h"
 
 #include <stdio.h>
