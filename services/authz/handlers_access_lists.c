@@ -45,7 +45,7 @@ static cm_err user_for_listing(struct cm_req *rq, const char *user_id, int *out_
 static cm_err listable(struct cm_req *rq, const struct access_queries *qs, enum authz_op *ops)
 {
     for (size_t i = 0; i < qs->n; i++) {
-        char ptr[32];
+        char ptr[48];
         snprintf(ptr, sizeof ptr, "/access-query/%zu", i);
         if (qs->q[i].type != AUTHZ_GROUP && qs->q[i].type != AUTHZ_INDIVIDUAL &&
             qs->q[i].type != AUTHZ_ORGANIZATION)
