@@ -119,3 +119,17 @@ const char *af_error(const json_t *doc, long status, const char *pointer)
         cr_assert(eq(str, (char *)af_str(src, "pointer"), (char *)pointer));
     return af_str(e, "detail");
 }
+
+void af_refuses_body(const char *path, const char *body, const char *pointer)
+{
+    struct it_resp r;
+    json_t *doc;
+
+    it_call_token(&r, "POST", path, NULL, body);
+    it_assert_error_style(&r, "jsonapi", 400);
+    doc = it_json(&r);
+    if (pointer[0])
+        af_error(doc, 400, pointer);
+    json_decref(doc);
+    it_resp_release(&r);
+}

@@ -45,4 +45,8 @@ const char *af_str(const json_t *doc, const char *name);
  * NULL, that source.pointer; returns its detail (borrowed). */
 const char *af_error(const json_t *doc, long status, const char *pointer);
 
+/* POSTs body to path without credentials and asserts a 400 JSON:API error
+ * whose source.pointer is pointer (not checked when pointer is ""). */
+void af_refuses_body(const char *path, const char *body, const char *pointer);
+
 #endif

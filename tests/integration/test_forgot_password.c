@@ -238,15 +238,6 @@ ParameterizedTestParameters(forgot_password, refuses_bad_bodies)
 
 ParameterizedTest(struct bad_reset *c, forgot_password, refuses_bad_bodies)
 {
-    struct it_resp r;
-    json_t *doc;
-
     IT_REQUIRE_STACK();
-    it_call_token(&r, "POST", c->path, NULL, c->body);
-    it_assert_error_style(&r, "jsonapi", 400);
-    doc = it_json(&r);
-    if (c->pointer[0])
-        af_error(doc, 400, c->pointer);
-    json_decref(doc);
-    it_resp_release(&r);
+    af_refuses_body(c->path, c->body, c->pointer);
 }

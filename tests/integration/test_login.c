@@ -301,17 +301,8 @@ ParameterizedTestParameters(login, refuses_bad_bodies_with_a_pointer)
 
 ParameterizedTest(struct bad_login *c, login, refuses_bad_bodies_with_a_pointer)
 {
-    struct it_resp r;
-    json_t *doc;
-
     IT_REQUIRE_STACK();
-    it_call_token(&r, "POST", "/v1/login/", NULL, c->body);
-    it_assert_error_style(&r, "jsonapi", 400);
-    doc = it_json(&r);
-    if (c->pointer[0])
-        af_error(doc, 400, c->pointer);
-    json_decref(doc);
-    it_resp_release(&r);
+    af_refuses_body("/v1/login/", c->body, c->pointer);
 }
 
 Test(login, refuses_a_username_past_255_characters)

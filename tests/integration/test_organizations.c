@@ -40,22 +40,6 @@ static void org_create(const char *token, char *id, char *name)
     it_resp_release(&r);
 }
 
-/* Outbox rows of subject whose payload contains needle. */
-static long outbox_count(const char *subject, const char *needle)
-{
-    PGconn *pg = it_pg();
-    const char *params[2] = {subject, needle};
-    char *v = it_pg_value(pg,
-                          "SELECT count(*)::text FROM identity.outbox WHERE subject = $1 "
-                          "AND position(convert_to($2, 'UTF8') IN payload) > 0",
-                          2, params);
-    long n = strtol(v, NULL, 10);
-
-    free(v);
-    PQfinish(pg);
-    return n;
-}
-
 /* Number of items of a list response; asserts it is one. */
 static size_t list_len(const struct it_resp *r)
 {
@@ -193,8 +177,8 @@ Test(organizations, create_read_list_update_with_events)
     json_decref(a);
     it_resp_release(&r);
 
-    cr_assert(eq(long, outbox_count("evt.identity.organization.created", id), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.organization.updated", id), 2));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.organization.created", id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.organization.updated", id), 2));
 }
 
 /* Bodies POST /v1/organizations/ refuses, with the pointer at fault. */
@@ -466,8 +450,8 @@ Test(organizations, add_and_remove_members_with_roles_and_events)
     cr_assert(eq(long, r.status, 200));
     cr_assert(it_true(strstr(r.body, u.id) != NULL), "%.500s", r.body);
     it_resp_release(&r);
-    cr_assert(eq(long, outbox_count("evt.identity.membership.added", org), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.role.added", provider), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.membership.added", org), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.role.added", provider), 1));
 
     /* removed: the membership and its roles go */
     member_body(body, sizeof body, "user-id", u.id, NULL);
@@ -482,8 +466,8 @@ Test(organizations, add_and_remove_members_with_roles_and_events)
     ut_call(&r, "GET", admin, NULL, "/v1/role-users/?role-id=%s", provider);
     cr_assert(it_true(strstr(r.body, u.id) == NULL), "%.500s", r.body);
     it_resp_release(&r);
-    cr_assert(eq(long, outbox_count("evt.identity.membership.removed", org), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.role.removed", provider), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.membership.removed", org), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.role.removed", provider), 1));
     /* no longer a member: 404 */
     ut_call(&r, "POST", admin, body, ORGS "%s/remove-user/", org);
     ut_assert_error(&r, 404, "/data/attributes/user-id");

@@ -195,17 +195,8 @@ ParameterizedTestParameters(refresh, refuses_bad_bodies)
 
 ParameterizedTest(struct bad_refresh *c, refresh, refuses_bad_bodies)
 {
-    struct it_resp r;
-    json_t *doc;
-
     IT_REQUIRE_STACK();
-    it_call_token(&r, "POST", "/v1/refresh-token/", NULL, c->body);
-    it_assert_error_style(&r, "jsonapi", 400);
-    doc = it_json(&r);
-    if (c->pointer[0])
-        af_error(doc, 400, c->pointer);
-    json_decref(doc);
-    it_resp_release(&r);
+    af_refuses_body("/v1/refresh-token/", c->body, c->pointer);
 }
 
 Test(refresh, refuses_a_token_past_2048_characters)

@@ -139,6 +139,21 @@ void ut_assert_error(const struct it_resp *r, long status, const char *source)
     json_decref(doc);
 }
 
+long ut_outbox_count(const char *subject, const char *needle)
+{
+    PGconn *pg = it_pg();
+    const char *params[2] = {subject, needle};
+    char *v = it_pg_value(pg,
+                          "SELECT count(*)::text FROM identity.outbox WHERE subject = $1 "
+                          "AND position(convert_to($2, 'UTF8') IN payload) > 0",
+                          2, params);
+    long n = strtol(v, NULL, 10);
+
+    free(v);
+    PQfinish(pg);
+    return n;
+}
+
 json_t *ut_attrs_of(const struct it_resp *r)
 {
     json_t *doc = it_json(r);
@@ -166,20 +181,6 @@ static void list_ids(const struct it_resp *r, char *out, size_t cap)
 }
 
 /* ---- the account RPCs ---- */
-
-static long outbox_count(const char *subject, const char *user_id)
-{
-    PGconn *pg = it_pg();
-    const char *params[2] = {subject, user_id};
-    char *v = it_pg_value(pg,
-                          "SELECT count(*)::text FROM identity.outbox WHERE subject = $1 "
-                          "AND position(convert_to($2, 'UTF8') IN payload) > 0",
-                          2, params);
-    long n = strtol(v, NULL, 10);
-    free(v);
-    PQfinish(pg);
-    return n;
-}
 
 static char *user_column(const char *user_id, const char *sql)
 {
@@ -211,9 +212,9 @@ Test(users, create_account_makes_an_unconfirmed_member_with_its_events)
                         "ON r.id = ru.role_id WHERE ru.user_id = $1");
     cr_assert(eq(str, v, "patient"));
     free(v);
-    cr_assert(eq(long, outbox_count("evt.identity.user.created", id), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.membership.added", id), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.role.added", id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.created", id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.membership.added", id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.role.added", id), 1));
 }
 
 Test(users, create_account_refuses_bad_requests)
@@ -256,7 +257,7 @@ Test(users, confirm_account_registers_once)
                         "AND event_type = 'sreg') FROM identity.users WHERE id = $1");
     cr_assert(eq(str, v, "true true true 1"));
     free(v);
-    cr_assert(eq(long, outbox_count("evt.identity.user.confirmed", id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.confirmed", id), 1));
     cr_assert(eq(int, confirm_account("00000000-0000-4000-8000-000000000000"), CM_ENOTFOUND));
 }
 
@@ -560,7 +561,7 @@ Test(users, a_user_updates_their_profile)
         json_object_get(json_object_get(a, "communication-preferences"), "sms"), "enabled"))));
     json_decref(a);
     it_resp_release(&r);
-    cr_assert(eq(long, outbox_count("evt.identity.user.updated", u.id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.updated", u.id), 1));
 }
 
 /* PATCH bodies refused, with the pointer each names; "%s" is the user id. */

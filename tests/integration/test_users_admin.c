@@ -61,20 +61,6 @@ static char *pg_value1(const char *sql, const char *param)
     return v;
 }
 
-static long outbox_count(const char *subject, const char *user_id)
-{
-    PGconn *pg = it_pg();
-    const char *params[2] = {subject, user_id};
-    char *v = it_pg_value(pg,
-                          "SELECT count(*)::text FROM identity.outbox WHERE subject = $1 "
-                          "AND position(convert_to($2, 'UTF8') IN payload) > 0",
-                          2, params);
-    long n = strtol(v, NULL, 10);
-    free(v);
-    PQfinish(pg);
-    return n;
-}
-
 /* ---- change-password (#150) ---- */
 
 /* Bodies refused and the pointer each names. */
@@ -144,8 +130,8 @@ Test(users_admin, change_password_keeps_sessions_only_when_asked)
     cr_assert(eq(long, poll_read(u.token, u.id, 401, 1000), 401), "token refused within 1 s");
     cr_assert(it_login(u.username, UT_PASSWORD2, NULL, NULL, NULL) != 201, "old password");
     cr_assert(eq(long, login_and_read(u.username, UT_PASSWORD, u.id, 2500), 201));
-    cr_assert(eq(long, outbox_count("evt.identity.user.password_changed", u.id), 2));
-    cr_assert(eq(long, outbox_count("evt.identity.session.revoked", u.id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.password_changed", u.id), 2));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.session.revoked", u.id), 1));
 }
 
 Test(users_admin, the_platform_admin_sets_a_password_without_the_old_one)
@@ -195,8 +181,8 @@ Test(users_admin, disable_refuses_the_users_tokens_at_once_and_enable_restores)
     it_resp_release(&r);
     cr_assert(eq(long, poll_read(u.token, u.id, 401, 1000), 401), "token refused within 1 s");
     cr_assert(it_login(u.username, UT_PASSWORD, NULL, NULL, NULL) != 201, "disabled login");
-    cr_assert(eq(long, outbox_count("evt.identity.user.disabled", u.id), 1));
-    cr_assert(eq(long, outbox_count("evt.identity.session.revoked", u.id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.disabled", u.id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.session.revoked", u.id), 1));
 
     ut_call(&r, "POST", admin.token, "", "/v1/users/%s/enable/", u.id);
     cr_assert(eq(long, r.status, 201), "%s", r.body);
@@ -206,7 +192,7 @@ Test(users_admin, disable_refuses_the_users_tokens_at_once_and_enable_restores)
     json_decref(a);
     it_resp_release(&r);
     cr_assert(eq(long, login_and_read(u.username, UT_PASSWORD, u.id, 2500), 201));
-    cr_assert(eq(long, outbox_count("evt.identity.user.enabled", u.id), 1));
+    cr_assert(eq(long, ut_outbox_count("evt.identity.user.enabled", u.id), 1));
 }
 
 Test(users_admin, enable_lifts_a_login_lock)

@@ -44,6 +44,10 @@ void ut_call(struct it_resp *r, const char *method, const char *token, const cha
  * is source, unless source is NULL or "" (the body as a whole). */
 void ut_assert_error(const struct it_resp *r, long status, const char *source);
 
+/* identity.outbox rows of subject whose packed payload contains needle
+ * (an id), counted on TEST_PG_URL. */
+long ut_outbox_count(const char *subject, const char *needle);
+
 /* The data.attributes of r's body (caller json_decref). */
 json_t *ut_attrs_of(const struct it_resp *r);
 
