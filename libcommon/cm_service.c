@@ -23,6 +23,13 @@
 #include "cm_pg.h"
 #include "cm_signal.h"
 #include "cm_time.h"
+#include "cm_wire.h"
+
+#define WORKER_SID 1
+#define WIRE_CONNECT_TIMEOUT_MS 2000
+#define WIRE_RETRY_MS 250
+#define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
+#define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -30,7 +37,8 @@ struct cm_service {
     struct cm_metrics *metrics;
     natsConnection *nc;
     struct cm_worker *workers;
-    natsSubscription **subs;
+    int nworkers;           /* started */
+    atomic_int connected;   /* workers whose NATS connection is up */
     char http_subject[64];
     char rpc_prefix[64];
     PGconn *ready_pg;   /* used by the admin thread only */
@@ -170,12 +178,10 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT;
     Envelope__Header *hs[1] = {&h};
-    natsConnection *nc = w->nc;
+    int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
 
-    if (w->replies_since_read++ % 256 == 0)
-        w->max_payload = natsConnection_GetMaxPayload(nc);
-    room = w->max_payload > 16384 ? (size_t)w->max_payload - 8192 : 8192; /* envelope, headers */
+    room = max_payload > 16384 ? (size_t)max_payload - 8192 : 8192; /* envelope, headers */
 
     resp.status = status;
     h.name = "content-type";
@@ -189,7 +195,7 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
         resp.body.len = n;
         off += n;
         resp.last = resp.chunked && off == len;
-        if (cm_nats_publish_msg(nc, reply, NULL, &resp.base, 0) != CM_OK) {
+        if (cm_wire_pub_msg(w->wire, reply, NULL, &resp.base) != CM_OK) {
             cm_warn("reply publish failed");
             return;
         }
@@ -198,7 +204,7 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
     } while (off < len);
 }
 
-static void handle_http(struct cm_worker *w, natsMsg *msg)
+static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, const char *reply)
 {
     struct cm_service *svc = w->svc;
     double start = cm_now_s();
@@ -209,10 +215,9 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
     const char *route = "unmatched";
     cm_err err;
 
-    http = envelope__http_request__unpack(NULL, (size_t)natsMsg_GetDataLength(msg),
-                                          (const uint8_t *)natsMsg_GetData(msg));
+    http = envelope__http_request__unpack(NULL, msg->len, msg->data);
     if (!http) {
-        cm_warn("malformed HttpRequest on %s", natsMsg_GetSubject(msg));
+        cm_warn("malformed HttpRequest on %s", svc->http_subject);
         return;
     }
     cm_log_set_request_id(http->request_id);
@@ -244,7 +249,7 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
                                       rq->detail[0] ? rq->detail : NULL, &src, &out.len);
         out.content_type = "application/json";
     }
-    send_http(w, natsMsg_GetReply(msg), out.status,
+    send_http(w, reply, out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
     free(out.body);
@@ -253,7 +258,8 @@ static void handle_http(struct cm_worker *w, natsMsg *msg)
     cm_log_set_request_id(NULL);
 }
 
-static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
+static void handle_rpc(struct cm_worker *w, const struct cm_wire_msg *msg, const char *reply_to,
+                       const char *method)
 {
     struct cm_service *svc = w->svc;
     double start = cm_now_s();
@@ -265,8 +271,7 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
     char route[96];
     cm_err err = CM_OK;
 
-    req = envelope__rpc_request__unpack(NULL, (size_t)natsMsg_GetDataLength(msg),
-                                        (const uint8_t *)natsMsg_GetData(msg));
+    req = envelope__rpc_request__unpack(NULL, msg->len, msg->data);
     if (!req)
         err = CM_EINVAL;
     if (req)
@@ -288,8 +293,7 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
     } else {
         reply.message = w->rpc_detail[0] ? w->rpc_detail : (char *)cm_err_name(err);
     }
-    if (natsMsg_GetReply(msg) &&
-        cm_nats_publish_msg(w->nc, natsMsg_GetReply(msg), NULL, &reply.base, 0) != CM_OK)
+    if (cm_wire_pub_msg(w->wire, reply_to, NULL, &reply.base) != CM_OK)
         cm_warn("rpc reply publish failed");
     snprintf(route, sizeof route, "rpc.%s", rpc ? rpc->method : "unknown");
     cm_metrics_observe(svc->metrics, route, cm_err_http_status(err), cm_now_s() - start);
@@ -298,23 +302,110 @@ static void handle_rpc(struct cm_worker *w, natsMsg *msg, const char *method)
     cm_log_set_request_id(NULL);
 }
 
-/* Delivery callback of one worker's subscription: owns msg. */
-static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+/* One message read by a worker's connection (cm_wire_pump callback). */
+static void on_msg(void *ctx, const struct cm_wire_msg *m)
 {
-    struct cm_worker *w = closure;
+    struct cm_worker *w = ctx;
     struct cm_service *svc = w->svc;
-    const char *subject = natsMsg_GetSubject(msg);
-    size_t plen = strlen(svc->rpc_prefix);
+    size_t hlen = strlen(svc->http_subject), plen = strlen(svc->rpc_prefix);
+    char reply[256], method[80];
 
-    (void)nc;
-    (void)sub;
-    if (!natsMsg_GetReply(msg))
-        ; /* nobody to answer: drop */
-    else if (!strcmp(subject, svc->http_subject))
-        handle_http(w, msg);
-    else if (!strncmp(subject, svc->rpc_prefix, plen))
-        handle_rpc(w, msg, subject + plen);
-    natsMsg_Destroy(msg);
+    if (!m->reply || m->reply_len >= sizeof reply)
+        return; /* nobody (sane) to answer: drop */
+    memcpy(reply, m->reply, m->reply_len);
+    reply[m->reply_len] = '\0';
+    if (m->subject_len == hlen && !memcmp(m->subject, svc->http_subject, hlen)) {
+        handle_http(w, m, reply);
+    } else if (m->subject_len > plen && m->subject_len - plen < sizeof method &&
+               !memcmp(m->subject, svc->rpc_prefix, plen)) {
+        memcpy(method, m->subject + plen, m->subject_len - plen);
+        method[m->subject_len - plen] = '\0';
+        handle_rpc(w, m, reply, method);
+    }
+}
+
+/* Opens w's connection and subscribes; CM_OK once the server has the
+ * subscription (its PONG came back). */
+static cm_err worker_connect(struct cm_worker *w)
+{
+    struct cm_service *svc = w->svc;
+    char wildcard[80];
+    int pongs = 0;
+    double deadline = cm_now_s() + WIRE_CONNECT_TIMEOUT_MS / 1000.0;
+    cm_err err = cm_wire_open(svc->cfg.nats_url, svc->def->name, WIRE_CONNECT_TIMEOUT_MS,
+                              &w->wire);
+
+    snprintf(wildcard, sizeof wildcard, "%s.>", svc->def->name);
+    if (err == CM_OK)
+        err = cm_wire_sub(w->wire, wildcard, svc->def->name, WORKER_SID);
+    if (err == CM_OK)
+        err = cm_wire_ping(w->wire);
+    if (err == CM_OK)
+        err = cm_wire_flush(w->wire);
+    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
+        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
+    if (err == CM_OK && pongs == 0)
+        err = CM_EUNAVAIL;
+    if (err != CM_OK) {
+        cm_wire_close(w->wire);
+        w->wire = NULL;
+        return err;
+    }
+    atomic_fetch_add(&svc->connected, 1);
+    return CM_OK;
+}
+
+static void worker_disconnect(struct cm_worker *w)
+{
+    cm_wire_close(w->wire);
+    w->wire = NULL;
+    atomic_fetch_sub(&w->svc->connected, 1);
+}
+
+/* Stops taking requests and answers those already sent to this worker:
+ * after UNSUB, everything before the PONG is still ours. */
+static void worker_drain(struct cm_worker *w)
+{
+    double deadline = cm_now_s() + WIRE_DRAIN_MS / 1000.0;
+    int pongs = 0;
+    cm_err err = cm_wire_unsub(w->wire, WORKER_SID);
+
+    if (err == CM_OK)
+        err = cm_wire_ping(w->wire);
+    if (err == CM_OK)
+        err = cm_wire_flush(w->wire);
+    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
+        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
+}
+
+/* A worker's thread: requests until SIGTERM, reconnecting when NATS goes. */
+static void *worker_main(void *arg)
+{
+    struct cm_worker *w = arg;
+    int lost = 0;
+
+    while (!cm_stop_requested) {
+        if (!w->wire) {
+            if (worker_connect(w) != CM_OK) {
+                usleep(WIRE_RETRY_MS * 1000 + (useconds_t)(rand() % 100) * 1000);
+                continue;
+            }
+            if (lost)
+                cm_info("worker %d: nats connection back", w->index);
+            lost = 0;
+        }
+        if (cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL) != CM_OK) {
+            if (!lost)
+                cm_warn("worker %d: nats connection lost, reconnecting", w->index);
+            lost = 1;
+            worker_disconnect(w);
+        }
+    }
+    if (w->wire) {
+        worker_drain(w);
+        worker_disconnect(w);
+    }
+    return NULL;
 }
 
 /* Readiness, on the admin thread: NATS connected and Postgres answering. */
@@ -327,7 +418,7 @@ static int check_ready(void *ctx, char *why, size_t whylen)
         snprintf(why, whylen, "not serving");
         return 0;
     }
-    if (!cm_nats_connected(svc->nc)) {
+    if (!cm_nats_connected(svc->nc) || atomic_load(&svc->connected) < svc->nworkers) {
         snprintf(why, whylen, "nats not connected");
         return 0;
     }
@@ -365,40 +456,48 @@ static cm_err prepare_database(struct cm_service *svc)
     return err;
 }
 
+/* Connects and subscribes every worker, then starts their threads. */
 static cm_err start_workers(struct cm_service *svc)
 {
     int n = svc->cfg.handler_threads;
-    char wildcard[80];
 
-    snprintf(wildcard, sizeof wildcard, "%s.>", svc->def->name);
     svc->workers = cm_xcalloc((size_t)n, sizeof *svc->workers);
-    svc->subs = cm_xcalloc((size_t)n, sizeof *svc->subs);
     for (int i = 0; i < n; i++) {
         struct cm_worker *w = &svc->workers[i];
+        cm_err err;
         w->svc = svc;
         w->cfg = &svc->cfg;
         w->nc = svc->nc;
         w->index = i;
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
-        if (natsConnection_QueueSubscribe(&svc->subs[i], svc->nc, wildcard, svc->def->name, on_msg,
-                                          w) != NATS_OK) {
-            cm_error("subscribe to %s failed", wildcard);
-            return CM_EUNAVAIL;
+        while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
+            usleep(WIRE_RETRY_MS * 1000);
+        if (err != CM_OK) {
+            PQfinish(w->pg);
+            return err;
         }
-        natsSubscription_SetPendingLimits(svc->subs[i], 65536, 256 * 1024 * 1024);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            worker_disconnect(w);
+            PQfinish(w->pg);
+            return CM_EINTERNAL;
+        }
+        svc->nworkers++;
     }
-    natsConnection_Flush(svc->nc);
     return CM_OK;
+}
+
+/* Waits for every worker to finish what it took (they see the stop flag). */
+static void stop_workers(struct cm_service *svc)
+{
+    for (int i = 0; i < svc->nworkers; i++)
+        pthread_join(svc->workers[i].thread, NULL);
 }
 
 static void free_service(struct cm_service *svc)
 {
-    for (int i = 0; svc->subs && i < svc->cfg.handler_threads; i++)
-        natsSubscription_Destroy(svc->subs[i]);
-    for (int i = 0; svc->workers && i < svc->cfg.handler_threads; i++)
+    for (int i = 0; i < svc->nworkers; i++)
         PQfinish(svc->workers[i].pg);
-    free(svc->subs);
     free(svc->workers);
     cm_metrics_free(svc->metrics);
     cm_config_release(&svc->cfg);
@@ -410,7 +509,7 @@ int cm_service_main(const struct cm_service_def *def)
     struct cm_admin *admin = NULL;
     struct cm_outbox_relay *relay = NULL;
     void *hook_state = NULL; /* def->on_serving's */
-    int hook_started = 0;
+    int hook_started = 0, failed = 0;
     char errbuf[256];
     cm_err err;
 
@@ -453,7 +552,10 @@ int cm_service_main(const struct cm_service_def *def)
         cm_info("draining");
     } else if (!cm_stop_requested) {
         cm_error("start failed: %s", cm_err_name(err));
+        failed = 1;
+        cm_stop_requested = 1; /* the workers started so far end too */
     }
+    stop_workers(&svc);
     if (hook_started && def->on_stop)
         def->on_stop(hook_state); /* uses svc.nc: before the relay and NATS go */
     cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
@@ -463,5 +565,5 @@ int cm_service_main(const struct cm_service_def *def)
     PQfinish(svc.ready_pg);
     free_service(&svc);
     cm_info("stopped");
-    return err == CM_OK || cm_stop_requested ? 0 : 1;
+    return failed ? 1 : 0;
 }

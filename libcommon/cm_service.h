@@ -3,11 +3,15 @@
  * cm_service_main does, in order: config → log → Postgres role, schema and
  * migrations → admin port → NATS → outbox relay (cm_outbox.h) →
  * HANDLER_THREADS workers → on_serving hook → wait for SIGTERM → on_stop
- * hook → stop the relay → drain → free. Each worker is one queue subscription on "<svc>.>"
- * in queue group "<svc>", so it has its own nats.c delivery thread, and its
- * own PGconn: handlers of one worker never run concurrently, handlers of
- * different workers do. Running more copies of the daemon adds workers to
- * the same queue group.
+ * hook → stop the relay → drain → free. Each worker is a thread with its own
+ * NATS connection (cm_wire.h: no nats.c on the request path), queue-
+ * subscribed to "<svc>.>" in queue group "<svc>", and its own PGconn: it
+ * reads a batch of requests, handles them one after another on its thread
+ * and writes their replies together. Handlers of one worker never run
+ * concurrently, handlers of different workers do. Running more copies of the
+ * daemon adds workers to the same queue group. The daemon's nats.c
+ * connection (cm_worker.nc) is for what handlers send themselves: typed RPCs
+ * to other services, and the outbox relay.
  *
  * Subjects: "<svc>.http" carries HttpRequest from the edge and is dispatched
  * by the service's cm_op table; "<svc>.rpc.<Method>" carries RpcRequest and
@@ -18,6 +22,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <nats/nats.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +30,7 @@
 #include "cm_err.h"
 #include "cm_http.h"
 #include "cm_router.h"
+#include "cm_wire.h"
 #include "envelope.pb-c.h"
 
 struct cm_service;
@@ -34,11 +40,11 @@ struct cm_service;
 struct cm_worker {
     struct cm_service *svc;
     const struct cm_config *cfg;
-    natsConnection *nc; /* shared by all workers; nats.c is thread-safe */
+    natsConnection *nc; /* shared by all workers, for RPCs handlers make; nats.c is thread-safe */
     PGconn *pg;         /* this worker's own connection; NULL without a database */
     int index;
-    int64_t max_payload;       /* the server's, re-read every 256 replies (it locks nc) */
-    unsigned replies_since_read;
+    struct cm_wire_conn *wire; /* requests in, replies out; this worker's thread only */
+    pthread_t thread;
     char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
 };
 

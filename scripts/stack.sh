@@ -196,12 +196,13 @@ STACK_ENV="$VAR_DIR/stack.env"
 
 # load_settings <env-wins>: reads stack.env if present. With env-wins=1 ('up',
 # 'infra-up'), variables set in the caller's environment override the file;
-# otherwise the file (the running stack) wins, except for the timeouts and the
-# daemon settings in PASS_VARS, which the caller may always change (e.g. for
-# 'start authz 2'). Then fills in defaults.
+# otherwise the file (the running stack) wins, except for the timeouts, BUILD
+# and the daemon settings in PASS_VARS, which the caller may always change
+# (e.g. 'start authz 2', or BUILD=other restart identity to try another
+# binary). Then fills in defaults.
 load_settings() {
     local env_wins=$1 v
-    local -a vars=(STACK_READY_TIMEOUT_S STACK_STOP_TIMEOUT_S "${PASS_VARS[@]}")
+    local -a vars=(STACK_READY_TIMEOUT_S STACK_STOP_TIMEOUT_S BUILD "${PASS_VARS[@]}")
     declare -A snap=()
     [ "$env_wins" = 1 ] && vars+=("${SETTINGS[@]}")
     for v in "${vars[@]}"; do

@@ -6,6 +6,7 @@
  *   2     paths: edge_route_lookup, cm_http_surface_of and cm_router_match
  *   3     credentials: edge_cred_parse of "authorization\nx-api-key" and the
  *         cache key of what it accepts
+ *   4     what a NATS server sends: cm_wire_parse over the whole stream
  * Build and run: `make fuzz` (FUZZ_TIME seconds, default 60). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../../services/edge/routes.h"
 #include "cm_http.h"
 #include "cm_router.h"
+#include "cm_wire.h"
 #include "fuzz_body.inc"
 
 static cm_err nop(struct cm_req *rq, struct cm_resp *out)
@@ -65,16 +67,45 @@ static void fuzz_cred(char *s)
     }
 }
 
+/* Parses a server's byte stream (an exact-size copy, so a read past it
+ * is caught) operation by operation, as the request path does. */
+static void fuzz_wire(const uint8_t *data, size_t size)
+{
+    char *buf = malloc(size ? size : 1);
+    size_t off = 0;
+    struct cm_wire_msg m;
+    long n;
+
+    if (!buf)
+        return;
+    memcpy(buf, data, size);
+    while (off < size && (n = cm_wire_parse(buf + off, size - off, &m)) > 0) {
+        FUZZ_BODY_CHECK((size_t)n <= size - off);
+        if (m.op == CM_WIRE_MSG) {
+            FUZZ_BODY_CHECK(m.subject >= buf + off && m.subject + m.subject_len <= buf + off + n);
+            FUZZ_BODY_CHECK((const char *)m.data + m.len <= buf + off + n);
+            FUZZ_BODY_CHECK(!m.reply || m.reply + m.reply_len <= buf + off + n);
+        }
+        if (m.op == CM_WIRE_INFO)
+            (void)cm_wire_info_max_payload(m.text, m.text_len);
+        off += (size_t)n;
+    }
+    free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s;
 
     if (size < 1)
         return 0;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0:
     case 1:
         fuzz_body(data + 1, size - 1);
+        return 0;
+    case 4:
+        fuzz_wire(data + 1, size - 1);
         return 0;
     default:
         break;
@@ -84,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(s, data + 1, size - 1);
     s[size - 1] = '\0';
-    if (data[0] % 4 == 2)
+    if (data[0] % 5 == 2)
         fuzz_path(s);
     else
         fuzz_cred(s);

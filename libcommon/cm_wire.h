@@ -1,0 +1,147 @@
+/* cm_wire.h: the NATS client protocol, spoken directly on the request path.
+ *
+ * The data plane (edge → service → edge) uses its own small client instead
+ * of nats.c: on this path nats.c hands every message from its reader thread
+ * to a delivery thread and writes every reply with its own syscall, and on
+ * the machines the suite runs on a thread wake-up or a syscall costs more
+ * than handling the request. Here one read takes every message the server
+ * has sent, they are handled on the reading thread, and the replies of a
+ * batch leave in one write. nats.c stays for everything else (JetStream,
+ * events, typed RPCs made from handlers).
+ *
+ * Three layers:
+ *   - the protocol, pure functions on bytes: cm_wire_parse reads one server
+ *     operation (INFO, MSG, HMSG, PING, PONG, +OK, -ERR) in place, and the
+ *     cm_wire_*_line helpers write client operations (CONNECT, SUB, UNSUB,
+ *     PUB, HPUB);
+ *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats://[user:pass@|
+ *     token@]host:port", comma-separated);
+ *   - a blocking connection for a service's worker thread (struct
+ *     cm_wire_conn): open, subscribe, publish into an output buffer, and
+ *     cm_wire_pump, which reads what arrived, calls back for each message
+ *     and flushes the replies in one write. The edge drives the same
+ *     protocol from its libevent loop (services/edge/nats_link.c). */
+#ifndef CM_WIRE_H
+#define CM_WIRE_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cm_err.h"
+
+/* Longest control line accepted from the server (MSG/HMSG/INFO/-ERR). */
+#define CM_WIRE_MAX_LINE 16384
+
+enum cm_wire_op {
+    CM_WIRE_MSG = 1, /* MSG or HMSG */
+    CM_WIRE_PING,
+    CM_WIRE_PONG,
+    CM_WIRE_INFO,
+    CM_WIRE_OK,
+    CM_WIRE_ERR,
+};
+
+/* One server operation, pointing into the parsed buffer (nothing is
+ * copied; valid while that buffer is). Strings are not NUL-terminated. */
+struct cm_wire_msg {
+    enum cm_wire_op op;
+    const char *subject; /* MSG */
+    size_t subject_len;
+    const char *reply; /* MSG: NULL when the message has no reply subject */
+    size_t reply_len;
+    uint64_t sid;
+    const uint8_t *data; /* MSG payload, without headers */
+    size_t len;
+    int status;       /* HMSG: the status of "NATS/1.0 503" (503: no responders), else 0 */
+    const char *text; /* INFO: the JSON; -ERR: the message */
+    size_t text_len;
+};
+
+/* Parses one operation at the start of buf[0..len). Returns the bytes it
+ * takes (> 0) and fills *out; 0 when buf holds only part of it (read more);
+ * -1 when the bytes are not the NATS protocol (close the connection). */
+long cm_wire_parse(const char *buf, size_t len, struct cm_wire_msg *out);
+
+/* max_payload of an INFO's JSON, or 0 when absent or unreadable. */
+int64_t cm_wire_info_max_payload(const char *json, size_t len);
+
+/* --- client operations, written into dst[cap]; each returns its length,
+ * or -1 when it does not fit or a subject is not a valid token list. */
+
+/* CONNECT with headers and no_responders on, verbose off; user/pass or
+ * token when not NULL; then PING, so the PONG confirms the server took it. */
+long cm_wire_connect_line(char *dst, size_t cap, const char *name, const char *user,
+                          const char *pass, const char *token);
+/* SUB subject [queue] sid */
+long cm_wire_sub_line(char *dst, size_t cap, const char *subject, const char *queue, uint64_t sid);
+/* UNSUB sid */
+long cm_wire_unsub_line(char *dst, size_t cap, uint64_t sid);
+/* The line before a payload of len bytes: "PUB subject [reply] len". The
+ * payload and a final "\r\n" follow it. */
+long cm_wire_pub_line(char *dst, size_t cap, const char *subject, const char *reply, size_t len);
+
+/* --- server addresses */
+
+#define CM_WIRE_MAX_URLS 16
+
+struct cm_wire_url {
+    char host[256];
+    int port;
+    char user[128]; /* "" when none */
+    char pass[128];
+    char token[256];
+};
+
+/* Parses a comma-separated NATS_URL list into urls (at most max). Returns
+ * the count, or -1 with why[] when one is malformed. */
+int cm_wire_urls_parse(const char *list, struct cm_wire_url *urls, int max, char *why,
+                       size_t whylen);
+
+/* --- a blocking connection, for one thread */
+
+struct cm_wire_conn;
+
+/* Connects to the first of urls that answers (comma-separated NATS_URL),
+ * says CONNECT as name, and waits up to timeout_ms for the server's PONG.
+ * CM_EUNAVAIL when none answers or the server refuses; *out is then NULL. */
+cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms,
+                    struct cm_wire_conn **out);
+
+/* Closes and frees c (NULL is a no-op). Unflushed output is dropped. */
+void cm_wire_close(struct cm_wire_conn *c);
+
+/* The server's max_payload (from its INFO). */
+int64_t cm_wire_max_payload(const struct cm_wire_conn *c);
+
+/* Queues SUB / UNSUB (sent by the next flush or pump). */
+cm_err cm_wire_sub(struct cm_wire_conn *c, const char *subject, const char *queue, uint64_t sid);
+cm_err cm_wire_unsub(struct cm_wire_conn *c, uint64_t sid);
+
+/* Queues a message of len bytes for subject (reply may be NULL). */
+cm_err cm_wire_pub(struct cm_wire_conn *c, const char *subject, const char *reply,
+                   const void *data, size_t len);
+
+/* Queues msg packed in place (no copy). CM_ETOOBIG past max_payload. */
+cm_err cm_wire_pub_msg(struct cm_wire_conn *c, const char *subject, const char *reply,
+                       const ProtobufCMessage *msg);
+
+/* Writes everything queued. CM_EUNAVAIL when the connection is lost. */
+cm_err cm_wire_flush(struct cm_wire_conn *c);
+
+/* Called by cm_wire_pump for each MSG; m points into the read buffer. */
+typedef void (*cm_wire_on_msg)(void *ctx, const struct cm_wire_msg *m);
+
+/* Waits up to timeout_ms for input, then handles every complete operation
+ * read: MSG to on_msg, PING answered, -ERR logged. Whatever on_msg queued is
+ * flushed before returning. Returns CM_OK (also when nothing came), or
+ * CM_EUNAVAIL when the connection is lost or the server spoke nonsense (then
+ * close it and open a new one). *pongs, when not NULL, is increased by the
+ * PONGs seen. */
+cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_msg, void *ctx,
+                    int *pongs);
+
+/* Queues a PING (its PONG comes back through cm_wire_pump's *pongs). */
+cm_err cm_wire_ping(struct cm_wire_conn *c);
+
+#endif

@@ -1,0 +1,364 @@
+/* cm_wire_conn.c: a blocking NATS connection for one thread (cm_wire.h):
+ * connect and handshake, an output buffer that publishes append to, and
+ * the pump that reads a batch, handles it on the calling thread and writes
+ * the replies together. */
+#include "cm_wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_time.h"
+
+#define READ_CHUNK 65536
+#define FLUSH_AFTER_S 0.0005 /* replies held at most this long while a batch is handled */
+
+struct cm_wire_conn {
+    int fd;
+    char *in;
+    size_t in_len, in_cap;
+    char *out;
+    size_t out_len, out_cap;
+    int64_t max_payload;
+};
+
+/* Room for n more bytes of output. */
+static char *out_reserve(struct cm_wire_conn *c, size_t n)
+{
+    if (c->out_cap - c->out_len < n) {
+        size_t cap = c->out_cap ? c->out_cap : 16384;
+        while (cap - c->out_len < n)
+            cap *= 2;
+        c->out = cm_xrealloc(c->out, cap);
+        c->out_cap = cap;
+    }
+    return c->out + c->out_len;
+}
+
+static void out_add(struct cm_wire_conn *c, const void *data, size_t n)
+{
+    memcpy(out_reserve(c, n), data, n);
+    c->out_len += n;
+}
+
+/* Waits up to timeout_ms for events on fd; 1 when ready, 0 on timeout,
+ * -1 on error. */
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+    int rc;
+
+    do
+        rc = poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc > 0 && (p.revents & (POLLERR | POLLNVAL)) && !(p.revents & events))
+        return -1;
+    return rc;
+}
+
+cm_err cm_wire_flush(struct cm_wire_conn *c)
+{
+    size_t off = 0;
+
+    while (off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (wait_fd(c->fd, POLLOUT, 5000) <= 0)
+                return CM_EUNAVAIL;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            return CM_EUNAVAIL;
+        }
+    }
+    c->out_len = 0;
+    return CM_OK;
+}
+
+/* Reads what is there into the input buffer (after waiting up to
+ * timeout_ms). CM_OK also when nothing came; CM_EUNAVAIL on EOF or error. */
+static cm_err read_some(struct cm_wire_conn *c, int timeout_ms)
+{
+    ssize_t n;
+    int ready = wait_fd(c->fd, POLLIN, timeout_ms);
+
+    if (ready < 0)
+        return CM_EUNAVAIL;
+    if (ready == 0)
+        return CM_OK;
+    if (c->in_cap - c->in_len < READ_CHUNK) {
+        c->in_cap = c->in_len + READ_CHUNK * 2;
+        c->in = cm_xrealloc(c->in, c->in_cap);
+    }
+    do
+        n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        c->in_len += (size_t)n;
+        return CM_OK;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return CM_OK;
+    return CM_EUNAVAIL;
+}
+
+/* Drops the first n bytes of input. */
+static void in_consume(struct cm_wire_conn *c, size_t n)
+{
+    memmove(c->in, c->in + n, c->in_len - n);
+    c->in_len -= n;
+}
+
+/* A non-blocking TCP socket connected to u within timeout_ms, or -1. */
+static int dial(const struct cm_wire_url *u, int timeout_ms)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    char port[16];
+    int fd = -1;
+
+    snprintf(port, sizeof port, "%d", u->port);
+    if (getaddrinfo(u->host, port, &hints, &res) != 0)
+        return -1;
+    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+        int one = 1, err = 0;
+        socklen_t elen = sizeof err;
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0 &&
+            (errno != EINPROGRESS || wait_fd(fd, POLLOUT, timeout_ms) <= 0 ||
+             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0)) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+/* The server's next operation during the handshake, within the deadline. */
+static cm_err next_op(struct cm_wire_conn *c, double deadline, struct cm_wire_msg *m, long *taken)
+{
+    for (;;) {
+        int left = (int)((deadline - cm_now_s()) * 1000);
+        *taken = cm_wire_parse(c->in, c->in_len, m);
+        if (*taken < 0)
+            return CM_EUNAVAIL;
+        if (*taken > 0)
+            return CM_OK;
+        if (left <= 0 || read_some(c, left) != CM_OK)
+            return CM_EUNAVAIL;
+    }
+}
+
+/* INFO, CONNECT + PING, then PONG (or -ERR: refused). */
+static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, const char *name,
+                        double deadline)
+{
+    struct cm_wire_msg m;
+    char line[2048];
+    long taken, n;
+    cm_err err = next_op(c, deadline, &m, &taken);
+
+    if (err != CM_OK || m.op != CM_WIRE_INFO)
+        return CM_EUNAVAIL;
+    c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+    in_consume(c, (size_t)taken);
+    n = cm_wire_connect_line(line, sizeof line, name, u->user, u->pass, u->token);
+    if (n < 0)
+        return CM_EUNAVAIL;
+    out_add(c, line, (size_t)n);
+    if (cm_wire_flush(c) != CM_OK)
+        return CM_EUNAVAIL;
+    for (;;) {
+        if (next_op(c, deadline, &m, &taken) != CM_OK)
+            return CM_EUNAVAIL;
+        if (m.op == CM_WIRE_ERR) {
+            cm_warn("nats server refused the connection: %.*s", (int)m.text_len, m.text);
+            return CM_EUNAVAIL;
+        }
+        in_consume(c, (size_t)taken);
+        if (m.op == CM_WIRE_PONG)
+            return CM_OK;
+    }
+}
+
+cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct cm_wire_conn **out)
+{
+    struct cm_wire_url list[CM_WIRE_MAX_URLS];
+    char why[128];
+    int n = cm_wire_urls_parse(urls, list, CM_WIRE_MAX_URLS, why, sizeof why);
+
+    *out = NULL;
+    if (n < 0) {
+        cm_error("NATS_URL: %s", why);
+        return CM_EINVAL;
+    }
+    for (int i = 0; i < n; i++) {
+        double deadline = cm_now_s() + timeout_ms / 1000.0;
+        struct cm_wire_conn *c;
+        int fd = dial(&list[i], timeout_ms);
+        if (fd < 0)
+            continue;
+        c = cm_xcalloc(1, sizeof *c);
+        c->fd = fd;
+        if (handshake(c, &list[i], name, deadline) == CM_OK) {
+            *out = c;
+            return CM_OK;
+        }
+        cm_wire_close(c);
+    }
+    return CM_EUNAVAIL;
+}
+
+void cm_wire_close(struct cm_wire_conn *c)
+{
+    if (!c)
+        return;
+    close(c->fd);
+    free(c->in);
+    free(c->out);
+    free(c);
+}
+
+int64_t cm_wire_max_payload(const struct cm_wire_conn *c)
+{
+    return c->max_payload;
+}
+
+cm_err cm_wire_sub(struct cm_wire_conn *c, const char *subject, const char *queue, uint64_t sid)
+{
+    char line[2200];
+    long n = cm_wire_sub_line(line, sizeof line, subject, queue, sid);
+
+    if (n < 0)
+        return CM_EINVAL;
+    out_add(c, line, (size_t)n);
+    return CM_OK;
+}
+
+cm_err cm_wire_unsub(struct cm_wire_conn *c, uint64_t sid)
+{
+    char line[64];
+    long n = cm_wire_unsub_line(line, sizeof line, sid);
+
+    if (n < 0)
+        return CM_EINVAL;
+    out_add(c, line, (size_t)n);
+    return CM_OK;
+}
+
+cm_err cm_wire_ping(struct cm_wire_conn *c)
+{
+    out_add(c, "PING\r\n", 6);
+    return CM_OK;
+}
+
+/* The PUB line for len bytes, appended; CM_ETOOBIG past max_payload. */
+static cm_err pub_head(struct cm_wire_conn *c, const char *subject, const char *reply, size_t len)
+{
+    char line[2200];
+    long n;
+
+    if (c->max_payload > 0 && len > (size_t)c->max_payload)
+        return CM_ETOOBIG;
+    n = cm_wire_pub_line(line, sizeof line, subject, reply, len);
+    if (n < 0)
+        return CM_EINVAL;
+    out_add(c, line, (size_t)n);
+    return CM_OK;
+}
+
+cm_err cm_wire_pub(struct cm_wire_conn *c, const char *subject, const char *reply,
+                   const void *data, size_t len)
+{
+    cm_err err = pub_head(c, subject, reply, len);
+
+    if (err != CM_OK)
+        return err;
+    if (len)
+        out_add(c, data, len);
+    out_add(c, "\r\n", 2);
+    return CM_OK;
+}
+
+cm_err cm_wire_pub_msg(struct cm_wire_conn *c, const char *subject, const char *reply,
+                       const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    cm_err err = pub_head(c, subject, reply, len);
+
+    if (err != CM_OK)
+        return err;
+    protobuf_c_message_pack(msg, (uint8_t *)out_reserve(c, len + 2));
+    c->out_len += len;
+    out_add(c, "\r\n", 2);
+    return CM_OK;
+}
+
+cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_msg, void *ctx,
+                    int *pongs)
+{
+    size_t off = 0;
+    double held_since = 0;
+    cm_err err = read_some(c, timeout_ms);
+
+    while (err == CM_OK) {
+        struct cm_wire_msg m;
+        long taken = cm_wire_parse(c->in + off, c->in_len - off, &m);
+        if (taken < 0) {
+            cm_warn("nats server sent something that is not the protocol; reconnecting");
+            err = CM_EUNAVAIL;
+            break;
+        }
+        if (taken == 0)
+            break;
+        off += (size_t)taken;
+        switch (m.op) {
+        case CM_WIRE_MSG:
+            on_msg(ctx, &m);
+            break;
+        case CM_WIRE_PING:
+            out_add(c, "PONG\r\n", 6);
+            break;
+        case CM_WIRE_PONG:
+            if (pongs)
+                (*pongs)++;
+            break;
+        case CM_WIRE_INFO:
+            if (cm_wire_info_max_payload(m.text, m.text_len) > 0)
+                c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+            break;
+        case CM_WIRE_ERR:
+            cm_warn("nats server: %.*s", (int)m.text_len, m.text);
+            break;
+        case CM_WIRE_OK:
+            break;
+        }
+        /* a batch's replies leave together, but none waits long behind a
+         * slow request */
+        if (c->out_len && !held_since)
+            held_since = cm_now_s();
+        if (c->out_len && cm_now_s() - held_since > FLUSH_AFTER_S) {
+            err = cm_wire_flush(c);
+            held_since = 0;
+        }
+    }
+    in_consume(c, off);
+    if (err == CM_OK && c->out_len)
+        err = cm_wire_flush(c);
+    return err;
+}

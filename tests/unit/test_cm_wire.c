@@ -1,0 +1,290 @@
+/* test_cm_wire.c: the NATS protocol of the request path (cm_wire.h):
+ * parsing server operations in place, writing client operations, reading
+ * NATS_URL, and a blocking connection talking to a scripted fake server. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cm_wire.h"
+
+static long parse(const char *s, struct cm_wire_msg *m)
+{
+    return cm_wire_parse(s, strlen(s), m);
+}
+
+Test(cm_wire, parses_a_msg_with_and_without_reply)
+{
+    struct cm_wire_msg m;
+    const char *a = "MSG svc.http 7 _INBOX.x.3.1 5\r\nhello\r\nPING\r\n";
+    long n = parse(a, &m);
+
+    cr_assert(eq(long, n, (long)strlen("MSG svc.http 7 _INBOX.x.3.1 5\r\nhello\r\n")));
+    cr_assert(eq(int, m.op, CM_WIRE_MSG));
+    cr_assert(eq(int, (int)m.subject_len, 8));
+    cr_assert(zero(strncmp(m.subject, "svc.http", 8)));
+    cr_assert(eq(u64, m.sid, 7));
+    cr_assert(zero(strncmp(m.reply, "_INBOX.x.3.1", m.reply_len)));
+    cr_assert(eq(sz, m.len, 5));
+    cr_assert(zero(memcmp(m.data, "hello", 5)));
+    cr_assert(eq(int, m.status, 0));
+
+    n = parse("MSG a.b 1 0\r\n\r\n", &m);
+    cr_assert(eq(long, n, 15));
+    cr_assert_null(m.reply);
+    cr_assert(eq(sz, m.len, 0));
+}
+
+Test(cm_wire, parses_an_hmsg_and_its_status)
+{
+    struct cm_wire_msg m;
+    const char *hdr = "NATS/1.0 503\r\n\r\n";
+    char buf[256];
+    long n;
+
+    snprintf(buf, sizeof buf, "HMSG _INBOX.a.1.2 1 %zu %zu\r\n%s\r\n", strlen(hdr), strlen(hdr),
+             hdr);
+    n = parse(buf, &m);
+    cr_assert(eq(long, n, (long)strlen(buf)));
+    cr_assert(eq(int, m.status, 503));
+    cr_assert(eq(sz, m.len, 0));
+    cr_assert_null(m.reply);
+
+    snprintf(buf, sizeof buf, "HMSG s 1 r 12 15\r\nNATS/1.0\r\n\r\nabc\r\n");
+    n = parse(buf, &m);
+    cr_assert(eq(long, n, (long)strlen(buf)));
+    cr_assert(eq(int, m.status, 0));
+    cr_assert(eq(sz, m.len, 3));
+    cr_assert(zero(memcmp(m.data, "abc", 3)));
+}
+
+Test(cm_wire, waits_for_the_rest_of_a_partial_operation)
+{
+    struct cm_wire_msg m;
+    const char *full = "MSG a 1 r 10\r\n0123456789\r\n";
+
+    for (size_t cut = 0; cut < strlen(full); cut++)
+        cr_assert(eq(long, cm_wire_parse(full, cut, &m), 0), "cut at %zu", cut);
+    cr_assert(eq(long, cm_wire_parse(full, strlen(full), &m), (long)strlen(full)));
+}
+
+Test(cm_wire, parses_the_small_operations)
+{
+    struct cm_wire_msg m;
+
+    cr_assert(eq(long, parse("PING\r\n", &m), 6));
+    cr_assert(eq(int, m.op, CM_WIRE_PING));
+    cr_assert(eq(long, parse("pong\r\n", &m), 6));
+    cr_assert(eq(int, m.op, CM_WIRE_PONG));
+    cr_assert(eq(long, parse("+OK\r\n", &m), 5));
+    cr_assert(eq(int, m.op, CM_WIRE_OK));
+    cr_assert(eq(long, parse("-ERR 'Authorization Violation'\r\n", &m), 32));
+    cr_assert(eq(int, m.op, CM_WIRE_ERR));
+    cr_assert(zero(strncmp(m.text, "'Authorization Violation'", m.text_len)));
+    cr_assert(eq(long, parse("INFO {\"max_payload\":1048576}\r\n", &m), 30));
+    cr_assert(eq(int, m.op, CM_WIRE_INFO));
+    cr_assert(eq(i64, cm_wire_info_max_payload(m.text, m.text_len), 1048576));
+    cr_assert(eq(i64, cm_wire_info_max_payload("{}", 2), 0));
+    cr_assert(eq(i64, cm_wire_info_max_payload("nonsense", 8), 0));
+}
+
+Test(cm_wire, refuses_what_is_not_the_protocol)
+{
+    struct cm_wire_msg m;
+    char big[CM_WIRE_MAX_LINE + 10];
+
+    cr_assert(eq(long, parse("HELLO\r\n", &m), -1));
+    cr_assert(eq(long, parse("MSG a 1\r\n", &m), -1));             /* no size */
+    cr_assert(eq(long, parse("MSG a x 3\r\nabc\r\n", &m), -1));    /* sid not a number */
+    cr_assert(eq(long, parse("MSG a 1 -3\r\nabc\r\n", &m), -1));   /* negative size */
+    cr_assert(eq(long, parse("MSG a 1 3\r\nabcd\r\n", &m), -1));   /* payload longer */
+    cr_assert(eq(long, parse("HMSG a 1 9 3\r\nabc\r\n", &m), -1)); /* headers past total */
+    cr_assert(eq(long, parse("MSG a 1 99999999999\r\n", &m), -1)); /* absurd */
+    memset(big, 'A', sizeof big);
+    cr_assert(eq(long, cm_wire_parse(big, sizeof big, &m), -1)); /* endless line */
+}
+
+Test(cm_wire, writes_client_operations)
+{
+    char line[512];
+
+    cr_assert(eq(long, cm_wire_sub_line(line, sizeof line, "svc.>", "svc", 1), 17));
+    cr_assert(eq(str, line, "SUB svc.> svc 1\r\n"));
+    cr_assert(gt(long, cm_wire_sub_line(line, sizeof line, "_INBOX.a.>", NULL, 9), 0));
+    cr_assert(eq(str, line, "SUB _INBOX.a.> 9\r\n"));
+    cr_assert(gt(long, cm_wire_unsub_line(line, sizeof line, 9), 0));
+    cr_assert(eq(str, line, "UNSUB 9\r\n"));
+    cr_assert(gt(long, cm_wire_pub_line(line, sizeof line, "a.b", "_INBOX.x.1.2", 42), 0));
+    cr_assert(eq(str, line, "PUB a.b _INBOX.x.1.2 42\r\n"));
+    cr_assert(gt(long, cm_wire_pub_line(line, sizeof line, "a.b", NULL, 0), 0));
+    cr_assert(eq(str, line, "PUB a.b 0\r\n"));
+    /* subjects that would break the framing are refused */
+    cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "a b", NULL, 1), -1));
+    cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "a\r\nPUB x 1", NULL, 1), -1));
+    cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "", NULL, 1), -1));
+    cr_assert(eq(long, cm_wire_sub_line(line, sizeof line, "a", "q q", 1), -1));
+    cr_assert(eq(long, cm_wire_pub_line(line, 8, "a.b", NULL, 1), -1)); /* does not fit */
+
+    cr_assert(gt(long, cm_wire_connect_line(line, sizeof line, "edge", "u", "p\"w", NULL), 0));
+    cr_assert_not_null(strstr(line, "\"headers\":true"));
+    cr_assert_not_null(strstr(line, "\"no_responders\":true"));
+    cr_assert_not_null(strstr(line, "\"pass\":\"p\\\"w\""));
+    cr_assert_not_null(strstr(line, "\r\nPING\r\n"));
+    cr_assert(zero(strncmp(line, "CONNECT {", 9)));
+}
+
+Test(cm_wire, reads_nats_urls)
+{
+    struct cm_wire_url u[4];
+    char why[128];
+
+    cr_assert(eq(int, cm_wire_urls_parse("nats://127.0.0.1:4223", u, 4, why, sizeof why), 1));
+    cr_assert(eq(str, u[0].host, "127.0.0.1"));
+    cr_assert(eq(int, u[0].port, 4223));
+    cr_assert(eq(int, cm_wire_urls_parse(" nats://a:b@h1 , tok@h2:5, h3 ", u, 4, why, sizeof why),
+                 3));
+    cr_assert(eq(str, u[0].user, "a"));
+    cr_assert(eq(str, u[0].pass, "b"));
+    cr_assert(eq(int, u[0].port, 4222));
+    cr_assert(eq(str, u[1].token, "tok"));
+    cr_assert(eq(str, u[1].host, "h2"));
+    cr_assert(eq(int, u[1].port, 5));
+    cr_assert(eq(str, u[2].host, "h3"));
+    cr_assert(eq(int, cm_wire_urls_parse("tls://h:1", u, 4, why, sizeof why), -1));
+    cr_assert(eq(int, cm_wire_urls_parse("nats://h:99999", u, 4, why, sizeof why), -1));
+    cr_assert(eq(int, cm_wire_urls_parse("nats://h:x", u, 4, why, sizeof why), -1));
+    cr_assert(eq(int, cm_wire_urls_parse("", u, 4, why, sizeof why), -1));
+    cr_assert(eq(int, cm_wire_urls_parse("a,b,c,d,e", u, 4, why, sizeof why), -1));
+}
+
+/* --- a blocking connection against a scripted server */
+
+struct fake {
+    int listen_fd;
+    int port;
+    char got[4096]; /* what the client sent, up to the script's end */
+    const char *script; /* sent after INFO once CONNECT+PING arrived */
+};
+
+static void read_until(int fd, char *got, size_t cap, const char *marker)
+{
+    size_t n = strlen(got);
+    while (!strstr(got, marker) && n + 1 < cap) {
+        ssize_t r = recv(fd, got + n, cap - n - 1, 0);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        got[n] = '\0';
+    }
+}
+
+static void *serve(void *arg)
+{
+    struct fake *f = arg;
+    int fd = accept(f->listen_fd, NULL, NULL);
+    const char *info = "INFO {\"server_id\":\"x\",\"max_payload\":4096,\"headers\":true}\r\n";
+
+    send(fd, info, strlen(info), 0);
+    read_until(fd, f->got, sizeof f->got, "PING\r\n");
+    send(fd, "PONG\r\n", 6, 0);
+    read_until(fd, f->got, sizeof f->got, "SUB svc.> svc 1\r\nPING\r\n");
+    send(fd, f->script, strlen(f->script), 0);
+    read_until(fd, f->got, sizeof f->got, "PUB _INBOX.r.2 3\r\nbye\r\n");
+    close(fd);
+    return NULL;
+}
+
+static void fake_start(struct fake *f, pthread_t *t)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sin;
+
+    f->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(zero(bind(f->listen_fd, (struct sockaddr *)&sin, sizeof sin)));
+    cr_assert(zero(listen(f->listen_fd, 1)));
+    getsockname(f->listen_fd, (struct sockaddr *)&sin, &len);
+    f->port = ntohs(sin.sin_port);
+    pthread_create(t, NULL, serve, f);
+}
+
+struct seen {
+    int msgs;
+    struct cm_wire_conn *c;
+};
+
+/* Echoes the first message's payload to its reply subject, "bye" to the next. */
+static void echo(void *ctx, const struct cm_wire_msg *m)
+{
+    struct seen *s = ctx;
+    char reply[64];
+
+    snprintf(reply, sizeof reply, "%.*s", (int)m->reply_len, m->reply);
+    s->msgs++;
+    if (s->msgs == 1)
+        cm_wire_pub(s->c, reply, NULL, m->data, m->len);
+    else
+        cm_wire_pub(s->c, reply, NULL, "bye", 3);
+}
+
+Test(cm_wire, a_connection_handshakes_reads_a_batch_and_replies_together)
+{
+    struct fake f = {.script = "PING\r\nMSG svc.http 1 _INBOX.r.1 2\r\nhi\r\n"
+                               "MSG svc.rpc.X 1 _INBOX.r.2 0\r\n\r\nPONG\r\n"};
+    struct seen s = {0};
+    struct cm_wire_conn *c;
+    pthread_t t;
+    char url[64];
+    int pongs = 0;
+
+    fake_start(&f, &t);
+    snprintf(url, sizeof url, "nats://127.0.0.1:%d", f.port);
+    cr_assert(eq(int, cm_wire_open(url, "svc", 2000, &c), CM_OK));
+    cr_assert(eq(i64, cm_wire_max_payload(c), 4096));
+    s.c = c;
+    cr_assert(eq(int, cm_wire_sub(c, "svc.>", "svc", 1), CM_OK));
+    cr_assert(eq(int, cm_wire_ping(c), CM_OK));
+    cr_assert(eq(int, cm_wire_flush(c), CM_OK));
+    for (int i = 0; i < 50 && pongs == 0; i++)
+        cr_assert(eq(int, cm_wire_pump(c, 100, echo, &s, &pongs), CM_OK));
+    cr_assert(eq(int, s.msgs, 2));
+    cr_assert(eq(int, pongs, 1));
+    /* over max_payload: refused before anything is written */
+    {
+        static char blob[5000];
+        cr_assert(eq(int, cm_wire_pub(c, "x", NULL, blob, sizeof blob), CM_ETOOBIG));
+    }
+    pthread_join(t, NULL);
+    cr_assert_not_null(strstr(f.got, "CONNECT {"));
+    cr_assert_not_null(strstr(f.got, "\"name\":\"svc\""));
+    cr_assert_not_null(strstr(f.got, "PONG\r\n"), "the server's PING is answered");
+    cr_assert_not_null(strstr(f.got, "PUB _INBOX.r.1 2\r\nhi\r\nPUB _INBOX.r.2 3\r\nbye\r\n"));
+    /* the server is gone: the next pump says so */
+    {
+        cm_err err = CM_OK;
+        for (int i = 0; i < 20 && err == CM_OK; i++)
+            err = cm_wire_pump(c, 50, echo, &s, NULL);
+        cr_assert(eq(int, err, CM_EUNAVAIL));
+    }
+    cm_wire_close(c);
+    close(f.listen_fd);
+}
+
+Test(cm_wire, open_fails_when_nobody_listens)
+{
+    struct cm_wire_conn *c = (struct cm_wire_conn *)1;
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sin;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    char url[64];
+
+    bind(fd, (struct sockaddr *)&sin, sizeof sin); /* a port nobody listens on */
+    getsockname(fd, (struct sockaddr *)&sin, &len);
+    snprintf(url, sizeof url, "nats://127.0.0.1:%d", ntohs(sin.sin_port));
+    cr_assert(eq(int, cm_wire_open(url, "svc", 500, &c), CM_EUNAVAIL));
+    cr_assert_null(c);
+    close(fd);
+}
