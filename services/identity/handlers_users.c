@@ -18,10 +18,14 @@ static const char *principal_org(const struct cm_req *rq)
     return cm_uuid_valid(org) ? org : "";
 }
 
-cm_err users_access(struct cm_req *rq, struct users_access *out)
+/* What needs no query: authenticates the caller (401), takes the path's {id}
+ * (404 unless a uuid) into out->id, lower-cased, and out->self; answers 404
+ * at once when the caller is neither the user nor an admin of anyone (a
+ * platform admin, or an organization admin of its current organization),
+ * since nothing in the database could change that. */
+static cm_err access_begin(struct cm_req *rq, struct users_access *out)
 {
     const char *id = cm_req_param(rq, "id");
-    const char *org = principal_org(rq);
     cm_err err = cm_principal_require(rq);
 
     if (err != CM_OK)
@@ -31,16 +35,53 @@ cm_err users_access(struct cm_req *rq, struct users_access *out)
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
     for (int i = 0; i < CM_UUID_LEN; i++)
         out->id[i] = (char)tolower((unsigned char)id[i]);
-    err = store_user_target(rq->w->pg, out->id, org, &out->target);
-    if (err == CM_ENOTFOUND)
-        return cm_fail(rq, CM_ENOTFOUND, "no such user");
-    if (err != CM_OK)
-        return err;
     out->self = cm_principal_is_self(rq, out->id);
+    if (!out->self && !cm_principal_org_admin(rq, principal_org(rq)))
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    return CM_OK;
+}
+
+/* After access_begin and the user's tenancy facts in out->target: whether
+ * the caller administers the user; 404 when it may neither be nor
+ * administer it. */
+static cm_err access_decide(struct cm_req *rq, struct users_access *out)
+{
     out->admin = cm_principal_platform_admin(rq) ||
-                 (out->target.in_org && cm_principal_org_admin(rq, org));
+                 (out->target.in_org && cm_principal_org_admin(rq, principal_org(rq)));
     if (!out->self && !out->admin)
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    return CM_OK;
+}
+
+cm_err users_access(struct cm_req *rq, struct users_access *out)
+{
+    cm_err err = access_begin(rq, out);
+
+    if (err == CM_OK)
+        err = store_user_target(rq->w->pg, out->id, principal_org(rq), &out->target);
+    if (err == CM_ENOTFOUND)
+        return cm_fail(rq, CM_ENOTFOUND, "no such user");
+    if (err == CM_OK)
+        err = access_decide(rq, out);
+    return err;
+}
+
+/* Answers status with row 0 of res (store_user_select) as the user of a,
+ * as the caller sees it (locks shown to admins). */
+static cm_err respond_row(struct cm_req *rq, struct cm_resp *out, const struct users_access *a,
+                          int status, unsigned flags, const PGresult *res)
+{
+    struct user_cols cols;
+    struct user_rec rec;
+    json_t *doc;
+
+    store_user_cols(res, &cols);
+    store_user_row(res, &cols, 0, &rec);
+    doc = user_json_resource(&rec, a->self ? principal_org(rq) : "",
+                             flags | (a->admin ? USER_JSON_LOCKS : 0));
+    if (!doc)
+        return cm_fail(rq, CM_EINTERNAL, "the user could not be rendered");
+    cm_resp_json(out, rq, status, cm_jsonapi_doc(doc));
     return CM_OK;
 }
 
@@ -48,22 +89,15 @@ cm_err users_respond(struct cm_req *rq, struct cm_resp *out, const struct users_
                      int status, unsigned flags, const char *role_org)
 {
     PGresult *res = NULL;
-    struct user_rec rec;
-    json_t *doc;
-    cm_err err = store_user_select(rq->w->pg, a->id, role_org, &res);
+    cm_err err = store_user_select(rq->w->pg, a->id, "", role_org, &res, NULL);
 
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
     if (err != CM_OK)
         return err;
-    store_user_row(res, 0, &rec);
-    doc = user_json_resource(&rec, a->self ? principal_org(rq) : "",
-                             flags | (a->admin ? USER_JSON_LOCKS : 0));
+    err = respond_row(rq, out, a, status, flags, res);
     PQclear(res);
-    if (!doc)
-        return cm_fail(rq, CM_EINTERNAL, "the user could not be rendered");
-    cm_resp_json(out, rq, status, cm_jsonapi_doc(doc));
-    return CM_OK;
+    return err;
 }
 
 void users_respond_null(struct cm_req *rq, struct cm_resp *out)
@@ -109,11 +143,14 @@ cm_err users_list(struct cm_req *rq, struct cm_resp *out)
         return err;
     data = json_array();
     if (scope_list(rq, &q)) {
+        struct user_cols cols;
         err = store_users_list(rq->w->pg, &q, &res);
+        if (err == CM_OK)
+            store_user_cols(res, &cols);
         for (int i = 0; err == CM_OK && i < PQntuples(res); i++) {
             struct user_rec rec;
             json_t *item;
-            store_user_row(res, i, &rec);
+            store_user_row(res, &cols, i, &rec);
             item = user_json_resource(&rec,
                                       !strcasecmp(rec.id, p->user_id) ? principal_org(rq) : "",
                                       admin ? USER_JSON_LOCKS : 0);
@@ -131,14 +168,43 @@ cm_err users_list(struct cm_req *rq, struct cm_resp *out)
     return CM_OK;
 }
 
+/* organization-id of the read as cm_query_uuid will take it, read before
+ * the query without recording an error: the uuid into out (CM_UUID_LEN + 1
+ * bytes), "" when absent or malformed (then cm_query_uuid refuses it after
+ * the access check, and the row read with "" is never shown). */
+static void role_org_peek(const struct cm_req *rq, char *out)
+{
+    char buf[CM_UUID_LEN + 2];
+
+    out[0] = '\0';
+    if (cm_query_get(rq, "organization-id", buf, sizeof buf) > 0 && cm_uuid_valid(buf))
+        memcpy(out, buf, CM_UUID_LEN + 1);
+}
+
 cm_err users_read(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const params[] = {"organization-id", "with-roles", "with-signups", NULL};
     struct users_access a;
+    struct user_tenancy t;
     char role_org[CM_UUID_LEN + 1];
     int with_roles, with_signups;
-    cm_err err = users_access(rq, &a);
+    PGresult *res = NULL;
+    cm_err err = access_begin(rq, &a);
 
+    /* One statement reads the user and what the tenancy rules need; the
+     * access check comes first, as in users_access: a user the caller may
+     * not see is 404 whatever the query string says. */
+    if (err == CM_OK) {
+        role_org_peek(rq, role_org);
+        err = store_user_select(rq->w->pg, a.id, principal_org(rq), role_org, &res, &t);
+    }
+    if (err == CM_ENOTFOUND)
+        err = cm_fail(rq, CM_ENOTFOUND, "no such user");
+    if (err == CM_OK) {
+        a.target.in_org = t.in_org;
+        a.target.is_platform_admin = t.is_platform_admin;
+        err = access_decide(rq, &a);
+    }
     /* with-roles and with-signups are accepted: roles are always shown and
      * sign-up requests belong to onboarding (empty here). organization-id
      * narrows the roles shown to that organization. */
@@ -150,9 +216,10 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out)
         err = cm_query_bool(rq, "with-roles", 0, &with_roles);
     if (err == CM_OK)
         err = cm_query_bool(rq, "with-signups", 0, &with_signups);
-    if (err != CM_OK)
-        return err;
-    return users_respond(rq, out, &a, 200, USER_JSON_DETAIL, role_org);
+    if (err == CM_OK)
+        err = respond_row(rq, out, &a, 200, USER_JSON_DETAIL, res);
+    PQclear(res);
+    return err;
 }
 
 cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int allow_self)

@@ -60,7 +60,8 @@ cm_err rpc_confirm_account(struct cm_worker *w, const Envelope__RpcRequest *req,
 
 /* ---- shared by handlers_users*.c and accounts_rpc.c ---- */
 
-/* The caller's relation to one user, after users_access. */
+/* The caller's relation to one user, after users_access (users_read loads
+ * only target.in_org and target.is_platform_admin). */
 struct users_access {
     char id[40];
     struct user_target target;
@@ -70,7 +71,9 @@ struct users_access {
 
 /* Authenticates the caller (401) and loads the user of the path's {id},
  * answering CM_ENOTFOUND (404) when it does not exist or the caller may
- * neither be it nor administer it. */
+ * neither be it nor administer it (without a query when the caller is not
+ * the user and administers nobody). For the write paths; the read (#147)
+ * takes the same decision from the one statement that reads the user. */
 cm_err users_access(struct cm_req *rq, struct users_access *out);
 
 /* Answers status with the user id as a JSON:API document, as the caller

@@ -3,6 +3,7 @@
  * BY of the list) comes from a constant table indexed by an enum. */
 #include "store_users.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* The columns store_user_row reads. $1 narrows roles to one organization
- * when not NULL. */
+ * when not NULL. The login lock is a primary-key lookup per user (at most
+ * one row: login_attempts is keyed by username). */
 #define USER_COLUMNS                                                                               \
     "u.id::text AS id, u.username, u.email, u.first_name, u.last_name, "                          \
     "to_char(u.birth_date, 'YYYY-MM-DD') AS birth_date, u.phone, u.phone_type, u.locale, u.tz, "  \
@@ -32,12 +34,11 @@
     "FROM role_users ru JOIN roles r ON r.id = ru.role_id "                                       \
     "JOIN organizations o ON o.id = r.organization_id "                                           \
     "WHERE ru.user_id = u.id AND ($1::uuid IS NULL OR r.organization_id = $1))::text AS roles, " \
-    TS("la.locked_until") " AS locked_until, u.locale_explicit, u.tz_explicit, "                  \
+    "(SELECT " TS("la.locked_until") " FROM login_attempts la WHERE la.username = u.username "    \
+    "AND la.locked_until > now()) AS locked_until, u.locale_explicit, u.tz_explicit, "            \
     "u.email_verified, u.phone_verified, u.registered, u.enabled "
 
-#define USER_FROM                                                                                  \
-    " FROM users u LEFT JOIN login_attempts la "                                                   \
-    "ON la.username = u.username AND la.locked_until > now() "
+#define USER_FROM " FROM users u "
 
 /* Runs a command; its affected row count to *rows when rows is not NULL. */
 static cm_err command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
@@ -75,6 +76,13 @@ static int flag(const PGresult *res, int row, const char *name)
     return col(res, row, name)[0] == 't';
 }
 
+/* The value at (row, c), c from store_user_cols: "" for NULL and for a
+ * column the result does not have (c < 0). */
+static const char *at(const PGresult *res, int row, int c)
+{
+    return c < 0 ? "" : PQgetvalue(res, row, c);
+}
+
 cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct user_target *out)
 {
     const char *values[2] = {id, opt(org)};
@@ -82,8 +90,8 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct use
     cm_err err = cm_pg_query(pg,
                      "SELECT username, is_platform_admin, enabled, "
                      "coalesce(password_hash, '') AS password_hash, "
-                     "($2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM user_organizations m "
-                     "WHERE m.user_id = u.id AND m.organization_id = $2)) AS in_org "
+                     "EXISTS (SELECT 1 FROM user_organizations m "
+                     "WHERE m.user_id = u.id AND m.organization_id = $2::uuid) AS in_org "
                      "FROM users u WHERE id = $1",
                      2, values, &res);
 
@@ -102,47 +110,104 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct use
     return CM_OK;
 }
 
-cm_err store_user_select(PGconn *pg, const char *id, const char *role_org, PGresult **out)
-{
-    const char *values[2] = {opt(role_org), id};
-    cm_err err = cm_pg_query(pg, "SELECT " USER_COLUMNS USER_FROM "WHERE u.id = $2", 2, values, out);
+/* One user and its tenancy facts: $1 role_org (NULL: every role), $2 the
+ * id, $3 the organization asked about (NULL: none, so in_org is false; an
+ * equality on the membership's primary key, never `$3 IS NULL OR`, so the
+ * generic plan Postgres keeps for the prepared statement is the good one). */
+static const char select_sql[] =
+    "SELECT " USER_COLUMNS ", u.is_platform_admin, EXISTS (SELECT 1 FROM user_organizations m "
+    "WHERE m.user_id = u.id AND m.organization_id = $3::uuid) AS in_org" USER_FROM
+    "WHERE u.id = $2";
 
-    if (err == CM_OK && PQntuples(*out) != 1) {
-        PQclear(*out);
-        *out = NULL;
+cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
+                         PGresult **out, struct user_tenancy *out_tenancy)
+{
+    const char *values[3] = {opt(role_org), id, opt(org)};
+    PGresult *res;
+    cm_err err = cm_pg_query(pg, select_sql, 3, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
         return CM_ENOTFOUND;
     }
-    return err;
+    if (out_tenancy) {
+        out_tenancy->in_org = flag(res, 0, "in_org");
+        out_tenancy->is_platform_admin = flag(res, 0, "is_platform_admin");
+    }
+    *out = res;
+    return CM_OK;
 }
 
-void store_user_row(const PGresult *res, int row, struct user_rec *out)
+/* The text columns of USER_COLUMNS, in its order, and where each goes in
+ * struct user_rec. */
+static const struct {
+    const char *name;
+    size_t off;
+} text_cols[] = {
+    {"id", offsetof(struct user_rec, id)},
+    {"username", offsetof(struct user_rec, username)},
+    {"email", offsetof(struct user_rec, email)},
+    {"first_name", offsetof(struct user_rec, first_name)},
+    {"last_name", offsetof(struct user_rec, last_name)},
+    {"birth_date", offsetof(struct user_rec, birth_date)},
+    {"phone", offsetof(struct user_rec, phone)},
+    {"phone_type", offsetof(struct user_rec, phone_type)},
+    {"locale", offsetof(struct user_rec, locale)},
+    {"tz", offsetof(struct user_rec, tz)},
+    {"classification", offsetof(struct user_rec, classification)},
+    {"comm_prefs", offsetof(struct user_rec, comm_prefs)},
+    {"default_org_id", offsetof(struct user_rec, default_org_id)},
+    {"registration_completed_time", offsetof(struct user_rec, registration_completed_time)},
+    {"last_login_time", offsetof(struct user_rec, last_login_time)},
+    {"created_at", offsetof(struct user_rec, created_at)},
+    {"last_modified_time", offsetof(struct user_rec, last_modified_time)},
+    {"organizations", offsetof(struct user_rec, organizations)},
+    {"roles", offsetof(struct user_rec, roles)},
+    {"locked_until", offsetof(struct user_rec, locked_until)},
+};
+
+/* The boolean columns of USER_COLUMNS, in its order after the text ones,
+ * and where each goes. */
+static const struct {
+    const char *name;
+    size_t off;
+} flag_cols[] = {
+    {"locale_explicit", offsetof(struct user_rec, locale_explicit)},
+    {"tz_explicit", offsetof(struct user_rec, tz_explicit)},
+    {"email_verified", offsetof(struct user_rec, email_verified)},
+    {"phone_verified", offsetof(struct user_rec, phone_verified)},
+    {"registered", offsetof(struct user_rec, registered)},
+    {"enabled", offsetof(struct user_rec, enabled)},
+};
+
+_Static_assert(sizeof text_cols / sizeof text_cols[0] == USER_TEXT_COLS, "text columns");
+_Static_assert(sizeof flag_cols / sizeof flag_cols[0] == USER_FLAG_COLS, "flag columns");
+
+/* The number of column name in res: hint (its place in USER_COLUMNS) when
+ * the name is there, else PQfnumber's search; -1 when absent. */
+static int col_number(const PGresult *res, int hint, const char *name)
 {
-    out->id = col(res, row, "id");
-    out->username = col(res, row, "username");
-    out->email = col(res, row, "email");
-    out->first_name = col(res, row, "first_name");
-    out->last_name = col(res, row, "last_name");
-    out->birth_date = col(res, row, "birth_date");
-    out->phone = col(res, row, "phone");
-    out->phone_type = col(res, row, "phone_type");
-    out->locale = col(res, row, "locale");
-    out->tz = col(res, row, "tz");
-    out->classification = col(res, row, "classification");
-    out->comm_prefs = col(res, row, "comm_prefs");
-    out->default_org_id = col(res, row, "default_org_id");
-    out->registration_completed_time = col(res, row, "registration_completed_time");
-    out->last_login_time = col(res, row, "last_login_time");
-    out->created_at = col(res, row, "created_at");
-    out->last_modified_time = col(res, row, "last_modified_time");
-    out->organizations = col(res, row, "organizations");
-    out->roles = col(res, row, "roles");
-    out->locked_until = col(res, row, "locked_until");
-    out->locale_explicit = flag(res, row, "locale_explicit");
-    out->tz_explicit = flag(res, row, "tz_explicit");
-    out->email_verified = flag(res, row, "email_verified");
-    out->phone_verified = flag(res, row, "phone_verified");
-    out->registered = flag(res, row, "registered");
-    out->enabled = flag(res, row, "enabled");
+    const char *at_hint = PQfname(res, hint); /* NULL when out of range */
+    return at_hint && !strcmp(at_hint, name) ? hint : PQfnumber(res, name);
+}
+
+void store_user_cols(const PGresult *res, struct user_cols *out)
+{
+    for (int i = 0; i < USER_TEXT_COLS; i++)
+        out->text[i] = col_number(res, i, text_cols[i].name);
+    for (int i = 0; i < USER_FLAG_COLS; i++)
+        out->flag[i] = col_number(res, USER_TEXT_COLS + i, flag_cols[i].name);
+}
+
+void store_user_row(const PGresult *res, const struct user_cols *cols, int row,
+                    struct user_rec *out)
+{
+    for (int i = 0; i < USER_TEXT_COLS; i++)
+        *(const char **)((char *)out + text_cols[i].off) = at(res, row, cols->text[i]);
+    for (int i = 0; i < USER_FLAG_COLS; i++)
+        *(int *)((char *)out + flag_cols[i].off) = at(res, row, cols->flag[i])[0] == 't';
 }
 
 /* Roles of user u named (or not named) something, in organization $3 when

@@ -29,14 +29,41 @@ struct user_target {
  * org (a uuid, or "" for none: in_org 0). CM_ENOTFOUND when there is none. */
 cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct user_target *out);
 
-/* One user with everything user_json needs, as a one-row result (caller
- * PQclear) read with store_user_row. role_org, when not "", narrows the
- * roles to that organization. CM_ENOTFOUND when there is no such user. */
-cm_err store_user_select(PGconn *pg, const char *id, const char *role_org, PGresult **out);
+/* Who a user is to the tenancy rules, read with the user by
+ * store_user_select. */
+struct user_tenancy {
+    int in_org;            /* member of the organization asked about */
+    int is_platform_admin;
+};
 
-/* Points out's strings into row of res (a result of store_user_select or
- * store_users_list); valid while res is. */
-void store_user_row(const PGresult *res, int row, struct user_rec *out);
+/* One user with everything user_json needs, as a one-row result (caller
+ * PQclear) read with store_user_cols and store_user_row, and in the same
+ * statement (one round trip) the tenancy facts of user id: in_org tells
+ * whether the user belongs to org (a uuid, or "" for none: in_org 0); they
+ * go to *out_tenancy unless it is NULL. role_org, when not "", narrows the
+ * roles to that organization. CM_ENOTFOUND when there is no such user
+ * (nothing written). The row is the user's data whoever asks: the caller
+ * decides from the tenancy facts whether it may be shown. */
+cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
+                         PGresult **out, struct user_tenancy *out_tenancy);
+
+#define USER_TEXT_COLS 20
+#define USER_FLAG_COLS 6
+
+/* Where the columns of struct user_rec are in a result of store_user_select
+ * or store_users_list (-1: absent, read as "" and false). */
+struct user_cols {
+    int text[USER_TEXT_COLS];
+    int flag[USER_FLAG_COLS];
+};
+
+/* Looks the columns of res up by name once, for every row after. */
+void store_user_cols(const PGresult *res, struct user_cols *out);
+
+/* Points out's strings into row of res, cols from store_user_cols on res;
+ * valid while res is. */
+void store_user_row(const PGresult *res, const struct user_cols *cols, int row,
+                    struct user_rec *out);
 
 /* --- the list (#146) --- */
 
@@ -85,7 +112,7 @@ struct user_list_query {
 };
 
 /* The users matching q, in q->sort order, one page (caller PQclear; read
- * rows with store_user_row). */
+ * rows with store_user_cols and store_user_row). */
 cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **out);
 
 /* --- writing --- */

@@ -88,20 +88,29 @@ static int holds_admin(const json_t *roles)
     return 0;
 }
 
-/* organizations of the read: {display-name, id, name} of each. */
+/* organizations of the read: {display-name, id, name} of each, sharing the
+ * values of orgs. */
 static json_t *organizations_detail(const json_t *orgs)
 {
+    static const char *const keys[] = {"display-name", "id", "name", NULL};
     json_t *out = json_array(), *o;
     size_t i;
 
     json_array_foreach(orgs, i, o)
     {
-        json_array_append_new(out, json_pack("{s:O, s:O, s:O}", "display-name",
-                                             json_object_get(o, "display-name"), "id",
-                                             json_object_get(o, "id"), "name",
-                                             json_object_get(o, "name")));
+        json_t *d = json_object();
+        for (const char *const *k = keys; *k; k++)
+            json_object_set_nocheck(d, *k, json_object_get(o, *k));
+        json_array_append_new(out, d);
     }
     return out;
+}
+
+/* Sets key of obj to value (stolen); key is a constant ASCII name, so the
+ * UTF-8 check of json_object_set_new is skipped. */
+static void put(json_t *obj, const char *key, json_t *value)
+{
+    json_object_set_new_nocheck(obj, key, value);
 }
 
 json_t *user_json_attrs(const struct user_rec *u, const char *current_org, unsigned flags)
@@ -117,57 +126,54 @@ json_t *user_json_attrs(const struct user_rec *u, const char *current_org, unsig
         json_array_append(ids, json_object_get(o, "id"));
     cur = current_of(orgs, current_org, u->default_org_id);
     attrs = json_object();
-    json_object_set_new(attrs, "additional-individuals", json_array());
-    json_object_set_new(attrs, "authz-last-event-time", json_null());
-    json_object_set_new(attrs, "authz-last-populated-time", json_null());
-    json_object_set_new(attrs, "auto-confirm", json_false());
-    json_object_set_new(attrs, "auto-sign-up", json_false());
-    json_object_set_new(attrs, "birth-date", cm_json_str_or_null(u->birth_date));
-    json_object_set_new(attrs, "classification", json_string(u->classification));
-    json_object_set(attrs, "communication-preferences", prefs);
-    json_object_set_new(attrs, "date-created", cm_json_str_or_null(u->created_at));
-    json_object_set_new(attrs, "date-last-modified", cm_json_str_or_null(u->last_modified_time));
-    json_object_set_new(attrs, "default-organization-id", cm_json_str_or_null(u->default_org_id));
-    json_object_set_new(attrs, "email", cm_json_str_or_null(u->email));
-    json_object_set_new(attrs, "email-verified", json_boolean(u->email_verified));
-    json_object_set_new(attrs, "enabled", json_boolean(u->enabled));
-    json_object_set_new(attrs, "first-name", json_string(u->first_name));
-    json_object_set_new(attrs, "last-login-time", cm_json_str_or_null(u->last_login_time));
-    json_object_set_new(attrs, "last-modified-time", cm_json_str_or_null(u->last_modified_time));
-    json_object_set_new(attrs, "last-name", json_string(u->last_name));
-    json_object_set_new(attrs, "locale", json_string(u->locale));
-    json_object_set_new(attrs, "locale-explicit", json_boolean(u->locale_explicit));
-    json_object_set_new(attrs, "organization-admin", json_boolean(holds_admin(roles)));
-    json_object_set_new(attrs, "organization-count", json_integer((json_int_t)json_array_size(orgs)));
-    json_object_set(attrs, "organization-id", cur ? json_object_get(cur, "id") : json_null());
-    json_object_set_new(attrs, "organization-ids", ids);
-    json_object_set_new(attrs, "organization-logo-url",
-                        cm_json_str_or_null(cur ? json_string_value(json_object_get(cur, "logo-url"))
-                                                : NULL));
-    json_object_set_new(attrs, "phone", cm_json_str_or_null(u->phone));
-    json_object_set_new(attrs, "phone-type", json_string(u->phone_type));
-    json_object_set_new(attrs, "phone-verified", json_boolean(u->phone_verified));
-    json_object_set_new(attrs, "primary-individual-id", json_null());
-    json_object_set_new(attrs, "registered", json_boolean(u->registered));
-    json_object_set_new(attrs, "registration-completed-time",
-                        cm_json_str_or_null(u->registration_completed_time));
-    json_object_set_new(attrs, "registration-invite",
-                        json_string(u->registered ? "accepted" : "none"));
-    json_object_set(attrs, "roles", roles);
-    json_object_set_new(attrs, "shared-with", json_array());
-    json_object_set_new(attrs, "state", json_string(user_json_state(u)));
-    json_object_set_new(attrs, "status", json_string(u->locked_until[0] ? "locked" : "active"));
-    json_object_set_new(attrs, "tz", cm_json_str_or_null(u->tz));
-    json_object_set_new(attrs, "tz-explicit", json_boolean(u->tz_explicit));
-    json_object_set_new(attrs, "username", json_string(u->username));
+    put(attrs, "additional-individuals", json_array());
+    put(attrs, "authz-last-event-time", json_null());
+    put(attrs, "authz-last-populated-time", json_null());
+    put(attrs, "auto-confirm", json_false());
+    put(attrs, "auto-sign-up", json_false());
+    put(attrs, "birth-date", cm_json_str_or_null(u->birth_date));
+    put(attrs, "classification", json_string(u->classification));
+    put(attrs, "communication-preferences", json_incref(prefs));
+    put(attrs, "date-created", cm_json_str_or_null(u->created_at));
+    put(attrs, "date-last-modified", cm_json_str_or_null(u->last_modified_time));
+    put(attrs, "default-organization-id", cm_json_str_or_null(u->default_org_id));
+    put(attrs, "email", cm_json_str_or_null(u->email));
+    put(attrs, "email-verified", json_boolean(u->email_verified));
+    put(attrs, "enabled", json_boolean(u->enabled));
+    put(attrs, "first-name", json_string(u->first_name));
+    put(attrs, "last-login-time", cm_json_str_or_null(u->last_login_time));
+    put(attrs, "last-modified-time", cm_json_str_or_null(u->last_modified_time));
+    put(attrs, "last-name", json_string(u->last_name));
+    put(attrs, "locale", json_string(u->locale));
+    put(attrs, "locale-explicit", json_boolean(u->locale_explicit));
+    put(attrs, "organization-admin", json_boolean(holds_admin(roles)));
+    put(attrs, "organization-count", json_integer((json_int_t)json_array_size(orgs)));
+    put(attrs, "organization-id", json_incref(cur ? json_object_get(cur, "id") : json_null()));
+    put(attrs, "organization-ids", ids);
+    put(attrs, "organization-logo-url",
+        cm_json_str_or_null(cur ? json_string_value(json_object_get(cur, "logo-url")) : NULL));
+    put(attrs, "phone", cm_json_str_or_null(u->phone));
+    put(attrs, "phone-type", json_string(u->phone_type));
+    put(attrs, "phone-verified", json_boolean(u->phone_verified));
+    put(attrs, "primary-individual-id", json_null());
+    put(attrs, "registered", json_boolean(u->registered));
+    put(attrs, "registration-completed-time", cm_json_str_or_null(u->registration_completed_time));
+    put(attrs, "registration-invite", json_string(u->registered ? "accepted" : "none"));
+    put(attrs, "roles", json_incref(roles));
+    put(attrs, "shared-with", json_array());
+    put(attrs, "state", json_string(user_json_state(u)));
+    put(attrs, "status", json_string(u->locked_until[0] ? "locked" : "active"));
+    put(attrs, "tz", cm_json_str_or_null(u->tz));
+    put(attrs, "tz-explicit", json_boolean(u->tz_explicit));
+    put(attrs, "username", json_string(u->username));
     if (flags & USER_JSON_LOCKS)
-        json_object_set_new(attrs, "locked-until", cm_json_str_or_null(u->locked_until));
+        put(attrs, "locked-until", cm_json_str_or_null(u->locked_until));
     if (flags & USER_JSON_DETAIL) {
         /* Onboarding owns these records; identity has none to show yet. */
-        json_object_set_new(attrs, "enrollment-data", json_object());
-        json_object_set_new(attrs, "onboarding-requests", json_array());
-        json_object_set_new(attrs, "org-code-signup-requests", json_array());
-        json_object_set_new(attrs, "organizations", organizations_detail(orgs));
+        put(attrs, "enrollment-data", json_object());
+        put(attrs, "onboarding-requests", json_array());
+        put(attrs, "org-code-signup-requests", json_array());
+        put(attrs, "organizations", organizations_detail(orgs));
     }
 done:
     json_decref(orgs);
