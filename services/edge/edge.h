@@ -2,14 +2,14 @@
  *
  * The edge runs EDGE_THREADS loop threads. Each has its own event_base, its
  * own listening socket on the shared port (SO_REUSEPORT, so the kernel
- * spreads connections), its own NATS connection driven by that loop (nats.c's
- * libevent adapter: publishes of one loop iteration leave together), its own
- * reply inbox, table of in-flight requests and credential caches. Nothing of
- * a loop is touched by another thread except its reply queue: nats.c's
- * delivery thread appends replies there and wakes the loop with
- * event_active(). The loops share, read-only, the signing keys and the
- * revocation set, which a background NATS connection (driven by nats.c's own
- * threads, never by a loop) keeps current. */
+ * spreads connections), its own NATS link driven by that loop alone
+ * (nats_link.h: the publishes of one loop iteration leave in one write, and
+ * replies are read and handed to their pending request on the loop thread),
+ * its own reply inbox, table of in-flight requests and credential caches.
+ * Nothing of a loop is touched by another thread, except that the admin
+ * thread asks whether its link is up. The loops share, read-only, the
+ * signing keys and the revocation set, which a background nats.c connection
+ * (driven by nats.c's own threads, never by a loop) keeps current. */
 #ifndef EDGE_H
 #define EDGE_H
 
@@ -26,6 +26,7 @@
 #include "cm_config.h"
 #include "cm_metrics.h"
 #include "revocations.h"
+#include "nats_link.h"
 #include "routes.h"
 #include "token_check.h"
 #include "token_keys.h"
@@ -52,11 +53,6 @@ struct pending {
     char request_id[65];
 };
 
-struct reply_node {
-    struct reply_node *next;
-    natsMsg *msg;
-};
-
 struct edge_loop {
     struct edge *edge;
     const struct cm_config *cfg;
@@ -65,15 +61,7 @@ struct edge_loop {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
-    natsConnection *nc;
-    natsSubscription *inbox_sub;
-    char inbox[64]; /* replies arrive on "<inbox>.<slot>.<gen>" */
-    int64_t max_payload; /* the server's, refreshed by the tick (reading it locks nc) */
-    /* reply queue, shared with nats.c's delivery thread */
-    pthread_mutex_t mu;
-    struct reply_node *q_head, *q_tail;
-    int wake_pending;
-    struct event *wake;
+    struct nats_link *link; /* replies arrive on "<inbox>.<slot>.<gen>" */
     /* loop-thread only */
     struct pending **slots;
     uint32_t *gens;
@@ -82,6 +70,7 @@ struct edge_loop {
     const struct timeval *timeout_tv;
     struct event *tick;
     int draining;
+    int drain_idle;   /* the last tick saw nothing in flight while draining */
     int64_t drain_deadline_ms;
     struct auth_cache auth;
     struct token_cache tokens;
@@ -106,12 +95,15 @@ void edge_loop_join(struct edge_loop *l);
  * timeout armed. */
 struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req, double start);
 void pending_free(struct pending *p);
-/* Reply subject of p into buf (cap bytes). */
-void pending_reply_subject(const struct pending *p, char *buf, size_t cap);
 
 /* proxy.c */
 void proxy_on_request(struct evhttp_request *req, void *arg);  /* evhttp gencb, arg = loop */
-void proxy_on_reply(struct pending *p, natsMsg *msg);          /* loop thread, owns msg */
-void proxy_on_timeout(struct pending *p);                      /* loop thread */
+/* The reply to p's request (m->status 503: nobody serves the subject); m
+ * is borrowed, valid during the call. Loop thread. */
+void proxy_on_reply(struct pending *p, const struct cm_wire_msg *m);
+void proxy_on_timeout(struct pending *p); /* loop thread */
+/* The NATS link was lost while p waited for its reply: 503 (or the end of
+ * a stream already started). Loop thread. */
+void proxy_on_link_lost(struct pending *p);
 
 #endif

@@ -1,6 +1,6 @@
-/* loop.c: an edge loop thread: listener, NATS connection and reply inbox,
- * the cross-thread reply queue, the table of in-flight requests, timeouts
- * and the drain on shutdown. */
+/* loop.c: an edge loop thread: listener, NATS link (replies dispatched to
+ * their pending request, all of them failed when the link is lost), the
+ * table of in-flight requests, timeouts and the drain on shutdown. */
 #include "edge.h"
 
 #include <arpa/inet.h>
@@ -16,7 +16,6 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_time.h"
-#include "cm_nats.h"
 
 /* --- the table of in-flight requests: slot + generation tokens --- */
 
@@ -83,88 +82,36 @@ void pending_free(struct pending *p)
     free(p);
 }
 
-void pending_reply_subject(const struct pending *p, char *buf, size_t cap)
+/* --- the link's callbacks --- */
+
+/* A reply on "<inbox>.<slot>.<gen>": to its request, when still there. */
+static void on_link_reply(void *ctx, uint32_t slot, uint32_t gen, const struct cm_wire_msg *m)
 {
-    snprintf(buf, cap, "%s.%u.%u", p->loop->inbox, p->slot, p->gen);
+    struct edge_loop *l = ctx;
+
+    if (slot < l->nslots && l->slots[slot] && l->slots[slot]->gen == gen)
+        proxy_on_reply(l->slots[slot], m);
 }
 
-/* Finds the pending request a reply subject names; NULL when it is gone. */
-static struct pending *pending_of_subject(struct edge_loop *l, const char *subject)
+/* The link is lost: no request in flight will get its reply. */
+static void on_link_lost(void *ctx)
 {
-    size_t n = strlen(l->inbox);
-    unsigned long slot, gen;
-    char *end;
+    struct edge_loop *l = ctx;
 
-    if (strncmp(subject, l->inbox, n) != 0 || subject[n] != '.')
-        return NULL;
-    slot = strtoul(subject + n + 1, &end, 10);
-    if (*end != '.')
-        return NULL;
-    gen = strtoul(end + 1, &end, 10);
-    if (*end || slot >= l->nslots || !l->slots[slot] || l->slots[slot]->gen != gen)
-        return NULL;
-    return l->slots[slot];
+    for (uint32_t i = 0; i < l->nslots; i++)
+        if (l->slots[i])
+            proxy_on_link_lost(l->slots[i]);
 }
 
-/* --- replies: delivery thread → queue → loop --- */
-
-/* nats.c delivery thread: queue the reply and wake the loop once. */
-static void on_inbox_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
-{
-    struct edge_loop *l = closure;
-    struct reply_node *node = cm_xmalloc(sizeof *node);
-    int wake;
-
-    (void)nc;
-    (void)sub;
-    node->next = NULL;
-    node->msg = msg;
-    pthread_mutex_lock(&l->mu);
-    if (l->q_tail)
-        l->q_tail->next = node;
-    else
-        l->q_head = node;
-    l->q_tail = node;
-    wake = !l->wake_pending;
-    l->wake_pending = 1;
-    pthread_mutex_unlock(&l->mu);
-    if (wake)
-        event_active(l->wake, EV_READ, 0);
-}
-
-/* Loop thread: handle every queued reply. */
-static void on_wake(evutil_socket_t fd, short what, void *arg)
-{
-    struct edge_loop *l = arg;
-    struct reply_node *node;
-
-    (void)fd;
-    (void)what;
-    pthread_mutex_lock(&l->mu);
-    node = l->q_head;
-    l->q_head = l->q_tail = NULL;
-    l->wake_pending = 0;
-    pthread_mutex_unlock(&l->mu);
-    while (node) {
-        struct reply_node *next = node->next;
-        struct pending *p = pending_of_subject(l, natsMsg_GetSubject(node->msg));
-        if (p)
-            proxy_on_reply(p, node->msg);
-        else
-            natsMsg_Destroy(node->msg);
-        free(node);
-        node = next;
-    }
-}
-
-/* Every 100 ms: start draining on stop, and leave once drained. */
+/* Every 100 ms: keep the link alive, start draining on stop, and leave
+ * once drained. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct edge_loop *l = arg;
 
     (void)fd;
     (void)what;
-    l->max_payload = natsConnection_GetMaxPayload(l->nc);
+    nats_link_tick(l->link, cm_now_ms());
     if (!l->draining && *l->edge->stop) {
         l->draining = 1;
         l->drain_deadline_ms = cm_now_ms() + l->cfg->request_timeout_ms + 1000;
@@ -172,8 +119,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             evhttp_del_accept_socket(l->http, l->bound);
         l->bound = NULL;
     }
-    if (l->draining && (l->inflight == 0 || cm_now_ms() > l->drain_deadline_ms))
+    /* The last reply was handed to evhttp, which writes it in a later loop
+     * iteration: exit only when a whole tick has passed with nothing in
+     * flight, so that write happens. */
+    if (l->draining && ((l->inflight == 0 && l->drain_idle) || cm_now_ms() > l->drain_deadline_ms))
         event_base_loopexit(l->base, NULL);
+    l->drain_idle = l->draining && l->inflight == 0;
 }
 
 static int listen_shared(struct edge_loop *l)
@@ -199,6 +150,23 @@ static int listen_shared(struct edge_loop *l)
     return l->bound ? 0 : -1;
 }
 
+/* The loop's event_base. With epoll's changelist, the changes to one fd
+ * during a loop iteration (evhttp turns reading and writing on and off
+ * around each request) cost one epoll_ctl at most, or none when they cancel
+ * out. Its one caveat, fds shared through dup(), does not arise here. */
+static struct event_base *new_base(void)
+{
+    struct event_config *ec = event_config_new();
+    struct event_base *base;
+
+    if (!ec)
+        return NULL;
+    event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    base = event_base_new_with_config(ec);
+    event_config_free(ec);
+    return base;
+}
+
 static void *run(void *arg)
 {
     struct edge_loop *l = arg;
@@ -211,23 +179,21 @@ int edge_loop_start(struct edge_loop *l)
     const struct cm_config *cfg = l->cfg;
     struct timeval tv = {cfg->request_timeout_ms / 1000, (cfg->request_timeout_ms % 1000) * 1000};
     struct timeval tick = {0, 100 * 1000};
-    char name[32], inbox_sub[80];
-    natsInbox *inbox = NULL;
+    struct nats_link_handler h = {.on_reply = on_link_reply, .on_lost = on_link_lost, .ctx = l};
+    char name[32];
 
-    pthread_mutex_init(&l->mu, NULL);
     if (getrandom(l->rng, sizeof l->rng, 0) != sizeof l->rng)
         l->rng[0] = (uint64_t)cm_now_ms() ^ (uint64_t)(uintptr_t)l,
         l->rng[1] = 0x9e3779b97f4a7c15u;
     auth_cache_init(&l->auth, (size_t)cfg->auth_cache_size);
     token_cache_init(&l->tokens, (size_t)cfg->token_cache_size);
-    l->base = event_base_new();
+    l->base = new_base();
     if (!l->base)
         return -1;
     l->timeout_tv = event_base_init_common_timeout(l->base, &tv);
-    l->wake = event_new(l->base, -1, 0, on_wake, l);
     l->tick = event_new(l->base, -1, EV_PERSIST, on_tick, l);
     l->http = evhttp_new(l->base);
-    if (!l->wake || !l->tick || !l->http)
+    if (!l->tick || !l->http)
         return -1;
     event_add(l->tick, &tick);
     /* evhttp's own cap is a backstop: bodies between MAX_BODY_BYTES and it get
@@ -242,20 +208,8 @@ int edge_loop_start(struct edge_loop *l)
     if (listen_shared(l) != 0)
         return -1;
     snprintf(name, sizeof name, "edge-%d", l->index);
-    if (cm_nats_connect(cfg->nats_url, "edge", l->base, 1, (volatile int *)l->edge->stop, &l->nc) !=
-        CM_OK)
+    if (nats_link_new(l->base, cfg->nats_url, name, &h, &l->link) != CM_OK)
         return -1;
-    l->max_payload = natsConnection_GetMaxPayload(l->nc);
-    if (natsInbox_Create(&inbox) != NATS_OK)
-        return -1;
-    snprintf(l->inbox, sizeof l->inbox, "%s", inbox);
-    natsInbox_Destroy(inbox);
-    snprintf(inbox_sub, sizeof inbox_sub, "%s.>", l->inbox);
-    if (natsConnection_Subscribe(&l->inbox_sub, l->nc, inbox_sub, on_inbox_msg, l) != NATS_OK) {
-        cm_error("subscribe to reply inbox failed");
-        return -1;
-    }
-    natsSubscription_SetPendingLimits(l->inbox_sub, 1 << 20, 1 << 30);
     if (pthread_create(&l->thread, NULL, run, l) != 0)
         return -1;
     return 0;
@@ -265,27 +219,12 @@ void edge_loop_join(struct edge_loop *l)
 {
     if (l->thread)
         pthread_join(l->thread, NULL);
-    if (l->inbox_sub) {
-        natsSubscription_Unsubscribe(l->inbox_sub);
-        natsSubscription_Destroy(l->inbox_sub);
-    }
-    /* Replies that raced the shutdown. */
-    for (struct reply_node *n = l->q_head, *next; n; n = next) {
-        next = n->next;
-        natsMsg_Destroy(n->msg);
-        free(n);
-    }
     for (uint32_t i = 0; i < l->nslots; i++)
         if (l->slots[i])
             pending_free(l->slots[i]);
-    if (l->nc) {
-        natsConnection_Close(l->nc);
-        natsConnection_Destroy(l->nc);
-    }
+    nats_link_free(l->link);
     if (l->http)
         evhttp_free(l->http);
-    if (l->wake)
-        event_free(l->wake);
     if (l->tick)
         event_free(l->tick);
     if (l->base)
@@ -295,5 +234,4 @@ void edge_loop_join(struct edge_loop *l)
     free(l->free_slots);
     auth_cache_release(&l->auth);
     token_cache_release(&l->tokens);
-    pthread_mutex_destroy(&l->mu);
 }

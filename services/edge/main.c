@@ -17,14 +17,14 @@
 #include "cm_signal.h"
 #include "edge.h"
 
-/* Admin thread: ready when every loop's NATS connection is up. Neither the
+/* Admin thread: ready when every loop's NATS link is up. Neither the
  * signing keys nor the revocation feed are waited for: identity may start
  * after the edge, and until the keys come bearer tokens get 503. */
 static int check_ready(void *ctx, char *why, size_t whylen)
 {
     struct edge *e = ctx;
     for (int i = 0; i < e->nloops; i++)
-        if (!cm_nats_connected(e->loops[i].nc)) {
+        if (!e->loops[i].link || !nats_link_is_up(e->loops[i].link)) {
             snprintf(why, whylen, "nats not connected");
             return 0;
         }
@@ -39,7 +39,10 @@ int main(void)
     int rc = 0;
 
     cm_signals_install();
-    cm_nats_use_libevent(); /* evthread_use_pthreads, before any event_base */
+    /* Before any event_base: cm_admin_stop breaks the admin loop from this
+     * thread. The loops themselves are touched by no other thread. */
+    if (evthread_use_pthreads() != 0)
+        return 1;
     if (sodium_init() < 0)
         return 1;
     if (cm_config_load("edge", cm_config_env, &e.cfg, errbuf, sizeof errbuf) != CM_OK) {
@@ -65,7 +68,7 @@ int main(void)
             break;
         }
     }
-    if (rc == 0 && (cm_nats_connect(e.cfg.nats_url, "edge", NULL, 1, (volatile int *)e.stop,
+    if (rc == 0 && (cm_nats_connect(e.cfg.nats_url, "edge", 1, (volatile int *)e.stop,
                                     &e.bg_nc) != CM_OK ||
                     token_keys_start(e.keys, e.bg_nc, e.stop) != CM_OK ||
                     revocations_start(e.revoked, e.bg_nc, e.stop) != CM_OK)) {

@@ -16,7 +16,6 @@
 #include "cm_http.h"
 #include "cm_log.h"
 #include "cm_time.h"
-#include "cm_nats.h"
 #include "identity.pb-c.h"
 
 #define AUTH_SUBJECT "identity.rpc.AuthenticateApiKey"
@@ -153,14 +152,18 @@ static size_t collect_headers(struct evhttp_request *req, Envelope__Header *hs,
     return n;
 }
 
-/* Publishes msg to subject with p's reply inbox: CM_ETOOBIG past the
- * server's max_payload, CM_EUNAVAIL when NATS refuses. */
+/* Publishes msg to subject with p's reply subject: CM_ETOOBIG past the
+ * server's max_payload, CM_EUNAVAIL while the NATS link is down. */
 static cm_err publish_request(struct pending *p, const char *subject, const ProtobufCMessage *msg)
 {
-    char reply[96];
+    return nats_link_publish(p->loop->link, subject, p->slot, p->gen, msg);
+}
 
-    pending_reply_subject(p, reply, sizeof reply);
-    return cm_nats_publish_msg(p->loop->nc, subject, reply, msg, p->loop->max_payload);
+/* Why p gets a 503 when NATS cannot take or answer its request. */
+static const char *unavailable_detail(const struct pending *p)
+{
+    return p->state == PENDING_AUTH ? "authentication unavailable, retry later"
+                                    : "service unavailable, retry later";
 }
 
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
@@ -195,7 +198,7 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
         fail_pending(p, 413, "request too large");
         break;
     default:
-        fail_pending(p, 503, "service unavailable, retry later");
+        fail_pending(p, 503, unavailable_detail(p));
     }
 }
 
@@ -215,7 +218,7 @@ static void ask_identity(struct pending *p, const struct edge_cred *cred)
     rpc.payload.len = len;
     p->state = PENDING_AUTH;
     if (publish_request(p, AUTH_SUBJECT, &rpc.base) != CM_OK)
-        fail_pending(p, 503, "authentication unavailable, retry later");
+        fail_pending(p, 503, unavailable_detail(p));
 }
 
 /* A new in-flight request for route, with its request id. */
@@ -320,11 +323,10 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
 }
 
 /* identity answered an AuthenticateApiKey. */
-static void on_auth_reply(struct pending *p, natsMsg *msg)
+static void on_auth_reply(struct pending *p, const struct cm_wire_msg *m)
 {
     struct edge_loop *l = p->loop;
-    Envelope__RpcReply *rpc = envelope__rpc_reply__unpack(
-        NULL, (size_t)natsMsg_GetDataLength(msg), (const uint8_t *)natsMsg_GetData(msg));
+    Envelope__RpcReply *rpc = envelope__rpc_reply__unpack(NULL, m->len, m->data);
     Identity__AuthenticateApiKeyReply *ok = NULL;
     cm_err err = rpc ? cm_err_from_wire(rpc->code) : CM_EINTERNAL;
 
@@ -372,11 +374,21 @@ static void copy_headers(struct evhttp_request *req, const Envelope__HttpRespons
     evhttp_add_header(out, "X-Request-Id", request_id);
 }
 
-/* The owning service answered (a whole reply, or one chunk of a stream). */
-static void on_http_reply(struct pending *p, natsMsg *msg)
+/* Ends a chunked reply already started (its last chunk will not come). */
+static void end_stream(struct pending *p)
 {
-    Envelope__HttpResponse *resp = envelope__http_response__unpack(
-        NULL, (size_t)natsMsg_GetDataLength(msg), (const uint8_t *)natsMsg_GetData(msg));
+    if (p->req) {
+        evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
+        evhttp_send_reply_end(p->req);
+        p->req = NULL;
+    }
+    pending_free(p);
+}
+
+/* The owning service answered (a whole reply, or one chunk of a stream). */
+static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
+{
+    Envelope__HttpResponse *resp = envelope__http_response__unpack(NULL, m->len, m->data);
     struct evhttp_request *req = p->req;
     struct evbuffer *buf;
     int has_ctype, status;
@@ -384,13 +396,10 @@ static void on_http_reply(struct pending *p, natsMsg *msg)
     if (!resp || resp->status < 100 || resp->status > 599) {
         cm_warn("malformed reply from %s", p->route->service);
         envelope__http_response__free_unpacked(resp, NULL);
-        if (p->state == PENDING_STREAMING) {
-            if (req)
-                evhttp_send_reply_end(req);
-            pending_free(p);
-        } else {
+        if (p->state == PENDING_STREAMING)
+            end_stream(p);
+        else
             fail_pending(p, 500, "internal error");
-        }
         return;
     }
     status = resp->status;
@@ -437,30 +446,28 @@ static void on_http_reply(struct pending *p, natsMsg *msg)
     envelope__http_response__free_unpacked(resp, NULL);
 }
 
-void proxy_on_reply(struct pending *p, natsMsg *msg)
+void proxy_on_reply(struct pending *p, const struct cm_wire_msg *m)
 {
-    if (natsMsg_IsNoResponders(msg)) {
-        fail_pending(p, 503,
-                     p->state == PENDING_AUTH ? "authentication unavailable, retry later"
-                                              : "service unavailable, retry later");
-    } else if (p->state == PENDING_AUTH) {
-        on_auth_reply(p, msg);
-    } else {
-        on_http_reply(p, msg);
-    }
-    natsMsg_Destroy(msg);
+    if (m->status == 503)
+        fail_pending(p, 503, unavailable_detail(p));
+    else if (p->state == PENDING_AUTH)
+        on_auth_reply(p, m);
+    else
+        on_http_reply(p, m);
 }
 
 void proxy_on_timeout(struct pending *p)
 {
-    if (p->state == PENDING_STREAMING) {
-        if (p->req) {
-            evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
-            evhttp_send_reply_end(p->req);
-            p->req = NULL;
-        }
-        pending_free(p);
-        return;
-    }
-    fail_pending(p, 504, "the service did not answer in time");
+    if (p->state == PENDING_STREAMING)
+        end_stream(p);
+    else
+        fail_pending(p, 504, "the service did not answer in time");
+}
+
+void proxy_on_link_lost(struct pending *p)
+{
+    if (p->state == PENDING_STREAMING)
+        end_stream(p);
+    else
+        fail_pending(p, 503, unavailable_detail(p));
 }

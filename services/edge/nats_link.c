@@ -1,0 +1,535 @@
+/* nats_link.c: an edge loop's own NATS connection (see nats_link.h): a
+ * bufferevent on the loop's event_base, the NATS protocol of cm_wire.h,
+ * replies dispatched on the loop thread, reconnection forever.
+ *
+ * States: WAITING (no socket; the retry timer is armed) → CONNECTING (TCP
+ * connect in flight) → HANDSHAKE (connected; INFO awaited, then CONNECT,
+ * PING and SUB sent and their PONG awaited) → UP. Any failure goes back to
+ * WAITING. Output is written by a flush event activated by the first
+ * publish of a loop iteration, which runs after that iteration's other
+ * callbacks: the iteration's messages leave in one write. Only what that
+ * write leaves behind (a full socket buffer) is left to the bufferevent,
+ * whose write event is enabled for as long as that lasts. */
+#include "nats_link.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_time.h"
+
+#define INBOX_SID 1
+#define PING_INTERVAL_MS 2000
+#define PINGS_UNANSWERED_MAX 2
+#define HANDSHAKE_TIMEOUT_MS 2000
+#define MAX_SINGLE_READ (256 * 1024)
+#define CONNECT_LINE_MAX 1024
+
+enum link_state {
+    LINK_WAITING,    /* no socket; the retry timer is armed */
+    LINK_CONNECTING, /* TCP connect in flight */
+    LINK_HANDSHAKE,  /* connected; INFO, then the PONG to our CONNECT, awaited */
+    LINK_UP,         /* subscribed, publishing */
+};
+
+struct nats_link {
+    struct event_base *base;
+    struct nats_link_handler h;
+    char name[64];
+    struct cm_wire_url urls[CM_WIRE_MAX_URLS];
+    int nurls;
+    int next_url;   /* the server the next attempt tries */
+    int cur_url;    /* the server of the current connection or attempt */
+    int round_left; /* attempts left in this round before waiting */
+    char inbox[32];
+    enum link_state state;
+    atomic_int up; /* state == LINK_UP, for other threads */
+    struct bufferevent *bev;
+    struct event *retry;
+    struct event *flush;
+    int flush_pending;
+    int connect_sent;
+    int64_t max_payload;
+    int64_t deadline_ms;  /* CONNECTING/HANDSHAKE: give up after it */
+    int64_t next_ping_ms; /* UP */
+    int pings_out;        /* PINGs sent since the last PONG */
+    int outage_logged;    /* a loss (or a first failure) logged, its recovery not yet */
+    uint64_t rng;
+};
+
+static void attempt(struct nats_link *k);
+
+/* --- pure helpers --- */
+
+int nats_link_reply_subject(const char *inbox, uint32_t slot, uint32_t gen, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s.%u.%u", inbox, slot, gen);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* Reads a decimal uint32 from s[0..n) up to stop (or the end); the bytes it
+ * took, or 0 when there are none or it overflows. */
+static size_t read_u32(const char *s, size_t n, char stop, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+
+    for (; i < n && s[i] != stop; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+        if (v > UINT32_MAX)
+            return 0;
+    }
+    if (i == 0)
+        return 0;
+    *out = (uint32_t)v;
+    return i;
+}
+
+int nats_link_reply_parse(const char *inbox, const char *subject, size_t len, uint32_t *slot,
+                          uint32_t *gen)
+{
+    size_t n = strlen(inbox), a, b;
+    uint32_t s, g;
+
+    if (len < n + 4 || memcmp(subject, inbox, n) != 0 || subject[n] != '.')
+        return -1;
+    subject += n + 1;
+    len -= n + 1;
+    a = read_u32(subject, len, '.', &s);
+    if (a == 0 || a >= len || subject[a] != '.')
+        return -1;
+    b = read_u32(subject + a + 1, len - a - 1, '\0', &g);
+    if (b == 0 || a + 1 + b != len)
+        return -1;
+    *slot = s;
+    *gen = g;
+    return 0;
+}
+
+int nats_link_retry_ms(uint64_t random)
+{
+    return 200 + (int)(random % 101);
+}
+
+static uint64_t next_random(struct nats_link *k)
+{
+    /* xorshift64: jitter only */
+    k->rng ^= k->rng << 13;
+    k->rng ^= k->rng >> 7;
+    k->rng ^= k->rng << 17;
+    return k->rng;
+}
+
+/* "_INBOX." and 22 random characters of [0-9A-Za-z]. */
+static void make_inbox(struct nats_link *k)
+{
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    uint8_t r[22];
+    size_t n = strlen("_INBOX.");
+
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        for (size_t i = 0; i < sizeof r; i++)
+            r[i] = (uint8_t)next_random(k);
+    memcpy(k->inbox, "_INBOX.", n);
+    for (size_t i = 0; i < sizeof r; i++)
+        k->inbox[n + i] = digits[r[i] % 62];
+    k->inbox[n + sizeof r] = '\0';
+}
+
+/* --- connection life cycle --- */
+
+static const struct cm_wire_url *cur(const struct nats_link *k)
+{
+    return &k->urls[k->cur_url];
+}
+
+static void close_socket(struct nats_link *k)
+{
+    if (k->bev)
+        bufferevent_free(k->bev);
+    k->bev = NULL;
+    k->flush_pending = 0;
+    event_del(k->flush);
+}
+
+/* The connection or the attempt failed for why: close, tell the loop when
+ * it was up, log once per outage, and try again (the next server at once
+ * while this round has some left, else after ~250 ms). */
+static void link_lost(struct nats_link *k, const char *why)
+{
+    int was_up = k->state == LINK_UP;
+    struct timeval tv = {0, 0};
+
+    close_socket(k);
+    k->state = LINK_WAITING;
+    atomic_store(&k->up, 0);
+    if (!k->outage_logged) {
+        if (was_up)
+            cm_warn("nats connection to %s:%d lost (%s), reconnecting", cur(k)->host,
+                    cur(k)->port, why);
+        else
+            cm_warn("cannot connect to nats at %s:%d (%s), retrying", cur(k)->host, cur(k)->port,
+                    why);
+        k->outage_logged = 1;
+    }
+    if (was_up) {
+        k->round_left = k->nurls;
+        k->h.on_lost(k->h.ctx);
+    }
+    if (k->round_left <= 0) {
+        tv.tv_usec = nats_link_retry_ms(next_random(k)) * 1000;
+        k->round_left = k->nurls;
+    }
+    evtimer_add(k->retry, &tv);
+}
+
+static void link_up(struct nats_link *k)
+{
+    k->state = LINK_UP;
+    k->pings_out = 0;
+    k->next_ping_ms = cm_now_ms() + PING_INTERVAL_MS;
+    k->round_left = k->nurls;
+    atomic_store(&k->up, 1);
+    if (k->outage_logged)
+        cm_info("nats connection to %s:%d restored", cur(k)->host, cur(k)->port);
+    else
+        cm_debug("connected to nats at %s:%d", cur(k)->host, cur(k)->port);
+    k->outage_logged = 0;
+}
+
+/* Activates the flush event once per loop iteration. */
+static void want_flush(struct nats_link *k)
+{
+    if (!k->flush_pending) {
+        k->flush_pending = 1;
+        event_active(k->flush, EV_WRITE, 0);
+    }
+}
+
+/* Flush event: one write of everything queued; a remainder is left to the
+ * bufferevent's write event. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    struct nats_link *k = arg;
+    struct evbuffer *out;
+
+    (void)fd;
+    (void)what;
+    k->flush_pending = 0;
+    if (!k->bev || k->state < LINK_HANDSHAKE)
+        return;
+    out = bufferevent_get_output(k->bev);
+    if (evbuffer_get_length(out) == 0)
+        return;
+    if (evbuffer_write(out, bufferevent_getfd(k->bev)) < 0 && errno != EAGAIN &&
+        errno != EWOULDBLOCK && errno != EINTR) {
+        link_lost(k, strerror(errno));
+        return;
+    }
+    if (evbuffer_get_length(out))
+        bufferevent_enable(k->bev, EV_WRITE);
+}
+
+/* The bufferevent wrote the remainder: writes go back to the flush event. */
+static void on_drained(struct bufferevent *bev, void *arg)
+{
+    (void)arg;
+    bufferevent_disable(bev, EV_WRITE);
+}
+
+/* Appends n bytes of control text to the output. */
+static void queue(struct nats_link *k, const char *s, size_t n)
+{
+    evbuffer_add(bufferevent_get_output(k->bev), s, n);
+    want_flush(k);
+}
+
+/* INFO in the handshake: CONNECT + PING, then the inbox subscription. */
+static int send_connect(struct nats_link *k, const struct cm_wire_msg *m)
+{
+    const struct cm_wire_url *u = cur(k);
+    char line[CONNECT_LINE_MAX], sub[96];
+    long n, s;
+
+    k->max_payload = cm_wire_info_max_payload(m->text, m->text_len);
+    snprintf(sub, sizeof sub, "%s.>", k->inbox);
+    n = cm_wire_connect_line(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
+                             u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL);
+    if (n < 0)
+        return -1;
+    queue(k, line, (size_t)n);
+    s = cm_wire_sub_line(line, sizeof line, sub, NULL, INBOX_SID);
+    if (s < 0)
+        return -1;
+    queue(k, line, (size_t)s);
+    k->connect_sent = 1;
+    return 0;
+}
+
+/* One server operation. Returns 0, or -1 with *why when the connection must
+ * be dropped. */
+static int handle(struct nats_link *k, const struct cm_wire_msg *m, const char **why)
+{
+    uint32_t slot, gen;
+
+    switch (m->op) {
+    case CM_WIRE_MSG:
+        if (k->state == LINK_UP && m->sid == INBOX_SID &&
+            nats_link_reply_parse(k->inbox, m->subject, m->subject_len, &slot, &gen) == 0)
+            k->h.on_reply(k->h.ctx, slot, gen, m);
+        return 0;
+    case CM_WIRE_PING:
+        queue(k, "PONG\r\n", 6);
+        return 0;
+    case CM_WIRE_PONG:
+        if (k->state == LINK_HANDSHAKE && k->connect_sent)
+            link_up(k);
+        else
+            k->pings_out = 0;
+        return 0;
+    case CM_WIRE_INFO:
+        if (k->state == LINK_HANDSHAKE && !k->connect_sent && send_connect(k, m) != 0) {
+            *why = "cannot write CONNECT";
+            return -1;
+        }
+        return 0;
+    case CM_WIRE_ERR:
+        if (k->state != LINK_UP) {
+            *why = "refused by the server";
+            return -1;
+        }
+        cm_warn("nats server says: %.*s", (int)(m->text_len < 200 ? m->text_len : 200), m->text);
+        return 0;
+    case CM_WIRE_OK:
+        return 0;
+    }
+    return 0;
+}
+
+/* Everything readable: each complete operation is parsed where it lies,
+ * pulling up (making contiguous) only as much as one operation needs. */
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    struct nats_link *k = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    const char *why = NULL;
+
+    for (;;) {
+        size_t total = evbuffer_get_length(in), have;
+        struct evbuffer_iovec v;
+        struct cm_wire_msg m;
+        long n;
+
+        if (total == 0 || evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+            break;
+        have = v.iov_len;
+        n = cm_wire_parse(v.iov_base, have, &m);
+        while (n == 0 && have < total) {
+            const char *p;
+            have = have * 2 < total ? have * 2 : total;
+            p = (const char *)evbuffer_pullup(in, (ev_ssize_t)have);
+            if (!p) {
+                why = "out of memory";
+                break;
+            }
+            n = cm_wire_parse(p, have, &m);
+        }
+        if (n == 0 && !why)
+            break; /* the rest is still on its way */
+        if (n < 0 && !why)
+            why = "protocol error";
+        if (why || handle(k, &m, &why) != 0)
+            break;
+        evbuffer_drain(in, (size_t)n);
+    }
+    if (why)
+        link_lost(k, why);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct nats_link *k = arg;
+
+    if (what & BEV_EVENT_CONNECTED) {
+        int one = 1;
+        setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        k->state = LINK_HANDSHAKE;
+        return;
+    }
+    if (what & BEV_EVENT_EOF)
+        link_lost(k, "closed by the server");
+    else if (what & BEV_EVENT_ERROR)
+        link_lost(k, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* One connection attempt to the next server. Names are resolved here, by a
+ * blocking lookup: this runs only while the link is down. */
+static void attempt(struct nats_link *k)
+{
+    const struct cm_wire_url *u;
+    struct addrinfo hints = {0}, *ai = NULL;
+    char port[8];
+    int rc;
+
+    k->cur_url = k->next_url;
+    k->next_url = (k->next_url + 1) % k->nurls;
+    k->round_left--;
+    u = cur(k);
+    k->connect_sent = 0;
+    k->deadline_ms = cm_now_ms() + HANDSHAKE_TIMEOUT_MS;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(port, sizeof port, "%d", u->port);
+    rc = getaddrinfo(u->host, port, &hints, &ai);
+    if (rc != 0 || !ai) {
+        link_lost(k, rc ? gai_strerror(rc) : "no address");
+        return;
+    }
+    k->bev = bufferevent_socket_new(k->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!k->bev) {
+        freeaddrinfo(ai);
+        link_lost(k, "out of memory");
+        return;
+    }
+    bufferevent_setcb(k->bev, on_read, on_drained, on_event, k);
+    bufferevent_set_max_single_read(k->bev, MAX_SINGLE_READ);
+    bufferevent_enable(k->bev, EV_READ);
+    bufferevent_disable(k->bev, EV_WRITE);
+    k->state = LINK_CONNECTING;
+    rc = bufferevent_socket_connect(k->bev, ai->ai_addr, (int)ai->ai_addrlen);
+    freeaddrinfo(ai);
+    if (rc != 0)
+        link_lost(k, "connect failed");
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    attempt(arg);
+}
+
+/* --- public --- */
+
+cm_err nats_link_new(struct event_base *base, const char *urls, const char *name,
+                     const struct nats_link_handler *h, struct nats_link **out)
+{
+    struct nats_link *k;
+    char why[128];
+    struct timeval now = {0, 0};
+
+    k = cm_xcalloc(1, sizeof *k);
+    k->nurls = cm_wire_urls_parse(urls, k->urls, CM_WIRE_MAX_URLS, why, sizeof why);
+    if (k->nurls < 0) {
+        cm_error("NATS_URL: %s", why);
+        free(k);
+        return CM_EINVAL;
+    }
+    k->base = base;
+    k->h = *h;
+    snprintf(k->name, sizeof k->name, "%s", name);
+    k->rng = (uint64_t)cm_now_ms() ^ ((uint64_t)(uintptr_t)k << 16) ^ 0x9e3779b97f4a7c15u;
+    make_inbox(k);
+    k->round_left = k->nurls;
+    atomic_init(&k->up, 0);
+    k->retry = evtimer_new(base, on_retry, k);
+    k->flush = event_new(base, -1, 0, on_flush, k);
+    if (!k->retry || !k->flush) {
+        nats_link_free(k);
+        return CM_ENOMEM;
+    }
+    evtimer_add(k->retry, &now); /* the first attempt, once base runs */
+    *out = k;
+    return CM_OK;
+}
+
+void nats_link_free(struct nats_link *k)
+{
+    if (!k)
+        return;
+    if (k->flush) {
+        close_socket(k);
+        event_free(k->flush);
+    }
+    if (k->retry)
+        event_free(k->retry);
+    free(k);
+}
+
+int nats_link_is_up(const struct nats_link *k)
+{
+    return atomic_load(&((struct nats_link *)k)->up);
+}
+
+int64_t nats_link_max_payload(const struct nats_link *k)
+{
+    return k->max_payload;
+}
+
+cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot, uint32_t gen,
+                         const ProtobufCMessage *msg)
+{
+    struct evbuffer_iovec v;
+    char reply[64];
+    size_t len, head;
+    long n;
+
+    if (k->state != LINK_UP)
+        return CM_EUNAVAIL;
+    len = protobuf_c_message_get_packed_size(msg);
+    if (k->max_payload > 0 && len > (size_t)k->max_payload)
+        return CM_ETOOBIG;
+    if (nats_link_reply_subject(k->inbox, slot, gen, reply, sizeof reply) < 0)
+        return CM_EINTERNAL;
+    head = strlen(subject) + strlen(reply) + 32; /* "PUB <subject> <reply> <len>\r\n" */
+    if (evbuffer_reserve_space(bufferevent_get_output(k->bev), (ev_ssize_t)(head + len + 2), &v,
+                               1) != 1)
+        return CM_ENOMEM;
+    n = cm_wire_pub_line(v.iov_base, head, subject, reply, len);
+    if (n < 0)
+        return CM_EINVAL; /* the reservation is dropped uncommitted */
+    protobuf_c_message_pack(msg, (uint8_t *)v.iov_base + n);
+    memcpy((char *)v.iov_base + n + len, "\r\n", 2);
+    v.iov_len = (size_t)n + len + 2;
+    if (evbuffer_commit_space(bufferevent_get_output(k->bev), &v, 1) != 0)
+        return CM_EINTERNAL;
+    want_flush(k);
+    return CM_OK;
+}
+
+void nats_link_tick(struct nats_link *k, int64_t now_ms)
+{
+    switch (k->state) {
+    case LINK_WAITING:
+        return;
+    case LINK_CONNECTING:
+    case LINK_HANDSHAKE:
+        if (now_ms > k->deadline_ms)
+            link_lost(k, "no answer in time");
+        return;
+    case LINK_UP:
+        if (now_ms < k->next_ping_ms)
+            return;
+        if (k->pings_out >= PINGS_UNANSWERED_MAX) {
+            link_lost(k, "no answer to PING");
+            return;
+        }
+        k->pings_out++;
+        k->next_ping_ms = now_ms + PING_INTERVAL_MS;
+        queue(k, "PING\r\n", 6);
+        return;
+    }
+}
