@@ -1,7 +1,6 @@
 /* cm_nats.c: NATS connection setup, publishing and blocking typed RPC. */
 #include "cm_nats.h"
 
-#include <nats/adapters/libevent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,11 +8,6 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_time.h"
-
-void cm_nats_use_libevent(void)
-{
-    natsLibevent_Init();
-}
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
@@ -44,8 +38,8 @@ static int split_urls(char *buf, const char **urls, int max)
     return n;
 }
 
-cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *base,
-                       int send_asap, volatile int *stop, natsConnection **out_nc)
+cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
+                       natsConnection **out_nc)
 {
     natsOptions *opts = NULL;
     natsConnection *nc = NULL;
@@ -72,12 +66,8 @@ cm_err cm_nats_connect(const char *urls, const char *name, struct event_base *ba
         s = natsOptions_SetReconnectedCB(opts, on_reconnected, (void *)name);
     if (s == NATS_OK)
         s = natsOptions_SetErrorHandler(opts, on_error, (void *)name);
-    if (s == NATS_OK && base)
-        s = natsOptions_SetEventLoop(opts, base, natsLibevent_Attach, natsLibevent_Read,
-                                     natsLibevent_Write, natsLibevent_Detach);
-    /* Without SendAsap nats.c wakes a flusher thread for each publish; with it,
-     * a loop-driven connection just asks its loop for write interest, so all
-     * publishes of one loop iteration leave in one write. */
+    /* Without SendAsap nats.c holds each publish for its flusher thread
+     * (about 1 ms); with it, a publish is written at once. */
     if (s == NATS_OK)
         s = natsOptions_SetSendAsap(opts, send_asap != 0);
     if (s != NATS_OK) {
@@ -130,25 +120,6 @@ uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len)
     protobuf_c_message_pack(msg, buf);
     *out_len = len;
     return buf;
-}
-
-cm_err cm_nats_publish_msg(natsConnection *nc, const char *subject, const char *reply,
-                           const ProtobufCMessage *msg, int64_t max_payload)
-{
-    uint8_t stackbuf[8192];
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf;
-    natsStatus s;
-
-    if (max_payload > 0 && len > (size_t)max_payload)
-        return CM_ETOOBIG;
-    buf = len <= sizeof stackbuf ? stackbuf : cm_xmalloc(len);
-    protobuf_c_message_pack(msg, buf);
-    s = reply ? natsConnection_PublishRequest(nc, subject, reply, buf, (int)len)
-              : natsConnection_Publish(nc, subject, buf, (int)len);
-    if (buf != stackbuf)
-        free(buf);
-    return s == NATS_OK ? CM_OK : CM_EUNAVAIL;
 }
 
 cm_err cm_nats_rpc(natsConnection *nc, const char *subject, const char *request_id,

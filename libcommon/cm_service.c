@@ -532,7 +532,7 @@ int cm_service_main(const struct cm_service_def *def)
         err = cm_admin_start(svc.cfg.admin_host, svc.cfg.admin_port, svc.metrics, check_ready, &svc,
                              &admin);
     if (err == CM_OK)
-        err = cm_nats_connect(svc.cfg.nats_url, def->name, NULL, svc.cfg.nats_send_asap,
+        err = cm_nats_connect(svc.cfg.nats_url, def->name, svc.cfg.nats_send_asap,
                               (volatile int *)&cm_stop_requested, &svc.nc);
     if (err == CM_OK)
         err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);

@@ -157,7 +157,7 @@ int ap_repopulate(Authz__RepopulateReply **out)
     int code;
 
     cr_assert(eq(int,
-                 cm_nats_connect(it_env("TEST_NATS_URL"), "test-projection", NULL, 1, NULL, &nc),
+                 cm_nats_connect(it_env("TEST_NATS_URL"), "test-projection", 1, NULL, &nc),
                  CM_OK));
     payload = cm_pack(&rq.base, &len);
     err = cm_nats_rpc(nc, "authz.rpc.Repopulate", "test-projection", NULL, payload, len, 30000,

@@ -752,7 +752,7 @@ Test(authz_access, resource_accessors, .timeout = 30)
 static natsConnection *nats(void)
 {
     natsConnection *nc = NULL;
-    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "it-authz-access", NULL, 1, NULL, &nc),
+    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "it-authz-access", 1, NULL, &nc),
                  CM_OK));
     return nc;
 }

@@ -35,7 +35,7 @@ static void publish_event(const char *subject, const ProtobufCMessage *msg, cons
     natsStatus s;
 
     cr_assert(eq(int,
-                 cm_nats_connect(it_env("TEST_NATS_URL"), "test-projection", NULL, 1, NULL, &nc),
+                 cm_nats_connect(it_env("TEST_NATS_URL"), "test-projection", 1, NULL, &nc),
                  CM_OK));
     payload = cm_pack(msg, &len);
     s = natsConnection_JetStream(&js, nc, NULL);

@@ -40,7 +40,7 @@ int ut_rpc(const char *method, const ProtobufCMessage *msg, Envelope__RpcReply *
     cm_err err;
     int code;
 
-    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "test-users", NULL, 1, NULL, &nc),
+    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "test-users", 1, NULL, &nc),
                  CM_OK),
               "NATS");
     snprintf(subject, sizeof subject, "identity.rpc.%s", method);
