@@ -12,6 +12,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats.h"
 #include "cm_outbox.h"
 #include "identity.pb-c.h"
 
@@ -34,6 +35,7 @@ struct revocations {
     natsConnection *nc;
     jsCtx *js;
     natsSubscription *sub;
+    uint64_t reconnects_at_sub; /* the connection's reconnect count when sub was made */
     volatile sig_atomic_t *stop;
     atomic_int quit, following;
     pthread_t thread;
@@ -216,6 +218,18 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
     natsMsg_Destroy(msg);
 }
 
+/* How often nc has reconnected (0 when unknown). */
+static uint64_t reconnects_of(natsConnection *nc)
+{
+    natsStatistics *st = NULL;
+    uint64_t n = 0;
+
+    if (natsStatistics_Create(&st) == NATS_OK && natsConnection_GetStats(nc, st) == NATS_OK)
+        natsStatistics_GetCounts(st, NULL, NULL, NULL, NULL, &n);
+    natsStatistics_Destroy(st);
+    return n;
+}
+
 /* One attempt to follow the subject from keep_s seconds ago. */
 static natsStatus subscribe(struct revocations *r)
 {
@@ -241,6 +255,18 @@ static void *run(void *arg)
     int failures = 0;
 
     while (!atomic_load(&r->quit) && !*r->stop) {
+        /* After a reconnect nats.c keeps the ordered consumer's subscription
+         * valid, but a restarted server may have lost the consumer: then it
+         * only reports missed heartbeats and nothing arrives. Following
+         * afresh replays the window, and adding a revocation twice is
+         * harmless. */
+        if (r->sub && cm_nats_connected(r->nc) && reconnects_of(r->nc) != r->reconnects_at_sub) {
+            cm_info("nats reconnected: following %s afresh", REVOCATIONS_SUBJECT);
+            natsSubscription_Unsubscribe(r->sub); /* the old consumer, if the server has it */
+            natsSubscription_Destroy(r->sub);
+            r->sub = NULL;
+            atomic_store(&r->following, 0);
+        }
         if (!r->sub || !natsSubscription_IsValid(r->sub)) {
             natsStatus s;
             if (r->sub) {
@@ -249,6 +275,7 @@ static void *run(void *arg)
                 r->sub = NULL;
                 atomic_store(&r->following, 0);
             }
+            r->reconnects_at_sub = reconnects_of(r->nc);
             s = subscribe(r);
             if (s == NATS_OK) {
                 cm_info("following %s (from %lld s back)", REVOCATIONS_SUBJECT,

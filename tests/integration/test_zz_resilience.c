@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "envelope.pb-c.h"
+#include "auth_fixtures.h"
 #include "harness.h"
 
 TestSuite(zz_resilience, .timeout = 90);
@@ -371,6 +372,46 @@ Test(zz_resilience, reconnects_after_a_nats_restart, .fini = restore_nats)
         cr_assert(eq(long, r.status, 501), "%ld %s", r.status, r.body);
         it_resp_release(&r);
     }
+}
+
+/* The edge's revocation feed survives a NATS restart: a session revoked
+ * afterwards (a reused refresh token) is still refused at the edge. */
+Test(zz_resilience, revocations_reach_the_edge_after_a_nats_restart, .fini = restore_nats)
+{
+    char username[128], id[40], refresh[AF_TOKEN_MAX], access[AF_TOKEN_MAX], body[AF_TOKEN_MAX + 64];
+    char self[80];
+    PGconn *pg = it_pg();
+    json_t *doc = NULL;
+    double t0, waited = -1;
+    int rc;
+
+    IT_REQUIRE_STACK();
+    af_user(pg, "it-revnats", 1, 1, username, id);
+    PQfinish(pg);
+    snprintf(self, sizeof self, "/v1/users/%s/", id);
+    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
+    snprintf(access, sizeof access, "%s", af_str(doc, "access-token"));
+    snprintf(refresh, sizeof refresh, "%s", af_str(doc, "refresh-token"));
+    json_decref(doc);
+    rc = it_stack(NULL, 0, "restart-nats", NULL);
+    cr_assert(eq(int, rc, 0), "stack.sh restart-nats failed");
+    cr_assert(it_wait_all_ready(15000), "not every daemon is ready after the NATS restart");
+    cr_assert(eq(long, af_call("GET", self, access, NULL, NULL), 200),
+              "the access token works after the restart");
+    snprintf(body, sizeof body, "{\"refresh-token\":\"%s\"}", refresh);
+    cr_assert(eq(long, af_call("POST", "/v1/refresh-token/", NULL, body, NULL), 201));
+    cr_assert(ge(long, af_call("POST", "/v1/refresh-token/", NULL, body, NULL), 400),
+              "reusing a rotated refresh token is refused");
+    t0 = it_now_ms();
+    while (it_now_ms() - t0 < 5000) {
+        if (af_call("GET", self, access, NULL, NULL) == 401) {
+            waited = it_now_ms() - t0;
+            break;
+        }
+        usleep(50 * 1000);
+    }
+    cr_assert(ge(dbl, waited, 0.0), "the revoked session's token was still accepted 5 s later");
+    cr_log_info("revocation after a NATS restart reached the edge in %.0f ms", waited);
 }
 
 /* While NATS is down the edge answers at once, in style, and does not hang. */
