@@ -117,6 +117,8 @@ static cm_err read_some(struct cm_wire_conn *c, int timeout_ms)
 /* Drops the first n bytes of input. */
 static void in_consume(struct cm_wire_conn *c, size_t n)
 {
+    if (n == 0)
+        return; /* c->in may still be NULL */
     memmove(c->in, c->in + n, c->in_len - n);
     c->in_len -= n;
 }

@@ -116,10 +116,13 @@ static long parse_msg(const char *line, size_t n, int with_headers, const char *
 
 long cm_wire_parse(const char *buf, size_t len, struct cm_wire_msg *out)
 {
-    const char *eol = memchr(buf, '\n', len < CM_WIRE_MAX_LINE + 1 ? len : CM_WIRE_MAX_LINE + 1);
+    const char *eol;
     size_t n, taken;
 
     memset(out, 0, sizeof *out);
+    if (len == 0)
+        return 0; /* buf may be NULL then */
+    eol = memchr(buf, '\n', len < CM_WIRE_MAX_LINE + 1 ? len : CM_WIRE_MAX_LINE + 1);
     if (!eol)
         return len > CM_WIRE_MAX_LINE ? -1 : 0;
     taken = (size_t)(eol - buf) + 1;

@@ -67,6 +67,7 @@ Test(cm_wire, waits_for_the_rest_of_a_partial_operation)
     struct cm_wire_msg m;
     const char *full = "MSG a 1 r 10\r\n0123456789\r\n";
 
+    cr_assert(eq(long, cm_wire_parse(NULL, 0, &m), 0), "nothing read yet");
     for (size_t cut = 0; cut < strlen(full); cut++)
         cr_assert(eq(long, cm_wire_parse(full, cut, &m), 0), "cut at %zu", cut);
     cr_assert(eq(long, cm_wire_parse(full, strlen(full), &m), (long)strlen(full)));
