@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_alloc.h"
 
@@ -57,6 +58,7 @@ void auth_cache_put(struct auth_cache *c, const uint8_t key[AUTH_KEY_BYTES],
     memset(e, 0, sizeof *e);
     memcpy(e->key, key, AUTH_KEY_BYTES);
     e->expires_ms = expires_ms;
+    e->stored_s = (int64_t)time(NULL);
     e->denied = p == NULL;
     if (!p)
         return;

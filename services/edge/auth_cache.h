@@ -17,6 +17,7 @@
 struct auth_entry {
     uint8_t key[AUTH_KEY_BYTES];
     int64_t expires_ms; /* 0: empty slot */
+    int64_t stored_s;   /* wall clock (unix s) when the answer was stored */
     int denied;         /* 1: the credential was refused */
     Envelope__PrincipalKind kind;
     char user_id[130];

@@ -311,6 +311,10 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
     }
     auth_cache_key(&cred, p->cred_key);
     hit = auth_cache_get(&l->auth, p->cred_key, cm_now_ms());
+    if (hit && !hit->denied && hit->client_id[0] &&
+        revocations_api_client_stale(l->edge->revoked, hit->client_id, hit->stored_s,
+                                     (int64_t)time(NULL)))
+        hit = NULL; /* its key was rotated or revoked since: ask identity again */
     if (hit && hit->denied) {
         fail_pending(p, 401, "invalid credentials");
     } else if (hit) {

@@ -18,6 +18,16 @@
 
 #define KEY_MAX (REVOCATIONS_ID_MAX + 3) /* "s:" or "u:", the id, NUL */
 #define MIN_SLOTS 64
+#define FEEDS 2 /* session revocations, API client key changes */
+
+struct revocations;
+struct feed;
+
+/* What a subscription's callback is given. */
+struct feed_ctx {
+    struct revocations *r;
+    const struct feed *feed;
+};
 
 struct rv_entry {
     char key[KEY_MAX]; /* "" : empty slot */
@@ -34,8 +44,9 @@ struct revocations {
     /* the follower */
     natsConnection *nc;
     jsCtx *js;
-    natsSubscription *sub;
-    uint64_t reconnects_at_sub; /* the connection's reconnect count when sub was made */
+    natsSubscription *subs[FEEDS];   /* one ordered consumer per feed */
+    struct feed_ctx ctx[FEEDS];
+    uint64_t reconnects_at_sub; /* the connection's reconnect count when they were made */
     volatile sig_atomic_t *stop;
     atomic_int quit, following;
     pthread_t thread;
@@ -117,15 +128,12 @@ void revocations_free(struct revocations *r)
     free(r);
 }
 
-void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
-                     int64_t at_s, int64_t now_s)
+/* Records key at at_s (the later time wins). */
+static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t now_s)
 {
-    char key[KEY_MAX];
     struct rv_entry *e;
     int64_t expires = at_s + r->keep_s;
 
-    if (session_id && session_id[0] ? make_key(key, 's', session_id) : make_key(key, 'u', user_id))
-        return;
     if (expires <= now_s)
         return; /* every token it could refuse has expired */
     pthread_rwlock_wrlock(&r->lock);
@@ -133,7 +141,7 @@ void revocations_add(struct revocations *r, const char *session_id, const char *
         rebuild(r, now_s);
     e = probe(r->slots, r->cap, key);
     if (!e->key[0]) {
-        memcpy(e->key, key, sizeof key);
+        memcpy(e->key, key, KEY_MAX);
         e->at_s = at_s;
         e->expires_s = expires;
         atomic_fetch_add(&r->used, 1);
@@ -144,6 +152,41 @@ void revocations_add(struct revocations *r, const char *session_id, const char *
             e->expires_s = expires;
     }
     pthread_rwlock_unlock(&r->lock);
+}
+
+void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
+                     int64_t at_s, int64_t now_s)
+{
+    char key[KEY_MAX];
+
+    if (session_id && session_id[0] ? make_key(key, 's', session_id) : make_key(key, 'u', user_id))
+        return;
+    add_key(r, key, at_s, now_s);
+}
+
+void revocations_add_api_client(struct revocations *r, const char *client_id, int64_t at_s,
+                                int64_t now_s)
+{
+    char key[KEY_MAX];
+
+    if (make_key(key, 'k', client_id) == 0)
+        add_key(r, key, at_s, now_s);
+}
+
+int revocations_api_client_stale(struct revocations *r, const char *client_id, int64_t cached_s,
+                                 int64_t now_s)
+{
+    char key[KEY_MAX];
+    const struct rv_entry *e;
+    int stale;
+
+    if (atomic_load(&r->used) == 0 || make_key(key, 'k', client_id) != 0)
+        return 0;
+    pthread_rwlock_rdlock(&r->lock);
+    e = probe(r->slots, r->cap, key);
+    stale = e->key[0] && e->expires_s > now_s && e->at_s >= cached_s;
+    pthread_rwlock_unlock(&r->lock);
+    return stale;
 }
 
 int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
@@ -203,18 +246,45 @@ cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len,
     return err;
 }
 
+cm_err revocations_apply_api_client(struct revocations *r, const uint8_t *data, size_t len,
+                                    int64_t now_s)
+{
+    Identity__ApiClientChanged *ev = identity__api_client_changed__unpack(NULL, len, data);
+    int64_t at;
+
+    if (!ev)
+        return CM_EINVAL;
+    if (!strcmp(ev->change, "key_rotated") || !strcmp(ev->change, "revoked")) {
+        at = parse_utc(ev->occurred_at);
+        revocations_add_api_client(r, ev->client_id, at > 0 ? at : now_s, now_s);
+        cm_debug("api client key change received (%s)", ev->change);
+    }
+    identity__api_client_changed__free_unpacked(ev, NULL);
+    return CM_OK;
+}
+
 /* --- the follower --- */
 
-/* nats.c delivery thread: one SessionRevoked. Ordered consumers take no acks. */
+/* What the follower follows: a subject of the EVENTS stream and how one of
+ * its events is applied. */
+static const struct feed {
+    const char *subject;
+    cm_err (*apply)(struct revocations *r, const uint8_t *data, size_t len, int64_t now_s);
+} feeds[FEEDS] = {
+    {REVOCATIONS_SUBJECT, revocations_apply},
+    {REVOCATIONS_API_CLIENT_SUBJECT, revocations_apply_api_client},
+};
+
+/* nats.c delivery thread: one event. Ordered consumers take no acks. */
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-    struct revocations *r = closure;
+    const struct feed_ctx *c = closure;
 
     (void)nc;
     (void)sub;
-    if (revocations_apply(r, (const uint8_t *)natsMsg_GetData(msg),
-                          (size_t)natsMsg_GetDataLength(msg), (int64_t)time(NULL)) != CM_OK)
-        cm_warn("malformed %s event ignored", REVOCATIONS_SUBJECT);
+    if (c->feed->apply(c->r, (const uint8_t *)natsMsg_GetData(msg),
+                       (size_t)natsMsg_GetDataLength(msg), (int64_t)time(NULL)) != CM_OK)
+        cm_warn("malformed %s event ignored", c->feed->subject);
     natsMsg_Destroy(msg);
 }
 
@@ -230,8 +300,8 @@ static uint64_t reconnects_of(natsConnection *nc)
     return n;
 }
 
-/* One attempt to follow the subject from keep_s seconds ago. */
-static natsStatus subscribe(struct revocations *r)
+/* One attempt to follow feed i from keep_s seconds ago. */
+static natsStatus subscribe(struct revocations *r, int i)
 {
     jsSubOptions so;
     jsErrCode jerr = 0;
@@ -246,49 +316,64 @@ static natsStatus subscribe(struct revocations *r)
     so.Ordered = true;
     so.Config.DeliverPolicy = js_DeliverByStartTime;
     so.Config.OptStartTime = ((int64_t)time(NULL) - r->keep_s) * 1000000000LL;
-    return js_Subscribe(&r->sub, r->js, REVOCATIONS_SUBJECT, on_msg, r, NULL, &so, &jerr);
+    r->ctx[i].r = r;
+    r->ctx[i].feed = &feeds[i];
+    return js_Subscribe(&r->subs[i], r->js, feeds[i].subject, on_msg, &r->ctx[i], NULL, &so,
+                        &jerr);
+}
+
+/* Ends feed i's subscription (unsubscribing drops its consumer, if the
+ * server still has it). */
+static void drop(struct revocations *r, int i)
+{
+    natsSubscription_Unsubscribe(r->subs[i]);
+    natsSubscription_Destroy(r->subs[i]);
+    r->subs[i] = NULL;
 }
 
 static void *run(void *arg)
 {
     struct revocations *r = arg;
-    int failures = 0;
+    int failures[FEEDS] = {0};
 
     while (!atomic_load(&r->quit) && !*r->stop) {
-        /* After a reconnect nats.c keeps the ordered consumer's subscription
+        int following = 0;
+        /* After a reconnect nats.c keeps an ordered consumer's subscription
          * valid, but a restarted server may have lost the consumer: then it
          * only reports missed heartbeats and nothing arrives. Following
-         * afresh replays the window, and adding a revocation twice is
+         * afresh replays the window, and applying an event twice is
          * harmless. */
-        if (r->sub && cm_nats_connected(r->nc) && reconnects_of(r->nc) != r->reconnects_at_sub) {
-            cm_info("nats reconnected: following %s afresh", REVOCATIONS_SUBJECT);
-            natsSubscription_Unsubscribe(r->sub); /* the old consumer, if the server has it */
-            natsSubscription_Destroy(r->sub);
-            r->sub = NULL;
-            atomic_store(&r->following, 0);
+        if (cm_nats_connected(r->nc) && reconnects_of(r->nc) != r->reconnects_at_sub) {
+            for (int i = 0; i < FEEDS; i++)
+                if (r->subs[i]) {
+                    cm_info("nats reconnected: following %s afresh", feeds[i].subject);
+                    drop(r, i);
+                }
         }
-        if (!r->sub || !natsSubscription_IsValid(r->sub)) {
+        for (int i = 0; i < FEEDS; i++) {
             natsStatus s;
-            if (r->sub) {
-                cm_warn("revocation subscription lost, subscribing again");
-                natsSubscription_Destroy(r->sub);
-                r->sub = NULL;
-                atomic_store(&r->following, 0);
+            if (r->subs[i] && natsSubscription_IsValid(r->subs[i])) {
+                following++;
+                continue;
+            }
+            if (r->subs[i]) {
+                cm_warn("subscription to %s lost, subscribing again", feeds[i].subject);
+                drop(r, i);
             }
             r->reconnects_at_sub = reconnects_of(r->nc);
-            s = subscribe(r);
+            s = subscribe(r, i);
             if (s == NATS_OK) {
-                cm_info("following %s (from %lld s back)", REVOCATIONS_SUBJECT,
-                        (long long)r->keep_s);
-                atomic_store(&r->following, 1);
-                failures = 0;
+                cm_info("following %s (from %lld s back)", feeds[i].subject, (long long)r->keep_s);
+                following++;
+                failures[i] = 0;
             } else {
-                r->sub = NULL;
-                if (failures++ == 0)
-                    cm_warn("cannot follow %s yet: %s; retrying every %d ms",
-                            REVOCATIONS_SUBJECT, natsStatus_GetText(s), REVOCATIONS_RETRY_MS);
+                r->subs[i] = NULL;
+                if (failures[i]++ == 0)
+                    cm_warn("cannot follow %s yet: %s; retrying every %d ms", feeds[i].subject,
+                            natsStatus_GetText(s), REVOCATIONS_RETRY_MS);
             }
         }
+        atomic_store(&r->following, following == FEEDS);
         for (int i = 0; i < REVOCATIONS_RETRY_MS / 100 && !atomic_load(&r->quit) && !*r->stop; i++)
             usleep(100 * 1000);
     }
@@ -320,13 +405,16 @@ void revocations_stop(struct revocations *r)
     atomic_store(&r->quit, 1);
     pthread_join(r->thread, NULL);
     r->running = 0;
-    if (r->sub) { /* drained: a callback in progress finishes before r goes */
-        if (natsSubscription_Drain(r->sub) == NATS_OK)
-            natsSubscription_WaitForDrainCompletion(r->sub, 2000);
+    for (int i = 0; i < FEEDS; i++) {
+        if (!r->subs[i])
+            continue;
+        /* drained: a callback in progress finishes before r goes */
+        if (natsSubscription_Drain(r->subs[i]) == NATS_OK)
+            natsSubscription_WaitForDrainCompletion(r->subs[i], 2000);
         else
-            natsSubscription_Unsubscribe(r->sub);
-        natsSubscription_Destroy(r->sub);
-        r->sub = NULL;
+            natsSubscription_Unsubscribe(r->subs[i]);
+        natsSubscription_Destroy(r->subs[i]);
+        r->subs[i] = NULL;
     }
     jsCtx_Destroy(r->js);
     r->js = NULL;

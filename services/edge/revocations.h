@@ -25,6 +25,7 @@
 #include "cm_err.h"
 
 #define REVOCATIONS_SUBJECT "evt.identity.session.revoked"
+#define REVOCATIONS_API_CLIENT_SUBJECT "evt.identity.api_client.changed"
 #define REVOCATIONS_ID_MAX 39 /* longest session or user id kept (cm_token_claims' fields) */
 #define REVOCATIONS_RETRY_MS 1000 /* between subscription attempts */
 
@@ -54,18 +55,35 @@ int revocations_refuses(struct revocations *r, const char *session_id, const cha
  * names neither a session nor a user. */
 cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len, int64_t now_s);
 
+/* Records that API client client_id's key changed (rotated or revoked) at
+ * at_s: credentials of it cached before then are stale. Thread-safe. */
+void revocations_add_api_client(struct revocations *r, const char *client_id, int64_t at_s,
+                                int64_t now_s);
+
+/* True when an answer about API client client_id cached at cached_s (unix
+ * s) may be stale: its key changed at or after that second. Thread-safe. */
+int revocations_api_client_stale(struct revocations *r, const char *client_id, int64_t cached_s,
+                                 int64_t now_s);
+
+/* Applies one packed ApiClientChanged: a "key_rotated" or "revoked" change
+ * is recorded (revocations_add_api_client at its occurred_at, else now_s);
+ * other changes need nothing. CM_EINVAL when it does not unpack. */
+cm_err revocations_apply_api_client(struct revocations *r, const uint8_t *data, size_t len,
+                                    int64_t now_s);
+
 /* Entries held (expired ones included until the next rebuild). */
 size_t revocations_count(struct revocations *r);
 
 /* Starts the follower thread: subscribes on nc (driven by nats.c's own
- * threads; borrowed, must outlive revocations_stop) with a JetStream ordered
- * consumer, retrying every REVOCATIONS_RETRY_MS while the stream is missing,
+ * threads; borrowed, must outlive revocations_stop) to REVOCATIONS_SUBJECT
+ * and REVOCATIONS_API_CLIENT_SUBJECT, each with a JetStream ordered
+ * consumer from keep_s back, retrying every REVOCATIONS_RETRY_MS while the stream is missing,
  * and subscribing again if the subscription becomes invalid. Leaves when
  * *stop becomes non-zero or on revocations_stop. CM_EINTERNAL when the
  * thread cannot start. */
 cm_err revocations_start(struct revocations *r, natsConnection *nc, volatile sig_atomic_t *stop);
 
-/* True once the follower's subscription is in place. */
+/* True once the follower's subscriptions are in place. */
 int revocations_following(struct revocations *r);
 
 /* Stops and joins the follower and unsubscribes; a no-op when not running. */

@@ -4,16 +4,18 @@
  * client's organization and roles in its principal, rotate-key and revoke.
  *
  * The edge caches a positive API-key answer for AUTH_CACHE_TTL_MS (30 s by
- * default), so a key the edge has already accepted keeps working there
- * until that runs out. The tests therefore check revocation and rotation
- * two ways: at identity (identity.rpc.AuthenticateApiKey refuses at once),
- * and at the edge with a key the edge has not cached yet (refused at once). */
+ * default) but follows identity's ApiClientChanged events: a key it has
+ * already accepted stops working there within about a second of a rotation
+ * or revocation. The tests check both at identity
+ * (identity.rpc.AuthenticateApiKey refuses at once) and at the edge, with a
+ * key the edge had cached and with one it had not. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "identity.pb-c.h"
@@ -229,6 +231,20 @@ Test(api_clients, list_and_read_are_per_tenant)
     it_resp_release(&r);
 }
 
+/* Polls util/test with user/key until the edge refuses it; the ms that
+ * took, or -1 when it still worked after 3 s. */
+static double ms_until_refused(const char *user, const char *key)
+{
+    double t0 = it_now_ms();
+
+    while (it_now_ms() - t0 < 3000) {
+        if (api_get(IT_UTIL_TEST, user, key, NULL) == 401)
+            return it_now_ms() - t0;
+        usleep(50 * 1000);
+    }
+    return -1;
+}
+
 Test(api_clients, revoke_stops_the_key)
 {
     char org[UT_ID_LEN];
@@ -249,8 +265,13 @@ Test(api_clients, revoke_stops_the_key)
     cr_assert(it_true(json_is_string(json_object_get(a, "revoked-at"))));
     json_decref(a);
     it_resp_release(&r);
-    /* identity refuses it at once; the edge within AUTH_CACHE_TTL_MS */
+    /* identity refuses it at once; the edge, which had cached it, within a second */
     cr_assert(eq(int, identity_accepts(used.key), 4 /* CM_EDENIED */));
+    {
+        double waited = ms_until_refused(used.user, used.key);
+        cr_assert(ge(dbl, waited, 0.0), "the revoked key still works at the edge after 3 s");
+        cr_assert(lt(dbl, waited, 1500.0), "refused at the edge only after %.0f ms", waited);
+    }
 
     ut_call(&r, "POST", admin.token, "{}", CLIENTS "%s/revoke/", unused.id);
     cr_assert(eq(long, r.status, 201), "%.300s", r.body);
@@ -295,6 +316,13 @@ Test(api_clients, rotate_gives_a_new_key_and_the_old_one_stops)
     cr_assert(eq(long, api_get(IT_UTIL_TEST, NULL, rotated.key, NULL), 200));
     cr_assert(eq(int, identity_accepts(c.key), 4 /* CM_EDENIED */));
     cr_assert(eq(int, identity_accepts(rotated.key), 0));
+    /* the old key, cached by the edge, stops there within a second */
+    {
+        double waited = ms_until_refused(NULL, c.key);
+        cr_assert(ge(dbl, waited, 0.0), "the rotated-out key still works at the edge after 3 s");
+        cr_assert(lt(dbl, waited, 1500.0), "refused at the edge only after %.0f ms", waited);
+    }
+    cr_assert(eq(long, api_get(IT_UTIL_TEST, c.user, rotated.key, NULL), 200));
 
     /* an old key the edge never saw is refused there at once */
     client_create(admin.token, org, "[]", &fresh);

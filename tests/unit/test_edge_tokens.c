@@ -338,6 +338,52 @@ Test(revocations, applies_session_revoked_events)
     cr_assert(eq(int, revocations_apply(rv, (const uint8_t *)"\xff\xff\xff", 3, NOW), CM_EINVAL));
 }
 
+static uint8_t *client_event_of(const char *client, const char *change, const char *occurred_at,
+                                size_t *len)
+{
+    Identity__ApiClientChanged ev = IDENTITY__API_CLIENT_CHANGED__INIT;
+    uint8_t *buf;
+
+    ev.client_id = (char *)client;
+    ev.api_user_id = "api-user";
+    ev.change = (char *)change;
+    ev.occurred_at = (char *)occurred_at;
+    *len = identity__api_client_changed__get_packed_size(&ev);
+    buf = malloc(*len ? *len : 1);
+    identity__api_client_changed__pack(&ev, buf);
+    return buf;
+}
+
+#define CLIENT "66666666-6666-4666-8666-666666666666"
+
+Test(revocations, marks_api_client_answers_cached_before_a_key_change_stale)
+{
+    size_t len;
+    uint8_t *a = client_event_of(CLIENT, "created", "2023-11-14T22:13:20.000000Z", &len);
+
+    cr_assert(eq(int, revocations_apply_api_client(rv, a, len, NOW + 1), CM_OK));
+    cr_assert(eq(int, revocations_api_client_stale(rv, CLIENT, NOW - 5, NOW + 1), 0),
+              "a new client changes nothing cached");
+    free(a);
+    a = client_event_of(CLIENT, "key_rotated", "2023-11-14T22:13:20.000000Z", &len); /* NOW */
+    cr_assert(eq(int, revocations_apply_api_client(rv, a, len, NOW + 1), CM_OK));
+    free(a);
+    cr_assert(eq(int, revocations_api_client_stale(rv, CLIENT, NOW - 5, NOW + 1), 1));
+    cr_assert(eq(int, revocations_api_client_stale(rv, CLIENT, NOW, NOW + 1), 1),
+              "cached in the same second: asked again");
+    cr_assert(eq(int, revocations_api_client_stale(rv, CLIENT, NOW + 1, NOW + 1), 0));
+    cr_assert(eq(int, revocations_api_client_stale(rv, "77777777-7777-4777-8777-777777777777",
+                                                   NOW - 5, NOW + 1),
+                 0), "other clients are not touched");
+    /* revoked, with no time: now */
+    a = client_event_of(CLIENT, "revoked", "", &len);
+    cr_assert(eq(int, revocations_apply_api_client(rv, a, len, NOW + 9), CM_OK));
+    free(a);
+    cr_assert(eq(int, revocations_api_client_stale(rv, CLIENT, NOW + 5, NOW + 9), 1));
+    cr_assert(eq(int, revocations_apply_api_client(rv, (const uint8_t *)"\xff\xff\xff", 3, NOW),
+                 CM_EINVAL));
+}
+
 /* --- token_keys --- */
 
 Test(token_keys, looks_keys_up_once_loaded)
