@@ -23,6 +23,7 @@
 #define RESET_CODE_DIGITS 6
 #define RESET_CODE_MAX_CHARS 20 /* confirmation-code of #16 */
 #define RESET_MAX_ATTEMPTS 5    /* wrong codes before the code is void */
+#define RESET_RESEND_S 60       /* at most one code per user this often: no mail bombing */
 
 /* Reads "source" ("email" or "sms", default email) into *sms. */
 static cm_err read_source(struct cm_req *rq, const json_t *body, int *sms)
@@ -94,12 +95,14 @@ cm_err auth_forgot_password(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = read_source(rq, body, &sms);
     /* The same work whether the user exists or not: a code is made and
-     * hashed, and one statement stores it only for an enabled user. */
+     * hashed, and one statement stores it only for an enabled user whose
+     * last code is over RESET_RESEND_S old; the answer is the same 201 in
+     * every case. */
     if (err == CM_OK) {
         snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
         tokens_hash(code, hash);
-        err = store_reset_code_put(rq->w->pg, username, hash, rq->w->cfg->code_ttl_s, &found,
-                                   email, phone);
+        err = store_reset_code_put(rq->w->pg, username, hash, rq->w->cfg->code_ttl_s,
+                                   RESET_RESEND_S, &found, email, phone);
     }
     if (err == CM_OK && found && (sms ? phone : email)[0])
         deliver_code(rq->w, sms, sms ? phone : email, code);

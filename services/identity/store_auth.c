@@ -496,25 +496,28 @@ cm_err store_attempts_clear(PGconn *pg, const char *username)
 /* --- password-reset codes --- */
 
 cm_err store_reset_code_put(PGconn *pg, const char *username,
-                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int *found,
-                            char *email, char *phone)
+                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int resend_s,
+                            int *found, char *email, char *phone)
 {
-    char ttl[16];
-    const char *values[3] = {username, (const char *)code_hash, ttl};
-    int lengths[3] = {0, STORE_HASH_BYTES, 0}, formats[3] = {0, 1, 0};
+    char ttl[16], resend[16];
+    const char *values[4] = {username, (const char *)code_hash, ttl, resend};
+    int lengths[4] = {0, STORE_HASH_BYTES, 0, 0}, formats[4] = {0, 1, 0, 0};
     PGresult *res = NULL;
     cm_err err;
 
     snprintf(ttl, sizeof ttl, "%d", ttl_s);
+    snprintf(resend, sizeof resend, "%d", resend_s);
     err = run(pg,
               "WITH u AS (SELECT id, email, phone FROM users WHERE username = lower($1) "
               "AND enabled), "
               "c AS (INSERT INTO reset_codes (user_id, code_hash, expires_at) "
               "SELECT id, $2, now() + make_interval(secs => $3::int) FROM u "
               "ON CONFLICT (user_id) DO UPDATE SET code_hash = EXCLUDED.code_hash, "
-              "expires_at = EXCLUDED.expires_at, attempts = 0, created_at = now()) "
-              "SELECT email, phone FROM u",
-              3, values, lengths, formats, &res);
+              "expires_at = EXCLUDED.expires_at, attempts = 0, created_at = now() "
+              "WHERE reset_codes.created_at <= now() - make_interval(secs => $4::int) "
+              "RETURNING user_id) "
+              "SELECT u.email, u.phone FROM u JOIN c ON c.user_id = u.id",
+              4, values, lengths, formats, &res);
     *found = 0;
     if (err == CM_OK && PQntuples(res) == 1) {
         *found = 1;

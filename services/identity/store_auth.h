@@ -201,11 +201,12 @@ cm_err store_attempts_clear(PGconn *pg, const char *username);
 
 /* Where to send a reset code: the enabled user lower(username) gets
  * code_hash (replacing any pending one) valid ttl_s seconds, in one
- * statement. *found says whether there was such a user; email and phone
- * (256 bytes each) are copied when found. */
+ * statement, unless its pending code was made less than resend_s seconds
+ * ago (then nothing changes). *found says whether a code was stored, and
+ * so should be sent; email and phone (256 bytes each) are copied then. */
 cm_err store_reset_code_put(PGconn *pg, const char *username,
-                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int *found,
-                            char *email, char *phone);
+                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int resend_s,
+                            int *found, char *email, char *phone);
 
 /* Checks code_hash against the pending, unexpired code of the enabled
  * user lower(username), locking it (call inside a transaction). On a match

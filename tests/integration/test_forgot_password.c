@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth_fixtures.h"
 #include "harness.h"
@@ -174,6 +175,31 @@ Test(forgot_password, five_wrong_codes_void_the_code)
     cr_assert(eq(long, confirm(user, code, NEW_PASSWORD, 0, &doc), 400), "the code is void");
     json_decref(doc);
     cr_assert(eq(long, af_login(user, AF_PASSWORD, NULL, NULL), 201), "password unchanged");
+    PQfinish(pg);
+}
+
+/* Asking again within a minute sends nothing and keeps the first code (no
+ * mail bombing, and no way to reset the wrong-code count), with the same
+ * answer as always. */
+Test(forgot_password, a_second_request_within_a_minute_sends_nothing)
+{
+    char user[128], id[40], code[16], again[16];
+    json_t *doc = NULL, *msg;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    af_user(pg, "forgot-again-", 1, 1, user, id);
+    code_for(user, user, NULL, code);
+    cr_assert(eq(long, forgot(user, NULL), 201));
+    cr_assert(eq(long, forgot(user, "email"), 201));
+    usleep(500 * 1000); /* time for a message, were one sent */
+    msg = it_spool_wait(user, "reset-code", 1000);
+    it_spool_code(msg, again, sizeof again);
+    json_decref(msg);
+    cr_assert(eq(str, again, code), "no new code was sent");
+    cr_assert(eq(long, confirm(user, code, NEW_PASSWORD, 0, &doc), 201), "the first code works");
+    json_decref(doc);
     PQfinish(pg);
 }
 
