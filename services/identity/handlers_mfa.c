@@ -17,6 +17,7 @@
 #include "cm_principal.h"
 #include "cm_totp.h"
 #include "handlers.h"
+#include "login_throttle.h"
 #include "password_hash.h"
 #include "qr_png.h"
 #include "store_mfa.h"
@@ -142,20 +143,33 @@ static cm_err read_password(struct cm_req *rq, const json_t *body, const char **
     return cm_json_str(rq, body, "", "password", 1, 0, FIELD_MAX_CHARS, out);
 }
 
-/* CM_OK when password is the caller's own; 403 on /password otherwise. */
+/* CM_OK when password is the caller's own; 403 on /password otherwise,
+ * 429/423 while the account's failed password checks throttle or lock it
+ * (login_throttle.h: the same record as login's). */
 static cm_err check_password(struct cm_req *rq, const char *password)
 {
     struct mfa_user u;
+    int retry = 0;
     cm_err err = store_mfa_user(rq->w->pg, cm_principal_of(rq)->user_id, &u);
 
-    if (err == CM_ENOTFOUND)
+    if (err == CM_ENOTFOUND) {
         u.password_hash[0] = '\0'; /* pw_verify then checks a dummy hash */
-    else if (err != CM_OK)
+        u.username[0] = '\0';
+    } else if (err != CM_OK) {
         return err;
-    err = pw_verify(rq->w->cfg, u.password_hash, password);
+    }
+    if (u.username[0])
+        err = login_throttle_verify(rq->w->pg, rq->w->cfg, u.username, u.password_hash, password,
+                                    &retry);
+    else
+        err = pw_verify(rq->w->cfg, u.password_hash, password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err == CM_EUNAUTH)
         return cm_fail_at(rq, CM_EDENIED, "/password", NULL, "password is incorrect");
+    if (err == CM_ELIMIT)
+        return cm_fail(rq, err, "too many failed password checks; retry in %d s", retry);
+    if (err == CM_ELOCKED)
+        return cm_fail(rq, err, "account locked; retry in %d s", retry);
     return err;
 }
 

@@ -7,6 +7,7 @@
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers.h"
+#include "login_throttle.h"
 #include "password_hash.h"
 #include "password_policy.h"
 
@@ -41,8 +42,19 @@ static cm_err read_passwords(struct cm_req *rq, const struct users_access *a, co
         return cm_fail_at(rq, CM_EINVAL, "/new-password", NULL,
                           "new-password is too weak (%s)%s%s", st.label,
                           st.nsuggestions ? ": " : "", st.nsuggestions ? st.suggestions[0] : "");
-    if (old_pw && pw_verify(rq->w->cfg, a->target.password_hash, old_pw) != CM_OK)
-        return cm_fail_at(rq, CM_EDENIED, "/old-password", NULL, "old-password is wrong");
+    if (old_pw) { /* under the login throttle: not a way round it (login_throttle.h) */
+        int retry = 0;
+        cm_err v = login_throttle_verify(rq->w->pg, rq->w->cfg, a->target.username,
+                                         a->target.password_hash, old_pw, &retry);
+        if (v == CM_ELIMIT)
+            return cm_fail(rq, v, "too many failed password checks; retry in %d s", retry);
+        if (v == CM_ELOCKED)
+            return cm_fail(rq, v, "account locked; retry in %d s", retry);
+        if (v == CM_EUNAUTH)
+            return cm_fail_at(rq, CM_EDENIED, "/old-password", NULL, "old-password is wrong");
+        if (v != CM_OK)
+            return v;
+    }
     return CM_OK;
 }
 

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "password_hash.h"
+
 int login_throttle_delay_s(int throttle_after, int failures)
 {
     int extra = failures - throttle_after;
@@ -53,4 +55,19 @@ cm_err login_throttle_failure(PGconn *pg, const struct cm_config *cfg, const cha
     int failures = 0;
     return store_attempts_fail(pg, username, cfg->login_lock_s, cfg->login_lock_after,
                                cfg->login_lock_s, &failures);
+}
+
+cm_err login_throttle_verify(PGconn *pg, const struct cm_config *cfg, const char *username,
+                             const char *hash, const char *password, int *retry_after_s)
+{
+    cm_err err = login_throttle_check(pg, cfg, username, retry_after_s);
+
+    if (err != CM_OK)
+        return err;
+    err = pw_verify(cfg, hash, password);
+    if (err == CM_EUNAUTH) {
+        cm_err rec = login_throttle_failure(pg, cfg, username);
+        return rec == CM_OK ? CM_EUNAUTH : rec;
+    }
+    return err;
 }

@@ -7,7 +7,9 @@
  * LOGIN_LOCK_AFTER failures the username is locked for LOGIN_LOCK_S (423,
  * even with the right password). A success clears the record; failures
  * older than LOGIN_LOCK_S are forgotten. Throttled and locked attempts are
- * not failures themselves. */
+ * not failures themselves. Every place that checks a user's password (login,
+ * the old password of change-password, the password of MFA enable/disable)
+ * goes through the same record. */
 #ifndef IDENTITY_LOGIN_THROTTLE_H
 #define IDENTITY_LOGIN_THROTTLE_H
 
@@ -36,5 +38,13 @@ cm_err login_throttle_check(PGconn *pg, const struct cm_config *cfg, const char 
 
 /* Records a failed login of username (a lock when it reaches the limit). */
 cm_err login_throttle_failure(PGconn *pg, const struct cm_config *cfg, const char *username);
+
+/* Checks password against hash (username's) under username's record:
+ * CM_ELIMIT or CM_ELOCKED with *retry_after_s before any argon2id work
+ * while throttled or locked; CM_EUNAUTH for a wrong password, recorded as a
+ * failure; CM_OK for the right one (the record is left as it is: only a
+ * login clears it). Database errors are returned as they are. */
+cm_err login_throttle_verify(PGconn *pg, const struct cm_config *cfg, const char *username,
+                             const char *hash, const char *password, int *retry_after_s);
 
 #endif

@@ -320,6 +320,29 @@ Test(mfa, disable_needs_the_password_and_lifts_the_requirement)
     cr_assert(eq(long, delete_config(&u, c.id), 404));
 }
 
+/* Password checks of MFA enable share the login throttle: after
+ * LOGIN_THROTTLE_AFTER (5) wrong passwords the next is refused with 429
+ * before any check, and so is a login with the right password. */
+Test(mfa, wrong_passwords_are_throttled_like_logins)
+{
+    struct ut_user u;
+    struct totp c;
+    json_t *doc = NULL;
+    int64_t now;
+
+    IT_REQUIRE_STACK();
+    new_user(&u);
+    setup(&u, &c, NULL);
+    now = settled_step();
+    for (int i = 0; i < 5; i++)
+        cr_assert(eq(long, enable(&u, &c, now - 1, now, "Wrong-Password-123", NULL), 403),
+                  "try %d", i);
+    cr_assert(eq(long, enable(&u, &c, now - 1, now, "Wrong-Password-123", &doc), 429));
+    cr_assert_not_null(strstr(error_member(doc, 0, "detail"), "retry in"));
+    json_decref(doc);
+    cr_assert(eq(long, login(&u, NULL, NULL, 0), 429), "the same record as login's");
+}
+
 Test(mfa, a_second_configuration_cannot_be_enabled_beside_the_first)
 {
     struct ut_user u;

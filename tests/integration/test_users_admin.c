@@ -103,6 +103,31 @@ ParameterizedTest(size_t *i, users_admin, change_password_refuses_bad_bodies)
     cr_assert(eq(long, it_login(u.username, UT_PASSWORD, NULL, NULL, NULL), 201));
 }
 
+/* Wrong old passwords count as failed logins: change-password is no way
+ * round the login throttle. */
+Test(users_admin, change_password_wrong_old_passwords_are_throttled)
+{
+    static const char body[] =
+        "{\"new-password\": \"" UT_PASSWORD2 "\", \"old-password\": \"Wrong-Pass-123!\"}";
+    char org[UT_ID_LEN];
+    struct ut_user u;
+    struct it_resp r;
+
+    IT_REQUIRE_STACK();
+    ut_org(org);
+    ut_account(org, NULL, &u);
+    for (int i = 0; i < 5; i++) {
+        ut_call(&r, "POST", u.token, body, "/v1/users/%s/change-password/", u.id);
+        ut_assert_error(&r, 403, "/old-password");
+        it_resp_release(&r);
+    }
+    ut_call(&r, "POST", u.token, body, "/v1/users/%s/change-password/", u.id);
+    ut_assert_error(&r, 429, NULL);
+    it_resp_release(&r);
+    cr_assert(eq(long, it_login(u.username, UT_PASSWORD, NULL, NULL, NULL), 429),
+              "the same record as login's");
+}
+
 Test(users_admin, change_password_keeps_sessions_only_when_asked)
 {
     char org[UT_ID_LEN];
