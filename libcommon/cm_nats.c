@@ -11,7 +11,8 @@
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
-    (void)nc;
+    if (natsConnection_IsClosed(nc) || natsConnection_IsDraining(nc))
+        return; /* our own close, not a lost connection */
     cm_warn("nats disconnected from %s, reconnecting", (const char *)closure);
 }
 
