@@ -2,7 +2,7 @@
  * activity handling: the failed-login throttle's verdicts
  * (login_throttle.c) and the user-activities filters
  * (handlers_auth_input.c). */
-// links: services/identity/login_throttle.c services/identity/store_auth.c services/identity/handlers_auth_input.c services/identity/handlers_users_input.c
+// links: services/identity/login_throttle.c services/identity/store_auth.c services/identity/handlers_auth_input.c services/identity/handlers_users_input.c services/identity/password_hash.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
