@@ -324,14 +324,28 @@ static void on_msg(void *ctx, const struct cm_wire_msg *m)
     }
 }
 
+/* Sends what is queued and a PING, and handles whatever arrives until the
+ * PONG: then the server has taken everything sent before it. CM_EUNAVAIL
+ * when the PONG does not come within timeout_ms or the connection goes. */
+static cm_err round_trip(struct cm_worker *w, int timeout_ms)
+{
+    double deadline = cm_now_s() + timeout_ms / 1000.0;
+    int pongs = 0;
+    cm_err err = cm_wire_ping(w->wire);
+
+    if (err == CM_OK)
+        err = cm_wire_flush(w->wire);
+    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
+        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
+    return err == CM_OK && pongs == 0 ? CM_EUNAVAIL : err;
+}
+
 /* Opens w's connection and subscribes; CM_OK once the server has the
  * subscription (its PONG came back). */
 static cm_err worker_connect(struct cm_worker *w)
 {
     struct cm_service *svc = w->svc;
     char wildcard[80];
-    int pongs = 0;
-    double deadline = cm_now_s() + WIRE_CONNECT_TIMEOUT_MS / 1000.0;
     cm_err err = cm_wire_open(svc->cfg.nats_url, svc->def->name, WIRE_CONNECT_TIMEOUT_MS,
                               &w->wire);
 
@@ -339,13 +353,7 @@ static cm_err worker_connect(struct cm_worker *w)
     if (err == CM_OK)
         err = cm_wire_sub(w->wire, wildcard, svc->def->name, WORKER_SID);
     if (err == CM_OK)
-        err = cm_wire_ping(w->wire);
-    if (err == CM_OK)
-        err = cm_wire_flush(w->wire);
-    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
-        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
-    if (err == CM_OK && pongs == 0)
-        err = CM_EUNAVAIL;
+        err = round_trip(w, WIRE_CONNECT_TIMEOUT_MS);
     if (err != CM_OK) {
         cm_wire_close(w->wire);
         w->wire = NULL;
@@ -366,16 +374,8 @@ static void worker_disconnect(struct cm_worker *w)
  * after UNSUB, everything before the PONG is still ours. */
 static void worker_drain(struct cm_worker *w)
 {
-    double deadline = cm_now_s() + WIRE_DRAIN_MS / 1000.0;
-    int pongs = 0;
-    cm_err err = cm_wire_unsub(w->wire, WORKER_SID);
-
-    if (err == CM_OK)
-        err = cm_wire_ping(w->wire);
-    if (err == CM_OK)
-        err = cm_wire_flush(w->wire);
-    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
-        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
+    if (cm_wire_unsub(w->wire, WORKER_SID) == CM_OK)
+        round_trip(w, WIRE_DRAIN_MS);
 }
 
 /* A worker's thread: requests until SIGTERM, reconnecting when NATS goes. */
