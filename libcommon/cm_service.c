@@ -27,7 +27,6 @@
 
 #define WORKER_SID 1
 #define WIRE_CONNECT_TIMEOUT_MS 2000
-#define WIRE_RETRY_MS 250
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
 
@@ -387,7 +386,7 @@ static void *worker_main(void *arg)
     while (!cm_stop_requested) {
         if (!w->wire) {
             if (worker_connect(w) != CM_OK) {
-                usleep(WIRE_RETRY_MS * 1000 + (useconds_t)(rand() % 100) * 1000);
+                usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
                 continue;
             }
             if (lost)
@@ -472,7 +471,7 @@ static cm_err start_workers(struct cm_service *svc)
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
         while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
-            usleep(WIRE_RETRY_MS * 1000);
+            usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
         if (err != CM_OK) {
             PQfinish(w->pg);
             return err;

@@ -81,6 +81,19 @@ long cm_wire_unsub_line(char *dst, size_t cap, uint64_t sid);
  * payload and a final "\r\n" follow it. */
 long cm_wire_pub_line(char *dst, size_t cap, const char *subject, const char *reply, size_t len);
 
+/* Room a whole PUB of a len-byte payload to subject/reply needs at most. */
+size_t cm_wire_pub_room(const char *subject, const char *reply, size_t len);
+
+/* A whole PUB of msg (packed_len bytes packed) written into dst[cap]: the
+ * line, msg packed in place, "\r\n". Its length, or -1 as cm_wire_pub_line.
+ * Both clients frame with it: the packed message is never copied. */
+long cm_wire_pub_frame(char *dst, size_t cap, const char *subject, const char *reply,
+                       const ProtobufCMessage *msg, size_t packed_len);
+
+/* Wait before the next connect attempt after a lost connection, from a
+ * random value: 200..300 ms, so that clients do not come back in step. */
+int cm_wire_retry_ms(uint64_t random);
+
 /* --- server addresses */
 
 #define CM_WIRE_MAX_URLS 16

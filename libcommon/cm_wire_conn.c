@@ -300,14 +300,16 @@ cm_err cm_wire_pub(struct cm_wire_conn *c, const char *subject, const char *repl
 cm_err cm_wire_pub_msg(struct cm_wire_conn *c, const char *subject, const char *reply,
                        const ProtobufCMessage *msg)
 {
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    cm_err err = pub_head(c, subject, reply, len);
+    size_t len = protobuf_c_message_get_packed_size(msg), room;
+    long n;
 
-    if (err != CM_OK)
-        return err;
-    protobuf_c_message_pack(msg, (uint8_t *)out_reserve(c, len + 2));
-    c->out_len += len;
-    out_add(c, "\r\n", 2);
+    if (c->max_payload > 0 && len > (size_t)c->max_payload)
+        return CM_ETOOBIG;
+    room = cm_wire_pub_room(subject, reply, len);
+    n = cm_wire_pub_frame(out_reserve(c, room), room, subject, reply, msg, len);
+    if (n < 0)
+        return CM_EINVAL;
+    c->out_len += (size_t)n;
     return CM_OK;
 }
 

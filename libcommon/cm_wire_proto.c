@@ -229,6 +229,29 @@ long cm_wire_pub_line(char *dst, size_t cap, const char *subject, const char *re
                   cap);
 }
 
+size_t cm_wire_pub_room(const char *subject, const char *reply, size_t len)
+{
+    /* "PUB " subject ' ' reply ' ' decimal "\r\n", payload, "\r\n" */
+    return 4 + strlen(subject) + 1 + (reply ? strlen(reply) : 0) + 1 + 20 + 2 + len + 2;
+}
+
+long cm_wire_pub_frame(char *dst, size_t cap, const char *subject, const char *reply,
+                       const ProtobufCMessage *msg, size_t packed_len)
+{
+    long n = cm_wire_pub_line(dst, cap, subject, reply, packed_len);
+
+    if (n < 0 || (size_t)n + packed_len + 2 > cap)
+        return -1;
+    protobuf_c_message_pack(msg, (uint8_t *)dst + n);
+    memcpy(dst + n + packed_len, "\r\n", 2);
+    return n + (long)packed_len + 2;
+}
+
+int cm_wire_retry_ms(uint64_t random)
+{
+    return 200 + (int)(random % 101);
+}
+
 /* Copies s[0..n) into dst[cap]; -1 when it does not fit. */
 static int take(char *dst, size_t cap, const char *s, size_t n)
 {

@@ -119,11 +119,6 @@ int nats_link_reply_parse(const char *inbox, const char *subject, size_t len, ui
     return 0;
 }
 
-int nats_link_retry_ms(uint64_t random)
-{
-    return 200 + (int)(random % 101);
-}
-
 static uint64_t next_random(struct nats_link *k)
 {
     /* xorshift64: jitter only */
@@ -190,7 +185,7 @@ static void link_lost(struct nats_link *k, const char *why)
         k->h.on_lost(k->h.ctx);
     }
     if (k->round_left <= 0) {
-        tv.tv_usec = nats_link_retry_ms(next_random(k)) * 1000;
+        tv.tv_usec = cm_wire_retry_ms(next_random(k)) * 1000;
         k->round_left = k->nurls;
     }
     evtimer_add(k->retry, &tv);
@@ -484,7 +479,7 @@ cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot
 {
     struct evbuffer_iovec v;
     char reply[64];
-    size_t len, head;
+    size_t len, room;
     long n;
 
     if (k->state != LINK_UP)
@@ -494,16 +489,13 @@ cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot
         return CM_ETOOBIG;
     if (nats_link_reply_subject(k->inbox, slot, gen, reply, sizeof reply) < 0)
         return CM_EINTERNAL;
-    head = strlen(subject) + strlen(reply) + 32; /* "PUB <subject> <reply> <len>\r\n" */
-    if (evbuffer_reserve_space(bufferevent_get_output(k->bev), (ev_ssize_t)(head + len + 2), &v,
-                               1) != 1)
+    room = cm_wire_pub_room(subject, reply, len);
+    if (evbuffer_reserve_space(bufferevent_get_output(k->bev), (ev_ssize_t)room, &v, 1) != 1)
         return CM_ENOMEM;
-    n = cm_wire_pub_line(v.iov_base, head, subject, reply, len);
+    n = cm_wire_pub_frame(v.iov_base, room, subject, reply, msg, len);
     if (n < 0)
         return CM_EINVAL; /* the reservation is dropped uncommitted */
-    protobuf_c_message_pack(msg, (uint8_t *)v.iov_base + n);
-    memcpy((char *)v.iov_base + n + len, "\r\n", 2);
-    v.iov_len = (size_t)n + len + 2;
+    v.iov_len = (size_t)n;
     if (evbuffer_commit_space(bufferevent_get_output(k->bev), &v, 1) != 0)
         return CM_EINTERNAL;
     want_flush(k);

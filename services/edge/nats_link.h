@@ -81,7 +81,4 @@ int nats_link_reply_subject(const char *inbox, uint32_t slot, uint32_t gen, char
 int nats_link_reply_parse(const char *inbox, const char *subject, size_t len, uint32_t *slot,
                           uint32_t *gen);
 
-/* Wait before the next connect round, from a random value: 200..300 ms. */
-int nats_link_retry_ms(uint64_t random);
-
 #endif

@@ -140,12 +140,14 @@ cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char
     return CM_OK;
 }
 
-/* The text columns of USER_COLUMNS, in its order, and where each goes in
- * struct user_rec. */
-static const struct {
+/* A column of USER_COLUMNS and where its value goes in struct user_rec. */
+struct col_place {
     const char *name;
     size_t off;
-} text_cols[] = {
+};
+
+/* The text columns of USER_COLUMNS, in its order. */
+static const struct col_place text_cols[] = {
     {"id", offsetof(struct user_rec, id)},
     {"username", offsetof(struct user_rec, username)},
     {"email", offsetof(struct user_rec, email)},
@@ -168,12 +170,8 @@ static const struct {
     {"locked_until", offsetof(struct user_rec, locked_until)},
 };
 
-/* The boolean columns of USER_COLUMNS, in its order after the text ones,
- * and where each goes. */
-static const struct {
-    const char *name;
-    size_t off;
-} flag_cols[] = {
+/* The boolean columns of USER_COLUMNS, in its order after the text ones. */
+static const struct col_place flag_cols[] = {
     {"locale_explicit", offsetof(struct user_rec, locale_explicit)},
     {"tz_explicit", offsetof(struct user_rec, tz_explicit)},
     {"email_verified", offsetof(struct user_rec, email_verified)},

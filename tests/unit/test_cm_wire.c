@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cm_wire.h"
+#include "envelope.pb-c.h"
 
 static long parse(const char *s, struct cm_wire_msg *m)
 {
@@ -136,6 +137,40 @@ Test(cm_wire, writes_client_operations)
     cr_assert_not_null(strstr(line, "\"pass\":\"p\\\"w\""));
     cr_assert_not_null(strstr(line, "\r\nPING\r\n"));
     cr_assert(zero(strncmp(line, "CONNECT {", 9)));
+}
+
+Test(cm_wire, frames_a_message_in_place)
+{
+    Envelope__RpcReply m = ENVELOPE__RPC_REPLY__INIT;
+    char buf[256], want[256];
+    uint8_t packed[64];
+    size_t len, room;
+    long n, line;
+
+    m.code = 4;
+    m.message = "denied";
+    len = protobuf_c_message_get_packed_size(&m.base);
+    protobuf_c_message_pack(&m.base, packed);
+    room = cm_wire_pub_room("a.b", "_INBOX.x.1.2", len);
+    n = cm_wire_pub_frame(buf, room, "a.b", "_INBOX.x.1.2", &m.base, len);
+    line = snprintf(want, sizeof want, "PUB a.b _INBOX.x.1.2 %zu\r\n", len);
+    memcpy(want + line, packed, len);
+    memcpy(want + line + len, "\r\n", 2);
+    cr_assert(eq(long, n, line + (long)len + 2));
+    cr_assert(le(sz, (size_t)n, room));
+    cr_assert(zero(memcmp(buf, want, (size_t)n)));
+    cr_assert(eq(long, cm_wire_pub_frame(buf, (size_t)n - 1, "a.b", "_INBOX.x.1.2", &m.base, len),
+                 -1), "does not fit");
+    cr_assert(eq(long, cm_wire_pub_frame(buf, room, "a b", NULL, &m.base, len), -1));
+}
+
+Test(cm_wire, retries_after_200_to_300_ms)
+{
+    for (uint64_t r = 0; r < 1000; r++) {
+        int ms = cm_wire_retry_ms(r * 0x9e3779b97f4a7c15u);
+        cr_assert(ge(int, ms, 200));
+        cr_assert(le(int, ms, 300));
+    }
 }
 
 Test(cm_wire, reads_nats_urls)

@@ -92,20 +92,6 @@ ParameterizedTest(size_t *i, edge_nats_link, reply_parse_refuses)
     cr_assert(eq(u32, gen, 88));
 }
 
-Test(edge_nats_link, retries_after_200_to_300_ms)
-{
-    int lo = 1000, hi = 0;
-
-    for (uint64_t r = 0; r < 1000; r++) {
-        int ms = nats_link_retry_ms(r * 0x9e3779b97f4a7c15u);
-        lo = ms < lo ? ms : lo;
-        hi = ms > hi ? ms : hi;
-    }
-    cr_assert(ge(int, lo, 200));
-    cr_assert(le(int, hi, 300));
-    cr_assert(lt(int, lo, hi), "the delay is jittered");
-}
-
 /* --- against a fake server --- */
 
 /* The server's side: a thread that accepts twice and speaks by hand. */
