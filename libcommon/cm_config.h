@@ -14,7 +14,7 @@ struct cm_config {
     const char *service;      /* "edge", "identity", ... (not from the environment) */
     /* shared by all daemons */
     char *nats_url;           /* NATS_URL: comma-separated server URLs */
-    int nats_send_asap;       /* NATS_SEND_ASAP (services' nats.c connection): 1 publish at once, 0 batch ~1 ms */
+    int nats_send_asap;       /* NATS_SEND_ASAP (services' nats.c): 1 publish at once, 0 batch ~1 ms */
     char *pg_host;            /* PG_HOST */
     int pg_port;              /* PG_PORT */
     char *pg_database;        /* PG_DATABASE */
