@@ -59,6 +59,10 @@ struct cm_config {
     /* authz */
     int projection_apply_delay_ms; /* PROJECTION_APPLY_DELAY_MS: pause before each identity event
                                     * the projection applies (0; > 0 only to watch catch-up in tests) */
+    /* onboarding */
+    int sign_up_sweep_after_s;  /* SIGN_UP_SWEEP_AFTER_S: an unfinished sign-up idle this long is swept */
+    int sign_up_undo_after_s;   /* SIGN_UP_UNDO_AFTER_S: a pending one whose account never came is undone */
+    char *onboarding_test_drop_create_reply; /* ONBOARDING_TEST_DROP_CREATE_REPLY: tests only */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

@@ -90,6 +90,17 @@ cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char
     return err;
 }
 
+cm_err cm_fail_retry(struct cm_req *rq, cm_err err, int retry_after_s, const char *fmt, ...)
+{
+    va_list ap;
+    rq->pointer[0] = rq->parameter[0] = '\0';
+    rq->retry_after_s = retry_after_s;
+    va_start(ap, fmt);
+    vsnprintf(rq->detail, sizeof rq->detail, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
 cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t **out_obj)
 {
     const char *ctype = cm_req_header(rq, "content-type");
@@ -172,11 +183,12 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
  * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
  * last) that the edge relays as a chunked HTTP reply. */
 static void send_http(struct cm_worker *w, const char *reply, int status, const char *ctype,
-                      const char *body, size_t len)
+                      const char *body, size_t len, int retry_after_s)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
-    Envelope__Header h = ENVELOPE__HEADER__INIT;
-    Envelope__Header *hs[1] = {&h};
+    Envelope__Header h = ENVELOPE__HEADER__INIT, ra = ENVELOPE__HEADER__INIT;
+    Envelope__Header *hs[2] = {&h, &ra};
+    char secs[16];
     int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
 
@@ -187,6 +199,12 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
     h.value = (char *)ctype;
     resp.headers = hs;
     resp.n_headers = 1;
+    if (retry_after_s > 0) {
+        snprintf(secs, sizeof secs, "%d", retry_after_s);
+        ra.name = "retry-after";
+        ra.value = secs;
+        resp.n_headers = 2;
+    }
     resp.chunked = len > room;
     do {
         size_t n = len - off < room ? len - off : room;
@@ -249,7 +267,8 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         out.content_type = "application/json";
     }
     send_http(w, reply, out.status,
-              out.content_type ? out.content_type : "application/json", out.body, out.len);
+              out.content_type ? out.content_type : "application/json", out.body, out.len,
+              err != CM_OK ? rq->retry_after_s : 0);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
     free(out.body);
     free(rq);

@@ -179,7 +179,11 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     char names[MAX_HEADERS][64];
     const char *query = evhttp_uri_get_query(uri);
     size_t blen = evbuffer_get_length(body);
+    char *peer = NULL; /* borrowed from the connection */
+    ev_uint16_t peer_port = 0;
 
+    evhttp_connection_get_peer(evhttp_request_get_connection(req), &peer, &peer_port);
+    env.remote_addr = peer ? peer : ""; /* the client's address, for throttles */
     env.request_id = p->request_id;
     env.method = (char *)method_name(evhttp_request_get_command(req));
     env.path = (char *)evhttp_uri_get_path(uri);

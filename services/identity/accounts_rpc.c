@@ -1,7 +1,11 @@
 /* accounts_rpc.c: the typed RPCs that create and confirm accounts for
  * onboarding's sign-up journey: identity.rpc.CreateAccount and
- * identity.rpc.ConfirmAccount (proto/identity.proto). Failures carry a
+ * identity.rpc.ConfirmAccount (proto/identity.proto). Both are idempotent:
+ * a CreateAccount carrying the caller's user_id answers the account an
+ * earlier call with that id made (its reply lost) instead of a second one,
+ * and only_existing looks without creating. Failures carry a
  * detail for onboarding's client (cm_rpc_fail); passwords are never logged. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +119,30 @@ static cm_err created_events(PGconn *pg, const char *user_id, const char *org,
     return err;
 }
 
+/* The account in->user_id when it exists already (an earlier call with the
+ * same id committed, its reply lost): its id and type into user_id (40
+ * bytes) and account_type (256 bytes). CM_ENOTFOUND when there is none;
+ * CM_ECONFLICT when the id is another username's (unless only looking). */
+static cm_err existing(struct cm_worker *w, const Identity__CreateAccountRequest *in,
+                       char *user_id, char *account_type)
+{
+    char username[256], wanted[256];
+    cm_err err = store_account_by_id(w->pg, in->user_id, username, account_type);
+    size_t i;
+
+    if (err != CM_OK)
+        return err;
+    for (i = 0; in->username[i] && i + 1 < sizeof wanted; i++)
+        wanted[i] = (char)tolower((unsigned char)in->username[i]);
+    wanted[i] = '\0';
+    if (!in->only_existing && strcmp(username, wanted))
+        return cm_rpc_fail(w, CM_ECONFLICT, "user_id belongs to another account");
+    snprintf(user_id, 40, "%s", in->user_id);
+    for (i = 0; user_id[i]; i++)
+        user_id[i] = (char)tolower((unsigned char)user_id[i]);
+    return CM_OK;
+}
+
 /* Creates the account in one transaction with its events; the id to
  * user_id (40 bytes). */
 static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *in,
@@ -125,7 +153,7 @@ static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *
                             in->locale[0] ? in->locale : DEFAULT_LOCALE,
                             in->tz,         in->organization_id,
                             NULL,           in->birth_date, in->preferred_name,
-                            in->gender};
+                            in->gender,     in->user_id};
     char role_id[40];
     cm_err err = store_org_role(w->pg, in->organization_id, role, role_id);
 
@@ -160,22 +188,39 @@ cm_err rpc_create_account(struct cm_worker *w, const Envelope__RpcRequest *req,
 {
     Identity__CreateAccountRequest *in;
     Identity__CreateAccountReply reply = IDENTITY__CREATE_ACCOUNT_REPLY__INIT;
-    char hash[PW_HASH_MAX] = "", user_id[40] = "";
+    char hash[PW_HASH_MAX] = "", user_id[40] = "", account_type[256] = "";
     const char *role;
-    cm_err err;
+    cm_err err = CM_ENOTFOUND;
 
     in = identity__create_account_request__unpack(NULL, req->payload.len, req->payload.data);
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "malformed CreateAccountRequest");
     role = in->role[0] ? in->role : DEFAULT_ROLE;
-    err = check_request(w, in);
-    if (err == CM_OK)
-        err = pw_hash(w->cfg, in->password, hash);
-    if (err == CM_OK)
-        err = create(w, in, role, hash, user_id);
+    /* idempotent: the account of an earlier call with this id, if any */
+    if (in->user_id[0] && !cm_uuid_valid(in->user_id))
+        err = cm_rpc_fail(w, CM_EINVAL, "user_id must be a uuid");
+    else if (!in->user_id[0] && in->only_existing)
+        err = cm_rpc_fail(w, CM_EINVAL, "only_existing needs a user_id");
+    else if (in->user_id[0])
+        err = existing(w, in, user_id, account_type);
+    if (err == CM_ENOTFOUND && in->only_existing)
+        err = cm_rpc_fail(w, CM_ENOTFOUND, "no such account");
+    else if (err == CM_ENOTFOUND) {
+        err = check_request(w, in);
+        if (err == CM_OK)
+            err = pw_hash(w->cfg, in->password, hash);
+        if (err == CM_OK)
+            err = create(w, in, role, hash, user_id);
+        /* a concurrent call with the same id won the insert */
+        if (err == CM_ECONFLICT && in->user_id[0] &&
+            existing(w, in, user_id, account_type) == CM_OK)
+            err = CM_OK;
+        else if (err == CM_OK)
+            snprintf(account_type, sizeof account_type, "%s", role);
+    }
     if (err == CM_OK) {
         reply.user_id = user_id;
-        reply.account_type = (char *)role;
+        reply.account_type = account_type;
         *out_payload = cm_pack(&reply.base, out_len);
     }
     sodium_memzero(hash, sizeof hash);

@@ -456,27 +456,51 @@ cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_
 
 cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_id)
 {
-    const char *values[13] = {a->username,        a->password_hash, a->email,     a->first_name,
+    const char *values[14] = {a->username,        a->password_hash, a->email,     a->first_name,
                               a->last_name,       a->phone,         a->locale,    a->tz,
                               a->organization_id, opt(a->birth_date), a->preferred_name,
-                              a->gender,          a->role_id};
+                              a->gender,          a->role_id,       opt(a->id)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
-                     "WITH u AS (INSERT INTO users (username, password_hash, email, first_name, "
-                     "last_name, phone, locale, tz, default_organization_id, birth_date, "
-                     "preferred_name, gender, registered) VALUES (lower($1), $2, $3, $4, $5, $6, "
+                     "WITH u AS (INSERT INTO users (id, username, password_hash, email, "
+                     "first_name, last_name, phone, locale, tz, default_organization_id, "
+                     "birth_date, preferred_name, gender, registered) VALUES "
+                     "(coalesce($14::uuid, gen_random_uuid()), lower($1), $2, $3, $4, $5, $6, "
                      "$7, $8, $9, $10::date, $11, $12, false) RETURNING id), "
                      "m AS (INSERT INTO user_organizations (user_id, organization_id) "
                      "SELECT id, $9::uuid FROM u), "
                      "r AS (INSERT INTO role_users (role_id, user_id) SELECT $13::uuid, id FROM u) "
                      "SELECT id::text FROM u",
-                     13, values, &res);
+                     14, values, &res);
 
     if (err != CM_OK)
         return err;
     snprintf(user_id, 40, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     return CM_OK;
+}
+
+cm_err store_account_by_id(PGconn *pg, const char *user_id, char *username, char *account_type)
+{
+    const char *values[1] = {user_id};
+    PGresult *res;
+    cm_err err = cm_pg_query(pg,
+                     "SELECT u.username, (SELECT r.name FROM role_users ru JOIN roles r ON "
+                     "r.id = ru.role_id WHERE ru.user_id = u.id AND r.organization_id = "
+                     "u.default_organization_id ORDER BY ru.created_at, ru.id LIMIT 1) "
+                     "AS account_type FROM users u WHERE u.id = $1::uuid",
+                     1, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (PQntuples(res) != 1) {
+        err = CM_ENOTFOUND;
+    } else {
+        snprintf(username, 256, "%s", col(res, 0, "username"));
+        snprintf(account_type, 256, "%s", col(res, 0, "account_type"));
+    }
+    PQclear(res);
+    return err;
 }
 
 cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, int *changed,

@@ -171,11 +171,13 @@ cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_
 struct account_new {
     const char *username, *password_hash, *email, *first_name, *last_name, *phone, *locale,
         *tz, *organization_id, *role_id, *birth_date, *preferred_name, *gender;
+    const char *id; /* the new user's id (a uuid), or NULL / "" for a generated one */
 };
 
 /* Inserts an unconfirmed user (registered false) who is a member of
- * a->organization_id (also their default) with role a->role_id; the new id
- * to user_id (40 bytes). CM_ECONFLICT when the username is taken, CM_EINVAL
+ * a->organization_id (also their default) with role a->role_id, with id
+ * a->id when given; the new id to user_id (40 bytes). CM_ECONFLICT when the
+ * username (or the id) is taken, CM_EINVAL
  * for a birth date Postgres refuses. */
 cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_id);
 
@@ -186,5 +188,11 @@ cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_
  * when none). CM_ENOTFOUND when there is no such user. */
 cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, int *changed,
                              char *account_type);
+
+/* The account user_id, if any: its username to username (256 bytes) and the
+ * name of its first role in its default organization to account_type (256
+ * bytes, "" when none). CM_ENOTFOUND when there is no such user (idempotent
+ * identity.rpc.CreateAccount). */
+cm_err store_account_by_id(PGconn *pg, const char *user_id, char *username, char *account_type);
 
 #endif

@@ -1,9 +1,13 @@
 /* handlers_sign_up.c: the sign-up journey (#129, #17). A person signs up
- * with an organization code: identity creates an unconfirmed account in the
- * code's organization, onboarding keeps a sign-up request with a 6-digit
- * code (stored hashed) and has messaging send the code; confirming with it
- * registers the account and can start a session at once. Codes are never
- * logged. */
+ * with an organization code: onboarding records the sign-up first (with
+ * the account id it chose), then identity creates the unconfirmed account
+ * with that id (idempotent) and messaging sends a 6-digit code (stored
+ * hashed); a lost reply leaves a pending request that a retry or the
+ * sweeper finishes (sign_up_flow.h). Confirming with the code registers the
+ * account and can start a session at once. Sends, wrong codes and lookups
+ * are limited per username and per client address (store_limits.h). Codes
+ * are never logged. */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +22,12 @@
 #include "input.h"
 #include "onboarding.pb-c.h"
 #include "peers.h"
+#include "sign_up_flow.h"
 #include "store.h"
+#include "store_limits.h"
 #include "validate.h"
 
-#define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped */
-#define SIGN_UP_KIND "sign-up-code"
+#define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped (LIMIT_WRONG an hour per user) */
 
 static const char *const genders[] = {"female", "male", "other", "pnta", "unknown", NULL};
 static const char *const locales[] = {"en_US", "es_US", NULL};
@@ -139,86 +144,151 @@ static const char *create_pointer(const char *detail)
     return "/password";
 }
 
-/* Sends code to the request's person through messaging. */
-static cm_err send_code(struct cm_req *rq, const char *channel, const char *to,
-                        const char *organization_id, const char *org_name, const char *code)
-{
-    char body[512], detail[PEER_DETAIL_MAX];
-    int minutes = rq->w->cfg->code_ttl_s / 60;
-    cm_err err;
-
-    snprintf(body, sizeof body,
-             "Your confirmation code is %s.\n\nEnter it to finish signing up%s%s. "
-             "It is valid for %d minutes.\n",
-             code, org_name[0] ? " with " : "", org_name, minutes > 0 ? minutes : 1);
-    err = peers_deliver(rq->w, channel, to, "Your sign-up confirmation code", body, SIGN_UP_KIND,
-                        organization_id, detail);
-    if (err != CM_OK)
-        return cm_fail(rq, err == CM_EINVAL ? CM_EINTERNAL : err,
-                       "the confirmation code could not be sent, sign up again later");
-    return CM_OK;
-}
-
-/* Writes event change of sign-up request id in the transaction on pg. */
-static cm_err sign_up_event(PGconn *pg, const char *change, const char *id, const char *user_id,
-                            const char *organization_id, const char *code_id,
-                            const char *occurred_at)
-{
-    Onboarding__SignUpChanged ev = ONBOARDING__SIGN_UP_CHANGED__INIT;
-    char subject[96];
-
-    snprintf(subject, sizeof subject, "%s%s", ONBOARDING_EVT_SIGN_UP, change);
-    ev.sign_up_id = (char *)id;
-    ev.change = (char *)change;
-    ev.user_id = (char *)user_id;
-    ev.organization_id = (char *)organization_id;
-    ev.organization_code_id = (char *)code_id;
-    ev.occurred_at = (char *)occurred_at;
-    return cm_outbox_add(pg, subject, &ev.base, NULL);
-}
-
 /* 201 {"account-type": account_type}. */
 static void respond_account_type(struct cm_req *rq, struct cm_resp *out, const char *account_type)
 {
     cm_resp_json(out, rq, 201, json_pack("{s:s}", "account-type", account_type));
 }
 
-/* A sign-up for a username whose account exists unconfirmed: a new code
- * for the pending request, sent where the first one went (not to an address
- * of this request: the caller may not be that person). CM_ECONFLICT when
- * there is no pending request (the username is someone's account). */
-static cm_err sign_up_again(struct cm_req *rq, struct cm_resp *out, const char *username,
-                            const char *org_name)
+/* The client's address (from the edge), the key of its lookup limit. */
+static const char *client_addr(const struct cm_req *rq)
 {
-    PGconn *pg = rq->w->pg;
-    struct sign_up s;
-    uint8_t hash[CONFIRM_HASH_BYTES];
-    char code[CONFIRM_CODE_LEN + 1];
+    const char *a = rq->http->remote_addr;
+    return a && a[0] ? a : "unknown";
+}
+
+/* The limit of anonymous lookups (sign-up, confirm-sign-up) per client
+ * address: 429 with Retry-After past LIMIT_ADDR a minute. */
+static cm_err take_addr_limit(struct cm_req *rq)
+{
+    int retry = 0;
+    cm_err err = store_limit_take(rq->w->pg, LIMIT_KIND_ADDR, client_addr(rq), LIMIT_ADDR,
+                                  LIMIT_ADDR_WINDOW_S, 1, &retry);
+
+    if (err == CM_ELIMIT)
+        return cm_fail_retry(rq, err, retry,
+                             "too many sign-up requests from this address; retry in %d s", retry);
+    if (err != CM_OK)
+        return cm_fail(rq, err, "the request could not be checked, retry later");
+    return CM_OK;
+}
+
+/* s (lower-cased) into out (256 bytes). */
+static void lower_into(char *out, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i < 255; i++)
+        out[i] = (char)tolower((unsigned char)s[i]);
+    out[i] = '\0';
+}
+
+/* A random (version 4) uuid into out. */
+static void new_uuid(char out[37])
+{
+    uint8_t b[16];
+
+    randombytes_buf(b, sizeof b);
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+/* Reads request id (no lock kept) into *out. */
+static cm_err read_request(PGconn *pg, const char *id, struct sign_up *out)
+{
     cm_err err = cm_pg_begin(pg);
 
     if (err == CM_OK)
-        err = store_sign_up_lock(pg, username, &s);
-    if (err == CM_OK && s.registered)
-        err = CM_ENOTFOUND;
-    if (err == CM_OK) {
-        codes_new_confirmation(code);
-        codes_hash(code, s.user_id, hash);
-        err = store_sign_up_new_code(pg, s.id, hash, rq->w->cfg->code_ttl_s);
+        err = store_sign_up_lock_id(pg, id, out);
+    cm_pg_rollback(pg);
+    return err;
+}
+
+/* Steps 2 and 3 of the flow for request s, whose intent is recorded: the
+ * account (identity.rpc.CreateAccount, idempotent), then a code. When
+ * identity refuses, nothing was created and the intent is undone; when it
+ * does not answer, the request stays pending for a retry or the sweeper.
+ * first: the call of the request that recorded the intent (the only one the
+ * test fault ONBOARDING_TEST_DROP_CREATE_REPLY may hit). */
+static cm_err finish(struct cm_req *rq, struct cm_resp *out, const struct sign_up *s,
+                     const char *password, int first)
+{
+    const char *drop = rq->w->cfg->onboarding_test_drop_create_reply;
+    char account_type[64] = "", detail[PEER_DETAIL_MAX] = "";
+    int drop_reply = first && drop && drop[0] && !strncmp(s->username, drop, strlen(drop));
+    cm_err err = flow_create_account(rq->w, s, password, drop_reply, account_type, detail);
+
+    if (err == CM_EINVAL || err == CM_ECONFLICT || err == CM_ENOTFOUND) {
+        if (store_sign_up_undo(rq->w->pg, s->id) != CM_OK)
+            cm_warn("sign-up %s: refused by identity, but could not be undone", s->id);
+        if (err == CM_EINVAL)
+            return cm_fail_at(rq, err, create_pointer(detail), NULL, "%s",
+                              detail[0] ? detail : "the account was refused");
+        if (err == CM_ECONFLICT)
+            return cm_fail_at(rq, err, "/username", NULL, "this username is taken");
+        return cm_fail_at(rq, err, "/organization-code", NULL, "no such organization code");
     }
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    if (err != CM_OK) {
+        cm_info("sign-up %s: pending, identity did not answer (%s)", s->id, cm_err_name(err));
+        return cm_fail(rq, err,
+                       "the sign-up is saved but not finished: send the same sign-up again "
+                       "to finish it");
+    }
+    err = flow_account_created(rq->w, s->id, account_type);
     if (err != CM_OK)
-        cm_pg_rollback(pg);
-    if (err == CM_ENOTFOUND)
+        return cm_fail(rq, err == CM_ENOTFOUND ? CM_EINTERNAL : err,
+                       "the confirmation code could not be sent, sign up again later");
+    respond_account_type(rq, out, account_type);
+    return CM_OK;
+}
+
+/* A sign-up for a username that has a request already. Registered: the
+ * username is taken. Pending (the account may not exist yet): the same
+ * person (same password) resumes it with the details of the first sign-up;
+ * anyone else is told the username is taken. Account created: a new code,
+ * sent where the first one went (not to an address of this request: the
+ * caller may not be that person), at most LIMIT_SENDS an hour. */
+static cm_err sign_up_existing(struct cm_req *rq, struct cm_resp *out,
+                               const struct sign_up_form *f, const char *username)
+{
+    struct sign_up s;
+    int retry = 0;
+    cm_err err = cm_pg_begin(rq->w->pg);
+
+    if (err == CM_OK)
+        err = store_sign_up_lock(rq->w->pg, username, &s);
+    cm_pg_rollback(rq->w->pg);
+    if (err == CM_OK && s.registered)
+        err = CM_ECONFLICT;
+    if (err == CM_OK && s.step == STEP_PENDING &&
+        !(s.has_password_check && codes_match(f->password, s.user_id, s.password_check)))
+        err = CM_ECONFLICT;
+    if (err == CM_ECONFLICT || err == CM_ENOTFOUND)
         return cm_fail_at(rq, CM_ECONFLICT, "/username", NULL, "this username is taken");
     if (err != CM_OK)
-        return cm_fail(rq, err, "the sign-up could not be saved, retry later");
-    cm_info("sign-up %s: new confirmation code", s.id);
-    err = send_code(rq, s.channel, s.recipient, s.organization_id, org_name, code);
-    sodium_memzero(code, sizeof code);
+        return cm_fail(rq, err, "the sign-up could not be read, retry later");
+    if (s.step == STEP_PENDING) {
+        cm_info("sign-up %s: resumed by the same person", s.id);
+        return finish(rq, out, &s, f->password, 0);
+    }
+    err = store_limit_take(rq->w->pg, LIMIT_KIND_SENT, username, LIMIT_SENDS,
+                           LIMIT_USER_WINDOW_S, 0, &retry);
+    if (err == CM_ELIMIT)
+        return cm_fail_retry(rq, err, retry,
+                             "too many confirmation codes were sent for this username; retry in "
+                             "%d s",
+                             retry);
     if (err == CM_OK)
-        respond_account_type(rq, out, s.account_type);
-    return err;
+        err = flow_send_code(rq->w, s.id);
+    if (err == CM_ENOTFOUND) /* confirmed meanwhile */
+        return cm_fail_at(rq, CM_ECONFLICT, "/username", NULL, "this username is taken");
+    if (err != CM_OK)
+        return cm_fail(rq, err, "the confirmation code could not be sent, retry later");
+    respond_account_type(rq, out, s.account_type);
+    return CM_OK;
 }
 
 cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
@@ -228,22 +298,24 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
         "auto-sign-up", "birth-date", "contact-phone-mobile", "email", "enrollment-data",
         "gender", "locale", "notifications", "preferred-name", "referral-code",
         "service-document-agreements", "set-username", "source", "tz", NULL};
-    Identity__CreateAccountRequest acct = IDENTITY__CREATE_ACCOUNT_REQUEST__INIT;
     PGconn *pg = rq->w->pg;
     struct sign_up_form f;
     struct sign_up_new n = {0};
+    struct sign_up s;
     struct org_code c = {0};
     struct org_facts org;
     json_t *body = NULL;
-    uint8_t hash[CONFIRM_HASH_BYTES];
-    char user_id[37], account_type[64], detail[PEER_DETAIL_MAX], code[CONFIRM_CODE_LEN + 1] = "";
-    char id[37], occurred_at[STORE_TIME_LEN];
+    uint8_t check[CONFIRM_HASH_BYTES];
+    char user_id[37], id[37], username[256];
+    int retry = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
     if (err != CM_OK)
         return err;
     err = read_sign_up(rq, body, &f);
+    if (err == CM_OK)
+        err = take_addr_limit(rq);
     if (err != CM_OK)
         goto done;
     /* the code: unknown → 404, expired → 400 */
@@ -265,49 +337,35 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
                          "this organization code has expired");
         goto done;
     }
-    /* the account */
-    acct.username = (char *)f.username;
-    acct.password = (char *)f.password;
-    acct.email = (char *)(f.email ? f.email : validate_email(f.username) ? f.username : "");
-    acct.first_name = (char *)f.first_name;
-    acct.last_name = (char *)f.last_name;
-    acct.phone = (char *)(f.phone ? f.phone : "");
-    acct.locale = (char *)(f.locale ? f.locale : "");
-    acct.tz = (char *)(f.tz ? f.tz : "");
-    acct.organization_id = c.organization_id;
-    acct.role = "patient";
-    acct.birth_date = (char *)(f.birth_date ? f.birth_date : "");
-    acct.preferred_name = (char *)(f.preferred_name ? f.preferred_name : "");
-    acct.gender = (char *)(f.gender ? f.gender : "");
-    err = peers_create_account(rq->w, &acct, user_id, account_type, detail);
-    if (err == CM_ECONFLICT) {
-        err = sign_up_again(rq, out, f.username, org.display_name[0] ? org.display_name : org.name);
+    lower_into(username, f.username);
+    err = store_limit_take(pg, LIMIT_KIND_SIGN_UP, username, LIMIT_SIGN_UPS, LIMIT_USER_WINDOW_S,
+                           1, &retry);
+    if (err == CM_ELIMIT) {
+        err = cm_fail_retry(rq, err, retry, "too many sign-ups for this username; retry in %d s",
+                            retry);
         goto done;
     }
-    if (err == CM_EINVAL)
-        err = cm_fail_at(rq, err, create_pointer(detail), NULL, "%s",
-                         detail[0] ? detail : "the account was refused");
-    else if (err == CM_ENOTFOUND)
-        err = cm_fail_at(rq, err, "/organization-code", NULL, "no such organization code");
-    else if (err != CM_OK)
-        err = cm_fail(rq, err, "the account could not be created, retry later");
-    if (err != CM_OK)
+    if (err != CM_OK) {
+        err = cm_fail(rq, err, "the sign-up could not be saved, retry later");
         goto done;
-    /* the request, its code and its event */
-    codes_new_confirmation(code);
-    codes_hash(code, user_id, hash);
+    }
+    /* 1. the intent, with the account's id, before identity is asked */
+    new_uuid(user_id);
+    codes_hash(f.password, user_id, check);
     n.user_id = user_id;
     n.username = f.username;
     n.organization_code_id = c.id;
     n.organization_id = c.organization_id;
-    n.account_type = account_type;
-    n.email = acct.email;
+    n.account_type = "patient";
+    n.email = f.email ? f.email : validate_email(f.username) ? f.username : "";
     n.first_name = f.first_name;
     n.last_name = f.last_name;
-    n.birth_date = acct.birth_date;
+    n.birth_date = f.birth_date ? f.birth_date : "";
     n.locale = f.locale ? f.locale : "en_US";
-    n.tz = acct.tz;
-    n.phone = acct.phone;
+    n.tz = f.tz ? f.tz : "";
+    n.phone = f.phone ? f.phone : "";
+    n.preferred_name = f.preferred_name ? f.preferred_name : "";
+    n.gender = f.gender ? f.gender : "";
     n.enrollment_data = f.enrollment_data;
     n.notifications = f.notifications;
     n.service_document_agreements = f.agreements;
@@ -315,29 +373,24 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     n.auto_sign_up = f.auto_sign_up;
     n.channel = f.channel;
     n.recipient = f.to;
-    n.code_hash = hash;
-    n.code_ttl_s = rq->w->cfg->code_ttl_s;
-    err = cm_pg_begin(pg);
+    n.password_check = check;
+    err = store_sign_up_insert(pg, &n, id);
+    sodium_memzero(check, sizeof check);
+    if (err == CM_ECONFLICT) {
+        err = sign_up_existing(rq, out, &f, username);
+        goto done;
+    }
     if (err == CM_OK)
-        err = store_sign_up_insert(pg, &n, id, occurred_at);
-    if (err == CM_OK)
-        err = sign_up_event(pg, "created", id, user_id, c.organization_id, c.id, occurred_at);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+        err = read_request(pg, id, &s);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
-        cm_error("sign-up of user %s could not be saved: %s", user_id, cm_err_name(err));
-        err = cm_fail(rq, err == CM_ECONFLICT ? CM_ECONFLICT : err,
+        err = cm_fail(rq, err == CM_EINVAL ? CM_EINVAL : err,
                       "the sign-up could not be saved, retry later");
         goto done;
     }
-    cm_info("sign-up %s: user %s with organization code %s", id, user_id, c.id);
-    err = send_code(rq, f.channel, f.to, c.organization_id,
-                    org.display_name[0] ? org.display_name : org.name, code);
-    if (err == CM_OK)
-        respond_account_type(rq, out, account_type);
+    cm_info("sign-up %s: recorded with organization code %s", id, c.id);
+    /* 2. the account, 3. a code */
+    err = finish(rq, out, &s, f.password, 1);
 done:
-    sodium_memzero(code, sizeof code);
     store_code_release(&c);
     sign_up_form_release(&f);
     json_decref(body);
@@ -354,59 +407,24 @@ static json_t *login_error(cm_err err, const char *detail)
                      cm_err_http_status(err));
 }
 
-/* Checks code against the locked request s of the transaction on pg,
- * counting a wrong one; on CM_OK the code is right. Fails with what the
- * client is told (the transaction is committed when an attempt was counted,
- * rolled back otherwise). */
-static cm_err check_code(struct cm_req *rq, PGconn *pg, const struct sign_up *s, const char *code)
-{
-    int attempts = 0;
-    cm_err err;
-
-    if (s->registered) {
-        cm_pg_rollback(pg);
-        return cm_fail_at(rq, CM_ECONFLICT, "/username", NULL,
-                          "this sign-up is confirmed already: log in");
-    }
-    if (!s->has_code) {
-        cm_pg_rollback(pg);
-        return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
-                          "this confirmation code no longer works after too many wrong "
-                          "attempts: sign up again to get a new one");
-    }
-    if (s->code_expired) {
-        cm_pg_rollback(pg);
-        return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
-                          "this confirmation code has expired: sign up again to get a new one");
-    }
-    if (codes_match(code, s->user_id, s->code_hash))
-        return CM_OK;
-    err = store_sign_up_wrong_code(pg, s->id, MAX_ATTEMPTS, &attempts);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
-    if (err != CM_OK) {
-        cm_pg_rollback(pg);
-        return cm_fail(rq, err, "the confirmation could not be checked, retry later");
-    }
-    cm_info("sign-up %s: wrong confirmation code (%d of %d)", s->id, attempts, MAX_ATTEMPTS);
-    if (attempts >= MAX_ATTEMPTS)
-        return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
-                          "wrong confirmation code; after %d wrong attempts it no longer "
-                          "works: sign up again to get a new one",
-                          MAX_ATTEMPTS);
-    return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
-                      "wrong confirmation code (%d attempts left)", MAX_ATTEMPTS - attempts);
-}
+/* What every failed confirmation says, whether the username has a sign-up
+ * or not, the code was wrong, used, voided or expired: nothing tells a
+ * stranger which usernames exist. */
+#define CONFIRM_REFUSED                                                                            \
+    "wrong or expired confirmation code, or no sign-up waiting for it: check it, or sign up "     \
+    "again to get a new one"
 
 cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"confirmation-code", "username", "login", "tz", NULL};
+    static const uint8_t no_hash[CONFIRM_HASH_BYTES] = {0};
     PGconn *pg = rq->w->pg;
     const char *code, *username, *tz;
     struct sign_up s;
     json_t *body = NULL, *reply, *tokens = NULL;
     char account_type[64] = "", detail[PEER_DETAIL_MAX] = "", occurred_at[STORE_TIME_LEN];
-    int login = 0;
+    char name[256];
+    int login = 0, found, usable, match, retry = 0;
     cm_err err, login_err = CM_OK;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -418,32 +436,59 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = cm_json_bool(rq, body, "", "login", 0, 0, &login);
     if (err == CM_OK)
         err = input_checked_str(rq, body, "", "tz", 0, 64, validate_tz, "a time zone name", &tz);
+    if (err == CM_OK)
+        err = take_addr_limit(rq);
     if (err != CM_OK)
         goto done;
-    err = cm_pg_begin(pg);
-    if (err == CM_OK)
-        err = store_sign_up_lock(pg, username, &s);
-    if (err == CM_ENOTFOUND) {
-        cm_pg_rollback(pg);
-        err = cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL, "wrong confirmation code");
+    lower_into(name, username);
+    /* wrong codes per username, known or not, across codes */
+    err = store_limit_take(pg, LIMIT_KIND_WRONG, name, LIMIT_WRONG, LIMIT_USER_WINDOW_S, 0,
+                           &retry);
+    if (err == CM_ELIMIT) {
+        err = cm_fail_retry(rq, err, retry,
+                            "too many wrong confirmation codes for this username; retry in %d s",
+                            retry);
         goto done;
+    }
+    if (err == CM_OK)
+        err = cm_pg_begin(pg);
+    if (err == CM_OK) {
+        err = store_sign_up_lock(pg, name, &s);
+        found = err == CM_OK;
+        if (err == CM_ENOTFOUND) {
+            memset(&s, 0, sizeof s);
+            err = CM_OK;
+        }
     }
     if (err != CM_OK) {
         cm_pg_rollback(pg);
         err = cm_fail(rq, err, "the confirmation could not be checked, retry later");
         goto done;
     }
-    err = check_code(rq, pg, &s, code);
-    if (err != CM_OK)
+    /* the same work whether the username is known or not */
+    usable = found && !s.registered && s.step != STEP_PENDING && s.has_code && !s.code_expired;
+    match = codes_match(code, usable ? s.user_id : "00000000-0000-0000-0000-000000000000",
+                        usable ? s.code_hash : no_hash) &&
+            usable;
+    if (!match) {
+        err = store_sign_up_wrong_code(pg, found ? s.id : NULL, name, MAX_ATTEMPTS);
+        if (err == CM_OK)
+            err = cm_pg_commit(pg);
+        if (err != CM_OK) {
+            cm_pg_rollback(pg);
+            err = cm_fail(rq, err, "the confirmation could not be checked, retry later");
+        } else {
+            err = cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL, CONFIRM_REFUSED);
+        }
         goto done;
+    }
     /* right code: identity confirms (idempotent) while the row is locked,
      * then the request is registered with its event */
     err = peers_confirm_account(rq->w, s.user_id, tz ? tz : "", account_type, detail);
     if (err == CM_OK)
         err = store_sign_up_confirmed(pg, s.id, !strcmp(s.channel, "email"), occurred_at);
     if (err == CM_OK)
-        err = sign_up_event(pg, "confirmed", s.id, s.user_id, s.organization_id,
-                            s.organization_code_id, occurred_at);
+        err = flow_event(pg, "confirmed", &s, occurred_at);
     if (err == CM_OK)
         err = cm_pg_commit(pg);
     if (err != CM_OK) {

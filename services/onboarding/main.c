@@ -1,9 +1,10 @@
-/* main.c: the onboarding daemon. Everything but its tables is the shared skeleton
- * in libcommon/cm_service.c. */
+/* main.c: the onboarding daemon. Everything but its tables and the sign-up
+ * sweeper thread is the shared skeleton in libcommon/cm_service.c. */
 #include <sodium.h>
 
 #include "cm_log.h"
 #include "handlers.h"
+#include "sweeper.h"
 
 /* libsodium (confirmation codes, generated ids) must be ready before the
  * first handler runs. */
@@ -23,6 +24,8 @@ static const struct cm_service_def onboarding_service = {
     .ops = onboarding_ops,
     .rpcs = onboarding_rpcs,
     .on_start = onboarding_on_start,
+    .on_serving = sweeper_start, /* finishes or undoes sign-ups left half done (sweeper.h) */
+    .on_stop = sweeper_stop,
 };
 
 int main(void)

@@ -64,54 +64,89 @@ cm_err store_code_list(PGconn *pg, const char *organization_id, long limit, long
 
 /* --- sign-up requests --- */
 
-/* A new sign-up request. Strings are borrowed; "" for absent ones. */
+/* A new sign-up request, recorded before identity is asked (step
+ * "pending"). Strings are borrowed; "" for absent ones. */
 struct sign_up_new {
-    const char *user_id, *username, *organization_code_id, *organization_id, *account_type;
+    const char *user_id; /* the account's id, chosen here (identity creates it with it) */
+    const char *username, *organization_code_id, *organization_id, *account_type;
     const char *email, *first_name, *last_name, *birth_date, *locale, *tz, *phone;
+    const char *preferred_name, *gender;
     const char *enrollment_data;             /* JSON object text, or NULL */
     const char *notifications;               /* JSON array of strings text, or NULL */
     const char *service_document_agreements; /* JSON array of strings text, or NULL */
     const char *referral_code;
     int auto_sign_up;
     const char *channel, *recipient;         /* where codes go */
-    const uint8_t *code_hash;                /* CONFIRM_HASH_BYTES */
-    int code_ttl_s;
+    const uint8_t *password_check;           /* CONFIRM_HASH_BYTES: codes_hash(password, user_id) */
 };
 
-/* What a confirmation needs of a request. */
+/* How far a sign-up flow got (column step). */
+enum sign_up_step { STEP_PENDING, STEP_ACCOUNT_CREATED, STEP_CODE_SENT };
+
+/* A sign-up request as the flow and a confirmation need it. */
 struct sign_up {
     char id[37];
     char user_id[37];
+    char username[256];
     char organization_code_id[CODE_ID_MAX + 1];
     char organization_id[37];
     char account_type[64];
+    char email[256], first_name[256], last_name[256], birth_date[16], locale[16], tz[65];
+    char phone[32], preferred_name[256], gender[65];
     char channel[8];
     char recipient[321];
+    enum sign_up_step step;
+    double created_age_s;                 /* seconds since the request was recorded */
     int registered;                       /* state 'registered' */
+    int has_password_check;
+    uint8_t password_check[CONFIRM_HASH_BYTES];
     int has_code;                         /* a live code (not used, not invalidated) */
     uint8_t code_hash[CONFIRM_HASH_BYTES];
     int code_expired;
     int attempts;
 };
 
-/* Inserts n; its id and the time to *out_id / *out_occurred_at.
- * CM_ECONFLICT when the user or username has a request already. */
-cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id[37],
-                            char out_occurred_at[STORE_TIME_LEN]);
+/* Inserts n as a pending request; its id to *out_id. CM_ECONFLICT when the
+ * username (or user id) has a request already. */
+cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id[37]);
 
 /* The request of username (compared lower-cased), its row locked until the
  * transaction ends (call inside one). CM_ENOTFOUND when none. */
 cm_err store_sign_up_lock(PGconn *pg, const char *username, struct sign_up *out);
+
+/* As store_sign_up_lock, by request id. */
+cm_err store_sign_up_lock_id(PGconn *pg, const char *id, struct sign_up *out);
+
+/* Step pending → account_created for request id, with account_type; the
+ * password check is dropped. The time to out_occurred_at. CM_ENOTFOUND
+ * when the request is not pending (someone else moved it on). */
+cm_err store_sign_up_account_created(PGconn *pg, const char *id, const char *account_type,
+                                     char out_occurred_at[STORE_TIME_LEN]);
+
+/* Step account_created → code_sent for request id (a no-op otherwise). */
+cm_err store_sign_up_code_sent(PGconn *pg, const char *id);
+
+/* Deletes request id when it is still pending (the account was refused or
+ * never came). CM_ENOTFOUND otherwise. */
+cm_err store_sign_up_undo(PGconn *pg, const char *id);
+
+/* Claims the unfinished request (step pending or account_created, not
+ * registered) idle longest, when idle more than idle_s: its step_at is set
+ * to now, so no sweeper takes it again for idle_s. Its id to out_id;
+ * CM_ENOTFOUND when there is none. */
+cm_err store_sign_up_claim_unfinished(PGconn *pg, int idle_s, char out_id[37]);
 
 /* Gives request id a new code (hash) valid for ttl_s seconds, with no
  * wrong attempts counted. */
 cm_err store_sign_up_new_code(PGconn *pg, const char *id, const uint8_t hash[CONFIRM_HASH_BYTES],
                               int ttl_s);
 
-/* Counts a wrong code against request id; at max_attempts the code is
- * dropped. The new count goes to *out_attempts. */
-cm_err store_sign_up_wrong_code(PGconn *pg, const char *id, int max_attempts,
-                                int *out_attempts);
+/* Records a wrong code tried for username (sign_up_limits "wrong", whether
+ * or not the username has a request) and counts it against request id
+ * (NULL: none); at max_attempts that request's code is dropped. The same
+ * statement runs either way, so that both take the same time. */
+cm_err store_sign_up_wrong_code(PGconn *pg, const char *id, const char *username,
+                                int max_attempts);
 
 /* Marks request id registered (email verified when email_verified) and
  * drops its code; the time to out_occurred_at. */
