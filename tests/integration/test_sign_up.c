@@ -205,8 +205,9 @@ Test(sign_up, sends_a_code_that_confirms_and_logs_in)
     cr_assert(eq(str, state, "registered true"));
     free(state);
 
-    /* a second confirmation: already done */
-    cr_assert(eq(long, ob_confirm(&r, user, code, 0), 409), "%s", r.body);
+    /* a second confirmation: refused like any wrong code (no hint that the
+     * username exists) */
+    cr_assert(eq(long, ob_confirm(&r, user, code, 0), 400), "%s", r.body);
     it_resp_release(&r);
 }
 
