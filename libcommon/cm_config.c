@@ -67,6 +67,7 @@ static const struct entry table[] = {
     I("PROJECTION_APPLY_DELAY_MS", projection_apply_delay_ms, 0, 60000, 0), /* tests only */
     I("SIGN_UP_SWEEP_AFTER_S", sign_up_sweep_after_s, 1, 86400, 30),
     I("SIGN_UP_UNDO_AFTER_S", sign_up_undo_after_s, 60, 30 * 86400, 3600),
+    I("SIGN_UP_ADDR_LIMIT", sign_up_addr_limit, 1, 1000000, 60),
     S("ONBOARDING_TEST_DROP_CREATE_REPLY", onboarding_test_drop_create_reply, NULL), /* tests only */
 };
 

@@ -62,6 +62,7 @@ struct cm_config {
     /* onboarding */
     int sign_up_sweep_after_s;  /* SIGN_UP_SWEEP_AFTER_S: an unfinished sign-up idle this long is swept */
     int sign_up_undo_after_s;   /* SIGN_UP_UNDO_AFTER_S: a pending one whose account never came is undone */
+    int sign_up_addr_limit;     /* SIGN_UP_ADDR_LIMIT: sign-up + confirm-sign-up per client address a minute */
     char *onboarding_test_drop_create_reply; /* ONBOARDING_TEST_DROP_CREATE_REPLY: tests only */
 };
 

@@ -158,12 +158,12 @@ static const char *client_addr(const struct cm_req *rq)
 }
 
 /* The limit of anonymous lookups (sign-up, confirm-sign-up) per client
- * address: 429 with Retry-After past LIMIT_ADDR a minute. */
+ * address: 429 with Retry-After past SIGN_UP_ADDR_LIMIT a minute. */
 static cm_err take_addr_limit(struct cm_req *rq)
 {
     int retry = 0;
-    cm_err err = store_limit_take(rq->w->pg, LIMIT_KIND_ADDR, client_addr(rq), LIMIT_ADDR,
-                                  LIMIT_ADDR_WINDOW_S, 1, &retry);
+    cm_err err = store_limit_take(rq->w->pg, LIMIT_KIND_ADDR, client_addr(rq),
+                                  rq->w->cfg->sign_up_addr_limit, LIMIT_ADDR_WINDOW_S, 1, &retry);
 
     if (err == CM_ELIMIT)
         return cm_fail_retry(rq, err, retry,

@@ -13,8 +13,7 @@
 #define LIMIT_SENDS 5            /* confirmation codes sent per username */
 #define LIMIT_WRONG 10           /* wrong confirmation codes per username (known or not) */
 #define LIMIT_SIGN_UPS 20        /* sign-ups tried per username */
-#define LIMIT_ADDR_WINDOW_S 60
-#define LIMIT_ADDR 60            /* sign-up + confirm-sign-up per client address per minute */
+#define LIMIT_ADDR_WINDOW_S 60  /* sign-up + confirm-sign-up per client address: SIGN_UP_ADDR_LIMIT a minute */
 #define LIMIT_KEEP_S 86400       /* rows older than this are pruned */
 
 /* Kinds of event (column kind). */
