@@ -45,11 +45,15 @@ cm_err code_info(struct cm_req *rq, struct cm_resp *out);
 /* --- sign-up (handlers_sign_up.c), anonymous --- */
 
 /* POST /v1/sign-up/ (#129): an unconfirmed account in the code's
- * organization, and a confirmation code sent to the person; 201. */
+ * organization, and a confirmation code sent to the person; 201. The
+ * sign-up is recorded before identity is asked: when identity does not
+ * answer, 5xx and the same sign-up again (or the sweeper) finishes it.
+ * 429 with Retry-After past the limits of store_limits.h. */
 cm_err sign_up(struct cm_req *rq, struct cm_resp *out);
 
 /* POST /v1/confirm-sign-up/ (#17): the code confirms the account, and with
- * login: true starts a session; 201. */
+ * login: true starts a session; 201. Every failure is the same 400 whether
+ * the username exists or not; 429 with Retry-After past the limits. */
 cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out);
 
 #endif
