@@ -60,9 +60,14 @@ static char *value_for(const char *sql, const char *username)
 static void clear_addr_limit(void)
 {
     PGconn *pg = it_pg();
-    free(it_pg_value(pg, "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
+    char *t = it_pg_value(pg, "SELECT to_regclass('onboarding.sign_up_limits')::text", 0, NULL);
+
+    if (t) /* (absent before migration 002: the tests then fail on behaviour) */
+        free(it_pg_value(pg,
+                         "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
                          "RETURNING 1) SELECT count(*) FROM d",
-                     0, NULL));
+                         0, NULL));
+    free(t);
     PQfinish(pg);
 }
 

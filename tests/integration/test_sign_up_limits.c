@@ -52,9 +52,14 @@ static void fresh_email(char *out, const char *prefix)
 static void clear_addr_limit(void)
 {
     PGconn *pg = it_pg();
-    free(it_pg_value(pg, "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
+    char *t = it_pg_value(pg, "SELECT to_regclass('onboarding.sign_up_limits')::text", 0, NULL);
+
+    if (t) /* (absent before migration 002: the tests then fail on behaviour) */
+        free(it_pg_value(pg,
+                         "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
                          "RETURNING 1) SELECT count(*) FROM d",
-                     0, NULL));
+                         0, NULL));
+    free(t);
     PQfinish(pg);
 }
 
@@ -128,18 +133,15 @@ Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets
             it_resp_release(&r);
         }
     }
-    /* the voided codes stay counted: ten wrong codes this hour */
-    n = limit_count("wrong", user);
-    cr_assert(eq(str, n, "10"));
-    free(n);
-    /* a third code, right, with login: refused, no tokens */
+    /* a third code, right, with login: refused, no tokens, because the
+     * voided codes stay counted: ten wrong codes this hour */
     ob_sign_up_and_get_code(f.code, user, code);
     ob_confirm(&r, user, code, 1);
     assert_429(&r, 3600);
     cr_assert(strstr(r.body, "access-token") == NULL, "%s", r.body);
     it_resp_release(&r);
     n = limit_count("wrong", user);
-    cr_assert(eq(str, n, "10"), "a refused attempt is not counted");
+    cr_assert(eq(str, n, "10"), "ten wrong codes recorded; a refused attempt is not counted");
     free(n);
     clear_addr_limit();
 }
