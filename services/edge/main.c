@@ -17,12 +17,18 @@
 #include "cm_signal.h"
 #include "edge.h"
 
-/* Admin thread: ready when every loop's NATS link is up. Neither the
- * signing keys nor the revocation feed are waited for: identity may start
- * after the edge, and until the keys come bearer tokens get 503. */
+/* Admin thread: ready when every loop's NATS link is up and the signing
+ * keys have been fetched once (until then every bearer token would get 503;
+ * once loaded they are kept, so identity going away later does not make the
+ * edge unready). The revocation feed is not waited for. */
 static int check_ready(void *ctx, char *why, size_t whylen)
 {
     struct edge *e = ctx;
+    unsigned char pk[CM_TOKEN_PK_BYTES];
+    if (token_keys_lookup(e->keys, "", pk) == TOKEN_KEYS_NOT_LOADED) {
+        snprintf(why, whylen, "signing keys not loaded yet");
+        return 0;
+    }
     for (int i = 0; i < e->nloops; i++)
         if (!e->loops[i].link || !nats_link_is_up(e->loops[i].link)) {
             snprintf(why, whylen, "nats not connected");
