@@ -9,7 +9,8 @@
  *   - stubs_answer_501: what ops.c says is not built answers 501;
  *   - every_cell: sends each row's request as each caller and prints a
  *     compact summary; any 2xx where the table says no fails (so does a
- *     refusal where it says yes, and any 5xx). */
+ *     refusal where it says yes or see, a list that shows what it should
+ *     hide or does not show what it should, and any 5xx). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
@@ -22,7 +23,7 @@
 
 TestSuite(matrix, .timeout = 900);
 
-static const char *const want_names[] = {"yes", "no", "any", "hide"};
+static const char *const want_names[] = {"yes", "no", "any", "hide", "see"};
 
 static int is_2xx(long s)
 {
@@ -126,12 +127,14 @@ static void judge(enum mx_want want, long status, const char *body, const char *
     why[0] = '\0';
     if (status == 0 || status >= 500)
         snprintf(why, 96, "server error or no answer");
-    else if (want == MX_YES && !is_2xx(status))
-        snprintf(why, 96, "refused where the table says yes");
+    else if ((want == MX_YES || want == MX_SEE) && !is_2xx(status))
+        snprintf(why, 96, "refused where the table says %s", want == MX_YES ? "yes" : "see");
     else if (want == MX_NO && is_2xx(status))
         snprintf(why, 96, "2xx where the table says no");
     else if (want == MX_HIDE && is_2xx(status) && body_names(body, target))
-        snprintf(why, 96, "the answer shows the target %s", target);
+        snprintf(why, 96, "the answer shows the target %.40s", target);
+    else if (want == MX_SEE && !body_names(body, target))
+        snprintf(why, 96, "the answer does not show the target %.40s", target);
 }
 
 Test(matrix, every_cell)

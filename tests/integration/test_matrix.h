@@ -33,6 +33,7 @@ enum mx_want {
     MX_NO,   /* must not answer 2xx */
     MX_ANY,  /* any answer but a 5xx */
     MX_HIDE, /* 2xx or 4xx, but a 2xx must not contain the target's id */
+    MX_SEE,  /* must answer 2xx showing the target's id (what hide hides) */
 };
 
 /* One row of the expectations table, joined with its request (if any). */

@@ -109,8 +109,8 @@ static int cells_of(char *line, char **cell, int max)
 
 static int want_of(const char *s, enum mx_want *w)
 {
-    static const char *const names[] = {"yes", "no", "any", "hide"};
-    for (int k = 0; k < 4; k++)
+    static const char *const names[] = {"yes", "no", "any", "hide", "see"};
+    for (int k = 0; k < 5; k++)
         if (!strcmp(s, names[k])) {
             *w = (enum mx_want)k;
             return 0;
@@ -177,7 +177,7 @@ int mx_load_table(struct mx_row **out, size_t *n, char *err)
             snprintf(r.target, sizeof r.target, "%s", c[2]);
             for (int k = 0; k < MX_CALLERS && rc == 0; k++)
                 if (want_of(c[3 + k], &r.want[k]) != 0) {
-                    snprintf(err, 256, "expected.md:%d: %s: \"%.40s\" is not yes, no, any or hide",
+                    snprintf(err, 256, "expected.md:%d: %s: \"%.40s\" is not yes, no, any, hide or see",
                              lineno, mx_caller_names[k], c[3 + k]);
                     rc = -1;
                 }

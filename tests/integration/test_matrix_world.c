@@ -46,6 +46,7 @@ static struct {
     char a_provider[UT_ID_LEN], a_patient[UT_ID_LEN], b_patient[UT_ID_LEN];
     struct ut_user user, admin, b_user, b_admin, shared, victim, member;
     char shared_token[4097]; /* the shared user's token in B */
+    char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
 } w;
@@ -181,6 +182,7 @@ void mx_world_build(void)
     person(w.b, NULL, &w.b_user);
     person(w.b, "admin", &w.b_admin);
     person(w.a, NULL, &w.victim);
+    snprintf(w.victim_email, sizeof w.victim_email, "%.100s@example.com", w.victim.username);
     person(w.a, NULL, &w.member);
     person(w.a, NULL, &w.shared);
     also_in_b(&w.shared);
@@ -302,6 +304,7 @@ static const char *placeholder(struct cell *c, const char *name)
     if (!strcmp(name, "B")) return w.b;
     if (!strcmp(name, "victim")) return w.victim.id;
     if (!strcmp(name, "victim-name")) return w.victim.username;
+    if (!strcmp(name, "victim-email")) return w.victim_email;
     if (!strcmp(name, "shared")) return w.shared.id;
     if (!strcmp(name, "member")) return w.member.id;
     if (!strcmp(name, "group")) return w.group;
