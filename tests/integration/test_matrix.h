@@ -38,14 +38,14 @@ enum mx_want {
 
 /* One row of the expectations table, joined with its request (if any). */
 struct mx_row {
-    int line;            /* in expected.md */
+    int line; /* in expected.md */
     char method[8];
-    char path[192];      /* as in ops.c */
-    char target[48];     /* what fills the path parameter, and {T} */
+    char path[192];  /* as in ops.c */
+    char target[48]; /* what fills the path parameter, and {T} */
     enum mx_want want[MX_CALLERS];
-    char query[512];     /* "" or "?a=b" with placeholders */
-    char body[1024];     /* "" when none: {} is sent for POST, PUT, PATCH */
-    int used;            /* a request row joined it */
+    char query[512]; /* "" or "?a=b" with placeholders */
+    char body[1024]; /* "" when none: {} is sent for POST, PUT, PATCH */
+    int used;        /* a request row joined it */
 };
 
 /* One operation of an ops.c table. */

@@ -43,7 +43,7 @@ int mx_load_ops(struct mx_op **out, size_t *n, char *err)
 
     *out = NULL;
     *n = 0;
-    snprintf(cmd, sizeof cmd, "'%s/tests/matrix/ops.sh' '%s'", mx_root(), mx_root());
+    snprintf(cmd, sizeof cmd, "bash '%s/tests/matrix/ops.sh' '%s'", mx_root(), mx_root());
     if (!(p = popen(cmd, "r"))) {
         snprintf(err, 256, "cannot run %.200s", cmd);
         return -1;
@@ -120,8 +120,8 @@ static int want_of(const char *s, enum mx_want *w)
 
 static int is_method(const char *s)
 {
-    return !strcmp(s, "GET") || !strcmp(s, "POST") || !strcmp(s, "PUT") ||
-           !strcmp(s, "PATCH") || !strcmp(s, "DELETE");
+    return !strcmp(s, "GET") || !strcmp(s, "POST") || !strcmp(s, "PUT") || !strcmp(s, "PATCH") ||
+           !strcmp(s, "DELETE");
 }
 
 static struct mx_row *find_row(struct mx_row *rows, size_t n, const char *m, const char *p,
@@ -177,13 +177,14 @@ int mx_load_table(struct mx_row **out, size_t *n, char *err)
             snprintf(r.target, sizeof r.target, "%s", c[2]);
             for (int k = 0; k < MX_CALLERS && rc == 0; k++)
                 if (want_of(c[3 + k], &r.want[k]) != 0) {
-                    snprintf(err, 256, "expected.md:%d: %s: \"%.40s\" is not yes, no, any, hide or see",
+                    snprintf(err, 256,
+                             "expected.md:%d: %s: \"%.40s\" is not yes, no, any, hide or see",
                              lineno, mx_caller_names[k], c[3 + k]);
                     rc = -1;
                 }
             if (rc == 0 && find_row(*out, *n, r.method, r.path, r.target)) {
-                snprintf(err, 256, "expected.md:%d: %s %.150s %.40s twice", lineno, r.method, r.path,
-                         r.target);
+                snprintf(err, 256, "expected.md:%d: %s %.150s %.40s twice", lineno, r.method,
+                         r.path, r.target);
                 rc = -1;
             }
             if (rc != 0)
@@ -196,13 +197,13 @@ int mx_load_table(struct mx_row **out, size_t *n, char *err)
         } else {
             struct mx_row *r;
             if (nc != 5) {
-                snprintf(err, 256, "expected.md:%d: %d cells in a request row, want 5", lineno,
-                         nc);
+                snprintf(err, 256, "expected.md:%d: %d cells in a request row, want 5", lineno, nc);
                 rc = -1;
                 break;
             }
             if (!(r = find_row(*out, *n, c[0], c[1], c[2]))) {
-                snprintf(err, 256, "expected.md:%d: request for %.8s %.120s %.40s, which has no row above",
+                snprintf(err, 256,
+                         "expected.md:%d: request for %.8s %.120s %.40s, which has no row above",
                          lineno, c[0], c[1], c[2]);
                 rc = -1;
                 break;

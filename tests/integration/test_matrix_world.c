@@ -30,8 +30,7 @@
 /* from test_authz_groups.c */
 void ag_project(const char *user, const char *username, const char *org, const char *role);
 void ag_individual(const char *token, const char *org, const char *user, char *id);
-void ag_group(const char *token, const char *org, const char *parent, const char *extra,
-              char *id);
+void ag_group(const char *token, const char *org, const char *parent, const char *extra, char *id);
 
 struct client {
     char id[UT_ID_LEN];
@@ -201,8 +200,8 @@ void mx_world_build(void)
     group_make(w.group);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
-    snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}",
-             w.victim.username, UT_PASSWORD);
+    snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
+             UT_PASSWORD);
     json_post(NULL, "/v1/login/", body, &doc);
     snprintf(w.session, sizeof w.session, "%s",
              json_string_value(json_object_get(doc, "session-id")));
@@ -215,7 +214,7 @@ void mx_world_build(void)
 struct cell {
     const struct mx_row *row;
     enum mx_caller caller;
-    char t[72];                             /* the target's id */
+    char t[72];                                       /* the target's id */
     char u[UT_ID_LEN], ub[UT_ID_LEN], uab[UT_ID_LEN]; /* fresh people, "" until made */
     char fresh[48], uuid[40];
 };
@@ -227,10 +226,9 @@ static void fresh_uuid(char *out)
     randombytes_buf(b, sizeof b);
     b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 40,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 /* The id the target names (made now when fresh); -1 when unknown. */
@@ -243,10 +241,17 @@ static int target_of(struct cell *c)
         const char *name;
         const char *id;
     } fixed[] = {
-        {"org:A", w.a},          {"user:victim", w.victim.id}, {"user:shared", w.shared.id},
-        {"user:member", w.member.id}, {"role:A-provider", w.a_provider},
-        {"role:A-patient", w.a_patient}, {"group:A", w.group}, {"individual:A", w.individual},
-        {"client:A", w.a_client.id}, {"code:A", w.code}, {"session:victim", w.session},
+        {"org:A", w.a},
+        {"user:victim", w.victim.id},
+        {"user:shared", w.shared.id},
+        {"user:member", w.member.id},
+        {"role:A-provider", w.a_provider},
+        {"role:A-patient", w.a_patient},
+        {"group:A", w.group},
+        {"individual:A", w.individual},
+        {"client:A", w.a_client.id},
+        {"code:A", w.code},
+        {"session:victim", w.session},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -287,7 +292,11 @@ static const char *password_of(enum mx_caller k)
     switch (k) {
     case MX_PLATFORM:
         return it_env("TEST_ADMIN_PASSWORD");
-    case MX_USER: case MX_ADMIN: case MX_B_USER: case MX_B_ADMIN: case MX_SHARED:
+    case MX_USER:
+    case MX_ADMIN:
+    case MX_B_USER:
+    case MX_B_ADMIN:
+    case MX_SHARED:
         return UT_PASSWORD;
     default:
         return "";
@@ -299,22 +308,38 @@ static const char *placeholder(struct cell *c, const char *name)
 {
     struct ut_user u;
 
-    if (!strcmp(name, "T")) return c->t;
-    if (!strcmp(name, "A")) return w.a;
-    if (!strcmp(name, "B")) return w.b;
-    if (!strcmp(name, "victim")) return w.victim.id;
-    if (!strcmp(name, "victim-name")) return w.victim.username;
-    if (!strcmp(name, "victim-email")) return w.victim_email;
-    if (!strcmp(name, "shared")) return w.shared.id;
-    if (!strcmp(name, "member")) return w.member.id;
-    if (!strcmp(name, "group")) return w.group;
-    if (!strcmp(name, "individual")) return w.individual;
-    if (!strcmp(name, "code")) return w.code;
-    if (!strcmp(name, "A-provider")) return w.a_provider;
-    if (!strcmp(name, "A-patient")) return w.a_patient;
-    if (!strcmp(name, "pw")) return UT_PASSWORD;
-    if (!strcmp(name, "pw2")) return UT_PASSWORD2;
-    if (!strcmp(name, "mypw")) return password_of(c->caller);
+    if (!strcmp(name, "T"))
+        return c->t;
+    if (!strcmp(name, "A"))
+        return w.a;
+    if (!strcmp(name, "B"))
+        return w.b;
+    if (!strcmp(name, "victim"))
+        return w.victim.id;
+    if (!strcmp(name, "victim-name"))
+        return w.victim.username;
+    if (!strcmp(name, "victim-email"))
+        return w.victim_email;
+    if (!strcmp(name, "shared"))
+        return w.shared.id;
+    if (!strcmp(name, "member"))
+        return w.member.id;
+    if (!strcmp(name, "group"))
+        return w.group;
+    if (!strcmp(name, "individual"))
+        return w.individual;
+    if (!strcmp(name, "code"))
+        return w.code;
+    if (!strcmp(name, "A-provider"))
+        return w.a_provider;
+    if (!strcmp(name, "A-patient"))
+        return w.a_patient;
+    if (!strcmp(name, "pw"))
+        return UT_PASSWORD;
+    if (!strcmp(name, "pw2"))
+        return UT_PASSWORD2;
+    if (!strcmp(name, "mypw"))
+        return password_of(c->caller);
     if (!strcmp(name, "new")) {
         if (!c->fresh[0])
             it_unique(c->fresh, sizeof c->fresh, "mx");
@@ -403,16 +428,34 @@ static void auth_header(enum mx_caller k, char *out, size_t cap)
 
     out[0] = '\0';
     switch (k) {
-    case MX_ANON: return;
-    case MX_USER: token = w.user.token; break;
-    case MX_ADMIN: token = w.admin.token; break;
-    case MX_B_USER: token = w.b_user.token; break;
-    case MX_B_ADMIN: token = w.b_admin.token; break;
-    case MX_PLATFORM: token = w.platform; break;
-    case MX_SHARED: token = w.shared_token; break;
-    case MX_CLIENT: basic_header(out, cap, &w.client); return;
-    case MX_B_CLIENT: basic_header(out, cap, &w.b_client); return;
-    default: return;
+    case MX_ANON:
+        return;
+    case MX_USER:
+        token = w.user.token;
+        break;
+    case MX_ADMIN:
+        token = w.admin.token;
+        break;
+    case MX_B_USER:
+        token = w.b_user.token;
+        break;
+    case MX_B_ADMIN:
+        token = w.b_admin.token;
+        break;
+    case MX_PLATFORM:
+        token = w.platform;
+        break;
+    case MX_SHARED:
+        token = w.shared_token;
+        break;
+    case MX_CLIENT:
+        basic_header(out, cap, &w.client);
+        return;
+    case MX_B_CLIENT:
+        basic_header(out, cap, &w.b_client);
+        return;
+    default:
+        return;
     }
     snprintf(out, cap, "Authorization: Bearer %s", token);
 }
