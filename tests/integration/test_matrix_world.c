@@ -478,7 +478,10 @@ static long send(const char *method, const char *path, const char *auth, const c
         return 0;
     }
     status = r.status;
-    snprintf(out, cap, "%s", r.body ? r.body : "");
+    if (r.len >= cap) /* judged on a cut answer: say so rather than guess */
+        snprintf(out, cap, "answer of %zu bytes is over the test's buffer", r.len);
+    else
+        snprintf(out, cap, "%s", r.body ? r.body : "");
     it_resp_release(&r);
     return status;
 }
