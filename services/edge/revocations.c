@@ -31,7 +31,8 @@ struct feed_ctx {
 
 struct rv_entry {
     char key[KEY_MAX]; /* "" : empty slot */
-    int64_t at_s;      /* user: tokens with iat <= at_s are refused */
+    int64_t at_s;      /* user: tokens with iat <= at_s are refused (0: none) */
+    int64_t min_gen;   /* user: tokens with gen < min_gen are refused (0: none) */
     int64_t expires_s; /* dropped at the next rebuild once past */
 };
 
@@ -128,8 +129,11 @@ void revocations_free(struct revocations *r)
     free(r);
 }
 
-/* Records key at at_s (the later time wins). */
-static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t now_s)
+/* Records key revoked at at_s (unix s; kept keep_s from then) with time
+ * cut cut_s and generation cut min_gen, each 0 for none (the later time and
+ * the higher generation win). */
+static void add_entry(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t cut_s,
+                      int64_t min_gen, int64_t now_s)
 {
     struct rv_entry *e;
     int64_t expires = at_s + r->keep_s;
@@ -142,16 +146,34 @@ static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s
     e = probe(r->slots, r->cap, key);
     if (!e->key[0]) {
         memcpy(e->key, key, KEY_MAX);
-        e->at_s = at_s;
+        e->at_s = cut_s;
+        e->min_gen = min_gen;
         e->expires_s = expires;
         atomic_fetch_add(&r->used, 1);
     } else {
-        if (at_s > e->at_s)
-            e->at_s = at_s;
+        if (cut_s > e->at_s)
+            e->at_s = cut_s;
+        if (min_gen > e->min_gen)
+            e->min_gen = min_gen;
         if (expires > e->expires_s)
             e->expires_s = expires;
     }
     pthread_rwlock_unlock(&r->lock);
+}
+
+/* Records key at at_s (the later time wins). */
+static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t now_s)
+{
+    add_entry(r, key, at_s, at_s, 0, now_s);
+}
+
+void revocations_add_user_gen(struct revocations *r, const char *user_id, int64_t min_gen,
+                              int64_t at_s, int64_t now_s)
+{
+    char key[KEY_MAX];
+
+    if (min_gen > 0 && make_key(key, 'u', user_id) == 0)
+        add_entry(r, key, at_s, 0, min_gen, now_s);
 }
 
 void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
@@ -190,7 +212,7 @@ int revocations_api_client_stale(struct revocations *r, const char *client_id, i
 }
 
 int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
-                        int64_t iat, int64_t now_s)
+                        int64_t iat, int64_t gen, int64_t now_s)
 {
     char skey[KEY_MAX], ukey[KEY_MAX];
     int has_s = make_key(skey, 's', session_id) == 0, has_u = make_key(ukey, 'u', user_id) == 0;
@@ -206,7 +228,8 @@ int revocations_refuses(struct revocations *r, const char *session_id, const cha
     }
     if (!refused && has_u) {
         e = probe(r->slots, r->cap, ukey);
-        refused = e->key[0] && e->expires_s > now_s && iat <= e->at_s;
+        refused = e->key[0] && e->expires_s > now_s &&
+                  ((e->at_s > 0 && iat <= e->at_s) || gen < e->min_gen);
     }
     pthread_rwlock_unlock(&r->lock);
     return refused;
@@ -238,7 +261,12 @@ cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len,
         err = CM_EINVAL;
     } else {
         at = ev->revoked_before > 0 ? ev->revoked_before : parse_utc(ev->occurred_at);
-        revocations_add(r, ev->session_id, ev->user_id, at > 0 ? at : now_s, now_s);
+        if (at <= 0)
+            at = now_s;
+        if (!ev->session_id[0] && ev->min_token_gen > 0)
+            revocations_add_user_gen(r, ev->user_id, ev->min_token_gen, at, now_s);
+        else
+            revocations_add(r, ev->session_id, ev->user_id, at, now_s);
         cm_debug("revocation received (%s, %s)", ev->session_id[0] ? "session" : "user",
                  ev->reason);
     }

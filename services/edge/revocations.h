@@ -6,9 +6,13 @@
  * ordered consumer that starts keep_s seconds in the past, so an edge started
  * (or reconnected) late still learns the revocations whose tokens may be
  * alive. An event with a session id revokes that session; one with only a
- * user id refuses the user's tokens issued at or before revoked_before
- * (disable, password change). Entries are dropped keep_s seconds after the
- * revocation (ACCESS_TOKEN_TTL_S + 60: no token outlives that).
+ * user id and min_token_gen refuses the user's tokens whose generation
+ * (claim "gen") is below it (disable, password change, a role or a
+ * membership lost: exact, since identity issues a token's generation and
+ * roles from one snapshot); one with only a user id and no generation
+ * (older publishers) refuses the user's tokens issued at or before
+ * revoked_before. Entries are dropped keep_s seconds after the revocation
+ * (ACCESS_TOKEN_TTL_S + 60: no token outlives that).
  *
  * The set is shared by every loop (read lock per check; no lock at all while
  * it is empty) and written by nats.c's delivery thread. Times are unix
@@ -45,14 +49,22 @@ void revocations_free(struct revocations *r);
 void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
                      int64_t at_s, int64_t now_s);
 
-/* True when a token of session_id ("" when none) and user_id issued at iat
- * is revoked at now_s. Thread-safe; never waits on the follower. */
-int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
-                        int64_t iat, int64_t now_s);
+/* Records that user_id's tokens with a generation below min_gen are
+ * refused, from a revocation at at_s (unix s: kept keep_s from then; the
+ * highest generation wins). min_gen <= 0 records nothing. Thread-safe. */
+void revocations_add_user_gen(struct revocations *r, const char *user_id, int64_t min_gen,
+                              int64_t at_s, int64_t now_s);
 
-/* Applies one packed SessionRevoked (revocations_add at its revoked_before,
- * else its occurred_at, else now_s). CM_EINVAL when it does not unpack or
- * names neither a session nor a user. */
+/* True when a token of session_id ("" when none) and user_id issued at iat
+ * with generation gen is revoked at now_s. Thread-safe; never waits on the
+ * follower. */
+int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
+                        int64_t iat, int64_t gen, int64_t now_s);
+
+/* Applies one packed SessionRevoked: a user's min_token_gen
+ * (revocations_add_user_gen), else revocations_add; either at its
+ * revoked_before, else its occurred_at, else now_s. CM_EINVAL when it does
+ * not unpack or names neither a session nor a user. */
 cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len, int64_t now_s);
 
 /* Records that API client client_id's key changed (rotated or revoked) at

@@ -96,7 +96,8 @@ enum token_verdict token_check(struct token_cache *c, struct token_keys *keys,
         if (v != TOKEN_OK)
             return v;
     }
-    if (revocations_refuses(rv, e->claims.sid, e->claims.sub, e->claims.iat, now_s))
+    if (revocations_refuses(rv, e->claims.sid, e->claims.sub, e->claims.iat, e->claims.gen,
+                            now_s))
         return TOKEN_REFUSED;
     *out_claims = &e->claims;
     return TOKEN_OK;

@@ -106,8 +106,11 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
         err = store_default_org_set(pg, id, org);
     if (err == CM_OK && set_default)
         err = users_event(pg, id, "updated");
-    if (err == CM_OK)
+    if (err == CM_OK) {
         err = tokens_issue(pg, &sn, &resp);
+        if (err == CM_ENOTFOUND) /* the membership went since the check */
+            err = cm_fail_at(rq, err, "/organization-id", NULL, "no such organization");
+    }
     if (err == CM_OK)
         err = cm_pg_commit(pg);
     if (err != CM_OK) {
