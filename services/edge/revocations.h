@@ -5,7 +5,8 @@
  * into the JetStream stream EVENTS. The edge follows that subject with an
  * ordered consumer that starts keep_s seconds in the past, so an edge started
  * (or reconnected) late still learns the revocations whose tokens may be
- * alive. An event with a session id revokes that session; one with only a
+ * alive; until that replay is done, bearer tokens wait (503,
+ * revocations_caught_up). An event with a session id revokes that session; one with only a
  * user id and min_token_gen refuses the user's tokens whose generation
  * (claim "gen") is below it (disable, password change, a role or a
  * membership lost: exact, since identity issues a token's generation and
@@ -97,6 +98,15 @@ cm_err revocations_start(struct revocations *r, natsConnection *nc, volatile sig
 
 /* True once the follower's subscriptions are in place. */
 int revocations_following(struct revocations *r);
+
+/* True once r holds every revocation that may still matter: always before
+ * revocations_start; after it, once the session feed is subscribed and has
+ * delivered the last revocation the stream held within keep_s when it was
+ * subscribed. Sticky: a later resubscription (NATS restart) keeps the
+ * entries already held, so it does not wait again. Until then the edge
+ * answers bearer tokens 503 rather than let a revoked one through.
+ * Thread-safe, lock-free. */
+int revocations_caught_up(struct revocations *r);
 
 /* Stops and joins the follower and unsubscribes; a no-op when not running. */
 void revocations_stop(struct revocations *r);

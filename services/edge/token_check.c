@@ -96,6 +96,8 @@ enum token_verdict token_check(struct token_cache *c, struct token_keys *keys,
         if (v != TOKEN_OK)
             return v;
     }
+    if (!revocations_caught_up(rv))
+        return TOKEN_UNAVAILABLE; /* a revoked token could pass before the replay */
     if (revocations_refuses(rv, e->claims.sid, e->claims.sub, e->claims.iat, e->claims.gen,
                             now_s))
         return TOKEN_REFUSED;

@@ -43,7 +43,8 @@ enum token_verdict {
     TOKEN_OK,          /* a valid access token: *out_claims is set */
     TOKEN_REFUSED,     /* malformed, unknown key, bad signature, expired, not
                         * an access token, or revoked: 401 */
-    TOKEN_UNAVAILABLE, /* a well-formed token, but no key set was fetched yet: 503 */
+    TOKEN_UNAVAILABLE, /* a well-formed token, but no key set was fetched yet,
+                        * or the revocations are not replayed yet: 503 */
 };
 
 /* Checks token at unix time now_s against keys and rv, through c. On

@@ -325,3 +325,77 @@ Test(revocation, switching_to_a_lost_organization_is_refused)
                  status_of("POST", fresh, body, "/v1/users/%s/switch-organization/", t.loser.id),
                  404));
 }
+
+/* --- what an edge learns after a restart --- */
+
+/* A new enabled user, logged in: its id and a token accepted by the edge. */
+static void logged_in_user(const char *prefix, char *id, char *token)
+{
+    char username[128];
+    PGconn *pg = it_pg();
+
+    af_user(pg, prefix, 1, 1, username, id);
+    PQfinish(pg);
+    cr_assert(eq(long, it_login(username, AF_PASSWORD, NULL, token, NULL), 201));
+    cr_assert(eq(long, status_of("GET", token, NULL, "/v1/users/%s/", id), 200));
+}
+
+Test(revocation, an_edge_started_after_a_revocation_refuses_the_token_from_its_first_answer)
+{
+    char admin[AF_TOKEN_MAX], id[40], token[AF_TOKEN_MAX], path[128];
+    double t0;
+    long s = 0;
+
+    IT_REQUIRE_STACK();
+    logged_in_user("rv-restart-", id, token);
+    it_admin_token(admin);
+    snprintf(path, sizeof path, "/v1/users/%s/", id);
+    cr_assert(eq(long, status_of("POST", admin, "{}", "/v1/users/%s/disable/", id), 201));
+    cr_assert(ge(dbl, wait_refused(token, path, it_now_ms()), 0.0));
+    cr_assert(eq(int, it_stack(NULL, 0, "restart", "edge", NULL), 0), "restart the edge");
+    /* nothing (0) or 503 while it starts and replays; then never a 200 */
+    t0 = it_now_ms();
+    while (it_now_ms() - t0 < 30000) {
+        s = status_of("GET", token, NULL, "%s", path);
+        if (s != 0 && s != 503)
+            break;
+        usleep(POLL_MS * 1000);
+    }
+    cr_assert(eq(long, s, 401), "the new edge's first answer to the revoked token");
+    it_admin_token(admin);
+    t0 = it_now_ms();
+    do
+        s = status_of("GET", admin, NULL, "/v1/users/%s/", id);
+    while (s == 503 && it_now_ms() - t0 < 10000 && usleep(POLL_MS * 1000) == 0);
+    cr_assert(eq(long, s, 200), "a good token works on the new edge");
+}
+
+Test(revocation, after_a_nats_restart_revocations_still_reach_the_edge)
+{
+    char admin[AF_TOKEN_MAX], probe[40], probe_token[AF_TOKEN_MAX], id[40], token[AF_TOKEN_MAX],
+        path[128];
+    double waited;
+
+    IT_REQUIRE_STACK();
+    cr_assert(eq(int, it_stack(NULL, 0, "restart-nats", NULL), 0), "restart nats");
+    cr_assert(it_wait_all_ready(30000), "the stack is back");
+    cr_assert(it_wait_util_test_ok(15000));
+    it_admin_token(admin);
+    /* a first revocation shows the feed is followed again (the follower
+     * notices the reconnect within REVOCATIONS_RETRY_MS) */
+    logged_in_user("rv-nats-probe-", probe, probe_token);
+    cr_assert(eq(long, status_of("POST", admin, "{}", "/v1/users/%s/disable/", probe), 201));
+    snprintf(path, sizeof path, "/v1/users/%s/", probe);
+    waited = -1;
+    for (double t0 = it_now_ms(); waited < 0 && it_now_ms() - t0 < 15000;)
+        waited = wait_refused(probe_token, path, t0);
+    cr_assert(ge(dbl, waited, 0.0), "revocations reach the edge again after the restart");
+    cr_log_info("after a NATS restart, the first revocation took %.0f ms", waited);
+    /* then the guarantee holds again */
+    logged_in_user("rv-nats-", id, token);
+    cr_assert(eq(long, status_of("POST", admin, "{}", "/v1/users/%s/disable/", id), 201));
+    snprintf(path, sizeof path, "/v1/users/%s/", id);
+    waited = wait_refused(token, path, it_now_ms());
+    cr_assert(ge(dbl, waited, 0.0));
+    cr_assert(lt(dbl, waited, DEADLINE_MS), "refused only after %.0f ms", waited);
+}
