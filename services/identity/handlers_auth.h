@@ -75,7 +75,7 @@ struct login_opts {
     int refresh_ttl_s;
     int interactive;
     const char *locale; /* NULL: leave it */
-    int64_t issued_after; /* unix s of a revocation of the user just before, or 0 */
+    int64_t issued_after; /* unused (token generations order tokens and revocations) */
 };
 
 /* The login of user_id after its credentials passed (password, or none for
