@@ -114,6 +114,7 @@ void token_principal(const struct cm_token_claims *claims, Envelope__Principal *
     p->organization_id = (char *)claims->org;
     p->session_id = (char *)claims->sid;
     p->impersonator_id = (char *)claims->imp;
+    p->token_gen = claims->gen;
     for (int i = 0; i < claims->nroles && i < CM_TOKEN_MAX_ROLES; i++)
         roles[i] = (char *)claims->roles[i];
     p->n_roles = (size_t)(claims->nroles < CM_TOKEN_MAX_ROLES ? claims->nroles : CM_TOKEN_MAX_ROLES);

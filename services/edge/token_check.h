@@ -56,7 +56,7 @@ enum token_verdict token_check(struct token_cache *c, struct token_keys *keys,
                                const struct cm_token_claims **out_claims);
 
 /* Fills p from claims: kind USER, user_id = sub, organization_id = org,
- * roles, session_id = sid, impersonator_id = imp. p borrows the strings of
+ * roles, session_id = sid, impersonator_id = imp, token_gen = gen. p borrows the strings of
  * claims and uses roles (CM_TOKEN_MAX_ROLES pointers) for its role list. */
 void token_principal(const struct cm_token_claims *claims, Envelope__Principal *p,
                      char *roles[CM_TOKEN_MAX_ROLES]);

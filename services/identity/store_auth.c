@@ -131,6 +131,7 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
         copy(out->password_hash, sizeof out->password_hash, col(res, "password_hash"));
         out->enabled = col_bool(res, "enabled");
         out->registered = col_bool(res, "registered");
+        out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -139,7 +140,8 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
 cm_err store_auth_user_by_name(PGconn *pg, const char *username, struct auth_user *out)
 {
     return auth_user(pg,
-                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "SELECT id::text AS id, email, password_hash, enabled, registered, token_gen "
+                     "FROM users "
                      "WHERE username = lower($1)",
                      username, out);
 }
@@ -147,7 +149,8 @@ cm_err store_auth_user_by_name(PGconn *pg, const char *username, struct auth_use
 cm_err store_auth_user_by_id(PGconn *pg, const char *id, struct auth_user *out)
 {
     return auth_user(pg,
-                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "SELECT id::text AS id, email, password_hash, enabled, registered, token_gen "
+                     "FROM users "
                      "WHERE id = $1::uuid",
                      id, out);
 }
@@ -244,16 +247,18 @@ static cm_err one_row(cm_err err, PGresult **res)
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
 {
-    char ttl[16], exp[24], rttl[16];
-    const char *values[8] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
+    char ttl[16], exp[24], rttl[16], gen[24];
+    const char *values[9] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
                              sn->interactive ? "t" : "f", ttl, exp, rttl,
-                             (const char *)token_hash};
-    int lengths[8] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES}, formats[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+                             (const char *)token_hash, gen};
+    int lengths[9] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES, 0},
+        formats[9] = {0, 0, 0, 0, 0, 0, 0, 1, 0};
     cm_err err = CM_OK;
 
     snprintf(ttl, sizeof ttl, "%d", sn->access_ttl_s);
     snprintf(exp, sizeof exp, "%lld", (long long)sn->expires_at);
     snprintf(rttl, sizeof rttl, "%d", sn->refresh_ttl_s);
+    snprintf(gen, sizeof gen, "%lld", (long long)sn->expect_gen);
     if (sn->activity) {
         const char *rv[3] = {sn->user_id, sn->activity, sn->locale};
         err = run(pg,
@@ -279,11 +284,13 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                   "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
                   "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
                   "ELSE now() + make_interval(secs => $7::int) END FROM org "
-                  "WHERE $2::uuid IS NULL OR org.id IS NOT NULL RETURNING *), "
+                  "WHERE ($2::uuid IS NULL OR org.id IS NOT NULL) AND EXISTS (SELECT 1 FROM users "
+                  "gu WHERE gu.id = $1::uuid AND gu.enabled AND ($9::bigint = 0 OR "
+                  "gu.token_gen = $9::bigint)) RETURNING *), "
                   "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
                   "SELECT $8, id, expires_at FROM s) "
                   "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
-                  8, values, lengths, formats, out);
+                  9, values, lengths, formats, out);
     return one_row(err, out);
 }
 

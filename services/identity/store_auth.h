@@ -34,6 +34,7 @@ struct auth_user {
     char password_hash[PW_HASH_MAX]; /* "" when the user has no password */
     int enabled;
     int registered;
+    int64_t token_gen; /* users.token_gen (revoke.h) */
 };
 
 /* The user whose username is lower(username). CM_ENOTFOUND when none. */
@@ -110,15 +111,19 @@ struct session_new {
     const char *locale;      /* NULL, or the locale to keep when not explicit */
     int64_t issued_after;    /* unused: a revocation just before is told apart
                               * by the token generation (store_user_tokens_cut) */
+    int64_t expect_gen;      /* 0, or the user's token generation when the caller
+                              * checked its credentials: a revocation since then
+                              * (the generation moved) voids the new session */
 };
 
 /* Creates the session with its first refresh token (token_hash) and,
  * for activity "login", the login's records. Call inside a transaction. On
  * CM_OK *out is a one-row result for store_login_row (caller PQclear).
- * CM_ENOTFOUND when the user or the organization is gone, or the user is
- * not a member of the organization asked for (checked in the statement that
- * reads the roles and the token generation, so a membership removed
- * meanwhile cannot slip through). */
+ * CM_ENOTFOUND when the user or the organization is gone, the user is
+ * disabled, its token generation is not sn->expect_gen (when set), or it is
+ * not a member of the organization asked for: all checked in the statement
+ * that reads the roles and the token generation, so a revocation or a
+ * membership removed meanwhile cannot slip through. */
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out);
 

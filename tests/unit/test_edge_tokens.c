@@ -208,6 +208,7 @@ Test(token_check, builds_the_principal_from_the_claims)
     snprintf(c.roles[0], sizeof c.roles[0], "admin");
     snprintf(c.roles[1], sizeof c.roles[1], "platform-admin");
     c.nroles = 2;
+    c.gen = 9;
     token_principal(&c, &p, roles);
     cr_assert(eq(int, p.kind, ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER));
     cr_assert(eq(str, p.user_id, USER));
@@ -218,6 +219,7 @@ Test(token_check, builds_the_principal_from_the_claims)
     cr_assert(eq(str, p.roles[0], "admin"));
     cr_assert(eq(str, p.roles[1], "platform-admin"));
     cr_assert(eq(str, p.client_id, ""));
+    cr_assert(eq(i64, p.token_gen, 9), "identity checks a switch-organization against it");
 }
 
 /* --- revocations (fake clock) --- */
