@@ -35,7 +35,7 @@ static unsigned char *unb64(const char *src, size_t n, size_t *out_len)
 }
 
 static const char *const standard[] = {"typ", "sub", "sid", "org", "imp",
-                                       "roles", "iat", "exp", NULL};
+                                       "roles", "iat", "exp", "gen", NULL};
 
 static int is_standard(const char *key)
 {
@@ -67,6 +67,8 @@ char *cm_token_sign(const struct cm_token_claims *c, const json_t *extra, const 
         json_object_set_new(claims, "org", json_string(c->org));
     if (c->imp[0])
         json_object_set_new(claims, "imp", json_string(c->imp));
+    if (c->gen > 0)
+        json_object_set_new(claims, "gen", json_integer((json_int_t)c->gen));
     if (extra)
         json_object_foreach((json_t *)extra, key, value)
         {
@@ -177,7 +179,7 @@ static int copy_str(const json_t *obj, const char *name, char *dst, size_t cap, 
 static int decode_claims(const json_t *j, struct cm_token_claims *c)
 {
     json_t *roles = json_object_get(j, "roles"), *iat = json_object_get(j, "iat"),
-           *exp = json_object_get(j, "exp"), *r;
+           *exp = json_object_get(j, "exp"), *gen = json_object_get(j, "gen"), *r;
     size_t i;
 
     memset(c, 0, sizeof *c);
@@ -189,6 +191,9 @@ static int decode_claims(const json_t *j, struct cm_token_claims *c)
         return -1;
     c->iat = json_integer_value(iat);
     c->exp = json_integer_value(exp);
+    if (gen && (!json_is_integer(gen) || json_integer_value(gen) < 0))
+        return -1;
+    c->gen = gen ? json_integer_value(gen) : 0;
     if (roles && (!json_is_array(roles) || json_array_size(roles) > CM_TOKEN_MAX_ROLES))
         return -1;
     json_array_foreach(roles, i, r)

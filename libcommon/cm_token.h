@@ -4,13 +4,16 @@
  *   base64url({"alg":"EdDSA","typ":"JWT","kid":"<key id>"}) "."
  *   base64url({"typ":"access","sub":"<user id>","sid":"<session id>",
  *              "org":"<organization id>","roles":["admin",...],"imp":"<impersonator>",
- *              "iat":<unix s>,"exp":<unix s>, ...extra}) "."
+ *              "iat":<unix s>,"exp":<unix s>,"gen":<n>, ...extra}) "."
  *   base64url(Ed25519 signature of the first two parts, as ASCII)
  *
  * base64url has no padding. "typ" is "access" for access tokens (the only
  * kind the edge accepts) and "id" for id tokens (identity facts for the
  * client, never accepted as credentials). roles are the role names the user
- * holds in "org", plus "platform-admin" for a platform administrator. */
+ * holds in "org", plus "platform-admin" for a platform administrator. gen
+ * is the user's token generation when the token was issued: the edge
+ * refuses a user's tokens below the generation of their latest revocation
+ * (a token without "gen" is generation 0). */
 #ifndef CM_TOKEN_H
 #define CM_TOKEN_H
 
@@ -35,6 +38,7 @@ struct cm_token_claims {
     int nroles;
     int64_t iat; /* issued at, unix seconds */
     int64_t exp; /* expires at, unix seconds */
+    int64_t gen; /* the user's token generation at issue; 0 when absent */
 };
 
 /* Signs claims (plus the members of extra, which may be NULL and is only

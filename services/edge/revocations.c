@@ -31,7 +31,8 @@ struct feed_ctx {
 
 struct rv_entry {
     char key[KEY_MAX]; /* "" : empty slot */
-    int64_t at_s;      /* user: tokens with iat <= at_s are refused */
+    int64_t at_s;      /* user: tokens with iat <= at_s are refused (0: none) */
+    int64_t min_gen;   /* user: tokens with gen < min_gen are refused (0: none) */
     int64_t expires_s; /* dropped at the next rebuild once past */
 };
 
@@ -47,6 +48,11 @@ struct revocations {
     natsSubscription *subs[FEEDS];   /* one ordered consumer per feed */
     struct feed_ctx ctx[FEEDS];
     uint64_t reconnects_at_sub; /* the connection's reconnect count when they were made */
+    /* the replay of the session feed at start: the stream sequence of the
+     * last revocation in the window when it was subscribed (0: none), the
+     * highest one delivered since, and whether they met once (sticky) */
+    atomic_uint_fast64_t replay_until, replay_seen;
+    atomic_int replay_subscribed, caught_up;
     volatile sig_atomic_t *stop;
     atomic_int quit, following;
     pthread_t thread;
@@ -113,6 +119,7 @@ struct revocations *revocations_new(int64_t keep_s)
     pthread_rwlock_init(&r->lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     r->keep_s = keep_s;
+    atomic_store(&r->caught_up, 1); /* nothing to wait for until revocations_start */
     r->cap = MIN_SLOTS;
     r->slots = cm_xcalloc(r->cap, sizeof *r->slots);
     return r;
@@ -128,8 +135,11 @@ void revocations_free(struct revocations *r)
     free(r);
 }
 
-/* Records key at at_s (the later time wins). */
-static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t now_s)
+/* Records key revoked at at_s (unix s; kept keep_s from then) with time
+ * cut cut_s and generation cut min_gen, each 0 for none (the later time and
+ * the higher generation win). */
+static void add_entry(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t cut_s,
+                      int64_t min_gen, int64_t now_s)
 {
     struct rv_entry *e;
     int64_t expires = at_s + r->keep_s;
@@ -142,16 +152,34 @@ static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s
     e = probe(r->slots, r->cap, key);
     if (!e->key[0]) {
         memcpy(e->key, key, KEY_MAX);
-        e->at_s = at_s;
+        e->at_s = cut_s;
+        e->min_gen = min_gen;
         e->expires_s = expires;
         atomic_fetch_add(&r->used, 1);
     } else {
-        if (at_s > e->at_s)
-            e->at_s = at_s;
+        if (cut_s > e->at_s)
+            e->at_s = cut_s;
+        if (min_gen > e->min_gen)
+            e->min_gen = min_gen;
         if (expires > e->expires_s)
             e->expires_s = expires;
     }
     pthread_rwlock_unlock(&r->lock);
+}
+
+/* Records key at at_s (the later time wins). */
+static void add_key(struct revocations *r, const char key[KEY_MAX], int64_t at_s, int64_t now_s)
+{
+    add_entry(r, key, at_s, at_s, 0, now_s);
+}
+
+void revocations_add_user_gen(struct revocations *r, const char *user_id, int64_t min_gen,
+                              int64_t at_s, int64_t now_s)
+{
+    char key[KEY_MAX];
+
+    if (min_gen > 0 && make_key(key, 'u', user_id) == 0)
+        add_entry(r, key, at_s, 0, min_gen, now_s);
 }
 
 void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
@@ -190,7 +218,7 @@ int revocations_api_client_stale(struct revocations *r, const char *client_id, i
 }
 
 int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
-                        int64_t iat, int64_t now_s)
+                        int64_t iat, int64_t gen, int64_t now_s)
 {
     char skey[KEY_MAX], ukey[KEY_MAX];
     int has_s = make_key(skey, 's', session_id) == 0, has_u = make_key(ukey, 'u', user_id) == 0;
@@ -206,7 +234,8 @@ int revocations_refuses(struct revocations *r, const char *session_id, const cha
     }
     if (!refused && has_u) {
         e = probe(r->slots, r->cap, ukey);
-        refused = e->key[0] && e->expires_s > now_s && iat <= e->at_s;
+        refused = e->key[0] && e->expires_s > now_s &&
+                  ((e->at_s > 0 && iat <= e->at_s) || gen < e->min_gen);
     }
     pthread_rwlock_unlock(&r->lock);
     return refused;
@@ -238,7 +267,12 @@ cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len,
         err = CM_EINVAL;
     } else {
         at = ev->revoked_before > 0 ? ev->revoked_before : parse_utc(ev->occurred_at);
-        revocations_add(r, ev->session_id, ev->user_id, at > 0 ? at : now_s, now_s);
+        if (at <= 0)
+            at = now_s;
+        if (!ev->session_id[0] && ev->min_token_gen > 0)
+            revocations_add_user_gen(r, ev->user_id, ev->min_token_gen, at, now_s);
+        else
+            revocations_add(r, ev->session_id, ev->user_id, at, now_s);
         cm_debug("revocation received (%s, %s)", ev->session_id[0] ? "session" : "user",
                  ev->reason);
     }
@@ -279,13 +313,37 @@ static const struct feed {
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     const struct feed_ctx *c = closure;
+    jsMsgMetaData *meta = NULL;
 
     (void)nc;
     (void)sub;
     if (c->feed->apply(c->r, (const uint8_t *)natsMsg_GetData(msg),
                        (size_t)natsMsg_GetDataLength(msg), (int64_t)time(NULL)) != CM_OK)
         cm_warn("malformed %s event ignored", c->feed->subject);
+    /* one delivery thread per subscription: the only writer of replay_seen */
+    if (c->feed == &feeds[0] && natsMsg_GetMetaData(&meta, msg) == NATS_OK &&
+        meta->Sequence.Stream > atomic_load(&c->r->replay_seen))
+        atomic_store(&c->r->replay_seen, meta->Sequence.Stream);
+    jsMsgMetaData_Destroy(meta);
     natsMsg_Destroy(msg);
+}
+
+/* Before following the session feed from start_ns (unix ns): the stream
+ * sequence of the last revocation a replay from there must deliver, or 0
+ * when there is none. A failure other than "no such message" is returned. */
+static natsStatus replay_target(struct revocations *r, int64_t start_ns, uint64_t *until)
+{
+    natsMsg *last = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetLastMsg(&last, r->js, CM_OUTBOX_STREAM, feeds[0].subject, NULL, &jerr);
+
+    *until = 0;
+    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr)
+        return NATS_OK;
+    if (s == NATS_OK && natsMsg_GetTime(last) >= start_ns)
+        *until = natsMsg_GetSequence(last);
+    natsMsg_Destroy(last);
+    return s;
 }
 
 /* How often nc has reconnected (0 when unknown). */
@@ -318,8 +376,29 @@ static natsStatus subscribe(struct revocations *r, int i)
     so.Config.OptStartTime = ((int64_t)time(NULL) - r->keep_s) * 1000000000LL;
     r->ctx[i].r = r;
     r->ctx[i].feed = &feeds[i];
-    return js_Subscribe(&r->subs[i], r->js, feeds[i].subject, on_msg, &r->ctx[i], NULL, &so,
-                        &jerr);
+    if (i == 0 && !atomic_load(&r->caught_up)) {
+        uint64_t until = 0;
+        s = replay_target(r, so.Config.OptStartTime, &until);
+        if (s != NATS_OK)
+            return s;
+        atomic_store(&r->replay_until, until);
+    }
+    s = js_Subscribe(&r->subs[i], r->js, feeds[i].subject, on_msg, &r->ctx[i], NULL, &so, &jerr);
+    if (s == NATS_OK && i == 0)
+        atomic_store(&r->replay_subscribed, 1);
+    return s;
+}
+
+int revocations_caught_up(struct revocations *r)
+{
+    if (atomic_load(&r->caught_up))
+        return 1;
+    if (!atomic_load(&r->replay_subscribed) ||
+        atomic_load(&r->replay_seen) < atomic_load(&r->replay_until))
+        return 0;
+    atomic_store(&r->caught_up, 1);
+    cm_info("revocations replayed: bearer tokens are checked from now on");
+    return 1;
 }
 
 /* Ends feed i's subscription (unsubscribing drops its consumer, if the
@@ -385,6 +464,12 @@ cm_err revocations_start(struct revocations *r, natsConnection *nc, volatile sig
     r->nc = nc;
     r->stop = stop;
     atomic_store(&r->quit, 0);
+    if (!r->running) { /* a first start: tokens wait for the replay */
+        atomic_store(&r->caught_up, 0);
+        atomic_store(&r->replay_subscribed, 0);
+        atomic_store(&r->replay_seen, 0);
+        atomic_store(&r->replay_until, 0);
+    }
     if (pthread_create(&r->thread, NULL, run, r) != 0) {
         cm_error("cannot start the revocation follower");
         return CM_EINTERNAL;

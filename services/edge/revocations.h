@@ -5,10 +5,15 @@
  * into the JetStream stream EVENTS. The edge follows that subject with an
  * ordered consumer that starts keep_s seconds in the past, so an edge started
  * (or reconnected) late still learns the revocations whose tokens may be
- * alive. An event with a session id revokes that session; one with only a
- * user id refuses the user's tokens issued at or before revoked_before
- * (disable, password change). Entries are dropped keep_s seconds after the
- * revocation (ACCESS_TOKEN_TTL_S + 60: no token outlives that).
+ * alive; until that replay is done, bearer tokens wait (503,
+ * revocations_caught_up). An event with a session id revokes that session; one with only a
+ * user id and min_token_gen refuses the user's tokens whose generation
+ * (claim "gen") is below it (disable, password change, a role or a
+ * membership lost: exact, since identity issues a token's generation and
+ * roles from one snapshot); one with only a user id and no generation
+ * (older publishers) refuses the user's tokens issued at or before
+ * revoked_before. Entries are dropped keep_s seconds after the revocation
+ * (ACCESS_TOKEN_TTL_S + 60: no token outlives that).
  *
  * The set is shared by every loop (read lock per check; no lock at all while
  * it is empty) and written by nats.c's delivery thread. Times are unix
@@ -45,14 +50,22 @@ void revocations_free(struct revocations *r);
 void revocations_add(struct revocations *r, const char *session_id, const char *user_id,
                      int64_t at_s, int64_t now_s);
 
-/* True when a token of session_id ("" when none) and user_id issued at iat
- * is revoked at now_s. Thread-safe; never waits on the follower. */
-int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
-                        int64_t iat, int64_t now_s);
+/* Records that user_id's tokens with a generation below min_gen are
+ * refused, from a revocation at at_s (unix s: kept keep_s from then; the
+ * highest generation wins). min_gen <= 0 records nothing. Thread-safe. */
+void revocations_add_user_gen(struct revocations *r, const char *user_id, int64_t min_gen,
+                              int64_t at_s, int64_t now_s);
 
-/* Applies one packed SessionRevoked (revocations_add at its revoked_before,
- * else its occurred_at, else now_s). CM_EINVAL when it does not unpack or
- * names neither a session nor a user. */
+/* True when a token of session_id ("" when none) and user_id issued at iat
+ * with generation gen is revoked at now_s. Thread-safe; never waits on the
+ * follower. */
+int revocations_refuses(struct revocations *r, const char *session_id, const char *user_id,
+                        int64_t iat, int64_t gen, int64_t now_s);
+
+/* Applies one packed SessionRevoked: a user's min_token_gen
+ * (revocations_add_user_gen), else revocations_add; either at its
+ * revoked_before, else its occurred_at, else now_s. CM_EINVAL when it does
+ * not unpack or names neither a session nor a user. */
 cm_err revocations_apply(struct revocations *r, const uint8_t *data, size_t len, int64_t now_s);
 
 /* Records that API client client_id's key changed (rotated or revoked) at
@@ -85,6 +98,15 @@ cm_err revocations_start(struct revocations *r, natsConnection *nc, volatile sig
 
 /* True once the follower's subscriptions are in place. */
 int revocations_following(struct revocations *r);
+
+/* True once r holds every revocation that may still matter: always before
+ * revocations_start; after it, once the session feed is subscribed and has
+ * delivered the last revocation the stream held within keep_s when it was
+ * subscribed. Sticky: a later resubscription (NATS restart) keeps the
+ * entries already held, so it does not wait again. Until then the edge
+ * answers bearer tokens 503 rather than let a revoked one through.
+ * Thread-safe, lock-free. */
+int revocations_caught_up(struct revocations *r);
 
 /* Stops and joins the follower and unsubscribes; a no-op when not running. */
 void revocations_stop(struct revocations *r);

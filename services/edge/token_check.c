@@ -96,7 +96,10 @@ enum token_verdict token_check(struct token_cache *c, struct token_keys *keys,
         if (v != TOKEN_OK)
             return v;
     }
-    if (revocations_refuses(rv, e->claims.sid, e->claims.sub, e->claims.iat, now_s))
+    if (!revocations_caught_up(rv))
+        return TOKEN_UNAVAILABLE; /* a revoked token could pass before the replay */
+    if (revocations_refuses(rv, e->claims.sid, e->claims.sub, e->claims.iat, e->claims.gen,
+                            now_s))
         return TOKEN_REFUSED;
     *out_claims = &e->claims;
     return TOKEN_OK;
@@ -111,6 +114,7 @@ void token_principal(const struct cm_token_claims *claims, Envelope__Principal *
     p->organization_id = (char *)claims->org;
     p->session_id = (char *)claims->sid;
     p->impersonator_id = (char *)claims->imp;
+    p->token_gen = claims->gen;
     for (int i = 0; i < claims->nroles && i < CM_TOKEN_MAX_ROLES; i++)
         roles[i] = (char *)claims->roles[i];
     p->n_roles = (size_t)(claims->nroles < CM_TOKEN_MAX_ROLES ? claims->nroles : CM_TOKEN_MAX_ROLES);

@@ -43,7 +43,8 @@ enum token_verdict {
     TOKEN_OK,          /* a valid access token: *out_claims is set */
     TOKEN_REFUSED,     /* malformed, unknown key, bad signature, expired, not
                         * an access token, or revoked: 401 */
-    TOKEN_UNAVAILABLE, /* a well-formed token, but no key set was fetched yet: 503 */
+    TOKEN_UNAVAILABLE, /* a well-formed token, but no key set was fetched yet,
+                        * or the revocations are not replayed yet: 503 */
 };
 
 /* Checks token at unix time now_s against keys and rv, through c. On
@@ -55,7 +56,7 @@ enum token_verdict token_check(struct token_cache *c, struct token_keys *keys,
                                const struct cm_token_claims **out_claims);
 
 /* Fills p from claims: kind USER, user_id = sub, organization_id = org,
- * roles, session_id = sid, impersonator_id = imp. p borrows the strings of
+ * roles, session_id = sid, impersonator_id = imp, token_gen = gen. p borrows the strings of
  * claims and uses roles (CM_TOKEN_MAX_ROLES pointers) for its role list. */
 void token_principal(const struct cm_token_claims *claims, Envelope__Principal *p,
                      char *roles[CM_TOKEN_MAX_ROLES]);

@@ -72,9 +72,14 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     sn.activity = "login";
     sn.locale = o->locale;
     sn.issued_after = o->issued_after;
+    sn.expect_gen = o->expect_gen ? o->expect_gen : u.token_gen;
     err = cm_pg_begin(w->pg);
     if (err == CM_OK)
         err = tokens_issue(w->pg, &sn, out);
+    if (err == CM_ENOTFOUND) { /* disabled or revoked since the checks above */
+        snprintf(detail, 128, "the account changed during the login; log in again");
+        err = CM_EUNAUTH;
+    }
     if (err == CM_OK)
         err = cm_pg_commit(w->pg);
     if (err != CM_OK) {
@@ -201,6 +206,7 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
             err = cm_fail(rq, CM_EUNAUTH, "wrong username or password");
         goto done;
     }
+    in.o.expect_gen = u.token_gen; /* read with the hash just verified */
     err = auth_finish_login(w, u.id, in.username, &in.o, 1, in.totp_code, detail, pointer, &resp);
     if (err == CM_OK)
         auth_respond(rq, out, resp);
@@ -359,7 +365,7 @@ cm_err rpc_issue_tokens(struct cm_worker *w, const Envelope__RpcRequest *req,
 {
     Identity__IssueTokensRequest *in;
     Identity__IssueTokensReply reply = IDENTITY__ISSUE_TOKENS_REPLY__INIT;
-    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0};
+    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0, 0};
     char detail[128], pointer[32];
     json_t *resp = NULL;
     char *text = NULL;

@@ -75,7 +75,9 @@ struct login_opts {
     int refresh_ttl_s;
     int interactive;
     const char *locale; /* NULL: leave it */
-    int64_t issued_after; /* unix s of a revocation of the user just before, or 0 */
+    int64_t issued_after; /* unused (token generations order tokens and revocations) */
+    int64_t expect_gen;   /* 0, or the user's token generation read with the password
+                           * checked: a revocation since then voids the login */
 };
 
 /* The login of user_id after its credentials passed (password, or none for
@@ -84,7 +86,9 @@ struct login_opts {
  * applies the TOTP check when check_mfa (CM_EUNAUTH with detail "totp code
  * required" or "totp code is wrong"; a wrong code counts as a failed login
  * of username), then starts the session in one transaction: *out is the
- * login response. The refusal's detail goes to detail (128 bytes) and
+ * login response. A revocation of the user (disable, password change...)
+ * committed since the credentials were checked (o->expect_gen, else this
+ * function's own read) refuses it: CM_EUNAUTH. The refusal's detail goes to detail (128 bytes) and
  * pointer (32 bytes, "" when none). */
 cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *username,
                          const struct login_opts *o, int check_mfa, const char *totp_code,

@@ -91,6 +91,7 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     sn.organization_id = org;
     sn.impersonator_id = p->impersonator_id[0] ? p->impersonator_id : NULL;
     sn.interactive = 1;
+    sn.expect_gen = p->token_gen; /* the caller's token: stale if the user was revoked since */
     sn.access_ttl_s = rq->w->cfg->access_token_ttl_s;
     sn.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
     if (cm_uuid_valid(p->session_id) && store_session_get(pg, p->session_id, &res) == CM_OK) {
@@ -106,8 +107,13 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
         err = store_default_org_set(pg, id, org);
     if (err == CM_OK && set_default)
         err = users_event(pg, id, "updated");
-    if (err == CM_OK)
+    if (err == CM_OK) {
         err = tokens_issue(pg, &sn, &resp);
+        if (err == CM_ENOTFOUND && store_membership_check(pg, id, org) == CM_ENOTFOUND)
+            err = cm_fail_at(rq, err, "/organization-id", NULL, "no such organization");
+        else if (err == CM_ENOTFOUND) /* disabled or revoked since the edge checked */
+            err = cm_fail(rq, CM_EUNAUTH, "the token was revoked; log in again");
+    }
     if (err == CM_OK)
         err = cm_pg_commit(pg);
     if (err != CM_OK) {

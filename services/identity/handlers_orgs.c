@@ -10,6 +10,7 @@
 #include "cm_principal.h"
 #include "handlers.h"
 #include "identity.pb-c.h"
+#include "revoke.h"
 #include "store.h"
 #include "store_roles.h"
 #include "store_users.h"
@@ -463,6 +464,10 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
                                   store_col(roles, i, "role_name"), org, "removed");
         if (err == CM_OK && removed)
             err = event_membership(rq->w->pg, user.id, org, "removed");
+        /* tokens naming the organization or its roles stop (revoke.h) */
+        if (err == CM_OK && (removed || PQntuples(roles) > 0))
+            err = revoke_user_tokens(rq->w->pg, user.id, "membership_removed",
+                                     REVOKE_SESSIONS_OF_ORG, org);
         err = orgs_tx_end(rq->w->pg, err);
     }
     PQclear(roles);

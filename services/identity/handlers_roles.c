@@ -1,6 +1,7 @@
 /* handlers_roles.c: roles (#120-#122) and role-users (#118, #119). Roles
  * belong to one organization; only its administrators (or the platform
- * admin) give and take them, and only to its members. */
+ * admin) give and take them, and only to its members. Taking a role stops
+ * the tokens its holder already has (revoke.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers.h"
+#include "revoke.h"
 #include "store.h"
 #include "store_roles.h"
 
@@ -144,6 +146,10 @@ static cm_err change_apply(PGconn *pg, const struct role_change *c, int add, int
     if (err == CM_OK && *changed)
         err = orgs_event_role(pg, c->user.id, c->r.id, c->r.name, c->r.organization_id,
                               add ? "added" : "removed");
+    /* the tokens the user holds name the role: they stop, a refresh
+     * issues tokens without it */
+    if (err == CM_OK && *changed && !add)
+        err = revoke_user_tokens(pg, c->user.id, "role_removed", REVOKE_SESSIONS_NONE, NULL);
     return orgs_tx_end(pg, err);
 }
 

@@ -104,8 +104,8 @@ void users_respond_null(struct cm_req *rq, struct cm_resp *out);
 cm_err users_event(PGconn *pg, const char *user_id, const char *change);
 
 /* Revokes every session of user_id (reason "disabled", "password_changed",
- * ...) and writes SessionRevoked {user_id, revoked_before = now} to the
- * outbox. Call inside the transaction of the change. */
+ * ...) and stops its tokens (revoke_user_tokens: SessionRevoked with the
+ * user's new token generation). Call inside the transaction of the change. */
 cm_err users_revoke_sessions(PGconn *pg, const char *user_id, const char *reason);
 
 /* ---- input (handlers_users_input.c); the pure ones are unit-tested ---- */

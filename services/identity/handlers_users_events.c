@@ -11,6 +11,7 @@
 #include "cm_outbox.h"
 #include "handlers.h"
 #include "identity.pb-c.h"
+#include "revoke.h"
 #include "store.h"
 
 cm_err users_event(PGconn *pg, const char *user_id, const char *change)
@@ -60,22 +61,5 @@ done:
 
 cm_err users_revoke_sessions(PGconn *pg, const char *user_id, const char *reason)
 {
-    Identity__SessionRevoked ev = IDENTITY__SESSION_REVOKED__INIT;
-    char occurred_at[USER_TIME_LEN];
-    int64_t at = 0;
-    time_t t;
-    struct tm tm;
-    cm_err err = store_sessions_revoke_user(pg, user_id, reason, &at);
-
-    if (err != CM_OK)
-        return err;
-    t = (time_t)at;
-    gmtime_r(&t, &tm);
-    strftime(occurred_at, sizeof occurred_at, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
-    ev.user_id = (char *)user_id;
-    ev.session_id = "";
-    ev.reason = (char *)reason;
-    ev.occurred_at = occurred_at;
-    ev.revoked_before = at;
-    return cm_outbox_add(pg, IDENTITY_EVT_SESSION_REVOKED, &ev.base, NULL);
+    return revoke_user_tokens(pg, user_id, reason, REVOKE_SESSIONS_ALL, NULL);
 }

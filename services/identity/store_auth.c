@@ -24,9 +24,7 @@
     "'[]') FROM user_organizations m WHERE m.user_id = u.id)::text AS organizations, "             \
     "(SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]') FROM role_users ru "                 \
     "JOIN roles r ON r.id = ru.role_id WHERE ru.user_id = u.id "                                   \
-    "AND r.organization_id = s.organization_id)::text AS roles, "                                  \
-    "(SELECT floor(extract(epoch FROM max(x.revoked_at)))::bigint FROM sessions x "               \
-    "WHERE x.user_id = u.id AND x.revoked_at > now() - interval '2 seconds') AS revoked_at "
+    "AND r.organization_id = s.organization_id)::text AS roles, u.token_gen "
 #define LOGIN_JOINS " JOIN users u ON u.id = s.user_id LEFT JOIN users imp ON imp.id = s.impersonator_id "
 
 /* Runs sql with n parameters (lengths/formats may be NULL: all text);
@@ -133,6 +131,7 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
         copy(out->password_hash, sizeof out->password_hash, col(res, "password_hash"));
         out->enabled = col_bool(res, "enabled");
         out->registered = col_bool(res, "registered");
+        out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -141,7 +140,8 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
 cm_err store_auth_user_by_name(PGconn *pg, const char *username, struct auth_user *out)
 {
     return auth_user(pg,
-                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "SELECT id::text AS id, email, password_hash, enabled, registered, token_gen "
+                     "FROM users "
                      "WHERE username = lower($1)",
                      username, out);
 }
@@ -149,7 +149,8 @@ cm_err store_auth_user_by_name(PGconn *pg, const char *username, struct auth_use
 cm_err store_auth_user_by_id(PGconn *pg, const char *id, struct auth_user *out)
 {
     return auth_user(pg,
-                     "SELECT id::text AS id, email, password_hash, enabled, registered FROM users "
+                     "SELECT id::text AS id, email, password_hash, enabled, registered, token_gen "
+                     "FROM users "
                      "WHERE id = $1::uuid",
                      id, out);
 }
@@ -229,7 +230,7 @@ void store_login_row(const PGresult *res, struct login_rec *out)
     out->revoked = col_bool(res, "revoked");
     out->access_ttl_s = atoi(col(res, "access_ttl_s"));
     out->expires_at = strtoll(col(res, "expires_at"), NULL, 10);
-    out->last_revoked_at = strtoll(col(res, "revoked_at"), NULL, 10);
+    out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
 }
 
 /* A one-row result, or CM_ENOTFOUND (cleared). */
@@ -246,16 +247,18 @@ static cm_err one_row(cm_err err, PGresult **res)
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
 {
-    char ttl[16], exp[24], rttl[16];
-    const char *values[8] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
+    char ttl[16], exp[24], rttl[16], gen[24];
+    const char *values[9] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
                              sn->interactive ? "t" : "f", ttl, exp, rttl,
-                             (const char *)token_hash};
-    int lengths[8] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES}, formats[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+                             (const char *)token_hash, gen};
+    int lengths[9] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES, 0},
+        formats[9] = {0, 0, 0, 0, 0, 0, 0, 1, 0};
     cm_err err = CM_OK;
 
     snprintf(ttl, sizeof ttl, "%d", sn->access_ttl_s);
     snprintf(exp, sizeof exp, "%lld", (long long)sn->expires_at);
     snprintf(rttl, sizeof rttl, "%d", sn->refresh_ttl_s);
+    snprintf(gen, sizeof gen, "%lld", (long long)sn->expect_gen);
     if (sn->activity) {
         const char *rv[3] = {sn->user_id, sn->activity, sn->locale};
         err = run(pg,
@@ -269,7 +272,9 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
     }
     if (err == CM_OK)
         err = run(pg,
-                  "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN $2::uuid ELSE coalesce("
+                  "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN (SELECT "
+                  "xm.organization_id FROM user_organizations xm WHERE xm.user_id = $1::uuid "
+                  "AND xm.organization_id = $2::uuid) ELSE coalesce("
                   "(SELECT du.default_organization_id FROM users du JOIN user_organizations dm "
                   "ON dm.user_id = du.id AND dm.organization_id = du.default_organization_id "
                   "WHERE du.id = $1::uuid), "
@@ -278,11 +283,14 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                   "s AS (INSERT INTO sessions (user_id, organization_id, impersonator_id, "
                   "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
                   "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
-                  "ELSE now() + make_interval(secs => $7::int) END FROM org RETURNING *), "
+                  "ELSE now() + make_interval(secs => $7::int) END FROM org "
+                  "WHERE ($2::uuid IS NULL OR org.id IS NOT NULL) AND EXISTS (SELECT 1 FROM users "
+                  "gu WHERE gu.id = $1::uuid AND gu.enabled AND ($9::bigint = 0 OR "
+                  "gu.token_gen = $9::bigint)) RETURNING *), "
                   "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
                   "SELECT $8, id, expires_at FROM s) "
                   "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
-                  8, values, lengths, formats, out);
+                  9, values, lengths, formats, out);
     return one_row(err, out);
 }
 
@@ -301,6 +309,8 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
               "FROM sessions s0 JOIN users u0 ON u0.id = s0.user_id "
               "WHERE rt.token_hash = $1 AND rt.used_at IS NULL AND rt.expires_at > now() "
               "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
+              "AND (s0.organization_id IS NULL OR EXISTS (SELECT 1 FROM user_organizations m0 "
+              "WHERE m0.user_id = s0.user_id AND m0.organization_id = s0.organization_id)) "
               "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
               "u0.classification = 'carium' AS carium), "
               "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
@@ -320,7 +330,10 @@ cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
     PGresult *res = NULL;
     cm_err err = run(pg,
                      "SELECT rt.used_at IS NOT NULL AS used, rt.expires_at <= now() AS expired, "
-                     "s.revoked_at IS NOT NULL AS revoked, u.enabled, s.id::text AS session_id, "
+                     "(s.revoked_at IS NOT NULL OR (s.organization_id IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM user_organizations m WHERE m.user_id = s.user_id "
+                     "AND m.organization_id = s.organization_id))) AS revoked, "
+                     "u.enabled, s.id::text AS session_id, "
                      "s.user_id::text AS user_id FROM refresh_tokens rt "
                      "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
                      "WHERE rt.token_hash = $1 FOR UPDATE OF s",
@@ -355,6 +368,33 @@ cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int 
 
     if (err == CM_OK) {
         *revoked = atoi(col(res, "n")) > 0;
+        *at = strtoll(col(res, "at"), NULL, 10);
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason,
+                             enum revoke_sessions scope, const char *org, int64_t *gen,
+                             int64_t *at)
+{
+    static const char *const scopes[] = {"none", "all", "org"};
+    const char *values[4] = {user_id, reason, scopes[scope],
+                             scope == REVOKE_SESSIONS_OF_ORG ? org : NULL};
+    PGresult *res = NULL;
+    cm_err err = run(pg,
+                     "WITH g AS (UPDATE users SET token_gen = token_gen + 1 WHERE id = $1::uuid "
+                     "RETURNING token_gen), "
+                     "r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+                     "WHERE user_id = $1::uuid AND revoked_at IS NULL AND ($3 = 'all' OR "
+                     "($3 = 'org' AND organization_id = $4::uuid)) RETURNING id) "
+                     "SELECT g.token_gen, (SELECT count(*) FROM r) AS n, "
+                     "floor(extract(epoch FROM now()))::bigint AS at FROM g",
+                     4, values, NULL, NULL, &res);
+
+    err = one_row(err, &res);
+    if (err == CM_OK) {
+        *gen = strtoll(col(res, "token_gen"), NULL, 10);
         *at = strtoll(col(res, "at"), NULL, 10);
     }
     PQclear(res);

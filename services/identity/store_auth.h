@@ -34,6 +34,7 @@ struct auth_user {
     char password_hash[PW_HASH_MAX]; /* "" when the user has no password */
     int enabled;
     int registered;
+    int64_t token_gen; /* users.token_gen (revoke.h) */
 };
 
 /* The user whose username is lower(username). CM_ENOTFOUND when none. */
@@ -85,11 +86,10 @@ struct login_rec {
     int revoked;
     int access_ttl_s;
     int64_t expires_at; /* the session's end, unix seconds */
-    /* the second of the user's latest session revocation when it was
-     * within the last 2 s, else 0: tokens issued now must carry a later
-     * iat, or the edge (which refuses a user's tokens issued at or before
-     * a revocation) would refuse them */
-    int64_t last_revoked_at;
+    /* the user's token generation, read in the same statement as the
+     * roles: the tokens carry it (claim "gen"), and the edge refuses those
+     * below the generation of the user's latest revocation */
+    int64_t token_gen;
 };
 
 /* Reads row 0 of res (a result of the functions below) into out. */
@@ -99,7 +99,8 @@ void store_login_row(const PGresult *res, struct login_rec *out);
 struct session_new {
     const char *user_id;
     const char *organization_id; /* NULL: the default organization when still a
-                                  * member of it, else the first membership, else none */
+                                  * member of it, else the first membership, else
+                                  * none; else an organization the user belongs to */
     const char *impersonator_id; /* NULL: none */
     int interactive;
     int access_ttl_s;
@@ -108,19 +109,27 @@ struct session_new {
     const char *activity;    /* "login" records a login (activity, last_login_time,
                               * failed attempts cleared); NULL records nothing */
     const char *locale;      /* NULL, or the locale to keep when not explicit */
-    int64_t issued_after;    /* unix s: the tokens' iat must be later (a
-                              * revocation of the user just before), or 0 */
+    int64_t issued_after;    /* unused: a revocation just before is told apart
+                              * by the token generation (store_user_tokens_cut) */
+    int64_t expect_gen;      /* 0, or the user's token generation when the caller
+                              * checked its credentials: a revocation since then
+                              * (the generation moved) voids the new session */
 };
 
 /* Creates the session with its first refresh token (token_hash) and,
  * for activity "login", the login's records. Call inside a transaction. On
  * CM_OK *out is a one-row result for store_login_row (caller PQclear).
- * CM_ENOTFOUND when the user or the organization is gone. */
+ * CM_ENOTFOUND when the user or the organization is gone, the user is
+ * disabled, its token generation is not sn->expect_gen (when set), or it is
+ * not a member of the organization asked for: all checked in the statement
+ * that reads the roles and the token generation, so a revocation or a
+ * membership removed meanwhile cannot slip through. */
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out);
 
 /* Rotates refresh token old_hash in one statement: when it is unused,
- * unexpired, its session unrevoked and its user enabled, it is marked used,
+ * unexpired, its session unrevoked, its user enabled and still a member of
+ * the session's organization (if any), it is marked used,
  * new_hash is stored for the same session (same end), a 'refr' activity is
  * recorded, and *out is a one-row result for store_login_row (caller
  * PQclear). CM_ENOTFOUND when any condition fails (nothing written): then
@@ -133,7 +142,7 @@ enum refresh_state {
     REFRESH_UNKNOWN = 0,   /* no such token */
     REFRESH_REUSED,        /* already used: the session must be revoked */
     REFRESH_EXPIRED,
-    REFRESH_REVOKED,       /* its session is revoked */
+    REFRESH_REVOKED,       /* its session is revoked, or its organization lost */
     REFRESH_DISABLED,      /* its user is disabled */
     REFRESH_VALID,         /* rotatable (a concurrent rotation lost the race) */
 };
@@ -148,6 +157,22 @@ cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
  * whether this call did, *at is the moment (unix seconds). */
 cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int *revoked,
                             int64_t *at);
+
+/* Which sessions of a user a revocation ends (revoke.h). */
+enum revoke_sessions {
+    REVOKE_SESSIONS_NONE,   /* none: tokens only, a refresh issues new ones */
+    REVOKE_SESSIONS_ALL,    /* every session: the user logs in again */
+    REVOKE_SESSIONS_OF_ORG, /* the sessions whose organization is org */
+};
+
+/* Raises user_id's token generation by one and revokes its unrevoked
+ * sessions that scope names (org used by REVOKE_SESSIONS_OF_ORG only) with
+ * reason, in one statement. The new generation goes to *gen, the moment
+ * (unix seconds, the transaction's now()) to *at. CM_ENOTFOUND when the
+ * user does not exist. */
+cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason,
+                             enum revoke_sessions scope, const char *org, int64_t *gen,
+                             int64_t *at);
 
 /* Session id (a uuid) with its login facts (store_login_row), revoked or
  * not: caller PQclears *out. CM_ENOTFOUND when there is none. */

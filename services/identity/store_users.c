@@ -379,25 +379,6 @@ cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
     return err;
 }
 
-cm_err store_sessions_revoke_user(PGconn *pg, const char *user_id, const char *reason,
-                                  int64_t *revoked_at)
-{
-    const char *values[2] = {user_id, reason};
-    PGresult *res;
-    cm_err err = command(pg,
-                         "UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
-                         "WHERE user_id = $1 AND revoked_at IS NULL",
-                         2, values, NULL);
-
-    if (err == CM_OK)
-        err = cm_pg_query(pg, "SELECT floor(extract(epoch FROM now()))::bigint", 0, NULL, &res);
-    if (err == CM_OK) {
-        *revoked_at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        PQclear(res);
-    }
-    return err;
-}
-
 cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out)
 {
     const char *values[1] = {user_id};

@@ -146,11 +146,6 @@ cm_err store_user_confirm_phone(PGconn *pg, const char *id, const char *phone);
  * the user's username. */
 cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled);
 
-/* Revokes every unrevoked session of user_id with reason; the moment of the
- * revocation (unix seconds, the transaction's now()) goes to *revoked_at. */
-cm_err store_sessions_revoke_user(PGconn *pg, const char *user_id, const char *reason,
-                                  int64_t *revoked_at);
-
 /* Facts of user_id for its UserChanged event: a one-row result (caller
  * PQclear) with columns username, email, first_name, last_name, enabled
  * ('t'/'f'), organization_ids (a JSON array of uuids) and occurred_at

@@ -95,9 +95,10 @@ cm_err tokens_response(const struct signing_key *key, const struct login_rec *r,
     snprintf(c.sid, sizeof c.sid, "%s", r->session_id);
     snprintf(c.org, sizeof c.org, "%s", r->organization_id);
     snprintf(c.imp, sizeof c.imp, "%s", r->impersonator_id);
-    /* a revocation of the user in this very second (a password reset that
-     * logs in) must not refuse the new tokens: they are issued after it */
-    c.iat = r->last_revoked_at >= now ? r->last_revoked_at + 1 : now;
+    /* revocation is by generation, not time: a token issued in the second
+     * of a revocation is refused or accepted by its gen alone */
+    c.iat = now;
+    c.gen = r->token_gen;
     c.exp = c.iat + r->access_ttl_s;
     if (r->expires_at > now && c.exp > r->expires_at)
         c.exp = r->expires_at;
@@ -145,8 +146,6 @@ cm_err tokens_issue(PGconn *pg, const struct session_new *sn, json_t **out)
     err = store_session_create(pg, sn, hash, &res);
     if (err == CM_OK) {
         store_login_row(res, &rec);
-        if (sn->issued_after > rec.last_revoked_at)
-            rec.last_revoked_at = sn->issued_after;
         err = tokens_response(key, &rec, token, (int64_t)time(NULL), out);
     }
     PQclear(res);

@@ -80,6 +80,7 @@ Test(cm_token, round_trips_every_claim)
     char *t;
 
     snprintf(in.imp, sizeof in.imp, "44444444-4444-4444-8444-444444444444");
+    in.gen = 12;
     t = cm_token_sign(&in, NULL, "key-2024", sk);
     cr_assert(t != NULL);
     cr_assert(eq(int, cm_token_kid(t, kid), CM_OK));
@@ -95,6 +96,7 @@ Test(cm_token, round_trips_every_claim)
     cr_assert(eq(str, out.roles[1], "platform-admin"));
     cr_assert(eq(i64, out.iat, NOW));
     cr_assert(eq(i64, out.exp, NOW + 300));
+    cr_assert(eq(i64, out.gen, 12));
     free(t);
 }
 
@@ -303,6 +305,9 @@ static const char *const bad_claims[] = {
     "\"iat\":1700000000,\"exp\":1700000300}",                                   /* sub too long */
     "{\"typ\":\"access\",\"sub\":\"u\",\"sub\":\"v\",\"iat\":1700000000,\"exp\":1700000300}",
     "{\"typ\":\"access\",\"sub\":\"u\",\"iat\":1700000000,\"exp\":1700000300",  /* truncated */
+    "{\"typ\":\"access\",\"sub\":\"u\",\"iat\":1700000000,\"exp\":1700000300,\"gen\":\"9\"}",
+    "{\"typ\":\"access\",\"sub\":\"u\",\"iat\":1700000000,\"exp\":1700000300,\"gen\":-1}",
+    "{\"typ\":\"access\",\"sub\":\"u\",\"iat\":1700000000,\"exp\":1700000300,\"gen\":1.5}",
 };
 
 ParameterizedTestParameters(cm_token, refuses_badly_shaped_claims)
@@ -333,6 +338,7 @@ Test(cm_token, accepts_minimal_well_shaped_claims)
     cr_assert(eq(str, out.sub, "u"));
     cr_assert(eq(str, out.sid, ""));
     cr_assert(eq(int, out.nroles, 0));
+    cr_assert(eq(i64, out.gen, 0), "no gen claim: generation 0");
     free(t);
 }
 

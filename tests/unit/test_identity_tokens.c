@@ -193,16 +193,19 @@ Test(identity_tokens, access_token_never_outlives_its_session)
     json_decref(body);
 }
 
-Test(identity_tokens, tokens_issued_in_the_second_of_a_revocation_come_after_it)
+Test(identity_tokens, tokens_carry_the_users_token_generation_and_the_real_time)
 {
     struct login_rec r = session();
     struct cm_token_claims c;
     json_t *body = NULL;
 
-    r.last_revoked_at = NOW;
+    r.token_gen = 42;
     cr_assert(eq(int, tokens_response(&key, &r, NULL, NOW, &body), CM_OK));
     cr_assert(eq(int, cm_token_verify(str_of(body, "access-token"), key.pk, NOW, &c), CM_OK));
-    cr_assert(eq(i64, c.iat, NOW + 1));
+    cr_assert(eq(i64, c.gen, 42));
+    cr_assert(eq(i64, c.iat, NOW), "no second shifted to get past a revocation");
+    cr_assert(eq(int, cm_token_verify(str_of(body, "id-token"), key.pk, NOW, &c), CM_OK));
+    cr_assert(eq(i64, c.gen, 42));
     json_decref(body);
 }
 
