@@ -147,10 +147,12 @@ def main():
             for r in log.rows:
                 fh.write(json.dumps({"op": r[0], "sent_s": round(r[1] - T0, 4),
                                      "answered_s": round(r[2] - T0, 4), "status": r[3],
-                                     "error": r[4], "try": r[5], "request_id": r[6]}) + "\n")
+                                     "error": r[4], "try": r[5], "request_id": r[6], "key": r[8],
+                                     "body": r[7]}) + "\n")
         with open(os.path.join(out, "faults.json"), "w") as fh:
             json.dump([{"name": f.name, "at_s": round(f.t_inject - T0, 3),
-                        "restored_s": round(f.t_restored - T0, 3), "errors": f.errors}
+                        "restored_s": round(f.t_restored - T0, 3), "errors": f.errors,
+                        "notes": f.notes}
                        for f in faults if f.t_inject], fh, indent=1)
         with open(os.path.join(out, "findings.json"), "w") as fh:
             json.dump(log.findings, fh, indent=1)

@@ -146,7 +146,7 @@ class Client:
         self.last_err = ""
 
     # --- one HTTP exchange, recorded ---
-    def call(self, op, method, path, body=None, token=None, key=None, try_no=1, basic=None):
+    def call(self, op, method, path, body=None, token=None, key=None, try_no=1, basic=None, tag=""):
         headers = {"Connection": "close", "Accept": "application/json"}
         data = None
         if body is not None:
@@ -184,11 +184,11 @@ class Client:
         finally:
             conn.close()
         t1 = time.monotonic()
-        self.log.add((op, t0, t1, status, err, try_no, rid, text if status >= 500 else ""))
+        self.log.add((op, t0, t1, status, err, try_no, rid, text if status >= 400 else "", tag))
         self.last_err = err
         return status, doc, text
 
-    def write(self, op, method, path, body, token=None):
+    def write(self, op, method, path, body, token=None, tag=""):
         """A write retried with one Idempotency-Key while its answer is lost.
         Returns (status, doc, text, lost_before) of the last try."""
         key = str(uuid.uuid4())
@@ -196,7 +196,7 @@ class Client:
         lost, try_no, delay = False, 0, 0.2
         while True:
             try_no += 1
-            st, doc, text = self.call(op, method, path, body, token, key, try_no)
+            st, doc, text = self.call(op, method, path, body, token, key, try_no, tag=tag)
             if 200 <= st < 300:
                 return st, doc, text, lost
             if st in RETRYABLE:
@@ -204,16 +204,16 @@ class Client:
                 if st != 429 and not refused:
                     lost = True  # it may have been done: the retry must say so
                 if time.monotonic() > until:
-                    self.log.finding(kind="write_gave_up", op=op, detail="%s %s: last %d after %d tries"
-                                     % (method, path, st, try_no))
+                    self.log.finding(kind="write_gave_up", op=op, detail="%s %s (%s): last %d after %d tries"
+                                     % (method, path, tag, st, try_no))
                     return st, doc, text, lost
                 time.sleep(delay + self.rng.random() * delay)
                 delay = min(delay * 2, 2.0)
                 continue
             if lost:
                 self.log.finding(kind="retry_refused", op=op,
-                                 detail="%s %s: %d on a retry after a lost answer (key %s): %s"
-                                 % (method, path, st, key, text[:160]))
+                                 detail="%s %s (%s): %d on a retry after a lost answer (key %s): %s"
+                                 % (method, path, tag, st, key, text[:160]))
             return st, doc, text, lost
 
     # --- operations ---
@@ -228,7 +228,7 @@ class Client:
         got = None
         for attempt in range(3):
             before = self.spool.latest(username)
-            st, doc, text, lost = self.write("sign_up", "POST", "/v1/sign-up/", body)
+            st, doc, text, lost = self.write("sign_up", "POST", "/v1/sign-up/", body, tag=username)
             if st == 201:
                 with led.mu:
                     led.acked.setdefault(username, time.monotonic())
@@ -246,11 +246,13 @@ class Client:
             return None
         st, doc, text, lost = self.write("confirm", "POST", "/v1/confirm-sign-up/",
                                          {"username": username, "confirmation-code": got[1],
-                                          "login": True})
+                                          "login": True}, tag=username)
         uid = find_key(doc, "user-id") if st == 201 else None
-        if st == 201 and not uid:
+        # a 409 "confirmed already" after a lost answer is a finding (recorded by
+        # write), but the account is confirmed: the person logs in
+        if (st == 201 and not uid) or (st == 409 and lost):
             uid = self.login(username)
-        if st != 201 or not uid:
+        if not uid:
             with led.mu:
                 led.stuck[username] = "confirm %d: %s" % (st, text[:120])
             return None
@@ -261,7 +263,7 @@ class Client:
     def login(self, username, op="login"):
         """POST /v1/login/ (retried while lost); the user id, or None."""
         st, doc, text, _ = self.write(op, "POST", "/v1/login/",
-                                      {"username": username, "password": PASSWORD})
+                                      {"username": username, "password": PASSWORD}, tag=username)
         if st != 201 or not isinstance(doc, dict):
             return None
         return find_key(doc, "user-id")
@@ -272,7 +274,8 @@ class Client:
             self.ledger.org_names_tried.add(name)
         body = {"data": {"type": "organizations",
                          "attributes": {"name": name, "display-name": "Chaos clinic %d" % n}}}
-        st, doc, text, _ = self.write("org_create", "POST", "/v1/organizations/", body, self.admin)
+        st, doc, text, _ = self.write("org_create", "POST", "/v1/organizations/", body, self.admin,
+                                      tag=name)
         if st == 201 and isinstance(doc, dict):
             oid = (doc.get("data") or {}).get("id")
             if oid:
@@ -286,7 +289,7 @@ class Client:
             self.ledger.pairs_tried.add((uid, oid))
         body = {"data": {"type": "organizations", "attributes": {"user-id": uid}}}
         st, doc, text, _ = self.write("add_user", "POST", "/v1/organizations/%s/add-user/" % oid,
-                                      body, self.admin)
+                                      body, self.admin, tag="%s:%s" % (uid, oid))
         if st == 201:
             with self.ledger.mu:
                 self.ledger.memberships.add((uid, oid))

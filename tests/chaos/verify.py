@@ -90,10 +90,11 @@ def check_usable(chk, url, run, led, env, log, spool):
                 if not work:
                     return
                 u = work.pop()
+            if c.login(u, op="verify_login") is not None:
+                continue
             if u in led.confirmed:
-                if c.login(u, op="verify_login") is None:
-                    with mu:
-                        unusable.append("%s: confirmed during the load, login now refused" % u)
+                with mu:
+                    unusable.append("%s: confirmed during the load, login now refused" % u)
                 continue
             why = led.stuck.get(u, "unfinished when the load stopped")
             uid = c.sign_up_flow(u, led.attempted[u])
@@ -241,8 +242,8 @@ def check_requests(chk, log, faults, t_origin):
     det = []
     for r in five[:40]:
         f = phase_of(r[1], faults)
-        det.append("500 %s at +%.1f s (after '%s') request id %s: %s" % (
-            r[0], r[1] - t_origin, f.name if f else "-", r[6] or "?", r[7][:120]))
+        det.append("500 %s %s at +%.1f s (after '%s') request id %s: %s" % (
+            r[0], r[8], r[1] - t_origin, f.name if f else "-", r[6] or "?", r[7][:120]))
     chk.add("no_500", not five, "%d answers 500 of %d requests" % (len(five), len(rows)), det)
 
     edge_kills = [f for f in faults if f.name == "kill -9 edge"]
@@ -257,8 +258,8 @@ def check_requests(chk, log, faults, t_origin):
     det = []
     for r in real[:40]:
         f = phase_of(r[1], faults)
-        det.append("%s: %s after %.1f s at +%.1f s (after '%s')" % (
-            r[0], r[4], r[2] - r[1], r[1] - t_origin, f.name if f else "-"))
+        det.append("%s %s: %s after %.1f s at +%.1f s (after '%s')" % (
+            r[0], r[8], r[4], r[2] - r[1], r[1] - t_origin, f.name if f else "-"))
     chk.add("no_unanswered", not real,
             "%d requests without an answer (client timeout %.0f s); not counted: %d cut by the "
             "edge's own kill -9, %d connections refused while no edge listened"
@@ -278,7 +279,7 @@ def error_windows(say, log, faults, t_end):
     """Per fault: how long its operations failed and the failures by status."""
     rows = sorted(log.rows, key=lambda r: r[2])
     say("error window of each fault (from the fault to the first success, after its last "
-        "failure, of an operation it affects):")
+        "5xx, 429 or unanswered request, of an operation it affects; non-2xx answers by status):")
     for i, f in enumerate(faults):
         if f.t_inject is None:
             continue
@@ -293,11 +294,12 @@ def error_windows(say, log, faults, t_end):
         if not fails:
             say("  %-28s no failed request (%d answered)" % (f.name, len(mine)))
             continue
-        last_fail = max(r[2] for r in fails)
+        down = [r for r in fails if r[3] == 0 or r[3] >= 500 or r[3] == 429]
+        last_fail = max(r[2] for r in down) if down else f.t_inject
         ok_after = [r[2] for r in mine if r[1] >= last_fail and loadmod.ok_status(r[0], r[3])]
         end = min(ok_after) if ok_after else None
-        say("  %-28s %s; %d failed of %d: %s; restore took %.1f s" % (
-            f.name, ("window %.1f s" % (end - f.t_inject)) if end else
-            "no success after the last failure",
+        say("  %-28s %s; %d non-2xx of %d: %s; restore took %.1f s" % (
+            f.name, ("window %.1f s" % (end - f.t_inject)) if end and down else
+            "window 0 s" if not down else "no success after the last failure",
             len(fails), len(mine), " ".join("%s×%d" % kv for kv in sorted(by.items())),
             f.t_restored - f.t_inject))
