@@ -22,6 +22,7 @@ esac
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 export BUILD
+export PYTHONDONTWRITEBYTECODE=1 # keep the source folder clean
 export CHAOS_OUT="$BUILD/chaos/$MODE"
 rm -rf "$CHAOS_OUT"
 mkdir -p "$CHAOS_OUT"
