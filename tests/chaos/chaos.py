@@ -139,6 +139,7 @@ def main():
     load_log.rows = log.rows[:n_before]
     load_log.findings = log.findings
     verify.check_requests(chk, load_log, faults, T0)
+    verify.client_errors(say, load_log, faults, T0)
     spool.stop = True
 
     if out:

@@ -303,3 +303,25 @@ def error_windows(say, log, faults, t_end):
             "window 0 s" if not down else "no success after the last failure",
             len(fails), len(mine), " ".join("%s×%d" % kv for kv in sorted(by.items())),
             f.t_restored - f.t_inject))
+
+
+def client_errors(say, log, faults, t_origin):
+    """Informational: 4xx answers of the load by operation and status, with the
+    faults they followed (a 404 on authz-user-status is authz's projection
+    lagging behind a fresh sign-up)."""
+    by = {}
+    for r in log.rows:
+        if 400 <= r[3] < 500 and not loadmod.ok_status(r[0], r[3]):
+            f = phase_of(r[1], faults)
+            k = (r[0], r[3])
+            e = by.setdefault(k, [0, {}, r[7][:100]])
+            e[0] += 1
+            name = f.name if f else "before the faults"
+            e[1][name] = e[1].get(name, 0) + 1
+    if not by:
+        say("4xx answers during the load: none")
+        return
+    say("4xx answers during the load (informational; retries are checked above):")
+    for (op, st), (n, where, body) in sorted(by.items()):
+        say("  %s %d ×%d, after: %s; e.g. %s" % (op, st, n, ", ".join(
+            "%s ×%d" % kv for kv in sorted(where.items())), body))
