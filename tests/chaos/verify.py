@@ -269,6 +269,9 @@ def check_requests(chk, log, faults, t_origin):
     chk.add("retries_first_answer", not retry,
             "%d retries of a write after a lost answer refused (4xx) instead of the first answer"
             % len(retry), ["%s: %s" % (f["op"], f["detail"]) for f in retry])
+    bugs = [f for f in log.findings if f["kind"] == "harness_error"]
+    chk.add("harness_ok", not bugs, "%d exceptions in the load's clients" % len(bugs),
+            ["%s: %s" % (f["op"], f["detail"]) for f in bugs])
     gave = [f for f in log.findings if f["kind"] == "write_gave_up"]
     chk.add("writes_completed", not gave,
             "%d writes still failing after %.0f s of retries" % (len(gave), loadmod.RETRY_FOR_S),
