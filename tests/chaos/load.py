@@ -241,6 +241,8 @@ class Client:
                 break
             # no code: as a person would, sign up again (a new intent, a new key)
         if not got:
+            got = self.spool.latest(username)  # a code kept pending may still be good
+        if not got:
             with led.mu:
                 led.stuck[username] = "no code after 3 sign-ups (last %d: %s)" % (st, text[:120])
             return None
