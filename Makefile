@@ -31,7 +31,7 @@ INTEG_C     := $(wildcard tests/integration/*.c)
 INTEG_BIN   := $(BUILD)/tests/integration/integration
 BENCH_BINS  := $(BUILD)/bin/hello_server $(BUILD)/bin/auth_bench $(BUILD)/bin/check_bench
 
-.PHONY: all build up down test unit integration asan bench fuzz clean help format
+.PHONY: all build up down test unit integration asan bench fuzz clean help format chaos chaos-short
 all build: $(BINS) $(BENCH_BINS)
 
 help:
@@ -39,6 +39,7 @@ help:
 	@echo "make down      stop everything make up started"
 	@echo "make test      unit tests, then integration tests on a private stack"
 	@echo "make asan      the same tests built with AddressSanitizer and UBSan"
+	@echo "make chaos     fault suite: kill -9 of each daemon, nats and Postgres restarts under load"
 	@echo "make bench     throughput and latency through the edge beside a plain libevent server"
 	@echo "make fuzz      libFuzzer + ASan on the request body parsers, bounded time"
 
@@ -101,10 +102,21 @@ integration: $(BINS) $(INTEG_BIN)
 	@mkdir -p $(BUILD); set -o pipefail; \
 	    BUILD=$(BUILD) scripts/with-test-stack.sh $(INTEG_BIN) --jobs 1 2>&1 | tee -a $(RESULTS)
 
+# The fault suite (tests/chaos/chaos.py) on a private stack: `chaos` is the
+# full form (a few minutes), `chaos-short` the part of `make test` (< 90 s).
+# Both print a "Synthesis:" line (one test per check) that `test` totals; a
+# run that ends without one counts as one crash.
+chaos: $(BINS)
+	BUILD=$(BUILD) scripts/chaos.sh full
+
+chaos-short: $(BINS)
+	@mkdir -p $(BUILD); BUILD=$(BUILD) CHAOS_RESULTS=$(abspath $(RESULTS)) scripts/chaos.sh short
+
 # Ends with one line that totals every Criterion binary's synthesis.
 test:
 	@rm -f $(RESULTS)
 	@$(MAKE) --no-print-directory build unit integration
+	@$(MAKE) --no-print-directory chaos-short || true
 	@awk -F'[:|]' '/Synthesis:/ {p += $$5; f += $$7 + $$9} \
 	    END {printf "tests: %d passed, %d failed\n", p, f; exit f > 0}' $(RESULTS)
 

@@ -62,6 +62,10 @@ usage: scripts/stack.sh <command> [args]
   restart <svc> [N]       stop, then start
   start-nats | stop-nats | restart-nats
                           control nats-server (same port and JetStream store)
+  kill9 <svc> [N]         SIGKILL one daemon (no drain; start brings it back)
+  kill9-nats              SIGKILL nats-server (start-nats brings it back)
+  restart-pg [fast|immediate]
+                          stop postgres with that pg_ctl mode (default fast), start it again
   status                  one line per component; exit 1 unless all are up
   admin-port <svc> [N]    print the admin port of a daemon instance
   pg-url                  print a libpq URL for the admin role to the database
@@ -759,6 +763,35 @@ cmd_stop_nats() {
     stop_names nats
 }
 
+# cmd_kill9 <name>: SIGKILL a running daemon or nats-server, wait until gone;
+# the pid file stays (a dead pid is never taken for alive: see proc_alive)
+cmd_kill9() {
+    local n=$1 pid deadline
+    load_settings 0
+    pid=$(pid_of "$n")
+    proc_alive "$pid" "$(exe_of "$n")" || die "$n is not running"
+    kill -KILL "$pid"
+    deadline=$(($(now) + 10))
+    while proc_alive "$pid" "$(exe_of "$n")"; do
+        [ "$(now)" -lt "$deadline" ] || die "$n (pid $pid) still alive 10 s after SIGKILL"
+        sleep 0.05
+    done
+    say "killed $n (pid $pid) with SIGKILL"
+}
+
+# cmd_restart_pg <fast|immediate>: pg_ctl stop -m <mode>, then start again
+cmd_restart_pg() {
+    local mode=${1:-fast}
+    case $mode in fast | immediate) ;; *) die "usage: restart-pg [fast|immediate]" ;; esac
+    require_stack
+    load_settings 0
+    pg_running || die "postgres is not running"
+    say "stopping postgres (-m $mode)"
+    as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m "$mode" -w -t 30 >/dev/null 2>&1 ||
+        die "pg_ctl stop -m $mode failed"
+    pg_start
+}
+
 cmd_status() {
     local s n f pid port code ok=0 line
     load_settings 0
@@ -847,6 +880,14 @@ main() {
         cmd_start_nats
         ;;
     status) cmd_status ;;
+    kill9)
+        [ -n "${1:-}" ] || die "usage: kill9 <svc> [N]"
+        check_svc "$1"
+        check_inst "${2:-1}"
+        cmd_kill9 "$(inst_name "$1" "${2:-1}")"
+        ;;
+    kill9-nats) cmd_kill9 nats ;;
+    restart-pg) cmd_restart_pg "$@" ;;
     admin-port) cmd_admin_port "$@" ;;
     pg-url) cmd_pg_url ;;
     psql)
