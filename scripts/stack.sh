@@ -128,6 +128,18 @@ exe_of() { # exe_of <name>: program name expected for a run/<name>.pid
 
 name_alive() { proc_alive "$(pid_of "$1")" "$(exe_of "$1")"; }
 
+# just_started_alive <name>: like name_alive, for a process this script has
+# just forked: between fork and exec its argv0 is still bash, which is not
+# "exited" (seen as a false "exited" under load)
+just_started_alive() {
+    local pid state
+    pid=$(pid_of "$1")
+    name_alive "$1" && return 0
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+    state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 # port_in_use <port>: true when something listens on 127.0.0.1/any:<port>
 port_in_use() {
     if command -v ss >/dev/null 2>&1; then
@@ -459,7 +471,7 @@ nats_start() {
     echo $! >"$VAR_DIR/run/nats.pid"
     local deadline=$(($(now) + 15))
     until tcp_open 127.0.0.1 "$NATS_PORT"; do
-        if ! name_alive nats; then
+        if ! just_started_alive nats; then
             show_log "$VAR_DIR/log/nats.log"
             die "nats-server exited"
         fi
@@ -571,7 +583,7 @@ wait_ready() {
     while :; do
         still=()
         for n in "${pending[@]}"; do
-            if ! name_alive "$n"; then
+            if ! just_started_alive "$n"; then
                 [ "$tty" = 1 ] && printf '\n' >&2
                 show_log "$VAR_DIR/log/$n.log" 60
                 die "$n exited before becoming ready (log: $VAR_DIR/log/$n.log)"
