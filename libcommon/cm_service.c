@@ -69,6 +69,16 @@ cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
     return err;
 }
 
+cm_err cm_fail_retry(struct cm_req *rq, cm_err err, int retry_after_s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rq->detail, sizeof rq->detail, fmt, ap);
+    va_end(ap);
+    rq->retry_after_s = retry_after_s > 0 ? retry_after_s : 1;
+    return err;
+}
+
 cm_err cm_rpc_fail(struct cm_worker *w, cm_err err, const char *fmt, ...)
 {
     va_list ap;
@@ -172,11 +182,12 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
  * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
  * last) that the edge relays as a chunked HTTP reply. */
 static void send_http(struct cm_worker *w, const char *reply, int status, const char *ctype,
-                      const char *body, size_t len)
+                      const char *body, size_t len, int retry_after_s)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
-    Envelope__Header h = ENVELOPE__HEADER__INIT;
-    Envelope__Header *hs[1] = {&h};
+    Envelope__Header h = ENVELOPE__HEADER__INIT, ra = ENVELOPE__HEADER__INIT;
+    Envelope__Header *hs[2] = {&h, &ra};
+    char ra_value[16];
     int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
 
@@ -187,6 +198,12 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
     h.value = (char *)ctype;
     resp.headers = hs;
     resp.n_headers = 1;
+    if (retry_after_s > 0) {
+        snprintf(ra_value, sizeof ra_value, "%d", retry_after_s);
+        ra.name = "retry-after";
+        ra.value = ra_value;
+        resp.n_headers = 2;
+    }
     resp.chunked = len > room;
     do {
         size_t n = len - off < room ? len - off : room;
@@ -249,7 +266,8 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         out.content_type = "application/json";
     }
     send_http(w, reply, out.status,
-              out.content_type ? out.content_type : "application/json", out.body, out.len);
+              out.content_type ? out.content_type : "application/json", out.body, out.len,
+              err != CM_OK ? rq->retry_after_s : 0);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
     free(out.body);
     free(rq);

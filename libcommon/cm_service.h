@@ -61,6 +61,7 @@ struct cm_req {
     char detail[256];
     char pointer[128];
     char parameter[64];
+    int retry_after_s; /* > 0: the answer carries Retry-After (cm_fail_retry) */
 };
 
 /* The reply a handler fills. body is owned by the response (freed by the
@@ -87,6 +88,11 @@ cm_err cm_fail(struct cm_req *rq, cm_err err, const char *fmt, ...)
  * (either may be NULL), shown in JSON:API errors' "source". */
 cm_err cm_fail_at(struct cm_req *rq, cm_err err, const char *pointer, const char *parameter,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* As cm_fail, and the answer (an error) carries `Retry-After:
+ * retry_after_s` (seconds, at least 1): for CM_ELIMIT (429) and the like. */
+cm_err cm_fail_retry(struct cm_req *rq, cm_err err, int retry_after_s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Parses the request body as a JSON object (Content-Type absent, or JSON),
  * checking that it has no member outside allowed (NULL-terminated names).
