@@ -198,10 +198,11 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
 
 cm_err store_email_change_put(PGconn *pg, const char *user_id, const char *email,
                               const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s,
-                              int max_changes, char *old_email, int *retry_after_s)
+                              int max_changes, char *old_email, int *unchanged,
+                              int *retry_after_s)
 {
     char ttl[16];
-    const char *find[1] = {user_id};
+    const char *find[2] = {user_id, email};
     const char *put[4] = {user_id, email, (const char *)code_hash, ttl};
     int lengths[4] = {0, 0, STORE_HASH_BYTES, 0}, formats[4] = {0, 0, 1, 0};
     PGresult *res = NULL;
@@ -210,15 +211,22 @@ cm_err store_email_change_put(PGconn *pg, const char *user_id, const char *email
 
     snprintf(ttl, sizeof ttl, "%d", ttl_s);
     err = run(pg,
-              "SELECT u.email, (SELECT count(*) FROM email_changes c WHERE c.user_id = u.id "
+              "SELECT u.email, u.email_verified AND lower(u.email) = lower($2) AS same, "
+              "(SELECT count(*) FROM email_changes c WHERE c.user_id = u.id "
               "AND c.created_at > now() - interval '1 hour') AS recent, "
               "(SELECT greatest(1, ceil(extract(epoch FROM min(c.created_at) + interval '1 hour' "
               "- now())))::int FROM email_changes c WHERE c.user_id = u.id "
               "AND c.created_at > now() - interval '1 hour') AS retry "
               "FROM users u WHERE u.id = $1::uuid FOR UPDATE",
-              1, find, NULL, NULL, &res);
+              2, find, NULL, NULL, &res);
+    *unchanged = 0;
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
+    if (err == CM_OK && col(res, "same")[0] == 't') {
+        *unchanged = 1; /* the verified address already: nothing to do */
+        PQclear(res);
+        return CM_OK;
+    }
     if (err == CM_OK) {
         snprintf(old_email, 256, "%s", col(res, "email"));
         recent = atoi(col(res, "recent"));

@@ -55,14 +55,17 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
 
 /* --- pending email changes --- */
 
-/* Call inside a transaction. Unless max_changes changes were asked for
- * user_id in the last hour (CM_ELIMIT, *retry_after_s set), voids its
- * pending change ('replaced', kept) and records email as pending with
- * code_hash, valid ttl_s seconds. The user's current address goes to
- * old_email (256 bytes, "" none). CM_ENOTFOUND when the user is gone. */
+/* Call inside a transaction. When email is already user_id's verified
+ * address (case aside) nothing changes and *unchanged is 1. Otherwise,
+ * unless max_changes changes were asked for user_id in the last hour
+ * (CM_ELIMIT, *retry_after_s set), voids its pending change ('replaced',
+ * kept) and records email as pending with code_hash, valid ttl_s seconds;
+ * the user's current address goes to old_email (256 bytes, "" none).
+ * CM_ENOTFOUND when the user is gone. */
 cm_err store_email_change_put(PGconn *pg, const char *user_id, const char *email,
                               const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s,
-                              int max_changes, char *old_email, int *retry_after_s);
+                              int max_changes, char *old_email, int *unchanged,
+                              int *retry_after_s);
 
 /* Call inside a transaction. Checks code_hash against user_id's pending,
  * unexpired change, locking it. On a match the user's email becomes the
