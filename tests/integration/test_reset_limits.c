@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,8 +228,8 @@ static int cmp_double(const void *a, const void *b)
 
 /* forgot-password answers as fast for a known user as for an unknown one:
  * the code is queued, not sent, on the request's path. Medians of
- * TIMING_TRIES interleaved tries each, within 2x of each other or 3 ms.
- * (On the original main: ~14.5 ms against ~3.6 ms.) */
+ * TIMING_TRIES interleaved tries each, within 1 ms or 1.5x of each other.
+ * (On the original main: ~14.5 ms against ~3.6 ms in the issue.) */
 Test(reset_limits, forgot_password_takes_as_long_for_unknown_users)
 {
     double known[TIMING_TRIES], unknown[TIMING_TRIES], mk, mu;
@@ -256,8 +257,11 @@ Test(reset_limits, forgot_password_takes_as_long_for_unknown_users)
     mk = known[TIMING_TRIES / 2];
     mu = unknown[TIMING_TRIES / 2];
     cr_log_info("forgot-password medians: known %.2f ms, unknown %.2f ms", mk, mu);
-    cr_assert(mk - mu <= 3.0 || mk <= 2 * mu, "known %.2f ms vs unknown %.2f ms", mk, mu);
-    cr_assert(mu - mk <= 3.0 || mu <= 2 * mk, "known %.2f ms vs unknown %.2f ms", mk, mu);
+    /* within 1 ms, or within 1.5x when the machine is slow: the original
+     * main measured 3.03 ms against 0.45 ms here (14.5 against 3.6 in the
+     * issue) */
+    cr_assert(fabs(mk - mu) <= 1.0 || fabs(mk - mu) <= 0.5 * fmin(mk, mu),
+              "known %.2f ms vs unknown %.2f ms", mk, mu);
     PQfinish(pg);
 }
 
