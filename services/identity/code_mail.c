@@ -16,10 +16,17 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "cm_time.h"
 #include "messaging.pb-c.h"
 
 #define DELIVER_TRIES 3        /* messaging unavailable: try again... */
 #define DELIVER_RETRY_MS 500   /* ...this long after */
+/* Each message waits a random 50..250 ms after it was queued before it is
+ * handed over, so that the work of sending it (here and in messaging) does
+ * not fall inside the answer that queued it, where a stranger could time it
+ * (forgot-password must take as long for an unknown user). */
+#define DELIVER_DELAY_MIN_MS 50
+#define DELIVER_DELAY_SPAN_MS 200
 
 static struct {
     pthread_mutex_t lock;
@@ -42,6 +49,8 @@ cm_err code_mail_queue(struct code_mail *m)
     cm_err err = CM_OK;
 
     memcpy(copy, m, sizeof *copy);
+    copy->not_before_s = cm_now_s() +
+                         (DELIVER_DELAY_MIN_MS + randombytes_uniform(DELIVER_DELAY_SPAN_MS)) / 1000.0;
     sodium_memzero(m->body, sizeof m->body);
     pthread_mutex_lock(&q.lock);
     if (q.n == CODE_MAIL_QUEUE_MAX) {
@@ -147,6 +156,11 @@ static void *run(void *arg)
         pthread_mutex_unlock(&q.lock);
         if (!m)
             break; /* stopping and nothing left */
+        if (!stopping() && m->not_before_s > cm_now_s()) {
+            double wait = m->not_before_s - cm_now_s();
+            struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
         deliver(ml, m);
         sodium_memzero(m, sizeof *m);
         free(m);

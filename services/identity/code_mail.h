@@ -4,9 +4,11 @@
  *
  * A handler queues the message (code_mail_queue, a few microseconds: no
  * NATS round trip, no spool write) and answers at once; one background
- * thread per identity process hands each message to messaging.rpc.Deliver.
- * So an answer takes the same time whether or not a message was queued
- * (forgot-password must not tell whether a user exists, README "Enumeration").
+ * thread per identity process hands each message to messaging.rpc.Deliver,
+ * 50..250 ms (at random) after it was queued, so that the sending does not
+ * overlap the answer either. So an answer takes the same time whether or
+ * not a message was queued (forgot-password must not tell whether a user
+ * exists, README "Enumeration").
  *
  * Delivery is at most once: the queue lives only in memory (a code is never
  * written to disk in clear), so messages queued when the process dies are
@@ -31,6 +33,7 @@ struct code_mail {
     char body[512];
     char kind[32];
     char request_id[72];
+    double not_before_s; /* set by code_mail_queue: handed over from then on */
 };
 
 /* Copies m into the queue (its body is wiped from m). CM_EUNAVAIL when the

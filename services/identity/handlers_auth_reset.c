@@ -7,9 +7,9 @@
  * Guessing is bounded per username (which is per user: usernames are
  * unique) across codes, in one-hour windows (store_codes.h): at most
  * FORGOT_PER_USERNAME requests and so at most as many codes, and
- * RESET_WRONG_PER_USERNAME wrong codes; then 429 with Retry-After. Client
- * addresses have their own, larger, bounds. An unknown username is counted
- * and answered exactly like a known one. */
+ * RESET_CHECKS_PER_USERNAME codes checked; then 429 with Retry-After.
+ * Client addresses have their own, larger, bounds. An unknown username is
+ * counted and answered exactly like a known one. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +35,8 @@
 #define RESET_SENDS_PER_USER 5       /* codes made per user */
 #define FORGOT_PER_USERNAME 5        /* forgot-password requests per username, known or not */
 #define FORGOT_PER_ADDRESS 100       /* forgot-password requests per client address */
-#define RESET_WRONG_PER_USERNAME 10  /* wrong (or unknown) codes per username */
-#define RESET_WRONG_PER_ADDRESS 100  /* wrong codes per client address */
+#define RESET_CHECKS_PER_USERNAME 10 /* codes checked per username, known or not */
+#define RESET_CHECKS_PER_ADDRESS 100 /* codes checked per client address */
 
 /* Reads "source" ("email" or "sms", default email) into *sms. */
 static cm_err read_source(struct cm_req *rq, const json_t *body, int *sms)
@@ -69,8 +69,8 @@ static cm_err count_event(struct cm_req *rq, const char *scope, const char *key,
 
     if (err == CM_OK && n > limit) {
         *over = 1;
-        err = cm_fail_retry(rq, CM_ELIMIT, retry, "too many password-reset requests; retry in %d s",
-                            retry);
+        err = cm_fail_retry(rq, CM_ELIMIT, retry,
+                            "too many password-reset attempts; retry in %d s", retry);
     }
     return err;
 }
@@ -169,64 +169,35 @@ static json_t *login_error(cm_err err, const char *detail)
                      detail[0] ? detail : cm_err_name(err), "status", cm_err_http_status(err));
 }
 
-/* 429 with Retry-After when the username or the client address has had
- * its wrong codes of the hour: the code is then not even checked, so a
- * right guess is worth nothing past the bound. */
-static cm_err check_wrong_codes(struct cm_req *rq, const char *username)
-{
-    int n = 0, retry = 0;
-    cm_err err = store_throttle_get(rq->w->pg, "reset-wrong-name", username, RESET_WINDOW_S, &n,
-                                    &retry);
-
-    if (err == CM_OK && n >= RESET_WRONG_PER_USERNAME)
-        return cm_fail_retry(rq, CM_ELIMIT, retry,
-                             "too many wrong confirmation codes; retry in %d s", retry);
-    if (err == CM_OK && client_addr(rq)[0])
-        err = store_throttle_get(rq->w->pg, "reset-wrong-addr", client_addr(rq), RESET_WINDOW_S,
-                                 &n, &retry);
-    if (err == CM_OK && client_addr(rq)[0] && n >= RESET_WRONG_PER_ADDRESS)
-        return cm_fail_retry(rq, CM_ELIMIT, retry,
-                             "too many wrong confirmation codes; retry in %d s", retry);
-    return err;
-}
-
-/* Counts a wrong (or unknown) code against the username and the client
- * address. Call inside the transaction of the check. */
-static cm_err count_wrong_code(struct cm_req *rq, const char *username)
-{
-    int n = 0, retry = 0;
-    cm_err err = store_throttle_add(rq->w->pg, "reset-wrong-name", username, RESET_WINDOW_S, &n,
-                                    &retry);
-
-    if (err == CM_OK && client_addr(rq)[0])
-        err = store_throttle_add(rq->w->pg, "reset-wrong-addr", client_addr(rq), RESET_WINDOW_S,
-                                 &n, &retry);
-    return err;
-}
-
 /* Checks the code and, when it matches, sets the new password, revokes
- * every session of the user and clears its failed logins: one transaction
- * (a wrong code's attempt and counts are committed too). The user's id to
- * user_id. */
+ * every session of the user and clears its failed logins: one transaction.
+ * The check is counted first against the username and the client address
+ * (an atomic increment, so parallel guesses cannot slip past the bound):
+ * past RESET_CHECKS_PER_USERNAME or RESET_CHECKS_PER_ADDRESS in the hour it
+ * is 429 with Retry-After and the code is not even looked at, so a right
+ * guess is worth nothing then. The counts and a wrong code's attempt are
+ * committed; lock order (count rows, then the code) is forgot-password's
+ * too. The user's id to user_id. */
 static cm_err reset_password(struct cm_req *rq, const char *username, const char *code,
                              const char *password, char *user_id)
 {
     PGconn *pg = rq->w->pg;
     char pw[PW_HASH_MAX];
     uint8_t hash[STORE_HASH_BYTES];
-    cm_err err = check_wrong_codes(rq, username), check = CM_OK;
+    int over = 0;
+    cm_err err = cm_pg_begin(pg), check = CM_OK;
 
-    if (err != CM_OK)
-        return err;
-    err = cm_pg_begin(pg);
+    if (err == CM_OK)
+        err = count_event(rq, "reset-check-name", username, RESET_CHECKS_PER_USERNAME, &over);
+    if (err == CM_OK && client_addr(rq)[0])
+        err = count_event(rq, "reset-check-addr", client_addr(rq), RESET_CHECKS_PER_ADDRESS,
+                          &over);
     tokens_hash(code, hash);
     if (err == CM_OK) {
         check = store_reset_code_take(pg, username, hash, RESET_MAX_ATTEMPTS, user_id);
         if (check != CM_OK && check != CM_ENOTFOUND && check != CM_EDENIED)
             err = check;
     }
-    if (err == CM_OK && check != CM_OK)
-        err = count_wrong_code(rq, username);
     if (err == CM_OK && check == CM_OK)
         err = pw_hash(rq->w->cfg, password, pw);
     if (err == CM_OK && check == CM_OK)
@@ -237,8 +208,11 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
         err = store_attempts_clear(pg, username);
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, user_id, "password_changed");
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    if (err == CM_OK || over) {
+        cm_err c = cm_pg_commit(pg);
+        if (c != CM_OK)
+            err = c;
+    }
     sodium_memzero(pw, sizeof pw);
     if (err != CM_OK) {
         cm_pg_rollback(pg);

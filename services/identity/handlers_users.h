@@ -37,7 +37,7 @@ cm_err users_change_email(struct cm_req *rq, struct cm_resp *out);
  * {"confirmation-code"}; the user's pending address becomes its verified
  * email (UserChanged "updated"); 201 null. 400 at /confirmation-code for a
  * wrong, expired or absent code (5 wrong codes void a change); 429 with
- * Retry-After after 10 wrong codes for the user in an hour. The user or an
+ * Retry-After past 10 codes checked for the user in an hour. The user or an
  * admin who may change the user (users_require_write). */
 cm_err users_verify_email(struct cm_req *rq, struct cm_resp *out);
 

@@ -19,7 +19,7 @@
 #define VERIFY_CODE_MAX_CHARS 20  /* as confirmation-code elsewhere */
 #define VERIFY_MAX_ATTEMPTS 5     /* wrong codes before a pending change is void */
 #define EMAIL_CHANGES_PER_HOUR 5  /* changes asked per user (each sends a code) */
-#define VERIFY_WRONG_PER_HOUR 10  /* wrong codes per user, across changes */
+#define VERIFY_CHECKS_PER_HOUR 10 /* codes checked per user, across changes */
 #define VERIFY_WINDOW_S 3600
 
 cm_err users_email_change_begin(struct cm_req *rq, const char *id, struct users_email_change *ec)
@@ -115,28 +115,38 @@ cm_err users_change_email(struct cm_req *rq, struct cm_resp *out)
     return err;
 }
 
-/* Checks code against the user's pending change in one transaction that
- * also records a wrong attempt; 400 at /confirmation-code when wrong,
- * expired or absent. */
+/* Counts the check (an atomic increment, so parallel guesses cannot slip
+ * past the bound; 429 with Retry-After past VERIFY_CHECKS_PER_HOUR, the code
+ * not even looked at), then checks code against the user's pending change:
+ * one transaction that also records a wrong attempt; 400 at
+ * /confirmation-code when wrong, expired or absent. */
 static cm_err verify_code(struct cm_req *rq, const char *id, const char *code)
 {
     PGconn *pg = rq->w->pg;
     uint8_t hash[STORE_HASH_BYTES];
-    int n = 0, retry = 0;
+    int n = 0, retry = 0, over = 0;
     cm_err err = cm_pg_begin(pg), check = CM_OK;
 
+    if (err == CM_OK)
+        err = store_throttle_add(pg, "verify-email-check", id, VERIFY_WINDOW_S, &n, &retry);
+    if (err == CM_OK && n > VERIFY_CHECKS_PER_HOUR) {
+        over = 1;
+        err = cm_fail_retry(rq, CM_ELIMIT, retry,
+                            "too many confirmation codes tried; retry in %d s", retry);
+    }
     tokens_hash(code, hash);
     if (err == CM_OK) {
         check = store_email_change_take(pg, id, hash, VERIFY_MAX_ATTEMPTS);
         if (check != CM_OK && check != CM_ENOTFOUND && check != CM_EDENIED)
             err = check;
     }
-    if (err == CM_OK && check != CM_OK)
-        err = store_throttle_add(pg, "verify-email-wrong", id, VERIFY_WINDOW_S, &n, &retry);
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, id, "updated");
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    if (err == CM_OK || over) {
+        cm_err c = cm_pg_commit(pg);
+        if (c != CM_OK)
+            err = c;
+    }
     if (err != CM_OK) {
         cm_pg_rollback(pg);
         return err;
@@ -153,7 +163,6 @@ cm_err users_verify_email(struct cm_req *rq, struct cm_resp *out)
     struct users_access a;
     const char *code = NULL;
     json_t *body = NULL;
-    int n = 0, retry = 0;
     cm_err err = users_access(rq, &a);
 
     if (err == CM_OK)
@@ -162,12 +171,6 @@ cm_err users_verify_email(struct cm_req *rq, struct cm_resp *out)
         err = cm_req_json_object(rq, allowed, &body);
     if (err == CM_OK)
         err = cm_json_str(rq, body, "", "confirmation-code", 1, 1, VERIFY_CODE_MAX_CHARS, &code);
-    if (err == CM_OK)
-        err = store_throttle_get(rq->w->pg, "verify-email-wrong", a.id, VERIFY_WINDOW_S, &n,
-                                 &retry);
-    if (err == CM_OK && n >= VERIFY_WRONG_PER_HOUR)
-        err = cm_fail_retry(rq, CM_ELIMIT, retry,
-                            "too many wrong confirmation codes; retry in %d s", retry);
     if (err == CM_OK)
         err = verify_code(rq, a.id, code);
     if (err == CM_OK)

@@ -165,7 +165,7 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
               "SELECT u.id::text AS id, rc.id::text AS code_id, rc.code_hash = $2 AS match "
               "FROM users u JOIN reset_codes rc ON rc.user_id = u.id "
               "WHERE u.username = lower($1) AND u.enabled AND rc.used_at IS NULL "
-              "AND rc.voided_at IS NULL AND rc.expires_at > now() FOR UPDATE OF rc",
+              "AND rc.voided_at IS NULL AND rc.expires_at > now() FOR UPDATE OF u, rc",
               2, values, lengths, formats, &res);
     if (err == CM_OK && PQntuples(res) == 1) {
         snprintf(user_id, 40, "%s", col(res, "id"));
@@ -262,9 +262,10 @@ cm_err store_email_change_take(PGconn *pg, const char *user_id,
 
     snprintf(max, sizeof max, "%d", max_attempts);
     err = run(pg,
-              "SELECT id::text AS id, email, code_hash = $2 AS match FROM email_changes "
-              "WHERE user_id = $1::uuid AND verified_at IS NULL AND voided_at IS NULL "
-              "AND expires_at > now() FOR UPDATE",
+              "SELECT c.id::text AS id, c.email, c.code_hash = $2 AS match "
+              "FROM email_changes c JOIN users u ON u.id = c.user_id "
+              "WHERE c.user_id = $1::uuid AND c.verified_at IS NULL AND c.voided_at IS NULL "
+              "AND c.expires_at > now() FOR UPDATE OF u, c",
               2, values, lengths, formats, &res);
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;

@@ -44,7 +44,8 @@ cm_err store_reset_code_put(PGconn *pg, const char *username, int sms,
                             int max_sends, int *sent, char *to);
 
 /* Call inside a transaction. Checks code_hash against the pending,
- * unexpired code of the enabled user lower(username), locking it. On a
+ * unexpired code of the enabled user lower(username), locking the user and
+ * the code (in that order, as store_reset_code_put does). On a
  * match the code is marked used and the user id goes to user_id (40
  * bytes): CM_OK. On a mismatch the attempt is counted and the code voided
  * ('wrong_codes', kept) at max_attempts: CM_EDENIED. CM_ENOTFOUND when
@@ -68,7 +69,8 @@ cm_err store_email_change_put(PGconn *pg, const char *user_id, const char *email
                               int *retry_after_s);
 
 /* Call inside a transaction. Checks code_hash against user_id's pending,
- * unexpired change, locking it. On a match the user's email becomes the
+ * unexpired change, locking the user and the change (in that order, as
+ * store_email_change_put does). On a match the user's email becomes the
  * pending address, verified, and the change is marked verified: CM_OK. On a
  * mismatch the attempt is counted and the change voided ('wrong_codes') at
  * max_attempts: CM_EDENIED. CM_ENOTFOUND when there is no pending change. */
