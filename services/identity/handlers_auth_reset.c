@@ -175,9 +175,8 @@ static json_t *login_error(cm_err err, const char *detail)
  * (an atomic increment, so parallel guesses cannot slip past the bound):
  * past RESET_CHECKS_PER_USERNAME or RESET_CHECKS_PER_ADDRESS in the hour it
  * is 429 with Retry-After and the code is not even looked at, so a right
- * guess is worth nothing then. The counts and a wrong code's attempt are
- * committed; lock order (count rows, then the code) is forgot-password's
- * too. The user's id to user_id. */
+ * guess is worth nothing then. A wrong code's attempt is committed too.
+ * The user's id to user_id. */
 static cm_err reset_password(struct cm_req *rq, const char *username, const char *code,
                              const char *password, char *user_id)
 {
@@ -185,13 +184,16 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
     char pw[PW_HASH_MAX];
     uint8_t hash[STORE_HASH_BYTES];
     int over = 0;
-    cm_err err = cm_pg_begin(pg), check = CM_OK;
+    cm_err err, check = CM_OK;
 
-    if (err == CM_OK)
-        err = count_event(rq, "reset-check-name", username, RESET_CHECKS_PER_USERNAME, &over);
+    /* each count commits on its own: its row is locked only for the
+     * increment, not through the password hashing of a right code */
+    err = count_event(rq, "reset-check-name", username, RESET_CHECKS_PER_USERNAME, &over);
     if (err == CM_OK && client_addr(rq)[0])
         err = count_event(rq, "reset-check-addr", client_addr(rq), RESET_CHECKS_PER_ADDRESS,
                           &over);
+    if (err == CM_OK)
+        err = cm_pg_begin(pg);
     tokens_hash(code, hash);
     if (err == CM_OK) {
         check = store_reset_code_take(pg, username, hash, RESET_MAX_ATTEMPTS, user_id);
@@ -208,11 +210,8 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
         err = store_attempts_clear(pg, username);
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, user_id, "password_changed");
-    if (err == CM_OK || over) {
-        cm_err c = cm_pg_commit(pg);
-        if (c != CM_OK)
-            err = c;
-    }
+    if (err == CM_OK)
+        err = cm_pg_commit(pg);
     sodium_memzero(pw, sizeof pw);
     if (err != CM_OK) {
         cm_pg_rollback(pg);

@@ -124,16 +124,16 @@ static cm_err verify_code(struct cm_req *rq, const char *id, const char *code)
 {
     PGconn *pg = rq->w->pg;
     uint8_t hash[STORE_HASH_BYTES];
-    int n = 0, retry = 0, over = 0;
-    cm_err err = cm_pg_begin(pg), check = CM_OK;
+    int n = 0, retry = 0;
+    cm_err err, check = CM_OK;
 
+    /* the count commits on its own, before the check */
+    err = store_throttle_add(pg, "verify-email-check", id, VERIFY_WINDOW_S, &n, &retry);
+    if (err == CM_OK && n > VERIFY_CHECKS_PER_HOUR)
+        return cm_fail_retry(rq, CM_ELIMIT, retry,
+                             "too many confirmation codes tried; retry in %d s", retry);
     if (err == CM_OK)
-        err = store_throttle_add(pg, "verify-email-check", id, VERIFY_WINDOW_S, &n, &retry);
-    if (err == CM_OK && n > VERIFY_CHECKS_PER_HOUR) {
-        over = 1;
-        err = cm_fail_retry(rq, CM_ELIMIT, retry,
-                            "too many confirmation codes tried; retry in %d s", retry);
-    }
+        err = cm_pg_begin(pg);
     tokens_hash(code, hash);
     if (err == CM_OK) {
         check = store_email_change_take(pg, id, hash, VERIFY_MAX_ATTEMPTS);
@@ -142,11 +142,8 @@ static cm_err verify_code(struct cm_req *rq, const char *id, const char *code)
     }
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, id, "updated");
-    if (err == CM_OK || over) {
-        cm_err c = cm_pg_commit(pg);
-        if (c != CM_OK)
-            err = c;
-    }
+    if (err == CM_OK)
+        err = cm_pg_commit(pg);
     if (err != CM_OK) {
         cm_pg_rollback(pg);
         return err;
