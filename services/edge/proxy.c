@@ -179,11 +179,10 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     char names[MAX_HEADERS][64];
     const char *query = evhttp_uri_get_query(uri);
     size_t blen = evbuffer_get_length(body);
-    char *peer = NULL; /* borrowed from the connection */
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    char *peer = NULL; /* the client's address, borrowed from the connection */
     ev_uint16_t peer_port = 0;
 
-    evhttp_connection_get_peer(evhttp_request_get_connection(req), &peer, &peer_port);
-    env.remote_addr = peer ? peer : ""; /* the client's address, for throttles */
     env.request_id = p->request_id;
     env.method = (char *)method_name(evhttp_request_get_command(req));
     env.path = (char *)evhttp_uri_get_path(uri);
@@ -194,6 +193,9 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
     env.principal = (Envelope__Principal *)(principal ? principal : &anon);
     env.surface = p->route->surface;
+    if (conn)
+        evhttp_connection_get_peer(conn, &peer, &peer_port);
+    env.remote_addr = peer ? peer : ""; /* the client's address, for throttles */
     p->state = PENDING_FORWARDED;
     switch (publish_request(p, p->route->subject, &env.base)) {
     case CM_OK:

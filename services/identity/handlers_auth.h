@@ -39,16 +39,20 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out);
  * organization admin, one's own for a user; 200. */
 cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out);
 
-/* POST /v1/forgot-password/ (not in the seed): sends a reset code to the
- * enabled user username by email or sms; always 201 {"data": null}, so
- * nobody learns whether the username exists. */
+/* POST /v1/forgot-password/ (not in the seed): queues a reset code for the
+ * enabled user username's verified email or phone (code_mail.h); 201
+ * {"data": null} as fast whether or not the username exists, so nobody
+ * learns whether it does; 429 with Retry-After past the hourly bounds per
+ * username and per client address (known or not alike). */
 cm_err auth_forgot_password(struct cm_req *rq, struct cm_resp *out);
 
 /* POST /v1/confirm-forgot-password/ (#16): sets a new password with the
  * code, revoking every session of the user; 201 {"login-error": null} plus
  * the login response when login is true (or login-error {code, detail,
  * status} when that login cannot finish). 400 at /confirmation-code for a
- * wrong or expired code, at /password for a password the policy refuses. */
+ * wrong or expired code, at /password for a password the policy refuses;
+ * 429 with Retry-After once the username or the client address has had its
+ * wrong codes of the hour (handlers_auth_reset.c). */
 cm_err auth_confirm_forgot_password(struct cm_req *rq, struct cm_resp *out);
 
 /* identity.rpc.IssueTokens: IssueTokensRequest → IssueTokensReply, a

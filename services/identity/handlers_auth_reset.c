@@ -1,8 +1,15 @@
 /* handlers_auth_reset.c: password reset: forgot-password (not in the seed)
- * sends a 6-digit code through messaging.rpc.Deliver, and
- * confirm-forgot-password (#16) sets the new password with it
- * (handlers_auth.h). Codes are stored only as their BLAKE2b-256 hash and
- * never logged. */
+ * queues a 6-digit code for the user's verified address (code_mail.h: sent
+ * off the request path), and confirm-forgot-password (#16) sets the new
+ * password with it (handlers_auth.h). Codes are stored only as their
+ * BLAKE2b-256 hash and never logged.
+ *
+ * Guessing is bounded per username (which is per user: usernames are
+ * unique) across codes, in one-hour windows (store_codes.h): at most
+ * FORGOT_PER_USERNAME requests and so at most as many codes, and
+ * RESET_CHECKS_PER_USERNAME codes checked; then 429 with Retry-After.
+ * Client addresses have their own, larger, bounds. An unknown username is
+ * counted and answered exactly like a known one. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +18,25 @@
 
 #include "cm_jsonapi.h"
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "code_mail.h"
 #include "handlers.h"
-#include "messaging.pb-c.h"
 #include "password_hash.h"
 #include "password_policy.h"
 #include "store.h"
 #include "store_auth.h"
+#include "store_codes.h"
 #include "tokens.h"
 
 #define RESET_CODE_DIGITS 6
-#define RESET_CODE_MAX_CHARS 20 /* confirmation-code of #16 */
-#define RESET_MAX_ATTEMPTS 5    /* wrong codes before the code is void */
-#define RESET_RESEND_S 60       /* at most one code per user this often: no mail bombing */
+#define RESET_CODE_MAX_CHARS 20      /* confirmation-code of #16 */
+#define RESET_MAX_ATTEMPTS 5         /* wrong codes before a code is void */
+#define RESET_RESEND_S 60            /* a pending code younger than this is kept, nothing sent */
+#define RESET_WINDOW_S 3600          /* the counts below are per hour */
+#define RESET_SENDS_PER_USER 5       /* codes made per user */
+#define FORGOT_PER_USERNAME 5        /* forgot-password requests per username, known or not */
+#define FORGOT_PER_ADDRESS 100       /* forgot-password requests per client address */
+#define RESET_CHECKS_PER_USERNAME 10 /* codes checked per username, known or not */
+#define RESET_CHECKS_PER_ADDRESS 100 /* codes checked per client address */
 
 /* Reads "source" ("email" or "sms", default email) into *sms. */
 static cm_err read_source(struct cm_req *rq, const json_t *body, int *sms)
@@ -39,53 +52,90 @@ static cm_err read_source(struct cm_req *rq, const json_t *body, int *sms)
     return err;
 }
 
-/* Sends code to `to` through messaging.rpc.Deliver; failures are logged
- * (without the address or the code) and otherwise ignored: the answer must
- * not tell whether the user exists. */
-static void deliver_code(struct cm_worker *w, int sms, const char *to, const char *code)
+/* The client's address as the edge saw it; "" for callers without one
+ * (services over NATS), which the address bounds do not apply to. */
+static const char *client_addr(const struct cm_req *rq)
 {
-    Messaging__DeliverRequest d = MESSAGING__DELIVER_REQUEST__INIT;
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    Envelope__RpcReply *reply = NULL;
-    char text[256];
-    uint8_t *payload;
-    size_t len;
-    cm_err err;
+    return rq->http->remote_addr ? rq->http->remote_addr : "";
+}
 
-    snprintf(text, sizeof text,
+/* Counts one event in (scope, key) and refuses it (429 with Retry-After)
+ * past limit; *over says whether it was refused. */
+static cm_err count_event(struct cm_req *rq, const char *scope, const char *key, int limit,
+                          int *over)
+{
+    int n = 0, retry = 0;
+    cm_err err = store_throttle_add(rq->w->pg, scope, key, RESET_WINDOW_S, &n, &retry);
+
+    if (err == CM_OK && n > limit) {
+        *over = 1;
+        err = cm_fail_retry(rq, CM_ELIMIT, retry,
+                            "too many password-reset attempts; retry in %d s", retry);
+    }
+    return err;
+}
+
+/* Queues the reset code for `to` (code_mail.h); a full queue is logged
+ * there and otherwise ignored: the answer must not tell whether the user
+ * exists. */
+static void queue_code(struct cm_req *rq, int sms, const char *to, const char *code)
+{
+    struct code_mail m = {0};
+
+    m.sms = sms;
+    snprintf(m.to, sizeof m.to, "%s", to);
+    snprintf(m.subject, sizeof m.subject, "Your password reset code");
+    snprintf(m.body, sizeof m.body,
              "Your password reset code is %s. It expires in %d minutes. If you did not ask "
              "for it, ignore this message.",
-             code, w->cfg->code_ttl_s / 60);
-    d.channel = sms ? "sms" : "email";
-    d.to = (char *)to;
-    d.subject = "Your password reset code";
-    d.body = text;
-    d.kind = "reset-code";
-    d.organization_id = "";
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "identity";
-    payload = cm_pack(&d.base, &len);
-    sodium_memzero(text, sizeof text);
-    err = cm_nats_rpc(w->nc, "messaging.rpc.Deliver", cm_log_request_id(), &self, payload, len,
-                      w->cfg->rpc_timeout_ms, &reply);
-    sodium_memzero(payload, len);
-    free(payload);
+             code, rq->w->cfg->code_ttl_s / 60);
+    snprintf(m.kind, sizeof m.kind, "reset-code");
+    snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
+    code_mail_queue(&m);
+}
+
+/* Counts the request and, within the bounds, stores a fresh code for an
+ * existing user with a verified address: one transaction, the same
+ * statements whether the user exists or not. *sent and to (256) tell
+ * where the code must go. */
+static cm_err forgot_store(struct cm_req *rq, const char *username, int sms, const char *code,
+                           int *sent, char *to)
+{
+    PGconn *pg = rq->w->pg;
+    uint8_t hash[STORE_HASH_BYTES];
+    int over = 0;
+    cm_err err = cm_pg_begin(pg);
+
+    *sent = 0;
     if (err == CM_OK)
-        err = cm_err_from_wire(reply->code);
-    if (err != CM_OK)
-        cm_warn("reset code not delivered (%s): %s", d.channel, cm_err_name(err));
-    if (reply)
-        envelope__rpc_reply__free_unpacked(reply, NULL);
+        err = count_event(rq, "forgot-name", username, FORGOT_PER_USERNAME, &over);
+    if (err == CM_OK && client_addr(rq)[0])
+        err = count_event(rq, "forgot-addr", client_addr(rq), FORGOT_PER_ADDRESS, &over);
+    if (err == CM_OK) {
+        tokens_hash(code, hash);
+        err = store_reset_code_put(pg, username, sms, hash, rq->w->cfg->code_ttl_s,
+                                   RESET_RESEND_S, RESET_SENDS_PER_USER, sent, to);
+    }
+    /* a refused request is still counted: commit the counts */
+    if (err == CM_OK || over) {
+        cm_err c = cm_pg_commit(pg);
+        if (c != CM_OK)
+            err = c;
+    }
+    if (err != CM_OK) {
+        cm_pg_rollback(pg);
+        *sent = 0;
+    }
+    return err;
 }
 
 cm_err auth_forgot_password(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"username", "source", NULL};
-    char code[RESET_CODE_DIGITS + 1], email[256], phone[256];
-    uint8_t hash[STORE_HASH_BYTES];
+    char code[RESET_CODE_DIGITS + 1], to[256];
     const char *username = NULL;
     json_t *body = NULL;
-    int sms = 0, found = 0;
+    int sms = 0, sent = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -95,17 +145,15 @@ cm_err auth_forgot_password(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = read_source(rq, body, &sms);
     /* The same work whether the user exists or not: a code is made and
-     * hashed, and one statement stores it only for an enabled user whose
-     * last code is over RESET_RESEND_S old; the answer is the same 201 in
-     * every case. */
+     * hashed, the same statements run in one transaction, and the code is
+     * queued (not sent) when it was stored: the answer is the same 201, as
+     * fast, in every case. */
     if (err == CM_OK) {
         snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-        tokens_hash(code, hash);
-        err = store_reset_code_put(rq->w->pg, username, hash, rq->w->cfg->code_ttl_s,
-                                   RESET_RESEND_S, &found, email, phone);
+        err = forgot_store(rq, username, sms, code, &sent, to);
     }
-    if (err == CM_OK && found && (sms ? phone : email)[0])
-        deliver_code(rq->w, sms, sms ? phone : email, code);
+    if (err == CM_OK && sent)
+        queue_code(rq, sms, to, code);
     sodium_memzero(code, sizeof code);
     json_decref(body);
     if (err != CM_OK)
@@ -122,16 +170,30 @@ static json_t *login_error(cm_err err, const char *detail)
 }
 
 /* Checks the code and, when it matches, sets the new password, revokes
- * every session of the user and clears its failed logins: one transaction
- * (a wrong code's attempt is committed too). The user's id to user_id. */
+ * every session of the user and clears its failed logins: one transaction.
+ * The check is counted first against the username and the client address
+ * (an atomic increment, so parallel guesses cannot slip past the bound):
+ * past RESET_CHECKS_PER_USERNAME or RESET_CHECKS_PER_ADDRESS in the hour it
+ * is 429 with Retry-After and the code is not even looked at, so a right
+ * guess is worth nothing then. A wrong code's attempt is committed too.
+ * The user's id to user_id. */
 static cm_err reset_password(struct cm_req *rq, const char *username, const char *code,
                              const char *password, char *user_id)
 {
     PGconn *pg = rq->w->pg;
     char pw[PW_HASH_MAX];
     uint8_t hash[STORE_HASH_BYTES];
-    cm_err err = cm_pg_begin(pg), check = CM_OK;
+    int over = 0;
+    cm_err err, check = CM_OK;
 
+    /* each count commits on its own: its row is locked only for the
+     * increment, not through the password hashing of a right code */
+    err = count_event(rq, "reset-check-name", username, RESET_CHECKS_PER_USERNAME, &over);
+    if (err == CM_OK && client_addr(rq)[0])
+        err = count_event(rq, "reset-check-addr", client_addr(rq), RESET_CHECKS_PER_ADDRESS,
+                          &over);
+    if (err == CM_OK)
+        err = cm_pg_begin(pg);
     tokens_hash(code, hash);
     if (err == CM_OK) {
         check = store_reset_code_take(pg, username, hash, RESET_MAX_ATTEMPTS, user_id);

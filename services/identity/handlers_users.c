@@ -53,12 +53,23 @@ static cm_err access_decide(struct cm_req *rq, struct users_access *out)
     return CM_OK;
 }
 
+/* The caller's user id when it is a user (its other organizations'
+ * admin roles count), else "" (an API client administers only its own). */
+static const char *caller_user(const struct cm_req *rq)
+{
+    const Envelope__Principal *p = cm_principal_of(rq);
+    return p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER && cm_uuid_valid(p->user_id)
+               ? p->user_id
+               : "";
+}
+
 cm_err users_access(struct cm_req *rq, struct users_access *out)
 {
     cm_err err = access_begin(rq, out);
 
     if (err == CM_OK)
-        err = store_user_target(rq->w->pg, out->id, principal_org(rq), &out->target);
+        err = store_user_target(rq->w->pg, out->id, principal_org(rq), caller_user(rq),
+                                &out->target);
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
     if (err == CM_OK)
@@ -231,6 +242,14 @@ cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int 
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
     if (a->target.is_platform_admin && !cm_principal_platform_admin(rq))
         return cm_fail(rq, CM_EDENIED, "only the platform admin manages a platform admin");
+    /* An organization admin changes an account only when they administer
+     * every organization it belongs to; otherwise the account is shared
+     * with organizations that are not theirs, and only its membership of
+     * their organization is theirs to change (remove-user). */
+    if (!cm_principal_platform_admin(rq) && a->target.foreign_orgs > 0)
+        return cm_fail(rq, CM_EDENIED,
+                       "the account also belongs to organizations you do not administer; you may "
+                       "only remove it from yours");
     return CM_OK;
 }
 

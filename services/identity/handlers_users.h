@@ -2,8 +2,9 @@
  * RPCs onboarding calls (handlers_users*.c, accounts_rpc.c).
  *
  * Tenancy: a user reads and updates themselves; an organization admin
- * (role "admin" in the token's current organization) reads, updates,
- * disables and enables the members of that organization; the platform admin
+ * (role "admin" in the token's current organization) reads the members of
+ * that organization, and updates, disables and enables those whose every
+ * organization they administer (403 for the others); the platform admin
  * everything. Anyone else gets 404 for the user, as if it did not exist. */
 #ifndef IDENTITY_HANDLERS_USERS_H
 #define IDENTITY_HANDLERS_USERS_H
@@ -27,8 +28,18 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out);
 cm_err users_update(struct cm_req *rq, struct cm_resp *out);
 
 /* POST /v1/users/{id}/change-email/ (#149, deprecated): {"email"}; the new
- * email is unverified; 201 null. */
+ * address is pending (users.email unchanged) until verify-email gets the
+ * code sent to it, and the old address is told; 201 null. 429 with
+ * Retry-After past 5 changes per user an hour (handlers_users_email.c). */
 cm_err users_change_email(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/users/{id}/verify-email/ (not in the seed):
+ * {"confirmation-code"}; the user's pending address becomes its verified
+ * email (UserChanged "updated"); 201 null. 400 at /confirmation-code for a
+ * wrong, expired or absent code (5 wrong codes void a change); 429 with
+ * Retry-After past 10 codes checked for the user in an hour. The user or an
+ * admin who may change the user (users_require_write). */
+cm_err users_verify_email(struct cm_req *rq, struct cm_resp *out);
 
 /* POST /v1/users/{id}/change-password/ (#150): new-password (policy of
  * password_policy.h), old-password (required unless the platform admin
@@ -84,7 +95,8 @@ cm_err users_respond(struct cm_req *rq, struct cm_resp *out, const struct users_
 
 /* CM_OK when the caller may change the user of a (after users_access): the
  * user themselves when allow_self, else an admin of the user; a platform
- * admin's account only by the platform admin. Otherwise 403. */
+ * admin's account only by the platform admin; an organization admin only
+ * an account all of whose organizations they administer. Otherwise 403. */
 cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int allow_self);
 
 /* A change to user a->id, made by write(rq, a->id, ctx), and its UserChanged
@@ -107,6 +119,24 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change);
  * ...) and stops its tokens (revoke_user_tokens: SessionRevoked with the
  * user's new token generation). Call inside the transaction of the change. */
 cm_err users_revoke_sessions(PGconn *pg, const char *user_id, const char *reason);
+
+/* A change of a user's email address in progress (handlers_users_email.c). */
+struct users_email_change {
+    const char *email;    /* the new address (borrowed) */
+    char code[8];         /* its verification code, wiped once mailed */
+    char old_email[256];  /* the address it replaces, "" none */
+    int unchanged;        /* email is the verified address already */
+    int retry_after_s;
+};
+
+/* Inside users_change's transaction: records ec->email as user id's
+ * pending address with a fresh code (store_email_change_put); 429 with
+ * Retry-After past the hourly bound. */
+cm_err users_email_change_begin(struct cm_req *rq, const char *id, struct users_email_change *ec);
+
+/* After the commit: queues the code to the new address and a notice to the
+ * old one (code_mail.h), and wipes the code; nothing when unchanged. */
+void users_email_change_mail(struct cm_req *rq, struct users_email_change *ec);
 
 /* ---- input (handlers_users_input.c); the pure ones are unit-tested ---- */
 

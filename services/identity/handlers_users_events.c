@@ -23,7 +23,7 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
     json_t *orgs = NULL, *o;
     char **ids = NULL;
     size_t i, n = 0;
-    cm_err err = store_user_target(pg, user_id, "", &target);
+    cm_err err = store_user_target(pg, user_id, "", NULL, &target);
 
     ev.platform_admin = err == CM_OK && target.is_platform_admin;
     sodium_memzero(&target, sizeof target); /* it holds the password hash */

@@ -1,6 +1,8 @@
-/* handlers_users_update.c: changes to a user's profile: PATCH (#148),
- * change-email (#149) and confirm-phone (#151). The user themselves or an
- * admin of the user; each change publishes UserChanged "updated". */
+/* handlers_users_update.c: changes to a user's profile: PATCH (#148) and
+ * confirm-phone (#151). The user themselves or an admin of the user; each
+ * change publishes UserChanged "updated". A new email is not applied here:
+ * it stays pending until verified (handlers_users_email.c). */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,9 @@ static const char *const channels[] = {"email", "mobile", "sms", "voice", "web",
 
 /* The attributes of a PATCH, read and checked; json text owned here. */
 struct patch_in {
-    struct user_patch p;
+    struct user_patch p; /* p.email stays NULL: the email goes to ec */
+    struct users_email_change ec;
+    int others;          /* attributes besides email */
     char *comm_prefs;
     char default_org[CM_UUID_LEN + 1];
 };
@@ -95,17 +99,20 @@ static cm_err read_patch(struct cm_req *rq, const json_t *attrs, struct patch_in
     return err;
 }
 
-/* users_change's write for PATCH and change-email: ctx is a user_patch. */
+/* users_change's write for PATCH: ctx is a patch_in. */
 static cm_err write_patch(struct cm_req *rq, const char *id, void *ctx)
 {
-    const struct user_patch *p = ctx;
-    cm_err err = store_user_patch(rq->w->pg, id, p);
+    struct patch_in *in = ctx;
+    const struct user_patch *p = &in->p;
+    cm_err err = in->others ? store_user_patch(rq->w->pg, id, p) : CM_OK;
 
     if (err == CM_ECONFLICT)
         return cm_fail_at(rq, err, ATTR "/username", NULL, "username is taken");
     if (err == CM_EINVAL && p->default_org)
         return cm_fail_at(rq, err, ATTR "/default-organization-id", NULL,
                           "default-organization-id must be one of the user's organizations");
+    if (err == CM_OK && in->ec.email)
+        err = users_email_change_begin(rq, id, &in->ec);
     return err;
 }
 
@@ -126,36 +133,21 @@ cm_err users_update(struct cm_req *rq, struct cm_resp *out)
         err = cm_req_jsonapi(rq, "users", a.id, allowed, &doc, &attrs);
     if (err == CM_OK)
         err = read_patch(rq, attrs, &in);
-    if (err == CM_OK && json_object_size(attrs) > 0)
-        err = users_change(rq, &a, write_patch, &in.p, "updated", NULL);
+    if (err == CM_OK) {
+        /* the new email waits for its code; the rest applies now */
+        in.ec.email = in.p.email;
+        in.p.email = NULL;
+        in.others = json_object_size(attrs) > (in.ec.email ? 1u : 0u);
+    }
+    if (err == CM_OK && (in.others || in.ec.email))
+        err = users_change(rq, &a, write_patch, &in, in.others ? "updated" : NULL, NULL);
+    if (err == CM_OK)
+        users_email_change_mail(rq, &in.ec);
     if (err == CM_OK)
         err = users_respond(rq, out, &a, 200, 0, "");
+    sodium_memzero(in.ec.code, sizeof in.ec.code);
     free(in.comm_prefs);
     json_decref(doc);
-    return err;
-}
-
-cm_err users_change_email(struct cm_req *rq, struct cm_resp *out)
-{
-    static const char *const allowed[] = {"email", NULL};
-    struct users_access a;
-    struct user_patch p = {0};
-    json_t *body = NULL;
-    cm_err err = users_access(rq, &a);
-
-    if (err == CM_OK)
-        err = users_require_write(rq, &a, 1);
-    if (err == CM_OK)
-        err = cm_req_json_object(rq, allowed, &body);
-    if (err == CM_OK)
-        err = cm_json_str(rq, body, "", "email", 1, 0, 255, &p.email);
-    if (err == CM_OK && !users_email_valid(p.email))
-        err = cm_fail_at(rq, CM_EINVAL, "/email", NULL, "email must be an email address");
-    if (err == CM_OK)
-        err = users_change(rq, &a, write_patch, &p, "updated", NULL);
-    if (err == CM_OK)
-        users_respond_null(rq, out);
-    json_decref(body);
     return err;
 }
 

@@ -1,5 +1,6 @@
 /* main.c: the identity daemon. Everything but its tables is the shared skeleton
  * in libcommon/cm_service.c. */
+#include "code_mail.h"
 #include "handlers.h"
 
 static const struct cm_service_def identity_service = {
@@ -7,6 +8,8 @@ static const struct cm_service_def identity_service = {
     .ops = identity_ops,
     .rpcs = identity_rpcs,
     .on_start = identity_on_start,
+    .on_serving = code_mail_start, /* codes and notices sent off the request path */
+    .on_stop = code_mail_stop,
 };
 
 int main(void)

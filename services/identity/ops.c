@@ -88,6 +88,7 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/users/{id}/disable/", "users.disable", users_disable}, /* #153 */
     {"POST", "/v1/users/{id}/enable/", "users.enable", users_enable}, /* #154 */
     {"POST", "/v1/users/{id}/switch-organization/", "users.switch-organization", auth_switch_organization}, /* #155 */
+    {"POST", "/v1/users/{id}/verify-email/", "users.verify-email", users_verify_email}, /* not in the seed */
     {"POST", "/v2/internal-auth/", "internal-auth.create.v2", NULL}, /* #158 */
     {NULL, NULL, NULL, NULL},
 };

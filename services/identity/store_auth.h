@@ -1,6 +1,6 @@
 /* store_auth.h: identity's SQL for authentication: signing keys, the users
  * as login sees them, sessions and their rotating refresh tokens, user
- * activities, failed-login attempts and password-reset codes. All
+ * activities and failed-login attempts (reset codes: store_codes.h). All
  * parameterized; nothing here knows about NATS, HTTP or tokens. Usernames
  * are lower-cased in SQL (lower($n)), the way they are stored. */
 #ifndef IDENTITY_STORE_AUTH_H
@@ -222,24 +222,6 @@ cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int l
 /* Forgets the failures (and lock) of lower(username). */
 cm_err store_attempts_clear(PGconn *pg, const char *username);
 
-/* --- password-reset codes --- */
-
-/* Where to send a reset code: the enabled user lower(username) gets
- * code_hash (replacing any pending one) valid ttl_s seconds, in one
- * statement, unless its pending code was made less than resend_s seconds
- * ago (then nothing changes). *found says whether a code was stored, and
- * so should be sent; email and phone (256 bytes each) are copied then. */
-cm_err store_reset_code_put(PGconn *pg, const char *username,
-                            const uint8_t code_hash[STORE_HASH_BYTES], int ttl_s, int resend_s,
-                            int *found, char *email, char *phone);
-
-/* Checks code_hash against the pending, unexpired code of the enabled
- * user lower(username), locking it (call inside a transaction). On a match
- * the code is deleted and the user id goes to user_id (40 bytes): CM_OK.
- * On a mismatch the attempt is counted and the code deleted at
- * max_attempts: CM_EDENIED. CM_ENOTFOUND when there is no valid code. */
-cm_err store_reset_code_take(PGconn *pg, const char *username,
-                             const uint8_t code_hash[STORE_HASH_BYTES], int max_attempts,
-                             char *user_id);
+/* Password-reset codes: store_codes.h. */
 
 #endif

@@ -35,7 +35,10 @@
     "JOIN organizations o ON o.id = r.organization_id "                                           \
     "WHERE ru.user_id = u.id AND ($1::uuid IS NULL OR r.organization_id = $1))::text AS roles, " \
     "(SELECT " TS("la.locked_until") " FROM login_attempts la WHERE la.username = u.username "    \
-    "AND la.locked_until > now()) AS locked_until, u.locale_explicit, u.tz_explicit, "            \
+    "AND la.locked_until > now()) AS locked_until, "                                              \
+    "(SELECT ec.email FROM email_changes ec WHERE ec.user_id = u.id AND ec.verified_at IS NULL "  \
+    "AND ec.voided_at IS NULL AND ec.expires_at > now()) AS pending_email, "                      \
+    "u.locale_explicit, u.tz_explicit, "                                                          \
     "u.email_verified, u.phone_verified, u.registered, u.enabled "
 
 #define USER_FROM " FROM users u "
@@ -83,17 +86,23 @@ static const char *at(const PGresult *res, int row, int c)
     return c < 0 ? "" : PQgetvalue(res, row, c);
 }
 
-cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct user_target *out)
+cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char *caller_id,
+                         struct user_target *out)
 {
-    const char *values[2] = {id, opt(org)};
+    const char *values[3] = {id, opt(org), opt(caller_id)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                      "SELECT username, is_platform_admin, enabled, "
                      "coalesce(password_hash, '') AS password_hash, "
                      "EXISTS (SELECT 1 FROM user_organizations m "
-                     "WHERE m.user_id = u.id AND m.organization_id = $2::uuid) AS in_org "
+                     "WHERE m.user_id = u.id AND m.organization_id = $2::uuid) AS in_org, "
+                     "(SELECT count(*) FROM user_organizations m WHERE m.user_id = u.id "
+                     "AND m.organization_id IS DISTINCT FROM $2::uuid AND NOT EXISTS ("
+                     "SELECT 1 FROM role_users ru JOIN roles r ON r.id = ru.role_id "
+                     "WHERE ru.user_id = $3::uuid AND r.organization_id = m.organization_id "
+                     "AND r.name = 'admin')) AS foreign_orgs "
                      "FROM users u WHERE id = $1",
-                     2, values, &res);
+                     3, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -106,6 +115,7 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct use
     out->is_platform_admin = flag(res, 0, "is_platform_admin");
     out->enabled = flag(res, 0, "enabled");
     out->in_org = flag(res, 0, "in_org");
+    out->foreign_orgs = atoi(col(res, 0, "foreign_orgs"));
     PQclear(res);
     return CM_OK;
 }
@@ -168,6 +178,7 @@ static const struct col_place text_cols[] = {
     {"organizations", offsetof(struct user_rec, organizations)},
     {"roles", offsetof(struct user_rec, roles)},
     {"locked_until", offsetof(struct user_rec, locked_until)},
+    {"pending_email", offsetof(struct user_rec, pending_email)},
 };
 
 /* The boolean columns of USER_COLUMNS, in its order after the text ones. */

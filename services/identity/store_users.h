@@ -22,12 +22,18 @@ struct user_target {
     int is_platform_admin;
     int enabled;
     int in_org;                  /* member of the organization asked about */
+    int foreign_orgs;            /* its organizations the caller does not administer */
     char password_hash[PW_HASH_MAX]; /* "" when the user has no password */
 };
 
 /* Loads user id (a uuid) into out; in_org tells whether the user belongs to
- * org (a uuid, or "" for none: in_org 0). CM_ENOTFOUND when there is none. */
-cm_err store_user_target(PGconn *pg, const char *id, const char *org, struct user_target *out);
+ * org (a uuid, or "" for none: in_org 0). foreign_orgs counts the user's
+ * organizations other than org in which caller_id (a user's uuid, or "" /
+ * NULL for none) does not hold the role "admin": the organizations whose
+ * admins an organization admin of org would be acting over. CM_ENOTFOUND
+ * when there is none. */
+cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char *caller_id,
+                         struct user_target *out);
 
 /* Who a user is to the tenancy rules, read with the user by
  * store_user_select. */
@@ -47,7 +53,7 @@ struct user_tenancy {
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
                          PGresult **out, struct user_tenancy *out_tenancy);
 
-#define USER_TEXT_COLS 20
+#define USER_TEXT_COLS 21
 #define USER_FLAG_COLS 6
 
 /* Where the columns of struct user_rec are in a result of store_user_select

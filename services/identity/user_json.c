@@ -152,6 +152,9 @@ json_t *user_json_attrs(const struct user_rec *u, const char *current_org, unsig
     put(attrs, "organization-ids", ids);
     put(attrs, "organization-logo-url",
         cm_json_str_or_null(cur ? json_string_value(json_object_get(cur, "logo-url")) : NULL));
+    /* not in the seed: the address an email change awaits verification of
+     * (email stays the verified one until then) */
+    put(attrs, "pending-email", cm_json_str_or_null(u->pending_email));
     put(attrs, "phone", cm_json_str_or_null(u->phone));
     put(attrs, "phone-type", json_string(u->phone_type));
     put(attrs, "phone-verified", json_boolean(u->phone_verified));

@@ -32,6 +32,7 @@ struct user_rec {
      * "organization-name","organization-display-name"}] */
     const char *roles;
     const char *locked_until; /* "" unless a login lock is in force now */
+    const char *pending_email; /* "" unless an email change awaits its code */
     int locale_explicit;
     int tz_explicit;
     int email_verified;

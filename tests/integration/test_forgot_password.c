@@ -137,15 +137,24 @@ Test(forgot_password, confirm_with_login_returns_working_tokens)
     PQfinish(pg);
 }
 
+/* An account whose sign-up is not confirmed but whose email is verified
+ * (codes go only to verified addresses). */
 Test(forgot_password, an_unconfirmed_account_resets_but_login_reports_why_not)
 {
     char user[128], id[40], code[16];
+    const char *params[1] = {id};
     json_t *doc = NULL, *err;
+    char *v;
     PGconn *pg;
 
     IT_REQUIRE_STACK();
     pg = it_pg();
     af_user(pg, "forgot-unconf-", 0, 1, user, id);
+    v = it_pg_value(pg,
+                    "WITH u AS (UPDATE identity.users SET email_verified = true "
+                    "WHERE id = $1::uuid) SELECT 'ok'",
+                    1, params);
+    free(v);
     code_for(user, user, NULL, code);
     cr_assert(eq(long, confirm(user, code, NEW_PASSWORD, 1, &doc), 201));
     err = json_object_get(doc, "login-error");
@@ -174,6 +183,15 @@ Test(forgot_password, five_wrong_codes_void_the_code)
     }
     cr_assert(eq(long, confirm(user, code, NEW_PASSWORD, 0, &doc), 400), "the code is void");
     json_decref(doc);
+    {
+        const char *params[1] = {id};
+        char *v = it_pg_value(pg,
+                              "SELECT void_reason FROM identity.reset_codes "
+                              "WHERE user_id = $1::uuid",
+                              1, params);
+        cr_assert(eq(str, v, "wrong_codes"), "the voided code stays recorded");
+        free(v);
+    }
     cr_assert(eq(long, af_login(user, AF_PASSWORD, NULL, NULL), 201), "password unchanged");
     PQfinish(pg);
 }
@@ -214,7 +232,8 @@ Test(forgot_password, sms_sends_the_code_to_the_phone)
     pg = it_pg();
     af_user(pg, "forgot-sms-", 1, 1, user, id);
     v = it_pg_value(pg,
-                    "WITH u AS (UPDATE identity.users SET phone = '+15550100777' "
+                    "WITH u AS (UPDATE identity.users SET phone = '+15550100777', "
+                    "phone_verified = true "
                     "WHERE id = $1::uuid) SELECT 'ok'",
                     1, params);
     free(v);

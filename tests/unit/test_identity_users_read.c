@@ -16,7 +16,8 @@ static const char *const names[] = {
     "id", "username", "email", "first_name", "last_name", "birth_date", "phone", "phone_type",
     "locale", "tz", "classification", "comm_prefs", "default_org_id",
     "registration_completed_time", "last_login_time", "created_at", "last_modified_time",
-    "organizations", "roles", "locked_until", "locale_explicit", "tz_explicit", "email_verified",
+    "organizations", "roles", "locked_until", "pending_email", "locale_explicit", "tz_explicit",
+    "email_verified",
     "phone_verified", "registered", "enabled", "is_platform_admin", "in_org",
 };
 #define NCOLS ((int)(sizeof names / sizeof names[0]))
@@ -70,6 +71,7 @@ Test(users_read_row, reads_every_column_by_name)
     cr_assert(eq(str, (char *)u.comm_prefs, "v:comm_prefs"));
     cr_assert(eq(str, (char *)u.last_modified_time, "v:last_modified_time"));
     cr_assert(eq(str, (char *)u.locked_until, "v:locked_until"));
+    cr_assert(eq(str, (char *)u.pending_email, "v:pending_email"));
     cr_assert(eq(str, (char *)u.tz, ""), "SQL NULL reads as \"\"");
     cr_assert(u.locale_explicit && u.tz_explicit && u.email_verified && u.phone_verified &&
               u.registered && u.enabled);
@@ -97,7 +99,7 @@ Test(users_read_row, finds_columns_in_another_order)
 
 Test(users_read_row, reads_absent_columns_as_empty_and_false)
 {
-    int order[] = {0, 1, 25}; /* id, username, enabled */
+    int order[] = {0, 1, 26}; /* id, username, enabled */
     struct user_rec u;
     PGresult *res = result_of(order, 3, NULL);
 

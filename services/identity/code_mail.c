@@ -1,0 +1,201 @@
+/* code_mail.c: the queue of identity's code and notice messages and the
+ * thread that delivers them through messaging.rpc.Deliver (code_mail.h).
+ *
+ * The queue is the one mutable file-level object of identity: the service
+ * skeleton gives handlers no per-service state pointer, and the queue must
+ * take messages from the first request on, before on_serving starts the
+ * thread; it is statically initialised and guarded by its mutex. */
+#include "code_mail.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "cm_time.h"
+#include "messaging.pb-c.h"
+
+#define DELIVER_TRIES 3        /* messaging unavailable: try again... */
+#define DELIVER_RETRY_MS 500   /* ...this long after */
+/* Each message waits a random 50..250 ms after it was queued before it is
+ * handed over, so that the work of sending it (here and in messaging) does
+ * not fall inside the answer that queued it, where a stranger could time it
+ * (forgot-password must take as long for an unknown user). */
+#define DELIVER_DELAY_MIN_MS 50
+#define DELIVER_DELAY_SPAN_MS 200
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct code_mail *items[CODE_MAIL_QUEUE_MAX];
+    int head, n;
+    int stopping;
+} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0, 0};
+
+/* What the delivery thread keeps. */
+struct mailer {
+    const struct cm_config *cfg;
+    natsConnection *nc;
+    pthread_t thread;
+};
+
+cm_err code_mail_queue(struct code_mail *m)
+{
+    struct code_mail *copy = cm_xmalloc(sizeof *copy);
+    cm_err err = CM_OK;
+
+    memcpy(copy, m, sizeof *copy);
+    copy->not_before_s = cm_now_s() +
+                         (DELIVER_DELAY_MIN_MS + randombytes_uniform(DELIVER_DELAY_SPAN_MS)) / 1000.0;
+    sodium_memzero(m->body, sizeof m->body);
+    pthread_mutex_lock(&q.lock);
+    if (q.n == CODE_MAIL_QUEUE_MAX) {
+        err = CM_EUNAVAIL;
+    } else {
+        q.items[(q.head + q.n) % CODE_MAIL_QUEUE_MAX] = copy;
+        q.n++;
+        pthread_cond_signal(&q.wake);
+    }
+    pthread_mutex_unlock(&q.lock);
+    if (err != CM_OK) {
+        cm_warn("%s message dropped: the send queue is full", copy->kind);
+        sodium_memzero(copy, sizeof *copy);
+        free(copy);
+    }
+    return err;
+}
+
+int code_mail_waiting(void)
+{
+    int n;
+
+    pthread_mutex_lock(&q.lock);
+    n = q.n;
+    pthread_mutex_unlock(&q.lock);
+    return n;
+}
+
+/* Hands m to messaging once; CM_OK or why not. */
+static cm_err deliver_once(const struct mailer *ml, const struct code_mail *m)
+{
+    Messaging__DeliverRequest d = MESSAGING__DELIVER_REQUEST__INIT;
+    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
+    Envelope__RpcReply *reply = NULL;
+    uint8_t *payload;
+    size_t len;
+    cm_err err;
+
+    d.channel = m->sms ? "sms" : "email";
+    d.to = (char *)m->to;
+    d.subject = (char *)m->subject;
+    d.body = (char *)m->body;
+    d.kind = (char *)m->kind;
+    d.organization_id = "";
+    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
+    self.user_id = "identity";
+    payload = cm_pack(&d.base, &len);
+    err = cm_nats_rpc(ml->nc, "messaging.rpc.Deliver", m->request_id, &self, payload, len,
+                      ml->cfg->rpc_timeout_ms, &reply);
+    sodium_memzero(payload, len);
+    free(payload);
+    if (err == CM_OK)
+        err = cm_err_from_wire(reply->code);
+    if (reply)
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+    return err;
+}
+
+static int stopping(void)
+{
+    int s;
+
+    pthread_mutex_lock(&q.lock);
+    s = q.stopping;
+    pthread_mutex_unlock(&q.lock);
+    return s;
+}
+
+/* Delivers m, trying again while messaging is unavailable (not once
+ * stopping); failures are logged without address or body. */
+static void deliver(const struct mailer *ml, const struct code_mail *m)
+{
+    cm_err err = CM_OK;
+
+    cm_log_set_request_id(m->request_id);
+    for (int i = 0; i < DELIVER_TRIES; i++) {
+        struct timespec ts = {0, DELIVER_RETRY_MS * 1000000L};
+        err = deliver_once(ml, m);
+        if (err == CM_OK || (err != CM_EUNAVAIL && err != CM_ETIMEOUT) || stopping())
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (err != CM_OK)
+        cm_warn("%s message not delivered (%s): %s", m->kind, m->sms ? "sms" : "email",
+                cm_err_name(err));
+    cm_log_set_request_id(NULL);
+}
+
+static void *run(void *arg)
+{
+    const struct mailer *ml = arg;
+
+    for (;;) {
+        struct code_mail *m = NULL;
+        pthread_mutex_lock(&q.lock);
+        while (q.n == 0 && !q.stopping)
+            pthread_cond_wait(&q.wake, &q.lock);
+        if (q.n > 0) {
+            m = q.items[q.head];
+            q.head = (q.head + 1) % CODE_MAIL_QUEUE_MAX;
+            q.n--;
+        }
+        pthread_mutex_unlock(&q.lock);
+        if (!m)
+            break; /* stopping and nothing left */
+        if (!stopping() && m->not_before_s > cm_now_s()) {
+            double wait = m->not_before_s - cm_now_s();
+            struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        deliver(ml, m);
+        sodium_memzero(m, sizeof *m);
+        free(m);
+    }
+    return NULL;
+}
+
+cm_err code_mail_start(const struct cm_config *cfg, natsConnection *nc, void **state)
+{
+    struct mailer *ml = cm_xcalloc(1, sizeof *ml);
+
+    ml->cfg = cfg;
+    ml->nc = nc;
+    pthread_mutex_lock(&q.lock);
+    q.stopping = 0;
+    pthread_mutex_unlock(&q.lock);
+    if (pthread_create(&ml->thread, NULL, run, ml) != 0) {
+        cm_error("code mail thread could not start");
+        free(ml);
+        return CM_EINTERNAL;
+    }
+    *state = ml;
+    return CM_OK;
+}
+
+void code_mail_stop(void *state)
+{
+    struct mailer *ml = state;
+
+    if (!ml)
+        return;
+    pthread_mutex_lock(&q.lock);
+    q.stopping = 1;
+    pthread_cond_broadcast(&q.wake);
+    pthread_mutex_unlock(&q.lock);
+    pthread_join(ml->thread, NULL);
+    free(ml);
+}

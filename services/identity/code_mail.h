@@ -1,0 +1,55 @@
+/* code_mail.h: identity's outgoing messages that carry codes or account
+ * notices (password-reset codes, email-verification codes, "your email is
+ * being changed" notices), sent off the request path.
+ *
+ * A handler queues the message (code_mail_queue, a few microseconds: no
+ * NATS round trip, no spool write) and answers at once; one background
+ * thread per identity process hands each message to messaging.rpc.Deliver,
+ * 50..250 ms (at random) after it was queued, so that the sending does not
+ * overlap the answer either. So an answer takes the same time whether or
+ * not a message was queued (forgot-password must not tell whether a user
+ * exists, README "Enumeration").
+ *
+ * Delivery is at most once: the queue lives only in memory (a code is never
+ * written to disk in clear), so messages queued when the process dies are
+ * lost, and the user asks again. A full queue (CODE_MAIL_QUEUE_MAX) drops
+ * the message with a warning. Neither addresses nor bodies are logged. */
+#ifndef IDENTITY_CODE_MAIL_H
+#define IDENTITY_CODE_MAIL_H
+
+#include <nats/nats.h>
+
+#include "cm_config.h"
+#include "cm_err.h"
+
+#define CODE_MAIL_QUEUE_MAX 4096
+
+/* One message: channel "email" or "sms"; kind is messaging's label
+ * ("reset-code", "verify-email", "email-change-notice"). */
+struct code_mail {
+    int sms;
+    char to[256];
+    char subject[128];
+    char body[512];
+    char kind[32];
+    char request_id[72];
+    double not_before_s; /* set by code_mail_queue: handed over from then on */
+};
+
+/* Copies m into the queue (its body is wiped from m). CM_EUNAVAIL when the
+ * queue is full (then nothing is queued). Callable from any thread, before
+ * or after code_mail_start. */
+cm_err code_mail_queue(struct code_mail *m);
+
+/* The on_serving hook: starts the delivery thread, which keeps cfg and nc
+ * (borrowed; they outlive code_mail_stop). */
+cm_err code_mail_start(const struct cm_config *cfg, natsConnection *nc, void **state);
+
+/* The on_stop hook: lets the thread finish what is queued (each message
+ * tried once more at most), then joins it. */
+void code_mail_stop(void *state);
+
+/* Test hook: the number of messages waiting (for unit tests). */
+int code_mail_waiting(void);
+
+#endif
