@@ -29,6 +29,8 @@
 #define WIRE_CONNECT_TIMEOUT_MS 2000
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
+#define WIRE_PING_MS 2000   /* a worker PINGs its idle connection this often (as the edge) */
+#define WIRE_PINGS_MISSED 2 /* and reconnects when this many PINGs in a row got no PONG */
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -381,19 +383,28 @@ static void worker_drain(struct cm_worker *w)
 static void *worker_main(void *arg)
 {
     struct cm_worker *w = arg;
+    uint64_t rng = cm_wire_rng_seed((uint64_t)w->index); /* this thread's jitter */
     int lost = 0;
 
     while (!cm_stop_requested) {
+        cm_err err;
         if (!w->wire) {
             if (worker_connect(w) != CM_OK) {
-                usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
+                usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
                 continue;
             }
             if (lost)
                 cm_info("worker %d: nats connection back", w->index);
             lost = 0;
         }
-        if (cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL) != CM_OK) {
+        err = cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL);
+        if (err == CM_OK && cm_wire_keepalive(w->wire, WIRE_PING_MS, WIRE_PINGS_MISSED) != CM_OK) {
+            cm_warn("worker %d: no answer to %d PINGs, reconnecting", w->index,
+                    WIRE_PINGS_MISSED);
+            err = CM_EUNAVAIL;
+            lost = 1; /* logged */
+        }
+        if (err != CM_OK) {
             if (!lost)
                 cm_warn("worker %d: nats connection lost, reconnecting", w->index);
             lost = 1;
@@ -459,6 +470,7 @@ static cm_err prepare_database(struct cm_service *svc)
 static cm_err start_workers(struct cm_service *svc)
 {
     int n = svc->cfg.handler_threads;
+    uint64_t rng = cm_wire_rng_seed((uint64_t)getpid()); /* the starting thread's jitter */
 
     svc->workers = cm_xcalloc((size_t)n, sizeof *svc->workers);
     for (int i = 0; i < n; i++) {
@@ -471,7 +483,7 @@ static cm_err start_workers(struct cm_service *svc)
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
         while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
-            usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
+            usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
         if (err != CM_OK) {
             PQfinish(w->pg);
             return err;
