@@ -16,6 +16,7 @@
 #include "cm_admin.h"
 #include "cm_alloc.h"
 #include "cm_body.h"
+#include "cm_idempotency.h"
 #include "cm_log.h"
 #include "cm_metrics.h"
 #include "cm_nats.h"
@@ -213,7 +214,9 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     struct cm_route_match m;
     struct cm_req *rq;
     struct cm_resp out = {0};
+    struct cm_idem idem = {0};
     const char *route = "unmatched";
+    int answered = 0; /* by cm_idem_before: a repeat, or a refused key */
     cm_err err;
 
     http = envelope__http_request__unpack(NULL, msg->len, msg->data);
@@ -240,6 +243,8 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     if (err == CM_OK && cm_pg_ensure(&svc->cfg, &w->pg) != CM_OK)
         err = cm_fail(rq, CM_EUNAVAIL, "database unavailable, retry later");
     if (err == CM_OK)
+        answered = cm_idem_before(rq, &idem, &out, &err);
+    if (err == CM_OK && !answered)
         err = m.op->handler(rq, &out);
     if (err != CM_OK) {
         struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
@@ -250,6 +255,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
                                       rq->detail[0] ? rq->detail : NULL, &src, &out.len);
         out.content_type = "application/json";
     }
+    cm_idem_after(rq, &idem, &out); /* keeps the answer for repeats of its key */
     send_http(w, reply, out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
