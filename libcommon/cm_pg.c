@@ -61,10 +61,13 @@ static int conn_lost(PGconn *conn, const PGresult *res)
            (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR);
 }
 
+static void stmt_cache_forget(PGconn *conn);
+
 /* After a lost connection: one blocking reconnect on the same PGconn (its
  * options keep search_path). 1 when the connection is usable again. */
 static int reconnect(PGconn *conn)
 {
+    stmt_cache_forget(conn); /* even should the new backend reuse the old pid */
     PQreset(conn);
     if (PQstatus(conn) == CONNECTION_OK) {
         cm_info("postgres connection lost and made again (backend %d)", PQbackendPID(conn));
@@ -145,6 +148,7 @@ cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn)
     if (*conn && PQstatus(*conn) == CONNECTION_OK)
         return CM_OK;
     if (*conn) {
+        stmt_cache_forget(*conn);
         PQreset(*conn);
         if (PQstatus(*conn) == CONNECTION_OK)
             return pin_search_path(*conn, cfg->service);
@@ -497,6 +501,19 @@ static struct stmt_cache *stmt_cache_for(PGconn *conn)
         c->backend_pid = PQbackendPID(conn);
     }
     return c;
+}
+
+/* Marks what this thread prepared on conn as gone (a reconnect). */
+static void stmt_cache_forget(PGconn *conn)
+{
+    struct stmt_cache *c;
+
+    pthread_once(&stmt_once, stmt_key_make);
+    c = pthread_getspecific(stmt_key);
+    if (c && c->conn == conn) {
+        stmt_cache_reset(c);
+        c->conn = NULL;
+    }
 }
 
 static uint64_t fnv1a(const char *s)

@@ -37,12 +37,13 @@ TestSuite(authz_repopulate, .timeout = 60);
 
 Test(authz_repopulate, repopulate_makes_the_projection_equal_to_identity)
 {
-    char org[UT_ID_LEN];
+    char admin[4097], org[UT_ID_LEN];
     struct ut_user a, b, c;
     Authz__RepopulateReply *reply = NULL;
     char *v;
 
     IT_REQUIRE_STACK();
+    it_admin_token_accepted(admin); /* the suite may run first */
     ut_org(org);
     ut_account(org, "admin", &a);
     ut_account(org, "patient", &b);

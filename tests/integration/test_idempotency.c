@@ -64,23 +64,6 @@ static char *orgs_named(const char *name)
     return v;
 }
 
-/* Logs the admin in and waits until the edge accepts the token (it learns
- * identity's signing keys shortly after the stack starts). */
-static void admin_token(char *admin)
-{
-    double start = it_now_ms();
-    struct it_resp r = {0};
-
-    it_admin_token(admin);
-    do {
-        it_resp_release(&r);
-        usleep(50 * 1000);
-        it_call_token(&r, "GET", ORGS, admin, NULL);
-    } while (r.status == 503 && it_now_ms() - start < 15000);
-    cr_assert(eq(long, r.status, 200), "the edge takes the admin's token: %.300s", r.body);
-    it_resp_release(&r);
-}
-
 /* A fresh random key into key (64 bytes). */
 static void new_key(char *key)
 {
@@ -93,7 +76,7 @@ Test(idempotency, a_repeat_gets_the_first_answer_and_creates_once)
     struct it_resp first, again;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     it_unique(name, sizeof name, "idem-org-");
     org_body(body, name);
     new_key(key);
@@ -128,7 +111,7 @@ Test(idempotency, the_same_key_with_another_body_gets_422)
     struct it_resp r;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     it_unique(name, sizeof name, "idem-org-");
     it_unique(other, sizeof other, "idem-other-");
     org_body(body, name);
@@ -174,7 +157,7 @@ Test(idempotency, callers_never_see_each_others_answers)
     struct it_resp r;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     ut_org(org);
     ut_account(org, "patient", &u);
     it_unique(name, sizeof name, "idem-org-");
@@ -210,7 +193,7 @@ Test(idempotency, a_key_still_running_gets_409_and_a_dead_claim_is_taken_over)
     PGconn *pg;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     it_unique(name, sizeof name, "idem-org-");
     org_body(body, name);
     new_key(key);
@@ -264,7 +247,7 @@ Test(idempotency, a_malformed_key_gets_400)
     struct it_resp r;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     it_unique(name, sizeof name, "idem-org-");
     org_body(body, name);
     memset(key, 'k', 256);
@@ -282,7 +265,7 @@ Test(idempotency, an_error_answer_is_kept_too)
     struct it_resp first, again;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     new_key(key);
     post_keyed(&first, ORGS, admin, key, bad);
     cr_assert(eq(long, first.status, 400), "%.300s", first.body);

@@ -51,23 +51,6 @@ static double ready_after(double timeout_ms)
     return -1;
 }
 
-/* Logs the admin in and waits until the edge accepts the token (it learns
- * identity's signing keys shortly after the stack starts). */
-static void admin_token(char *admin)
-{
-    double start = it_now_ms();
-    struct it_resp r = {0};
-
-    it_admin_token(admin);
-    do {
-        it_resp_release(&r);
-        usleep(50 * 1000);
-        it_call_token(&r, "GET", "/v1/organizations/", admin, NULL);
-    } while (r.status == 503 && it_now_ms() - start < 15000);
-    cr_assert(eq(long, r.status, 200), "the edge takes the admin's token: %.300s", r.body);
-    it_resp_release(&r);
-}
-
 /* method path as the admin (token): asserts the status is want. */
 static void expect(const char *what, int i, const char *method, const char *path,
                    const char *token, const char *body, long want)
@@ -89,7 +72,7 @@ Test(zz_pg_restart, the_first_requests_after_a_restart_are_answered_and_readyz_f
     double ms;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     ut_org(org);
     ut_account(org, "patient", &u);
 
@@ -125,7 +108,7 @@ Test(zz_pg_restart, writes_answered_201_survive_an_immediate_shutdown, .fini = r
     char *count;
 
     IT_REQUIRE_STACK();
-    admin_token(admin);
+    it_admin_token_accepted(admin);
     for (int i = 0; i < N; i++) {
         struct it_resp r;
         json_t *doc;
