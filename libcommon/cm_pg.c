@@ -53,12 +53,23 @@ static PGconn *open_conn(const struct cm_config *cfg, const char *user, const ch
 }
 
 /* Did the statement that gave res fail because the connection was lost
- * (the server restarted, closed it, or the network went)? */
+ * (the server restarted, closed it, or the network went)? libpq says so by
+ * marking the connection bad, but not always at once: on a unix socket the
+ * first statement after the server died may come back with "server closed
+ * the connection unexpectedly" (an error libpq made itself: no SQLSTATE)
+ * while the status is still CONNECTION_OK. A server that ends the session
+ * says so with class 08 or 57P01..57P03. */
 static int conn_lost(PGconn *conn, const PGresult *res)
 {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    return PQstatus(conn) == CONNECTION_BAD &&
-           (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    if (st != PGRES_FATAL_ERROR && st != PGRES_BAD_RESPONSE && st != PGRES_NONFATAL_ERROR)
+        return 0;
+    if (PQstatus(conn) == CONNECTION_BAD || !state)
+        return 1;
+    return !strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+           !strcmp(state, "57P03");
 }
 
 static void stmt_cache_forget(PGconn *conn);
@@ -85,9 +96,14 @@ static int reconnect(PGconn *conn)
  * transaction a loss is returned as it is (the caller answers 503). */
 static PGresult *run_retrying(PGconn *conn, PGresult *(*once)(PGconn *conn, void *arg), void *arg)
 {
-    int fresh = PQtransactionStatus(conn) == PQTRANS_IDLE; /* nothing applied can be lost */
+    PGTransactionStatusType before = PQtransactionStatus(conn);
+    int fresh = before == PQTRANS_IDLE; /* nothing applied can be lost */
     PGresult *res = once(conn, arg);
 
+    if (!fresh && conn_lost(conn, res))
+        cm_warn("postgres connection lost inside a transaction (state %d before the "
+                "statement): not retried",
+                (int)before);
     if (fresh && conn_lost(conn, res)) {
         cm_warn("postgres connection lost before the statement ran: %.*s; retrying once",
                 (int)strcspn(PQerrorMessage(conn), "\n"), PQerrorMessage(conn));
