@@ -4,7 +4,8 @@
  *     requests on every worker's idle connection are answered as before
  *     (a statement that finds its connection lost, with nothing of its
  *     transaction applied, runs again on a new connection), never 500;
- *     every daemon's /readyz is green again within a couple of seconds.
+ *     every daemon's /readyz is green again within a couple of seconds;
+ *   - while Postgres is down, /readyz is red and requests get 503, not 500.
  *   - Every write answered 201 survives `pg_ctl stop -m immediate` (the
  *     stack runs with synchronous_commit and fsync on).
  * These disturb the stack, so the suite's name sorts last; each .fini starts
@@ -138,4 +139,44 @@ Test(zz_pg_restart, writes_answered_201_survive_an_immediate_shutdown, .fini = r
     free(count);
     PQfinish(pg);
     cr_assert(ge(dbl, ready_after(10000), 0.0), "the suite is ready again");
+}
+
+Test(zz_pg_restart, while_postgres_is_down_requests_get_503_and_readyz_is_red, .fini = restore_pg)
+{
+    char admin[4097], path[128];
+    struct ut_user u;
+    char org[UT_ID_LEN];
+    int identity = it_admin_port("identity", 1), authz = it_admin_port("authz", 1);
+    double start;
+    long st = 0;
+
+    IT_REQUIRE_STACK();
+    it_admin_token_accepted(admin);
+    ut_org(org);
+    ut_account(org, "patient", &u);
+    snprintf(path, sizeof path, "/v1/users/%s/", u.id);
+
+    cr_assert(eq(int, it_stack(NULL, 0, "stop-pg", NULL), 0), "stack.sh stop-pg");
+    start = it_now_ms();
+    while (it_now_ms() - start < READY_WITHIN_MS &&
+           (st = it_admin_status(identity, "readyz")) != 503)
+        usleep(50 * 1000);
+    cr_assert(eq(long, st, 503), "identity's /readyz turns red while Postgres is down");
+    cr_assert(eq(long, it_admin_status(authz, "readyz"), 503), "and authz's");
+    /* every worker's connection finds Postgres gone: 503, never 500 */
+    for (int i = 0; i < PER_SERVICE; i++) {
+        struct it_resp r;
+        it_call_token(&r, "GET", path, admin, NULL);
+        it_assert_error_style(&r, "jsonapi", 503);
+        it_resp_release(&r);
+        it_call_token(&r, "GET", "/v1/individual-groups/", admin, NULL);
+        it_assert_error_style(&r, "jsonapi", 503);
+        it_resp_release(&r);
+    }
+
+    cr_assert(eq(int, it_stack(NULL, 0, "start-pg", NULL), 0), "stack.sh start-pg");
+    cr_assert(ge(dbl, ready_after(READY_WITHIN_MS), 0.0), "green again within %.0f ms",
+              READY_WITHIN_MS);
+    for (int i = 0; i < PER_SERVICE; i++)
+        expect("user read", i, "GET", path, admin, NULL, 200);
 }
