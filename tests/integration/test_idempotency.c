@@ -9,7 +9,9 @@
  *   - a key whose first request is still running → 409; a claim left by a
  *     request that never finished is taken over after a minute;
  *   - a malformed key → 400;
- *   - answers are stored encrypted: the body is not in the table. */
+ *   - answers are stored encrypted: the body is not in the table;
+ *   - (suite zz_idempotency, last: it stops identity) a 5xx is not kept: a
+ *     sign-up answered 5xx while identity is down runs again on retry. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>
@@ -20,6 +22,7 @@
 
 #include "cm_idempotency.h"
 #include "harness.h"
+#include "it_onboarding.h"
 #include "test_users_fixtures.h"
 
 #define ORGS "/v1/organizations/"
@@ -36,20 +39,24 @@ static void org_body(char *body, const char *name)
              name, name);
 }
 
-/* POST path with a Bearer token, a JSON body and Idempotency-Key key (none
- * when NULL); the response into out. */
+/* POST path with a Bearer token (none when NULL), a JSON body and
+ * Idempotency-Key key (none when NULL); the response into out. */
 static void post_keyed(struct it_resp *out, const char *path, const char *token, const char *key,
                        const char *body)
 {
     char auth[4200], idem[400];
-    const char *headers[4] = {auth, "Content-Type: application/json", NULL, NULL};
+    const char *headers[4] = {"Content-Type: application/json", NULL, NULL, NULL};
     struct it_req rq = {.method = "POST", .path = path, .headers = headers, .body = body,
                         .body_len = strlen(body)};
+    int n = 1;
 
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        headers[n++] = auth;
+    }
     if (key) {
         snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
-        headers[2] = idem;
+        headers[n++] = idem;
     }
     cr_assert(eq(int, it_http(&rq, out), 0), "POST %s: %s", path, out->error);
 }
@@ -274,4 +281,53 @@ Test(idempotency, an_error_answer_is_kept_too)
     cr_assert(eq(str, again.body, first.body));
     it_resp_release(&again);
     it_resp_release(&first);
+}
+
+/* --- a 5xx is not kept: stops identity, so it sorts last */
+
+TestSuite(zz_idempotency, .timeout = 90);
+
+static void restore_identity(void)
+{
+    if (!it_have_stack())
+        return;
+    it_stack(NULL, 0, "start", "identity", NULL);
+    it_wait_all_ready(20000);
+}
+
+Test(zz_idempotency, a_5xx_is_not_kept_and_the_retry_runs, .fini = restore_identity)
+{
+    char admin[4097], org[37], code[65], username[128], key[64], *text;
+    struct it_resp r, again;
+    json_t *body;
+
+    IT_REQUIRE_STACK();
+    it_admin_token_accepted(admin);
+    ob_create_org(admin, org, NULL);
+    ob_create_code(admin, org, NULL, code);
+    it_unique(username, 96, "idem-");
+    strcat(username, "@example.org");
+    body = ob_sign_up_body(code, username, NULL);
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    new_key(key);
+
+    /* an anonymous sign-up while identity is down: onboarding answers 5xx */
+    cr_assert(eq(int, it_stack(NULL, 0, "stop", "identity", NULL), 0), "stop identity");
+    post_keyed(&r, "/v1/sign-up/", NULL, key, text);
+    cr_assert(ge(long, r.status, 500), "identity down: %ld %.300s", r.status, r.body);
+    it_resp_release(&r);
+
+    cr_assert(eq(int, it_stack(NULL, 0, "start", "identity", NULL), 0), "start identity");
+    cr_assert(it_wait_all_ready(20000));
+    /* the same key and body: the handler runs again (the 5xx was not kept) */
+    post_keyed(&r, "/v1/sign-up/", NULL, key, text);
+    cr_assert(eq(long, r.status, 201), "the retry runs: %.300s", r.body);
+    /* and from now on that 201 is the answer */
+    post_keyed(&again, "/v1/sign-up/", NULL, key, text);
+    cr_assert(eq(long, again.status, 201));
+    cr_assert(eq(str, again.body, r.body));
+    it_resp_release(&again);
+    it_resp_release(&r);
+    free(text);
 }
