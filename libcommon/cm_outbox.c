@@ -67,6 +67,7 @@ struct cm_outbox_relay {
     jsCtx *js;
     PGconn *pg;                 /* the relay thread's own */
     int listening;              /* LISTEN issued on the current pg */
+    int listen_backend;         /* ... by this backend (cm_pg reconnects transparently) */
     pthread_t thread;
     int wake[2];                /* self-pipe: a byte means "stop" */
     atomic_int stop;
@@ -169,7 +170,8 @@ static cm_err ensure_pg(struct cm_outbox_relay *r)
     char *stmt = NULL;
     cm_err err = CM_OK;
 
-    if (r->pg && PQstatus(r->pg) == CONNECTION_OK && r->listening)
+    if (r->pg && PQstatus(r->pg) == CONNECTION_OK && r->listening &&
+        PQbackendPID(r->pg) == r->listen_backend)
         return CM_OK;
     if (r->pg && PQstatus(r->pg) != CONNECTION_OK) {
         PQfinish(r->pg);
@@ -190,8 +192,10 @@ static cm_err ensure_pg(struct cm_outbox_relay *r)
     PQclear(res);
     if (err == CM_OK)
         err = cm_pg_exec(r->pg, stmt);
-    if (err == CM_OK)
+    if (err == CM_OK) {
         r->listening = 1;
+        r->listen_backend = PQbackendPID(r->pg);
+    }
     else
         snprintf(r->why, sizeof r->why, "postgres unavailable (%s)", cm_err_name(err));
     free(stmt);

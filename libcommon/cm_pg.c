@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cm_alloc.h"
+#include "cm_idempotency.h"
 #include "cm_log.h"
 #include "cm_outbox.h"
 
@@ -27,26 +28,101 @@ static void on_notice(void *arg, const char *message)
 /* Opens a connection as user/password to cfg's database. */
 static PGconn *open_conn(const struct cm_config *cfg, const char *user, const char *password)
 {
-    char port[16], timeout[16];
+    char port[16], timeout[16], options[160];
     const char *keys[] = {"host",     "port",
                           "dbname",   "user",
                           "password", "connect_timeout",
-                          "application_name", NULL};
+                          "application_name", "options", NULL};
     const char *vals[] = {cfg->pg_host, port, cfg->pg_database, user, password, timeout,
-                          cfg->service, NULL};
+                          cfg->service, options, NULL};
     PGconn *conn;
 
     snprintf(port, sizeof port, "%d", cfg->pg_port);
     snprintf(timeout, sizeof timeout, "%d", cfg->pg_connect_timeout_s);
+    /* the service schema as search_path from the first statement on, also
+     * after PQreset (a reconnect reuses these options); cm_pg_connect pins
+     * it again with set_config. Service names are [a-z0-9_-]: no quoting. */
+    options[0] = '\0';
+    if (strspn(cfg->service, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(cfg->service) &&
+        cfg->service[0])
+        snprintf(options, sizeof options, "-c search_path=%s", cfg->service);
     conn = PQconnectdbParams(keys, vals, 0);
     if (conn)
         PQsetNoticeProcessor(conn, on_notice, NULL);
     return conn;
 }
 
+/* Did the statement that gave res fail because the connection was lost
+ * (the server restarted, closed it, or the network went)? libpq says so by
+ * marking the connection bad, but not always at once: on a unix socket the
+ * first statement after the server died may come back with "server closed
+ * the connection unexpectedly" (an error libpq made itself: no SQLSTATE)
+ * while the status is still CONNECTION_OK. A server that ends the session
+ * says so with class 08 or 57P01..57P03. */
+static int conn_lost(PGconn *conn, const PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    if (st != PGRES_FATAL_ERROR && st != PGRES_BAD_RESPONSE && st != PGRES_NONFATAL_ERROR)
+        return 0;
+    if (PQstatus(conn) == CONNECTION_BAD || !state)
+        return 1;
+    return !strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+           !strcmp(state, "57P03");
+}
+
+static void stmt_cache_forget(PGconn *conn);
+
+/* After a lost connection: one blocking reconnect on the same PGconn (its
+ * options keep search_path). 1 when the connection is usable again. */
+static int reconnect(PGconn *conn)
+{
+    stmt_cache_forget(conn); /* even should the new backend reuse the old pid */
+    PQreset(conn);
+    if (PQstatus(conn) == CONNECTION_OK) {
+        cm_info("postgres connection lost and made again (backend %d)", PQbackendPID(conn));
+        return 1;
+    }
+    cm_warn("postgres connection lost, reconnect failed: %.*s",
+            (int)strcspn(PQerrorMessage(conn), "\n"), PQerrorMessage(conn));
+    return 0;
+}
+
+/* Runs once(conn, arg); when that fails because the connection was lost
+ * and no transaction was open before (the statement was the first of its
+ * transaction, BEGIN itself, or ran on its own), so that nothing applied
+ * can have been lost: reconnects and runs it once more. Inside an open
+ * transaction a loss is returned as it is (the caller answers 503). */
+static PGresult *run_retrying(PGconn *conn, PGresult *(*once)(PGconn *conn, void *arg), void *arg)
+{
+    PGTransactionStatusType before = PQtransactionStatus(conn);
+    int fresh = before == PQTRANS_IDLE; /* nothing applied can be lost */
+    PGresult *res = once(conn, arg);
+
+    if (!fresh && conn_lost(conn, res))
+        cm_warn("postgres connection lost inside a transaction (state %d before the "
+                "statement): not retried",
+                (int)before);
+    if (fresh && conn_lost(conn, res)) {
+        cm_warn("postgres connection lost before the statement ran: %.*s; retrying once",
+                (int)strcspn(PQerrorMessage(conn), "\n"), PQerrorMessage(conn));
+        if (reconnect(conn)) {
+            PQclear(res);
+            res = once(conn, arg);
+        }
+    }
+    return res;
+}
+
+static PGresult *exec_once(PGconn *conn, void *sql)
+{
+    return PQexec(conn, sql);
+}
+
 cm_err cm_pg_exec(PGconn *conn, const char *sql)
 {
-    PGresult *res = PQexec(conn, sql);
+    PGresult *res = run_retrying(conn, exec_once, (void *)sql);
     cm_err err = cm_pg_result_err(res);
     PQclear(res);
     return err;
@@ -88,6 +164,7 @@ cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn)
     if (*conn && PQstatus(*conn) == CONNECTION_OK)
         return CM_OK;
     if (*conn) {
+        stmt_cache_forget(*conn);
         PQreset(*conn);
         if (PQstatus(*conn) == CONNECTION_OK)
             return pin_search_path(*conn, cfg->service);
@@ -214,6 +291,7 @@ struct migration {
 /* Built-in migrations, applied to every service schema before its own. */
 static const struct migration builtin_migrations[] = {
     {CM_OUTBOX_MIGRATION, cm_outbox_ddl, NULL},
+    {CM_IDEM_MIGRATION, cm_idem_ddl, NULL},
 };
 
 /* Applies one migration in a transaction unless already recorded. */
@@ -317,11 +395,13 @@ cm_err cm_pg_sqlstate_err(const char *st)
 
 cm_err cm_pg_result_err(const PGresult *res)
 {
-    const char *st;
+    const char *st, *msg;
     cm_err err;
 
-    if (!res)
+    if (!res) {
+        cm_error("postgres error (no result): out of memory or no connection");
         return CM_EUNAVAIL;
+    }
     switch (PQresultStatus(res)) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
@@ -329,14 +409,22 @@ cm_err cm_pg_result_err(const PGresult *res)
         return CM_OK;
     case PGRES_FATAL_ERROR:
         st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (!st) {
+            /* made by libpq, not the server: the connection is gone (or
+             * libpq ran out of memory); its text says which */
+            msg = PQresultErrorMessage(res);
+            cm_error("postgres error (connection): %.*s", (int)strcspn(msg, "\n"), msg);
+            return CM_EUNAVAIL;
+        }
         err = cm_pg_sqlstate_err(st);
+        msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         if (err == CM_EINTERNAL || err == CM_EUNAVAIL)
-            cm_error("postgres error %s: %s", st ? st : "?",
-                     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                         ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                         : "");
+            cm_error("postgres error %s: %s", st, msg ? msg : "(no message)");
         return err;
     default:
+        msg = PQresultErrorMessage(res);
+        cm_error("postgres error (%s): %.*s", PQresStatus(PQresultStatus(res)),
+                 (int)strcspn(msg, "\n"), msg);
         return CM_EUNAVAIL;
     }
 }
@@ -367,7 +455,9 @@ cm_err cm_pg_commit(PGconn *conn)
 
 void cm_pg_rollback(PGconn *conn)
 {
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+    PGTransactionStatusType st = PQtransactionStatus(conn);
+
+    if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) /* not on a lost connection */
         cm_pg_exec(conn, "ROLLBACK");
 }
 
@@ -429,6 +519,19 @@ static struct stmt_cache *stmt_cache_for(PGconn *conn)
     return c;
 }
 
+/* Marks what this thread prepared on conn as gone (a reconnect). */
+static void stmt_cache_forget(PGconn *conn)
+{
+    struct stmt_cache *c;
+
+    pthread_once(&stmt_once, stmt_key_make);
+    c = pthread_getspecific(stmt_key);
+    if (c && c->conn == conn) {
+        stmt_cache_reset(c);
+        c->conn = NULL;
+    }
+}
+
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -437,9 +540,40 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+/* cm_pg_exec_params's arguments, for run_retrying. */
+struct exec_args {
+    const char *sql;
+    int n;
+    const Oid *types;
+    const char *const *values;
+    const int *lengths;
+    const int *formats;
+    int result_format;
+};
+
+static PGresult *exec_params_once(PGconn *conn, const char *sql, int n, const Oid *types,
+                                  const char *const *values, const int *lengths,
+                                  const int *formats, int result_format);
+
+static PGresult *exec_params_run(PGconn *conn, void *arg)
+{
+    const struct exec_args *a = arg;
+    return exec_params_once(conn, a->sql, a->n, a->types, a->values, a->lengths, a->formats,
+                            a->result_format);
+}
+
 PGresult *cm_pg_exec_params(PGconn *conn, const char *sql, int n, const Oid *types,
                             const char *const *values, const int *lengths, const int *formats,
                             int result_format)
+{
+    struct exec_args a = {sql, n, types, values, lengths, formats, result_format};
+    return run_retrying(conn, exec_params_run, &a);
+}
+
+/* One try: prepared on first use on this connection, then executed. */
+static PGresult *exec_params_once(PGconn *conn, const char *sql, int n, const Oid *types,
+                                  const char *const *values, const int *lengths,
+                                  const int *formats, int result_format)
 {
     struct stmt_cache *c = types ? NULL : stmt_cache_for(conn);
     uint64_t h;

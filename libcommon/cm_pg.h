@@ -4,8 +4,17 @@
  * threads); its search_path is pinned to the service's schema so queries use
  * unqualified names. At start the service optionally creates its own role and
  * schema as an admin, then applies libcommon's built-in migrations (the
- * outbox and inbox tables) and services/<svc>/migrations/NNN_name.sql in
- * order under an advisory lock, recording each in <svc>.schema_migrations. */
+ * outbox and inbox tables, idempotency_keys) and
+ * services/<svc>/migrations/NNN_name.sql in order under an advisory lock,
+ * recording each in <svc>.schema_migrations.
+ *
+ * Lost connections (a Postgres restart, a closed socket): cm_pg_exec and
+ * cm_pg_exec_params (so cm_pg_query, cm_pg_begin) run a statement again,
+ * once, on a new connection (PQreset of the same PGconn, search_path kept)
+ * when it failed because the connection was lost and no transaction was
+ * open before it (BEGIN itself, or a statement on its own): nothing the
+ * caller applied can have been lost. Inside a transaction the loss is
+ * returned as CM_EUNAVAIL (503), never retried. */
 #ifndef CM_PG_H
 #define CM_PG_H
 
@@ -29,23 +38,30 @@ cm_err cm_pg_bootstrap(const struct cm_config *cfg);
 /* Applies every migration not yet recorded in schema_migrations, each in
  * its own transaction, while holding an advisory lock that serialises
  * concurrent starts: first libcommon's built-in ones (000_outbox_inbox.sql,
- * cm_outbox.h), then the files of cfg->migrations_dir in file-name order.
+ * cm_outbox.h; 000_idempotency_keys.sql, cm_idempotency.h), then the files of cfg->migrations_dir in file-name order.
  * conn must come from cm_pg_connect. */
 cm_err cm_pg_migrate(const struct cm_config *cfg, PGconn *conn);
 
-/* Makes sure *conn is usable: when it is broken, resets it (a blocking
- * reconnect) and pins search_path again. Returns CM_EUNAVAIL if still down. */
+/* Makes sure *conn is usable: when it is known broken, resets it (a
+ * blocking reconnect) and pins search_path again. Returns CM_EUNAVAIL if
+ * still down. A connection the server closed while idle still looks usable
+ * here; its next statement finds out and reconnects (above). */
 cm_err cm_pg_ensure(const struct cm_config *cfg, PGconn **conn);
 
 /* Runs a parameterless statement (fixed SQL only, never assembled from
- * input) and returns its cm_err; the result is cleared. */
+ * input) and returns its cm_err; the result is cleared. Retried once on a
+ * lost connection outside a transaction (above). */
 cm_err cm_pg_exec(PGconn *conn, const char *sql);
 
 /* Maps the result of a command to a cm_err: PGRES_COMMAND_OK and
  * PGRES_TUPLES_OK → CM_OK; SQLSTATE 23505/23P01 → CM_ECONFLICT, 23503 →
  * CM_ENOTFOUND, 22xxx/23502/23514 → CM_EINVAL, 08xxx/57P0x → CM_EUNAVAIL,
- * 57014 → CM_ETIMEOUT; others → CM_EINTERNAL. Logs unexpected errors (without
- * parameters, which may be personal data). res may be NULL (→ CM_EUNAVAIL). */
+ * 57014 → CM_ETIMEOUT; an error without SQLSTATE (made by libpq: the
+ * connection is lost) → CM_EUNAVAIL; others → CM_EINTERNAL. Logs every
+ * error that is not the caller's (CM_EINTERNAL, CM_EUNAVAIL) with its
+ * SQLSTATE and message, or libpq's text when there is no SQLSTATE (never
+ * the parameters, which may be personal data). res may be NULL
+ * (→ CM_EUNAVAIL). */
 cm_err cm_pg_result_err(const PGresult *res);
 
 /* Runs sql with n text parameters (cm_pg_exec_params). On CM_OK *out_res is the
@@ -54,7 +70,8 @@ cm_err cm_pg_result_err(const PGresult *res);
 cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
                    PGresult **out_res);
 
-/* PQexecParams, with the statement prepared on conn the first time this
+/* PQexecParams, retried once on a lost connection outside a transaction
+ * (above), with the statement prepared on conn the first time this
  * thread runs this SQL text on it, then executed prepared: each statement is
  * planned once per connection instead of at every call (Postgres may still
  * re-plan per call where a generic plan would be worse). Same arguments and

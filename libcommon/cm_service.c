@@ -16,6 +16,7 @@
 #include "cm_admin.h"
 #include "cm_alloc.h"
 #include "cm_body.h"
+#include "cm_idempotency.h"
 #include "cm_log.h"
 #include "cm_metrics.h"
 #include "cm_nats.h"
@@ -29,6 +30,8 @@
 #define WIRE_CONNECT_TIMEOUT_MS 2000
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
+#define WIRE_PING_MS 2000   /* a worker PINGs its idle connection this often (as the edge) */
+#define WIRE_PINGS_MISSED 2 /* and reconnects when this many PINGs in a row got no PONG */
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -229,7 +232,9 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     struct cm_route_match m;
     struct cm_req *rq;
     struct cm_resp out = {0};
+    struct cm_idem idem = {0};
     const char *route = "unmatched";
+    int answered = 0; /* by cm_idem_before: a repeat, or a refused key */
     cm_err err;
 
     http = envelope__http_request__unpack(NULL, msg->len, msg->data);
@@ -256,6 +261,8 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     if (err == CM_OK && cm_pg_ensure(&svc->cfg, &w->pg) != CM_OK)
         err = cm_fail(rq, CM_EUNAVAIL, "database unavailable, retry later");
     if (err == CM_OK)
+        answered = cm_idem_before(rq, &idem, &out, &err);
+    if (err == CM_OK && !answered)
         err = m.op->handler(rq, &out);
     if (err != CM_OK) {
         struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
@@ -266,6 +273,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
                                       rq->detail[0] ? rq->detail : NULL, &src, &out.len);
         out.content_type = "application/json";
     }
+    cm_idem_after(rq, &idem, &out); /* keeps the answer for repeats of its key */
     send_http(w, reply, out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len,
               err != CM_OK ? rq->retry_after_s : 0);
@@ -400,19 +408,28 @@ static void worker_drain(struct cm_worker *w)
 static void *worker_main(void *arg)
 {
     struct cm_worker *w = arg;
+    uint64_t rng = cm_wire_rng_seed((uint64_t)w->index); /* this thread's jitter */
     int lost = 0;
 
     while (!cm_stop_requested) {
+        cm_err err;
         if (!w->wire) {
             if (worker_connect(w) != CM_OK) {
-                usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
+                usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
                 continue;
             }
             if (lost)
                 cm_info("worker %d: nats connection back", w->index);
             lost = 0;
         }
-        if (cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL) != CM_OK) {
+        err = cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL);
+        if (err == CM_OK && cm_wire_keepalive(w->wire, WIRE_PING_MS, WIRE_PINGS_MISSED) != CM_OK) {
+            cm_warn("worker %d: no answer to %d PINGs, reconnecting", w->index,
+                    WIRE_PINGS_MISSED);
+            err = CM_EUNAVAIL;
+            lost = 1; /* logged */
+        }
+        if (err != CM_OK) {
             if (!lost)
                 cm_warn("worker %d: nats connection lost, reconnecting", w->index);
             lost = 1;
@@ -478,6 +495,7 @@ static cm_err prepare_database(struct cm_service *svc)
 static cm_err start_workers(struct cm_service *svc)
 {
     int n = svc->cfg.handler_threads;
+    uint64_t rng = cm_wire_rng_seed((uint64_t)getpid()); /* the starting thread's jitter */
 
     svc->workers = cm_xcalloc((size_t)n, sizeof *svc->workers);
     for (int i = 0; i < n; i++) {
@@ -490,7 +508,7 @@ static cm_err start_workers(struct cm_service *svc)
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
         while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
-            usleep((useconds_t)cm_wire_retry_ms((uint64_t)rand()) * 1000);
+            usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
         if (err != CM_OK) {
             PQfinish(w->pg);
             return err;

@@ -9,7 +9,11 @@
  * reads a batch of requests, handles them one after another on its thread
  * and writes their replies together. Handlers of one worker never run
  * concurrently, handlers of different workers do. Running more copies of the
- * daemon adds workers to the same queue group. The daemon's nats.c
+ * daemon adds workers to the same queue group. A worker PINGs its
+ * connection every 2 s and reconnects after two PINGs in a row go
+ * unanswered (cm_wire_keepalive). POST, PUT and PATCH with an
+ * Idempotency-Key header go through cm_idempotency.h around the handler.
+ * The daemon's nats.c
  * connection (cm_worker.nc) is for what handlers send themselves: typed RPCs
  * to other services, and the outbox relay.
  *

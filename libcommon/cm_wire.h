@@ -94,6 +94,14 @@ long cm_wire_pub_frame(char *dst, size_t cap, const char *subject, const char *r
  * random value: 200..300 ms, so that clients do not come back in step. */
 int cm_wire_retry_ms(uint64_t random);
 
+/* A per-thread random generator (xorshift64*) for the retry jitter: each
+ * thread keeps its own state, seeded by cm_wire_rng_seed from getrandom
+ * (or the clock, the thread and salt when that fails), so that threads and
+ * processes do not draw the same numbers and nothing is shared (rand() is
+ * neither per-thread nor seeded). Never 0. */
+uint64_t cm_wire_rng_seed(uint64_t salt);
+uint64_t cm_wire_rng_next(uint64_t *state);
+
 /* --- server addresses */
 
 #define CM_WIRE_MAX_URLS 16
@@ -156,5 +164,14 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
 
 /* Queues a PING (its PONG comes back through cm_wire_pump's *pongs). */
 cm_err cm_wire_ping(struct cm_wire_conn *c);
+
+/* Keepalive, called after each cm_wire_pump (as the edge's link does): the
+ * first call schedules a PING interval_ms later; once that time has come it
+ * sends a PING (flushed at once) and schedules the next. Any PONG the pump
+ * reads clears the count of unanswered PINGs. Returns CM_EUNAVAIL when a
+ * PING is due while max_missed PINGs in a row went unanswered: the socket
+ * is half-open or the server frozen, so close c and open a new one.
+ * CM_OK otherwise (CM_EUNAVAIL too when the PING cannot be written). */
+cm_err cm_wire_keepalive(struct cm_wire_conn *c, int interval_ms, int max_missed);
 
 #endif

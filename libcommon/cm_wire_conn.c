@@ -30,6 +30,8 @@ struct cm_wire_conn {
     char *out;
     size_t out_len, out_cap;
     int64_t max_payload;
+    double next_ping_s; /* cm_wire_keepalive: when the next PING is due; 0 before the first call */
+    int pings_out;      /* keepalive PINGs sent since the last PONG */
 };
 
 /* Room for n more bytes of output. */
@@ -269,6 +271,24 @@ cm_err cm_wire_ping(struct cm_wire_conn *c)
     return CM_OK;
 }
 
+cm_err cm_wire_keepalive(struct cm_wire_conn *c, int interval_ms, int max_missed)
+{
+    double now = cm_now_s();
+
+    if (c->next_ping_s == 0) {
+        c->next_ping_s = now + interval_ms / 1000.0;
+        return CM_OK;
+    }
+    if (now < c->next_ping_s)
+        return CM_OK;
+    if (c->pings_out >= max_missed)
+        return CM_EUNAVAIL;
+    c->pings_out++;
+    c->next_ping_s = now + interval_ms / 1000.0;
+    out_add(c, "PING\r\n", 6);
+    return cm_wire_flush(c);
+}
+
 /* The PUB line for len bytes, appended; CM_ETOOBIG past max_payload. */
 static cm_err pub_head(struct cm_wire_conn *c, const char *subject, const char *reply, size_t len)
 {
@@ -339,6 +359,7 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
             out_add(c, "PONG\r\n", 6);
             break;
         case CM_WIRE_PONG:
+            c->pings_out = 0;
             if (pongs)
                 (*pongs)++;
             break;

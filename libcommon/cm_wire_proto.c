@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define MAX_PAYLOAD_ACCEPTED (64u * 1024 * 1024) /* far above any server's max_payload */
 
@@ -250,6 +252,31 @@ long cm_wire_pub_frame(char *dst, size_t cap, const char *subject, const char *r
 int cm_wire_retry_ms(uint64_t random)
 {
     return 200 + (int)(random % 101);
+}
+
+uint64_t cm_wire_rng_seed(uint64_t salt)
+{
+    uint64_t seed = 0;
+    struct timespec ts;
+
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
+               ((uint64_t)(uintptr_t)&ts << 20);
+    }
+    seed ^= salt * 0x9e3779b97f4a7c15u;
+    return seed ? seed : 0x9e3779b97f4a7c15u;
+}
+
+uint64_t cm_wire_rng_next(uint64_t *state)
+{
+    uint64_t x = *state ? *state : 0x9e3779b97f4a7c15u;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545f4914f6cdd1du;
 }
 
 /* Copies s[0..n) into dst[cap]; -1 when it does not fit. */

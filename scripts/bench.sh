@@ -18,7 +18,10 @@
 #     at 10 clients;
 #   - authz.rpc.Check over NATS alone (build/bin/check_bench): sequential
 #     p50/p99 (target p50 < 0.5 ms) and checks/s with 64 in flight;
-#   - the time per check on the large set over the small one (target < 1.5x).
+#   - the time per check on the large set over the small one (target < 1.5x);
+# and the cost of durable commits: POST /v1/organizations/ (one commit each,
+# tests/bench/org_create.lua) with synchronous_commit on (the stack's
+# default) and off (ALTER SYSTEM + reload, reset afterwards), alternating.
 #
 # Method: wrk warms each server up, then measures them alternately
 # (hello, edge, hello, edge, ...) with the same settings; for each the round
@@ -45,6 +48,7 @@
 #   BENCH_AUTHZ_CLIENTS ("10 50") BENCH_AUTHZ_DURATION (6s)  wrk -c and -d per round
 #   BENCH_CHECK_SECONDS (5) seconds sequential, then as many with
 #   BENCH_CHECK_IN_FLIGHT (64) requests outstanding
+#   BENCH_COMMIT (1: the durable-commit figure; 0 skips it) BENCH_COMMIT_CLIENTS (8)
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -546,6 +550,60 @@ authz_table() {
     authz_row "  Check RPC, $CHECK_IN_FLIGHT in flight" "" "${r}x $(verdict 'v < 1.5' "$r")"
 }
 
+# --- durable commits: organization creates, synchronous_commit on vs off ---
+
+# set_sync_commit <on|off|default>: the cluster-wide setting, reloaded into
+# every open connection
+set_sync_commit() {
+    local sql="ALTER SYSTEM SET synchronous_commit = $1"
+    [ "$1" = default ] && sql="ALTER SYSTEM RESET synchronous_commit"
+    psql "$TEST_PG_URL" -X -q -v ON_ERROR_STOP=1 -c "$sql" -c 'SELECT pg_reload_conf()' \
+        >/dev/null 2>>"$OUT/commit.err" || die "$sql: $(tail -n 2 "$OUT/commit.err")"
+    sleep 0.2 # backends take the reload between statements
+}
+
+# commit_figure: best round of each mode into COMMIT_ON / COMMIT_OFF
+# ("rps p50 p99"); creates organizations as the platform admin
+commit_figure() {
+    local r mode f rps p50 p99 n bad sock best_on=0 best_off=0
+    local CONNECTIONS=${BENCH_COMMIT_CLIENTS:-8}
+    login_as_admin
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for mode in on off; do
+            set_sync_commit "$mode"
+            f="$OUT/commit-$mode-$r.txt"
+            say "organization creates, synchronous_commit=$mode, round $r/$ROUNDS"
+            BENCH_RUN_TAG="$mode$r$RANDOM" run_wrk "$DURATION" "$f" "$TEST_EDGE_URL/v1/organizations/" \
+                -H "Authorization: Bearer $ADMIN_TOKEN" -s "$ROOT/tests/bench/org_create.lua"
+            check_run "organization creates ($mode)" "$f"
+            read -r rps p50 p99 n bad sock < <(parse_wrk "$f")
+            say "  $rps creates/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
+            if [ "$mode" = on ] && awk -v a="$rps" -v b="$best_on" 'BEGIN { exit !(a > b) }'; then
+                best_on=$rps COMMIT_ON="$rps $p50 $p99"
+            elif [ "$mode" = off ] && awk -v a="$rps" -v b="$best_off" 'BEGIN { exit !(a > b) }'; then
+                best_off=$rps COMMIT_OFF="$rps $p50 $p99"
+            fi
+        done
+    done
+    set_sync_commit default # the throwaway stack goes away on failure anyway
+}
+
+# commit_table: the two modes side by side
+commit_table() {
+    local on off
+    read -r -a on <<<"$COMMIT_ON"
+    read -r -a off <<<"$COMMIT_OFF"
+    echo "durable commits: POST /v1/organizations/ (one commit each), ${BENCH_COMMIT_CLIENTS:-8} clients," \
+        "best of $ROUNDS alternating rounds of $DURATION"
+    printf '%-34s %-9.0f %-8s %s   (the default: no acknowledged write is lost)\n' \
+        "creates/s, synchronous_commit=on" "${on[0]}" "$(fmt_ms "${on[1]}")" "$(fmt_ms "${on[2]}")"
+    printf '%-34s %-9.0f %-8s %s   (loses the last commits on a crash)\n' \
+        "creates/s, synchronous_commit=off" "${off[0]}" "$(fmt_ms "${off[1]}")" "$(fmt_ms "${off[2]}")"
+    printf '%-34s %s\n' "  cost of durability" \
+        "$(awk -v a="${on[0]}" -v b="${off[0]}" -v pa="${on[1]}" -v pb="${off[1]}" \
+            'BEGIN { printf "%.0f%% fewer creates/s, %+.2f ms at p50", 100 * (1 - a / b), pa - pb }')"
+}
+
 # edge_default_loops: the loop count the edge picks when EDGE_THREADS is unset
 # (libcommon/cm_config.c): half the online cores, 1 below 4 cores
 edge_default_loops() {
@@ -591,6 +649,10 @@ inner() {
     auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
         "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
 
+    if [ "${BENCH_COMMIT:-1}" = 1 ]; then
+        commit_figure
+    fi
+
     if [ "$AUTHZ" = 1 ]; then
         wait_populated
         for n in $AUTHZ_SIZES; do
@@ -609,6 +671,10 @@ inner() {
             printf "%-34s %-9s (target >= 80%%)\n", "  logins/argon2id", sprintf("%.0f%%", 100 * rate["login"] / rate["argon2"])
             printf "%-34s %-9.0f %-8s %s   (target >= 1000/s)\n", "refreshes through the edge", rate["refresh"], sprintf("%.2fms", p50["refresh"]), sprintf("%.2fms", p99["refresh"])
         }'
+    if [ "${BENCH_COMMIT:-1}" = 1 ]; then
+        echo
+        commit_table
+    fi
     if [ "$AUTHZ" = 1 ]; then
         echo
         authz_table

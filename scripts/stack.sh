@@ -64,8 +64,9 @@ usage: scripts/stack.sh <command> [args]
                           control nats-server (same port and JetStream store)
   kill9 <svc> [N]         SIGKILL one daemon (no drain; start brings it back)
   kill9-nats              SIGKILL nats-server (start-nats brings it back)
-  restart-pg [fast|immediate]
-                          stop postgres with that pg_ctl mode (default fast), start it again
+  start-pg | stop-pg [fast|immediate] | restart-pg [fast|immediate]
+                          control postgres (same port and data); stop-pg's
+                          mode is pg_ctl's (default fast, immediate after 30 s)
   status                  one line per component; exit 1 unless all are up
   admin-port <svc> [N]    print the admin port of a daemon instance
   pg-url                  print a libpq URL for the admin role to the database
@@ -393,9 +394,11 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = $sockconf
 max_connections = 300
 password_encryption = scram-sha-256
-fsync = off                      # throwaway data: speed over durability
-synchronous_commit = off
-full_page_writes = off
+# durable: an acknowledged write survives a crash or an immediate shutdown
+# (make bench prints what synchronous_commit costs beside it turned off)
+fsync = on
+synchronous_commit = on
+full_page_writes = on
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
 EOF
@@ -408,12 +411,22 @@ EOF
     return 0
 }
 
+# pg_durable_conf: a cluster made by an older stack.sh ran with fsync,
+# synchronous_commit and full_page_writes off; turn them on before a start
+pg_durable_conf() {
+    local conf="$PG_DIR/data/postgresql.conf"
+    [ -f "$conf" ] && grep -qE '^(fsync|synchronous_commit|full_page_writes) = off' "$conf" || return 0
+    say "turning fsync, synchronous_commit and full_page_writes on in $conf"
+    as_pg sed -i -E 's/^(fsync|synchronous_commit|full_page_writes) = off.*/\1 = on/' "$conf"
+}
+
 pg_start() {
     if pg_running; then
         say "postgres already running (pid $(pg_pid))"
         return 0
     fi
     port_in_use "$PG_PORT" && die "port $PG_PORT is in use: set PG_PORT to a free port"
+    pg_durable_conf
     say "starting postgres on 127.0.0.1:$PG_PORT"
     if ! as_pg "$PG_BIN/pg_ctl" start -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
         -o "-p $PG_PORT" -w -t 60 >/dev/null 2>&1; then
@@ -441,6 +454,10 @@ pg_create_db() {
 
 pg_stop() {
     [ -d "$PG_DIR/data" ] || return 0
+    if [ "${1:-fast}" = immediate ] && pg_running; then
+        say "stopping postgres (immediate)"
+        as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m immediate -w -t 10 >/dev/null 2>&1 || true
+    fi
     if pg_running; then
         say "stopping postgres"
         if ! as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m fast -w -t 30 >/dev/null 2>&1; then
@@ -791,16 +808,17 @@ cmd_kill9() {
     say "killed $n (pid $pid) with SIGKILL"
 }
 
-# cmd_restart_pg <fast|immediate>: pg_ctl stop -m <mode>, then start again
-cmd_restart_pg() {
+cmd_stop_pg() {
     local mode=${1:-fast}
-    case $mode in fast | immediate) ;; *) die "usage: restart-pg [fast|immediate]" ;; esac
+    case $mode in fast | immediate) ;; *) die "usage: stop-pg [fast|immediate]" ;; esac
     require_stack
     load_settings 0
-    pg_running || die "postgres is not running"
-    say "stopping postgres (-m $mode)"
-    as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DIR/data" -m "$mode" -w -t 30 >/dev/null 2>&1 ||
-        die "pg_ctl stop -m $mode failed"
+    pg_stop "$mode"
+}
+
+cmd_start_pg() {
+    require_stack
+    load_settings 0
     pg_start
 }
 
@@ -891,6 +909,12 @@ main() {
         cmd_stop_nats
         cmd_start_nats
         ;;
+    start-pg) cmd_start_pg ;;
+    stop-pg) cmd_stop_pg "$@" ;;
+    restart-pg)
+        cmd_stop_pg "$@"
+        cmd_start_pg
+        ;;
     status) cmd_status ;;
     kill9)
         [ -n "${1:-}" ] || die "usage: kill9 <svc> [N]"
@@ -899,7 +923,6 @@ main() {
         cmd_kill9 "$(inst_name "$1" "${2:-1}")"
         ;;
     kill9-nats) cmd_kill9 nats ;;
-    restart-pg) cmd_restart_pg "$@" ;;
     admin-port) cmd_admin_port "$@" ;;
     pg-url) cmd_pg_url ;;
     psql)

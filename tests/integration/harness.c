@@ -556,6 +556,23 @@ void it_admin_token(char *access)
     cr_assert(access[0] != '\0', "platform admin access token");
 }
 
+void it_admin_token_accepted(char *access)
+{
+    double start = it_now_ms();
+    struct it_resp r = {0};
+
+    it_admin_token(access);
+    for (;;) {
+        it_call_token(&r, "GET", "/v1/organizations/", access, NULL);
+        if (r.status != 503 || it_now_ms() - start > 15000)
+            break;
+        it_resp_release(&r);
+        usleep(50 * 1000);
+    }
+    cr_assert(eq(long, r.status, 200), "the edge takes the admin's token: %.300s", r.body);
+    it_resp_release(&r);
+}
+
 void it_unique(char *out, size_t cap, const char *prefix)
 {
     static unsigned counter;

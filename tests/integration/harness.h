@@ -134,6 +134,11 @@ long it_login(const char *username, const char *password, const char *totp_code,
  * copies the access token into access (4097 bytes); asserts it works. */
 void it_admin_token(char *access);
 
+/* As it_admin_token, then waits (at most 15 s) until the edge accepts the
+ * token: it learns identity's signing keys shortly after the stack starts,
+ * answering 503 until then. For a suite that may run first. */
+void it_admin_token_accepted(char *access);
+
 /* A fresh name: prefix, then a random part (for usernames, organization
  * names, codes) into out (cap bytes). */
 void it_unique(char *out, size_t cap, const char *prefix);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cm_time.h"
 #include "cm_wire.h"
 #include "envelope.pb-c.h"
 
@@ -323,4 +324,132 @@ Test(cm_wire, open_fails_when_nobody_listens)
     cr_assert(eq(int, cm_wire_open(url, "svc", 500, &c), CM_EUNAVAIL));
     cr_assert_null(c);
     close(fd);
+}
+
+/* --- keepalive: a server that answers PINGs, then one that stops */
+
+struct pinged {
+    int listen_fd;
+    int port;
+    int answer;    /* 1: PONG every PING; 0: silent after the handshake */
+    int pings;     /* PINGs read after the handshake */
+    int accepted;  /* connections taken */
+};
+
+/* Serves two connections one after the other: handshake, then reads until
+ * the client closes, answering each PING when p->answer. */
+static void *serve_pings(void *arg)
+{
+    struct pinged *p = arg;
+    const char *info = "INFO {\"server_id\":\"x\",\"max_payload\":4096,\"headers\":true}\r\n";
+
+    for (int k = 0; k < 2; k++) {
+        char got[4096] = "";
+        int fd = accept(p->listen_fd, NULL, NULL);
+        ssize_t r;
+        if (fd < 0)
+            return NULL;
+        p->accepted++;
+        send(fd, info, strlen(info), 0);
+        read_until(fd, got, sizeof got, "PING\r\n");
+        send(fd, "PONG\r\n", 6, 0);
+        while ((r = recv(fd, got, sizeof got - 1, 0)) > 0) {
+            got[r] = '\0';
+            for (char *s = strstr(got, "PING\r\n"); s; s = strstr(s + 1, "PING\r\n")) {
+                p->pings++;
+                if (p->answer)
+                    send(fd, "PONG\r\n", 6, 0);
+            }
+        }
+        close(fd);
+    }
+    return NULL;
+}
+
+static void pinged_start(struct pinged *p, pthread_t *t)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sin;
+
+    p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(zero(bind(p->listen_fd, (struct sockaddr *)&sin, sizeof sin)));
+    cr_assert(zero(listen(p->listen_fd, 2)));
+    getsockname(p->listen_fd, (struct sockaddr *)&sin, &len);
+    p->port = ntohs(sin.sin_port);
+    pthread_create(t, NULL, serve_pings, p);
+}
+
+static void ignore_msg(void *ctx, const struct cm_wire_msg *m)
+{
+    (void)ctx;
+    (void)m;
+}
+
+/* Pumps and keeps c alive for up to seconds; the first error, or CM_OK. */
+static cm_err pump_alive(struct cm_wire_conn *c, double seconds)
+{
+    double end = cm_now_s() + seconds;
+    cm_err err = CM_OK;
+
+    while (err == CM_OK && cm_now_s() < end) {
+        err = cm_wire_pump(c, 10, ignore_msg, NULL, NULL);
+        if (err == CM_OK)
+            err = cm_wire_keepalive(c, 50, 2);
+    }
+    return err;
+}
+
+Test(cm_wire, a_connection_whose_server_answers_pings_stays_up)
+{
+    struct pinged p = {.answer = 1};
+    struct cm_wire_conn *c;
+    pthread_t t;
+    char url[64];
+
+    pinged_start(&p, &t);
+    snprintf(url, sizeof url, "nats://127.0.0.1:%d", p.port);
+    cr_assert(eq(int, cm_wire_open(url, "svc", 2000, &c), CM_OK));
+    cr_assert(eq(int, pump_alive(c, 0.6), CM_OK), "PONGs keep it up");
+    cm_wire_close(c);
+    shutdown(p.listen_fd, SHUT_RDWR); /* the second accept gives up */
+    pthread_join(t, NULL);
+    cr_assert(ge(int, p.pings, 4), "%d PINGs in 0.6 s at a 50 ms interval", p.pings);
+    close(p.listen_fd);
+}
+
+Test(cm_wire, a_server_that_stops_answering_pings_is_left_after_two_and_reconnected)
+{
+    struct pinged p = {.answer = 0};
+    struct cm_wire_conn *c;
+    pthread_t t;
+    char url[64];
+    double start;
+
+    pinged_start(&p, &t);
+    snprintf(url, sizeof url, "nats://127.0.0.1:%d", p.port);
+    cr_assert(eq(int, cm_wire_open(url, "svc", 2000, &c), CM_OK));
+    start = cm_now_s();
+    cr_assert(eq(int, pump_alive(c, 5), CM_EUNAVAIL), "the silent server is given up");
+    cr_assert(ge(dbl, cm_now_s() - start, 0.14), "after the 3rd interval, not sooner");
+    cr_assert(lt(dbl, cm_now_s() - start, 2.0), "and not much later");
+    cm_wire_close(c);
+    /* a worker then opens a new connection: the server takes it */
+    cr_assert(eq(int, cm_wire_open(url, "svc", 2000, &c), CM_OK));
+    cm_wire_close(c);
+    pthread_join(t, NULL);
+    cr_assert(eq(int, p.pings, 2), "two PINGs went unanswered before giving up");
+    cr_assert(eq(int, p.accepted, 2));
+    close(p.listen_fd);
+}
+
+Test(cm_wire, per_thread_generators_differ_and_never_stick_at_zero)
+{
+    uint64_t a = cm_wire_rng_seed(1), b = cm_wire_rng_seed(1), z = 0;
+    int same = 0;
+
+    for (int i = 0; i < 100; i++)
+        same += cm_wire_rng_next(&a) == cm_wire_rng_next(&b);
+    cr_assert(lt(int, same, 5), "two seeds give two sequences");
+    cr_assert(ne(u64, cm_wire_rng_next(&z), 0));
+    cr_assert(ne(u64, z, 0));
 }
