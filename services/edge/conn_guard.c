@@ -47,6 +47,7 @@ struct conn_guard {
     int line_checked;   /* the current request line was checked already */
     uint64_t body_left; /* IN_LENGTH */
     struct hg_chunks chunks;
+    Envelope__Surface surface; /* IN_CHUNKED: of the request being read */
     unsigned passed, answered; /* requests handed to evhttp, final answers seen */
     enum guard_out out;
     uint64_t out_left;
@@ -102,18 +103,23 @@ static void pass(struct conn_guard *g, struct evbuffer *src, struct evbuffer *ds
 
 /* Replaces the request being read with a verdict request for reason, in the
  * style of the surface of path (NULL: unknown), and discards the rest. */
+static Envelope__Surface surface_of(const char *path, size_t path_len)
+{
+    char p[64];
+    size_t n = path_len < sizeof p - 1 ? path_len : sizeof p - 1;
+
+    if (!path)
+        return ENVELOPE__SURFACE__SURFACE_UNKNOWN;
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return cm_http_surface_of(p);
+}
+
 static void refuse(struct conn_guard *g, struct evbuffer *src, struct evbuffer *dst,
                    enum hg_reason reason, const char *path, size_t path_len)
 {
-    char p[64];
-    Envelope__Surface surface = ENVELOPE__SURFACE__SURFACE_UNKNOWN;
+    Envelope__Surface surface = path ? surface_of(path, path_len) : g->surface;
 
-    if (path) {
-        size_t n = path_len < sizeof p - 1 ? path_len : sizeof p - 1;
-        memcpy(p, path, n);
-        p[n] = '\0';
-        surface = cm_http_surface_of(p);
-    }
     evbuffer_drain(src, evbuffer_get_length(src));
     g->held = 0;
     evbuffer_add_printf(dst,
@@ -210,6 +216,7 @@ static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuff
                 g->in = IN_LENGTH;
                 break;
             case HG_BODY_CHUNKED:
+                g->surface = surface_of(h.path, h.path_len); /* for a refusal of the body */
                 g->held = end;
                 hg_chunks_init(&g->chunks);
                 g->in = IN_CHUNKED;
