@@ -20,6 +20,7 @@
 #define LINGER_MS 5000      /* a refused client may go on sending this long at most */
 #define LINGER_IDLE_MS 2000 /* ... and pause this long at most */
 #define LEADING_CRLF_MAX 8  /* empty lines tolerated before a request line */
+#define DRAIN_IDLE_MS 250   /* on drain, a connection quiet this long is closed */
 
 enum guard_in {
     IN_HEAD,    /* reading a head (held bytes at the front of the socket buffer) */
@@ -60,6 +61,7 @@ struct conn_guard {
     struct event *linger;       /* IN_REFUSED: checks whether to close */
     int shut;                   /* the sending side is shut down */
     int closing;            /* closed by conn_guard_close_idle */
+    int64_t last_ms;        /* last byte from the client, or last answer out */
 };
 
 /* --- lingering close --- */
@@ -277,6 +279,8 @@ static enum bufferevent_filter_result guard_input(struct evbuffer *src, struct e
 
     (void)limit;
     (void)mode;
+    if (evbuffer_get_length(src) > g->held)
+        g->last_ms = cm_now_ms();
     scan_input(g, src, dst);
     return evbuffer_get_length(dst) > before ? BEV_OK : BEV_NEED_MORE;
 }
@@ -287,6 +291,7 @@ static void answer_done(struct conn_guard *g)
 {
     if (g->out_status >= 200)
         g->answered++;
+    g->last_ms = cm_now_ms();
     g->out = OUT_HEAD;
 }
 
@@ -464,6 +469,7 @@ struct bufferevent *conn_guard_bevcb(struct event_base *base, void *arg)
     struct conn_guard *g = cm_xcalloc(1, sizeof *g);
 
     g->loop = l;
+    g->last_ms = cm_now_ms();
     g->under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!g->under) {
         free(g);
@@ -495,9 +501,13 @@ unsigned conn_guard_count(const struct edge_loop *l)
     return l->nguards;
 }
 
-static int is_idle(struct conn_guard *g)
+/* Idle: nothing in flight, nothing to write, and quiet for DRAIN_IDLE_MS (a
+ * client that was just answered is likely sending its next request, which
+ * will then be answered with "Connection: close" instead: closing under it
+ * is the one race HTTP/1.1 leaves, see README). */
+static int is_idle(struct conn_guard *g, int64_t now)
 {
-    return !g->closing && g->in == IN_HEAD && g->held == 0 && g->passed == g->answered &&
+    return !g->closing && now - g->last_ms >= DRAIN_IDLE_MS && g->in == IN_HEAD && g->held == 0 && g->passed == g->answered &&
            g->out == OUT_HEAD && !g->out_held && evbuffer_get_length(bufferevent_get_input(g->under)) == 0 &&
            evbuffer_get_length(bufferevent_get_input(g->filt)) == 0 &&
            evbuffer_get_length(bufferevent_get_output(g->filt)) == 0 &&
@@ -506,9 +516,11 @@ static int is_idle(struct conn_guard *g)
 
 void conn_guard_close_idle(struct edge_loop *l)
 {
+    int64_t now = cm_now_ms();
+
     for (struct conn_guard *g = l->guards, *next; g; g = next) {
         next = g->next;
-        if (is_idle(g)) {
+        if (is_idle(g, now)) {
             g->closing = 1;
             /* as if the client had closed: evhttp frees the connection */
             bufferevent_trigger_event(g->filt, BEV_EVENT_EOF | BEV_EVENT_READING, 0);

@@ -31,7 +31,8 @@ struct bufferevent *conn_guard_bevcb(struct event_base *base, void *arg);
 unsigned conn_guard_count(const struct edge_loop *l);
 
 /* Closes every connection of l that is idle: no request being read, none
- * passed to evhttp still unanswered, nothing left to write. Loop thread. */
+ * passed to evhttp still unanswered, nothing left to write, and no byte in
+ * or out for 250 ms. Loop thread. */
 void conn_guard_close_idle(struct edge_loop *l);
 
 #endif

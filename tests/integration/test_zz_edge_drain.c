@@ -4,7 +4,9 @@
  * connection was closed before the request was sent (the client sees the end
  * of the connection, with no byte of an answer, before it sends); every
  * answer during the drain says "Connection: close". The edge is started
- * again afterwards (also when an assertion fails). Named zz_ to run after
+ * again afterwards (also when an assertion fails). Most clients pause 0-20 ms
+ * between requests (their last answer says Connection: close), every fourth
+ * 400-800 ms (the edge closes its idle connection). Named zz_ to run after
  * the suites that need the edge. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -28,6 +30,7 @@ struct client {
     int fd;
     unsigned seed;
     volatile int *stop;
+    int slow;            /* pauses long enough to be closed idle */
     int answered;        /* whole answers read */
     int closing_answers; /* of them, with Connection: close */
     int closed_before;   /* the edge closed the connection between requests */
@@ -81,7 +84,10 @@ static void *run_client(void *arg)
 
     while (!*c->stop) {
         int close_after = 0, r;
-        usleep((useconds_t)(rand_r(&c->seed) % 20000)); /* a user's pause */
+        /* a pause: most clients 0-20 ms, every fourth 400-800 ms (idle, so
+         * the edge closes its connection between two requests) */
+        usleep((useconds_t)(c->slow ? 400000 + rand_r(&c->seed) % 400000
+                                    : rand_r(&c->seed) % 20000));
         if (closed_by_edge(c->fd)) {
             c->closed_before = 1;
             return NULL;
@@ -123,11 +129,11 @@ Test(zz_edge_drain, answers_every_request_of_keep_alive_clients, .fini = restore
     for (int i = 0; i < CLIENTS; i++) {
         struct timeval tv = {15, 0};
         cs[i] = (struct client){.fd = raw_connect(), .seed = (unsigned)(i * 7919 + 1),
-                                .stop = &stop};
+                                .stop = &stop, .slow = i % 4 == 0};
         setsockopt(cs[i].fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         cr_assert(eq(int, pthread_create(&t[i], NULL, run_client, &cs[i]), 0));
     }
-    usleep(500 * 1000);                          /* traffic on every connection */
+    usleep(1000 * 1000);                         /* traffic on every connection */
     rc = it_stack(NULL, 0, "stop", "edge", NULL); /* SIGTERM, waits for the exit */
     stop = 1;
     for (int i = 0; i < CLIENTS; i++) {
