@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include "cm_alloc.h"
 #include "cm_http.h"
@@ -158,8 +157,10 @@ static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuff
             g->linger_budget -= avail;
             if (avail)
                 g->linger_last_ms = cm_now_ms();
-            if (g->linger_budget == 0)
+            if (g->linger_budget == 0 && g->answered >= g->passed)
                 close_now(g);
+            else if (g->linger_budget == 0)
+                bufferevent_disable(g->under, EV_READ); /* the linger timer closes it */
             return;
         }
         if (avail <= g->held)

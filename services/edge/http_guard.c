@@ -148,8 +148,7 @@ static enum hg_reason parse_request_line(const char *p, size_t n, struct hg_head
     if (target_ok(target, tlen)) {
         const char *path = target, *end = target + tlen;
         if (tlen > 7 && (!strncasecmp(target, "http://", 7) || !strncasecmp(target, "https://", 8))) {
-            const char *auth = memchr(target, '/', tlen) + 2;
-            auth = auth + (*auth == '/');
+            const char *auth = (const char *)memchr(target, '/', tlen) + 2; /* after "//" */
             path = memchr(auth, '/', (size_t)(end - auth));
             if (!path)
                 path = end;
@@ -160,7 +159,7 @@ static enum hg_reason parse_request_line(const char *p, size_t n, struct hg_head
     }
     if (vlen != 8 || memcmp(v, "HTTP/", 5) || !is_digit((unsigned char)v[5]) || v[6] != '.' ||
         !is_digit((unsigned char)v[7]))
-        return memchr(v, ' ', vlen) ? HG_R_REQUEST_LINE : HG_R_REQUEST_LINE;
+        return HG_R_REQUEST_LINE;
     if (v[5] != '1')
         return HG_R_VERSION;
     out->minor = v[7] - '0';
