@@ -133,7 +133,7 @@ fuzz: $(GEN_H)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$(GEN) -Ilibcommon \
 	    $(shell pkg-config --cflags $(PKGS)) tests/fuzz/fuzz_request.c \
-	    $(filter-out %/cm_admin.c %/cm_service.c %/cm_principal.c %/cm_jsonapi.c,$(COMMON_C)) $(GEN_C) services/edge/routes.c services/edge/auth_header.c services/edge/auth_cache.c \
+	    $(filter-out %/cm_admin.c %/cm_service.c %/cm_principal.c %/cm_jsonapi.c,$(COMMON_C)) $(GEN_C) services/edge/routes.c services/edge/auth_header.c services/edge/auth_cache.c services/edge/http_guard.c \
 	    -o $(BUILD)/fuzz/fuzz_request $(LDLIBS)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	cp -n tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true

@@ -23,6 +23,7 @@
 
 #include "auth_cache.h"
 #include "auth_header.h"
+#include "conn_guard.h"
 #include "cm_config.h"
 #include "cm_metrics.h"
 #include "revocations.h"
@@ -75,6 +76,8 @@ struct edge_loop {
     struct auth_cache auth;
     struct token_cache tokens;
     uint64_t rng[2];
+    struct conn_guard *guards;    /* every client connection (conn_guard.c) */
+    unsigned nguards;
 };
 
 struct edge {

@@ -1,6 +1,7 @@
-/* loop.c: an edge loop thread: listener, NATS link (replies dispatched to
- * their pending request, all of them failed when the link is lost), the
- * table of in-flight requests, timeouts and the drain on shutdown. */
+/* loop.c: an edge loop thread: listener (each connection behind its guard,
+ * conn_guard.h), NATS link (replies dispatched to their pending request, all
+ * of them failed when the link is lost), the table of in-flight requests,
+ * timeouts and the drain on shutdown. */
 #include "edge.h"
 
 #include <arpa/inet.h>
@@ -119,12 +120,16 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             evhttp_del_accept_socket(l->http, l->bound);
         l->bound = NULL;
     }
-    /* The last reply was handed to evhttp, which writes it in a later loop
-     * iteration: exit only when a whole tick has passed with nothing in
-     * flight, so that write happens. */
-    if (l->draining && ((l->inflight == 0 && l->drain_idle) || cm_now_ms() > l->drain_deadline_ms))
+    /* Draining: every answer says "Connection: close" (proxy.c) and evhttp
+     * closes its connection once it is written; a connection with nothing to
+     * answer is closed here. Exit when no connection is left (each closed
+     * after its last answer was written), or at the deadline. */
+    if (l->draining)
+        conn_guard_close_idle(l);
+    if (l->draining && ((l->inflight == 0 && conn_guard_count(l) == 0 && l->drain_idle) ||
+                        cm_now_ms() > l->drain_deadline_ms))
         event_base_loopexit(l->base, NULL);
-    l->drain_idle = l->draining && l->inflight == 0;
+    l->drain_idle = l->draining && l->inflight == 0 && conn_guard_count(l) == 0;
 }
 
 static int listen_shared(struct edge_loop *l)
@@ -196,10 +201,13 @@ int edge_loop_start(struct edge_loop *l)
     if (!l->tick || !l->http)
         return -1;
     event_add(l->tick, &tick);
-    /* evhttp's own cap is a backstop: bodies between MAX_BODY_BYTES and it get
-     * a 413 in the surface's style from proxy.c, larger ones evhttp's. */
+    /* evhttp's own cap is a backstop: the guard refuses a body over
+     * MAX_BODY_BYTES (413 in the surface's style) before evhttp reads it. */
     evhttp_set_max_body_size(l->http, (ev_ssize_t)cfg->max_body_bytes * 4);
-    evhttp_set_max_headers_size(l->http, (ev_ssize_t)cfg->max_header_bytes);
+    /* The guard (conn_guard.c) enforces MAX_HEADER_BYTES on the whole head
+     * first and answers in the surface's style; evhttp's cap is a backstop. */
+    evhttp_set_max_headers_size(l->http, (ev_ssize_t)cfg->max_header_bytes * 2 + 1024);
+    evhttp_set_bevcb(l->http, conn_guard_bevcb, l);
     evhttp_set_timeout(l->http, (cfg->request_timeout_ms + 999) / 1000 + 20);
     evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);

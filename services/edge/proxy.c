@@ -16,6 +16,7 @@
 #include "cm_http.h"
 #include "cm_log.h"
 #include "cm_time.h"
+#include "http_guard.h"
 #include "identity.pb-c.h"
 
 #define AUTH_SUBJECT "identity.rpc.AuthenticateApiKey"
@@ -106,11 +107,20 @@ static void send_error(struct evhttp_request *req, Envelope__Surface surface, in
     free(body);
 }
 
+/* While the loop drains, every answer closes its connection (evhttp closes
+ * it once the answer is written), so no client sends another request on it. */
+static void close_if_draining(const struct edge_loop *l, struct evhttp_request *req)
+{
+    if (l->draining)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+}
+
 /* Refuses a request before it is forwarded, and counts it. */
 static void reject(struct edge_loop *l, struct evhttp_request *req, const struct edge_route *route,
                    Envelope__Surface surface, int status, const char *request_id,
                    const char *detail, double start)
 {
+    close_if_draining(l, req);
     send_error(req, surface, status, request_id, detail);
     observe(l, route, status, start);
 }
@@ -122,6 +132,7 @@ static void fail_pending(struct pending *p, int status, const char *detail)
         struct evhttp_request *req = p->req;
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
         p->req = NULL;
+        close_if_draining(p->loop, req);
         send_error(req, p->route->surface, status, p->request_id, detail);
     }
     observe(p->loop, p->route, status, p->start);
@@ -183,6 +194,11 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     char *peer = NULL; /* the client's address, borrowed from the connection */
     ev_uint16_t peer_port = 0;
 
+    if (p->route->api_clients_only &&
+        (!principal || principal->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT)) {
+        fail_pending(p, 401, "API client credentials required");
+        return;
+    }
     env.request_id = p->request_id;
     env.method = (char *)method_name(evhttp_request_get_command(req));
     env.path = (char *)evhttp_uri_get_path(uri);
@@ -264,6 +280,25 @@ static void forward_with_token(struct edge_loop *l, struct evhttp_request *req,
     forward(start_pending(l, req, route, request_id, start), &principal);
 }
 
+/* The guard refused the request (conn_guard.h): its verdict, "<reason>
+ * <surface>", becomes the error in that surface's style; the guard marks it
+ * "Connection: close" on the wire and closes the connection after it. */
+static void refuse_malformed(struct edge_loop *l, struct evhttp_request *req, const char *verdict,
+                             const char *request_id, double start)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    int reason = HG_R_REQUEST_LINE, surface = ENVELOPE__SURFACE__SURFACE_UNKNOWN, status;
+
+    if (sscanf(verdict, "%d %d", &reason, &surface) != 2 || reason <= HG_R_NONE ||
+        reason >= HG_R_COUNT)
+        reason = HG_R_REQUEST_LINE;
+    status = hg_reason_status((enum hg_reason)reason);
+    if (status == 405)
+        evhttp_add_header(out, "Allow", "GET, POST, PUT, PATCH, DELETE");
+    reject(l, req, NULL, (Envelope__Surface)surface, status, request_id,
+           hg_reason_text((enum hg_reason)reason), start);
+}
+
 void proxy_on_request(struct evhttp_request *req, void *arg)
 {
     struct edge_loop *l = arg;
@@ -279,6 +314,10 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
     char request_id[65];
 
     take_request_id(l, req, request_id, sizeof request_id);
+    if (evhttp_find_header(in, HG_VERDICT_HEADER)) {
+        refuse_malformed(l, req, evhttp_find_header(in, HG_VERDICT_HEADER), request_id, start);
+        return;
+    }
     if (!path || !*path || strlen(path) > PATH_MAX_BYTES) {
         reject(l, req, NULL, ENVELOPE__SURFACE__SURFACE_JSONAPI, 400, request_id, "malformed path",
                start);
@@ -286,10 +325,6 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
     }
     surface = cm_http_surface_of(path);
     route = edge_route_lookup(path);
-    if (l->draining) {
-        reject(l, req, route, surface, 503, request_id, "shutting down, retry later", start);
-        return;
-    }
     if (!route) {
         reject(l, req, NULL, surface, 404, request_id, "no such endpoint", start);
         return;
@@ -304,6 +339,10 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
         reject(l, req, route, surface, 401, request_id,
                cred.kind == EDGE_CRED_NONE ? "authentication required" : "invalid credentials",
                start);
+        return;
+    }
+    if (cred.kind == EDGE_CRED_BEARER && route->api_clients_only) {
+        reject(l, req, route, surface, 401, request_id, "API client credentials required", start);
         return;
     }
     if (cred.kind == EDGE_CRED_BEARER) {
@@ -378,7 +417,8 @@ static void copy_headers(struct evhttp_request *req, const Envelope__HttpRespons
         const Envelope__Header *h = resp->headers[i];
         if (!strcasecmp(h->name, "content-type"))
             *has_ctype = 1;
-        if (strcasecmp(h->name, "content-length") && strcasecmp(h->name, "x-request-id"))
+        if (strcasecmp(h->name, "content-length") && strcasecmp(h->name, "x-request-id") &&
+            strcasecmp(h->name, "connection") && strcasecmp(h->name, "transfer-encoding"))
             evhttp_add_header(out, h->name, h->value);
     }
     evhttp_add_header(out, "X-Request-Id", request_id);
@@ -424,6 +464,7 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
         evbuffer_add(buf, resp->body.data, resp->body.len);
     if (p->state == PENDING_FORWARDED) {
         copy_headers(req, resp, p->request_id, &has_ctype);
+        close_if_draining(p->loop, req);
         if (!has_ctype)
             evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
                               "application/json");

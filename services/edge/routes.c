@@ -1,14 +1,15 @@
 /* routes.c: the URL families of the three API documents and their owners.
  * /v1 and /v2 families are the first two path segments; the clinical
  * messaging API (/api/<date>/...) belongs to messaging and the privacy API
- * (/configure/...) to privacy. Both of those require credentials at the edge;
+ * (/configure/...) to privacy. Both of those require credentials at the edge,
+ * and /api takes API clients only;
  * /v1 operations decide for themselves (login and sign-up are anonymous). */
 #include "routes.h"
 
 #include <string.h>
 
 #define JSONAPI ENVELOPE__SURFACE__SURFACE_JSONAPI
-#define V(family, svc) {family, svc, svc ".http", JSONAPI, 0}
+#define V(family, svc) {family, svc, svc ".http", JSONAPI, 0, 0}
 
 /* Sorted by family (strcmp order) for binary search. */
 static const struct edge_route v_routes[] = {
@@ -79,10 +80,12 @@ static const struct edge_route v_routes[] = {
     V("/v2/internal-auth", "identity"),
 };
 
+/* The clinical API's callers are API clients (the seed: API user id + key):
+ * a person's Bearer token is refused on every /api operation. */
 static const struct edge_route api_route = {"/api", "messaging", "messaging.http",
-                                            ENVELOPE__SURFACE__SURFACE_CUREATR, 1};
+                                            ENVELOPE__SURFACE__SURFACE_CUREATR, 1, 1};
 static const struct edge_route configure_route = {"/configure", "privacy", "privacy.http",
-                                                  ENVELOPE__SURFACE__SURFACE_OKAYA, 1};
+                                                  ENVELOPE__SURFACE__SURFACE_OKAYA, 1, 0};
 
 /* Compares the family f with the first len bytes of key. */
 static int family_cmp(const char *f, const char *key, size_t len)

@@ -1,6 +1,7 @@
 /* routes.h: the edge's route table: which service owns each URL family of
  * the three API documents (DESIGN.md §3), the NATS subject that reaches it,
- * the error style of the surface, and whether credentials are mandatory. */
+ * the error style of the surface, whether credentials are mandatory and
+ * whether only API clients may call it. */
 #ifndef EDGE_ROUTES_H
 #define EDGE_ROUTES_H
 
@@ -12,6 +13,8 @@ struct edge_route {
     const char *subject;       /* "identity.http" */
     Envelope__Surface surface;
     int auth_required;         /* 1: refuse anonymous callers with 401 at the edge */
+    int api_clients_only;      /* 1: only API clients (Basic user:key, x-api-key); a
+                                * Bearer token, a user's, gets 401 at the edge */
 };
 
 /* Route owning path (raw request path, no query), or NULL when no service

@@ -7,6 +7,8 @@
  *   3     credentials: edge_cred_parse of "authorization\nx-api-key" and the
  *         cache key of what it accepts
  *   4     what a NATS server sends: cm_wire_parse over the whole stream
+ *   5     what a client sends: the edge's HTTP/1.1 framing guard (http_guard.c)
+ *         over a stream of pipelined requests, as conn_guard.c reads it
  * Build and run: `make fuzz` (FUZZ_TIME seconds, default 60). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "../../services/edge/auth_cache.h"
 #include "../../services/edge/auth_header.h"
+#include "../../services/edge/http_guard.h"
 #include "../../services/edge/routes.h"
 #include "cm_http.h"
 #include "cm_router.h"
@@ -93,19 +96,75 @@ static void fuzz_wire(const uint8_t *data, size_t size)
     free(buf);
 }
 
+/* Reads a client's byte stream (an exact-size copy) request by request:
+ * request line and head checked, Content-Length bodies skipped, chunked ones
+ * fed in pieces of varying size; also reads it as response heads. */
+static void fuzz_guard(const uint8_t *data, size_t size)
+{
+    char *buf = malloc(size ? size : 1);
+    size_t off = 0;
+    struct hg_head h;
+
+    if (!buf)
+        return;
+    memcpy(buf, data, size);
+    while (off < size) {
+        size_t end = hg_head_end(buf + off, size - off), le = hg_line_end(buf + off, size - off);
+        enum hg_reason r;
+
+        if (le)
+            (void)hg_request_line(buf + off, le);
+        if (end == 0)
+            break;
+        FUZZ_BODY_CHECK(end <= size - off);
+        (void)hg_response_head(buf + off, end, &h);
+        r = hg_request_head(buf + off, end, 4096, &h);
+        FUZZ_BODY_CHECK(!h.path || (h.path >= buf + off && h.path + h.path_len <= buf + off + end));
+        FUZZ_BODY_CHECK(hg_reason_status(r) >= 200 && hg_reason_text(r) != NULL);
+        off += end;
+        if (r != HG_R_NONE)
+            break;
+        if (h.body == HG_BODY_LENGTH) {
+            FUZZ_BODY_CHECK(h.content_length <= 4096);
+            off += h.content_length < size - off ? (size_t)h.content_length : size - off;
+        } else if (h.body == HG_BODY_CHUNKED) {
+            struct hg_chunks c;
+            enum hg_reason why;
+            int rc = 0;
+            size_t step = 1 + (size - off) % 7;
+
+            hg_chunks_init(&c);
+            while (rc == 0 && off < size) {
+                size_t n = size - off < step ? size - off : step, used = 0;
+                rc = hg_chunks_feed(&c, buf + off, n, 4096, &used, &why);
+                FUZZ_BODY_CHECK(used <= n && c.total <= 4096);
+                off += used;
+                if (rc == 0 && used < n)
+                    break;
+            }
+            if (rc < 0)
+                break;
+        }
+    }
+    free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s;
 
     if (size < 1)
         return 0;
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0:
     case 1:
         fuzz_body(data + 1, size - 1);
         return 0;
     case 4:
         fuzz_wire(data + 1, size - 1);
+        return 0;
+    case 5:
+        fuzz_guard(data + 1, size - 1);
         return 0;
     default:
         break;
@@ -115,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(s, data + 1, size - 1);
     s[size - 1] = '\0';
-    if (data[0] % 5 == 2)
+    if (data[0] % 6 == 2)
         fuzz_path(s);
     else
         fuzz_cred(s);
