@@ -20,13 +20,18 @@
 /* Admin thread: ready when every loop's NATS link is up and the signing
  * keys have been fetched once (until then every bearer token would get 503;
  * once loaded they are kept, so identity going away later does not make the
- * edge unready). The revocation feed is not waited for. */
+ * edge unready) and the revocations that may still matter have been
+ * replayed (revocations_caught_up, sticky as well). */
 static int check_ready(void *ctx, char *why, size_t whylen)
 {
     struct edge *e = ctx;
     unsigned char pk[CM_TOKEN_PK_BYTES];
     if (token_keys_lookup(e->keys, "", pk) == TOKEN_KEYS_NOT_LOADED) {
         snprintf(why, whylen, "signing keys not loaded yet");
+        return 0;
+    }
+    if (!revocations_caught_up(e->revoked)) {
+        snprintf(why, whylen, "revocations not replayed yet");
         return 0;
     }
     for (int i = 0; i < e->nloops; i++)
