@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cm_pg.h"
 #include "cm_principal.h"
 #include "handlers_access.h"
 
@@ -31,10 +30,12 @@ static cm_err page_reply(struct cm_req *rq, struct cm_resp *out, int status, con
 static cm_err user_for_listing(struct cm_req *rq, const char *user_id, int *out_none,
                                int *out_platform_admin)
 {
-    int known = 0, enabled = 0;
-    cm_err err = access_user_status(rq->w->pg, user_id, &known, &enabled, out_platform_admin);
-    if (err == CM_OK)
-        *out_none = !known || !enabled;
+    struct access_user_rec u;
+    cm_err err = store_access_user(rq->w->pg, user_id, &u);
+    if (err == CM_OK) {
+        *out_none = !u.known || !u.enabled;
+        *out_platform_admin = u.platform_admin;
+    }
     return err;
 }
 
@@ -270,26 +271,6 @@ cm_err authz_individuals(struct cm_req *rq, struct cm_resp *out)
 
 /* ---- #13 ---- */
 
-/* *out_all: every individual of ids_pg (Postgres array text) exists and is
- * owned by organization_id. */
-static cm_err all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
-                           int *out_all)
-{
-    const char *params[2] = {ids_pg, organization_id};
-    PGresult *res = cm_pg_exec_params(pg,
-                                 "SELECT NOT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS r(id)"
-                                 " WHERE NOT EXISTS (SELECT 1 FROM individuals i WHERE i.id = r.id"
-                                 " AND i.owner_id = $2::uuid)) AS owned",
-                                 2, NULL, params, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-    if (err == CM_OK) {
-        int c = PQfnumber(res, "owned");
-        *out_all = PQntuples(res) == 1 && c >= 0 && PQgetvalue(res, 0, c)[0] == 't';
-    }
-    PQclear(res);
-    return err;
-}
-
 /* Who may list the accessors of resources: the platform admin; an
  * organization admin whose current organization owns every resource; a
  * user who may read every resource themselves. Otherwise 404 naming
@@ -313,7 +294,7 @@ static cm_err may_list_accessors(struct cm_req *rq, enum authz_type type,
     if (type == AUTHZ_INDIVIDUAL && cm_principal_has_role(rq, "admin") &&
         cm_uuid_valid(p->organization_id)) {
         int owned = 0;
-        err = all_owned_by(rq->w->pg, ids->pg, p->organization_id, &owned);
+        err = store_access_all_owned_by(rq->w->pg, ids->pg, p->organization_id, &owned);
         if (err != CM_OK || owned)
             return err;
     }

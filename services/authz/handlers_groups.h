@@ -69,6 +69,11 @@ void groups_scope_of(const struct cm_req *rq, struct gs_scope *out);
 cm_err groups_allowed(struct cm_req *rq, const char *org, enum authz_type type, const char *id,
                       enum authz_op op, int *out_allow);
 
+/* As groups_allowed for n entities at once (orgs[i] the organization of
+ * ids[i]), in at most one statement: out_allow[i] 1 or 0 on CM_OK. */
+cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum authz_type type,
+                           const char *const *ids, size_t n, enum authz_op op, int *out_allow);
+
 /* Loads group id for op: CM_ENOTFOUND (detail recorded, at pointer or
  * parameter when given) when id is not a uuid, unknown, or not readable by
  * the caller; CM_EDENIED when op is write and the caller may only read. On

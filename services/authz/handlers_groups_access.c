@@ -2,11 +2,14 @@
  * group or an individual, through engine.h's authz_check
  * (handlers_groups.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cm_alloc.h"
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers_groups.h"
+#include "store_access.h"
 
 const char *groups_caller(const struct cm_req *rq)
 {
@@ -49,6 +52,32 @@ cm_err groups_allowed(struct cm_req *rq, const char *org, enum authz_type type, 
     snprintf(q.id, sizeof q.id, "%s", id);
     q.op = op;
     return authz_check(rq->w->pg, user, &q, 1, out_allow);
+}
+
+cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum authz_type type,
+                           const char *const *ids, size_t n, enum authz_op op, int *out_allow)
+{
+    const char *user = groups_caller(rq);
+    const char **ask = cm_xcalloc(n ? n : 1, sizeof *ask);
+    int *ans = cm_xcalloc(n ? n : 1, sizeof *ans);
+    size_t *at = cm_xcalloc(n ? n : 1, sizeof *at), m = 0;
+    cm_err err = CM_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        out_allow[i] = cm_principal_org_admin(rq, orgs[i]);
+        if (!out_allow[i] && user[0]) {
+            at[m] = i;
+            ask[m++] = ids[i];
+        }
+    }
+    if (m)
+        err = store_access_filter(rq->w->pg, user, type, op, ask, m, ans);
+    for (size_t k = 0; err == CM_OK && k < m; k++)
+        out_allow[at[k]] = ans[k];
+    free(ask);
+    free(ans);
+    free(at);
+    return err;
 }
 
 cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,

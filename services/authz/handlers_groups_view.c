@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "authz.pb-c.h"
+#include "cm_alloc.h"
 #include "cm_jsonapi.h"
 #include "cm_outbox.h"
 #include "group_json.h"
@@ -18,16 +19,24 @@ cm_err groups_render_v1(struct cm_req *rq, const PGresult *res, int with_individ
     char *ids_json = NULL;
     cm_err err = CM_OK;
 
-    for (int i = 0; i < PQntuples(res) && err == CM_OK; i++) {
+    int n = PQntuples(res);
+    const char **orgs = cm_xcalloc(n ? (size_t)n : 1, sizeof *orgs);
+    const char **gids = cm_xcalloc(n ? (size_t)n : 1, sizeof *gids);
+    int *self_write = cm_xcalloc(n ? (size_t)n : 1, sizeof *self_write);
+
+    for (int i = 0; i < n; i++) {
+        orgs[i] = gs_col(res, i, "organization_id");
+        gids[i] = gs_col(res, i, "id");
+    }
+    /* self-can-write of the whole page in one question */
+    err = groups_allowed_each(rq, orgs, AUTHZ_GROUP, gids, (size_t)n, AUTHZ_WRITE, self_write);
+    for (int i = 0; i < n && err == CM_OK; i++) {
         struct gs_group g;
-        int self_write = 0;
         json_t *attrs;
 
         gs_group_row(res, i, &g);
-        err = groups_allowed(rq, g.organization_id, AUTHZ_GROUP, g.id, AUTHZ_WRITE, &self_write);
-        attrs = err == CM_OK ? gj_group_v1_attrs(&g, self_write, with_individuals, with_members)
-                             : NULL;
-        if (err == CM_OK && !attrs)
+        attrs = gj_group_v1_attrs(&g, self_write[i], with_individuals, with_members);
+        if (!attrs)
             err = CM_ENOMEM;
         if (err == CM_OK) {
             json_object_set(by_id, g.id, attrs); /* shared: filled below */
@@ -35,6 +44,9 @@ cm_err groups_render_v1(struct cm_req *rq, const PGresult *res, int with_individ
             json_array_append_new(list, cm_jsonapi_resource(GJ_GROUP_TYPE, g.id, attrs));
         }
     }
+    free(orgs);
+    free(gids);
+    free(self_write);
     if (err == CM_OK && json_array_size(ids) && !(ids_json = json_dumps(ids, JSON_COMPACT)))
         err = CM_ENOMEM;
     for (int s = GS_INDIVIDUAL; ids_json && err == CM_OK && s <= GS_MEMBER; s++) {

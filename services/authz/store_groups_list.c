@@ -3,23 +3,20 @@
  * people eligible for a group (store_groups.h). */
 #include <stdio.h>
 
+#include "store_access_rules.h"
 #include "store_groups.h"
 
-/* The groups the caller may read, as engine.h's group:G:read says, given
- * $1 the caller's user id (NULL for none), $2 the organization its token
- * makes it admin of (NULL for none) and $3 true for the platform admin:
- * an admin of the group's organization, or an enabled user leading or
- * belonging to the group or an ancestor. Defines the CTE "visible (id)". */
+/* The groups the caller may read: the rule group:G:read of
+ * store_access_rules.h (the one the per-group check uses) for $1 the
+ * caller's user id (NULL for none) when that user is enabled (everything for
+ * the platform admin), and the token's shortcuts: $2 the organization its
+ * token makes it admin of (NULL for none) and $3 true for the platform
+ * admin. Defines the CTE "visible (id)". */
 #define VISIBLE_CTE                                                                                \
-    "WITH me AS (SELECT u.id FROM users u WHERE u.id = $1::uuid AND u.enabled), "                  \
-    "adm AS (SELECT r.organization_id FROM user_roles r JOIN me ON me.id = r.user_id "             \
-    "        WHERE r.role_name = 'admin' UNION SELECT $2::uuid WHERE $2::uuid IS NOT NULL), "      \
-    "mine AS (SELECT l.group_id FROM group_leaders l JOIN me ON me.id = l.user_id "                \
-    "         UNION SELECT m.group_id FROM group_members m JOIN me ON me.id = m.user_id), "        \
-    "visible AS (SELECT g.id FROM groups g WHERE $3::bool "                                        \
-    "            OR g.organization_id IN (SELECT organization_id FROM adm) "                       \
-    "            UNION SELECT t.descendant_id FROM group_tree t "                                  \
-    "            WHERE t.ancestor_id IN (SELECT group_id FROM mine)) "
+    "WITH visible AS (SELECT g.id FROM groups g WHERE $3::bool OR g.organization_id = $2::uuid "  \
+    "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled AND u.platform_admin) " \
+    " UNION SELECT s.id FROM (" RULE_GROUP_READ("$1::uuid") ") s(id) "                            \
+    "  WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled)) "
 
 /* $1..$3 of VISIBLE_CTE from sc. */
 static void scope_values(const struct gs_scope *sc, const char **values)

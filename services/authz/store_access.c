@@ -1,16 +1,18 @@
-/* handlers_access_sets.c: the sets the listing operations page through
- * (#10 accessible resources, #11 authz-individuals, #13 resource accessors):
- * engine.h's rules as set-returning SQL. Statements are put together from
- * the fixed fragments below only (chosen by enum, never from input); every
- * value travels as a typed parameter. Each answer is one row: the total and
- * one page of ids, in id order, as a Postgres array. */
+/* store_access.c: authz's SQL for access questions (store_access.h). Every
+ * statement is put together at compile time from the rules of
+ * store_access_rules.h and fixed fragments (chosen by enum, never from
+ * input); every value travels as a typed parameter. The pages are one row:
+ * the total and one page of ids, in id order, as a Postgres array. */
+#include "store_access.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cm_alloc.h"
+#include "cm_jsonapi.h"
 #include "cm_pg.h"
-#include "handlers_access.h"
+#include "store_access_rules.h"
 
 #define OID_BOOL 16
 #define OID_INT8 20
@@ -19,53 +21,139 @@
 #define OID_UUID 2950
 #define OID_UUID_ARRAY 2951
 
+#define ME "$1::uuid" /* the user, in every statement of this file */
+
+/* ---- the projected user ---- */
+
+cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out)
+{
+    const char *params[1] = {user_id};
+    PGresult *res = cm_pg_exec_params(pg,
+                                      "SELECT enabled, platform_admin FROM users WHERE id = $1::uuid",
+                                      1, NULL, params, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+    if (err == CM_OK) {
+        memset(out, 0, sizeof *out);
+        out->known = PQntuples(res) == 1;
+        out->enabled = out->known && PQgetvalue(res, 0, 0)[0] == 't';
+        out->platform_admin = out->known && PQgetvalue(res, 0, 1)[0] == 't';
+    }
+    PQclear(res);
+    return err;
+}
+
+/* Runs a statement whose answer is one boolean row (none: false). */
+static cm_err one_bool(PGconn *pg, const char *sql, int n, const char *const *params, int *out)
+{
+    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, params, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+    if (err == CM_OK)
+        *out = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return err;
+}
+
+cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
+                              int *out_member)
+{
+    const char *params[2] = {user_id, organization_id};
+    return one_bool(pg,
+                    "SELECT true FROM memberships WHERE user_id = $1::uuid"
+                    " AND organization_id = $2::uuid",
+                    2, params, out_member);
+}
+
+cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
+                                 int *out_all)
+{
+    const char *params[2] = {ids_pg, organization_id};
+    return one_bool(pg,
+                    "SELECT NOT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS r(id)"
+                    " WHERE NOT EXISTS (SELECT 1 FROM individuals i WHERE i.id = r.id"
+                    " AND i.owner_id = $2::uuid))",
+                    2, params, out_all);
+}
+
+/* ---- decisions ---- */
+
+/* $1 the user, $2 (when the id is given) the entity: one row when the user
+ * is known and enabled. */
+#define HEAD "SELECT u.platform_admin OR EXISTS (SELECT 1 FROM ("
+#define TAIL " FROM users u WHERE u.id = $1::uuid AND u.enabled"
+#define CHECK_ID(T, O, SET) [T][O] = HEAD SET ") s(id) WHERE s.id = $2::uuid)" TAIL,
+#define CHECK_ANY(T, O, SET) [T][O] = HEAD SET ") s(id))" TAIL,
+/* $2 an array of entity ids: the ids allowed */
+#define FILTER(T, O, SET)                                                                     \
+    [T][O] = "SELECT r.id::text FROM unnest($2::uuid[]) r(id)"                                \
+             " JOIN users u ON u.id = $1::uuid AND u.enabled WHERE u.platform_admin"          \
+             " OR EXISTS (SELECT 1 FROM (" SET ") s(id) WHERE s.id = r.id)",
+/* the set alone, for the pages */
+#define SET_ONLY(T, O, SET) [T][O] = SET,
+
+static const char *const check_id_sql[3][3] = {RULE_TABLE(CHECK_ID, ME)};
+static const char *const check_any_sql[3][3] = {RULE_TABLE(CHECK_ANY, ME)};
+static const char *const filter_sql[3][3] = {RULE_TABLE(FILTER, ME)};
+static const char *const rule_sets[3][3] = {RULE_TABLE(SET_ONLY, ME)};
+
+/* system and app.*: the platform admin only */
+static const char admin_only[] =
+    "SELECT u.platform_admin FROM users u WHERE u.id = $1::uuid AND u.enabled";
+
+/* The statement of table for (type, op), NULL when the pair has no rule. */
+static const char *rule_sql(const char *const table[3][3], enum authz_type type, enum authz_op op)
+{
+    if ((unsigned)type > AUTHZ_ORGANIZATION || (unsigned)op > AUTHZ_CONTAIN)
+        return NULL;
+    return table[type][op];
+}
+
+cm_err store_access_allowed(PGconn *pg, const char *user_id, const struct authz_query *q,
+                            int *out_allow)
+{
+    const char *params[2] = {user_id, q->id};
+    if (q->type == AUTHZ_SYSTEM || q->type == AUTHZ_APP)
+        return one_bool(pg, admin_only, 1, params, out_allow);
+    const char *sql = rule_sql(q->id[0] ? check_id_sql : check_any_sql, q->type, q->op);
+    if (!sql)
+        return CM_EINVAL;
+    return one_bool(pg, sql, q->id[0] ? 2 : 1, params, out_allow);
+}
+
+cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type,
+                           enum authz_op op, const char *const *ids, size_t n, int *out_allow)
+{
+    const char *sql = rule_sql(filter_sql, type, op);
+    char *arr;
+    size_t len = 1;
+    cm_err err;
+
+    if (!sql || n > 1000)
+        return CM_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        out_allow[i] = 0;
+        if (!cm_uuid_valid(ids[i]))
+            return CM_EINVAL;
+    }
+    if (n == 0)
+        return CM_OK;
+    arr = cm_xmalloc(n * (CM_UUID_LEN + 1) + 2);
+    arr[0] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(arr + len, "%s%s", i ? "," : "", ids[i]);
+    snprintf(arr + len, 2, "}");
+    const char *params[2] = {user_id, arr};
+    PGresult *res = cm_pg_exec_params(pg, sql, 2, NULL, params, NULL, NULL, 0);
+    err = cm_pg_result_err(res);
+    for (int r = 0; err == CM_OK && r < PQntuples(res); r++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(PQgetvalue(res, r, 0), ids[i]))
+                out_allow[i] = 1;
+    PQclear(res);
+    free(arr);
+    return err;
+}
+
 /* ---- which entities may user $1 access ---- */
-
-#define VIA_GROUPS(tbl, extra) /* individuals in groups below those where $1 is in tbl */    \
-    "SELECT gi.individual_id FROM " tbl " x" extra                                          \
-    " JOIN group_tree t ON t.ancestor_id = x.group_id"                                      \
-    " JOIN group_individuals gi ON gi.group_id = t.descendant_id WHERE x.user_id = $1"
-#define MEMBERS_CAN_WRITE " JOIN groups wg ON wg.id = x.group_id AND wg.members_can_write"
-#define IND_BASE                                                                              \
-    "SELECT i.id FROM individuals i WHERE i.user_id = $1"                                     \
-    " UNION SELECT i.id FROM user_roles r JOIN individuals i ON i.owner_id = r.organization_id" \
-    " WHERE r.user_id = $1 AND r.role_name = 'admin'"                                         \
-    " UNION " VIA_GROUPS("group_leaders", "")
-#define GROUP_ADMIN                                                                           \
-    "SELECT g.id FROM user_roles r JOIN groups g ON g.organization_id = r.organization_id"    \
-    " WHERE r.user_id = $1 AND r.role_name = 'admin'"
-#define GROUPS_BELOW(tbl)                                                                     \
-    "SELECT t.descendant_id FROM " tbl " x JOIN group_tree t ON t.ancestor_id = x.group_id"  \
-    " WHERE x.user_id = $1"
-#define GROUPS_ABOVE(tbl)                                                                     \
-    "SELECT t.ancestor_id FROM " tbl " x JOIN group_tree t ON t.descendant_id = x.group_id"  \
-    " WHERE x.user_id = $1"
-
-/* [type][op]: the rule's set; NULL where the pair does not exist */
-static const char *const rule_sets[3][3] = {
-    [AUTHZ_GROUP] =
-        {
-            [AUTHZ_READ] = GROUP_ADMIN " UNION " GROUPS_BELOW("group_leaders") " UNION " GROUPS_BELOW(
-                "group_members"),
-            [AUTHZ_WRITE] = GROUP_ADMIN " UNION " GROUPS_BELOW("group_leaders"),
-            [AUTHZ_CONTAIN] = GROUPS_ABOVE("group_leaders") " UNION " GROUPS_ABOVE(
-                "group_members") " UNION SELECT t.ancestor_id FROM individuals i"
-                                 " JOIN group_individuals gi ON gi.individual_id = i.id"
-                                 " JOIN group_tree t ON t.descendant_id = gi.group_id"
-                                 " WHERE i.user_id = $1",
-        },
-    [AUTHZ_INDIVIDUAL] =
-        {
-            [AUTHZ_READ] = IND_BASE " UNION " VIA_GROUPS("group_members", ""),
-            [AUTHZ_WRITE] = IND_BASE " UNION " VIA_GROUPS("group_members", MEMBERS_CAN_WRITE),
-        },
-    [AUTHZ_ORGANIZATION] =
-        {
-            [AUTHZ_READ] = "SELECT m.organization_id FROM memberships m WHERE m.user_id = $1",
-            [AUTHZ_WRITE] = "SELECT r.organization_id FROM user_roles r WHERE r.user_id = $1"
-                            " AND r.role_name = 'admin'",
-        },
-};
 
 /* everything of the type, for the platform admin (organizations: those
  * authz knows members of) */
@@ -119,7 +207,7 @@ cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
                             struct access_page *out)
 {
     static const Oid types[4] = {OID_UUID, OID_UUID, OID_INT8, OID_INT8};
-    char sql[8192], lim[24], off[24];
+    char sql[16384], lim[24], off[24];
     size_t len;
     int seen[3] = {0, 0, 0};
 
@@ -131,12 +219,14 @@ cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
     } else {
         int first = 1;
         for (size_t i = 0; i < nops; i++) {
-            if ((unsigned)ops[i] > AUTHZ_CONTAIN || !rule_sets[type][ops[i]])
+            const char *set = rule_sql(rule_sets, type, ops[i]);
+            if (!set)
                 return CM_EINVAL;
             if (seen[ops[i]]++)
                 continue;
-            len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(%s)",
-                                    first ? "" : " INTERSECT ", rule_sets[type][ops[i]]);
+            len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                    "%sSELECT DISTINCT x.id FROM (%s) x(id)",
+                                    first ? "" : " INTERSECT ", set);
             first = 0;
         }
     }
@@ -183,10 +273,8 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
                                   OID_TEXT, OID_UUID, OID_UUID, OID_TEXT, OID_UUID, OID_BOOL,
                                   OID_TEXT, OID_BOOL, OID_INT8, OID_INT8};
     static const char *const sql_all = INDIVIDUALS_SQL("SELECT i.id FROM individuals i");
-    static const char *const sql_read =
-        INDIVIDUALS_SQL(IND_BASE " UNION " VIA_GROUPS("group_members", ""));
-    static const char *const sql_write =
-        INDIVIDUALS_SQL(IND_BASE " UNION " VIA_GROUPS("group_members", MEMBERS_CAN_WRITE));
+    static const char *const sql_read = INDIVIDUALS_SQL(RULE_INDIVIDUAL_READ(ME));
+    static const char *const sql_write = INDIVIDUALS_SQL(RULE_INDIVIDUAL_WRITE(ME));
     char lim[24], off[24];
     long_text(lim, sizeof lim, limit);
     long_text(off, sizeof off, offset);
@@ -200,49 +288,25 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
 
 /* ---- which users may access resources $1 ---- */
 
-#define PLATFORM_ADMINS "SELECT u.id FROM users u WHERE u.platform_admin"
-#define IND_ACCESSORS_BASE                                                                    \
-    PLATFORM_ADMINS                                                                           \
-    " UNION SELECT i.user_id FROM individuals i WHERE i.id = ANY ($1) AND i.user_id IS NOT NULL" \
-    " UNION SELECT r.user_id FROM individuals i JOIN user_roles r"                            \
-    " ON r.organization_id = i.owner_id AND r.role_name = 'admin' WHERE i.id = ANY ($1)"      \
-    " UNION " ABOVE_INDIVIDUALS("group_leaders", "")
-#define ABOVE_INDIVIDUALS(tbl, extra) /* users in tbl of groups above $1's groups */          \
-    "SELECT x.user_id FROM group_individuals gi JOIN group_tree t ON t.descendant_id = gi.group_id" \
-    " JOIN " tbl " x ON x.group_id = t.ancestor_id" extra " WHERE gi.individual_id = ANY ($1)"
-
-/* [type][op] for individual and organization, read and write */
-static const char *const accessor_sets[3][2] = {
-    [AUTHZ_INDIVIDUAL] =
-        {
-            [AUTHZ_READ] = IND_ACCESSORS_BASE " UNION " ABOVE_INDIVIDUALS("group_members", ""),
-            [AUTHZ_WRITE] = IND_ACCESSORS_BASE " UNION " ABOVE_INDIVIDUALS("group_members",
-                                                                           MEMBERS_CAN_WRITE),
-        },
-    [AUTHZ_ORGANIZATION] =
-        {
-            [AUTHZ_READ] = PLATFORM_ADMINS " UNION SELECT m.user_id FROM memberships m"
-                                           " WHERE m.organization_id = ANY ($1)",
-            [AUTHZ_WRITE] = PLATFORM_ADMINS " UNION SELECT r.user_id FROM user_roles r"
-                                            " WHERE r.organization_id = ANY ($1)"
-                                            " AND r.role_name = 'admin'",
-        },
-};
-
-#define ACCESSORS_FILTER                                                                      \
-    "SELECT s.id FROM s JOIN users u ON u.id = s.id WHERE u.enabled AND ($2::uuid IS NULL"    \
-    " OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = s.id AND m.organization_id = $2))"
+/* the enabled users u for whom one of $1 is in the rule's set of u (the
+ * same set as the decisions), members of organization $2 when given */
+#define ACCESSORS(T, O, SET)                                                                  \
+    [T][O] = "SELECT u.id FROM users u WHERE u.enabled AND (u.platform_admin"                 \
+             " OR EXISTS (SELECT 1 FROM (" SET ") s(id) WHERE s.id = ANY ($1::uuid[])))"      \
+             " AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships m"                  \
+             " WHERE m.user_id = u.id AND m.organization_id = $2))",
+static const char *const accessor_sets[3][3] = {RULE_TABLE(ACCESSORS, "u.id")};
 
 cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
                              const char *resource_ids, const char *organization_id, long limit,
                              long offset, struct access_page *out)
 {
     static const Oid types[4] = {OID_UUID_ARRAY, OID_UUID, OID_INT8, OID_INT8};
-    char sql[8192], lim[24], off[24];
+    char sql[16384], lim[24], off[24];
     if ((type != AUTHZ_INDIVIDUAL && type != AUTHZ_ORGANIZATION) ||
         (op != AUTHZ_READ && op != AUTHZ_WRITE))
         return CM_EINVAL;
-    if ((size_t)snprintf(sql, sizeof sql, "WITH s(id) AS (%s), f AS (" ACCESSORS_FILTER ")" PAGE_OF_F("$3", "$4"),
+    if ((size_t)snprintf(sql, sizeof sql, "WITH f(id) AS (%s)" PAGE_OF_F("$3", "$4"),
                          accessor_sets[type][op]) >= sizeof sql)
         return CM_EINTERNAL;
     long_text(lim, sizeof lim, limit);
