@@ -81,37 +81,38 @@ cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum auth
 }
 
 cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,
-                   enum authz_op op, PGresult **out)
+                   enum authz_op op, struct group_list *out)
 {
-    PGresult *res = NULL;
-    struct gs_group g;
+    struct group_list l = {0, NULL, NULL};
     int allow = 0;
     cm_err err = cm_principal_require(rq);
 
     if (err != CM_OK)
         return err;
-    err = id && cm_uuid_valid(id) ? gs_group_get(rq->w->pg, id, &res) : CM_ENOTFOUND;
+    err = id && cm_uuid_valid(id) ? gs_group_get(rq->w->pg, id, &l) : CM_ENOTFOUND;
     if (err == CM_OK) {
-        gs_group_row(res, 0, &g);
-        err = groups_allowed(rq, g.organization_id, AUTHZ_GROUP, id, AUTHZ_READ, &allow);
+        err = groups_allowed(rq, l.items[0].organization_id, AUTHZ_GROUP, id, AUTHZ_READ, &allow);
         if (err == CM_OK && !allow)
             err = CM_ENOTFOUND;
     }
     if (err == CM_OK && op != AUTHZ_READ) {
-        err = groups_allowed(rq, g.organization_id, AUTHZ_GROUP, id, op, &allow);
+        err = groups_allowed(rq, l.items[0].organization_id, AUTHZ_GROUP, id, op, &allow);
         if (err == CM_OK && !allow) {
-            PQclear(res);
+            GS_LIST_RELEASE(&l);
             return cm_fail_at(rq, CM_EDENIED, pointer, parameter,
                               "only an administrator of the group's organization or a leader "
                               "of the group or of a group above it may change it");
         }
     }
     if (err != CM_OK) {
-        PQclear(res);
+        GS_LIST_RELEASE(&l);
         return err == CM_ENOTFOUND ? cm_fail_at(rq, err, pointer, parameter, "no such group")
                                    : err;
     }
-    *out = res;
+    if (out)
+        *out = l;
+    else
+        GS_LIST_RELEASE(&l);
     return CM_OK;
 }
 

@@ -1,7 +1,7 @@
 /* store_groups.c: the SQL helpers of authz's group store and the groups
  * themselves: read, create, update, and move with the closure table
  * group_tree kept right in the same transaction (store_groups.h). */
-#include "store_groups.h"
+#include "store_groups_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,41 +16,10 @@ const char *gs_opt(const char *s)
     return s && s[0] ? s : NULL;
 }
 
-const char *gs_col(const PGresult *res, int row, const char *name)
+void gs_list_free(void *items, char *mem)
 {
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
-}
-
-int gs_bool(const PGresult *res, int row, const char *name)
-{
-    return gs_col(res, row, name)[0] == 't';
-}
-
-cm_err gs_query(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
-cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
-{
-    PGresult *res;
-    cm_err err = gs_query(pg, sql, n, values, &res);
-
-    if (err != CM_OK)
-        return err;
-    if (rows)
-        *rows = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return CM_OK;
+    free(items);
+    free(mem);
 }
 
 cm_err gs_tx_begin(PGconn *pg)
@@ -81,40 +50,20 @@ cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
 
 /* --- groups --- */
 
-void gs_group_row(const PGresult *res, int row, struct gs_group *out)
-{
-    out->id = gs_col(res, row, "id");
-    out->organization_id = gs_col(res, row, "organization_id");
-    out->parent_id = gs_col(res, row, "parent_id");
-    out->parent_name = gs_col(res, row, "parent_name");
-    out->name = gs_col(res, row, "name");
-    out->node_type = gs_col(res, row, "node_type");
-    out->type = gs_col(res, row, "type");
-    out->tags = gs_col(res, row, "tags");
-    out->is_active = gs_bool(res, row, "is_active");
-    out->members_can_write = gs_bool(res, row, "members_can_write");
-    out->last_modified_time = gs_col(res, row, "last_modified_time");
-    out->child_count = strtol(gs_col(res, row, "child_count"), NULL, 10);
-    out->individuals_count = strtol(gs_col(res, row, "individuals_count"), NULL, 10);
-}
-
-cm_err gs_group_get(PGconn *pg, const char *id, PGresult **out)
+cm_err gs_group_get(PGconn *pg, const char *id, struct group_list *out)
 {
     const char *values[1] = {id};
-    PGresult *res;
-    cm_err err = gs_query(pg,
-                          "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM
-                          "WHERE g.id = $1::uuid",
-                          1, values, &res);
+    struct group_list l = {0, NULL, NULL};
+    cm_err err = GS_SELECT(pg, "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id = $1::uuid", 1,
+                           values, group_fields, &l);
 
-    if (err != CM_OK)
-        return err;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return CM_ENOTFOUND;
+    if (err == CM_OK && l.n != 1) {
+        GS_LIST_RELEASE(&l);
+        err = CM_ENOTFOUND;
     }
-    *out = res;
-    return CM_OK;
+    if (err == CM_OK)
+        *out = l;
+    return err;
 }
 
 /* Takes the transaction-level lock that serialises changes to the tree of

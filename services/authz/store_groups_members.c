@@ -3,7 +3,7 @@
  * individual belongs to a group's organization (store_groups.h). */
 #include <stdio.h>
 
-#include "store_groups.h"
+#include "store_groups_rows.h"
 
 /* The fixed SQL of each subject kind. */
 static const struct {
@@ -76,10 +76,11 @@ cm_err gs_subject_remove(PGconn *pg, const char *group, enum gs_subject s, const
     return change(pg, subjects[s].remove, group, s, id, "remove", by, changed);
 }
 
-cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, PGresult **out)
+cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, struct id_list *out)
 {
+    static const struct gs_field fields[] = {GS_F(id_rec, GK_STR, id)};
     const char *values[1] = {group};
-    return gs_query(pg, subjects[s].ids, 1, values, out);
+    return GS_SELECT(pg, subjects[s].ids, 1, values, fields, out);
 }
 
 cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *email,
@@ -115,7 +116,8 @@ cm_err gs_org_individual(PGconn *pg, const char *org, const char *id)
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
 
-cm_err gs_details(PGconn *pg, const char *ids_json, enum gs_subject s, PGresult **out)
+/* The rows of kind s of the groups in ids_json. */
+static const char *details_sql(enum gs_subject s)
 {
     static const char *const sql[] = {
         [GS_INDIVIDUAL] =
@@ -141,6 +143,20 @@ cm_err gs_details(PGconn *pg, const char *ids_json, enum gs_subject s, PGresult 
             "WHERE m.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
             "ORDER BY m.group_id, m.added_at, m.user_id",
     };
+    return sql[s];
+}
+
+cm_err gs_details_individuals(PGconn *pg, const char *ids_json, struct individual_list *out)
+{
     const char *values[1] = {ids_json};
-    return gs_query(pg, sql[s], 1, values, out);
+    return GS_SELECT(pg, details_sql(GS_INDIVIDUAL), 1, values, individual_fields, out);
+}
+
+cm_err gs_details_people(PGconn *pg, const char *ids_json, enum gs_subject s,
+                         struct person_list *out)
+{
+    const char *values[1] = {ids_json};
+    if (s == GS_INDIVIDUAL)
+        return CM_EINVAL;
+    return GS_SELECT(pg, details_sql(s), 1, values, person_fields, out);
 }

@@ -1,6 +1,6 @@
 /* test_authz_engine.c: the authz3 query parser (every good and bad form) and
  * the pure helpers of the access operations and the check cache. */
-// links: services/authz/engine.c services/authz/check_cache.c services/authz/handlers_access_input.c
+// links: services/authz/engine.c services/authz/check_cache.c services/authz/handlers_access_input.c services/authz/store_access.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
