@@ -381,13 +381,17 @@ Test(authz_access, a_user_asks_about_themselves_only, .timeout = 30)
     json_decref(doc);
     cr_assert(token[0] != '\0');
     json_t *body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", id);
-    cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, NULL), 201));
+    cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 201));
+    cr_assert(it_true(json_is_false(json_object_get(doc, "allow"))), "a plain user: no system");
+    json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", w.u[NOBODY]);
     cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 404));
     af_error(doc, 404, "/user-id");
     json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", id);
-    cr_assert(eq(long, post_json("/v1/authz-resource-access/", NULL, body, NULL), 401));
+    cr_assert(eq(long, post_json("/v1/authz-resource-access/", NULL, body, &doc), 401));
+    af_error(doc, 401, NULL);
+    json_decref(doc);
 }
 
 Test(authz_access, an_organization_admin_asks_about_its_members, .timeout = 30)
@@ -857,8 +861,16 @@ Test(authz_access, rpc_cache_is_invalidated_by_a_membership_change, .timeout = 3
     PQfinish(pg);
     /* the groups API removes the member and publishes the change */
     snprintf(path, sizeof path, "/v1/individual-groups/%s/remove-members/", w.g[G_G]);
-    json_t *body = json_pack("{s:[s]}", "user-ids", w.u[MEMBER_G]);
-    cr_assert(eq(long, post_json(path, token, body, NULL), 201));
+    json_t *body = json_pack("{s:[s], s:b}", "user-ids", w.u[MEMBER_G], "with-members", 1);
+    json_t *doc = NULL;
+    cr_assert(eq(long, post_json(path, token, body, &doc), 201));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "id")),
+                 w.g[G_G]));
+    json_t *members =
+        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), "members");
+    cr_assert(it_true(json_is_array(members)));
+    cr_assert(eq(sz, json_array_size(members), 0), "the member is gone from the group's document");
+    json_decref(doc);
     do {
         cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     } while (allow && it_now_ms() - t0 < 4000);

@@ -421,6 +421,31 @@ Test(authz_groups, leaders_members_and_strangers)
     cr_assert(eq(long, ag_call("GET", patient.token, NULL, &doc, "/v1/individual-groups/%s/", top),
                  404));
     json_decref(doc);
+    /* one page, mixed rights: leader2, now also a member of top, lists the
+     * groups of org_a and sees each row's own self-can-write */
+    snprintf(body, sizeof body, "{\"user-ids\": [\"%s\"]}", leader2.id);
+    cr_assert(eq(long, ag_call("POST", leader1.token, body, &doc,
+                               "/v1/individual-groups/%s/add-members/", top), 201));
+    json_decref(doc);
+    cr_assert(eq(long, ag_call("GET", leader2.token, NULL, &doc,
+                               "/v1/individual-groups/?organization-id=%s&page[limit]=1000", org_a),
+                 200));
+    {
+        const char *ids[3] = {top, sub, other};
+        const int can_write[3] = {0, 0, 1};
+        for (int k = 0; k < 3; k++) {
+            const json_t *a = NULL, *item;
+            size_t i;
+            json_array_foreach(json_object_get(doc, "data"), i, item)
+            if (!strcmp(af_str(item, "id"), ids[k]))
+                a = json_object_get(item, "attributes");
+            cr_assert(a != NULL, "group %d is not listed", k);
+            cr_assert(eq(int, json_is_true(json_object_get(a, "self-can-write")), can_write[k]),
+                      "self-can-write of group %d", k);
+            cr_assert(it_true(json_is_boolean(json_object_get(a, "self-can-write"))));
+        }
+    }
+    json_decref(doc);
 }
 
 Test(authz_groups, update_replaces_name_tags_and_leaders)
