@@ -39,7 +39,7 @@ cm_err gs_tx_end(PGconn *pg, cm_err err)
 cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
 {
     PGresult *res;
-    cm_err err = gs_query(pg, "SELECT " GS_TS("now()") " AS now", 0, NULL, &res);
+    cm_err err = cm_pg_query(pg, "SELECT " GS_TS("now()") " AS now", 0, NULL, &res);
 
     if (err != CM_OK)
         return err;
@@ -98,7 +98,7 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     cm_err err = lock_tree(pg, g->organization_id);
 
     if (err == CM_OK)
-        err = gs_query(pg,
+        err = cm_pg_query(pg,
                        "INSERT INTO groups (organization_id, parent_id, name, node_type, type, "
                        "tags, members_can_write, created_by) "
                        "SELECT $1::uuid, $2::uuid, $3, $4, $5, "
@@ -165,7 +165,7 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
 
     /* under the lock: to must not be id or below it, and both must be of org */
     if (err == CM_OK)
-        err = gs_query(pg,
+        err = cm_pg_query(pg,
                        "SELECT (SELECT parent_id FROM groups WHERE id = $1::uuid) AS from_id, "
                        "EXISTS (SELECT 1 FROM group_tree WHERE ancestor_id = $1::uuid "
                        "AND descendant_id = $2::uuid) AS inside",
@@ -204,7 +204,7 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     task[1] = to;
     task[2] = gs_opt(from);
     task[3] = gs_opt(by);
-    err = gs_query(pg,
+    err = cm_pg_query(pg,
                    "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
                    "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
                    "'to-parent-group-id', $2::text, 'from-parent-group-id', $3::text), "

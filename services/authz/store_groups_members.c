@@ -88,7 +88,7 @@ cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *emai
 {
     const char *values[3] = {org, gs_opt(id), gs_opt(email)};
     PGresult *res;
-    cm_err err = gs_query(pg,
+    cm_err err = cm_pg_query(pg,
                           "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
                           "AND m.organization_id = $1::uuid "
                           "WHERE ($2::uuid IS NOT NULL AND u.id = $2::uuid) "

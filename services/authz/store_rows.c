@@ -8,23 +8,10 @@
 #include "cm_alloc.h"
 #include "cm_pg.h"
 
-cm_err gs_query(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
 cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
 {
     PGresult *res;
-    cm_err err = gs_query(pg, sql, n, values, &res);
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -50,7 +37,7 @@ cm_err gs_select(PGconn *pg, const char *sql, int n, const char *const *values,
                  char **out_mem, size_t *out_n)
 {
     PGresult *res;
-    cm_err err = gs_query(pg, sql, n, values, &res);
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
     size_t rows, need = 0, at = 0;
     char *items, *mem;
 

@@ -13,13 +13,9 @@
 #include <stddef.h>
 
 #include "cm_err.h"
+#include "cm_pg.h"
 
-/* Runs sql with n text parameters (NULL values are SQL NULL). On CM_OK the
- * result is in *out (caller PQclear); otherwise the database's error is
- * mapped (cm_pg_result_err) and nothing is returned. */
-cm_err gs_query(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out);
-
-/* As gs_query for a command whose rows are not read; the count of rows it
+/* As cm_pg_query (cm_pg.h) for a command whose rows are not read; the count of rows it
  * affected goes to *rows when rows is not NULL. */
 cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
 
@@ -38,7 +34,7 @@ struct gs_field {
     size_t offset;
 };
 
-/* Runs sql as gs_query and copies its rows into a new array of records of
+/* Runs sql as cm_pg_query and copies its rows into a new array of records of
  * size bytes (fields[0..nfields) filled, a column the result lacks reads as
  * "" / 0): *out_items (caller frees) and the block their strings point into
  * *out_mem (caller frees; NULL when there are none), *out_n rows. */
