@@ -72,7 +72,7 @@ cm_err gs_group_get(PGconn *pg, const char *id, struct group_list *out)
 static cm_err lock_tree(PGconn *pg, const char *org)
 {
     const char *values[1] = {org};
-    return gs_command(pg, "SELECT pg_advisory_xact_lock(hashtext('authz.group_tree:' || $1))", 1,
+    return cm_pg_command(pg, "SELECT pg_advisory_xact_lock(hashtext('authz.group_tree:' || $1))", 1,
                       values, NULL);
 }
 
@@ -80,7 +80,7 @@ static cm_err lock_tree(PGconn *pg, const char *org)
 static cm_err log_group(PGconn *pg, const char *group, const char *event, const char *by)
 {
     const char *values[3] = {group, event, gs_opt(by)};
-    return gs_command(pg,
+    return cm_pg_command(pg,
                       "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
                       "VALUES ($1::uuid, 'group', $1::uuid, $2, $3::uuid)",
                       3, values, NULL);
@@ -116,7 +116,7 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     PQclear(res);
     tree[0] = id;
     tree[1] = gs_opt(g->parent_id);
-    err = gs_command(pg,
+    err = cm_pg_command(pg,
                      "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
                      "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
                      "SELECT t.ancestor_id, $1::uuid, t.depth + 1 FROM group_tree t "
@@ -136,7 +136,7 @@ cm_err gs_group_update(PGconn *pg, const char *id, const char *name, const char 
                              is_active < 0 ? NULL : is_active ? "true" : "false",
                              members_can_write < 0 ? NULL : members_can_write ? "true" : "false"};
     long rows = 0;
-    cm_err err = gs_command(
+    cm_err err = cm_pg_command(
         pg,
         "UPDATE groups SET name = COALESCE($2, name), "
         "tags = CASE WHEN $3::jsonb IS NULL THEN tags "
@@ -178,21 +178,21 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     if (err != CM_OK)
         return err;
     /* detach the subtree from its old ancestors, attach it under to's */
-    err = gs_command(pg,
+    err = cm_pg_command(pg,
                      "DELETE FROM group_tree t WHERE t.descendant_id IN "
                      "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid) "
                      "AND t.ancestor_id NOT IN "
                      "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid)",
                      1, pair, NULL);
     if (err == CM_OK)
-        err = gs_command(pg,
+        err = cm_pg_command(pg,
                          "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
                          "SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 "
                          "FROM group_tree a, group_tree d "
                          "WHERE a.descendant_id = $2::uuid AND d.ancestor_id = $1::uuid",
                          2, pair, NULL);
     if (err == CM_OK)
-        err = gs_command(pg,
+        err = cm_pg_command(pg,
                          "UPDATE groups SET parent_id = $2::uuid, last_modified_time = now() "
                          "WHERE id = $1::uuid",
                          2, pair, NULL);

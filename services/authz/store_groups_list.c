@@ -94,46 +94,43 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
         24, values, group_fields, out);
 }
 
-/* Fills the parameters of a paged statement: group $1, limit $2, offset $3. */
-static void paged(const char *group, long limit, long offset, char l[24], char o[24],
-                  const char *values[3])
+/* gs_select of sql with group $1, limit $2 and offset $3. */
+static cm_err paged(PGconn *pg, const char *sql, const char *group, long limit, long offset,
+                    const struct gs_field *fields, size_t nfields, size_t size, void **items,
+                    char **mem, size_t *n)
 {
-    snprintf(l, 24, "%ld", limit);
-    snprintf(o, 24, "%ld", offset);
-    values[0] = group;
-    values[1] = l;
-    values[2] = o;
+    char l[24], o[24];
+    const char *values[3] = {group, l, o};
+
+    snprintf(l, sizeof l, "%ld", limit);
+    snprintf(o, sizeof o, "%ld", offset);
+    return gs_select(pg, sql, 3, values, fields, nfields, size, items, mem, n);
 }
+#define PAGED(pg, sql, group, limit, offset, fields, list)                                         \
+    paged(pg, sql, group, limit, offset, fields, sizeof(fields) / sizeof((fields)[0]),             \
+          sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
 
 cm_err gs_group_individuals(PGconn *pg, const char *group, long limit, long offset,
                             struct individual_list *out)
 {
-    char l[24], o[24];
-    const char *values[3];
-
-    paged(group, limit, offset, l, o, values);
-    return GS_SELECT(pg,
+    return PAGED(pg,
                  "SELECT gi.group_id, i.id, i.owner_id, i.first_name, i.last_name, i.email, "
                  "i.birth_date, i.email_verified, i.phone_verified, i.registered "
                  "FROM group_individuals gi JOIN individuals i ON i.id = gi.individual_id "
                  "WHERE gi.group_id = $1::uuid ORDER BY gi.added_at, i.id "
                  "LIMIT $2::bigint OFFSET $3::bigint",
-                 3, values, individual_fields, out);
+                 group, limit, offset, individual_fields, out);
 }
 
 cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset,
                         struct person_list *out)
 {
-    char l[24], o[24];
-    const char *values[3];
-
-    paged(group, limit, offset, l, o, values);
-    return GS_SELECT(pg,
+    return PAGED(pg,
                  "SELECT l.group_id, l.user_id AS id, u.first_name, u.last_name, u.username "
                  "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
                  "WHERE l.group_id = $1::uuid ORDER BY l.added_at, l.user_id "
                  "LIMIT $2::bigint OFFSET $3::bigint",
-                 3, values, person_fields, out);
+                 group, limit, offset, person_fields, out);
 }
 
 cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,

@@ -43,7 +43,7 @@ static cm_err log_subject(PGconn *pg, const char *group, enum gs_subject s, cons
                           const char *event, const char *by)
 {
     const char *values[5] = {group, subjects[s].name, id, event, gs_opt(by)};
-    return gs_command(pg,
+    return cm_pg_command(pg,
                       "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
                       "VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid)",
                       5, values, NULL);
@@ -55,7 +55,7 @@ static cm_err change(PGconn *pg, const char *sql, const char *group, enum gs_sub
 {
     const char *values[3] = {group, id, gs_opt(by)};
     long rows = 0;
-    cm_err err = gs_command(pg, sql, sql == subjects[s].add ? 3 : 2, values, &rows);
+    cm_err err = cm_pg_command(pg, sql, sql == subjects[s].add ? 3 : 2, values, &rows);
 
     if (err == CM_OK && rows > 0)
         err = log_subject(pg, group, s, id, event, by);
@@ -108,7 +108,7 @@ cm_err gs_org_individual(PGconn *pg, const char *org, const char *id)
 {
     const char *values[2] = {org, id};
     long rows = 0;
-    cm_err err = gs_command(pg,
+    cm_err err = cm_pg_command(pg,
                             "SELECT 1 FROM individuals WHERE id = $2::uuid "
                             "AND owner_id = $1::uuid",
                             2, values, &rows);

@@ -8,19 +8,6 @@
 #include "cm_alloc.h"
 #include "cm_pg.h"
 
-cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
-{
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, sql, n, values, &res);
-
-    if (err != CM_OK)
-        return err;
-    if (rows)
-        *rows = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return CM_OK;
-}
-
 const char *gs_col(const PGresult *res, int row, const char *name)
 {
     int c = PQfnumber(res, name);

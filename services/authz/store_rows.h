@@ -15,10 +15,6 @@
 #include "cm_err.h"
 #include "cm_pg.h"
 
-/* As cm_pg_query (cm_pg.h) for a command whose rows are not read; the count of rows it
- * affected goes to *rows when rows is not NULL. */
-cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
-
 /* Value of column name in row of res; "" for SQL NULL or an unknown column.
  * Borrowed from res. */
 const char *gs_col(const PGresult *res, int row, const char *name);
