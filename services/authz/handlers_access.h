@@ -87,9 +87,9 @@ int access_date_valid(const char *s);
 /* {"page[limit]": limit, "page[offset]": offset, "page[total]": total} */
 json_t *access_page_meta(long limit, long offset, long total);
 
-/* Postgres array text "{a,b,c}" of uuids → JSON array of strings, or of
- * {"id": ...} objects when as_objects (pure). NULL when malformed. */
-json_t *access_ids_json(const char *pg_array, int as_objects);
+/* The ids of page → JSON array of strings, or of {"id": ...} objects when
+ * as_objects (pure). NULL only when jansson fails. */
+json_t *access_ids_json(const struct access_page *page, int as_objects);
 
 /* Who may ask about user_id: the user themselves; the platform admin; an
  * organization admin (a user or an API client with role "admin" in its

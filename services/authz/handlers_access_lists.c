@@ -17,9 +17,9 @@
 static cm_err page_reply(struct cm_req *rq, struct cm_resp *out, int status, const char *key,
                          int as_objects, const struct access_page *page, long limit, long offset)
 {
-    json_t *ids = access_ids_json(page->ids, as_objects);
+    json_t *ids = access_ids_json(page, as_objects);
     if (!ids)
-        return cm_fail(rq, CM_EINTERNAL, "bad id list from the database");
+        return CM_ENOMEM;
     cm_resp_json(out, rq, status,
                  json_pack("{s:o, s:o}", key, ids, "meta", access_page_meta(limit, offset, page->total)));
     return CM_OK;
@@ -67,7 +67,7 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"access-query", "user-id", "organization-id",
                                           "page[limit]", "page[offset]", NULL};
     struct access_queries qs;
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     enum authz_op ops[AUTHZ_MAX_QUERIES];
     char user_id[CM_UUID_LEN + 1], org[CM_UUID_LEN + 1];
     json_t *body = NULL;
@@ -92,13 +92,13 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = user_for_listing(rq, user_id, &none, &padmin);
     if (err == CM_OK && none)
-        page.ids = strdup("{}");
+        page.n = 0; /* nobody: nothing */
     else if (err == CM_OK)
         err = access_entities_page(rq->w->pg, user_id, padmin, qs.q[0].type, ops, qs.n,
                                    org[0] ? org : NULL, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 201, "resource-ids", 0, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     json_decref(body);
     return err;
 }
@@ -200,7 +200,7 @@ cm_err authz_individuals(struct cm_req *rq, struct cm_resp *out)
         "filter[last-name]", "filter[organization-id]", "filter[phone-verified]", "filter[phone]",
         "filter[registered]", "page[limit]", "page[offset]", NULL};
     struct individual_filters f;
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     struct uuid_list *owners = calloc(1, sizeof *owners);
     char user_id[CM_UUID_LEN + 1], group[CM_UUID_LEN + 1], leader[CM_UUID_LEN + 1],
         org[CM_UUID_LEN + 1], date[16];
@@ -259,12 +259,12 @@ cm_err authz_individuals(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = user_for_listing(rq, user_id, &none, &padmin);
     if (err == CM_OK && none)
-        page.ids = strdup("{}");
+        page.n = 0; /* nobody: nothing */
     else if (err == CM_OK)
         err = access_individuals_page(rq->w->pg, user_id, padmin, op, &f, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 200, "resource-ids", 0, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     free(owners);
     return err;
 }
@@ -318,7 +318,7 @@ cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
     static const char *const known[] = {"operation", "resource-id", "resource-type",
                                         "organization-id", "page[limit]", "page[offset]", NULL};
     struct uuid_list *ids = calloc(1, sizeof *ids);
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     char type_s[16], org[CM_UUID_LEN + 1];
     enum authz_type type = AUTHZ_INDIVIDUAL;
     enum authz_op op = AUTHZ_READ;
@@ -350,7 +350,7 @@ cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
                                     offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 200, "data", 1, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     free(ids);
     return err;
 }

@@ -23,6 +23,47 @@
 
 #define ME "$1::uuid" /* the user, in every statement of this file */
 
+/* ---- pages ---- */
+
+void access_page_release(struct access_page *page)
+{
+    free(page->ids);
+    page->ids = NULL;
+    page->n = 0;
+}
+
+cm_err store_access_ids_parse(const char *pg_array, struct access_page *out)
+{
+    size_t len = pg_array ? strlen(pg_array) : 0, n = 0;
+    char(*ids)[CM_UUID_LEN + 1];
+    const char *p;
+
+    if (len < 2 || pg_array[0] != '{' || pg_array[len - 1] != '}')
+        return CM_EINVAL;
+    ids = cm_xcalloc(len / (CM_UUID_LEN + 1) + 1, sizeof *ids);
+    for (p = pg_array + 1; p < pg_array + len - 1; n++) {
+        const char *end = strchr(p, ',');
+        if (!end || end > pg_array + len - 1)
+            end = pg_array + len - 1;
+        if ((size_t)(end - p) != CM_UUID_LEN)
+            break;
+        memcpy(ids[n], p, CM_UUID_LEN);
+        ids[n][CM_UUID_LEN] = '\0';
+        if (!cm_uuid_valid(ids[n]))
+            break;
+        p = end + 1;
+    }
+    if (p < pg_array + len - 1) {
+        free(ids);
+        return CM_EINVAL;
+    }
+    out->n = n;
+    out->ids = n ? ids : NULL;
+    if (!n)
+        free(ids);
+    return CM_OK;
+}
+
 /* ---- the projected user ---- */
 
 cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out)
@@ -189,7 +230,7 @@ static cm_err run_page(PGconn *pg, const char *sql, int n, const Oid *types,
             err = CM_EINTERNAL;
         } else {
             out->total = strtol(PQgetvalue(res, 0, ct), NULL, 10);
-            out->ids = cm_xstrdup(PQgetvalue(res, 0, ci));
+            err = store_access_ids_parse(PQgetvalue(res, 0, ci), out);
         }
     }
     PQclear(res);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cm_err.h"
+#include "cm_jsonapi.h"
 #include "engine.h"
 
 /* The projected user (authz's copy of identity). */
@@ -44,11 +45,19 @@ cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type
                            enum authz_op op, const char *const *ids, size_t n, int *out_allow);
 
 /* One page of a set: total size and the ids of [offset, offset + limit) in
- * id order. */
+ * id order. Release with access_page_release. */
 struct access_page {
     long total;
-    char *ids; /* Postgres array text "{...}"; caller frees */
+    size_t n;
+    char (*ids)[CM_UUID_LEN + 1]; /* n of them; NULL when n is 0 */
 };
+
+/* Frees page's ids; a zeroed page is a no-op. */
+void access_page_release(struct access_page *page);
+
+/* Reads a Postgres array text of uuids ("{a,b}") into out->ids / out->n
+ * (pure). CM_EINVAL for anything else (nothing kept). */
+cm_err store_access_ids_parse(const char *pg_array, struct access_page *out);
 
 /* Ids of the entities of type (group, individual or organization) on which
  * user_id may do every operation in ops[0..nops) (all of them when
