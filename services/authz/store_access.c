@@ -21,7 +21,6 @@
 #define OID_UUID 2950
 #define OID_UUID_ARRAY 2951
 
-#define ME "$1::uuid" /* the user, in every statement of this file */
 
 /* ---- pages ---- */
 
@@ -121,20 +120,21 @@ cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *org
  * is known and enabled. */
 #define HEAD "SELECT u.platform_admin OR EXISTS (SELECT 1 FROM ("
 #define TAIL " FROM users u WHERE u.id = $1::uuid AND u.enabled"
-#define CHECK_ID(T, O, SET) [T][O] = HEAD SET ") s(id) WHERE s.id = $2::uuid)" TAIL,
-#define CHECK_ANY(T, O, SET) [T][O] = HEAD SET ") s(id))" TAIL,
+#define PAIRS ") s(user_id, id) WHERE s.user_id = $1::uuid"
+#define CHECK_ID(T, O, RULE) [T][O] = HEAD RULE PAIRS " AND s.id = $2::uuid)" TAIL,
+#define CHECK_ANY(T, O, RULE) [T][O] = HEAD RULE PAIRS ")" TAIL,
 /* $2 an array of entity ids: the ids allowed */
-#define FILTER(T, O, SET)                                                                     \
+#define FILTER(T, O, RULE)                                                                    \
     [T][O] = "SELECT r.id::text FROM unnest($2::uuid[]) r(id)"                                \
              " JOIN users u ON u.id = $1::uuid AND u.enabled WHERE u.platform_admin"          \
-             " OR EXISTS (SELECT 1 FROM (" SET ") s(id) WHERE s.id = r.id)",
-/* the set alone, for the pages */
-#define SET_ONLY(T, O, SET) [T][O] = SET,
+             " OR EXISTS (SELECT 1 FROM (" RULE PAIRS " AND s.id = r.id)",
+/* the ids of user $1, for the pages */
+#define SET_ONLY(T, O, RULE) [T][O] = RULE_OF_ME(RULE),
 
-static const char *const check_id_sql[3][3] = {RULE_TABLE(CHECK_ID, ME)};
-static const char *const check_any_sql[3][3] = {RULE_TABLE(CHECK_ANY, ME)};
-static const char *const filter_sql[3][3] = {RULE_TABLE(FILTER, ME)};
-static const char *const rule_sets[3][3] = {RULE_TABLE(SET_ONLY, ME)};
+static const char *const check_id_sql[3][3] = {RULE_TABLE(CHECK_ID)};
+static const char *const check_any_sql[3][3] = {RULE_TABLE(CHECK_ANY)};
+static const char *const filter_sql[3][3] = {RULE_TABLE(FILTER)};
+static const char *const rule_sets[3][3] = {RULE_TABLE(SET_ONLY)};
 
 /* system and app.*: the platform admin only */
 static const char admin_only[] =
@@ -314,8 +314,8 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
                                   OID_TEXT, OID_UUID, OID_UUID, OID_TEXT, OID_UUID, OID_BOOL,
                                   OID_TEXT, OID_BOOL, OID_INT8, OID_INT8};
     static const char *const sql_all = INDIVIDUALS_SQL("SELECT i.id FROM individuals i");
-    static const char *const sql_read = INDIVIDUALS_SQL(RULE_INDIVIDUAL_READ(ME));
-    static const char *const sql_write = INDIVIDUALS_SQL(RULE_INDIVIDUAL_WRITE(ME));
+    static const char *const sql_read = INDIVIDUALS_SQL(RULE_OF_ME(RULE_INDIVIDUAL_READ));
+    static const char *const sql_write = INDIVIDUALS_SQL(RULE_OF_ME(RULE_INDIVIDUAL_WRITE));
     char lim[24], off[24];
     long_text(lim, sizeof lim, limit);
     long_text(off, sizeof off, offset);
@@ -329,14 +329,15 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
 
 /* ---- which users may access resources $1 ---- */
 
-/* the enabled users u for whom one of $1 is in the rule's set of u (the
- * same set as the decisions), members of organization $2 when given */
-#define ACCESSORS(T, O, SET)                                                                  \
+/* the enabled users paired by the rule (the same pairs as the decisions)
+ * with one of $1, members of organization $2 when given */
+#define ACCESSORS(T, O, RULE)                                                                 \
     [T][O] = "SELECT u.id FROM users u WHERE u.enabled AND (u.platform_admin"                 \
-             " OR EXISTS (SELECT 1 FROM (" SET ") s(id) WHERE s.id = ANY ($1::uuid[])))"      \
+             " OR u.id IN (SELECT s.user_id FROM (" RULE ") s(user_id, id)"                   \
+             " WHERE s.id = ANY ($1::uuid[])))"                                               \
              " AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships m"                  \
              " WHERE m.user_id = u.id AND m.organization_id = $2))",
-static const char *const accessor_sets[3][3] = {RULE_TABLE(ACCESSORS, "u.id")};
+static const char *const accessor_sets[3][3] = {RULE_TABLE(ACCESSORS)};
 
 cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
                              const char *resource_ids, const char *organization_id, long limit,

@@ -18,8 +18,8 @@
 #define VISIBLE_CTE                                                                                \
     "WITH visible AS (SELECT g.id FROM groups g WHERE $3::bool OR g.organization_id = $2::uuid "  \
     "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled AND u.platform_admin) " \
-    " UNION SELECT s.id FROM (" RULE_GROUP_READ("$1::uuid") ") s(id) "                            \
-    "  WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled)) "
+    " UNION " RULE_OF_ME(RULE_GROUP_READ)                                                         \
+    "  AND EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled)) "
 
 /* $1..$3 of VISIBLE_CTE from sc. */
 static void scope_values(const struct gs_scope *sc, const char **values)
