@@ -417,6 +417,7 @@ Test(authz_access, an_organization_admin_asks_about_its_members, .timeout = 30)
     json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", w.u[ADMIN_A]);
     cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
 }
 
@@ -669,11 +670,14 @@ Test(authz_access, authz_individuals_filters_and_pages, .timeout = 30)
         json_decref(doc);
     }
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?user-id=%s", w.u[ADMIN_A]), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?operation=contain&user-id=%s",
                            w.u[ADMIN_A]), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?operation=read"), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
 }
 
@@ -748,6 +752,7 @@ Test(authz_access, resource_accessors, .timeout = 30)
     for (int k = 0; k < 51; k++)
         len += (size_t)snprintf(big + len, sizeof big - len, "&resource-id=%s", w.i[I_1]);
     cr_assert(eq(long, af_call("GET", big, token, NULL, &doc), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
 }
 
