@@ -67,7 +67,6 @@ static cm_err create_place(struct cm_req *rq, const char *org, const char *paren
                            char org_out[GS_ID_LEN])
 {
     struct group_list p = {0, NULL, NULL};
-    int allow = 0;
     cm_err err;
 
     if (parent[0]) {
@@ -85,17 +84,9 @@ static cm_err create_place(struct cm_req *rq, const char *org, const char *paren
         return cm_fail_at(rq, CM_EINVAL, ATTR "/organization-id", NULL,
                           "organization-id (or parent-group-id) is required");
     snprintf(org_out, GS_ID_LEN, "%s", org);
-    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_WRITE, &allow);
-    if (err != CM_OK || allow)
-        return err;
-    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_READ, &allow);
-    if (err != CM_OK)
-        return err;
-    return allow ? cm_fail_at(rq, CM_EDENIED, ATTR "/organization-id", NULL,
-                              "only an administrator of the organization may create a "
-                              "top-level group")
-                 : cm_fail_at(rq, CM_ENOTFOUND, ATTR "/organization-id", NULL,
-                              "no such organization");
+    return groups_require_org_admin(rq, org, ATTR "/organization-id",
+                                    "only an administrator of the organization may create a "
+                                    "top-level group");
 }
 
 /* Adds every string of ids to group as subject s (inside a transaction). */

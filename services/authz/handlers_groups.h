@@ -75,6 +75,12 @@ cm_err groups_allowed(struct cm_req *rq, const char *org, enum authz_type type, 
 cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum authz_type type,
                            const char *const *ids, size_t n, enum authz_op op, int *out_allow);
 
+/* The caller must administer org (organization:org:write): CM_EDENIED
+ * with detail denied for a member of it, CM_ENOTFOUND ("no such
+ * organization") for anyone else, both at pointer. */
+cm_err groups_require_org_admin(struct cm_req *rq, const char *org, const char *pointer,
+                                const char *denied);
+
 /* Loads group id for op: CM_ENOTFOUND (detail recorded, at pointer or
  * parameter when given) when id is not a uuid, unknown, or not readable by
  * the caller; CM_EDENIED when op is write and the caller may only read. On

@@ -80,6 +80,21 @@ cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum auth
     return err;
 }
 
+cm_err groups_require_org_admin(struct cm_req *rq, const char *org, const char *pointer,
+                                const char *denied)
+{
+    int allow = 0;
+    cm_err err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_WRITE, &allow);
+
+    if (err != CM_OK || allow)
+        return err;
+    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_READ, &allow);
+    if (err != CM_OK)
+        return err;
+    return allow ? cm_fail_at(rq, CM_EDENIED, pointer, NULL, "%s", denied)
+                 : cm_fail_at(rq, CM_ENOTFOUND, pointer, NULL, "no such organization");
+}
+
 cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,
                    enum authz_op op, struct group_list *out)
 {

@@ -7,7 +7,6 @@
 #include "authz.pb-c.h"
 #include "cm_alloc.h"
 #include "cm_jsonapi.h"
-#include "cm_outbox.h"
 #include "group_json.h"
 #include "handlers_groups.h"
 
@@ -93,32 +92,24 @@ cm_err groups_event_group(PGconn *pg, const char *id, const char *org, const cha
                           const char *change)
 {
     Authz__GroupChanged ev = AUTHZ__GROUP_CHANGED__INIT;
-    char subject[64], now[GS_TIME_LEN];
-    cm_err err = gs_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", AUTHZ_EVT_GROUP, change);
     ev.group_id = (char *)id;
     ev.organization_id = (char *)org;
     ev.parent_id = (char *)parent;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return gs_event_add(pg, AUTHZ_EVT_GROUP, change, &ev.base, &ev.occurred_at);
 }
 
 cm_err groups_event_membership(PGconn *pg, const char *group, enum gs_subject s,
                                const char *subject_id, const char *change)
 {
     Authz__GroupMembershipChanged ev = AUTHZ__GROUP_MEMBERSHIP_CHANGED__INIT;
-    char subject[64], now[GS_TIME_LEN];
-    cm_err err = gs_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", AUTHZ_EVT_GROUP_MEMBERSHIP, change);
     ev.group_id = (char *)group;
     ev.subject = (char *)gs_subject_name(s);
     ev.subject_id = (char *)subject_id;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return gs_event_add(pg, AUTHZ_EVT_GROUP_MEMBERSHIP, change, &ev.base, &ev.occurred_at);
 }
 
 cm_err groups_subject_change(struct cm_req *rq, const char *group, enum gs_subject s,

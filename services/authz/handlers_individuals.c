@@ -6,7 +6,6 @@
 
 #include "authz.pb-c.h"
 #include "cm_jsonapi.h"
-#include "cm_outbox.h"
 #include "cm_principal.h"
 #include "group_json.h"
 #include "handlers_groups.h"
@@ -18,34 +17,13 @@
 static cm_err event_individual(PGconn *pg, const char *id, const char *owner, const char *change)
 {
     Authz__IndividualChanged ev = AUTHZ__INDIVIDUAL_CHANGED__INIT;
-    char subject[64], now[GS_TIME_LEN];
-    cm_err err = gs_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", AUTHZ_EVT_INDIVIDUAL, change);
     ev.individual_id = (char *)id;
     ev.owner_id = (char *)owner;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return gs_event_add(pg, AUTHZ_EVT_INDIVIDUAL, change, &ev.base, &ev.occurred_at);
 }
 
-/* The caller must administer owner: 403 for a member of it, 404 (at the
- * owner-id) for anyone else. */
-static cm_err require_owner_admin(struct cm_req *rq, const char *owner)
-{
-    int allow = 0;
-    cm_err err = groups_allowed(rq, owner, AUTHZ_ORGANIZATION, owner, AUTHZ_WRITE, &allow);
-
-    if (err != CM_OK || allow)
-        return err;
-    err = groups_allowed(rq, owner, AUTHZ_ORGANIZATION, owner, AUTHZ_READ, &allow);
-    if (err != CM_OK)
-        return err;
-    return allow ? cm_fail_at(rq, CM_EDENIED, ATTR "/owner-id", NULL,
-                              "only an administrator of the owner organization may register "
-                              "its individuals")
-                 : cm_fail_at(rq, CM_ENOTFOUND, ATTR "/owner-id", NULL, "no such organization");
-}
 
 cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
 {
@@ -65,7 +43,9 @@ cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_json_uuid(rq, attrs, ATTR, "user-id", 0, user);
     json_decref(doc);
     if (err == CM_OK)
-        err = require_owner_admin(rq, owner);
+        err = groups_require_org_admin(rq, owner, ATTR "/owner-id",
+                                       "only an administrator of the owner organization may "
+                                       "register its individuals");
     if (err == CM_OK && user[0]) {
         err = gs_org_user(rq->w->pg, owner, user, "", resolved);
         if (err == CM_ENOTFOUND)

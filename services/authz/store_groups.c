@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_outbox.h"
 #include "cm_pg.h"
 
 /* --- helpers --- */
@@ -46,6 +47,21 @@ cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
     snprintf(out, GS_TIME_LEN, "%s", gs_col(res, 0, "now"));
     PQclear(res);
     return CM_OK;
+}
+
+cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
+                    char **occurred_at)
+{
+    char subject[64], now[GS_TIME_LEN];
+    cm_err err = gs_now(pg, now);
+
+    if (err != CM_OK)
+        return err;
+    snprintf(subject, sizeof subject, "%s%s", prefix, change);
+    *occurred_at = now;
+    err = cm_outbox_add(pg, subject, m, NULL);
+    *occurred_at = NULL; /* now goes out of scope */
+    return err;
 }
 
 /* --- groups --- */

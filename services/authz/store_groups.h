@@ -11,6 +11,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include <protobuf-c/protobuf-c.h>
+
 #include "cm_err.h"
 
 #define GS_ID_LEN 37 /* a uuid and its NUL */
@@ -39,6 +41,12 @@ cm_err gs_tx_end(PGconn *pg, cm_err err);
 
 /* The transaction's now() into out, for events. */
 cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN]);
+
+/* Adds event m to the outbox under subject prefix + change, inside the
+ * caller's transaction, stamping *occurred_at (a field of m) with the
+ * transaction's now(). */
+cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
+                    char **occurred_at);
 
 /* --- who the caller is, for the lists' visibility (the SQL form of
  * engine.h's group:G:read) --- */
