@@ -16,8 +16,8 @@
 #define AUTHZ_CACHE_TTL_MS 5000
 
 struct authz_state {
-    struct check_cache *cache;  /* thread-safe (check_cache.h) */
-    natsSubscription *subs[2];  /* "evt.identity.>", "evt.authz.>" */
+    struct check_cache *cache; /* thread-safe (check_cache.h) */
+    natsSubscription *subs[2]; /* "evt.identity.>", "evt.authz.>" */
 };
 
 /* state_new hook: a new cache, subscribed on nc (core NATS, no queue group:

@@ -21,7 +21,6 @@
 #define OID_UUID 2950
 #define OID_UUID_ARRAY 2951
 
-
 /* ---- pages ---- */
 
 void access_page_release(struct access_page *page)
@@ -68,9 +67,9 @@ cm_err store_access_ids_parse(const char *pg_array, struct access_page *out)
 cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out)
 {
     const char *params[1] = {user_id};
-    PGresult *res = cm_pg_exec_params(pg,
-                                      "SELECT enabled, platform_admin FROM users WHERE id = $1::uuid",
-                                      1, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        cm_pg_exec_params(pg, "SELECT enabled, platform_admin FROM users WHERE id = $1::uuid", 1,
+                          NULL, params, NULL, NULL, 0);
     cm_err err = cm_pg_result_err(res);
     if (err == CM_OK) {
         memset(out, 0, sizeof *out);
@@ -124,9 +123,9 @@ cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *org
 #define CHECK_ID(T, O, RULE) [T][O] = HEAD RULE PAIRS " AND s.id = $2::uuid)" TAIL,
 #define CHECK_ANY(T, O, RULE) [T][O] = HEAD RULE PAIRS ")" TAIL,
 /* $2 an array of entity ids: the ids allowed */
-#define FILTER(T, O, RULE)                                                                    \
-    [T][O] = "SELECT r.id::text FROM unnest($2::uuid[]) r(id)"                                \
-             " JOIN users u ON u.id = $1::uuid AND u.enabled WHERE u.platform_admin"          \
+#define FILTER(T, O, RULE)                                                                         \
+    [T][O] = "SELECT r.id::text FROM unnest($2::uuid[]) r(id)"                                     \
+             " JOIN users u ON u.id = $1::uuid AND u.enabled WHERE u.platform_admin"               \
              " OR EXISTS (SELECT 1 FROM (" RULE PAIRS " AND s.id = r.id)",
 /* the ids of user $1, for the pages */
 #define SET_ONLY(T, O, RULE) [T][O] = RULE_OF_ME(RULE),
@@ -160,8 +159,8 @@ cm_err store_access_allowed(PGconn *pg, const char *user_id, const struct authz_
     return one_bool(pg, sql, q->id[0] ? 2 : 1, params, out_allow);
 }
 
-cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type,
-                           enum authz_op op, const char *const *ids, size_t n, int *out_allow)
+cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type, enum authz_op op,
+                           const char *const *ids, size_t n, int *out_allow)
 {
     const char *sql = rule_sql(filter_sql, type, op);
     char *arr;
@@ -214,8 +213,8 @@ static const char *const org_filters[3] = {
 };
 
 /* the page of f: limit and offset are the last two parameters */
-#define PAGE_OF_F(lim, off)                                                                   \
-    " SELECT (SELECT count(*) FROM f) AS total,"                                              \
+#define PAGE_OF_F(lim, off)                                                                        \
+    " SELECT (SELECT count(*) FROM f) AS total,"                                                   \
     " ARRAY(SELECT id FROM f ORDER BY id LIMIT " lim " OFFSET " off ")::text AS ids"
 
 /* Runs a page statement and reads its one row into out. */
@@ -282,28 +281,28 @@ cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
 }
 
 /* #11: $1 user, $2..$14 the filters, $15 limit, $16 offset */
-#define INDIVIDUAL_FILTERS                                                                    \
-    " AND ($2::text IS NULL OR i.account_type = $2)"                                          \
-    " AND ($3::date IS NULL OR i.birth_date = $3)"                                            \
-    " AND ($4::bool IS NULL OR i.email_verified = $4)"                                        \
-    " AND ($5::text IS NULL OR lower(i.email) = lower($5))"                                   \
-    " AND ($6::uuid[] IS NULL OR i.owner_id <> ALL ($6))"                                     \
-    " AND ($7::text IS NULL OR lower(i.first_name) = lower($7))"                              \
-    " AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM group_tree t"                            \
-    "  JOIN group_individuals gi ON gi.group_id = t.descendant_id"                            \
-    "  WHERE t.ancestor_id = $8 AND gi.individual_id = i.id))"                                \
-    " AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM group_leaders l"                         \
-    "  JOIN group_tree t ON t.ancestor_id = l.group_id"                                       \
-    "  JOIN group_individuals gi ON gi.group_id = t.descendant_id"                            \
-    "  WHERE l.user_id = $9 AND gi.individual_id = i.id))"                                    \
-    " AND ($10::text IS NULL OR lower(i.last_name) = lower($10))"                             \
-    " AND ($11::uuid IS NULL OR i.owner_id = $11)"                                            \
-    " AND ($12::bool IS NULL OR i.phone_verified = $12)"                                      \
-    " AND ($13::text IS NULL OR i.phone = $13)"                                               \
+#define INDIVIDUAL_FILTERS                                                                         \
+    " AND ($2::text IS NULL OR i.account_type = $2)"                                               \
+    " AND ($3::date IS NULL OR i.birth_date = $3)"                                                 \
+    " AND ($4::bool IS NULL OR i.email_verified = $4)"                                             \
+    " AND ($5::text IS NULL OR lower(i.email) = lower($5))"                                        \
+    " AND ($6::uuid[] IS NULL OR i.owner_id <> ALL ($6))"                                          \
+    " AND ($7::text IS NULL OR lower(i.first_name) = lower($7))"                                   \
+    " AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM group_tree t"                                 \
+    "  JOIN group_individuals gi ON gi.group_id = t.descendant_id"                                 \
+    "  WHERE t.ancestor_id = $8 AND gi.individual_id = i.id))"                                     \
+    " AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM group_leaders l"                              \
+    "  JOIN group_tree t ON t.ancestor_id = l.group_id"                                            \
+    "  JOIN group_individuals gi ON gi.group_id = t.descendant_id"                                 \
+    "  WHERE l.user_id = $9 AND gi.individual_id = i.id))"                                         \
+    " AND ($10::text IS NULL OR lower(i.last_name) = lower($10))"                                  \
+    " AND ($11::uuid IS NULL OR i.owner_id = $11)"                                                 \
+    " AND ($12::bool IS NULL OR i.phone_verified = $12)"                                           \
+    " AND ($13::text IS NULL OR i.phone = $13)"                                                    \
     " AND ($14::bool IS NULL OR i.registered = $14)"
 
-#define INDIVIDUALS_SQL(set)                                                                  \
-    "WITH s(id) AS (" set "), f AS (SELECT i.id FROM individuals i"                           \
+#define INDIVIDUALS_SQL(set)                                                                       \
+    "WITH s(id) AS (" set "), f AS (SELECT i.id FROM individuals i"                                \
     " WHERE i.id IN (SELECT id FROM s)" INDIVIDUAL_FILTERS ")" PAGE_OF_F("$15", "$16")
 
 cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_admin,
@@ -319,10 +318,22 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
     char lim[24], off[24];
     long_text(lim, sizeof lim, limit);
     long_text(off, sizeof off, offset);
-    const char *params[16] = {user_id,       f->account_type,    f->birth_date,     f->email_verified,
-                              f->email,      f->exclude_owner_ids, f->first_name,   f->group_id,
-                              f->leader_id,  f->last_name,       f->organization_id, f->phone_verified,
-                              f->phone,      f->registered,      lim,               off};
+    const char *params[16] = {user_id,
+                              f->account_type,
+                              f->birth_date,
+                              f->email_verified,
+                              f->email,
+                              f->exclude_owner_ids,
+                              f->first_name,
+                              f->group_id,
+                              f->leader_id,
+                              f->last_name,
+                              f->organization_id,
+                              f->phone_verified,
+                              f->phone,
+                              f->registered,
+                              lim,
+                              off};
     const char *sql = platform_admin ? sql_all : op == AUTHZ_WRITE ? sql_write : sql_read;
     return run_page(pg, sql, 16, types, params, out);
 }
@@ -331,11 +342,11 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
 
 /* the enabled users paired by the rule (the same pairs as the decisions)
  * with one of $1, members of organization $2 when given */
-#define ACCESSORS(T, O, RULE)                                                                 \
-    [T][O] = "SELECT u.id FROM users u WHERE u.enabled AND (u.platform_admin"                 \
-             " OR u.id IN (SELECT s.user_id FROM (" RULE ") s(user_id, id)"                   \
-             " WHERE s.id = ANY ($1::uuid[])))"                                               \
-             " AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships m"                  \
+#define ACCESSORS(T, O, RULE)                                                                      \
+    [T][O] = "SELECT u.id FROM users u WHERE u.enabled AND (u.platform_admin"                      \
+             " OR u.id IN (SELECT s.user_id FROM (" RULE ") s(user_id, id)"                        \
+             " WHERE s.id = ANY ($1::uuid[])))"                                                    \
+             " AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships m"                       \
              " WHERE m.user_id = u.id AND m.organization_id = $2))",
 static const char *const accessor_sets[3][3] = {RULE_TABLE(ACCESSORS)};
 

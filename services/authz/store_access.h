@@ -15,7 +15,7 @@
 
 /* The projected user (authz's copy of identity). */
 struct access_user_rec {
-    int known;          /* 0: authz has no such user (then the rest are 0) */
+    int known; /* 0: authz has no such user (then the rest are 0) */
     int enabled;
     int platform_admin;
 };
@@ -41,8 +41,8 @@ cm_err store_access_allowed(PGconn *pg, const char *user_id, const struct authz_
 /* For each of the n uuids ids[i] (entities of type), out_allow[i] = whether
  * user_id may do op on it, as store_access_allowed would say, in one
  * statement. n <= 1000. */
-cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type,
-                           enum authz_op op, const char *const *ids, size_t n, int *out_allow);
+cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type, enum authz_op op,
+                           const char *const *ids, size_t n, int *out_allow);
 
 /* One page of a set: total size and the ids of [offset, offset + limit) in
  * id order. Release with access_page_release. */

@@ -21,64 +21,68 @@
 /* ---- building blocks ---- */
 
 /* (user in tbl of a group, individual in that group or below it) */
-#define RULE_VIA_GROUPS(tbl, extra)                                                           \
-    "SELECT x.user_id, gi.individual_id FROM " tbl " x" extra                               \
-    " JOIN group_tree t ON t.ancestor_id = x.group_id"                                      \
+#define RULE_VIA_GROUPS(tbl, extra)                                                                \
+    "SELECT x.user_id, gi.individual_id FROM " tbl " x" extra                                      \
+    " JOIN group_tree t ON t.ancestor_id = x.group_id"                                             \
     " JOIN group_individuals gi ON gi.group_id = t.descendant_id"
 #define RULE_MEMBERS_CAN_WRITE " JOIN groups wg ON wg.id = x.group_id AND wg.members_can_write"
 /* a user's own individual, those owned by an organization the user is admin
  * of, and those in groups at or below a group the user leads */
-#define RULE_IND_BASE                                                                         \
-    "SELECT i.user_id, i.id FROM individuals i"                                               \
-    " UNION ALL SELECT r.user_id, i.id FROM user_roles r"                                     \
-    " JOIN individuals i ON i.owner_id = r.organization_id WHERE r.role_name = 'admin'"       \
+#define RULE_IND_BASE                                                                              \
+    "SELECT i.user_id, i.id FROM individuals i"                                                    \
+    " UNION ALL SELECT r.user_id, i.id FROM user_roles r"                                          \
+    " JOIN individuals i ON i.owner_id = r.organization_id WHERE r.role_name = 'admin'"            \
     " UNION ALL " RULE_VIA_GROUPS("group_leaders", "")
 /* (admin of an organization, group of it) */
-#define RULE_GROUP_ADMIN                                                                      \
-    "SELECT r.user_id, g.id FROM user_roles r JOIN groups g ON g.organization_id = r.organization_id" \
+#define RULE_GROUP_ADMIN                                                                           \
+    "SELECT r.user_id, g.id FROM user_roles r JOIN groups g ON g.organization_id = "               \
+    "r.organization_id"                                                                            \
     " WHERE r.role_name = 'admin'"
 /* (user in tbl of a group, the group or one below it / above it) */
-#define RULE_GROUPS_BELOW(tbl)                                                                \
-    "SELECT x.user_id, t.descendant_id FROM " tbl " x JOIN group_tree t ON t.ancestor_id = x.group_id"
-#define RULE_GROUPS_ABOVE(tbl)                                                                \
-    "SELECT x.user_id, t.ancestor_id FROM " tbl " x JOIN group_tree t ON t.descendant_id = x.group_id"
+#define RULE_GROUPS_BELOW(tbl)                                                                     \
+    "SELECT x.user_id, t.descendant_id FROM " tbl                                                  \
+    " x JOIN group_tree t ON t.ancestor_id = x.group_id"
+#define RULE_GROUPS_ABOVE(tbl)                                                                     \
+    "SELECT x.user_id, t.ancestor_id FROM " tbl                                                    \
+    " x JOIN group_tree t ON t.descendant_id = x.group_id"
 
 /* ---- the rules (engine.h) ---- */
 
 /* group:G:read  admin of G's organization, or leader or member of G or of
  * an ancestor of G */
-#define RULE_GROUP_READ                                                                       \
-    RULE_GROUP_ADMIN " UNION ALL " RULE_GROUPS_BELOW("group_leaders")                         \
-    " UNION ALL " RULE_GROUPS_BELOW("group_members")
+#define RULE_GROUP_READ                                                                            \
+    RULE_GROUP_ADMIN " UNION ALL " RULE_GROUPS_BELOW(                                              \
+        "group_leaders") " UNION ALL " RULE_GROUPS_BELOW("group_members")
 /* group:G:write  admin of G's organization, or leader of G or an ancestor */
 #define RULE_GROUP_WRITE RULE_GROUP_ADMIN " UNION ALL " RULE_GROUPS_BELOW("group_leaders")
 /* group:G:contain  leader or member of G or of a descendant of G, or the
  * user's own individual in G or in a descendant of G */
-#define RULE_GROUP_CONTAIN                                                                    \
-    RULE_GROUPS_ABOVE("group_leaders") " UNION ALL " RULE_GROUPS_ABOVE("group_members")       \
-    " UNION ALL SELECT i.user_id, t.ancestor_id FROM individuals i"                           \
-    " JOIN group_individuals gi ON gi.individual_id = i.id"                                   \
-    " JOIN group_tree t ON t.descendant_id = gi.group_id"
+#define RULE_GROUP_CONTAIN                                                                         \
+    RULE_GROUPS_ABOVE("group_leaders")                                                             \
+    " UNION ALL " RULE_GROUPS_ABOVE(                                                               \
+        "group_members") " UNION ALL SELECT i.user_id, t.ancestor_id FROM individuals i"           \
+                         " JOIN group_individuals gi ON gi.individual_id = i.id"                   \
+                         " JOIN group_tree t ON t.descendant_id = gi.group_id"
 /* individual:I:read  own, admin of its owner, or via a group led or membered */
 #define RULE_INDIVIDUAL_READ RULE_IND_BASE " UNION ALL " RULE_VIA_GROUPS("group_members", "")
 /* individual:I:write  as read, membership only where members_can_write */
-#define RULE_INDIVIDUAL_WRITE                                                                 \
+#define RULE_INDIVIDUAL_WRITE                                                                      \
     RULE_IND_BASE " UNION ALL " RULE_VIA_GROUPS("group_members", RULE_MEMBERS_CAN_WRITE)
 /* organization:O:read  member of O */
 #define RULE_ORGANIZATION_READ "SELECT m.user_id, m.organization_id FROM memberships m"
 /* organization:O:write  role admin in O */
-#define RULE_ORGANIZATION_WRITE                                                               \
+#define RULE_ORGANIZATION_WRITE                                                                    \
     "SELECT r.user_id, r.organization_id FROM user_roles r WHERE r.role_name = 'admin'"
 
 /* Expands X(type, op, rule) for every (type, op) pair that exists, so that
  * a table of statements is derived from the rules above in one place. */
-#define RULE_TABLE(X)                                                                         \
-    X(AUTHZ_GROUP, AUTHZ_READ, RULE_GROUP_READ)                                               \
-    X(AUTHZ_GROUP, AUTHZ_WRITE, RULE_GROUP_WRITE)                                             \
-    X(AUTHZ_GROUP, AUTHZ_CONTAIN, RULE_GROUP_CONTAIN)                                         \
-    X(AUTHZ_INDIVIDUAL, AUTHZ_READ, RULE_INDIVIDUAL_READ)                                     \
-    X(AUTHZ_INDIVIDUAL, AUTHZ_WRITE, RULE_INDIVIDUAL_WRITE)                                   \
-    X(AUTHZ_ORGANIZATION, AUTHZ_READ, RULE_ORGANIZATION_READ)                                 \
+#define RULE_TABLE(X)                                                                              \
+    X(AUTHZ_GROUP, AUTHZ_READ, RULE_GROUP_READ)                                                    \
+    X(AUTHZ_GROUP, AUTHZ_WRITE, RULE_GROUP_WRITE)                                                  \
+    X(AUTHZ_GROUP, AUTHZ_CONTAIN, RULE_GROUP_CONTAIN)                                              \
+    X(AUTHZ_INDIVIDUAL, AUTHZ_READ, RULE_INDIVIDUAL_READ)                                          \
+    X(AUTHZ_INDIVIDUAL, AUTHZ_WRITE, RULE_INDIVIDUAL_WRITE)                                        \
+    X(AUTHZ_ORGANIZATION, AUTHZ_READ, RULE_ORGANIZATION_READ)                                      \
     X(AUTHZ_ORGANIZATION, AUTHZ_WRITE, RULE_ORGANIZATION_WRITE)
 
 /* The ids the user $1 reaches by rule (a set-returning subquery). */

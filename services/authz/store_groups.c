@@ -89,24 +89,30 @@ static cm_err lock_tree(PGconn *pg, const char *org)
 {
     const char *values[1] = {org};
     return cm_pg_command(pg, "SELECT pg_advisory_xact_lock(hashtext('authz.group_tree:' || $1))", 1,
-                      values, NULL);
+                         values, NULL);
 }
 
 /* Writes a group_logs row about the group itself. */
 static cm_err log_group(PGconn *pg, const char *group, const char *event, const char *by)
 {
     const char *values[3] = {group, event, gs_opt(by)};
-    return cm_pg_command(pg,
-                      "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
-                      "VALUES ($1::uuid, 'group', $1::uuid, $2, $3::uuid)",
-                      3, values, NULL);
+    return cm_pg_command(
+        pg,
+        "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
+        "VALUES ($1::uuid, 'group', $1::uuid, $2, $3::uuid)",
+        3, values, NULL);
 }
 
 cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_ID_LEN])
 {
-    const char *values[8] = {g->organization_id, gs_opt(g->parent_id), g->name,
-                             g->node_type,       g->type,              g->tags_json,
-                             g->members_can_write ? "true" : "false", gs_opt(g->created_by)};
+    const char *values[8] = {g->organization_id,
+                             gs_opt(g->parent_id),
+                             g->name,
+                             g->node_type,
+                             g->type,
+                             g->tags_json,
+                             g->members_can_write ? "true" : "false",
+                             gs_opt(g->created_by)};
     const char *tree[2];
     char id[GS_ID_LEN];
     PGresult *res;
@@ -114,14 +120,15 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     cm_err err = lock_tree(pg, g->organization_id);
 
     if (err == CM_OK)
-        err = cm_pg_query(pg,
-                       "INSERT INTO groups (organization_id, parent_id, name, node_type, type, "
-                       "tags, members_can_write, created_by) "
-                       "SELECT $1::uuid, $2::uuid, $3, $4, $5, "
-                       "ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::bool, $8::uuid "
-                       "WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM groups WHERE id = $2::uuid "
-                       "AND organization_id = $1::uuid) RETURNING id",
-                       8, values, &res);
+        err = cm_pg_query(
+            pg,
+            "INSERT INTO groups (organization_id, parent_id, name, node_type, type, "
+            "tags, members_can_write, created_by) "
+            "SELECT $1::uuid, $2::uuid, $3, $4, $5, "
+            "ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::bool, $8::uuid "
+            "WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM groups WHERE id = $2::uuid "
+            "AND organization_id = $1::uuid) RETURNING id",
+            8, values, &res);
     if (err != CM_OK)
         return err;
     if (PQntuples(res) != 1) {
@@ -133,11 +140,11 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     tree[0] = id;
     tree[1] = gs_opt(g->parent_id);
     err = cm_pg_command(pg,
-                     "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
-                     "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
-                     "SELECT t.ancestor_id, $1::uuid, t.depth + 1 FROM group_tree t "
-                     "WHERE t.descendant_id = $2::uuid",
-                     2, tree, &rows);
+                        "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
+                        "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
+                        "SELECT t.ancestor_id, $1::uuid, t.depth + 1 FROM group_tree t "
+                        "WHERE t.descendant_id = $2::uuid",
+                        2, tree, &rows);
     if (err == CM_OK)
         err = log_group(pg, id, "add", g->created_by);
     if (err == CM_OK)
@@ -149,18 +156,21 @@ cm_err gs_group_update(PGconn *pg, const char *id, const char *name, const char 
                        int is_active, int members_can_write)
 {
     const char *values[5] = {id, name, tags_json,
-                             is_active < 0 ? NULL : is_active ? "true" : "false",
-                             members_can_write < 0 ? NULL : members_can_write ? "true" : "false"};
+                             is_active < 0 ? NULL
+                             : is_active   ? "true"
+                                           : "false",
+                             members_can_write < 0 ? NULL
+                             : members_can_write   ? "true"
+                                                   : "false"};
     long rows = 0;
-    cm_err err = cm_pg_command(
-        pg,
-        "UPDATE groups SET name = COALESCE($2, name), "
-        "tags = CASE WHEN $3::jsonb IS NULL THEN tags "
-        "ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END, "
-        "is_active = COALESCE($4::bool, is_active), "
-        "members_can_write = COALESCE($5::bool, members_can_write), "
-        "last_modified_time = now() WHERE id = $1::uuid",
-        5, values, &rows);
+    cm_err err = cm_pg_command(pg,
+                               "UPDATE groups SET name = COALESCE($2, name), "
+                               "tags = CASE WHEN $3::jsonb IS NULL THEN tags "
+                               "ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END, "
+                               "is_active = COALESCE($4::bool, is_active), "
+                               "members_can_write = COALESCE($5::bool, members_can_write), "
+                               "last_modified_time = now() WHERE id = $1::uuid",
+                               5, values, &rows);
 
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
@@ -170,8 +180,8 @@ cm_err gs_group_touch(PGconn *pg, const char *id)
     return gs_group_update(pg, id, NULL, NULL, -1, -1);
 }
 
-cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to,
-                     const char *by, char out_from[GS_ID_LEN], char out_task[GS_ID_LEN])
+cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to, const char *by,
+                     char out_from[GS_ID_LEN], char out_task[GS_ID_LEN])
 {
     const char *pair[2] = {id, to};
     const char *task[4];
@@ -182,10 +192,10 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     /* under the lock: to must not be id or below it, and both must be of org */
     if (err == CM_OK)
         err = cm_pg_query(pg,
-                       "SELECT (SELECT parent_id FROM groups WHERE id = $1::uuid) AS from_id, "
-                       "EXISTS (SELECT 1 FROM group_tree WHERE ancestor_id = $1::uuid "
-                       "AND descendant_id = $2::uuid) AS inside",
-                       2, pair, &res);
+                          "SELECT (SELECT parent_id FROM groups WHERE id = $1::uuid) AS from_id, "
+                          "EXISTS (SELECT 1 FROM group_tree WHERE ancestor_id = $1::uuid "
+                          "AND descendant_id = $2::uuid) AS inside",
+                          2, pair, &res);
     if (err != CM_OK)
         return err;
     snprintf(from, sizeof from, "%s", gs_col(res, 0, "from_id"));
@@ -195,23 +205,23 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
         return err;
     /* detach the subtree from its old ancestors, attach it under to's */
     err = cm_pg_command(pg,
-                     "DELETE FROM group_tree t WHERE t.descendant_id IN "
-                     "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid) "
-                     "AND t.ancestor_id NOT IN "
-                     "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid)",
-                     1, pair, NULL);
+                        "DELETE FROM group_tree t WHERE t.descendant_id IN "
+                        "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid) "
+                        "AND t.ancestor_id NOT IN "
+                        "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid)",
+                        1, pair, NULL);
     if (err == CM_OK)
         err = cm_pg_command(pg,
-                         "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
-                         "SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 "
-                         "FROM group_tree a, group_tree d "
-                         "WHERE a.descendant_id = $2::uuid AND d.ancestor_id = $1::uuid",
-                         2, pair, NULL);
+                            "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
+                            "SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 "
+                            "FROM group_tree a, group_tree d "
+                            "WHERE a.descendant_id = $2::uuid AND d.ancestor_id = $1::uuid",
+                            2, pair, NULL);
     if (err == CM_OK)
         err = cm_pg_command(pg,
-                         "UPDATE groups SET parent_id = $2::uuid, last_modified_time = now() "
-                         "WHERE id = $1::uuid",
-                         2, pair, NULL);
+                            "UPDATE groups SET parent_id = $2::uuid, last_modified_time = now() "
+                            "WHERE id = $1::uuid",
+                            2, pair, NULL);
     if (err == CM_OK)
         err = log_group(pg, id, "move", by);
     if (err != CM_OK)
@@ -221,11 +231,11 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     task[2] = gs_opt(from);
     task[3] = gs_opt(by);
     err = cm_pg_query(pg,
-                   "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
-                   "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
-                   "'to-parent-group-id', $2::text, 'from-parent-group-id', $3::text), "
-                   "$4::uuid, now()) RETURNING id",
-                   4, task, &res);
+                      "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
+                      "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
+                      "'to-parent-group-id', $2::text, 'from-parent-group-id', $3::text), "
+                      "$4::uuid, now()) RETURNING id",
+                      4, task, &res);
     if (err != CM_OK)
         return err;
     snprintf(out_task, GS_ID_LEN, "%s", gs_col(res, 0, "id"));

@@ -9,10 +9,11 @@ cm_err gs_individual_create(PGconn *pg, const char *id, const char *owner, const
                             const char *by, struct individual_list *out)
 {
     const char *values[4] = {id, owner, gs_opt(user_id), gs_opt(by)};
-    return GS_SELECT(pg,
-                    "INSERT INTO individuals (id, owner_id, user_id, created_by) "
-                    "VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid) RETURNING " INDIVIDUAL_COLUMNS,
-                    4, values, individual_fields, out);
+    return GS_SELECT(
+        pg,
+        "INSERT INTO individuals (id, owner_id, user_id, created_by) "
+        "VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid) RETURNING " INDIVIDUAL_COLUMNS,
+        4, values, individual_fields, out);
 }
 
 cm_err gs_individual_get(PGconn *pg, const char *id, struct individual_list *out)

@@ -16,10 +16,11 @@
  * token makes it admin of (NULL for none) and $3 true for the platform
  * admin. Defines the CTE "visible (id)". */
 #define VISIBLE_CTE                                                                                \
-    "WITH visible AS (SELECT g.id FROM groups g WHERE $3::bool OR g.organization_id = $2::uuid "  \
-    "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled AND u.platform_admin) " \
-    " UNION " RULE_OF_ME(RULE_GROUP_READ)                                                         \
-    "  AND EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled)) "
+    "WITH visible AS (SELECT g.id FROM groups g WHERE $3::bool OR g.organization_id = $2::uuid "   \
+    "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled AND "                  \
+    "u.platform_admin) "                                                                           \
+    " UNION " RULE_OF_ME(RULE_GROUP_READ) "  AND EXISTS (SELECT 1 FROM users u WHERE u.id = "      \
+                                          "$1::uuid AND u.enabled)) "
 
 /* $1..$3 of VISIBLE_CTE from sc. */
 static void scope_values(const struct gs_scope *sc, const char **values)
@@ -61,8 +62,8 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
     values[23] = offset;
     return GS_SELECT(
         pg,
-        VISIBLE_CTE "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM
-        "WHERE g.id IN (SELECT id FROM visible) "
+        VISIBLE_CTE
+        "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id IN (SELECT id FROM visible) "
         "AND ($4::uuid IS NULL OR g.organization_id = $4::uuid) "
         "AND ($5::jsonb IS NULL OR g.id IN (SELECT (jsonb_array_elements_text($5::jsonb))::uuid)) "
         "AND ($6::jsonb IS NULL OR g.id NOT IN "
@@ -138,9 +139,9 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
                      struct group_log_list *out)
 {
     static const struct gs_field fields[] = {
-        GS_F(group_log_rec, GK_STR, id),         GS_F(group_log_rec, GK_STR, group_id),
-        GS_F(group_log_rec, GK_STR, subject),    GS_F(group_log_rec, GK_STR, subject_id),
-        GS_F(group_log_rec, GK_STR, event),      GS_F(group_log_rec, GK_STR, created_by),
+        GS_F(group_log_rec, GK_STR, id),           GS_F(group_log_rec, GK_STR, group_id),
+        GS_F(group_log_rec, GK_STR, subject),      GS_F(group_log_rec, GK_STR, subject_id),
+        GS_F(group_log_rec, GK_STR, event),        GS_F(group_log_rec, GK_STR, created_by),
         GS_F(group_log_rec, GK_STR, created_time),
     };
     char l[24], o[24];
@@ -155,17 +156,19 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
     values[6] = l;
     values[7] = o;
     return GS_SELECT(pg,
-                    VISIBLE_CTE "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
-                                "x.created_by, " GS_TS("x.created_time") " AS created_time "
-                                "FROM group_logs x JOIN groups g ON g.id = x.group_id "
-                                "WHERE x.group_id IN (SELECT id FROM visible) "
-                                "AND ($4::uuid IS NULL OR x.group_id = $4::uuid) "
-                                "AND ($5::uuid IS NULL OR (x.subject = 'individual' "
-                                "     AND x.subject_id = $5::uuid)) "
-                                "AND ($6::uuid IS NULL OR g.organization_id = $6::uuid) "
-                                "ORDER BY x.created_time DESC, x.id "
-                                "LIMIT $7::bigint OFFSET $8::bigint",
-                    8, values, fields, out);
+                     VISIBLE_CTE
+                     "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
+                     "x.created_by, " GS_TS(
+                         "x.created_time") " AS created_time "
+                                           "FROM group_logs x JOIN groups g ON g.id = x.group_id "
+                                           "WHERE x.group_id IN (SELECT id FROM visible) "
+                                           "AND ($4::uuid IS NULL OR x.group_id = $4::uuid) "
+                                           "AND ($5::uuid IS NULL OR (x.subject = 'individual' "
+                                           "     AND x.subject_id = $5::uuid)) "
+                                           "AND ($6::uuid IS NULL OR g.organization_id = $6::uuid) "
+                                           "ORDER BY x.created_time DESC, x.id "
+                                           "LIMIT $7::bigint OFFSET $8::bigint",
+                     8, values, fields, out);
 }
 
 cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
@@ -177,13 +180,21 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
         long total;
     };
     struct eligible_rows GS_LIST(eligible_row);
-#define EF(kind, name) {#name, kind, offsetof(struct eligible_row, e.name)}
+#define EF(kind, name)                                                                             \
+    {                                                                                              \
+#name, kind, offsetof(struct eligible_row, e.name)                                         \
+    }
     static const struct gs_field fields[] = {
-        EF(GK_STR, id),          EF(GK_STR, individual_id),
-        EF(GK_STR, email),       EF(GK_STR, first_name),
-        EF(GK_STR, last_name),   EF(GK_STR, invite),
-        EF(GK_STR, member_type), EF(GK_BOOL, email_verified),
-        EF(GK_BOOL, phone_verified), EF(GK_BOOL, verified),
+        EF(GK_STR, id),
+        EF(GK_STR, individual_id),
+        EF(GK_STR, email),
+        EF(GK_STR, first_name),
+        EF(GK_STR, last_name),
+        EF(GK_STR, invite),
+        EF(GK_STR, member_type),
+        EF(GK_BOOL, email_verified),
+        EF(GK_BOOL, phone_verified),
+        EF(GK_BOOL, verified),
         GS_F(eligible_row, GK_LONG, total),
     };
 #undef EF

@@ -43,10 +43,11 @@ static cm_err log_subject(PGconn *pg, const char *group, enum gs_subject s, cons
                           const char *event, const char *by)
 {
     const char *values[5] = {group, subjects[s].name, id, event, gs_opt(by)};
-    return cm_pg_command(pg,
-                      "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
-                      "VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid)",
-                      5, values, NULL);
+    return cm_pg_command(
+        pg,
+        "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
+        "VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid)",
+        5, values, NULL);
 }
 
 /* Runs the add or remove statement sql and logs event when it changed. */
@@ -89,11 +90,11 @@ cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *emai
     const char *values[3] = {org, gs_opt(id), gs_opt(email)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
-                          "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
-                          "AND m.organization_id = $1::uuid "
-                          "WHERE ($2::uuid IS NOT NULL AND u.id = $2::uuid) "
-                          "OR ($2::uuid IS NULL AND lower(u.email) = lower($3)) LIMIT 2",
-                          3, values, &res);
+                             "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
+                             "AND m.organization_id = $1::uuid "
+                             "WHERE ($2::uuid IS NOT NULL AND u.id = $2::uuid) "
+                             "OR ($2::uuid IS NULL AND lower(u.email) = lower($3)) LIMIT 2",
+                             3, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -109,9 +110,9 @@ cm_err gs_org_individual(PGconn *pg, const char *org, const char *id)
     const char *values[2] = {org, id};
     long rows = 0;
     cm_err err = cm_pg_command(pg,
-                            "SELECT 1 FROM individuals WHERE id = $2::uuid "
-                            "AND owner_id = $1::uuid",
-                            2, values, &rows);
+                               "SELECT 1 FROM individuals WHERE id = $2::uuid "
+                               "AND owner_id = $1::uuid",
+                               2, values, &rows);
 
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
@@ -126,22 +127,20 @@ static const char *details_sql(enum gs_subject s)
             "FROM group_individuals gi JOIN individuals i ON i.id = gi.individual_id "
             "WHERE gi.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
             "ORDER BY gi.group_id, gi.added_at, i.id",
-        [GS_LEADER] =
-            "SELECT l.group_id, l.user_id AS id, l.added_by, u.email, u.first_name, "
-            "u.last_name, u.username, u.enabled, "
-            "(SELECT i.id FROM individuals i WHERE i.user_id = l.user_id "
-            "ORDER BY i.created_at LIMIT 1) AS individual_id "
-            "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
-            "WHERE l.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
-            "ORDER BY l.group_id, l.added_at, l.user_id",
-        [GS_MEMBER] =
-            "SELECT m.group_id, m.user_id AS id, m.added_by, u.email, u.first_name, "
-            "u.last_name, u.username, u.enabled, "
-            "(SELECT i.id FROM individuals i WHERE i.user_id = m.user_id "
-            "ORDER BY i.created_at LIMIT 1) AS individual_id "
-            "FROM group_members m LEFT JOIN users u ON u.id = m.user_id "
-            "WHERE m.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
-            "ORDER BY m.group_id, m.added_at, m.user_id",
+        [GS_LEADER] = "SELECT l.group_id, l.user_id AS id, l.added_by, u.email, u.first_name, "
+                      "u.last_name, u.username, u.enabled, "
+                      "(SELECT i.id FROM individuals i WHERE i.user_id = l.user_id "
+                      "ORDER BY i.created_at LIMIT 1) AS individual_id "
+                      "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
+                      "WHERE l.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
+                      "ORDER BY l.group_id, l.added_at, l.user_id",
+        [GS_MEMBER] = "SELECT m.group_id, m.user_id AS id, m.added_by, u.email, u.first_name, "
+                      "u.last_name, u.username, u.enabled, "
+                      "(SELECT i.id FROM individuals i WHERE i.user_id = m.user_id "
+                      "ORDER BY i.created_at LIMIT 1) AS individual_id "
+                      "FROM group_members m LEFT JOIN users u ON u.id = m.user_id "
+                      "WHERE m.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
+                      "ORDER BY m.group_id, m.added_at, m.user_id",
     };
     return sql[s];
 }

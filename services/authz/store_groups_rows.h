@@ -15,21 +15,32 @@
  * parent), for the store's SELECTs. */
 #define GS_GROUP_COLUMNS                                                                           \
     "g.id, g.organization_id, g.parent_id, p.name AS parent_name, g.name, g.node_type, g.type, "   \
-    "array_to_json(g.tags)::text AS tags, g.is_active, g.members_can_write, "                     \
-    GS_TS("g.last_modified_time") " AS last_modified_time, "                                       \
-    "(SELECT count(*) FROM groups c WHERE c.parent_id = g.id) AS child_count, "                    \
-    "(SELECT count(*) FROM group_individuals gi WHERE gi.group_id = g.id) AS individuals_count "
+    "array_to_json(g.tags)::text AS tags, g.is_active, g.members_can_write, " GS_TS(               \
+        "g.last_modified_time") " AS last_modified_time, "                                         \
+                                "(SELECT count(*) FROM groups c WHERE c.parent_id = g.id) AS "     \
+                                "child_count, "                                                    \
+                                "(SELECT count(*) FROM group_individuals gi WHERE gi.group_id = "  \
+                                "g.id) AS individuals_count "
 #define GS_GROUP_FROM "FROM groups g LEFT JOIN groups p ON p.id = g.parent_id "
 
-#define GS_F(rec, kind, name) {#name, kind, offsetof(struct rec, name)}
+#define GS_F(rec, kind, name)                                                                      \
+    {                                                                                              \
+#name, kind, offsetof(struct rec, name)                                                    \
+    }
 
 static const struct gs_field group_fields[] = {
-    GS_F(group_rec, GK_STR, id),          GS_F(group_rec, GK_STR, organization_id),
-    GS_F(group_rec, GK_STR, parent_id),   GS_F(group_rec, GK_STR, parent_name),
-    GS_F(group_rec, GK_STR, name),        GS_F(group_rec, GK_STR, node_type),
-    GS_F(group_rec, GK_STR, type),        GS_F(group_rec, GK_STR, tags),
-    GS_F(group_rec, GK_BOOL, is_active),  GS_F(group_rec, GK_BOOL, members_can_write),
-    GS_F(group_rec, GK_STR, last_modified_time), GS_F(group_rec, GK_LONG, child_count),
+    GS_F(group_rec, GK_STR, id),
+    GS_F(group_rec, GK_STR, organization_id),
+    GS_F(group_rec, GK_STR, parent_id),
+    GS_F(group_rec, GK_STR, parent_name),
+    GS_F(group_rec, GK_STR, name),
+    GS_F(group_rec, GK_STR, node_type),
+    GS_F(group_rec, GK_STR, type),
+    GS_F(group_rec, GK_STR, tags),
+    GS_F(group_rec, GK_BOOL, is_active),
+    GS_F(group_rec, GK_BOOL, members_can_write),
+    GS_F(group_rec, GK_STR, last_modified_time),
+    GS_F(group_rec, GK_LONG, child_count),
     GS_F(group_rec, GK_LONG, individuals_count),
 };
 

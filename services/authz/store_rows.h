@@ -39,8 +39,8 @@ cm_err gs_select(PGconn *pg, const char *sql, int n, const char *const *values,
                  char **out_mem, size_t *out_n);
 
 /* gs_select into a list struct {size_t n; T *items; char *mem;}. */
-#define GS_SELECT(pg, sql, nvalues, values, fields, list)                                      \
-    gs_select(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),          \
+#define GS_SELECT(pg, sql, nvalues, values, fields, list)                                          \
+    gs_select(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),              \
               sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
 
 #endif

@@ -136,7 +136,8 @@ static void check_batch(natsConnection *nc, const char *u, char (*queries)[128],
     in.checks = ptrs;
     in.n_checks = n;
     uint8_t *payload = cm_pack(&in.base, &len);
-    cr_assert(eq(int, cm_nats_rpc(nc, "authz.rpc.CheckBatch", NULL, NULL, payload, len, 10000, &reply),
+    cr_assert(eq(int,
+                 cm_nats_rpc(nc, "authz.rpc.CheckBatch", NULL, NULL, payload, len, 10000, &reply),
                  CM_OK));
     cr_assert(eq(int, reply->code, 0), "%s", reply->message);
     Authz__CheckBatchReply *out =
@@ -174,8 +175,8 @@ static json_t *accessible(const char *token, const char *u, enum kind kind, cons
     char q[64];
     json_t *doc = NULL;
     snprintf(q, sizeof q, "%s::%s", type_name[kind], op);
-    json_t *body = json_pack("{s:[s], s:s, s:i}", "access-query", q, "user-id", u, "page[limit]",
-                             100000);
+    json_t *body =
+        json_pack("{s:[s], s:s, s:i}", "access-query", q, "user-id", u, "page[limit]", 100000);
     char *text = json_dumps(body, JSON_COMPACT);
     long status = af_call("POST", "/v1/authz-get-accessible-resources/", token, text, &doc);
     free(text);
@@ -183,9 +184,10 @@ static json_t *accessible(const char *token, const char *u, enum kind kind, cons
     cr_assert(eq(long, status, 201), "%s for %s", q, u);
     json_t *ids = json_object_get(doc, "resource-ids");
     cr_assert(it_true(json_is_array(ids)));
-    cr_assert(eq(long, (long)json_integer_value(json_object_get(json_object_get(doc, "meta"),
-                                                                "page[total]")),
-                 (long)json_array_size(ids)));
+    cr_assert(
+        eq(long,
+           (long)json_integer_value(json_object_get(json_object_get(doc, "meta"), "page[total]")),
+           (long)json_array_size(ids)));
     json_incref(ids);
     json_decref(doc);
     return ids;
@@ -245,13 +247,12 @@ Test(authz_property, check_agrees_with_accessible_and_accessors, .timeout = 120)
             enum kind kind = s.res[r].kind;
             for (int o = 0; o < 3 && ops_of[kind][o]; o++, n++) {
                 int in_set = has_id(set[kind][o], s.res[r].id);
-                cr_assert(eq(int, allow[n], in_set), "check(%s, %s) = %d but accessible says %d",
-                          u, queries[n], allow[n], in_set);
+                cr_assert(eq(int, allow[n], in_set), "check(%s, %s) = %d but accessible says %d", u,
+                          queries[n], allow[n], in_set);
                 if (acc[r][0]) {
                     int in_acc = has_id(acc[r][o], u);
-                    cr_assert(eq(int, allow[n], in_acc),
-                              "check(%s, %s) = %d but accessors says %d", u, queries[n],
-                              allow[n], in_acc);
+                    cr_assert(eq(int, allow[n], in_acc), "check(%s, %s) = %d but accessors says %d",
+                              u, queries[n], allow[n], in_acc);
                 }
                 allow[n] ? allowed++ : denied++;
             }

@@ -49,7 +49,8 @@ Test(group_json, v2_attributes_of_a_subgroup)
     cr_assert(eq(str, (char *)str(a, "name"), "Ward"));
     cr_assert(eq(str, (char *)str(json_object_get(a, "parent-group"), "id"), G1));
     cr_assert(eq(str, (char *)str(json_object_get(a, "parent-group"), "name"), "Top"));
-    cr_assert(eq(str, (char *)json_string_value(json_array_get(json_object_get(a, "tags"), 0)), "north"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_array_get(json_object_get(a, "tags"), 0)), "north"));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(a, "individuals-count")), 3));
     cr_assert(yes(json_is_true(json_object_get(a, "is-active"))));
     cr_assert(json_object_get(a, "self-can-write") == NULL, "v2 has no self-can-write");
@@ -71,17 +72,30 @@ Test(group_json, v1_attributes_get_people_attached_by_group)
 {
     json_t *a = gj_group_v1_attrs(&child, 0, 1, 0);
     json_t *by_id = json_pack("{s:O}", G2, a);
-    struct individual_rec ind = {.group_id = G2, .id = I1, .owner_id = O1, .user_id = "",
-                                 .first_name = "Ada", .last_name = "Lovelace", .email = "",
-                                 .birth_date = "", .email_verified = 0, .phone_verified = 1,
+    struct individual_rec ind = {.group_id = G2,
+                                 .id = I1,
+                                 .owner_id = O1,
+                                 .user_id = "",
+                                 .first_name = "Ada",
+                                 .last_name = "Lovelace",
+                                 .email = "",
+                                 .birth_date = "",
+                                 .email_verified = 0,
+                                 .phone_verified = 1,
                                  .registered = 1};
     struct individual_rec other = ind;
     other.group_id = G1; /* not on this page: ignored */
     struct individual_rec inds_items[2] = {ind, other};
     struct individual_list inds = {2, inds_items, NULL};
-    struct person_rec lead = {.group_id = G2, .id = U1, .added_by = "", .email = "l@x.test",
-                              .first_name = "Lea", .last_name = "Der", .username = "lea",
-                              .individual_id = "", .enabled = 1};
+    struct person_rec lead = {.group_id = G2,
+                              .id = U1,
+                              .added_by = "",
+                              .email = "l@x.test",
+                              .first_name = "Lea",
+                              .last_name = "Der",
+                              .username = "lea",
+                              .individual_id = "",
+                              .enabled = 1};
     struct person_list leaders = {1, &lead, NULL};
 
     gj_group_attach_individuals(by_id, &inds);
@@ -105,8 +119,12 @@ Test(group_json, v1_attributes_get_people_attached_by_group)
 
 Test(group_json, a_log_names_its_individual_only_for_individual_subjects)
 {
-    struct group_log_rec x = {.id = "7", .group_id = G1, .subject = "leader", .subject_id = U1,
-                              .event = "added", .created_by = "",
+    struct group_log_rec x = {.id = "7",
+                              .group_id = G1,
+                              .subject = "leader",
+                              .subject_id = U1,
+                              .event = "added",
+                              .created_by = "",
                               .created_time = "2026-01-02T03:04:05.000006Z"};
     json_t *r = gj_group_log_resource(&x);
     json_t *a = json_object_get(r, "attributes");
