@@ -64,14 +64,15 @@ static void bid(PGconn *pg, const char *seed, const char *kind, long i, char out
  * resources into s. */
 static void dataset(struct sample *s)
 {
-    char cmd[2048], dir[1024];
+    char dir[1024], script[1100], seed[32], out[512];
     snprintf(s->seed, sizeof s->seed, "%ld", (long)time(NULL) % 1000000000L + 1000);
+    snprintf(seed, sizeof seed, "seed=%s", s->seed);
     snprintf(dir, sizeof dir, "%s", it_env("TEST_STACK"));
-    snprintf(cmd, sizeof cmd,
-             "psql '%s' -q -v ON_ERROR_STOP=1 -v individuals=2000 -v seed=%s -v samples=0 "
-             "-v keep=1 -f '%s/authz_dataset.sql' >/dev/null",
-             it_env("TEST_PG_URL"), s->seed, dirname(dir));
-    cr_assert(eq(int, system(cmd), 0), "%s", cmd);
+    snprintf(script, sizeof script, "%s/authz_dataset.sql", dirname(dir));
+    /* the stack's own psql, as the admin role */
+    int rc = it_stack(out, sizeof out, "psql", "-v", "individuals=2000", "-v", seed, "-v",
+                      "samples=0", "-v", "keep=1", "-f", script, NULL);
+    cr_assert(eq(int, rc, 0), "authz_dataset.sql: %s", out);
 
     PGconn *pg = it_pg();
     for (int k = 0; k < NSTAFF_SAMPLE; k++)
