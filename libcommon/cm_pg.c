@@ -443,6 +443,20 @@ cm_err cm_pg_query(PGconn *conn, const char *sql, int n, const char *const *valu
     return CM_OK;
 }
 
+cm_err cm_pg_command(PGconn *conn, const char *sql, int n, const char *const *values,
+                     long *out_rows)
+{
+    PGresult *res;
+    cm_err err = cm_pg_query(conn, sql, n, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    if (out_rows)
+        *out_rows = strtol(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return CM_OK;
+}
+
 cm_err cm_pg_begin(PGconn *conn)
 {
     return cm_pg_exec(conn, "BEGIN");

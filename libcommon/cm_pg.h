@@ -89,6 +89,11 @@ cm_err cm_pg_commit(PGconn *conn);
  * error being handled is what the caller reports. */
 void cm_pg_rollback(PGconn *conn);
 
+/* As cm_pg_query for a statement whose rows are not read: the count of rows
+ * it affected (or returned) goes to *out_rows when out_rows is not NULL. */
+cm_err cm_pg_command(PGconn *conn, const char *sql, int n, const char *const *values,
+                     long *out_rows);
+
 /* Same mapping for a bare SQLSTATE string; NULL → CM_EINTERNAL. */
 cm_err cm_pg_sqlstate_err(const char *sqlstate);
 

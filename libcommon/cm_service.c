@@ -45,6 +45,8 @@ struct cm_service {
     char rpc_prefix[64];
     PGconn *ready_pg;   /* used by the admin thread only */
     atomic_int serving; /* 1 once every worker is subscribed, 0 again when draining */
+    void *state;        /* def->state_new's, given to every worker */
+    int state_made;
 };
 
 const char *cm_req_param(const struct cm_req *rq, const char *name)
@@ -504,6 +506,7 @@ static cm_err start_workers(struct cm_service *svc)
         w->svc = svc;
         w->cfg = &svc->cfg;
         w->nc = svc->nc;
+        w->state = svc->state;
         w->index = i;
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
@@ -572,6 +575,10 @@ int cm_service_main(const struct cm_service_def *def)
                               (volatile int *)&cm_stop_requested, &svc.nc);
     if (err == CM_OK)
         err = cm_outbox_relay_start(&svc.cfg, svc.nc, svc.metrics, &relay);
+    if (err == CM_OK && def->state_new) {
+        err = def->state_new(&svc.cfg, svc.nc, &svc.state);
+        svc.state_made = err == CM_OK;
+    }
     if (err == CM_OK)
         err = start_workers(&svc);
     if (err == CM_OK && def->on_serving) {
@@ -594,6 +601,8 @@ int cm_service_main(const struct cm_service_def *def)
     stop_workers(&svc);
     if (hook_started && def->on_stop)
         def->on_stop(hook_state); /* uses svc.nc: before the relay and NATS go */
+    if (svc.state_made && def->state_free)
+        def->state_free(svc.state); /* may hold subscriptions on svc.nc */
     cm_outbox_relay_stop(relay); /* publishes through svc.nc: before it closes */
     cm_admin_stop(admin);        /* before the connection it reads goes away */
     cm_nats_close(svc.nc, 10000);

@@ -50,6 +50,7 @@ struct cm_worker {
     struct cm_wire_conn *wire; /* requests in, replies out; this worker's thread only */
     pthread_t thread;
     char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
+    void *state; /* the service's state (cm_service_def.state_new), shared by all workers */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -143,6 +144,14 @@ struct cm_service_def {
      * outbox relay stops and NATS drains: stops what on_serving started and
      * frees state. Called only after on_serving succeeded. May be NULL. */
     void (*on_stop)(void *state);
+    /* After NATS connects and before the workers start: builds the
+     * service-wide state (caches, indexes) that every request reaches as
+     * rq->w->state (borrowed; thread-safe as the service makes it). nc is
+     * borrowed and outlives state_free. A failure stops the start. May be
+     * NULL (w->state is then NULL). */
+    cm_err (*state_new)(const struct cm_config *cfg, natsConnection *nc, void **out_state);
+    /* After the workers and on_stop end, before NATS closes: frees state. */
+    void (*state_free)(void *state);
 };
 
 /* Runs the daemon described by def until SIGTERM or SIGINT. Returns the

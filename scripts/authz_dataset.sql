@@ -6,7 +6,10 @@
 --        -v samples=50000 -v samples_file=/tmp/samples.tsv -f scripts/authz_dataset.sql
 --
 -- (those are the defaults, except samples_file: /dev/null). It prints one
--- line: the sizes and the seconds it took.
+-- line: the sizes and the seconds it took. With -v keep=1 the data set is
+-- added beside what is there (nothing is truncated or removed; give a seed
+-- not used before in that database): the property test
+-- (tests/integration/test_authz_property.c) does so on the test stack.
 --
 -- With N = individuals (a multiple of 2000):
 --   organizations  N/2000, each with 200 groups and 100 staff users
@@ -66,6 +69,10 @@ SET work_mem = '64MB';
 \else
   \set samples 50000
 \endif
+\if :{?keep}
+\else
+  \set keep 0
+\endif
 \if :{?samples_file}
 \else
   \set samples_file /dev/null
@@ -115,16 +122,21 @@ CREATE FUNCTION pg_temp.slot(i bigint, j int) RETURNS bigint
 SELECT clock_timestamp() AS t0 \gset
 
 BEGIN;
+SELECT :keep = 0 AS replace_all \gset
+\if :replace_all
 TRUNCATE individuals, groups, group_tree, group_individuals, group_leaders, group_members,
          group_logs, tasks;
 DELETE FROM user_roles WHERE user_id IN (SELECT id FROM users WHERE email LIKE '%@bench.invalid');
 DELETE FROM memberships WHERE user_id IN (SELECT id FROM users WHERE email LIKE '%@bench.invalid');
 DELETE FROM users WHERE email LIKE '%@bench.invalid';
+\endif
 
 INSERT INTO users (id, username, email, first_name, last_name, enabled, platform_admin,
                    last_populated_at)
 SELECT pg_temp.bid('user', x), 'bench-' || x, 'bench-' || x || '@bench.invalid', 'Bench',
-       'Staff ' || x, true, false, now()
+       'Staff ' || x, true, false,
+       -- kept beside a live projection: ahead, so that a re-population keeps them
+       now() + CASE WHEN :keep = 0 THEN interval '0' ELSE interval '1 day' END
 FROM generate_series(0, :nstaff - 1) x;
 INSERT INTO memberships (user_id, organization_id)
 SELECT pg_temp.bid('user', x), pg_temp.bid('org', x % :orgs)

@@ -1,8 +1,11 @@
 /* check_cache.c: the bounded check-answer cache of check_cache.h: a
- * direct-mapped table of nslots entries under one mutex. */
+ * direct-mapped table of nslots entries, each under one of STRIPES mutexes
+ * (slot i under lock i % STRIPES), so that checks of different keys rarely
+ * wait for each other; the generation is an atomic counter. */
 #include "check_cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +19,11 @@ struct slot {
     int allow;
 };
 
+#define STRIPES 64
+
 struct check_cache {
-    pthread_mutex_t lock;
-    uint64_t gen;
+    pthread_mutex_t locks[STRIPES];
+    _Atomic uint64_t gen;
     int64_t ttl_ms;
     size_t nslots;
     struct slot *slots;
@@ -27,8 +32,9 @@ struct check_cache {
 struct check_cache *check_cache_new(size_t nslots, int64_t ttl_ms)
 {
     struct check_cache *c = cm_xmalloc(sizeof *c);
-    pthread_mutex_init(&c->lock, NULL);
-    c->gen = 1;
+    for (int i = 0; i < STRIPES; i++)
+        pthread_mutex_init(&c->locks[i], NULL);
+    atomic_init(&c->gen, 1);
     c->ttl_ms = ttl_ms;
     c->nslots = nslots ? nslots : 1;
     c->slots = cm_xcalloc(c->nslots, sizeof *c->slots);
@@ -42,23 +48,19 @@ void check_cache_free(struct check_cache *c)
     for (size_t i = 0; i < c->nslots; i++)
         free(c->slots[i].key);
     free(c->slots);
-    pthread_mutex_destroy(&c->lock);
+    for (int i = 0; i < STRIPES; i++)
+        pthread_mutex_destroy(&c->locks[i]);
     free(c);
 }
 
 uint64_t check_cache_generation(struct check_cache *c)
 {
-    pthread_mutex_lock(&c->lock);
-    uint64_t g = c->gen;
-    pthread_mutex_unlock(&c->lock);
-    return g;
+    return atomic_load(&c->gen);
 }
 
 void check_cache_invalidate(struct check_cache *c)
 {
-    pthread_mutex_lock(&c->lock);
-    c->gen++;
-    pthread_mutex_unlock(&c->lock);
+    atomic_fetch_add(&c->gen, 1);
 }
 
 size_t check_cache_key(char *buf, size_t cap, const char *user_id, const char *const *queries,
@@ -97,14 +99,16 @@ int check_cache_get(struct check_cache *c, const char *key, size_t len, int64_t 
     int hit = 0;
     if (len == 0 || len > CHECK_CACHE_KEY_MAX)
         return 0;
-    pthread_mutex_lock(&c->lock);
-    struct slot *s = &c->slots[slot_of(c, key, len)];
-    if (s->key && s->len == len && s->gen == c->gen && now_ms < s->expires_ms &&
+    size_t i = slot_of(c, key, len);
+    uint64_t gen = atomic_load(&c->gen);
+    pthread_mutex_lock(&c->locks[i % STRIPES]);
+    struct slot *s = &c->slots[i];
+    if (s->key && s->len == len && s->gen == gen && now_ms < s->expires_ms &&
         memcmp(s->key, key, len) == 0) {
         *out_allow = s->allow;
         hit = 1;
     }
-    pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->locks[i % STRIPES]);
     return hit;
 }
 
@@ -116,9 +120,10 @@ void check_cache_put(struct check_cache *c, const char *key, size_t len, uint64_
         return;
     copy = cm_xmalloc(len);
     memcpy(copy, key, len);
-    pthread_mutex_lock(&c->lock);
-    if (gen == c->gen) {
-        struct slot *s = &c->slots[slot_of(c, key, len)];
+    size_t i = slot_of(c, key, len);
+    pthread_mutex_lock(&c->locks[i % STRIPES]);
+    if (gen == atomic_load(&c->gen)) { /* a later invalidation makes it unreadable anyway */
+        struct slot *s = &c->slots[i];
         free(s->key);
         s->key = copy;
         copy = NULL;
@@ -127,6 +132,6 @@ void check_cache_put(struct check_cache *c, const char *key, size_t len, uint64_
         s->expires_ms = now_ms + c->ttl_ms;
         s->allow = allow;
     }
-    pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->locks[i % STRIPES]);
     free(copy);
 }

@@ -10,7 +10,8 @@
  * generation, so an answer computed while a change was being announced is
  * dropped rather than kept. The TTL bounds staleness when an event is lost.
  *
- * Thread-safe (one mutex); every function may be called from any thread. */
+ * Thread-safe (striped mutexes, an atomic generation); every function may be
+ * called from any thread. */
 #ifndef AUTHZ_CHECK_CACHE_H
 #define AUTHZ_CHECK_CACHE_H
 

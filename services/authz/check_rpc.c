@@ -1,79 +1,25 @@
 /* check_rpc.c: the typed RPCs authz.rpc.Check and authz.rpc.CheckBatch that
  * the other services call for their own access decisions, answered by the
- * engine through a small in-process cache (check_cache.h).
- *
- * The cache is process-wide: the handler threads of one authz process share
- * it, and the skeleton gives handlers no service context to hang it on, so
- * it lives in this file's statics, created once under a mutex and kept for
- * the life of the process. Its invalidation subscriptions ("evt.identity.>"
- * and "evt.authz.>", core NATS, no queue group: every authz copy sees every
- * event) are made on the first RPC (or earlier, from check_rpc_start), and
- * flushed before anything is cached, so no answer is cached that a later
- * change could not invalidate. A user id that is not a uuid is simply not
- * allowed, like an unknown one. */
-#include <pthread.h>
+ * engine through the in-process cache of authz's state (authz_state.h:
+ * built at start, invalidated by every evt.identity.> and evt.authz.>
+ * event). A user id that is not a uuid is simply not allowed, like an
+ * unknown one. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "authz.pb-c.h"
-#include "check_cache.h"
-#include "cm_log.h"
+#include "authz_state.h"
 #include "cm_nats.h"
 #include "cm_time.h"
 #include "handlers_access.h"
 
-#define CACHE_SLOTS 8192
-#define CACHE_TTL_MS 5000
 #define BATCH_MAX 256 /* checks in one CheckBatch */
 
-static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct check_cache *cache;          /* under start_lock until set; then read-only */
-static natsSubscription *subs[2];          /* kept for the life of the connection */
-
-/* Any group, membership, role or user change: every cached answer is stale. */
-static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+/* The worker's cache; NULL without a state (answers are then not cached). */
+static struct check_cache *cache_of(const struct cm_worker *w)
 {
-    (void)nc;
-    (void)sub;
-    check_cache_invalidate(closure);
-    natsMsg_Destroy(msg);
-}
-
-/* Returns the running cache, starting it on nc if needed; NULL when its
- * subscriptions cannot be made now (answers are then not cached). */
-static struct check_cache *cache_on(natsConnection *nc)
-{
-    static const char *const subjects[2] = {"evt.identity.>", "evt.authz.>"};
-    struct check_cache *c;
-    pthread_mutex_lock(&start_lock);
-    if (!cache && nc) {
-        struct check_cache *fresh = check_cache_new(CACHE_SLOTS, CACHE_TTL_MS);
-        natsStatus s = NATS_OK;
-        for (int i = 0; i < 2 && s == NATS_OK; i++)
-            s = natsConnection_Subscribe(&subs[i], nc, subjects[i], on_event, fresh);
-        if (s == NATS_OK)
-            s = natsConnection_FlushTimeout(nc, 2000);
-        if (s == NATS_OK) {
-            cache = fresh;
-        } else {
-            cm_warn("check cache disabled for now: cannot subscribe to events: %s",
-                    natsStatus_GetText(s));
-            for (int i = 0; i < 2; i++) {
-                natsSubscription_Unsubscribe(subs[i]);
-                natsSubscription_Destroy(subs[i]);
-                subs[i] = NULL;
-            }
-            check_cache_free(fresh);
-        }
-    }
-    c = cache;
-    pthread_mutex_unlock(&start_lock);
-    return c;
-}
-
-cm_err check_rpc_start(natsConnection *nc)
-{
-    return cache_on(nc) ? CM_OK : CM_EUNAVAIL;
+    struct authz_state *st = authz_state_of(w);
+    return st ? st->cache : NULL;
 }
 
 /* Decides one CheckRequest through the cache. CM_EINVAL with a detail on w
@@ -126,7 +72,7 @@ cm_err authz_rpc_check(struct cm_worker *w, const Envelope__RpcRequest *req,
     cm_err err;
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckRequest");
-    err = check_one(w, cache_on(w->nc), in, &allow);
+    err = check_one(w, cache_of(w), in, &allow);
     if (err == CM_OK) {
         reply.allow = allow;
         *out_payload = cm_pack(&reply.base, out_len);
@@ -142,7 +88,7 @@ cm_err authz_rpc_check_batch(struct cm_worker *w, const Envelope__RpcRequest *re
     Authz__CheckReply *results = NULL, **ptrs = NULL;
     Authz__CheckBatchRequest *in =
         authz__check_batch_request__unpack(NULL, req->payload.len, req->payload.data);
-    struct check_cache *c = cache_on(w->nc);
+    struct check_cache *c = cache_of(w);
     cm_err err = CM_OK;
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckBatchRequest");

@@ -14,6 +14,7 @@
 #include "cm_jsonapi.h"
 #include "cm_service.h"
 #include "engine.h"
+#include "store_access.h"
 
 /* ---- operations (HTTP, through the edge) ---- */
 
@@ -47,13 +48,6 @@ cm_err authz_rpc_check(struct cm_worker *w, const Envelope__RpcRequest *req,
 cm_err authz_rpc_check_batch(struct cm_worker *w, const Envelope__RpcRequest *req,
                              uint8_t **out_payload, size_t *out_len);
 
-/* Starts the process-wide check cache and its invalidation subscriptions
- * (core NATS "evt.identity.>" and "evt.authz.>", no queue group, so every
- * authz copy sees every event) on nc, once; later calls do nothing. The RPCs
- * call it themselves on first use; calling it from the service's
- * on_serving hook just starts it earlier. Returns CM_EUNAVAIL when the
- * subscriptions fail (the RPCs then answer uncached). */
-cm_err check_rpc_start(natsConnection *nc);
 
 /* ---- shared helpers ---- */
 
@@ -93,14 +87,9 @@ int access_date_valid(const char *s);
 /* {"page[limit]": limit, "page[offset]": offset, "page[total]": total} */
 json_t *access_page_meta(long limit, long offset, long total);
 
-/* Postgres array text "{a,b,c}" of uuids → JSON array of strings, or of
- * {"id": ...} objects when as_objects (pure). NULL when malformed. */
-json_t *access_ids_json(const char *pg_array, int as_objects);
-
-/* The projected user: *out_known is 0 for an unknown user; *out_enabled and
- * *out_platform_admin otherwise. */
-cm_err access_user_status(PGconn *pg, const char *user_id, int *out_known, int *out_enabled,
-                          int *out_platform_admin);
+/* The ids of page → JSON array of strings, or of {"id": ...} objects when
+ * as_objects (pure). NULL only when jansson fails. */
+json_t *access_ids_json(const struct access_page *page, int as_objects);
 
 /* Who may ask about user_id: the user themselves; the platform admin; an
  * organization admin (a user or an API client with role "admin" in its
@@ -109,46 +98,5 @@ cm_err access_user_status(PGconn *pg, const char *user_id, int *out_known, int *
  * if the user did not exist). CM_EUNAUTH without credentials. */
 cm_err access_may_ask(struct cm_req *rq, const char *user_id, const char *pointer,
                       const char *parameter);
-
-/* ---- the sets behind the listings (handlers_access_sets.c): engine.h's
- * rules turned around, "which entities may U access" and "which users may
- * access these entities", as fixed SQL ---- */
-
-/* One page of a set: total size and the ids of [offset, offset + limit) in
- * id order. */
-struct access_page {
-    long total;
-    char *ids; /* Postgres array text "{...}"; caller frees */
-};
-
-/* Ids of the entities of type (group, individual or organization) on which
- * user_id may do every operation in ops[0..nops) (engine.h's rules; all of
- * them when platform_admin), within organization_id when it is not NULL.
- * CM_EINVAL for a type that cannot be listed (system, app.*). */
-cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
-                            enum authz_type type, const enum authz_op *ops, size_t nops,
-                            const char *organization_id, long limit, long offset,
-                            struct access_page *out);
-
-/* The filters of #11 (NULL = not given; bools as "true"/"false"; owners as
- * a Postgres array text of uuids). */
-struct individual_filters {
-    const char *account_type, *birth_date, *email_verified, *email, *exclude_owner_ids;
-    const char *first_name, *group_id, *leader_id, *last_name, *organization_id;
-    const char *phone_verified, *phone, *registered;
-};
-
-/* Ids of the individuals user_id may read (op AUTHZ_READ) or write that
- * match every filter given. */
-cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_admin,
-                               enum authz_op op, const struct individual_filters *f, long limit,
-                               long offset, struct access_page *out);
-
-/* Ids of the enabled users who may do op on at least one of the resources
- * resource_ids (a Postgres array text of uuids) of type individual or
- * organization, members of organization_id when it is not NULL. */
-cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
-                             const char *resource_ids, const char *organization_id, long limit,
-                             long offset, struct access_page *out);
 
 #endif

@@ -103,34 +103,11 @@ json_t *access_page_meta(long limit, long offset, long total)
                      (json_int_t)offset, "page[total]", (json_int_t)total);
 }
 
-json_t *access_ids_json(const char *pg_array, int as_objects)
+json_t *access_ids_json(const struct access_page *page, int as_objects)
 {
-    size_t len = pg_array ? strlen(pg_array) : 0;
-    json_t *arr;
-    const char *p;
-    if (len < 2 || pg_array[0] != '{' || pg_array[len - 1] != '}')
-        return NULL;
-    arr = json_array();
-    if (!arr)
-        return NULL;
-    p = pg_array + 1;
-    while (p < pg_array + len - 1) {
-        char id[CM_UUID_LEN + 1];
-        const char *end = strchr(p, ',');
-        if (!end || end > pg_array + len - 1)
-            end = pg_array + len - 1;
-        if ((size_t)(end - p) != CM_UUID_LEN)
-            goto bad;
-        memcpy(id, p, CM_UUID_LEN);
-        id[CM_UUID_LEN] = '\0';
-        if (!cm_uuid_valid(id))
-            goto bad;
-        if (json_array_append_new(arr, as_objects ? json_pack("{s:s}", "id", id) : json_string(id)))
-            goto bad;
-        p = end + 1;
-    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < page->n; i++)
+        json_array_append_new(arr, as_objects ? json_pack("{s:s}", "id", page->ids[i])
+                                              : json_string(page->ids[i]));
     return arr;
-bad:
-    json_decref(arr);
-    return NULL;
 }

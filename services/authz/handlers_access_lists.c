@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cm_pg.h"
 #include "cm_principal.h"
 #include "handlers_access.h"
 
@@ -18,9 +17,9 @@
 static cm_err page_reply(struct cm_req *rq, struct cm_resp *out, int status, const char *key,
                          int as_objects, const struct access_page *page, long limit, long offset)
 {
-    json_t *ids = access_ids_json(page->ids, as_objects);
+    json_t *ids = access_ids_json(page, as_objects);
     if (!ids)
-        return cm_fail(rq, CM_EINTERNAL, "bad id list from the database");
+        return CM_ENOMEM;
     cm_resp_json(out, rq, status,
                  json_pack("{s:o, s:o}", key, ids, "meta", access_page_meta(limit, offset, page->total)));
     return CM_OK;
@@ -31,10 +30,12 @@ static cm_err page_reply(struct cm_req *rq, struct cm_resp *out, int status, con
 static cm_err user_for_listing(struct cm_req *rq, const char *user_id, int *out_none,
                                int *out_platform_admin)
 {
-    int known = 0, enabled = 0;
-    cm_err err = access_user_status(rq->w->pg, user_id, &known, &enabled, out_platform_admin);
-    if (err == CM_OK)
-        *out_none = !known || !enabled;
+    struct access_user_rec u;
+    cm_err err = store_access_user(rq->w->pg, user_id, &u);
+    if (err == CM_OK) {
+        *out_none = !u.known || !u.enabled;
+        *out_platform_admin = u.platform_admin;
+    }
     return err;
 }
 
@@ -66,7 +67,7 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"access-query", "user-id", "organization-id",
                                           "page[limit]", "page[offset]", NULL};
     struct access_queries qs;
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     enum authz_op ops[AUTHZ_MAX_QUERIES];
     char user_id[CM_UUID_LEN + 1], org[CM_UUID_LEN + 1];
     json_t *body = NULL;
@@ -91,13 +92,13 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = user_for_listing(rq, user_id, &none, &padmin);
     if (err == CM_OK && none)
-        page.ids = strdup("{}");
+        page.n = 0; /* nobody: nothing */
     else if (err == CM_OK)
         err = access_entities_page(rq->w->pg, user_id, padmin, qs.q[0].type, ops, qs.n,
                                    org[0] ? org : NULL, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 201, "resource-ids", 0, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     json_decref(body);
     return err;
 }
@@ -199,7 +200,7 @@ cm_err authz_individuals(struct cm_req *rq, struct cm_resp *out)
         "filter[last-name]", "filter[organization-id]", "filter[phone-verified]", "filter[phone]",
         "filter[registered]", "page[limit]", "page[offset]", NULL};
     struct individual_filters f;
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     struct uuid_list *owners = calloc(1, sizeof *owners);
     char user_id[CM_UUID_LEN + 1], group[CM_UUID_LEN + 1], leader[CM_UUID_LEN + 1],
         org[CM_UUID_LEN + 1], date[16];
@@ -258,37 +259,17 @@ cm_err authz_individuals(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = user_for_listing(rq, user_id, &none, &padmin);
     if (err == CM_OK && none)
-        page.ids = strdup("{}");
+        page.n = 0; /* nobody: nothing */
     else if (err == CM_OK)
         err = access_individuals_page(rq->w->pg, user_id, padmin, op, &f, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 200, "resource-ids", 0, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     free(owners);
     return err;
 }
 
 /* ---- #13 ---- */
-
-/* *out_all: every individual of ids_pg (Postgres array text) exists and is
- * owned by organization_id. */
-static cm_err all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
-                           int *out_all)
-{
-    const char *params[2] = {ids_pg, organization_id};
-    PGresult *res = cm_pg_exec_params(pg,
-                                 "SELECT NOT EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS r(id)"
-                                 " WHERE NOT EXISTS (SELECT 1 FROM individuals i WHERE i.id = r.id"
-                                 " AND i.owner_id = $2::uuid)) AS owned",
-                                 2, NULL, params, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-    if (err == CM_OK) {
-        int c = PQfnumber(res, "owned");
-        *out_all = PQntuples(res) == 1 && c >= 0 && PQgetvalue(res, 0, c)[0] == 't';
-    }
-    PQclear(res);
-    return err;
-}
 
 /* Who may list the accessors of resources: the platform admin; an
  * organization admin whose current organization owns every resource; a
@@ -313,7 +294,7 @@ static cm_err may_list_accessors(struct cm_req *rq, enum authz_type type,
     if (type == AUTHZ_INDIVIDUAL && cm_principal_has_role(rq, "admin") &&
         cm_uuid_valid(p->organization_id)) {
         int owned = 0;
-        err = all_owned_by(rq->w->pg, ids->pg, p->organization_id, &owned);
+        err = store_access_all_owned_by(rq->w->pg, ids->pg, p->organization_id, &owned);
         if (err != CM_OK || owned)
             return err;
     }
@@ -337,7 +318,7 @@ cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
     static const char *const known[] = {"operation", "resource-id", "resource-type",
                                         "organization-id", "page[limit]", "page[offset]", NULL};
     struct uuid_list *ids = calloc(1, sizeof *ids);
-    struct access_page page = {0, NULL};
+    struct access_page page = {0, 0, NULL};
     char type_s[16], org[CM_UUID_LEN + 1];
     enum authz_type type = AUTHZ_INDIVIDUAL;
     enum authz_op op = AUTHZ_READ;
@@ -369,7 +350,7 @@ cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
                                     offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 200, "data", 1, &page, limit, offset);
-    free(page.ids);
+    access_page_release(&page);
     free(ids);
     return err;
 }

@@ -66,18 +66,15 @@ static cm_err read_enum(struct cm_req *rq, const json_t *attrs, const char *name
 static cm_err create_place(struct cm_req *rq, const char *org, const char *parent,
                            char org_out[GS_ID_LEN])
 {
-    PGresult *res = NULL;
-    struct gs_group p;
-    int allow = 0;
+    struct group_list p = {0, NULL, NULL};
     cm_err err;
 
     if (parent[0]) {
-        err = groups_load(rq, parent, ATTR "/parent-group-id", NULL, AUTHZ_WRITE, &res);
+        err = groups_load(rq, parent, ATTR "/parent-group-id", NULL, AUTHZ_WRITE, &p);
         if (err != CM_OK)
             return err;
-        gs_group_row(res, 0, &p);
-        snprintf(org_out, GS_ID_LEN, "%s", p.organization_id);
-        PQclear(res);
+        snprintf(org_out, GS_ID_LEN, "%s", p.items[0].organization_id);
+        GS_LIST_RELEASE(&p);
         if (org[0] && strcmp(org, org_out))
             return cm_fail_at(rq, CM_EINVAL, ATTR "/organization-id", NULL,
                               "the parent group is in another organization");
@@ -87,17 +84,9 @@ static cm_err create_place(struct cm_req *rq, const char *org, const char *paren
         return cm_fail_at(rq, CM_EINVAL, ATTR "/organization-id", NULL,
                           "organization-id (or parent-group-id) is required");
     snprintf(org_out, GS_ID_LEN, "%s", org);
-    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_WRITE, &allow);
-    if (err != CM_OK || allow)
-        return err;
-    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_READ, &allow);
-    if (err != CM_OK)
-        return err;
-    return allow ? cm_fail_at(rq, CM_EDENIED, ATTR "/organization-id", NULL,
-                              "only an administrator of the organization may create a "
-                              "top-level group")
-                 : cm_fail_at(rq, CM_ENOTFOUND, ATTR "/organization-id", NULL,
-                              "no such organization");
+    return groups_require_org_admin(rq, org, ATTR "/organization-id",
+                                    "only an administrator of the organization may create a "
+                                    "top-level group");
 }
 
 /* Adds every string of ids to group as subject s (inside a transaction). */
@@ -197,15 +186,13 @@ static cm_err read_with(struct cm_req *rq, int *with_individuals, int *with_memb
 cm_err groups_read_v1(struct cm_req *rq, struct cm_resp *out)
 {
     const char *id = cm_req_param(rq, "id");
-    PGresult *res = NULL;
     int with_i = 0, with_m = 0;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
         err = read_with(rq, &with_i, &with_m);
     if (err == CM_OK)
-        err = groups_load(rq, id, NULL, NULL, AUTHZ_READ, &res);
-    PQclear(res);
+        err = groups_load(rq, id, NULL, NULL, AUTHZ_READ, NULL);
     return err == CM_OK ? groups_respond_v1(rq, out, 200, id, with_i, with_m) : err;
 }
 
@@ -213,7 +200,7 @@ cm_err groups_read_v2(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const known[] = {"filter[include-inactive]", NULL};
     const char *id = cm_req_param(rq, "id");
-    PGresult *res = NULL;
+    struct group_list l = {0, NULL, NULL};
     int inactive = 0;
     cm_err err = cm_principal_require(rq);
 
@@ -222,34 +209,34 @@ cm_err groups_read_v2(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = cm_query_bool(rq, "filter[include-inactive]", 0, &inactive);
     if (err == CM_OK)
-        err = groups_load(rq, id, NULL, NULL, AUTHZ_READ, &res);
+        err = groups_load(rq, id, NULL, NULL, AUTHZ_READ, &l);
     if (err != CM_OK)
         return err;
-    if (!inactive && !gs_bool(res, 0, "is_active")) {
-        PQclear(res);
+    if (!inactive && !l.items[0].is_active) {
+        GS_LIST_RELEASE(&l);
         return cm_fail(rq, CM_ENOTFOUND, "the group is inactive (see filter[include-inactive])");
     }
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(groups_resource_v2(res, 0)));
-    PQclear(res);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(gj_group_v2_resource(&l.items[0])));
+    GS_LIST_RELEASE(&l);
     return CM_OK;
 }
 
 /* Makes group's leaders exactly the users of want (inside a transaction). */
 static cm_err replace_leaders(struct cm_req *rq, const char *group, const json_t *want)
 {
-    PGresult *res = NULL;
+    struct id_list have_ids = {0, NULL, NULL};
     json_t *v;
     size_t i;
-    cm_err err = gs_subject_ids(rq->w->pg, group, GS_LEADER, &res);
+    cm_err err = gs_subject_ids(rq->w->pg, group, GS_LEADER, &have_ids);
 
-    for (int r = 0; err == CM_OK && r < PQntuples(res); r++) {
-        const char *have = gs_col(res, r, "id");
+    for (size_t r = 0; err == CM_OK && r < have_ids.n; r++) {
+        const char *have = have_ids.items[r].id;
         int keep = 0;
         json_array_foreach(want, i, v) keep |= !strcmp(json_string_value(v), have);
         if (!keep)
             err = groups_subject_change(rq, group, GS_LEADER, have, 0);
     }
-    PQclear(res);
+    GS_LIST_RELEASE(&have_ids);
     if (err == CM_OK)
         err = add_all(rq, group, GS_LEADER, want);
     return err;
@@ -261,23 +248,23 @@ cm_err groups_update(struct cm_req *rq, struct cm_resp *out)
                                           "name",      "tags",       NULL};
     const char *id = cm_req_param(rq, "id");
     struct group_body b = {0};
-    PGresult *res = NULL;
-    struct gs_group g;
+    struct group_list l = {0, NULL, NULL};
+    const struct group_rec *g;
     json_t *doc = NULL, *attrs, *leaders = NULL;
     char *tags_json = NULL;
     int is_active = -1;
-    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &res);
+    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &l);
 
     if (err != CM_OK)
         return err;
-    gs_group_row(res, 0, &g);
+    g = &l.items[0];
     err = cm_req_jsonapi(rq, GJ_GROUP_TYPE, id, allowed, &doc, &attrs);
     if (err == CM_OK)
         err = read_group_body(rq, attrs, 0, &b);
     if (err == CM_OK)
         err = cm_json_bool(rq, attrs, ATTR, "is-active", 0, -1, &is_active);
     if (err == CM_OK && b.leaders)
-        err = groups_resolve_users(rq, g.organization_id, b.leaders, NULL, ATTR "/leader-ids",
+        err = groups_resolve_users(rq, g->organization_id, b.leaders, NULL, ATTR "/leader-ids",
                                    NULL, &leaders);
     if (err == CM_OK && b.tags && !(tags_json = json_dumps(b.tags, JSON_COMPACT)))
         err = CM_ENOMEM;
@@ -288,10 +275,10 @@ cm_err groups_update(struct cm_req *rq, struct cm_resp *out)
         if (err == CM_OK && leaders)
             err = replace_leaders(rq, id, leaders);
         if (err == CM_OK)
-            err = groups_event_group(rq->w->pg, id, g.organization_id, g.parent_id, "updated");
+            err = groups_event_group(rq->w->pg, id, g->organization_id, g->parent_id, "updated");
         err = gs_tx_end(rq->w->pg, err);
     }
-    PQclear(res);
+    GS_LIST_RELEASE(&l);
     if (err == CM_OK)
         err = groups_respond_v1(rq, out, 200, id, 0, 0);
     free(tags_json);
@@ -306,7 +293,7 @@ static cm_err list(struct cm_req *rq, struct cm_resp *out, int v1)
 {
     struct groups_list_input in;
     struct gs_scope sc;
-    PGresult *res = NULL;
+    struct group_list l = {0, NULL, NULL};
     json_t *data = NULL;
     cm_err err = cm_principal_require(rq);
 
@@ -315,18 +302,18 @@ static cm_err list(struct cm_req *rq, struct cm_resp *out, int v1)
     err = groups_list_input_read(rq, v1, &in);
     groups_scope_of(rq, &sc);
     if (err == CM_OK) {
-        err = gs_groups_list(rq->w->pg, &sc, &in.q, &res);
+        err = gs_groups_list(rq->w->pg, &sc, &in.q, &l);
         if (err == CM_EINVAL) /* a time Postgres refused (month 13, ...) */
             err = cm_fail_at(rq, err, NULL, CMP_PARAM, "not a valid date-time");
     }
     if (err == CM_OK && v1)
-        err = groups_render_v1(rq, res, in.with_individuals, in.with_members, &data);
+        err = groups_render_v1(rq, &l, in.with_individuals, in.with_members, &data);
     if (err == CM_OK && !v1) {
         data = json_array();
-        for (int i = 0; i < PQntuples(res); i++)
-            json_array_append_new(data, groups_resource_v2(res, i));
+        for (size_t i = 0; i < l.n; i++)
+            json_array_append_new(data, gj_group_v2_resource(&l.items[i]));
     }
-    PQclear(res);
+    GS_LIST_RELEASE(&l);
     groups_list_input_release(&in);
     if (err != CM_OK)
         return err;

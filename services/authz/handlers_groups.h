@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "cm_service.h"
 #include "engine.h"
@@ -69,12 +70,24 @@ void groups_scope_of(const struct cm_req *rq, struct gs_scope *out);
 cm_err groups_allowed(struct cm_req *rq, const char *org, enum authz_type type, const char *id,
                       enum authz_op op, int *out_allow);
 
+/* As groups_allowed for n entities at once (orgs[i] the organization of
+ * ids[i]), in at most one statement: out_allow[i] 1 or 0 on CM_OK. */
+cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum authz_type type,
+                           const char *const *ids, size_t n, enum authz_op op, int *out_allow);
+
+/* The caller must administer org (organization:org:write): CM_EDENIED
+ * with detail denied for a member of it, CM_ENOTFOUND ("no such
+ * organization") for anyone else, both at pointer. */
+cm_err groups_require_org_admin(struct cm_req *rq, const char *org, const char *pointer,
+                                const char *denied);
+
 /* Loads group id for op: CM_ENOTFOUND (detail recorded, at pointer or
  * parameter when given) when id is not a uuid, unknown, or not readable by
  * the caller; CM_EDENIED when op is write and the caller may only read. On
- * CM_OK the group's row is in *out (caller PQclear). */
+ * CM_OK the group's record is in *out (one item; GS_LIST_RELEASE) when out
+ * is not NULL. */
 cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,
-                   enum authz_op op, PGresult **out);
+                   enum authz_op op, struct group_list *out);
 
 /* Checks that every id of the JSON array ids (may be NULL) is a user of
  * organization org, and resolves every email of emails (may be NULL) to
@@ -135,14 +148,11 @@ void groups_list_input_release(struct groups_list_input *in);
 
 /* --- output and events (handlers_groups_view.c) --- */
 
-/* The v1 resources of the groups of res (gs_group_row columns), with
- * leaders and individual-ids, individuals and members when asked, and
- * self-can-write for the caller, into the new array *out. */
-cm_err groups_render_v1(struct cm_req *rq, const PGresult *res, int with_individuals,
+/* The v1 resources of the groups of l, with leaders and individual-ids,
+ * individuals and members when asked, and self-can-write for the caller
+ * (one access question for the page), into the new array *out. */
+cm_err groups_render_v1(struct cm_req *rq, const struct group_list *l, int with_individuals,
                         int with_members, json_t **out);
-
-/* The v2 resource of row of res. NULL when jansson fails. */
-json_t *groups_resource_v2(const PGresult *res, int row);
 
 /* Answers status with the v1 document of group id, read again. */
 cm_err groups_respond_v1(struct cm_req *rq, struct cm_resp *out, int status, const char *id,

@@ -2,11 +2,14 @@
  * group or an individual, through engine.h's authz_check
  * (handlers_groups.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cm_alloc.h"
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers_groups.h"
+#include "store_access.h"
 
 const char *groups_caller(const struct cm_req *rq)
 {
@@ -51,38 +54,80 @@ cm_err groups_allowed(struct cm_req *rq, const char *org, enum authz_type type, 
     return authz_check(rq->w->pg, user, &q, 1, out_allow);
 }
 
-cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,
-                   enum authz_op op, PGresult **out)
+cm_err groups_allowed_each(struct cm_req *rq, const char *const *orgs, enum authz_type type,
+                           const char *const *ids, size_t n, enum authz_op op, int *out_allow)
 {
-    PGresult *res = NULL;
-    struct gs_group g;
+    const char *user = groups_caller(rq);
+    const char **ask = cm_xcalloc(n ? n : 1, sizeof *ask);
+    int *ans = cm_xcalloc(n ? n : 1, sizeof *ans);
+    size_t *at = cm_xcalloc(n ? n : 1, sizeof *at), m = 0;
+    cm_err err = CM_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        out_allow[i] = cm_principal_org_admin(rq, orgs[i]);
+        if (!out_allow[i] && user[0]) {
+            at[m] = i;
+            ask[m++] = ids[i];
+        }
+    }
+    if (m)
+        err = store_access_filter(rq->w->pg, user, type, op, ask, m, ans);
+    for (size_t k = 0; err == CM_OK && k < m; k++)
+        out_allow[at[k]] = ans[k];
+    free(ask);
+    free(ans);
+    free(at);
+    return err;
+}
+
+cm_err groups_require_org_admin(struct cm_req *rq, const char *org, const char *pointer,
+                                const char *denied)
+{
+    int allow = 0;
+    cm_err err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_WRITE, &allow);
+
+    if (err != CM_OK || allow)
+        return err;
+    err = groups_allowed(rq, org, AUTHZ_ORGANIZATION, org, AUTHZ_READ, &allow);
+    if (err != CM_OK)
+        return err;
+    return allow ? cm_fail_at(rq, CM_EDENIED, pointer, NULL, "%s", denied)
+                 : cm_fail_at(rq, CM_ENOTFOUND, pointer, NULL, "no such organization");
+}
+
+cm_err groups_load(struct cm_req *rq, const char *id, const char *pointer, const char *parameter,
+                   enum authz_op op, struct group_list *out)
+{
+    struct group_list l = {0, NULL, NULL};
     int allow = 0;
     cm_err err = cm_principal_require(rq);
 
     if (err != CM_OK)
         return err;
-    err = id && cm_uuid_valid(id) ? gs_group_get(rq->w->pg, id, &res) : CM_ENOTFOUND;
+    err = id && cm_uuid_valid(id) ? gs_group_get(rq->w->pg, id, &l) : CM_ENOTFOUND;
     if (err == CM_OK) {
-        gs_group_row(res, 0, &g);
-        err = groups_allowed(rq, g.organization_id, AUTHZ_GROUP, id, AUTHZ_READ, &allow);
+        err = groups_allowed(rq, l.items[0].organization_id, AUTHZ_GROUP, id, AUTHZ_READ, &allow);
         if (err == CM_OK && !allow)
             err = CM_ENOTFOUND;
     }
     if (err == CM_OK && op != AUTHZ_READ) {
-        err = groups_allowed(rq, g.organization_id, AUTHZ_GROUP, id, op, &allow);
+        err = groups_allowed(rq, l.items[0].organization_id, AUTHZ_GROUP, id, op, &allow);
         if (err == CM_OK && !allow) {
-            PQclear(res);
+            GS_LIST_RELEASE(&l);
             return cm_fail_at(rq, CM_EDENIED, pointer, parameter,
                               "only an administrator of the group's organization or a leader "
                               "of the group or of a group above it may change it");
         }
     }
     if (err != CM_OK) {
-        PQclear(res);
+        GS_LIST_RELEASE(&l);
         return err == CM_ENOTFOUND ? cm_fail_at(rq, err, pointer, parameter, "no such group")
                                    : err;
     }
-    *out = res;
+    if (out)
+        *out = l;
+    else
+        GS_LIST_RELEASE(&l);
     return CM_OK;
 }
 

@@ -17,7 +17,6 @@
 static cm_err group_page(struct cm_req *rq, char group[GS_ID_LEN], long *limit, long *offset)
 {
     static const char *const known[] = {GROUP_PARAM, "page[limit]", "page[offset]", NULL};
-    PGresult *res = NULL;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -29,8 +28,7 @@ static cm_err group_page(struct cm_req *rq, char group[GS_ID_LEN], long *limit, 
     if (err == CM_OK && !group[0])
         err = cm_fail_at(rq, CM_EINVAL, NULL, GROUP_PARAM, GROUP_PARAM " is required");
     if (err == CM_OK)
-        err = groups_load(rq, group, NULL, GROUP_PARAM, AUTHZ_READ, &res);
-    PQclear(res);
+        err = groups_load(rq, group, NULL, GROUP_PARAM, AUTHZ_READ, NULL);
     return err;
 }
 
@@ -38,21 +36,18 @@ cm_err group_individuals_list(struct cm_req *rq, struct cm_resp *out)
 {
     char group[GS_ID_LEN];
     long limit, offset;
-    PGresult *res = NULL;
+    struct individual_list l = {0, NULL, NULL};
     json_t *data;
     cm_err err = group_page(rq, group, &limit, &offset);
 
     if (err == CM_OK)
-        err = gs_group_individuals(rq->w->pg, group, limit, offset, &res);
+        err = gs_group_individuals(rq->w->pg, group, limit, offset, &l);
     if (err != CM_OK)
         return err;
     data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, json_pack("{s:s, s:{s:o, s:s}}", "type",
-                                              "individual-group-individuals", "attributes",
-                                              "individual", gj_individual_summary(res, i),
-                                              "individual-group-id", group));
-    PQclear(res);
+    for (size_t i = 0; i < l.n; i++)
+        json_array_append_new(data, gj_group_individual_item(&l.items[i], group));
+    GS_LIST_RELEASE(&l);
     cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
     return CM_OK;
 }
@@ -61,43 +56,20 @@ cm_err group_leaders_list(struct cm_req *rq, struct cm_resp *out)
 {
     char group[GS_ID_LEN];
     long limit, offset;
-    PGresult *res = NULL;
+    struct person_list l = {0, NULL, NULL};
     json_t *data;
     cm_err err = group_page(rq, group, &limit, &offset);
 
     if (err == CM_OK)
-        err = gs_group_leaders(rq->w->pg, group, limit, offset, &res);
+        err = gs_group_leaders(rq->w->pg, group, limit, offset, &l);
     if (err != CM_OK)
         return err;
     data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(
-            data, json_pack("{s:s, s:{s:s, s:{s:s, s:s, s:s, s:s}}}", "type",
-                            "individual-group-leaders", "attributes", "individual-group-id", group,
-                            "leader", "first-name", gs_col(res, i, "first_name"), "id",
-                            gs_col(res, i, "id"), "last-name", gs_col(res, i, "last_name"),
-                            "username", gs_col(res, i, "username")));
-    PQclear(res);
+    for (size_t i = 0; i < l.n; i++)
+        json_array_append_new(data, gj_group_leader_item(&l.items[i], group));
+    GS_LIST_RELEASE(&l);
     cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
     return CM_OK;
-}
-
-/* One individual-group-logs resource of row of res. */
-static json_t *log_resource(const PGresult *res, int row)
-{
-    const char *subject = gs_col(res, row, "subject");
-    const char *subject_id = gs_col(res, row, "subject_id");
-    const char *by = gs_col(res, row, "created_by");
-    json_t *attrs = json_pack(
-        "{s:o, s:s, s:s, s:s, s:o, s:s, s:s}", "created-by",
-        by[0] ? json_pack("{s:s}", "id", by) : json_null(), "created-time",
-        gs_col(res, row, "created_time"), "event", gs_col(res, row, "event"),
-        "individual-group-id", gs_col(res, row, "group_id"), "individual-id",
-        cm_json_str_or_null(!strcmp(subject, "individual") ? subject_id : ""), "subject", subject,
-        "subject-id", subject_id);
-
-    return attrs ? cm_jsonapi_resource("individual-group-logs", gs_col(res, row, "id"), attrs)
-                 : NULL;
 }
 
 cm_err group_logs_list(struct cm_req *rq, struct cm_resp *out)
@@ -108,7 +80,8 @@ cm_err group_logs_list(struct cm_req *rq, struct cm_resp *out)
     char group[GS_ID_LEN], individual[GS_ID_LEN], filter_individual[GS_ID_LEN], org[GS_ID_LEN];
     struct gs_scope sc;
     long limit, offset;
-    PGresult *res = NULL;
+    struct group_log_list l = {0, NULL, NULL};
+    json_t *data;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -128,33 +101,20 @@ cm_err group_logs_list(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail_at(rq, CM_EINVAL, NULL, "filter[individual-id]",
                          "individual-id and filter[individual-id] differ");
     if (err == CM_OK && group[0]) /* a named group must be readable: 404 otherwise */
-        err = groups_load(rq, group, NULL, GROUP_PARAM, AUTHZ_READ, &res);
-    PQclear(res);
-    res = NULL;
+        err = groups_load(rq, group, NULL, GROUP_PARAM, AUTHZ_READ, NULL);
     if (err != CM_OK)
         return err;
     groups_scope_of(rq, &sc);
     err = gs_group_logs(rq->w->pg, &sc, group, individual[0] ? individual : filter_individual, org,
-                        limit, offset, &res);
+                        limit, offset, &l);
     if (err != CM_OK)
         return err;
-    cm_resp_rows(out, rq, res, log_resource);
+    data = json_array();
+    for (size_t i = 0; i < l.n; i++)
+        json_array_append_new(data, gj_group_log_resource(&l.items[i]));
+    GS_LIST_RELEASE(&l);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
     return CM_OK;
-}
-
-/* One eligible person of row of res (flat, as #46 shows it). */
-static json_t *eligible_item(const PGresult *res, int row)
-{
-    return json_pack("{s:o, s:s, s:b, s:s, s:s, s:o, s:s, s:s, s:b, s:b}",
-                     "communication-preferences", gj_comm_prefs(), "email",
-                     gs_col(res, row, "email"), "email-verified",
-                     gs_bool(res, row, "email_verified"), "first-name",
-                     gs_col(res, row, "first_name"), "id", gs_col(res, row, "id"),
-                     "individual-id", cm_json_str_or_null(gs_col(res, row, "individual_id")),
-                     "last-name", gs_col(res, row, "last_name"), "member-type",
-                     gs_col(res, row, "member_type"), "phone-verified",
-                     gs_bool(res, row, "phone_verified"), "verified",
-                     gs_bool(res, row, "verified"));
 }
 
 static int member_type_valid(const char *s)
@@ -188,16 +148,16 @@ cm_err groups_eligible_members(struct cm_req *rq, struct cm_resp *out)
     const char *id = cm_req_param(rq, "id");
     char member_type[65], invite[65], text[GROUPS_NAME_CHARS * 4 + 1], org[GS_ID_LEN];
     struct gs_eligible_query q = {.member_type = member_type, .text = text, .invite = invite};
-    PGresult *res = NULL;
+    struct group_list g = {0, NULL, NULL};
+    struct eligible_list l = {0, NULL, NULL};
     json_t *data;
-    long total;
-    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &res);
+    long total = 0;
+    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &g);
 
     if (err != CM_OK)
         return err;
-    snprintf(org, sizeof org, "%s", gs_col(res, 0, "organization_id"));
-    PQclear(res);
-    res = NULL;
+    snprintf(org, sizeof org, "%s", g.items[0].organization_id);
+    GS_LIST_RELEASE(&g);
     err = cm_query_known(rq, known);
     if (err == CM_OK)
         err = cm_query_page(rq, 100, 1, 1000, &q.limit, &q.offset);
@@ -216,15 +176,13 @@ cm_err groups_eligible_members(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = cm_query_bool(rq, "for-children", 0, &q.for_children);
     if (err == CM_OK)
-        err = gs_eligible(rq->w->pg, id, org, &q, &res);
+        err = gs_eligible(rq->w->pg, id, org, &q, &l, &total);
     if (err != CM_OK)
         return err;
     data = json_array();
-    total = PQntuples(res) ? strtol(gs_col(res, 0, "total"), NULL, 10) : 0;
-    for (int i = 0; i < PQntuples(res); i++)
-        if (gs_col(res, i, "id")[0])
-            json_array_append_new(data, eligible_item(res, i));
-    PQclear(res);
+    for (size_t i = 0; i < l.n; i++)
+        json_array_append_new(data, gj_eligible_item(&l.items[i]));
+    GS_LIST_RELEASE(&l);
     cm_resp_json(out, rq, 200,
                  json_pack("{s:o, s:{s:I, s:I, s:I}}", "data", data, "meta", "page[limit]",
                            (json_int_t)q.limit, "page[offset]", (json_int_t)q.offset,

@@ -28,7 +28,7 @@ static cm_err read_action(struct cm_req *rq, const char *group, const char *org,
     const char *ids_name = a->s == GS_INDIVIDUAL ? "individual-ids" : "user-ids";
     const char *const *allowed = a->s == GS_INDIVIDUAL ? for_individuals : for_users;
     json_t *body = NULL;
-    PGresult *res = NULL;
+    struct group_list from = {0, NULL, NULL};
     cm_err err = cm_req_json_object(rq, allowed, &body);
 
     if (err != CM_OK)
@@ -56,11 +56,11 @@ static cm_err read_action(struct cm_req *rq, const char *group, const char *org,
         err = cm_fail_at(rq, CM_EINVAL, "/remove-from-group", NULL,
                          "remove-from-group must be another group");
     if (err == CM_OK && a->from[0])
-        err = groups_load(rq, a->from, "/remove-from-group", NULL, AUTHZ_WRITE, &res);
-    if (err == CM_OK && a->from[0] && strcmp(gs_col(res, 0, "organization_id"), org))
+        err = groups_load(rq, a->from, "/remove-from-group", NULL, AUTHZ_WRITE, &from);
+    if (err == CM_OK && a->from[0] && strcmp(from.items[0].organization_id, org))
         err = cm_fail_at(rq, CM_EINVAL, "/remove-from-group", NULL,
                          "remove-from-group is in another organization");
-    PQclear(res);
+    GS_LIST_RELEASE(&from);
     json_decref(body);
     return err;
 }
@@ -95,16 +95,16 @@ static cm_err act(struct cm_req *rq, struct cm_resp *out, enum gs_subject s, int
 {
     const char *id = cm_req_param(rq, "id");
     struct action a = {.s = s, .add = add};
-    PGresult *res = NULL;
+    struct group_list g = {0, NULL, NULL};
     char org[GS_ID_LEN];
     json_t *targets = NULL, *v;
     size_t i;
-    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &res);
+    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &g);
 
     if (err != CM_OK)
         return err;
-    snprintf(org, sizeof org, "%s", gs_col(res, 0, "organization_id"));
-    PQclear(res);
+    snprintf(org, sizeof org, "%s", g.items[0].organization_id);
+    GS_LIST_RELEASE(&g);
     err = read_action(rq, id, org, &a);
     if (err == CM_OK)
         err = action_targets(rq, org, &a, &targets);
@@ -168,15 +168,15 @@ cm_err groups_move(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"to-parent-group-id", NULL};
     const char *id = cm_req_param(rq, "id");
-    PGresult *res = NULL, *dest = NULL;
+    struct group_list g = {0, NULL, NULL}, dest = {0, NULL, NULL};
     json_t *body = NULL;
     char to[GS_ID_LEN], org[GS_ID_LEN], from[GS_ID_LEN], task[GS_ID_LEN], why[128];
-    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &res);
+    cm_err err = groups_load(rq, id, NULL, NULL, AUTHZ_WRITE, &g);
 
     if (err != CM_OK)
         return err;
-    snprintf(org, sizeof org, "%s", gs_col(res, 0, "organization_id"));
-    PQclear(res);
+    snprintf(org, sizeof org, "%s", g.items[0].organization_id);
+    GS_LIST_RELEASE(&g);
     err = cm_req_json_object(rq, allowed, &body);
     if (err == CM_OK)
         err = cm_json_uuid(rq, body, "", "to-parent-group-id", 1, to);
@@ -184,9 +184,9 @@ cm_err groups_move(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = groups_load(rq, to, "/to-parent-group-id", NULL, AUTHZ_WRITE, &dest);
     if (err == CM_OK &&
-        groups_move_verdict(id, org, to, gs_col(dest, 0, "organization_id"), why, sizeof why))
+        groups_move_verdict(id, org, to, dest.items[0].organization_id, why, sizeof why))
         err = cm_fail_at(rq, CM_EINVAL, "/to-parent-group-id", NULL, "%s", why);
-    PQclear(dest);
+    GS_LIST_RELEASE(&dest);
     if (err == CM_OK)
         err = gs_tx_begin(rq->w->pg);
     if (err == CM_OK) {

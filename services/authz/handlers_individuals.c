@@ -6,60 +6,31 @@
 
 #include "authz.pb-c.h"
 #include "cm_jsonapi.h"
-#include "cm_outbox.h"
 #include "cm_principal.h"
+#include "group_json.h"
 #include "handlers_groups.h"
 
 #define INDIVIDUAL_TYPE "individuals"
 #define ATTR "/data/attributes"
 
-/* The individuals resource of res's row: only owner-id, as the seed shows. */
-static json_t *individual_doc(const PGresult *res)
-{
-    return cm_jsonapi_doc(cm_jsonapi_resource(
-        INDIVIDUAL_TYPE, gs_col(res, 0, "id"),
-        json_pack("{s:s}", "owner-id", gs_col(res, 0, "owner_id"))));
-}
-
 /* Writes IndividualChanged (AUTHZ_EVT_INDIVIDUAL + change). */
 static cm_err event_individual(PGconn *pg, const char *id, const char *owner, const char *change)
 {
     Authz__IndividualChanged ev = AUTHZ__INDIVIDUAL_CHANGED__INIT;
-    char subject[64], now[GS_TIME_LEN];
-    cm_err err = gs_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", AUTHZ_EVT_INDIVIDUAL, change);
     ev.individual_id = (char *)id;
     ev.owner_id = (char *)owner;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return gs_event_add(pg, AUTHZ_EVT_INDIVIDUAL, change, &ev.base, &ev.occurred_at);
 }
 
-/* The caller must administer owner: 403 for a member of it, 404 (at the
- * owner-id) for anyone else. */
-static cm_err require_owner_admin(struct cm_req *rq, const char *owner)
-{
-    int allow = 0;
-    cm_err err = groups_allowed(rq, owner, AUTHZ_ORGANIZATION, owner, AUTHZ_WRITE, &allow);
-
-    if (err != CM_OK || allow)
-        return err;
-    err = groups_allowed(rq, owner, AUTHZ_ORGANIZATION, owner, AUTHZ_READ, &allow);
-    if (err != CM_OK)
-        return err;
-    return allow ? cm_fail_at(rq, CM_EDENIED, ATTR "/owner-id", NULL,
-                              "only an administrator of the owner organization may register "
-                              "its individuals")
-                 : cm_fail_at(rq, CM_ENOTFOUND, ATTR "/owner-id", NULL, "no such organization");
-}
 
 cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"individual-id", "owner-id", "user-id", NULL};
     char id[GS_ID_LEN], owner[GS_ID_LEN], user[GS_ID_LEN], resolved[GS_ID_LEN];
     json_t *doc = NULL, *attrs;
-    PGresult *res = NULL;
+    struct individual_list l = {0, NULL, NULL};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -72,7 +43,9 @@ cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_json_uuid(rq, attrs, ATTR, "user-id", 0, user);
     json_decref(doc);
     if (err == CM_OK)
-        err = require_owner_admin(rq, owner);
+        err = groups_require_org_admin(rq, owner, ATTR "/owner-id",
+                                       "only an administrator of the owner organization may "
+                                       "register its individuals");
     if (err == CM_OK && user[0]) {
         err = gs_org_user(rq->w->pg, owner, user, "", resolved);
         if (err == CM_ENOTFOUND)
@@ -82,7 +55,7 @@ cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = gs_tx_begin(rq->w->pg);
     if (err == CM_OK) {
-        err = gs_individual_create(rq->w->pg, id, owner, user, groups_caller(rq), &res);
+        err = gs_individual_create(rq->w->pg, id, owner, user, groups_caller(rq), &l);
         if (err == CM_OK)
             err = event_individual(rq->w->pg, id, owner, "created");
         err = gs_tx_end(rq->w->pg, err);
@@ -90,36 +63,34 @@ cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
             err = cm_fail_at(rq, err, ATTR "/individual-id", NULL,
                              "this individual is already registered");
     }
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    cm_resp_json(out, rq, 201, individual_doc(res));
-    PQclear(res);
-    return CM_OK;
+    if (err == CM_OK && l.n != 1)
+        err = cm_fail(rq, CM_EINTERNAL, "the new individual was not returned");
+    if (err == CM_OK)
+        cm_resp_json(out, rq, 201, gj_individual_doc(&l.items[0]));
+    GS_LIST_RELEASE(&l);
+    return err;
 }
 
 cm_err individuals_read(struct cm_req *rq, struct cm_resp *out)
 {
     const char *id = cm_req_param(rq, "id");
-    PGresult *res = NULL;
+    struct individual_list l = {0, NULL, NULL};
     int allow = 0;
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
         err = cm_query_known(rq, (const char *const[]){NULL});
     if (err == CM_OK)
-        err = id && cm_uuid_valid(id) ? gs_individual_get(rq->w->pg, id, &res) : CM_ENOTFOUND;
+        err = id && cm_uuid_valid(id) ? gs_individual_get(rq->w->pg, id, &l) : CM_ENOTFOUND;
     if (err == CM_OK)
-        err = groups_allowed(rq, gs_col(res, 0, "owner_id"), AUTHZ_INDIVIDUAL, id, AUTHZ_READ,
-                             &allow);
+        err = groups_allowed(rq, l.items[0].owner_id, AUTHZ_INDIVIDUAL, id, AUTHZ_READ, &allow);
     if (err == CM_OK && !allow)
         err = CM_ENOTFOUND;
     if (err != CM_OK) {
-        PQclear(res);
+        GS_LIST_RELEASE(&l);
         return err == CM_ENOTFOUND ? cm_fail(rq, err, "no such individual") : err;
     }
-    cm_resp_json(out, rq, 200, individual_doc(res));
-    PQclear(res);
+    cm_resp_json(out, rq, 200, gj_individual_doc(&l.items[0]));
+    GS_LIST_RELEASE(&l);
     return CM_OK;
 }

@@ -1,5 +1,6 @@
-/* main.c: the authz daemon. Everything but its tables and the projection
- * thread (projection.h) is the shared skeleton in libcommon/cm_service.c. */
+/* main.c: the authz daemon. Everything but its tables, its state
+ * (authz_state.h) and the projection thread (projection.h) is the shared skeleton in libcommon/cm_service.c. */
+#include "authz_state.h"
 #include "handlers.h"
 #include "projection.h"
 
@@ -9,6 +10,8 @@ static const struct cm_service_def authz_service = {
     .rpcs = authz_rpcs,
     .on_serving = projection_start, /* the projection of identity (projection.h) */
     .on_stop = projection_stop,
+    .state_new = authz_state_new, /* the check cache (authz_state.h) */
+    .state_free = authz_state_free,
 };
 
 int main(void)

@@ -1,12 +1,13 @@
 /* store_groups.c: the SQL helpers of authz's group store and the groups
  * themselves: read, create, update, and move with the closure table
  * group_tree kept right in the same transaction (store_groups.h). */
-#include "store_groups.h"
+#include "store_groups_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_outbox.h"
 #include "cm_pg.h"
 
 /* --- helpers --- */
@@ -16,41 +17,10 @@ const char *gs_opt(const char *s)
     return s && s[0] ? s : NULL;
 }
 
-const char *gs_col(const PGresult *res, int row, const char *name)
+void gs_list_free(void *items, char *mem)
 {
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
-}
-
-int gs_bool(const PGresult *res, int row, const char *name)
-{
-    return gs_col(res, row, name)[0] == 't';
-}
-
-cm_err gs_query(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
-cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
-{
-    PGresult *res;
-    cm_err err = gs_query(pg, sql, n, values, &res);
-
-    if (err != CM_OK)
-        return err;
-    if (rows)
-        *rows = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return CM_OK;
+    free(items);
+    free(mem);
 }
 
 cm_err gs_tx_begin(PGconn *pg)
@@ -70,7 +40,7 @@ cm_err gs_tx_end(PGconn *pg, cm_err err)
 cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
 {
     PGresult *res;
-    cm_err err = gs_query(pg, "SELECT " GS_TS("now()") " AS now", 0, NULL, &res);
+    cm_err err = cm_pg_query(pg, "SELECT " GS_TS("now()") " AS now", 0, NULL, &res);
 
     if (err != CM_OK)
         return err;
@@ -79,42 +49,37 @@ cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
     return CM_OK;
 }
 
-/* --- groups --- */
-
-void gs_group_row(const PGresult *res, int row, struct gs_group *out)
+cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
+                    char **occurred_at)
 {
-    out->id = gs_col(res, row, "id");
-    out->organization_id = gs_col(res, row, "organization_id");
-    out->parent_id = gs_col(res, row, "parent_id");
-    out->parent_name = gs_col(res, row, "parent_name");
-    out->name = gs_col(res, row, "name");
-    out->node_type = gs_col(res, row, "node_type");
-    out->type = gs_col(res, row, "type");
-    out->tags = gs_col(res, row, "tags");
-    out->is_active = gs_bool(res, row, "is_active");
-    out->members_can_write = gs_bool(res, row, "members_can_write");
-    out->last_modified_time = gs_col(res, row, "last_modified_time");
-    out->child_count = strtol(gs_col(res, row, "child_count"), NULL, 10);
-    out->individuals_count = strtol(gs_col(res, row, "individuals_count"), NULL, 10);
-}
-
-cm_err gs_group_get(PGconn *pg, const char *id, PGresult **out)
-{
-    const char *values[1] = {id};
-    PGresult *res;
-    cm_err err = gs_query(pg,
-                          "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM
-                          "WHERE g.id = $1::uuid",
-                          1, values, &res);
+    char subject[64], now[GS_TIME_LEN];
+    cm_err err = gs_now(pg, now);
 
     if (err != CM_OK)
         return err;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return CM_ENOTFOUND;
+    snprintf(subject, sizeof subject, "%s%s", prefix, change);
+    *occurred_at = now;
+    err = cm_outbox_add(pg, subject, m, NULL);
+    *occurred_at = NULL; /* now goes out of scope */
+    return err;
+}
+
+/* --- groups --- */
+
+cm_err gs_group_get(PGconn *pg, const char *id, struct group_list *out)
+{
+    const char *values[1] = {id};
+    struct group_list l = {0, NULL, NULL};
+    cm_err err = GS_SELECT(pg, "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id = $1::uuid", 1,
+                           values, group_fields, &l);
+
+    if (err == CM_OK && l.n != 1) {
+        GS_LIST_RELEASE(&l);
+        err = CM_ENOTFOUND;
     }
-    *out = res;
-    return CM_OK;
+    if (err == CM_OK)
+        *out = l;
+    return err;
 }
 
 /* Takes the transaction-level lock that serialises changes to the tree of
@@ -123,25 +88,31 @@ cm_err gs_group_get(PGconn *pg, const char *id, PGresult **out)
 static cm_err lock_tree(PGconn *pg, const char *org)
 {
     const char *values[1] = {org};
-    return gs_command(pg, "SELECT pg_advisory_xact_lock(hashtext('authz.group_tree:' || $1))", 1,
-                      values, NULL);
+    return cm_pg_command(pg, "SELECT pg_advisory_xact_lock(hashtext('authz.group_tree:' || $1))", 1,
+                         values, NULL);
 }
 
 /* Writes a group_logs row about the group itself. */
 static cm_err log_group(PGconn *pg, const char *group, const char *event, const char *by)
 {
     const char *values[3] = {group, event, gs_opt(by)};
-    return gs_command(pg,
-                      "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
-                      "VALUES ($1::uuid, 'group', $1::uuid, $2, $3::uuid)",
-                      3, values, NULL);
+    return cm_pg_command(
+        pg,
+        "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
+        "VALUES ($1::uuid, 'group', $1::uuid, $2, $3::uuid)",
+        3, values, NULL);
 }
 
 cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_ID_LEN])
 {
-    const char *values[8] = {g->organization_id, gs_opt(g->parent_id), g->name,
-                             g->node_type,       g->type,              g->tags_json,
-                             g->members_can_write ? "true" : "false", gs_opt(g->created_by)};
+    const char *values[8] = {g->organization_id,
+                             gs_opt(g->parent_id),
+                             g->name,
+                             g->node_type,
+                             g->type,
+                             g->tags_json,
+                             g->members_can_write ? "true" : "false",
+                             gs_opt(g->created_by)};
     const char *tree[2];
     char id[GS_ID_LEN];
     PGresult *res;
@@ -149,14 +120,15 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     cm_err err = lock_tree(pg, g->organization_id);
 
     if (err == CM_OK)
-        err = gs_query(pg,
-                       "INSERT INTO groups (organization_id, parent_id, name, node_type, type, "
-                       "tags, members_can_write, created_by) "
-                       "SELECT $1::uuid, $2::uuid, $3, $4, $5, "
-                       "ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::bool, $8::uuid "
-                       "WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM groups WHERE id = $2::uuid "
-                       "AND organization_id = $1::uuid) RETURNING id",
-                       8, values, &res);
+        err = cm_pg_query(
+            pg,
+            "INSERT INTO groups (organization_id, parent_id, name, node_type, type, "
+            "tags, members_can_write, created_by) "
+            "SELECT $1::uuid, $2::uuid, $3, $4, $5, "
+            "ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::bool, $8::uuid "
+            "WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM groups WHERE id = $2::uuid "
+            "AND organization_id = $1::uuid) RETURNING id",
+            8, values, &res);
     if (err != CM_OK)
         return err;
     if (PQntuples(res) != 1) {
@@ -167,12 +139,12 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
     PQclear(res);
     tree[0] = id;
     tree[1] = gs_opt(g->parent_id);
-    err = gs_command(pg,
-                     "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
-                     "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
-                     "SELECT t.ancestor_id, $1::uuid, t.depth + 1 FROM group_tree t "
-                     "WHERE t.descendant_id = $2::uuid",
-                     2, tree, &rows);
+    err = cm_pg_command(pg,
+                        "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
+                        "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
+                        "SELECT t.ancestor_id, $1::uuid, t.depth + 1 FROM group_tree t "
+                        "WHERE t.descendant_id = $2::uuid",
+                        2, tree, &rows);
     if (err == CM_OK)
         err = log_group(pg, id, "add", g->created_by);
     if (err == CM_OK)
@@ -184,18 +156,21 @@ cm_err gs_group_update(PGconn *pg, const char *id, const char *name, const char 
                        int is_active, int members_can_write)
 {
     const char *values[5] = {id, name, tags_json,
-                             is_active < 0 ? NULL : is_active ? "true" : "false",
-                             members_can_write < 0 ? NULL : members_can_write ? "true" : "false"};
+                             is_active < 0 ? NULL
+                             : is_active   ? "true"
+                                           : "false",
+                             members_can_write < 0 ? NULL
+                             : members_can_write   ? "true"
+                                                   : "false"};
     long rows = 0;
-    cm_err err = gs_command(
-        pg,
-        "UPDATE groups SET name = COALESCE($2, name), "
-        "tags = CASE WHEN $3::jsonb IS NULL THEN tags "
-        "ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END, "
-        "is_active = COALESCE($4::bool, is_active), "
-        "members_can_write = COALESCE($5::bool, members_can_write), "
-        "last_modified_time = now() WHERE id = $1::uuid",
-        5, values, &rows);
+    cm_err err = cm_pg_command(pg,
+                               "UPDATE groups SET name = COALESCE($2, name), "
+                               "tags = CASE WHEN $3::jsonb IS NULL THEN tags "
+                               "ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END, "
+                               "is_active = COALESCE($4::bool, is_active), "
+                               "members_can_write = COALESCE($5::bool, members_can_write), "
+                               "last_modified_time = now() WHERE id = $1::uuid",
+                               5, values, &rows);
 
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
@@ -205,8 +180,8 @@ cm_err gs_group_touch(PGconn *pg, const char *id)
     return gs_group_update(pg, id, NULL, NULL, -1, -1);
 }
 
-cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to,
-                     const char *by, char out_from[GS_ID_LEN], char out_task[GS_ID_LEN])
+cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to, const char *by,
+                     char out_from[GS_ID_LEN], char out_task[GS_ID_LEN])
 {
     const char *pair[2] = {id, to};
     const char *task[4];
@@ -216,11 +191,11 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
 
     /* under the lock: to must not be id or below it, and both must be of org */
     if (err == CM_OK)
-        err = gs_query(pg,
-                       "SELECT (SELECT parent_id FROM groups WHERE id = $1::uuid) AS from_id, "
-                       "EXISTS (SELECT 1 FROM group_tree WHERE ancestor_id = $1::uuid "
-                       "AND descendant_id = $2::uuid) AS inside",
-                       2, pair, &res);
+        err = cm_pg_query(pg,
+                          "SELECT (SELECT parent_id FROM groups WHERE id = $1::uuid) AS from_id, "
+                          "EXISTS (SELECT 1 FROM group_tree WHERE ancestor_id = $1::uuid "
+                          "AND descendant_id = $2::uuid) AS inside",
+                          2, pair, &res);
     if (err != CM_OK)
         return err;
     snprintf(from, sizeof from, "%s", gs_col(res, 0, "from_id"));
@@ -229,24 +204,24 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     if (err != CM_OK)
         return err;
     /* detach the subtree from its old ancestors, attach it under to's */
-    err = gs_command(pg,
-                     "DELETE FROM group_tree t WHERE t.descendant_id IN "
-                     "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid) "
-                     "AND t.ancestor_id NOT IN "
-                     "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid)",
-                     1, pair, NULL);
+    err = cm_pg_command(pg,
+                        "DELETE FROM group_tree t WHERE t.descendant_id IN "
+                        "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid) "
+                        "AND t.ancestor_id NOT IN "
+                        "(SELECT descendant_id FROM group_tree WHERE ancestor_id = $1::uuid)",
+                        1, pair, NULL);
     if (err == CM_OK)
-        err = gs_command(pg,
-                         "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
-                         "SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 "
-                         "FROM group_tree a, group_tree d "
-                         "WHERE a.descendant_id = $2::uuid AND d.ancestor_id = $1::uuid",
-                         2, pair, NULL);
+        err = cm_pg_command(pg,
+                            "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
+                            "SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 "
+                            "FROM group_tree a, group_tree d "
+                            "WHERE a.descendant_id = $2::uuid AND d.ancestor_id = $1::uuid",
+                            2, pair, NULL);
     if (err == CM_OK)
-        err = gs_command(pg,
-                         "UPDATE groups SET parent_id = $2::uuid, last_modified_time = now() "
-                         "WHERE id = $1::uuid",
-                         2, pair, NULL);
+        err = cm_pg_command(pg,
+                            "UPDATE groups SET parent_id = $2::uuid, last_modified_time = now() "
+                            "WHERE id = $1::uuid",
+                            2, pair, NULL);
     if (err == CM_OK)
         err = log_group(pg, id, "move", by);
     if (err != CM_OK)
@@ -255,12 +230,12 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
     task[1] = to;
     task[2] = gs_opt(from);
     task[3] = gs_opt(by);
-    err = gs_query(pg,
-                   "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
-                   "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
-                   "'to-parent-group-id', $2::text, 'from-parent-group-id', $3::text), "
-                   "$4::uuid, now()) RETURNING id",
-                   4, task, &res);
+    err = cm_pg_query(pg,
+                      "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
+                      "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
+                      "'to-parent-group-id', $2::text, 'from-parent-group-id', $3::text), "
+                      "$4::uuid, now()) RETURNING id",
+                      4, task, &res);
     if (err != CM_OK)
         return err;
     snprintf(out_task, GS_ID_LEN, "%s", gs_col(res, 0, "id"));

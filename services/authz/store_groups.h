@@ -2,41 +2,37 @@
  * closure table group_tree, individuals, leaders, members, logs, move
  * tasks) and for individuals. Nothing here knows about NATS or HTTP.
  *
- * Results are PGresults the caller clears; the *_row readers point strings
- * into them ("" for SQL NULL). Times are RFC 3339 UTC with microseconds. */
+ * Results are records (struct *_rec, in lists {n, items, mem} released
+ * with GS_LIST_RELEASE), never a PGresult: text fields are "" for SQL NULL
+ * and borrowed from their list. Times are RFC 3339 UTC with microseconds. */
 #ifndef AUTHZ_STORE_GROUPS_H
 #define AUTHZ_STORE_GROUPS_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
+
+#include <protobuf-c/protobuf-c.h>
 
 #include "cm_err.h"
 
 #define GS_ID_LEN 37 /* a uuid and its NUL */
 #define GS_TIME_LEN 48 /* an RFC 3339 time, or a filter's time text (<= 40) */
 
-/* SQL rendering a timestamptz expression as RFC 3339 UTC with microseconds. */
-#define GS_TS(expr) "to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* --- helpers (store_groups.c) --- */
 
 /* s, or NULL (an SQL NULL parameter) when s is NULL or "". */
 const char *gs_opt(const char *s);
 
-/* Value of column name in row of res; "" for SQL NULL or an unknown column.
- * Borrowed from res. */
-const char *gs_col(const PGresult *res, int row, const char *name);
-
-/* Column name of row as a boolean ("t"). */
-int gs_bool(const PGresult *res, int row, const char *name);
-
-/* Runs sql with n text parameters (NULL values are SQL NULL). On CM_OK the
- * result is in *out (caller PQclear); otherwise the database's error is
- * mapped (cm_pg_result_err) and nothing is returned. */
-cm_err gs_query(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out);
-
-/* As gs_query for a command whose rows are not read; the count of rows it
- * affected goes to *rows when rows is not NULL. */
-cm_err gs_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
+/* A list of records: n of them in items, their strings in mem. */
+#define GS_LIST(rec)                                                                               \
+    {                                                                                              \
+        size_t n;                                                                                  \
+        struct rec *items;                                                                         \
+        char *mem;                                                                                 \
+    }
+/* Frees a list's records (a list of zeros is a no-op). */
+void gs_list_free(void *items, char *mem);
+#define GS_LIST_RELEASE(l) gs_list_free((l)->items, (l)->mem)
 
 /* BEGIN; and the end of a transaction: COMMIT when err is CM_OK (its
  * failure returned), otherwise ROLLBACK and err returned unchanged. */
@@ -45,6 +41,12 @@ cm_err gs_tx_end(PGconn *pg, cm_err err);
 
 /* The transaction's now() into out, for events. */
 cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN]);
+
+/* Adds event m to the outbox under subject prefix + change, inside the
+ * caller's transaction, stamping *occurred_at (a field of m) with the
+ * transaction's now(). */
+cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
+                    char **occurred_at);
 
 /* --- who the caller is, for the lists' visibility (the SQL form of
  * engine.h's group:G:read) --- */
@@ -56,8 +58,8 @@ struct gs_scope {
 
 /* --- groups (store_groups.c) --- */
 
-/* One group as the API shows it; borrowed from its PGresult. */
-struct gs_group {
+/* One group as the API shows it. */
+struct group_rec {
     const char *id;
     const char *organization_id;
     const char *parent_id; /* "" at the top */
@@ -73,21 +75,10 @@ struct gs_group {
     long individuals_count;
 };
 
-/* Columns of gs_group_row, and the FROM they need (g the group, p its
- * parent), for the store's SELECTs. */
-#define GS_GROUP_COLUMNS                                                                           \
-    "g.id, g.organization_id, g.parent_id, p.name AS parent_name, g.name, g.node_type, g.type, "   \
-    "array_to_json(g.tags)::text AS tags, g.is_active, g.members_can_write, "                     \
-    GS_TS("g.last_modified_time") " AS last_modified_time, "                                       \
-    "(SELECT count(*) FROM groups c WHERE c.parent_id = g.id) AS child_count, "                    \
-    "(SELECT count(*) FROM group_individuals gi WHERE gi.group_id = g.id) AS individuals_count "
-#define GS_GROUP_FROM "FROM groups g LEFT JOIN groups p ON p.id = g.parent_id "
+struct group_list GS_LIST(group_rec);
 
-/* Points out's fields into row of res (GS_GROUP_COLUMNS). */
-void gs_group_row(const PGresult *res, int row, struct gs_group *out);
-
-/* Group id, one row to *out (caller PQclear). CM_ENOTFOUND when none. */
-cm_err gs_group_get(PGconn *pg, const char *id, PGresult **out);
+/* Group id into *out (one record; GS_LIST_RELEASE). CM_ENOTFOUND when none. */
+cm_err gs_group_get(PGconn *pg, const char *id, struct group_list *out);
 
 /* A new group; strings borrowed. tags_json a JSON array of strings. */
 struct gs_group_new {
@@ -140,8 +131,14 @@ cm_err gs_subject_add(PGconn *pg, const char *group, enum gs_subject s, const ch
 cm_err gs_subject_remove(PGconn *pg, const char *group, enum gs_subject s, const char *id,
                          const char *by, int *changed);
 
-/* The ids of subject kind s in group, one column "id" (caller PQclear). */
-cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, PGresult **out);
+/* An id (of a leader, member or individual). */
+struct id_rec {
+    const char *id;
+};
+struct id_list GS_LIST(id_rec);
+
+/* The ids of subject kind s in group. */
+cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, struct id_list *out);
 
 /* Resolves a user for organization org: by id (id not "") or by email
  * (case-insensitive). The user id to out. CM_ENOTFOUND when no such user is
@@ -153,11 +150,30 @@ cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *emai
 /* CM_OK when individual id is owned by org, else CM_ENOTFOUND. */
 cm_err gs_org_individual(PGconn *pg, const char *org, const char *id);
 
-/* Rows of the groups whose ids are in ids_json (a JSON array), ordered by
- * group: kind GS_LEADER (leaders with user columns), GS_MEMBER (members) or
- * GS_INDIVIDUAL (individuals with their columns); column "group_id" names
- * the group. Caller PQclear. */
-cm_err gs_details(PGconn *pg, const char *ids_json, enum gs_subject s, PGresult **out);
+/* An individual as the groups show it (IndividualSummary): group_id the
+ * group it was listed for ("" outside a group). */
+struct individual_rec {
+    const char *group_id, *id, *owner_id, *user_id, *first_name, *last_name, *email, *birth_date;
+    int email_verified, phone_verified, registered;
+};
+struct individual_list GS_LIST(individual_rec);
+
+/* A user as a leader or member of group_id (from authz's projection). */
+struct person_rec {
+    const char *group_id, *id, *added_by, *email, *first_name, *last_name, *username,
+        *individual_id;
+    int enabled;
+};
+struct person_list GS_LIST(person_rec);
+
+/* The individuals of the groups whose ids are in ids_json (a JSON array),
+ * ordered by group. */
+cm_err gs_details_individuals(PGconn *pg, const char *ids_json, struct individual_list *out);
+
+/* The leaders (GS_LEADER) or members (GS_MEMBER) of those groups, ordered
+ * by group. */
+cm_err gs_details_people(PGconn *pg, const char *ids_json, enum gs_subject s,
+                         struct person_list *out);
 
 /* --- lists (store_groups_list.c) --- */
 
@@ -183,32 +199,36 @@ struct gs_list_query {
     long limit, offset;
 };
 
-/* The visible groups matching q, ordered by name then id (gs_group_row
- * columns; caller PQclear). CM_EINVAL when a time does not parse. */
+/* The visible groups matching q, ordered by name then id. CM_EINVAL when
+ * a time does not parse. */
 cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_list_query *q,
-                      PGresult **out);
+                      struct group_list *out);
 
-/* Individuals (gs_details columns) of group, paginated. */
+/* Individuals of group, paginated. */
 cm_err gs_group_individuals(PGconn *pg, const char *group, long limit, long offset,
-                            PGresult **out);
+                            struct individual_list *out);
 
-/* Leaders of group with first_name, last_name, username, paginated. */
-cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset, PGresult **out);
+/* Leaders of group (id, first_name, last_name, username), paginated. */
+cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset,
+                        struct person_list *out);
+
+/* One row of group_logs. */
+struct group_log_rec {
+    const char *id, *group_id, *subject, *subject_id, *event, *created_by, *created_time;
+};
+struct group_log_list GS_LIST(group_log_rec);
 
 /* group_logs rows visible under sc, newest first, filtered by group,
  * individual and organization (each "" when not given), paginated. */
 cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
                      const char *individual, const char *org, long limit, long offset,
-                     PGresult **out);
+                     struct group_log_list *out);
 
 /* Who could be added to group (of org) as member_type ("leader" and
  * "member": users of org; "individual": individuals owned by org), not yet
  * in it in that role; with for_children, those already in it (the pool its
  * subgroups draw from). text ("" none) matches name or email; invite ("" any)
- * and verified (-1 any) filter. Columns id, individual_id, email,
- * first_name, last_name, email_verified, phone_verified, verified,
- * invite, member_type, total (the count before pagination). An empty page
- * is one row whose id is "", so that total is still there. */
+ * and verified (-1 any) filter. */
 struct gs_eligible_query {
     const char *member_type;
     int for_children;
@@ -217,18 +237,24 @@ struct gs_eligible_query {
     int verified;
     long limit, offset;
 };
+struct eligible_rec {
+    const char *id, *individual_id, *email, *first_name, *last_name, *invite, *member_type;
+    int email_verified, phone_verified, verified;
+};
+/* One page of them and *out_total, the count before pagination. */
+struct eligible_list GS_LIST(eligible_rec);
 cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
-                   const struct gs_eligible_query *q, PGresult **out);
+                   const struct gs_eligible_query *q, struct eligible_list *out, long *out_total);
 
 /* --- individuals (store_groups_individuals.c) --- */
 
 /* Registers individual id under owner (user_id may be ""), logging who;
- * the row to *out (columns id, owner_id, user_id). CM_ECONFLICT when id
- * exists. */
+ * the record (id, owner_id, user_id) to *out. CM_ECONFLICT when id exists. */
 cm_err gs_individual_create(PGconn *pg, const char *id, const char *owner, const char *user_id,
-                            const char *by, PGresult **out);
+                            const char *by, struct individual_list *out);
 
-/* Individual id (columns id, owner_id, user_id); CM_ENOTFOUND when none. */
-cm_err gs_individual_get(PGconn *pg, const char *id, PGresult **out);
+/* Individual id (id, owner_id, user_id) into *out (one record);
+ * CM_ENOTFOUND when none. */
+cm_err gs_individual_get(PGconn *pg, const char *id, struct individual_list *out);
 
 #endif

@@ -2,24 +2,25 @@
  * #156), of a group's individuals and leaders, of group logs, and of the
  * people eligible for a group (store_groups.h). */
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "store_groups.h"
+#include "cm_alloc.h"
 
-/* The groups the caller may read, as engine.h's group:G:read says, given
- * $1 the caller's user id (NULL for none), $2 the organization its token
- * makes it admin of (NULL for none) and $3 true for the platform admin:
- * an admin of the group's organization, or an enabled user leading or
- * belonging to the group or an ancestor. Defines the CTE "visible (id)". */
+#include "store_access_rules.h"
+#include "store_groups_rows.h"
+
+/* The groups the caller may read: the rule group:G:read of
+ * store_access_rules.h (the one the per-group check uses) for $1 the
+ * caller's user id (NULL for none) when that user is enabled (everything for
+ * the platform admin), and the token's shortcuts: $2 the organization its
+ * token makes it admin of (NULL for none) and $3 true for the platform
+ * admin. Defines the CTE "visible (id)". */
 #define VISIBLE_CTE                                                                                \
-    "WITH me AS (SELECT u.id FROM users u WHERE u.id = $1::uuid AND u.enabled), "                  \
-    "adm AS (SELECT r.organization_id FROM user_roles r JOIN me ON me.id = r.user_id "             \
-    "        WHERE r.role_name = 'admin' UNION SELECT $2::uuid WHERE $2::uuid IS NOT NULL), "      \
-    "mine AS (SELECT l.group_id FROM group_leaders l JOIN me ON me.id = l.user_id "                \
-    "         UNION SELECT m.group_id FROM group_members m JOIN me ON me.id = m.user_id), "        \
-    "visible AS (SELECT g.id FROM groups g WHERE $3::bool "                                        \
-    "            OR g.organization_id IN (SELECT organization_id FROM adm) "                       \
-    "            UNION SELECT t.descendant_id FROM group_tree t "                                  \
-    "            WHERE t.ancestor_id IN (SELECT group_id FROM mine)) "
+    "WITH visible AS (SELECT g.id FROM groups g WHERE $3::bool OR g.organization_id = $2::uuid "   \
+    "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid AND u.enabled AND "                  \
+    "u.platform_admin) "                                                                           \
+    " UNION " RULE_OF_ME(RULE_GROUP_READ) "  AND EXISTS (SELECT 1 FROM users u WHERE u.id = "      \
+                                          "$1::uuid AND u.enabled)) "
 
 /* $1..$3 of VISIBLE_CTE from sc. */
 static void scope_values(const struct gs_scope *sc, const char **values)
@@ -30,7 +31,7 @@ static void scope_values(const struct gs_scope *sc, const char **values)
 }
 
 cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_list_query *q,
-                      PGresult **out)
+                      struct group_list *out)
 {
     char limit[24], offset[24];
     const char *values[26];
@@ -59,10 +60,10 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
     values[21] = gs_opt(q->time_le);
     values[22] = limit;
     values[23] = offset;
-    return gs_query(
+    return GS_SELECT(
         pg,
-        VISIBLE_CTE "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM
-        "WHERE g.id IN (SELECT id FROM visible) "
+        VISIBLE_CTE
+        "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id IN (SELECT id FROM visible) "
         "AND ($4::uuid IS NULL OR g.organization_id = $4::uuid) "
         "AND ($5::jsonb IS NULL OR g.id IN (SELECT (jsonb_array_elements_text($5::jsonb))::uuid)) "
         "AND ($6::jsonb IS NULL OR g.id NOT IN "
@@ -91,47 +92,58 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
         "AND ($21::timestamptz IS NULL OR g.last_modified_time < $21::timestamptz) "
         "AND ($22::timestamptz IS NULL OR g.last_modified_time <= $22::timestamptz) "
         "ORDER BY g.name, g.id LIMIT $23::bigint OFFSET $24::bigint",
-        24, values, out);
+        24, values, group_fields, out);
 }
 
-/* Runs sql with group $1, limit $2 and offset $3. */
+/* gs_select of sql with group $1, limit $2 and offset $3. */
 static cm_err paged(PGconn *pg, const char *sql, const char *group, long limit, long offset,
-                    PGresult **out)
+                    const struct gs_field *fields, size_t nfields, size_t size, void **items,
+                    char **mem, size_t *n)
 {
     char l[24], o[24];
     const char *values[3] = {group, l, o};
 
     snprintf(l, sizeof l, "%ld", limit);
     snprintf(o, sizeof o, "%ld", offset);
-    return gs_query(pg, sql, 3, values, out);
+    return gs_select(pg, sql, 3, values, fields, nfields, size, items, mem, n);
 }
+#define PAGED(pg, sql, group, limit, offset, fields, list)                                         \
+    paged(pg, sql, group, limit, offset, fields, sizeof(fields) / sizeof((fields)[0]),             \
+          sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
 
 cm_err gs_group_individuals(PGconn *pg, const char *group, long limit, long offset,
-                            PGresult **out)
+                            struct individual_list *out)
 {
-    return paged(pg,
+    return PAGED(pg,
                  "SELECT gi.group_id, i.id, i.owner_id, i.first_name, i.last_name, i.email, "
                  "i.birth_date, i.email_verified, i.phone_verified, i.registered "
                  "FROM group_individuals gi JOIN individuals i ON i.id = gi.individual_id "
                  "WHERE gi.group_id = $1::uuid ORDER BY gi.added_at, i.id "
                  "LIMIT $2::bigint OFFSET $3::bigint",
-                 group, limit, offset, out);
+                 group, limit, offset, individual_fields, out);
 }
 
-cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset, PGresult **out)
+cm_err gs_group_leaders(PGconn *pg, const char *group, long limit, long offset,
+                        struct person_list *out)
 {
-    return paged(pg,
+    return PAGED(pg,
                  "SELECT l.group_id, l.user_id AS id, u.first_name, u.last_name, u.username "
                  "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
                  "WHERE l.group_id = $1::uuid ORDER BY l.added_at, l.user_id "
                  "LIMIT $2::bigint OFFSET $3::bigint",
-                 group, limit, offset, out);
+                 group, limit, offset, person_fields, out);
 }
 
 cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
                      const char *individual, const char *org, long limit, long offset,
-                     PGresult **out)
+                     struct group_log_list *out)
 {
+    static const struct gs_field fields[] = {
+        GS_F(group_log_rec, GK_STR, id),           GS_F(group_log_rec, GK_STR, group_id),
+        GS_F(group_log_rec, GK_STR, subject),      GS_F(group_log_rec, GK_STR, subject_id),
+        GS_F(group_log_rec, GK_STR, event),        GS_F(group_log_rec, GK_STR, created_by),
+        GS_F(group_log_rec, GK_STR, created_time),
+    };
     char l[24], o[24];
     const char *values[8];
 
@@ -143,23 +155,51 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
     values[5] = gs_opt(org);
     values[6] = l;
     values[7] = o;
-    return gs_query(pg,
-                    VISIBLE_CTE "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
-                                "x.created_by, " GS_TS("x.created_time") " AS created_time "
-                                "FROM group_logs x JOIN groups g ON g.id = x.group_id "
-                                "WHERE x.group_id IN (SELECT id FROM visible) "
-                                "AND ($4::uuid IS NULL OR x.group_id = $4::uuid) "
-                                "AND ($5::uuid IS NULL OR (x.subject = 'individual' "
-                                "     AND x.subject_id = $5::uuid)) "
-                                "AND ($6::uuid IS NULL OR g.organization_id = $6::uuid) "
-                                "ORDER BY x.created_time DESC, x.id "
-                                "LIMIT $7::bigint OFFSET $8::bigint",
-                    8, values, out);
+    return GS_SELECT(pg,
+                     VISIBLE_CTE
+                     "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
+                     "x.created_by, " GS_TS(
+                         "x.created_time") " AS created_time "
+                                           "FROM group_logs x JOIN groups g ON g.id = x.group_id "
+                                           "WHERE x.group_id IN (SELECT id FROM visible) "
+                                           "AND ($4::uuid IS NULL OR x.group_id = $4::uuid) "
+                                           "AND ($5::uuid IS NULL OR (x.subject = 'individual' "
+                                           "     AND x.subject_id = $5::uuid)) "
+                                           "AND ($6::uuid IS NULL OR g.organization_id = $6::uuid) "
+                                           "ORDER BY x.created_time DESC, x.id "
+                                           "LIMIT $7::bigint OFFSET $8::bigint",
+                     8, values, fields, out);
 }
 
 cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
-                   const struct gs_eligible_query *q, PGresult **out)
+                   const struct gs_eligible_query *q, struct eligible_list *out, long *out_total)
 {
+    /* total rides on every row; the row of an empty page has no id */
+    struct eligible_row {
+        struct eligible_rec e;
+        long total;
+    };
+    struct eligible_rows GS_LIST(eligible_row);
+#define EF(kind, name)                                                                             \
+    {                                                                                              \
+#name, kind, offsetof(struct eligible_row, e.name)                                         \
+    }
+    static const struct gs_field fields[] = {
+        EF(GK_STR, id),
+        EF(GK_STR, individual_id),
+        EF(GK_STR, email),
+        EF(GK_STR, first_name),
+        EF(GK_STR, last_name),
+        EF(GK_STR, invite),
+        EF(GK_STR, member_type),
+        EF(GK_BOOL, email_verified),
+        EF(GK_BOOL, phone_verified),
+        EF(GK_BOOL, verified),
+        GS_F(eligible_row, GK_LONG, total),
+    };
+#undef EF
+    struct eligible_rows rows = {0, NULL, NULL};
+    cm_err err;
     char l[24], o[24];
     const char *values[9];
 
@@ -176,7 +216,7 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
     values[8] = o;
     /* users of org for leaders and members; individuals of org otherwise.
      * A user known to authz has an account: its invitation is "accepted". */
-    return gs_query(
+    err = GS_SELECT(
         pg,
         "WITH cand AS ("
         " SELECT u.id, (SELECT i.id FROM individuals i WHERE i.user_id = u.id "
@@ -206,5 +246,16 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
         "FROM (SELECT 1) one LEFT JOIN (SELECT * FROM hit ORDER BY last_name, first_name, id "
         " LIMIT $8::bigint OFFSET $9::bigint) f ON true "
         "ORDER BY f.last_name, f.first_name, f.id",
-        9, values, out);
+        9, values, fields, &rows);
+    if (err != CM_OK)
+        return err;
+    out->n = 0;
+    out->items = cm_xcalloc(rows.n ? rows.n : 1, sizeof *out->items);
+    for (size_t i = 0; i < rows.n; i++)
+        if (rows.items[i].e.id[0])
+            out->items[out->n++] = rows.items[i].e;
+    out->mem = rows.mem; /* the strings stay where they are */
+    *out_total = rows.n ? rows.items[0].total : 0;
+    free(rows.items);
+    return CM_OK;
 }

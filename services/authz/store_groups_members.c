@@ -3,7 +3,7 @@
  * individual belongs to a group's organization (store_groups.h). */
 #include <stdio.h>
 
-#include "store_groups.h"
+#include "store_groups_rows.h"
 
 /* The fixed SQL of each subject kind. */
 static const struct {
@@ -43,10 +43,11 @@ static cm_err log_subject(PGconn *pg, const char *group, enum gs_subject s, cons
                           const char *event, const char *by)
 {
     const char *values[5] = {group, subjects[s].name, id, event, gs_opt(by)};
-    return gs_command(pg,
-                      "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
-                      "VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid)",
-                      5, values, NULL);
+    return cm_pg_command(
+        pg,
+        "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
+        "VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid)",
+        5, values, NULL);
 }
 
 /* Runs the add or remove statement sql and logs event when it changed. */
@@ -55,7 +56,7 @@ static cm_err change(PGconn *pg, const char *sql, const char *group, enum gs_sub
 {
     const char *values[3] = {group, id, gs_opt(by)};
     long rows = 0;
-    cm_err err = gs_command(pg, sql, sql == subjects[s].add ? 3 : 2, values, &rows);
+    cm_err err = cm_pg_command(pg, sql, sql == subjects[s].add ? 3 : 2, values, &rows);
 
     if (err == CM_OK && rows > 0)
         err = log_subject(pg, group, s, id, event, by);
@@ -76,10 +77,11 @@ cm_err gs_subject_remove(PGconn *pg, const char *group, enum gs_subject s, const
     return change(pg, subjects[s].remove, group, s, id, "remove", by, changed);
 }
 
-cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, PGresult **out)
+cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, struct id_list *out)
 {
+    static const struct gs_field fields[] = {GS_F(id_rec, GK_STR, id)};
     const char *values[1] = {group};
-    return gs_query(pg, subjects[s].ids, 1, values, out);
+    return GS_SELECT(pg, subjects[s].ids, 1, values, fields, out);
 }
 
 cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *email,
@@ -87,12 +89,12 @@ cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *emai
 {
     const char *values[3] = {org, gs_opt(id), gs_opt(email)};
     PGresult *res;
-    cm_err err = gs_query(pg,
-                          "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
-                          "AND m.organization_id = $1::uuid "
-                          "WHERE ($2::uuid IS NOT NULL AND u.id = $2::uuid) "
-                          "OR ($2::uuid IS NULL AND lower(u.email) = lower($3)) LIMIT 2",
-                          3, values, &res);
+    cm_err err = cm_pg_query(pg,
+                             "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
+                             "AND m.organization_id = $1::uuid "
+                             "WHERE ($2::uuid IS NOT NULL AND u.id = $2::uuid) "
+                             "OR ($2::uuid IS NULL AND lower(u.email) = lower($3)) LIMIT 2",
+                             3, values, &res);
 
     if (err != CM_OK)
         return err;
@@ -107,15 +109,16 @@ cm_err gs_org_individual(PGconn *pg, const char *org, const char *id)
 {
     const char *values[2] = {org, id};
     long rows = 0;
-    cm_err err = gs_command(pg,
-                            "SELECT 1 FROM individuals WHERE id = $2::uuid "
-                            "AND owner_id = $1::uuid",
-                            2, values, &rows);
+    cm_err err = cm_pg_command(pg,
+                               "SELECT 1 FROM individuals WHERE id = $2::uuid "
+                               "AND owner_id = $1::uuid",
+                               2, values, &rows);
 
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
 
-cm_err gs_details(PGconn *pg, const char *ids_json, enum gs_subject s, PGresult **out)
+/* The rows of kind s of the groups in ids_json. */
+static const char *details_sql(enum gs_subject s)
 {
     static const char *const sql[] = {
         [GS_INDIVIDUAL] =
@@ -124,23 +127,35 @@ cm_err gs_details(PGconn *pg, const char *ids_json, enum gs_subject s, PGresult 
             "FROM group_individuals gi JOIN individuals i ON i.id = gi.individual_id "
             "WHERE gi.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
             "ORDER BY gi.group_id, gi.added_at, i.id",
-        [GS_LEADER] =
-            "SELECT l.group_id, l.user_id AS id, l.added_by, u.email, u.first_name, "
-            "u.last_name, u.username, u.enabled, "
-            "(SELECT i.id FROM individuals i WHERE i.user_id = l.user_id "
-            "ORDER BY i.created_at LIMIT 1) AS individual_id "
-            "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
-            "WHERE l.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
-            "ORDER BY l.group_id, l.added_at, l.user_id",
-        [GS_MEMBER] =
-            "SELECT m.group_id, m.user_id AS id, m.added_by, u.email, u.first_name, "
-            "u.last_name, u.username, u.enabled, "
-            "(SELECT i.id FROM individuals i WHERE i.user_id = m.user_id "
-            "ORDER BY i.created_at LIMIT 1) AS individual_id "
-            "FROM group_members m LEFT JOIN users u ON u.id = m.user_id "
-            "WHERE m.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
-            "ORDER BY m.group_id, m.added_at, m.user_id",
+        [GS_LEADER] = "SELECT l.group_id, l.user_id AS id, l.added_by, u.email, u.first_name, "
+                      "u.last_name, u.username, u.enabled, "
+                      "(SELECT i.id FROM individuals i WHERE i.user_id = l.user_id "
+                      "ORDER BY i.created_at LIMIT 1) AS individual_id "
+                      "FROM group_leaders l LEFT JOIN users u ON u.id = l.user_id "
+                      "WHERE l.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
+                      "ORDER BY l.group_id, l.added_at, l.user_id",
+        [GS_MEMBER] = "SELECT m.group_id, m.user_id AS id, m.added_by, u.email, u.first_name, "
+                      "u.last_name, u.username, u.enabled, "
+                      "(SELECT i.id FROM individuals i WHERE i.user_id = m.user_id "
+                      "ORDER BY i.created_at LIMIT 1) AS individual_id "
+                      "FROM group_members m LEFT JOIN users u ON u.id = m.user_id "
+                      "WHERE m.group_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) "
+                      "ORDER BY m.group_id, m.added_at, m.user_id",
     };
+    return sql[s];
+}
+
+cm_err gs_details_individuals(PGconn *pg, const char *ids_json, struct individual_list *out)
+{
     const char *values[1] = {ids_json};
-    return gs_query(pg, sql[s], 1, values, out);
+    return GS_SELECT(pg, details_sql(GS_INDIVIDUAL), 1, values, individual_fields, out);
+}
+
+cm_err gs_details_people(PGconn *pg, const char *ids_json, enum gs_subject s,
+                         struct person_list *out)
+{
+    const char *values[1] = {ids_json};
+    if (s == GS_INDIVIDUAL)
+        return CM_EINVAL;
+    return GS_SELECT(pg, details_sql(s), 1, values, person_fields, out);
 }

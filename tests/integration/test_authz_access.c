@@ -381,13 +381,17 @@ Test(authz_access, a_user_asks_about_themselves_only, .timeout = 30)
     json_decref(doc);
     cr_assert(token[0] != '\0');
     json_t *body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", id);
-    cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, NULL), 201));
+    cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 201));
+    cr_assert(it_true(json_is_false(json_object_get(doc, "allow"))), "a plain user: no system");
+    json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", w.u[NOBODY]);
     cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 404));
     af_error(doc, 404, "/user-id");
     json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", id);
-    cr_assert(eq(long, post_json("/v1/authz-resource-access/", NULL, body, NULL), 401));
+    cr_assert(eq(long, post_json("/v1/authz-resource-access/", NULL, body, &doc), 401));
+    af_error(doc, 401, NULL);
+    json_decref(doc);
 }
 
 Test(authz_access, an_organization_admin_asks_about_its_members, .timeout = 30)
@@ -413,6 +417,7 @@ Test(authz_access, an_organization_admin_asks_about_its_members, .timeout = 30)
     json_decref(doc);
     body = json_pack("{s:[s], s:s}", "access-query", "system::read", "user-id", w.u[ADMIN_A]);
     cr_assert(eq(long, post_json("/v1/authz-resource-access/", token, body, &doc), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
 }
 
@@ -665,11 +670,14 @@ Test(authz_access, authz_individuals_filters_and_pages, .timeout = 30)
         json_decref(doc);
     }
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?user-id=%s", w.u[ADMIN_A]), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?operation=contain&user-id=%s",
                            w.u[ADMIN_A]), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, get(token, &doc, "/v1/authz-individuals/?operation=read"), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
 }
 
@@ -744,6 +752,7 @@ Test(authz_access, resource_accessors, .timeout = 30)
     for (int k = 0; k < 51; k++)
         len += (size_t)snprintf(big + len, sizeof big - len, "&resource-id=%s", w.i[I_1]);
     cr_assert(eq(long, af_call("GET", big, token, NULL, &doc), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
 }
 
@@ -857,8 +866,16 @@ Test(authz_access, rpc_cache_is_invalidated_by_a_membership_change, .timeout = 3
     PQfinish(pg);
     /* the groups API removes the member and publishes the change */
     snprintf(path, sizeof path, "/v1/individual-groups/%s/remove-members/", w.g[G_G]);
-    json_t *body = json_pack("{s:[s]}", "user-ids", w.u[MEMBER_G]);
-    cr_assert(eq(long, post_json(path, token, body, NULL), 201));
+    json_t *body = json_pack("{s:[s], s:b}", "user-ids", w.u[MEMBER_G], "with-members", 1);
+    json_t *doc = NULL;
+    cr_assert(eq(long, post_json(path, token, body, &doc), 201));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "id")),
+                 w.g[G_G]));
+    json_t *members =
+        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), "members");
+    cr_assert(it_true(json_is_array(members)));
+    cr_assert(eq(sz, json_array_size(members), 0), "the member is gone from the group's document");
+    json_decref(doc);
     do {
         cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     } while (allow && it_now_ms() - t0 < 4000);

@@ -315,6 +315,7 @@ Test(authz_groups, who_may_create)
     af_error(doc, 404, "/data/attributes/organization-id");
     json_decref(doc);
     cr_assert(eq(long, ag_call("POST", NULL, body, &doc, "/v1/individual-groups/"), 401));
+    af_error(doc, 401, NULL);
     json_decref(doc);
     /* a leaf group led by leader1: leader1 may create under it, member may not */
     snprintf(body, sizeof body, ", \"leader-ids\": [\"%s\"]", leader1.id);
@@ -333,6 +334,7 @@ Test(authz_groups, who_may_create)
     af_error(doc, 404, "/data/attributes/parent-group-id");
     json_decref(doc);
     cr_assert(eq(long, ag_call("POST", admin_b.token, body, &doc, "/v1/individual-groups/"), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
 }
 
@@ -360,9 +362,11 @@ Test(authz_groups, another_tenant_sees_nothing)
     snprintf(name_probe, sizeof name_probe, "{\"user-ids\": [\"%s\"]}", admin_b.id);
     cr_assert(eq(long, ag_call("POST", admin_b.token, name_probe, &doc,
                                "/v1/individual-groups/%s/add-members/", g), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
     cr_assert(eq(long, ag_call("GET", admin_b.token, NULL, &doc,
                                "/v1/individual-group-leaders/?individual-group-id=%s", g), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
     cr_assert(eq(long, ag_call("GET", admin_b.token, NULL, &doc,
                                "/v1/individual-groups/?organization-id=%s", org_a), 200));
@@ -371,9 +375,11 @@ Test(authz_groups, another_tenant_sees_nothing)
     /* unknown and malformed ids */
     cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc, "/v1/individual-groups/%s/",
                                TS_NONE), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
     cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                "/v1/individual-groups/not-a-uuid/"), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
 }
 
@@ -409,6 +415,7 @@ Test(authz_groups, leaders_members_and_strangers)
     cr_assert(eq(long, ag_call("PATCH", member.token,
                                "{\"data\": {\"type\": \"individual-groups\", \"id\": \"x\"}}", &doc,
                                "/v1/individual-groups/%s/", top), 403));
+    af_error(doc, 403, NULL);
     json_decref(doc);
     /* the leader of another group cannot even see it */
     cr_assert(eq(long, ag_call("GET", leader2.token, NULL, &doc, "/v1/individual-groups/%s/", top),
@@ -416,10 +423,36 @@ Test(authz_groups, leaders_members_and_strangers)
     json_decref(doc);
     cr_assert(eq(long, ag_call("POST", leader2.token, body, &doc,
                                "/v1/individual-groups/%s/add-members/", top), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
     /* a patient with no group sees nothing */
     cr_assert(eq(long, ag_call("GET", patient.token, NULL, &doc, "/v1/individual-groups/%s/", top),
                  404));
+    json_decref(doc);
+    /* one page, mixed rights: leader2, now also a member of top, lists the
+     * groups of org_a and sees each row's own self-can-write */
+    snprintf(body, sizeof body, "{\"user-ids\": [\"%s\"]}", leader2.id);
+    cr_assert(eq(long, ag_call("POST", leader1.token, body, &doc,
+                               "/v1/individual-groups/%s/add-members/", top), 201));
+    json_decref(doc);
+    cr_assert(eq(long, ag_call("GET", leader2.token, NULL, &doc,
+                               "/v1/individual-groups/?organization-id=%s&page[limit]=1000", org_a),
+                 200));
+    {
+        const char *ids[3] = {top, sub, other};
+        const int can_write[3] = {0, 0, 1};
+        for (int k = 0; k < 3; k++) {
+            const json_t *a = NULL, *item;
+            size_t i;
+            json_array_foreach(json_object_get(doc, "data"), i, item)
+            if (!strcmp(af_str(item, "id"), ids[k]))
+                a = json_object_get(item, "attributes");
+            cr_assert(a != NULL, "group %d is not listed", k);
+            cr_assert(eq(int, json_is_true(json_object_get(a, "self-can-write")), can_write[k]),
+                      "self-can-write of group %d", k);
+            cr_assert(it_true(json_is_boolean(json_object_get(a, "self-can-write"))));
+        }
+    }
     json_decref(doc);
 }
 
@@ -684,6 +717,7 @@ Test(authz_groups, move_group_keeps_the_closure_right)
     snprintf(body, sizeof body, "{\"to-parent-group-id\": \"%s\"}", b);
     cr_assert(eq(long, ag_call("POST", adm.token, body, &doc,
                                "/v1/individual-groups/%s/move-group/", b), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, closure_errors(org), 0));
     /* e back and forth, then a whole subtree (a) under d */
@@ -705,6 +739,7 @@ Test(authz_groups, move_group_keeps_the_closure_right)
     json_decref(doc);
     cr_assert(eq(long, ag_call("POST", adm.token, "{\"to-parent-group-id\": 5}", &doc,
                                "/v1/individual-groups/%s/move-group/", e), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     ag_group(admin_b.token, org_b, NULL, NULL, other);
     snprintf(body, sizeof body, "{\"to-parent-group-id\": \"%s\"}", other);
@@ -879,17 +914,21 @@ Test(authz_groups, group_lists_need_their_group)
         json_decref(doc);
         cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                    "%s?individual-group-id=%s", lists_of_group[i], TS_NONE), 404));
+        af_error(doc, 404, NULL);
         json_decref(doc);
         cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                    "%s?individual-group-id=%s&page[limit]=0", lists_of_group[i],
                                    TS_NONE), 400));
+        af_error(doc, 400, NULL);
         json_decref(doc);
         cr_assert(eq(long, ag_call("GET", NULL, NULL, &doc, "%s?individual-group-id=%s",
                                    lists_of_group[i], TS_NONE), 401));
+        af_error(doc, 401, NULL);
         json_decref(doc);
     }
     cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                "/v1/individual-group-logs/?individual-group-id=%s", TS_NONE), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
     cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                "/v1/individual-group-logs/?individual-id=x"), 400));
@@ -959,8 +998,10 @@ Test(authz_groups, eligible_members)
     cr_assert(eq(long, ag_call("GET", admin_a.token, NULL, &doc,
                                "/v1/individual-groups/%s/eligible-members/?"
                                "filter[registration-invite]=maybe", g), 400));
+    af_error(doc, 400, NULL);
     json_decref(doc);
     cr_assert(eq(long, ag_call("GET", patient.token, NULL, &doc,
                                "/v1/individual-groups/%s/eligible-members/", g), 404));
+    af_error(doc, 404, NULL);
     json_decref(doc);
 }

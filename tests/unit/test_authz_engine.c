@@ -1,6 +1,6 @@
 /* test_authz_engine.c: the authz3 query parser (every good and bad form) and
  * the pure helpers of the access operations and the check cache. */
-// links: services/authz/engine.c services/authz/check_cache.c services/authz/handlers_access_input.c
+// links: services/authz/engine.c services/authz/check_cache.c services/authz/handlers_access_input.c services/authz/store_access.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
@@ -221,20 +221,36 @@ Test(access_date, checks_the_calendar)
     cr_assert(not(access_date_valid("")));
 }
 
-Test(access_ids_json, reads_postgres_arrays)
+Test(store_access_ids_parse, reads_postgres_arrays)
 {
-    json_t *a = access_ids_json("{}", 0);
-    cr_assert(a != NULL);
-    cr_assert(eq(sz, json_array_size(a), 0));
-    json_decref(a);
-    a = access_ids_json("{" U1 "," U1 "}", 1);
-    cr_assert(a != NULL);
+    struct access_page page = {0, 0, NULL};
+    cr_assert(eq(int, store_access_ids_parse("{}", &page), CM_OK));
+    cr_assert(eq(sz, page.n, 0));
+    cr_assert(eq(int, store_access_ids_parse("{" U1 "," U1 "}", &page), CM_OK));
+    cr_assert(eq(sz, page.n, 2));
+    cr_assert(eq(str, page.ids[1], U1));
+    access_page_release(&page);
+    cr_assert(eq(int, store_access_ids_parse("{x}", &page), CM_EINVAL));
+    cr_assert(eq(int, store_access_ids_parse("", &page), CM_EINVAL));
+    cr_assert(eq(int, store_access_ids_parse(NULL, &page), CM_EINVAL));
+    cr_assert(eq(sz, page.n, 0));
+}
+
+Test(access_ids_json, renders_ids_or_id_objects)
+{
+    char ids[2][CM_UUID_LEN + 1] = {U1, U1};
+    struct access_page page = {7, 2, ids};
+    json_t *a = access_ids_json(&page, 0);
     cr_assert(eq(sz, json_array_size(a), 2));
+    cr_assert(eq(str, (char *)json_string_value(json_array_get(a, 0)), U1));
+    json_decref(a);
+    a = access_ids_json(&page, 1);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(json_array_get(a, 1), "id")), U1));
     json_decref(a);
-    cr_assert(access_ids_json("{x}", 0) == NULL);
-    cr_assert(access_ids_json("", 0) == NULL);
-    cr_assert(access_ids_json(NULL, 0) == NULL);
+    page.n = 0;
+    a = access_ids_json(&page, 1);
+    cr_assert(eq(sz, json_array_size(a), 0));
+    json_decref(a);
 }
 
 Test(access_page_meta, names_the_three_numbers)

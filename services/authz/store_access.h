@@ -1,0 +1,92 @@
+/* store_access.h: authz's SQL for access questions: decisions (one query
+ * for one user), the sets the listing operations page through (#10, #11,
+ * #13), and the projected user. Every answer comes from the one definition
+ * of each rule in store_access_rules.h. Nothing here knows about NATS or
+ * HTTP; results are records, never a PGresult. */
+#ifndef AUTHZ_STORE_ACCESS_H
+#define AUTHZ_STORE_ACCESS_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "cm_err.h"
+#include "cm_jsonapi.h"
+#include "engine.h"
+
+/* The projected user (authz's copy of identity). */
+struct access_user_rec {
+    int known; /* 0: authz has no such user (then the rest are 0) */
+    int enabled;
+    int platform_admin;
+};
+
+/* user_id's row; *out zeroed when unknown. */
+cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out);
+
+/* *out_member 1 when user_id is a member of organization_id. */
+cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
+                              int *out_member);
+
+/* *out_all 1 when every individual of ids_pg (a Postgres array text of
+ * uuids) exists and is owned by organization_id. */
+cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
+                                 int *out_all);
+
+/* Decides one parsed query for user_id (a uuid): *out_allow 1 or 0 on CM_OK.
+ * An unknown or disabled user is allowed nothing; the platform admin
+ * everything. CM_EINVAL for a pair the parser never yields. One statement. */
+cm_err store_access_allowed(PGconn *pg, const char *user_id, const struct authz_query *q,
+                            int *out_allow);
+
+/* For each of the n uuids ids[i] (entities of type), out_allow[i] = whether
+ * user_id may do op on it, as store_access_allowed would say, in one
+ * statement. n <= 1000. */
+cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type, enum authz_op op,
+                           const char *const *ids, size_t n, int *out_allow);
+
+/* One page of a set: total size and the ids of [offset, offset + limit) in
+ * id order. Release with access_page_release. */
+struct access_page {
+    long total;
+    size_t n;
+    char (*ids)[CM_UUID_LEN + 1]; /* n of them; NULL when n is 0 */
+};
+
+/* Frees page's ids; a zeroed page is a no-op. */
+void access_page_release(struct access_page *page);
+
+/* Reads a Postgres array text of uuids ("{a,b}") into out->ids / out->n
+ * (pure). CM_EINVAL for anything else (nothing kept). */
+cm_err store_access_ids_parse(const char *pg_array, struct access_page *out);
+
+/* Ids of the entities of type (group, individual or organization) on which
+ * user_id may do every operation in ops[0..nops) (all of them when
+ * platform_admin), within organization_id when it is not NULL. CM_EINVAL
+ * for a type that cannot be listed (system, app.*). */
+cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
+                            enum authz_type type, const enum authz_op *ops, size_t nops,
+                            const char *organization_id, long limit, long offset,
+                            struct access_page *out);
+
+/* The filters of #11 (NULL = not given; bools as "true"/"false"; owners as
+ * a Postgres array text of uuids). */
+struct individual_filters {
+    const char *account_type, *birth_date, *email_verified, *email, *exclude_owner_ids;
+    const char *first_name, *group_id, *leader_id, *last_name, *organization_id;
+    const char *phone_verified, *phone, *registered;
+};
+
+/* Ids of the individuals user_id may read (op AUTHZ_READ) or write that
+ * match every filter given. */
+cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_admin,
+                               enum authz_op op, const struct individual_filters *f, long limit,
+                               long offset, struct access_page *out);
+
+/* Ids of the enabled users who may do op on at least one of the resources
+ * resource_ids (a Postgres array text of uuids) of type individual or
+ * organization, members of organization_id when it is not NULL. */
+cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
+                             const char *resource_ids, const char *organization_id, long limit,
+                             long offset, struct access_page *out);
+
+#endif

@@ -1,0 +1,61 @@
+/* store_rows.c: statements and rows → records for authz's store
+ * (store_rows.h). */
+#include "store_rows.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_alloc.h"
+#include "cm_pg.h"
+
+const char *gs_col(const PGresult *res, int row, const char *name)
+{
+    int c = PQfnumber(res, name);
+    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
+}
+
+int gs_bool(const PGresult *res, int row, const char *name)
+{
+    return gs_col(res, row, name)[0] == 't';
+}
+
+cm_err gs_select(PGconn *pg, const char *sql, int n, const char *const *values,
+                 const struct gs_field *fields, size_t nfields, size_t size, void **out_items,
+                 char **out_mem, size_t *out_n)
+{
+    PGresult *res;
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
+    size_t rows, need = 0, at = 0;
+    char *items, *mem;
+
+    if (err != CM_OK)
+        return err;
+    rows = (size_t)PQntuples(res);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t f = 0; f < nfields; f++)
+            if (fields[f].kind == GK_STR)
+                need += strlen(gs_col(res, (int)r, fields[f].column)) + 1;
+    items = cm_xcalloc(rows ? rows : 1, size);
+    mem = need ? cm_xmalloc(need) : NULL;
+    for (size_t r = 0; r < rows; r++) {
+        char *rec = items + r * size;
+        for (size_t f = 0; f < nfields; f++) {
+            const char *v = gs_col(res, (int)r, fields[f].column);
+            if (fields[f].kind == GK_STR) {
+                size_t len = strlen(v) + 1;
+                memcpy(mem + at, v, len);
+                *(const char **)(void *)(rec + fields[f].offset) = mem + at;
+                at += len;
+            } else if (fields[f].kind == GK_BOOL) {
+                *(int *)(void *)(rec + fields[f].offset) = v[0] == 't';
+            } else {
+                *(long *)(void *)(rec + fields[f].offset) = strtol(v, NULL, 10);
+            }
+        }
+    }
+    PQclear(res);
+    *out_items = items;
+    *out_mem = mem;
+    *out_n = rows;
+    return CM_OK;
+}
