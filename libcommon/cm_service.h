@@ -15,7 +15,15 @@
  *
  * Subjects: "<svc>.http" carries HttpRequest from the edge and is dispatched
  * by the service's cm_op table; "<svc>.rpc.<Method>" carries RpcRequest and
- * is dispatched by its cm_rpc table. */
+ * is dispatched by its cm_rpc table.
+ *
+ * Slow work (password hashing) never runs on a request worker: operations
+ * and RPCs named in def->pool_ops / pool_rpcs are handed, as they arrived,
+ * to a bounded pool (cm_pool.h) of PWHASH_THREADS threads, each with its own
+ * PGconn and its own NATS connection for the reply, running at PWHASH_NICE.
+ * When PWHASH_QUEUE of them already wait for a thread, the request worker
+ * answers at once: 503 with Retry-After in the surface's style, or
+ * CM_EUNAVAIL to an RPC. */
 #ifndef CM_SERVICE_H
 #define CM_SERVICE_H
 
@@ -46,6 +54,7 @@ struct cm_worker {
     struct cm_wire_conn *wire; /* requests in, replies out; this worker's thread only */
     pthread_t thread;
     char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
+    int pooled;           /* 1 on a thread of the slow-work pool (cm_service_def.pool_ops) */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -61,6 +70,7 @@ struct cm_req {
     char detail[256];
     char pointer[128];
     char parameter[64];
+    int retry_after_s; /* > 0: the answer carries Retry-After (e.g. a 429 or 503) */
 };
 
 /* The reply a handler fills. body is owned by the response (freed by the
@@ -133,6 +143,11 @@ struct cm_service_def {
      * outbox relay stops and NATS drains: stops what on_serving started and
      * frees state. Called only after on_serving succeeded. May be NULL. */
     void (*on_stop)(void *state);
+    /* Names of operations (cm_op.name) and typed RPC methods whose handlers
+     * do slow CPU work (password hashing): they run on the slow-work pool,
+     * never on a request worker. NULL-terminated; NULL: none. */
+    const char *const *pool_ops;
+    const char *const *pool_rpcs;
 };
 
 /* Runs the daemon described by def until SIGTERM or SIGINT. Returns the

@@ -166,6 +166,17 @@ static const char *unavailable_detail(const struct pending *p)
                                     : "service unavailable, retry later";
 }
 
+/* The client's address as libevent holds it (borrowed, valid while req
+ * is), "" when unknown. */
+static char *peer_address(struct evhttp_request *req)
+{
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
+    return addr ? addr : "";
+}
+
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
 static void forward(struct pending *p, const Envelope__Principal *principal)
 {
@@ -190,6 +201,7 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
     env.principal = (Envelope__Principal *)(principal ? principal : &anon);
     env.surface = p->route->surface;
+    env.remote_addr = peer_address(req); /* the TCP peer; services decide about X-Forwarded-For */
     p->state = PENDING_FORWARDED;
     switch (publish_request(p, p->route->subject, &env.base)) {
     case CM_OK:

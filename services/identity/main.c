@@ -2,11 +2,22 @@
  * in libcommon/cm_service.c. */
 #include "handlers.h"
 
+/* What checks or hashes a password (argon2id): run on the slow-work pool,
+ * never on a request worker (cm_service.h), so that reads do not wait
+ * behind a hash. */
+static const char *const password_ops[] = {
+    "login", "users.change-password", "confirm-forgot-password", "mfa-totp.enable",
+    "mfa-totp.disable", NULL,
+};
+static const char *const password_rpcs[] = {"CreateAccount", NULL};
+
 static const struct cm_service_def identity_service = {
     .name = "identity",
     .ops = identity_ops,
     .rpcs = identity_rpcs,
     .on_start = identity_on_start,
+    .pool_ops = password_ops,
+    .pool_rpcs = password_rpcs,
 };
 
 int main(void)
