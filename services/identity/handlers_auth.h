@@ -76,6 +76,7 @@ struct login_opts {
     int interactive;
     const char *locale; /* NULL: leave it */
     int64_t issued_after; /* unix s of a revocation of the user just before, or 0 */
+    const char *addr;     /* the client's address (client_addr.h) for a password login, or NULL */
 };
 
 /* The login of user_id after its credentials passed (password, or none for
