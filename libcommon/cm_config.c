@@ -65,7 +65,7 @@ static const struct entry table[] = {
     S("SPOOL_DIR", spool_dir, "var/spool"),
     I("TOKEN_CACHE_SIZE", token_cache_size, 16, 1 << 20, 8192),
     I("PROJECTION_APPLY_DELAY_MS", projection_apply_delay_ms, 0, 60000, 0), /* tests only */
-    I("PWHASH_THREADS", pwhash_threads, 1, 64, -1), /* -1 → the online cores */
+    I("PWHASH_THREADS", pwhash_threads, 1, 64, -1), /* -1 → the online cores less one */
     I("PWHASH_QUEUE", pwhash_queue, 0, 100000, -1), /* -1 → 8 per pool thread */
     I("PWHASH_NICE", pwhash_nice, 0, 19, 10),
     I("LOGIN_ADDR_LOCK_AFTER", login_addr_lock_after, 1, 1000000, 100),
@@ -153,8 +153,10 @@ cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_co
         out->edge_threads = cores >= 4 ? (int)(cores / 2 > 64 ? 64 : cores / 2) : 1;
     }
     if (out->pwhash_threads < 0) {
+        /* One core stays with the request workers (make bench: on 2 cores
+         * one hashing thread leaves reads more and loses logins little). */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        out->pwhash_threads = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+        out->pwhash_threads = cores <= 2 ? 1 : cores > 65 ? 64 : (int)cores - 1;
     }
     if (out->pwhash_queue < 0)
         out->pwhash_queue = 8 * out->pwhash_threads;
