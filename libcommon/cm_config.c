@@ -66,7 +66,7 @@ static const struct entry table[] = {
     I("TOKEN_CACHE_SIZE", token_cache_size, 16, 1 << 20, 8192),
     I("PROJECTION_APPLY_DELAY_MS", projection_apply_delay_ms, 0, 60000, 0), /* tests only */
     I("PWHASH_THREADS", pwhash_threads, 1, 64, -1), /* -1 → the online cores less one */
-    I("PWHASH_QUEUE", pwhash_queue, 0, 100000, -1), /* -1 → 8 per pool thread */
+    I("PWHASH_QUEUE", pwhash_queue, 0, 100000, -1), /* -1 → 4 per pool thread */
     I("PWHASH_NICE", pwhash_nice, 0, 19, 10),
     I("LOGIN_ADDR_LOCK_AFTER", login_addr_lock_after, 1, 1000000, 100),
     I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
@@ -159,7 +159,7 @@ cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_co
         out->pwhash_threads = cores <= 2 ? 1 : cores > 65 ? 64 : (int)cores - 1;
     }
     if (out->pwhash_queue < 0)
-        out->pwhash_queue = 8 * out->pwhash_threads;
+        out->pwhash_queue = 4 * out->pwhash_threads; /* at most ~4 hashes' wait */
     return CM_OK;
 }
 

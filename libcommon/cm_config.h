@@ -61,7 +61,7 @@ struct cm_config {
                                     * the projection applies (0; > 0 only to watch catch-up in tests) */
     /* services: the pool for slow work (password hashing), apart from the handlers */
     int pwhash_threads;       /* PWHASH_THREADS: pool threads, each with its own PGconn; default cores - 1 */
-    int pwhash_queue;         /* PWHASH_QUEUE: jobs that may wait for a pool thread; default 8 per thread */
+    int pwhash_queue;         /* PWHASH_QUEUE: jobs that may wait for a pool thread; default 4 per thread */
     int pwhash_nice;          /* PWHASH_NICE: nice value added to pool threads (request workers first) */
     /* identity: login throttling by client address (login_throttle.h) */
     int login_addr_lock_after;     /* LOGIN_ADDR_LOCK_AFTER: failures from one address, any username,

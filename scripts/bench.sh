@@ -407,7 +407,7 @@ reads_under_logins() {
     lpid=$!
     sleep 1
     run_wrk "$DURATION" "$OUT/reads-under-logins.txt" "$TEST_EDGE_URL$path" "$@"
-    wait "$lpid" # 503s of a full pool count as errors there: shown, not fatal
+    wait "$lpid" # a full pool's 503s are retried after Retry-After and counted; errors shown, not fatal
     check_run "reads under logins" "$OUT/reads-under-logins.txt"
     read -r u_rps u_p50 u_p99 x x x < <(parse_wrk "$OUT/reads-under-logins.txt")
     line=$(cat "$OUT/logins-under-reads.txt")
@@ -417,8 +417,8 @@ reads_under_logins() {
             "$(fmt_ms "$u_p50")" "$(fmt_ms "$u_p99")"
         printf '%-34s %-9s (target >= 80%%)\n' "  under logins/alone" \
             "$(awk -v u="$u_rps" -v a="$a_rps" 'BEGIN { printf "%.0f%%", 100 * u / a }')"
-        awk -v c="$AUTH_CLIENTS" '{ printf "%-34s %-9.1f %-8s %s   (%d answered 503: pool full)\n", \
-            "  logins meanwhile (" c " clients)", $2, sprintf("%.2fms", $3), sprintf("%.2fms", $4), $6 }' <<<"$line"
+        awk -v c="$AUTH_CLIENTS" '{ printf "%-34s %-9.1f %-8s %s   (%d errors, %d answered 503 at once: pool full)\n", \
+            "  logins meanwhile (" c " clients)", $2, sprintf("%.2fms", $3), sprintf("%.2fms", $4), $6, $7 }' <<<"$line"
     } >>"$OUT/rows"
 }
 
