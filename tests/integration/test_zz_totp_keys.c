@@ -116,16 +116,12 @@ Test(mfa_sealed, no_secret_is_stored_in_clear_and_mfa_login_works)
 {
     struct ut_user u;
     struct cfg c;
-    char *v;
 
     IT_REQUIRE_STACK();
     user_with_totp(&u, &c);
+    /* (other suites write rows straight into the table, in clear, as before
+     * migration 005: the next start seals those; see zz_totp_keys) */
     assert_sealed(&c, NULL);
-    v = pg1("SELECT count(*)::text FROM identity.mfa_totp WHERE secret IS NOT NULL OR "
-            "secret_box IS NULL OR $1 = ''",
-            "x", NULL);
-    cr_assert(eq(str, v, "0"), "%s configurations hold their secret in clear", v);
-    free(v);
     cr_assert(eq(long, it_login(u.username, UT_PASSWORD, NULL, NULL, NULL), 401), "code needed");
     cr_assert(eq(long, login_with_code(&u, &c), 201));
 }
@@ -158,6 +154,7 @@ Test(zz_totp_keys, clear_rows_are_sealed_at_start_and_keys_rotate, .fini = resto
 {
     struct ut_user u;
     struct cfg c;
+    char *v;
 
     IT_REQUIRE_STACK();
     user_with_totp(&u, &c);
@@ -169,6 +166,11 @@ Test(zz_totp_keys, clear_rows_are_sealed_at_start_and_keys_rotate, .fini = resto
 
     restart_identity_with(K1);
     assert_sealed(&c, "k1");
+    v = pg1("SELECT count(*)::text FROM identity.mfa_totp WHERE secret IS NOT NULL OR "
+            "key_id IS DISTINCT FROM $1",
+            "k1", NULL);
+    cr_assert(eq(str, v, "0"), "%s configurations not sealed with k1 after the start", v);
+    free(v);
     cr_assert(eq(long, login_with_code(&u, &c), 201), "after sealing with k1");
 
     restart_identity_with(K2 "," K1); /* rotation: the new key first */
