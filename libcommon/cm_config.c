@@ -67,7 +67,7 @@ static const struct entry table[] = {
     I("PROJECTION_APPLY_DELAY_MS", projection_apply_delay_ms, 0, 60000, 0), /* tests only */
     I("PWHASH_THREADS", pwhash_threads, 1, 64, -1), /* -1 → the online cores less one */
     I("PWHASH_QUEUE", pwhash_queue, 0, 100000, -1), /* -1 → 4 per pool thread */
-    I("PWHASH_NICE", pwhash_nice, 0, 19, 10),
+    I("PWHASH_NICE", pwhash_nice, 0, 19, 19), /* the lowest: hashing takes what reads leave */
     I("LOGIN_ADDR_LOCK_AFTER", login_addr_lock_after, 1, 1000000, 100),
     I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
     S("TRUSTED_PROXIES", trusted_proxies, NULL),
