@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -38,6 +39,10 @@ static void *pool_main(void *arg)
 
     if (p->def.nice > 0) /* Linux: the nice value is per thread */
         (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->def.nice);
+    if (p->def.nice >= 19) { /* the lowest: run only when nothing else wants the CPU */
+        struct sched_param sp = {0};
+        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+    }
     pthread_mutex_lock(&p->mu);
     for (;;) {
         void *job;

@@ -9,7 +9,9 @@
  * frees the job on that thread, and idle(ctx), when not NULL, is called
  * about every idle_ms while the thread has nothing to do (to keep a
  * connection alive). Threads may run at a lower priority (nice) than the
- * rest of the process, so that request workers keep the CPU first. */
+ * rest of the process, so that request workers keep the CPU first; at nice
+ * 19 they are also SCHED_IDLE (Linux): they run only on CPU time nothing
+ * else wants. */
 #ifndef CM_POOL_H
 #define CM_POOL_H
 
@@ -23,7 +25,7 @@ typedef void (*cm_pool_idle)(void *ctx);
 struct cm_pool_def {
     int nthreads;     /* >= 1 */
     int queue_cap;    /* jobs that may wait for a thread; >= 0 */
-    int nice;         /* added to each thread's nice value (0: none; Linux per-thread) */
+    int nice;         /* added to each thread's nice value (0: none; 19: also SCHED_IDLE) */
     int idle_ms;      /* period of idle calls; 200 when <= 0 */
     void **ctxs;      /* nthreads contexts, borrowed; they must outlive cm_pool_stop */
     cm_pool_run run;  /* handles and frees a job */

@@ -183,7 +183,8 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
 
 /* Publishes an HttpResponse to reply: in one message when it fits the
  * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
- * last) that the edge relays as a chunked HTTP reply. */
+ * last) that the edge relays as a chunked HTTP reply. A Retry-After header
+ * goes with it when retry_after_s > 0. */
 static void send_http_retry(struct cm_worker *w, const char *reply, int status,
                             const char *ctype, const char *body, size_t len, int retry_after_s)
 {
