@@ -554,15 +554,14 @@ static cm_err start_pool(struct cm_service *svc)
     }
     def.nthreads = svc->npool;
     def.queue_cap = svc->cfg.pwhash_queue;
-    def.nice = svc->cfg.pwhash_nice;
+    def.nice = 0; /* the service's hashing lowers itself (PWHASH_NICE), not its DB work */
     def.ctxs = ctxs;
     def.run = pool_run;
     def.idle = pool_idle;
     err = cm_pool_start(&def, &svc->pool);
     free(ctxs);
     if (err == CM_OK)
-        cm_info("slow-work pool: %d threads, %d may wait, nice %d", svc->npool,
-                svc->cfg.pwhash_queue, svc->cfg.pwhash_nice);
+        cm_info("slow-work pool: %d threads, %d may wait", svc->npool, svc->cfg.pwhash_queue);
     return err;
 }
 

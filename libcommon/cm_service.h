@@ -20,7 +20,8 @@
  * Slow work (password hashing) never runs on a request worker: operations
  * and RPCs named in def->pool_ops / pool_rpcs are handed, as they arrived,
  * to a bounded pool (cm_pool.h) of PWHASH_THREADS threads, each with its own
- * PGconn and its own NATS connection for the reply, running at PWHASH_NICE.
+ * PGconn and its own NATS connection for the reply (the service runs its
+ * CPU-heavy part at PWHASH_NICE itself: identity's password_hash.c).
  * When PWHASH_QUEUE of them already wait for a thread, the request worker
  * answers at once: 503 with Retry-After in the surface's style, or
  * CM_EUNAVAIL to an RPC. */

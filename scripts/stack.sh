@@ -567,7 +567,8 @@ wait_ready() {
     while :; do
         still=()
         for n in "${pending[@]}"; do
-            if ! name_alive "$n"; then
+            # (a pid that lives under another name is still exec'ing setsid → env → daemon)
+            if ! name_alive "$n" && ! kill -0 "$(pid_of "$n")" 2>/dev/null; then
                 [ "$tty" = 1 ] && printf '\n' >&2
                 show_log "$VAR_DIR/log/$n.log" 60
                 die "$n exited before becoming ready (log: $VAR_DIR/log/$n.log)"
