@@ -1,6 +1,7 @@
 /* main.c: the identity daemon. Everything but its tables is the shared skeleton
  * in libcommon/cm_service.c. */
 #include "handlers.h"
+#include "password_hash.h"
 
 /* What checks or hashes a password (argon2id): run on the slow-work pool,
  * never on a request worker (cm_service.h), so that reads do not wait
@@ -11,11 +12,29 @@ static const char *const password_ops[] = {
 };
 static const char *const password_rpcs[] = {"CreateAccount", NULL};
 
+/* The argon2id computations go to low-priority hasher threads once serving
+ * (password_hash.h); start-up work (the bootstrap admin) hashes inline, at
+ * normal priority, so the daemon is ready soon. */
+static cm_err identity_on_serving(const struct cm_config *cfg, natsConnection *nc, void **state)
+{
+    (void)nc;
+    *state = NULL;
+    return pw_hashers_start(cfg);
+}
+
+static void identity_on_stop(void *state)
+{
+    (void)state;
+    pw_hashers_stop(); /* after the password pool answered its last request */
+}
+
 static const struct cm_service_def identity_service = {
     .name = "identity",
     .ops = identity_ops,
     .rpcs = identity_rpcs,
     .on_start = identity_on_start,
+    .on_serving = identity_on_serving,
+    .on_stop = identity_on_stop,
     .pool_ops = password_ops,
     .pool_rpcs = password_rpcs,
 };

@@ -8,6 +8,7 @@
 #include "password_hash.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "cm_pool.h"
@@ -18,10 +19,9 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[PW_HASH_MAX];
 static const struct cm_config *dummy_cfg;
 
-/* The hashers: started once, for the life of the process (read-only after). */
-static pthread_once_t hashers_once = PTHREAD_ONCE_INIT;
-static const struct cm_config *hashers_cfg;
-static struct cm_pool *hashers;
+/* The hashers: set once serving starts (pw_hashers_start), before any
+ * request, and cleared after the last one (pw_hashers_stop). */
+static _Atomic(struct cm_pool *) hashers;
 
 /* One argon2id computation handed to a hasher; the caller waits on done. */
 struct hash_job {
@@ -59,30 +59,40 @@ static void hasher_run(void *ctx, void *arg)
     pthread_mutex_unlock(&j->mu);
 }
 
-static void start_hashers(void)
+cm_err pw_hashers_start(const struct cm_config *cfg)
 {
     static void *ctxs[HASHERS_MAX];
     struct cm_pool_def def = {0};
-    int n = hashers_cfg->pwhash_threads;
+    struct cm_pool *p = NULL;
+    int n = cfg->pwhash_threads;
+    cm_err err;
 
     def.nthreads = n < 1 ? 1 : n > HASHERS_MAX ? HASHERS_MAX : n;
     def.queue_cap = 4 * HASHERS_MAX; /* callers are bounded by the daemon's pool */
-    def.nice = hashers_cfg->pwhash_nice;
+    def.nice = cfg->pwhash_nice;
     def.ctxs = ctxs;
     def.run = hasher_run;
-    if (cm_pool_start(&def, &hashers) != CM_OK)
-        hashers = NULL; /* compute on the caller's thread instead */
+    err = cm_pool_start(&def, &p);
+    if (err == CM_OK)
+        atomic_store(&hashers, p);
+    return err;
 }
 
-/* Runs j on a hasher and waits; on the caller's thread when none takes it. */
+void pw_hashers_stop(void)
+{
+    cm_pool_stop(atomic_exchange(&hashers, NULL));
+}
+
+/* Runs j on a hasher and waits; on the caller's thread when there are no
+ * hashers (at start) or none takes it. */
 static void run_job(struct hash_job *j)
 {
-    hashers_cfg = j->cfg;
-    pthread_once(&hashers_once, start_hashers);
+    struct cm_pool *h = atomic_load(&hashers);
+
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
     j->done = 0;
-    if (!hashers || cm_pool_submit(hashers, j) != CM_OK) {
+    if (!h || cm_pool_submit(h, j) != CM_OK) {
         compute(j);
     } else {
         pthread_mutex_lock(&j->mu);
