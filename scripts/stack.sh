@@ -682,7 +682,11 @@ cmd_up() {
     )
     infra_up
     DIE_HINT="what did start is still running; 'scripts/stack.sh status' shows it, 'scripts/stack.sh down' stops it"
-    for s in "${DAEMONS[@]}"; do launch "$s" 1; done
+    # identity first: the edge loads its signing keys (and follows its events) at start,
+    # and retries only every second, answering bearer tokens 503 until then
+    launch identity 1
+    wait_ready identity
+    for s in "${DAEMONS[@]}"; do [ "$s" = identity ] || launch "$s" 1; done
     wait_ready "${DAEMONS[@]}"
     {
         printf 'BOOTSTRAP_API_USER=%q\n' "$BOOTSTRAP_API_USER"
