@@ -23,12 +23,12 @@ typedef void (*cm_pool_run)(void *ctx, void *job);
 typedef void (*cm_pool_idle)(void *ctx);
 
 struct cm_pool_def {
-    int nthreads;     /* >= 1 */
-    int queue_cap;    /* jobs that may wait for a thread; >= 0 */
-    int nice;         /* added to each thread's nice value (0: none; 19: also SCHED_IDLE) */
-    int idle_ms;      /* period of idle calls; 200 when <= 0 */
-    void **ctxs;      /* nthreads contexts, borrowed; they must outlive cm_pool_stop */
-    cm_pool_run run;  /* handles and frees a job */
+    int nthreads;      /* >= 1 */
+    int queue_cap;     /* jobs that may wait for a thread; >= 0 */
+    int nice;          /* added to each thread's nice value (0: none; 19: also SCHED_IDLE) */
+    int idle_ms;       /* period of idle calls; 200 when <= 0 */
+    void **ctxs;       /* nthreads contexts, borrowed; they must outlive cm_pool_stop */
+    cm_pool_run run;   /* handles and frees a job */
     cm_pool_idle idle; /* may be NULL */
 };
 

@@ -80,8 +80,7 @@ cm_err login_throttle_check(struct cm_req *rq, const char *username, const char 
     rq->retry_after_s = retry;
     switch (why) {
     case LOGIN_REFUSAL_ADDR_LOCKED:
-        return cm_fail(rq, err, "too many failed logins from this address; retry in %d s",
-                       retry);
+        return cm_fail(rq, err, "too many failed logins from this address; retry in %d s", retry);
     case LOGIN_REFUSAL_PAIR_LOCKED:
         return cm_fail(rq, err, "account locked; retry in %d s", retry);
     default:

@@ -7,8 +7,8 @@
  * never on a request worker (cm_service.h), so that reads do not wait
  * behind a hash. */
 static const char *const password_ops[] = {
-    "login", "users.change-password", "confirm-forgot-password", "mfa-totp.enable",
-    "mfa-totp.disable", NULL,
+    "login",           "users.change-password", "confirm-forgot-password",
+    "mfa-totp.enable", "mfa-totp.disable",      NULL,
 };
 static const char *const password_rpcs[] = {"CreateAccount", NULL};
 

@@ -42,9 +42,9 @@ static void compute(struct hash_job *j)
     if (j->hash)
         j->rc = crypto_pwhash_str_verify(j->hash, j->password, len);
     else
-        j->rc = crypto_pwhash_str(j->out, j->password, len,
-                                  (unsigned long long)j->cfg->pwhash_opslimit,
-                                  (size_t)j->cfg->pwhash_memlimit_kib * 1024);
+        j->rc =
+            crypto_pwhash_str(j->out, j->password, len, (unsigned long long)j->cfg->pwhash_opslimit,
+                              (size_t)j->cfg->pwhash_memlimit_kib * 1024);
 }
 
 static void hasher_run(void *ctx, void *arg)
@@ -133,7 +133,8 @@ cm_err pw_verify(const struct cm_config *cfg, const char *hash, const char *pass
         dummy_cfg = cfg;
         pthread_once(&dummy_once, make_dummy);
         if (dummy_hash[0])
-            (void)verify(cfg, dummy_hash, password); /* same answer either way: only the time matters */
+            (void)verify(cfg, dummy_hash,
+                         password); /* same answer either way: only the time matters */
         return CM_EUNAUTH;
     }
     return verify(cfg, hash, password) ? CM_OK : CM_EUNAUTH;

@@ -85,13 +85,13 @@ cm_err store_login_fail(PGconn *pg, const char *username, const char *addr, int 
     /* the username's own record: counted, never locked */
     err = store_attempts_fail(pg, username, forget_s, INT_MAX, lock_s, &failures);
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO login_attempts_pair AS a (addr, username, failures, "
-                  "last_failure_at, locked_until) VALUES ($1, lower($2), 1, now(), "
-                  "CASE WHEN $4::int <= 1 THEN now() + make_interval(secs => $5::int) END) "
-                  "ON CONFLICT (addr, username) DO UPDATE SET " FAIL_SET("$3::int", "$4::int",
-                                                                          "$5::int"),
-                  5, pair, NULL);
+        err = run(
+            pg,
+            "INSERT INTO login_attempts_pair AS a (addr, username, failures, "
+            "last_failure_at, locked_until) VALUES ($1, lower($2), 1, now(), "
+            "CASE WHEN $4::int <= 1 THEN now() + make_interval(secs => $5::int) END) "
+            "ON CONFLICT (addr, username) DO UPDATE SET " FAIL_SET("$3::int", "$4::int", "$5::int"),
+            5, pair, NULL);
     if (err == CM_OK)
         err = run(pg,
                   "INSERT INTO login_attempts_ip AS a (addr, failures, last_failure_at, "

@@ -140,7 +140,8 @@ Test(login_address, failures_from_everywhere_only_slow_unknown_addresses)
     for (int i = 0; i < 21; i++) { /* LOGIN_USER_THROTTLE_AFTER is 20 by default */
         snprintf(from, sizeof from, "127.0.1.%d", 10 + i);
         la_age(pg, user);
-        cr_assert(eq(long, la_login(from, user, "Not-The-Password-1", NULL, NULL), 401), "%s", from);
+        cr_assert(eq(long, la_login(from, user, "Not-The-Password-1", NULL, NULL), 401), "%s",
+                  from);
     }
     la_login("127.0.2.1", user, AF_PASSWORD, NULL, &r);
     assert_refused(&r, 429, "too many failed logins");

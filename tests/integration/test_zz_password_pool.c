@@ -97,8 +97,8 @@ static void *login_loop(void *arg)
     return NULL;
 }
 
-Test(zz_password_pool, reads_stay_fast_and_overflow_is_503_with_retry_after,
-     .init = small_pool, .fini = restore_identity)
+Test(zz_password_pool, reads_stay_fast_and_overflow_is_503_with_retry_after, .init = small_pool,
+     .fini = restore_identity)
 {
     struct logins l = {.mu = PTHREAD_MUTEX_INITIALIZER};
     pthread_t th[LOGIN_THREADS];

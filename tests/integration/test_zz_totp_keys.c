@@ -85,10 +85,10 @@ static long login_with_code(const struct ut_user *u, const struct cfg *c)
     free(pg1("WITH x AS (UPDATE identity.mfa_totp SET last_step = last_step - 10 WHERE id = $1) "
              "SELECT 'ok'",
              c->id, NULL));
-    cr_assert(eq(int,
-                 cm_totp_code(c->key, c->keylen, cm_totp_step((int64_t)time(NULL)),
-                              CM_TOTP_DIGITS, code),
-                 CM_OK));
+    cr_assert(
+        eq(int,
+           cm_totp_code(c->key, c->keylen, cm_totp_step((int64_t)time(NULL)), CM_TOTP_DIGITS, code),
+           CM_OK));
     return it_login(u->username, UT_PASSWORD, code, NULL, NULL);
 }
 

@@ -27,9 +27,11 @@ Test(identity_totp_keys, parses_ids_and_32_byte_keys)
     cr_assert(eq(int, ring.n, 0));
     cr_assert(eq(int, totp_keyring_parse("nokey", &ring, why, sizeof why), CM_EINVAL));
     cr_assert(eq(int, totp_keyring_parse("k:AQID", &ring, why, sizeof why), CM_EINVAL), "3 bytes");
-    cr_assert(eq(int, totp_keyring_parse("b@d:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=", &ring, why,
-                                         sizeof why),
-                 CM_EINVAL), "bad id");
+    cr_assert(eq(int,
+                 totp_keyring_parse("b@d:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=", &ring, why,
+                                    sizeof why),
+                 CM_EINVAL),
+              "bad id");
     memset(&ring, 0, sizeof ring);
     cr_assert(eq(int, totp_keyring_parse(K1 "," K1, &ring, why, sizeof why), CM_EINVAL), "twice");
     cr_assert(strstr(why, "AQEB") == NULL, "no key material in the reason");
@@ -45,8 +47,10 @@ Test(identity_totp_keys, a_box_opens_only_with_its_key_and_unchanged)
 
     cr_assert(eq(int, totp_keyring_parse(K1, &one, why, sizeof why), CM_OK));
     cr_assert(eq(int, totp_keyring_parse(K2 "," K1, &both, why, sizeof why), CM_OK));
-    cr_assert(eq(int, totp_keyring_parse("k1:" "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=", &other,
-                                         why, sizeof why),
+    cr_assert(eq(int,
+                 totp_keyring_parse("k1:"
+                                    "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
+                                    &other, why, sizeof why),
                  CM_OK));
     totp_keyring_seal(&one, secret, sizeof secret, box, id);
     cr_assert(eq(str, id, "k1"));
@@ -56,9 +60,11 @@ Test(identity_totp_keys, a_box_opens_only_with_its_key_and_unchanged)
     cr_assert(memcmp(out, secret, n) == 0);
     cr_assert(eq(int, totp_keyring_open(&both, "k9", box, sizeof box, out, sizeof out, &n),
                  CM_ENOTFOUND));
-    cr_assert(eq(int, totp_keyring_open(&other, "k1", box, sizeof box, out, sizeof out, &n),
-                 CM_EINVAL), "another key under the same id");
+    cr_assert(
+        eq(int, totp_keyring_open(&other, "k1", box, sizeof box, out, sizeof out, &n), CM_EINVAL),
+        "another key under the same id");
     box[sizeof box - 1] ^= 1;
-    cr_assert(eq(int, totp_keyring_open(&both, id, box, sizeof box, out, sizeof out, &n), CM_EINVAL),
-              "tampered");
+    cr_assert(
+        eq(int, totp_keyring_open(&both, id, box, sizeof box, out, sizeof out, &n), CM_EINVAL),
+        "tampered");
 }
