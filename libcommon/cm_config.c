@@ -69,6 +69,13 @@ static const struct entry table[] = {
     I("SIGN_UP_UNDO_AFTER_S", sign_up_undo_after_s, 60, 30 * 86400, 3600),
     I("SIGN_UP_ADDR_LIMIT", sign_up_addr_limit, 1, 1000000, 60),
     S("ONBOARDING_TEST_DROP_CREATE_REPLY", onboarding_test_drop_create_reply, NULL), /* tests only */
+    I("PWHASH_THREADS", pwhash_threads, 1, 64, -1), /* -1 → the online cores less one */
+    I("PWHASH_QUEUE", pwhash_queue, 0, 100000, -1), /* -1 → 4 per pool thread */
+    I("PWHASH_NICE", pwhash_nice, 0, 19, 19), /* the lowest: hashing takes what reads leave */
+    I("LOGIN_ADDR_LOCK_AFTER", login_addr_lock_after, 1, 1000000, 100),
+    I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
+    S("TRUSTED_PROXIES", trusted_proxies, NULL),
+    S("TOTP_KEYS", totp_keys, NULL),
 };
 
 static const struct {
@@ -149,6 +156,14 @@ cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_co
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         out->edge_threads = cores >= 4 ? (int)(cores / 2 > 64 ? 64 : cores / 2) : 1;
     }
+    if (out->pwhash_threads < 0) {
+        /* One core stays with the request workers (make bench: on 2 cores
+         * one hashing thread leaves reads more and loses logins little). */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        out->pwhash_threads = cores <= 2 ? 1 : cores > 65 ? 64 : (int)cores - 1;
+    }
+    if (out->pwhash_queue < 0)
+        out->pwhash_queue = 4 * out->pwhash_threads; /* at most ~4 hashes' wait */
     return CM_OK;
 }
 

@@ -64,6 +64,19 @@ struct cm_config {
     int sign_up_undo_after_s;   /* SIGN_UP_UNDO_AFTER_S: a pending one whose account never came is undone */
     int sign_up_addr_limit;     /* SIGN_UP_ADDR_LIMIT: sign-up + confirm-sign-up per client address a minute */
     char *onboarding_test_drop_create_reply; /* ONBOARDING_TEST_DROP_CREATE_REPLY: tests only */
+    /* services: the pool for slow work (password hashing), apart from the handlers */
+    int pwhash_threads;       /* PWHASH_THREADS: pool threads, each with its own PGconn; default cores - 1 */
+    int pwhash_queue;         /* PWHASH_QUEUE: jobs that may wait for a pool thread; default 4 per thread */
+    int pwhash_nice;          /* PWHASH_NICE: nice value added to pool threads (request workers first) */
+    /* identity: login throttling by client address (login_throttle.h) */
+    int login_addr_lock_after;     /* LOGIN_ADDR_LOCK_AFTER: failures from one address, any username,
+                                    * before that address is refused for LOGIN_LOCK_S (429) */
+    int login_user_throttle_after; /* LOGIN_USER_THROTTLE_AFTER: failures of a username from any
+                                    * address before addresses it never logged in from are slowed */
+    char *trusted_proxies;    /* TRUSTED_PROXIES: comma-separated addresses whose X-Forwarded-For is
+                               * believed; empty: none */
+    char *totp_keys;          /* TOTP_KEYS: "id:base64key,..." (32-byte keys), first encrypts TOTP
+                               * secrets, all decrypt; empty: a key kept in the database */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

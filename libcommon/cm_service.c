@@ -22,6 +22,7 @@
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "cm_pg.h"
+#include "cm_pool.h"
 #include "cm_signal.h"
 #include "cm_time.h"
 #include "cm_wire.h"
@@ -47,6 +48,18 @@ struct cm_service {
     atomic_int serving; /* 1 once every worker is subscribed, 0 again when draining */
     void *state;        /* def->state_new's, given to every worker */
     int state_made;
+    struct cm_pool *pool;        /* slow work (def->pool_ops, pool_rpcs); NULL when none */
+    struct cm_worker *pool_workers; /* the pool threads' contexts */
+    int npool;
+};
+
+/* A request handed to the pool: the message as it arrived. */
+struct pool_job {
+    int rpc;          /* 0: HttpRequest; 1: RpcRequest for method */
+    char reply[256];
+    char method[80];
+    size_t len;
+    uint8_t data[];
 };
 
 const char *cm_req_param(const struct cm_req *rq, const char *name)
@@ -193,9 +206,9 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT, ra = ENVELOPE__HEADER__INIT;
     Envelope__Header *hs[2] = {&h, &ra};
-    char secs[16];
     int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
+    char secs[16];
 
     room = max_payload > 16384 ? (size_t)max_payload - 8192 : 8192; /* envelope, headers */
 
@@ -224,6 +237,34 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
         resp.seq++;
         resp.n_headers = 0; /* headers travel with the first chunk */
     } while (off < len);
+}
+
+/* 1 when name is in the NULL-terminated list (NULL: empty). */
+static int listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (!strcmp(*list, name))
+            return 1;
+    return 0;
+}
+
+/* Hands the message to the slow-work pool: CM_OK when the pool took it (a
+ * pool thread answers), CM_ELIMIT when it is full. */
+static cm_err pool_hand_over(struct cm_service *svc, const struct cm_wire_msg *msg,
+                             const char *reply, const char *rpc_method)
+{
+    struct pool_job *job = cm_xmalloc(sizeof *job + msg->len);
+
+    job->rpc = rpc_method != NULL;
+    snprintf(job->reply, sizeof job->reply, "%s", reply);
+    snprintf(job->method, sizeof job->method, "%s", rpc_method ? rpc_method : "");
+    job->len = msg->len;
+    memcpy(job->data, msg->data, msg->len);
+    if (cm_pool_submit(svc->pool, job) != CM_OK) {
+        free(job);
+        return CM_ELIMIT;
+    }
+    return CM_OK;
 }
 
 static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, const char *reply)
@@ -260,6 +301,12 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     }
     if (err == CM_OK && !m.op->handler)
         err = cm_fail(rq, CM_ENOTIMPL, "operation %s is not implemented yet", m.op->name);
+    if (err == CM_OK && !w->pooled && svc->pool && listed(svc->def->pool_ops, m.op->name)) {
+        if (pool_hand_over(svc, msg, reply, NULL) == CM_OK)
+            goto handed_over; /* a pool thread answers */
+        rq->retry_after_s = 1;
+        err = cm_fail(rq, CM_EUNAVAIL, "too many password operations in progress; retry in 1 s");
+    }
     if (err == CM_OK && cm_pg_ensure(&svc->cfg, &w->pg) != CM_OK)
         err = cm_fail(rq, CM_EUNAVAIL, "database unavailable, retry later");
     if (err == CM_OK)
@@ -280,6 +327,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
               out.content_type ? out.content_type : "application/json", out.body, out.len,
               err != CM_OK ? rq->retry_after_s : 0);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
+handed_over:
     free(out.body);
     free(rq);
     envelope__http_request__free_unpacked(http, NULL);
@@ -330,6 +378,24 @@ static void handle_rpc(struct cm_worker *w, const struct cm_wire_msg *msg, const
     cm_log_set_request_id(NULL);
 }
 
+/* An RPC of def->pool_rpcs on a request worker: to the pool, or refused at
+ * once with CM_EUNAVAIL when the pool is full. */
+static void pool_rpc(struct cm_worker *w, const struct cm_wire_msg *m, const char *reply,
+                     const char *method)
+{
+    Envelope__RpcReply busy = ENVELOPE__RPC_REPLY__INIT;
+    char route[96];
+
+    if (pool_hand_over(w->svc, m, reply, method) == CM_OK)
+        return;
+    busy.code = (int32_t)CM_EUNAVAIL;
+    busy.message = "too many password operations in progress; retry later";
+    if (cm_wire_pub_msg(w->wire, reply, NULL, &busy.base) != CM_OK)
+        cm_warn("rpc reply publish failed");
+    snprintf(route, sizeof route, "rpc.%s", method);
+    cm_metrics_observe(w->svc->metrics, route, 503, 0);
+}
+
 /* One message read by a worker's connection (cm_wire_pump callback). */
 static void on_msg(void *ctx, const struct cm_wire_msg *m)
 {
@@ -348,7 +414,10 @@ static void on_msg(void *ctx, const struct cm_wire_msg *m)
                !memcmp(m->subject, svc->rpc_prefix, plen)) {
         memcpy(method, m->subject + plen, m->subject_len - plen);
         method[m->subject_len - plen] = '\0';
-        handle_rpc(w, m, reply, method);
+        if (!w->pooled && svc->pool && listed(svc->def->pool_rpcs, method))
+            pool_rpc(w, m, reply, method);
+        else
+            handle_rpc(w, m, reply, method);
     }
 }
 
@@ -443,6 +512,102 @@ static void *worker_main(void *arg)
         worker_disconnect(w);
     }
     return NULL;
+}
+
+/* --- the slow-work pool (def->pool_ops, pool_rpcs) --- */
+
+static void ignore_msg(void *ctx, const struct cm_wire_msg *m)
+{
+    (void)ctx;
+    (void)m; /* a pool connection subscribes to nothing */
+}
+
+/* Runs one handed-over request on a pool thread and sends its answer on the
+ * thread's own connection (opened when needed: never subscribed). */
+static void pool_run(void *ctx, void *arg)
+{
+    struct cm_worker *w = ctx;
+    struct pool_job *job = arg;
+    struct cm_wire_msg m = {.op = CM_WIRE_MSG, .data = job->data, .len = job->len};
+
+    if (!w->wire && cm_wire_open(w->svc->cfg.nats_url, w->svc->def->name,
+                                 WIRE_CONNECT_TIMEOUT_MS, &w->wire) != CM_OK) {
+        cm_warn("pool %d: no nats connection, request dropped", w->index);
+        free(job);
+        return;
+    }
+    if (job->rpc)
+        handle_rpc(w, &m, job->reply, job->method);
+    else
+        handle_http(w, &m, job->reply);
+    if (cm_wire_flush(w->wire) != CM_OK) {
+        cm_warn("pool %d: nats connection lost, answer dropped", w->index);
+        cm_wire_close(w->wire);
+        w->wire = NULL;
+    }
+    free(job);
+}
+
+/* An idle pool thread answers the server's PINGs, so that it keeps its
+ * connection. */
+static void pool_idle(void *ctx)
+{
+    struct cm_worker *w = ctx;
+
+    if (w->wire && cm_wire_pump(w->wire, 0, ignore_msg, w, NULL) != CM_OK) {
+        cm_wire_close(w->wire);
+        w->wire = NULL;
+    }
+}
+
+/* Starts the pool when the service names slow operations. */
+static cm_err start_pool(struct cm_service *svc)
+{
+    struct cm_pool_def def = {0};
+    void **ctxs;
+    cm_err err;
+
+    if (!svc->def->pool_ops && !svc->def->pool_rpcs)
+        return CM_OK;
+    svc->npool = svc->cfg.pwhash_threads;
+    svc->pool_workers = cm_xcalloc((size_t)svc->npool, sizeof *svc->pool_workers);
+    ctxs = cm_xcalloc((size_t)svc->npool, sizeof *ctxs);
+    for (int i = 0; i < svc->npool; i++) {
+        struct cm_worker *w = &svc->pool_workers[i];
+        w->svc = svc;
+        w->cfg = &svc->cfg;
+        w->state = svc->state;
+        w->nc = svc->nc;
+        w->index = i;
+        w->pooled = 1;
+        ctxs[i] = w; /* PGconn and NATS connection come with the first job */
+    }
+    def.nthreads = svc->npool;
+    def.queue_cap = svc->cfg.pwhash_queue;
+    def.nice = 0; /* the service's hashing lowers itself (PWHASH_NICE), not its DB work */
+    def.ctxs = ctxs;
+    def.run = pool_run;
+    def.idle = pool_idle;
+    err = cm_pool_start(&def, &svc->pool);
+    free(ctxs);
+    if (err == CM_OK)
+        cm_info("slow-work pool: %d threads, %d may wait", svc->npool, svc->cfg.pwhash_queue);
+    return err;
+}
+
+/* After the request workers stopped: runs what the pool still holds, then
+ * closes its connections. */
+static void stop_pool(struct cm_service *svc)
+{
+    cm_pool_stop(svc->pool);
+    svc->pool = NULL;
+    for (int i = 0; i < svc->npool; i++) {
+        cm_wire_close(svc->pool_workers[i].wire);
+        PQfinish(svc->pool_workers[i].pg);
+    }
+    free(svc->pool_workers);
+    svc->pool_workers = NULL;
+    svc->npool = 0;
 }
 
 /* Readiness, on the admin thread: NATS connected and Postgres answering. */
@@ -580,6 +745,8 @@ int cm_service_main(const struct cm_service_def *def)
         svc.state_made = err == CM_OK;
     }
     if (err == CM_OK)
+        err = start_pool(&svc);
+    if (err == CM_OK)
         err = start_workers(&svc);
     if (err == CM_OK && def->on_serving) {
         err = def->on_serving(&svc.cfg, svc.nc, &hook_state);
@@ -599,6 +766,7 @@ int cm_service_main(const struct cm_service_def *def)
         cm_stop_requested = 1; /* the workers started so far end too */
     }
     stop_workers(&svc);
+    stop_pool(&svc); /* what the workers handed over is answered */
     if (hook_started && def->on_stop)
         def->on_stop(hook_state); /* uses svc.nc: before the relay and NATS go */
     if (svc.state_made && def->state_free)

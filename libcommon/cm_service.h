@@ -19,7 +19,16 @@
  *
  * Subjects: "<svc>.http" carries HttpRequest from the edge and is dispatched
  * by the service's cm_op table; "<svc>.rpc.<Method>" carries RpcRequest and
- * is dispatched by its cm_rpc table. */
+ * is dispatched by its cm_rpc table.
+ *
+ * Slow work (password hashing) never runs on a request worker: operations
+ * and RPCs named in def->pool_ops / pool_rpcs are handed, as they arrived,
+ * to a bounded pool (cm_pool.h) of PWHASH_THREADS threads, each with its own
+ * PGconn and its own NATS connection for the reply (the service runs its
+ * CPU-heavy part at PWHASH_NICE itself: identity's password_hash.c).
+ * When PWHASH_QUEUE of them already wait for a thread, the request worker
+ * answers at once: 503 with Retry-After in the surface's style, or
+ * CM_EUNAVAIL to an RPC. */
 #ifndef CM_SERVICE_H
 #define CM_SERVICE_H
 
@@ -51,6 +60,7 @@ struct cm_worker {
     pthread_t thread;
     char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
     void *state; /* the service's state (cm_service_def.state_new), shared by all workers */
+    int pooled;           /* 1 on a thread of the slow-work pool (cm_service_def.pool_ops) */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -152,6 +162,11 @@ struct cm_service_def {
     cm_err (*state_new)(const struct cm_config *cfg, natsConnection *nc, void **out_state);
     /* After the workers and on_stop end, before NATS closes: frees state. */
     void (*state_free)(void *state);
+    /* Names of operations (cm_op.name) and typed RPC methods whose handlers
+     * do slow CPU work (password hashing): they run on the slow-work pool,
+     * never on a request worker. NULL-terminated; NULL: none. */
+    const char *const *pool_ops;
+    const char *const *pool_rpcs;
 };
 
 /* Runs the daemon described by def until SIGTERM or SIGINT. Returns the

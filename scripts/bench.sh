@@ -9,6 +9,10 @@
 # and with build/bin/auth_bench, at the default argon2id cost:
 #   - raw argon2id hashes/s on every core, beside logins/s through the edge
 #     (target >= 80% of the raw rate), and refresh-token rotations/s (>= 1000);
+#   - GET /v1/users/{id} with BENCH_READ_CONNECTIONS (8) connections alone,
+#     then while BENCH_LOGIN_CLIENTS clients log in back to back (password
+#     work runs on identity's own pool): target >= 80% of the reads alone,
+#     p99 < 20 ms;
 # and on two generated authz data sets (scripts/authz_dataset.sql; by default
 # 10,000 individuals / 1,000 groups / 100,000 memberships, then 100,000 /
 # 10,000 / 1,000,000), each regenerated into authz's schema on the stack:
@@ -75,6 +79,7 @@ CHECK_SECONDS=${BENCH_CHECK_SECONDS:-5}
 CHECK_IN_FLIGHT=${BENCH_CHECK_IN_FLIGHT:-64}
 AUTHZ_PATH=/v1/authz-resource-access/
 AUTH_CLIENTS=${BENCH_LOGIN_CLIENTS:-4}
+READ_CONNECTIONS=${BENCH_READ_CONNECTIONS:-8}
 REFRESH_CLIENTS=${BENCH_REFRESH_CLIENTS:-8}
 API_PATH=/api/2015-02-01/util/test/1
 OUT="$BUILD/bench"
@@ -388,6 +393,39 @@ auth_figure() {
     printf -v "$var" '%s' "$line"
 }
 
+# reads_under_logins <path> <wrk args...>: reads alone, then the same reads
+# while auth_bench logs in with AUTH_CLIENTS clients; appends the rows
+reads_under_logins() {
+    local path=$1 secs a_rps a_p50 a_p99 u_rps u_p50 u_p99 x lpid line
+    local CONNECTIONS=$READ_CONNECTIONS # run_wrk reads it (dynamic scoping)
+    shift
+    secs=$(seconds_of "$DURATION")
+    say "user reads alone, $DURATION"
+    run_wrk "$DURATION" "$OUT/reads-alone.txt" "$TEST_EDGE_URL$path" "$@"
+    check_run "reads alone" "$OUT/reads-alone.txt"
+    read -r a_rps a_p50 a_p99 x x x < <(parse_wrk "$OUT/reads-alone.txt")
+    say "user reads under $AUTH_CLIENTS login clients, $DURATION"
+    "$BUILD/bin/auth_bench" login "$AUTH_CLIENTS" $((secs + 2)) "$TEST_EDGE_URL" \
+        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD" >"$OUT/logins-under-reads.txt" \
+        2>>"$OUT/auth_bench.err" &
+    lpid=$!
+    sleep 1
+    run_wrk "$DURATION" "$OUT/reads-under-logins.txt" "$TEST_EDGE_URL$path" "$@"
+    wait "$lpid" # a full pool's 503s are retried after Retry-After and counted; errors shown, not fatal
+    check_run "reads under logins" "$OUT/reads-under-logins.txt"
+    read -r u_rps u_p50 u_p99 x x x < <(parse_wrk "$OUT/reads-under-logins.txt")
+    line=$(cat "$OUT/logins-under-reads.txt")
+    {
+        printf '%-34s %-9.0f %-8s %s\n' "user reads alone ($CONNECTIONS conns)" "$a_rps" "$(fmt_ms "$a_p50")" "$(fmt_ms "$a_p99")"
+        printf '%-34s %-9.0f %-8s %s   (target p99 < 20ms)\n' "user reads under logins" "$u_rps" \
+            "$(fmt_ms "$u_p50")" "$(fmt_ms "$u_p99")"
+        printf '%-34s %-9s (target >= 80%%)\n' "  under logins/alone" \
+            "$(awk -v u="$u_rps" -v a="$a_rps" 'BEGIN { printf "%.0f%%", 100 * u / a }')"
+        awk -v c="$AUTH_CLIENTS" '{ printf "%-34s %-9.1f %-8s %s   (%d errors, %d answered 503 at once: pool full)\n", \
+            "  logins meanwhile (" c " clients)", $2, sprintf("%.2fms", $3), sprintf("%.2fms", $4), $6, $7 }' <<<"$line"
+    } >>"$OUT/rows"
+}
+
 # --- authz: generated data sets, checks through the edge and over NATS -----
 
 declare -A AZ # figures of the authz data sets, keyed <what>_<individuals>[_<clients>]
@@ -645,6 +683,7 @@ inner() {
     say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
     auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
         "$TEST_ADMIN_PASSWORD"
+    reads_under_logins "$users_path" -H "Authorization: Bearer $ADMIN_TOKEN"
     say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
     auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
         "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"

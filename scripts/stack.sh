@@ -39,7 +39,8 @@ PASS_VARS=(REQUEST_TIMEOUT_MS NATS_SEND_ASAP HANDLER_THREADS EDGE_THREADS LOG_LE
     PWHASH_OPSLIMIT PWHASH_MEMLIMIT_KIB ACCESS_TOKEN_TTL_S REFRESH_TOKEN_TTL_S SIGNING_KEY_SEED
     LOGIN_THROTTLE_AFTER LOGIN_LOCK_AFTER LOGIN_LOCK_S CODE_TTL_S TOKEN_CACHE_SIZE
     PROJECTION_APPLY_DELAY_MS SIGN_UP_SWEEP_AFTER_S SIGN_UP_UNDO_AFTER_S SIGN_UP_ADDR_LIMIT
-    ONBOARDING_TEST_DROP_CREATE_REPLY)
+    ONBOARDING_TEST_DROP_CREATE_REPLY PWHASH_THREADS PWHASH_QUEUE PWHASH_NICE LOGIN_ADDR_LOCK_AFTER
+    LOGIN_USER_THROTTLE_AFTER TRUSTED_PROXIES TOTP_KEYS)
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 DIE_HINT=""
@@ -714,7 +715,11 @@ cmd_up() {
     )
     infra_up
     DIE_HINT="what did start is still running; 'scripts/stack.sh status' shows it, 'scripts/stack.sh down' stops it"
-    for s in "${DAEMONS[@]}"; do launch "$s" 1; done
+    # identity first: the edge loads its signing keys (and follows its events) at start,
+    # and retries only every second, answering bearer tokens 503 until then
+    launch identity 1
+    wait_ready identity
+    for s in "${DAEMONS[@]}"; do [ "$s" = identity ] || launch "$s" 1; done
     wait_ready "${DAEMONS[@]}"
     {
         printf 'BOOTSTRAP_API_USER=%q\n' "$BOOTSTRAP_API_USER"

@@ -16,8 +16,9 @@
 #   TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD   the platform admin (a user; log in with them)
 #   TEST_SPOOL_DIR  where messaging's local transport writes outgoing email/SMS
 #   VAR_DIR BUILD EDGE_PORT NATS_PORT PG_PORT ADMIN_PORT_BASE REQUEST_TIMEOUT_MS
-# REQUEST_TIMEOUT_MS is 2000 and ONBOARDING_TEST_DROP_CREATE_REPLY is
-# it-lost-reply- unless set. The stack is always stopped afterwards (also on Ctrl-C). The folder is deleted when the command succeeds, and kept,
+# REQUEST_TIMEOUT_MS is 2000, ONBOARDING_TEST_DROP_CREATE_REPLY it-lost-reply- and
+# LOGIN_ADDR_LOCK_AFTER 100000 unless set. The stack is always stopped afterwards
+# (also on Ctrl-C). The folder is deleted when the command succeeds, and kept,
 # with the daemons' log tails printed, when it fails. Exit code: the command's
 # (or stack.sh up's, when the stack does not come up), or 1 when the command
 # passed but a daemon's log holds an AddressSanitizer, LeakSanitizer or UBSan
@@ -93,6 +94,10 @@ export REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS:-2000}
 # reply of the first identity.rpc.CreateAccount of sign-ups whose username
 # starts with this prefix
 export ONBOARDING_TEST_DROP_CREATE_REPLY=${ONBOARDING_TEST_DROP_CREATE_REPLY:-it-lost-reply-}
+# every suite logs in from 127.0.0.1: the per-address limit on failed logins
+# (login_throttle.h) would otherwise lock the whole run out; its own test
+# restarts identity with a low one
+export LOGIN_ADDR_LOCK_AFTER=${LOGIN_ADDR_LOCK_AFTER:-100000}
 export BOOTSTRAP_API_USER=test-api-user
 export BOOTSTRAP_API_KEY=test-api-key-0123456789abcdef
 export BOOTSTRAP_ADMIN_EMAIL=admin@test.example

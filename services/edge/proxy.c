@@ -177,6 +177,17 @@ static const char *unavailable_detail(const struct pending *p)
                                     : "service unavailable, retry later";
 }
 
+/* The client's address as libevent holds it (borrowed, valid while req
+ * is), "" when unknown. */
+static char *peer_address(struct evhttp_request *req)
+{
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
+    return addr ? addr : "";
+}
+
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
 static void forward(struct pending *p, const Envelope__Principal *principal)
 {
@@ -190,9 +201,6 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     char names[MAX_HEADERS][64];
     const char *query = evhttp_uri_get_query(uri);
     size_t blen = evbuffer_get_length(body);
-    struct evhttp_connection *conn = evhttp_request_get_connection(req);
-    char *peer = NULL; /* the client's address, borrowed from the connection */
-    ev_uint16_t peer_port = 0;
 
     if (p->route->api_clients_only &&
         (!principal || principal->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT)) {
@@ -209,9 +217,7 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
     env.principal = (Envelope__Principal *)(principal ? principal : &anon);
     env.surface = p->route->surface;
-    if (conn)
-        evhttp_connection_get_peer(conn, &peer, &peer_port);
-    env.remote_addr = peer ? peer : ""; /* the client's address, for throttles */
+    env.remote_addr = peer_address(req); /* the TCP peer; services decide about X-Forwarded-For */
     p->state = PENDING_FORWARDED;
     switch (publish_request(p, p->route->subject, &env.base)) {
     case CM_OK:

@@ -12,6 +12,7 @@
 #include "identity.pb-c.h"
 #include "signing_keys.h"
 #include "store.h"
+#include "totp_keys.h"
 
 /* How long the edge may reuse a positive answer. */
 #define API_KEY_CACHE_TTL_MS 30000
@@ -71,6 +72,10 @@ cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
         return CM_EINTERNAL;
     }
     err = signing_keys_load(cfg, pg);
+    if (err == CM_OK)
+        err = totp_keys_load(cfg, pg);
+    if (err == CM_OK) /* rows in clear, or under an older key */
+        err = totp_keys_reseal(pg);
     if (err == CM_OK)
         err = bootstrap_admin_ensure(cfg, pg);
     if (err != CM_OK || !cfg->bootstrap_api_user[0])

@@ -13,6 +13,7 @@
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "cm_principal.h"
+#include "client_addr.h"
 #include "handlers.h"
 #include "identity.pb-c.h"
 #include "login_throttle.h"
@@ -62,7 +63,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
                                                           : "totp code is wrong");
         snprintf(pointer, 32, "/totp-code");
         if (mfa == MFA_LOGIN_WRONG && username)
-            err = login_throttle_failure(w->pg, w->cfg, username);
+            err = login_throttle_failure(w->pg, w->cfg, username, o->addr ? o->addr : "unknown");
         return err != CM_OK ? err : CM_EUNAUTH;
     }
     sn.user_id = user_id;
@@ -80,6 +81,8 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
         snprintf(detail, 128, "the account changed during the login; log in again");
         err = CM_EUNAUTH;
     }
+    if (err == CM_OK && username && o->addr) /* the pair's failures go, the address is known */
+        err = login_throttle_success(w->pg, username, o->addr);
     if (err == CM_OK)
         err = cm_pg_commit(w->pg);
     if (err != CM_OK) {
@@ -168,11 +171,11 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
         "service-document-agreements", "simulated-queue-delay",
         "sticky-access-token-expiration", NULL};
     struct cm_worker *w = rq->w;
-    char detail[128], pointer[32];
+    char detail[128], pointer[32], addr[CLIENT_ADDR_MAX];
     struct login_input in;
     struct auth_user u;
     json_t *body = NULL, *resp = NULL;
-    int retry = 0, known;
+    int known;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -181,16 +184,10 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
     err = login_read(rq, body, &in);
     if (err != CM_OK)
         goto done;
+    client_addr_of(rq, addr);
+    in.o.addr = addr;
     /* Throttle and lock first: a refused attempt never reaches argon2. */
-    err = login_throttle_check(w->pg, w->cfg, in.username, &retry);
-    if (err == CM_ELIMIT) {
-        err = cm_fail(rq, err, "too many failed logins; retry in %d s", retry);
-        goto done;
-    }
-    if (err == CM_ELOCKED) {
-        err = cm_fail(rq, err, "account locked; retry in %d s", retry);
-        goto done;
-    }
+    err = login_throttle_check(rq, in.username, "logins");
     if (err != CM_OK)
         goto done;
     err = store_auth_user_by_name(w->pg, in.username, &u);
@@ -201,7 +198,7 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
     err = pw_verify(w->cfg, known ? u.password_hash : NULL, in.password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err != CM_OK) {
-        err = login_throttle_failure(w->pg, w->cfg, in.username);
+        err = login_throttle_failure(w->pg, w->cfg, in.username, addr);
         if (err == CM_OK)
             err = cm_fail(rq, CM_EUNAUTH, "wrong username or password");
         goto done;

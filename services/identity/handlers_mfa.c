@@ -149,7 +149,6 @@ static cm_err read_password(struct cm_req *rq, const json_t *body, const char **
 static cm_err check_password(struct cm_req *rq, const char *password)
 {
     struct mfa_user u;
-    int retry = 0;
     cm_err err = store_mfa_user(rq->w->pg, cm_principal_of(rq)->user_id, &u);
 
     if (err == CM_ENOTFOUND) {
@@ -159,18 +158,13 @@ static cm_err check_password(struct cm_req *rq, const char *password)
         return err;
     }
     if (u.username[0])
-        err = login_throttle_verify(rq->w->pg, rq->w->cfg, u.username, u.password_hash, password,
-                                    &retry);
+        err = login_throttle_verify(rq, u.username, u.password_hash, password);
     else
         err = pw_verify(rq->w->cfg, u.password_hash, password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err == CM_EUNAUTH)
         return cm_fail_at(rq, CM_EDENIED, "/password", NULL, "password is incorrect");
-    if (err == CM_ELIMIT)
-        return cm_fail(rq, err, "too many failed password checks; retry in %d s", retry);
-    if (err == CM_ELOCKED)
-        return cm_fail(rq, err, "account locked; retry in %d s", retry);
-    return err;
+    return err; /* CM_ELIMIT, CM_ELOCKED: detail set by login_throttle_verify */
 }
 
 /* Reads "codes": an array of exactly 2 strings of 1..255 characters. */

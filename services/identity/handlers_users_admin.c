@@ -43,13 +43,7 @@ static cm_err read_passwords(struct cm_req *rq, const struct users_access *a, co
                           "new-password is too weak (%s)%s%s", st.label,
                           st.nsuggestions ? ": " : "", st.nsuggestions ? st.suggestions[0] : "");
     if (old_pw) { /* under the login throttle: not a way round it (login_throttle.h) */
-        int retry = 0;
-        cm_err v = login_throttle_verify(rq->w->pg, rq->w->cfg, a->target.username,
-                                         a->target.password_hash, old_pw, &retry);
-        if (v == CM_ELIMIT)
-            return cm_fail(rq, v, "too many failed password checks; retry in %d s", retry);
-        if (v == CM_ELOCKED)
-            return cm_fail(rq, v, "account locked; retry in %d s", retry);
+        cm_err v = login_throttle_verify(rq, a->target.username, a->target.password_hash, old_pw);
         if (v == CM_EUNAUTH)
             return cm_fail_at(rq, CM_EDENIED, "/old-password", NULL, "old-password is wrong");
         if (v != CM_OK)

@@ -20,4 +20,13 @@ cm_err pw_hash(const struct cm_config *cfg, const char *password, char out[PW_HA
  * not tell whether the account has a password or exists). */
 cm_err pw_verify(const struct cm_config *cfg, const char *hash, const char *password);
 
+/* Starts the hasher threads that run the argon2id computations of pw_hash
+ * and pw_verify at PWHASH_NICE (19: SCHED_IDLE) while the caller waits;
+ * until then (start-up work) they compute on the caller's thread. Once,
+ * when the daemon starts serving. CM_EINTERNAL when a thread cannot start. */
+cm_err pw_hashers_start(const struct cm_config *cfg);
+
+/* Stops them (after the last request); pw_* compute inline again. */
+void pw_hashers_stop(void);
+
 #endif

@@ -1,6 +1,7 @@
 /* store_mfa.c: SQL of the TOTP configurations (store_mfa.h), all
  * parameterized, every result cleared where it was read. The secret travels
- * as bytea in binary in both directions. */
+ * as bytea in binary in both directions, sealed (totp_keys.h): it is sealed
+ * here before it is written and opened here when it is read. */
 #include "store_mfa.h"
 
 #include <inttypes.h>
@@ -9,12 +10,15 @@
 #include <string.h>
 
 #include "cm_alloc.h"
+#include "cm_log.h"
 #include "cm_pg.h"
+#include "totp_keys.h"
 
 /* clang-format off */
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define MFA_COLUMNS                                                                                \
-    "id::text AS id, user_id::text AS user_id, secret, enabled::text AS enabled, "                \
+    "id::text AS id, user_id::text AS user_id, secret, secret_box, key_id, "                      \
+    "enabled::text AS enabled, "                                                                   \
     TS("created_at") " AS created_at, " TS("enabled_at") " AS enabled_at, "                        \
     TS("last_used") " AS last_used, last_step::text AS last_step"
 /* clang-format on */
@@ -62,19 +66,45 @@ static void text_at(const PGresult *res, int i, const char *col, char *out, size
     out[len] = '\0';
 }
 
+/* The secret of row i into out: opened from secret_box, or as it is in a
+ * row not sealed yet (written before 007_totp_sealed.sql). */
+static cm_err read_secret(const PGresult *res, int i, struct mfa_totp *out)
+{
+    int c_secret = PQfnumber(res, "secret"), c_box = PQfnumber(res, "secret_box"), len;
+    char key_id[TOTP_KEY_ID_MAX];
+    cm_err err;
+
+    if (c_secret < 0 || c_box < 0)
+        return CM_EINTERNAL;
+    if (!PQgetisnull(res, i, c_secret)) {
+        len = PQgetlength(res, i, c_secret);
+        if (len <= 0 || len > MFA_SECRET_MAX)
+            return CM_EINTERNAL;
+        memcpy(out->secret, PQgetvalue(res, i, c_secret), (size_t)len);
+        out->secret_len = (size_t)len;
+        return CM_OK;
+    }
+    text_at(res, i, "key_id", key_id, sizeof key_id);
+    err = totp_keyring_open(totp_keys(), key_id, (const uint8_t *)PQgetvalue(res, i, c_box),
+                            (size_t)PQgetlength(res, i, c_box), out->secret, sizeof out->secret,
+                            &out->secret_len);
+    if (err != CM_OK) {
+        cm_error("totp secret of a configuration does not open (key %s): %s",
+                 err == CM_ENOTFOUND ? "not in TOTP_KEYS" : "wrong or data damaged",
+                 cm_err_name(err));
+        return CM_EINTERNAL;
+    }
+    return CM_OK;
+}
+
 /* Reads row i of a MFA_COLUMNS result into out. */
 static cm_err read_row(const PGresult *res, int i, struct mfa_totp *out)
 {
-    int c_secret = PQfnumber(res, "secret"), len;
     char flag[8], step[24];
+    cm_err err = read_secret(res, i, out);
 
-    if (c_secret < 0)
-        return CM_EINTERNAL;
-    len = PQgetlength(res, i, c_secret);
-    if (len <= 0 || len > MFA_SECRET_MAX)
-        return CM_EINTERNAL;
-    memcpy(out->secret, PQgetvalue(res, i, c_secret), (size_t)len);
-    out->secret_len = (size_t)len;
+    if (err != CM_OK)
+        return err;
     text_at(res, i, "id", out->id, sizeof out->id);
     text_at(res, i, "user_id", out->user_id, sizeof out->user_id);
     text_at(res, i, "enabled", flag, sizeof flag);
@@ -143,17 +173,24 @@ cm_err store_mfa_user_visible(PGconn *pg, const char *user_id, const char *organ
 cm_err store_mfa_create(PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
                         struct mfa_totp *out)
 {
-    char cap[16];
-    const char *values[3] = {user_id, (const char *)secret, cap};
+    char cap[16], key_id[TOTP_KEY_ID_MAX];
+    uint8_t box[MFA_SECRET_MAX + TOTP_BOX_OVERHEAD];
+    const char *values[4] = {user_id, (const char *)box, cap, key_id};
+    cm_err err;
 
+    if (len == 0 || len > MFA_SECRET_MAX)
+        return CM_EINTERNAL;
+    totp_keyring_seal(totp_keys(), secret, len, box, key_id);
     snprintf(cap, sizeof cap, "%d", MFA_MAX_PENDING);
     /* The cap is checked in the same statement; two concurrent creations
      * may pass it together, which only lets the count go one over. */
-    return one_row(pg,
-                   "INSERT INTO mfa_totp (user_id, secret) SELECT $1, $2 "
-                   "WHERE (SELECT count(*) FROM mfa_totp WHERE user_id = $1 AND NOT enabled) "
-                   "< $3::int RETURNING " MFA_COLUMNS,
-                   3, values, 1, (int)len, CM_ECONFLICT, out);
+    err = one_row(pg,
+                  "INSERT INTO mfa_totp (user_id, secret_box, key_id) SELECT $1, $2, $4 "
+                  "WHERE (SELECT count(*) FROM mfa_totp WHERE user_id = $1 AND NOT enabled) "
+                  "< $3::int RETURNING " MFA_COLUMNS,
+                  4, values, 1, (int)(len + TOTP_BOX_OVERHEAD), CM_ECONFLICT, out);
+    sodium_memzero(box, sizeof box);
+    return err;
 }
 
 cm_err store_mfa_list(PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n)
@@ -251,4 +288,76 @@ cm_err store_mfa_consume(PGconn *pg, const char *id, int64_t step)
                      "WHERE id = $1 AND enabled "
                      "AND (last_step IS NULL OR last_step < $2::bigint)",
                      2, values, CM_EDENIED);
+}
+
+cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found)
+{
+    uint8_t fresh[32];
+    const char *values[1] = {(const char *)fresh};
+    PGresult *res = NULL;
+    cm_err err = CM_OK;
+
+    *found = 0;
+    if (create) { /* a no-op when a copy of identity made it first */
+        randombytes_buf(fresh, sizeof fresh);
+        err = exec(pg, "INSERT INTO totp_db_key (id, key) VALUES (1, $1) ON CONFLICT DO NOTHING",
+                   1, values, 0, (int)sizeof fresh, &res);
+        sodium_memzero(fresh, sizeof fresh);
+        PQclear(res);
+        res = NULL;
+    }
+    if (err == CM_OK)
+        err = exec(pg, "SELECT key FROM totp_db_key WHERE id = 1", 0, NULL, -1, 0, &res);
+    if (err == CM_OK && PQntuples(res) == 1 && PQgetlength(res, 0, 0) == 32) {
+        memcpy(key, PQgetvalue(res, 0, 0), 32);
+        *found = 1;
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_mfa_unsealed(PGconn *pg, const char *key_id, struct mfa_sealed **out, size_t *out_n)
+{
+    const char *values[1] = {key_id};
+    struct mfa_sealed *rows = NULL;
+    PGresult *res = NULL;
+    int n = 0;
+    cm_err err = exec(pg,
+                      "SELECT id::text AS id, secret, secret_box, key_id FROM mfa_totp "
+                      "WHERE secret IS NOT NULL OR key_id IS DISTINCT FROM $1 ORDER BY id",
+                      1, values, -1, 0, &res);
+
+    if (err == CM_OK && (n = PQntuples(res)) > 0) {
+        rows = cm_xcalloc((size_t)n, sizeof *rows);
+        for (int i = 0; i < n; i++) {
+            struct mfa_totp t;
+            text_at(res, i, "id", rows[i].id, sizeof rows[i].id);
+            text_at(res, i, "key_id", rows[i].key_id, sizeof rows[i].key_id);
+            if (read_secret(res, i, &t) == CM_OK) {
+                memcpy(rows[i].secret, t.secret, t.secret_len);
+                rows[i].secret_len = t.secret_len;
+            }
+            sodium_memzero(&t, sizeof t);
+        }
+    }
+    PQclear(res);
+    if (err != CM_OK)
+        return err;
+    *out = rows;
+    *out_n = (size_t)n;
+    return CM_OK;
+}
+
+cm_err store_mfa_seal(PGconn *pg, const char *id, const uint8_t *box, size_t len,
+                      const char *key_id)
+{
+    const char *values[3] = {id, (const char *)box, key_id};
+    PGresult *res = NULL;
+    cm_err err = exec(pg,
+                      "UPDATE mfa_totp SET secret = NULL, secret_box = $2, key_id = $3 "
+                      "WHERE id = $1",
+                      3, values, 1, (int)len, &res);
+
+    PQclear(res);
+    return err;
 }

@@ -1,5 +1,7 @@
-/* store_mfa.h: SQL of the TOTP configurations (table mfa_totp, migration
- * 003_mfa_totp.sql) and the few user columns the mfa-totp operations read.
+/* store_mfa.h: SQL of the TOTP configurations (table mfa_totp, migrations
+ * 003_mfa_totp.sql and 007_totp_sealed.sql: secrets sealed at rest with
+ * totp_keys.h, opened here) and the few user columns the mfa-totp
+ * operations read.
  * Nothing here knows about NATS or HTTP. */
 #ifndef IDENTITY_STORE_MFA_H
 #define IDENTITY_STORE_MFA_H
@@ -78,5 +80,29 @@ cm_err store_mfa_delete(PGconn *pg, const char *id);
  * is not (a replay, possibly concurrent) or the configuration is no longer
  * enabled. */
 cm_err store_mfa_consume(PGconn *pg, const char *id, int64_t step);
+
+/* --- sealing at rest (totp_keys.h) --- */
+
+/* A configuration whose secret is in clear or under another key. */
+struct mfa_sealed {
+    char id[40];
+    char key_id[32];  /* "" when in clear */
+    uint8_t secret[MFA_SECRET_MAX];
+    size_t secret_len; /* 0 when it could not be opened (its key is gone) */
+};
+
+/* The database's fallback key (totp_db_key) into key, *found = 1; made
+ * first when create and there is none. */
+cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found);
+
+/* Every configuration in clear or not sealed with key_id, secrets opened
+ * (caller frees *out after sodium_memzero; NULL when none). */
+cm_err store_mfa_unsealed(PGconn *pg, const char *key_id, struct mfa_sealed **out,
+                          size_t *out_n);
+
+/* Stores box (len bytes, sealed with key_id) as configuration id's secret,
+ * and clears the clear column. */
+cm_err store_mfa_seal(PGconn *pg, const char *id, const uint8_t *box, size_t len,
+                      const char *key_id);
 
 #endif

@@ -14,8 +14,8 @@
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* The columns store_user_row reads. $1 narrows roles to one organization
- * when not NULL. The login lock is a primary-key lookup per user (at most
- * one row: login_attempts is keyed by username). */
+ * when not NULL. The login lock is the latest lock of the user from any
+ * address (login_attempts_pair, indexed by username; login_throttle.h). */
 #define USER_COLUMNS                                                                               \
     "u.id::text AS id, u.username, u.email, u.first_name, u.last_name, "                          \
     "to_char(u.birth_date, 'YYYY-MM-DD') AS birth_date, u.phone, u.phone_type, u.locale, u.tz, "  \
@@ -34,8 +34,8 @@
     "FROM role_users ru JOIN roles r ON r.id = ru.role_id "                                       \
     "JOIN organizations o ON o.id = r.organization_id "                                           \
     "WHERE ru.user_id = u.id AND ($1::uuid IS NULL OR r.organization_id = $1))::text AS roles, " \
-    "(SELECT " TS("la.locked_until") " FROM login_attempts la WHERE la.username = u.username "    \
-    "AND la.locked_until > now()) AS locked_until, "                                              \
+    "(SELECT " TS("max(la.locked_until)") " FROM login_attempts_pair la "                         \
+    "WHERE la.username = u.username AND la.locked_until > now()) AS locked_until, "               \
     "(SELECT ec.email FROM email_changes ec WHERE ec.user_id = u.id AND ec.verified_at IS NULL "  \
     "AND ec.voided_at IS NULL AND ec.expires_at > now()) AS pending_email, "                      \
     "u.locale_explicit, u.tz_explicit, "                                                          \
@@ -385,6 +385,11 @@ cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
     if (err == CM_OK && enabled)
         err = command(pg,
                       "DELETE FROM login_attempts WHERE username = "
+                      "(SELECT username FROM users WHERE id = $1)",
+                      1, values, NULL);
+    if (err == CM_OK && enabled) /* and the locks of the account's pairs (login_throttle.h) */
+        err = command(pg,
+                      "DELETE FROM login_attempts_pair WHERE username = "
                       "(SELECT username FROM users WHERE id = $1)",
                       1, values, NULL);
     return err;

@@ -135,6 +135,8 @@ int it_http(const struct it_req *rq, struct it_resp *out)
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (rq->local_addr)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, rq->local_addr);
     if (rq->body || rq->body_len || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? (const char *)rq->body : "");

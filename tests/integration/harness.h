@@ -75,6 +75,7 @@ struct it_req {
     const void *body;           /* sent when body_len > 0 or body != NULL */
     size_t body_len;
     long timeout_ms; /* 10000 when 0 */
+    const char *local_addr; /* source address to bind ("127.0.0.2"), or NULL */
 };
 
 /* A response: status, headers of the final response, body. */

@@ -180,6 +180,8 @@ static void age_failures(PGconn *pg, const char *username)
 {
     set_param(pg,
               "WITH u AS (UPDATE identity.login_attempts SET last_failure_at = now() - "
+              "interval '70 seconds' WHERE username = $1), "
+              "p AS (UPDATE identity.login_attempts_pair SET last_failure_at = now() - "
               "interval '70 seconds' WHERE username = $1) SELECT 'ok'",
               username);
 }
@@ -231,7 +233,7 @@ Test(login, locks_after_ten_failures_even_for_the_right_password)
     json_decref(doc);
     v = it_pg_value(pg,
                     "SELECT (locked_until > now() + interval '800 seconds')::text "
-                    "FROM identity.login_attempts WHERE username = $1",
+                    "FROM identity.login_attempts_pair WHERE username = $1",
                     1, params);
     cr_assert(eq(str, v, "true"));
     free(v);

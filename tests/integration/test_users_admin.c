@@ -231,8 +231,10 @@ Test(users_admin, enable_lifts_a_login_lock)
     ut_org(org);
     ut_account(org, "admin", &admin);
     ut_account(org, NULL, &u);
-    free(pg_value1("INSERT INTO identity.login_attempts (username, failures, locked_until) "
-                   "VALUES ($1, 10, now() + interval '1 hour') ON CONFLICT (username) DO UPDATE "
+    /* locked for the address the tests come from (login_throttle.h) */
+    free(pg_value1("INSERT INTO identity.login_attempts_pair (addr, username, failures, "
+                   "last_failure_at, locked_until) VALUES ('127.0.0.1', $1, 10, now(), "
+                   "now() + interval '1 hour') ON CONFLICT (addr, username) DO UPDATE "
                    "SET failures = 10, locked_until = now() + interval '1 hour' RETURNING 'ok'",
                    u.username));
     ut_call(&r, "GET", admin.token, NULL, "/v1/users/%s/", u.id);
@@ -250,7 +252,7 @@ Test(users_admin, enable_lifts_a_login_lock)
     cr_assert(it_true(json_is_null(json_object_get(a, "locked-until"))));
     json_decref(a);
     it_resp_release(&r);
-    v = pg_value1("SELECT count(*)::text FROM identity.login_attempts WHERE username = $1",
+    v = pg_value1("SELECT count(*)::text FROM identity.login_attempts_pair WHERE username = $1",
                   u.username);
     cr_assert(eq(str, v, "0"));
     free(v);
