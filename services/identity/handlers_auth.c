@@ -362,7 +362,7 @@ cm_err rpc_issue_tokens(struct cm_worker *w, const Envelope__RpcRequest *req,
 {
     Identity__IssueTokensRequest *in;
     Identity__IssueTokensReply reply = IDENTITY__ISSUE_TOKENS_REPLY__INIT;
-    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0, 0};
+    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0, 0, NULL};
     char detail[128], pointer[32];
     json_t *resp = NULL;
     char *text = NULL;

@@ -228,7 +228,7 @@ cm_err auth_confirm_forgot_password(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"username", "confirmation-code", "password", "login",
                                           "source", NULL};
     const struct cm_config *cfg = rq->w->cfg;
-    struct login_opts o = {cfg->access_token_ttl_s, cfg->refresh_token_ttl_s, 1, NULL, 0, 0};
+    struct login_opts o = {cfg->access_token_ttl_s, cfg->refresh_token_ttl_s, 1, NULL, 0, 0, NULL};
     const char *username = NULL, *code = NULL, *password = NULL;
     char user_id[40], detail[128], pointer[32];
     json_t *body = NULL, *resp = NULL, *answer;
