@@ -159,9 +159,9 @@ static cm_err open_answer(const struct cm_idem *c, int status, const unsigned ch
 
 /* Takes over the row of a key whose claim expired (24 h) or went stale
  * (a first request that never stored its answer). 1 when taken. */
-static int take_over(PGconn *pg, const char *id_hex, const char *fp_hex)
+static int take_over(PGconn *pg, const char *id_hex, const char *fp_hex, const char *stale)
 {
-    const char *params[2] = {id_hex, fp_hex};
+    const char *params[3] = {id_hex, fp_hex, stale};
     PGresult *res = NULL;
     int taken;
 
@@ -169,24 +169,30 @@ static int take_over(PGconn *pg, const char *id_hex, const char *fp_hex)
                     "UPDATE idempotency_keys SET fingerprint = decode($2, 'hex'), status = NULL, "
                     "answer = NULL, created_at = now(), claimed_at = now() "
                     "WHERE id = decode($1, 'hex') AND (created_at < now() - interval '24 hours' "
-                    "OR (status IS NULL AND claimed_at < now() - interval '60 seconds')) "
+                    "OR (status IS NULL AND claimed_at < now() - make_interval(secs => $3::int))) "
                     "RETURNING 1",
-                    2, params, &res) != CM_OK)
+                    3, params, &res) != CM_OK)
         return 0;
     taken = PQntuples(res) == 1;
     PQclear(res);
     return taken;
 }
-_Static_assert(CM_IDEM_STALE_S == 60, "the SQL above says 60 seconds");
+
+int cm_idem_stale_s(int request_timeout_ms)
+{
+    long s = request_timeout_ms > 0 ? (3L * request_timeout_ms + 999) / 1000 : CM_IDEM_STALE_S;
+    return s < 5 ? 5 : s > CM_IDEM_STALE_S ? CM_IDEM_STALE_S : (int)s;
+}
 
 cm_err cm_idem_claim(PGconn *pg, struct cm_idem *c, enum cm_idem_state *state,
                      struct cm_idem_answer *out)
 {
-    char id_hex[65], fp_hex[65];
-    const char *params[2] = {id_hex, fp_hex};
+    char id_hex[65], fp_hex[65], stale[16];
+    const char *params[3] = {id_hex, fp_hex, stale};
     PGresult *res = NULL;
     cm_err err;
 
+    snprintf(stale, sizeof stale, "%d", c->stale_s > 0 ? c->stale_s : CM_IDEM_STALE_S);
     to_hex(id_hex, c->id, 32);
     to_hex(fp_hex, c->fingerprint, 32);
     purge_old(pg);
@@ -201,10 +207,10 @@ cm_err cm_idem_claim(PGconn *pg, struct cm_idem *c, enum cm_idem_state *state,
                       "UNION ALL "
                       "SELECT false, fingerprint = decode($2, 'hex'), status, answer, "
                       "created_at < now() - interval '24 hours' OR "
-                      "(status IS NULL AND claimed_at < now() - interval '60 seconds') "
+                      "(status IS NULL AND claimed_at < now() - make_interval(secs => $3::int)) "
                       "FROM idempotency_keys WHERE id = decode($1, 'hex') "
                       "AND NOT EXISTS (SELECT 1 FROM ins)",
-                      2, params, &res);
+                      3, params, &res);
     if (err != CM_OK)
         return err;
     if (PQntuples(res) == 0) {
@@ -212,7 +218,7 @@ cm_err cm_idem_claim(PGconn *pg, struct cm_idem *c, enum cm_idem_state *state,
     } else if (PQgetvalue(res, 0, 0)[0] == 't') {
         *state = CM_IDEM_RUN;
     } else if (PQgetvalue(res, 0, 4)[0] == 't') {
-        *state = take_over(pg, id_hex, fp_hex) ? CM_IDEM_RUN : CM_IDEM_BUSY;
+        *state = take_over(pg, id_hex, fp_hex, stale) ? CM_IDEM_RUN : CM_IDEM_BUSY;
     } else if (PQgetvalue(res, 0, 1)[0] != 't') {
         *state = CM_IDEM_MISMATCH;
     } else if (PQgetisnull(res, 0, 2)) {
@@ -319,6 +325,7 @@ int cm_idem_before(struct cm_req *rq, struct cm_idem *c, struct cm_resp *out, cm
     }
     cm_idem_scope(h->principal, scope, sizeof scope);
     cm_idem_init(c, scope, key, h->method, h->path, h->query, h->body.data, h->body.len);
+    c->stale_s = cm_idem_stale_s(rq->w->cfg ? rq->w->cfg->request_timeout_ms : 0);
     *err = cm_idem_claim(rq->w->pg, c, &state, &a);
     if (*err != CM_OK) {
         cm_fail(rq, CM_EUNAVAIL, "database unavailable, retry later");
@@ -346,6 +353,7 @@ int cm_idem_before(struct cm_req *rq, struct cm_idem *c, struct cm_resp *out, cm
         return 1;
     case CM_IDEM_BUSY:
     default:
+        rq->retry_after_s = 1; /* the first one answers, or its claim goes stale */
         answer_error(rq, out, 409, "idempotency_key_in_use",
                      "a request with this Idempotency-Key is still being handled; retry later");
         return 1;

@@ -21,8 +21,12 @@
  * from the scope and the Idempotency-Key, so a copy of the database does
  * not reveal answers that carry tokens or secrets. The key is claimed
  * (committed) before the handler runs and the answer stored after it: a
- * daemon that dies in between leaves a claim that a retry takes over after
- * CM_IDEM_STALE_S. Rows older than 24 h are purged by the workers. */
+ * daemon that dies in between, or whose release of the claim fails (the
+ * database went away), leaves a claim that a retry takes over once it is
+ * stale_s old (cm_idem_stale_s: three request timeouts, 5..CM_IDEM_STALE_S
+ * seconds: by then the edge has long answered the first request 504). A
+ * retry meanwhile gets 409 with Retry-After. Rows older than 24 h are purged
+ * by the workers. */
 #ifndef CM_IDEMPOTENCY_H
 #define CM_IDEMPOTENCY_H
 
@@ -35,7 +39,7 @@
 #define CM_IDEM_MIGRATION "000_idempotency_keys.sql"
 #define CM_IDEM_KEY_MAX 255            /* longest Idempotency-Key accepted */
 #define CM_IDEM_ANSWER_MAX (1u << 20)  /* larger answers are not kept (a retry re-runs) */
-#define CM_IDEM_STALE_S 60             /* a claim without answer this old is taken over */
+#define CM_IDEM_STALE_S 60             /* the longest a claim without answer blocks its key */
 
 /* The DDL of the built-in migration CM_IDEM_MIGRATION. Static. */
 extern const char cm_idem_ddl[];
@@ -46,7 +50,13 @@ struct cm_idem {
     unsigned char box_key[32];     /* encrypts the answer */
     unsigned char fingerprint[32]; /* hash of method, path, query and body */
     int claimed;                   /* 1 after a CM_IDEM_RUN claim, until stored or released */
+    int stale_s;                   /* a claim without answer this old is taken over */
 };
+
+/* How old a claim without answer must be before a retry takes it over, for
+ * the edge's request timeout (REQUEST_TIMEOUT_MS): three timeouts, at least
+ * 5 s and at most CM_IDEM_STALE_S. Pure. */
+int cm_idem_stale_s(int request_timeout_ms);
 
 enum cm_idem_state {
     CM_IDEM_RUN = 1, /* claimed: run the handler, then cm_idem_store or cm_idem_release */
@@ -74,7 +84,8 @@ int cm_idem_key_valid(const char *key);
  * "service:<id>" or "anonymous". */
 void cm_idem_scope(const Envelope__Principal *p, char *out, size_t cap);
 
-/* Derives c from the scope, the key and the request. */
+/* Derives c from the scope, the key and the request; stale_s is
+ * CM_IDEM_STALE_S until the caller sets it. */
 void cm_idem_init(struct cm_idem *c, const char *scope, const char *key, const char *method,
                   const char *path, const char *query, const void *body, size_t len);
 

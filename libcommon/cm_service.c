@@ -325,7 +325,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     cm_idem_after(rq, &idem, &out); /* keeps the answer for repeats of its key */
     send_http(w, reply, out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len,
-              err != CM_OK ? rq->retry_after_s : 0);
+              out.status >= 400 ? rq->retry_after_s : 0);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
 handed_over:
     free(out.body);

@@ -4,7 +4,8 @@ create organizations and add members as the platform admin, log in and read.
 Every request is recorded (time sent, time answered, status, error kind,
 X-Request-Id); every acknowledged write goes into the ledger that the checks
 compare with Postgres and the EVENTS stream. A write whose answer was lost
-(no answer, 5xx, 429) is retried with the same Idempotency-Key; a 4xx on such
+(no answer, 5xx, 429, or 409 "idempotency_key_in_use": the first try still
+runs) is retried with the same Idempotency-Key; another 4xx on such
 a retry is recorded as a finding."""
 import http.client
 import json
@@ -199,9 +200,12 @@ class Client:
             st, doc, text = self.call(op, method, path, body, token, key, try_no, tag=tag)
             if 200 <= st < 300:
                 return st, doc, text, lost
-            if st in RETRYABLE:
+            # 409 idempotency_key_in_use: the first try is still running (or
+            # its claim is not stale yet): the answer says "retry later"
+            in_use = st == 409 and "idempotency_key_in_use" in text
+            if st in RETRYABLE or in_use:
                 refused = st == 0 and self.last_err == "refused"
-                if st != 429 and not refused:
+                if st != 429 and not refused and not in_use:
                     lost = True  # it may have been done: the retry must say so
                 if time.monotonic() > until:
                     self.log.finding(kind="write_gave_up", op=op, detail="%s %s (%s): last %d after %d tries"

@@ -79,3 +79,12 @@ Test(cm_idempotency, the_id_depends_on_scope_and_key_the_fingerprint_on_the_requ
     cm_idem_init(&b, "user:u1", "k", "POST", "/v1/x/", "a=1", "{}", 2);
     cr_assert(ne(int, memcmp(a.fingerprint, b.fingerprint, 32), 0), "another query");
 }
+
+Test(cm_idempotency, a_claim_goes_stale_after_three_request_timeouts_within_bounds)
+{
+    cr_assert(eq(int, cm_idem_stale_s(10000), 30), "the default 10 s timeout: 30 s");
+    cr_assert(eq(int, cm_idem_stale_s(2000), 6));
+    cr_assert(eq(int, cm_idem_stale_s(1), 5), "never less than 5 s");
+    cr_assert(eq(int, cm_idem_stale_s(120000), CM_IDEM_STALE_S), "never more than the cap");
+    cr_assert(eq(int, cm_idem_stale_s(0), CM_IDEM_STALE_S), "unknown timeout: the cap");
+}
