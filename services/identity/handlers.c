@@ -65,13 +65,8 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
 
 cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
 {
-    cm_err err;
+    cm_err err = signing_keys_load(cfg, pg); /* libsodium: ready (cm_service_main) */
 
-    if (sodium_init() < 0) {
-        cm_error("libsodium init failed");
-        return CM_EINTERNAL;
-    }
-    err = signing_keys_load(cfg, pg);
     if (err == CM_OK)
         err = totp_keys_load(cfg, pg);
     if (err == CM_OK) /* rows in clear, or under an older key */
