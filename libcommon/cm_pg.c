@@ -495,6 +495,16 @@ void cm_pg_copy(const PGresult *res, int row, const char *name, char *dst, size_
         snprintf(dst, cap, "%s", cm_pg_col(res, row, name));
 }
 
+cm_err cm_pg_one_row(cm_err err, PGresult **res)
+{
+    if (err == CM_OK && PQntuples(*res) != 1) {
+        PQclear(*res);
+        *res = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
 long cm_pg_rows(const PGresult *res)
 {
     return res ? strtol(PQcmdTuples((PGresult *)res), NULL, 10) : 0;

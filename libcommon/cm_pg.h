@@ -114,6 +114,11 @@ int cm_pg_bool(const PGresult *res, int row, const char *name);
  * NUL-terminated). */
 void cm_pg_copy(const PGresult *res, int row, const char *name, char *dst, size_t cap);
 
+/* For `return cm_pg_one_row(cm_pg_query(...), &res)`: when err is CM_OK but
+ * *res does not hold exactly one row, clears it (*res = NULL) and returns
+ * CM_ENOTFOUND; otherwise returns err. */
+cm_err cm_pg_one_row(cm_err err, PGresult **res);
+
 /* The count of rows a command affected (PQcmdTuples); 0 when it says none. */
 long cm_pg_rows(const PGresult *res);
 

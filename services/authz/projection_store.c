@@ -233,7 +233,7 @@ cm_err projection_store_finish(PGconn *pg, const char *started, unsigned *out_re
                   "SELECT count(*) AS n FROM gone",
                   1, values, &res);
     if (err == CM_OK)
-        removed = (unsigned)atol(PQgetvalue(res, 0, PQfnumber(res, "n")));
+        removed = (unsigned)atol(cm_pg_col(res, 0, "n"));
     PQclear(res);
     res = NULL;
     if (err == CM_OK)

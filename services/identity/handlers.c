@@ -50,10 +50,8 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
         ev.occurred_at = up.occurred_at;
         err = cm_outbox_add(pg, IDENTITY_EVT_API_CLIENT_CHANGED, &ev.base, event_id);
     }
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         cm_error("bootstrap API user could not be ensured: %s", cm_err_name(err));
     } else if (up.change != API_CLIENT_UNCHANGED) {
         cm_info("bootstrap API user %s (event %s)", change_name(up.change), event_id);

@@ -27,35 +27,6 @@
     "AND r.organization_id = s.organization_id)::text AS roles, u.token_gen "
 #define LOGIN_JOINS " JOIN users u ON u.id = s.user_id LEFT JOIN users imp ON imp.id = s.impersonator_id "
 
-/* Runs sql with n parameters (lengths/formats may be NULL: all text);
- * on CM_OK *out is the result (caller PQclear; out NULL: cleared here). */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
-                  const int *lengths, const int *formats, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, lengths, formats, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK || !out)
-        PQclear(res);
-    else
-        *out = res;
-    return err;
-}
-
-/* Text value of column name in row 0; "" for NULL. */
-static const char *col(const PGresult *res, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 || PQgetisnull(res, 0, c) ? "" : PQgetvalue(res, 0, c);
-}
-
-static int col_bool(const PGresult *res, const char *name)
-{
-    return col(res, name)[0] == 't';
-}
-
-static cm_err one_row(cm_err err, PGresult **res);
-
 static void copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src);
@@ -72,7 +43,7 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err = run(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))", 0, NULL,
+        err = cm_pg_query_bin(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))", 0, NULL,
                   NULL, NULL, NULL);
     if (err == CM_OK) {
         res = cm_pg_exec_params(pg,
@@ -87,17 +58,13 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
         else
             err = CM_EINTERNAL;
     } else if (err == CM_OK) {
-        err = run(pg, "INSERT INTO signing_keys (kid, seed) VALUES ($1, $2)", 2, values, lengths,
+        err = cm_pg_query_bin(pg, "INSERT INTO signing_keys (kid, seed) VALUES ($1, $2)", 2, values, lengths,
                   formats, NULL);
         if (err == CM_OK)
             memcpy(seed_out, new_seed, 32);
     }
     PQclear(res);
-    if (err == CM_OK)
-        err = cm_pg_exec(pg, "COMMIT");
-    if (err != CM_OK && PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
-    return err;
+    return cm_pg_end(pg, err);
 }
 
 cm_err store_signing_seeds(PGconn *pg, PGresult **out)
@@ -121,17 +88,17 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
 {
     const char *values[1] = {param};
     PGresult *res = NULL;
-    cm_err err = run(pg, sql, 1, values, NULL, NULL, &res);
+    cm_err err = cm_pg_query_bin(pg, sql, 1, values, NULL, NULL, &res);
 
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK) {
-        copy(out->id, sizeof out->id, col(res, "id"));
-        copy(out->email, sizeof out->email, col(res, "email"));
-        copy(out->password_hash, sizeof out->password_hash, col(res, "password_hash"));
-        out->enabled = col_bool(res, "enabled");
-        out->registered = col_bool(res, "registered");
-        out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
+        copy(out->id, sizeof out->id, cm_pg_col(res, 0, "id"));
+        copy(out->email, sizeof out->email, cm_pg_col(res, 0, "email"));
+        copy(out->password_hash, sizeof out->password_hash, cm_pg_col(res, 0, "password_hash"));
+        out->enabled = cm_pg_bool(res, 0, "enabled");
+        out->registered = cm_pg_bool(res, 0, "registered");
+        out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -162,7 +129,7 @@ cm_err store_admin_upsert(PGconn *pg, const char *email, const char *hash, char 
 {
     const char *values[2] = {email, hash};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "INSERT INTO users (username, email, password_hash, is_platform_admin, "
                      "registered, email_verified, enabled, registration_completed_time) "
                      "VALUES (lower($1), $1, $2, true, true, true, true, now()) "
@@ -173,15 +140,15 @@ cm_err store_admin_upsert(PGconn *pg, const char *email, const char *hash, char 
     if (err == CM_OK && !*created) {
         PQclear(res);
         res = NULL;
-        err = run(pg,
+        err = cm_pg_query_bin(pg,
                   "SELECT id::text AS id, password_hash FROM users WHERE username = lower($1) "
                   "FOR UPDATE",
                   1, values, NULL, NULL, &res);
-        err = one_row(err, &res);
+        err = cm_pg_one_row(err, &res);
     }
     if (err == CM_OK) {
-        copy(id, 40, col(res, "id"));
-        copy(stored_hash, PW_HASH_MAX, col(res, "password_hash"));
+        copy(id, 40, cm_pg_col(res, 0, "id"));
+        copy(stored_hash, PW_HASH_MAX, cm_pg_col(res, 0, "password_hash"));
     }
     PQclear(res);
     return err;
@@ -191,7 +158,7 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 {
     const char *values[2] = {id, hash};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "UPDATE users SET is_platform_admin = true, registered = true, "
                      "email_verified = true, enabled = true, registration_completed_time = "
                      "coalesce(registration_completed_time, now()), "
@@ -209,41 +176,31 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 
 void store_login_row(const PGresult *res, struct login_rec *out)
 {
-    out->session_id = col(res, "session_id");
-    out->organization_id = col(res, "organization_id");
-    out->impersonator_id = col(res, "impersonator_id");
-    out->impersonator_email = col(res, "impersonator_email");
-    out->user_id = col(res, "user_id");
-    out->username = col(res, "username");
-    out->email = col(res, "email");
-    out->first_name = col(res, "first_name");
-    out->last_name = col(res, "last_name");
-    out->locale = col(res, "locale");
-    out->tz = col(res, "tz");
-    out->organizations = col(res, "organizations");
-    out->roles = col(res, "roles");
-    out->expiration_time = col(res, "expiration_time");
-    out->locale_explicit = col_bool(res, "locale_explicit");
-    out->tz_explicit = col_bool(res, "tz_explicit");
-    out->is_platform_admin = col_bool(res, "is_platform_admin");
-    out->interactive = col_bool(res, "interactive");
-    out->revoked = col_bool(res, "revoked");
-    out->access_ttl_s = atoi(col(res, "access_ttl_s"));
-    out->expires_at = strtoll(col(res, "expires_at"), NULL, 10);
-    out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
+    out->session_id = cm_pg_col(res, 0, "session_id");
+    out->organization_id = cm_pg_col(res, 0, "organization_id");
+    out->impersonator_id = cm_pg_col(res, 0, "impersonator_id");
+    out->impersonator_email = cm_pg_col(res, 0, "impersonator_email");
+    out->user_id = cm_pg_col(res, 0, "user_id");
+    out->username = cm_pg_col(res, 0, "username");
+    out->email = cm_pg_col(res, 0, "email");
+    out->first_name = cm_pg_col(res, 0, "first_name");
+    out->last_name = cm_pg_col(res, 0, "last_name");
+    out->locale = cm_pg_col(res, 0, "locale");
+    out->tz = cm_pg_col(res, 0, "tz");
+    out->organizations = cm_pg_col(res, 0, "organizations");
+    out->roles = cm_pg_col(res, 0, "roles");
+    out->expiration_time = cm_pg_col(res, 0, "expiration_time");
+    out->locale_explicit = cm_pg_bool(res, 0, "locale_explicit");
+    out->tz_explicit = cm_pg_bool(res, 0, "tz_explicit");
+    out->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
+    out->interactive = cm_pg_bool(res, 0, "interactive");
+    out->revoked = cm_pg_bool(res, 0, "revoked");
+    out->access_ttl_s = atoi(cm_pg_col(res, 0, "access_ttl_s"));
+    out->expires_at = strtoll(cm_pg_col(res, 0, "expires_at"), NULL, 10);
+    out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
 }
 
 /* A one-row result, or CM_ENOTFOUND (cleared). */
-static cm_err one_row(cm_err err, PGresult **res)
-{
-    if (err == CM_OK && PQntuples(*res) != 1) {
-        PQclear(*res);
-        *res = NULL;
-        return CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
 {
@@ -261,7 +218,7 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
     snprintf(gen, sizeof gen, "%lld", (long long)sn->expect_gen);
     if (sn->activity) {
         const char *rv[3] = {sn->user_id, sn->activity, sn->locale};
-        err = run(pg,
+        err = cm_pg_query_bin(pg,
                   "WITH act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
                   "SELECT id, $2, classification = 'carium' FROM users WHERE id = $1::uuid), "
                   "u AS (UPDATE users SET last_login_time = now(), locale = CASE WHEN "
@@ -271,7 +228,7 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                   3, rv, NULL, NULL, NULL);
     }
     if (err == CM_OK)
-        err = run(pg,
+        err = cm_pg_query_bin(pg,
                   "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN (SELECT "
                   "xm.organization_id FROM user_organizations xm WHERE xm.user_id = $1::uuid "
                   "AND xm.organization_id = $2::uuid) ELSE coalesce("
@@ -291,7 +248,7 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                   "SELECT $8, id, expires_at FROM s) "
                   "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
                   9, values, lengths, formats, out);
-    return one_row(err, out);
+    return cm_pg_one_row(err, out);
 }
 
 cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES],
@@ -304,7 +261,7 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
     /* One statement, so one transaction: the UPDATE locks the old token's
      * row, and a concurrent rotation of the same token re-checks
      * used_at IS NULL after the first commits, finding nothing. */
-    err = run(pg,
+    err = cm_pg_query_bin(pg,
               "WITH old AS (UPDATE refresh_tokens rt SET used_at = now() "
               "FROM sessions s0 JOIN users u0 ON u0.id = s0.user_id "
               "WHERE rt.token_hash = $1 AND rt.used_at IS NULL AND rt.expires_at > now() "
@@ -319,7 +276,7 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
               "SELECT user_id, 'refr', carium FROM old) "
               "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
               2, values, lengths, formats, out);
-    return one_row(err, out);
+    return cm_pg_one_row(err, out);
 }
 
 cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
@@ -328,7 +285,7 @@ cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
     const char *values[1] = {(const char *)hash};
     int lengths[1] = {STORE_HASH_BYTES}, formats[1] = {1};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "SELECT rt.used_at IS NOT NULL AS used, rt.expires_at <= now() AS expired, "
                      "(s.revoked_at IS NOT NULL OR (s.organization_id IS NOT NULL AND NOT EXISTS "
                      "(SELECT 1 FROM user_organizations m WHERE m.user_id = s.user_id "
@@ -342,12 +299,12 @@ cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
     session_id[0] = user_id[0] = '\0';
     *state = REFRESH_UNKNOWN;
     if (err == CM_OK && PQntuples(res) == 1) {
-        copy(session_id, 40, col(res, "session_id"));
-        copy(user_id, 40, col(res, "user_id"));
-        *state = col_bool(res, "revoked")   ? REFRESH_REVOKED
-                 : col_bool(res, "expired") ? REFRESH_EXPIRED
-                 : col_bool(res, "used")    ? REFRESH_REUSED
-                 : !col_bool(res, "enabled") ? REFRESH_DISABLED
+        copy(session_id, 40, cm_pg_col(res, 0, "session_id"));
+        copy(user_id, 40, cm_pg_col(res, 0, "user_id"));
+        *state = cm_pg_bool(res, 0, "revoked")   ? REFRESH_REVOKED
+                 : cm_pg_bool(res, 0, "expired") ? REFRESH_EXPIRED
+                 : cm_pg_bool(res, 0, "used")    ? REFRESH_REUSED
+                 : !cm_pg_bool(res, 0, "enabled") ? REFRESH_DISABLED
                                              : REFRESH_VALID;
     }
     PQclear(res);
@@ -359,7 +316,7 @@ cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int 
 {
     const char *values[2] = {id, reason};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "WITH r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
                      "WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id) "
                      "SELECT (SELECT count(*) FROM r) AS n, "
@@ -367,8 +324,8 @@ cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int 
                      2, values, NULL, NULL, &res);
 
     if (err == CM_OK) {
-        *revoked = atoi(col(res, "n")) > 0;
-        *at = strtoll(col(res, "at"), NULL, 10);
+        *revoked = atoi(cm_pg_col(res, 0, "n")) > 0;
+        *at = strtoll(cm_pg_col(res, 0, "at"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -382,7 +339,7 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
     const char *values[4] = {user_id, reason, scopes[scope],
                              scope == REVOKE_SESSIONS_OF_ORG ? org : NULL};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "WITH g AS (UPDATE users SET token_gen = token_gen + 1 WHERE id = $1::uuid "
                      "RETURNING token_gen), "
                      "r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
@@ -392,10 +349,10 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
                      "floor(extract(epoch FROM now()))::bigint AS at FROM g",
                      4, values, NULL, NULL, &res);
 
-    err = one_row(err, &res);
+    err = cm_pg_one_row(err, &res);
     if (err == CM_OK) {
-        *gen = strtoll(col(res, "token_gen"), NULL, 10);
-        *at = strtoll(col(res, "at"), NULL, 10);
+        *gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
+        *at = strtoll(cm_pg_col(res, 0, "at"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -404,9 +361,9 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
 cm_err store_session_get(PGconn *pg, const char *id, PGresult **out)
 {
     const char *values[1] = {id};
-    cm_err err = run(pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid",
+    cm_err err = cm_pg_query_bin(pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid",
                      1, values, NULL, NULL, out);
-    return one_row(err, out);
+    return cm_pg_one_row(err, out);
 }
 
 /* --- organizations --- */
@@ -415,7 +372,7 @@ cm_err store_membership_check(PGconn *pg, const char *user_id, const char *organ
 {
     const char *values[2] = {user_id, organization_id};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "SELECT 1 FROM user_organizations WHERE user_id = $1::uuid "
                      "AND organization_id = $2::uuid",
                      2, values, NULL, NULL, &res);
@@ -429,7 +386,7 @@ cm_err store_membership_check(PGconn *pg, const char *user_id, const char *organ
 cm_err store_default_org_set(PGconn *pg, const char *user_id, const char *organization_id)
 {
     const char *values[2] = {user_id, organization_id};
-    return run(pg,
+    return cm_pg_query_bin(pg,
                "UPDATE users SET default_organization_id = $2::uuid, last_modified_time = now() "
                "WHERE id = $1::uuid",
                2, values, NULL, NULL, NULL);
@@ -458,7 +415,7 @@ cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresul
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return run(pg,
+    return cm_pg_query_bin(pg,
                "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
                "a.carium_employee, " TS("a.occurred_at") " AS timestamp FROM user_activities a "
                "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "
@@ -480,7 +437,7 @@ cm_err store_attempts_get(PGconn *pg, const char *username, struct attempts *out
 {
     const char *values[1] = {username};
     PGresult *res = NULL;
-    cm_err err = run(pg,
+    cm_err err = cm_pg_query_bin(pg,
                      "SELECT failures, extract(epoch FROM now() - last_failure_at)::float8 AS since, "
                      "coalesce(extract(epoch FROM locked_until - now()), 0)::float8 AS locked "
                      "FROM login_attempts WHERE username = lower($1)",
@@ -488,9 +445,9 @@ cm_err store_attempts_get(PGconn *pg, const char *username, struct attempts *out
 
     memset(out, 0, sizeof *out);
     if (err == CM_OK && PQntuples(res) == 1) {
-        out->failures = atoi(col(res, "failures"));
-        out->since_last_s = strtod(col(res, "since"), NULL);
-        out->locked_for_s = strtod(col(res, "locked"), NULL);
+        out->failures = atoi(cm_pg_col(res, 0, "failures"));
+        out->since_last_s = strtod(cm_pg_col(res, 0, "since"), NULL);
+        out->locked_for_s = strtod(cm_pg_col(res, 0, "locked"), NULL);
     }
     PQclear(res);
     return err;
@@ -507,7 +464,7 @@ cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int l
     snprintf(f, sizeof f, "%d", forget_s);
     snprintf(la, sizeof la, "%d", lock_after);
     snprintf(ls, sizeof ls, "%d", lock_s);
-    err = run(pg,
+    err = cm_pg_query_bin(pg,
               "INSERT INTO login_attempts AS a (username, failures, last_failure_at, locked_until) "
               "VALUES (lower($1), 1, now(), CASE WHEN $3::int <= 1 "
               "THEN now() + make_interval(secs => $4::int) END) "
@@ -529,6 +486,6 @@ cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int l
 cm_err store_attempts_clear(PGconn *pg, const char *username)
 {
     const char *values[1] = {username};
-    return run(pg, "DELETE FROM login_attempts WHERE username = lower($1)", 1, values, NULL, NULL,
+    return cm_pg_query_bin(pg, "DELETE FROM login_attempts WHERE username = lower($1)", 1, values, NULL, NULL,
                NULL);
 }
