@@ -30,48 +30,52 @@ static cm_err apply_change(PGconn *pg, const struct projection_change *c)
     cm_err err = CM_OK;
 
     if (c->kind == PROJECTION_USER)
-        return cm_pg_command(pg,
-                   "INSERT INTO users (id, username, email, first_name, last_name, enabled, "
-                   "platform_admin, latest_event_at, updated_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (id) DO UPDATE SET "
-                   "username = EXCLUDED.username, email = EXCLUDED.email, "
-                   "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
-                   "enabled = EXCLUDED.enabled, platform_admin = EXCLUDED.platform_admin, "
-                   "latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
-                   "updated_at = now()",
-                   8, user, NULL);
+        return cm_pg_command(
+            pg,
+            "INSERT INTO users (id, username, email, first_name, last_name, enabled, "
+            "platform_admin, latest_event_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (id) DO UPDATE SET "
+            "username = EXCLUDED.username, email = EXCLUDED.email, "
+            "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
+            "enabled = EXCLUDED.enabled, platform_admin = EXCLUDED.platform_admin, "
+            "latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
+            "updated_at = now()",
+            8, user, NULL);
     /* a membership or role: the user's row records the event's time (a
      * placeholder row when the user's own events were never seen) */
-    err = cm_pg_command(pg,
-              "INSERT INTO users (id, latest_event_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
-              "SET latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
-              "updated_at = now()",
-              2, touch, NULL);
+    err = cm_pg_command(
+        pg,
+        "INSERT INTO users (id, latest_event_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
+        "SET latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
+        "updated_at = now()",
+        2, touch, NULL);
     if (err != CM_OK)
         return err;
     switch (c->kind) {
     case PROJECTION_MEMBERSHIP_ADDED:
         return cm_pg_command(pg,
-                   "INSERT INTO memberships (user_id, organization_id) VALUES ($1, $2) "
-                   "ON CONFLICT DO NOTHING",
-                   2, pair, NULL);
+                             "INSERT INTO memberships (user_id, organization_id) VALUES ($1, $2) "
+                             "ON CONFLICT DO NOTHING",
+                             2, pair, NULL);
     case PROJECTION_MEMBERSHIP_REMOVED:
-        err = cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = $1 AND organization_id = $2", 2,
-                  pair, NULL);
+        err =
+            cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = $1 AND organization_id = $2",
+                          2, pair, NULL);
         if (err == CM_OK) /* identity removes the roles with the membership */
-            err = cm_pg_command(pg, "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2", 2,
-                      pair, NULL);
+            err = cm_pg_command(
+                pg, "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2", 2, pair,
+                NULL);
         return err;
     case PROJECTION_ROLE_ADDED:
         return cm_pg_command(pg,
-                   "INSERT INTO user_roles (user_id, organization_id, role_name) "
-                   "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                   3, role, NULL);
+                             "INSERT INTO user_roles (user_id, organization_id, role_name) "
+                             "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                             3, role, NULL);
     case PROJECTION_ROLE_REMOVED:
         return cm_pg_command(pg,
-                   "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2 "
-                   "AND role_name = $3",
-                   3, role, NULL);
+                             "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2 "
+                             "AND role_name = $3",
+                             3, role, NULL);
     default:
         return CM_OK;
     }
@@ -86,9 +90,9 @@ cm_err projection_store_apply(PGconn *pg, const char *event_id, const struct pro
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err =
-            cm_pg_command(pg, "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                2, inbox, &rows);
+        err = cm_pg_command(
+            pg, "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2,
+            inbox, &rows);
     if (err == CM_OK && rows == 0) { /* handled before */
         *out_applied = 0;
         return cm_pg_end(pg, CM_OK);
@@ -97,9 +101,9 @@ cm_err projection_store_apply(PGconn *pg, const char *event_id, const struct pro
         err = apply_change(pg, c);
     if (err == CM_OK)
         err = cm_pg_command(pg,
-                  "UPDATE projection_state SET latest_event_at = "
-                  "greatest(latest_event_at, $1::timestamptz) WHERE id = 1",
-                  1, at, NULL);
+                            "UPDATE projection_state SET latest_event_at = "
+                            "greatest(latest_event_at, $1::timestamptz) WHERE id = 1",
+                            1, at, NULL);
     err = cm_pg_end(pg, err);
     if (err == CM_OK)
         *out_applied = 1;
@@ -162,21 +166,22 @@ cm_err projection_store_page(PGconn *pg, const json_t *page, const char *started
     cm_err err = json ? cm_pg_exec(pg, "BEGIN") : CM_ENOMEM;
 
     if (err == CM_OK)
-        err = cm_pg_query(pg,
-                  "INSERT INTO users AS u (id, username, email, first_name, last_name, enabled, "
-                  "platform_admin, last_populated_at, updated_at) "
-                  "SELECT x.id, x.username, x.email, x.first_name, x.last_name, x.enabled, "
-                  "x.platform_admin, now(), now() FROM json_to_recordset($1::json) AS x(id uuid, "
-                  "username text, email text, first_name text, last_name text, enabled boolean, "
-                  "platform_admin boolean) "
-                  "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
-                  "email = EXCLUDED.email, first_name = EXCLUDED.first_name, "
-                  "last_name = EXCLUDED.last_name, enabled = EXCLUDED.enabled, "
-                  "platform_admin = EXCLUDED.platform_admin, last_populated_at = now(), "
-                  "updated_at = now() "
-                  "WHERE u.latest_event_at IS NULL OR u.latest_event_at < $2::timestamptz "
-                  "RETURNING u.id::text AS id",
-                  2, upsert, &res);
+        err = cm_pg_query(
+            pg,
+            "INSERT INTO users AS u (id, username, email, first_name, last_name, enabled, "
+            "platform_admin, last_populated_at, updated_at) "
+            "SELECT x.id, x.username, x.email, x.first_name, x.last_name, x.enabled, "
+            "x.platform_admin, now(), now() FROM json_to_recordset($1::json) AS x(id uuid, "
+            "username text, email text, first_name text, last_name text, enabled boolean, "
+            "platform_admin boolean) "
+            "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
+            "email = EXCLUDED.email, first_name = EXCLUDED.first_name, "
+            "last_name = EXCLUDED.last_name, enabled = EXCLUDED.enabled, "
+            "platform_admin = EXCLUDED.platform_admin, last_populated_at = now(), "
+            "updated_at = now() "
+            "WHERE u.latest_event_at IS NULL OR u.latest_event_at < $2::timestamptz "
+            "RETURNING u.id::text AS id",
+            2, upsert, &res);
     if (err == CM_OK) {
         written = (unsigned)PQntuples(res);
         ids = id_array(res);
@@ -184,27 +189,28 @@ cm_err projection_store_page(PGconn *pg, const json_t *page, const char *started
     }
     PQclear(res);
     if (err == CM_OK)
-        err =
-            cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = ANY($1::uuid[])", 1, both, NULL);
+        err = cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = ANY($1::uuid[])", 1, both,
+                            NULL);
     if (err == CM_OK)
-        err =
-            cm_pg_command(pg, "DELETE FROM user_roles WHERE user_id = ANY($1::uuid[])", 1, both, NULL);
+        err = cm_pg_command(pg, "DELETE FROM user_roles WHERE user_id = ANY($1::uuid[])", 1, both,
+                            NULL);
     if (err == CM_OK)
-        err = cm_pg_command(pg,
-                  "INSERT INTO memberships (user_id, organization_id) "
-                  "SELECT (e->>'id')::uuid, (m->>'o')::uuid FROM json_array_elements($2::json) e "
-                  "CROSS JOIN LATERAL json_array_elements(e->'m') m "
-                  "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
-                  2, both, NULL);
+        err = cm_pg_command(
+            pg,
+            "INSERT INTO memberships (user_id, organization_id) "
+            "SELECT (e->>'id')::uuid, (m->>'o')::uuid FROM json_array_elements($2::json) e "
+            "CROSS JOIN LATERAL json_array_elements(e->'m') m "
+            "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
+            2, both, NULL);
     if (err == CM_OK)
-        err =
-            cm_pg_command(pg,
-                "INSERT INTO user_roles (user_id, organization_id, role_name) "
-                "SELECT (e->>'id')::uuid, (m->>'o')::uuid, r FROM json_array_elements($2::json) e "
-                "CROSS JOIN LATERAL json_array_elements(e->'m') m "
-                "CROSS JOIN LATERAL json_array_elements_text(m->'r') r "
-                "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
-                2, both, NULL);
+        err = cm_pg_command(
+            pg,
+            "INSERT INTO user_roles (user_id, organization_id, role_name) "
+            "SELECT (e->>'id')::uuid, (m->>'o')::uuid, r FROM json_array_elements($2::json) e "
+            "CROSS JOIN LATERAL json_array_elements(e->'m') m "
+            "CROSS JOIN LATERAL json_array_elements_text(m->'r') r "
+            "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
+            2, both, NULL);
     if (json)
         err = cm_pg_end(pg, err);
     if (err == CM_OK) {
@@ -224,23 +230,24 @@ cm_err projection_store_finish(PGconn *pg, const char *started, unsigned *out_re
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err = cm_pg_query(pg,
-                  "WITH gone AS (DELETE FROM users WHERE "
-                  "(last_populated_at IS NULL OR last_populated_at < $1::timestamptz) AND "
-                  "(latest_event_at IS NULL OR latest_event_at < $1::timestamptz) RETURNING id), "
-                  "m AS (DELETE FROM memberships WHERE user_id IN (SELECT id FROM gone)), "
-                  "r AS (DELETE FROM user_roles WHERE user_id IN (SELECT id FROM gone)) "
-                  "SELECT count(*) AS n FROM gone",
-                  1, values, &res);
+        err = cm_pg_query(
+            pg,
+            "WITH gone AS (DELETE FROM users WHERE "
+            "(last_populated_at IS NULL OR last_populated_at < $1::timestamptz) AND "
+            "(latest_event_at IS NULL OR latest_event_at < $1::timestamptz) RETURNING id), "
+            "m AS (DELETE FROM memberships WHERE user_id IN (SELECT id FROM gone)), "
+            "r AS (DELETE FROM user_roles WHERE user_id IN (SELECT id FROM gone)) "
+            "SELECT count(*) AS n FROM gone",
+            1, values, &res);
     if (err == CM_OK)
         removed = (unsigned)atol(cm_pg_col(res, 0, "n"));
     PQclear(res);
     res = NULL;
     if (err == CM_OK)
         err = cm_pg_query(pg,
-                  "UPDATE projection_state SET last_populated_at = now() WHERE id = 1 "
-                  "RETURNING " TS("last_populated_at") " AS at",
-                  0, NULL, &res);
+                          "UPDATE projection_state SET last_populated_at = now() WHERE id = 1 "
+                          "RETURNING " TS("last_populated_at") " AS at",
+                          0, NULL, &res);
     if (err == CM_OK)
         cm_pg_copy(res, 0, "at", out, PROJECTION_TIME_LEN);
     PQclear(res);
@@ -253,10 +260,11 @@ cm_err projection_store_finish(PGconn *pg, const char *started, unsigned *out_re
 cm_err projection_store_populated(PGconn *pg, int *out)
 {
     PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
-                     "SELECT coalesce(bool_or(last_populated_at IS NOT NULL), false) AS populated "
-                     "FROM projection_state",
-                     0, NULL, &res);
+    cm_err err =
+        cm_pg_query(pg,
+                    "SELECT coalesce(bool_or(last_populated_at IS NOT NULL), false) AS populated "
+                    "FROM projection_state",
+                    0, NULL, &res);
 
     if (err == CM_OK)
         *out = cm_pg_bool(res, 0, "populated");

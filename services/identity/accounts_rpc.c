@@ -100,8 +100,7 @@ static cm_err created_events(PGconn *pg, const char *user_id, const char *org,
         err = store_user_facts(pg, user_id, &facts);
     if (err != CM_OK)
         return err;
-    snprintf(occurred_at, sizeof occurred_at, "%s",
-             cm_pg_col(facts, 0, "occurred_at"));
+    snprintf(occurred_at, sizeof occurred_at, "%s", cm_pg_col(facts, 0, "occurred_at"));
     PQclear(facts);
     m.user_id = (char *)user_id;
     m.organization_id = (char *)org;

@@ -218,14 +218,11 @@ cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out)
         err = store_activities_list(rq->w->pg, &q, &res);
     for (int i = 0; err == CM_OK && res && i < PQntuples(res); i++) {
         json_t *attrs = json_pack(
-            "{s:b, s:s, s:s, s:s}", "carium-employee",
-            cm_pg_bool(res, i, "carium_employee"), "event-type",
-            cm_pg_col(res, i, "event_type"), "timestamp",
-            cm_pg_col(res, i, "timestamp"), "user-id",
-            cm_pg_col(res, i, "user_id"));
-        json_array_append_new(data, cm_jsonapi_resource("user-activities",
-                                                        cm_pg_col(res, i, "id"),
-                                                        attrs));
+            "{s:b, s:s, s:s, s:s}", "carium-employee", cm_pg_bool(res, i, "carium_employee"),
+            "event-type", cm_pg_col(res, i, "event_type"), "timestamp",
+            cm_pg_col(res, i, "timestamp"), "user-id", cm_pg_col(res, i, "user_id"));
+        json_array_append_new(
+            data, cm_jsonapi_resource("user-activities", cm_pg_col(res, i, "id"), attrs));
     }
     PQclear(res);
     if (err != CM_OK) {

@@ -141,8 +141,7 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
         else
             r.change = API_CLIENT_KEY_ROTATED;
         snprintf(r.id, sizeof r.id, "%s", cm_pg_col(res, 0, "id"));
-        snprintf(r.occurred_at, sizeof r.occurred_at, "%s",
-                 cm_pg_col(res, 0, "occurred_at"));
+        snprintf(r.occurred_at, sizeof r.occurred_at, "%s", cm_pg_col(res, 0, "occurred_at"));
     }
     PQclear(res);
     if (err == CM_OK)
@@ -174,8 +173,8 @@ void store_api_client_row(const PGresult *res, int row, struct api_client_rec *o
 cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out)
 {
     const char *check[2] = {c->organization_id, c->name};
-    const char *values[6] = {c->api_user_id,     (const char *)c->key_hash, c->name,
-                             c->organization_id, c->roles_json,            cm_pg_opt(c->created_by)};
+    const char *values[6] = {c->api_user_id, (const char *)c->key_hash, c->name, c->organization_id,
+                             c->roles_json,  cm_pg_opt(c->created_by)};
     int lengths[6] = {0, API_KEY_HASH_BYTES, 0, 0, 0, 0}, formats[6] = {0, 1, 0, 0, 0, 0};
     long taken = 0;
     PGresult *res;
@@ -183,8 +182,7 @@ cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGres
 
     /* Serialises creations in one organization until commit, so that two
      * concurrent ones cannot both find the name free. */
-    err = cm_pg_command(pg,
-                        "SELECT pg_advisory_xact_lock(hashtext('api_clients:' || $1::text))", 1,
+    err = cm_pg_command(pg, "SELECT pg_advisory_xact_lock(hashtext('api_clients:' || $1::text))", 1,
                         check, NULL);
     if (err == CM_OK)
         err = cm_pg_command(pg,

@@ -77,10 +77,11 @@ cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, 
     store_scope_params(scope ? scope : &any, v);
     v[3] = id;
     return cm_pg_one_row(cm_pg_query(pg,
-                               "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = $4 AND "
-                               STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3"),
-                               4, v, out),
-                   out);
+                                     "SELECT " ORG_COLUMNS
+                                     " FROM organizations o WHERE o.id = $4 AND " STORE_ORG_VISIBLE(
+                                         "o.id", "$1", "$2", "$3"),
+                                     4, v, out),
+                         out);
 }
 
 cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
@@ -120,17 +121,18 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
                         f->theme_given ? "t" : "f",
                         f->theme_given ? cm_pg_opt(f->theme_id) : NULL};
 
-    return cm_pg_one_row(cm_pg_query(pg,
-                               "UPDATE organizations o SET name = COALESCE($2, o.name), "
-                               "display_name = COALESCE($3, o.display_name), "
-                               "classification = COALESCE($4, o.classification), "
-                               "provider_type = COALESCE($5, o.provider_type), "
-                               "authorization_type = COALESCE($6, o.authorization_type), "
-                               "timezone = COALESCE($7, o.timezone), "
-                               "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
-                               "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
-                               9, v, out),
-                   out);
+    return cm_pg_one_row(
+        cm_pg_query(pg,
+                    "UPDATE organizations o SET name = COALESCE($2, o.name), "
+                    "display_name = COALESCE($3, o.display_name), "
+                    "classification = COALESCE($4, o.classification), "
+                    "provider_type = COALESCE($5, o.provider_type), "
+                    "authorization_type = COALESCE($6, o.authorization_type), "
+                    "timezone = COALESCE($7, o.timezone), "
+                    "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
+                    "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
+                    9, v, out),
+        out);
 }
 
 /* --- memberships --- */
@@ -232,8 +234,13 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
 cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGresult **out)
 {
     char limit[24], offset[24];
-    const char *v[7] = {q->all ? "t" : "f", cm_pg_opt(q->self_user), cm_pg_opt(q->admin_org),
-                        cm_pg_opt(q->user), cm_pg_opt(q->org), limit, offset};
+    const char *v[7] = {q->all ? "t" : "f",
+                        cm_pg_opt(q->self_user),
+                        cm_pg_opt(q->admin_org),
+                        cm_pg_opt(q->user),
+                        cm_pg_opt(q->org),
+                        limit,
+                        offset};
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
@@ -252,9 +259,9 @@ cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGres
     const char *v[2] = {user, org};
 
     return cm_pg_one_row(cm_pg_query(pg,
-                               "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
-                               "JOIN organizations o ON o.id = m.organization_id "
-                               "WHERE m.user_id = $1 AND m.organization_id = $2",
-                               2, v, out),
-                   out);
+                                     "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
+                                     "JOIN organizations o ON o.id = m.organization_id "
+                                     "WHERE m.user_id = $1 AND m.organization_id = $2",
+                                     2, v, out),
+                         out);
 }

@@ -51,13 +51,13 @@ cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
 
     store_scope_params(scope, v);
     v[3] = id;
-    return cm_pg_one_row(cm_pg_query(pg,
-                                     "SELECT " ROLE_COLUMNS " FROM roles r "
-                                     "JOIN organizations o ON o.id = r.organization_id "
-                                     "WHERE r.id = $4 AND "
-                                     STORE_ORG_VISIBLE("r.organization_id", "$1", "$2", "$3"),
-                                     4, v, out),
-                         out);
+    return cm_pg_one_row(
+        cm_pg_query(pg,
+                    "SELECT " ROLE_COLUMNS " FROM roles r "
+                    "JOIN organizations o ON o.id = r.organization_id "
+                    "WHERE r.id = $4 AND " STORE_ORG_VISIBLE("r.organization_id", "$1", "$2", "$3"),
+                    4, v, out),
+        out);
 }
 
 cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_json, long *found)

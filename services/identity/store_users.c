@@ -80,7 +80,8 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char
         return CM_ENOTFOUND;
     }
     snprintf(out->username, sizeof out->username, "%s", cm_pg_col(res, 0, "username"));
-    snprintf(out->password_hash, sizeof out->password_hash, "%s", cm_pg_col(res, 0, "password_hash"));
+    snprintf(out->password_hash, sizeof out->password_hash, "%s",
+             cm_pg_col(res, 0, "password_hash"));
     out->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
     out->enabled = cm_pg_bool(res, 0, "enabled");
     out->in_org = cm_pg_bool(res, 0, "in_org");
@@ -284,34 +285,34 @@ cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)
     if (p->default_org) {
         const char *m[2] = {id, p->default_org};
         err = cm_pg_command(pg,
-                      "SELECT 1 FROM user_organizations WHERE user_id = $1 "
-                      "AND organization_id = $2",
-                      2, m, &rows);
+                            "SELECT 1 FROM user_organizations WHERE user_id = $1 "
+                            "AND organization_id = $2",
+                            2, m, &rows);
         if (err == CM_OK && rows != 1)
             err = CM_EINVAL;
         if (err != CM_OK)
             return err;
     }
     err = cm_pg_command(pg,
-                  "UPDATE users SET "
-                  "classification = coalesce($2, classification), "
-                  "communication_preferences = communication_preferences || "
-                  "coalesce($3::jsonb, '{}'), "
-                  "default_organization_id = coalesce($4::uuid, default_organization_id), "
-                  "email_verified = email_verified AND ($5::text IS NULL OR $5 = email), "
-                  "email = coalesce($5, email), "
-                  "first_name = coalesce($6, first_name), "
-                  "last_name = coalesce($7, last_name), "
-                  "locale_explicit = locale_explicit OR $8::text IS NOT NULL, "
-                  "locale = coalesce($8, locale), "
-                  "phone_verified = phone_verified AND ($9::text IS NULL OR $9 = phone), "
-                  "phone = coalesce($9, phone), "
-                  "tz_explicit = tz_explicit OR $10::text IS NOT NULL, "
-                  "tz = coalesce($10, tz), "
-                  "username = coalesce(lower($11), username), "
-                  "last_modified_time = now() "
-                  "WHERE id = $1",
-                  11, values, &rows);
+                        "UPDATE users SET "
+                        "classification = coalesce($2, classification), "
+                        "communication_preferences = communication_preferences || "
+                        "coalesce($3::jsonb, '{}'), "
+                        "default_organization_id = coalesce($4::uuid, default_organization_id), "
+                        "email_verified = email_verified AND ($5::text IS NULL OR $5 = email), "
+                        "email = coalesce($5, email), "
+                        "first_name = coalesce($6, first_name), "
+                        "last_name = coalesce($7, last_name), "
+                        "locale_explicit = locale_explicit OR $8::text IS NOT NULL, "
+                        "locale = coalesce($8, locale), "
+                        "phone_verified = phone_verified AND ($9::text IS NULL OR $9 = phone), "
+                        "phone = coalesce($9, phone), "
+                        "tz_explicit = tz_explicit OR $10::text IS NOT NULL, "
+                        "tz = coalesce($10, tz), "
+                        "username = coalesce(lower($11), username), "
+                        "last_modified_time = now() "
+                        "WHERE id = $1",
+                        11, values, &rows);
     if (err == CM_OK && rows != 1)
         err = CM_ENOTFOUND;
     return err;
@@ -353,14 +354,14 @@ cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
 
     if (err == CM_OK && enabled)
         err = cm_pg_command(pg,
-                      "DELETE FROM login_attempts WHERE username = "
-                      "(SELECT username FROM users WHERE id = $1)",
-                      1, values, NULL);
+                            "DELETE FROM login_attempts WHERE username = "
+                            "(SELECT username FROM users WHERE id = $1)",
+                            1, values, NULL);
     if (err == CM_OK && enabled) /* and the locks of the account's pairs (login_throttle.h) */
         err = cm_pg_command(pg,
-                      "DELETE FROM login_attempts_pair WHERE username = "
-                      "(SELECT username FROM users WHERE id = $1)",
-                      1, values, NULL);
+                            "DELETE FROM login_attempts_pair WHERE username = "
+                            "(SELECT username FROM users WHERE id = $1)",
+                            1, values, NULL);
     return err;
 }
 
@@ -422,10 +423,13 @@ cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_
 
 cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_id)
 {
-    const char *values[14] = {a->username,        a->password_hash, a->email,     a->first_name,
-                              a->last_name,       a->phone,         a->locale,    a->tz,
-                              a->organization_id, cm_pg_opt(a->birth_date), a->preferred_name,
-                              a->gender,          a->role_id,       cm_pg_opt(a->id)};
+    const char *values[14] = {a->username,        a->password_hash,
+                              a->email,           a->first_name,
+                              a->last_name,       a->phone,
+                              a->locale,          a->tz,
+                              a->organization_id, cm_pg_opt(a->birth_date),
+                              a->preferred_name,  a->gender,
+                              a->role_id,         cm_pg_opt(a->id)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                      "WITH u AS (INSERT INTO users (id, username, password_hash, email, "
@@ -475,16 +479,18 @@ cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, in
     const char *values[2] = {user_id, tz};
     PGresult *res;
     long rows = 0;
-    cm_err err = cm_pg_command(pg,
-                         "UPDATE users SET registered = true, email_verified = true, "
-                         "registration_completed_time = coalesce(registration_completed_time, "
-                         "now()), tz = CASE WHEN $2::text <> '' THEN $2 ELSE tz END, "
-                         "last_modified_time = now() WHERE id = $1 AND NOT registered",
-                         2, values, &rows);
+    cm_err err =
+        cm_pg_command(pg,
+                      "UPDATE users SET registered = true, email_verified = true, "
+                      "registration_completed_time = coalesce(registration_completed_time, "
+                      "now()), tz = CASE WHEN $2::text <> '' THEN $2 ELSE tz END, "
+                      "last_modified_time = now() WHERE id = $1 AND NOT registered",
+                      2, values, &rows);
 
     if (err == CM_OK && rows == 1)
-        err = cm_pg_command(pg, "INSERT INTO user_activities (user_id, event_type) VALUES ($1, 'sreg')",
-                      1, values, NULL);
+        err = cm_pg_command(pg,
+                            "INSERT INTO user_activities (user_id, event_type) VALUES ($1, 'sreg')",
+                            1, values, NULL);
     if (err != CM_OK)
         return err;
     *changed = rows == 1;

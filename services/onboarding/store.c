@@ -35,7 +35,7 @@ static void read_code(const PGresult *res, int r, struct org_code *out)
     cm_pg_copy(res, r, "id", out->id, sizeof out->id);
     cm_pg_copy(res, r, "organization_id", out->organization_id, sizeof out->organization_id);
     cm_pg_copy(res, r, "individual_group_id", out->individual_group_id,
-            sizeof out->individual_group_id);
+               sizeof out->individual_group_id);
     out->enrollment_schema =
         PQgetisnull(res, r, cs) ? NULL : cm_xstrdup(PQgetvalue(res, r, cs));
     cm_pg_copy(res, r, "expires_at", out->expires_at, sizeof out->expires_at);

@@ -108,7 +108,7 @@ static cm_err lock_one(PGconn *pg, const char *sql, const char *key, struct sign
         cm_pg_copy(res, 0, "user_id", out->user_id, sizeof out->user_id);
         cm_pg_copy(res, 0, "username", out->username, sizeof out->username);
         cm_pg_copy(res, 0, "organization_code_id", out->organization_code_id,
-                sizeof out->organization_code_id);
+                   sizeof out->organization_code_id);
         cm_pg_copy(res, 0, "organization_id", out->organization_id, sizeof out->organization_id);
         cm_pg_copy(res, 0, "account_type", out->account_type, sizeof out->account_type);
         cm_pg_copy(res, 0, "email", out->email, sizeof out->email);
