@@ -120,6 +120,17 @@ int cm_outbox_subject_valid(const char *subject)
     return 1;
 }
 
+/* The insert of an event whose payload is the SQL expression payload, and
+ * the notification of the relay; the new id comes back as column id. */
+#define INSERT_EVENT(payload)                                                                      \
+    "WITH ins AS (INSERT INTO outbox (subject, payload) VALUES ($1, " payload ") RETURNING id) "  \
+    "SELECT ins.id::text AS id, "                                                                  \
+    "pg_catalog.pg_notify('outbox_' || pg_catalog.current_schema(), '') FROM ins"
+/* $2 followed by the transaction's now() as CM_OUTBOX_STAMP_LEN characters. */
+#define STAMPED                                                                                    \
+    "$2::bytea || pg_catalog.convert_to(pg_catalog.to_char(now() AT TIME ZONE 'UTC', "             \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'UTF8')"
+
 /* Inserts payload (len bytes, followed in SQL by the stamp when stamp is
  * set) for subject and notifies the relay; see cm_outbox_add. */
 static cm_err insert_event(PGconn *conn, const char *subject, const uint8_t *payload, size_t len,
@@ -132,21 +143,8 @@ static cm_err insert_event(PGconn *conn, const char *subject, const uint8_t *pay
     cm_err err;
 
     /* NOTIFY is transactional: the relay hears it when the caller commits. */
-    res =
-        PQexecParams(conn,
-                     stamp ? "WITH ins AS (INSERT INTO outbox (subject, payload) VALUES ($1, "
-                             "$2::bytea || pg_catalog.convert_to(pg_catalog.to_char(now() AT TIME "
-                             "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'UTF8')) "
-                             "RETURNING id) "
-                             "SELECT ins.id::text AS id, "
-                             "pg_catalog.pg_notify('outbox_' || pg_catalog.current_schema(), '') "
-                             "FROM ins"
-                           : "WITH ins AS (INSERT INTO outbox (subject, payload) VALUES ($1, $2) "
-                             "RETURNING id) "
-                             "SELECT ins.id::text AS id, "
-                             "pg_catalog.pg_notify('outbox_' || pg_catalog.current_schema(), '') "
-                             "FROM ins",
-                     2, NULL, values, lengths, formats, 0);
+    res = PQexecParams(conn, stamp ? INSERT_EVENT(STAMPED) : INSERT_EVENT("$2"), 2, NULL, values,
+                       lengths, formats, 0);
     err = cm_pg_result_err(res);
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_EINTERNAL;
