@@ -275,7 +275,7 @@ cm_err projection_store_populated(PGconn *pg, int *out)
 cm_err projection_store_user_status(PGconn *pg, const char *user_id, const char *org,
                                     struct projection_user_status *out)
 {
-    const char *values[2] = {user_id, org && org[0] ? org : NULL};
+    const char *values[2] = {user_id, cm_pg_opt(org)};
     PGresult *res = NULL;
     cm_err err = cm_pg_query(
         pg,

@@ -405,22 +405,17 @@ cm_err store_default_org_set(PGconn *pg, const char *user_id, const char *organi
 
 /* --- user activities --- */
 
-static const char *or_null(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresult **out)
 {
     char limit[24], offset[24];
-    const char *values[10] = {or_null(q->user_id),
-                              or_null(q->member_of),
-                              or_null(q->event_types),
+    const char *values[10] = {cm_pg_opt(q->user_id),
+                              cm_pg_opt(q->member_of),
+                              cm_pg_opt(q->event_types),
                               q->exclude_carium ? "t" : "f",
-                              or_null(q->gt),
-                              or_null(q->ge),
-                              or_null(q->lt),
-                              or_null(q->le),
+                              cm_pg_opt(q->gt),
+                              cm_pg_opt(q->ge),
+                              cm_pg_opt(q->lt),
+                              cm_pg_opt(q->le),
                               limit,
                               offset};
 

@@ -109,7 +109,7 @@ cm_err store_reset_code_put(PGconn *pg, const char *username, int sms,
     PQclear(res);
     /* The same two writes run for an unknown user (id NULL: no row), so the
      * answer takes as long either way. */
-    put[0] = id[0] ? id : NULL;
+    put[0] = cm_pg_opt(id);
     if (err == CM_OK)
         err = cm_pg_query_bin(pg,
                               "WITH old AS (DELETE FROM reset_codes WHERE user_id = $1::uuid "
@@ -157,7 +157,7 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
     }
     PQclear(res);
     /* runs (on no row) for an unknown user or code too */
-    mark[0] = code_id[0] ? code_id : NULL;
+    mark[0] = cm_pg_opt(code_id);
     mark[1] = match ? "t" : "f";
     if (err == CM_OK)
         err = cm_pg_query_bin(pg,

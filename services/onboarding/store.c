@@ -104,7 +104,7 @@ cm_err store_code_list(PGconn *pg, const char *organization_id, long limit, long
                        cm_err (*fn)(void *ctx, const struct org_code *c), void *ctx)
 {
     char lim[24], off[24];
-    const char *values[3] = {organization_id[0] ? organization_id : NULL, lim, off};
+    const char *values[3] = {cm_pg_opt(organization_id), lim, off};
     PGresult *res = NULL;
     cm_err err;
 
@@ -151,10 +151,12 @@ cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_
 {
     char lim[24], off[24];
     const char *values[7] = {code_id,
-                             f->email[0] ? f->email : NULL,
-                             f->email_verified < 0 ? NULL : f->email_verified ? "t" : "f",
-                             f->state[0] ? f->state : NULL,
-                             f->text[0] ? f->text : NULL,
+                             cm_pg_opt(f->email),
+                             f->email_verified < 0 ? NULL
+                             : f->email_verified   ? "t"
+                                                   : "f",
+                             cm_pg_opt(f->state),
+                             cm_pg_opt(f->text),
                              lim,
                              off};
     PGresult *res = NULL;

@@ -40,7 +40,7 @@ cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id
                               n->email,
                               n->first_name,
                               n->last_name,
-                              n->birth_date[0] ? n->birth_date : NULL,
+                              cm_pg_opt(n->birth_date),
                               n->locale,
                               n->tz,
                               n->phone,
