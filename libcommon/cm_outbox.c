@@ -120,41 +120,93 @@ int cm_outbox_subject_valid(const char *subject)
     return 1;
 }
 
-cm_err cm_outbox_add(PGconn *conn, const char *subject, const ProtobufCMessage *event,
-                     char out_id[37])
+/* The insert of an event whose payload is the SQL expression payload, and
+ * the notification of the relay; the new id comes back as column id. */
+#define INSERT_EVENT(payload)                                                                      \
+    "WITH ins AS (INSERT INTO outbox (subject, payload) VALUES ($1, " payload ") RETURNING id) "  \
+    "SELECT ins.id::text AS id, "                                                                  \
+    "pg_catalog.pg_notify('outbox_' || pg_catalog.current_schema(), '') FROM ins"
+/* $2 followed by the transaction's now() as CM_OUTBOX_STAMP_LEN characters. */
+#define STAMPED                                                                                    \
+    "$2::bytea || pg_catalog.convert_to(pg_catalog.to_char(now() AT TIME ZONE 'UTC', "             \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'UTF8')"
+
+/* Inserts payload (len bytes, followed in SQL by the stamp when stamp is
+ * set) for subject and notifies the relay; see cm_outbox_add. */
+static cm_err insert_event(PGconn *conn, const char *subject, const uint8_t *payload, size_t len,
+                           int stamp, char out_id[37])
 {
     static const uint8_t empty[1] = {0};
-    const char *values[2];
-    int lengths[2] = {0, 0}, formats[2] = {0, 1};
-    PGresult *res = NULL;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cm_err err = CM_OK;
+    const char *values[2] = {subject, len ? (const char *)payload : (const char *)empty};
+    int lengths[2] = {0, (int)len}, formats[2] = {0, 1}; /* NULL would mean SQL NULL */
+    PGresult *res;
+    cm_err err;
 
-    if (!conn || !event || !cm_outbox_subject_valid(subject))
-        err = CM_EINVAL;
-    else if (protobuf_c_message_get_packed_size(event) > CM_OUTBOX_MAX_PAYLOAD)
-        err = CM_ETOOBIG;
-    if (err == CM_OK) {
-        buf = cm_pack(event, &len);
-        values[0] = subject;
-        values[1] = len ? (const char *)buf : (const char *)empty; /* NULL would mean SQL NULL */
-        lengths[1] = (int)len;
-        /* NOTIFY is transactional: the relay hears it when the caller commits. */
-        res = PQexecParams(conn,
-                           "WITH ins AS (INSERT INTO outbox (subject, payload) VALUES ($1, $2) "
-                           "RETURNING id) "
-                           "SELECT ins.id::text AS id, "
-                           "pg_catalog.pg_notify('outbox_' || pg_catalog.current_schema(), '') "
-                           "FROM ins",
-                           2, NULL, values, lengths, formats, 0);
-        err = cm_pg_result_err(res);
-    }
+    /* NOTIFY is transactional: the relay hears it when the caller commits. */
+    res = PQexecParams(conn, stamp ? INSERT_EVENT(STAMPED) : INSERT_EVENT("$2"), 2, NULL, values,
+                       lengths, formats, 0);
+    err = cm_pg_result_err(res);
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_EINTERNAL;
     if (err == CM_OK && out_id)
         snprintf(out_id, 37, "%s", PQgetvalue(res, 0, PQfnumber(res, "id")));
     PQclear(res);
+    return err;
+}
+
+cm_err cm_outbox_add(PGconn *conn, const char *subject, const ProtobufCMessage *event,
+                     char out_id[37])
+{
+    uint8_t *buf;
+    size_t len = 0;
+    cm_err err;
+
+    if (!conn || !event || !cm_outbox_subject_valid(subject))
+        return CM_EINVAL;
+    if (protobuf_c_message_get_packed_size(event) > CM_OUTBOX_MAX_PAYLOAD)
+        return CM_ETOOBIG;
+    buf = cm_pack(event, &len);
+    err = insert_event(conn, subject, buf, len, 0, out_id);
+    free(buf);
+    return err;
+}
+
+size_t cm_outbox_stamp_key(const ProtobufCMessageDescriptor *desc, uint8_t out[11])
+{
+    const ProtobufCFieldDescriptor *f =
+        desc ? protobuf_c_message_descriptor_get_field_by_name(desc, "occurred_at") : NULL;
+    uint64_t key;
+    size_t n = 0;
+
+    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return 0;
+    key = ((uint64_t)f->id << 3) | 2; /* wire type 2: length-delimited */
+    do {
+        out[n++] = (uint8_t)((key & 0x7f) | (key > 0x7f ? 0x80 : 0));
+        key >>= 7;
+    } while (key);
+    out[n++] = CM_OUTBOX_STAMP_LEN; /* < 128: one byte */
+    return n;
+}
+
+cm_err cm_outbox_add_now(PGconn *conn, const char *prefix, const char *change,
+                         const ProtobufCMessage *event)
+{
+    char subject[CM_OUTBOX_MAX_SUBJECT + 1];
+    uint8_t key[11], *buf;
+    size_t len = 0, klen = event ? cm_outbox_stamp_key(event->descriptor, key) : 0;
+    int n = snprintf(subject, sizeof subject, "%s%s", prefix ? prefix : "", change ? change : "");
+    cm_err err;
+
+    if (!conn || !klen || n < 0 || (size_t)n >= sizeof subject || !cm_outbox_subject_valid(subject))
+        return CM_EINVAL;
+    if (protobuf_c_message_get_packed_size(event) + klen + CM_OUTBOX_STAMP_LEN >
+        CM_OUTBOX_MAX_PAYLOAD)
+        return CM_ETOOBIG;
+    buf = cm_pack(event, &len);
+    buf = cm_xrealloc(buf, len + klen);
+    memcpy(buf + len, key, klen);
+    err = insert_event(conn, subject, buf, len + klen, 1, NULL);
     free(buf);
     return err;
 }

@@ -51,6 +51,25 @@ extern const char cm_outbox_ddl[];
 cm_err cm_outbox_add(PGconn *conn, const char *subject, const ProtobufCMessage *event,
                      char out_id[37]);
 
+/* Length of the stamp cm_outbox_add_now writes: RFC 3339 UTC with
+ * microseconds, "2024-05-01T12:00:00.000000Z". */
+#define CM_OUTBOX_STAMP_LEN 27
+
+/* As cm_outbox_add for the subject prefix followed by change (together at
+ * most CM_OUTBOX_MAX_SUBJECT bytes), with event's string field
+ * "occurred_at" stamped with the transaction's now() (CM_OUTBOX_STAMP_LEN
+ * characters) by the INSERT itself: no extra statement. The caller leaves
+ * occurred_at empty; event is not changed. Returns CM_EINVAL when event has
+ * no string field occurred_at, else as cm_outbox_add. */
+cm_err cm_outbox_add_now(PGconn *conn, const char *prefix, const char *change,
+                         const ProtobufCMessage *event);
+
+/* The bytes cm_outbox_add_now appends to a packed message before the stamp
+ * text: the key of desc's string field "occurred_at" and the length
+ * CM_OUTBOX_STAMP_LEN (protobuf: the last value of a field wins). Returns
+ * their count (at most 11) in out, 0 when desc has no such field. Pure. */
+size_t cm_outbox_stamp_key(const ProtobufCMessageDescriptor *desc, uint8_t out[11]);
+
 /* True when subject is a publishable event subject: "evt." followed by
  * non-empty dot-separated tokens of printable ASCII without spaces or the
  * wildcards '*' and '>', at most CM_OUTBOX_MAX_SUBJECT bytes. */

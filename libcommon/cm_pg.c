@@ -452,9 +452,71 @@ cm_err cm_pg_command(PGconn *conn, const char *sql, int n, const char *const *va
     if (err != CM_OK)
         return err;
     if (out_rows)
-        *out_rows = strtol(PQcmdTuples(res), NULL, 10);
+        *out_rows = cm_pg_rows(res);
     PQclear(res);
     return CM_OK;
+}
+
+cm_err cm_pg_query_bin(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const int *lengths, const int *formats, PGresult **out_res)
+{
+    PGresult *res = cm_pg_exec_params(conn, sql, n, NULL, values, lengths, formats, 0);
+    cm_err err = cm_pg_result_err(res);
+
+    if (err != CM_OK || !out_res)
+        PQclear(res);
+    else
+        *out_res = res;
+    return err;
+}
+
+const char *cm_pg_opt(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+const char *cm_pg_col(const PGresult *res, int row, const char *name)
+{
+    int c = res ? PQfnumber(res, name) : -1;
+
+    if (c < 0 || row < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
+        return "";
+    return PQgetvalue(res, row, c);
+}
+
+int cm_pg_bool(const PGresult *res, int row, const char *name)
+{
+    return cm_pg_col(res, row, name)[0] == 't';
+}
+
+void cm_pg_copy(const PGresult *res, int row, const char *name, char *dst, size_t cap)
+{
+    if (cap)
+        snprintf(dst, cap, "%s", cm_pg_col(res, row, name));
+}
+
+cm_err cm_pg_one_row(cm_err err, PGresult **res)
+{
+    if (err == CM_OK && PQntuples(*res) != 1) {
+        PQclear(*res);
+        *res = NULL;
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
+long cm_pg_rows(const PGresult *res)
+{
+    return res ? strtol(PQcmdTuples((PGresult *)res), NULL, 10) : 0;
+}
+
+cm_err cm_pg_end(PGconn *conn, cm_err err)
+{
+    if (err == CM_OK)
+        err = cm_pg_commit(conn);
+    if (err != CM_OK)
+        cm_pg_rollback(conn);
+    return err;
 }
 
 cm_err cm_pg_begin(PGconn *conn)

@@ -19,6 +19,7 @@
 #define CM_PG_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "cm_config.h"
 #include "cm_err.h"
@@ -96,5 +97,40 @@ cm_err cm_pg_command(PGconn *conn, const char *sql, int n, const char *const *va
 
 /* Same mapping for a bare SQLSTATE string; NULL → CM_EINTERNAL. */
 cm_err cm_pg_sqlstate_err(const char *sqlstate);
+
+/* --- reading results and ending transactions (shared by every store) --- */
+
+/* NULL for NULL or "" (an absent optional parameter), else s. */
+const char *cm_pg_opt(const char *s);
+
+/* Text of column name in row of res; "" for SQL NULL, an unknown column or a
+ * row res does not have. Borrowed from res (valid until PQclear). */
+const char *cm_pg_col(const PGresult *res, int row, const char *name);
+
+/* Column name of row as a boolean: 1 for "t", 0 otherwise (NULL, absent). */
+int cm_pg_bool(const PGresult *res, int row, const char *name);
+
+/* Copies cm_pg_col(res, row, name) into dst (cap bytes, truncated,
+ * NUL-terminated). */
+void cm_pg_copy(const PGresult *res, int row, const char *name, char *dst, size_t cap);
+
+/* For `return cm_pg_one_row(cm_pg_query(...), &res)`: when err is CM_OK but
+ * *res does not hold exactly one row, clears it (*res = NULL) and returns
+ * CM_ENOTFOUND; otherwise returns err. */
+cm_err cm_pg_one_row(cm_err err, PGresult **res);
+
+/* The count of rows a command affected (PQcmdTuples); 0 when it says none. */
+long cm_pg_rows(const PGresult *res);
+
+/* Ends the transaction on conn: COMMIT when err is CM_OK, else (or when
+ * COMMIT fails) ROLLBACK if one is open; returns the first error. */
+cm_err cm_pg_end(PGconn *conn, cm_err err);
+
+/* Runs sql with n parameters of the given lengths and formats (both may be
+ * NULL: all text). On CM_OK *out_res is the result (caller PQclear), or it
+ * is cleared here when out_res is NULL; on error it was cleared here and the
+ * error is cm_pg_result_err's. */
+cm_err cm_pg_query_bin(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const int *lengths, const int *formats, PGresult **out_res);
 
 #endif

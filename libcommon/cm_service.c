@@ -4,6 +4,7 @@
 
 #include <event2/thread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -731,7 +732,12 @@ int cm_service_main(const struct cm_service_def *def)
     snprintf(svc.rpc_prefix, sizeof svc.rpc_prefix, "%s.rpc.", def->name);
     svc.metrics = cm_metrics_new(def->name);
 
-    err = prepare_database(&svc);
+    /* libsodium (ids, codes, keys) is ready before any service code runs */
+    err = sodium_init() < 0 ? CM_EINTERNAL : CM_OK;
+    if (err != CM_OK)
+        cm_error("libsodium init failed");
+    if (err == CM_OK)
+        err = prepare_database(&svc);
     if (err == CM_OK)
         err = cm_admin_start(svc.cfg.admin_host, svc.cfg.admin_port, svc.metrics, check_ready, &svc,
                              &admin);

@@ -142,7 +142,8 @@ struct cm_service_def {
     const struct cm_op *ops;       /* HTTP operations, {NULL}-terminated; may be NULL */
     const struct cm_rpc *rpcs;     /* typed RPCs, {NULL}-terminated; may be NULL */
     /* After migrations, before serving, with a connection of the service
-     * role (e.g. to ensure bootstrap data). May be NULL. */
+     * role (e.g. to ensure bootstrap data). libsodium is initialised
+     * before (cm_service_main calls sodium_init once). May be NULL. */
     cm_err (*on_start)(const struct cm_config *cfg, PGconn *pg);
     /* Once every worker is subscribed, just before the daemon reports
      * serving: starts the service's background work (e.g. an event

@@ -145,7 +145,7 @@ cm_err groups_create(struct cm_req *rq, struct cm_resp *out)
     if (tags != b.tags)
         json_decref(tags);
     if (err == CM_OK)
-        err = gs_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         struct gs_group_new g = {where,     parent,    b.name, node_type,
                                  type,      tags_json, b.members_can_write > 0,
@@ -157,7 +157,7 @@ cm_err groups_create(struct cm_req *rq, struct cm_resp *out)
             err = add_all(rq, id, GS_LEADER, leaders);
         if (err == CM_OK)
             err = add_all(rq, id, GS_INDIVIDUAL, individuals);
-        err = gs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     if (err == CM_OK)
         err = groups_respond_v1(rq, out, 201, id, 0, 0);
@@ -269,14 +269,14 @@ cm_err groups_update(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && b.tags && !(tags_json = json_dumps(b.tags, JSON_COMPACT)))
         err = CM_ENOMEM;
     if (err == CM_OK)
-        err = gs_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = gs_group_update(rq->w->pg, id, b.name, tags_json, is_active, b.members_can_write);
         if (err == CM_OK && leaders)
             err = replace_leaders(rq, id, leaders);
         if (err == CM_OK)
             err = groups_event_group(rq->w->pg, id, g->organization_id, g->parent_id, "updated");
-        err = gs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     GS_LIST_RELEASE(&l);
     if (err == CM_OK)

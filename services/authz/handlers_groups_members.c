@@ -109,7 +109,7 @@ static cm_err act(struct cm_req *rq, struct cm_resp *out, enum gs_subject s, int
     if (err == CM_OK)
         err = action_targets(rq, org, &a, &targets);
     if (err == CM_OK)
-        err = gs_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         json_array_foreach(targets, i, v)
         {
@@ -122,7 +122,7 @@ static cm_err act(struct cm_req *rq, struct cm_resp *out, enum gs_subject s, int
             err = gs_group_touch(rq->w->pg, id);
         if (err == CM_OK && a.from[0])
             err = gs_group_touch(rq->w->pg, a.from);
-        err = gs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     if (err == CM_OK)
         err = groups_respond_v1(rq, out, 201, id, a.with_individuals, a.with_members);
@@ -188,7 +188,7 @@ cm_err groups_move(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail_at(rq, CM_EINVAL, "/to-parent-group-id", NULL, "%s", why);
     GS_LIST_RELEASE(&dest);
     if (err == CM_OK)
-        err = gs_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = gs_group_move(rq->w->pg, org, id, to, groups_caller(rq), from, task);
         if (err == CM_EINVAL)
@@ -196,7 +196,7 @@ cm_err groups_move(struct cm_req *rq, struct cm_resp *out)
                              "a group cannot move into its own subtree");
         if (err == CM_OK)
             err = groups_event_group(rq->w->pg, id, org, to, "moved");
-        err = gs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     if (err != CM_OK)
         return err;

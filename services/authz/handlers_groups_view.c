@@ -97,7 +97,7 @@ cm_err groups_event_group(PGconn *pg, const char *id, const char *org, const cha
     ev.organization_id = (char *)org;
     ev.parent_id = (char *)parent;
     ev.change = (char *)change;
-    return gs_event_add(pg, AUTHZ_EVT_GROUP, change, &ev.base, &ev.occurred_at);
+    return cm_outbox_add_now(pg, AUTHZ_EVT_GROUP, change, &ev.base);
 }
 
 cm_err groups_event_membership(PGconn *pg, const char *group, enum gs_subject s,
@@ -109,7 +109,7 @@ cm_err groups_event_membership(PGconn *pg, const char *group, enum gs_subject s,
     ev.subject = (char *)gs_subject_name(s);
     ev.subject_id = (char *)subject_id;
     ev.change = (char *)change;
-    return gs_event_add(pg, AUTHZ_EVT_GROUP_MEMBERSHIP, change, &ev.base, &ev.occurred_at);
+    return cm_outbox_add_now(pg, AUTHZ_EVT_GROUP_MEMBERSHIP, change, &ev.base);
 }
 
 cm_err groups_subject_change(struct cm_req *rq, const char *group, enum gs_subject s,

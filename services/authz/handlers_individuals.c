@@ -21,7 +21,7 @@ static cm_err event_individual(PGconn *pg, const char *id, const char *owner, co
     ev.individual_id = (char *)id;
     ev.owner_id = (char *)owner;
     ev.change = (char *)change;
-    return gs_event_add(pg, AUTHZ_EVT_INDIVIDUAL, change, &ev.base, &ev.occurred_at);
+    return cm_outbox_add_now(pg, AUTHZ_EVT_INDIVIDUAL, change, &ev.base);
 }
 
 
@@ -53,12 +53,12 @@ cm_err individuals_create(struct cm_req *rq, struct cm_resp *out)
                              "no such user in the owner organization");
     }
     if (err == CM_OK)
-        err = gs_tx_begin(rq->w->pg);
+        err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = gs_individual_create(rq->w->pg, id, owner, user, groups_caller(rq), &l);
         if (err == CM_OK)
             err = event_individual(rq->w->pg, id, owner, "created");
-        err = gs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/individual-id", NULL,
                              "this individual is already registered");

@@ -13,44 +13,6 @@
 /* the key of the re-population lock: any constant no other lock uses */
 #define REPOPULATE_LOCK "hashtext('authz.projection.repopulate')"
 
-/* Runs sql with n text parameters; the row count to *rows (may be NULL) and
- * the result to *out when out is not NULL (caller PQclear), else cleared. */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values, long *rows,
-                  PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err == CM_OK && rows)
-        *rows = atol(PQcmdTuples(res));
-    if (err == CM_OK && out) {
-        *out = res;
-        return CM_OK;
-    }
-    PQclear(res);
-    return err;
-}
-
-/* Ends the transaction: COMMIT when err is CM_OK, else ROLLBACK; returns the
- * first error. */
-static cm_err tx_end(PGconn *pg, cm_err err)
-{
-    if (err == CM_OK)
-        err = cm_pg_exec(pg, "COMMIT");
-    if (err != CM_OK && PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
-    return err;
-}
-
-/* Copies column name of row 0 into out (PROJECTION_TIME_LEN); "" for NULL. */
-static void copy_col(const PGresult *res, const char *name, char *out)
-{
-    int c = PQfnumber(res, name);
-
-    snprintf(out, PROJECTION_TIME_LEN, "%s",
-             c < 0 || PQntuples(res) < 1 || PQgetisnull(res, 0, c) ? "" : PQgetvalue(res, 0, c));
-}
-
 /* The statements that apply c (inside the transaction). */
 static cm_err apply_change(PGconn *pg, const struct projection_change *c)
 {
@@ -68,48 +30,52 @@ static cm_err apply_change(PGconn *pg, const struct projection_change *c)
     cm_err err = CM_OK;
 
     if (c->kind == PROJECTION_USER)
-        return run(pg,
-                   "INSERT INTO users (id, username, email, first_name, last_name, enabled, "
-                   "platform_admin, latest_event_at, updated_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (id) DO UPDATE SET "
-                   "username = EXCLUDED.username, email = EXCLUDED.email, "
-                   "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
-                   "enabled = EXCLUDED.enabled, platform_admin = EXCLUDED.platform_admin, "
-                   "latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
-                   "updated_at = now()",
-                   8, user, NULL, NULL);
+        return cm_pg_command(
+            pg,
+            "INSERT INTO users (id, username, email, first_name, last_name, enabled, "
+            "platform_admin, latest_event_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (id) DO UPDATE SET "
+            "username = EXCLUDED.username, email = EXCLUDED.email, "
+            "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
+            "enabled = EXCLUDED.enabled, platform_admin = EXCLUDED.platform_admin, "
+            "latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
+            "updated_at = now()",
+            8, user, NULL);
     /* a membership or role: the user's row records the event's time (a
      * placeholder row when the user's own events were never seen) */
-    err = run(pg,
-              "INSERT INTO users (id, latest_event_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
-              "SET latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
-              "updated_at = now()",
-              2, touch, NULL, NULL);
+    err = cm_pg_command(
+        pg,
+        "INSERT INTO users (id, latest_event_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE "
+        "SET latest_event_at = greatest(users.latest_event_at, EXCLUDED.latest_event_at), "
+        "updated_at = now()",
+        2, touch, NULL);
     if (err != CM_OK)
         return err;
     switch (c->kind) {
     case PROJECTION_MEMBERSHIP_ADDED:
-        return run(pg,
-                   "INSERT INTO memberships (user_id, organization_id) VALUES ($1, $2) "
-                   "ON CONFLICT DO NOTHING",
-                   2, pair, NULL, NULL);
+        return cm_pg_command(pg,
+                             "INSERT INTO memberships (user_id, organization_id) VALUES ($1, $2) "
+                             "ON CONFLICT DO NOTHING",
+                             2, pair, NULL);
     case PROJECTION_MEMBERSHIP_REMOVED:
-        err = run(pg, "DELETE FROM memberships WHERE user_id = $1 AND organization_id = $2", 2,
-                  pair, NULL, NULL);
+        err =
+            cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = $1 AND organization_id = $2",
+                          2, pair, NULL);
         if (err == CM_OK) /* identity removes the roles with the membership */
-            err = run(pg, "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2", 2,
-                      pair, NULL, NULL);
+            err = cm_pg_command(
+                pg, "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2", 2, pair,
+                NULL);
         return err;
     case PROJECTION_ROLE_ADDED:
-        return run(pg,
-                   "INSERT INTO user_roles (user_id, organization_id, role_name) "
-                   "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                   3, role, NULL, NULL);
+        return cm_pg_command(pg,
+                             "INSERT INTO user_roles (user_id, organization_id, role_name) "
+                             "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                             3, role, NULL);
     case PROJECTION_ROLE_REMOVED:
-        return run(pg,
-                   "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2 "
-                   "AND role_name = $3",
-                   3, role, NULL, NULL);
+        return cm_pg_command(pg,
+                             "DELETE FROM user_roles WHERE user_id = $1 AND organization_id = $2 "
+                             "AND role_name = $3",
+                             3, role, NULL);
     default:
         return CM_OK;
     }
@@ -124,21 +90,21 @@ cm_err projection_store_apply(PGconn *pg, const char *event_id, const struct pro
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err =
-            run(pg, "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                2, inbox, &rows, NULL);
+        err = cm_pg_command(
+            pg, "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2,
+            inbox, &rows);
     if (err == CM_OK && rows == 0) { /* handled before */
         *out_applied = 0;
-        return tx_end(pg, CM_OK);
+        return cm_pg_end(pg, CM_OK);
     }
     if (err == CM_OK)
         err = apply_change(pg, c);
     if (err == CM_OK)
-        err = run(pg,
-                  "UPDATE projection_state SET latest_event_at = "
-                  "greatest(latest_event_at, $1::timestamptz) WHERE id = 1",
-                  1, at, NULL, NULL);
-    err = tx_end(pg, err);
+        err = cm_pg_command(pg,
+                            "UPDATE projection_state SET latest_event_at = "
+                            "greatest(latest_event_at, $1::timestamptz) WHERE id = 1",
+                            1, at, NULL);
+    err = cm_pg_end(pg, err);
     if (err == CM_OK)
         *out_applied = 1;
     return err;
@@ -148,9 +114,9 @@ cm_err projection_store_lock(PGconn *pg)
 {
     PGresult *res = NULL;
     cm_err err =
-        run(pg, "SELECT pg_try_advisory_lock(" REPOPULATE_LOCK ") AS got", 0, NULL, NULL, &res);
+        cm_pg_query(pg, "SELECT pg_try_advisory_lock(" REPOPULATE_LOCK ") AS got", 0, NULL, &res);
 
-    if (err == CM_OK && PQgetvalue(res, 0, PQfnumber(res, "got"))[0] != 't')
+    if (err == CM_OK && !cm_pg_bool(res, 0, "got"))
         err = CM_ECONFLICT;
     PQclear(res);
     return err;
@@ -159,16 +125,16 @@ cm_err projection_store_lock(PGconn *pg)
 void projection_store_unlock(PGconn *pg)
 {
     if (PQstatus(pg) == CONNECTION_OK) /* a broken session let it go already */
-        run(pg, "SELECT pg_advisory_unlock(" REPOPULATE_LOCK ")", 0, NULL, NULL, NULL);
+        cm_pg_command(pg, "SELECT pg_advisory_unlock(" REPOPULATE_LOCK ")", 0, NULL, NULL);
 }
 
 cm_err projection_store_now(PGconn *pg, char *out)
 {
     PGresult *res = NULL;
-    cm_err err = run(pg, "SELECT " TS("now()") " AS now", 0, NULL, NULL, &res);
+    cm_err err = cm_pg_query(pg, "SELECT " TS("now()") " AS now", 0, NULL, &res);
 
     if (err == CM_OK)
-        copy_col(res, "now", out);
+        cm_pg_copy(res, 0, "now", out, PROJECTION_TIME_LEN);
     PQclear(res);
     return err;
 }
@@ -200,21 +166,22 @@ cm_err projection_store_page(PGconn *pg, const json_t *page, const char *started
     cm_err err = json ? cm_pg_exec(pg, "BEGIN") : CM_ENOMEM;
 
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO users AS u (id, username, email, first_name, last_name, enabled, "
-                  "platform_admin, last_populated_at, updated_at) "
-                  "SELECT x.id, x.username, x.email, x.first_name, x.last_name, x.enabled, "
-                  "x.platform_admin, now(), now() FROM json_to_recordset($1::json) AS x(id uuid, "
-                  "username text, email text, first_name text, last_name text, enabled boolean, "
-                  "platform_admin boolean) "
-                  "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
-                  "email = EXCLUDED.email, first_name = EXCLUDED.first_name, "
-                  "last_name = EXCLUDED.last_name, enabled = EXCLUDED.enabled, "
-                  "platform_admin = EXCLUDED.platform_admin, last_populated_at = now(), "
-                  "updated_at = now() "
-                  "WHERE u.latest_event_at IS NULL OR u.latest_event_at < $2::timestamptz "
-                  "RETURNING u.id::text AS id",
-                  2, upsert, NULL, &res);
+        err = cm_pg_query(
+            pg,
+            "INSERT INTO users AS u (id, username, email, first_name, last_name, enabled, "
+            "platform_admin, last_populated_at, updated_at) "
+            "SELECT x.id, x.username, x.email, x.first_name, x.last_name, x.enabled, "
+            "x.platform_admin, now(), now() FROM json_to_recordset($1::json) AS x(id uuid, "
+            "username text, email text, first_name text, last_name text, enabled boolean, "
+            "platform_admin boolean) "
+            "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
+            "email = EXCLUDED.email, first_name = EXCLUDED.first_name, "
+            "last_name = EXCLUDED.last_name, enabled = EXCLUDED.enabled, "
+            "platform_admin = EXCLUDED.platform_admin, last_populated_at = now(), "
+            "updated_at = now() "
+            "WHERE u.latest_event_at IS NULL OR u.latest_event_at < $2::timestamptz "
+            "RETURNING u.id::text AS id",
+            2, upsert, &res);
     if (err == CM_OK) {
         written = (unsigned)PQntuples(res);
         ids = id_array(res);
@@ -222,29 +189,30 @@ cm_err projection_store_page(PGconn *pg, const json_t *page, const char *started
     }
     PQclear(res);
     if (err == CM_OK)
-        err =
-            run(pg, "DELETE FROM memberships WHERE user_id = ANY($1::uuid[])", 1, both, NULL, NULL);
+        err = cm_pg_command(pg, "DELETE FROM memberships WHERE user_id = ANY($1::uuid[])", 1, both,
+                            NULL);
     if (err == CM_OK)
-        err =
-            run(pg, "DELETE FROM user_roles WHERE user_id = ANY($1::uuid[])", 1, both, NULL, NULL);
+        err = cm_pg_command(pg, "DELETE FROM user_roles WHERE user_id = ANY($1::uuid[])", 1, both,
+                            NULL);
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO memberships (user_id, organization_id) "
-                  "SELECT (e->>'id')::uuid, (m->>'o')::uuid FROM json_array_elements($2::json) e "
-                  "CROSS JOIN LATERAL json_array_elements(e->'m') m "
-                  "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
-                  2, both, NULL, NULL);
+        err = cm_pg_command(
+            pg,
+            "INSERT INTO memberships (user_id, organization_id) "
+            "SELECT (e->>'id')::uuid, (m->>'o')::uuid FROM json_array_elements($2::json) e "
+            "CROSS JOIN LATERAL json_array_elements(e->'m') m "
+            "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
+            2, both, NULL);
     if (err == CM_OK)
-        err =
-            run(pg,
-                "INSERT INTO user_roles (user_id, organization_id, role_name) "
-                "SELECT (e->>'id')::uuid, (m->>'o')::uuid, r FROM json_array_elements($2::json) e "
-                "CROSS JOIN LATERAL json_array_elements(e->'m') m "
-                "CROSS JOIN LATERAL json_array_elements_text(m->'r') r "
-                "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
-                2, both, NULL, NULL);
+        err = cm_pg_command(
+            pg,
+            "INSERT INTO user_roles (user_id, organization_id, role_name) "
+            "SELECT (e->>'id')::uuid, (m->>'o')::uuid, r FROM json_array_elements($2::json) e "
+            "CROSS JOIN LATERAL json_array_elements(e->'m') m "
+            "CROSS JOIN LATERAL json_array_elements_text(m->'r') r "
+            "WHERE (e->>'id')::uuid = ANY($1::uuid[]) ON CONFLICT DO NOTHING",
+            2, both, NULL);
     if (json)
-        err = tx_end(pg, err);
+        err = cm_pg_end(pg, err);
     if (err == CM_OK) {
         *out_written = written;
         *out_skipped = (unsigned)json_array_size(page) - written;
@@ -262,27 +230,28 @@ cm_err projection_store_finish(PGconn *pg, const char *started, unsigned *out_re
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err = run(pg,
-                  "WITH gone AS (DELETE FROM users WHERE "
-                  "(last_populated_at IS NULL OR last_populated_at < $1::timestamptz) AND "
-                  "(latest_event_at IS NULL OR latest_event_at < $1::timestamptz) RETURNING id), "
-                  "m AS (DELETE FROM memberships WHERE user_id IN (SELECT id FROM gone)), "
-                  "r AS (DELETE FROM user_roles WHERE user_id IN (SELECT id FROM gone)) "
-                  "SELECT count(*) AS n FROM gone",
-                  1, values, NULL, &res);
+        err = cm_pg_query(
+            pg,
+            "WITH gone AS (DELETE FROM users WHERE "
+            "(last_populated_at IS NULL OR last_populated_at < $1::timestamptz) AND "
+            "(latest_event_at IS NULL OR latest_event_at < $1::timestamptz) RETURNING id), "
+            "m AS (DELETE FROM memberships WHERE user_id IN (SELECT id FROM gone)), "
+            "r AS (DELETE FROM user_roles WHERE user_id IN (SELECT id FROM gone)) "
+            "SELECT count(*) AS n FROM gone",
+            1, values, &res);
     if (err == CM_OK)
-        removed = (unsigned)atol(PQgetvalue(res, 0, PQfnumber(res, "n")));
+        removed = (unsigned)atol(cm_pg_col(res, 0, "n"));
     PQclear(res);
     res = NULL;
     if (err == CM_OK)
-        err = run(pg,
-                  "UPDATE projection_state SET last_populated_at = now() WHERE id = 1 "
-                  "RETURNING " TS("last_populated_at") " AS at",
-                  0, NULL, NULL, &res);
+        err = cm_pg_query(pg,
+                          "UPDATE projection_state SET last_populated_at = now() WHERE id = 1 "
+                          "RETURNING " TS("last_populated_at") " AS at",
+                          0, NULL, &res);
     if (err == CM_OK)
-        copy_col(res, "at", out);
+        cm_pg_copy(res, 0, "at", out, PROJECTION_TIME_LEN);
     PQclear(res);
-    err = tx_end(pg, err);
+    err = cm_pg_end(pg, err);
     if (err == CM_OK)
         *out_removed = removed;
     return err;
@@ -291,13 +260,14 @@ cm_err projection_store_finish(PGconn *pg, const char *started, unsigned *out_re
 cm_err projection_store_populated(PGconn *pg, int *out)
 {
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "SELECT coalesce(bool_or(last_populated_at IS NOT NULL), false) AS populated "
-                     "FROM projection_state",
-                     0, NULL, NULL, &res);
+    cm_err err =
+        cm_pg_query(pg,
+                    "SELECT coalesce(bool_or(last_populated_at IS NOT NULL), false) AS populated "
+                    "FROM projection_state",
+                    0, NULL, &res);
 
     if (err == CM_OK)
-        *out = PQgetvalue(res, 0, PQfnumber(res, "populated"))[0] == 't';
+        *out = cm_pg_bool(res, 0, "populated");
     PQclear(res);
     return err;
 }
@@ -305,9 +275,9 @@ cm_err projection_store_populated(PGconn *pg, int *out)
 cm_err projection_store_user_status(PGconn *pg, const char *user_id, const char *org,
                                     struct projection_user_status *out)
 {
-    const char *values[2] = {user_id, org && org[0] ? org : NULL};
+    const char *values[2] = {user_id, cm_pg_opt(org)};
     PGresult *res = NULL;
-    cm_err err = run(
+    cm_err err = cm_pg_query(
         pg,
         "SELECT " TS("u.last_populated_at") " AS last_populated_at, " TS(
             "u.latest_event_at") " AS latest_event_at, "
@@ -318,15 +288,15 @@ cm_err projection_store_user_status(PGconn *pg, const char *user_id, const char 
                                  " WHERE m.user_id = u.id AND m.organization_id = $2::uuid)) AS "
                                  "in_org "
                                  "FROM users u WHERE u.id = $1::uuid",
-        2, values, NULL, &res);
+        2, values, &res);
 
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK) {
-        copy_col(res, "last_populated_at", out->last_populated_at);
-        copy_col(res, "latest_event_at", out->latest_event_at);
-        out->populated = PQgetvalue(res, 0, PQfnumber(res, "populated"))[0] == 't';
-        out->in_org = PQgetvalue(res, 0, PQfnumber(res, "in_org"))[0] == 't';
+        cm_pg_copy(res, 0, "last_populated_at", out->last_populated_at, PROJECTION_TIME_LEN);
+        cm_pg_copy(res, 0, "latest_event_at", out->latest_event_at, PROJECTION_TIME_LEN);
+        out->populated = cm_pg_bool(res, 0, "populated");
+        out->in_org = cm_pg_bool(res, 0, "in_org");
     }
     PQclear(res);
     return err;

@@ -12,56 +12,10 @@
 
 /* --- helpers --- */
 
-const char *gs_opt(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 void gs_list_free(void *items, char *mem)
 {
     free(items);
     free(mem);
-}
-
-cm_err gs_tx_begin(PGconn *pg)
-{
-    return cm_pg_exec(pg, "BEGIN");
-}
-
-cm_err gs_tx_end(PGconn *pg, cm_err err)
-{
-    if (err == CM_OK)
-        err = cm_pg_exec(pg, "COMMIT");
-    if (err != CM_OK)
-        cm_pg_exec(pg, "ROLLBACK"); /* the error being handled is what counts */
-    return err;
-}
-
-cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN])
-{
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, "SELECT " GS_TS("now()") " AS now", 0, NULL, &res);
-
-    if (err != CM_OK)
-        return err;
-    snprintf(out, GS_TIME_LEN, "%s", gs_col(res, 0, "now"));
-    PQclear(res);
-    return CM_OK;
-}
-
-cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
-                    char **occurred_at)
-{
-    char subject[64], now[GS_TIME_LEN];
-    cm_err err = gs_now(pg, now);
-
-    if (err != CM_OK)
-        return err;
-    snprintf(subject, sizeof subject, "%s%s", prefix, change);
-    *occurred_at = now;
-    err = cm_outbox_add(pg, subject, m, NULL);
-    *occurred_at = NULL; /* now goes out of scope */
-    return err;
 }
 
 /* --- groups --- */
@@ -95,7 +49,7 @@ static cm_err lock_tree(PGconn *pg, const char *org)
 /* Writes a group_logs row about the group itself. */
 static cm_err log_group(PGconn *pg, const char *group, const char *event, const char *by)
 {
-    const char *values[3] = {group, event, gs_opt(by)};
+    const char *values[3] = {group, event, cm_pg_opt(by)};
     return cm_pg_command(
         pg,
         "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
@@ -106,13 +60,13 @@ static cm_err log_group(PGconn *pg, const char *group, const char *event, const 
 cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_ID_LEN])
 {
     const char *values[8] = {g->organization_id,
-                             gs_opt(g->parent_id),
+                             cm_pg_opt(g->parent_id),
                              g->name,
                              g->node_type,
                              g->type,
                              g->tags_json,
                              g->members_can_write ? "true" : "false",
-                             gs_opt(g->created_by)};
+                             cm_pg_opt(g->created_by)};
     const char *tree[2];
     char id[GS_ID_LEN];
     PGresult *res;
@@ -135,10 +89,10 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
         PQclear(res);
         return CM_ENOTFOUND;
     }
-    snprintf(id, sizeof id, "%s", gs_col(res, 0, "id"));
+    snprintf(id, sizeof id, "%s", cm_pg_col(res, 0, "id"));
     PQclear(res);
     tree[0] = id;
-    tree[1] = gs_opt(g->parent_id);
+    tree[1] = cm_pg_opt(g->parent_id);
     err = cm_pg_command(pg,
                         "INSERT INTO group_tree (ancestor_id, descendant_id, depth) "
                         "SELECT $1::uuid, $1::uuid, 0 UNION ALL "
@@ -198,8 +152,8 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
                           2, pair, &res);
     if (err != CM_OK)
         return err;
-    snprintf(from, sizeof from, "%s", gs_col(res, 0, "from_id"));
-    err = gs_bool(res, 0, "inside") ? CM_EINVAL : CM_OK;
+    snprintf(from, sizeof from, "%s", cm_pg_col(res, 0, "from_id"));
+    err = cm_pg_bool(res, 0, "inside") ? CM_EINVAL : CM_OK;
     PQclear(res);
     if (err != CM_OK)
         return err;
@@ -228,8 +182,8 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
         return err;
     task[0] = id;
     task[1] = to;
-    task[2] = gs_opt(from);
-    task[3] = gs_opt(by);
+    task[2] = cm_pg_opt(from);
+    task[3] = cm_pg_opt(by);
     err = cm_pg_query(pg,
                       "INSERT INTO tasks (kind, state, detail, created_by, finished_at) "
                       "VALUES ('move-group', 'done', jsonb_build_object('group-id', $1::text, "
@@ -238,7 +192,7 @@ cm_err gs_group_move(PGconn *pg, const char *org, const char *id, const char *to
                       4, task, &res);
     if (err != CM_OK)
         return err;
-    snprintf(out_task, GS_ID_LEN, "%s", gs_col(res, 0, "id"));
+    snprintf(out_task, GS_ID_LEN, "%s", cm_pg_col(res, 0, "id"));
     memcpy(out_from, from, GS_ID_LEN);
     PQclear(res);
     return CM_OK;

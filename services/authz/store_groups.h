@@ -14,14 +14,14 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "cm_err.h"
+#include "cm_outbox.h"
+#include "cm_pg.h"
 
 #define GS_ID_LEN 37 /* a uuid and its NUL */
 #define GS_TIME_LEN 48 /* an RFC 3339 time, or a filter's time text (<= 40) */
 
-/* --- helpers (store_groups.c) --- */
-
-/* s, or NULL (an SQL NULL parameter) when s is NULL or "". */
-const char *gs_opt(const char *s);
+/* --- helpers (store_groups.c; columns and parameters: cm_pg_col,
+ * cm_pg_bool, cm_pg_opt in cm_pg.h) --- */
 
 /* A list of records: n of them in items, their strings in mem. */
 #define GS_LIST(rec)                                                                               \
@@ -34,19 +34,8 @@ const char *gs_opt(const char *s);
 void gs_list_free(void *items, char *mem);
 #define GS_LIST_RELEASE(l) gs_list_free((l)->items, (l)->mem)
 
-/* BEGIN; and the end of a transaction: COMMIT when err is CM_OK (its
- * failure returned), otherwise ROLLBACK and err returned unchanged. */
-cm_err gs_tx_begin(PGconn *pg);
-cm_err gs_tx_end(PGconn *pg, cm_err err);
-
-/* The transaction's now() into out, for events. */
-cm_err gs_now(PGconn *pg, char out[GS_TIME_LEN]);
-
-/* Adds event m to the outbox under subject prefix + change, inside the
- * caller's transaction, stamping *occurred_at (a field of m) with the
- * transaction's now(). */
-cm_err gs_event_add(PGconn *pg, const char *prefix, const char *change, ProtobufCMessage *m,
-                    char **occurred_at);
+/* Transactions: cm_pg_begin and cm_pg_end (cm_pg.h); events:
+ * cm_outbox_add_now (cm_outbox.h), stamped with the transaction's now(). */
 
 /* --- who the caller is, for the lists' visibility (the SQL form of
  * engine.h's group:G:read) --- */

@@ -8,7 +8,7 @@
 cm_err gs_individual_create(PGconn *pg, const char *id, const char *owner, const char *user_id,
                             const char *by, struct individual_list *out)
 {
-    const char *values[4] = {id, owner, gs_opt(user_id), gs_opt(by)};
+    const char *values[4] = {id, owner, cm_pg_opt(user_id), cm_pg_opt(by)};
     return GS_SELECT(
         pg,
         "INSERT INTO individuals (id, owner_id, user_id, created_by) "

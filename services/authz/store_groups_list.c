@@ -25,8 +25,8 @@
 /* $1..$3 of VISIBLE_CTE from sc. */
 static void scope_values(const struct gs_scope *sc, const char **values)
 {
-    values[0] = gs_opt(sc->user_id);
-    values[1] = gs_opt(sc->admin_org);
+    values[0] = cm_pg_opt(sc->user_id);
+    values[1] = cm_pg_opt(sc->admin_org);
     values[2] = sc->all ? "true" : "false";
 }
 
@@ -39,25 +39,25 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
     scope_values(sc, values);
-    values[3] = gs_opt(q->organization_id);
+    values[3] = cm_pg_opt(q->organization_id);
     values[4] = q->ids_json;
     values[5] = q->exclude_ids_json;
     values[6] = q->types_json;
     values[7] = q->include_inactive ? "true" : "false";
-    values[8] = gs_opt(q->node_type);
-    values[9] = gs_opt(q->parent_group_id);
+    values[8] = cm_pg_opt(q->node_type);
+    values[9] = cm_pg_opt(q->parent_group_id);
     values[10] = q->tags_json;
-    values[11] = gs_opt(q->text);
-    values[12] = gs_opt(q->name);
-    values[13] = gs_opt(q->tree_node_type);
-    values[14] = gs_opt(q->individual_id);
-    values[15] = gs_opt(q->exclude_individual_id);
-    values[16] = gs_opt(q->leader_id);
-    values[17] = gs_opt(q->eligible_individual_id);
-    values[18] = gs_opt(q->time_gt);
-    values[19] = gs_opt(q->time_ge);
-    values[20] = gs_opt(q->time_lt);
-    values[21] = gs_opt(q->time_le);
+    values[11] = cm_pg_opt(q->text);
+    values[12] = cm_pg_opt(q->name);
+    values[13] = cm_pg_opt(q->tree_node_type);
+    values[14] = cm_pg_opt(q->individual_id);
+    values[15] = cm_pg_opt(q->exclude_individual_id);
+    values[16] = cm_pg_opt(q->leader_id);
+    values[17] = cm_pg_opt(q->eligible_individual_id);
+    values[18] = cm_pg_opt(q->time_gt);
+    values[19] = cm_pg_opt(q->time_ge);
+    values[20] = cm_pg_opt(q->time_lt);
+    values[21] = cm_pg_opt(q->time_le);
     values[22] = limit;
     values[23] = offset;
     return GS_SELECT(
@@ -150,9 +150,9 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
     snprintf(l, sizeof l, "%ld", limit);
     snprintf(o, sizeof o, "%ld", offset);
     scope_values(sc, values);
-    values[3] = gs_opt(group);
-    values[4] = gs_opt(individual);
-    values[5] = gs_opt(org);
+    values[3] = cm_pg_opt(group);
+    values[4] = cm_pg_opt(individual);
+    values[5] = cm_pg_opt(org);
     values[6] = l;
     values[7] = o;
     return GS_SELECT(pg,
@@ -209,8 +209,8 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
     values[1] = org;
     values[2] = q->member_type;
     values[3] = q->for_children ? "true" : "false";
-    values[4] = gs_opt(q->text);
-    values[5] = gs_opt(q->invite);
+    values[4] = cm_pg_opt(q->text);
+    values[5] = cm_pg_opt(q->invite);
     values[6] = q->verified < 0 ? NULL : q->verified ? "true" : "false";
     values[7] = l;
     values[8] = o;

@@ -42,7 +42,7 @@ const char *gs_subject_name(enum gs_subject s)
 static cm_err log_subject(PGconn *pg, const char *group, enum gs_subject s, const char *id,
                           const char *event, const char *by)
 {
-    const char *values[5] = {group, subjects[s].name, id, event, gs_opt(by)};
+    const char *values[5] = {group, subjects[s].name, id, event, cm_pg_opt(by)};
     return cm_pg_command(
         pg,
         "INSERT INTO group_logs (group_id, subject, subject_id, event, created_by) "
@@ -54,7 +54,7 @@ static cm_err log_subject(PGconn *pg, const char *group, enum gs_subject s, cons
 static cm_err change(PGconn *pg, const char *sql, const char *group, enum gs_subject s,
                      const char *id, const char *event, const char *by, int *changed)
 {
-    const char *values[3] = {group, id, gs_opt(by)};
+    const char *values[3] = {group, id, cm_pg_opt(by)};
     long rows = 0;
     cm_err err = cm_pg_command(pg, sql, sql == subjects[s].add ? 3 : 2, values, &rows);
 
@@ -87,7 +87,7 @@ cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, struct i
 cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *email,
                    char out[GS_ID_LEN])
 {
-    const char *values[3] = {org, gs_opt(id), gs_opt(email)};
+    const char *values[3] = {org, cm_pg_opt(id), cm_pg_opt(email)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                              "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
@@ -100,7 +100,7 @@ cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *emai
         return err;
     err = PQntuples(res) == 1 ? CM_OK : PQntuples(res) == 0 ? CM_ENOTFOUND : CM_ECONFLICT;
     if (err == CM_OK)
-        snprintf(out, GS_ID_LEN, "%s", gs_col(res, 0, "id"));
+        snprintf(out, GS_ID_LEN, "%s", cm_pg_col(res, 0, "id"));
     PQclear(res);
     return err;
 }

@@ -8,17 +8,6 @@
 #include "cm_alloc.h"
 #include "cm_pg.h"
 
-const char *gs_col(const PGresult *res, int row, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
-}
-
-int gs_bool(const PGresult *res, int row, const char *name)
-{
-    return gs_col(res, row, name)[0] == 't';
-}
-
 cm_err gs_select(PGconn *pg, const char *sql, int n, const char *const *values,
                  const struct gs_field *fields, size_t nfields, size_t size, void **out_items,
                  char **out_mem, size_t *out_n)
@@ -34,13 +23,13 @@ cm_err gs_select(PGconn *pg, const char *sql, int n, const char *const *values,
     for (size_t r = 0; r < rows; r++)
         for (size_t f = 0; f < nfields; f++)
             if (fields[f].kind == GK_STR)
-                need += strlen(gs_col(res, (int)r, fields[f].column)) + 1;
+                need += strlen(cm_pg_col(res, (int)r, fields[f].column)) + 1;
     items = cm_xcalloc(rows ? rows : 1, size);
     mem = need ? cm_xmalloc(need) : NULL;
     for (size_t r = 0; r < rows; r++) {
         char *rec = items + r * size;
         for (size_t f = 0; f < nfields; f++) {
-            const char *v = gs_col(res, (int)r, fields[f].column);
+            const char *v = cm_pg_col(res, (int)r, fields[f].column);
             if (fields[f].kind == GK_STR) {
                 size_t len = strlen(v) + 1;
                 memcpy(mem + at, v, len);

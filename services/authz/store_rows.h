@@ -15,13 +15,6 @@
 #include "cm_err.h"
 #include "cm_pg.h"
 
-/* Value of column name in row of res; "" for SQL NULL or an unknown column.
- * Borrowed from res. */
-const char *gs_col(const PGresult *res, int row, const char *name);
-
-/* Column name of row as a boolean ("t"). */
-int gs_bool(const PGresult *res, int row, const char *name);
-
 /* One field of a record: the column it comes from, its kind and where it is. */
 enum gs_kind { GK_STR, GK_BOOL, GK_LONG };
 struct gs_field {

@@ -100,8 +100,7 @@ static cm_err created_events(PGconn *pg, const char *user_id, const char *org,
         err = store_user_facts(pg, user_id, &facts);
     if (err != CM_OK)
         return err;
-    snprintf(occurred_at, sizeof occurred_at, "%s",
-             PQgetvalue(facts, 0, PQfnumber(facts, "occurred_at")));
+    snprintf(occurred_at, sizeof occurred_at, "%s", cm_pg_col(facts, 0, "occurred_at"));
     PQclear(facts);
     m.user_id = (char *)user_id;
     m.organization_id = (char *)org;
@@ -176,10 +175,7 @@ static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *
     }
     if (err == CM_OK)
         err = created_events(w->pg, user_id, in->organization_id, role_id, role);
-    if (err == CM_OK)
-        err = cm_pg_commit(w->pg);
-    if (err != CM_OK)
-        cm_pg_rollback(w->pg);
+    err = cm_pg_end(w->pg, err);
     return err;
 }
 
@@ -253,10 +249,7 @@ cm_err rpc_confirm_account(struct cm_worker *w, const Envelope__RpcRequest *req,
     }
     if (err == CM_OK && changed)
         err = users_event(w->pg, in->user_id, "confirmed");
-    if (err == CM_OK)
-        err = cm_pg_commit(w->pg);
-    if (err != CM_OK)
-        cm_pg_rollback(w->pg);
+    err = cm_pg_end(w->pg, err);
     if (err == CM_OK) {
         reply.account_type = account_type;
         *out_payload = cm_pack(&reply.base, out_len);

@@ -39,12 +39,10 @@ cm_err bootstrap_admin_ensure(const struct cm_config *cfg, PGconn *pg)
     }
     if (err == CM_OK && change)
         err = users_event(pg, id, change);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
     sodium_memzero(hash, sizeof hash);
     sodium_memzero(stored, sizeof stored);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         cm_error("bootstrap platform admin could not be ensured: %s", cm_err_name(err));
         return err;
     }

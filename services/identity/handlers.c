@@ -50,10 +50,8 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
         ev.occurred_at = up.occurred_at;
         err = cm_outbox_add(pg, IDENTITY_EVT_API_CLIENT_CHANGED, &ev.base, event_id);
     }
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         cm_error("bootstrap API user could not be ensured: %s", cm_err_name(err));
     } else if (up.change != API_CLIENT_UNCHANGED) {
         cm_info("bootstrap API user %s (event %s)", change_name(up.change), event_id);
@@ -65,13 +63,8 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
 
 cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
 {
-    cm_err err;
+    cm_err err = signing_keys_load(cfg, pg); /* libsodium: ready (cm_service_main) */
 
-    if (sodium_init() < 0) {
-        cm_error("libsodium init failed");
-        return CM_EINTERNAL;
-    }
-    err = signing_keys_load(cfg, pg);
     if (err == CM_OK)
         err = totp_keys_load(cfg, pg);
     if (err == CM_OK) /* rows in clear, or under an older key */

@@ -260,7 +260,7 @@ cm_err api_clients_create(struct cm_req *rq, struct cm_resp *out)
         err = store_api_client_create(rq->w->pg, &c, &res);
         if (err == CM_OK)
             err = client_event(rq->w->pg, res, "created");
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL,
                              "an active API client of the organization has this name");
@@ -314,7 +314,7 @@ cm_err api_clients_rotate_key(struct cm_req *rq, struct cm_resp *out)
         err = store_api_client_set_key(rq->w->pg, cm_req_param(rq, "id"), hash, &res);
         if (err == CM_OK)
             err = client_event(rq->w->pg, res, "key_rotated");
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail(rq, err, "the API client is revoked");
     }
@@ -342,7 +342,7 @@ cm_err api_clients_revoke(struct cm_req *rq, struct cm_resp *out)
         err = store_api_client_revoke(rq->w->pg, cm_req_param(rq, "id"), &changed, &res);
         if (err == CM_OK && changed)
             err = client_event(rq->w->pg, res, "revoked");
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     if (err != CM_OK) {
         PQclear(res);

@@ -83,10 +83,8 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     }
     if (err == CM_OK && username && o->addr) /* the pair's failures go, the address is known */
         err = login_throttle_success(w->pg, username, o->addr);
-    if (err == CM_OK)
-        err = cm_pg_commit(w->pg);
+    err = cm_pg_end(w->pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(w->pg);
         json_decref(*out);
         *out = NULL;
     }
@@ -251,10 +249,8 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
         err = store_session_revoke(pg, session_id, "refresh_reuse", &revoked, &at);
     if (err == CM_OK && revoked)
         err = session_revoked_event(pg, session_id, user_id, "refresh_reuse", at);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         return err;
     }
     if (revoked)

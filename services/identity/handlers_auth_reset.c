@@ -210,13 +210,10 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
         err = store_attempts_clear(pg, username);
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, user_id, "password_changed");
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
     sodium_memzero(pw, sizeof pw);
-    if (err != CM_OK) {
-        cm_pg_rollback(pg);
+    err = cm_pg_end(pg, err);
+    if (err != CM_OK)
         return err;
-    }
     if (check != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL,
                           "the confirmation code is wrong or expired");

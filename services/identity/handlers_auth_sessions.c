@@ -114,10 +114,8 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
         else if (err == CM_ENOTFOUND) /* disabled or revoked since the edge checked */
             err = cm_fail(rq, CM_EUNAUTH, "the token was revoked; log in again");
     }
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         json_decref(resp);
     } else {
         auth_respond(rq, out, resp);
@@ -220,14 +218,11 @@ cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out)
         err = store_activities_list(rq->w->pg, &q, &res);
     for (int i = 0; err == CM_OK && res && i < PQntuples(res); i++) {
         json_t *attrs = json_pack(
-            "{s:b, s:s, s:s, s:s}", "carium-employee",
-            PQgetvalue(res, i, PQfnumber(res, "carium_employee"))[0] == 't', "event-type",
-            PQgetvalue(res, i, PQfnumber(res, "event_type")), "timestamp",
-            PQgetvalue(res, i, PQfnumber(res, "timestamp")), "user-id",
-            PQgetvalue(res, i, PQfnumber(res, "user_id")));
-        json_array_append_new(data, cm_jsonapi_resource("user-activities",
-                                                        PQgetvalue(res, i, PQfnumber(res, "id")),
-                                                        attrs));
+            "{s:b, s:s, s:s, s:s}", "carium-employee", cm_pg_bool(res, i, "carium_employee"),
+            "event-type", cm_pg_col(res, i, "event_type"), "timestamp",
+            cm_pg_col(res, i, "timestamp"), "user-id", cm_pg_col(res, i, "user_id"));
+        json_array_append_new(
+            data, cm_jsonapi_resource("user-activities", cm_pg_col(res, i, "id"), attrs));
     }
     PQclear(res);
     if (err != CM_OK) {

@@ -90,32 +90,24 @@ cm_err orgs_event_role(PGconn *pg, const char *user, const char *role_id, const 
                        const char *org, const char *change)
 {
     Identity__RoleMembershipChanged ev = IDENTITY__ROLE_MEMBERSHIP_CHANGED__INIT;
-    char subject[64], now[STORE_TIME_LEN];
-    cm_err err = store_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_ROLE, change);
     ev.user_id = (char *)user;
     ev.role_id = (char *)role_id;
     ev.role_name = (char *)role_name;
     ev.organization_id = (char *)org;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return cm_outbox_add_now(pg, IDENTITY_EVT_ROLE, change, &ev.base);
 }
 
 /* Writes MembershipChanged (IDENTITY_EVT_MEMBERSHIP + change). */
 static cm_err event_membership(PGconn *pg, const char *user, const char *org, const char *change)
 {
     Identity__MembershipChanged ev = IDENTITY__MEMBERSHIP_CHANGED__INIT;
-    char subject[64], now[STORE_TIME_LEN];
-    cm_err err = store_now(pg, now);
 
-    snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_MEMBERSHIP, change);
     ev.user_id = (char *)user;
     ev.organization_id = (char *)org;
     ev.change = (char *)change;
-    ev.occurred_at = now;
-    return err == CM_OK ? cm_outbox_add(pg, subject, &ev.base, NULL) : err;
+    return cm_outbox_add_now(pg, IDENTITY_EVT_MEMBERSHIP, change, &ev.base);
 }
 
 /* Writes OrganizationChanged (IDENTITY_EVT_ORGANIZATION + change) for o. */
@@ -132,15 +124,6 @@ static cm_err event_org(PGconn *pg, const struct org_rec *o, const char *change)
     ev.is_active = o->is_active;
     ev.occurred_at = (char *)o->occurred_at;
     return cm_outbox_add(pg, subject, &ev.base, NULL);
-}
-
-cm_err orgs_tx_end(PGconn *pg, cm_err err)
-{
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
-    if (err != CM_OK)
-        cm_pg_rollback(pg);
-    return err;
 }
 
 void orgs_respond_null(struct cm_req *rq, struct cm_resp *out)
@@ -170,7 +153,7 @@ cm_err orgs_membership_add(PGconn *pg, const char *user, const char *org, const 
         err = orgs_event_role(pg, user, role_id, role.name, org, "added");
     }
     PQclear(res);
-    return orgs_tx_end(pg, err);
+    return cm_pg_end(pg, err);
 }
 
 /* --- the resource --- */
@@ -338,7 +321,7 @@ cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
             store_org_row(res, 0, &o);
             err = event_org(rq->w->pg, &o, "created");
         }
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
     }
@@ -381,7 +364,7 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
             store_org_row(res, 0, &o);
             err = event_org(rq->w->pg, &o, "updated");
         }
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
     }
@@ -404,7 +387,7 @@ static cm_err read_org_role(struct cm_req *rq, const json_t *attrs, const char *
     if (err != CM_OK || !role_id[0])
         return err;
     err = store_role_get(rq->w->pg, role_id, &all, &res);
-    if (err == CM_OK && strcmp(store_col(res, 0, "organization_id"), org))
+    if (err == CM_OK && strcmp(cm_pg_col(res, 0, "organization_id"), org))
         err = CM_ENOTFOUND;
     PQclear(res);
     if (err == CM_ENOTFOUND)
@@ -460,15 +443,15 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         err = store_membership_remove(rq->w->pg, user.id, org, &removed, &roles);
         for (int i = 0; err == CM_OK && i < PQntuples(roles); i++)
-            err = orgs_event_role(rq->w->pg, user.id, store_col(roles, i, "role_id"),
-                                  store_col(roles, i, "role_name"), org, "removed");
+            err = orgs_event_role(rq->w->pg, user.id, cm_pg_col(roles, i, "role_id"),
+                                  cm_pg_col(roles, i, "role_name"), org, "removed");
         if (err == CM_OK && removed)
             err = event_membership(rq->w->pg, user.id, org, "removed");
         /* tokens naming the organization or its roles stop (revoke.h) */
         if (err == CM_OK && (removed || PQntuples(roles) > 0))
             err = revoke_user_tokens(rq->w->pg, user.id, "membership_removed",
                                      REVOKE_SESSIONS_OF_ORG, org);
-        err = orgs_tx_end(rq->w->pg, err);
+        err = cm_pg_end(rq->w->pg, err);
     }
     PQclear(roles);
     json_decref(doc);

@@ -153,7 +153,4 @@ cm_err orgs_event_role(PGconn *pg, const char *user, const char *role_id, const 
 /* Answers 201 with the document null. */
 void orgs_respond_null(struct cm_req *rq, struct cm_resp *out);
 
-/* Commits when err is CM_OK, else rolls back; returns the outcome. */
-cm_err orgs_tx_end(PGconn *pg, cm_err err);
-
 #endif

@@ -52,7 +52,7 @@ static cm_err role_of(struct cm_req *rq, const char *id, const char *pointer, in
     if (err == CM_ENOTFOUND)
         return cm_fail_at(rq, err, pointer, NULL, "no such role");
     if (err == CM_OK && must_admin &&
-        !cm_principal_org_admin(rq, store_col(*res, 0, "organization_id"))) {
+        !cm_principal_org_admin(rq, cm_pg_col(*res, 0, "organization_id"))) {
         PQclear(*res);
         *res = NULL;
         return cm_fail_at(rq, CM_EDENIED, pointer, NULL,
@@ -150,7 +150,7 @@ static cm_err change_apply(PGconn *pg, const struct role_change *c, int add, int
      * issues tokens without it */
     if (err == CM_OK && *changed && !add)
         err = revoke_user_tokens(pg, c->user.id, "role_removed", REVOKE_SESSIONS_NONE, NULL);
-    return orgs_tx_end(pg, err);
+    return cm_pg_end(pg, err);
 }
 
 /* #121 and #122: a role action answering 201 null, idempotent. */
@@ -229,9 +229,9 @@ cm_err role_users_list(struct cm_req *rq, struct cm_resp *out)
     data = json_array();
     for (int i = 0; i < PQntuples(res); i++)
         json_array_append_new(
-            data, role_user_resource(store_col(res, i, "id"), store_col(res, i, "role_id"),
-                                     store_col(res, i, "role_name"), store_col(res, i, "user_id"),
-                                     store_col(res, i, "user_email")));
+            data, role_user_resource(cm_pg_col(res, i, "id"), cm_pg_col(res, i, "role_id"),
+                                     cm_pg_col(res, i, "role_name"), cm_pg_col(res, i, "user_id"),
+                                     cm_pg_col(res, i, "user_email")));
     PQclear(res);
     cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
     return CM_OK;

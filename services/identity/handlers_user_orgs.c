@@ -17,17 +17,17 @@
  * or store_membership_get result). NULL when building failed. */
 static json_t *membership_resource(const PGresult *res, int row)
 {
-    const char *user = store_col(res, row, "user_id"),
-               *org = store_col(res, row, "organization_id");
-    long count = strtol(store_col(res, row, "organization_count"), NULL, 10);
+    const char *user = cm_pg_col(res, row, "user_id"),
+               *org = cm_pg_col(res, row, "organization_id");
+    long count = strtol(cm_pg_col(res, row, "organization_count"), NULL, 10);
     char id[2 * 40];
     json_t *attrs;
 
     snprintf(id, sizeof id, "%s:%s", user, org);
     attrs = json_pack("{s:I, s:s, s:s, s:s, s:s}", "organization-count", (json_int_t)count,
-                      "organization-display-name", store_col(res, row, "organization_display_name"),
+                      "organization-display-name", cm_pg_col(res, row, "organization_display_name"),
                       "organization-id", org, "organization-name",
-                      store_col(res, row, "organization_name"), "user-id", user);
+                      cm_pg_col(res, row, "organization_name"), "user-id", user);
     return attrs ? cm_jsonapi_resource(UO_TYPE, id, attrs) : NULL;
 }
 

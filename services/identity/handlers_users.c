@@ -266,9 +266,6 @@ cm_err users_change(struct cm_req *rq, const struct users_access *a,
         err = users_revoke_sessions(pg, a->id, revoke_reason);
     if (err == CM_OK && change)
         err = users_event(pg, a->id, change);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
-    if (err != CM_OK)
-        cm_pg_rollback(pg);
+    err = cm_pg_end(pg, err);
     return err;
 }

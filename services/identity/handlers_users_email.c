@@ -142,10 +142,8 @@ static cm_err verify_code(struct cm_req *rq, const char *id, const char *code)
     }
     if (err == CM_OK && check == CM_OK)
         err = users_event(pg, id, "updated");
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         return err;
     }
     if (check != CM_OK)

@@ -31,7 +31,7 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
         err = store_user_facts(pg, user_id, &res);
     if (err != CM_OK)
         return err;
-    orgs = json_loads(PQgetvalue(res, 0, PQfnumber(res, "organization_ids")), 0, NULL);
+    orgs = json_loads(cm_pg_col(res, 0, "organization_ids"), 0, NULL);
     n = json_array_size(orgs);
     ids = calloc(n ? n : 1, sizeof *ids);
     if (!ids) {
@@ -42,14 +42,14 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
         ids[i] = (char *)(json_string_value(o) ? json_string_value(o) : "");
     ev.user_id = (char *)user_id;
     ev.change = (char *)change;
-    ev.username = PQgetvalue(res, 0, PQfnumber(res, "username"));
-    ev.email = PQgetvalue(res, 0, PQfnumber(res, "email"));
-    ev.first_name = PQgetvalue(res, 0, PQfnumber(res, "first_name"));
-    ev.last_name = PQgetvalue(res, 0, PQfnumber(res, "last_name"));
-    ev.enabled = PQgetvalue(res, 0, PQfnumber(res, "enabled"))[0] == 't';
+    ev.username = (char *)cm_pg_col(res, 0, "username");
+    ev.email = (char *)cm_pg_col(res, 0, "email");
+    ev.first_name = (char *)cm_pg_col(res, 0, "first_name");
+    ev.last_name = (char *)cm_pg_col(res, 0, "last_name");
+    ev.enabled = cm_pg_bool(res, 0, "enabled");
     ev.n_organization_ids = n;
     ev.organization_ids = ids;
-    ev.occurred_at = PQgetvalue(res, 0, PQfnumber(res, "occurred_at"));
+    ev.occurred_at = (char *)cm_pg_col(res, 0, "occurred_at");
     snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_USER, change);
     err = cm_outbox_add(pg, subject, &ev.base, NULL);
 done:

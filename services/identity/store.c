@@ -54,7 +54,7 @@ static cm_err read_client(PGresult *res, struct api_client *out)
     snprintf(out->organization_id, sizeof out->organization_id, "%s",
              PQgetisnull(res, 0, c_org) ? "" : PQgetvalue(res, 0, c_org));
     memcpy(out->key_hash, PQgetvalue(res, 0, c_hash), API_KEY_HASH_BYTES);
-    return read_roles(store_col(res, 0, "roles"), out);
+    return read_roles(cm_pg_col(res, 0, "roles"), out);
 }
 
 /* Runs a one-parameter lookup returning api_clients columns, key_hash binary. */
@@ -91,52 +91,6 @@ cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTE
                   "SELECT " CLIENT_COLUMNS
                   " FROM api_clients WHERE key_hash = $1 AND revoked_at IS NULL",
                   (const char *)hash, API_KEY_HASH_BYTES, 1, out);
-}
-
-const char *store_opt(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
-const char *store_col(const PGresult *res, int row, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for SQL NULL too */
-}
-
-cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
-{
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, sql, n, values, &res);
-
-    if (err != CM_OK)
-        return err;
-    if (rows)
-        *rows = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return CM_OK;
-}
-
-cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN])
-{
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, "SELECT " STORE_TS("now()") " AS now", 0, NULL, &res);
-
-    if (err != CM_OK)
-        return err;
-    snprintf(out, STORE_TIME_LEN, "%s", store_col(res, 0, "now"));
-    PQclear(res);
-    return CM_OK;
-}
-
-cm_err store_one_row(cm_err err, PGresult **out)
-{
-    if (err == CM_OK && PQntuples(*out) != 1) {
-        PQclear(*out);
-        *out = NULL;
-        return CM_ENOTFOUND;
-    }
-    return err;
 }
 
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
@@ -180,15 +134,14 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
         err = cm_pg_result_err(res);
     }
     if (err == CM_OK && PQntuples(res) == 1) {
-        if (PQgetvalue(res, 0, PQfnumber(res, "created"))[0] == 't')
+        if (cm_pg_bool(res, 0, "created"))
             r.change = API_CLIENT_CREATED;
         else if (had_row && same_key)
             r.change = API_CLIENT_RESTORED;
         else
             r.change = API_CLIENT_KEY_ROTATED;
-        snprintf(r.id, sizeof r.id, "%s", PQgetvalue(res, 0, PQfnumber(res, "id")));
-        snprintf(r.occurred_at, sizeof r.occurred_at, "%s",
-                 PQgetvalue(res, 0, PQfnumber(res, "occurred_at")));
+        snprintf(r.id, sizeof r.id, "%s", cm_pg_col(res, 0, "id"));
+        snprintf(r.occurred_at, sizeof r.occurred_at, "%s", cm_pg_col(res, 0, "occurred_at"));
     }
     PQclear(res);
     if (err == CM_OK)
@@ -206,22 +159,22 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
 
 void store_api_client_row(const PGresult *res, int row, struct api_client_rec *out)
 {
-    out->id = store_col(res, row, "id");
-    out->api_user_id = store_col(res, row, "api_user_id");
-    out->name = store_col(res, row, "name");
-    out->organization_id = store_col(res, row, "organization_id");
-    out->roles = store_col(res, row, "roles");
-    out->created_at = store_col(res, row, "created_at");
-    out->revoked_at = store_col(res, row, "revoked_at");
-    out->created_by = store_col(res, row, "created_by");
-    out->occurred_at = store_col(res, row, "occurred_at");
+    out->id = cm_pg_col(res, row, "id");
+    out->api_user_id = cm_pg_col(res, row, "api_user_id");
+    out->name = cm_pg_col(res, row, "name");
+    out->organization_id = cm_pg_col(res, row, "organization_id");
+    out->roles = cm_pg_col(res, row, "roles");
+    out->created_at = cm_pg_col(res, row, "created_at");
+    out->revoked_at = cm_pg_col(res, row, "revoked_at");
+    out->created_by = cm_pg_col(res, row, "created_by");
+    out->occurred_at = cm_pg_col(res, row, "occurred_at");
 }
 
 cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out)
 {
     const char *check[2] = {c->organization_id, c->name};
-    const char *values[6] = {c->api_user_id,     (const char *)c->key_hash, c->name,
-                             c->organization_id, c->roles_json,            store_opt(c->created_by)};
+    const char *values[6] = {c->api_user_id, (const char *)c->key_hash, c->name, c->organization_id,
+                             c->roles_json,  cm_pg_opt(c->created_by)};
     int lengths[6] = {0, API_KEY_HASH_BYTES, 0, 0, 0, 0}, formats[6] = {0, 1, 0, 0, 0, 0};
     long taken = 0;
     PGresult *res;
@@ -229,11 +182,10 @@ cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGres
 
     /* Serialises creations in one organization until commit, so that two
      * concurrent ones cannot both find the name free. */
-    err = store_command(pg,
-                        "SELECT pg_advisory_xact_lock(hashtext('api_clients:' || $1::text))", 1,
+    err = cm_pg_command(pg, "SELECT pg_advisory_xact_lock(hashtext('api_clients:' || $1::text))", 1,
                         check, NULL);
     if (err == CM_OK)
-        err = store_command(pg,
+        err = cm_pg_command(pg,
                             "SELECT 1 FROM api_clients WHERE organization_id = $1 AND name = $2 "
                             "AND revoked_at IS NULL",
                             2, check, &taken);
@@ -253,14 +205,14 @@ cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGres
         return err;
     }
     *out = res;
-    return store_one_row(err, out);
+    return cm_pg_one_row(err, out);
 }
 
 cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresult **out)
 {
-    const char *v[2] = {id, store_opt(org)};
+    const char *v[2] = {id, cm_pg_opt(org)};
 
-    return store_one_row(cm_pg_query(pg,
+    return cm_pg_one_row(cm_pg_query(pg,
                                      "SELECT " REC_COLUMNS " FROM api_clients c WHERE c.id = $1 "
                                      "AND ($2::uuid IS NULL OR c.organization_id = $2)",
                                      2, v, out),
@@ -270,7 +222,7 @@ cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresul
 cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGresult **out)
 {
     char limit[24], offset[24];
-    const char *v[5] = {store_opt(q->scope_org), store_opt(q->filter_org),
+    const char *v[5] = {cm_pg_opt(q->scope_org), cm_pg_opt(q->filter_org),
                         q->include_revoked ? "t" : "f", limit, offset};
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
@@ -294,7 +246,7 @@ cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[A
 
     if (err != CM_OK)
         return err;
-    err = store_col(res, 0, "revoked_at")[0] ? CM_ECONFLICT : CM_OK;
+    err = cm_pg_col(res, 0, "revoked_at")[0] ? CM_ECONFLICT : CM_OK;
     PQclear(res);
     if (err != CM_OK)
         return err;
@@ -308,7 +260,7 @@ cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[A
         return err;
     }
     *out = res;
-    err = store_one_row(err, out);
+    err = cm_pg_one_row(err, out);
     return err == CM_ENOTFOUND ? CM_ECONFLICT : err; /* revoked meanwhile */
 }
 
@@ -316,7 +268,7 @@ cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed, PGresul
 {
     const char *v[1] = {id};
     long rows = 0;
-    cm_err err = store_command(pg,
+    cm_err err = cm_pg_command(pg,
                                "UPDATE api_clients SET revoked_at = now() WHERE id = $1 "
                                "AND revoked_at IS NULL",
                                1, v, &rows);

@@ -121,24 +121,7 @@ struct api_client_upsert {
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
                                const char *name, struct api_client_upsert *out);
 
-/* --- helpers of every store_*.c --- */
-
-/* s, or NULL (an SQL NULL parameter) when s is NULL or "". */
-const char *store_opt(const char *s);
-
-/* Value of column name in row of res; "" for SQL NULL or an unknown
- * column. Borrowed from res. */
-const char *store_col(const PGresult *res, int row, const char *name);
-
-/* As cm_pg_query (cm_pg.h) for a command whose rows are not read; the number of rows
- * it affected or returned goes to *rows when rows is not NULL. */
-cm_err store_command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows);
-
-/* The transaction's now() as RFC 3339 UTC into out, for events. */
-cm_err store_now(PGconn *pg, char out[STORE_TIME_LEN]);
-
-/* For `return store_one_row(cm_pg_query(...), out)`: when err is CM_OK but
- * *out does not hold exactly one row, clears it and returns CM_ENOTFOUND. */
-cm_err store_one_row(cm_err err, PGresult **out);
+/* Helpers of every store_*.c: cm_pg_opt, cm_pg_col, cm_pg_command,
+ * cm_pg_one_row (cm_pg.h); events are stamped by cm_outbox_add_now. */
 
 #endif

@@ -27,35 +27,6 @@
     "AND r.organization_id = s.organization_id)::text AS roles, u.token_gen "
 #define LOGIN_JOINS " JOIN users u ON u.id = s.user_id LEFT JOIN users imp ON imp.id = s.impersonator_id "
 
-/* Runs sql with n parameters (lengths/formats may be NULL: all text);
- * on CM_OK *out is the result (caller PQclear; out NULL: cleared here). */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
-                  const int *lengths, const int *formats, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, lengths, formats, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK || !out)
-        PQclear(res);
-    else
-        *out = res;
-    return err;
-}
-
-/* Text value of column name in row 0; "" for NULL. */
-static const char *col(const PGresult *res, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 || PQgetisnull(res, 0, c) ? "" : PQgetvalue(res, 0, c);
-}
-
-static int col_bool(const PGresult *res, const char *name)
-{
-    return col(res, name)[0] == 't';
-}
-
-static cm_err one_row(cm_err err, PGresult **res);
-
 static void copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src);
@@ -72,8 +43,8 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
     cm_err err = cm_pg_exec(pg, "BEGIN");
 
     if (err == CM_OK)
-        err = run(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))", 0, NULL,
-                  NULL, NULL, NULL);
+        err = cm_pg_query_bin(pg, "SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))",
+                              0, NULL, NULL, NULL, NULL);
     if (err == CM_OK) {
         res = cm_pg_exec_params(pg,
                            "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
@@ -87,17 +58,13 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
         else
             err = CM_EINTERNAL;
     } else if (err == CM_OK) {
-        err = run(pg, "INSERT INTO signing_keys (kid, seed) VALUES ($1, $2)", 2, values, lengths,
-                  formats, NULL);
+        err = cm_pg_query_bin(pg, "INSERT INTO signing_keys (kid, seed) VALUES ($1, $2)", 2, values,
+                              lengths, formats, NULL);
         if (err == CM_OK)
             memcpy(seed_out, new_seed, 32);
     }
     PQclear(res);
-    if (err == CM_OK)
-        err = cm_pg_exec(pg, "COMMIT");
-    if (err != CM_OK && PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
-    return err;
+    return cm_pg_end(pg, err);
 }
 
 cm_err store_signing_seeds(PGconn *pg, PGresult **out)
@@ -121,17 +88,17 @@ static cm_err auth_user(PGconn *pg, const char *sql, const char *param, struct a
 {
     const char *values[1] = {param};
     PGresult *res = NULL;
-    cm_err err = run(pg, sql, 1, values, NULL, NULL, &res);
+    cm_err err = cm_pg_query_bin(pg, sql, 1, values, NULL, NULL, &res);
 
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK) {
-        copy(out->id, sizeof out->id, col(res, "id"));
-        copy(out->email, sizeof out->email, col(res, "email"));
-        copy(out->password_hash, sizeof out->password_hash, col(res, "password_hash"));
-        out->enabled = col_bool(res, "enabled");
-        out->registered = col_bool(res, "registered");
-        out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
+        copy(out->id, sizeof out->id, cm_pg_col(res, 0, "id"));
+        copy(out->email, sizeof out->email, cm_pg_col(res, 0, "email"));
+        copy(out->password_hash, sizeof out->password_hash, cm_pg_col(res, 0, "password_hash"));
+        out->enabled = cm_pg_bool(res, 0, "enabled");
+        out->registered = cm_pg_bool(res, 0, "registered");
+        out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -162,26 +129,28 @@ cm_err store_admin_upsert(PGconn *pg, const char *email, const char *hash, char 
 {
     const char *values[2] = {email, hash};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "INSERT INTO users (username, email, password_hash, is_platform_admin, "
-                     "registered, email_verified, enabled, registration_completed_time) "
-                     "VALUES (lower($1), $1, $2, true, true, true, true, now()) "
-                     "ON CONFLICT (username) DO NOTHING RETURNING id::text AS id, password_hash",
-                     2, values, NULL, NULL, &res);
+    cm_err err =
+        cm_pg_query_bin(pg,
+                        "INSERT INTO users (username, email, password_hash, is_platform_admin, "
+                        "registered, email_verified, enabled, registration_completed_time) "
+                        "VALUES (lower($1), $1, $2, true, true, true, true, now()) "
+                        "ON CONFLICT (username) DO NOTHING RETURNING id::text AS id, password_hash",
+                        2, values, NULL, NULL, &res);
 
     *created = err == CM_OK && PQntuples(res) == 1;
     if (err == CM_OK && !*created) {
         PQclear(res);
         res = NULL;
-        err = run(pg,
-                  "SELECT id::text AS id, password_hash FROM users WHERE username = lower($1) "
-                  "FOR UPDATE",
-                  1, values, NULL, NULL, &res);
-        err = one_row(err, &res);
+        err = cm_pg_query_bin(
+            pg,
+            "SELECT id::text AS id, password_hash FROM users WHERE username = lower($1) "
+            "FOR UPDATE",
+            1, values, NULL, NULL, &res);
+        err = cm_pg_one_row(err, &res);
     }
     if (err == CM_OK) {
-        copy(id, 40, col(res, "id"));
-        copy(stored_hash, PW_HASH_MAX, col(res, "password_hash"));
+        copy(id, 40, cm_pg_col(res, 0, "id"));
+        copy(stored_hash, PW_HASH_MAX, cm_pg_col(res, 0, "password_hash"));
     }
     PQclear(res);
     return err;
@@ -191,14 +160,15 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 {
     const char *values[2] = {id, hash};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "UPDATE users SET is_platform_admin = true, registered = true, "
-                     "email_verified = true, enabled = true, registration_completed_time = "
-                     "coalesce(registration_completed_time, now()), "
-                     "password_hash = coalesce($2, password_hash), last_modified_time = now() "
-                     "WHERE id = $1::uuid AND (NOT is_platform_admin OR NOT registered OR "
-                     "NOT email_verified OR NOT enabled OR $2::text IS NOT NULL) RETURNING id",
-                     2, values, NULL, NULL, &res);
+    cm_err err =
+        cm_pg_query_bin(pg,
+                        "UPDATE users SET is_platform_admin = true, registered = true, "
+                        "email_verified = true, enabled = true, registration_completed_time = "
+                        "coalesce(registration_completed_time, now()), "
+                        "password_hash = coalesce($2, password_hash), last_modified_time = now() "
+                        "WHERE id = $1::uuid AND (NOT is_platform_admin OR NOT registered OR "
+                        "NOT email_verified OR NOT enabled OR $2::text IS NOT NULL) RETURNING id",
+                        2, values, NULL, NULL, &res);
 
     *changed = err == CM_OK && PQntuples(res) == 1;
     PQclear(res);
@@ -209,41 +179,31 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 
 void store_login_row(const PGresult *res, struct login_rec *out)
 {
-    out->session_id = col(res, "session_id");
-    out->organization_id = col(res, "organization_id");
-    out->impersonator_id = col(res, "impersonator_id");
-    out->impersonator_email = col(res, "impersonator_email");
-    out->user_id = col(res, "user_id");
-    out->username = col(res, "username");
-    out->email = col(res, "email");
-    out->first_name = col(res, "first_name");
-    out->last_name = col(res, "last_name");
-    out->locale = col(res, "locale");
-    out->tz = col(res, "tz");
-    out->organizations = col(res, "organizations");
-    out->roles = col(res, "roles");
-    out->expiration_time = col(res, "expiration_time");
-    out->locale_explicit = col_bool(res, "locale_explicit");
-    out->tz_explicit = col_bool(res, "tz_explicit");
-    out->is_platform_admin = col_bool(res, "is_platform_admin");
-    out->interactive = col_bool(res, "interactive");
-    out->revoked = col_bool(res, "revoked");
-    out->access_ttl_s = atoi(col(res, "access_ttl_s"));
-    out->expires_at = strtoll(col(res, "expires_at"), NULL, 10);
-    out->token_gen = strtoll(col(res, "token_gen"), NULL, 10);
+    out->session_id = cm_pg_col(res, 0, "session_id");
+    out->organization_id = cm_pg_col(res, 0, "organization_id");
+    out->impersonator_id = cm_pg_col(res, 0, "impersonator_id");
+    out->impersonator_email = cm_pg_col(res, 0, "impersonator_email");
+    out->user_id = cm_pg_col(res, 0, "user_id");
+    out->username = cm_pg_col(res, 0, "username");
+    out->email = cm_pg_col(res, 0, "email");
+    out->first_name = cm_pg_col(res, 0, "first_name");
+    out->last_name = cm_pg_col(res, 0, "last_name");
+    out->locale = cm_pg_col(res, 0, "locale");
+    out->tz = cm_pg_col(res, 0, "tz");
+    out->organizations = cm_pg_col(res, 0, "organizations");
+    out->roles = cm_pg_col(res, 0, "roles");
+    out->expiration_time = cm_pg_col(res, 0, "expiration_time");
+    out->locale_explicit = cm_pg_bool(res, 0, "locale_explicit");
+    out->tz_explicit = cm_pg_bool(res, 0, "tz_explicit");
+    out->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
+    out->interactive = cm_pg_bool(res, 0, "interactive");
+    out->revoked = cm_pg_bool(res, 0, "revoked");
+    out->access_ttl_s = atoi(cm_pg_col(res, 0, "access_ttl_s"));
+    out->expires_at = strtoll(cm_pg_col(res, 0, "expires_at"), NULL, 10);
+    out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
 }
 
 /* A one-row result, or CM_ENOTFOUND (cleared). */
-static cm_err one_row(cm_err err, PGresult **res)
-{
-    if (err == CM_OK && PQntuples(*res) != 1) {
-        PQclear(*res);
-        *res = NULL;
-        return CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
                             const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
 {
@@ -261,37 +221,39 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
     snprintf(gen, sizeof gen, "%lld", (long long)sn->expect_gen);
     if (sn->activity) {
         const char *rv[3] = {sn->user_id, sn->activity, sn->locale};
-        err = run(pg,
-                  "WITH act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
-                  "SELECT id, $2, classification = 'carium' FROM users WHERE id = $1::uuid), "
-                  "u AS (UPDATE users SET last_login_time = now(), locale = CASE WHEN "
-                  "$3::text IS NOT NULL AND NOT locale_explicit THEN $3 ELSE locale END "
-                  "WHERE id = $1::uuid RETURNING username) "
-                  "DELETE FROM login_attempts WHERE username IN (SELECT username FROM u)",
-                  3, rv, NULL, NULL, NULL);
+        err = cm_pg_query_bin(
+            pg,
+            "WITH act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
+            "SELECT id, $2, classification = 'carium' FROM users WHERE id = $1::uuid), "
+            "u AS (UPDATE users SET last_login_time = now(), locale = CASE WHEN "
+            "$3::text IS NOT NULL AND NOT locale_explicit THEN $3 ELSE locale END "
+            "WHERE id = $1::uuid RETURNING username) "
+            "DELETE FROM login_attempts WHERE username IN (SELECT username FROM u)",
+            3, rv, NULL, NULL, NULL);
     }
     if (err == CM_OK)
-        err = run(pg,
-                  "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN (SELECT "
-                  "xm.organization_id FROM user_organizations xm WHERE xm.user_id = $1::uuid "
-                  "AND xm.organization_id = $2::uuid) ELSE coalesce("
-                  "(SELECT du.default_organization_id FROM users du JOIN user_organizations dm "
-                  "ON dm.user_id = du.id AND dm.organization_id = du.default_organization_id "
-                  "WHERE du.id = $1::uuid), "
-                  "(SELECT fm.organization_id FROM user_organizations fm WHERE fm.user_id = $1::uuid "
-                  "ORDER BY fm.created_at, fm.organization_id LIMIT 1)) END AS id), "
-                  "s AS (INSERT INTO sessions (user_id, organization_id, impersonator_id, "
-                  "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
-                  "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
-                  "ELSE now() + make_interval(secs => $7::int) END FROM org "
-                  "WHERE ($2::uuid IS NULL OR org.id IS NOT NULL) AND EXISTS (SELECT 1 FROM users "
-                  "gu WHERE gu.id = $1::uuid AND gu.enabled AND ($9::bigint = 0 OR "
-                  "gu.token_gen = $9::bigint)) RETURNING *), "
-                  "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
-                  "SELECT $8, id, expires_at FROM s) "
-                  "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
-                  9, values, lengths, formats, out);
-    return one_row(err, out);
+        err = cm_pg_query_bin(
+            pg,
+            "WITH org AS (SELECT CASE WHEN $2::uuid IS NOT NULL THEN (SELECT "
+            "xm.organization_id FROM user_organizations xm WHERE xm.user_id = $1::uuid "
+            "AND xm.organization_id = $2::uuid) ELSE coalesce("
+            "(SELECT du.default_organization_id FROM users du JOIN user_organizations dm "
+            "ON dm.user_id = du.id AND dm.organization_id = du.default_organization_id "
+            "WHERE du.id = $1::uuid), "
+            "(SELECT fm.organization_id FROM user_organizations fm WHERE fm.user_id = $1::uuid "
+            "ORDER BY fm.created_at, fm.organization_id LIMIT 1)) END AS id), "
+            "s AS (INSERT INTO sessions (user_id, organization_id, impersonator_id, "
+            "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
+            "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
+            "ELSE now() + make_interval(secs => $7::int) END FROM org "
+            "WHERE ($2::uuid IS NULL OR org.id IS NOT NULL) AND EXISTS (SELECT 1 FROM users "
+            "gu WHERE gu.id = $1::uuid AND gu.enabled AND ($9::bigint = 0 OR "
+            "gu.token_gen = $9::bigint)) RETURNING *), "
+            "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+            "SELECT $8, id, expires_at FROM s) "
+            "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
+            9, values, lengths, formats, out);
+    return cm_pg_one_row(err, out);
 }
 
 cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES],
@@ -304,22 +266,23 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
     /* One statement, so one transaction: the UPDATE locks the old token's
      * row, and a concurrent rotation of the same token re-checks
      * used_at IS NULL after the first commits, finding nothing. */
-    err = run(pg,
-              "WITH old AS (UPDATE refresh_tokens rt SET used_at = now() "
-              "FROM sessions s0 JOIN users u0 ON u0.id = s0.user_id "
-              "WHERE rt.token_hash = $1 AND rt.used_at IS NULL AND rt.expires_at > now() "
-              "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
-              "AND (s0.organization_id IS NULL OR EXISTS (SELECT 1 FROM user_organizations m0 "
-              "WHERE m0.user_id = s0.user_id AND m0.organization_id = s0.organization_id)) "
-              "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
-              "u0.classification = 'carium' AS carium), "
-              "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
-              "SELECT $2, session_id, expires_at FROM old), "
-              "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
-              "SELECT user_id, 'refr', carium FROM old) "
-              "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
-              2, values, lengths, formats, out);
-    return one_row(err, out);
+    err = cm_pg_query_bin(
+        pg,
+        "WITH old AS (UPDATE refresh_tokens rt SET used_at = now() "
+        "FROM sessions s0 JOIN users u0 ON u0.id = s0.user_id "
+        "WHERE rt.token_hash = $1 AND rt.used_at IS NULL AND rt.expires_at > now() "
+        "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
+        "AND (s0.organization_id IS NULL OR EXISTS (SELECT 1 FROM user_organizations m0 "
+        "WHERE m0.user_id = s0.user_id AND m0.organization_id = s0.organization_id)) "
+        "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
+        "u0.classification = 'carium' AS carium), "
+        "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+        "SELECT $2, session_id, expires_at FROM old), "
+        "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
+        "SELECT user_id, 'refr', carium FROM old) "
+        "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
+        2, values, lengths, formats, out);
+    return cm_pg_one_row(err, out);
 }
 
 cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
@@ -328,27 +291,28 @@ cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
     const char *values[1] = {(const char *)hash};
     int lengths[1] = {STORE_HASH_BYTES}, formats[1] = {1};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "SELECT rt.used_at IS NOT NULL AS used, rt.expires_at <= now() AS expired, "
-                     "(s.revoked_at IS NOT NULL OR (s.organization_id IS NOT NULL AND NOT EXISTS "
-                     "(SELECT 1 FROM user_organizations m WHERE m.user_id = s.user_id "
-                     "AND m.organization_id = s.organization_id))) AS revoked, "
-                     "u.enabled, s.id::text AS session_id, "
-                     "s.user_id::text AS user_id FROM refresh_tokens rt "
-                     "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
-                     "WHERE rt.token_hash = $1 FOR UPDATE OF s",
-                     1, values, lengths, formats, &res);
+    cm_err err = cm_pg_query_bin(
+        pg,
+        "SELECT rt.used_at IS NOT NULL AS used, rt.expires_at <= now() AS expired, "
+        "(s.revoked_at IS NOT NULL OR (s.organization_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM user_organizations m WHERE m.user_id = s.user_id "
+        "AND m.organization_id = s.organization_id))) AS revoked, "
+        "u.enabled, s.id::text AS session_id, "
+        "s.user_id::text AS user_id FROM refresh_tokens rt "
+        "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
+        "WHERE rt.token_hash = $1 FOR UPDATE OF s",
+        1, values, lengths, formats, &res);
 
     session_id[0] = user_id[0] = '\0';
     *state = REFRESH_UNKNOWN;
     if (err == CM_OK && PQntuples(res) == 1) {
-        copy(session_id, 40, col(res, "session_id"));
-        copy(user_id, 40, col(res, "user_id"));
-        *state = col_bool(res, "revoked")   ? REFRESH_REVOKED
-                 : col_bool(res, "expired") ? REFRESH_EXPIRED
-                 : col_bool(res, "used")    ? REFRESH_REUSED
-                 : !col_bool(res, "enabled") ? REFRESH_DISABLED
-                                             : REFRESH_VALID;
+        copy(session_id, 40, cm_pg_col(res, 0, "session_id"));
+        copy(user_id, 40, cm_pg_col(res, 0, "user_id"));
+        *state = cm_pg_bool(res, 0, "revoked")    ? REFRESH_REVOKED
+                 : cm_pg_bool(res, 0, "expired")  ? REFRESH_EXPIRED
+                 : cm_pg_bool(res, 0, "used")     ? REFRESH_REUSED
+                 : !cm_pg_bool(res, 0, "enabled") ? REFRESH_DISABLED
+                                                  : REFRESH_VALID;
     }
     PQclear(res);
     return err;
@@ -359,16 +323,17 @@ cm_err store_session_revoke(PGconn *pg, const char *id, const char *reason, int 
 {
     const char *values[2] = {id, reason};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "WITH r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
-                     "WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id) "
-                     "SELECT (SELECT count(*) FROM r) AS n, "
-                     "floor(extract(epoch FROM now()))::bigint AS at",
-                     2, values, NULL, NULL, &res);
+    cm_err err =
+        cm_pg_query_bin(pg,
+                        "WITH r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+                        "WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id) "
+                        "SELECT (SELECT count(*) FROM r) AS n, "
+                        "floor(extract(epoch FROM now()))::bigint AS at",
+                        2, values, NULL, NULL, &res);
 
     if (err == CM_OK) {
-        *revoked = atoi(col(res, "n")) > 0;
-        *at = strtoll(col(res, "at"), NULL, 10);
+        *revoked = atoi(cm_pg_col(res, 0, "n")) > 0;
+        *at = strtoll(cm_pg_col(res, 0, "at"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -382,20 +347,21 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
     const char *values[4] = {user_id, reason, scopes[scope],
                              scope == REVOKE_SESSIONS_OF_ORG ? org : NULL};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "WITH g AS (UPDATE users SET token_gen = token_gen + 1 WHERE id = $1::uuid "
-                     "RETURNING token_gen), "
-                     "r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
-                     "WHERE user_id = $1::uuid AND revoked_at IS NULL AND ($3 = 'all' OR "
-                     "($3 = 'org' AND organization_id = $4::uuid)) RETURNING id) "
-                     "SELECT g.token_gen, (SELECT count(*) FROM r) AS n, "
-                     "floor(extract(epoch FROM now()))::bigint AS at FROM g",
-                     4, values, NULL, NULL, &res);
+    cm_err err =
+        cm_pg_query_bin(pg,
+                        "WITH g AS (UPDATE users SET token_gen = token_gen + 1 WHERE id = $1::uuid "
+                        "RETURNING token_gen), "
+                        "r AS (UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+                        "WHERE user_id = $1::uuid AND revoked_at IS NULL AND ($3 = 'all' OR "
+                        "($3 = 'org' AND organization_id = $4::uuid)) RETURNING id) "
+                        "SELECT g.token_gen, (SELECT count(*) FROM r) AS n, "
+                        "floor(extract(epoch FROM now()))::bigint AS at FROM g",
+                        4, values, NULL, NULL, &res);
 
-    err = one_row(err, &res);
+    err = cm_pg_one_row(err, &res);
     if (err == CM_OK) {
-        *gen = strtoll(col(res, "token_gen"), NULL, 10);
-        *at = strtoll(col(res, "at"), NULL, 10);
+        *gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
+        *at = strtoll(cm_pg_col(res, 0, "at"), NULL, 10);
     }
     PQclear(res);
     return err;
@@ -404,9 +370,10 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
 cm_err store_session_get(PGconn *pg, const char *id, PGresult **out)
 {
     const char *values[1] = {id};
-    cm_err err = run(pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid",
-                     1, values, NULL, NULL, out);
-    return one_row(err, out);
+    cm_err err = cm_pg_query_bin(
+        pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid", 1,
+        values, NULL, NULL, out);
+    return cm_pg_one_row(err, out);
 }
 
 /* --- organizations --- */
@@ -415,10 +382,10 @@ cm_err store_membership_check(PGconn *pg, const char *user_id, const char *organ
 {
     const char *values[2] = {user_id, organization_id};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "SELECT 1 FROM user_organizations WHERE user_id = $1::uuid "
-                     "AND organization_id = $2::uuid",
-                     2, values, NULL, NULL, &res);
+    cm_err err = cm_pg_query_bin(pg,
+                                 "SELECT 1 FROM user_organizations WHERE user_id = $1::uuid "
+                                 "AND organization_id = $2::uuid",
+                                 2, values, NULL, NULL, &res);
 
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
@@ -429,49 +396,49 @@ cm_err store_membership_check(PGconn *pg, const char *user_id, const char *organ
 cm_err store_default_org_set(PGconn *pg, const char *user_id, const char *organization_id)
 {
     const char *values[2] = {user_id, organization_id};
-    return run(pg,
-               "UPDATE users SET default_organization_id = $2::uuid, last_modified_time = now() "
-               "WHERE id = $1::uuid",
-               2, values, NULL, NULL, NULL);
+    return cm_pg_query_bin(
+        pg,
+        "UPDATE users SET default_organization_id = $2::uuid, last_modified_time = now() "
+        "WHERE id = $1::uuid",
+        2, values, NULL, NULL, NULL);
 }
 
 /* --- user activities --- */
 
-static const char *or_null(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresult **out)
 {
     char limit[24], offset[24];
-    const char *values[10] = {or_null(q->user_id),
-                              or_null(q->member_of),
-                              or_null(q->event_types),
+    const char *values[10] = {cm_pg_opt(q->user_id),
+                              cm_pg_opt(q->member_of),
+                              cm_pg_opt(q->event_types),
                               q->exclude_carium ? "t" : "f",
-                              or_null(q->gt),
-                              or_null(q->ge),
-                              or_null(q->lt),
-                              or_null(q->le),
+                              cm_pg_opt(q->gt),
+                              cm_pg_opt(q->ge),
+                              cm_pg_opt(q->lt),
+                              cm_pg_opt(q->le),
                               limit,
                               offset};
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return run(pg,
-               "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
-               "a.carium_employee, " TS("a.occurred_at") " AS timestamp FROM user_activities a "
-               "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "
-               "AND ($2::uuid IS NULL OR a.user_id IN (SELECT m.user_id FROM user_organizations m "
-               "WHERE m.organization_id = $2::uuid)) "
-               "AND ($3::text[] IS NULL OR a.event_type = ANY($3::text[])) "
-               "AND (NOT $4::bool OR NOT a.carium_employee) "
-               "AND ($5::timestamptz IS NULL OR a.occurred_at > $5::timestamptz) "
-               "AND ($6::timestamptz IS NULL OR a.occurred_at >= $6::timestamptz) "
-               "AND ($7::timestamptz IS NULL OR a.occurred_at < $7::timestamptz) "
-               "AND ($8::timestamptz IS NULL OR a.occurred_at <= $8::timestamptz) "
-               "ORDER BY a.occurred_at DESC, a.id LIMIT $9::bigint OFFSET $10::bigint",
-               10, values, NULL, NULL, out);
+    return cm_pg_query_bin(
+        pg,
+        "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
+        "a.carium_employee, " TS(
+            "a.occurred_at") " AS timestamp FROM user_activities a "
+                             "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "
+                             "AND ($2::uuid IS NULL OR a.user_id IN (SELECT m.user_id FROM "
+                             "user_organizations m "
+                             "WHERE m.organization_id = $2::uuid)) "
+                             "AND ($3::text[] IS NULL OR a.event_type = ANY($3::text[])) "
+                             "AND (NOT $4::bool OR NOT a.carium_employee) "
+                             "AND ($5::timestamptz IS NULL OR a.occurred_at > $5::timestamptz) "
+                             "AND ($6::timestamptz IS NULL OR a.occurred_at >= $6::timestamptz) "
+                             "AND ($7::timestamptz IS NULL OR a.occurred_at < $7::timestamptz) "
+                             "AND ($8::timestamptz IS NULL OR a.occurred_at <= $8::timestamptz) "
+                             "ORDER BY a.occurred_at DESC, a.id LIMIT $9::bigint OFFSET "
+                             "$10::bigint",
+        10, values, NULL, NULL, out);
 }
 
 /* --- failed logins --- */
@@ -480,17 +447,18 @@ cm_err store_attempts_get(PGconn *pg, const char *username, struct attempts *out
 {
     const char *values[1] = {username};
     PGresult *res = NULL;
-    cm_err err = run(pg,
-                     "SELECT failures, extract(epoch FROM now() - last_failure_at)::float8 AS since, "
-                     "coalesce(extract(epoch FROM locked_until - now()), 0)::float8 AS locked "
-                     "FROM login_attempts WHERE username = lower($1)",
-                     1, values, NULL, NULL, &res);
+    cm_err err = cm_pg_query_bin(
+        pg,
+        "SELECT failures, extract(epoch FROM now() - last_failure_at)::float8 AS since, "
+        "coalesce(extract(epoch FROM locked_until - now()), 0)::float8 AS locked "
+        "FROM login_attempts WHERE username = lower($1)",
+        1, values, NULL, NULL, &res);
 
     memset(out, 0, sizeof *out);
     if (err == CM_OK && PQntuples(res) == 1) {
-        out->failures = atoi(col(res, "failures"));
-        out->since_last_s = strtod(col(res, "since"), NULL);
-        out->locked_for_s = strtod(col(res, "locked"), NULL);
+        out->failures = atoi(cm_pg_col(res, 0, "failures"));
+        out->since_last_s = strtod(cm_pg_col(res, 0, "since"), NULL);
+        out->locked_for_s = strtod(cm_pg_col(res, 0, "locked"), NULL);
     }
     PQclear(res);
     return err;
@@ -507,19 +475,20 @@ cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int l
     snprintf(f, sizeof f, "%d", forget_s);
     snprintf(la, sizeof la, "%d", lock_after);
     snprintf(ls, sizeof ls, "%d", lock_s);
-    err = run(pg,
-              "INSERT INTO login_attempts AS a (username, failures, last_failure_at, locked_until) "
-              "VALUES (lower($1), 1, now(), CASE WHEN $3::int <= 1 "
-              "THEN now() + make_interval(secs => $4::int) END) "
-              "ON CONFLICT (username) DO UPDATE SET "
-              "failures = CASE WHEN a.last_failure_at < now() - make_interval(secs => $2::int) "
-              "THEN 1 ELSE a.failures + 1 END, "
-              "locked_until = CASE WHEN (CASE WHEN a.last_failure_at < now() - "
-              "make_interval(secs => $2::int) THEN 1 ELSE a.failures + 1 END) >= $3::int "
-              "THEN now() + make_interval(secs => $4::int) "
-              "WHEN a.locked_until > now() THEN a.locked_until END, "
-              "last_failure_at = now() RETURNING failures",
-              4, values, NULL, NULL, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "INSERT INTO login_attempts AS a (username, failures, last_failure_at, locked_until) "
+        "VALUES (lower($1), 1, now(), CASE WHEN $3::int <= 1 "
+        "THEN now() + make_interval(secs => $4::int) END) "
+        "ON CONFLICT (username) DO UPDATE SET "
+        "failures = CASE WHEN a.last_failure_at < now() - make_interval(secs => $2::int) "
+        "THEN 1 ELSE a.failures + 1 END, "
+        "locked_until = CASE WHEN (CASE WHEN a.last_failure_at < now() - "
+        "make_interval(secs => $2::int) THEN 1 ELSE a.failures + 1 END) >= $3::int "
+        "THEN now() + make_interval(secs => $4::int) "
+        "WHEN a.locked_until > now() THEN a.locked_until END, "
+        "last_failure_at = now() RETURNING failures",
+        4, values, NULL, NULL, &res);
     if (err == CM_OK)
         *failures = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
     PQclear(res);
@@ -529,6 +498,6 @@ cm_err store_attempts_fail(PGconn *pg, const char *username, int forget_s, int l
 cm_err store_attempts_clear(PGconn *pg, const char *username)
 {
     const char *values[1] = {username};
-    return run(pg, "DELETE FROM login_attempts WHERE username = lower($1)", 1, values, NULL, NULL,
-               NULL);
+    return cm_pg_query_bin(pg, "DELETE FROM login_attempts WHERE username = lower($1)", 1, values,
+                           NULL, NULL, NULL);
 }

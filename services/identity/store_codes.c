@@ -11,28 +11,6 @@
 
 #define KEEP_CODES "interval '30 days'" /* how long used and voided codes stay recorded */
 
-/* Runs sql with n parameters (lengths/formats may be NULL: all text); on
- * CM_OK *out is the result (caller PQclear; out NULL: cleared here). */
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values,
-                  const int *lengths, const int *formats, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, lengths, formats, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK || !out)
-        PQclear(res);
-    else
-        *out = res;
-    return err;
-}
-
-/* Text value of column name in row 0; "" for NULL or no row. */
-static const char *col(const PGresult *res, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 || PQntuples(res) < 1 || PQgetisnull(res, 0, c) ? "" : PQgetvalue(res, 0, c);
-}
-
 /* --- counts in one-hour windows --- */
 
 #define RETRY_SQL(window)                                                                          \
@@ -48,21 +26,22 @@ cm_err store_throttle_add(PGconn *pg, const char *scope, const char *key, int wi
     cm_err err;
 
     snprintf(w, sizeof w, "%d", window_s);
-    err = run(pg,
-              "WITH stale AS (DELETE FROM code_throttle WHERE (scope, key) IN (SELECT s.scope, "
-              "s.key FROM code_throttle s WHERE s.window_start < now() - interval '2 hours' "
-              "AND NOT (s.scope = $1 AND s.key = lower($2)) LIMIT 16)) "
-              "INSERT INTO code_throttle AS t (scope, key, hits, window_start) "
-              "VALUES ($1, lower($2), 1, now()) ON CONFLICT (scope, key) DO UPDATE SET "
-              "hits = CASE WHEN t.window_start <= now() - make_interval(secs => $3::int) "
-              "THEN 1 ELSE t.hits + 1 END, "
-              "window_start = CASE WHEN t.window_start <= now() - make_interval(secs => $3::int) "
-              "THEN now() ELSE t.window_start END "
-              "RETURNING hits, " RETRY_SQL("window_start"),
-              3, values, NULL, NULL, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "WITH stale AS (DELETE FROM code_throttle WHERE (scope, key) IN (SELECT s.scope, "
+        "s.key FROM code_throttle s WHERE s.window_start < now() - interval '2 hours' "
+        "AND NOT (s.scope = $1 AND s.key = lower($2)) LIMIT 16)) "
+        "INSERT INTO code_throttle AS t (scope, key, hits, window_start) "
+        "VALUES ($1, lower($2), 1, now()) ON CONFLICT (scope, key) DO UPDATE SET "
+        "hits = CASE WHEN t.window_start <= now() - make_interval(secs => $3::int) "
+        "THEN 1 ELSE t.hits + 1 END, "
+        "window_start = CASE WHEN t.window_start <= now() - make_interval(secs => $3::int) "
+        "THEN now() ELSE t.window_start END "
+        "RETURNING hits, " RETRY_SQL("window_start"),
+        3, values, NULL, NULL, &res);
     if (err == CM_OK) {
-        *count = atoi(col(res, "hits"));
-        *retry_after_s = atoi(col(res, "retry"));
+        *count = atoi(cm_pg_col(res, 0, "hits"));
+        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
     }
     PQclear(res);
     return err;
@@ -77,14 +56,16 @@ cm_err store_throttle_get(PGconn *pg, const char *scope, const char *key, int wi
     cm_err err;
 
     snprintf(w, sizeof w, "%d", window_s);
-    err = run(pg,
-              "SELECT hits, " RETRY_SQL("window_start") " FROM code_throttle "
-              "WHERE scope = $1 AND key = lower($2) "
-              "AND window_start > now() - make_interval(secs => $3::int)",
-              3, values, NULL, NULL, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "SELECT hits, " RETRY_SQL(
+            "window_start") " FROM code_throttle "
+                            "WHERE scope = $1 AND key = lower($2) "
+                            "AND window_start > now() - make_interval(secs => $3::int)",
+        3, values, NULL, NULL, &res);
     if (err == CM_OK) {
-        *count = atoi(col(res, "hits"));
-        *retry_after_s = atoi(col(res, "retry"));
+        *count = atoi(cm_pg_col(res, 0, "hits"));
+        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
     }
     PQclear(res);
     return err;
@@ -108,39 +89,40 @@ cm_err store_reset_code_put(PGconn *pg, const char *username, int sms,
     snprintf(max, sizeof max, "%d", max_sends);
     *sent = 0;
     to[0] = '\0';
-    err = run(pg,
-              "SELECT u.id::text AS id, CASE WHEN $2::bool THEN u.phone ELSE u.email END AS addr "
-              "FROM users u WHERE u.username = lower($1) AND u.enabled "
-              "AND CASE WHEN $2::bool THEN u.phone_verified AND u.phone <> '' "
-              "ELSE u.email_verified AND u.email <> '' END "
-              "AND NOT EXISTS (SELECT 1 FROM reset_codes p WHERE p.user_id = u.id "
-              "AND p.used_at IS NULL AND p.voided_at IS NULL AND p.expires_at > now() "
-              "AND p.created_at > now() - make_interval(secs => $3::int)) "
-              "AND (SELECT count(*) FROM reset_codes h WHERE h.user_id = u.id "
-              "AND h.created_at > now() - interval '1 hour') < $4::int "
-              "FOR UPDATE OF u",
-              4, find, NULL, NULL, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "SELECT u.id::text AS id, CASE WHEN $2::bool THEN u.phone ELSE u.email END AS addr "
+        "FROM users u WHERE u.username = lower($1) AND u.enabled "
+        "AND CASE WHEN $2::bool THEN u.phone_verified AND u.phone <> '' "
+        "ELSE u.email_verified AND u.email <> '' END "
+        "AND NOT EXISTS (SELECT 1 FROM reset_codes p WHERE p.user_id = u.id "
+        "AND p.used_at IS NULL AND p.voided_at IS NULL AND p.expires_at > now() "
+        "AND p.created_at > now() - make_interval(secs => $3::int)) "
+        "AND (SELECT count(*) FROM reset_codes h WHERE h.user_id = u.id "
+        "AND h.created_at > now() - interval '1 hour') < $4::int "
+        "FOR UPDATE OF u",
+        4, find, NULL, NULL, &res);
     if (err == CM_OK && PQntuples(res) == 1) {
-        snprintf(id, sizeof id, "%s", col(res, "id"));
-        snprintf(to, 256, "%s", col(res, "addr"));
+        snprintf(id, sizeof id, "%s", cm_pg_col(res, 0, "id"));
+        snprintf(to, 256, "%s", cm_pg_col(res, 0, "addr"));
     }
     PQclear(res);
     /* The same two writes run for an unknown user (id NULL: no row), so the
      * answer takes as long either way. */
-    put[0] = id[0] ? id : NULL;
+    put[0] = cm_pg_opt(id);
     if (err == CM_OK)
-        err = run(pg,
-                  "WITH old AS (DELETE FROM reset_codes WHERE user_id = $1::uuid "
-                  "AND created_at < now() - " KEEP_CODES ") "
-                  "UPDATE reset_codes SET voided_at = now(), void_reason = 'replaced' "
-                  "WHERE user_id = $1::uuid AND used_at IS NULL AND voided_at IS NULL",
-                  1, put, NULL, NULL, NULL);
+        err = cm_pg_query_bin(pg,
+                              "WITH old AS (DELETE FROM reset_codes WHERE user_id = $1::uuid "
+                              "AND created_at < now() - " KEEP_CODES ") "
+                              "UPDATE reset_codes SET voided_at = now(), void_reason = 'replaced' "
+                              "WHERE user_id = $1::uuid AND used_at IS NULL AND voided_at IS NULL",
+                              1, put, NULL, NULL, NULL);
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO reset_codes (user_id, code_hash, expires_at, channel) "
-                  "SELECT $1::uuid, $2, now() + make_interval(secs => $3::int), $4 "
-                  "WHERE $1::uuid IS NOT NULL",
-                  4, put, lengths, formats, NULL);
+        err = cm_pg_query_bin(pg,
+                              "INSERT INTO reset_codes (user_id, code_hash, expires_at, channel) "
+                              "SELECT $1::uuid, $2, now() + make_interval(secs => $3::int), $4 "
+                              "WHERE $1::uuid IS NOT NULL",
+                              4, put, lengths, formats, NULL);
     if (err == CM_OK)
         *sent = id[0] != '\0';
     else
@@ -161,32 +143,33 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
     cm_err err;
 
     snprintf(max, sizeof max, "%d", max_attempts);
-    err = run(pg,
-              "SELECT u.id::text AS id, rc.id::text AS code_id, rc.code_hash = $2 AS match "
-              "FROM users u JOIN reset_codes rc ON rc.user_id = u.id "
-              "WHERE u.username = lower($1) AND u.enabled AND rc.used_at IS NULL "
-              "AND rc.voided_at IS NULL AND rc.expires_at > now() FOR UPDATE OF u, rc",
-              2, values, lengths, formats, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "SELECT u.id::text AS id, rc.id::text AS code_id, rc.code_hash = $2 AS match "
+        "FROM users u JOIN reset_codes rc ON rc.user_id = u.id "
+        "WHERE u.username = lower($1) AND u.enabled AND rc.used_at IS NULL "
+        "AND rc.voided_at IS NULL AND rc.expires_at > now() FOR UPDATE OF u, rc",
+        2, values, lengths, formats, &res);
     if (err == CM_OK && PQntuples(res) == 1) {
-        snprintf(user_id, 40, "%s", col(res, "id"));
-        snprintf(code_id, sizeof code_id, "%s", col(res, "code_id"));
-        match = col(res, "match")[0] == 't';
+        snprintf(user_id, 40, "%s", cm_pg_col(res, 0, "id"));
+        snprintf(code_id, sizeof code_id, "%s", cm_pg_col(res, 0, "code_id"));
+        match = cm_pg_bool(res, 0, "match");
     }
     PQclear(res);
     /* runs (on no row) for an unknown user or code too */
-    mark[0] = code_id[0] ? code_id : NULL;
+    mark[0] = cm_pg_opt(code_id);
     mark[1] = match ? "t" : "f";
     if (err == CM_OK)
-        err = run(pg,
-                  "UPDATE reset_codes SET "
-                  "attempts = attempts + CASE WHEN $2::bool THEN 0 ELSE 1 END, "
-                  "used_at = CASE WHEN $2::bool THEN now() END, "
-                  "voided_at = CASE WHEN NOT $2::bool AND attempts + 1 >= $3::int "
-                  "THEN now() END, "
-                  "void_reason = CASE WHEN NOT $2::bool AND attempts + 1 >= $3::int "
-                  "THEN 'wrong_codes' END "
-                  "WHERE id = $1::bigint",
-                  3, mark, NULL, NULL, NULL);
+        err = cm_pg_query_bin(pg,
+                              "UPDATE reset_codes SET "
+                              "attempts = attempts + CASE WHEN $2::bool THEN 0 ELSE 1 END, "
+                              "used_at = CASE WHEN $2::bool THEN now() END, "
+                              "voided_at = CASE WHEN NOT $2::bool AND attempts + 1 >= $3::int "
+                              "THEN now() END, "
+                              "void_reason = CASE WHEN NOT $2::bool AND attempts + 1 >= $3::int "
+                              "THEN 'wrong_codes' END "
+                              "WHERE id = $1::bigint",
+                              3, mark, NULL, NULL, NULL);
     if (err != CM_OK)
         return err;
     if (!code_id[0])
@@ -210,43 +193,45 @@ cm_err store_email_change_put(PGconn *pg, const char *user_id, const char *email
     cm_err err;
 
     snprintf(ttl, sizeof ttl, "%d", ttl_s);
-    err = run(pg,
-              "SELECT u.email, u.email_verified AND lower(u.email) = lower($2) AS same, "
-              "(SELECT count(*) FROM email_changes c WHERE c.user_id = u.id "
-              "AND c.created_at > now() - interval '1 hour') AS recent, "
-              "(SELECT greatest(1, ceil(extract(epoch FROM min(c.created_at) + interval '1 hour' "
-              "- now())))::int FROM email_changes c WHERE c.user_id = u.id "
-              "AND c.created_at > now() - interval '1 hour') AS retry "
-              "FROM users u WHERE u.id = $1::uuid FOR UPDATE",
-              2, find, NULL, NULL, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "SELECT u.email, u.email_verified AND lower(u.email) = lower($2) AS same, "
+        "(SELECT count(*) FROM email_changes c WHERE c.user_id = u.id "
+        "AND c.created_at > now() - interval '1 hour') AS recent, "
+        "(SELECT greatest(1, ceil(extract(epoch FROM min(c.created_at) + interval '1 hour' "
+        "- now())))::int FROM email_changes c WHERE c.user_id = u.id "
+        "AND c.created_at > now() - interval '1 hour') AS retry "
+        "FROM users u WHERE u.id = $1::uuid FOR UPDATE",
+        2, find, NULL, NULL, &res);
     *unchanged = 0;
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
-    if (err == CM_OK && col(res, "same")[0] == 't') {
+    if (err == CM_OK && cm_pg_bool(res, 0, "same")) {
         *unchanged = 1; /* the verified address already: nothing to do */
         PQclear(res);
         return CM_OK;
     }
     if (err == CM_OK) {
-        snprintf(old_email, 256, "%s", col(res, "email"));
-        recent = atoi(col(res, "recent"));
-        *retry_after_s = atoi(col(res, "retry"));
+        snprintf(old_email, 256, "%s", cm_pg_col(res, 0, "email"));
+        recent = atoi(cm_pg_col(res, 0, "recent"));
+        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
         if (recent >= max_changes)
             err = CM_ELIMIT;
     }
     PQclear(res);
     if (err == CM_OK)
-        err = run(pg,
-                  "WITH old AS (DELETE FROM email_changes WHERE user_id = $1::uuid "
-                  "AND created_at < now() - " KEEP_CODES ") "
-                  "UPDATE email_changes SET voided_at = now(), void_reason = 'replaced' "
-                  "WHERE user_id = $1::uuid AND verified_at IS NULL AND voided_at IS NULL",
-                  1, put, NULL, NULL, NULL);
+        err = cm_pg_query_bin(
+            pg,
+            "WITH old AS (DELETE FROM email_changes WHERE user_id = $1::uuid "
+            "AND created_at < now() - " KEEP_CODES ") "
+            "UPDATE email_changes SET voided_at = now(), void_reason = 'replaced' "
+            "WHERE user_id = $1::uuid AND verified_at IS NULL AND voided_at IS NULL",
+            1, put, NULL, NULL, NULL);
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO email_changes (user_id, email, code_hash, expires_at) "
-                  "VALUES ($1::uuid, $2, $3, now() + make_interval(secs => $4::int))",
-                  4, put, lengths, formats, NULL);
+        err = cm_pg_query_bin(pg,
+                              "INSERT INTO email_changes (user_id, email, code_hash, expires_at) "
+                              "VALUES ($1::uuid, $2, $3, now() + make_interval(secs => $4::int))",
+                              4, put, lengths, formats, NULL);
     return err;
 }
 
@@ -261,39 +246,42 @@ cm_err store_email_change_take(PGconn *pg, const char *user_id,
     cm_err err;
 
     snprintf(max, sizeof max, "%d", max_attempts);
-    err = run(pg,
-              "SELECT c.id::text AS id, c.email, c.code_hash = $2 AS match "
-              "FROM email_changes c JOIN users u ON u.id = c.user_id "
-              "WHERE c.user_id = $1::uuid AND c.verified_at IS NULL AND c.voided_at IS NULL "
-              "AND c.expires_at > now() FOR UPDATE OF u, c",
-              2, values, lengths, formats, &res);
+    err = cm_pg_query_bin(
+        pg,
+        "SELECT c.id::text AS id, c.email, c.code_hash = $2 AS match "
+        "FROM email_changes c JOIN users u ON u.id = c.user_id "
+        "WHERE c.user_id = $1::uuid AND c.verified_at IS NULL AND c.voided_at IS NULL "
+        "AND c.expires_at > now() FOR UPDATE OF u, c",
+        2, values, lengths, formats, &res);
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK) {
-        snprintf(change_id, sizeof change_id, "%s", col(res, "id"));
-        snprintf(email, sizeof email, "%s", col(res, "email"));
-        match = col(res, "match")[0] == 't';
+        snprintf(change_id, sizeof change_id, "%s", cm_pg_col(res, 0, "id"));
+        snprintf(email, sizeof email, "%s", cm_pg_col(res, 0, "email"));
+        match = cm_pg_bool(res, 0, "match");
     }
     PQclear(res);
     if (err != CM_OK)
         return err;
     if (match) {
         const char *v[3] = {change_id, user_id, email};
-        err = run(pg,
-                  "WITH c AS (UPDATE email_changes SET verified_at = now() WHERE id = $1::bigint) "
-                  "UPDATE users SET email = $3, email_verified = true, last_modified_time = now() "
-                  "WHERE id = $2::uuid",
-                  3, v, NULL, NULL, NULL);
+        err = cm_pg_query_bin(
+            pg,
+            "WITH c AS (UPDATE email_changes SET verified_at = now() WHERE id = $1::bigint) "
+            "UPDATE users SET email = $3, email_verified = true, last_modified_time = now() "
+            "WHERE id = $2::uuid",
+            3, v, NULL, NULL, NULL);
         return err;
     }
     {
         const char *v[2] = {change_id, max};
-        err = run(pg,
-                  "UPDATE email_changes SET attempts = attempts + 1, "
-                  "voided_at = CASE WHEN attempts + 1 >= $2::int THEN now() END, "
-                  "void_reason = CASE WHEN attempts + 1 >= $2::int THEN 'wrong_codes' END "
-                  "WHERE id = $1::bigint",
-                  2, v, NULL, NULL, NULL);
+        err = cm_pg_query_bin(
+            pg,
+            "UPDATE email_changes SET attempts = attempts + 1, "
+            "voided_at = CASE WHEN attempts + 1 >= $2::int THEN now() END, "
+            "void_reason = CASE WHEN attempts + 1 >= $2::int THEN 'wrong_codes' END "
+            "WHERE id = $1::bigint",
+            2, v, NULL, NULL, NULL);
     }
     return err == CM_OK ? CM_EDENIED : err;
 }

@@ -8,24 +8,12 @@
 
 #include "cm_pg.h"
 
-static cm_err run(PGconn *pg, const char *sql, int n, const char *const *values, PGresult **out)
-{
-    PGresult *res = cm_pg_exec_params(pg, sql, n, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    if (err != CM_OK || !out)
-        PQclear(res);
-    else
-        *out = res;
-    return err;
-}
-
 cm_err store_login_record(PGconn *pg, const char *username, const char *addr,
                           struct login_record *out)
 {
     const char *values[2] = {username, addr};
     PGresult *res = NULL;
-    cm_err err = run(
+    cm_err err = cm_pg_query_bin(
         pg,
         "SELECT 'user' AS kind, failures, "
         "extract(epoch FROM now() - last_failure_at)::float8 AS since, 0::float8 AS locked "
@@ -39,7 +27,7 @@ cm_err store_login_record(PGconn *pg, const char *username, const char *addr,
         "UNION ALL SELECT 'known', 0, 0, 0 FROM login_known_addrs "
         "WHERE username = lower($1) AND addr = $2 "
         "AND last_login_at > now() - make_interval(days => " STORE_LOGIN_KNOWN_DAYS_SQL ")",
-        2, values, &res);
+        2, values, NULL, NULL, &res);
 
     memset(out, 0, sizeof *out);
     for (int i = 0; err == CM_OK && i < PQntuples(res); i++) {
@@ -85,30 +73,31 @@ cm_err store_login_fail(PGconn *pg, const char *username, const char *addr, int 
     /* the username's own record: counted, never locked */
     err = store_attempts_fail(pg, username, forget_s, INT_MAX, lock_s, &failures);
     if (err == CM_OK)
-        err = run(
+        err = cm_pg_query_bin(
             pg,
             "INSERT INTO login_attempts_pair AS a (addr, username, failures, "
             "last_failure_at, locked_until) VALUES ($1, lower($2), 1, now(), "
             "CASE WHEN $4::int <= 1 THEN now() + make_interval(secs => $5::int) END) "
             "ON CONFLICT (addr, username) DO UPDATE SET " FAIL_SET("$3::int", "$4::int", "$5::int"),
-            5, pair, NULL);
+            5, pair, NULL, NULL, NULL);
     if (err == CM_OK)
-        err = run(pg,
-                  "INSERT INTO login_attempts_ip AS a (addr, failures, last_failure_at, "
-                  "locked_until) VALUES ($1, 1, now(), "
-                  "CASE WHEN $3::int <= 1 THEN now() + make_interval(secs => $4::int) END) "
-                  "ON CONFLICT (addr) DO UPDATE SET " FAIL_SET("$2::int", "$3::int", "$4::int"),
-                  4, ip, NULL);
+        err = cm_pg_query_bin(
+            pg,
+            "INSERT INTO login_attempts_ip AS a (addr, failures, last_failure_at, "
+            "locked_until) VALUES ($1, 1, now(), "
+            "CASE WHEN $3::int <= 1 THEN now() + make_interval(secs => $4::int) END) "
+            "ON CONFLICT (addr) DO UPDATE SET " FAIL_SET("$2::int", "$3::int", "$4::int"),
+            4, ip, NULL, NULL, NULL);
     return err;
 }
 
 cm_err store_login_success(PGconn *pg, const char *username, const char *addr)
 {
     const char *values[2] = {username, addr};
-    return run(pg,
-               "WITH d AS (DELETE FROM login_attempts_pair WHERE addr = $2 "
-               "AND username = lower($1)) "
-               "INSERT INTO login_known_addrs (username, addr) VALUES (lower($1), $2) "
-               "ON CONFLICT (username, addr) DO UPDATE SET last_login_at = now()",
-               2, values, NULL);
+    return cm_pg_query_bin(pg,
+                           "WITH d AS (DELETE FROM login_attempts_pair WHERE addr = $2 "
+                           "AND username = lower($1)) "
+                           "INSERT INTO login_known_addrs (username, addr) VALUES (lower($1), $2) "
+                           "ON CONFLICT (username, addr) DO UPDATE SET last_login_at = now()",
+                           2, values, NULL, NULL, NULL);
 }

@@ -21,25 +21,25 @@
 
 void store_org_row(const PGresult *res, int row, struct org_rec *out)
 {
-    out->id = store_col(res, row, "id");
-    out->name = store_col(res, row, "name");
-    out->display_name = store_col(res, row, "display_name");
-    out->classification = store_col(res, row, "classification");
-    out->provider_type = store_col(res, row, "provider_type");
-    out->authorization_type = store_col(res, row, "authorization_type");
-    out->timezone = store_col(res, row, "timezone");
-    out->theme_id = store_col(res, row, "theme_id");
-    out->logo_url = store_col(res, row, "logo_url");
-    out->last_modified_time = store_col(res, row, "last_modified_time");
-    out->occurred_at = store_col(res, row, "occurred_at");
-    out->is_active = store_col(res, row, "is_active")[0] == 't';
+    out->id = cm_pg_col(res, row, "id");
+    out->name = cm_pg_col(res, row, "name");
+    out->display_name = cm_pg_col(res, row, "display_name");
+    out->classification = cm_pg_col(res, row, "classification");
+    out->provider_type = cm_pg_col(res, row, "provider_type");
+    out->authorization_type = cm_pg_col(res, row, "authorization_type");
+    out->timezone = cm_pg_col(res, row, "timezone");
+    out->theme_id = cm_pg_col(res, row, "theme_id");
+    out->logo_url = cm_pg_col(res, row, "logo_url");
+    out->last_modified_time = cm_pg_col(res, row, "last_modified_time");
+    out->occurred_at = cm_pg_col(res, row, "occurred_at");
+    out->is_active = cm_pg_bool(res, row, "is_active");
 }
 
 void store_scope_params(const struct org_scope *s, const char *v[3])
 {
     v[0] = s->all ? "t" : "f";
-    v[1] = store_opt(s->only_org);
-    v[2] = store_opt(s->member_of);
+    v[1] = cm_pg_opt(s->only_org);
+    v[2] = cm_pg_opt(s->member_of);
 }
 
 cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **out)
@@ -48,11 +48,11 @@ cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **ou
     const char *v[10];
 
     store_scope_params(&q->scope, v);
-    v[3] = store_opt(q->name);
-    v[4] = store_opt(q->name_contains);
+    v[3] = cm_pg_opt(q->name);
+    v[4] = cm_pg_opt(q->name_contains);
     v[5] = q->include_inactive ? "t" : "f";
-    v[6] = store_opt(q->modified_before);
-    v[7] = store_opt(q->modified_after);
+    v[6] = cm_pg_opt(q->modified_before);
+    v[7] = cm_pg_opt(q->modified_after);
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
     v[8] = limit;
@@ -76,11 +76,12 @@ cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, 
 
     store_scope_params(scope ? scope : &any, v);
     v[3] = id;
-    return store_one_row(cm_pg_query(pg,
-                               "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = $4 AND "
-                               STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3"),
-                               4, v, out),
-                   out);
+    return cm_pg_one_row(cm_pg_query(pg,
+                                     "SELECT " ORG_COLUMNS
+                                     " FROM organizations o WHERE o.id = $4 AND " STORE_ORG_VISIBLE(
+                                         "o.id", "$1", "$2", "$3"),
+                                     4, v, out),
+                         out);
 }
 
 cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
@@ -91,10 +92,10 @@ cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
                         f->provider_type,
                         f->authorization_type,
                         f->timezone,
-                        f->theme_given ? store_opt(f->theme_id) : NULL};
+                        f->theme_given ? cm_pg_opt(f->theme_id) : NULL};
 
     /* The roles' INSERT runs although the outer query does not read it. */
-    return store_one_row(
+    return cm_pg_one_row(
         cm_pg_query(pg,
                     "WITH o AS (INSERT INTO organizations (name, display_name, classification, "
                     "provider_type, authorization_type, timezone, theme_id) VALUES ($1, "
@@ -118,19 +119,20 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
                         f->authorization_type,
                         f->timezone,
                         f->theme_given ? "t" : "f",
-                        f->theme_given ? store_opt(f->theme_id) : NULL};
+                        f->theme_given ? cm_pg_opt(f->theme_id) : NULL};
 
-    return store_one_row(cm_pg_query(pg,
-                               "UPDATE organizations o SET name = COALESCE($2, o.name), "
-                               "display_name = COALESCE($3, o.display_name), "
-                               "classification = COALESCE($4, o.classification), "
-                               "provider_type = COALESCE($5, o.provider_type), "
-                               "authorization_type = COALESCE($6, o.authorization_type), "
-                               "timezone = COALESCE($7, o.timezone), "
-                               "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
-                               "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
-                               9, v, out),
-                   out);
+    return cm_pg_one_row(
+        cm_pg_query(pg,
+                    "UPDATE organizations o SET name = COALESCE($2, o.name), "
+                    "display_name = COALESCE($3, o.display_name), "
+                    "classification = COALESCE($4, o.classification), "
+                    "provider_type = COALESCE($5, o.provider_type), "
+                    "authorization_type = COALESCE($6, o.authorization_type), "
+                    "timezone = COALESCE($7, o.timezone), "
+                    "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
+                    "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
+                    9, v, out),
+        out);
 }
 
 /* --- memberships --- */
@@ -138,7 +140,7 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
 cm_err store_user_find(PGconn *pg, const char *user_id, const char *email, const char *member_of,
                        struct user_ref *out)
 {
-    const char *v[3] = {store_opt(user_id), store_opt(email), store_opt(member_of)};
+    const char *v[3] = {cm_pg_opt(user_id), cm_pg_opt(email), cm_pg_opt(member_of)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                              "SELECT u.id::text AS id, u.email FROM users u "
@@ -156,8 +158,8 @@ cm_err store_user_find(PGconn *pg, const char *user_id, const char *email, const
     else if (PQntuples(res) > 1)
         err = CM_ECONFLICT;
     else {
-        snprintf(out->id, sizeof out->id, "%s", store_col(res, 0, "id"));
-        snprintf(out->email, sizeof out->email, "%s", store_col(res, 0, "email"));
+        snprintf(out->id, sizeof out->id, "%s", cm_pg_col(res, 0, "id"));
+        snprintf(out->email, sizeof out->email, "%s", cm_pg_col(res, 0, "email"));
     }
     PQclear(res);
     return err;
@@ -167,7 +169,7 @@ cm_err store_is_member(PGconn *pg, const char *user, const char *org, int *yes)
 {
     const char *v[2] = {user, org};
     long rows = 0;
-    cm_err err = store_command(pg,
+    cm_err err = cm_pg_command(pg,
                                "SELECT 1 FROM user_organizations WHERE user_id = $1 "
                                "AND organization_id = $2",
                                2, v, &rows);
@@ -181,13 +183,13 @@ cm_err store_membership_add(PGconn *pg, const char *user, const char *org, int *
 {
     const char *v[2] = {user, org};
     long rows = 0;
-    cm_err err = store_command(pg,
+    cm_err err = cm_pg_command(pg,
                                "INSERT INTO user_organizations (user_id, organization_id) "
                                "VALUES ($1, $2) ON CONFLICT DO NOTHING",
                                2, v, &rows);
 
     if (err == CM_OK && rows > 0)
-        err = store_command(pg,
+        err = cm_pg_command(pg,
                             "UPDATE users SET default_organization_id = $2 "
                             "WHERE id = $1 AND default_organization_id IS NULL",
                             2, v, NULL);
@@ -209,12 +211,12 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
                              2, v, &res);
 
     if (err == CM_OK)
-        err = store_command(pg,
+        err = cm_pg_command(pg,
                             "DELETE FROM user_organizations WHERE user_id = $1 "
                             "AND organization_id = $2",
                             2, v, &rows);
     if (err == CM_OK && rows > 0)
-        err = store_command(pg,
+        err = cm_pg_command(pg,
                             "UPDATE users SET default_organization_id = (SELECT organization_id "
                             "FROM user_organizations WHERE user_id = $1 "
                             "ORDER BY created_at, organization_id LIMIT 1) "
@@ -232,8 +234,13 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
 cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGresult **out)
 {
     char limit[24], offset[24];
-    const char *v[7] = {q->all ? "t" : "f", store_opt(q->self_user), store_opt(q->admin_org),
-                        store_opt(q->user), store_opt(q->org), limit, offset};
+    const char *v[7] = {q->all ? "t" : "f",
+                        cm_pg_opt(q->self_user),
+                        cm_pg_opt(q->admin_org),
+                        cm_pg_opt(q->user),
+                        cm_pg_opt(q->org),
+                        limit,
+                        offset};
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
@@ -251,10 +258,10 @@ cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGres
 {
     const char *v[2] = {user, org};
 
-    return store_one_row(cm_pg_query(pg,
-                               "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
-                               "JOIN organizations o ON o.id = m.organization_id "
-                               "WHERE m.user_id = $1 AND m.organization_id = $2",
-                               2, v, out),
-                   out);
+    return cm_pg_one_row(cm_pg_query(pg,
+                                     "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
+                                     "JOIN organizations o ON o.id = m.organization_id "
+                                     "WHERE m.user_id = $1 AND m.organization_id = $2",
+                                     2, v, out),
+                         out);
 }

@@ -12,13 +12,13 @@
 
 void store_role_row(const PGresult *res, int row, struct role_rec *out)
 {
-    out->id = store_col(res, row, "id");
-    out->name = store_col(res, row, "name");
-    out->display_name = store_col(res, row, "display_name");
-    out->organization_id = store_col(res, row, "organization_id");
-    out->organization_name = store_col(res, row, "organization_name");
-    out->organization_display_name = store_col(res, row, "organization_display_name");
-    out->occurred_at = store_col(res, row, "occurred_at");
+    out->id = cm_pg_col(res, row, "id");
+    out->name = cm_pg_col(res, row, "name");
+    out->display_name = cm_pg_col(res, row, "display_name");
+    out->organization_id = cm_pg_col(res, row, "organization_id");
+    out->organization_name = cm_pg_col(res, row, "organization_name");
+    out->organization_display_name = cm_pg_col(res, row, "organization_display_name");
+    out->occurred_at = cm_pg_col(res, row, "occurred_at");
 }
 
 cm_err store_roles_list(PGconn *pg, const struct org_scope *scope, const char *name,
@@ -28,8 +28,8 @@ cm_err store_roles_list(PGconn *pg, const struct org_scope *scope, const char *n
     const char *v[7];
 
     store_scope_params(scope, v);
-    v[3] = store_opt(name);
-    v[4] = store_opt(org);
+    v[3] = cm_pg_opt(name);
+    v[4] = cm_pg_opt(org);
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
     v[5] = lim;
@@ -51,13 +51,13 @@ cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
 
     store_scope_params(scope, v);
     v[3] = id;
-    return store_one_row(cm_pg_query(pg,
-                                     "SELECT " ROLE_COLUMNS " FROM roles r "
-                                     "JOIN organizations o ON o.id = r.organization_id "
-                                     "WHERE r.id = $4 AND "
-                                     STORE_ORG_VISIBLE("r.organization_id", "$1", "$2", "$3"),
-                                     4, v, out),
-                         out);
+    return cm_pg_one_row(
+        cm_pg_query(pg,
+                    "SELECT " ROLE_COLUMNS " FROM roles r "
+                    "JOIN organizations o ON o.id = r.organization_id "
+                    "WHERE r.id = $4 AND " STORE_ORG_VISIBLE("r.organization_id", "$1", "$2", "$3"),
+                    4, v, out),
+        out);
 }
 
 cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_json, long *found)
@@ -71,7 +71,7 @@ cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_js
 
     if (err != CM_OK)
         return err;
-    sscanf(store_col(res, 0, "n"), "%ld", found);
+    sscanf(cm_pg_col(res, 0, "n"), "%ld", found);
     PQclear(res);
     return CM_OK;
 }
@@ -95,8 +95,8 @@ cm_err store_role_user_add(PGconn *pg, const char *role, const char *user, int *
         PQclear(res);
         return CM_ECONFLICT;
     }
-    snprintf(id_out, 24, "%s", store_col(res, 0, "id"));
-    *added = store_col(res, 0, "added")[0] == 't';
+    snprintf(id_out, 24, "%s", cm_pg_col(res, 0, "id"));
+    *added = cm_pg_bool(res, 0, "added");
     PQclear(res);
     return CM_OK;
 }
@@ -105,7 +105,7 @@ cm_err store_role_user_remove(PGconn *pg, const char *role, const char *user, in
 {
     const char *v[2] = {role, user};
     long rows = 0;
-    cm_err err = store_command(pg, "DELETE FROM role_users WHERE role_id = $1 AND user_id = $2", 2,
+    cm_err err = cm_pg_command(pg, "DELETE FROM role_users WHERE role_id = $1 AND user_id = $2", 2,
                                v, &rows);
 
     if (err == CM_OK)

@@ -43,40 +43,9 @@
 
 #define USER_FROM " FROM users u "
 
-/* Runs a command; its affected row count to *rows when rows is not NULL. */
-static cm_err command(PGconn *pg, const char *sql, int n, const char *const *values, long *rows)
-{
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, sql, n, values, &res);
-
-    if (err != CM_OK)
-        return err;
-    if (rows)
-        *rows = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return CM_OK;
-}
-
-/* NULL for "" (an absent parameter). */
-static const char *opt(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 static const char *tri(int v)
 {
     return v == USER_ANY ? NULL : v ? "true" : "false";
-}
-
-static const char *col(const PGresult *res, int row, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c); /* "" for NULL too */
-}
-
-static int flag(const PGresult *res, int row, const char *name)
-{
-    return col(res, row, name)[0] == 't';
 }
 
 /* The value at (row, c), c from store_user_cols: "" for NULL and for a
@@ -89,7 +58,7 @@ static const char *at(const PGresult *res, int row, int c)
 cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char *caller_id,
                          struct user_target *out)
 {
-    const char *values[3] = {id, opt(org), opt(caller_id)};
+    const char *values[3] = {id, cm_pg_opt(org), cm_pg_opt(caller_id)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                      "SELECT username, is_platform_admin, enabled, "
@@ -110,12 +79,13 @@ cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char
         PQclear(res);
         return CM_ENOTFOUND;
     }
-    snprintf(out->username, sizeof out->username, "%s", col(res, 0, "username"));
-    snprintf(out->password_hash, sizeof out->password_hash, "%s", col(res, 0, "password_hash"));
-    out->is_platform_admin = flag(res, 0, "is_platform_admin");
-    out->enabled = flag(res, 0, "enabled");
-    out->in_org = flag(res, 0, "in_org");
-    out->foreign_orgs = atoi(col(res, 0, "foreign_orgs"));
+    snprintf(out->username, sizeof out->username, "%s", cm_pg_col(res, 0, "username"));
+    snprintf(out->password_hash, sizeof out->password_hash, "%s",
+             cm_pg_col(res, 0, "password_hash"));
+    out->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
+    out->enabled = cm_pg_bool(res, 0, "enabled");
+    out->in_org = cm_pg_bool(res, 0, "in_org");
+    out->foreign_orgs = atoi(cm_pg_col(res, 0, "foreign_orgs"));
     PQclear(res);
     return CM_OK;
 }
@@ -132,7 +102,7 @@ static const char select_sql[] =
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
                          PGresult **out, struct user_tenancy *out_tenancy)
 {
-    const char *values[3] = {opt(role_org), id, opt(org)};
+    const char *values[3] = {cm_pg_opt(role_org), id, cm_pg_opt(org)};
     PGresult *res;
     cm_err err = cm_pg_query(pg, select_sql, 3, values, &res);
 
@@ -143,8 +113,8 @@ cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char
         return CM_ENOTFOUND;
     }
     if (out_tenancy) {
-        out_tenancy->in_org = flag(res, 0, "in_org");
-        out_tenancy->is_platform_admin = flag(res, 0, "is_platform_admin");
+        out_tenancy->in_org = cm_pg_bool(res, 0, "in_org");
+        out_tenancy->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
     }
     *out = res;
     return CM_OK;
@@ -281,24 +251,24 @@ cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
     values[0] = NULL;
-    values[1] = opt(q->only_user);
-    values[2] = opt(q->organization);
-    values[3] = opt(q->email);
-    values[4] = opt(q->classification);
-    values[5] = opt(q->modified_before);
-    values[6] = opt(q->modified_after);
+    values[1] = cm_pg_opt(q->only_user);
+    values[2] = cm_pg_opt(q->organization);
+    values[3] = cm_pg_opt(q->email);
+    values[4] = cm_pg_opt(q->classification);
+    values[5] = cm_pg_opt(q->modified_before);
+    values[6] = cm_pg_opt(q->modified_after);
     values[7] = tri(q->email_verified);
     values[8] = tri(q->enabled);
     values[9] = q->include_participants ? "true" : "false";
     values[10] = tri(q->include_tester);
     values[11] = q->include_unverified ? "true" : "false";
     values[12] = q->organization_admin ? "true" : "false";
-    values[13] = opt(q->phone);
-    values[14] = opt(q->primary_individual_ids);
-    values[15] = opt(q->registration_invite);
-    values[16] = opt(q->username);
-    values[17] = opt(q->shared_with);
-    values[18] = opt(q->text);
+    values[13] = cm_pg_opt(q->phone);
+    values[14] = cm_pg_opt(q->primary_individual_ids);
+    values[15] = cm_pg_opt(q->registration_invite);
+    values[16] = cm_pg_opt(q->username);
+    values[17] = cm_pg_opt(q->shared_with);
+    values[18] = cm_pg_opt(q->text);
     values[19] = limit;
     values[20] = offset;
     return cm_pg_query(pg, sql, 21, values, out);
@@ -314,35 +284,35 @@ cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)
 
     if (p->default_org) {
         const char *m[2] = {id, p->default_org};
-        err = command(pg,
-                      "SELECT 1 FROM user_organizations WHERE user_id = $1 "
-                      "AND organization_id = $2",
-                      2, m, &rows);
+        err = cm_pg_command(pg,
+                            "SELECT 1 FROM user_organizations WHERE user_id = $1 "
+                            "AND organization_id = $2",
+                            2, m, &rows);
         if (err == CM_OK && rows != 1)
             err = CM_EINVAL;
         if (err != CM_OK)
             return err;
     }
-    err = command(pg,
-                  "UPDATE users SET "
-                  "classification = coalesce($2, classification), "
-                  "communication_preferences = communication_preferences || "
-                  "coalesce($3::jsonb, '{}'), "
-                  "default_organization_id = coalesce($4::uuid, default_organization_id), "
-                  "email_verified = email_verified AND ($5::text IS NULL OR $5 = email), "
-                  "email = coalesce($5, email), "
-                  "first_name = coalesce($6, first_name), "
-                  "last_name = coalesce($7, last_name), "
-                  "locale_explicit = locale_explicit OR $8::text IS NOT NULL, "
-                  "locale = coalesce($8, locale), "
-                  "phone_verified = phone_verified AND ($9::text IS NULL OR $9 = phone), "
-                  "phone = coalesce($9, phone), "
-                  "tz_explicit = tz_explicit OR $10::text IS NOT NULL, "
-                  "tz = coalesce($10, tz), "
-                  "username = coalesce(lower($11), username), "
-                  "last_modified_time = now() "
-                  "WHERE id = $1",
-                  11, values, &rows);
+    err = cm_pg_command(pg,
+                        "UPDATE users SET "
+                        "classification = coalesce($2, classification), "
+                        "communication_preferences = communication_preferences || "
+                        "coalesce($3::jsonb, '{}'), "
+                        "default_organization_id = coalesce($4::uuid, default_organization_id), "
+                        "email_verified = email_verified AND ($5::text IS NULL OR $5 = email), "
+                        "email = coalesce($5, email), "
+                        "first_name = coalesce($6, first_name), "
+                        "last_name = coalesce($7, last_name), "
+                        "locale_explicit = locale_explicit OR $8::text IS NOT NULL, "
+                        "locale = coalesce($8, locale), "
+                        "phone_verified = phone_verified AND ($9::text IS NULL OR $9 = phone), "
+                        "phone = coalesce($9, phone), "
+                        "tz_explicit = tz_explicit OR $10::text IS NOT NULL, "
+                        "tz = coalesce($10, tz), "
+                        "username = coalesce(lower($11), username), "
+                        "last_modified_time = now() "
+                        "WHERE id = $1",
+                        11, values, &rows);
     if (err == CM_OK && rows != 1)
         err = CM_ENOTFOUND;
     return err;
@@ -352,7 +322,7 @@ cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)
 static cm_err update_user(PGconn *pg, const char *sql, int n, const char *const *values)
 {
     long rows = 0;
-    cm_err err = command(pg, sql, n, values, &rows);
+    cm_err err = cm_pg_command(pg, sql, n, values, &rows);
     return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
 
@@ -383,15 +353,15 @@ cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
                              2, values);
 
     if (err == CM_OK && enabled)
-        err = command(pg,
-                      "DELETE FROM login_attempts WHERE username = "
-                      "(SELECT username FROM users WHERE id = $1)",
-                      1, values, NULL);
+        err = cm_pg_command(pg,
+                            "DELETE FROM login_attempts WHERE username = "
+                            "(SELECT username FROM users WHERE id = $1)",
+                            1, values, NULL);
     if (err == CM_OK && enabled) /* and the locks of the account's pairs (login_throttle.h) */
-        err = command(pg,
-                      "DELETE FROM login_attempts_pair WHERE username = "
-                      "(SELECT username FROM users WHERE id = $1)",
-                      1, values, NULL);
+        err = cm_pg_command(pg,
+                            "DELETE FROM login_attempts_pair WHERE username = "
+                            "(SELECT username FROM users WHERE id = $1)",
+                            1, values, NULL);
     return err;
 }
 
@@ -446,17 +416,20 @@ cm_err store_org_role(PGconn *pg, const char *org, const char *role, char *role_
     else if (PQgetisnull(res, 0, PQfnumber(res, "role_id")))
         err = CM_EINVAL;
     else
-        snprintf(role_id, 40, "%s", col(res, 0, "role_id"));
+        snprintf(role_id, 40, "%s", cm_pg_col(res, 0, "role_id"));
     PQclear(res);
     return err;
 }
 
 cm_err store_account_create(PGconn *pg, const struct account_new *a, char *user_id)
 {
-    const char *values[14] = {a->username,        a->password_hash, a->email,     a->first_name,
-                              a->last_name,       a->phone,         a->locale,    a->tz,
-                              a->organization_id, opt(a->birth_date), a->preferred_name,
-                              a->gender,          a->role_id,       opt(a->id)};
+    const char *values[14] = {a->username,        a->password_hash,
+                              a->email,           a->first_name,
+                              a->last_name,       a->phone,
+                              a->locale,          a->tz,
+                              a->organization_id, cm_pg_opt(a->birth_date),
+                              a->preferred_name,  a->gender,
+                              a->role_id,         cm_pg_opt(a->id)};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                      "WITH u AS (INSERT INTO users (id, username, password_hash, email, "
@@ -493,8 +466,8 @@ cm_err store_account_by_id(PGconn *pg, const char *user_id, char *username, char
     if (PQntuples(res) != 1) {
         err = CM_ENOTFOUND;
     } else {
-        snprintf(username, 256, "%s", col(res, 0, "username"));
-        snprintf(account_type, 256, "%s", col(res, 0, "account_type"));
+        snprintf(username, 256, "%s", cm_pg_col(res, 0, "username"));
+        snprintf(account_type, 256, "%s", cm_pg_col(res, 0, "account_type"));
     }
     PQclear(res);
     return err;
@@ -506,16 +479,18 @@ cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, in
     const char *values[2] = {user_id, tz};
     PGresult *res;
     long rows = 0;
-    cm_err err = command(pg,
-                         "UPDATE users SET registered = true, email_verified = true, "
-                         "registration_completed_time = coalesce(registration_completed_time, "
-                         "now()), tz = CASE WHEN $2::text <> '' THEN $2 ELSE tz END, "
-                         "last_modified_time = now() WHERE id = $1 AND NOT registered",
-                         2, values, &rows);
+    cm_err err =
+        cm_pg_command(pg,
+                      "UPDATE users SET registered = true, email_verified = true, "
+                      "registration_completed_time = coalesce(registration_completed_time, "
+                      "now()), tz = CASE WHEN $2::text <> '' THEN $2 ELSE tz END, "
+                      "last_modified_time = now() WHERE id = $1 AND NOT registered",
+                      2, values, &rows);
 
     if (err == CM_OK && rows == 1)
-        err = command(pg, "INSERT INTO user_activities (user_id, event_type) VALUES ($1, 'sreg')",
-                      1, values, NULL);
+        err = cm_pg_command(pg,
+                            "INSERT INTO user_activities (user_id, event_type) VALUES ($1, 'sreg')",
+                            1, values, NULL);
     if (err != CM_OK)
         return err;
     *changed = rows == 1;
@@ -530,7 +505,7 @@ cm_err store_account_confirm(PGconn *pg, const char *user_id, const char *tz, in
     if (PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     else
-        snprintf(account_type, 256, "%s", col(res, 0, "account_type"));
+        snprintf(account_type, 256, "%s", cm_pg_col(res, 0, "account_type"));
     PQclear(res);
     return err;
 }

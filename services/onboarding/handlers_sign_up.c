@@ -470,10 +470,8 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
             usable;
     if (!match) {
         err = store_sign_up_wrong_code(pg, found ? s.id : NULL, name, MAX_ATTEMPTS);
-        if (err == CM_OK)
-            err = cm_pg_commit(pg);
+        err = cm_pg_end(pg, err);
         if (err != CM_OK) {
-            cm_pg_rollback(pg);
             err = cm_fail(rq, err, "the confirmation could not be checked, retry later");
         } else {
             err = cm_fail_at(rq, CM_EINVAL, "/confirmation-code", NULL, CONFIRM_REFUSED);
@@ -487,10 +485,8 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = store_sign_up_confirmed(pg, s.id, !strcmp(s.channel, "email"), occurred_at);
     if (err == CM_OK)
         err = flow_event(pg, "confirmed", &s, occurred_at);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */
             err = cm_fail_at(rq, err, "/tz", NULL, "%s", detail[0] ? detail : "tz is invalid");
         else

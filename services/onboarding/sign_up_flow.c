@@ -83,10 +83,8 @@ cm_err flow_account_created(struct cm_worker *w, const char *id, const char *acc
             err = flow_event(pg, "created", &s, occurred_at);
         moved = err == CM_OK;
     }
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         return err;
     }
     if (!moved)
@@ -132,10 +130,8 @@ cm_err flow_send_code(struct cm_worker *w, const char *id)
     }
     if (err == CM_OK)
         err = store_limit_note(pg, LIMIT_KIND_SENT, s.username);
-    if (err == CM_OK)
-        err = cm_pg_commit(pg);
+    err = cm_pg_end(pg, err);
     if (err != CM_OK) {
-        cm_pg_rollback(pg);
         return err;
     }
     err = deliver(w, &s, code);

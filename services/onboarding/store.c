@@ -11,20 +11,6 @@
 
 #define RFC3339(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* Copies column name of row r into dst (cap bytes); "" for NULL. */
-static void text_at(const PGresult *res, int r, const char *name, char *dst, size_t cap)
-{
-    int c = PQfnumber(res, name);
-    snprintf(dst, cap, "%s", c < 0 || PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c));
-}
-
-/* Boolean column name of row r. */
-static int bool_at(const PGresult *res, int r, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c >= 0 && !PQgetisnull(res, r, c) && PQgetvalue(res, r, c)[0] == 't';
-}
-
 /* --- organization codes --- */
 
 #define CODE_COLUMNS                                                                               \
@@ -46,17 +32,17 @@ static void read_code(const PGresult *res, int r, struct org_code *out)
 {
     int cs = PQfnumber(res, "enrollment_schema");
 
-    text_at(res, r, "id", out->id, sizeof out->id);
-    text_at(res, r, "organization_id", out->organization_id, sizeof out->organization_id);
-    text_at(res, r, "individual_group_id", out->individual_group_id,
-            sizeof out->individual_group_id);
+    cm_pg_copy(res, r, "id", out->id, sizeof out->id);
+    cm_pg_copy(res, r, "organization_id", out->organization_id, sizeof out->organization_id);
+    cm_pg_copy(res, r, "individual_group_id", out->individual_group_id,
+               sizeof out->individual_group_id);
     out->enrollment_schema =
         PQgetisnull(res, r, cs) ? NULL : cm_xstrdup(PQgetvalue(res, r, cs));
-    text_at(res, r, "expires_at", out->expires_at, sizeof out->expires_at);
-    out->expired = bool_at(res, r, "expired");
-    out->sign_up_count = atol(PQgetvalue(res, r, PQfnumber(res, "sign_ups")));
-    text_at(res, r, "created_at", out->created_at, sizeof out->created_at);
-    text_at(res, r, "occurred_at", out->occurred_at, sizeof out->occurred_at);
+    cm_pg_copy(res, r, "expires_at", out->expires_at, sizeof out->expires_at);
+    out->expired = cm_pg_bool(res, r, "expired");
+    out->sign_up_count = atol(cm_pg_col(res, r, "sign_ups"));
+    cm_pg_copy(res, r, "created_at", out->created_at, sizeof out->created_at);
+    cm_pg_copy(res, r, "occurred_at", out->occurred_at, sizeof out->occurred_at);
 }
 
 /* Runs sql, which returns at most one code row, into *out. */
@@ -118,7 +104,7 @@ cm_err store_code_list(PGconn *pg, const char *organization_id, long limit, long
                        cm_err (*fn)(void *ctx, const struct org_code *c), void *ctx)
 {
     char lim[24], off[24];
-    const char *values[3] = {organization_id[0] ? organization_id : NULL, lim, off};
+    const char *values[3] = {cm_pg_opt(organization_id), lim, off};
     PGresult *res = NULL;
     cm_err err;
 
@@ -143,21 +129,21 @@ cm_err store_code_list(PGconn *pg, const char *organization_id, long limit, long
 
 static void read_user(const PGresult *res, int r, struct code_user *u)
 {
-    text_at(res, r, "user_id", u->user_id, sizeof u->user_id);
-    text_at(res, r, "organization_id", u->organization_id, sizeof u->organization_id);
-    text_at(res, r, "username", u->username, sizeof u->username);
-    text_at(res, r, "email", u->email, sizeof u->email);
-    text_at(res, r, "first_name", u->first_name, sizeof u->first_name);
-    text_at(res, r, "last_name", u->last_name, sizeof u->last_name);
-    text_at(res, r, "birth_date", u->birth_date, sizeof u->birth_date);
-    text_at(res, r, "locale", u->locale, sizeof u->locale);
-    text_at(res, r, "tz", u->tz, sizeof u->tz);
-    text_at(res, r, "phone", u->phone, sizeof u->phone);
-    text_at(res, r, "state", u->state, sizeof u->state);
-    u->email_verified = bool_at(res, r, "email_verified");
-    u->auto_sign_up = bool_at(res, r, "auto_sign_up");
-    text_at(res, r, "created_at", u->created_at, sizeof u->created_at);
-    text_at(res, r, "confirmed_at", u->confirmed_at, sizeof u->confirmed_at);
+    cm_pg_copy(res, r, "user_id", u->user_id, sizeof u->user_id);
+    cm_pg_copy(res, r, "organization_id", u->organization_id, sizeof u->organization_id);
+    cm_pg_copy(res, r, "username", u->username, sizeof u->username);
+    cm_pg_copy(res, r, "email", u->email, sizeof u->email);
+    cm_pg_copy(res, r, "first_name", u->first_name, sizeof u->first_name);
+    cm_pg_copy(res, r, "last_name", u->last_name, sizeof u->last_name);
+    cm_pg_copy(res, r, "birth_date", u->birth_date, sizeof u->birth_date);
+    cm_pg_copy(res, r, "locale", u->locale, sizeof u->locale);
+    cm_pg_copy(res, r, "tz", u->tz, sizeof u->tz);
+    cm_pg_copy(res, r, "phone", u->phone, sizeof u->phone);
+    cm_pg_copy(res, r, "state", u->state, sizeof u->state);
+    u->email_verified = cm_pg_bool(res, r, "email_verified");
+    u->auto_sign_up = cm_pg_bool(res, r, "auto_sign_up");
+    cm_pg_copy(res, r, "created_at", u->created_at, sizeof u->created_at);
+    cm_pg_copy(res, r, "confirmed_at", u->confirmed_at, sizeof u->confirmed_at);
 }
 
 cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_filter *f,
@@ -165,10 +151,12 @@ cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_
 {
     char lim[24], off[24];
     const char *values[7] = {code_id,
-                             f->email[0] ? f->email : NULL,
-                             f->email_verified < 0 ? NULL : f->email_verified ? "t" : "f",
-                             f->state[0] ? f->state : NULL,
-                             f->text[0] ? f->text : NULL,
+                             cm_pg_opt(f->email),
+                             f->email_verified < 0 ? NULL
+                             : f->email_verified   ? "t"
+                                                   : "f",
+                             cm_pg_opt(f->state),
+                             cm_pg_opt(f->text),
                              lim,
                              off};
     PGresult *res = NULL;

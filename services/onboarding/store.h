@@ -186,6 +186,6 @@ struct code_user_filter {
 cm_err store_code_users(PGconn *pg, const char *code_id, const struct code_user_filter *f,
                         cm_err (*fn)(void *ctx, const struct code_user *u), void *ctx);
 
-/* Transactions: cm_pg_begin, cm_pg_commit, cm_pg_rollback (cm_pg.h). */
+/* Transactions: cm_pg_begin, cm_pg_end, cm_pg_rollback (cm_pg.h). */
 
 #endif

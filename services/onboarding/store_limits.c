@@ -52,16 +52,10 @@ cm_err store_limits_prune(PGconn *pg, int keep_s, long *out_deleted)
 {
     char keep[16];
     const char *values[1] = {keep};
-    PGresult *res = NULL;
-    cm_err err;
 
     snprintf(keep, sizeof keep, "%d", keep_s);
-    err = cm_pg_query(pg,
-                      "DELETE FROM sign_up_limits WHERE at < now() - make_interval(secs => "
-                      "$1::int)",
-                      1, values, &res);
-    if (err == CM_OK)
-        *out_deleted = strtol(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return err;
+    return cm_pg_command(pg,
+                         "DELETE FROM sign_up_limits WHERE at < now() - make_interval(secs => "
+                         "$1::int)",
+                         1, values, out_deleted);
 }

@@ -12,26 +12,13 @@
 
 #define RFC3339(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* Copies column name of row r into dst (cap bytes); "" for NULL. */
-static void text_at(const PGresult *res, int r, const char *name, char *dst, size_t cap)
-{
-    int c = PQfnumber(res, name);
-    snprintf(dst, cap, "%s", c < 0 || PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c));
-}
-
-static int bool_at(const PGresult *res, int r, const char *name)
-{
-    int c = PQfnumber(res, name);
-    return c >= 0 && !PQgetisnull(res, r, c) && PQgetvalue(res, r, c)[0] == 't';
-}
-
 /* A hex column of CONFIRM_HASH_BYTES bytes into out; 0 when NULL. */
 static int hash_at(const PGresult *res, int r, const char *name, uint8_t out[CONFIRM_HASH_BYTES])
 {
     char hex[CONFIRM_HASH_BYTES * 2 + 1];
     unsigned ch;
 
-    text_at(res, r, name, hex, sizeof hex);
+    cm_pg_copy(res, r, name, hex, sizeof hex);
     if (strlen(hex) != CONFIRM_HASH_BYTES * 2)
         return 0;
     for (int i = 0; i < CONFIRM_HASH_BYTES; i++) {
@@ -53,7 +40,7 @@ cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id
                               n->email,
                               n->first_name,
                               n->last_name,
-                              n->birth_date[0] ? n->birth_date : NULL,
+                              cm_pg_opt(n->birth_date),
                               n->locale,
                               n->tz,
                               n->phone,
@@ -89,7 +76,7 @@ cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id
         22, NULL, values, lengths, formats, 0);
     err = cm_pg_result_err(res);
     if (err == CM_OK && PQntuples(res) == 1)
-        text_at(res, 0, "id", out_id, 37);
+        cm_pg_copy(res, 0, "id", out_id, 37);
     else if (err == CM_OK)
         err = CM_EINTERNAL;
     PQclear(res);
@@ -117,34 +104,34 @@ static cm_err lock_one(PGconn *pg, const char *sql, const char *key, struct sign
         err = CM_ENOTFOUND;
     if (err == CM_OK) {
         memset(out, 0, sizeof *out);
-        text_at(res, 0, "id", out->id, sizeof out->id);
-        text_at(res, 0, "user_id", out->user_id, sizeof out->user_id);
-        text_at(res, 0, "username", out->username, sizeof out->username);
-        text_at(res, 0, "organization_code_id", out->organization_code_id,
-                sizeof out->organization_code_id);
-        text_at(res, 0, "organization_id", out->organization_id, sizeof out->organization_id);
-        text_at(res, 0, "account_type", out->account_type, sizeof out->account_type);
-        text_at(res, 0, "email", out->email, sizeof out->email);
-        text_at(res, 0, "first_name", out->first_name, sizeof out->first_name);
-        text_at(res, 0, "last_name", out->last_name, sizeof out->last_name);
-        text_at(res, 0, "birth_date", out->birth_date, sizeof out->birth_date);
-        text_at(res, 0, "locale", out->locale, sizeof out->locale);
-        text_at(res, 0, "tz", out->tz, sizeof out->tz);
-        text_at(res, 0, "phone", out->phone, sizeof out->phone);
-        text_at(res, 0, "preferred_name", out->preferred_name, sizeof out->preferred_name);
-        text_at(res, 0, "gender", out->gender, sizeof out->gender);
-        text_at(res, 0, "channel", out->channel, sizeof out->channel);
-        text_at(res, 0, "recipient", out->recipient, sizeof out->recipient);
-        text_at(res, 0, "step", step, sizeof step);
+        cm_pg_copy(res, 0, "id", out->id, sizeof out->id);
+        cm_pg_copy(res, 0, "user_id", out->user_id, sizeof out->user_id);
+        cm_pg_copy(res, 0, "username", out->username, sizeof out->username);
+        cm_pg_copy(res, 0, "organization_code_id", out->organization_code_id,
+                   sizeof out->organization_code_id);
+        cm_pg_copy(res, 0, "organization_id", out->organization_id, sizeof out->organization_id);
+        cm_pg_copy(res, 0, "account_type", out->account_type, sizeof out->account_type);
+        cm_pg_copy(res, 0, "email", out->email, sizeof out->email);
+        cm_pg_copy(res, 0, "first_name", out->first_name, sizeof out->first_name);
+        cm_pg_copy(res, 0, "last_name", out->last_name, sizeof out->last_name);
+        cm_pg_copy(res, 0, "birth_date", out->birth_date, sizeof out->birth_date);
+        cm_pg_copy(res, 0, "locale", out->locale, sizeof out->locale);
+        cm_pg_copy(res, 0, "tz", out->tz, sizeof out->tz);
+        cm_pg_copy(res, 0, "phone", out->phone, sizeof out->phone);
+        cm_pg_copy(res, 0, "preferred_name", out->preferred_name, sizeof out->preferred_name);
+        cm_pg_copy(res, 0, "gender", out->gender, sizeof out->gender);
+        cm_pg_copy(res, 0, "channel", out->channel, sizeof out->channel);
+        cm_pg_copy(res, 0, "recipient", out->recipient, sizeof out->recipient);
+        cm_pg_copy(res, 0, "step", step, sizeof step);
         out->step = !strcmp(step, "pending")           ? STEP_PENDING
                     : !strcmp(step, "account_created") ? STEP_ACCOUNT_CREATED
                                                        : STEP_CODE_SENT;
-        out->created_age_s = atof(PQgetvalue(res, 0, PQfnumber(res, "created_age_s")));
-        out->registered = bool_at(res, 0, "registered");
+        out->created_age_s = atof(cm_pg_col(res, 0, "created_age_s"));
+        out->registered = cm_pg_bool(res, 0, "registered");
         out->has_password_check = hash_at(res, 0, "password_check", out->password_check);
         out->has_code = hash_at(res, 0, "code_hash", out->code_hash);
-        out->code_expired = bool_at(res, 0, "code_expired");
-        out->attempts = atoi(PQgetvalue(res, 0, PQfnumber(res, "attempts")));
+        out->code_expired = cm_pg_bool(res, 0, "code_expired");
+        out->attempts = atoi(cm_pg_col(res, 0, "attempts"));
     }
     PQclear(res);
     return err;
@@ -175,7 +162,7 @@ cm_err store_sign_up_account_created(PGconn *pg, const char *id, const char *acc
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK)
-        text_at(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
+        cm_pg_copy(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
     PQclear(res);
     return err;
 }
@@ -225,7 +212,7 @@ cm_err store_sign_up_claim_unfinished(PGconn *pg, int idle_s, char out_id[37])
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK)
-        text_at(res, 0, "id", out_id, 37);
+        cm_pg_copy(res, 0, "id", out_id, 37);
     PQclear(res);
     return err;
 }
@@ -283,7 +270,7 @@ cm_err store_sign_up_confirmed(PGconn *pg, const char *id, int email_verified,
     if (err == CM_OK && PQntuples(res) != 1)
         err = CM_ENOTFOUND;
     if (err == CM_OK)
-        text_at(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
+        cm_pg_copy(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
     PQclear(res);
     return err;
 }

@@ -8,6 +8,7 @@
 
 #include "cm_outbox.h"
 #include "envelope.pb-c.h"
+#include "identity.pb-c.h"
 
 Test(cm_outbox, backoff_doubles_from_250_ms_up_to_2_s)
 {
@@ -90,4 +91,68 @@ Test(cm_outbox, refuses_bad_arguments_before_touching_the_database)
     cr_assert(eq(int, cm_outbox_add((PGconn *)&p, "a.b", &p.base, id), CM_EINVAL));
     cr_assert(eq(int, cm_outbox_add((PGconn *)&p, "evt.a.b", NULL, id), CM_EINVAL));
     cr_assert(eq(str, id, ""));
+}
+
+/* --- cm_outbox_add_now's stamp: the key appended to the packed event, then
+ * the transaction's now() as text (written by the INSERT) --- */
+
+#define STAMP "2026-12-04T22:00:00.123456Z"
+
+Test(cm_outbox, stamp_key_is_the_occurred_at_field_and_its_length)
+{
+    uint8_t key[11];
+    size_t n = cm_outbox_stamp_key(&identity__membership_changed__descriptor, key);
+
+    cr_assert(eq(sz, strlen(STAMP), (size_t)CM_OUTBOX_STAMP_LEN));
+    cr_assert(eq(sz, n, 2));
+    cr_assert(eq(u8, key[0], (4 << 3) | 2), "field 4, length-delimited");
+    cr_assert(eq(u8, key[1], CM_OUTBOX_STAMP_LEN));
+}
+
+Test(cm_outbox, stamp_key_is_empty_for_a_message_without_occurred_at)
+{
+    uint8_t key[11];
+
+    cr_assert(eq(sz, cm_outbox_stamp_key(&envelope__principal__descriptor, key), 0));
+    cr_assert(eq(sz, cm_outbox_stamp_key(NULL, key), 0));
+}
+
+/* Packs ev, appends its stamp key and STAMP (what the database appends) and
+ * unpacks the result. */
+static Identity__MembershipChanged *stamped(const Identity__MembershipChanged *ev)
+{
+    uint8_t buf[512];
+    size_t n = protobuf_c_message_pack(&ev->base, buf);
+
+    n += cm_outbox_stamp_key(ev->base.descriptor, buf + n);
+    memcpy(buf + n, STAMP, CM_OUTBOX_STAMP_LEN);
+    n += CM_OUTBOX_STAMP_LEN;
+    return identity__membership_changed__unpack(NULL, n, buf);
+}
+
+Test(cm_outbox, a_stamped_event_reads_back_with_its_fields_and_the_stamp)
+{
+    Identity__MembershipChanged ev = IDENTITY__MEMBERSHIP_CHANGED__INIT, *got;
+
+    ev.user_id = "u-1";
+    ev.organization_id = "o-2";
+    ev.change = "added";
+    got = stamped(&ev);
+    cr_assert(got != NULL);
+    cr_assert(eq(str, got->user_id, "u-1"));
+    cr_assert(eq(str, got->organization_id, "o-2"));
+    cr_assert(eq(str, got->change, "added"));
+    cr_assert(eq(str, got->occurred_at, STAMP));
+    identity__membership_changed__free_unpacked(got, NULL);
+}
+
+Test(cm_outbox, the_stamp_wins_over_an_occurred_at_already_set)
+{
+    Identity__MembershipChanged ev = IDENTITY__MEMBERSHIP_CHANGED__INIT, *got;
+
+    ev.occurred_at = "1999-01-01T00:00:00.000000Z";
+    got = stamped(&ev);
+    cr_assert(got != NULL);
+    cr_assert(eq(str, got->occurred_at, STAMP));
+    identity__membership_changed__free_unpacked(got, NULL);
 }

@@ -82,12 +82,7 @@ Test(api_credentials, stored_hash_is_blake2b_256_of_the_key, .init = init)
     cr_assert(ne(int, memcmp(a, c, sizeof a), 0));
 }
 
-Test(store_helpers, opt_turns_empty_into_sql_null)
-{
-    cr_assert(eq(ptr, (void *)store_opt(NULL), NULL));
-    cr_assert(eq(ptr, (void *)store_opt(""), NULL));
-    cr_assert(eq(str, (char *)store_opt("x"), "x"));
-}
+/* cm_pg_opt (once store_opt) is tested in test_cm_pg.c. */
 
 Test(store_helpers, scope_params)
 {
