@@ -71,9 +71,7 @@ cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
         cm_error("libsodium init failed");
         return CM_EINTERNAL;
     }
-    err = signing_keys_load(cfg, pg);
-    if (err == CM_OK)
-        err = totp_keys_load(cfg, pg);
+    err = totp_keys_load(cfg, pg);
     if (err == CM_OK) /* rows in clear, or under an older key */
         err = totp_keys_reseal(pg);
     if (err == CM_OK)

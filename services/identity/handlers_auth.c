@@ -15,6 +15,7 @@
 #include "cm_principal.h"
 #include "client_addr.h"
 #include "handlers.h"
+#include "identity_state.h"
 #include "identity.pb-c.h"
 #include "login_throttle.h"
 #include "mfa.h"
@@ -76,7 +77,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     sn.expect_gen = o->expect_gen ? o->expect_gen : u.token_gen;
     err = cm_pg_begin(w->pg);
     if (err == CM_OK)
-        err = tokens_issue(w->pg, &sn, out);
+        err = tokens_issue(&identity_state_of(w)->signing, w->pg, &sn, out);
     if (err == CM_ENOTFOUND) { /* disabled or revoked since the checks above */
         snprintf(detail, 128, "the account changed during the login; log in again");
         err = CM_EUNAUTH;
@@ -277,7 +278,7 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
 cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"refresh-token", "interactive", NULL};
-    const struct signing_key *key = signing_key_current();
+    const struct signing_key *key = &identity_state_of(rq->w)->signing;
     char fresh[REFRESH_TOKEN_LEN + 1];
     uint8_t old_hash[STORE_HASH_BYTES], new_hash[STORE_HASH_BYTES];
     json_t *body = NULL, *resp = NULL;

@@ -131,9 +131,9 @@ done:
     return err;
 }
 
-cm_err tokens_issue(PGconn *pg, const struct session_new *sn, json_t **out)
+cm_err tokens_issue(const struct signing_key *key, PGconn *pg, const struct session_new *sn,
+                    json_t **out)
 {
-    const struct signing_key *key = signing_key_current();
     char token[REFRESH_TOKEN_LEN + 1];
     uint8_t hash[STORE_HASH_BYTES];
     struct login_rec rec;

@@ -1,0 +1,46 @@
+/* identity_state.c: identity's service-wide state (identity_state.h). */
+#include "identity_state.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_pg.h"
+
+void identity_state_free(void *state)
+{
+    struct identity_state *st = state;
+
+    if (!st)
+        return;
+    code_mailer_free(st->mail);
+    sodium_memzero(&st->signing, sizeof st->signing);
+    free(st);
+}
+
+cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void **out_state)
+{
+    struct identity_state *st = cm_xcalloc(1, sizeof *st);
+    PGconn *pg = NULL;
+    cm_err err;
+
+    if (sodium_init() < 0) { /* idempotent; the key derivation needs it */
+        cm_error("libsodium init failed");
+        free(st);
+        return CM_EINTERNAL;
+    }
+    err = cm_pg_connect(cfg, &pg);
+    if (err == CM_OK)
+        err = signing_keys_load(cfg, pg, &st->signing);
+    PQfinish(pg);
+    st->mail = code_mailer_new();
+    if (err == CM_OK)
+        err = code_mailer_start(st->mail, cfg, nc);
+    if (err != CM_OK) {
+        identity_state_free(st);
+        return err;
+    }
+    *out_state = st;
+    return CM_OK;
+}

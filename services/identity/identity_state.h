@@ -1,0 +1,41 @@
+/* identity_state.h: identity's service-wide state, built once at start
+ * (cm_service_def.state_new, after NATS connects and before any worker or
+ * pool thread runs) and reached from every request and RPC as w->state
+ * (identity_state_of): the token-signing key and the queue of code and
+ * notice messages with its delivery thread. No file static holds service
+ * state. */
+#ifndef IDENTITY_STATE_H
+#define IDENTITY_STATE_H
+
+#include <nats/nats.h>
+
+#include "cm_config.h"
+#include "cm_err.h"
+#include "cm_service.h"
+#include "code_mail.h"
+#include "signing_keys.h"
+
+struct identity_state {
+    struct signing_key signing; /* read-only once loaded: shared without a lock */
+    struct code_mailer *mail;   /* thread-safe (code_mail.h) */
+};
+
+/* state_new hook: loads the signing key (signing_keys_load, on a connection
+ * of its own) and starts the code-mail thread on nc. *out_state is a struct
+ * identity_state (identity_state_free). The database's error, CM_EINVAL for
+ * a malformed SIGNING_KEY_SEED, CM_EINTERNAL when the thread cannot start:
+ * the start fails. */
+cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void **out_state);
+
+/* state_free hook (after the workers, the pool and on_stop ended): sends
+ * what is still queued, stops the thread, wipes the key and frees; NULL is
+ * a no-op. */
+void identity_state_free(void *state);
+
+/* The state of worker w (borrowed, valid for the life of the daemon). */
+static inline struct identity_state *identity_state_of(const struct cm_worker *w)
+{
+    return w->state;
+}
+
+#endif
