@@ -78,23 +78,20 @@ cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req
     Identity__SigningKey *keys = NULL, **ptrs = NULL;
     const struct signing_key *current = &identity_state_of(w)->signing;
     struct signing_key *derived = NULL;
-    PGresult *res = NULL;
-    size_t n = 0, rows;
+    unsigned char(*seeds)[SIGNING_SEED_BYTES] = NULL;
+    size_t n = 0, rows = 0;
     cm_err err;
 
     (void)req;
-    err = store_signing_seeds(w->pg, &res);
+    err = store_signing_seeds(w->pg, &seeds, &rows);
     if (err != CM_OK)
         return err;
-    rows = (size_t)PQntuples(res);
     keys = cm_xcalloc(rows + 1, sizeof *keys);
     ptrs = cm_xcalloc(rows + 1, sizeof *ptrs);
     derived = cm_xcalloc(rows + 1, sizeof *derived);
     derived[n++] = *current;
     for (size_t i = 0; i < rows; i++) {
-        if (PQgetlength(res, (int)i, 0) != SIGNING_SEED_BYTES)
-            continue;
-        signing_key_from_seed((const unsigned char *)PQgetvalue(res, (int)i, 0), &derived[n]);
+        signing_key_from_seed(seeds[i], &derived[n]);
         if (strcmp(derived[n].kid, current->kid) != 0)
             n++;
     }
@@ -112,6 +109,7 @@ cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req
     free(derived);
     free(keys);
     free(ptrs);
-    PQclear(res);
+    sodium_memzero(seeds, rows * sizeof *seeds);
+    free(seeds);
     return err;
 }
