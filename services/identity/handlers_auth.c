@@ -295,8 +295,6 @@ cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
     /* interactive is accepted; no service document requires presence yet */
     if (err == CM_OK)
         err = cm_json_bool(rq, body, "", "interactive", 0, 0, &interactive);
-    if (err == CM_OK && !key)
-        err = cm_fail(rq, CM_EUNAVAIL, "no signing key yet");
     if (err != CM_OK)
         goto done;
     tokens_hash(token, old_hash);

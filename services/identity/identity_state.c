@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "cm_alloc.h"
-#include "cm_log.h"
 #include "cm_pg.h"
 
 void identity_state_free(void *state)
@@ -25,11 +24,6 @@ cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void 
     PGconn *pg = NULL;
     cm_err err;
 
-    if (sodium_init() < 0) { /* idempotent; the key derivation needs it */
-        cm_error("libsodium init failed");
-        free(st);
-        return CM_EINTERNAL;
-    }
     err = cm_pg_connect(cfg, &pg);
     if (err == CM_OK)
         err = signing_keys_load(cfg, pg, &st->signing);

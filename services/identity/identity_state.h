@@ -21,7 +21,8 @@ struct identity_state {
 };
 
 /* state_new hook: loads the signing key (signing_keys_load, on a connection
- * of its own) and starts the code-mail thread on nc. *out_state is a struct
+ * of its own; libsodium is ready, identity_on_start ran before) and starts
+ * the code-mail thread on nc. *out_state is a struct
  * identity_state (identity_state_free). The database's error, CM_EINVAL for
  * a malformed SIGNING_KEY_SEED, CM_EINTERNAL when the thread cannot start:
  * the start fails. */

@@ -140,8 +140,6 @@ cm_err tokens_issue(const struct signing_key *key, PGconn *pg, const struct sess
     PGresult *res = NULL;
     cm_err err;
 
-    if (!key)
-        return CM_EUNAVAIL;
     tokens_refresh_new(token, hash);
     err = store_session_create(pg, sn, hash, &res);
     if (err == CM_OK) {
