@@ -71,11 +71,7 @@ cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
         cm_error("libsodium init failed");
         return CM_EINTERNAL;
     }
-    err = totp_keys_load(cfg, pg);
-    if (err == CM_OK) /* rows in clear, or under an older key */
-        err = totp_keys_reseal(pg);
-    if (err == CM_OK)
-        err = bootstrap_admin_ensure(cfg, pg);
+    err = bootstrap_admin_ensure(cfg, pg);
     if (err != CM_OK || !cfg->bootstrap_api_user[0])
         return err;
     if (strlen(cfg->bootstrap_api_key) < 16) {

@@ -56,7 +56,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
         return CM_EDENIED;
     }
     if (check_mfa)
-        err = mfa_login_check(w->pg, user_id, totp_code, &mfa);
+        err = mfa_login_check(&identity_state_of(w)->totp, w->pg, user_id, totp_code, &mfa);
     if (err != CM_OK)
         return err;
     if (mfa != MFA_LOGIN_OK) {

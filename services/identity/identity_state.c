@@ -15,6 +15,7 @@ void identity_state_free(void *state)
         return;
     code_mailer_free(st->mail);
     sodium_memzero(&st->signing, sizeof st->signing);
+    sodium_memzero(&st->totp, sizeof st->totp);
     free(st);
 }
 
@@ -27,6 +28,10 @@ cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void 
     err = cm_pg_connect(cfg, &pg);
     if (err == CM_OK)
         err = signing_keys_load(cfg, pg, &st->signing);
+    if (err == CM_OK)
+        err = totp_keys_load(cfg, pg, &st->totp);
+    if (err == CM_OK) /* rows in clear, or under an older key */
+        err = totp_keys_reseal(&st->totp, pg);
     PQfinish(pg);
     st->mail = code_mailer_new();
     if (err == CM_OK)

@@ -1,8 +1,9 @@
 /* identity_state.h: identity's service-wide state, built once at start
  * (cm_service_def.state_new, after NATS connects and before any worker or
  * pool thread runs) and reached from every request and RPC as w->state
- * (identity_state_of): the token-signing key and the queue of code and
- * notice messages with its delivery thread. No file static holds service
+ * (identity_state_of): the token-signing key, the keys that seal TOTP
+ * secrets, and the queue of code and notice messages with its delivery
+ * thread. No file static holds service
  * state. */
 #ifndef IDENTITY_STATE_H
 #define IDENTITY_STATE_H
@@ -14,15 +15,18 @@
 #include "cm_service.h"
 #include "code_mail.h"
 #include "signing_keys.h"
+#include "totp_keys.h"
 
 struct identity_state {
     struct signing_key signing; /* read-only once loaded: shared without a lock */
+    struct totp_keyring totp;   /* seals TOTP secrets at rest (totp_keys.h); read-only too */
     struct code_mailer *mail;   /* thread-safe (code_mail.h) */
 };
 
-/* state_new hook: loads the signing key (signing_keys_load, on a connection
- * of its own; libsodium is ready, identity_on_start ran before) and starts
- * the code-mail thread on nc. *out_state is a struct
+/* state_new hook: on a connection of its own (libsodium is ready,
+ * identity_on_start ran before), loads the signing key (signing_keys_load)
+ * and the TOTP keys, and re-seals TOTP rows in clear or under an older key
+ * (totp_keys.h); then starts the code-mail thread on nc. *out_state is a struct
  * identity_state (identity_state_free). The database's error, CM_EINVAL for
  * a malformed SIGNING_KEY_SEED, CM_EINTERNAL when the thread cannot start:
  * the start fails. */
