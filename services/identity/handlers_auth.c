@@ -196,7 +196,8 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK && err != CM_ENOTFOUND)
         goto done;
     /* An unknown user costs the same argon2id verification (pw_verify). */
-    err = pw_verify(w->cfg, known ? u.password_hash : NULL, in.password);
+    err = pw_verify(identity_state_of(w)->hashers, w->cfg, known ? u.password_hash : NULL,
+                    in.password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err != CM_OK) {
         err = login_throttle_failure(w->pg, w->cfg, in.username, addr);

@@ -202,7 +202,7 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
             err = check;
     }
     if (err == CM_OK && check == CM_OK)
-        err = pw_hash(rq->w->cfg, password, pw);
+        err = pw_hash(identity_state_of(rq->w)->hashers, rq->w->cfg, password, pw);
     if (err == CM_OK && check == CM_OK)
         err = store_user_set_password(pg, user_id, pw);
     if (err == CM_OK && check == CM_OK)

@@ -161,7 +161,7 @@ static cm_err check_password(struct cm_req *rq, const char *password)
     if (u.username[0])
         err = login_throttle_verify(rq, u.username, u.password_hash, password);
     else
-        err = pw_verify(rq->w->cfg, u.password_hash, password);
+        err = pw_verify(identity_state_of(rq->w)->hashers, rq->w->cfg, u.password_hash, password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err == CM_EUNAUTH)
         return cm_fail_at(rq, CM_EDENIED, "/password", NULL, "password is incorrect");

@@ -14,6 +14,7 @@ void identity_state_free(void *state)
     if (!st)
         return;
     code_mailer_free(st->mail);
+    pw_hashers_free(st->hashers);
     sodium_memzero(&st->signing, sizeof st->signing);
     sodium_memzero(&st->totp, sizeof st->totp);
     free(st);
@@ -34,6 +35,8 @@ cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void 
         err = totp_keys_reseal(&st->totp, pg);
     PQfinish(pg);
     st->mail = code_mailer_new();
+    if (err == CM_OK)
+        err = pw_hashers_new(cfg, &st->hashers);
     if (err == CM_OK)
         err = code_mailer_start(st->mail, cfg, nc);
     if (err != CM_OK) {
