@@ -507,17 +507,6 @@ json_t *cm_jsonapi_doc(json_t *data)
     return json_pack("{s:o, s:{}}", "data", data ? data : json_null(), "meta");
 }
 
-void cm_resp_rows(struct cm_resp *out, const struct cm_req *rq, PGresult *res,
-                  json_t *(*row)(const PGresult *res, int i))
-{
-    json_t *data = json_array();
-
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, row(res, i));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
-}
-
 json_t *cm_json_str_or_null(const char *s)
 {
     return s && s[0] ? json_string(s) : json_null();

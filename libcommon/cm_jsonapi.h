@@ -9,7 +9,6 @@
 #define CM_JSONAPI_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stddef.h>
 
 #include "cm_service.h"
@@ -108,11 +107,6 @@ json_t *cm_jsonapi_resource(const char *type, const char *id, json_t *attrs);
 /* {"data": data, "meta": {}}; steals data (an object, an array, or NULL for
  * a null document). */
 json_t *cm_jsonapi_doc(json_t *data);
-
-/* Answers 200 with the list document {"data": [row(res, 0), row(res, 1),
- * ...], "meta": {}} and clears res (a query result of the caller). */
-void cm_resp_rows(struct cm_resp *out, const struct cm_req *rq, PGresult *res,
-                  json_t *(*row)(const PGresult *res, int i));
 
 /* A JSON string for s, or null when s is NULL or "" (for optional
  * attributes). */

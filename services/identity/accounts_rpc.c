@@ -15,6 +15,7 @@
 #include "cm_outbox.h"
 #include "handlers.h"
 #include "identity.pb-c.h"
+#include "identity_state.h"
 #include "password_hash.h"
 #include "password_policy.h"
 #include "store.h"
@@ -204,7 +205,7 @@ cm_err rpc_create_account(struct cm_worker *w, const Envelope__RpcRequest *req,
     else if (err == CM_ENOTFOUND) {
         err = check_request(w, in);
         if (err == CM_OK)
-            err = pw_hash(w->cfg, in->password, hash);
+            err = pw_hash(identity_state_of(w)->hashers, w->cfg, in->password, hash);
         if (err == CM_OK)
             err = create(w, in, role, hash, user_id);
         /* a concurrent call with the same id won the insert */

@@ -24,7 +24,7 @@ cm_err bootstrap_admin_ensure(const struct cm_config *cfg, PGconn *pg)
         cm_error("BOOTSTRAP_ADMIN_PASSWORD must be set with BOOTSTRAP_ADMIN_EMAIL");
         return CM_EINVAL;
     }
-    err = pw_hash(cfg, cfg->bootstrap_admin_password, hash);
+    err = pw_hash(NULL, cfg, cfg->bootstrap_admin_password, hash);
     if (err == CM_OK)
         err = cm_pg_begin(pg);
     if (err == CM_OK)
@@ -32,7 +32,7 @@ cm_err bootstrap_admin_ensure(const struct cm_config *cfg, PGconn *pg)
     if (err == CM_OK && created) {
         change = "created";
     } else if (err == CM_OK) {
-        int same = pw_verify(cfg, stored, cfg->bootstrap_admin_password) == CM_OK;
+        int same = pw_verify(NULL, cfg, stored, cfg->bootstrap_admin_password) == CM_OK;
         err = store_admin_fix(pg, id, same ? NULL : hash, &changed);
         if (changed)
             change = "updated";

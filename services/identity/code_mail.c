@@ -1,10 +1,7 @@
 /* code_mail.c: the queue of identity's code and notice messages and the
  * thread that delivers them through messaging.rpc.Deliver (code_mail.h).
- *
- * The queue is the one mutable file-level object of identity: the service
- * skeleton gives handlers no per-service state pointer, and the queue must
- * take messages from the first request on, before on_serving starts the
- * thread; it is statically initialised and guarded by its mutex. */
+ * The queue is part of identity's state (identity_state.h), guarded by its
+ * mutex; nothing here is a file static. */
 #include "code_mail.h"
 
 #include <pthread.h>
@@ -28,22 +25,29 @@
 #define DELIVER_DELAY_MIN_MS 50
 #define DELIVER_DELAY_SPAN_MS 200
 
-static struct {
+/* The queue and its delivery thread. */
+struct code_mailer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct code_mail *items[CODE_MAIL_QUEUE_MAX];
     int head, n;
     int stopping;
-} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0, 0};
-
-/* What the delivery thread keeps. */
-struct mailer {
-    const struct cm_config *cfg;
+    const struct cm_config *cfg; /* set by code_mailer_start */
     natsConnection *nc;
     pthread_t thread;
+    int started;
 };
 
-cm_err code_mail_queue(struct code_mail *m)
+struct code_mailer *code_mailer_new(void)
+{
+    struct code_mailer *q = cm_xcalloc(1, sizeof *q);
+
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->wake, NULL);
+    return q;
+}
+
+cm_err code_mail_queue(struct code_mailer *q, struct code_mail *m)
 {
     struct code_mail *copy = cm_xmalloc(sizeof *copy);
     cm_err err = CM_OK;
@@ -52,15 +56,15 @@ cm_err code_mail_queue(struct code_mail *m)
     copy->not_before_s = cm_now_s() +
                          (DELIVER_DELAY_MIN_MS + randombytes_uniform(DELIVER_DELAY_SPAN_MS)) / 1000.0;
     sodium_memzero(m->body, sizeof m->body);
-    pthread_mutex_lock(&q.lock);
-    if (q.n == CODE_MAIL_QUEUE_MAX) {
+    pthread_mutex_lock(&q->lock);
+    if (q->n == CODE_MAIL_QUEUE_MAX) {
         err = CM_EUNAVAIL;
     } else {
-        q.items[(q.head + q.n) % CODE_MAIL_QUEUE_MAX] = copy;
-        q.n++;
-        pthread_cond_signal(&q.wake);
+        q->items[(q->head + q->n) % CODE_MAIL_QUEUE_MAX] = copy;
+        q->n++;
+        pthread_cond_signal(&q->wake);
     }
-    pthread_mutex_unlock(&q.lock);
+    pthread_mutex_unlock(&q->lock);
     if (err != CM_OK) {
         cm_warn("%s message dropped: the send queue is full", copy->kind);
         sodium_memzero(copy, sizeof *copy);
@@ -69,18 +73,18 @@ cm_err code_mail_queue(struct code_mail *m)
     return err;
 }
 
-int code_mail_waiting(void)
+int code_mail_waiting(struct code_mailer *q)
 {
     int n;
 
-    pthread_mutex_lock(&q.lock);
-    n = q.n;
-    pthread_mutex_unlock(&q.lock);
+    pthread_mutex_lock(&q->lock);
+    n = q->n;
+    pthread_mutex_unlock(&q->lock);
     return n;
 }
 
 /* Hands m to messaging once; CM_OK or why not. */
-static cm_err deliver_once(const struct mailer *ml, const struct code_mail *m)
+static cm_err deliver_once(const struct code_mailer *ml, const struct code_mail *m)
 {
     Messaging__DeliverRequest d = MESSAGING__DELIVER_REQUEST__INIT;
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
@@ -109,19 +113,19 @@ static cm_err deliver_once(const struct mailer *ml, const struct code_mail *m)
     return err;
 }
 
-static int stopping(void)
+static int stopping(struct code_mailer *q)
 {
     int s;
 
-    pthread_mutex_lock(&q.lock);
-    s = q.stopping;
-    pthread_mutex_unlock(&q.lock);
+    pthread_mutex_lock(&q->lock);
+    s = q->stopping;
+    pthread_mutex_unlock(&q->lock);
     return s;
 }
 
 /* Delivers m, trying again while messaging is unavailable (not once
  * stopping); failures are logged without address or body. */
-static void deliver(const struct mailer *ml, const struct code_mail *m)
+static void deliver(struct code_mailer *ml, const struct code_mail *m)
 {
     cm_err err = CM_OK;
 
@@ -129,7 +133,7 @@ static void deliver(const struct mailer *ml, const struct code_mail *m)
     for (int i = 0; i < DELIVER_TRIES; i++) {
         struct timespec ts = {0, DELIVER_RETRY_MS * 1000000L};
         err = deliver_once(ml, m);
-        if (err == CM_OK || (err != CM_EUNAVAIL && err != CM_ETIMEOUT) || stopping())
+        if (err == CM_OK || (err != CM_EUNAVAIL && err != CM_ETIMEOUT) || stopping(ml))
             break;
         nanosleep(&ts, NULL);
     }
@@ -141,61 +145,61 @@ static void deliver(const struct mailer *ml, const struct code_mail *m)
 
 static void *run(void *arg)
 {
-    const struct mailer *ml = arg;
+    struct code_mailer *q = arg;
 
     for (;;) {
         struct code_mail *m = NULL;
-        pthread_mutex_lock(&q.lock);
-        while (q.n == 0 && !q.stopping)
-            pthread_cond_wait(&q.wake, &q.lock);
-        if (q.n > 0) {
-            m = q.items[q.head];
-            q.head = (q.head + 1) % CODE_MAIL_QUEUE_MAX;
-            q.n--;
+        pthread_mutex_lock(&q->lock);
+        while (q->n == 0 && !q->stopping)
+            pthread_cond_wait(&q->wake, &q->lock);
+        if (q->n > 0) {
+            m = q->items[q->head];
+            q->head = (q->head + 1) % CODE_MAIL_QUEUE_MAX;
+            q->n--;
         }
-        pthread_mutex_unlock(&q.lock);
+        pthread_mutex_unlock(&q->lock);
         if (!m)
             break; /* stopping and nothing left */
-        if (!stopping() && m->not_before_s > cm_now_s()) {
+        if (!stopping(q) && m->not_before_s > cm_now_s()) {
             double wait = m->not_before_s - cm_now_s();
             struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
             nanosleep(&ts, NULL);
         }
-        deliver(ml, m);
+        deliver(q, m);
         sodium_memzero(m, sizeof *m);
         free(m);
     }
     return NULL;
 }
 
-cm_err code_mail_start(const struct cm_config *cfg, natsConnection *nc, void **state)
+cm_err code_mailer_start(struct code_mailer *q, const struct cm_config *cfg, natsConnection *nc)
 {
-    struct mailer *ml = cm_xcalloc(1, sizeof *ml);
-
-    ml->cfg = cfg;
-    ml->nc = nc;
-    pthread_mutex_lock(&q.lock);
-    q.stopping = 0;
-    pthread_mutex_unlock(&q.lock);
-    if (pthread_create(&ml->thread, NULL, run, ml) != 0) {
+    q->cfg = cfg;
+    q->nc = nc;
+    if (pthread_create(&q->thread, NULL, run, q) != 0) {
         cm_error("code mail thread could not start");
-        free(ml);
         return CM_EINTERNAL;
     }
-    *state = ml;
+    q->started = 1;
     return CM_OK;
 }
 
-void code_mail_stop(void *state)
+void code_mailer_free(struct code_mailer *q)
 {
-    struct mailer *ml = state;
-
-    if (!ml)
+    if (!q)
         return;
-    pthread_mutex_lock(&q.lock);
-    q.stopping = 1;
-    pthread_cond_broadcast(&q.wake);
-    pthread_mutex_unlock(&q.lock);
-    pthread_join(ml->thread, NULL);
-    free(ml);
+    if (q->started) {
+        pthread_mutex_lock(&q->lock);
+        q->stopping = 1;
+        pthread_cond_broadcast(&q->wake);
+        pthread_mutex_unlock(&q->lock);
+        pthread_join(q->thread, NULL);
+    }
+    for (; q->n > 0; q->n--, q->head = (q->head + 1) % CODE_MAIL_QUEUE_MAX) {
+        sodium_memzero(q->items[q->head], sizeof *q->items[q->head]);
+        free(q->items[q->head]);
+    }
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->wake);
+    free(q);
 }

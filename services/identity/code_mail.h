@@ -36,20 +36,28 @@ struct code_mail {
     double not_before_s; /* set by code_mail_queue: handed over from then on */
 };
 
-/* Copies m into the queue (its body is wiped from m). CM_EUNAVAIL when the
- * queue is full (then nothing is queued). Callable from any thread, before
- * or after code_mail_start. */
-cm_err code_mail_queue(struct code_mail *m);
+/* The queue and its delivery thread, held in identity's state
+ * (identity_state.h). */
+struct code_mailer;
 
-/* The on_serving hook: starts the delivery thread, which keeps cfg and nc
- * (borrowed; they outlive code_mail_stop). */
-cm_err code_mail_start(const struct cm_config *cfg, natsConnection *nc, void **state);
+/* An empty queue, without its thread yet (caller code_mailer_free). */
+struct code_mailer *code_mailer_new(void);
 
-/* The on_stop hook: lets the thread finish what is queued (each message
- * tried once more at most), then joins it. */
-void code_mail_stop(void *state);
+/* Starts q's delivery thread, which keeps cfg and nc (borrowed; they
+ * outlive code_mailer_free). CM_EINTERNAL when the thread cannot start. */
+cm_err code_mailer_start(struct code_mailer *q, const struct cm_config *cfg, natsConnection *nc);
 
-/* Test hook: the number of messages waiting (for unit tests). */
-int code_mail_waiting(void);
+/* Lets the thread finish what is queued (each message tried once more at
+ * most, once stopping), joins it, wipes what a thread never took and frees
+ * q. NULL is a no-op. */
+void code_mailer_free(struct code_mailer *q);
+
+/* Copies m into q (its body is wiped from m). CM_EUNAVAIL when the queue is
+ * full (then nothing is queued). Callable from any thread, before or after
+ * code_mailer_start. */
+cm_err code_mail_queue(struct code_mailer *q, struct code_mail *m);
+
+/* The number of messages waiting in q (for unit tests). */
+int code_mail_waiting(struct code_mailer *q);
 
 #endif

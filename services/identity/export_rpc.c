@@ -1,137 +1,69 @@
 /* export_rpc.c: identity.rpc.ExportUsers (export_rpc.h): one page of users,
  * in id order, with their memberships and role names, for authz's
- * re-population of its projection. The page's SQL is here, with the one
- * handler that uses it. */
+ * re-population of its projection. Input → store (store_export.h, records)
+ * → the packed reply. */
 #include "export_rpc.h"
 
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cm_alloc.h"
 #include "cm_jsonapi.h"
 #include "cm_nats.h"
-#include "cm_pg.h"
 #include "identity.pb-c.h"
+#include "store_export.h"
 
 #define PACK_OVERHEAD 8 /* a repeated field's tag and length, per user */
 
-/* Up to limit + 1 users after after_id (NULL: from the start), with
- * "memberships" as JSON text [{"o": org id, "r": [role names]}]. The result
- * to *out (caller PQclear). */
-static cm_err select_page(PGconn *pg, const char *after_id, unsigned limit, PGresult **out)
+/* u's memberships into eu (arrays cm_xmalloc'd, free_memberships; strings
+ * borrowed from u). */
+static void fill_memberships(Identity__ExportedUser *eu, const struct export_user_rec *u)
 {
-    char lim[16];
-    const char *values[2] = {after_id, lim};
-    PGresult *res;
-    cm_err err;
-
-    snprintf(lim, sizeof lim, "%u", limit + 1);
-    res = PQexecParams(
-        pg,
-        "SELECT u.id::text AS id, u.username, u.email, u.first_name, u.last_name, u.enabled, "
-        "u.is_platform_admin, "
-        "(SELECT coalesce(json_agg(json_build_object('o', m.organization_id, 'r', "
-        "  (SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]'::json) FROM role_users ru "
-        "   JOIN roles r ON r.id = ru.role_id "
-        "   WHERE ru.user_id = u.id AND r.organization_id = m.organization_id)) "
-        "  ORDER BY m.organization_id), '[]'::json) "
-        " FROM user_organizations m WHERE m.user_id = u.id)::text AS memberships "
-        "FROM users u WHERE ($1::uuid IS NULL OR u.id > $1::uuid) ORDER BY u.id LIMIT $2::int",
-        2, NULL, values, NULL, NULL, 0);
-    err = cm_pg_result_err(res);
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return CM_OK;
-}
-
-/* The memberships of one exported user, from the JSON of select_page. The
- * arrays are cm_xmalloc'd (free_memberships); the strings are borrowed
- * from json, which must outlive them. */
-static void fill_memberships(Identity__ExportedUser *u, const json_t *json)
-{
-    size_t i, j, n = json_array_size(json);
-    const json_t *m, *r;
-
-    u->n_memberships = n;
-    u->memberships = n ? cm_xcalloc(n, sizeof *u->memberships) : NULL;
-    json_array_foreach(json, i, m)
-    {
+    eu->n_memberships = u->n_memberships;
+    eu->memberships = u->n_memberships ? cm_xcalloc(u->n_memberships, sizeof *eu->memberships)
+                                       : NULL;
+    for (size_t i = 0; i < u->n_memberships; i++) {
         Identity__ExportedMembership *em = cm_xmalloc(sizeof *em);
-        const json_t *roles = json_object_get(m, "r");
 
         identity__exported_membership__init(em);
-        em->organization_id = (char *)(json_string_value(json_object_get(m, "o"))
-                                           ? json_string_value(json_object_get(m, "o"))
-                                           : "");
-        em->n_role_names = json_array_size(roles);
-        em->role_names = em->n_role_names ? cm_xcalloc(em->n_role_names, sizeof(char *)) : NULL;
-        json_array_foreach(roles, j, r) em->role_names[j] =
-            (char *)(json_string_value(r) ? json_string_value(r) : "");
-        u->memberships[i] = em;
+        em->organization_id = u->memberships[i].organization_id;
+        em->n_role_names = u->memberships[i].n_role_names;
+        em->role_names = u->memberships[i].role_names;
+        eu->memberships[i] = em;
     }
 }
 
-static void free_memberships(Identity__ExportedUser *u)
+static void free_memberships(Identity__ExportedUser *eu)
 {
-    for (size_t i = 0; i < u->n_memberships; i++) {
-        free(u->memberships[i]->role_names);
-        free(u->memberships[i]);
-    }
-    free(u->memberships);
+    for (size_t i = 0; i < eu->n_memberships; i++)
+        free(eu->memberships[i]);
+    free(eu->memberships);
 }
 
-static const char *col(const PGresult *res, int row, const char *name)
+/* The reply of page: users while the packed size stays under
+ * EXPORT_REPLY_BUDGET (at least one), more when any of page's limit + 1
+ * users was left out. */
+static uint8_t *render(const struct export_page *page, unsigned limit, size_t *out_len)
 {
-    int c = PQfnumber(res, name);
-    return c < 0 ? "" : PQgetvalue(res, row, c);
-}
-
-cm_err rpc_export_users(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
-                        size_t *out_len)
-{
-    Identity__ExportUsersRequest *in;
     Identity__ExportUsersReply reply = IDENTITY__EXPORT_USERS_REPLY__INIT;
-    Identity__ExportedUser *users = NULL, **ptrs = NULL;
-    json_t **memberships = NULL;
-    PGresult *res = NULL;
-    size_t budget = 0;
-    int rows = 0, n = 0;
-    cm_err err;
+    Identity__ExportedUser *users = cm_xcalloc(page->n + 1, sizeof *users);
+    Identity__ExportedUser **ptrs = cm_xcalloc(page->n + 1, sizeof *ptrs);
+    size_t budget = 0, n = 0;
+    uint8_t *payload;
 
-    in = identity__export_users_request__unpack(NULL, req->payload.len, req->payload.data);
-    if (!in)
-        return cm_rpc_fail(w, CM_EINVAL, "malformed ExportUsersRequest");
-    if (in->limit < 1 || in->limit > EXPORT_LIMIT_MAX)
-        err = cm_rpc_fail(w, CM_EINVAL, "limit must be 1 to %d", EXPORT_LIMIT_MAX);
-    else if (in->after_id[0] && !cm_uuid_valid(in->after_id))
-        err = cm_rpc_fail(w, CM_EINVAL, "after_id must be a uuid or empty");
-    else
-        err = select_page(w->pg, in->after_id[0] ? in->after_id : NULL, in->limit, &res);
-    if (err != CM_OK)
-        goto done;
-    rows = PQntuples(res);
-    users = cm_xcalloc((size_t)rows + 1, sizeof *users);
-    ptrs = cm_xcalloc((size_t)rows + 1, sizeof *ptrs);
-    memberships = cm_xcalloc((size_t)rows + 1, sizeof *memberships);
-    for (int i = 0; i < rows && i < (int)in->limit; i++) {
+    for (size_t i = 0; i < page->n && i < limit; i++) {
+        const struct export_user_rec *r = &page->users[i];
         Identity__ExportedUser *u = &users[i];
         size_t size;
 
         identity__exported_user__init(u);
-        u->id = (char *)col(res, i, "id");
-        u->username = (char *)col(res, i, "username");
-        u->email = (char *)col(res, i, "email");
-        u->first_name = (char *)col(res, i, "first_name");
-        u->last_name = (char *)col(res, i, "last_name");
-        u->enabled = col(res, i, "enabled")[0] == 't';
-        u->platform_admin = col(res, i, "is_platform_admin")[0] == 't';
-        memberships[i] = json_loads(col(res, i, "memberships"), 0, NULL);
-        fill_memberships(u, memberships[i]);
+        u->id = r->id;
+        u->username = r->username;
+        u->email = r->email;
+        u->first_name = r->first_name;
+        u->last_name = r->last_name;
+        u->enabled = r->enabled;
+        u->platform_admin = r->platform_admin;
+        fill_memberships(u, r);
         size = identity__exported_user__get_packed_size(u) + PACK_OVERHEAD;
         if (n > 0 && budget + size > EXPORT_REPLY_BUDGET) {
             free_memberships(u); /* this one starts the next page */
@@ -141,18 +73,36 @@ cm_err rpc_export_users(struct cm_worker *w, const Envelope__RpcRequest *req, ui
         ptrs[n++] = u;
     }
     reply.users = ptrs;
-    reply.n_users = (size_t)n;
-    reply.more = rows > n;
-    *out_payload = cm_pack(&reply.base, out_len);
-done:
-    for (int i = 0; i < n; i++)
+    reply.n_users = n;
+    reply.more = page->n > n;
+    payload = cm_pack(&reply.base, out_len);
+    for (size_t i = 0; i < n; i++)
         free_memberships(ptrs[i]);
-    for (int i = 0; memberships && i < rows; i++)
-        json_decref(memberships[i]);
-    free(memberships);
     free(ptrs);
     free(users);
-    PQclear(res);
+    return payload;
+}
+
+cm_err rpc_export_users(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                        size_t *out_len)
+{
+    Identity__ExportUsersRequest *in;
+    struct export_page page = {0};
+    cm_err err;
+
+    in = identity__export_users_request__unpack(NULL, req->payload.len, req->payload.data);
+    if (!in)
+        return cm_rpc_fail(w, CM_EINVAL, "malformed ExportUsersRequest");
+    if (in->limit < 1 || in->limit > EXPORT_LIMIT_MAX)
+        err = cm_rpc_fail(w, CM_EINVAL, "limit must be 1 to %d", EXPORT_LIMIT_MAX);
+    else if (in->after_id[0] && !cm_uuid_valid(in->after_id))
+        err = cm_rpc_fail(w, CM_EINVAL, "after_id must be a uuid or empty");
+    else /* one more than asked: tells whether there is more */
+        err = store_export_page(w->pg, in->after_id[0] ? in->after_id : NULL, in->limit + 1,
+                                &page);
+    if (err == CM_OK)
+        *out_payload = render(&page, in->limit, out_len);
+    store_export_page_release(&page);
     identity__export_users_request__free_unpacked(in, NULL);
     return err;
 }

@@ -63,14 +63,8 @@ static cm_err ensure_bootstrap_user(PGconn *pg, const char *api_user_id, const c
 
 cm_err identity_on_start(const struct cm_config *cfg, PGconn *pg)
 {
-    cm_err err = signing_keys_load(cfg, pg); /* libsodium: ready (cm_service_main) */
-
-    if (err == CM_OK)
-        err = totp_keys_load(cfg, pg);
-    if (err == CM_OK) /* rows in clear, or under an older key */
-        err = totp_keys_reseal(pg);
-    if (err == CM_OK)
-        err = bootstrap_admin_ensure(cfg, pg);
+    /* libsodium is ready (cm_service_main); keys are loaded by identity_state_new */
+    cm_err err = bootstrap_admin_ensure(cfg, pg);
     if (err != CM_OK || !cfg->bootstrap_api_user[0])
         return err;
     if (strlen(cfg->bootstrap_api_key) < 16) {

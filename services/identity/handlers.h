@@ -35,8 +35,8 @@ cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest 
 /* POST /v1/password-strength/ (#109): rates a password; 201. */
 cm_err password_strength(struct cm_req *rq, struct cm_resp *out);
 
-/* Start-up work after migrations: loads (or creates, once) the key that
- * signs access tokens (signing_keys.h); makes sure the platform admin
+/* Start-up work after migrations: loads the TOTP keys and re-seals
+ * (totp_keys.h); makes sure the platform admin
  * BOOTSTRAP_ADMIN_EMAIL exists with BOOTSTRAP_ADMIN_PASSWORD
  * (bootstrap_admin.h); makes sure BOOTSTRAP_API_USER exists with
  * BOOTSTRAP_API_KEY. Each change writes its event (UserChanged,

@@ -15,6 +15,7 @@
 #include "cm_principal.h"
 #include "client_addr.h"
 #include "handlers.h"
+#include "identity_state.h"
 #include "identity.pb-c.h"
 #include "login_throttle.h"
 #include "mfa.h"
@@ -55,7 +56,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
         return CM_EDENIED;
     }
     if (check_mfa)
-        err = mfa_login_check(w->pg, user_id, totp_code, &mfa);
+        err = mfa_login_check(&identity_state_of(w)->totp, w->pg, user_id, totp_code, &mfa);
     if (err != CM_OK)
         return err;
     if (mfa != MFA_LOGIN_OK) {
@@ -76,7 +77,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     sn.expect_gen = o->expect_gen ? o->expect_gen : u.token_gen;
     err = cm_pg_begin(w->pg);
     if (err == CM_OK)
-        err = tokens_issue(w->pg, &sn, out);
+        err = tokens_issue(&identity_state_of(w)->signing, w->pg, &sn, out);
     if (err == CM_ENOTFOUND) { /* disabled or revoked since the checks above */
         snprintf(detail, 128, "the account changed during the login; log in again");
         err = CM_EUNAUTH;
@@ -193,7 +194,8 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK && err != CM_ENOTFOUND)
         goto done;
     /* An unknown user costs the same argon2id verification (pw_verify). */
-    err = pw_verify(w->cfg, known ? u.password_hash : NULL, in.password);
+    err = pw_verify(identity_state_of(w)->hashers, w->cfg, known ? u.password_hash : NULL,
+                    in.password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err != CM_OK) {
         err = login_throttle_failure(w->pg, w->cfg, in.username, addr);
@@ -273,7 +275,7 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
 cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"refresh-token", "interactive", NULL};
-    const struct signing_key *key = signing_key_current();
+    const struct signing_key *key = &identity_state_of(rq->w)->signing;
     char fresh[REFRESH_TOKEN_LEN + 1];
     uint8_t old_hash[STORE_HASH_BYTES], new_hash[STORE_HASH_BYTES];
     json_t *body = NULL, *resp = NULL;
@@ -290,8 +292,6 @@ cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
     /* interactive is accepted; no service document requires presence yet */
     if (err == CM_OK)
         err = cm_json_bool(rq, body, "", "interactive", 0, 0, &interactive);
-    if (err == CM_OK && !key)
-        err = cm_fail(rq, CM_EUNAVAIL, "no signing key yet");
     if (err != CM_OK)
         goto done;
     tokens_hash(token, old_hash);

@@ -19,6 +19,7 @@
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "code_mail.h"
+#include "identity_state.h"
 #include "handlers.h"
 #include "password_hash.h"
 #include "password_policy.h"
@@ -91,7 +92,7 @@ static void queue_code(struct cm_req *rq, int sms, const char *to, const char *c
              code, rq->w->cfg->code_ttl_s / 60);
     snprintf(m.kind, sizeof m.kind, "reset-code");
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
-    code_mail_queue(&m);
+    code_mail_queue(identity_state_of(rq->w)->mail, &m);
 }
 
 /* Counts the request and, within the bounds, stores a fresh code for an
@@ -201,7 +202,7 @@ static cm_err reset_password(struct cm_req *rq, const char *username, const char
             err = check;
     }
     if (err == CM_OK && check == CM_OK)
-        err = pw_hash(rq->w->cfg, password, pw);
+        err = pw_hash(identity_state_of(rq->w)->hashers, rq->w->cfg, password, pw);
     if (err == CM_OK && check == CM_OK)
         err = store_user_set_password(pg, user_id, pw);
     if (err == CM_OK && check == CM_OK)

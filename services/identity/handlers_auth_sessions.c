@@ -6,6 +6,7 @@
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers.h"
+#include "identity_state.h"
 #include "store.h"
 #include "store_auth.h"
 #include "tokens.h"
@@ -108,7 +109,7 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && set_default)
         err = users_event(pg, id, "updated");
     if (err == CM_OK) {
-        err = tokens_issue(pg, &sn, &resp);
+        err = tokens_issue(&identity_state_of(rq->w)->signing, pg, &sn, &resp);
         if (err == CM_ENOTFOUND && store_membership_check(pg, id, org) == CM_ENOTFOUND)
             err = cm_fail_at(rq, err, "/organization-id", NULL, "no such organization");
         else if (err == CM_ENOTFOUND) /* disabled or revoked since the edge checked */

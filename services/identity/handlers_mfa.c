@@ -17,6 +17,7 @@
 #include "cm_principal.h"
 #include "cm_totp.h"
 #include "handlers.h"
+#include "identity_state.h"
 #include "login_throttle.h"
 #include "password_hash.h"
 #include "qr_png.h"
@@ -128,7 +129,7 @@ static cm_err config_of_path(struct cm_req *rq, int admin_ok, struct mfa_totp *o
     cm_err err = CM_ENOTFOUND;
 
     if (id && cm_uuid_valid(id))
-        err = store_mfa_get(rq->w->pg, id, out);
+        err = store_mfa_get(&identity_state_of(rq->w)->totp, rq->w->pg, id, out);
     if (err == CM_OK && !cm_principal_is_self(rq, out->user_id) &&
         !(admin_ok && cm_principal_platform_admin(rq)))
         err = CM_ENOTFOUND;
@@ -160,7 +161,7 @@ static cm_err check_password(struct cm_req *rq, const char *password)
     if (u.username[0])
         err = login_throttle_verify(rq, u.username, u.password_hash, password);
     else
-        err = pw_verify(rq->w->cfg, u.password_hash, password);
+        err = pw_verify(identity_state_of(rq->w)->hashers, rq->w->cfg, u.password_hash, password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
     if (err == CM_EUNAUTH)
         return cm_fail_at(rq, CM_EDENIED, "/password", NULL, "password is incorrect");
@@ -227,7 +228,7 @@ cm_err mfa_totp_list(struct cm_req *rq, struct cm_resp *out)
             return cm_fail_at(rq, err, NULL, "filter[user-id]", "no such user");
     }
     if (err == CM_OK)
-        err = store_mfa_list(rq->w->pg, user, &rows, &n);
+        err = store_mfa_list(&identity_state_of(rq->w)->totp, rq->w->pg, user, &rows, &n);
     if (err != CM_OK)
         return err;
     data = json_array();
@@ -266,7 +267,7 @@ cm_err mfa_totp_create(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         return err;
     randombytes_buf(secret, sizeof secret);
-    err = store_mfa_create(rq->w->pg, user_id, secret, sizeof secret, &c);
+    err = store_mfa_create(&identity_state_of(rq->w)->totp, rq->w->pg, user_id, secret, sizeof secret, &c);
     sodium_memzero(secret, sizeof secret);
     if (err == CM_ECONFLICT)
         return cm_fail(rq, err,
@@ -320,7 +321,7 @@ cm_err mfa_totp_disable(struct cm_req *rq, struct cm_resp *out)
         err = check_password(rq, password);
     json_decref(body);
     if (err == CM_OK)
-        err = store_mfa_disable(rq->w->pg, c.id, &c);
+        err = store_mfa_disable(&identity_state_of(rq->w)->totp, rq->w->pg, c.id, &c);
     if (err == CM_ECONFLICT && !rq->detail[0])
         err = cm_fail(rq, err, "the configuration is not enabled");
     if (err != CM_OK)
@@ -371,7 +372,7 @@ cm_err mfa_totp_enable(struct cm_req *rq, struct cm_resp *out)
                          "codes must be the codes of two consecutive time steps, current ones");
     json_decref(body);
     if (err == CM_OK)
-        err = store_mfa_enable(rq->w->pg, c.id, first, first + 1, &c);
+        err = store_mfa_enable(&identity_state_of(rq->w)->totp, rq->w->pg, c.id, first, first + 1, &c);
     sodium_memzero(c.secret, sizeof c.secret);
     if (err == CM_ECONFLICT && !rq->detail[0])
         err = cm_fail(rq, err,

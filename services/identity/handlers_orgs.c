@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
+#include "rows_json.h"
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "cm_principal.h"
@@ -235,7 +236,7 @@ cm_err orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_orgs_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    cm_resp_rows(out, rq, res, org_resource);
+    rows_json_respond(out, rq, res, org_resource);
     return CM_OK;
 }
 

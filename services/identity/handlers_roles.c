@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
+#include "rows_json.h"
 #include "cm_principal.h"
 #include "handlers.h"
 #include "revoke.h"
@@ -86,7 +87,7 @@ cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
     err = store_roles_list(rq->w->pg, &scope, name, org, limit, offset, &res);
     if (err != CM_OK)
         return err;
-    cm_resp_rows(out, rq, res, role_resource);
+    rows_json_respond(out, rq, res, role_resource);
     return CM_OK;
 }
 

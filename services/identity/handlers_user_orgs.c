@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
+#include "rows_json.h"
 #include "cm_principal.h"
 #include "handlers.h"
 #include "store.h"
@@ -60,7 +61,7 @@ cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_memberships_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    cm_resp_rows(out, rq, res, membership_resource);
+    rows_json_respond(out, rq, res, membership_resource);
     return CM_OK;
 }
 

@@ -7,6 +7,7 @@
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers.h"
+#include "identity_state.h"
 #include "login_throttle.h"
 #include "password_hash.h"
 #include "password_policy.h"
@@ -70,7 +71,7 @@ cm_err users_change_password(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = read_passwords(rq, &a, body, &new_pw, &maintain);
     if (err == CM_OK)
-        err = pw_hash(rq->w->cfg, new_pw, hash);
+        err = pw_hash(identity_state_of(rq->w)->hashers, rq->w->cfg, new_pw, hash);
     if (err == CM_OK)
         err = users_change(rq, &a, write_password, hash, "password_changed",
                            maintain ? NULL : "password_changed");

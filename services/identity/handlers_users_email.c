@@ -12,6 +12,7 @@
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "code_mail.h"
+#include "identity_state.h"
 #include "handlers.h"
 #include "store_codes.h"
 #include "tokens.h"
@@ -62,7 +63,7 @@ void users_email_change_mail(struct cm_req *rq, struct users_email_change *ec)
              ec->code, rq->w->cfg->code_ttl_s / 60);
     snprintf(m.kind, sizeof m.kind, "verify-email");
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
-    code_mail_queue(&m);
+    code_mail_queue(identity_state_of(rq->w)->mail, &m);
     sodium_memzero(ec->code, sizeof ec->code);
     if (!ec->old_email[0] || !strcasecmp(ec->old_email, ec->email))
         return;
@@ -77,7 +78,7 @@ void users_email_change_mail(struct cm_req *rq, struct users_email_change *ec)
              masked);
     snprintf(m.kind, sizeof m.kind, "email-change-notice");
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
-    code_mail_queue(&m);
+    code_mail_queue(identity_state_of(rq->w)->mail, &m);
 }
 
 /* users_change's write for change-email: ctx is a users_email_change. */

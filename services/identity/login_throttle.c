@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "client_addr.h"
+#include "identity_state.h"
 #include "password_hash.h"
 
 int login_throttle_delay_s(int throttle_after, int failures)
@@ -108,7 +109,7 @@ cm_err login_throttle_verify(struct cm_req *rq, const char *username, const char
 
     if (err != CM_OK)
         return err;
-    err = pw_verify(rq->w->cfg, hash, password);
+    err = pw_verify(identity_state_of(rq->w)->hashers, rq->w->cfg, hash, password);
     if (err == CM_EUNAUTH) {
         cm_err rec;
         client_addr_of(rq, addr);

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "cm_err.h"
+#include "totp_keys.h"
 
 enum mfa_login {
     MFA_LOGIN_OK = 0,   /* no enabled TOTP configuration, or totp_code is valid */
@@ -14,8 +15,9 @@ enum mfa_login {
 
 /* Decides whether user_id may finish a login with totp_code (NULL when the
  * request had none). A valid code is consumed (a replay is MFA_LOGIN_WRONG).
- * Result in *out on CM_OK; database errors are returned. */
-cm_err mfa_login_check(PGconn *pg, const char *user_id, const char *totp_code,
-                       enum mfa_login *out);
+ * ring opens the stored secret (identity's, identity_state.h). Result in
+ * *out on CM_OK; database errors are returned. */
+cm_err mfa_login_check(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+                       const char *totp_code, enum mfa_login *out);
 
 #endif

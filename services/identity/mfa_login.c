@@ -9,11 +9,11 @@
 #include "mfa.h"
 #include "store_mfa.h"
 
-cm_err mfa_login_check(PGconn *pg, const char *user_id, const char *totp_code, enum mfa_login *out)
+cm_err mfa_login_check(const struct totp_keyring *ring, PGconn *pg, const char *user_id, const char *totp_code, enum mfa_login *out)
 {
     struct mfa_totp cfg;
     int64_t step;
-    cm_err err = store_mfa_enabled_of(pg, user_id, &cfg);
+    cm_err err = store_mfa_enabled_of(ring, pg, user_id, &cfg);
 
     if (err == CM_ENOTFOUND) {
         *out = MFA_LOGIN_OK;

@@ -8,20 +8,23 @@
 #include "password_hash.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cm_alloc.h"
 #include "cm_pool.h"
 
 #define HASHERS_MAX 64
 
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static char dummy_hash[PW_HASH_MAX];
-static const struct cm_config *dummy_cfg;
-
-/* The hashers: set once serving starts (pw_hashers_start), before any
- * request, and cleared after the last one (pw_hashers_stop). */
-static _Atomic(struct cm_pool *) hashers;
+/* The hasher threads and the dummy hash an unknown user is checked
+ * against; part of identity's state (identity_state.h). */
+struct pw_hashers {
+    struct cm_pool *pool;
+    void *ctxs[HASHERS_MAX];
+    pthread_mutex_t dummy_lock;
+    int dummy_made;
+    char dummy_hash[PW_HASH_MAX]; /* "" when it could not be made */
+};
 
 /* One argon2id computation handed to a hasher; the caller waits on done. */
 struct hash_job {
@@ -59,35 +62,42 @@ static void hasher_run(void *ctx, void *arg)
     pthread_mutex_unlock(&j->mu);
 }
 
-cm_err pw_hashers_start(const struct cm_config *cfg)
+cm_err pw_hashers_new(const struct cm_config *cfg, struct pw_hashers **out)
 {
-    static void *ctxs[HASHERS_MAX];
+    struct pw_hashers *h = cm_xcalloc(1, sizeof *h);
     struct cm_pool_def def = {0};
-    struct cm_pool *p = NULL;
     int n = cfg->pwhash_threads;
     cm_err err;
 
+    pthread_mutex_init(&h->dummy_lock, NULL);
     def.nthreads = n < 1 ? 1 : n > HASHERS_MAX ? HASHERS_MAX : n;
     def.queue_cap = 4 * HASHERS_MAX; /* callers are bounded by the daemon's pool */
     def.nice = cfg->pwhash_nice;
-    def.ctxs = ctxs;
+    def.ctxs = h->ctxs;
     def.run = hasher_run;
-    err = cm_pool_start(&def, &p);
-    if (err == CM_OK)
-        atomic_store(&hashers, p);
-    return err;
+    err = cm_pool_start(&def, &h->pool);
+    if (err != CM_OK) {
+        pw_hashers_free(h);
+        return err;
+    }
+    *out = h;
+    return CM_OK;
 }
 
-void pw_hashers_stop(void)
+void pw_hashers_free(struct pw_hashers *h)
 {
-    cm_pool_stop(atomic_exchange(&hashers, NULL));
+    if (!h)
+        return;
+    cm_pool_stop(h->pool);
+    pthread_mutex_destroy(&h->dummy_lock);
+    free(h);
 }
 
 /* Runs j on a hasher and waits; on the caller's thread when there are no
  * hashers (at start) or none takes it. */
-static void run_job(struct hash_job *j)
+static void run_job(struct pw_hashers *hs, struct hash_job *j)
 {
-    struct cm_pool *h = atomic_load(&hashers);
+    struct cm_pool *h = hs ? hs->pool : NULL;
 
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
@@ -104,38 +114,47 @@ static void run_job(struct hash_job *j)
     pthread_mutex_destroy(&j->mu);
 }
 
-cm_err pw_hash(const struct cm_config *cfg, const char *password, char out[PW_HASH_MAX])
+cm_err pw_hash(struct pw_hashers *h, const struct cm_config *cfg, const char *password,
+               char out[PW_HASH_MAX])
 {
     struct hash_job j = {.cfg = cfg, .password = password, .out = out};
 
-    run_job(&j);
+    run_job(h, &j);
     return j.rc == 0 ? CM_OK : CM_ENOMEM;
 }
 
-static void make_dummy(void)
+/* h's dummy hash, made at the first call (borrowed from h; "" when it
+ * could not be made). */
+static const char *dummy(struct pw_hashers *h, const struct cm_config *cfg)
 {
-    if (pw_hash(dummy_cfg, "not a password of anybody", dummy_hash) != CM_OK)
-        dummy_hash[0] = '\0';
+    pthread_mutex_lock(&h->dummy_lock);
+    if (!h->dummy_made) {
+        if (pw_hash(h, cfg, "not a password of anybody", h->dummy_hash) != CM_OK)
+            h->dummy_hash[0] = '\0';
+        h->dummy_made = 1;
+    }
+    pthread_mutex_unlock(&h->dummy_lock);
+    return h->dummy_hash;
 }
 
 /* 1 when password matches hash (on a hasher). */
-static int verify(const struct cm_config *cfg, const char *hash, const char *password)
+static int verify(struct pw_hashers *h, const struct cm_config *cfg, const char *hash,
+                  const char *password)
 {
     struct hash_job j = {.cfg = cfg, .password = password, .hash = hash};
 
-    run_job(&j);
+    run_job(h, &j);
     return j.rc == 0;
 }
 
-cm_err pw_verify(const struct cm_config *cfg, const char *hash, const char *password)
+cm_err pw_verify(struct pw_hashers *h, const struct cm_config *cfg, const char *hash,
+                 const char *password)
 {
     if (!hash || !hash[0]) {
-        dummy_cfg = cfg;
-        pthread_once(&dummy_once, make_dummy);
-        if (dummy_hash[0])
-            (void)verify(cfg, dummy_hash,
-                         password); /* same answer either way: only the time matters */
+        const char *d = h ? dummy(h, cfg) : "";
+        if (d[0])
+            (void)verify(h, cfg, d, password); /* same answer either way: only the time matters */
         return CM_EUNAUTH;
     }
-    return verify(cfg, hash, password) ? CM_OK : CM_EUNAUTH;
+    return verify(h, cfg, hash, password) ? CM_OK : CM_EUNAUTH;
 }

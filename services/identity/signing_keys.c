@@ -1,5 +1,6 @@
 /* signing_keys.c: the Ed25519 token-signing key and GetSigningKeys
- * (signing_keys.h). */
+ * (signing_keys.h). The loaded key lives in identity's state
+ * (identity_state.h), not here. */
 #include "signing_keys.h"
 
 #include <sodium.h>
@@ -11,12 +12,8 @@
 #include "cm_nats.h"
 #include "handlers_auth.h"
 #include "identity.pb-c.h"
+#include "identity_state.h"
 #include "store_auth.h"
-
-/* Written once by signing_keys_load before the workers start; read-only
- * afterwards. */
-static struct signing_key current;
-static int loaded;
 
 void signing_key_kid(const unsigned char pk[CM_TOKEN_PK_BYTES], char kid[SIGNING_KID_LEN + 1])
 {
@@ -45,7 +42,7 @@ cm_err signing_seed_parse(const char *hex, unsigned char seed[SIGNING_SEED_BYTES
     return CM_OK;
 }
 
-cm_err signing_keys_load(const struct cm_config *cfg, PGconn *pg)
+cm_err signing_keys_load(const struct cm_config *cfg, PGconn *pg, struct signing_key *out)
 {
     unsigned char seed[SIGNING_SEED_BYTES], fresh[SIGNING_SEED_BYTES];
     struct signing_key candidate;
@@ -67,17 +64,11 @@ cm_err signing_keys_load(const struct cm_config *cfg, PGconn *pg)
             return err;
         }
     }
-    signing_key_from_seed(seed, &current);
+    signing_key_from_seed(seed, out);
     sodium_memzero(seed, sizeof seed);
-    loaded = 1;
-    cm_info("token signing key %s (%s)", current.kid,
+    cm_info("token signing key %s (%s)", out->kid,
             cfg->signing_key_seed && cfg->signing_key_seed[0] ? "SIGNING_KEY_SEED" : "database");
     return CM_OK;
-}
-
-const struct signing_key *signing_key_current(void)
-{
-    return loaded ? &current : NULL;
 }
 
 cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req,
@@ -85,27 +76,23 @@ cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req
 {
     Identity__GetSigningKeysReply out = IDENTITY__GET_SIGNING_KEYS_REPLY__INIT;
     Identity__SigningKey *keys = NULL, **ptrs = NULL;
+    const struct signing_key *current = &identity_state_of(w)->signing;
     struct signing_key *derived = NULL;
-    PGresult *res = NULL;
-    size_t n = 0, rows;
+    unsigned char(*seeds)[SIGNING_SEED_BYTES] = NULL;
+    size_t n = 0, rows = 0;
     cm_err err;
 
     (void)req;
-    if (!loaded)
-        return cm_rpc_fail(w, CM_EUNAVAIL, "no signing key yet");
-    err = store_signing_seeds(w->pg, &res);
+    err = store_signing_seeds(w->pg, &seeds, &rows);
     if (err != CM_OK)
         return err;
-    rows = (size_t)PQntuples(res);
     keys = cm_xcalloc(rows + 1, sizeof *keys);
     ptrs = cm_xcalloc(rows + 1, sizeof *ptrs);
     derived = cm_xcalloc(rows + 1, sizeof *derived);
-    derived[n++] = current;
+    derived[n++] = *current;
     for (size_t i = 0; i < rows; i++) {
-        if (PQgetlength(res, (int)i, 0) != SIGNING_SEED_BYTES)
-            continue;
-        signing_key_from_seed((const unsigned char *)PQgetvalue(res, (int)i, 0), &derived[n]);
-        if (strcmp(derived[n].kid, current.kid) != 0)
+        signing_key_from_seed(seeds[i], &derived[n]);
+        if (strcmp(derived[n].kid, current->kid) != 0)
             n++;
     }
     for (size_t i = 0; i < n; i++) {
@@ -122,6 +109,7 @@ cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req
     free(derived);
     free(keys);
     free(ptrs);
-    PQclear(res);
+    sodium_memzero(seeds, rows * sizeof *seeds);
+    free(seeds);
     return err;
 }

@@ -4,7 +4,7 @@
  *
  * The signing key is SIGNING_KEY_SEED (64 hex characters) when set, else the
  * newest unretired row of signing_keys, created at the first start. It is
- * loaded once, at start (signing_keys_load from identity_on_start, before
+ * loaded once, at start, into identity's state (identity_state_new, before
  * any worker runs), and only read afterwards, so workers share it without a
  * lock. The key id ("kid") is the first 16 hex characters of the BLAKE2b-256
  * hash of the public key. Seeds are never logged. */
@@ -38,11 +38,8 @@ cm_err signing_seed_parse(const char *hex, unsigned char seed[SIGNING_SEED_BYTES
 /* Loads the signing key at start: SIGNING_KEY_SEED when set, else the
  * newest unretired row of signing_keys, creating one when there is none
  * (under a transaction-level advisory lock, so copies of identity starting
- * at once end with one key). CM_EINVAL for a malformed SIGNING_KEY_SEED,
- * or the database's error. */
-cm_err signing_keys_load(const struct cm_config *cfg, PGconn *pg);
-
-/* The key that signs; NULL before signing_keys_load succeeded. */
-const struct signing_key *signing_key_current(void);
+ * at once end with one key), into *out (written only on CM_OK).
+ * CM_EINVAL for a malformed SIGNING_KEY_SEED, or the database's error. */
+cm_err signing_keys_load(const struct cm_config *cfg, PGconn *pg, struct signing_key *out);
 
 #endif

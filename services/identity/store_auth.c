@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_alloc.h"
 #include "cm_pg.h"
 
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -67,19 +68,30 @@ cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], co
     return cm_pg_end(pg, err);
 }
 
-cm_err store_signing_seeds(PGconn *pg, PGresult **out)
+cm_err store_signing_seeds(PGconn *pg, unsigned char (**out)[32], size_t *out_n)
 {
     PGresult *res = cm_pg_exec_params(pg,
                                  "SELECT seed FROM signing_keys WHERE retired_at IS NULL "
                                  "ORDER BY created_at DESC, kid",
                                  0, NULL, NULL, NULL, NULL, 1);
     cm_err err = cm_pg_result_err(res);
+    unsigned char(*seeds)[32];
+    size_t n = 0;
 
-    if (err != CM_OK)
+    if (err != CM_OK) {
         PQclear(res);
-    else
-        *out = res;
-    return err;
+        return err;
+    }
+    seeds = cm_xcalloc((size_t)PQntuples(res) + 1, sizeof *seeds);
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (PQgetlength(res, i, 0) != 32)
+            continue;
+        memcpy(seeds[n++], PQgetvalue(res, i, 0), 32);
+    }
+    PQclear(res);
+    *out = seeds;
+    *out_n = n;
+    return CM_OK;
 }
 
 /* --- users --- */

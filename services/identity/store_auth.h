@@ -22,9 +22,10 @@
 cm_err store_signing_key_ensure(PGconn *pg, const unsigned char new_seed[32], const char *new_kid,
                                 unsigned char seed_out[32]);
 
-/* Seeds (binary, 32 bytes, column 0) of every unretired key, newest first:
- * a result the caller PQclears. */
-cm_err store_signing_seeds(PGconn *pg, PGresult **out);
+/* The 32-byte seeds of every unretired key, newest first, into *out (an
+ * array of *out_n seeds, caller wipes and frees; rows of another length are
+ * left out). Retried once on a lost connection (cm_pg_exec_params). */
+cm_err store_signing_seeds(PGconn *pg, unsigned char (**out)[32], size_t *out_n);
 
 /* --- users, as login sees them --- */
 

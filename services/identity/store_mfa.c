@@ -68,7 +68,8 @@ static void text_at(const PGresult *res, int i, const char *col, char *out, size
 
 /* The secret of row i into out: opened from secret_box, or as it is in a
  * row not sealed yet (written before 007_totp_sealed.sql). */
-static cm_err read_secret(const PGresult *res, int i, struct mfa_totp *out)
+static cm_err read_secret(const struct totp_keyring *ring, const PGresult *res, int i,
+                          struct mfa_totp *out)
 {
     int c_secret = PQfnumber(res, "secret"), c_box = PQfnumber(res, "secret_box"), len;
     char key_id[TOTP_KEY_ID_MAX];
@@ -85,7 +86,7 @@ static cm_err read_secret(const PGresult *res, int i, struct mfa_totp *out)
         return CM_OK;
     }
     text_at(res, i, "key_id", key_id, sizeof key_id);
-    err = totp_keyring_open(totp_keys(), key_id, (const uint8_t *)PQgetvalue(res, i, c_box),
+    err = totp_keyring_open(ring, key_id, (const uint8_t *)PQgetvalue(res, i, c_box),
                             (size_t)PQgetlength(res, i, c_box), out->secret, sizeof out->secret,
                             &out->secret_len);
     if (err != CM_OK) {
@@ -98,10 +99,11 @@ static cm_err read_secret(const PGresult *res, int i, struct mfa_totp *out)
 }
 
 /* Reads row i of a MFA_COLUMNS result into out. */
-static cm_err read_row(const PGresult *res, int i, struct mfa_totp *out)
+static cm_err read_row(const struct totp_keyring *ring, const PGresult *res, int i,
+                       struct mfa_totp *out)
 {
     char flag[8], step[24];
-    cm_err err = read_secret(res, i, out);
+    cm_err err = read_secret(ring, res, i, out);
 
     if (err != CM_OK)
         return err;
@@ -119,15 +121,16 @@ static cm_err read_row(const PGresult *res, int i, struct mfa_totp *out)
 
 /* Runs sql returning at most one MFA_COLUMNS row into out; none_err when
  * no row came back. */
-static cm_err one_row(PGconn *pg, const char *sql, int n, const char *const *values, int bin,
-                      int binlen, cm_err none_err, struct mfa_totp *out)
+static cm_err one_row(const struct totp_keyring *ring, PGconn *pg, const char *sql, int n,
+                      const char *const *values, int bin, int binlen, cm_err none_err,
+                      struct mfa_totp *out)
 {
     PGresult *res = NULL;
     struct mfa_totp row;
     cm_err err = exec(pg, sql, n, values, bin, binlen, &res);
 
     if (err == CM_OK)
-        err = PQntuples(res) == 1 ? read_row(res, 0, &row) : none_err;
+        err = PQntuples(res) == 1 ? read_row(ring, res, 0, &row) : none_err;
     PQclear(res);
     if (err == CM_OK)
         *out = row;
@@ -170,7 +173,7 @@ cm_err store_mfa_user_visible(PGconn *pg, const char *user_id, const char *organ
     return err;
 }
 
-cm_err store_mfa_create(PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
+cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
                         struct mfa_totp *out)
 {
     char cap[16], key_id[TOTP_KEY_ID_MAX];
@@ -180,11 +183,11 @@ cm_err store_mfa_create(PGconn *pg, const char *user_id, const uint8_t *secret, 
 
     if (len == 0 || len > MFA_SECRET_MAX)
         return CM_EINTERNAL;
-    totp_keyring_seal(totp_keys(), secret, len, box, key_id);
+    totp_keyring_seal(ring, secret, len, box, key_id);
     snprintf(cap, sizeof cap, "%d", MFA_MAX_PENDING);
     /* The cap is checked in the same statement; two concurrent creations
      * may pass it together, which only lets the count go one over. */
-    err = one_row(pg,
+    err = one_row(ring, pg,
                   "INSERT INTO mfa_totp (user_id, secret_box, key_id) SELECT $1, $2, $4 "
                   "WHERE (SELECT count(*) FROM mfa_totp WHERE user_id = $1 AND NOT enabled) "
                   "< $3::int RETURNING " MFA_COLUMNS,
@@ -193,7 +196,7 @@ cm_err store_mfa_create(PGconn *pg, const char *user_id, const uint8_t *secret, 
     return err;
 }
 
-cm_err store_mfa_list(PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n)
+cm_err store_mfa_list(const struct totp_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n)
 {
     const char *values[1] = {user_id};
     struct mfa_totp *rows = NULL;
@@ -207,7 +210,7 @@ cm_err store_mfa_list(PGconn *pg, const char *user_id, struct mfa_totp **out, si
     if (err == CM_OK && (n = PQntuples(res)) > 0) {
         rows = cm_xcalloc((size_t)n, sizeof *rows);
         for (int i = 0; i < n && err == CM_OK; i++)
-            err = read_row(res, i, &rows[i]);
+            err = read_row(ring, res, i, &rows[i]);
     }
     PQclear(res);
     if (err != CM_OK) {
@@ -219,21 +222,21 @@ cm_err store_mfa_list(PGconn *pg, const char *user_id, struct mfa_totp **out, si
     return CM_OK;
 }
 
-cm_err store_mfa_get(PGconn *pg, const char *id, struct mfa_totp *out)
+cm_err store_mfa_get(const struct totp_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
 {
     const char *values[1] = {id};
-    return one_row(pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE id = $1", 1, values, -1, 0,
+    return one_row(ring, pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE id = $1", 1, values, -1, 0,
                    CM_ENOTFOUND, out);
 }
 
-cm_err store_mfa_enabled_of(PGconn *pg, const char *user_id, struct mfa_totp *out)
+cm_err store_mfa_enabled_of(const struct totp_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp *out)
 {
     const char *values[1] = {user_id};
-    return one_row(pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE user_id = $1 AND enabled", 1,
+    return one_row(ring, pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE user_id = $1 AND enabled", 1,
                    values, -1, 0, CM_ENOTFOUND, out);
 }
 
-cm_err store_mfa_enable(PGconn *pg, const char *id, int64_t first_step, int64_t last_step,
+cm_err store_mfa_enable(const struct totp_keyring *ring, PGconn *pg, const char *id, int64_t first_step, int64_t last_step,
                         struct mfa_totp *out)
 {
     char first[24], last[24];
@@ -241,17 +244,17 @@ cm_err store_mfa_enable(PGconn *pg, const char *id, int64_t first_step, int64_t 
 
     snprintf(first, sizeof first, "%" PRId64, first_step);
     snprintf(last, sizeof last, "%" PRId64, last_step);
-    return one_row(pg,
+    return one_row(ring, pg,
                    "UPDATE mfa_totp SET enabled = true, enabled_at = now(), last_step = $3 "
                    "WHERE id = $1 AND NOT enabled "
                    "AND (last_step IS NULL OR last_step < $2::bigint) RETURNING " MFA_COLUMNS,
                    3, values, -1, 0, CM_ECONFLICT, out);
 }
 
-cm_err store_mfa_disable(PGconn *pg, const char *id, struct mfa_totp *out)
+cm_err store_mfa_disable(const struct totp_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
 {
     const char *values[1] = {id};
-    return one_row(pg,
+    return one_row(ring, pg,
                    "UPDATE mfa_totp SET enabled = false, enabled_at = NULL "
                    "WHERE id = $1 AND enabled RETURNING " MFA_COLUMNS,
                    1, values, -1, 0, CM_ECONFLICT, out);
@@ -316,9 +319,10 @@ cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found)
     return err;
 }
 
-cm_err store_mfa_unsealed(PGconn *pg, const char *key_id, struct mfa_sealed **out, size_t *out_n)
+cm_err store_mfa_unsealed(const struct totp_keyring *ring, PGconn *pg, struct mfa_sealed **out,
+                          size_t *out_n)
 {
-    const char *values[1] = {key_id};
+    const char *values[1] = {ring->keys[0].id};
     struct mfa_sealed *rows = NULL;
     PGresult *res = NULL;
     int n = 0;
@@ -333,7 +337,7 @@ cm_err store_mfa_unsealed(PGconn *pg, const char *key_id, struct mfa_sealed **ou
             struct mfa_totp t;
             text_at(res, i, "id", rows[i].id, sizeof rows[i].id);
             text_at(res, i, "key_id", rows[i].key_id, sizeof rows[i].key_id);
-            if (read_secret(res, i, &t) == CM_OK) {
+            if (read_secret(ring, res, i, &t) == CM_OK) {
                 memcpy(rows[i].secret, t.secret, t.secret_len);
                 rows[i].secret_len = t.secret_len;
             }

@@ -1,7 +1,8 @@
 /* store_mfa.h: SQL of the TOTP configurations (table mfa_totp, migrations
  * 003_mfa_totp.sql and 007_totp_sealed.sql: secrets sealed at rest with
- * totp_keys.h, opened here) and the few user columns the mfa-totp
- * operations read.
+ * totp_keys.h, opened here with the ring the caller passes: the one in
+ * identity's state, identity_state.h) and the few user columns the
+ * mfa-totp operations read.
  * Nothing here knows about NATS or HTTP. */
 #ifndef IDENTITY_STORE_MFA_H
 #define IDENTITY_STORE_MFA_H
@@ -12,6 +13,7 @@
 
 #include "cm_err.h"
 #include "password_hash.h"
+#include "totp_keys.h"
 
 #define MFA_SECRET_MAX 64 /* the table's limit on a shared secret */
 #define MFA_MAX_PENDING 5 /* configurations not enabled that a user may keep */
@@ -46,30 +48,34 @@ cm_err store_mfa_user_visible(PGconn *pg, const char *user_id, const char *organ
  * CM_ECONFLICT when the user already keeps MFA_MAX_PENDING configurations
  * that are not enabled, CM_ENOTFOUND when the user does not exist. The new
  * row goes to *out on CM_OK. */
-cm_err store_mfa_create(PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
-                        struct mfa_totp *out);
+cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+                        const uint8_t *secret, size_t len, struct mfa_totp *out);
 
 /* user_id's configurations, oldest first, in *out (caller frees; NULL when
  * none) and their count in *out_n. */
-cm_err store_mfa_list(PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n);
+cm_err store_mfa_list(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+                      struct mfa_totp **out, size_t *out_n);
 
 /* Configuration id (a valid uuid). CM_ENOTFOUND if none. */
-cm_err store_mfa_get(PGconn *pg, const char *id, struct mfa_totp *out);
+cm_err store_mfa_get(const struct totp_keyring *ring, PGconn *pg, const char *id,
+                     struct mfa_totp *out);
 
 /* user_id's enabled configuration. CM_ENOTFOUND when none is enabled. */
-cm_err store_mfa_enabled_of(PGconn *pg, const char *user_id, struct mfa_totp *out);
+cm_err store_mfa_enabled_of(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+                            struct mfa_totp *out);
 
 /* Enables configuration id after codes for steps first_step and last_step
  * were checked: only when it is not enabled and no step from first_step on
  * was used yet; last_step becomes the last used step. CM_ECONFLICT when
  * that no longer holds, or when the user has another enabled configuration.
  * The updated row goes to *out on CM_OK. */
-cm_err store_mfa_enable(PGconn *pg, const char *id, int64_t first_step, int64_t last_step,
-                        struct mfa_totp *out);
+cm_err store_mfa_enable(const struct totp_keyring *ring, PGconn *pg, const char *id,
+                        int64_t first_step, int64_t last_step, struct mfa_totp *out);
 
 /* Disables configuration id. CM_ECONFLICT when it is not enabled. The
  * updated row goes to *out on CM_OK. */
-cm_err store_mfa_disable(PGconn *pg, const char *id, struct mfa_totp *out);
+cm_err store_mfa_disable(const struct totp_keyring *ring, PGconn *pg, const char *id,
+                         struct mfa_totp *out);
 
 /* Deletes configuration id when it is not enabled; CM_ECONFLICT otherwise
  * (or when it is gone). */
@@ -95,9 +101,10 @@ struct mfa_sealed {
  * first when create and there is none. */
 cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found);
 
-/* Every configuration in clear or not sealed with key_id, secrets opened
- * (caller frees *out after sodium_memzero; NULL when none). */
-cm_err store_mfa_unsealed(PGconn *pg, const char *key_id, struct mfa_sealed **out,
+/* Every configuration in clear or not sealed with ring's first key, secrets
+ * opened with ring (caller frees *out after sodium_memzero; NULL when
+ * none). */
+cm_err store_mfa_unsealed(const struct totp_keyring *ring, PGconn *pg, struct mfa_sealed **out,
                           size_t *out_n);
 
 /* Stores box (len bytes, sealed with key_id) as configuration id's secret,

@@ -131,17 +131,15 @@ done:
     return err;
 }
 
-cm_err tokens_issue(PGconn *pg, const struct session_new *sn, json_t **out)
+cm_err tokens_issue(const struct signing_key *key, PGconn *pg, const struct session_new *sn,
+                    json_t **out)
 {
-    const struct signing_key *key = signing_key_current();
     char token[REFRESH_TOKEN_LEN + 1];
     uint8_t hash[STORE_HASH_BYTES];
     struct login_rec rec;
     PGresult *res = NULL;
     cm_err err;
 
-    if (!key)
-        return CM_EUNAVAIL;
     tokens_refresh_new(token, hash);
     err = store_session_create(pg, sn, hash, &res);
     if (err == CM_OK) {

@@ -44,9 +44,10 @@ cm_err tokens_response(const struct signing_key *key, const struct login_rec *r,
                        const char *refresh_token, int64_t now, json_t **out);
 
 /* Starts session sn (store_session_create) with a new refresh token and
- * builds its login response into *out (signed with signing_key_current()).
- * Call inside the caller's transaction; errors as store_session_create's,
- * CM_EUNAVAIL before the signing key is loaded. */
-cm_err tokens_issue(PGconn *pg, const struct session_new *sn, json_t **out);
+ * builds its login response into *out, signed with key (borrowed; the one
+ * in identity's state, identity_state.h). Call inside the caller's
+ * transaction; errors as store_session_create's. */
+cm_err tokens_issue(const struct signing_key *key, PGconn *pg, const struct session_new *sn,
+                    json_t **out);
 
 #endif

@@ -12,14 +12,6 @@
 
 #define DB_KEY_ID "db"
 
-/* Loaded at start before any worker runs, read-only afterwards. */
-static struct totp_keyring daemon_ring;
-
-const struct totp_keyring *totp_keys(void)
-{
-    return &daemon_ring;
-}
-
 static int id_char_ok(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -124,7 +116,7 @@ cm_err totp_keyring_open(const struct totp_keyring *ring, const char *key_id, co
     return CM_OK;
 }
 
-cm_err totp_keys_load(const struct cm_config *cfg, PGconn *pg)
+cm_err totp_keys_load(const struct cm_config *cfg, PGconn *pg, struct totp_keyring *out)
 {
     struct totp_keyring ring = {0};
     uint8_t db_key[32];
@@ -150,19 +142,18 @@ cm_err totp_keys_load(const struct cm_config *cfg, PGconn *pg)
         return CM_EINTERNAL;
     if (!cfg->totp_keys[0])
         cm_warn("TOTP_KEYS is not set: TOTP secrets are sealed with a key kept in the database");
-    daemon_ring = ring;
+    *out = ring;
     sodium_memzero(&ring, sizeof ring);
     return CM_OK;
 }
 
-cm_err totp_keys_reseal(PGconn *pg)
+cm_err totp_keys_reseal(const struct totp_keyring *ring, PGconn *pg)
 {
-    const struct totp_keyring *ring = totp_keys();
     uint8_t box[MFA_SECRET_MAX + TOTP_BOX_OVERHEAD];
     char key_id[TOTP_KEY_ID_MAX];
     struct mfa_sealed *rows = NULL;
     size_t n = 0, done = 0, lost = 0;
-    cm_err err = store_mfa_unsealed(pg, ring->keys[0].id, &rows, &n);
+    cm_err err = store_mfa_unsealed(ring, pg, &rows, &n);
 
     for (size_t i = 0; err == CM_OK && i < n; i++) {
         if (rows[i].secret_len == 0) {

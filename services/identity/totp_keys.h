@@ -6,8 +6,8 @@
  * new secrets, all of them open stored ones. When TOTP_KEYS is empty, a
  * random key kept in the database (id "db", table totp_db_key) is used, with
  * a warning; that key also stays readable once TOTP_KEYS is set. Keys are
- * loaded once at start (totp_keys_load, before any worker runs) and only
- * read afterwards. At every start totp_keys_reseal seals rows still in clear
+ * loaded once at start into identity's state (identity_state_new, before
+ * any worker runs) and only read afterwards. At every start totp_keys_reseal seals rows still in clear
  * and re-seals rows under any other key than the first: rotating is
  * "put the new key first, keep the old one after it, restart; once the log
  * says every row is sealed with the new key, drop the old one". Keys are
@@ -53,13 +53,11 @@ void totp_keyring_seal(const struct totp_keyring *ring, const uint8_t *secret, s
 cm_err totp_keyring_open(const struct totp_keyring *ring, const char *key_id, const uint8_t *box,
                          size_t len, uint8_t *secret, size_t cap, size_t *out_len);
 
-/* Loads the daemon's keys at start (TOTP_KEYS, and the database key). */
-cm_err totp_keys_load(const struct cm_config *cfg, PGconn *pg);
+/* Loads the daemon's keys at start (TOTP_KEYS, and the database key) into
+ * *out (written only on CM_OK). CM_EINVAL for a malformed TOTP_KEYS. */
+cm_err totp_keys_load(const struct cm_config *cfg, PGconn *pg, struct totp_keyring *out);
 
-/* Seals every clear row and re-seals every row not under the first key. */
-cm_err totp_keys_reseal(PGconn *pg);
-
-/* The daemon's keys (loaded at start; borrowed, valid for the process). */
-const struct totp_keyring *totp_keys(void);
+/* Seals every clear row and re-seals every row not under ring's first key. */
+cm_err totp_keys_reseal(const struct totp_keyring *ring, PGconn *pg);
 
 #endif

@@ -1,6 +1,6 @@
 /* handlers_deliver.c: messaging.rpc.Deliver, the one way the suite sends an
  * email or SMS: the local transport (spool.h) and the email_logs row that
- * records the send, kept consistent with each other. */
+ * records the send (store_email_logs.h), kept consistent with each other. */
 #include "handlers_deliver.h"
 
 #include <stdio.h>
@@ -8,33 +8,9 @@
 
 #include "cm_log.h"
 #include "cm_nats.h"
-#include "cm_pg.h"
 #include "messaging.pb-c.h"
 #include "spool.h"
-
-/* Inserts the email_logs row of message id with status and error. */
-static cm_err log_row(PGconn *pg, const char *id, const struct spool_msg *m,
-                      const char *created_at, const char *status, const char *error)
-{
-    const char *values[9] = {id,     m->channel, m->to,  m->kind, m->subject,
-                             m->organization_id[0] ? m->organization_id : NULL,
-                             status, error,      created_at};
-    PGresult *res = cm_pg_exec_params(pg,
-                                 "INSERT INTO email_logs (id, channel, recipient, kind, subject, "
-                                 "organization_id, status, error, created_at) "
-                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                                 9, NULL, values, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-
-    PQclear(res);
-    return err;
-}
-
-static void rollback(PGconn *pg)
-{
-    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
-        cm_pg_exec(pg, "ROLLBACK");
-}
+#include "store_email_logs.h"
 
 /* Sends m as message id: the 'sent' row and the spool file commit together
  * (the file is removed again when the commit fails). A transport failure
@@ -43,27 +19,26 @@ static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char
 {
     int64_t ns = spool_now_ns();
     char created_at[SPOOL_TIME_LEN + 1], why[256] = "";
+    struct email_log_rec row = {id,         m->channel, m->to, m->kind, m->subject,
+                                m->organization_id, "sent", "", created_at};
     cm_err err, werr;
 
     spool_rfc3339(ns, created_at);
-    err = cm_pg_exec(w->pg, "BEGIN");
-    if (err == CM_OK)
-        err = log_row(w->pg, id, m, created_at, "sent", "");
-    if (err != CM_OK) {
-        rollback(w->pg);
+    err = store_email_log_begin(w->pg, &row);
+    if (err != CM_OK)
         return cm_rpc_fail(w, err, "the delivery could not be recorded");
-    }
     werr = spool_write(w->cfg->spool_dir, m, id, ns, why, sizeof why);
     if (werr != CM_OK) {
-        rollback(w->pg);
+        store_email_log_abort(w->pg);
         cm_warn("message %s (%s, %s) not delivered: %s", id, m->channel, m->kind, why);
-        if (log_row(w->pg, id, m, created_at, "failed", why) != CM_OK)
+        row.status = "failed";
+        row.error = why;
+        if (store_email_log_add(w->pg, &row) != CM_OK)
             cm_warn("message %s: its failure could not be recorded", id);
         return cm_rpc_fail(w, werr, "the message could not be delivered");
     }
-    err = cm_pg_exec(w->pg, "COMMIT");
+    err = store_email_log_commit(w->pg);
     if (err != CM_OK) {
-        rollback(w->pg);
         spool_remove(w->cfg->spool_dir, id, ns);
         return cm_rpc_fail(w, err, "the delivery could not be recorded");
     }

@@ -22,18 +22,20 @@ static void fill(struct code_mail *m, int i)
 Test(code_mail, queues_without_a_thread_wipes_the_body_and_refuses_when_full)
 {
     struct code_mail m;
-    int before = code_mail_waiting();
+    struct code_mailer *q = code_mailer_new();
+    int before = code_mail_waiting(q);
 
     fill(&m, 1);
-    cr_assert(eq(int, code_mail_queue(&m), CM_OK));
+    cr_assert(eq(int, code_mail_queue(q, &m), CM_OK));
     cr_assert(eq(str, m.body, ""), "the caller's copy of the code is wiped");
-    cr_assert(eq(int, code_mail_waiting(), before + 1));
-    for (int i = code_mail_waiting(); i < CODE_MAIL_QUEUE_MAX; i++) {
+    cr_assert(eq(int, code_mail_waiting(q), before + 1));
+    for (int i = code_mail_waiting(q); i < CODE_MAIL_QUEUE_MAX; i++) {
         fill(&m, i);
-        cr_assert(eq(int, code_mail_queue(&m), CM_OK));
+        cr_assert(eq(int, code_mail_queue(q, &m), CM_OK));
     }
-    cr_assert(eq(int, code_mail_waiting(), CODE_MAIL_QUEUE_MAX));
+    cr_assert(eq(int, code_mail_waiting(q), CODE_MAIL_QUEUE_MAX));
     fill(&m, 0);
-    cr_assert(eq(int, code_mail_queue(&m), CM_EUNAVAIL), "a full queue refuses");
-    cr_assert(eq(int, code_mail_waiting(), CODE_MAIL_QUEUE_MAX));
+    cr_assert(eq(int, code_mail_queue(q, &m), CM_EUNAVAIL), "a full queue refuses");
+    cr_assert(eq(int, code_mail_waiting(q), CODE_MAIL_QUEUE_MAX));
+    code_mailer_free(q); /* no thread: what waits is wiped and freed */
 }
