@@ -480,10 +480,25 @@ PGconn *it_pg(void)
     return pg;
 }
 
+/* 1 when res failed as a deadlock or serialization victim: a statement a
+ * test runs beside the daemons (e.g. writing authz's projection while it
+ * applies identity's events) is simply run again. */
+static int pg_retryable(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && (!strcmp(state, "40P01") || !strcmp(state, "40001"));
+}
+
 char *it_pg_value(PGconn *pg, const char *sql, int n, const char *const *params)
 {
     PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
     char *v = NULL;
+
+    for (int tries = 1; tries < 5 && pg_retryable(res); tries++) {
+        PQclear(res);
+        sleep_ms(20 * tries);
+        res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+    }
 
     cr_assert(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
     if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
