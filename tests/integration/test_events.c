@@ -141,7 +141,7 @@ static void restore_nats(void)
 {
     if (it_have_stack()) {
         it_stack(NULL, 0, "start-nats", NULL);
-        it_wait_all_ready(15000);
+        it_stack_restore(30000);
     }
 }
 
@@ -149,7 +149,7 @@ static void restore_identity(void)
 {
     if (it_have_stack()) {
         it_stack(NULL, 0, "start", "identity", NULL);
-        it_wait_all_ready(15000);
+        it_stack_restore(30000);
     }
 }
 
@@ -447,6 +447,7 @@ static void restore_nats_and_identity(void)
     unsetenv("STACK_READY_TIMEOUT_S");
     restore_nats();
     restore_identity();
+    it_stack_restore(30000);
 }
 
 /* A real state change made while NATS is down: the platform admin's

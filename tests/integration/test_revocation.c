@@ -340,7 +340,15 @@ static void logged_in_user(const char *prefix, char *id, char *token)
     cr_assert(eq(long, status_of("GET", token, NULL, "/v1/users/%s/", id), 200));
 }
 
-Test(revocation, an_edge_started_after_a_revocation_refuses_the_token_from_its_first_answer)
+/* .fini of the tests that restart parts of the stack: whole again, whatever
+ * happened (harness.h, it_stack_restore). */
+static void restore_stack(void)
+{
+    it_stack_restore(45000);
+}
+
+Test(revocation, an_edge_started_after_a_revocation_refuses_the_token_from_its_first_answer,
+     .fini = restore_stack)
 {
     char admin[AF_TOKEN_MAX], id[40], token[AF_TOKEN_MAX], path[128];
     double t0;
@@ -370,7 +378,7 @@ Test(revocation, an_edge_started_after_a_revocation_refuses_the_token_from_its_f
     cr_assert(eq(long, s, 200), "a good token works on the new edge");
 }
 
-Test(revocation, after_a_nats_restart_revocations_still_reach_the_edge)
+Test(revocation, after_a_nats_restart_revocations_still_reach_the_edge, .fini = restore_stack)
 {
     char admin[AF_TOKEN_MAX], probe[40], probe_token[AF_TOKEN_MAX], id[40], token[AF_TOKEN_MAX],
         path[128];
