@@ -119,3 +119,16 @@ const struct edge_route *edge_route_lookup(const char *path)
     }
     return NULL;
 }
+
+const struct edge_route *edge_route_at(size_t i)
+{
+    size_t n = sizeof v_routes / sizeof v_routes[0];
+
+    if (i < n)
+        return &v_routes[i];
+    if (i == n)
+        return &api_route;
+    if (i == n + 1)
+        return &configure_route;
+    return NULL;
+}

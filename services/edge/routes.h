@@ -5,6 +5,8 @@
 #ifndef EDGE_ROUTES_H
 #define EDGE_ROUTES_H
 
+#include <stddef.h>
+
 #include "envelope.pb-c.h"
 
 struct edge_route {
@@ -20,5 +22,10 @@ struct edge_route {
 /* Route owning path (raw request path, no query), or NULL when no service
  * owns it. The result is static. */
 const struct edge_route *edge_route_lookup(const char *path);
+
+/* The i-th route of the table (the /v1 and /v2 families, then /api and
+ * /configure), or NULL when i is past the end; for tests that walk the
+ * table. The result is static. */
+const struct edge_route *edge_route_at(size_t i);
 
 #endif

@@ -184,6 +184,16 @@ int it_wait_all_ready(double timeout_ms);
  * Returns 1 when it did. */
 int it_wait_util_test_ok(double timeout_ms);
 
+/* Puts the shared stack back as with-test-stack.sh started it, whatever a
+ * test did to it: nats-server running (continued if stopped with SIGSTOP),
+ * postgres and every daemon's first copy started, extra copies stopped; then
+ * waits up to timeout_ms for every /readyz and for util/test to answer 200.
+ * A suite that stops, freezes or restarts parts of the stack calls it last
+ * in its .fini (after undoing its own settings), so that the suites after it
+ * find the stack whole and the order of suites does not matter. Returns 1
+ * when the stack is serving again (also without a stack: nothing to do). */
+int it_stack_restore(double timeout_ms);
+
 /* --- Postgres --- */
 
 /* Connection to TEST_PG_URL as the admin role; skips the test when unset,

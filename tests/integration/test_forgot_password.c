@@ -61,14 +61,59 @@ static long confirm(const char *username, const char *code, const char *password
     return af_call("POST", "/v1/confirm-forgot-password/", NULL, body, doc);
 }
 
+/* POST /v1/forgot-password/ for username with source (NULL: none) into r
+ * (caller releases). */
+static void forgot_raw(struct it_resp *r, const char *username, const char *source)
+{
+    char body[300];
+
+    if (source)
+        snprintf(body, sizeof body, "{\"username\": \"%s\", \"source\": \"%s\"}", username,
+                 source);
+    else
+        snprintf(body, sizeof body, "{\"username\": \"%s\"}", username);
+    it_call_token(r, "POST", "/v1/forgot-password/", NULL, body);
+}
+
+/* The caller cannot tell a known username from an unknown one: the same
+ * status, type and document, while only the known one is sent a code. */
 Test(forgot_password, an_unknown_username_gets_the_same_answer)
 {
-    char name[128];
+    const char *sources[] = {NULL, "email", "sms"};
+    char user[128], id[40], name[128];
+    struct it_resp known, unknown;
+    json_t *kdoc, *udoc, *want = json_pack("{s:n, s:{}}", "data", "meta"), *msg;
+    PGconn *pg;
 
     IT_REQUIRE_STACK();
+    pg = it_pg();
+    af_user(pg, "forgot-same-", 1, 1, user, id);
+    PQfinish(pg);
     it_unique(name, sizeof name, "nobody-");
-    cr_assert(eq(long, forgot(name, NULL), 201));
-    cr_assert(eq(long, forgot(name, "sms"), 201));
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        const char *src = sources[i] ? sources[i] : "(none)";
+
+        forgot_raw(&known, user, sources[i]);
+        forgot_raw(&unknown, name, sources[i]);
+        cr_assert(eq(long, known.status, 201), "known, source %s: %s", src, known.body);
+        cr_assert(eq(long, unknown.status, 201), "unknown, source %s: %s", src, unknown.body);
+        cr_assert(eq(str, (char *)it_header_str(&unknown, "Content-Type"),
+                     (char *)it_header_str(&known, "Content-Type")), "source %s", src);
+        kdoc = it_json(&known);
+        udoc = it_json(&unknown);
+        cr_assert(it_true(json_equal(kdoc, want)), "known, source %s: %s", src, known.body);
+        cr_assert(it_true(json_equal(udoc, want)), "unknown, source %s: %s", src, unknown.body);
+        json_decref(kdoc);
+        json_decref(udoc);
+        it_resp_release(&known);
+        it_resp_release(&unknown);
+    }
+    json_decref(want);
+    /* the known user's code arrives; by then none went to the unknown name */
+    msg = it_spool_wait(user, "reset-code", 5000);
+    cr_assert(msg != NULL, "no reset code was sent to the known user");
+    json_decref(msg);
+    cr_assert(it_spool_wait(name, NULL, 500) == NULL, "a message went to an unknown username");
 }
 
 Test(forgot_password, the_code_resets_the_password_and_revokes_sessions)

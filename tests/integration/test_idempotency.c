@@ -283,7 +283,8 @@ Test(idempotency, an_error_answer_is_kept_too)
     it_resp_release(&first);
 }
 
-/* --- a 5xx is not kept: stops identity, so it sorts last */
+/* --- a 5xx is not kept: stops identity; the .fini starts it and leaves the
+ * stack whole (it_stack_restore), so the suite may run in any order */
 
 TestSuite(zz_idempotency, .timeout = 90);
 
@@ -292,7 +293,7 @@ static void restore_identity(void)
     if (!it_have_stack())
         return;
     it_stack(NULL, 0, "start", "identity", NULL);
-    it_wait_all_ready(20000);
+    it_stack_restore(35000);
 }
 
 Test(zz_idempotency, a_5xx_is_not_kept_and_the_retry_runs, .fini = restore_identity)

@@ -98,6 +98,26 @@ static void setup(const struct ut_user *u, struct totp *c, json_t **out_doc)
     it_resp_release(&r);
 }
 
+/* The detail and source pointer of the last error answer of action() or
+ * delete_config() ("" after a success), so that a test says which refusal
+ * the caller must see, not only its status. */
+static char last_detail[256], last_pointer[64];
+
+/* Checks an error answer's style and remembers its detail and pointer. */
+static void remember_error(const struct it_resp *r)
+{
+    json_t *doc;
+
+    last_detail[0] = last_pointer[0] = '\0';
+    if (r->status < 400)
+        return;
+    it_assert_error_style(r, "jsonapi", r->status);
+    doc = it_json(r);
+    snprintf(last_detail, sizeof last_detail, "%s", error_member(doc, 0, "detail"));
+    snprintf(last_pointer, sizeof last_pointer, "%s", error_member(doc, 1, "pointer"));
+    json_decref(doc);
+}
+
 /* POST {id}/<action>/ as u with body; returns the status, and the parsed
  * body in *out_doc when not NULL (caller json_decref). */
 static long action(const struct ut_user *u, const char *id, const char *what, const char *body,
@@ -110,8 +130,7 @@ static long action(const struct ut_user *u, const char *id, const char *what, co
     snprintf(path, sizeof path, PATH "%s/%s/", id, what);
     it_call_token(&r, "POST", path, u->token, body);
     status = r.status;
-    if (status >= 400)
-        it_assert_error_style(&r, "jsonapi", status);
+    remember_error(&r);
     if (out_doc)
         *out_doc = it_json(&r);
     it_resp_release(&r);
@@ -173,8 +192,7 @@ static long delete_config(const struct ut_user *u, const char *id)
     snprintf(path, sizeof path, PATH "%s/", id);
     it_call_token(&r, "DELETE", path, u->token, NULL);
     status = r.status;
-    if (status >= 400)
-        it_assert_error_style(&r, "jsonapi", status);
+    remember_error(&r);
     it_resp_release(&r);
     return status;
 }
@@ -309,15 +327,23 @@ Test(mfa, disable_needs_the_password_and_lifts_the_requirement)
     new_user(&u);
     setup(&u, &c, NULL);
     now = settled_step();
+    char detail[128];
+
     cr_assert(eq(long, enable(&u, &c, now - 1, now, PASSWORD, NULL), 201));
     cr_assert(eq(long, delete_config(&u, c.id), 409), "deleted while enabled");
+    cr_assert(eq(str, last_detail, "the configuration is enabled: disable it before deleting it"));
     cr_assert(eq(long, disable(&u, &c, "Wrong-Password-123"), 403));
-    cr_assert(eq(long, login(&u, NULL, NULL, 0), 401), "disabled by a wrong password");
+    cr_assert(eq(str, last_detail, "password is incorrect"));
+    cr_assert(eq(str, last_pointer, "/password"));
+    cr_assert(eq(long, login(&u, NULL, detail, sizeof detail), 401), "disabled by a wrong password");
+    cr_assert(strstr(detail, "required") != NULL, "still asks for a code: %s", detail);
     cr_assert(eq(long, disable(&u, &c, PASSWORD), 201));
     cr_assert(eq(long, disable(&u, &c, PASSWORD), 409), "disabled twice");
+    cr_assert(eq(str, last_detail, "the configuration is not enabled"));
     cr_assert(eq(long, login(&u, NULL, NULL, 0), 201));
     cr_assert(eq(long, delete_config(&u, c.id), 204));
     cr_assert(eq(long, delete_config(&u, c.id), 404));
+    cr_assert(eq(str, last_detail, "no such TOTP configuration"));
 }
 
 /* Password checks of MFA enable share the login throttle: after
@@ -356,7 +382,10 @@ Test(mfa, a_second_configuration_cannot_be_enabled_beside_the_first)
     now = settled_step();
     cr_assert(eq(long, enable(&u, &a, now - 1, now, PASSWORD, NULL), 201));
     cr_assert(eq(long, enable(&u, &b, now - 1, now, PASSWORD, NULL), 409));
+    cr_assert(eq(str, last_detail,
+                 "another TOTP configuration of this user is enabled, or these codes were already used"));
     cr_assert(eq(long, enable(&u, &a, now, now + 1, PASSWORD, NULL), 409), "enabled twice");
+    cr_assert(eq(str, last_detail, "the configuration is already enabled"));
 }
 
 /* Enable bodies that must be refused, and nothing enabled afterwards.

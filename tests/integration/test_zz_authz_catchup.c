@@ -6,8 +6,9 @@
  *     (PROJECTION_APPLY_DELAY_MS, so that the backlog lasts long enough to
  *     be seen), it answers up-to-date false while events wait, then applies
  *     every change (none lost) and answers true.
- * These disturb the stack, so the suite's name sorts last; each .fini puts
- * back what its test changed, whatever happened. */
+ * These disturb the stack; each .fini puts back what its test changed and
+ * leaves the stack whole (it_stack_restore), whatever happened, so the
+ * suite may run in any order (zz_ only groups the disturbing suites). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ static void restore_authz(void)
     unsetenv("PROJECTION_APPLY_DELAY_MS");
     it_stack(NULL, 0, "stop", "authz", NULL);
     it_stack(NULL, 0, "start", "authz", NULL);
+    it_stack_restore(30000);
 }
 
 static void restore_nats(void)
@@ -32,7 +34,7 @@ static void restore_nats(void)
     if (!it_have_stack())
         return;
     it_stack(NULL, 0, "start-nats", NULL);
-    it_wait_all_ready(15000);
+    it_stack_restore(30000);
 }
 
 TestSuite(zz_authz_catchup, .timeout = 120);

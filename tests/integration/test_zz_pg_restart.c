@@ -8,8 +8,9 @@
  *   - while Postgres is down, /readyz is red and requests get 503, not 500.
  *   - Every write answered 201 survives `pg_ctl stop -m immediate` (the
  *     stack runs with synchronous_commit and fsync on).
- * These disturb the stack, so the suite's name sorts last; each .fini starts
- * Postgres again, whatever happened. */
+ * These disturb the stack; each .fini starts Postgres again and leaves the
+ * stack whole (it_stack_restore), whatever happened, so the suite may run
+ * in any order (zz_ only groups the disturbing suites). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ static void restore_pg(void)
     if (!it_have_stack())
         return;
     it_stack(NULL, 0, "start-pg", NULL);
-    it_wait_all_ready(20000);
+    it_stack_restore(35000);
 }
 
 /* Polls every daemon's /readyz until all answer 200; the time it took in

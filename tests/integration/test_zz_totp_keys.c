@@ -3,8 +3,9 @@
  * clear (as before migration 005) is sealed at the next start, and keys
  * rotate through TOTP_KEYS ("new first, old after it", restart). Suite
  * mfa_sealed runs on the stack as it is; zz_totp_keys restarts identity
- * with TOTP_KEYS, so its name sorts last, and its .fini removes the rows
- * sealed with the test keys and restarts identity as the stack had it. */
+ * with TOTP_KEYS, and its .fini removes the rows sealed with the test keys,
+ * restarts identity as the stack had it and leaves the stack whole
+ * (it_stack_restore), so the suite may run in any order. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
@@ -147,7 +148,7 @@ static void restore_identity(void)
     PQfinish(pg);
     unsetenv("TOTP_KEYS");
     it_stack(NULL, 0, "restart", "identity", NULL);
-    it_wait_all_ready(15000);
+    it_stack_restore(30000);
 }
 
 Test(zz_totp_keys, clear_rows_are_sealed_at_start_and_keys_rotate, .fini = restore_identity)

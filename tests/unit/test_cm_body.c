@@ -540,7 +540,7 @@ ParameterizedTest(size_t *i, cm_body, refuses_bad_input)
     rc = cm_body_parse(c->content_type, b, len, &params, err, sizeof err);
     cr_assert(eq(int, rc, c->want), "%s: got %d (%s)", c->name, rc, err);
     cr_assert(eq(ptr, params, sentinel), "%s: out_params written on error", c->name);
-    cr_assert(gt(sz, strlen(err), 0), "%s: no message", c->name);
+    cr_assert(ge(sz, strlen(err), 1), "%s: no message", c->name); /* gt() is >= in Criterion 2.4.1 C */
     cr_assert(lt(sz, strlen(err), 64), "%s: long message", c->name);
     cr_assert(eq(ptr, strstr(err, "hello"), NULL), "%s: input echoed", c->name);
     free(body);

@@ -114,16 +114,17 @@ Test(cm_wire, refuses_what_is_not_the_protocol)
 Test(cm_wire, writes_client_operations)
 {
     char line[512];
+    long n;
 
     cr_assert(eq(long, cm_wire_sub_line(line, sizeof line, "svc.>", "svc", 1), 17));
     cr_assert(eq(str, line, "SUB svc.> svc 1\r\n"));
-    cr_assert(gt(long, cm_wire_sub_line(line, sizeof line, "_INBOX.a.>", NULL, 9), 0));
+    cr_assert(eq(long, cm_wire_sub_line(line, sizeof line, "_INBOX.a.>", NULL, 9), 18));
     cr_assert(eq(str, line, "SUB _INBOX.a.> 9\r\n"));
-    cr_assert(gt(long, cm_wire_unsub_line(line, sizeof line, 9), 0));
+    cr_assert(eq(long, cm_wire_unsub_line(line, sizeof line, 9), 9));
     cr_assert(eq(str, line, "UNSUB 9\r\n"));
-    cr_assert(gt(long, cm_wire_pub_line(line, sizeof line, "a.b", "_INBOX.x.1.2", 42), 0));
+    cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "a.b", "_INBOX.x.1.2", 42), 25));
     cr_assert(eq(str, line, "PUB a.b _INBOX.x.1.2 42\r\n"));
-    cr_assert(gt(long, cm_wire_pub_line(line, sizeof line, "a.b", NULL, 0), 0));
+    cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "a.b", NULL, 0), 11));
     cr_assert(eq(str, line, "PUB a.b 0\r\n"));
     /* subjects that would break the framing are refused */
     cr_assert(eq(long, cm_wire_pub_line(line, sizeof line, "a b", NULL, 1), -1));
@@ -132,7 +133,8 @@ Test(cm_wire, writes_client_operations)
     cr_assert(eq(long, cm_wire_sub_line(line, sizeof line, "a", "q q", 1), -1));
     cr_assert(eq(long, cm_wire_pub_line(line, 8, "a.b", NULL, 1), -1)); /* does not fit */
 
-    cr_assert(gt(long, cm_wire_connect_line(line, sizeof line, "edge", "u", "p\"w", NULL), 0));
+    n = cm_wire_connect_line(line, sizeof line, "edge", "u", "p\"w", NULL);
+    cr_assert(eq(long, n, (long)strlen(line)), "returns the length written");
     cr_assert_not_null(strstr(line, "\"headers\":true"));
     cr_assert_not_null(strstr(line, "\"no_responders\":true"));
     cr_assert_not_null(strstr(line, "\"pass\":\"p\\\"w\""));
@@ -165,13 +167,27 @@ Test(cm_wire, frames_a_message_in_place)
     cr_assert(eq(long, cm_wire_pub_frame(buf, room, "a b", NULL, &m.base, len), -1));
 }
 
-Test(cm_wire, retries_after_200_to_300_ms)
+/* What a fleet of workers sees after an outage: each retries after 200 to
+ * 300 ms, drawn from its own generator (cm_service.c, nats_link.c), so that
+ * links cut at the same instant do not come back in lockstep. */
+Test(cm_wire, retries_after_200_to_300_ms_spread_across_links)
 {
-    for (uint64_t r = 0; r < 1000; r++) {
-        int ms = cm_wire_retry_ms(r * 0x9e3779b97f4a7c15u);
-        cr_assert(ge(int, ms, 200));
-        cr_assert(le(int, ms, 300));
+    uint64_t a = cm_wire_rng_seed(1), b = cm_wire_rng_seed(2);
+    int seen[101] = {0}, distinct = 0, same = 0;
+
+    for (int k = 0; k < 1000; k++) {
+        int ms = cm_wire_retry_ms(cm_wire_rng_next(&a));
+        int other = cm_wire_retry_ms(cm_wire_rng_next(&b));
+
+        cr_assert(ge(int, ms, 200), "draw %d: %d ms", k, ms);
+        cr_assert(le(int, ms, 300), "draw %d: %d ms", k, ms);
+        distinct += !seen[ms - 200]++;
+        same += ms == other;
     }
+    /* 1000 draws over 101 values: a fair generator misses almost none, and
+     * two links agree about 1 time in 101 (10 expected, 60 is far out) */
+    cr_assert(ge(int, distinct, 95), "only %d distinct delays in 1000 draws", distinct);
+    cr_assert(le(int, same, 60), "two links drew the same delay %d times in 1000", same);
 }
 
 Test(cm_wire, reads_nats_urls)
