@@ -135,8 +135,7 @@ void orgs_respond_null(struct cm_req *rq, struct cm_resp *out)
 cm_err orgs_membership_add(PGconn *pg, const char *user, const char *org, const char *role_id,
                            int *added)
 {
-    PGresult *res = NULL;
-    struct role_rec role;
+    struct role_list role = {0};
     char ru_id[24];
     int role_added = 0;
     cm_err err = cm_pg_begin(pg);
@@ -148,12 +147,10 @@ cm_err orgs_membership_add(PGconn *pg, const char *user, const char *org, const 
     if (err == CM_OK && role_id[0])
         err = store_role_user_add(pg, role_id, user, &role_added, ru_id);
     if (err == CM_OK && role_added)
-        err = store_role_get(pg, role_id, &(struct org_scope){1, "", ""}, &res);
-    if (err == CM_OK && role_added) {
-        store_role_row(res, 0, &role);
-        err = orgs_event_role(pg, user, role_id, role.name, org, "added");
-    }
-    PQclear(res);
+        err = store_role_get(pg, role_id, &(struct org_scope){1, "", ""}, &role);
+    if (err == CM_OK && role_added)
+        err = orgs_event_role(pg, user, role_id, role.items[0].name, org, "added");
+    store_role_list_free(&role);
     return cm_pg_end(pg, err);
 }
 
@@ -382,15 +379,15 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
 static cm_err read_org_role(struct cm_req *rq, const json_t *attrs, const char *org, char *role_id)
 {
     static const struct org_scope all = {1, "", ""};
-    PGresult *res = NULL;
+    struct role_list role = {0};
     cm_err err = cm_json_uuid(rq, attrs, ATTR, "role-id", 0, role_id);
 
     if (err != CM_OK || !role_id[0])
         return err;
-    err = store_role_get(rq->w->pg, role_id, &all, &res);
-    if (err == CM_OK && strcmp(cm_pg_col(res, 0, "organization_id"), org))
+    err = store_role_get(rq->w->pg, role_id, &all, &role);
+    if (err == CM_OK && strcmp(role.items[0].organization_id, org))
         err = CM_ENOTFOUND;
-    PQclear(res);
+    store_role_list_free(&role);
     if (err == CM_ENOTFOUND)
         return cm_fail_at(rq, err, ATTR "/role-id", NULL, "no such role in this organization");
     return err;

@@ -7,43 +7,20 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
-#include "rows_json.h"
 #include "cm_principal.h"
 #include "handlers.h"
 #include "revoke.h"
+#include "role_json.h"
 #include "store.h"
 #include "store_roles.h"
 
 #define ATTR "/data/attributes"
 
-/* The roles resource of row of res. NULL when building failed. */
-static json_t *role_resource(const PGresult *res, int row)
-{
-    struct role_rec r;
-    json_t *attrs;
-
-    store_role_row(res, row, &r);
-    attrs = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "display-name", r.display_name, "name",
-                      r.name, "organization", "display-name", r.organization_display_name, "id",
-                      r.organization_id, "name", r.organization_name, "organization-id",
-                      r.organization_id);
-    return attrs ? cm_jsonapi_resource("roles", r.id, attrs) : NULL;
-}
-
-/* The role-users resource (its id is an integer). NULL when building failed. */
-static json_t *role_user_resource(const char *id, const char *role_id, const char *role_name,
-                                  const char *user_id, const char *user_email)
-{
-    return json_pack("{s:s, s:I, s:{s:{s:s, s:s}, s:{s:s, s:s}}}", "type", "role-users", "id",
-                     (json_int_t)strtoll(id, NULL, 10), "attributes", "role", "id", role_id, "name",
-                     role_name, "user", "email", user_email, "id", user_id);
-}
-
-/* Role id into *res when the caller sees its organization, else 404 (on
- * pointer when not NULL); with must_admin, 403 unless the caller
- * administers that organization. */
+/* Role id into res->items[0] when the caller sees its organization, else 404
+ * (on pointer when not NULL); with must_admin, 403 unless the caller
+ * administers that organization. res is empty unless CM_OK. */
 static cm_err role_of(struct cm_req *rq, const char *id, const char *pointer, int must_admin,
-                      PGresult **res)
+                      struct role_list *res)
 {
     struct org_scope scope;
     cm_err err;
@@ -53,9 +30,8 @@ static cm_err role_of(struct cm_req *rq, const char *id, const char *pointer, in
     if (err == CM_ENOTFOUND)
         return cm_fail_at(rq, err, pointer, NULL, "no such role");
     if (err == CM_OK && must_admin &&
-        !cm_principal_org_admin(rq, cm_pg_col(*res, 0, "organization_id"))) {
-        PQclear(*res);
-        *res = NULL;
+        !cm_principal_org_admin(rq, res->items[0].organization_id)) {
+        store_role_list_free(res);
         return cm_fail_at(rq, CM_EDENIED, pointer, NULL,
                           "only an administrator of the role's organization (in its current "
                           "organization) or the platform admin manages its holders");
@@ -70,7 +46,7 @@ cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
     struct org_scope scope;
     char name[1024], org[CM_UUID_LEN + 1];
     long limit, offset;
-    PGresult *res = NULL;
+    struct role_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -87,13 +63,14 @@ cm_err roles_list(struct cm_req *rq, struct cm_resp *out)
     err = store_roles_list(rq->w->pg, &scope, name, org, limit, offset, &res);
     if (err != CM_OK)
         return err;
-    rows_json_respond(out, rq, res, role_resource);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(role_json_list(&res)));
+    store_role_list_free(&res);
     return CM_OK;
 }
 
 /* A role change being made: the role, its holder-to-be and the body. */
 struct role_change {
-    PGresult *role;
+    struct role_list role;
     struct role_rec r;
     struct user_ref user;
     json_t *doc;
@@ -123,13 +100,13 @@ static cm_err change_read(struct cm_req *rq, const char *type, const char *const
     }
     if (err != CM_OK)
         return err;
-    store_role_row(c->role, 0, &c->r);
+    c->r = c->role.items[0];
     return orgs_target_user(rq, attrs, c->r.organization_id, &c->user);
 }
 
 static void change_release(struct role_change *c)
 {
-    PQclear(c->role);
+    store_role_list_free(&c->role);
     json_decref(c->doc);
 }
 
@@ -195,7 +172,8 @@ cm_err role_users_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && !added)
         err = cm_fail(rq, CM_ECONFLICT, "the user already holds this role");
     if (err == CM_OK)
-        r = role_user_resource(ru_id, c.r.id, c.r.name, c.user.id, c.user.email);
+        r = role_json_user_resource(&(struct role_user_rec){ru_id, c.r.id, c.r.name, c.user.id,
+                                                            c.user.email});
     change_release(&c);
     if (err == CM_OK)
         cm_resp_json(out, rq, 201, r ? cm_jsonapi_doc(r) : NULL);
@@ -207,8 +185,8 @@ cm_err role_users_list(struct cm_req *rq, struct cm_resp *out)
     static const char *const known[] = {"page[limit]", "page[offset]", "role-id", NULL};
     char role_id[CM_UUID_LEN + 1];
     long limit, offset;
-    PGresult *role = NULL, *res = NULL;
-    json_t *data;
+    struct role_list role = {0};
+    struct role_user_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -222,18 +200,12 @@ cm_err role_users_list(struct cm_req *rq, struct cm_resp *out)
     /* Who holds a role is the organization's member list: its admins only. */
     if (err == CM_OK)
         err = role_of(rq, role_id, NULL, 1, &role);
-    PQclear(role);
+    store_role_list_free(&role);
     if (err == CM_OK)
         err = store_role_users_list(rq->w->pg, role_id, limit, offset, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(
-            data, role_user_resource(cm_pg_col(res, i, "id"), cm_pg_col(res, i, "role_id"),
-                                     cm_pg_col(res, i, "role_name"), cm_pg_col(res, i, "user_id"),
-                                     cm_pg_col(res, i, "user_email")));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(role_json_user_list(&res)));
+    store_role_user_list_free(&res);
     return CM_OK;
 }

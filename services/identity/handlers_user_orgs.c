@@ -6,31 +6,13 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
-#include "rows_json.h"
 #include "cm_principal.h"
 #include "handlers.h"
+#include "org_json.h"
 #include "store.h"
 
 #define UO_TYPE "user-organizations"
 #define ATTR "/data/attributes"
-
-/* The user-organizations resource of row of res (a store_memberships_list
- * or store_membership_get result). NULL when building failed. */
-static json_t *membership_resource(const PGresult *res, int row)
-{
-    const char *user = cm_pg_col(res, row, "user_id"),
-               *org = cm_pg_col(res, row, "organization_id");
-    long count = strtol(cm_pg_col(res, row, "organization_count"), NULL, 10);
-    char id[2 * 40];
-    json_t *attrs;
-
-    snprintf(id, sizeof id, "%s:%s", user, org);
-    attrs = json_pack("{s:I, s:s, s:s, s:s, s:s}", "organization-count", (json_int_t)count,
-                      "organization-display-name", cm_pg_col(res, row, "organization_display_name"),
-                      "organization-id", org, "organization-name",
-                      cm_pg_col(res, row, "organization_name"), "user-id", user);
-    return attrs ? cm_jsonapi_resource(UO_TYPE, id, attrs) : NULL;
-}
 
 cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
 {
@@ -38,7 +20,7 @@ cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
                                         NULL};
     const Envelope__Principal *p = cm_principal_of(rq);
     struct membership_query q = {0};
-    PGresult *res = NULL;
+    struct membership_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -61,7 +43,8 @@ cm_err user_orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_memberships_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    rows_json_respond(out, rq, res, membership_resource);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(org_json_membership_list(&res)));
+    store_membership_list_free(&res);
     return CM_OK;
 }
 
@@ -72,6 +55,7 @@ cm_err user_orgs_create(struct cm_req *rq, struct cm_resp *out)
     char org[CM_UUID_LEN + 1], member_of[40];
     json_t *doc = NULL, *attrs, *r;
     struct user_ref user;
+    struct membership_list m = {0};
     PGresult *res = NULL;
     int added = 0;
     cm_err err = cm_principal_require(rq);
@@ -102,12 +86,12 @@ cm_err user_orgs_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && !added)
         err = cm_fail(rq, CM_ECONFLICT, "the user is already a member of the organization");
     if (err == CM_OK)
-        err = store_membership_get(rq->w->pg, user.id, org, &res);
+        err = store_membership_get(rq->w->pg, user.id, org, &m);
     json_decref(doc);
     if (err != CM_OK)
         return err;
-    r = membership_resource(res, 0);
-    PQclear(res);
+    r = org_json_membership(&m.items[0]);
+    store_membership_list_free(&m);
     cm_resp_json(out, rq, 201, r ? cm_jsonapi_doc(r) : NULL);
     return CM_OK;
 }

@@ -2,10 +2,12 @@
  * parameterized; absent values travel as SQL NULL. */
 #include "store_orgs.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_pg_select.h"
 #include "store.h"
 
 #define ORG_COLUMNS                                                                                \
@@ -231,7 +233,25 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
     return CM_OK;
 }
 
-cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGresult **out)
+#define F(col, kind, field) {col, kind, offsetof(struct membership_rec, field)}
+static const struct cm_pg_field membership_fields[] = {
+    F("user_id", CM_PG_STR, user_id),
+    F("organization_id", CM_PG_STR, organization_id),
+    F("organization_name", CM_PG_STR, organization_name),
+    F("organization_display_name", CM_PG_STR, organization_display_name),
+    F("organization_count", CM_PG_LONG, organization_count),
+};
+#undef F
+
+void store_membership_list_free(struct membership_list *l)
+{
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
+}
+
+cm_err store_memberships_list(PGconn *pg, const struct membership_query *q,
+                              struct membership_list *out)
 {
     char limit[24], offset[24];
     const char *v[7] = {q->all ? "t" : "f",
@@ -244,24 +264,29 @@ cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGre
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return cm_pg_query(pg,
+    return CM_PG_SELECT(pg,
                        "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
                        "JOIN organizations o ON o.id = m.organization_id "
                        "WHERE ($1::bool OR m.user_id = $2::uuid OR m.organization_id = $3::uuid) "
                        "AND ($4::uuid IS NULL OR m.user_id = $4) "
                        "AND ($5::uuid IS NULL OR m.organization_id = $5) "
                        "ORDER BY o.name, m.user_id LIMIT $6 OFFSET $7",
-                       7, v, out);
+                       7, v, membership_fields, out);
 }
 
-cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGresult **out)
+cm_err store_membership_get(PGconn *pg, const char *user, const char *org,
+                            struct membership_list *out)
 {
     const char *v[2] = {user, org};
+    cm_err err = CM_PG_SELECT(pg,
+                              "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
+                              "JOIN organizations o ON o.id = m.organization_id "
+                              "WHERE m.user_id = $1 AND m.organization_id = $2",
+                              2, v, membership_fields, out);
 
-    return cm_pg_one_row(cm_pg_query(pg,
-                                     "SELECT " MEMBERSHIP_COLUMNS " FROM user_organizations m "
-                                     "JOIN organizations o ON o.id = m.organization_id "
-                                     "WHERE m.user_id = $1 AND m.organization_id = $2",
-                                     2, v, out),
-                         out);
+    if (err == CM_OK && out->n != 1) {
+        store_membership_list_free(out);
+        err = CM_ENOTFOUND;
+    }
+    return err;
 }

@@ -8,6 +8,7 @@
 #define IDENTITY_STORE_ORGS_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "cm_err.h"
 #include "store.h"
@@ -141,13 +142,33 @@ struct membership_query {
     long offset;
 };
 
-/* The visible memberships matching q, by organization name then user id
- * (caller PQclear; columns user_id, organization_id, organization_name,
- * organization_display_name, organization_count). */
-cm_err store_memberships_list(PGconn *pg, const struct membership_query *q, PGresult **out);
+/* One membership with its organization ("" for SQL NULL; strings owned by
+ * the list holding the record). */
+struct membership_rec {
+    const char *user_id;
+    const char *organization_id;
+    const char *organization_name;
+    const char *organization_display_name;
+    long organization_count; /* how many organizations the user belongs to */
+};
 
-/* The one membership of user in org, with the columns of
- * store_memberships_list. CM_ENOTFOUND when there is none. */
-cm_err store_membership_get(PGconn *pg, const char *user, const char *org, PGresult **out);
+/* Memberships read (release with store_membership_list_free; a zeroed list
+ * is empty). */
+struct membership_list {
+    size_t n;
+    struct membership_rec *items;
+    char *mem;
+};
+
+void store_membership_list_free(struct membership_list *l);
+
+/* The visible memberships matching q, by organization name then user id. */
+cm_err store_memberships_list(PGconn *pg, const struct membership_query *q,
+                              struct membership_list *out);
+
+/* The one membership of user in org: out->items[0]. CM_ENOTFOUND when there
+ * is none (out then empty). */
+cm_err store_membership_get(PGconn *pg, const char *user, const char *org,
+                            struct membership_list *out);
 
 #endif

@@ -5,12 +5,13 @@
 #define IDENTITY_STORE_ROLES_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "cm_err.h"
 #include "store_orgs.h"
 
-/* One role with its organization; strings borrowed from the PGresult ("" for
- * SQL NULL). */
+/* One role with its organization; strings "" for SQL NULL, owned by the list
+ * holding the record. */
 struct role_rec {
     const char *id;
     const char *name;
@@ -21,17 +22,24 @@ struct role_rec {
     const char *occurred_at; /* the transaction's now(), for events */
 };
 
-/* Points out's strings into row of res (a result of the functions below). */
-void store_role_row(const PGresult *res, int row, struct role_rec *out);
+/* Roles read (release with store_role_list_free; a zeroed list is empty). */
+struct role_list {
+    size_t n;
+    struct role_rec *items;
+    char *mem;
+};
+
+void store_role_list_free(struct role_list *l);
 
 /* The roles of the organizations scope sees, narrowed by name and org ("" when
- * not given), by organization name then role name (caller PQclear). */
+ * not given), by organization name then role name. */
 cm_err store_roles_list(PGconn *pg, const struct org_scope *scope, const char *name,
-                        const char *org, long limit, long offset, PGresult **out);
+                        const char *org, long limit, long offset, struct role_list *out);
 
-/* Role id (a uuid) when scope sees its organization; one row to *out (caller
- * PQclear). CM_ENOTFOUND otherwise. */
-cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope, PGresult **out);
+/* Role id (a uuid) when scope sees its organization: out->items[0].
+ * CM_ENOTFOUND otherwise (out then empty). */
+cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
+                      struct role_list *out);
 
 /* How many distinct names of names_json (a JSON array of strings) are
  * roles of organization org, to *found. */
@@ -45,8 +53,25 @@ cm_err store_role_user_add(PGconn *pg, const char *role, const char *user, int *
 /* Takes role from user; *removed 0 when the user did not hold it. */
 cm_err store_role_user_remove(PGconn *pg, const char *role, const char *user, int *removed);
 
-/* The holders of role, by user email then id, one page (caller PQclear;
- * columns id, role_id, role_name, user_id, user_email). */
-cm_err store_role_users_list(PGconn *pg, const char *role, long limit, long offset, PGresult **out);
+/* One holder of a role (role_users row; id is an integer in text). */
+struct role_user_rec {
+    const char *id;
+    const char *role_id;
+    const char *role_name;
+    const char *user_id;
+    const char *user_email;
+};
+
+struct role_user_list {
+    size_t n;
+    struct role_user_rec *items;
+    char *mem;
+};
+
+void store_role_user_list_free(struct role_user_list *l);
+
+/* The holders of role, by user email then id, one page. */
+cm_err store_role_users_list(PGconn *pg, const char *role, long limit, long offset,
+                             struct role_user_list *out);
 
 #endif

@@ -1,0 +1,55 @@
+/* cm_pg_select.c: rows → records (cm_pg_select.h). */
+#include "cm_pg_select.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_alloc.h"
+#include "cm_pg.h"
+
+void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t nfields,
+                   size_t size, void **out_items, char **out_mem, size_t *out_n)
+{
+    size_t rows = (size_t)PQntuples(res), need = 0, at = 0;
+    char *items, *mem;
+
+    for (size_t r = 0; r < rows; r++)
+        for (size_t f = 0; f < nfields; f++)
+            if (fields[f].kind == CM_PG_STR)
+                need += strlen(cm_pg_col(res, (int)r, fields[f].column)) + 1;
+    items = cm_xcalloc(rows ? rows : 1, size);
+    mem = need ? cm_xmalloc(need) : NULL;
+    for (size_t r = 0; r < rows; r++) {
+        char *rec = items + r * size;
+        for (size_t f = 0; f < nfields; f++) {
+            const char *v = cm_pg_col(res, (int)r, fields[f].column);
+            if (fields[f].kind == CM_PG_STR) {
+                size_t len = strlen(v) + 1;
+                memcpy(mem + at, v, len);
+                *(const char **)(void *)(rec + fields[f].offset) = mem + at;
+                at += len;
+            } else if (fields[f].kind == CM_PG_BOOL) {
+                *(int *)(void *)(rec + fields[f].offset) = v[0] == 't';
+            } else {
+                *(long *)(void *)(rec + fields[f].offset) = strtol(v, NULL, 10);
+            }
+        }
+    }
+    *out_items = items;
+    *out_mem = mem;
+    *out_n = rows;
+}
+
+cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *values,
+                    const struct cm_pg_field *fields, size_t nfields, size_t size,
+                    void **out_items, char **out_mem, size_t *out_n)
+{
+    PGresult *res;
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
+
+    if (err != CM_OK)
+        return err;
+    cm_pg_records(res, fields, nfields, size, out_items, out_mem, out_n);
+    PQclear(res);
+    return CM_OK;
+}

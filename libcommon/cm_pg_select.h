@@ -1,0 +1,41 @@
+/* cm_pg_select.h: a statement's rows copied into an array of records, so
+ * store code clears its PGresult where it made it and handlers and renderers
+ * see records only (STYLE.md §2). The same shape as authz's store_rows.h
+ * (gs_select), shared here for the other services.
+ *
+ * A record is a struct of `const char *` (text, "" for SQL NULL), int
+ * (booleans) and long fields; every string of one list lives in one block. */
+#ifndef CM_PG_SELECT_H
+#define CM_PG_SELECT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "cm_err.h"
+
+/* One field of a record: the column it comes from, its kind and where it is. */
+enum cm_pg_kind { CM_PG_STR, CM_PG_BOOL, CM_PG_LONG };
+struct cm_pg_field {
+    const char *column;
+    enum cm_pg_kind kind;
+    size_t offset;
+};
+
+/* Runs sql as cm_pg_query and copies its rows into a new array of records of
+ * size bytes (fields[0..nfields) filled, a column the result lacks reads as
+ * "" / 0): *out_items (caller frees) and the block their strings point into
+ * *out_mem (caller frees; NULL when there are none), *out_n rows. */
+cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *values,
+                    const struct cm_pg_field *fields, size_t nfields, size_t size,
+                    void **out_items, char **out_mem, size_t *out_n);
+
+/* As cm_pg_select on an existing result (not cleared). */
+void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t nfields,
+                   size_t size, void **out_items, char **out_mem, size_t *out_n);
+
+/* cm_pg_select into a list struct {size_t n; T *items; char *mem;}. */
+#define CM_PG_SELECT(pg, sql, nvalues, values, fields, list)                                       \
+    cm_pg_select(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),           \
+                 sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
+
+#endif
