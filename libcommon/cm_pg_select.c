@@ -41,8 +41,8 @@ void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t
 }
 
 cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *values,
-                    const struct cm_pg_field *fields, size_t nfields, size_t size,
-                    void **out_items, char **out_mem, size_t *out_n)
+                    const struct cm_pg_field *fields, size_t nfields, size_t size, void **out_items,
+                    char **out_mem, size_t *out_n)
 {
     PGresult *res;
     cm_err err = cm_pg_query(pg, sql, n, values, &res);

@@ -26,8 +26,8 @@ struct cm_pg_field {
  * "" / 0): *out_items (caller frees) and the block their strings point into
  * *out_mem (caller frees; NULL when there are none), *out_n rows. */
 cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *values,
-                    const struct cm_pg_field *fields, size_t nfields, size_t size,
-                    void **out_items, char **out_mem, size_t *out_n);
+                    const struct cm_pg_field *fields, size_t nfields, size_t size, void **out_items,
+                    char **out_mem, size_t *out_n);
 
 /* As cm_pg_select on an existing result (not cleared). */
 void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t nfields,

@@ -199,7 +199,7 @@ static cm_err read_org(struct cm_req *rq, const json_t *attrs, char *org)
 {
     const Envelope__Principal *p = cm_principal_of(rq);
     struct org_scope scope;
-    PGresult *res = NULL;
+    struct org_list o = {0};
     cm_err err = cm_json_uuid(rq, attrs, ATTR, "organization-id", 0, org);
 
     if (err == CM_OK && !org[0]) {
@@ -211,8 +211,8 @@ static cm_err read_org(struct cm_req *rq, const json_t *attrs, char *org)
     if (err != CM_OK)
         return err;
     orgs_scope_of(rq, &scope);
-    err = store_org_get(rq->w->pg, org, &scope, &res);
-    PQclear(res);
+    err = store_org_get(rq->w->pg, org, &scope, &o);
+    store_org_list_free(&o);
     if (err == CM_ENOTFOUND)
         return cm_fail_at(rq, err, ATTR "/organization-id", NULL, "no such organization");
     if (err == CM_OK && !cm_principal_org_admin(rq, org))

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cm_jsonapi.h"
-#include "rows_json.h"
+#include "org_json.h"
 #include "cm_nats.h"
 #include "cm_outbox.h"
 #include "cm_principal.h"
@@ -37,7 +37,7 @@ void orgs_scope_of(const struct cm_req *rq, struct org_scope *out)
         memcpy(out->only_org, p->organization_id, CM_UUID_LEN + 1);
 }
 
-cm_err orgs_of_path(struct cm_req *rq, int must_admin, PGresult **res)
+cm_err orgs_of_path(struct cm_req *rq, int must_admin, struct org_list *res)
 {
     const char *id = cm_req_param(rq, "id");
     struct org_scope scope;
@@ -50,8 +50,7 @@ cm_err orgs_of_path(struct cm_req *rq, int must_admin, PGresult **res)
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, err, "no such organization");
     if (err == CM_OK && must_admin && !cm_principal_org_admin(rq, id)) {
-        PQclear(*res);
-        *res = NULL;
+        store_org_list_free(res);
         return cm_fail(rq, CM_EDENIED,
                        "only an administrator of this organization (in its current "
                        "organization) or the platform admin may change it");
@@ -156,28 +155,13 @@ cm_err orgs_membership_add(PGconn *pg, const char *user, const char *org, const 
 
 /* --- the resource --- */
 
-/* The organizations resource of row of res. NULL when building failed. */
-static json_t *org_resource(const PGresult *res, int row)
+/* Answers status with the one organization of res, which it releases. */
+static cm_err respond_org(struct cm_req *rq, struct cm_resp *out, int status,
+                          struct org_list *res)
 {
-    struct org_rec o;
-    json_t *attrs;
+    json_t *r = org_json_resource(&res->items[0]);
 
-    store_org_row(res, row, &o);
-    attrs = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:s, s:s, s:o, s:s}", "authorization-type",
-                      o.authorization_type, "classification", o.classification, "display-name",
-                      o.display_name, "is-active", o.is_active, "last-modified-time",
-                      o.last_modified_time, "logo-ready-to-use", o.logo_url[0] != '\0', "name",
-                      o.name, "provider-type", o.provider_type, "theme-id",
-                      cm_json_str_or_null(o.theme_id), "timezone", o.timezone);
-    return attrs ? cm_jsonapi_resource(ORG_TYPE, o.id, attrs) : NULL;
-}
-
-/* Answers status with the one organization of res, which it clears. */
-static cm_err respond_org(struct cm_req *rq, struct cm_resp *out, int status, PGresult *res)
-{
-    json_t *r = org_resource(res, 0);
-
-    PQclear(res);
+    store_org_list_free(res);
     cm_resp_json(out, rq, status, r ? cm_jsonapi_doc(r) : NULL);
     return CM_OK;
 }
@@ -211,7 +195,7 @@ cm_err orgs_list(struct cm_req *rq, struct cm_resp *out)
                                         "page[offset]",
                                         NULL};
     struct org_list_query q = {0};
-    PGresult *res = NULL;
+    struct org_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -233,7 +217,8 @@ cm_err orgs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_orgs_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    rows_json_respond(out, rq, res, org_resource);
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(org_json_list(&res)));
+    store_org_list_free(&res);
     return CM_OK;
 }
 
@@ -301,8 +286,7 @@ cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
     struct org_fields f = {0};
     char theme[CM_UUID_LEN + 1];
     json_t *doc = NULL, *attrs;
-    PGresult *res = NULL;
-    struct org_rec o;
+    struct org_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK && !cm_principal_platform_admin(rq))
@@ -315,28 +299,26 @@ cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_org_create(rq->w->pg, &f, &res);
-        if (err == CM_OK) {
-            store_org_row(res, 0, &o);
-            err = event_org(rq->w->pg, &o, "created");
-        }
+        if (err == CM_OK)
+            err = event_org(rq->w->pg, &res.items[0], "created");
         err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
     }
     json_decref(doc);
     if (err != CM_OK) {
-        PQclear(res);
+        store_org_list_free(&res);
         return err;
     }
-    return respond_org(rq, out, 201, res);
+    return respond_org(rq, out, 201, &res);
 }
 
 cm_err orgs_read(struct cm_req *rq, struct cm_resp *out)
 {
-    PGresult *res;
+    struct org_list res = {0};
     cm_err err = orgs_of_path(rq, 0, &res);
 
-    return err == CM_OK ? respond_org(rq, out, 200, res) : err;
+    return err == CM_OK ? respond_org(rq, out, 200, &res) : err;
 }
 
 cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
@@ -344,12 +326,10 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
     struct org_fields f = {0};
     char theme[CM_UUID_LEN + 1];
     json_t *doc = NULL, *attrs;
-    PGresult *res = NULL;
-    struct org_rec o;
+    struct org_list res = {0};
     cm_err err = orgs_of_path(rq, 1, &res);
 
-    PQclear(res);
-    res = NULL;
+    store_org_list_free(&res);
     if (err == CM_OK)
         err = cm_req_jsonapi(rq, ORG_TYPE, cm_req_param(rq, "id"), org_attrs, &doc, &attrs);
     if (err == CM_OK)
@@ -358,20 +338,18 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_org_update(rq->w->pg, cm_req_param(rq, "id"), &f, &res);
-        if (err == CM_OK) {
-            store_org_row(res, 0, &o);
-            err = event_org(rq->w->pg, &o, "updated");
-        }
+        if (err == CM_OK)
+            err = event_org(rq->w->pg, &res.items[0], "updated");
         err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
     }
     json_decref(doc);
     if (err != CM_OK) {
-        PQclear(res);
+        store_org_list_free(&res);
         return err;
     }
-    return respond_org(rq, out, 200, res);
+    return respond_org(rq, out, 200, &res);
 }
 
 /* Reads the optional role-id attribute: a role of org, into role_id
@@ -400,11 +378,11 @@ cm_err orgs_add_user(struct cm_req *rq, struct cm_resp *out)
     char role_id[CM_UUID_LEN + 1], member_of[40];
     json_t *doc = NULL, *attrs;
     struct user_ref user;
-    PGresult *res = NULL;
+    struct org_list res = {0};
     int added;
     cm_err err = orgs_of_path(rq, 1, &res);
 
-    PQclear(res);
+    store_org_list_free(&res);
     if (err == CM_OK)
         err = cm_req_jsonapi(rq, ORG_TYPE, NULL, allowed, &doc, &attrs);
     if (err == CM_OK)
@@ -427,11 +405,12 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
     const char *org = cm_req_param(rq, "id");
     json_t *doc = NULL, *attrs;
     struct user_ref user;
-    PGresult *res = NULL, *roles = NULL;
+    struct org_list res = {0};
+    PGresult *roles = NULL;
     int removed = 0;
     cm_err err = orgs_of_path(rq, 1, &res);
 
-    PQclear(res);
+    store_org_list_free(&res);
     if (err == CM_OK)
         err = cm_req_jsonapi(rq, ORG_TYPE, NULL, allowed, &doc, &attrs);
     if (err == CM_OK)
@@ -465,8 +444,8 @@ cm_err rpc_get_organization(struct cm_worker *w, const Envelope__RpcRequest *req
 {
     Identity__GetOrganizationRequest *in;
     Identity__GetOrganizationReply reply = IDENTITY__GET_ORGANIZATION_REPLY__INIT;
-    PGresult *res = NULL;
-    struct org_rec o;
+    struct org_list res = {0};
+    const struct org_rec *o;
     cm_err err;
 
     in = identity__get_organization_request__unpack(NULL, req->payload.len, req->payload.data);
@@ -477,13 +456,13 @@ cm_err rpc_get_organization(struct cm_worker *w, const Envelope__RpcRequest *req
     identity__get_organization_request__free_unpacked(in, NULL);
     if (err != CM_OK)
         return err == CM_ENOTFOUND ? cm_rpc_fail(w, err, "no such organization") : err;
-    store_org_row(res, 0, &o);
-    reply.id = (char *)o.id;
-    reply.name = (char *)o.name;
-    reply.display_name = (char *)o.display_name;
-    reply.logo_url = (char *)o.logo_url;
-    reply.is_active = o.is_active;
+    o = &res.items[0];
+    reply.id = (char *)o->id;
+    reply.name = (char *)o->name;
+    reply.display_name = (char *)o->display_name;
+    reply.logo_url = (char *)o->logo_url;
+    reply.is_active = o->is_active;
     *out_payload = cm_pack(&reply.base, out_len);
-    PQclear(res);
+    store_org_list_free(&res);
     return CM_OK;
 }

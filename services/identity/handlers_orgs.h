@@ -120,10 +120,11 @@ void api_client_new_credentials(char *key, char *api_user_id);
  * memberships of a user, the organization of an API client. */
 void orgs_scope_of(const struct cm_req *rq, struct org_scope *out);
 
-/* The organization of the path's {id} into *res (caller PQclear) when the
- * caller sees it; 404 otherwise. With must_admin, a caller who sees it but
- * does not administer it gets 403. */
-cm_err orgs_of_path(struct cm_req *rq, int must_admin, PGresult **res);
+/* The organization of the path's {id} into res->items[0] (caller
+ * store_org_list_free) when the caller sees it; 404 otherwise. With
+ * must_admin, a caller who sees it but does not administer it gets 403.
+ * res is empty unless CM_OK. */
+cm_err orgs_of_path(struct cm_req *rq, int must_admin, struct org_list *res);
 
 /* Reads the target user of an add/remove body: attributes "user-id" (uuid)
  * and/or "email" (at least one), into *out. member_of ("" for any user)

@@ -56,7 +56,7 @@ cm_err user_orgs_create(struct cm_req *rq, struct cm_resp *out)
     json_t *doc = NULL, *attrs, *r;
     struct user_ref user;
     struct membership_list m = {0};
-    PGresult *res = NULL;
+    struct org_list o = {0};
     int added = 0;
     cm_err err = cm_principal_require(rq);
 
@@ -66,9 +66,8 @@ cm_err user_orgs_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_json_uuid(rq, attrs, ATTR, "organization-id", 1, org);
     if (err == CM_OK) {
         orgs_scope_of(rq, &scope);
-        err = store_org_get(rq->w->pg, org, &scope, &res);
-        PQclear(res);
-        res = NULL;
+        err = store_org_get(rq->w->pg, org, &scope, &o);
+        store_org_list_free(&o);
         if (err == CM_ENOTFOUND)
             err = cm_fail_at(rq, err, ATTR "/organization-id", NULL, "no such organization");
     }

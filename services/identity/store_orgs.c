@@ -21,20 +21,38 @@
     "(SELECT count(*) FROM user_organizations c WHERE c.user_id = m.user_id) "                   \
     "AS organization_count"
 
-void store_org_row(const PGresult *res, int row, struct org_rec *out)
+#define F(col, kind, field) {col, kind, offsetof(struct org_rec, field)}
+static const struct cm_pg_field org_fields[] = {
+    F("id", CM_PG_STR, id),
+    F("name", CM_PG_STR, name),
+    F("display_name", CM_PG_STR, display_name),
+    F("classification", CM_PG_STR, classification),
+    F("provider_type", CM_PG_STR, provider_type),
+    F("authorization_type", CM_PG_STR, authorization_type),
+    F("timezone", CM_PG_STR, timezone),
+    F("theme_id", CM_PG_STR, theme_id),
+    F("logo_url", CM_PG_STR, logo_url),
+    F("last_modified_time", CM_PG_STR, last_modified_time),
+    F("occurred_at", CM_PG_STR, occurred_at),
+    F("is_active", CM_PG_BOOL, is_active),
+};
+#undef F
+
+void store_org_list_free(struct org_list *l)
 {
-    out->id = cm_pg_col(res, row, "id");
-    out->name = cm_pg_col(res, row, "name");
-    out->display_name = cm_pg_col(res, row, "display_name");
-    out->classification = cm_pg_col(res, row, "classification");
-    out->provider_type = cm_pg_col(res, row, "provider_type");
-    out->authorization_type = cm_pg_col(res, row, "authorization_type");
-    out->timezone = cm_pg_col(res, row, "timezone");
-    out->theme_id = cm_pg_col(res, row, "theme_id");
-    out->logo_url = cm_pg_col(res, row, "logo_url");
-    out->last_modified_time = cm_pg_col(res, row, "last_modified_time");
-    out->occurred_at = cm_pg_col(res, row, "occurred_at");
-    out->is_active = cm_pg_bool(res, row, "is_active");
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
+}
+
+/* err, or CM_ENOTFOUND (out emptied) when out does not hold exactly one. */
+static cm_err one_org(cm_err err, struct org_list *out)
+{
+    if (err == CM_OK && out->n != 1) {
+        store_org_list_free(out);
+        return CM_ENOTFOUND;
+    }
+    return err;
 }
 
 void store_scope_params(const struct org_scope *s, const char *v[3])
@@ -44,7 +62,7 @@ void store_scope_params(const struct org_scope *s, const char *v[3])
     v[2] = cm_pg_opt(s->member_of);
 }
 
-cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **out)
+cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, struct org_list *out)
 {
     char limit[24], offset[24];
     const char *v[10];
@@ -59,7 +77,7 @@ cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **ou
     snprintf(offset, sizeof offset, "%ld", q->offset);
     v[8] = limit;
     v[9] = offset;
-    return cm_pg_query(pg,
+    return CM_PG_SELECT(pg,
                        "SELECT " ORG_COLUMNS " FROM organizations o WHERE "
                        STORE_ORG_VISIBLE("o.id", "$1", "$2", "$3")
                        " AND ($4::text IS NULL OR o.name = $4)"
@@ -68,25 +86,26 @@ cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **ou
                        " AND ($7::timestamptz IS NULL OR o.last_modified_time < $7)"
                        " AND ($8::timestamptz IS NULL OR o.last_modified_time > $8)"
                        " ORDER BY o.name, o.id LIMIT $9 OFFSET $10",
-                       10, v, out);
+                       10, v, org_fields, out);
 }
 
-cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, PGresult **out)
+cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope,
+                     struct org_list *out)
 {
     static const struct org_scope any = {1, "", ""};
     const char *v[4];
 
     store_scope_params(scope ? scope : &any, v);
     v[3] = id;
-    return cm_pg_one_row(cm_pg_query(pg,
-                                     "SELECT " ORG_COLUMNS
-                                     " FROM organizations o WHERE o.id = $4 AND " STORE_ORG_VISIBLE(
-                                         "o.id", "$1", "$2", "$3"),
-                                     4, v, out),
-                         out);
+    return one_org(CM_PG_SELECT(pg,
+                                "SELECT " ORG_COLUMNS
+                                " FROM organizations o WHERE o.id = $4 AND " STORE_ORG_VISIBLE(
+                                    "o.id", "$1", "$2", "$3"),
+                                4, v, org_fields, out),
+                   out);
 }
 
-cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
+cm_err store_org_create(PGconn *pg, const struct org_fields *f, struct org_list *out)
 {
     const char *v[7] = {f->name,
                         f->display_name,
@@ -97,8 +116,8 @@ cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
                         f->theme_given ? cm_pg_opt(f->theme_id) : NULL};
 
     /* The roles' INSERT runs although the outer query does not read it. */
-    return cm_pg_one_row(
-        cm_pg_query(pg,
+    return one_org(
+        CM_PG_SELECT(pg,
                     "WITH o AS (INSERT INTO organizations (name, display_name, classification, "
                     "provider_type, authorization_type, timezone, theme_id) VALUES ($1, "
                     "COALESCE($2, $1), COALESCE($3, 'customer'), COALESCE($4, ''), "
@@ -107,11 +126,12 @@ cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out)
                     "SELECT o.id, d.name, d.display FROM o, (VALUES ('admin', 'Organization "
                     "admin'), ('provider', 'Provider'), ('patient', 'Patient')) d(name, display)) "
                     "SELECT " ORG_COLUMNS " FROM o",
-                    7, v, out),
+                    7, v, org_fields, out),
         out);
 }
 
-cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, PGresult **out)
+cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f,
+                        struct org_list *out)
 {
     const char *v[9] = {id,
                         f->name,
@@ -123,8 +143,8 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
                         f->theme_given ? "t" : "f",
                         f->theme_given ? cm_pg_opt(f->theme_id) : NULL};
 
-    return cm_pg_one_row(
-        cm_pg_query(pg,
+    return one_org(
+        CM_PG_SELECT(pg,
                     "UPDATE organizations o SET name = COALESCE($2, o.name), "
                     "display_name = COALESCE($3, o.display_name), "
                     "classification = COALESCE($4, o.classification), "
@@ -133,7 +153,7 @@ cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, 
                     "timezone = COALESCE($7, o.timezone), "
                     "theme_id = CASE WHEN $8::bool THEN $9::uuid ELSE o.theme_id END, "
                     "last_modified_time = now() WHERE o.id = $1 RETURNING " ORG_COLUMNS,
-                    9, v, out),
+                    9, v, org_fields, out),
         out);
 }
 

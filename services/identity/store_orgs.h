@@ -35,7 +35,7 @@ struct org_scope {
  * (borrowed from s; NULL for SQL NULL). */
 void store_scope_params(const struct org_scope *s, const char *v[3]);
 
-/* One organization, strings borrowed from the PGresult it came from ("" for
+/* One organization, strings owned by the list holding the record ("" for
  * SQL NULL, never NULL). Times are RFC 3339 UTC. */
 struct org_rec {
     const char *id;
@@ -52,9 +52,15 @@ struct org_rec {
     int is_active;
 };
 
-/* Points out's strings into row of res (a result of the store_org_*
- * functions below); valid while res is. */
-void store_org_row(const PGresult *res, int row, struct org_rec *out);
+/* Organizations read (release with store_org_list_free; a zeroed list is
+ * empty). The functions returning one organization put it in items[0]. */
+struct org_list {
+    size_t n;
+    struct org_rec *items;
+    char *mem;
+};
+
+void store_org_list_free(struct org_list *l);
 
 /* A parsed list request (#101); strings "" when not given. */
 struct org_list_query {
@@ -68,14 +74,13 @@ struct org_list_query {
     long offset;
 };
 
-/* The visible organizations matching q, by name then id, one page (caller
- * PQclear; rows read with store_org_row). */
-cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, PGresult **out);
+/* The visible organizations matching q, by name then id, one page. */
+cm_err store_orgs_list(PGconn *pg, const struct org_list_query *q, struct org_list *out);
 
-/* Organization id (a uuid) when scope sees it (scope NULL: any), as a
- * one-row result (caller PQclear). CM_ENOTFOUND when there is none or it is
- * not visible. */
-cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope, PGresult **out);
+/* Organization id (a uuid) when scope sees it (scope NULL: any). CM_ENOTFOUND
+ * when there is none or it is not visible. */
+cm_err store_org_get(PGconn *pg, const char *id, const struct org_scope *scope,
+                     struct org_list *out);
 
 /* Attributes of create (#102) and update (#104); NULL = not given. */
 struct org_fields {
@@ -90,14 +95,15 @@ struct org_fields {
 };
 
 /* Inserts an organization with f (name required) and its default roles
- * "admin" ("Organization admin"), "provider" and "patient". The new row to
- * *out (caller PQclear). CM_ECONFLICT when the name is taken. */
-cm_err store_org_create(PGconn *pg, const struct org_fields *f, PGresult **out);
+ * "admin" ("Organization admin"), "provider" and "patient". The new one to
+ * *out. CM_ECONFLICT when the name is taken. */
+cm_err store_org_create(PGconn *pg, const struct org_fields *f, struct org_list *out);
 
 /* Applies f to organization id and bumps last_modified_time; the updated
- * row to *out (caller PQclear). CM_ECONFLICT when the new name is taken,
- * CM_ENOTFOUND when there is no such organization. */
-cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f, PGresult **out);
+ * one to *out. CM_ECONFLICT when the new name is taken, CM_ENOTFOUND when
+ * there is no such organization. */
+cm_err store_org_update(PGconn *pg, const char *id, const struct org_fields *f,
+                        struct org_list *out);
 
 /* --- memberships --- */
 

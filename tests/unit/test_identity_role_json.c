@@ -52,8 +52,8 @@ Test(role_json, lists_keep_order_and_empty_is_array)
     two[1].id = "r-2";
     a = role_json_list(&l);
     cr_assert(eq(sz, json_array_size(a), 2));
-    cr_expect(eq(str, (char *)json_string_value(json_object_get(json_array_get(a, 1), "id")),
-                 "r-2"));
+    cr_expect(
+        eq(str, (char *)json_string_value(json_object_get(json_array_get(a, 1), "id")), "r-2"));
     json_decref(a);
     a = role_json_list(&none);
     cr_expect(eq(int, json_is_array(a) ? 1 : 0, 1));
