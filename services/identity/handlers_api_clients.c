@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_client_json.h"
 #include "cm_jsonapi.h"
 #include "cm_outbox.h"
 #include "cm_principal.h"
@@ -33,51 +34,27 @@ void api_client_new_credentials(char *key, char *api_user_id)
     sodium_bin2hex(api_user_id + 4, API_USER_ID_CHARS - 4 + 1, id, sizeof id);
 }
 
-/* The api-clients resource of row 0 of res, with "api-key" when key is not
- * NULL. NULL when building failed. */
-static json_t *client_resource(const PGresult *res, int row, const char *key)
-{
-    struct api_client_rec c;
-    json_t *attrs, *roles;
-
-    store_api_client_row(res, row, &c);
-    roles = json_loads(c.roles, 0, NULL);
-    if (!json_is_array(roles)) {
-        json_decref(roles);
-        return NULL;
-    }
-    attrs = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o}", "name", c.name, "organization-id",
-                      cm_json_str_or_null(c.organization_id), "roles", roles, "api-user-id",
-                      c.api_user_id, "created-at", c.created_at, "revoked-at",
-                      cm_json_str_or_null(c.revoked_at));
-    if (attrs && key)
-        json_object_set_new(attrs, "api-key", json_string(key));
-    return attrs ? cm_jsonapi_resource(AC_TYPE, c.id, attrs) : NULL;
-}
-
-/* Answers status with the client of res (cleared here), and key when not
+/* Answers status with the client of res (released here), and key when not
  * NULL. */
-static cm_err respond_client(struct cm_req *rq, struct cm_resp *out, int status, PGresult *res,
-                             const char *key)
+static cm_err respond_client(struct cm_req *rq, struct cm_resp *out, int status,
+                             struct api_client_list *res, const char *key)
 {
-    json_t *r = client_resource(res, 0, key);
+    json_t *r = api_client_json_resource(&res->items[0], key);
 
-    PQclear(res);
+    store_api_client_list_free(res);
     cm_resp_json(out, rq, status, r ? cm_jsonapi_doc(r) : NULL);
     return CM_OK;
 }
 
-/* Writes ApiClientChanged for the client of res with change. */
-static cm_err client_event(PGconn *pg, const PGresult *res, const char *change)
+/* Writes ApiClientChanged for c with change. */
+static cm_err client_event(PGconn *pg, const struct api_client_rec *c, const char *change)
 {
     Identity__ApiClientChanged ev = IDENTITY__API_CLIENT_CHANGED__INIT;
-    struct api_client_rec c;
 
-    store_api_client_row(res, 0, &c);
-    ev.client_id = (char *)c.id;
-    ev.api_user_id = (char *)c.api_user_id;
+    ev.client_id = (char *)c->id;
+    ev.api_user_id = (char *)c->api_user_id;
     ev.change = (char *)change;
-    ev.occurred_at = (char *)c.occurred_at;
+    ev.occurred_at = (char *)c->occurred_at;
     return cm_outbox_add(pg, IDENTITY_EVT_API_CLIENT_CHANGED, &ev.base, NULL);
 }
 
@@ -99,9 +76,10 @@ static cm_err managed_org(struct cm_req *rq, char *org)
     return CM_EDENIED;
 }
 
-/* The client of the path's {id} into *res when the caller manages it; 404
- * otherwise (also for callers who manage none: they see no clients). */
-static cm_err client_of_path(struct cm_req *rq, PGresult **res)
+/* The client of the path's {id} into res->items[0] when the caller manages
+ * it; 404 otherwise (also for callers who manage none: they see no
+ * clients). res is empty unless CM_OK. */
+static cm_err client_of_path(struct cm_req *rq, struct api_client_list *res)
 {
     const char *id = cm_req_param(rq, "id");
     char org[40];
@@ -122,8 +100,7 @@ cm_err api_clients_list(struct cm_req *rq, struct cm_resp *out)
     static const char *const known[] = {"filter[include-revoked]", "filter[organization-id]",
                                         "page[limit]", "page[offset]", NULL};
     struct api_client_query q = {0};
-    PGresult *res = NULL;
-    json_t *data;
+    struct api_client_list res = {0};
     cm_err err = managed_org(rq, q.scope_org);
 
     if (err == CM_EDENIED)
@@ -140,11 +117,8 @@ cm_err api_clients_list(struct cm_req *rq, struct cm_resp *out)
         err = store_api_clients_list(rq->w->pg, &q, &res);
     if (err != CM_OK)
         return err;
-    data = json_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        json_array_append_new(data, client_resource(res, i, NULL));
-    PQclear(res);
-    cm_resp_json(out, rq, 200, cm_jsonapi_doc(data));
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(api_client_json_list(&res)));
+    store_api_client_list_free(&res);
     return CM_OK;
 }
 
@@ -231,7 +205,7 @@ cm_err api_clients_create(struct cm_req *rq, struct cm_resp *out)
     struct api_client_new c = {0};
     char *roles = NULL;
     json_t *doc = NULL, *attrs;
-    PGresult *res = NULL;
+    struct api_client_list res = {0};
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK)
@@ -259,7 +233,7 @@ cm_err api_clients_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         err = store_api_client_create(rq->w->pg, &c, &res);
         if (err == CM_OK)
-            err = client_event(rq->w->pg, res, "created");
+            err = client_event(rq->w->pg, &res.items[0], "created");
         err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL,
@@ -268,19 +242,19 @@ cm_err api_clients_create(struct cm_req *rq, struct cm_resp *out)
     free(roles);
     json_decref(doc);
     if (err == CM_OK)
-        respond_client(rq, out, 201, res, key);
+        respond_client(rq, out, 201, &res, key);
     else
-        PQclear(res);
+        store_api_client_list_free(&res);
     sodium_memzero(key, sizeof key);
     return err;
 }
 
 cm_err api_clients_read(struct cm_req *rq, struct cm_resp *out)
 {
-    PGresult *res = NULL;
+    struct api_client_list res = {0};
     cm_err err = client_of_path(rq, &res);
 
-    return err == CM_OK ? respond_client(rq, out, 200, res, NULL) : err;
+    return err == CM_OK ? respond_client(rq, out, 200, &res, NULL) : err;
 }
 
 /* Refuses any body but none or {} (the actions take no input). */
@@ -298,11 +272,10 @@ cm_err api_clients_rotate_key(struct cm_req *rq, struct cm_resp *out)
 {
     char key[API_KEY_CHARS + 1], user[API_USER_ID_CHARS + 1];
     uint8_t hash[API_KEY_HASH_BYTES];
-    PGresult *res = NULL;
+    struct api_client_list res = {0};
     cm_err err = client_of_path(rq, &res);
 
-    PQclear(res);
-    res = NULL;
+    store_api_client_list_free(&res);
     if (err == CM_OK)
         err = empty_body(rq);
     if (err == CM_OK) {
@@ -313,27 +286,26 @@ cm_err api_clients_rotate_key(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         err = store_api_client_set_key(rq->w->pg, cm_req_param(rq, "id"), hash, &res);
         if (err == CM_OK)
-            err = client_event(rq->w->pg, res, "key_rotated");
+            err = client_event(rq->w->pg, &res.items[0], "key_rotated");
         err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail(rq, err, "the API client is revoked");
     }
     if (err == CM_OK)
-        respond_client(rq, out, 201, res, key);
+        respond_client(rq, out, 201, &res, key);
     else
-        PQclear(res);
+        store_api_client_list_free(&res);
     sodium_memzero(key, sizeof key);
     return err;
 }
 
 cm_err api_clients_revoke(struct cm_req *rq, struct cm_resp *out)
 {
-    PGresult *res = NULL;
+    struct api_client_list res = {0};
     int changed = 0;
     cm_err err = client_of_path(rq, &res);
 
-    PQclear(res);
-    res = NULL;
+    store_api_client_list_free(&res);
     if (err == CM_OK)
         err = empty_body(rq);
     if (err == CM_OK)
@@ -341,12 +313,12 @@ cm_err api_clients_revoke(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         err = store_api_client_revoke(rq->w->pg, cm_req_param(rq, "id"), &changed, &res);
         if (err == CM_OK && changed)
-            err = client_event(rq->w->pg, res, "revoked");
+            err = client_event(rq->w->pg, &res.items[0], "revoked");
         err = cm_pg_end(rq->w->pg, err);
     }
     if (err != CM_OK) {
-        PQclear(res);
+        store_api_client_list_free(&res);
         return err;
     }
-    return respond_client(rq, out, 201, res, NULL);
+    return respond_client(rq, out, 201, &res, NULL);
 }

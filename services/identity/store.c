@@ -3,11 +3,13 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cm_pg.h"
+#include "cm_pg_select.h"
 
 void store_api_key_hash(const char *key, uint8_t out[API_KEY_HASH_BYTES])
 {
@@ -157,20 +159,53 @@ cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *
     "CASE WHEN c.revoked_at IS NULL THEN NULL ELSE " STORE_TS("c.revoked_at")                     \
     " END AS revoked_at, c.created_by::text AS created_by, " STORE_TS("now()") " AS occurred_at"
 
-void store_api_client_row(const PGresult *res, int row, struct api_client_rec *out)
+#define F(col, field) {col, CM_PG_STR, offsetof(struct api_client_rec, field)}
+static const struct cm_pg_field client_fields[] = {
+    F("id", id),
+    F("api_user_id", api_user_id),
+    F("name", name),
+    F("organization_id", organization_id),
+    F("roles", roles),
+    F("created_at", created_at),
+    F("revoked_at", revoked_at),
+    F("created_by", created_by),
+    F("occurred_at", occurred_at),
+};
+#undef F
+#define NFIELDS (sizeof client_fields / sizeof client_fields[0])
+
+void store_api_client_list_free(struct api_client_list *l)
 {
-    out->id = cm_pg_col(res, row, "id");
-    out->api_user_id = cm_pg_col(res, row, "api_user_id");
-    out->name = cm_pg_col(res, row, "name");
-    out->organization_id = cm_pg_col(res, row, "organization_id");
-    out->roles = cm_pg_col(res, row, "roles");
-    out->created_at = cm_pg_col(res, row, "created_at");
-    out->revoked_at = cm_pg_col(res, row, "revoked_at");
-    out->created_by = cm_pg_col(res, row, "created_by");
-    out->occurred_at = cm_pg_col(res, row, "occurred_at");
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
 }
 
-cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out)
+/* err, or CM_ENOTFOUND (out emptied) when out does not hold exactly one. */
+static cm_err one_client(cm_err err, struct api_client_list *out)
+{
+    if (err == CM_OK && out->n != 1) {
+        store_api_client_list_free(out);
+        return CM_ENOTFOUND;
+    }
+    return err;
+}
+
+/* The records of res (a result of a RETURNING REC_COLUMNS statement), which
+ * it clears, into *out: exactly one, else CM_ENOTFOUND. */
+static cm_err one_client_of(PGresult *res, struct api_client_list *out)
+{
+    cm_err err = cm_pg_result_err(res);
+
+    if (err == CM_OK)
+        cm_pg_records(res, client_fields, NFIELDS, sizeof *out->items, (void **)&out->items,
+                      &out->mem, &out->n);
+    PQclear(res);
+    return one_client(err, out);
+}
+
+cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c,
+                               struct api_client_list *out)
 {
     const char *check[2] = {c->organization_id, c->name};
     const char *values[6] = {c->api_user_id, (const char *)c->key_hash, c->name, c->organization_id,
@@ -199,27 +234,23 @@ cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGres
                        "ARRAY(SELECT json_array_elements_text($5::json)), $6::uuid) "
                        "RETURNING " REC_COLUMNS,
                        6, NULL, values, lengths, formats, 0);
-    err = cm_pg_result_err(res);
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    return cm_pg_one_row(err, out);
+    return one_client_of(res, out);
 }
 
-cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresult **out)
+cm_err store_api_client_get(PGconn *pg, const char *id, const char *org,
+                            struct api_client_list *out)
 {
     const char *v[2] = {id, cm_pg_opt(org)};
 
-    return cm_pg_one_row(cm_pg_query(pg,
-                                     "SELECT " REC_COLUMNS " FROM api_clients c WHERE c.id = $1 "
-                                     "AND ($2::uuid IS NULL OR c.organization_id = $2)",
-                                     2, v, out),
-                         out);
+    return one_client(CM_PG_SELECT(pg,
+                                   "SELECT " REC_COLUMNS " FROM api_clients c WHERE c.id = $1 "
+                                   "AND ($2::uuid IS NULL OR c.organization_id = $2)",
+                                   2, v, client_fields, out),
+                      out);
 }
 
-cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGresult **out)
+cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q,
+                              struct api_client_list *out)
 {
     char limit[24], offset[24];
     const char *v[5] = {cm_pg_opt(q->scope_org), cm_pg_opt(q->filter_org),
@@ -227,44 +258,40 @@ cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGre
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return cm_pg_query(pg,
+    return CM_PG_SELECT(pg,
                        "SELECT " REC_COLUMNS " FROM api_clients c "
                        "WHERE ($1::uuid IS NULL OR c.organization_id = $1) "
                        "AND ($2::uuid IS NULL OR c.organization_id = $2) "
                        "AND ($3::bool OR c.revoked_at IS NULL) "
                        "ORDER BY c.created_at DESC, c.id LIMIT $4 OFFSET $5",
-                       5, v, out);
+                       5, v, client_fields, out);
 }
 
 cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[API_KEY_HASH_BYTES],
-                                PGresult **out)
+                                struct api_client_list *out)
 {
     const char *values[2] = {id, (const char *)hash};
     int lengths[2] = {0, API_KEY_HASH_BYTES}, formats[2] = {0, 1};
+    struct api_client_list now = {0};
     PGresult *res;
-    cm_err err = store_api_client_get(pg, id, "", &res);
+    cm_err err = store_api_client_get(pg, id, "", &now);
 
     if (err != CM_OK)
         return err;
-    err = cm_pg_col(res, 0, "revoked_at")[0] ? CM_ECONFLICT : CM_OK;
-    PQclear(res);
+    err = now.items[0].revoked_at[0] ? CM_ECONFLICT : CM_OK;
+    store_api_client_list_free(&now);
     if (err != CM_OK)
         return err;
     res = cm_pg_exec_params(pg,
                        "UPDATE api_clients c SET key_hash = $2 WHERE c.id = $1 "
                        "AND c.revoked_at IS NULL RETURNING " REC_COLUMNS,
                        2, NULL, values, lengths, formats, 0);
-    err = cm_pg_result_err(res);
-    if (err != CM_OK) {
-        PQclear(res);
-        return err;
-    }
-    *out = res;
-    err = cm_pg_one_row(err, out);
+    err = one_client_of(res, out);
     return err == CM_ENOTFOUND ? CM_ECONFLICT : err; /* revoked meanwhile */
 }
 
-cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed, PGresult **out)
+cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed,
+                               struct api_client_list *out)
 {
     const char *v[1] = {id};
     long rows = 0;

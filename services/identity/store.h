@@ -38,8 +38,8 @@ cm_err store_api_client_by_user(PGconn *pg, const char *api_user_id, struct api_
 cm_err store_api_client_by_hash(PGconn *pg, const uint8_t hash[API_KEY_HASH_BYTES],
                                 struct api_client *out);
 
-/* One API client as the API shows it; strings borrowed from the PGresult
- * it came from ("" for SQL NULL). Times RFC 3339 UTC. */
+/* One API client as the API shows it; strings owned by the list holding
+ * the record ("" for SQL NULL). Times RFC 3339 UTC. */
 struct api_client_rec {
     const char *id;
     const char *api_user_id;
@@ -52,8 +52,15 @@ struct api_client_rec {
     const char *occurred_at; /* the transaction's now(), for events */
 };
 
-/* Points out's strings into row of res (a result of the functions below). */
-void store_api_client_row(const PGresult *res, int row, struct api_client_rec *out);
+/* API clients read (release with store_api_client_list_free; a zeroed list
+ * is empty). The functions returning one client put it in items[0]. */
+struct api_client_list {
+    size_t n;
+    struct api_client_rec *items;
+    char *mem;
+};
+
+void store_api_client_list_free(struct api_client_list *l);
 
 /* A new API client: every string given (roles_json a JSON array of role
  * names; created_by may be ""). */
@@ -67,14 +74,16 @@ struct api_client_new {
 };
 
 /* Inserts c, refusing (CM_ECONFLICT) when an active client of the same
- * organization already has its name; the new row to *out (caller PQclear).
+ * organization already has its name; the new one to *out.
  * Call inside a transaction: the name check holds a transaction-level
  * advisory lock on the organization. */
-cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c, PGresult **out);
+cm_err store_api_client_create(PGconn *pg, const struct api_client_new *c,
+                               struct api_client_list *out);
 
-/* API client id (a uuid), when org is "" or its organization; one row to
- * *out (caller PQclear). CM_ENOTFOUND otherwise. */
-cm_err store_api_client_get(PGconn *pg, const char *id, const char *org, PGresult **out);
+/* API client id (a uuid), when org is "" or its organization, to *out.
+ * CM_ENOTFOUND otherwise. */
+cm_err store_api_client_get(PGconn *pg, const char *id, const char *org,
+                            struct api_client_list *out);
 
 /* A parsed list request: scope_org limits to one organization ("" for all,
  * the platform admin), filter_org too ("" when not given). */
@@ -86,18 +95,20 @@ struct api_client_query {
     long offset;
 };
 
-/* The matching API clients, newest first (caller PQclear). */
-cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q, PGresult **out);
+/* The matching API clients, newest first. */
+cm_err store_api_clients_list(PGconn *pg, const struct api_client_query *q,
+                              struct api_client_list *out);
 
-/* Gives active API client id the key whose hash is hash; the row to *out.
+/* Gives active API client id the key whose hash is hash; it to *out.
  * CM_ENOTFOUND when there is no such client, CM_ECONFLICT when it is
  * revoked. */
 cm_err store_api_client_set_key(PGconn *pg, const char *id, const uint8_t hash[API_KEY_HASH_BYTES],
-                                PGresult **out);
+                                struct api_client_list *out);
 
-/* Revokes API client id (*changed 0 when it already was); the row to *out.
+/* Revokes API client id (*changed 0 when it already was); it to *out.
  * CM_ENOTFOUND when there is none. */
-cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed, PGresult **out);
+cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed,
+                               struct api_client_list *out);
 
 /* What store_api_client_upsert changed. */
 enum api_client_change {
