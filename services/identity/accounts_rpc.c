@@ -94,15 +94,15 @@ static cm_err created_events(PGconn *pg, const char *user_id, const char *org,
     Identity__MembershipChanged m = IDENTITY__MEMBERSHIP_CHANGED__INIT;
     Identity__RoleMembershipChanged r = IDENTITY__ROLE_MEMBERSHIP_CHANGED__INIT;
     char occurred_at[USER_TIME_LEN];
-    PGresult *facts = NULL;
+    struct user_facts facts = {0};
     cm_err err = users_event(pg, user_id, "created");
 
     if (err == CM_OK)
         err = store_user_facts(pg, user_id, &facts);
     if (err != CM_OK)
         return err;
-    snprintf(occurred_at, sizeof occurred_at, "%s", cm_pg_col(facts, 0, "occurred_at"));
-    PQclear(facts);
+    snprintf(occurred_at, sizeof occurred_at, "%s", facts.items[0].occurred_at);
+    store_user_facts_free(&facts);
     m.user_id = (char *)user_id;
     m.organization_id = (char *)org;
     m.change = "added";

@@ -19,7 +19,8 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
     Identity__UserChanged ev = IDENTITY__USER_CHANGED__INIT;
     struct user_target target;
     char subject[96];
-    PGresult *res = NULL;
+    struct user_facts facts = {0};
+    const struct user_facts_rec *f;
     json_t *orgs = NULL, *o;
     char **ids = NULL;
     size_t i, n = 0;
@@ -28,10 +29,11 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
     ev.platform_admin = err == CM_OK && target.is_platform_admin;
     sodium_memzero(&target, sizeof target); /* it holds the password hash */
     if (err == CM_OK)
-        err = store_user_facts(pg, user_id, &res);
+        err = store_user_facts(pg, user_id, &facts);
     if (err != CM_OK)
         return err;
-    orgs = json_loads(cm_pg_col(res, 0, "organization_ids"), 0, NULL);
+    f = &facts.items[0];
+    orgs = json_loads(f->organization_ids, 0, NULL);
     n = json_array_size(orgs);
     ids = calloc(n ? n : 1, sizeof *ids);
     if (!ids) {
@@ -42,20 +44,20 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
         ids[i] = (char *)(json_string_value(o) ? json_string_value(o) : "");
     ev.user_id = (char *)user_id;
     ev.change = (char *)change;
-    ev.username = (char *)cm_pg_col(res, 0, "username");
-    ev.email = (char *)cm_pg_col(res, 0, "email");
-    ev.first_name = (char *)cm_pg_col(res, 0, "first_name");
-    ev.last_name = (char *)cm_pg_col(res, 0, "last_name");
-    ev.enabled = cm_pg_bool(res, 0, "enabled");
+    ev.username = (char *)f->username;
+    ev.email = (char *)f->email;
+    ev.first_name = (char *)f->first_name;
+    ev.last_name = (char *)f->last_name;
+    ev.enabled = f->enabled;
     ev.n_organization_ids = n;
     ev.organization_ids = ids;
-    ev.occurred_at = (char *)cm_pg_col(res, 0, "occurred_at");
+    ev.occurred_at = (char *)f->occurred_at;
     snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_USER, change);
     err = cm_outbox_add(pg, subject, &ev.base, NULL);
 done:
     free(ids);
     json_decref(orgs);
-    PQclear(res);
+    store_user_facts_free(&facts);
     return err;
 }
 

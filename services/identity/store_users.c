@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cm_pg.h"
+#include "cm_pg_select.h"
 
 /* A timestamptz column as RFC 3339 UTC with microseconds; NULL stays NULL. */
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -365,20 +366,38 @@ cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled)
     return err;
 }
 
-cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out)
+#define F(col, kind, field) {col, kind, offsetof(struct user_facts_rec, field)}
+static const struct cm_pg_field facts_fields[] = {
+    F("username", CM_PG_STR, username),
+    F("email", CM_PG_STR, email),
+    F("first_name", CM_PG_STR, first_name),
+    F("last_name", CM_PG_STR, last_name),
+    F("organization_ids", CM_PG_STR, organization_ids),
+    F("occurred_at", CM_PG_STR, occurred_at),
+    F("enabled", CM_PG_BOOL, enabled),
+};
+#undef F
+
+void store_user_facts_free(struct user_facts *f)
+{
+    free(f->items);
+    free(f->mem);
+    memset(f, 0, sizeof *f);
+}
+
+cm_err store_user_facts(PGconn *pg, const char *user_id, struct user_facts *out)
 {
     const char *values[1] = {user_id};
-    cm_err err = cm_pg_query(pg,
+    cm_err err = CM_PG_SELECT(pg,
                      "SELECT username, email, first_name, last_name, enabled, "
                      "(SELECT coalesce(json_agg(m.organization_id ORDER BY m.organization_id), "
                      "'[]') FROM user_organizations m WHERE m.user_id = u.id)::text "
                      "AS organization_ids, " TS("now()") " AS occurred_at "
                      "FROM users u WHERE id = $1",
-                     1, values, out);
+                     1, values, facts_fields, out);
 
-    if (err == CM_OK && PQntuples(*out) != 1) {
-        PQclear(*out);
-        *out = NULL;
+    if (err == CM_OK && out->n != 1) {
+        store_user_facts_free(out);
         return CM_ENOTFOUND;
     }
     return err;

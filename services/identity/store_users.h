@@ -8,6 +8,7 @@
 #define IDENTITY_STORE_USERS_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cm_err.h"
@@ -152,11 +153,29 @@ cm_err store_user_confirm_phone(PGconn *pg, const char *id, const char *phone);
  * the user's username. */
 cm_err store_user_set_enabled(PGconn *pg, const char *id, int enabled);
 
-/* Facts of user_id for its UserChanged event: a one-row result (caller
- * PQclear) with columns username, email, first_name, last_name, enabled
- * ('t'/'f'), organization_ids (a JSON array of uuids) and occurred_at
- * (RFC 3339 UTC). CM_ENOTFOUND when there is none. */
-cm_err store_user_facts(PGconn *pg, const char *user_id, PGresult **out);
+/* Facts of a user for its UserChanged event ("" for SQL NULL). */
+struct user_facts_rec {
+    const char *username;
+    const char *email;
+    const char *first_name;
+    const char *last_name;
+    const char *organization_ids; /* a JSON array of uuids */
+    const char *occurred_at;      /* RFC 3339 UTC, the transaction's now() */
+    int enabled;
+};
+
+/* Where a user_facts_rec lives (release with store_user_facts_free). */
+struct user_facts {
+    size_t n;
+    struct user_facts_rec *items;
+    char *mem;
+};
+
+void store_user_facts_free(struct user_facts *f);
+
+/* The facts of user_id into out->items[0]. CM_ENOTFOUND when there is none
+ * (out then empty). */
+cm_err store_user_facts(PGconn *pg, const char *user_id, struct user_facts *out);
 
 /* --- accounts (identity.rpc.CreateAccount / ConfirmAccount) --- */
 
