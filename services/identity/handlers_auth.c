@@ -280,8 +280,7 @@ cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
     uint8_t old_hash[STORE_HASH_BYTES], new_hash[STORE_HASH_BYTES];
     json_t *body = NULL, *resp = NULL;
     const char *token = NULL;
-    struct login_rec rec;
-    PGresult *res = NULL;
+    struct login_rec rec = {0};
     int interactive = 0;
     cm_err err;
 
@@ -296,20 +295,18 @@ cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
         goto done;
     tokens_hash(token, old_hash);
     tokens_refresh_new(fresh, new_hash);
-    err = store_refresh_rotate(rq->w->pg, old_hash, new_hash, &res);
+    err = store_refresh_rotate(rq->w->pg, old_hash, new_hash, &rec);
     if (err == CM_ENOTFOUND) {
         err = refresh_refused(rq, old_hash);
         goto done;
     }
-    if (err == CM_OK) {
-        store_login_row(res, &rec);
+    if (err == CM_OK)
         err = tokens_response(key, &rec, fresh, (int64_t)time(NULL), &resp);
-    }
     if (err == CM_OK)
         auth_respond(rq, out, resp);
 done:
     sodium_memzero(fresh, sizeof fresh);
-    PQclear(res);
+    store_login_free(&rec);
     json_decref(body);
     return err;
 }

@@ -19,8 +19,7 @@ cm_err auth_session_read(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"include-login-info", NULL};
     const char *id = cm_req_param(rq, "id");
     json_t *attrs, *info = NULL;
-    struct login_rec rec;
-    PGresult *res = NULL;
+    struct login_rec rec = {0};
     int with_info = 0;
     cm_err err = cm_principal_require(rq);
 
@@ -32,12 +31,10 @@ cm_err auth_session_read(struct cm_req *rq, struct cm_resp *out)
         return err;
     if (!id || !cm_uuid_valid(id))
         return cm_fail(rq, CM_ENOTFOUND, "no such session");
-    err = store_session_get(rq->w->pg, id, &res);
-    if (err == CM_OK) {
-        store_login_row(res, &rec);
-        if (!cm_principal_is_self(rq, rec.user_id) && !cm_principal_platform_admin(rq))
-            err = CM_ENOTFOUND;
-    }
+    err = store_session_get(rq->w->pg, id, &rec);
+    if (err == CM_OK && !cm_principal_is_self(rq, rec.user_id) &&
+        !cm_principal_platform_admin(rq))
+        err = CM_ENOTFOUND;
     if (err == CM_ENOTFOUND)
         err = cm_fail(rq, err, "no such session");
     if (err == CM_OK && with_info && !(info = tokens_login_info(&rec)))
@@ -50,7 +47,7 @@ cm_err auth_session_read(struct cm_req *rq, struct cm_resp *out)
                      attrs ? cm_jsonapi_doc(cm_jsonapi_resource("sessions", rec.session_id, attrs))
                            : NULL);
     }
-    PQclear(res);
+    store_login_free(&rec);
     return err;
 }
 
@@ -61,9 +58,8 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     const char *id = cm_req_param(rq, "id");
     char org[CM_UUID_LEN + 1];
     struct session_new sn = {0};
-    struct login_rec cur;
+    struct login_rec cur = {0};
     PGconn *pg = rq->w->pg;
-    PGresult *res = NULL;
     json_t *body = NULL, *resp = NULL;
     int set_default = 0;
     cm_err err = cm_principal_require(rq);
@@ -95,8 +91,7 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     sn.expect_gen = p->token_gen; /* the caller's token: stale if the user was revoked since */
     sn.access_ttl_s = rq->w->cfg->access_token_ttl_s;
     sn.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
-    if (cm_uuid_valid(p->session_id) && store_session_get(pg, p->session_id, &res) == CM_OK) {
-        store_login_row(res, &cur);
+    if (cm_uuid_valid(p->session_id) && store_session_get(pg, p->session_id, &cur) == CM_OK) {
         if (!cur.revoked && !strcmp(cur.user_id, id)) {
             sn.interactive = cur.interactive;
             sn.access_ttl_s = cur.access_ttl_s;
@@ -121,7 +116,7 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     } else {
         auth_respond(rq, out, resp);
     }
-    PQclear(res);
+    store_login_free(&cur);
     return err;
 }
 

@@ -2,12 +2,14 @@
  * statement is parameterized; results are cleared on every path. */
 #include "store_auth.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cm_alloc.h"
 #include "cm_pg.h"
+#include "cm_pg_select.h"
 
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
@@ -189,36 +191,64 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 
 /* --- sessions --- */
 
-void store_login_row(const PGresult *res, struct login_rec *out)
+#define F(col, kind, field) {col, kind, offsetof(struct login_rec, field)}
+static const struct cm_pg_field login_fields[] = {
+    F("session_id", CM_PG_STR, session_id),
+    F("organization_id", CM_PG_STR, organization_id),
+    F("impersonator_id", CM_PG_STR, impersonator_id),
+    F("impersonator_email", CM_PG_STR, impersonator_email),
+    F("user_id", CM_PG_STR, user_id),
+    F("username", CM_PG_STR, username),
+    F("email", CM_PG_STR, email),
+    F("first_name", CM_PG_STR, first_name),
+    F("last_name", CM_PG_STR, last_name),
+    F("locale", CM_PG_STR, locale),
+    F("tz", CM_PG_STR, tz),
+    F("organizations", CM_PG_STR, organizations),
+    F("roles", CM_PG_STR, roles),
+    F("expiration_time", CM_PG_STR, expiration_time),
+    F("locale_explicit", CM_PG_BOOL, locale_explicit),
+    F("tz_explicit", CM_PG_BOOL, tz_explicit),
+    F("is_platform_admin", CM_PG_BOOL, is_platform_admin),
+    F("interactive", CM_PG_BOOL, interactive),
+    F("revoked", CM_PG_BOOL, revoked),
+};
+#undef F
+
+void store_login_free(struct login_rec *r)
 {
-    out->session_id = cm_pg_col(res, 0, "session_id");
-    out->organization_id = cm_pg_col(res, 0, "organization_id");
-    out->impersonator_id = cm_pg_col(res, 0, "impersonator_id");
-    out->impersonator_email = cm_pg_col(res, 0, "impersonator_email");
-    out->user_id = cm_pg_col(res, 0, "user_id");
-    out->username = cm_pg_col(res, 0, "username");
-    out->email = cm_pg_col(res, 0, "email");
-    out->first_name = cm_pg_col(res, 0, "first_name");
-    out->last_name = cm_pg_col(res, 0, "last_name");
-    out->locale = cm_pg_col(res, 0, "locale");
-    out->tz = cm_pg_col(res, 0, "tz");
-    out->organizations = cm_pg_col(res, 0, "organizations");
-    out->roles = cm_pg_col(res, 0, "roles");
-    out->expiration_time = cm_pg_col(res, 0, "expiration_time");
-    out->locale_explicit = cm_pg_bool(res, 0, "locale_explicit");
-    out->tz_explicit = cm_pg_bool(res, 0, "tz_explicit");
-    out->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
-    out->interactive = cm_pg_bool(res, 0, "interactive");
-    out->revoked = cm_pg_bool(res, 0, "revoked");
-    out->access_ttl_s = atoi(cm_pg_col(res, 0, "access_ttl_s"));
-    out->expires_at = strtoll(cm_pg_col(res, 0, "expires_at"), NULL, 10);
-    out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
+    free(r->mem);
+    memset(r, 0, sizeof *r);
 }
 
-/* A one-row result, or CM_ENOTFOUND (cleared). */
-cm_err store_session_create(PGconn *pg, const struct session_new *sn,
-                            const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out)
+/* The one row of res (cleared here) into *out when err is CM_OK:
+ * CM_ENOTFOUND unless there is exactly one. */
+static cm_err login_of(cm_err err, PGresult *res, struct login_rec *out)
 {
+    struct login_rec *items = NULL;
+    size_t n = 0;
+
+    memset(out, 0, sizeof *out);
+    if (err == CM_OK && PQntuples(res) != 1)
+        err = CM_ENOTFOUND;
+    if (err == CM_OK) {
+        cm_pg_records(res, login_fields, sizeof login_fields / sizeof login_fields[0],
+                      sizeof *items, (void **)&items, &out->mem, &n);
+        items[0].mem = out->mem;
+        *out = items[0];
+        free(items);
+        out->access_ttl_s = atoi(cm_pg_col(res, 0, "access_ttl_s"));
+        out->expires_at = strtoll(cm_pg_col(res, 0, "expires_at"), NULL, 10);
+        out->token_gen = strtoll(cm_pg_col(res, 0, "token_gen"), NULL, 10);
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_session_create(PGconn *pg, const struct session_new *sn,
+                            const uint8_t token_hash[STORE_HASH_BYTES], struct login_rec *out)
+{
+    PGresult *res = NULL;
     char ttl[16], exp[24], rttl[16], gen[24];
     const char *values[9] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
                              sn->interactive ? "t" : "f", ttl, exp, rttl,
@@ -264,13 +294,14 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
             "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
             "SELECT $8, id, expires_at FROM s) "
             "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
-            9, values, lengths, formats, out);
-    return cm_pg_one_row(err, out);
+            9, values, lengths, formats, &res);
+    return login_of(err, res, out);
 }
 
 cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES],
-                            const uint8_t new_hash[STORE_HASH_BYTES], PGresult **out)
+                            const uint8_t new_hash[STORE_HASH_BYTES], struct login_rec *out)
 {
+    PGresult *res = NULL;
     const char *values[2] = {(const char *)old_hash, (const char *)new_hash};
     int lengths[2] = {STORE_HASH_BYTES, STORE_HASH_BYTES}, formats[2] = {1, 1};
     cm_err err;
@@ -293,8 +324,8 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
         "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
         "SELECT user_id, 'refr', carium FROM old) "
         "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
-        2, values, lengths, formats, out);
-    return cm_pg_one_row(err, out);
+        2, values, lengths, formats, &res);
+    return login_of(err, res, out);
 }
 
 cm_err store_refresh_diagnose(PGconn *pg, const uint8_t hash[STORE_HASH_BYTES],
@@ -379,13 +410,14 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
     return err;
 }
 
-cm_err store_session_get(PGconn *pg, const char *id, PGresult **out)
+cm_err store_session_get(PGconn *pg, const char *id, struct login_rec *out)
 {
     const char *values[1] = {id};
+    PGresult *res = NULL;
     cm_err err = cm_pg_query_bin(
         pg, "SELECT " LOGIN_COLUMNS " FROM sessions s" LOGIN_JOINS "WHERE s.id = $1::uuid", 1,
-        values, NULL, NULL, out);
-    return cm_pg_one_row(err, out);
+        values, NULL, NULL, &res);
+    return login_of(err, res, out);
 }
 
 /* --- organizations --- */

@@ -63,8 +63,8 @@ cm_err store_admin_fix(PGconn *pg, const char *id, const char *hash, int *change
 /* --- sessions --- */
 
 /* Everything the login response and the tokens need about one session and
- * its user: one row of a result (store_login_row reads it). Strings are
- * borrowed from the result, "" for SQL NULL. */
+ * its user, as the functions below read it. Strings are "" for SQL NULL and
+ * live in mem (release with store_login_free; a zeroed record is empty). */
 struct login_rec {
     const char *session_id;
     const char *organization_id; /* the session's organization, "" none */
@@ -91,10 +91,11 @@ struct login_rec {
      * roles: the tokens carry it (claim "gen"), and the edge refuses those
      * below the generation of the user's latest revocation */
     int64_t token_gen;
+    char *mem; /* the block the strings point into */
 };
 
-/* Reads row 0 of res (a result of the functions below) into out. */
-void store_login_row(const PGresult *res, struct login_rec *out);
+/* Frees r's strings and zeroes r. */
+void store_login_free(struct login_rec *r);
 
 /* What a new session is. */
 struct session_new {
@@ -119,24 +120,24 @@ struct session_new {
 
 /* Creates the session with its first refresh token (token_hash) and,
  * for activity "login", the login's records. Call inside a transaction. On
- * CM_OK *out is a one-row result for store_login_row (caller PQclear).
+ * CM_OK *out holds the session (caller store_login_free).
  * CM_ENOTFOUND when the user or the organization is gone, the user is
  * disabled, its token generation is not sn->expect_gen (when set), or it is
  * not a member of the organization asked for: all checked in the statement
  * that reads the roles and the token generation, so a revocation or a
  * membership removed meanwhile cannot slip through. */
 cm_err store_session_create(PGconn *pg, const struct session_new *sn,
-                            const uint8_t token_hash[STORE_HASH_BYTES], PGresult **out);
+                            const uint8_t token_hash[STORE_HASH_BYTES], struct login_rec *out);
 
 /* Rotates refresh token old_hash in one statement: when it is unused,
  * unexpired, its session unrevoked, its user enabled and still a member of
  * the session's organization (if any), it is marked used,
  * new_hash is stored for the same session (same end), a 'refr' activity is
- * recorded, and *out is a one-row result for store_login_row (caller
- * PQclear). CM_ENOTFOUND when any condition fails (nothing written): then
+ * recorded, and *out holds the session (caller store_login_free).
+ * CM_ENOTFOUND when any condition fails (nothing written): then
  * store_refresh_diagnose tells why. */
 cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES],
-                            const uint8_t new_hash[STORE_HASH_BYTES], PGresult **out);
+                            const uint8_t new_hash[STORE_HASH_BYTES], struct login_rec *out);
 
 /* Why a refresh token does not rotate. */
 enum refresh_state {
@@ -175,9 +176,9 @@ cm_err store_user_tokens_cut(PGconn *pg, const char *user_id, const char *reason
                              enum revoke_sessions scope, const char *org, int64_t *gen,
                              int64_t *at);
 
-/* Session id (a uuid) with its login facts (store_login_row), revoked or
- * not: caller PQclears *out. CM_ENOTFOUND when there is none. */
-cm_err store_session_get(PGconn *pg, const char *id, PGresult **out);
+/* Session id (a uuid) with its login facts, revoked or not, to *out
+ * (caller store_login_free). CM_ENOTFOUND when there is none. */
+cm_err store_session_get(PGconn *pg, const char *id, struct login_rec *out);
 
 /* --- organizations --- */
 

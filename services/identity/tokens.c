@@ -136,17 +136,14 @@ cm_err tokens_issue(const struct signing_key *key, PGconn *pg, const struct sess
 {
     char token[REFRESH_TOKEN_LEN + 1];
     uint8_t hash[STORE_HASH_BYTES];
-    struct login_rec rec;
-    PGresult *res = NULL;
+    struct login_rec rec = {0};
     cm_err err;
 
     tokens_refresh_new(token, hash);
-    err = store_session_create(pg, sn, hash, &res);
-    if (err == CM_OK) {
-        store_login_row(res, &rec);
+    err = store_session_create(pg, sn, hash, &rec);
+    if (err == CM_OK)
         err = tokens_response(key, &rec, token, (int64_t)time(NULL), out);
-    }
-    PQclear(res);
+    store_login_free(&rec);
     sodium_memzero(token, sizeof token);
     return err;
 }
