@@ -406,7 +406,7 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
     json_t *doc = NULL, *attrs;
     struct user_ref user;
     struct org_list res = {0};
-    PGresult *roles = NULL;
+    struct removed_roles roles = {0};
     int removed = 0;
     cm_err err = orgs_of_path(rq, 1, &res);
 
@@ -419,18 +419,18 @@ cm_err orgs_remove_user(struct cm_req *rq, struct cm_resp *out)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
         err = store_membership_remove(rq->w->pg, user.id, org, &removed, &roles);
-        for (int i = 0; err == CM_OK && i < PQntuples(roles); i++)
-            err = orgs_event_role(rq->w->pg, user.id, cm_pg_col(roles, i, "role_id"),
-                                  cm_pg_col(roles, i, "role_name"), org, "removed");
+        for (size_t i = 0; err == CM_OK && i < roles.n; i++)
+            err = orgs_event_role(rq->w->pg, user.id, roles.items[i].role_id,
+                                  roles.items[i].role_name, org, "removed");
         if (err == CM_OK && removed)
             err = event_membership(rq->w->pg, user.id, org, "removed");
         /* tokens naming the organization or its roles stop (revoke.h) */
-        if (err == CM_OK && (removed || PQntuples(roles) > 0))
+        if (err == CM_OK && (removed || roles.n > 0))
             err = revoke_user_tokens(rq->w->pg, user.id, "membership_removed",
                                      REVOKE_SESSIONS_OF_ORG, org);
         err = cm_pg_end(rq->w->pg, err);
     }
-    PQclear(roles);
+    store_removed_roles_free(&roles);
     json_decref(doc);
     if (err == CM_OK)
         orgs_respond_null(rq, out);

@@ -220,17 +220,28 @@ cm_err store_membership_add(PGconn *pg, const char *user, const char *org, int *
     return err;
 }
 
+#define F(col, field) {col, CM_PG_STR, offsetof(struct removed_role_rec, field)}
+static const struct cm_pg_field removed_role_fields[] = {F("role_id", role_id),
+                                                         F("role_name", role_name)};
+#undef F
+
+void store_removed_roles_free(struct removed_roles *l)
+{
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
+}
+
 cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, int *removed,
-                               PGresult **roles)
+                               struct removed_roles *roles)
 {
     const char *v[2] = {user, org};
-    PGresult *res = NULL;
     long rows = 0;
-    cm_err err = cm_pg_query(pg,
+    cm_err err = CM_PG_SELECT(pg,
                              "DELETE FROM role_users ru USING roles r WHERE r.id = ru.role_id "
                              "AND r.organization_id = $2 AND ru.user_id = $1 "
                              "RETURNING r.id::text AS role_id, r.name AS role_name",
-                             2, v, &res);
+                             2, v, removed_role_fields, roles);
 
     if (err == CM_OK)
         err = cm_pg_command(pg,
@@ -245,11 +256,10 @@ cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, in
                             "WHERE id = $1 AND default_organization_id = $2",
                             2, v, NULL);
     if (err != CM_OK) {
-        PQclear(res);
+        store_removed_roles_free(roles);
         return err;
     }
     *removed = rows > 0;
-    *roles = res;
     return CM_OK;
 }
 

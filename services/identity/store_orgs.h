@@ -129,12 +129,27 @@ cm_err store_is_member(PGconn *pg, const char *user, const char *org, int *yes);
  * does not exist. */
 cm_err store_membership_add(PGconn *pg, const char *user, const char *org, int *added);
 
+/* A role taken from a user with its membership ("" for SQL NULL). */
+struct removed_role_rec {
+    const char *role_id;
+    const char *role_name;
+};
+
+/* Roles taken (release with store_removed_roles_free; zeroed is empty). */
+struct removed_roles {
+    size_t n;
+    struct removed_role_rec *items;
+    char *mem;
+};
+
+void store_removed_roles_free(struct removed_roles *l);
+
 /* Removes user from org together with the user's roles there; the roles
- * removed go to *roles (caller PQclear; columns role_id, role_name), and
- * *removed is 0 when user was not a member. A default organization that
- * is left is replaced by the user's oldest remaining one (or none). */
+ * removed go to *roles (empty unless CM_OK), and *removed is 0 when user
+ * was not a member. A default organization that is left is replaced by the
+ * user's oldest remaining one (or none). */
 cm_err store_membership_remove(PGconn *pg, const char *user, const char *org, int *removed,
-                               PGresult **roles);
+                               struct removed_roles *roles);
 
 /* A parsed user-organizations list request (#142). Visibility: all, the
  * memberships of self_user, and those of admin_org (uuids or ""). */
