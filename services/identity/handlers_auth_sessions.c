@@ -185,7 +185,7 @@ cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out)
                                           "page[offset]", NULL};
     struct activity_query q;
     struct activity_ctx c = {&q, 0, 0};
-    PGresult *res = NULL;
+    struct activity_list res = {0};
     json_t *data;
     int none = 0;
     cm_err err = cm_principal_require(rq);
@@ -212,15 +212,14 @@ cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out)
     data = json_array();
     if (!none)
         err = store_activities_list(rq->w->pg, &q, &res);
-    for (int i = 0; err == CM_OK && res && i < PQntuples(res); i++) {
-        json_t *attrs = json_pack(
-            "{s:b, s:s, s:s, s:s}", "carium-employee", cm_pg_bool(res, i, "carium_employee"),
-            "event-type", cm_pg_col(res, i, "event_type"), "timestamp",
-            cm_pg_col(res, i, "timestamp"), "user-id", cm_pg_col(res, i, "user_id"));
-        json_array_append_new(
-            data, cm_jsonapi_resource("user-activities", cm_pg_col(res, i, "id"), attrs));
+    for (size_t i = 0; err == CM_OK && i < res.n; i++) {
+        const struct activity_rec *a = &res.items[i];
+        json_t *attrs = json_pack("{s:b, s:s, s:s, s:s}", "carium-employee", a->carium_employee,
+                                  "event-type", a->event_type, "timestamp", a->timestamp,
+                                  "user-id", a->user_id);
+        json_array_append_new(data, cm_jsonapi_resource("user-activities", a->id, attrs));
     }
-    PQclear(res);
+    store_activity_list_free(&res);
     if (err != CM_OK) {
         json_decref(data);
         return err;

@@ -449,8 +449,28 @@ cm_err store_default_org_set(PGconn *pg, const char *user_id, const char *organi
 
 /* --- user activities --- */
 
-cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresult **out)
+#define F(col, kind, field) {col, kind, offsetof(struct activity_rec, field)}
+static const struct cm_pg_field activity_fields[] = {
+    F("id", CM_PG_STR, id),
+    F("user_id", CM_PG_STR, user_id),
+    F("event_type", CM_PG_STR, event_type),
+    F("timestamp", CM_PG_STR, timestamp),
+    F("carium_employee", CM_PG_BOOL, carium_employee),
+};
+#undef F
+
+void store_activity_list_free(struct activity_list *l)
 {
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
+}
+
+cm_err store_activities_list(PGconn *pg, const struct activity_query *q,
+                             struct activity_list *out)
+{
+    PGresult *res = NULL;
+    cm_err err;
     char limit[24], offset[24];
     const char *values[10] = {cm_pg_opt(q->user_id),
                               cm_pg_opt(q->member_of),
@@ -465,7 +485,7 @@ cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresul
 
     snprintf(limit, sizeof limit, "%ld", q->limit);
     snprintf(offset, sizeof offset, "%ld", q->offset);
-    return cm_pg_query_bin(
+    err = cm_pg_query_bin(
         pg,
         "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
         "a.carium_employee, " TS(
@@ -482,7 +502,12 @@ cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresul
                              "AND ($8::timestamptz IS NULL OR a.occurred_at <= $8::timestamptz) "
                              "ORDER BY a.occurred_at DESC, a.id LIMIT $9::bigint OFFSET "
                              "$10::bigint",
-        10, values, NULL, NULL, out);
+        10, values, NULL, NULL, &res);
+    if (err == CM_OK)
+        cm_pg_records(res, activity_fields, sizeof activity_fields / sizeof activity_fields[0],
+                      sizeof *out->items, (void **)&out->items, &out->mem, &out->n);
+    PQclear(res);
+    return err;
 }
 
 /* --- failed logins --- */

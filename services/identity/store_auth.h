@@ -7,6 +7,7 @@
 #define IDENTITY_STORE_AUTH_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cm_err.h"
@@ -200,9 +201,27 @@ struct activity_query {
     long limit, offset;
 };
 
-/* The page of activities, newest first: columns id, user_id, event_type,
- * carium_employee ('t'/'f'), timestamp. Caller PQclears *out. */
-cm_err store_activities_list(PGconn *pg, const struct activity_query *q, PGresult **out);
+/* One user activity ("" for SQL NULL; timestamp RFC 3339 UTC). */
+struct activity_rec {
+    const char *id;
+    const char *user_id;
+    const char *event_type;
+    const char *timestamp;
+    int carium_employee;
+};
+
+/* Activities read (release with store_activity_list_free; zeroed is empty). */
+struct activity_list {
+    size_t n;
+    struct activity_rec *items;
+    char *mem;
+};
+
+void store_activity_list_free(struct activity_list *l);
+
+/* The page of activities, newest first. */
+cm_err store_activities_list(PGconn *pg, const struct activity_query *q,
+                             struct activity_list *out);
 
 /* --- failed logins --- */
 
