@@ -1,7 +1,7 @@
 /* cm_pg_select.h: a statement's rows copied into an array of records, so
  * store code clears its PGresult where it made it and handlers and renderers
- * see records only (STYLE.md §2). The same shape as authz's store_rows.h
- * (gs_select), shared here for the other services.
+ * see records only (STYLE.md §2); the store files of authz and identity
+ * use it.
  *
  * A record is a struct of `const char *` (text, "" for SQL NULL), int
  * (booleans) and long fields; every string of one list lives in one block. */

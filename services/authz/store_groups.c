@@ -24,7 +24,7 @@ cm_err gs_group_get(PGconn *pg, const char *id, struct group_list *out)
 {
     const char *values[1] = {id};
     struct group_list l = {0, NULL, NULL};
-    cm_err err = GS_SELECT(pg, "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id = $1::uuid", 1,
+    cm_err err = CM_PG_SELECT(pg, "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id = $1::uuid", 1,
                            values, group_fields, &l);
 
     if (err == CM_OK && l.n != 1) {

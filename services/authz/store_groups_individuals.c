@@ -9,7 +9,7 @@ cm_err gs_individual_create(PGconn *pg, const char *id, const char *owner, const
                             const char *by, struct individual_list *out)
 {
     const char *values[4] = {id, owner, cm_pg_opt(user_id), cm_pg_opt(by)};
-    return GS_SELECT(
+    return CM_PG_SELECT(
         pg,
         "INSERT INTO individuals (id, owner_id, user_id, created_by) "
         "VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid) RETURNING " INDIVIDUAL_COLUMNS,
@@ -20,7 +20,7 @@ cm_err gs_individual_get(PGconn *pg, const char *id, struct individual_list *out
 {
     const char *values[1] = {id};
     struct individual_list l = {0, NULL, NULL};
-    cm_err err = GS_SELECT(pg, "SELECT " INDIVIDUAL_COLUMNS " FROM individuals WHERE id = $1::uuid",
+    cm_err err = CM_PG_SELECT(pg, "SELECT " INDIVIDUAL_COLUMNS " FROM individuals WHERE id = $1::uuid",
                            1, values, individual_fields, &l);
 
     if (err == CM_OK && l.n != 1) {

@@ -60,7 +60,7 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
     values[21] = cm_pg_opt(q->time_le);
     values[22] = limit;
     values[23] = offset;
-    return GS_SELECT(
+    return CM_PG_SELECT(
         pg,
         VISIBLE_CTE
         "SELECT " GS_GROUP_COLUMNS GS_GROUP_FROM "WHERE g.id IN (SELECT id FROM visible) "
@@ -95,9 +95,9 @@ cm_err gs_groups_list(PGconn *pg, const struct gs_scope *sc, const struct gs_lis
         24, values, group_fields, out);
 }
 
-/* gs_select of sql with group $1, limit $2 and offset $3. */
+/* cm_pg_select of sql with group $1, limit $2 and offset $3. */
 static cm_err paged(PGconn *pg, const char *sql, const char *group, long limit, long offset,
-                    const struct gs_field *fields, size_t nfields, size_t size, void **items,
+                    const struct cm_pg_field *fields, size_t nfields, size_t size, void **items,
                     char **mem, size_t *n)
 {
     char l[24], o[24];
@@ -105,7 +105,7 @@ static cm_err paged(PGconn *pg, const char *sql, const char *group, long limit, 
 
     snprintf(l, sizeof l, "%ld", limit);
     snprintf(o, sizeof o, "%ld", offset);
-    return gs_select(pg, sql, 3, values, fields, nfields, size, items, mem, n);
+    return cm_pg_select(pg, sql, 3, values, fields, nfields, size, items, mem, n);
 }
 #define PAGED(pg, sql, group, limit, offset, fields, list)                                         \
     paged(pg, sql, group, limit, offset, fields, sizeof(fields) / sizeof((fields)[0]),             \
@@ -138,11 +138,11 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
                      const char *individual, const char *org, long limit, long offset,
                      struct group_log_list *out)
 {
-    static const struct gs_field fields[] = {
-        GS_F(group_log_rec, GK_STR, id),           GS_F(group_log_rec, GK_STR, group_id),
-        GS_F(group_log_rec, GK_STR, subject),      GS_F(group_log_rec, GK_STR, subject_id),
-        GS_F(group_log_rec, GK_STR, event),        GS_F(group_log_rec, GK_STR, created_by),
-        GS_F(group_log_rec, GK_STR, created_time),
+    static const struct cm_pg_field fields[] = {
+        GS_F(group_log_rec, CM_PG_STR, id),           GS_F(group_log_rec, CM_PG_STR, group_id),
+        GS_F(group_log_rec, CM_PG_STR, subject),      GS_F(group_log_rec, CM_PG_STR, subject_id),
+        GS_F(group_log_rec, CM_PG_STR, event),        GS_F(group_log_rec, CM_PG_STR, created_by),
+        GS_F(group_log_rec, CM_PG_STR, created_time),
     };
     char l[24], o[24];
     const char *values[8];
@@ -155,7 +155,7 @@ cm_err gs_group_logs(PGconn *pg, const struct gs_scope *sc, const char *group,
     values[5] = cm_pg_opt(org);
     values[6] = l;
     values[7] = o;
-    return GS_SELECT(pg,
+    return CM_PG_SELECT(pg,
                      VISIBLE_CTE
                      "SELECT x.id, x.group_id, x.subject, x.subject_id, x.event, "
                      "x.created_by, " GS_TS(
@@ -184,18 +184,18 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
     {                                                                                              \
 #name, kind, offsetof(struct eligible_row, e.name)                                         \
     }
-    static const struct gs_field fields[] = {
-        EF(GK_STR, id),
-        EF(GK_STR, individual_id),
-        EF(GK_STR, email),
-        EF(GK_STR, first_name),
-        EF(GK_STR, last_name),
-        EF(GK_STR, invite),
-        EF(GK_STR, member_type),
-        EF(GK_BOOL, email_verified),
-        EF(GK_BOOL, phone_verified),
-        EF(GK_BOOL, verified),
-        GS_F(eligible_row, GK_LONG, total),
+    static const struct cm_pg_field fields[] = {
+        EF(CM_PG_STR, id),
+        EF(CM_PG_STR, individual_id),
+        EF(CM_PG_STR, email),
+        EF(CM_PG_STR, first_name),
+        EF(CM_PG_STR, last_name),
+        EF(CM_PG_STR, invite),
+        EF(CM_PG_STR, member_type),
+        EF(CM_PG_BOOL, email_verified),
+        EF(CM_PG_BOOL, phone_verified),
+        EF(CM_PG_BOOL, verified),
+        GS_F(eligible_row, CM_PG_LONG, total),
     };
 #undef EF
     struct eligible_rows rows = {0, NULL, NULL};
@@ -216,7 +216,7 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
     values[8] = o;
     /* users of org for leaders and members; individuals of org otherwise.
      * A user known to authz has an account: its invitation is "accepted". */
-    err = GS_SELECT(
+    err = CM_PG_SELECT(
         pg,
         "WITH cand AS ("
         " SELECT u.id, (SELECT i.id FROM individuals i WHERE i.user_id = u.id "

@@ -79,9 +79,9 @@ cm_err gs_subject_remove(PGconn *pg, const char *group, enum gs_subject s, const
 
 cm_err gs_subject_ids(PGconn *pg, const char *group, enum gs_subject s, struct id_list *out)
 {
-    static const struct gs_field fields[] = {GS_F(id_rec, GK_STR, id)};
+    static const struct cm_pg_field fields[] = {GS_F(id_rec, CM_PG_STR, id)};
     const char *values[1] = {group};
-    return GS_SELECT(pg, subjects[s].ids, 1, values, fields, out);
+    return CM_PG_SELECT(pg, subjects[s].ids, 1, values, fields, out);
 }
 
 cm_err gs_org_user(PGconn *pg, const char *org, const char *id, const char *email,
@@ -148,7 +148,7 @@ static const char *details_sql(enum gs_subject s)
 cm_err gs_details_individuals(PGconn *pg, const char *ids_json, struct individual_list *out)
 {
     const char *values[1] = {ids_json};
-    return GS_SELECT(pg, details_sql(GS_INDIVIDUAL), 1, values, individual_fields, out);
+    return CM_PG_SELECT(pg, details_sql(GS_INDIVIDUAL), 1, values, individual_fields, out);
 }
 
 cm_err gs_details_people(PGconn *pg, const char *ids_json, enum gs_subject s,
@@ -157,5 +157,5 @@ cm_err gs_details_people(PGconn *pg, const char *ids_json, enum gs_subject s,
     const char *values[1] = {ids_json};
     if (s == GS_INDIVIDUAL)
         return CM_EINVAL;
-    return GS_SELECT(pg, details_sql(s), 1, values, person_fields, out);
+    return CM_PG_SELECT(pg, details_sql(s), 1, values, person_fields, out);
 }
