@@ -77,19 +77,13 @@ cm_err users_access(struct cm_req *rq, struct users_access *out)
     return err;
 }
 
-/* Answers status with row 0 of res (store_user_select) as the user of a,
- * as the caller sees it (locks shown to admins). */
-static cm_err respond_row(struct cm_req *rq, struct cm_resp *out, const struct users_access *a,
-                          int status, unsigned flags, const PGresult *res)
+/* Answers status with the user u of a, as the caller sees it (locks shown
+ * to admins). */
+static cm_err respond_rec(struct cm_req *rq, struct cm_resp *out, const struct users_access *a,
+                          int status, unsigned flags, const struct user_rec *u)
 {
-    struct user_cols cols;
-    struct user_rec rec;
-    json_t *doc;
-
-    store_user_cols(res, &cols);
-    store_user_row(res, &cols, 0, &rec);
-    doc = user_json_resource(&rec, a->self ? principal_org(rq) : "",
-                             flags | (a->admin ? USER_JSON_LOCKS : 0));
+    json_t *doc = user_json_resource(u, a->self ? principal_org(rq) : "",
+                                     flags | (a->admin ? USER_JSON_LOCKS : 0));
     if (!doc)
         return cm_fail(rq, CM_EINTERNAL, "the user could not be rendered");
     cm_resp_json(out, rq, status, cm_jsonapi_doc(doc));
@@ -99,15 +93,15 @@ static cm_err respond_row(struct cm_req *rq, struct cm_resp *out, const struct u
 cm_err users_respond(struct cm_req *rq, struct cm_resp *out, const struct users_access *a,
                      int status, unsigned flags, const char *role_org)
 {
-    PGresult *res = NULL;
-    cm_err err = store_user_select(rq->w->pg, a->id, "", role_org, &res, NULL);
+    struct user_list l = {0};
+    cm_err err = store_user_select(rq->w->pg, a->id, "", role_org, &l, NULL);
 
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, CM_ENOTFOUND, "no such user");
     if (err != CM_OK)
         return err;
-    err = respond_row(rq, out, a, status, flags, res);
-    PQclear(res);
+    err = respond_rec(rq, out, a, status, flags, &l.items[0]);
+    store_user_list_free(&l);
     return err;
 }
 
@@ -144,7 +138,7 @@ cm_err users_list(struct cm_req *rq, struct cm_resp *out)
     struct user_list_query q;
     const Envelope__Principal *p = cm_principal_of(rq);
     int admin = cm_principal_platform_admin(rq) || cm_principal_org_admin(rq, principal_org(rq));
-    PGresult *res = NULL;
+    struct user_list l = {0};
     json_t *data;
     cm_err err = cm_principal_require(rq);
 
@@ -154,22 +148,17 @@ cm_err users_list(struct cm_req *rq, struct cm_resp *out)
         return err;
     data = json_array();
     if (scope_list(rq, &q)) {
-        struct user_cols cols;
-        err = store_users_list(rq->w->pg, &q, &res);
-        if (err == CM_OK)
-            store_user_cols(res, &cols);
-        for (int i = 0; err == CM_OK && i < PQntuples(res); i++) {
-            struct user_rec rec;
-            json_t *item;
-            store_user_row(res, &cols, i, &rec);
-            item = user_json_resource(&rec,
-                                      !strcasecmp(rec.id, p->user_id) ? principal_org(rq) : "",
-                                      admin ? USER_JSON_LOCKS : 0);
+        err = store_users_list(rq->w->pg, &q, &l);
+        for (size_t i = 0; err == CM_OK && i < l.n; i++) {
+            const struct user_rec *u = &l.items[i];
+            json_t *item = user_json_resource(
+                u, !strcasecmp(u->id, p->user_id) ? principal_org(rq) : "",
+                admin ? USER_JSON_LOCKS : 0);
             if (!item)
                 err = cm_fail(rq, CM_EINTERNAL, "a user could not be rendered");
             json_array_append_new(data, item);
         }
-        PQclear(res);
+        store_user_list_free(&l);
     }
     if (err != CM_OK) {
         json_decref(data);
@@ -199,7 +188,7 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out)
     struct user_tenancy t;
     char role_org[CM_UUID_LEN + 1];
     int with_roles, with_signups;
-    PGresult *res = NULL;
+    struct user_list l = {0};
     cm_err err = access_begin(rq, &a);
 
     /* One statement reads the user and what the tenancy rules need; the
@@ -207,7 +196,7 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out)
      * not see is 404 whatever the query string says. */
     if (err == CM_OK) {
         role_org_peek(rq, role_org);
-        err = store_user_select(rq->w->pg, a.id, principal_org(rq), role_org, &res, &t);
+        err = store_user_select(rq->w->pg, a.id, principal_org(rq), role_org, &l, &t);
     }
     if (err == CM_ENOTFOUND)
         err = cm_fail(rq, CM_ENOTFOUND, "no such user");
@@ -228,8 +217,8 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = cm_query_bool(rq, "with-signups", 0, &with_signups);
     if (err == CM_OK)
-        err = respond_row(rq, out, &a, 200, USER_JSON_DETAIL, res);
-    PQclear(res);
+        err = respond_rec(rq, out, &a, 200, USER_JSON_DETAIL, &l.items[0]);
+    store_user_list_free(&l);
     return err;
 }
 

@@ -49,13 +49,6 @@ static const char *tri(int v)
     return v == USER_ANY ? NULL : v ? "true" : "false";
 }
 
-/* The value at (row, c), c from store_user_cols: "" for NULL and for a
- * column the result does not have (c < 0). */
-static const char *at(const PGresult *res, int row, int c)
-{
-    return c < 0 ? "" : PQgetvalue(res, row, c);
-}
-
 cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char *caller_id,
                          struct user_target *out)
 {
@@ -101,7 +94,7 @@ static const char select_sql[] =
     "WHERE u.id = $2";
 
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
-                         PGresult **out, struct user_tenancy *out_tenancy)
+                         struct user_list *out, struct user_tenancy *out_tenancy)
 {
     const char *values[3] = {cm_pg_opt(role_org), id, cm_pg_opt(org)};
     PGresult *res;
@@ -117,77 +110,39 @@ cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char
         out_tenancy->in_org = cm_pg_bool(res, 0, "in_org");
         out_tenancy->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
     }
-    *out = res;
+    store_user_records(res, out);
+    PQclear(res);
     return CM_OK;
 }
 
-/* A column of USER_COLUMNS and where its value goes in struct user_rec. */
-struct col_place {
-    const char *name;
-    size_t off;
+#define TEXT(name) {#name, CM_PG_STR, offsetof(struct user_rec, name)}
+#define FLAG(name) {#name, CM_PG_BOOL, offsetof(struct user_rec, name)}
+
+/* The columns of USER_COLUMNS and where each goes in struct user_rec. */
+static const struct cm_pg_field user_fields[] = {
+    TEXT(id), TEXT(username), TEXT(email), TEXT(first_name), TEXT(last_name), TEXT(birth_date),
+    TEXT(phone), TEXT(phone_type), TEXT(locale), TEXT(tz), TEXT(classification),
+    TEXT(comm_prefs), TEXT(default_org_id), TEXT(registration_completed_time),
+    TEXT(last_login_time), TEXT(created_at), TEXT(last_modified_time), TEXT(organizations),
+    TEXT(roles), TEXT(locked_until), TEXT(pending_email), FLAG(locale_explicit),
+    FLAG(tz_explicit), FLAG(email_verified), FLAG(phone_verified), FLAG(registered),
+    FLAG(enabled),
 };
 
-/* The text columns of USER_COLUMNS, in its order. */
-static const struct col_place text_cols[] = {
-    {"id", offsetof(struct user_rec, id)},
-    {"username", offsetof(struct user_rec, username)},
-    {"email", offsetof(struct user_rec, email)},
-    {"first_name", offsetof(struct user_rec, first_name)},
-    {"last_name", offsetof(struct user_rec, last_name)},
-    {"birth_date", offsetof(struct user_rec, birth_date)},
-    {"phone", offsetof(struct user_rec, phone)},
-    {"phone_type", offsetof(struct user_rec, phone_type)},
-    {"locale", offsetof(struct user_rec, locale)},
-    {"tz", offsetof(struct user_rec, tz)},
-    {"classification", offsetof(struct user_rec, classification)},
-    {"comm_prefs", offsetof(struct user_rec, comm_prefs)},
-    {"default_org_id", offsetof(struct user_rec, default_org_id)},
-    {"registration_completed_time", offsetof(struct user_rec, registration_completed_time)},
-    {"last_login_time", offsetof(struct user_rec, last_login_time)},
-    {"created_at", offsetof(struct user_rec, created_at)},
-    {"last_modified_time", offsetof(struct user_rec, last_modified_time)},
-    {"organizations", offsetof(struct user_rec, organizations)},
-    {"roles", offsetof(struct user_rec, roles)},
-    {"locked_until", offsetof(struct user_rec, locked_until)},
-    {"pending_email", offsetof(struct user_rec, pending_email)},
-};
+_Static_assert(sizeof user_fields / sizeof user_fields[0] == USER_TEXT_COLS + USER_FLAG_COLS,
+               "user columns");
 
-/* The boolean columns of USER_COLUMNS, in its order after the text ones. */
-static const struct col_place flag_cols[] = {
-    {"locale_explicit", offsetof(struct user_rec, locale_explicit)},
-    {"tz_explicit", offsetof(struct user_rec, tz_explicit)},
-    {"email_verified", offsetof(struct user_rec, email_verified)},
-    {"phone_verified", offsetof(struct user_rec, phone_verified)},
-    {"registered", offsetof(struct user_rec, registered)},
-    {"enabled", offsetof(struct user_rec, enabled)},
-};
-
-_Static_assert(sizeof text_cols / sizeof text_cols[0] == USER_TEXT_COLS, "text columns");
-_Static_assert(sizeof flag_cols / sizeof flag_cols[0] == USER_FLAG_COLS, "flag columns");
-
-/* The number of column name in res: hint (its place in USER_COLUMNS) when
- * the name is there, else PQfnumber's search; -1 when absent. */
-static int col_number(const PGresult *res, int hint, const char *name)
+void store_user_records(const PGresult *res, struct user_list *out)
 {
-    const char *at_hint = PQfname(res, hint); /* NULL when out of range */
-    return at_hint && !strcmp(at_hint, name) ? hint : PQfnumber(res, name);
+    cm_pg_records(res, user_fields, sizeof user_fields / sizeof user_fields[0],
+                  sizeof *out->items, (void **)&out->items, &out->mem, &out->n);
 }
 
-void store_user_cols(const PGresult *res, struct user_cols *out)
+void store_user_list_free(struct user_list *l)
 {
-    for (int i = 0; i < USER_TEXT_COLS; i++)
-        out->text[i] = col_number(res, i, text_cols[i].name);
-    for (int i = 0; i < USER_FLAG_COLS; i++)
-        out->flag[i] = col_number(res, USER_TEXT_COLS + i, flag_cols[i].name);
-}
-
-void store_user_row(const PGresult *res, const struct user_cols *cols, int row,
-                    struct user_rec *out)
-{
-    for (int i = 0; i < USER_TEXT_COLS; i++)
-        *(const char **)((char *)out + text_cols[i].off) = at(res, row, cols->text[i]);
-    for (int i = 0; i < USER_FLAG_COLS; i++)
-        *(int *)((char *)out + flag_cols[i].off) = at(res, row, cols->flag[i])[0] == 't';
+    free(l->items);
+    free(l->mem);
+    memset(l, 0, sizeof *l);
 }
 
 /* Roles of user u named (or not named) something, in organization $3 when
@@ -241,7 +196,7 @@ static const char *const sort_sql[USER_SORT__COUNT] = {
     [USER_SORT_ID_DESC] = "u.id DESC",
 };
 
-cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **out)
+cm_err store_users_list(PGconn *pg, const struct user_list_query *q, struct user_list *out)
 {
     char sql[sizeof list_sql + 128], limit[24], offset[24];
     const char *values[21];
@@ -272,7 +227,9 @@ cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **
     values[18] = cm_pg_opt(q->text);
     values[19] = limit;
     values[20] = offset;
-    return cm_pg_query(pg, sql, 21, values, out);
+    return cm_pg_select(pg, sql, 21, values, user_fields,
+                        sizeof user_fields / sizeof user_fields[0], sizeof *out->items,
+                        (void **)&out->items, &out->mem, &out->n);
 }
 
 cm_err store_user_patch(PGconn *pg, const char *id, const struct user_patch *p)

@@ -43,34 +43,34 @@ struct user_tenancy {
     int is_platform_admin;
 };
 
-/* One user with everything user_json needs, as a one-row result (caller
- * PQclear) read with store_user_cols and store_user_row, and in the same
- * statement (one round trip) the tenancy facts of user id: in_org tells
- * whether the user belongs to org (a uuid, or "" for none: in_org 0); they
- * go to *out_tenancy unless it is NULL. role_org, when not "", narrows the
- * roles to that organization. CM_ENOTFOUND when there is no such user
- * (nothing written). The row is the user's data whoever asks: the caller
- * decides from the tenancy facts whether it may be shown. */
+/* Users as records: items[0..n) point into mem; store_user_list_free
+ * frees both. */
+struct user_list {
+    size_t n;
+    struct user_rec *items;
+    char *mem;
+};
+
+void store_user_list_free(struct user_list *l);
+
+/* One user with everything user_json needs, as a one-record list (caller
+ * store_user_list_free), and in the same statement (one round trip) the
+ * tenancy facts of user id: in_org tells whether the user belongs to org (a
+ * uuid, or "" for none: in_org 0); they go to *out_tenancy unless it is
+ * NULL. role_org, when not "", narrows the roles to that organization.
+ * CM_ENOTFOUND when there is no such user (nothing written). The record is
+ * the user's data whoever asks: the caller decides from the tenancy facts
+ * whether it may be shown. */
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
-                         PGresult **out, struct user_tenancy *out_tenancy);
+                         struct user_list *out, struct user_tenancy *out_tenancy);
 
 #define USER_TEXT_COLS 21
 #define USER_FLAG_COLS 6
 
-/* Where the columns of struct user_rec are in a result of store_user_select
- * or store_users_list (-1: absent, read as "" and false). */
-struct user_cols {
-    int text[USER_TEXT_COLS];
-    int flag[USER_FLAG_COLS];
-};
-
-/* Looks the columns of res up by name once, for every row after. */
-void store_user_cols(const PGresult *res, struct user_cols *out);
-
-/* Points out's strings into row of res, cols from store_user_cols on res;
- * valid while res is. */
-void store_user_row(const PGresult *res, const struct user_cols *cols, int row,
-                    struct user_rec *out);
+/* Copies the user rows of res (a result of USER_COLUMNS, columns found by
+ * name in any order; absent ones and SQL NULLs read as "" and false) into
+ * *out (caller store_user_list_free). Pure. */
+void store_user_records(const PGresult *res, struct user_list *out);
 
 /* --- the list (#146) --- */
 
@@ -118,9 +118,9 @@ struct user_list_query {
     long offset;
 };
 
-/* The users matching q, in q->sort order, one page (caller PQclear; read
- * rows with store_user_cols and store_user_row). */
-cm_err store_users_list(PGconn *pg, const struct user_list_query *q, PGresult **out);
+/* The users matching q, in q->sort order, one page (caller
+ * store_user_list_free). */
+cm_err store_users_list(PGconn *pg, const struct user_list_query *q, struct user_list *out);
 
 /* --- writing --- */
 

@@ -1,7 +1,7 @@
 /* test_identity_users_read.c: how a user row of identity's read (#147) and
- * list (#146) is taken from a result: columns found by name once per result
- * (store_user_cols), in the statement's order or any other, absent ones and
- * SQL NULLs read as "" and false (store_user_row). The results are built
+ * list (#146) is taken from a result (store_user_records): columns found by
+ * name, in the statement's order or any other, absent ones and SQL NULLs
+ * read as "" and false. The results are built
  * with libpq's PQmakeEmptyPGresult / PQsetResultAttrs / PQsetvalue, so no
  * server is needed. */
 // links: services/identity/store_users.c
@@ -49,11 +49,14 @@ static PGresult *result_of(const int *order, int n, const char *null_col)
     return res;
 }
 
+/* Row 0 of res into *u; its strings stay valid until the next read_row. */
 static void read_row(const PGresult *res, struct user_rec *u)
 {
-    struct user_cols cols;
-    store_user_cols(res, &cols);
-    store_user_row(res, &cols, 0, u);
+    static struct user_list l;
+    store_user_list_free(&l);
+    store_user_records(res, &l);
+    cr_assert(eq(sz, l.n, 1));
+    *u = l.items[0];
 }
 
 Test(users_read_row, reads_every_column_by_name)
