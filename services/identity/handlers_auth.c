@@ -73,7 +73,6 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
     sn.refresh_ttl_s = o->refresh_ttl_s;
     sn.activity = "login";
     sn.locale = o->locale;
-    sn.issued_after = o->issued_after;
     sn.expect_gen = o->expect_gen ? o->expect_gen : u.token_gen;
     err = cm_pg_begin(w->pg);
     if (err == CM_OK)
@@ -355,7 +354,7 @@ cm_err rpc_issue_tokens(struct cm_worker *w, const Envelope__RpcRequest *req,
 {
     Identity__IssueTokensRequest *in;
     Identity__IssueTokensReply reply = IDENTITY__ISSUE_TOKENS_REPLY__INIT;
-    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0, 0, NULL};
+    struct login_opts o = {w->cfg->access_token_ttl_s, w->cfg->refresh_token_ttl_s, 1, NULL, 0, NULL};
     char detail[128], pointer[32];
     json_t *resp = NULL;
     char *text = NULL;

@@ -79,7 +79,6 @@ struct login_opts {
     int refresh_ttl_s;
     int interactive;
     const char *locale; /* NULL: leave it */
-    int64_t issued_after; /* unused (token generations order tokens and revocations) */
     int64_t expect_gen;   /* 0, or the user's token generation read with the password
                            * checked: a revocation since then voids the login */
     const char *addr;     /* the client's address (client_addr.h) for a password login, or NULL */

@@ -226,7 +226,7 @@ cm_err auth_confirm_forgot_password(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"username", "confirmation-code", "password", "login",
                                           "source", NULL};
     const struct cm_config *cfg = rq->w->cfg;
-    struct login_opts o = {cfg->access_token_ttl_s, cfg->refresh_token_ttl_s, 1, NULL, 0, 0, NULL};
+    struct login_opts o = {cfg->access_token_ttl_s, cfg->refresh_token_ttl_s, 1, NULL, 0, NULL};
     const char *username = NULL, *code = NULL, *password = NULL;
     char user_id[40], detail[128], pointer[32];
     json_t *body = NULL, *resp = NULL, *answer;
@@ -260,9 +260,6 @@ cm_err auth_confirm_forgot_password(struct cm_req *rq, struct cm_resp *out)
         goto done;
     answer = json_pack("{s:n}", "login-error");
     if (login) {
-        /* the edge refuses the user's tokens issued up to the revocation
-         * that just happened: these come after it */
-        o.issued_after = (int64_t)time(NULL);
         err = auth_finish_login(rq->w, user_id, username, &o, 1, NULL, detail, pointer, &resp);
         if (err == CM_OK) {
             json_object_update(answer, resp);

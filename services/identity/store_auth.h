@@ -112,8 +112,6 @@ struct session_new {
     const char *activity;    /* "login" records a login (activity, last_login_time,
                               * failed attempts cleared); NULL records nothing */
     const char *locale;      /* NULL, or the locale to keep when not explicit */
-    int64_t issued_after;    /* unused: a revocation just before is told apart
-                              * by the token generation (store_user_tokens_cut) */
     int64_t expect_gen;      /* 0, or the user's token generation when the caller
                               * checked its credentials: a revocation since then
                               * (the generation moved) voids the new session */

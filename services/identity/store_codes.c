@@ -17,8 +17,11 @@
     "greatest(1, ceil(extract(epoch FROM " window " + make_interval(secs => $3::int) - now())))"   \
     "::int AS retry"
 
-cm_err store_throttle_add(PGconn *pg, const char *scope, const char *key, int window_s,
-                          int *count, int *retry_after_s)
+/* Runs sql ($1 scope, $2 key, $3 window_s; one row of "hits" and "retry"
+ * when the key is counted) into *count and *retry_after_s (0 and 0 when no
+ * row). */
+static cm_err throttle_run(PGconn *pg, const char *sql, const char *scope, const char *key,
+                           int window_s, int *count, int *retry_after_s)
 {
     char w[16];
     const char *values[3] = {scope, key, w};
@@ -26,7 +29,19 @@ cm_err store_throttle_add(PGconn *pg, const char *scope, const char *key, int wi
     cm_err err;
 
     snprintf(w, sizeof w, "%d", window_s);
-    err = cm_pg_query_bin(
+    err = cm_pg_query_bin(pg, sql, 3, values, NULL, NULL, &res);
+    if (err == CM_OK) {
+        *count = atoi(cm_pg_col(res, 0, "hits"));
+        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
+    }
+    PQclear(res);
+    return err;
+}
+
+cm_err store_throttle_add(PGconn *pg, const char *scope, const char *key, int window_s,
+                          int *count, int *retry_after_s)
+{
+    return throttle_run(
         pg,
         "WITH stale AS (DELETE FROM code_throttle WHERE (scope, key) IN (SELECT s.scope, "
         "s.key FROM code_throttle s WHERE s.window_start < now() - interval '2 hours' "
@@ -38,37 +53,17 @@ cm_err store_throttle_add(PGconn *pg, const char *scope, const char *key, int wi
         "window_start = CASE WHEN t.window_start <= now() - make_interval(secs => $3::int) "
         "THEN now() ELSE t.window_start END "
         "RETURNING hits, " RETRY_SQL("window_start"),
-        3, values, NULL, NULL, &res);
-    if (err == CM_OK) {
-        *count = atoi(cm_pg_col(res, 0, "hits"));
-        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
-    }
-    PQclear(res);
-    return err;
+        scope, key, window_s, count, retry_after_s);
 }
 
 cm_err store_throttle_get(PGconn *pg, const char *scope, const char *key, int window_s,
                           int *count, int *retry_after_s)
 {
-    char w[16];
-    const char *values[3] = {scope, key, w};
-    PGresult *res = NULL;
-    cm_err err;
-
-    snprintf(w, sizeof w, "%d", window_s);
-    err = cm_pg_query_bin(
-        pg,
-        "SELECT hits, " RETRY_SQL(
-            "window_start") " FROM code_throttle "
-                            "WHERE scope = $1 AND key = lower($2) "
-                            "AND window_start > now() - make_interval(secs => $3::int)",
-        3, values, NULL, NULL, &res);
-    if (err == CM_OK) {
-        *count = atoi(cm_pg_col(res, 0, "hits"));
-        *retry_after_s = atoi(cm_pg_col(res, 0, "retry"));
-    }
-    PQclear(res);
-    return err;
+    return throttle_run(pg,
+                        "SELECT hits, " RETRY_SQL("window_start") " FROM code_throttle "
+                        "WHERE scope = $1 AND key = lower($2) "
+                        "AND window_start > now() - make_interval(secs => $3::int)",
+                        scope, key, window_s, count, retry_after_s);
 }
 
 /* --- password-reset codes --- */

@@ -93,15 +93,27 @@ cm_err store_sign_up_insert(PGconn *pg, const struct sign_up_new *n, char out_id
     "coalesce(code_expires_at <= now(), true) AS code_expired, attempts "                        \
     "FROM sign_up_requests "
 
+/* Runs sql, which returns one row when it acts, and copies its column col
+ * into dst (cap bytes). CM_ENOTFOUND when it returned no row. */
+static cm_err one_value(PGconn *pg, const char *sql, int n, const char *const *values,
+                        const char *col, char *dst, size_t cap)
+{
+    PGresult *res = NULL;
+    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, n, values, &res), &res);
+
+    if (err == CM_OK)
+        cm_pg_copy(res, 0, col, dst, cap);
+    PQclear(res);
+    return err;
+}
+
 static cm_err lock_one(PGconn *pg, const char *sql, const char *key, struct sign_up *out)
 {
     const char *values[1] = {key};
     PGresult *res = NULL;
     char step[24];
-    cm_err err = cm_pg_query(pg, sql, 1, values, &res);
+    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, 1, values, &res), &res);
 
-    if (err == CM_OK && PQntuples(res) != 1)
-        err = CM_ENOTFOUND;
     if (err == CM_OK) {
         memset(out, 0, sizeof *out);
         cm_pg_copy(res, 0, "id", out->id, sizeof out->id);
@@ -151,70 +163,49 @@ cm_err store_sign_up_account_created(PGconn *pg, const char *id, const char *acc
                                      char out_occurred_at[STORE_TIME_LEN])
 {
     const char *values[2] = {id, account_type};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
+
+    return one_value(pg,
                      "UPDATE sign_up_requests SET step = 'account_created', account_type = $2, "
                      "password_check = NULL, step_at = now() "
                      "WHERE id = $1::uuid AND step = 'pending' "
                      "RETURNING " RFC3339("now()") " AS occurred_at",
-                     2, values, &res);
-
-    if (err == CM_OK && PQntuples(res) != 1)
-        err = CM_ENOTFOUND;
-    if (err == CM_OK)
-        cm_pg_copy(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
-    PQclear(res);
-    return err;
+                     2, values, "occurred_at", out_occurred_at, STORE_TIME_LEN);
 }
 
 cm_err store_sign_up_code_sent(PGconn *pg, const char *id)
 {
     const char *values[1] = {id};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
-                     "UPDATE sign_up_requests SET step = 'code_sent', step_at = now() "
-                     "WHERE id = $1::uuid AND step = 'account_created'",
-                     1, values, &res);
 
-    PQclear(res);
-    return err;
+    return cm_pg_command(pg,
+                         "UPDATE sign_up_requests SET step = 'code_sent', step_at = now() "
+                         "WHERE id = $1::uuid AND step = 'account_created'",
+                         1, values, NULL);
 }
 
 cm_err store_sign_up_undo(PGconn *pg, const char *id)
 {
     const char *values[1] = {id};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
-                     "DELETE FROM sign_up_requests WHERE id = $1::uuid AND step = 'pending' "
-                     "RETURNING id",
-                     1, values, &res);
+    long rows = 0;
+    cm_err err = cm_pg_command(pg,
+                               "DELETE FROM sign_up_requests WHERE id = $1::uuid "
+                               "AND step = 'pending'",
+                               1, values, &rows);
 
-    if (err == CM_OK && PQntuples(res) != 1)
-        err = CM_ENOTFOUND;
-    PQclear(res);
-    return err;
+    return err == CM_OK && rows != 1 ? CM_ENOTFOUND : err;
 }
 
 cm_err store_sign_up_claim_unfinished(PGconn *pg, int idle_s, char out_id[37])
 {
     char idle[16];
     const char *values[1] = {idle};
-    PGresult *res = NULL;
-    cm_err err;
 
     snprintf(idle, sizeof idle, "%d", idle_s);
-    err = cm_pg_query(pg,
-              "UPDATE sign_up_requests SET step_at = now() WHERE id = ("
-              "SELECT id FROM sign_up_requests WHERE step <> 'code_sent' AND state = 'init' "
-              "AND step_at < now() - make_interval(secs => $1::int) "
-              "ORDER BY step_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id::text AS id",
-              1, values, &res);
-    if (err == CM_OK && PQntuples(res) != 1)
-        err = CM_ENOTFOUND;
-    if (err == CM_OK)
-        cm_pg_copy(res, 0, "id", out_id, 37);
-    PQclear(res);
-    return err;
+    return one_value(pg,
+                     "UPDATE sign_up_requests SET step_at = now() WHERE id = ("
+                     "SELECT id FROM sign_up_requests WHERE step <> 'code_sent' AND state = 'init' "
+                     "AND step_at < now() - make_interval(secs => $1::int) "
+                     "ORDER BY step_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id::text AS id",
+                     1, values, "id", out_id, 37);
 }
 
 cm_err store_sign_up_new_code(PGconn *pg, const char *id, const uint8_t hash[CONFIRM_HASH_BYTES],
@@ -260,17 +251,10 @@ cm_err store_sign_up_confirmed(PGconn *pg, const char *id, int email_verified,
                                char out_occurred_at[STORE_TIME_LEN])
 {
     const char *values[2] = {id, email_verified ? "t" : "f"};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
+
+    return one_value(pg,
                      "UPDATE sign_up_requests SET state = 'registered', code_hash = NULL, "
                      "email_verified = email_verified OR $2::boolean, confirmed_at = now() "
                      "WHERE id = $1::uuid RETURNING " RFC3339("now()") " AS occurred_at",
-                     2, values, &res);
-
-    if (err == CM_OK && PQntuples(res) != 1)
-        err = CM_ENOTFOUND;
-    if (err == CM_OK)
-        cm_pg_copy(res, 0, "occurred_at", out_occurred_at, STORE_TIME_LEN);
-    PQclear(res);
-    return err;
+                     2, values, "occurred_at", out_occurred_at, STORE_TIME_LEN);
 }

@@ -98,3 +98,10 @@ void ob_error_pointer(const struct it_resp *r, char *out)
     snprintf(out, 128, "%s", p ? p : "");
     json_decref(doc);
 }
+
+void ob_fixture_make(struct ob_fixture *f)
+{
+    it_admin_token_accepted(f->admin);
+    ob_create_org(f->admin, f->org_id, NULL);
+    ob_create_code(f->admin, f->org_id, NULL, f->code);
+}

@@ -22,6 +22,17 @@ void ob_create_org(const char *token, char *org_id, char *name);
  * expires_at (NULL: never); the code into code (65 bytes). */
 void ob_create_code(const char *token, const char *org_id, const char *expires_at, char *code);
 
+/* The platform admin's token (waiting until the edge accepts it, for a
+ * suite that runs first), and an organization with a code that never
+ * expires. */
+struct ob_fixture {
+    char admin[OB_TOKEN_MAX];
+    char org_id[37];
+    char code[65];
+};
+
+void ob_fixture_make(struct ob_fixture *f);
+
 /* A sign-up body (caller json_decref) for username with code, the person's
  * email email (NULL: none), OB_PASSWORD and names. */
 json_t *ob_sign_up_body(const char *code, const char *username, const char *email);

@@ -22,29 +22,6 @@ TestSuite(sign_up_flow, .timeout = 90);
 
 #define LOST_PREFIX "it-lost-reply-"
 
-struct fixture {
-    char admin[OB_TOKEN_MAX];
-    char org_id[37];
-    char code[65];
-};
-
-static void make_fixture(struct fixture *f)
-{
-    struct it_resp r;
-
-    it_admin_token(f->admin);
-    /* a stack just started may answer a token 503 for a moment */
-    for (double until = it_now_ms() + 10000;; usleep(200 * 1000)) {
-        it_call_token(&r, "GET", "/v1/organizations/", f->admin, NULL);
-        long status = r.status;
-        it_resp_release(&r);
-        if (status != 503 || it_now_ms() > until)
-            break;
-    }
-    ob_create_org(f->admin, f->org_id, NULL);
-    ob_create_code(f->admin, f->org_id, NULL, f->code);
-}
-
 /* First column of sql with username as $1 (caller frees; NULL: none). */
 static char *value_for(const char *sql, const char *username)
 {
@@ -74,7 +51,7 @@ static void clear_addr_limit(void)
 /* Signs user up with password and expects the lost reply: a 5xx, a
  * pending request, and identity holding the account with the id onboarding
  * chose. */
-static void sign_up_with_lost_reply(const struct fixture *f, const char *user)
+static void sign_up_with_lost_reply(const struct ob_fixture *f, const char *user)
 {
     struct it_resp r;
     json_t *body = ob_sign_up_body(f->code, user, NULL);
@@ -102,14 +79,14 @@ static void sign_up_with_lost_reply(const struct fixture *f, const char *user)
 
 Test(sign_up_flow, a_lost_create_reply_is_resumed_by_the_same_sign_up)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char user[128], code[16], *n;
     json_t *body;
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     it_unique(user, 96, LOST_PREFIX);
     strcat(user, "@example.com");
     sign_up_with_lost_reply(&f, user);
@@ -139,14 +116,14 @@ Test(sign_up_flow, a_lost_create_reply_is_resumed_by_the_same_sign_up)
 
 Test(sign_up_flow, the_sweeper_finishes_a_lost_sign_up_without_a_retry)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char user[128], code[16], *step;
     json_t *msg;
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     it_unique(user, 96, LOST_PREFIX);
     strcat(user, "@example.com");
     sign_up_with_lost_reply(&f, user);
@@ -175,14 +152,14 @@ Test(sign_up_flow, the_sweeper_finishes_a_lost_sign_up_without_a_retry)
 
 Test(sign_up_flow, the_sweeper_undoes_a_pending_sign_up_whose_account_never_came)
 {
-    struct fixture f;
+    struct ob_fixture f;
     char user[128], code[16], *left;
     const char *params[2] = {user, NULL};
     PGconn *pg;
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     it_unique(user, 96, "never-came-");
     strcat(user, "@example.com");
     params[1] = f.code;

@@ -17,29 +17,6 @@
 
 TestSuite(sign_up_limits, .timeout = 120);
 
-struct fixture {
-    char admin[OB_TOKEN_MAX];
-    char org_id[37];
-    char code[65];
-};
-
-static void make_fixture(struct fixture *f)
-{
-    struct it_resp r;
-
-    it_admin_token(f->admin);
-    /* a stack just started may answer a token 503 for a moment */
-    for (double until = it_now_ms() + 10000;; usleep(200 * 1000)) {
-        it_call_token(&r, "GET", "/v1/organizations/", f->admin, NULL);
-        long status = r.status;
-        it_resp_release(&r);
-        if (status != 503 || it_now_ms() > until)
-            break;
-    }
-    ob_create_org(f->admin, f->org_id, NULL);
-    ob_create_code(f->admin, f->org_id, NULL, f->code);
-}
-
 static void fresh_email(char *out, const char *prefix)
 {
     char u[96];
@@ -94,13 +71,13 @@ static char *limit_count(const char *kind, const char *user)
 
 Test(sign_up_limits, at_most_five_codes_are_sent_per_user_an_hour)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char user[128], *n;
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     fresh_email(user, "sends-");
     for (int i = 0; i < 5; i++) { /* the first sign-up and four repeats */
         cr_assert(eq(long, sign_up_status(f.code, user, &r), 201), "send %d: %s", i + 1, r.body);
@@ -117,13 +94,13 @@ Test(sign_up_limits, at_most_five_codes_are_sent_per_user_an_hour)
 
 Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets_429)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char user[128], code[16], wrong[16], *n;
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     fresh_email(user, "guess-");
     for (int round = 0; round < 2; round++) {
         ob_sign_up_and_get_code(f.code, user, code);
@@ -148,7 +125,7 @@ Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets
 
 Test(sign_up_limits, confirm_answers_alike_for_known_confirmed_and_unknown_usernames)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char pending[128], confirmed[128], unknown[128], code[16], wrong[16];
     char *bodies[3];
@@ -157,7 +134,7 @@ Test(sign_up_limits, confirm_answers_alike_for_known_confirmed_and_unknown_usern
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     fresh_email(pending, "alike-p-");
     fresh_email(confirmed, "alike-c-");
     fresh_email(unknown, "alike-u-");
@@ -239,13 +216,13 @@ Test(sign_up_limits, lookups_are_throttled_per_client_address)
 
 Test(sign_up_limits, taken_usernames_are_throttled_per_username)
 {
-    struct fixture f;
+    struct ob_fixture f;
     struct it_resp r;
     char user[128], code[16];
 
     IT_REQUIRE_STACK();
     clear_addr_limit();
-    make_fixture(&f);
+    ob_fixture_make(&f);
     fresh_email(user, "taken-");
     ob_sign_up_and_get_code(f.code, user, code);
     cr_assert(eq(long, ob_confirm(&r, user, code, 0), 201), "%s", r.body);
