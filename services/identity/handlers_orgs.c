@@ -281,26 +281,25 @@ static const char *const org_attrs[] = {
     "authorization-type", "classification", "display-name", "name",
     "provider-type",      "theme-id",       "timezone",     NULL};
 
-cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
+/* Reads the document (id: the path's for an update, NULL for a create) and
+ * writes the organization with its event in one transaction; answers it
+ * with status. Names are unique: a taken one is a 409 on /name. */
+static cm_err save_org(struct cm_req *rq, struct cm_resp *out, const char *id)
 {
     struct org_fields f = {0};
     char theme[CM_UUID_LEN + 1];
     json_t *doc = NULL, *attrs;
     struct org_list res = {0};
-    cm_err err = cm_principal_require(rq);
+    cm_err err = cm_req_jsonapi(rq, ORG_TYPE, id, org_attrs, &doc, &attrs);
 
-    if (err == CM_OK && !cm_principal_platform_admin(rq))
-        err = cm_fail(rq, CM_EDENIED, "only the platform admin creates organizations");
     if (err == CM_OK)
-        err = cm_req_jsonapi(rq, ORG_TYPE, NULL, org_attrs, &doc, &attrs);
-    if (err == CM_OK)
-        err = read_fields(rq, attrs, 1, &f, theme);
+        err = read_fields(rq, attrs, id == NULL, &f, theme);
     if (err == CM_OK)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {
-        err = store_org_create(rq->w->pg, &f, &res);
+        err = id ? store_org_update(rq->w->pg, id, &f, &res) : store_org_create(rq->w->pg, &f, &res);
         if (err == CM_OK)
-            err = event_org(rq->w->pg, &res.items[0], "created");
+            err = event_org(rq->w->pg, &res.items[0], id ? "updated" : "created");
         err = cm_pg_end(rq->w->pg, err);
         if (err == CM_ECONFLICT)
             err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
@@ -310,7 +309,16 @@ cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
         store_org_list_free(&res);
         return err;
     }
-    return respond_org(rq, out, 201, &res);
+    return respond_org(rq, out, id ? 200 : 201, &res);
+}
+
+cm_err orgs_create(struct cm_req *rq, struct cm_resp *out)
+{
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK && !cm_principal_platform_admin(rq))
+        err = cm_fail(rq, CM_EDENIED, "only the platform admin creates organizations");
+    return err == CM_OK ? save_org(rq, out, NULL) : err;
 }
 
 cm_err orgs_read(struct cm_req *rq, struct cm_resp *out)
@@ -323,33 +331,11 @@ cm_err orgs_read(struct cm_req *rq, struct cm_resp *out)
 
 cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
 {
-    struct org_fields f = {0};
-    char theme[CM_UUID_LEN + 1];
-    json_t *doc = NULL, *attrs;
     struct org_list res = {0};
     cm_err err = orgs_of_path(rq, 1, &res);
 
     store_org_list_free(&res);
-    if (err == CM_OK)
-        err = cm_req_jsonapi(rq, ORG_TYPE, cm_req_param(rq, "id"), org_attrs, &doc, &attrs);
-    if (err == CM_OK)
-        err = read_fields(rq, attrs, 0, &f, theme);
-    if (err == CM_OK)
-        err = cm_pg_begin(rq->w->pg);
-    if (err == CM_OK) {
-        err = store_org_update(rq->w->pg, cm_req_param(rq, "id"), &f, &res);
-        if (err == CM_OK)
-            err = event_org(rq->w->pg, &res.items[0], "updated");
-        err = cm_pg_end(rq->w->pg, err);
-        if (err == CM_ECONFLICT)
-            err = cm_fail_at(rq, err, ATTR "/name", NULL, "an organization has this name");
-    }
-    json_decref(doc);
-    if (err != CM_OK) {
-        store_org_list_free(&res);
-        return err;
-    }
-    return respond_org(rq, out, 200, &res);
+    return err == CM_OK ? save_org(rq, out, cm_req_param(rq, "id")) : err;
 }
 
 /* Reads the optional role-id attribute: a role of org, into role_id

@@ -242,6 +242,18 @@ cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int 
     return CM_OK;
 }
 
+cm_err users_begin_write(struct cm_req *rq, const char *const *allowed, struct users_access *a,
+                         json_t **body)
+{
+    cm_err err = users_access(rq, a);
+
+    if (err == CM_OK)
+        err = users_require_write(rq, a, 1);
+    if (err == CM_OK)
+        err = cm_req_json_object(rq, allowed, body);
+    return err;
+}
+
 cm_err users_change(struct cm_req *rq, const struct users_access *a,
                     cm_err (*write)(struct cm_req *rq, const char *id, void *ctx), void *ctx,
                     const char *change, const char *revoke_reason)

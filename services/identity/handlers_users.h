@@ -99,6 +99,13 @@ cm_err users_respond(struct cm_req *rq, struct cm_resp *out, const struct users_
  * an account all of whose organizations they administer. Otherwise 403. */
 cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int allow_self);
 
+/* The start of an action on the path's user that the user themselves or
+ * an admin of theirs may take, with a plain JSON object body: users_access,
+ * users_require_write(allow_self) and cm_req_json_object(allowed) in turn.
+ * On CM_OK *body is the caller's to json_decref. */
+cm_err users_begin_write(struct cm_req *rq, const char *const *allowed, struct users_access *a,
+                         json_t **body);
+
 /* A change to user a->id, made by write(rq, a->id, ctx), and its UserChanged
  * event (IDENTITY_EVT_USER + change, unless change is NULL), in one
  * transaction; when revoke_reason is not NULL every session of the user is

@@ -62,12 +62,7 @@ cm_err users_change_password(struct cm_req *rq, struct cm_resp *out)
     char hash[PW_HASH_MAX];
     int maintain = 0;
     json_t *body = NULL;
-    cm_err err = users_access(rq, &a);
-
-    if (err == CM_OK)
-        err = users_require_write(rq, &a, 1);
-    if (err == CM_OK)
-        err = cm_req_json_object(rq, allowed, &body);
+    cm_err err = users_begin_write(rq, allowed, &a, &body);
     if (err == CM_OK)
         err = read_passwords(rq, &a, body, &new_pw, &maintain);
     if (err == CM_OK)

@@ -93,12 +93,7 @@ cm_err users_change_email(struct cm_req *rq, struct cm_resp *out)
     struct users_access a;
     struct users_email_change ec = {0};
     json_t *body = NULL;
-    cm_err err = users_access(rq, &a);
-
-    if (err == CM_OK)
-        err = users_require_write(rq, &a, 1);
-    if (err == CM_OK)
-        err = cm_req_json_object(rq, allowed, &body);
+    cm_err err = users_begin_write(rq, allowed, &a, &body);
     if (err == CM_OK)
         err = cm_json_str(rq, body, "", "email", 1, 0, 255, &ec.email);
     if (err == CM_OK && !users_email_valid(ec.email))
@@ -159,12 +154,7 @@ cm_err users_verify_email(struct cm_req *rq, struct cm_resp *out)
     struct users_access a;
     const char *code = NULL;
     json_t *body = NULL;
-    cm_err err = users_access(rq, &a);
-
-    if (err == CM_OK)
-        err = users_require_write(rq, &a, 1);
-    if (err == CM_OK)
-        err = cm_req_json_object(rq, allowed, &body);
+    cm_err err = users_begin_write(rq, allowed, &a, &body);
     if (err == CM_OK)
         err = cm_json_str(rq, body, "", "confirmation-code", 1, 1, VERIFY_CODE_MAX_CHARS, &code);
     if (err == CM_OK)

@@ -162,12 +162,7 @@ cm_err users_confirm_phone(struct cm_req *rq, struct cm_resp *out)
     struct users_access a;
     const char *phone = NULL;
     json_t *body = NULL;
-    cm_err err = users_access(rq, &a);
-
-    if (err == CM_OK)
-        err = users_require_write(rq, &a, 1);
-    if (err == CM_OK)
-        err = cm_req_json_object(rq, allowed, &body);
+    cm_err err = users_begin_write(rq, allowed, &a, &body);
     if (err == CM_OK)
         err = cm_json_str(rq, body, "", "phone-number", 1, 0, 30, &phone);
     if (err == CM_OK && !users_e164_valid(phone))
