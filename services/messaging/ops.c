@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "clinical_patients.h"
 #include "clinical_threads.h"
 
 const struct cm_op messaging_ops[] = {
@@ -25,9 +26,9 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
     {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
     {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
-    {"POST", "/api/2014-08-01/patients", "patients.upsert", NULL},
-    {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", NULL},
-    {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", NULL},
+    {"POST", "/api/2014-08-01/patients", "patients.upsert", patients_upsert},
+    {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", patients_update},
+    {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", patients_subscribe},
     {"GET", "/api/2019-03-01/pager/service", "pager.service.list", NULL},
     {"POST", "/api/2019-03-01/pager/service", "pager.service.update", NULL},
     {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", NULL},

@@ -6,6 +6,7 @@
 #include <criterion/new/assert.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ic_world(struct ic_client *c, const char *roles)
@@ -17,6 +18,16 @@ void ic_world(struct ic_client *c, const char *roles)
     memset(c, 0, sizeof *c);
     it_admin_token_accepted(admin);
     ob_create_org(admin, c->org, c->org_name);
+    if (strstr(roles, "view-phi")) { /* no /v1 operation makes roles: written into identity */
+        PGconn *pg = it_pg();
+        const char *v[1] = {c->org};
+        char *id = it_pg_value(pg,
+                               "INSERT INTO identity.roles (organization_id, name, display_name) "
+                               "VALUES ($1::uuid, 'view-phi', 'View PHI') RETURNING id::text",
+                               1, v);
+        free(id);
+        PQfinish(pg);
+    }
     it_unique(name, sizeof name, "ic-client-");
     snprintf(body, sizeof body,
              "{\"data\":{\"type\":\"api-clients\",\"attributes\":{\"name\":\"%s\","

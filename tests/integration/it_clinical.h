@@ -17,7 +17,8 @@ struct ic_client {
 };
 
 /* A fresh organization and an API client of it with roles (a JSON array
- * text, e.g. "[\"admin\"]"). */
+ * text, e.g. "[\"admin\"]"); a role "view-phi" named there is first made
+ * in the organization. */
 void ic_world(struct ic_client *c, const char *roles);
 
 /* A confirmed person of c's organization, logged in; email is
