@@ -6,7 +6,9 @@
 
 #include <jansson.h>
 
+#include "clinical_directory.h"
 #include "cm_service.h"
+#include "store_threads.h"
 
 struct ct_caller {
     int person;     /* 1: a person's Bearer token; 0: an API client */
@@ -27,5 +29,12 @@ cm_err ct_params(struct cm_req *rq, json_t **out, int *is_json);
 /* Answers 400 {"status":"error","message":"Invalid Request","reason":reason}
  * (steals reason); returns CM_OK (the answer is set). */
 cm_err ct_invalid(struct cm_req *rq, struct cm_resp *out, json_t *reason);
+
+/* The participant record of directory user u of OU ou. */
+void ct_person_rec(const struct clinical_user *u, const char *ou, struct participant_rec *p);
+
+/* The participant record of the calling API client c (its API user id as
+ * both id and username, no email). */
+void ct_client_rec(const struct ct_caller *c, const char *ou, struct participant_rec *p);
 
 #endif

@@ -33,10 +33,11 @@ static void fill(struct clinical_users *out, const Identity__FindUsersReply *r)
     }
 }
 
-cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *org_name,
-                           const char *const *emails, size_t n_emails,
-                           const char *const *usernames, size_t n_usernames,
-                           struct clinical_users *out)
+/* FindUsers with every kind of name. */
+static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
+                   const char *const *emails, size_t n_emails, const char *const *usernames,
+                   size_t n_usernames, const char *const *ids, size_t n_ids,
+                   struct clinical_users *out)
 {
     Identity__FindUsersRequest in = IDENTITY__FIND_USERS_REQUEST__INIT;
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
@@ -52,6 +53,8 @@ cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *or
     in.n_emails = n_emails;
     in.usernames = (char **)usernames;
     in.n_usernames = n_usernames;
+    in.user_ids = (char **)ids;
+    in.n_user_ids = n_ids;
     self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
     self.user_id = "messaging";
     payload = cm_pack(&in.base, &len);
@@ -81,6 +84,29 @@ cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *or
     fill(out, r);
     identity__find_users_reply__free_unpacked(r, NULL);
     return CM_OK;
+}
+
+cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *org_name,
+                           const char *const *emails, size_t n_emails,
+                           const char *const *usernames, size_t n_usernames,
+                           struct clinical_users *out)
+{
+    return find(rq, org_id, org_name, emails, n_emails, usernames, n_usernames, NULL, 0, out);
+}
+
+cm_err clinical_users_find_ids(struct cm_req *rq, const char *org_id, const char *const *ids,
+                               size_t n_ids, struct clinical_users *out)
+{
+    return find(rq, org_id, "", NULL, 0, NULL, 0, ids, n_ids, out);
+}
+
+const struct clinical_user *clinical_users_by_id(const struct clinical_users *users,
+                                                 const char *id)
+{
+    for (size_t i = 0; i < users->n; i++)
+        if (!strcmp(users->items[i].id, id))
+            return &users->items[i];
+    return NULL;
 }
 
 const struct clinical_user *clinical_users_by_email(const struct clinical_users *users,

@@ -39,6 +39,14 @@ cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *or
                            const char *const *usernames, size_t n_usernames,
                            struct clinical_users *out);
 
+/* As clinical_users_find, by account ids (uuids) in organization org_id. */
+cm_err clinical_users_find_ids(struct cm_req *rq, const char *org_id, const char *const *ids,
+                               size_t n_ids, struct clinical_users *out);
+
+/* The member whose id is id; NULL when none. */
+const struct clinical_user *clinical_users_by_id(const struct clinical_users *users,
+                                                 const char *id);
+
 /* The member of users whose email is email (case-insensitive), preferring
  * the one whose username is that email; NULL when none. Borrowed. */
 const struct clinical_user *clinical_users_by_email(const struct clinical_users *users,

@@ -85,26 +85,6 @@ static char *patient_name_of(struct cm_req *rq, const struct thread_rec *t)
 
 /* --- thread/create --- */
 
-/* The participant record of a directory user. */
-static void person_rec(const struct clinical_user *u, const char *ou, struct participant_rec *p)
-{
-    memset(p, 0, sizeof *p);
-    snprintf(p->user_id, sizeof p->user_id, "%s", u->id);
-    snprintf(p->username, sizeof p->username, "%s", u->username);
-    snprintf(p->email, sizeof p->email, "%s", u->email);
-    snprintf(p->ou, sizeof p->ou, "%s", ou);
-    p->person = 1;
-}
-
-/* The participant record of the calling API client. */
-static void client_rec(const struct ct_caller *c, const char *ou, struct participant_rec *p)
-{
-    memset(p, 0, sizeof *p);
-    snprintf(p->user_id, sizeof p->user_id, "%s", c->id);
-    snprintf(p->username, sizeof p->username, "%s", c->id);
-    snprintf(p->ou, sizeof p->ou, "%s", ou);
-}
-
 /* Answers 400 {"status":"error","message":message,"recipients_error":bad}
  * (steals bad). */
 static cm_err recipients_refused(struct cm_req *rq, struct cm_resp *out, const char *message,
@@ -134,11 +114,11 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
     err = clinical_users_find(rq, c->org, "", emails, ne, NULL, 0, dir);
     if (err != CM_OK)
         return err;
-    client_rec(c, dir->org_name, creator);
+    ct_client_rec(c, dir->org_name, creator);
     if (in->sender[0]) {
         const struct clinical_user *s = clinical_users_by_email(dir, in->sender);
         if (s && s->enabled)
-            person_rec(s, dir->org_name, creator);
+            ct_person_rec(s, dir->org_name, creator);
         else
             json_object_set_new(reason, "sender", json_string("Invalid value"));
     }
@@ -147,7 +127,7 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
         const struct clinical_user *u = clinical_users_by_email(dir, in->recipients.items[i]);
 
         if (u && u->enabled) {
-            person_rec(u, dir->org_name, &rcpt[(*n)++]);
+            ct_person_rec(u, dir->org_name, &rcpt[(*n)++]);
             json_array_append_new(ok, json_string(in->recipients.items[i]));
         } else
             json_array_append_new(bad, json_string(in->recipients.items[i]));
@@ -302,7 +282,7 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
     if (c.person)
         err = store_participant_get(rq->w->pg, t.id, c.id, &author);
     else
-        client_rec(&c, t.ou, &author);
+        ct_client_rec(&c, t.ou, &author);
     if (err != CM_OK)
         err = cm_fail(rq, err == CM_ENOTFOUND ? CM_EDENIED : err, NOT_AUTHORIZED);
     attachments = ct_list_json(&in.attachment_ids);

@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "clinical_page.h"
 #include "clinical_patients.h"
 #include "clinical_threads.h"
 
@@ -13,7 +14,7 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2016-11-01/user/counters/{user_id}", "user.counters", user_counters},
     {"GET", "/api/2016-10-01/user/search", "user.search", NULL},
     {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", thread_messages},
-    {"POST", "/api/2014-08-01/page", "page", NULL},
+    {"POST", "/api/2014-08-01/page", "page", page_relay},
     {"POST", "/api/2014-08-01/thread/create", "thread.create", thread_create},
     {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", NULL},
     {"POST", "/api/2014-08-01/attachment", "attachment.save", NULL},
