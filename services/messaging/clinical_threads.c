@@ -351,7 +351,7 @@ cm_err message_status(struct cm_req *rq, struct cm_resp *out)
     return err;
 }
 
-/* --- user/counters/{user_id | ou:user_id} --- */
+/* --- user/counters/{user_id | ou:user_id} (user_id: a username or an account id) --- */
 
 cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
 {
@@ -371,10 +371,15 @@ cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
     username = colon ? colon + 1 : uid;
     if (colon)
         snprintf(ou, sizeof ou, "%.*s", (int)(colon - uid), uid);
-    err = clinical_users_find(rq, c.org, "", NULL, 0, &username, 1, &dir);
+    /* the seed's user ID: the username, or the account's id */
+    if (cm_uuid_valid(username))
+        err = clinical_users_find_ids(rq, c.org, &username, 1, &dir);
+    else
+        err = clinical_users_find(rq, c.org, "", NULL, 0, &username, 1, &dir);
     if (err != CM_OK)
         return err;
-    u = clinical_users_by_username(&dir, username);
+    u = cm_uuid_valid(username) ? clinical_users_by_id(&dir, username)
+                                : clinical_users_by_username(&dir, username);
     if (!u || (colon && strcmp(ou, dir.org_name) != 0)) {
         clinical_users_release(&dir);
         return cm_fail(rq, CM_ENOTFOUND, "user [%.200s] not found", uid);
