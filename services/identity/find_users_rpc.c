@@ -19,13 +19,22 @@
 
 /* One row per member matched, or one row with an empty id when the
  * organization exists but nobody matched; no row: no such organization. */
+#define UUID_RE "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'"
+
+/* One row per member matched, or one row with an empty id when the
+ * organization exists but nobody matched; no row: no such organization.
+ * Each kind of name is looked up through its own index (lower(email),
+ * username, the primary key); text that is no uuid is never cast. */
 static const char find_sql[] =
-    "WITH o AS (SELECT id, name FROM organizations "
-    "           WHERE ($1 <> '' AND id::text = $1) OR ($1 = '' AND name = $2)), "
-    "m AS (SELECT u.id FROM users u WHERE "
-    "      lower(u.email) IN (SELECT lower(x) FROM jsonb_array_elements_text($3::jsonb) x) "
-    "   OR u.username IN (SELECT lower(x) FROM jsonb_array_elements_text($4::jsonb) x) "
-    "   OR u.id::text IN (SELECT x FROM jsonb_array_elements_text($5::jsonb) x)) "
+    "WITH o AS (SELECT id, name FROM organizations WHERE "
+    "           ($1 <> '' AND id = (CASE WHEN $1 ~* " UUID_RE " THEN $1::uuid END)) "
+    "        OR ($1 = '' AND name = $2)), "
+    "m AS (SELECT u.id FROM users u WHERE lower(u.email) IN "
+    "        (SELECT lower(x) FROM jsonb_array_elements_text($3::jsonb) x) "
+    "      UNION SELECT u.id FROM users u WHERE u.username IN "
+    "        (SELECT lower(x) FROM jsonb_array_elements_text($4::jsonb) x) "
+    "      UNION SELECT u.id FROM users u WHERE u.id IN "
+    "        (SELECT x::uuid FROM jsonb_array_elements_text($5::jsonb) x WHERE x ~* " UUID_RE ")) "
     "SELECT o.id AS org_id, o.name AS org_name, u.id, u.username, u.email, u.first_name, "
     "       u.last_name, u.enabled, "
     "       COALESCE((SELECT json_agg(r.name ORDER BY r.name) FROM role_users ru "
