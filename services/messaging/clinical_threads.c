@@ -96,12 +96,13 @@ static cm_err recipients_refused(struct cm_req *rq, struct cm_resp *out, const c
     return CM_OK;
 }
 
-/* Looks the recipients and sender up; fills creator and recipients (n) and
- * the ok / error lists. */
+/* Looks the recipients and sender up; fills creator (the sender when it is
+ * an enabled account of the organization, else the API client) and
+ * recipients (n) and the ok / error lists. */
 static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
                              const struct thread_create_in *in, struct clinical_users *dir,
                              struct participant_rec *creator, struct participant_rec *rcpt,
-                             size_t *n, json_t *ok, json_t *bad, json_t *reason)
+                             size_t *n, json_t *ok, json_t *bad)
 {
     const char *emails[CT_MAX_RECIPIENTS + 1];
     size_t ne = 0;
@@ -115,12 +116,10 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
     if (err != CM_OK)
         return err;
     ct_client_rec(c, dir->org_name, creator);
-    if (in->sender[0]) {
+    if (in->sender[0]) { /* the seed: "if it corresponds to a valid account" */
         const struct clinical_user *s = clinical_users_by_email(dir, in->sender);
         if (s && s->enabled)
             ct_person_rec(s, dir->org_name, creator);
-        else
-            json_object_set_new(reason, "sender", json_string("Invalid value"));
     }
     *n = 0;
     for (size_t i = 0; i < in->recipients.n; i++) {
@@ -162,18 +161,12 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     }
     ok = json_array();
     bad = json_array();
-    reason = json_object();
     rcpt = calloc(CT_MAX_RECIPIENTS, sizeof *rcpt);
     if (!rcpt)
         abort(); /* out of memory: cm_xmalloc's policy */
-    err = resolve_people(rq, &c, &in, &dir, &creator, rcpt, &n, ok, bad, reason);
+    err = resolve_people(rq, &c, &in, &dir, &creator, rcpt, &n, ok, bad);
     if (err != CM_OK)
         goto done;
-    if (json_object_size(reason)) {
-        err = ct_invalid(rq, out, reason);
-        reason = NULL;
-        goto done;
-    }
     if (in.strict && json_array_size(bad)) {
         err = recipients_refused(rq, out, "Invalid recipients", bad);
         bad = NULL;

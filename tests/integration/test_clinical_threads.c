@@ -181,12 +181,34 @@ Test(clinical_threads, missing_parameters_answer_the_reason_object)
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "reason"), "recipients"),
                  "Missing value"));
     json_decref(doc);
-    /* a sender who is no account of the organization */
-    cr_assert(eq(long,
-                 ic_api(&c, "POST", CREATE, FORM,
-                        "subject=s&message=m&recipients=a@example.com&sender=x@example.com", &doc),
-                 400));
-    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "reason"), "sender"), "Invalid value"));
+}
+
+/* sender: an account of the organization makes the thread come from that
+ * person; any other address leaves it the API client's (the seed). */
+Test(clinical_threads, sender_is_the_person_when_an_account_else_the_client)
+{
+    struct ic_client c;
+    struct ut_user a, b;
+    char ea[160], eb[160], form[600], path[256];
+    json_t *doc;
+
+    IT_REQUIRE_STACK();
+    ic_world(&c, "[\"admin\"]");
+    ic_person(&c, &a, ea);
+    ic_person(&c, &b, eb);
+    snprintf(form, sizeof form, "subject=s&message=m&recipients=%s&sender=%s", eb, ea);
+    cr_assert(eq(long, ic_api(&c, "POST", CREATE, FORM, form, &doc), 200));
+    snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", ic_str(doc, "thread_id"));
+    json_decref(doc);
+    cr_assert(eq(long, ic_token(a.token, "GET", path, NULL, &doc), 200), "the sender takes part");
+    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "thread"), "user_id"), a.id));
+    json_decref(doc);
+    snprintf(form, sizeof form, "subject=s&message=m&recipients=%s&sender=x@example.com", eb);
+    cr_assert(eq(long, ic_api(&c, "POST", CREATE, FORM, form, &doc), 200));
+    snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", ic_str(doc, "thread_id"));
+    json_decref(doc);
+    cr_assert(eq(long, ic_api(&c, "GET", path, NULL, NULL, &doc), 200));
+    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "thread"), "user_id"), c.user));
     json_decref(doc);
 }
 
