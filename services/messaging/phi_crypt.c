@@ -9,6 +9,7 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_pg.h"
+#include "store_phi_reseal.h"
 
 #define DB_KEY_ID "db"
 
@@ -159,6 +160,17 @@ cm_err phi_keys_load(const struct cm_config *cfg, struct phi_keyring *out)
             err = load_db_key(pg, &ring);
         } else
             PQclear(res);
+    }
+    if (err == CM_OK) {
+        struct phi_reseal_counts n;
+
+        err = phi_reseal(pg, &ring, &n);
+        if (err == CM_OK && (n.patients || n.threads || n.failed))
+            cm_info("phi: %ld patient records and %ld thread patient names re-sealed with key %s"
+                    "; %ld could not be opened (their key is not listed)",
+                    n.patients, n.threads, ring.keys[0].id, n.failed);
+        if (err == CM_OK && n.failed)
+            cm_error("phi: %ld sealed rows are under a key PHI_KEYS does not list", n.failed);
     }
     if (pg)
         PQfinish(pg);

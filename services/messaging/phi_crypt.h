@@ -37,7 +37,9 @@ struct phi_keyring {
 cm_err phi_keyring_parse(const char *spec, struct phi_keyring *ring, char *why, size_t whylen);
 
 /* Loads PHI_KEYS, and the database key when PHI_KEYS is empty (made on
- * first use), through a connection of its own. *out written on CM_OK. */
+ * first use) or when it exists, through a connection of its own; then
+ * re-seals every row under another key than the first (store_phi_reseal.h)
+ * and logs how many. *out written on CM_OK. */
 cm_err phi_keys_load(const struct cm_config *cfg, struct phi_keyring *out);
 
 /* Seals len bytes of clear under ring's first key: returns a new box of

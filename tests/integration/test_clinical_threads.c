@@ -86,6 +86,29 @@ Test(clinical_threads, seed_curl_example_sends_to_the_valid_recipients)
     json_decref(doc);
 }
 
+/* The same parameters as an XML document: repeated elements are a list. */
+Test(clinical_threads, an_xml_body_creates_a_thread)
+{
+    struct ic_client c;
+    struct ut_user a, b;
+    char ea[160], eb[160], body[800];
+    json_t *doc;
+
+    IT_REQUIRE_STACK();
+    ic_world(&c, "[\"admin\"]");
+    ic_person(&c, &a, ea);
+    ic_person(&c, &b, eb);
+    snprintf(body, sizeof body,
+             "<request><subject>hi</subject><message>hey</message><recipients>%s</recipients>"
+             "<recipients>%s</recipients><validation>strict</validation></request>",
+             ea, eb);
+    cr_assert(eq(long, ic_api(&c, "POST", CREATE, "application/xml", body, &doc), 200), "%s",
+              json_dumps(doc, 0));
+    cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2));
+    cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_error")), 0));
+    json_decref(doc);
+}
+
 /* validation=strict: one invalid address and nothing is sent. */
 Test(clinical_threads, strict_validation_sends_nothing_and_lists_the_invalid)
 {
