@@ -14,6 +14,7 @@
 #include "clinical_threads_json.h"
 #include "cm_jsonapi.h"
 #include "messaging_state.h"
+#include "pager_directory.h"
 #include "store_threads.h"
 
 #define NOT_AUTHORIZED "not authorized"
@@ -134,6 +135,57 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
     return CM_OK;
 }
 
+/* Adds the enabled members of each of in's services to rcpt (n, at most
+ * CT_MAX_PEOPLE; not twice), their emails to ok; a service reaching nobody
+ * goes to bad. */
+static cm_err add_services(struct cm_req *rq, const struct ct_caller *c,
+                           const struct thread_create_in *in, const char *ou,
+                           struct participant_rec *rcpt, size_t *n, json_t *ok, json_t *bad)
+{
+    struct pager_targets *members = calloc(1, sizeof *members);
+    const char *ids[PAGER_MAX_TARGETS];
+    cm_err err = CM_OK;
+
+    if (!members)
+        abort(); /* out of memory: cm_xmalloc's policy */
+    for (size_t s = 0; err == CM_OK && s < in->services.n; s++) {
+        struct clinical_users dir = {0};
+        size_t added = 0;
+
+        err = pager_directory_service(rq->w->pg, c->org, in->services.items[s], members);
+        if (err != CM_OK) {
+            err = cm_fail(rq, err, "the services could not be read");
+            break;
+        }
+        for (size_t i = 0; i < members->n; i++)
+            ids[i] = members->user_ids[i];
+        if (members->n)
+            err = clinical_users_find_ids(rq, c->org, ids, members->n, &dir);
+        for (size_t i = 0; err == CM_OK && i < dir.n; i++) {
+            int dup = 0;
+
+            if (!dir.items[i].enabled)
+                continue;
+            for (size_t k = 0; k < *n && !dup; k++)
+                dup = !strcmp(rcpt[k].user_id, dir.items[i].id);
+            added++;
+            if (dup)
+                continue;
+            if (*n >= CT_MAX_PEOPLE) {
+                err = cm_fail(rq, CM_EINVAL, "too many recipients (at most %d)", CT_MAX_PEOPLE);
+                break;
+            }
+            ct_person_rec(&dir.items[i], ou, &rcpt[(*n)++]);
+            json_array_append_new(ok, json_string(dir.items[i].email));
+        }
+        clinical_users_release(&dir);
+        if (err == CM_OK && added == 0)
+            json_array_append_new(bad, json_string(in->services.items[s]));
+    }
+    free(members);
+    return err;
+}
+
 cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
 {
     struct ct_caller c;
@@ -161,10 +213,12 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     }
     ok = json_array();
     bad = json_array();
-    rcpt = calloc(CT_MAX_RECIPIENTS, sizeof *rcpt);
+    rcpt = calloc(CT_MAX_PEOPLE, sizeof *rcpt);
     if (!rcpt)
         abort(); /* out of memory: cm_xmalloc's policy */
     err = resolve_people(rq, &c, &in, &dir, &creator, rcpt, &n, ok, bad);
+    if (err == CM_OK)
+        err = add_services(rq, &c, &in, dir.org_name, rcpt, &n, ok, bad);
     if (err != CM_OK)
         goto done;
     if (in.strict && json_array_size(bad)) {

@@ -127,9 +127,10 @@ cm_err thread_create_input_read(const json_t *params, int is_json, struct thread
     text(params, "sender", 0, CT_FIELD_MAX, &in->sender, reason);
     text(params, "subject", 1, CT_SUBJECT_MAX, &in->subject, reason);
     text(params, "message", 1, CT_MESSAGE_MAX, &in->message, reason);
-    list(params, "recipients", 1, is_json, CT_MAX_RECIPIENTS, CT_FIELD_MAX, &in->recipients,
-         reason);
     list(params, "services", 0, 0, CT_MAX_SERVICES, CT_FIELD_MAX, &in->services, reason);
+    /* recipients may be left out when services name who is messaged */
+    list(params, "recipients", in->services.n == 0 && !json_object_get(reason, "services"),
+         is_json, CT_MAX_RECIPIENTS, CT_FIELD_MAX, &in->recipients, reason);
     list(params, "attachment_ids", 0, 0, CT_MAX_ATTACHMENTS, CT_FIELD_MAX, &in->attachment_ids,
          reason);
     text(params, "patient_name", 0, CT_FIELD_MAX, &in->patient_name, reason);

@@ -15,6 +15,7 @@
 
 #define CT_MAX_RECIPIENTS 100
 #define CT_MAX_SERVICES 20
+#define CT_MAX_PEOPLE 500        /* recipients of one thread, services' members included */
 #define CT_MAX_ATTACHMENTS 20
 #define CT_SUBJECT_MAX 1000      /* characters */
 #define CT_MESSAGE_MAX 100000    /* characters */
@@ -32,8 +33,9 @@ struct thread_create_in {
     const char *sender;
     const char *subject;
     const char *message;
-    struct ct_list recipients; /* as given, duplicates removed (case-insensitive) */
-    struct ct_list services;
+    struct ct_list recipients; /* as given, duplicates removed (case-insensitive); may be
+                                * empty when services are given */
+    struct ct_list services;   /* the members of each are recipients too */
     struct ct_list attachment_ids;
     const char *patient_name;
     const char *pid;

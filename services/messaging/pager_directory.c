@@ -37,3 +37,24 @@ cm_err pager_directory_lookup(PGconn *pg, const char *org, const char *number,
     PQclear(res);
     return CM_OK;
 }
+
+cm_err pager_directory_service(PGconn *pg, const char *org, const char *service,
+                               struct pager_targets *out)
+{
+    const char *v[2] = {org, service};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_query(pg,
+                             "SELECT user_id FROM clinical_service_members "
+                             "WHERE organization_id = $1::uuid AND service = $2 "
+                             "ORDER BY user_id LIMIT 200",
+                             2, v, &res);
+
+    if (err != CM_OK)
+        return err;
+    memset(out, 0, sizeof *out);
+    out->service = 1;
+    for (int i = 0; i < PQntuples(res) && out->n < PAGER_MAX_TARGETS; i++)
+        cm_pg_copy(res, i, "user_id", out->user_ids[out->n++], sizeof out->user_ids[0]);
+    PQclear(res);
+    return CM_OK;
+}

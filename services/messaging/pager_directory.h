@@ -1,6 +1,7 @@
 /* pager_directory.h: who a pager number reaches in an organization: one
- * user, or the members of a service (seed 001, POST page). The only place
- * that knows where pagers are kept (clinical_pagers and
+ * user, or the members of a service (seed 001, POST page); and who a
+ * service is (thread/create's `services`). The only place that knows where
+ * pagers and service members are kept (clinical_pagers and
  * clinical_service_members, 002_clinical_threads.sql). */
 #ifndef MESSAGING_PAGER_DIRECTORY_H
 #define MESSAGING_PAGER_DIRECTORY_H
@@ -22,5 +23,10 @@ struct pager_targets {
  * is nobody's there. *out written on CM_OK (caller's storage, large). */
 cm_err pager_directory_lookup(PGconn *pg, const char *org, const char *number,
                               struct pager_targets *out);
+
+/* The members (account uuids) of service in organization org, at most
+ * PAGER_MAX_TARGETS, into out (service = 1; n = 0 when it has none). */
+cm_err pager_directory_service(PGconn *pg, const char *org, const char *service,
+                               struct pager_targets *out);
 
 #endif

@@ -433,3 +433,58 @@ Test(clinical_threads, other_organizations_and_unknown_ids_are_not_authorized)
     cr_assert(eq(long, ic_api(&c, "GET", path, NULL, NULL, &doc), 404));
     json_decref(doc);
 }
+
+/* services: the members of each named service are recipients too (service
+ * members written straight into messaging's table); a service reaching
+ * nobody is a recipient error; without recipients, services suffice. */
+Test(clinical_threads, services_message_their_members)
+{
+    struct ic_client c;
+    struct ut_user a, b;
+    char ea[160], eb[160], form[600], path[256], *s;
+    const char *v[3];
+    json_t *doc;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    ic_world(&c, "[\"admin\"]");
+    ic_person(&c, &a, ea);
+    ic_person(&c, &b, eb);
+    pg = it_pg();
+    v[0] = c.org;
+    v[1] = "4th floor A";
+    v[2] = a.id;
+    s = it_pg_value(pg,
+                    "INSERT INTO messaging.clinical_service_members (organization_id, service, "
+                    "user_id) VALUES ($1::uuid, $2, $3) RETURNING service",
+                    3, v);
+    free(s);
+    v[2] = b.id;
+    s = it_pg_value(pg,
+                    "INSERT INTO messaging.clinical_service_members (organization_id, service, "
+                    "user_id) VALUES ($1::uuid, $2, $3) RETURNING service",
+                    3, v);
+    free(s);
+    PQfinish(pg);
+    snprintf(form, sizeof form,
+             "subject=s&message=m&services=4th+floor+A&services=Nobody+here&recipients=%s", ea);
+    cr_assert(eq(long, ic_api(&c, "POST", CREATE, FORM, form, &doc), 200), "%s",
+              json_dumps(doc, 0));
+    cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2), "%s",
+              json_dumps(doc, 0));
+    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), eb)));
+    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "Nobody here")));
+    json_decref(doc);
+    snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", b.username);
+    cr_assert(eq(long, ic_token(b.token, "GET", path, NULL, &doc), 200));
+    cr_assert(eq(long, ic_int2(doc, "unread", "msg"), 1));
+    json_decref(doc);
+    /* services alone */
+    cr_assert(eq(long,
+                 ic_api(&c, "POST", CREATE, "application/json",
+                        "{\"subject\":\"s\",\"message\":\"m\",\"services\":[\"4th floor A\"]}",
+                        &doc),
+                 200));
+    cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2));
+    json_decref(doc);
+}
