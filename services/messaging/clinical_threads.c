@@ -292,7 +292,8 @@ cm_err thread_messages(struct cm_req *rq, struct cm_resp *out)
         thread_rec_release(&t);
         return cm_fail(rq, err, "the thread could not be read");
     }
-    name = patient_name_of(rq, &t);
+    /* PHI: the thread's persons see it; an API client only with view-phi */
+    name = c.person || c.view_phi ? patient_name_of(rq, &t) : strdup("");
     v.thread = t; /* shallow: t keeps ownership */
     cm_resp_json(out, rq, 200, ct_json_thread_view(&v, name));
     free(name);

@@ -7,7 +7,9 @@
  * in their current organization, and reads only their own counters.
  * Reading as a person marks messages read (this is how counters move); an
  * API client's reading changes nothing. Unknown and forbidden threads and
- * messages look the same: 403 "not authorized", the seed's error. */
+ * messages look the same: 403 "not authorized", the seed's error. A thread's
+ * patient_name (PHI) is shown to its persons, and to API clients holding
+ * role "view-phi". */
 #ifndef MESSAGING_CLINICAL_THREADS_H
 #define MESSAGING_CLINICAL_THREADS_H
 

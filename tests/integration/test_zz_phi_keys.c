@@ -83,7 +83,7 @@ Test(zz_phi_keys, rows_are_resealed_at_start_and_keys_rotate, .timeout = 180,
 
     IT_REQUIRE_STACK();
     restart_messaging_with(NULL);
-    ic_world(&c, "[\"admin\"]");
+    ic_world(&c, "[\"admin\", \"view-phi\"]");
     ic_person(&c, &a, ea);
     snprintf(form, sizeof form, "subject=s&message=m&patient_name=Ada+Lovelace&recipients=%s", ea);
     cr_assert(eq(long, ic_api(&c, "POST", "/api/2014-08-01/thread/create", NULL, form, &doc),
