@@ -9,7 +9,7 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_pg.h"
-#include "store_phi_reseal.h"
+#include "store_phi_keys.h"
 
 #define DB_KEY_ID "db"
 
@@ -98,38 +98,17 @@ cm_err phi_keyring_parse(const char *spec, struct phi_keyring *ring, char *why, 
     return CM_OK;
 }
 
-/* The database key (made when missing) into ring. */
-static cm_err load_db_key(PGconn *pg, struct phi_keyring *ring)
+/* The database key into ring: made first when make (store_phi_keys.h). */
+static cm_err add_db_key(PGconn *pg, int make, struct phi_keyring *ring)
 {
     uint8_t key[crypto_secretbox_KEYBYTES];
-    char hex[2 * sizeof key + 3] = "\\x", why[128];
-    const char *v[2] = {DB_KEY_ID, hex};
-    PGresult *res = NULL;
-    size_t len = 0;
-    unsigned char *bin;
-    cm_err err;
+    char why[128];
+    int found = 0;
+    cm_err err = store_phi_db_key(pg, make, key, &found);
 
-    randombytes_buf(key, sizeof key);
-    sodium_bin2hex(hex + 2, sizeof hex - 2, key, sizeof key);
+    if (err == CM_OK && found)
+        err = add_key(ring, DB_KEY_ID, key, why, sizeof why);
     sodium_memzero(key, sizeof key);
-    err = cm_pg_command(pg, "INSERT INTO phi_db_key (id, key) VALUES ($1, $2::bytea) "
-                            "ON CONFLICT (id) DO NOTHING", 2, v, NULL);
-    sodium_memzero(hex, sizeof hex);
-    if (err == CM_OK)
-        err = cm_pg_one_row(cm_pg_query(pg, "SELECT key FROM phi_db_key WHERE id = $1", 1, v, &res),
-                            &res);
-    if (err != CM_OK)
-        return err;
-    bin = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
-    PQclear(res);
-    if (!bin || len != crypto_secretbox_KEYBYTES) {
-        PQfreemem(bin);
-        cm_error("phi_db_key holds no 32-byte key");
-        return CM_EINTERNAL;
-    }
-    err = add_key(ring, DB_KEY_ID, bin, why, sizeof why);
-    sodium_memzero(bin, len);
-    PQfreemem(bin);
     return err;
 }
 
@@ -147,20 +126,9 @@ cm_err phi_keys_load(const struct cm_config *cfg, struct phi_keyring *out)
     if (ring.n == 0)
         cm_warn("PHI_KEYS is not set: patient data is sealed with a key kept in the database");
     err = cm_pg_connect(cfg, &pg);
-    if (err == CM_OK && ring.n == 0)
-        err = load_db_key(pg, &ring);
-    else if (err == CM_OK) {
-        /* rows sealed before PHI_KEYS was set stay readable */
-        const char *v[1] = {DB_KEY_ID};
-        PGresult *res = NULL;
-
-        if (cm_pg_query(pg, "SELECT 1 FROM phi_db_key WHERE id = $1", 1, v, &res) == CM_OK &&
-            PQntuples(res) == 1) {
-            PQclear(res);
-            err = load_db_key(pg, &ring);
-        } else
-            PQclear(res);
-    }
+    /* without PHI_KEYS the database key seals; with it, rows sealed before stay readable */
+    if (err == CM_OK)
+        err = add_db_key(pg, ring.n == 0, &ring);
     if (err == CM_OK) {
         struct phi_reseal_counts n;
 

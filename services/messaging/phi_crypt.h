@@ -38,7 +38,7 @@ cm_err phi_keyring_parse(const char *spec, struct phi_keyring *ring, char *why, 
 
 /* Loads PHI_KEYS, and the database key when PHI_KEYS is empty (made on
  * first use) or when it exists, through a connection of its own; then
- * re-seals every row under another key than the first (store_phi_reseal.h)
+ * re-seals every row under another key than the first (store_phi_keys.h)
  * and logs how many. *out written on CM_OK. */
 cm_err phi_keys_load(const struct cm_config *cfg, struct phi_keyring *out);
 

@@ -1,6 +1,6 @@
-/* store_phi_reseal.c: PHI re-sealed under the first key at start
- * (store_phi_reseal.h). */
-#include "store_phi_reseal.h"
+/* store_phi_keys.c: the database key and PHI re-sealed under the first key
+ * at start (store_phi_keys.h). */
+#include "store_phi_keys.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -143,4 +143,45 @@ cm_err phi_reseal(PGconn *pg, const struct phi_keyring *ring, struct phi_reseal_
     if (err == CM_OK)
         *out = n;
     return err;
+}
+
+cm_err store_phi_db_key(PGconn *pg, int make, uint8_t key[32], int *found)
+{
+    uint8_t fresh[32];
+    char hex[2 * sizeof fresh + 3] = "\\x";
+    const char *v[2] = {"db", hex};
+    PGresult *res = NULL;
+    unsigned char *bin;
+    size_t len = 0;
+    cm_err err = CM_OK;
+
+    if (make) {
+        randombytes_buf(fresh, sizeof fresh);
+        sodium_bin2hex(hex + 2, sizeof hex - 2, fresh, sizeof fresh);
+        sodium_memzero(fresh, sizeof fresh);
+        err = cm_pg_command(pg,
+                            "INSERT INTO phi_db_key (id, key) VALUES ($1, $2::bytea) "
+                            "ON CONFLICT (id) DO NOTHING",
+                            2, v, NULL);
+        sodium_memzero(hex, sizeof hex);
+    }
+    if (err == CM_OK)
+        err = cm_pg_query(pg, "SELECT key FROM phi_db_key WHERE id = $1", 1, v, &res);
+    if (err != CM_OK)
+        return err;
+    *found = PQntuples(res) == 1;
+    if (!*found) {
+        PQclear(res);
+        return CM_OK;
+    }
+    bin = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+    PQclear(res);
+    if (!bin || len != 32) {
+        PQfreemem(bin);
+        return CM_EINTERNAL;
+    }
+    memcpy(key, bin, 32);
+    sodium_memzero(bin, len);
+    PQfreemem(bin);
+    return CM_OK;
 }
