@@ -10,7 +10,7 @@
 #include "clinical_caller.h"
 #include "clinical_directory.h"
 #include "clinical_threads_input.h"
-#include "pager_directory.h"
+#include "store_pagers.h"
 #include "store_threads.h"
 
 #define PAGE_SUBJECT "Page"

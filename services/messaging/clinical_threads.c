@@ -14,7 +14,7 @@
 #include "clinical_threads_json.h"
 #include "cm_jsonapi.h"
 #include "messaging_state.h"
-#include "pager_directory.h"
+#include "store_pagers.h"
 #include "store_threads.h"
 
 #define NOT_AUTHORIZED "not authorized"

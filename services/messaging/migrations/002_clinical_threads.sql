@@ -90,9 +90,9 @@ CREATE TABLE phi_db_key (
     key bytea NOT NULL CHECK (length(key) = 32)
 );
 
--- Pager numbers, read by POST page (pager_directory.c): a number is a
+-- Pager numbers, read by POST page (store_pagers.c): a number is a
 -- user's or a service's. Written by the admin users and pager/service
--- operations (helper msg-people's); the merger points pager_directory.c at
+-- operations (helper msg-people's); the merger points store_pagers.c at
 -- their tables when those differ.
 CREATE TABLE clinical_pagers (
     organization_id uuid NOT NULL,

@@ -1,10 +1,10 @@
-/* pager_directory.h: who a pager number reaches in an organization: one
+/* store_pagers.h: who a pager number reaches in an organization: one
  * user, or the members of a service (seed 001, POST page); and who a
  * service is (thread/create's `services`). The only place that knows where
  * pagers and service members are kept (clinical_pagers and
  * clinical_service_members, 002_clinical_threads.sql). */
-#ifndef MESSAGING_PAGER_DIRECTORY_H
-#define MESSAGING_PAGER_DIRECTORY_H
+#ifndef MESSAGING_STORE_PAGERS_H
+#define MESSAGING_STORE_PAGERS_H
 
 #include <libpq-fe.h>
 #include <stddef.h>

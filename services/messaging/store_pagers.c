@@ -1,5 +1,5 @@
-/* pager_directory.c: pager numbers to users (pager_directory.h). */
-#include "pager_directory.h"
+/* store_pagers.c: pager numbers to users (store_pagers.h). */
+#include "store_pagers.h"
 
 #include <stdio.h>
 #include <string.h>
