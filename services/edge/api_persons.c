@@ -8,10 +8,8 @@ static const struct {
     const char *method;
     const char *pattern; /* "*" stands for one non-empty segment */
 } person_ops[] = {
-    {"GET", "/api/2014-08-01/thread/*/messages"},
-    {"POST", "/api/2014-08-01/message"},
-    {"GET", "/api/2017-09-01/message/*/contents"},
-    {"GET", "/api/2014-08-01/message/*/status"},
+    {"GET", "/api/2014-08-01/thread/*/messages"},  {"POST", "/api/2014-08-01/message"},
+    {"GET", "/api/2017-09-01/message/*/contents"}, {"GET", "/api/2014-08-01/message/*/status"},
     {"GET", "/api/2016-11-01/user/counters/*"},
 };
 

@@ -47,8 +47,8 @@ static const struct cm_pg_field found_fields[] = {
 };
 
 cm_err store_find_users(PGconn *pg, const char *org_id, const char *org_name,
-                        const char *emails_json, const char *usernames_json,
-                        const char *ids_json, struct found_user_list *out)
+                        const char *emails_json, const char *usernames_json, const char *ids_json,
+                        struct found_user_list *out)
 {
     const char *values[5] = {org_id, org_name, emails_json, usernames_json, ids_json};
     struct found_user_list l = {0, NULL, NULL};

@@ -35,8 +35,8 @@ struct found_user_list {
  * organization; otherwise at least one row (id "" when nobody matched).
  * Release with store_found_users_free. */
 cm_err store_find_users(PGconn *pg, const char *org_id, const char *org_name,
-                        const char *emails_json, const char *usernames_json,
-                        const char *ids_json, struct found_user_list *out);
+                        const char *emails_json, const char *usernames_json, const char *ids_json,
+                        struct found_user_list *out);
 
 void store_found_users_free(struct found_user_list *l);
 

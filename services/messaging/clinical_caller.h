@@ -14,7 +14,7 @@ struct ct_caller {
     int person;     /* 1: a person's Bearer token; 0: an API client */
     const char *id; /* account uuid, or the API client's API user id (borrowed) */
     const char *org;
-    int view_phi;   /* holds role "view-phi" */
+    int view_phi; /* holds role "view-phi" */
 };
 
 /* The caller: an API client or a person, both of an organization.

@@ -87,9 +87,8 @@ static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
 }
 
 cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *org_name,
-                           const char *const *emails, size_t n_emails,
-                           const char *const *usernames, size_t n_usernames,
-                           struct clinical_users *out)
+                           const char *const *emails, size_t n_emails, const char *const *usernames,
+                           size_t n_usernames, struct clinical_users *out)
 {
     return find(rq, org_id, org_name, emails, n_emails, usernames, n_usernames, NULL, 0, out);
 }
@@ -100,8 +99,7 @@ cm_err clinical_users_find_ids(struct cm_req *rq, const char *org_id, const char
     return find(rq, org_id, "", NULL, 0, NULL, 0, ids, n_ids, out);
 }
 
-const struct clinical_user *clinical_users_by_id(const struct clinical_users *users,
-                                                 const char *id)
+const struct clinical_user *clinical_users_by_id(const struct clinical_users *users, const char *id)
 {
     for (size_t i = 0; i < users->n; i++)
         if (!strcmp(users->items[i].id, id))

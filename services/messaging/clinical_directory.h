@@ -35,9 +35,8 @@ struct clinical_users {
  * CM_EUNAVAIL / CM_ETIMEOUT when identity does not answer (detail set in
  * rq). */
 cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *org_name,
-                           const char *const *emails, size_t n_emails,
-                           const char *const *usernames, size_t n_usernames,
-                           struct clinical_users *out);
+                           const char *const *emails, size_t n_emails, const char *const *usernames,
+                           size_t n_usernames, struct clinical_users *out);
 
 /* As clinical_users_find, by account ids (uuids) in organization org_id. */
 cm_err clinical_users_find_ids(struct cm_req *rq, const char *org_id, const char *const *ids,

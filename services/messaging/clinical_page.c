@@ -42,8 +42,8 @@ static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char 
     err = store_thread_create(rq->w->pg, &t, thread_id, message_id);
     if (err != CM_OK)
         return cm_fail(rq, err, "the page could not be sent");
-    json_array_append_new(out, json_pack("{s:s, s:s}", "message_id", message_id, "thread_id",
-                                         thread_id));
+    json_array_append_new(
+        out, json_pack("{s:s, s:s}", "message_id", message_id, "thread_id", thread_id));
     return CM_OK;
 }
 
@@ -93,8 +93,7 @@ cm_err page_relay(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && !targets->service)
         cm_resp_json(out, rq, 200,
                      json_pack("{s:s, s:O, s:O}", "status", "ok", "message_id",
-                               json_object_get(json_array_get(sent, 0), "message_id"),
-                               "thread_id",
+                               json_object_get(json_array_get(sent, 0), "message_id"), "thread_id",
                                json_object_get(json_array_get(sent, 0), "thread_id")));
     else if (err == CM_OK)
         cm_resp_json(out, rq, 200, json_pack("{s:s, s:O}", "status", "ok", "messages", sent));

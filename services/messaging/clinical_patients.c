@@ -15,8 +15,7 @@
 
 /* The caller (an API client), its parameters and its organization's name,
  * with primary_ou checked against it. */
-static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, char *ou,
-                    size_t oucap)
+static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, char *ou, size_t oucap)
 {
     struct clinical_users dir = {0};
     const char *primary;

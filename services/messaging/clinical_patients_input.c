@@ -139,9 +139,8 @@ static int ssn_ok(const char *s)
 {
     size_t n = strlen(s);
 
-    return (n == 9 && digits(s, 9)) ||
-           (n == 11 && digits(s, 3) && s[3] == '-' && digits(s + 4, 2) && s[6] == '-' &&
-            digits(s + 7, 4));
+    return (n == 9 && digits(s, 9)) || (n == 11 && digits(s, 3) && s[3] == '-' &&
+                                        digits(s + 4, 2) && s[6] == '-' && digits(s + 7, 4));
 }
 
 static void name_of(const json_t *params, json_t *rec, json_t *reason)
@@ -179,8 +178,8 @@ static void name_of(const json_t *params, json_t *rec, json_t *reason)
 
 static void address_of(const json_t *params, json_t *rec, json_t *reason)
 {
-    static const char *const parts[] = {"street_address", "street_other", "city",
-                                        "state",          "zip",          "country", NULL};
+    static const char *const parts[] = {
+        "street_address", "street_other", "city", "state", "zip", "country", NULL};
     const json_t *v = json_object_get(params, "address");
     json_t *out;
     const char *key, *zip, *street, *city, *state;
@@ -239,8 +238,8 @@ static void pids_of(const json_t *params, json_t *rec, json_t *reason)
 
 static void attributes_of(const json_t *params, json_t *rec, json_t *reason)
 {
-    static const char *const texts[] = {"notes",       "pcp_name",  "pcp_phone", "pcp_npi",
-                                        "pcp_address", "pcp_city",  "pcp_state", "pcp_zip",
+    static const char *const texts[] = {"notes",         "pcp_name", "pcp_phone", "pcp_npi",
+                                        "pcp_address",   "pcp_city", "pcp_state", "pcp_zip",
                                         "plan_group_id", NULL};
     static const char *const flags[] = {"control", "email_consent", "sms_consent", NULL};
     const json_t *v = json_object_get(params, "patient_attributes");
@@ -297,10 +296,24 @@ static int assoc_ok(const char *s, const char *root)
 cm_err patient_input_read(const json_t *params, const char *path_pid, const char *ou_name,
                           const char *today, json_t **out_record, json_t **out_reason)
 {
-    static const char *const known[] = {
-        "pid", "primary_ou", "name", "dob", "sex", "ssn", "medicaid_id", "pcm_enabled",
-        "associated_ou", "consents", "address", "home_phone", "mobile_phone", "email",
-        "preferred_language", "patient_attributes", "pids", NULL};
+    static const char *const known[] = {"pid",
+                                        "primary_ou",
+                                        "name",
+                                        "dob",
+                                        "sex",
+                                        "ssn",
+                                        "medicaid_id",
+                                        "pcm_enabled",
+                                        "associated_ou",
+                                        "consents",
+                                        "address",
+                                        "home_phone",
+                                        "mobile_phone",
+                                        "email",
+                                        "preferred_language",
+                                        "patient_attributes",
+                                        "pids",
+                                        NULL};
     json_t *rec = json_object(), *reason = json_object(), *val;
     const char *key, *pid, *dob, *sex, *s;
     const json_t *pcm;

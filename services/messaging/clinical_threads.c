@@ -77,9 +77,8 @@ static char *patient_name_of(struct cm_req *rq, const struct thread_rec *t)
     char *clear = NULL;
     size_t len = 0;
 
-    if (!t->patient_box ||
-        phi_open(&messaging_state_of(rq)->phi, t->phi_key_id, t->patient_box, t->patient_box_len,
-                 &clear, &len) != CM_OK)
+    if (!t->patient_box || phi_open(&messaging_state_of(rq)->phi, t->phi_key_id, t->patient_box,
+                                    t->patient_box_len, &clear, &len) != CM_OK)
         return strdup("");
     return clear;
 }
@@ -258,8 +257,7 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     }
     cm_resp_json(out, rq, 200,
                  json_pack("{s:s, s:s, s:s, s:O, s:O}", "status", "ok", "thread_id", thread_id,
-                           "message_id", message_id, "recipients_ok", ok, "recipients_error",
-                           bad));
+                           "message_id", message_id, "recipients_ok", ok, "recipients_error", bad));
 done:
     json_decref(params);
     json_decref(reason);
@@ -335,8 +333,7 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail(rq, err == CM_ENOTFOUND ? CM_EDENIED : err, NOT_AUTHORIZED);
     attachments = ct_list_json(&in.attachment_ids);
     if (err == CM_OK)
-        err = store_message_post(rq->w->pg, &t, &author, in.message, attachments, message_id,
-                                 NULL);
+        err = store_message_post(rq->w->pg, &t, &author, in.message, attachments, message_id, NULL);
     if (err == CM_OK)
         cm_resp_json(out, rq, 200,
                      json_pack("{s:s, s:s}", "status", "ok", "message_id", message_id));
@@ -365,10 +362,11 @@ cm_err message_contents(struct cm_req *rq, struct cm_resp *out)
         return err;
     if (c.person)
         err = store_message_mark_read(rq->w->pg, &t, &m, c.id);
-    have_author = err == CM_OK && store_participant_get(rq->w->pg, t.id, m.author_id, &author) ==
-                                      CM_OK;
+    have_author =
+        err == CM_OK && store_participant_get(rq->w->pg, t.id, m.author_id, &author) == CM_OK;
     if (err == CM_OK)
-        cm_resp_json(out, rq, 200, ct_json_message_contents(&m, have_author ? &author : NULL, t.ou));
+        cm_resp_json(out, rq, 200,
+                     ct_json_message_contents(&m, have_author ? &author : NULL, t.ou));
     else
         err = cm_fail(rq, err, "the message could not be read");
     message_rec_release(&m);

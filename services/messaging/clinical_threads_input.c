@@ -18,8 +18,8 @@ static void flag(json_t *reason, const char *name, const char *why)
 
 /* Optional or required string parameter name (at most max characters)
  * into *out ("" when absent). */
-static void text(const json_t *params, const char *name, int required, size_t max,
-                 const char **out, json_t *reason)
+static void text(const json_t *params, const char *name, int required, size_t max, const char **out,
+                 json_t *reason)
 {
     const json_t *v = json_object_get(params, name);
     const char *s;
@@ -45,8 +45,8 @@ static void text(const json_t *params, const char *name, int required, size_t ma
 /* A parameter that may repeat: a string or an array of strings (must be an
  * array when must_array), each non-empty and at most max characters, at
  * most cap of them; duplicates dropped (case-insensitive). */
-static void list(const json_t *params, const char *name, int required, int must_array,
-                 size_t cap, size_t max, struct ct_list *out, json_t *reason)
+static void list(const json_t *params, const char *name, int required, int must_array, size_t cap,
+                 size_t max, struct ct_list *out, json_t *reason)
 {
     const json_t *v = json_object_get(params, name);
     size_t n;
@@ -129,8 +129,8 @@ cm_err thread_create_input_read(const json_t *params, int is_json, struct thread
     text(params, "message", 1, CT_MESSAGE_MAX, &in->message, reason);
     list(params, "services", 0, 0, CT_MAX_SERVICES, CT_FIELD_MAX, &in->services, reason);
     /* recipients may be left out when services name who is messaged */
-    list(params, "recipients", in->services.n == 0 && !json_object_get(reason, "services"),
-         is_json, CT_MAX_RECIPIENTS, CT_FIELD_MAX, &in->recipients, reason);
+    list(params, "recipients", in->services.n == 0 && !json_object_get(reason, "services"), is_json,
+         CT_MAX_RECIPIENTS, CT_FIELD_MAX, &in->recipients, reason);
     list(params, "attachment_ids", 0, 0, CT_MAX_ATTACHMENTS, CT_FIELD_MAX, &in->attachment_ids,
          reason);
     text(params, "patient_name", 0, CT_FIELD_MAX, &in->patient_name, reason);

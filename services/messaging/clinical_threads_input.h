@@ -15,11 +15,11 @@
 
 #define CT_MAX_RECIPIENTS 100
 #define CT_MAX_SERVICES 20
-#define CT_MAX_PEOPLE 500        /* recipients of one thread, services' members included */
+#define CT_MAX_PEOPLE 500 /* recipients of one thread, services' members included */
 #define CT_MAX_ATTACHMENTS 20
-#define CT_SUBJECT_MAX 1000      /* characters */
-#define CT_MESSAGE_MAX 100000    /* characters */
-#define CT_FIELD_MAX 255         /* characters: emails, names, ids */
+#define CT_SUBJECT_MAX 1000   /* characters */
+#define CT_MESSAGE_MAX 100000 /* characters */
+#define CT_FIELD_MAX 255      /* characters: emails, names, ids */
 
 /* A list of borrowed strings. */
 struct ct_list {

@@ -30,10 +30,10 @@ json_t *ct_json_thread_view(const struct thread_view *v, const char *patient_nam
     for (size_t i = 0; i < v->n_participants; i++)
         json_array_append_new(users, user_json(&v->participants[i], t->ou));
     return json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}, s:o}", "status", "ok",
-                     "thread", "id", t->id, "subject", t->subject ? t->subject : "",
-                     "patient_name", patient_name, "pid", t->pid, "patient_event_id",
-                     t->patient_event_id, "urgent", t->urgent, "user_id", t->creator_id,
-                     "time_created", t->created_at, "messages", msgs, "users", users);
+                     "thread", "id", t->id, "subject", t->subject ? t->subject : "", "patient_name",
+                     patient_name, "pid", t->pid, "patient_event_id", t->patient_event_id, "urgent",
+                     t->urgent, "user_id", t->creator_id, "time_created", t->created_at, "messages",
+                     msgs, "users", users);
 }
 
 json_t *ct_json_message_contents(const struct message_rec *m, const struct participant_rec *author,

@@ -14,8 +14,8 @@
 #define PAGER_MAX_TARGETS 200
 
 struct pager_targets {
-    int service;  /* 1: a service's pager (answer with "messages") */
-    size_t n;     /* 0 for a service without members */
+    int service;                          /* 1: a service's pager (answer with "messages") */
+    size_t n;                             /* 0 for a service without members */
     char user_ids[PAGER_MAX_TARGETS][64]; /* account uuids */
 };
 

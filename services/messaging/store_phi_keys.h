@@ -15,7 +15,7 @@
 struct phi_reseal_counts {
     long patients; /* re-sealed */
     long threads;
-    long failed;   /* sealed under a key not listed, or that do not open: left as they are */
+    long failed; /* sealed under a key not listed, or that do not open: left as they are */
 };
 
 /* Re-seals every box not under ring's first key. *out counts what it did

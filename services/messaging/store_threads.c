@@ -17,16 +17,16 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
 
 #define THREAD_COLS                                                                                \
-    "t.id, t.organization_id, t.ou, t.kind, t.subject, t.creator_id, t.phi_key_id, "                     \
-    "encode(t.patient_name_box, 'hex') AS box, t.pid, t.patient_event_id, t.urgent, "              \
-    TS("t.created_at") " AS created_at, "                                                          \
-    "EXISTS (SELECT 1 FROM clinical_participants p WHERE p.thread_id = t.id "                      \
-    "        AND p.user_id = $2) AS viewer_participant"
+    "t.id, t.organization_id, t.ou, t.kind, t.subject, t.creator_id, t.phi_key_id, "               \
+    "encode(t.patient_name_box, 'hex') AS box, t.pid, t.patient_event_id, t.urgent, " TS(          \
+        "t.created_at") " AS created_at, "                                                         \
+                        "EXISTS (SELECT 1 FROM clinical_participants p WHERE p.thread_id = t.id "  \
+                        "        AND p.user_id = $2) AS viewer_participant"
 
 #define MESSAGE_COLS                                                                               \
     "m.id AS m_id, m.thread_id AS m_thread_id, m.seq AS m_seq, m.author_id AS m_author_id, "       \
-    "m.content AS m_content, m.attachment_ids::text AS m_attachments, "                            \
-    TS("m.created_at") " AS m_created_at"
+    "m.content AS m_content, m.attachment_ids::text AS m_attachments, " TS(                        \
+        "m.created_at") " AS m_created_at"
 
 static char *dup_col(const PGresult *res, int row, const char *name)
 {
@@ -91,8 +91,8 @@ static char *participants_json(const struct participant_rec *creator,
     for (size_t i = 0; i <= n; i++) {
         const struct participant_rec *p = i == 0 ? creator : &rs[i - 1];
         json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b}", "user_id", p->user_id,
-                                           "username", p->username, "email", p->email, "ou",
-                                           p->ou, "person", p->person));
+                                           "username", p->username, "email", p->email, "ou", p->ou,
+                                           "person", p->person));
     }
     s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
@@ -126,10 +126,10 @@ static cm_err insert_message(PGconn *pg, const char *thread_id, const char *org,
 
     snprintf(seqs, sizeof seqs, "%d", seq);
     err = cm_pg_one_row(cm_pg_query(pg,
-                                     "INSERT INTO clinical_messages (thread_id, seq, author_id, "
-                                     "content, attachment_ids) VALUES ($1::uuid, $2::int, $3, $4, "
-                                     "$5::jsonb) RETURNING id",
-                                     5, v, &res),
+                                    "INSERT INTO clinical_messages (thread_id, seq, author_id, "
+                                    "content, attachment_ids) VALUES ($1::uuid, $2::int, $3, $4, "
+                                    "$5::jsonb) RETURNING id",
+                                    5, v, &res),
                         &res);
     if (err != CM_OK)
         return err;
@@ -213,8 +213,7 @@ cm_err store_thread_create(PGconn *pg, const struct thread_new *t, char *thread_
     return err;
 }
 
-cm_err store_thread_get(PGconn *pg, const char *id, const char *viewer_id,
-                        struct thread_rec *out)
+cm_err store_thread_get(PGconn *pg, const char *id, const char *viewer_id, struct thread_rec *out)
 {
     const char *v[2] = {id, viewer_id ? viewer_id : ""};
     PGresult *res = NULL;
@@ -371,8 +370,8 @@ cm_err store_message_post(PGconn *pg, const struct thread_rec *t,
     return err;
 }
 
-cm_err store_message_get(PGconn *pg, const char *id, const char *viewer_id,
-                         struct message_rec *out, struct thread_rec *out_thread)
+cm_err store_message_get(PGconn *pg, const char *id, const char *viewer_id, struct message_rec *out,
+                         struct thread_rec *out_thread)
 {
     const char *v[2] = {id, viewer_id ? viewer_id : ""};
     PGresult *res = NULL;
@@ -431,14 +430,15 @@ cm_err store_message_receipts(PGconn *pg, const char *message_id, struct receipt
 {
     const char *v[1] = {message_id};
     PGresult *res = NULL;
-    cm_err err = cm_pg_query(pg,
-                             "SELECT r.user_id, p.username, p.email, "
-                             "CASE WHEN r.read_at IS NULL THEN '' ELSE " TS("r.read_at")
-                             " END AS read_at FROM clinical_receipts r "
-                             "JOIN clinical_participants p ON p.thread_id = r.thread_id "
-                             "AND p.user_id = r.user_id WHERE r.message_id = $1::uuid "
-                             "ORDER BY p.username",
-                             1, v, &res);
+    cm_err err =
+        cm_pg_query(pg,
+                    "SELECT r.user_id, p.username, p.email, "
+                    "CASE WHEN r.read_at IS NULL THEN '' ELSE " TS(
+                        "r.read_at") " END AS read_at FROM clinical_receipts r "
+                                     "JOIN clinical_participants p ON p.thread_id = r.thread_id "
+                                     "AND p.user_id = r.user_id WHERE r.message_id = $1::uuid "
+                                     "ORDER BY p.username",
+                    1, v, &res);
 
     if (err != CM_OK)
         return err;

@@ -36,13 +36,13 @@ struct thread_new {
     const char *organization_id;
     const char *ou; /* the organization's name */
     const char *subject;
-    const char *phi_key_id;      /* "" when there is no patient name */
-    const uint8_t *patient_box;  /* sealed patient_name, or NULL */
+    const char *phi_key_id;     /* "" when there is no patient name */
+    const uint8_t *patient_box; /* sealed patient_name, or NULL */
     size_t patient_box_len;
     const char *pid;
     const char *patient_event_id;
     int urgent;
-    const char *services_json;   /* JSON array text */
+    const char *services_json;             /* JSON array text */
     const struct participant_rec *creator; /* also the first message's author */
     const struct participant_rec *recipients;
     size_t n_recipients;
@@ -112,8 +112,7 @@ cm_err store_thread_create(PGconn *pg, const struct thread_new *t, char *thread_
 
 /* Thread id of organization_id (any when NULL); viewer_participant says
  * whether viewer_id (may be NULL) takes part. CM_ENOTFOUND when absent. */
-cm_err store_thread_get(PGconn *pg, const char *id, const char *viewer_id,
-                        struct thread_rec *out);
+cm_err store_thread_get(PGconn *pg, const char *id, const char *viewer_id, struct thread_rec *out);
 void thread_rec_release(struct thread_rec *t);
 
 /* The thread (already checked by the caller) with its messages and
@@ -134,8 +133,8 @@ cm_err store_message_post(PGconn *pg, const struct thread_rec *t,
 
 /* Message id with its thread (viewer_participant as store_thread_get).
  * CM_ENOTFOUND when absent. */
-cm_err store_message_get(PGconn *pg, const char *id, const char *viewer_id,
-                         struct message_rec *out, struct thread_rec *out_thread);
+cm_err store_message_get(PGconn *pg, const char *id, const char *viewer_id, struct message_rec *out,
+                         struct thread_rec *out_thread);
 void message_rec_release(struct message_rec *m);
 
 /* Marks message m of thread t read by reader_id (a message.read event when

@@ -26,10 +26,10 @@ static char *seed_patient(const struct ic_client *c, const char *pid)
         "pid", pid, "primary_ou", c->org_name, "dob", "1972-11-02", "sex", "M", "name", "prefix",
         "MR", "given", "HENRY", "middle", "S", "family", "WALLACE", "suffix", "JR", "pids",
         "authority", "MRN", "identifier", pid, "authority", "MPI", "identifier", "26WFR996",
-        "pcm_enabled", 1, "associated_ou", c->org_name, "x", "consents",
-        "add:hie-ny:03-04-2014", "remove:hie-ny:01-01-2014", "address", "street_address",
-        "123 Any St.", "city", "Anytown", "state", "NY", "zip", "12345", "country", "us", "ssn",
-        "123-45-6789", "preferred_language", "en-us");
+        "pcm_enabled", 1, "associated_ou", c->org_name, "x", "consents", "add:hie-ny:03-04-2014",
+        "remove:hie-ny:01-01-2014", "address", "street_address", "123 Any St.", "city", "Anytown",
+        "state", "NY", "zip", "12345", "country", "us", "ssn", "123-45-6789", "preferred_language",
+        "en-us");
     char assoc[200];
 
     /* associated_ou: the primary OU and one below it */
@@ -283,14 +283,15 @@ Test(clinical_patients, subscribe_needs_the_patient_and_a_sid_and_empty_tags_dis
     pg = it_pg();
     params[0] = c.org;
     params[1] = pid;
-    v = it_pg_value(pg,
-                    "SELECT enabled || ':' || tags::text FROM messaging.clinical_patient_subscriptions "
-                    "WHERE organization_id = $1::uuid AND pid = $2 AND sid = 's3722'",
-                    2, params);
+    v = it_pg_value(
+        pg,
+        "SELECT enabled || ':' || tags::text FROM messaging.clinical_patient_subscriptions "
+        "WHERE organization_id = $1::uuid AND pid = $2 AND sid = 's3722'",
+        2, params);
     cr_assert(eq(str, v, "true:[\"tag1\", \"tag2\"]"));
     free(v);
-    cr_assert(eq(long, ic_api(&c, "POST", path, JSON, "{\"sid\":\"s3722\",\"tags\":[]}", &doc),
-                 200));
+    cr_assert(
+        eq(long, ic_api(&c, "POST", path, JSON, "{\"sid\":\"s3722\",\"tags\":[]}", &doc), 200));
     json_decref(doc);
     v = it_pg_value(pg,
                     "SELECT enabled::text FROM messaging.clinical_patient_subscriptions "

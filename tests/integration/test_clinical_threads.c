@@ -136,8 +136,9 @@ Test(clinical_threads, strict_validation_sends_nothing_and_lists_the_invalid)
     json_decref(doc);
     pg = it_pg();
     params[0] = c.org;
-    v = it_pg_value(pg, "SELECT count(*) FROM messaging.clinical_threads WHERE organization_id = $1",
-                    1, params);
+    v = it_pg_value(pg,
+                    "SELECT count(*) FROM messaging.clinical_threads WHERE organization_id = $1", 1,
+                    params);
     cr_assert(eq(str, v, "0"), "no thread was made");
     free(v);
     PQfinish(pg);
@@ -201,8 +202,8 @@ Test(clinical_threads, missing_parameters_answer_the_reason_object)
     cr_assert(eq(str, (char *)ic_str(reason, "urgent"), "Invalid value"));
     json_decref(doc);
     cr_assert(eq(long, ic_api(&c, "POST", CREATE, "application/json", "{}", &doc), 400));
-    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "reason"), "recipients"),
-                 "Missing value"));
+    cr_assert(
+        eq(str, (char *)ic_str(json_object_get(doc, "reason"), "recipients"), "Missing value"));
     json_decref(doc);
 }
 
@@ -297,8 +298,8 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
         cr_assert(eq(long, st, 200), "%s", json_dumps(doc, 0));
     }
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "thread"), "id"), thread));
-    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "thread"), "patient_name"),
-                 "Henry Wallace"));
+    cr_assert(
+        eq(str, (char *)ic_str(json_object_get(doc, "thread"), "patient_name"), "Henry Wallace"));
     json_decref(doc);
     counters(&c, a.username, &unread, &unseen);
     cr_assert(eq(long, unread, 0));
@@ -410,19 +411,19 @@ Test(clinical_threads, other_organizations_and_unknown_ids_are_not_authorized)
     cr_assert(it_true(strstr(ic_str(doc, "message"), "not found") != NULL));
     json_decref(doc);
     /* unknown and malformed ids look like forbidden ones */
-    cr_assert(eq(long,
-                 ic_api(&c, "GET",
-                        "/api/2014-08-01/thread/00000000-0000-4000-8000-000000000000/messages",
-                        NULL, NULL, &doc),
-                 403));
+    cr_assert(
+        eq(long,
+           ic_api(&c, "GET", "/api/2014-08-01/thread/00000000-0000-4000-8000-000000000000/messages",
+                  NULL, NULL, &doc),
+           403));
     json_decref(doc);
-    cr_assert(eq(long, ic_api(&c, "GET", "/api/2014-08-01/message/nope/status", NULL, NULL, &doc),
-                 403));
+    cr_assert(
+        eq(long, ic_api(&c, "GET", "/api/2014-08-01/message/nope/status", NULL, NULL, &doc), 403));
     json_decref(doc);
     /* message: missing parameters */
     cr_assert(eq(long, ic_api(&c, "POST", POST, FORM, "message=m", &doc), 400));
-    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "reason"), "thread_id"),
-                 "Missing value"));
+    cr_assert(
+        eq(str, (char *)ic_str(json_object_get(doc, "reason"), "thread_id"), "Missing value"));
     json_decref(doc);
     /* the client posts into its thread (form), and the "ou:user_id" form */
     cr_assert(eq(long, ic_api(&c, "POST", POST, FORM, body, &doc), 200));
@@ -483,11 +484,11 @@ Test(clinical_threads, services_message_their_members)
     cr_assert(eq(long, ic_int2(doc, "unread", "msg"), 1));
     json_decref(doc);
     /* services alone */
-    cr_assert(eq(long,
-                 ic_api(&c, "POST", CREATE, "application/json",
-                        "{\"subject\":\"s\",\"message\":\"m\",\"services\":[\"4th floor A\"]}",
-                        &doc),
-                 200));
+    cr_assert(
+        eq(long,
+           ic_api(&c, "POST", CREATE, "application/json",
+                  "{\"subject\":\"s\",\"message\":\"m\",\"services\":[\"4th floor A\"]}", &doc),
+           200));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2));
     json_decref(doc);
 }

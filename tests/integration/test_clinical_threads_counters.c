@@ -22,7 +22,7 @@ struct job {
     const struct ic_client *c;
     const char *token; /* a person's, or NULL: the client */
     const char *thread;
-    int posts;      /* posts to make; 0: read until *stop */
+    int posts; /* posts to make; 0: read until *stop */
     volatile int *stop;
     int ok, failed; /* answers 200 / other */
     int reads;
@@ -205,8 +205,8 @@ Test(clinical_threads_counters, exact_under_concurrent_posting_and_reading)
         char path[160];
         snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", thread);
         cr_assert(eq(long, ic_token(a.token, "GET", path, NULL, &doc), 200));
-        cr_assert(eq(sz, json_array_size(json_object_get(json_object_get(doc, "thread"),
-                                                         "messages")),
+        cr_assert(eq(sz,
+                     json_array_size(json_object_get(json_object_get(doc, "thread"), "messages")),
                      (size_t)total));
         json_decref(doc);
     }

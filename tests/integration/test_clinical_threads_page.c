@@ -51,9 +51,9 @@ Test(clinical_threads_page, a_users_pager_makes_one_urgent_thread)
     ic_world(&c, "[\"admin\"]");
     ic_person(&c, &a, ea);
     pager(c.org, "5551001", a.id, NULL);
-    cr_assert(eq(long, ic_api(&c, "POST", PAGE, NULL, "pager_number=5551001&message=call+me", &doc),
-                 200),
-              "%s", json_dumps(doc, 0));
+    cr_assert(
+        eq(long, ic_api(&c, "POST", PAGE, NULL, "pager_number=5551001&message=call+me", &doc), 200),
+        "%s", json_dumps(doc, 0));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "ok"));
     cr_assert(eq(sz, strlen(ic_str(doc, "message_id")), 36));
     snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", ic_str(doc, "thread_id"));
@@ -62,8 +62,7 @@ Test(clinical_threads_page, a_users_pager_makes_one_urgent_thread)
     t = json_object_get(doc, "thread");
     cr_assert(eq(str, (char *)ic_str(t, "subject"), "Page"));
     cr_assert(it_true(json_is_true(json_object_get(t, "urgent"))));
-    cr_assert(eq(str,
-                 (char *)ic_str(json_array_get(json_object_get(t, "messages"), 0), "content"),
+    cr_assert(eq(str, (char *)ic_str(json_array_get(json_object_get(t, "messages"), 0), "content"),
                  "call me"));
     json_decref(doc);
 }
@@ -122,8 +121,8 @@ Test(clinical_threads_page, missing_unknown_and_foreign_pager_numbers_are_errors
     cr_assert(eq(long, ic_api(&c, "POST", PAGE, NULL, "pager_number=0000&message=x", &doc), 404));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "error"));
     json_decref(doc);
-    cr_assert(eq(long, ic_api(&other, "POST", PAGE, NULL, "pager_number=5553003&message=x", &doc),
-                 404),
-              "another organization's number reaches nobody");
+    cr_assert(
+        eq(long, ic_api(&other, "POST", PAGE, NULL, "pager_number=5553003&message=x", &doc), 404),
+        "another organization's number reaches nobody");
     json_decref(doc);
 }

@@ -68,8 +68,8 @@ static void name_is_shown(const struct ic_client *c, const char *thread)
             break;
         json_decref(doc);
     }
-    cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "thread"), "patient_name"),
-                 "Ada Lovelace"));
+    cr_assert(
+        eq(str, (char *)ic_str(json_object_get(doc, "thread"), "patient_name"), "Ada Lovelace"));
     json_decref(doc);
 }
 
@@ -86,8 +86,7 @@ Test(zz_phi_keys, rows_are_resealed_at_start_and_keys_rotate, .timeout = 180,
     ic_world(&c, "[\"admin\", \"view-phi\"]");
     ic_person(&c, &a, ea);
     snprintf(form, sizeof form, "subject=s&message=m&patient_name=Ada+Lovelace&recipients=%s", ea);
-    cr_assert(eq(long, ic_api(&c, "POST", "/api/2014-08-01/thread/create", NULL, form, &doc),
-                 200));
+    cr_assert(eq(long, ic_api(&c, "POST", "/api/2014-08-01/thread/create", NULL, form, &doc), 200));
     snprintf(thread, sizeof thread, "%s", ic_str(doc, "thread_id"));
     json_decref(doc);
     cr_assert(eq(long,

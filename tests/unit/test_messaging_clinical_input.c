@@ -45,20 +45,21 @@ Test(clinical_input, thread_create_reads_repeated_recipients_and_drops_duplicate
 
 Test(clinical_input, thread_create_missing_and_invalid_values_fill_the_reason)
 {
-    json_t *p = json_pack("{s:s, s:s, s:s}", "recipients", "a@x.org", "validation", "lax",
-                          "subject", "");
+    json_t *p =
+        json_pack("{s:s, s:s, s:s}", "recipients", "a@x.org", "validation", "lax", "subject", "");
     struct thread_create_in in;
     json_t *reason = NULL;
 
     cr_assert(eq(int, thread_create_input_read(p, 1, &in, &reason), CM_EINVAL));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "message")),
-                 "Missing value"));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "subject")),
-                 "Missing value"));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "recipients")),
-                 "Invalid value"), "a JSON body's recipients must be an array");
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "validation")),
-                 "Invalid value"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(reason, "message")), "Missing value"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(reason, "subject")), "Missing value"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(reason, "recipients")), "Invalid value"),
+        "a JSON body's recipients must be an array");
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(reason, "validation")), "Invalid value"));
     json_decref(reason);
     json_decref(p);
 }
@@ -70,8 +71,8 @@ Test(clinical_input, message_and_page_parameters)
     struct page_in pg;
 
     cr_assert(eq(int, message_post_input_read(p, &m, &reason), CM_EINVAL));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "thread_id")),
-                 "Missing value"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(reason, "thread_id")), "Missing value"));
     json_decref(reason);
     reason = NULL;
     cr_assert(eq(int, page_input_read(p, &pg, &reason), CM_OK));
@@ -118,9 +119,9 @@ Test(clinical_input, patient_rules)
         json_t *p = patient(), *rec = NULL, *reason = NULL;
 
         json_object_set_new(p, cases[i].member, json_loads(cases[i].value, JSON_DECODE_ANY, NULL));
-        cr_assert(eq(int, patient_input_read(p, NULL, "cureatr", "2024-01-01", &rec, &reason),
-                     CM_EINVAL),
-                  "%s", cases[i].member);
+        cr_assert(
+            eq(int, patient_input_read(p, NULL, "cureatr", "2024-01-01", &rec, &reason), CM_EINVAL),
+            "%s", cases[i].member);
         cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, cases[i].member)),
                      (char *)cases[i].why),
                   "%s", cases[i].member);
@@ -133,13 +134,13 @@ Test(clinical_input, a_put_takes_the_paths_pid_and_refuses_another)
 {
     json_t *p = patient(), *rec = NULL, *reason = NULL;
 
-    cr_assert(eq(int, patient_input_read(p, "other", "cureatr", "2024-01-01", &rec, &reason),
-                 CM_EINVAL));
+    cr_assert(
+        eq(int, patient_input_read(p, "other", "cureatr", "2024-01-01", &rec, &reason), CM_EINVAL));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(reason, "pid")), "Invalid value"));
     json_decref(reason);
     json_object_del(p, "pid");
-    cr_assert(eq(int, patient_input_read(p, "other", "cureatr", "2024-01-01", &rec, &reason),
-                 CM_OK));
+    cr_assert(
+        eq(int, patient_input_read(p, "other", "cureatr", "2024-01-01", &rec, &reason), CM_OK));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(rec, "pid")), "other"));
     json_decref(rec);
     json_decref(p);

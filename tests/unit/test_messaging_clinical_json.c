@@ -18,11 +18,15 @@ static const char *str(const json_t *o, const char *k)
 
 Test(clinical_json, thread_view_has_the_seeds_members)
 {
-    struct message_rec m = {.id = "m1", .thread_id = "t1", .seq = 1, .author_id = "api-1",
-                            .content = "hey", .attachments_json = "[\"a1\"]",
+    struct message_rec m = {.id = "m1",
+                            .thread_id = "t1",
+                            .seq = 1,
+                            .author_id = "api-1",
+                            .content = "hey",
+                            .attachments_json = "[\"a1\"]",
                             .created_at = "2015-04-02T22:42:59.848000+00:00"};
-    struct participant_rec p = {.user_id = "u-uuid", .username = "user1",
-                                .email = "user1@example.com", .person = 1};
+    struct participant_rec p = {
+        .user_id = "u-uuid", .username = "user1", .email = "user1@example.com", .person = 1};
     struct thread_view v = {0};
     json_t *doc, *t, *msg, *u;
 
@@ -57,7 +61,10 @@ Test(clinical_json, thread_view_has_the_seeds_members)
 Test(clinical_json, statuses_and_counters)
 {
     struct receipt_rec r[2] = {
-        {.user_id = "a", .username = "ua", .email = "a@x.org", .read_at = "2015-01-27T08:21:57+00:00"},
+        {.user_id = "a",
+         .username = "ua",
+         .email = "a@x.org",
+         .read_at = "2015-01-27T08:21:57+00:00"},
         {.user_id = "b", .username = "ub", .email = "", .read_at = ""},
     };
     struct receipt_list l = {.n = 2, .items = r};
@@ -72,8 +79,11 @@ Test(clinical_json, statuses_and_counters)
     json_decref(doc);
     doc = ct_json_counters(&c);
     /* the seed's example: unseen {msg 0, ctn 1}, unread {msg 2, ctn 3} */
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(json_object_get(doc, "unseen"), "ctn")), 1));
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(json_object_get(doc, "unread"), "msg")), 2));
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(json_object_get(doc, "unread"), "ctn")), 3));
+    cr_assert(eq(
+        int, (int)json_integer_value(json_object_get(json_object_get(doc, "unseen"), "ctn")), 1));
+    cr_assert(eq(
+        int, (int)json_integer_value(json_object_get(json_object_get(doc, "unread"), "msg")), 2));
+    cr_assert(eq(
+        int, (int)json_integer_value(json_object_get(json_object_get(doc, "unread"), "ctn")), 3));
     json_decref(doc);
 }
