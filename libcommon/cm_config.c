@@ -76,6 +76,7 @@ static const struct entry table[] = {
     I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
     S("TRUSTED_PROXIES", trusted_proxies, NULL),
     S("TOTP_KEYS", totp_keys, NULL),
+    S("PHI_KEYS", phi_keys, NULL),
 };
 
 static const struct {

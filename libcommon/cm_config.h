@@ -77,6 +77,8 @@ struct cm_config {
                                * believed; empty: none */
     char *totp_keys;          /* TOTP_KEYS: "id:base64key,..." (32-byte keys), first encrypts TOTP
                                * secrets, all decrypt; empty: a key kept in the database */
+    char *phi_keys;           /* PHI_KEYS (messaging): "id:base64key,..." as TOTP_KEYS, for patient
+                               * data (PHI) at rest; empty: a key kept in the database */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_persons.h"
 #include "cm_alloc.h"
 #include "cm_err.h"
 #include "cm_http.h"
@@ -188,6 +189,17 @@ static char *peer_address(struct evhttp_request *req)
     return addr ? addr : "";
 }
 
+/* True when only API clients may make req on route: /api, except the few
+ * operations a person makes with their own token (api_persons.h). */
+static int api_clients_only(const struct edge_route *route, struct evhttp_request *req)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+
+    return route->api_clients_only &&
+           !edge_api_person_op(method_name(evhttp_request_get_command(req)),
+                               uri ? evhttp_uri_get_path(uri) : NULL);
+}
+
 /* Wraps the HTTP request in an HttpRequest for the owning service. */
 static void forward(struct pending *p, const Envelope__Principal *principal)
 {
@@ -202,7 +214,7 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     const char *query = evhttp_uri_get_query(uri);
     size_t blen = evbuffer_get_length(body);
 
-    if (p->route->api_clients_only &&
+    if (api_clients_only(p->route, req) &&
         (!principal || principal->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT)) {
         fail_pending(p, 401, "API client credentials required");
         return;
@@ -347,7 +359,7 @@ void proxy_on_request(struct evhttp_request *req, void *arg)
                start);
         return;
     }
-    if (cred.kind == EDGE_CRED_BEARER && route->api_clients_only) {
+    if (cred.kind == EDGE_CRED_BEARER && api_clients_only(route, req)) {
         reject(l, req, route, surface, 401, request_id, "API client credentials required", start);
         return;
     }

@@ -2,7 +2,8 @@
  * /v1 and /v2 families are the first two path segments; the clinical
  * messaging API (/api/<date>/...) belongs to messaging and the privacy API
  * (/configure/...) to privacy. Both of those require credentials at the edge,
- * and /api takes API clients only;
+ * and /api takes API clients only (but for the few operations of
+ * api_persons.h, open to a person's own Bearer token);
  * /v1 operations decide for themselves (login and sign-up are anonymous). */
 #include "routes.h"
 

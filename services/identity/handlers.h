@@ -32,6 +32,11 @@ extern const struct cm_rpc identity_rpcs[];
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
                                 uint8_t **out_payload, size_t *out_len);
 
+/* identity.rpc.FindUsers (find_users_rpc.c): FindUsersRequest → FindUsersReply,
+ * the members of one organization named by email, username or id. */
+cm_err rpc_find_users(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                      size_t *out_len);
+
 /* POST /v1/password-strength/ (#109): rates a password; 201. */
 cm_err password_strength(struct cm_req *rq, struct cm_resp *out);
 

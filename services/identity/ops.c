@@ -101,5 +101,6 @@ const struct cm_rpc identity_rpcs[] = {
     {"IssueTokens", rpc_issue_tokens},
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
+    {"FindUsers", rpc_find_users}, /* find_users_rpc.c */
     {NULL, NULL},
 };

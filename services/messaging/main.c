@@ -2,11 +2,14 @@
  * in libcommon/cm_service.c (which also initialises libsodium, used for
  * message ids). */
 #include "handlers.h"
+#include "messaging_state.h"
 
 static const struct cm_service_def messaging_service = {
     .name = "messaging",
     .ops = messaging_ops,
     .rpcs = messaging_rpcs,
+    .state_new = messaging_state_new, /* the PHI keyring */
+    .state_free = messaging_state_free,
 };
 
 int main(void)

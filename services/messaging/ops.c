@@ -5,28 +5,31 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "clinical_page.h"
+#include "clinical_patients.h"
+#include "clinical_threads.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
-    {"GET", "/api/2016-11-01/user/counters/{user_id}", "user.counters", NULL},
+    {"GET", "/api/2016-11-01/user/counters/{user_id}", "user.counters", user_counters},
     {"GET", "/api/2016-10-01/user/search", "user.search", NULL},
-    {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", NULL},
-    {"POST", "/api/2014-08-01/page", "page", NULL},
-    {"POST", "/api/2014-08-01/thread/create", "thread.create", NULL},
+    {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", thread_messages},
+    {"POST", "/api/2014-08-01/page", "page", page_relay},
+    {"POST", "/api/2014-08-01/thread/create", "thread.create", thread_create},
     {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", NULL},
     {"POST", "/api/2014-08-01/attachment", "attachment.save", NULL},
-    {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", NULL},
-    {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", NULL},
-    {"POST", "/api/2014-08-01/message", "message.post", NULL},
+    {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", message_contents},
+    {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", message_status},
+    {"POST", "/api/2014-08-01/message", "message.post", message_post},
     {"POST", "/api/2015-02-01/admin/users", "admin.users.create", NULL},
     {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", NULL},
     {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", NULL},
     {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
     {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
     {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
-    {"POST", "/api/2014-08-01/patients", "patients.upsert", NULL},
-    {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", NULL},
-    {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", NULL},
+    {"POST", "/api/2014-08-01/patients", "patients.upsert", patients_upsert},
+    {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", patients_update},
+    {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", patients_subscribe},
     {"GET", "/api/2019-03-01/pager/service", "pager.service.list", NULL},
     {"POST", "/api/2019-03-01/pager/service", "pager.service.update", NULL},
     {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", NULL},

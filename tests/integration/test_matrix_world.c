@@ -48,6 +48,8 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
+    char a_name[128];                       /* A's name: the clinical API's OU */
+    char thread[64], message[64], pid[64]; /* A's clinical thread (to user and victim), patient */
 } w;
 
 /* --- making things --- */
@@ -94,6 +96,62 @@ static void client_make(const char *token, const char *org, const char *roles, s
     snprintf(c->user, sizeof c->user, "%s", json_string_value(json_object_get(a, "api-user-id")));
     snprintf(c->key, sizeof c->key, "%s", json_string_value(json_object_get(a, "api-key")));
     json_decref(doc);
+}
+
+static void basic_header(char *out, size_t cap, const struct client *c);
+
+/* The clinical API's fixtures of A, made by A's client: a thread to the
+ * plain member and the victim (its first message), a patient, and a pager
+ * number of the victim's (written into messaging's pager table). */
+static void clinical_make(void)
+{
+    char auth[300], body[512];
+    const char *hs[3] = {auth, "Content-Type: application/json", NULL};
+    const char *v[2];
+    struct it_req rq = {0};
+    struct it_resp r;
+    json_t *doc;
+    PGconn *pg;
+    char *s;
+
+    basic_header(auth, sizeof auth, &w.client);
+    rq.method = "POST";
+    rq.headers = hs;
+    rq.path = "/api/2014-08-01/thread/create";
+    snprintf(body, sizeof body,
+             "{\"subject\": \"mx\", \"message\": \"hello\", \"recipients\": "
+             "[\"%s@example.com\", \"%s\"]}",
+             w.user.username, w.victim_email);
+    rq.body = body;
+    rq.body_len = strlen(body);
+    cr_assert(eq(int, it_http(&rq, &r), 0));
+    cr_assert(eq(long, r.status, 200), "thread/create: %.300s", r.body);
+    doc = it_json(&r);
+    snprintf(w.thread, sizeof w.thread, "%s", json_string_value(json_object_get(doc, "thread_id")));
+    snprintf(w.message, sizeof w.message, "%s",
+             json_string_value(json_object_get(doc, "message_id")));
+    json_decref(doc);
+    it_resp_release(&r);
+    it_unique(w.pid, sizeof w.pid, "mx-pid-");
+    rq.path = "/api/2014-08-01/patients";
+    snprintf(body, sizeof body,
+             "{\"pid\": \"%s\", \"dob\": \"1972-11-02\", \"sex\": \"M\", "
+             "\"name\": {\"given\": \"HENRY\", \"family\": \"WALLACE\"}}",
+             w.pid);
+    rq.body = body;
+    rq.body_len = strlen(body);
+    cr_assert(eq(int, it_http(&rq, &r), 0));
+    cr_assert(eq(long, r.status, 200), "patients: %.300s", r.body);
+    it_resp_release(&r);
+    pg = it_pg();
+    v[0] = w.a;
+    v[1] = w.victim.id;
+    s = it_pg_value(pg,
+                    "INSERT INTO messaging.clinical_pagers (organization_id, pager_number, user_id) "
+                    "VALUES ($1::uuid, 'mx-pager-1', $2) RETURNING pager_number",
+                    2, v);
+    free(s);
+    PQfinish(pg);
 }
 
 /* A group of A led by the victim, with the member and the individual. */
@@ -171,7 +229,7 @@ void mx_world_build(void)
     if (w.built)
         return;
     platform_ready();
-    ob_create_org(w.platform, w.a, NULL);
+    ob_create_org(w.platform, w.a, w.a_name);
     ob_create_org(w.platform, w.b, NULL);
     ap_role_id(w.platform, w.a, "provider", w.a_provider);
     ap_role_id(w.platform, w.a, "patient", w.a_patient);
@@ -196,6 +254,7 @@ void mx_world_build(void)
     client_make(w.admin.token, w.a, "[\"admin\"]", &w.client);
     client_make(w.b_admin.token, w.b, "[\"admin\"]", &w.b_client);
     client_make(w.admin.token, w.a, "[]", &w.a_client);
+    clinical_make();
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
     ob_create_code(w.platform, w.a, NULL, w.code);
@@ -252,6 +311,9 @@ static int target_of(struct cell *c)
         {"client:A", w.a_client.id},
         {"code:A", w.code},
         {"session:victim", w.session},
+        {"thread:A", w.thread},
+        {"message:A", w.message},
+        {"patient:A", w.pid},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -320,6 +382,8 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.victim.username;
     if (!strcmp(name, "victim-email"))
         return w.victim_email;
+    if (!strcmp(name, "A-name"))
+        return w.a_name;
     if (!strcmp(name, "shared"))
         return w.shared.id;
     if (!strcmp(name, "member"))

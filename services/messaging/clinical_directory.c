@@ -1,0 +1,140 @@
+/* clinical_directory.c: identity.rpc.FindUsers for the clinical API
+ * (clinical_directory.h). */
+#include "clinical_directory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cm_alloc.h"
+#include "cm_log.h"
+#include "cm_nats.h"
+#include "identity.pb-c.h"
+
+#define FIND_SUBJECT "identity.rpc.FindUsers"
+
+static void fill(struct clinical_users *out, const Identity__FindUsersReply *r)
+{
+    snprintf(out->org_id, sizeof out->org_id, "%s", r->organization_id);
+    snprintf(out->org_name, sizeof out->org_name, "%s", r->organization_name);
+    out->n = r->n_users;
+    out->items = cm_xcalloc(r->n_users + 1, sizeof *out->items);
+    for (size_t i = 0; i < r->n_users; i++) {
+        struct clinical_user *u = &out->items[i];
+
+        snprintf(u->id, sizeof u->id, "%s", r->users[i]->id);
+        snprintf(u->username, sizeof u->username, "%s", r->users[i]->username);
+        snprintf(u->email, sizeof u->email, "%s", r->users[i]->email);
+        u->enabled = r->users[i]->enabled;
+        for (size_t k = 0; k < r->users[i]->n_role_names; k++)
+            if (!strcmp(r->users[i]->role_names[k], "view-phi"))
+                u->view_phi = 1;
+    }
+}
+
+/* FindUsers with every kind of name. */
+static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
+                   const char *const *emails, size_t n_emails, const char *const *usernames,
+                   size_t n_usernames, const char *const *ids, size_t n_ids,
+                   struct clinical_users *out)
+{
+    Identity__FindUsersRequest in = IDENTITY__FIND_USERS_REQUEST__INIT;
+    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
+    Envelope__RpcReply *reply = NULL;
+    Identity__FindUsersReply *r;
+    uint8_t *payload;
+    size_t len;
+    cm_err err;
+
+    in.organization_id = (char *)org_id;
+    in.organization_name = (char *)org_name;
+    in.emails = (char **)emails;
+    in.n_emails = n_emails;
+    in.usernames = (char **)usernames;
+    in.n_usernames = n_usernames;
+    in.user_ids = (char **)ids;
+    in.n_user_ids = n_ids;
+    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
+    self.user_id = "messaging";
+    payload = cm_pack(&in.base, &len);
+    err = cm_nats_rpc(rq->w->nc, FIND_SUBJECT, cm_log_request_id(), &self, payload, len,
+                      rq->w->cfg->rpc_timeout_ms, &reply);
+    free(payload);
+    if (err != CM_OK) {
+        cm_warn("rpc %s: %s", FIND_SUBJECT, cm_err_name(err));
+        return cm_fail(rq, err, "the user directory is unavailable, retry later");
+    }
+    err = cm_err_from_wire(reply->code);
+    if (err == CM_ENOTFOUND) {
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+        return cm_fail(rq, err, "ou not found");
+    }
+    if (err != CM_OK) {
+        cm_warn("rpc %s answered %s", FIND_SUBJECT, cm_err_name(err));
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+        return cm_fail(rq, err == CM_EINVAL ? CM_EINVAL : CM_EUNAVAIL,
+                       "the user directory could not answer");
+    }
+    r = identity__find_users_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!r)
+        return cm_fail(rq, CM_EINTERNAL, "malformed directory answer");
+    memset(out, 0, sizeof *out);
+    fill(out, r);
+    identity__find_users_reply__free_unpacked(r, NULL);
+    return CM_OK;
+}
+
+cm_err clinical_users_find(struct cm_req *rq, const char *org_id, const char *org_name,
+                           const char *const *emails, size_t n_emails, const char *const *usernames,
+                           size_t n_usernames, struct clinical_users *out)
+{
+    return find(rq, org_id, org_name, emails, n_emails, usernames, n_usernames, NULL, 0, out);
+}
+
+cm_err clinical_users_find_ids(struct cm_req *rq, const char *org_id, const char *const *ids,
+                               size_t n_ids, struct clinical_users *out)
+{
+    return find(rq, org_id, "", NULL, 0, NULL, 0, ids, n_ids, out);
+}
+
+const struct clinical_user *clinical_users_by_id(const struct clinical_users *users, const char *id)
+{
+    for (size_t i = 0; i < users->n; i++)
+        if (!strcmp(users->items[i].id, id))
+            return &users->items[i];
+    return NULL;
+}
+
+const struct clinical_user *clinical_users_by_email(const struct clinical_users *users,
+                                                    const char *email)
+{
+    const struct clinical_user *found = NULL;
+
+    for (size_t i = 0; i < users->n; i++) {
+        if (strcasecmp(users->items[i].email, email) != 0)
+            continue;
+        if (!strcasecmp(users->items[i].username, email))
+            return &users->items[i];
+        if (!found)
+            found = &users->items[i];
+    }
+    return found;
+}
+
+const struct clinical_user *clinical_users_by_username(const struct clinical_users *users,
+                                                       const char *username)
+{
+    for (size_t i = 0; i < users->n; i++)
+        if (!strcasecmp(users->items[i].username, username))
+            return &users->items[i];
+    return NULL;
+}
+
+void clinical_users_release(struct clinical_users *users)
+{
+    free(users->items);
+    users->items = NULL;
+    users->n = 0;
+}
