@@ -76,6 +76,7 @@ static const struct entry table[] = {
     I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
     S("TRUSTED_PROXIES", trusted_proxies, NULL),
     S("TOTP_KEYS", totp_keys, NULL),
+    I("MAX_UPLOAD_BYTES", max_upload_bytes, 1024, 1 << 30, 64 * 1024 * 1024), /* streamed: any size */
 };
 
 static const struct {

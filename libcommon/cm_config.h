@@ -77,6 +77,8 @@ struct cm_config {
                                * believed; empty: none */
     char *totp_keys;          /* TOTP_KEYS: "id:base64key,..." (32-byte keys), first encrypts TOTP
                                * secrets, all decrypt; empty: a key kept in the database */
+    int max_upload_bytes;     /* MAX_UPLOAD_BYTES: body limit of streamed uploads (edge_route_streams_body),
+                               * which travel in chunks instead of one NATS message */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */
