@@ -29,7 +29,7 @@ struct cm_stream {
     /* response */
     int started, ended, aborted;
     int status;
-    const char *ctype;
+    char ctype[128];
     uint8_t *buf;
     size_t len;
     uint32_t seq;   /* of the next chunk */
@@ -241,7 +241,7 @@ cm_err cm_stream_begin(struct cm_req *rq, int status, const char *content_type)
         return err;
     st->started = 1;
     st->status = status;
-    st->ctype = content_type;
+    snprintf(st->ctype, sizeof st->ctype, "%s", content_type);
     st->buf = cm_xmalloc(CM_STREAM_CHUNK);
     return CM_OK;
 }
@@ -264,7 +264,7 @@ static cm_err send_chunk(struct cm_req *rq, struct cm_stream *st, int last)
     resp.status = st->status;
     if (st->seq == 0) {
         h.name = "content-type";
-        h.value = (char *)st->ctype;
+        h.value = st->ctype;
         resp.headers = hs;
         resp.n_headers = 1;
     }

@@ -51,7 +51,7 @@ uint64_t cm_body_length(const struct cm_req *rq);
  * (the detail is recorded in rq; the answer will not reach anyone). */
 cm_err cm_body_next(struct cm_req *rq, const uint8_t **data, size_t *len);
 
-/* Starts a streamed response with status and content_type (static string).
+/* Starts a streamed response with status and content_type (copied).
  * After it the handler returns CM_OK whatever happens: the status is sent. */
 cm_err cm_stream_begin(struct cm_req *rq, int status, const char *content_type);
 

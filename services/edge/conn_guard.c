@@ -66,6 +66,7 @@ struct conn_guard {
     int64_t last_ms;        /* last byte from the client, or last answer out */
     uint64_t stream_left;   /* IN_STREAM: body bytes not yet taken */
     struct pending *stream; /* IN_STREAM: the request taking them, NULL until attached */
+    struct event *stream_ev; /* IN_STREAM: tells the proxy that body bytes arrived */
 };
 
 /* --- lingering close --- */
@@ -102,6 +103,25 @@ static void on_linger(evutil_socket_t fd, short what, void *arg)
 
 static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuffer *dst);
 
+/* Body bytes arrived while streaming: the proxy hears it from the loop (not
+ * from inside the buffer's callback, since it drains that buffer). */
+static void on_stream_ready(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn_guard *g = arg;
+    (void)fd;
+    (void)what;
+    if (g->in == IN_STREAM && g->stream)
+        proxy_on_body_data(g->stream);
+}
+
+static void on_socket_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct conn_guard *g = arg;
+    (void)buf;
+    if (info->n_added && g->in == IN_STREAM && g->stream && g->stream_ev)
+        event_active(g->stream_ev, EV_TIMEOUT, 0);
+}
+
 /* The streamed body is all taken: back to reading heads. */
 static void stream_done(struct conn_guard *g)
 {
@@ -124,8 +144,15 @@ struct conn_guard *conn_guard_of(struct edge_loop *l, struct evhttp_request *req
 void conn_guard_stream_attach(struct conn_guard *g, struct pending *p)
 {
     g->stream = p;
-    /* evhttp may have paused reading while it handles the request */
-    bufferevent_enable(g->under, EV_READ);
+    if (!g->stream_ev) {
+        g->stream_ev = event_new(g->loop->base, -1, 0, on_stream_ready, g);
+        if (g->stream_ev)
+            evbuffer_add_cb(bufferevent_get_input(g->under), on_socket_input, g);
+    }
+    /* evhttp stops reading while it handles a request, which pauses the
+     * socket under the filter too: the body must flow, and evhttp sees none
+     * of it (nothing is passed to the filter's input while streaming) */
+    bufferevent_enable(g->filt, EV_READ);
     if (evbuffer_get_length(bufferevent_get_input(g->under)))
         proxy_on_body_data(p);
 }
@@ -626,6 +653,8 @@ static void guard_free(void *ctx)
     if (g->stream)
         proxy_on_body_gone(g->stream);
     event_free(g->kick);
+    if (g->stream_ev)
+        event_free(g->stream_ev);
     if (g->linger)
         event_free(g->linger);
     free(g);

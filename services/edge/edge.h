@@ -124,5 +124,8 @@ void proxy_on_body_gone(struct pending *p);
 /* p's client closed its connection (p->req is NULL now): a service
  * streaming to or from it is told to stop. Loop thread. */
 void proxy_on_client_gone(struct pending *p);
+/* p ends (pending_free): a body still withheld is discarded and a service
+ * still pulling or streaming is told to stop. Loop thread. */
+void proxy_stream_cleanup(struct pending *p);
 
 #endif

@@ -77,8 +77,7 @@ void pending_free(struct pending *p)
 
     if (p->req)
         evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
-    if (p->guard)
-        conn_guard_stream_detach(p->guard, p);
+    proxy_stream_cleanup(p);
     evtimer_del(&p->timer);
     l->slots[p->slot] = NULL;
     l->free_slots[l->nfree++] = p->slot;

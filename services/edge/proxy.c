@@ -135,6 +135,10 @@ static void fail_pending(struct pending *p, int status, const char *detail)
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
         p->req = NULL;
         close_if_draining(p->loop, req);
+        if (p->guard) { /* a streamed body not read to its end */
+            evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+            proxy_stream_cleanup(p);
+        }
         send_error(req, p->route->surface, status, p->request_id, detail);
     }
     observe(p->loop, p->route, status, p->start);
@@ -547,6 +551,17 @@ void proxy_on_body_gone(struct pending *p)
     answer_pull(p); /* aborted, when a pull waits */
 }
 
+void proxy_stream_cleanup(struct pending *p)
+{
+    if (p->guard) { /* ends before its body was read: discard the rest, then close */
+        conn_guard_stream_abandon(p->guard);
+        conn_guard_stream_detach(p->guard, p);
+        p->guard = NULL;
+    }
+    answer_pull(p); /* a waiting pull hears "aborted" */
+    send_ack(p, 1);
+}
+
 void proxy_on_client_gone(struct pending *p)
 {
     answer_pull(p);
@@ -625,6 +640,7 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
             evhttp_send_reply_chunk(req, buf);
         }
         if (resp->last) {
+            p->ack_to[0] = '\0'; /* complete: nothing to acknowledge or abort */
             evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
             p->req = NULL;
             evhttp_send_reply_end(req);

@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "handlers_attachments.h"
 #include "handlers_deliver.h"
 
 const struct cm_op messaging_ops[] = {
@@ -13,8 +14,11 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", NULL},
     {"POST", "/api/2014-08-01/page", "page", NULL},
     {"POST", "/api/2014-08-01/thread/create", "thread.create", NULL},
-    {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", NULL},
-    {"POST", "/api/2014-08-01/attachment", "attachment.save", NULL},
+    {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", attachment_get},
+    {"POST", "/api/2014-08-01/attachment", "attachment.save", attachment_save},
+    /* beyond the seed: the content of an attachment (streamed) */
+    {"GET", "/api/2014-08-01/attachment/{attachment_id}/content", "attachment.content",
+     attachment_content},
     {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", NULL},
     {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", NULL},
     {"POST", "/api/2014-08-01/message", "message.post", NULL},
