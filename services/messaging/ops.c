@@ -17,8 +17,7 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", attachment_get},
     {"POST", "/api/2014-08-01/attachment", "attachment.save", attachment_save},
     /* beyond the seed: the content of an attachment (streamed) */
-    {"GET", "/api/2014-08-01/attachment/{attachment_id}/content", "attachment.content",
-     attachment_content},
+    {"GET", "/api/2014-08-01/attachment/{attachment_id}/content", "attachment.content", attachment_content},
     {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", NULL},
     {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", NULL},
     {"POST", "/api/2014-08-01/message", "message.post", NULL},
