@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "handlers_attachments.h"
 #include "handlers_deliver.h"
+#include "handlers_users_export.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -24,7 +25,7 @@ const struct cm_op messaging_ops[] = {
     {"POST", "/api/2015-02-01/admin/users", "admin.users.create", NULL},
     {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", NULL},
     {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", NULL},
-    {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
+    {"GET", "/api/2015-02-01/admin/users", "admin.users.list", admin_users_list},
     {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
     {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
     {"POST", "/api/2014-08-01/patients", "patients.upsert", NULL},

@@ -11,22 +11,19 @@
 
 #include "test_users_fixtures.h"
 
-void ia_client_new(struct ia_client *c)
+/* An API client of c->org with roles, made with token. */
+static void client_make(struct ia_client *c, const char *token, const char *roles)
 {
-    struct ut_user admin;
     struct it_resp r;
     char body[512], name[64], cred[200], b64[300];
     json_t *doc, *a;
 
-    memset(c, 0, sizeof *c);
-    ut_org(c->org);
-    ut_account(c->org, "admin", &admin);
     it_unique(name, sizeof name, "attach-client-");
     snprintf(body, sizeof body,
              "{\"data\":{\"type\":\"api-clients\",\"attributes\":{\"name\":\"%s\","
-             "\"organization-id\":\"%s\",\"roles\":[\"admin\"]}},\"meta\":{}}",
-             name, c->org);
-    it_call_token(&r, "POST", "/v1/api-clients/", admin.token, body);
+             "\"organization-id\":\"%s\",\"roles\":%s}},\"meta\":{}}",
+             name, c->org, roles);
+    it_call_token(&r, "POST", "/v1/api-clients/", token, body);
     cr_assert(eq(long, r.status, 201), "%.300s", r.body);
     doc = it_json(&r);
     a = json_object_get(json_object_get(doc, "data"), "attributes");
@@ -38,6 +35,26 @@ void ia_client_new(struct ia_client *c)
     sodium_bin2base64(b64, sizeof b64, (const unsigned char *)cred, strlen(cred),
                       sodium_base64_VARIANT_ORIGINAL);
     snprintf(c->auth, sizeof c->auth, "Authorization: Basic %s", b64);
+}
+
+void ia_client_new(struct ia_client *c)
+{
+    struct ut_user admin;
+
+    memset(c, 0, sizeof *c);
+    ut_org(c->org);
+    ut_account(c->org, "admin", &admin);
+    client_make(c, admin.token, "[\"admin\"]");
+}
+
+void ia_client_bare(struct ia_client *c, const char *roles)
+{
+    char token[4097];
+
+    memset(c, 0, sizeof *c);
+    ut_org(c->org);
+    it_admin_token(token);
+    client_make(c, token, roles);
 }
 
 void ia_call(struct it_resp *r, const struct ia_client *c, const char *method, const char *path,

@@ -19,6 +19,10 @@ struct ia_client {
  * with role admin. */
 void ia_client_new(struct ia_client *c);
 
+/* As ia_client_new, made by the platform admin, in an organization with no
+ * member (an API client is no member); roles a JSON array text. */
+void ia_client_bare(struct ia_client *c, const char *roles);
+
 /* method path with c's credentials (NULL: the bootstrap client, which has no
  * organization), body of ctype (may be NULL), len bytes. */
 void ia_call(struct it_resp *r, const struct ia_client *c, const char *method, const char *path,
