@@ -317,9 +317,11 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     if (err == CM_OK && !answered)
         err = m.op->handler(rq, &out);
     if (cm_stream_started(rq)) { /* the status is out: end the stream, whatever err says */
-        if (err != CM_OK)
+        if (err != CM_OK) {
             cm_warn("streamed response of %s broken off: %s", route, cm_err_name(err));
-        cm_stream_end(rq);
+            cm_stream_abort(rq);
+        }
+        cm_stream_end(rq); /* a no-op after the abort */
         cm_metrics_observe(svc->metrics, route, cm_err_http_status(CM_OK), cm_now_s() - start);
         goto handed_over;
     }

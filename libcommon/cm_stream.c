@@ -252,7 +252,7 @@ static int window_open(const struct cm_stream *st)
 }
 
 /* Sends the buffered bytes as chunk st->seq, once the window allows. */
-static cm_err send_chunk(struct cm_req *rq, struct cm_stream *st, int last)
+static cm_err send_chunk(struct cm_req *rq, struct cm_stream *st, int last, int broken)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT;
@@ -261,7 +261,7 @@ static cm_err send_chunk(struct cm_req *rq, struct cm_stream *st, int last)
 
     if (!window_open(st) && (err = side_wait(rq, st, window_open)) != CM_OK)
         return err;
-    resp.status = st->status;
+    resp.status = broken ? 500 : st->status;
     if (st->seq == 0) {
         h.name = "content-type";
         h.value = st->ctype;
@@ -302,7 +302,7 @@ cm_err cm_stream_write(struct cm_req *rq, const void *data, size_t len)
         p += n;
         len -= n;
         if (st->len == CM_STREAM_CHUNK) {
-            cm_err err = send_chunk(rq, st, 0);
+            cm_err err = send_chunk(rq, st, 0, 0);
             if (err != CM_OK)
                 return err;
         }
@@ -319,7 +319,25 @@ cm_err cm_stream_end(struct cm_req *rq)
     st->ended = 1;
     if (st->aborted)
         return CM_EUNAVAIL;
-    return send_chunk(rq, st, 1);
+    return send_chunk(rq, st, 1, 0);
+}
+
+cm_err cm_stream_abort(struct cm_req *rq)
+{
+    struct cm_stream *st = rq->stream;
+
+    if (!st || !st->started || st->ended)
+        return CM_OK;
+    st->ended = 1;
+    if (st->aborted) /* the client is gone already */
+        return CM_OK;
+    st->len = 0;
+    if (st->seq == 0) { /* nothing went out yet: one empty chunk first, then the break */
+        cm_err err = send_chunk(rq, st, 0, 0);
+        if (err != CM_OK)
+            return err;
+    }
+    return send_chunk(rq, st, 1, 1);
 }
 
 void cm_stream_release(struct cm_req *rq)

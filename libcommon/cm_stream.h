@@ -64,6 +64,12 @@ cm_err cm_stream_write(struct cm_req *rq, const void *data, size_t len);
  * the handler did not; a second call does nothing. */
 cm_err cm_stream_end(struct cm_req *rq);
 
+/* Ends the streamed response as broken off (a failure after the status went
+ * out): the edge closes the client's connection without the final chunk, so
+ * the client sees an incomplete answer. Called by the framework when the
+ * handler fails after cm_stream_begin; a no-op after cm_stream_end. */
+cm_err cm_stream_abort(struct cm_req *rq);
+
 /* 1 once cm_stream_begin was called for rq (the framework then sends no
  * other answer). */
 int cm_stream_started(const struct cm_req *rq);

@@ -455,14 +455,19 @@ static void copy_headers(struct evhttp_request *req, const Envelope__HttpRespons
     evhttp_add_header(out, "X-Request-Id", request_id);
 }
 
-/* Ends a chunked reply already started (its last chunk will not come). */
+/* Breaks off a chunked reply already started whose last chunk will not come
+ * (the service stopped answering, broke off, or NATS went): the connection
+ * is closed without the terminating chunk, so the client sees an incomplete
+ * answer instead of a complete-looking short one. */
 static void end_stream(struct pending *p)
 {
     if (p->req) {
-        evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
-        evhttp_send_reply_end(p->req);
+        struct evhttp_connection *evcon = evhttp_request_get_connection(p->req);
+        evhttp_connection_set_closecb(evcon, NULL, NULL);
         p->req = NULL;
+        evhttp_connection_free(evcon);
     }
+    observe(p->loop, p->route, 502, p->start);
     pending_free(p);
 }
 
@@ -638,6 +643,15 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
                 evhttp_send_reply_chunk(req, buf);
         } else if (buf && evbuffer_get_length(buf)) {
             evhttp_send_reply_chunk(req, buf);
+        }
+        if (resp->last && resp->ack_to[0] && resp->status >= 500 && resp->seq > 0) {
+            /* the service broke its flow-controlled stream off (cm_stream_abort) */
+            if (buf)
+                evbuffer_free(buf);
+            envelope__http_response__free_unpacked(resp, NULL);
+            p->ack_to[0] = '\0';
+            end_stream(p);
+            return;
         }
         if (resp->last) {
             p->ack_to[0] = '\0'; /* complete: nothing to acknowledge or abort */
