@@ -135,10 +135,8 @@ static void fail_pending(struct pending *p, int status, const char *detail)
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
         p->req = NULL;
         close_if_draining(p->loop, req);
-        if (p->guard) { /* a streamed body not read to its end */
-            evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        if (p->guard) /* a streamed body not read to its end: as above (on_http_reply) */
             proxy_stream_cleanup(p);
-        }
         send_error(req, p->route->surface, status, p->request_id, detail);
     }
     observe(p->loop, p->route, status, p->start);
@@ -221,7 +219,7 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.headers = ptrs;
     env.body.len = blen;
     env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
-    if (p->body_streamed) { /* the body stays in the guard until the service pulls it */
+    if (p->body_streamed && p->body_length > 0) { /* the body stays in the guard until pulled */
         p->guard = conn_guard_of(p->loop, req);
         if (!p->guard) {
             fail_pending(p, 400, "request body incomplete");
@@ -618,10 +616,12 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
                               "application/json");
     }
     if (p->guard && conn_guard_stream_left(p->guard) > 0 && p->state == PENDING_FORWARDED) {
-        conn_guard_stream_abandon(p->guard); /* answered before the whole body was read */
+        /* answered before the whole body was read: the guard marks the answer
+         * "Connection: close", discards the rest and closes after lingering
+         * (evhttp closing at once would reset the connection under the answer) */
+        conn_guard_stream_abandon(p->guard);
         conn_guard_stream_detach(p->guard, p);
         p->guard = NULL;
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
     }
     if (!resp->chunked) {
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);

@@ -21,6 +21,7 @@
 
 #define EXPORT_SUBJECT "identity.rpc.ExportUsers"
 #define EXPORT_PAGE 1000 /* identity's largest page */
+#define FIRST_PAGE 100   /* a small first page: the status (200 or 204) goes out sooner */
 
 struct export_input {
     char ou[64];
@@ -60,8 +61,9 @@ static cm_err export_input_read(struct cm_req *rq, struct export_input *in)
 }
 
 /* The page of identity's users after after_id ("" = first) into *out
- * (caller identity__export_users_reply__free_unpacked). */
-static cm_err fetch_page(struct cm_req *rq, const char *after_id, Identity__ExportUsersReply **out)
+ * (caller identity__export_users_reply__free_unpacked), at most limit. */
+static cm_err fetch_page(struct cm_req *rq, const char *after_id, unsigned limit,
+                         Identity__ExportUsersReply **out)
 {
     Identity__ExportUsersRequest in = IDENTITY__EXPORT_USERS_REQUEST__INIT;
     Envelope__RpcReply *reply = NULL;
@@ -70,7 +72,7 @@ static cm_err fetch_page(struct cm_req *rq, const char *after_id, Identity__Expo
     cm_err err;
 
     in.after_id = (char *)after_id;
-    in.limit = EXPORT_PAGE;
+    in.limit = limit;
     payload = cm_pack(&in.base, &len);
     err = cm_nats_rpc(rq->w->nc, EXPORT_SUBJECT, rq->http->request_id, NULL, payload, len,
                       rq->w->cfg->rpc_timeout_ms, &reply);
@@ -147,7 +149,7 @@ cm_err admin_users_list(struct cm_req *rq, struct cm_resp *out)
     /* store (identity's, page by page) and render, row by row */
     while (err == CM_OK && more) {
         Identity__ExportUsersReply *page = NULL;
-        err = fetch_page(rq, after, &page);
+        err = fetch_page(rq, after, after[0] ? EXPORT_PAGE : FIRST_PAGE, &page);
         if (err != CM_OK)
             break;
         err = write_page(rq, &in, page, &started);

@@ -180,6 +180,28 @@ Test(attachments, bad_multipart_bodies_get_400)
     ia_call(&r, &c, "POST", SAVE, "multipart/form-data", "x", 1);
     assert_refused(&r, 400, "Content-Type must be multipart/form-data with a boundary");
     it_resp_release(&r);
+    /* a large body refused before it is read: the answer still reaches the
+     * client (the rest is discarded, then the connection closes) */
+    {
+        size_t big = 3 * 1024 * 1024;
+        char *junk = calloc(1, big);
+        size_t len;
+        char *form = ia_multipart("other", "x.bin", junk, big, &len);
+        cr_assert(junk != NULL);
+        ia_call(&r, &c, "POST", SAVE, "text/plain", junk, big);
+        assert_refused(&r, 400, "Content-Type must be multipart/form-data with a boundary");
+        it_resp_release(&r);
+        /* and one read to its end that has no attachment field */
+        ia_call(&r, &c, "POST", SAVE, "multipart/form-data; boundary=" IA_BOUNDARY, form, len);
+        assert_refused(&r, 400, "missing the \"attachment\" file field");
+        it_resp_release(&r);
+        free(form);
+        free(junk);
+    }
+    /* an empty body */
+    ia_call(&r, &c, "POST", SAVE, "multipart/form-data; boundary=" IA_BOUNDARY, "", 0);
+    assert_refused(&r, 400, "multipart body has no parts");
+    it_resp_release(&r);
     /* the connection stays usable after an answer given before the body's end */
     ia_call(&r, &c, "GET", "/api/2015-02-01/util/test/1", NULL, NULL, 0);
     cr_assert(eq(long, r.status, 200));
