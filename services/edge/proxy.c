@@ -637,8 +637,10 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
         if (resp->ack_to[0]) { /* flow-controlled: acknowledge once written */
             snprintf(p->ack_to, sizeof p->ack_to, "%s", resp->ack_to);
             p->written_seq = resp->seq;
-            if (!resp->last)
+            if (!resp->last && buf && evbuffer_get_length(buf))
                 evhttp_send_reply_chunk_with_cb(req, buf, on_chunk_written, p);
+            else if (!resp->last)
+                send_ack(p, 0); /* nothing to write: acknowledged at once */
             else if (buf && evbuffer_get_length(buf))
                 evhttp_send_reply_chunk(req, buf);
         } else if (buf && evbuffer_get_length(buf)) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "edge_raw.h"
 #include "harness.h"
@@ -263,4 +264,76 @@ Test(attachments, other_organizations_see_nothing)
     assert_refused(&r, 400, "invalid id");
     it_resp_release(&r);
     json_decref(doc);
+}
+
+/* Writes all of buf to fd (asserting it goes). */
+static void write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        cr_assert(w > 0, "write to the edge failed");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Clients that leave in the middle of an upload or a download do not keep
+ * messaging's workers waiting (the edge tells the service to stop): more
+ * abandoned transfers than messaging has workers, and messaging still
+ * answers at once; an abandoned upload leaves nothing stored. */
+Test(attachments, clients_leaving_mid_transfer_free_the_workers)
+{
+    enum { ABANDONED = 6, BODY = 8 * 1024 * 1024, PART = 1024 * 1024 };
+    unsigned char *data = malloc(BODY);
+    struct ia_client c;
+    json_t *doc, *a;
+    char head[1024], path[160], buf[65536];
+    struct it_resp r;
+    PGconn *pg;
+    char *count;
+    const char *params[1];
+
+    IT_REQUIRE_STACK();
+    cr_assert(data != NULL);
+    memset(data, 'x', BODY);
+    ia_client_new(&c);
+    a = upload(&c, "big.txt", data, BODY, &doc);
+    snprintf(path, sizeof path, SAVE "/%s/content", str_of(a, "id"));
+    for (int i = 0; i < ABANDONED; i++) {
+        /* a download read for 64 KiB, then dropped */
+        int fd = raw_connect();
+        int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: edge\r\n%s\r\n\r\n", path,
+                         c.auth);
+        write_all(fd, head, (size_t)n);
+        cr_assert(read(fd, buf, sizeof buf) > 0);
+        close(fd);
+        /* an upload that stops after 1 MiB of 8 */
+        fd = raw_connect();
+        n = snprintf(head, sizeof head,
+                     "POST " SAVE " HTTP/1.1\r\nHost: edge\r\n%s\r\n"
+                     "Content-Type: multipart/form-data; boundary=" IA_BOUNDARY "\r\n"
+                     "Content-Length: %d\r\n\r\n--" IA_BOUNDARY "\r\n"
+                     "Content-Disposition: form-data; name=\"attachment\"; filename=\"cut\"\r\n\r\n",
+                     c.auth, BODY);
+        write_all(fd, head, (size_t)n);
+        write_all(fd, data, PART);
+        close(fd);
+    }
+    /* every worker is free again well within the stack's 2 s request timeout */
+    for (int i = 0; i < 4; i++) {
+        ia_call(&r, &c, "GET", "/api/2015-02-01/util/test/1", NULL, NULL, 0);
+        cr_assert(eq(long, r.status, 200), "%.300s", r.body);
+        it_resp_release(&r);
+    }
+    /* the cut uploads stored nothing: only the first attachment exists */
+    pg = it_pg();
+    params[0] = c.org;
+    count = it_pg_value(pg, "SELECT count(*) FROM messaging.attachments WHERE organization_id = $1",
+                        1, params);
+    cr_assert(eq(str, count, "1"));
+    free(count);
+    PQfinish(pg);
+    json_decref(doc);
+    free(data);
 }
