@@ -1,7 +1,8 @@
 /* handlers_users_export.c: admin.users.list (handlers_users_export.h).
  * Input (ou, children, format) → access (an admin of the OU's
- * organization) → identity's accounts, read with identity.rpc.ExportUsers
- * one page (EXPORT_PAGE users) at a time and written out row by row as a
+ * organization) → identity's accounts of that organization only, read with
+ * identity.rpc.ExportUsers (organization_id set) one page (EXPORT_PAGE
+ * users) at a time and written out row by row as a
  * flow-controlled stream (cm_stream.h): neither messaging nor the edge ever
  * holds more than a page and a few chunks, whatever the OU's size. The
  * clinical profile columns are joined per row (profile_of). */
@@ -45,6 +46,8 @@ static cm_err export_input_read(struct cm_req *rq, struct export_input *in)
         snprintf(in->ou, sizeof in->ou, "%s", p->organization_id ? p->organization_id : "");
     if (!in->ou[0])
         return cm_fail_at(rq, CM_EINVAL, NULL, "ou", "ou is required");
+    if (!cm_uuid_valid(in->ou)) /* OU names ("cureatr:1234") come with the OU module */
+        return cm_fail_at(rq, CM_EINVAL, NULL, "ou", "invalid ou");
     in->children = 1;
     r = cm_query_get(rq, "children", v, sizeof v);
     if (r < 0 || (r == 1 && strcmp(v, "true") && strcmp(v, "false")))
@@ -60,9 +63,9 @@ static cm_err export_input_read(struct cm_req *rq, struct export_input *in)
     return CM_OK;
 }
 
-/* The page of identity's users after after_id ("" = first) into *out
+/* The page of organization org's users after after_id ("" = first) into *out
  * (caller identity__export_users_reply__free_unpacked), at most limit. */
-static cm_err fetch_page(struct cm_req *rq, const char *after_id, unsigned limit,
+static cm_err fetch_page(struct cm_req *rq, const char *org, const char *after_id, unsigned limit,
                          Identity__ExportUsersReply **out)
 {
     Identity__ExportUsersRequest in = IDENTITY__EXPORT_USERS_REQUEST__INIT;
@@ -73,6 +76,7 @@ static cm_err fetch_page(struct cm_req *rq, const char *after_id, unsigned limit
 
     in.after_id = (char *)after_id;
     in.limit = limit;
+    in.organization_id = (char *)org; /* identity sends only the OU's members */
     payload = cm_pack(&in.base, &len);
     err = cm_nats_rpc(rq->w->nc, EXPORT_SUBJECT, rq->http->request_id, NULL, payload, len,
                       rq->w->cfg->rpc_timeout_ms, &reply);
@@ -149,7 +153,7 @@ cm_err admin_users_list(struct cm_req *rq, struct cm_resp *out)
     /* store (identity's, page by page) and render, row by row */
     while (err == CM_OK && more) {
         Identity__ExportUsersReply *page = NULL;
-        err = fetch_page(rq, after, after[0] ? EXPORT_PAGE : FIRST_PAGE, &page);
+        err = fetch_page(rq, in.ou, after, after[0] ? EXPORT_PAGE : FIRST_PAGE, &page);
         if (err != CM_OK)
             break;
         err = write_page(rq, &in, page, &started);
