@@ -77,6 +77,7 @@ static const struct entry table[] = {
     S("TRUSTED_PROXIES", trusted_proxies, NULL),
     S("TOTP_KEYS", totp_keys, NULL),
     S("PHI_KEYS", phi_keys, NULL),
+    I("MAX_UPLOAD_BYTES", max_upload_bytes, 1024, 1 << 30, 64 * 1024 * 1024), /* streamed: any size */
 };
 
 static const struct {

@@ -79,6 +79,8 @@ struct cm_config {
                                * secrets, all decrypt; empty: a key kept in the database */
     char *phi_keys;           /* PHI_KEYS (messaging): "id:base64key,..." as TOTP_KEYS, for patient
                                * data (PHI) at rest; empty: a key kept in the database */
+    int max_upload_bytes;     /* MAX_UPLOAD_BYTES: body limit of streamed uploads (edge_route_streams_body),
+                               * which travel in chunks instead of one NATS message */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

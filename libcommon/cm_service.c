@@ -25,6 +25,7 @@
 #include "cm_pg.h"
 #include "cm_pool.h"
 #include "cm_signal.h"
+#include "cm_stream.h"
 #include "cm_time.h"
 #include "cm_wire.h"
 
@@ -290,6 +291,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     rq = cm_xcalloc(1, sizeof *rq);
     rq->w = w;
     rq->http = http;
+    rq->reply = reply;
     err = cm_router_match(svc->def->ops, http->method, http->path, &m);
     if (err == CM_ENOTFOUND)
         cm_fail(rq, err, "no operation at this path");
@@ -314,6 +316,15 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         answered = cm_idem_before(rq, &idem, &out, &err);
     if (err == CM_OK && !answered)
         err = m.op->handler(rq, &out);
+    if (cm_stream_started(rq)) { /* the status is out: end the stream, whatever err says */
+        if (err != CM_OK) {
+            cm_warn("streamed response of %s broken off: %s", route, cm_err_name(err));
+            cm_stream_abort(rq);
+        }
+        cm_stream_end(rq); /* a no-op after the abort */
+        cm_metrics_observe(svc->metrics, route, cm_err_http_status(CM_OK), cm_now_s() - start);
+        goto handed_over;
+    }
     if (err != CM_OK) {
         struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
                                      rq->parameter[0] ? rq->parameter : NULL};
@@ -329,6 +340,7 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
               out.status >= 400 ? rq->retry_after_s : 0);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
 handed_over:
+    cm_stream_release(rq);
     free(out.body);
     free(rq);
     envelope__http_request__free_unpacked(http, NULL);
@@ -512,6 +524,7 @@ static void *worker_main(void *arg)
         worker_drain(w);
         worker_disconnect(w);
     }
+    cm_stream_worker_close(w);
     return NULL;
 }
 
@@ -604,6 +617,7 @@ static void stop_pool(struct cm_service *svc)
     svc->pool = NULL;
     for (int i = 0; i < svc->npool; i++) {
         cm_wire_close(svc->pool_workers[i].wire);
+        cm_stream_worker_close(&svc->pool_workers[i]);
         PQfinish(svc->pool_workers[i].pg);
     }
     free(svc->pool_workers);

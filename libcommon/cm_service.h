@@ -61,6 +61,9 @@ struct cm_worker {
     char rpc_detail[256]; /* set by cm_rpc_fail, sent as RpcReply.message */
     void *state; /* the service's state (cm_service_def.state_new), shared by all workers */
     int pooled;           /* 1 on a thread of the slow-work pool (cm_service_def.pool_ops) */
+    struct cm_wire_conn *side; /* streamed bodies (cm_stream.h); this worker's thread only */
+    char side_prefix[48];      /* "_STREAM.<random>", its subscription is "<prefix>.>" */
+    uint32_t side_seq;         /* numbers the streams of this worker */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -77,6 +80,8 @@ struct cm_req {
     char pointer[128];
     char parameter[64];
     int retry_after_s; /* > 0: the reply carries Retry-After (cm_fail_retry) */
+    const char *reply;        /* the edge's reply subject (cm_stream.h) */
+    struct cm_stream *stream; /* streamed body or response state; NULL until used */
 };
 
 /* The reply a handler fills. body is owned by the response (freed by the

@@ -25,7 +25,11 @@
 #   - the time per check on the large set over the small one (target < 1.5x);
 # and the cost of durable commits: POST /v1/organizations/ (one commit each,
 # tests/bench/org_create.lua) with synchronous_commit on (the stack's
-# default) and off (ALTER SYSTEM + reload, reset afterwards), alternating.
+# default) and off (ALTER SYSTEM + reload, reset afterwards), alternating;
+# and large bodies (scripts/bench_bigbody.sh; BENCH_BIGBODY=0 skips them): the
+# admin/users export of BENCH_EXPORT_USERS (100,000) users in MB/s with the
+# edge's and messaging's peak memory, and a BENCH_UPLOAD_MB (20) MB
+# attachment up and down.
 #
 # Method: wrk warms each server up, then measures them alternately
 # (hello, edge, hello, edge, ...) with the same settings; for each the round
@@ -692,6 +696,10 @@ inner() {
         commit_figure
     fi
 
+    if [ "${BENCH_BIGBODY:-1}" = 1 ]; then # large bodies: scripts/bench_bigbody.sh
+        "$ROOT/scripts/bench_bigbody.sh" >"$OUT/bigbody.txt" || die "large-body figures failed"
+    fi
+
     if [ "$AUTHZ" = 1 ]; then
         wait_populated
         for n in $AUTHZ_SIZES; do
@@ -717,6 +725,10 @@ inner() {
     if [ "$AUTHZ" = 1 ]; then
         echo
         authz_table
+    fi
+    if [ -s "$OUT/bigbody.txt" ]; then
+        echo
+        cat "$OUT/bigbody.txt"
     fi
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, best of $ROUNDS alternating rounds;" \

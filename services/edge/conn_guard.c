@@ -12,6 +12,7 @@
 
 #include "cm_alloc.h"
 #include "cm_http.h"
+#include "cm_stream.h"
 #include "cm_time.h"
 #include "edge.h"
 #include "http_guard.h"
@@ -20,11 +21,13 @@
 #define LINGER_IDLE_MS 2000 /* ... and pause this long at most */
 #define LEADING_CRLF_MAX 8  /* empty lines tolerated before a request line */
 #define DRAIN_IDLE_MS 250   /* on drain, a connection quiet this long is closed */
+#define STREAM_WINDOW (2 * CM_STREAM_CHUNK) /* a streamed body's bytes read ahead of the proxy */
 
 enum guard_in {
     IN_HEAD,    /* reading a head (held bytes at the front of the socket buffer) */
     IN_LENGTH,  /* streaming a Content-Length body to evhttp */
     IN_CHUNKED, /* holding a chunked body until it is complete */
+    IN_STREAM,  /* a streamed upload's body: left in the socket buffer, taken by the proxy */
     IN_REFUSED, /* a verdict was passed: the rest is discarded */
 };
 
@@ -61,6 +64,9 @@ struct conn_guard {
     int shut;                   /* the sending side is shut down */
     int closing;            /* closed by conn_guard_close_idle */
     int64_t last_ms;        /* last byte from the client, or last answer out */
+    uint64_t stream_left;   /* IN_STREAM: body bytes not yet taken */
+    struct pending *stream; /* IN_STREAM: the request taking them, NULL until attached */
+    struct event *stream_ev; /* IN_STREAM: tells the proxy that body bytes arrived */
 };
 
 /* --- lingering close --- */
@@ -91,6 +97,120 @@ static void on_linger(evutil_socket_t fd, short what, void *arg)
         close_now(g);
     else
         evtimer_add(g->linger, &again);
+}
+
+/* --- streamed upload bodies --- */
+
+static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuffer *dst);
+
+/* Body bytes arrived while streaming: the proxy hears it from the loop (not
+ * from inside the buffer's callback, since it drains that buffer). */
+static void on_stream_ready(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn_guard *g = arg;
+    (void)fd;
+    (void)what;
+    if (g->in == IN_STREAM && g->stream)
+        proxy_on_body_data(g->stream);
+}
+
+static void on_socket_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct conn_guard *g = arg;
+    (void)buf;
+    if (info->n_added && g->in == IN_STREAM && g->stream && g->stream_ev)
+        event_active(g->stream_ev, EV_TIMEOUT, 0);
+}
+
+/* The streamed body is all taken: back to reading heads. */
+static void stream_done(struct conn_guard *g)
+{
+    g->in = IN_HEAD;
+    g->stream = NULL;
+    bufferevent_setwatermark(g->under, EV_READ, 0, 0);
+}
+
+struct conn_guard *conn_guard_of(struct edge_loop *l, struct evhttp_request *req)
+{
+    struct bufferevent *bev =
+        evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+
+    for (struct conn_guard *g = l->guards; g; g = g->next)
+        if (g->filt == bev)
+            return g->in == IN_STREAM ? g : NULL;
+    return NULL;
+}
+
+void conn_guard_stream_attach(struct conn_guard *g, struct pending *p)
+{
+    g->stream = p;
+    if (!g->stream_ev) {
+        g->stream_ev = event_new(g->loop->base, -1, 0, on_stream_ready, g);
+        if (g->stream_ev)
+            evbuffer_add_cb(bufferevent_get_input(g->under), on_socket_input, g);
+    }
+    /* evhttp stops reading while it handles a request, which pauses the
+     * socket under the filter too: the body must flow, and evhttp sees none
+     * of it (nothing is passed to the filter's input while streaming) */
+    bufferevent_enable(g->filt, EV_READ);
+    if (evbuffer_get_length(bufferevent_get_input(g->under)))
+        proxy_on_body_data(p);
+}
+
+void conn_guard_stream_detach(struct conn_guard *g, struct pending *p)
+{
+    if (g->stream == p)
+        g->stream = NULL;
+}
+
+size_t conn_guard_stream_avail(const struct conn_guard *g)
+{
+    size_t avail = evbuffer_get_length(bufferevent_get_input(g->under));
+    return (uint64_t)avail < g->stream_left ? avail : (size_t)g->stream_left;
+}
+
+uint64_t conn_guard_stream_left(const struct conn_guard *g)
+{
+    return g->stream_left;
+}
+
+const void *conn_guard_stream_peek(struct conn_guard *g, size_t n)
+{
+    return evbuffer_pullup(bufferevent_get_input(g->under), (ev_ssize_t)n);
+}
+
+void conn_guard_stream_take(struct conn_guard *g, size_t n)
+{
+    evbuffer_drain(bufferevent_get_input(g->under), n);
+    g->stream_left -= n;
+    g->last_ms = cm_now_ms();
+    if (g->stream_left == 0) {
+        stream_done(g);
+        if (evbuffer_get_length(bufferevent_get_input(g->under))) /* a pipelined request */
+            bufferevent_trigger(g->under, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
+    }
+}
+
+void conn_guard_stream_abandon(struct conn_guard *g)
+{
+    if (g->in != IN_STREAM)
+        return;
+    g->stream = NULL;
+    bufferevent_setwatermark(g->under, EV_READ, 0, 0);
+    /* the rest of the body is read and discarded, as after a refusal, and the
+     * connection closes once the answer is out */
+    g->in = IN_REFUSED;
+    g->linger_budget = g->stream_left;
+    g->linger_last_ms = cm_now_ms();
+    g->linger_deadline_ms = g->linger_last_ms + LINGER_MS;
+    if (!g->linger)
+        g->linger = evtimer_new(g->loop->base, on_linger, g);
+    if (g->linger) {
+        struct timeval tick = {0, 100 * 1000};
+        evtimer_add(g->linger, &tick);
+    }
+    if (evbuffer_get_length(bufferevent_get_input(g->under)))
+        bufferevent_trigger(g->under, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
 }
 
 /* --- the request side --- */
@@ -140,16 +260,80 @@ static void refuse(struct conn_guard *g, struct evbuffer *src, struct evbuffer *
     }
 }
 
+/* 1 when the request line at p (a head of n bytes) names a streamed upload. */
+static int line_streams_body(const char *p, size_t n)
+{
+    const char *sp = memchr(p, ' ', n), *target, *end;
+
+    if (!sp)
+        return 0;
+    target = sp + 1;
+    end = memchr(target, ' ', n - (size_t)(target - p));
+    if (!end)
+        return 0;
+    for (const char *q = target; q < end; q++)
+        if (*q == '?') {
+            end = q;
+            break;
+        }
+    return edge_route_streams_body(p, (size_t)(sp - p), target, (size_t)(end - target));
+}
+
+static int streams_body(const char *p, const struct hg_head *h)
+{
+    return line_streams_body(p, h->len);
+}
+
+/* Passes the head p[0..end) of a streamed upload to evhttp without its body:
+ * Content-Length and Expect are replaced by "Content-Length: 0" and
+ * HG_STREAM_HEADER with the real length; the body stays in the socket
+ * buffer, whose reading stops at STREAM_WINDOW bytes until the proxy takes
+ * some (conn_guard_stream_take). */
+static void stream_head(struct conn_guard *g, struct evbuffer *src, struct evbuffer *dst,
+                        const char *p, size_t end, const struct hg_head *h)
+{
+    size_t off = hg_line_end(p, end); /* the request line, kept */
+
+    evbuffer_add(dst, p, off);
+    while (off < end) {
+        size_t n = hg_line_end(p + off, end - off);
+        if (n <= 2) /* the empty line */
+            break;
+        if (strncasecmp(p + off, "content-length:", 15) && strncasecmp(p + off, "expect:", 7))
+            evbuffer_add(dst, p + off, n);
+        off += n;
+    }
+    evbuffer_add_printf(dst, "Content-Length: 0\r\n%s: %llu\r\n\r\n", HG_STREAM_HEADER,
+                        (unsigned long long)h->content_length);
+    evbuffer_drain(src, end);
+    g->held = 0;
+    g->passed++;
+    g->in = IN_STREAM;
+    g->stream_left = h->content_length;
+    g->stream = NULL;
+    if (h->expect_continue)
+        bufferevent_write(g->under, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    bufferevent_setwatermark(g->under, EV_READ, 0, STREAM_WINDOW);
+    if (g->stream_left == 0)
+        stream_done(g);
+}
+
 /* Scans what the client sent in src; passes what is valid to dst. */
 static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuffer *dst)
 {
     const struct cm_config *cfg = g->loop->cfg;
     size_t max_head = (size_t)cfg->max_header_bytes;
     uint64_t max_body = (uint64_t)cfg->max_body_bytes;
+    uint64_t max_upload = (uint64_t)cfg->max_upload_bytes;
 
     for (;;) {
         size_t avail = evbuffer_get_length(src);
 
+        if (g->in == IN_STREAM) { /* the proxy takes the body (conn_guard_stream_take) */
+            if (g->stream && avail)
+                proxy_on_body_data(g->stream);
+            return;
+        }
         if (g->in == IN_REFUSED) {
             if (avail > g->linger_budget)
                 avail = (size_t)g->linger_budget;
@@ -205,13 +389,21 @@ static void scan_input(struct conn_guard *g, struct evbuffer *src, struct evbuff
                 g->held = look;
                 return;
             }
-            r = hg_request_head(p, end, max_body, &h);
+            r = hg_request_head(p, end, line_streams_body(p, end) ? max_upload : max_body, &h);
             if (r != HG_R_NONE) {
                 refuse(g, src, dst, r, h.path, h.path_len);
                 continue;
             }
             g->line_checked = 0;
             g->crlfs = 0;
+            if (h.body == HG_BODY_LENGTH && streams_body(p, &h)) {
+                if (h.content_length > (uint64_t)cfg->max_upload_bytes) {
+                    refuse(g, src, dst, HG_R_BODY_TOO_LARGE, h.path, h.path_len);
+                    continue;
+                }
+                stream_head(g, src, dst, p, end, &h);
+                return;
+            }
             switch (h.body) {
             case HG_BODY_LENGTH:
                 pass(g, src, dst, end);
@@ -458,7 +650,11 @@ static void guard_free(void *ctx)
     if (g->next)
         g->next->prev = g->prev;
     l->nguards--;
+    if (g->stream)
+        proxy_on_body_gone(g->stream);
     event_free(g->kick);
+    if (g->stream_ev)
+        event_free(g->stream_ev);
     if (g->linger)
         event_free(g->linger);
     free(g);

@@ -52,6 +52,15 @@ struct pending {
     double start;
     uint8_t cred_key[AUTH_KEY_BYTES];
     char request_id[65];
+    /* a streamed upload (conn_guard.h): its guard, and the service's pull */
+    struct conn_guard *guard;
+    uint64_t body_length;  /* announced by HG_STREAM_HEADER; 0 when not streamed */
+    int body_streamed;
+    char pull_to[128];     /* "" when no pull waits */
+    uint32_t pull_max;
+    /* a flow-controlled streamed reply (cm_stream.h) */
+    char ack_to[128];      /* "" when the reply is not acknowledged */
+    uint32_t written_seq;  /* the last chunk handed to evhttp */
 };
 
 struct edge_loop {
@@ -108,5 +117,15 @@ void proxy_on_timeout(struct pending *p); /* loop thread */
 /* The NATS link was lost while p waited for its reply: 503 (or the end of
  * a stream already started). Loop thread. */
 void proxy_on_link_lost(struct pending *p);
+/* Body bytes of p's streamed upload wait in its guard. Loop thread. */
+void proxy_on_body_data(struct pending *p);
+/* p's guard is going away (the client closed). Loop thread. */
+void proxy_on_body_gone(struct pending *p);
+/* p's client closed its connection (p->req is NULL now): a service
+ * streaming to or from it is told to stop. Loop thread. */
+void proxy_on_client_gone(struct pending *p);
+/* p ends (pending_free): a body still withheld is discarded and a service
+ * still pulling or streaming is told to stop. Loop thread. */
+void proxy_stream_cleanup(struct pending *p);
 
 #endif

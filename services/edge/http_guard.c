@@ -239,7 +239,7 @@ static enum hg_reason take_field(struct fields *f, const char *name, size_t nlen
         f->expect_bad |= !name_is(v, vlen, "100-continue");
     } else if (name_is(name, nlen, "connection")) {
         f->close |= name_is(v, vlen, "close");
-    } else if (name_is(name, nlen, HG_VERDICT_HEADER)) {
+    } else if (name_is(name, nlen, HG_VERDICT_HEADER) || name_is(name, nlen, HG_STREAM_HEADER)) {
         return HG_R_RESERVED;
     }
     return HG_R_NONE;

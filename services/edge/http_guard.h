@@ -44,6 +44,9 @@ const char *hg_reason_text(enum hg_reason r);
 /* Name of the header the guard uses to hand its verdict to the proxy; a
  * client sending it is refused (HG_R_RESERVED). */
 #define HG_VERDICT_HEADER "X-Edge-Guard"
+/* Header the guard puts on a request whose body it withholds for streaming
+ * (conn_guard_stream_*), with the body's length; reserved the same way. */
+#define HG_STREAM_HEADER "X-Edge-Guard-Stream"
 
 enum hg_body {
     HG_BODY_NONE,    /* no body */

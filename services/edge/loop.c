@@ -49,6 +49,7 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
     struct pending *p = arg;
     (void)evcon;
     p->req = NULL;
+    proxy_on_client_gone(p);
 }
 
 struct pending *pending_new(struct edge_loop *l, struct evhttp_request *req, double start)
@@ -76,6 +77,7 @@ void pending_free(struct pending *p)
 
     if (p->req)
         evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
+    proxy_stream_cleanup(p);
     evtimer_del(&p->timer);
     l->slots[p->slot] = NULL;
     l->free_slots[l->nfree++] = p->slot;

@@ -16,6 +16,7 @@
 #include "cm_err.h"
 #include "cm_http.h"
 #include "cm_log.h"
+#include "cm_stream.h"
 #include "cm_time.h"
 #include "http_guard.h"
 #include "identity.pb-c.h"
@@ -24,6 +25,7 @@
 #define DENIED_TTL_MS 2000  /* refusals are cached briefly: a new key works soon */
 #define MAX_HEADERS 64
 #define PATH_MAX_BYTES 2048
+#define PIECE_MIN (64 * 1024) /* a pulled piece waits for this many bytes (or the body's end) */
 
 _Static_assert(EDGE_CRED_TOKEN_MAX == CM_TOKEN_MAX_LEN, "a bearer header holds any token");
 
@@ -134,6 +136,8 @@ static void fail_pending(struct pending *p, int status, const char *detail)
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
         p->req = NULL;
         close_if_draining(p->loop, req);
+        if (p->guard) /* a streamed body not read to its end: as above (on_http_reply) */
+            proxy_stream_cleanup(p);
         send_error(req, p->route->surface, status, p->request_id, detail);
     }
     observe(p->loop, p->route, status, p->start);
@@ -227,12 +231,25 @@ static void forward(struct pending *p, const Envelope__Principal *principal)
     env.headers = ptrs;
     env.body.len = blen;
     env.body.data = blen ? evbuffer_pullup(body, -1) : NULL;
+    if (p->body_streamed && p->body_length > 0) { /* the body stays in the guard until pulled */
+        p->guard = conn_guard_of(p->loop, req);
+        if (!p->guard) {
+            fail_pending(p, 400, "request body incomplete");
+            return;
+        }
+        env.body_streamed = 1;
+        env.body_length = p->body_length;
+        env.body.len = 0;
+        env.body.data = NULL;
+    }
     env.principal = (Envelope__Principal *)(principal ? principal : &anon);
     env.surface = p->route->surface;
     env.remote_addr = peer_address(req); /* the TCP peer; services decide about X-Forwarded-For */
     p->state = PENDING_FORWARDED;
     switch (publish_request(p, p->route->subject, &env.base)) {
     case CM_OK:
+        if (p->guard)
+            conn_guard_stream_attach(p->guard, p);
         break;
     case CM_ETOOBIG:
         fail_pending(p, 413, "request too large");
@@ -267,7 +284,13 @@ static struct pending *start_pending(struct edge_loop *l, struct evhttp_request 
                                      double start)
 {
     struct pending *p = pending_new(l, req, start);
+    const char *streamed =
+        evhttp_find_header(evhttp_request_get_input_headers(req), HG_STREAM_HEADER);
     p->route = route;
+    if (streamed) { /* set by the guard only (a client's is refused) */
+        p->body_streamed = 1;
+        p->body_length = strtoull(streamed, NULL, 10);
+    }
     snprintf(p->request_id, sizeof p->request_id, "%s", request_id);
     return p;
 }
@@ -442,15 +465,122 @@ static void copy_headers(struct evhttp_request *req, const Envelope__HttpRespons
     evhttp_add_header(out, "X-Request-Id", request_id);
 }
 
-/* Ends a chunked reply already started (its last chunk will not come). */
+/* Breaks off a chunked reply already started whose last chunk will not come
+ * (the service stopped answering, broke off, or NATS went): the connection
+ * is closed without the terminating chunk, so the client sees an incomplete
+ * answer instead of a complete-looking short one. */
 static void end_stream(struct pending *p)
 {
     if (p->req) {
-        evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), NULL, NULL);
-        evhttp_send_reply_end(p->req);
+        struct evhttp_connection *evcon = evhttp_request_get_connection(p->req);
+        evhttp_connection_set_closecb(evcon, NULL, NULL);
         p->req = NULL;
+        evhttp_connection_free(evcon);
     }
+    observe(p->loop, p->route, 502, p->start);
     pending_free(p);
+}
+
+/* Tells the service streaming p's reply that chunks up to p->written_seq
+ * are written (aborted: that the client is gone). */
+static void send_ack(struct pending *p, int aborted)
+{
+    Envelope__StreamAck ack = ENVELOPE__STREAM_ACK__INIT;
+
+    if (!p->ack_to[0])
+        return;
+    ack.seq = p->written_seq;
+    ack.aborted = aborted;
+    if (nats_link_publish(p->loop->link, p->ack_to, p->slot, p->gen, &ack.base) != CM_OK)
+        cm_warn("stream acknowledgement not sent");
+    if (aborted)
+        p->ack_to[0] = '\0';
+}
+
+/* evhttp wrote a chunk of a flow-controlled reply to the client. */
+static void on_chunk_written(struct evhttp_connection *evcon, void *arg)
+{
+    struct pending *p = arg;
+    (void)evcon;
+    send_ack(p, 0);
+}
+
+/* Answers the service's waiting pull when enough of the body is there: one
+ * BodyChunk of what waits (at least PIECE_MIN bytes or the rest of the body,
+ * at most pull_max), or aborted when the client is gone. */
+static void answer_pull(struct pending *p)
+{
+    Envelope__BodyChunk chunk = ENVELOPE__BODY_CHUNK__INIT;
+    uint64_t left;
+    size_t n = 0, avail;
+
+    if (!p->pull_to[0])
+        return;
+    if (!p->req || !p->guard) {
+        chunk.aborted = 1;
+    } else {
+        left = conn_guard_stream_left(p->guard);
+        avail = conn_guard_stream_avail(p->guard);
+        n = left < p->pull_max ? (size_t)left : p->pull_max;
+        if (avail < n && avail < PIECE_MIN)
+            return; /* wait for more (proxy_on_body_data) */
+        if (avail < n)
+            n = avail;
+        chunk.data.data = n ? (uint8_t *)conn_guard_stream_peek(p->guard, n) : NULL;
+        chunk.data.len = n;
+        chunk.last = (uint64_t)n == left;
+    }
+    if (nats_link_publish(p->loop->link, p->pull_to, p->slot, p->gen, &chunk.base) != CM_OK) {
+        cm_warn("body piece not sent");
+        return; /* the service times out */
+    }
+    if (n)
+        conn_guard_stream_take(p->guard, n);
+    if (chunk.last && p->guard) {
+        conn_guard_stream_detach(p->guard, p);
+        p->guard = NULL;
+    }
+    p->pull_to[0] = '\0';
+    evtimer_add(&p->timer, p->loop->timeout_tv); /* each piece restarts the clock */
+}
+
+static void on_pull(struct pending *p, const Envelope__HttpResponse *pull)
+{
+    if (!p->body_streamed || pull->pull_max == 0) {
+        cm_warn("unexpected pull from %s", p->route->service);
+        return;
+    }
+    snprintf(p->pull_to, sizeof p->pull_to, "%s", pull->pull_to);
+    p->pull_max = pull->pull_max < CM_STREAM_CHUNK ? pull->pull_max : CM_STREAM_CHUNK;
+    answer_pull(p);
+}
+
+void proxy_on_body_data(struct pending *p)
+{
+    answer_pull(p);
+}
+
+void proxy_on_body_gone(struct pending *p)
+{
+    p->guard = NULL;
+    answer_pull(p); /* aborted, when a pull waits */
+}
+
+void proxy_stream_cleanup(struct pending *p)
+{
+    if (p->guard) { /* ends before its body was read: discard the rest, then close */
+        conn_guard_stream_abandon(p->guard);
+        conn_guard_stream_detach(p->guard, p);
+        p->guard = NULL;
+    }
+    answer_pull(p); /* a waiting pull hears "aborted" */
+    send_ack(p, 1);
+}
+
+void proxy_on_client_gone(struct pending *p)
+{
+    answer_pull(p);
+    send_ack(p, 1);
 }
 
 /* The owning service answered (a whole reply, or one chunk of a stream). */
@@ -460,6 +590,12 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
     struct evhttp_request *req = p->req;
     struct evbuffer *buf;
     int has_ctype, status;
+
+    if (resp && resp->pull_to[0]) { /* not a reply: the service asks for body bytes */
+        on_pull(p, resp);
+        envelope__http_response__free_unpacked(resp, NULL);
+        return;
+    }
 
     if (!resp || resp->status < 100 || resp->status > 599) {
         cm_warn("malformed reply from %s", p->route->service);
@@ -472,6 +608,10 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
     }
     status = resp->status;
     if (!req) { /* the client left; drop the reply (and the rest of a stream) */
+        if (resp->ack_to[0] && !resp->last) {
+            snprintf(p->ack_to, sizeof p->ack_to, "%s", resp->ack_to);
+            send_ack(p, 1);
+        }
         if (!resp->chunked || resp->last)
             pending_free(p);
         envelope__http_response__free_unpacked(resp, NULL);
@@ -487,6 +627,14 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
             evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
                               "application/json");
     }
+    if (p->guard && conn_guard_stream_left(p->guard) > 0 && p->state == PENDING_FORWARDED) {
+        /* answered before the whole body was read: the guard marks the answer
+         * "Connection: close", discards the rest and closes after lingering
+         * (evhttp closing at once would reset the connection under the answer) */
+        conn_guard_stream_abandon(p->guard);
+        conn_guard_stream_detach(p->guard, p);
+        p->guard = NULL;
+    }
     if (!resp->chunked) {
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
         p->req = NULL;
@@ -498,9 +646,29 @@ static void on_http_reply(struct pending *p, const struct cm_wire_msg *m)
             evhttp_send_reply_start(req, status, cm_http_reason(status));
             p->state = PENDING_STREAMING;
         }
-        if (buf && evbuffer_get_length(buf))
+        if (resp->ack_to[0]) { /* flow-controlled: acknowledge once written */
+            snprintf(p->ack_to, sizeof p->ack_to, "%s", resp->ack_to);
+            p->written_seq = resp->seq;
+            if (!resp->last && buf && evbuffer_get_length(buf))
+                evhttp_send_reply_chunk_with_cb(req, buf, on_chunk_written, p);
+            else if (!resp->last)
+                send_ack(p, 0); /* nothing to write: acknowledged at once */
+            else if (buf && evbuffer_get_length(buf))
+                evhttp_send_reply_chunk(req, buf);
+        } else if (buf && evbuffer_get_length(buf)) {
             evhttp_send_reply_chunk(req, buf);
+        }
+        if (resp->last && resp->ack_to[0] && resp->status >= 500 && resp->seq > 0) {
+            /* the service broke its flow-controlled stream off (cm_stream_abort) */
+            if (buf)
+                evbuffer_free(buf);
+            envelope__http_response__free_unpacked(resp, NULL);
+            p->ack_to[0] = '\0';
+            end_stream(p);
+            return;
+        }
         if (resp->last) {
+            p->ack_to[0] = '\0'; /* complete: nothing to acknowledge or abort */
             evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
             p->req = NULL;
             evhttp_send_reply_end(req);

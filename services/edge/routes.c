@@ -133,3 +133,21 @@ const struct edge_route *edge_route_at(size_t i)
         return &configure_route;
     return NULL;
 }
+
+int edge_route_streams_body(const char *method, size_t method_len, const char *path, size_t len)
+{
+    static const char tail[] = "/attachment";
+    const char *date;
+    size_t n;
+
+    if (method_len != 4 || memcmp(method, "POST", 4) || len < 5 || memcmp(path, "/api/", 5))
+        return 0;
+    date = path + 5;
+    n = len - 5;
+    if (n && date[n - 1] == '/')
+        n--; /* a trailing slash is optional, as in cm_router */
+    for (size_t i = 0; i < n; i++)
+        if (date[i] == '/')
+            return n - i == sizeof tail - 1 && !memcmp(date + i, tail, sizeof tail - 1) && i > 0;
+    return 0;
+}

@@ -28,4 +28,10 @@ const struct edge_route *edge_route_lookup(const char *path);
  * table. The result is static. */
 const struct edge_route *edge_route_at(size_t i);
 
+/* 1 when a request of method to path (path[0..len), query excluded) is an
+ * upload whose body the edge streams to the service in pieces instead of
+ * one message (limit MAX_UPLOAD_BYTES, not MAX_BODY_BYTES): POST
+ * /api/<date>/attachment. 0 otherwise. */
+int edge_route_streams_body(const char *method, size_t method_len, const char *path, size_t len);
+
 #endif

@@ -97,6 +97,11 @@ cm_err rpc_export_users(struct cm_worker *w, const Envelope__RpcRequest *req, ui
         err = cm_rpc_fail(w, CM_EINVAL, "limit must be 1 to %d", EXPORT_LIMIT_MAX);
     else if (in->after_id[0] && !cm_uuid_valid(in->after_id))
         err = cm_rpc_fail(w, CM_EINVAL, "after_id must be a uuid or empty");
+    else if (in->organization_id[0] && !cm_uuid_valid(in->organization_id))
+        err = cm_rpc_fail(w, CM_EINVAL, "organization_id must be a uuid or empty");
+    else if (in->organization_id[0]) /* one organization's members only */
+        err = store_export_page_of(w->pg, in->organization_id,
+                                   in->after_id[0] ? in->after_id : NULL, in->limit + 1, &page);
     else /* one more than asked: tells whether there is more */
         err = store_export_page(w->pg, in->after_id[0] ? in->after_id : NULL, in->limit + 1,
                                 &page);

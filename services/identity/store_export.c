@@ -42,6 +42,28 @@ static void fill_memberships(struct export_user_rec *u, const char *text)
     json_decref(json);
 }
 
+/* The rows of res (the columns of enum above) into out; clears res. */
+static void fill_page(PGresult *res, struct export_page *out)
+{
+    int rows = PQntuples(res);
+
+    out->users = cm_xcalloc((size_t)rows + 1, sizeof *out->users);
+    for (int i = 0; i < rows; i++) {
+        struct export_user_rec *u = &out->users[i];
+
+        u->id = cm_xstrdup(PQgetvalue(res, i, C_ID));
+        u->username = cm_xstrdup(PQgetvalue(res, i, C_USERNAME));
+        u->email = cm_xstrdup(PQgetvalue(res, i, C_EMAIL));
+        u->first_name = cm_xstrdup(PQgetvalue(res, i, C_FIRST));
+        u->last_name = cm_xstrdup(PQgetvalue(res, i, C_LAST));
+        u->enabled = PQgetvalue(res, i, C_ENABLED)[0] == 't';
+        u->platform_admin = PQgetvalue(res, i, C_ADMIN)[0] == 't';
+        fill_memberships(u, PQgetvalue(res, i, C_MEMBERSHIPS));
+        out->n++;
+    }
+    PQclear(res);
+}
+
 cm_err store_export_page(PGconn *pg, const char *after_id, unsigned limit,
                          struct export_page *out)
 {
@@ -49,7 +71,6 @@ cm_err store_export_page(PGconn *pg, const char *after_id, unsigned limit,
     const char *values[2] = {after_id, lim};
     PGresult *res = NULL;
     cm_err err;
-    int rows;
 
     memset(out, 0, sizeof *out);
     snprintf(lim, sizeof lim, "%u", limit);
@@ -67,22 +88,36 @@ cm_err store_export_page(PGconn *pg, const char *after_id, unsigned limit,
         2, values, &res);
     if (err != CM_OK)
         return err;
-    rows = PQntuples(res);
-    out->users = cm_xcalloc((size_t)rows + 1, sizeof *out->users);
-    for (int i = 0; i < rows; i++) {
-        struct export_user_rec *u = &out->users[i];
+    fill_page(res, out);
+    return CM_OK;
+}
 
-        u->id = cm_xstrdup(PQgetvalue(res, i, C_ID));
-        u->username = cm_xstrdup(PQgetvalue(res, i, C_USERNAME));
-        u->email = cm_xstrdup(PQgetvalue(res, i, C_EMAIL));
-        u->first_name = cm_xstrdup(PQgetvalue(res, i, C_FIRST));
-        u->last_name = cm_xstrdup(PQgetvalue(res, i, C_LAST));
-        u->enabled = PQgetvalue(res, i, C_ENABLED)[0] == 't';
-        u->platform_admin = PQgetvalue(res, i, C_ADMIN)[0] == 't';
-        fill_memberships(u, PQgetvalue(res, i, C_MEMBERSHIPS));
-        out->n++;
-    }
-    PQclear(res);
+cm_err store_export_page_of(PGconn *pg, const char *org, const char *after_id, unsigned limit,
+                            struct export_page *out)
+{
+    char lim[16];
+    const char *values[3] = {org, after_id ? after_id : "00000000-0000-0000-0000-000000000000",
+                             lim};
+    PGresult *res = NULL;
+    cm_err err;
+
+    memset(out, 0, sizeof *out);
+    snprintf(lim, sizeof lim, "%u", limit);
+    err = cm_pg_query(
+        pg,
+        "SELECT u.id::text, u.username, u.email, u.first_name, u.last_name, u.enabled, "
+        "u.is_platform_admin, "
+        "json_build_array(json_build_object('o', m.organization_id, 'r', "
+        "  (SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]'::json) FROM role_users ru "
+        "   JOIN roles r ON r.id = ru.role_id "
+        "   WHERE ru.user_id = u.id AND r.organization_id = m.organization_id)))::text "
+        "FROM user_organizations m JOIN users u ON u.id = m.user_id "
+        "WHERE m.organization_id = $1::uuid AND m.user_id > $2::uuid "
+        "ORDER BY m.user_id LIMIT $3::int",
+        3, values, &res);
+    if (err != CM_OK)
+        return err;
+    fill_page(res, out);
     return CM_OK;
 }
 

@@ -39,6 +39,12 @@ struct export_page {
 cm_err store_export_page(PGconn *pg, const char *after_id, unsigned limit,
                          struct export_page *out);
 
+/* As store_export_page, for the members of organization org (a uuid) only,
+ * each with that one membership: what an organization's export needs, and no
+ * more (messaging's GET admin/users). In user id order after after_id. */
+cm_err store_export_page_of(PGconn *pg, const char *org, const char *after_id, unsigned limit,
+                            struct export_page *out);
+
 /* Frees what a page holds and empties it; an empty page is a no-op. */
 void store_export_page_release(struct export_page *page);
 

@@ -4,10 +4,12 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "handlers_attachments.h"
 #include "handlers_deliver.h"
 #include "clinical_page.h"
 #include "clinical_patients.h"
 #include "clinical_threads.h"
+#include "handlers_users_export.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -16,15 +18,17 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", thread_messages},
     {"POST", "/api/2014-08-01/page", "page", page_relay},
     {"POST", "/api/2014-08-01/thread/create", "thread.create", thread_create},
-    {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", NULL},
-    {"POST", "/api/2014-08-01/attachment", "attachment.save", NULL},
+    {"GET", "/api/2014-08-01/attachment/{attachment_id}", "attachment.get", attachment_get},
+    {"POST", "/api/2014-08-01/attachment", "attachment.save", attachment_save},
     {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", message_contents},
     {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", message_status},
     {"POST", "/api/2014-08-01/message", "message.post", message_post},
+    /* beyond the seed: the content of an attachment (streamed) */
+    {"GET", "/api/2014-08-01/attachment/{attachment_id}/content", "attachment.content", attachment_content},
     {"POST", "/api/2015-02-01/admin/users", "admin.users.create", NULL},
     {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", NULL},
     {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", NULL},
-    {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
+    {"GET", "/api/2015-02-01/admin/users", "admin.users.list", admin_users_list},
     {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
     {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
     {"POST", "/api/2014-08-01/patients", "patients.upsert", patients_upsert},

@@ -50,6 +50,7 @@ static struct {
     char group[40], individual[40], code[65], session[64];
     char a_name[128];                       /* A's name: the clinical API's OU */
     char thread[64], message[64], pid[64]; /* A's clinical thread (to user and victim), patient */
+    char attachment[32]; /* an attachment of A, uploaded by A's API client */
 } w;
 
 /* --- making things --- */
@@ -221,6 +222,27 @@ static void platform_ready(void)
     }
 }
 
+static long send(const char *method, const char *path, const char *auth, const char *body,
+                 char *out, size_t cap);
+static void basic_header(char *out, size_t cap, const struct client *c);
+
+/* An attachment of A, uploaded by A's admin API client; its id into id[32]. */
+static void attachment_make(char *id)
+{
+    char auth[512], out[1024];
+    json_t *doc;
+
+    basic_header(auth, sizeof auth, &w.client);
+    cr_assert(eq(long, send("POST", "/api/2014-08-01/attachment", auth, "multipart:matrix", out,
+                            sizeof out),
+                 200),
+              "%s", out);
+    doc = json_loads(out, 0, NULL);
+    snprintf(id, 32, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "attachment"), "id")));
+    json_decref(doc);
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -257,6 +279,7 @@ void mx_world_build(void)
     clinical_make();
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
+    attachment_make(w.attachment);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -314,6 +337,7 @@ static int target_of(struct cell *c)
         {"thread:A", w.thread},
         {"message:A", w.message},
         {"patient:A", w.pid},
+        {"attachment:A", w.attachment},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -524,6 +548,9 @@ static void auth_header(enum mx_caller k, char *out, size_t cap)
     snprintf(out, cap, "Authorization: Bearer %s", token);
 }
 
+#define MX_MULTIPART "multipart:" /* a body "multipart:<text>": one file field "attachment" */
+#define MX_BOUNDARY "mx-boundary-42"
+
 static long send(const char *method, const char *path, const char *auth, const char *body,
                  char *out, size_t cap)
 {
@@ -531,7 +558,16 @@ static long send(const char *method, const char *path, const char *auth, const c
     struct it_req rq = {.method = method, .path = path, .headers = hs};
     struct it_resp r;
     long status;
+    char form[1024];
 
+    if (body && !strncmp(body, MX_MULTIPART, strlen(MX_MULTIPART))) {
+        hs[0] = "Content-Type: multipart/form-data; boundary=" MX_BOUNDARY;
+        snprintf(form, sizeof form,
+                 "--" MX_BOUNDARY "\r\nContent-Disposition: form-data; name=\"attachment\"; "
+                 "filename=\"mx.txt\"\r\n\r\n%s\r\n--" MX_BOUNDARY "--\r\n",
+                 body + strlen(MX_MULTIPART));
+        body = form;
+    }
     if (body) {
         rq.body = body;
         rq.body_len = strlen(body);

@@ -57,6 +57,7 @@ static const struct head_case cases[] = {
     {"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n", HG_R_BODY_TOO_LARGE},
     {"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nExpect: magic\r\n\r\n", HG_R_EXPECT},
     {"GET /x HTTP/1.1\r\nHost: a\r\nX-Edge-Guard: 1 1\r\n\r\n", HG_R_RESERVED},
+    {"POST /x HTTP/1.1\r\nHost: a\r\nx-edge-guard-stream: 9\r\n\r\n", HG_R_RESERVED},
     {"HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n", HG_R_METHOD},
     {"TRACE /x HTTP/1.1\r\nHost: a\r\n\r\n", HG_R_METHOD},
     {"BREW /x HTTP/1.1\r\nHost: a\r\n\r\n", HG_R_UNKNOWN_METHOD},
