@@ -5,11 +5,12 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "clinical_people.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
     {"GET", "/api/2016-11-01/user/counters/{user_id}", "user.counters", NULL},
-    {"GET", "/api/2016-10-01/user/search", "user.search", NULL},
+    {"GET", "/api/2016-10-01/user/search", "user.search", clinical_users_search},
     {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", NULL},
     {"POST", "/api/2014-08-01/page", "page", NULL},
     {"POST", "/api/2014-08-01/thread/create", "thread.create", NULL},
@@ -18,9 +19,9 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2017-09-01/message/{message_id}/contents", "message.contents", NULL},
     {"GET", "/api/2014-08-01/message/{message_id}/status", "message.status", NULL},
     {"POST", "/api/2014-08-01/message", "message.post", NULL},
-    {"POST", "/api/2015-02-01/admin/users", "admin.users.create", NULL},
-    {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", NULL},
-    {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", NULL},
+    {"POST", "/api/2015-02-01/admin/users", "admin.users.create", clinical_users_create},
+    {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", clinical_users_read},
+    {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", clinical_users_update},
     {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
     {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
     {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
