@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "handlers_deliver.h"
 #include "clinical_people.h"
+#include "clinical_services.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -23,13 +24,13 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", clinical_users_read},
     {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", clinical_users_update},
     {"GET", "/api/2015-02-01/admin/users", "admin.users.list", NULL},
-    {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
-    {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
+    {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", clinical_services_read},
+    {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", clinical_services_update},
     {"POST", "/api/2014-08-01/patients", "patients.upsert", NULL},
     {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", NULL},
     {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", NULL},
-    {"GET", "/api/2019-03-01/pager/service", "pager.service.list", NULL},
-    {"POST", "/api/2019-03-01/pager/service", "pager.service.update", NULL},
+    {"GET", "/api/2019-03-01/pager/service", "pager.service.list", clinical_pagers_list},
+    {"POST", "/api/2019-03-01/pager/service", "pager.service.update", clinical_pagers_update},
     {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", NULL},
     {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", NULL},
     {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", NULL},
