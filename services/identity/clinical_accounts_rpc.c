@@ -51,24 +51,38 @@ static cm_err check_email(struct cm_worker *w, const char *s, int required)
     return err;
 }
 
-/* The accounts of ids (n of them) or of username / email, into l. */
-static cm_err accounts_of(PGconn *pg, char **ids, size_t n, const char *username,
-                          const char *email, struct clinical_account_list *l)
+/* The accounts of ids (n of them), of username / email, or of usernames
+ * (nn of them), into l. */
+static cm_err accounts_by(PGconn *pg, char **ids, size_t n, const char *username,
+                          const char *email, char **names, size_t nn,
+                          struct clinical_account_list *l)
 {
-    json_t *a = json_array();
-    char *ids_json;
-    cm_err err;
+    json_t *a = json_array(), *b = json_array();
+    char *ids_json, *names_json;
+    cm_err err = CM_OK;
 
     for (size_t i = 0; i < n; i++)
         if (cm_uuid_valid(ids[i]))
             json_array_append_new(a, json_string(ids[i]));
+    for (size_t i = 0; i < nn; i++)
+        json_array_append_new(b, json_string(names[i]));
     ids_json = json_dumps(a, JSON_COMPACT);
+    names_json = json_dumps(b, JSON_COMPACT);
     json_decref(a);
-    if (!ids_json)
-        return CM_ENOMEM;
-    err = store_clinical_accounts(pg, ids_json, username, email, l);
+    json_decref(b);
+    if (!ids_json || !names_json)
+        err = CM_EINVAL; /* a name that is not UTF-8 */
+    if (err == CM_OK)
+        err = store_clinical_accounts(pg, ids_json, username, email, names_json, l);
     free(ids_json);
+    free(names_json);
     return err;
+}
+
+static cm_err accounts_of(PGconn *pg, char **ids, size_t n, const char *username,
+                          const char *email, struct clinical_account_list *l)
+{
+    return accounts_by(pg, ids, n, username, email, NULL, 0, l);
 }
 
 static void account_msg(const struct clinical_account_rec *r, Identity__ClinicalAccount *m)
@@ -195,10 +209,11 @@ cm_err rpc_clinical_get_accounts(struct cm_worker *w, const Envelope__RpcRequest
                                                          req->payload.data);
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "malformed ClinicalGetAccountsRequest");
-    if (in->n_user_ids > CLINICAL_MAX_ROWS)
-        err = cm_rpc_fail(w, CM_ETOOBIG, "at most %d user_ids", CLINICAL_MAX_ROWS);
+    if (in->n_user_ids > CLINICAL_MAX_ROWS || in->n_usernames > CLINICAL_MAX_ROWS)
+        err = cm_rpc_fail(w, CM_ETOOBIG, "at most %d user_ids and usernames", CLINICAL_MAX_ROWS);
     if (err == CM_OK)
-        err = accounts_of(w->pg, in->user_ids, in->n_user_ids, in->username, in->email, &l);
+        err = accounts_by(w->pg, in->user_ids, in->n_user_ids, in->username, in->email,
+                          in->usernames, in->n_usernames, &l);
     if (err == CM_OK && l.n) {
         ms = calloc(l.n, sizeof *ms);
         ptrs = calloc(l.n, sizeof *ptrs);

@@ -46,9 +46,10 @@ cm_err store_clinical_orgs(PGconn *pg, const char *names_json, const char *ids_j
 }
 
 cm_err store_clinical_accounts(PGconn *pg, const char *ids_json, const char *username,
-                               const char *email, struct clinical_account_list *out)
+                               const char *email, const char *usernames_json,
+                               struct clinical_account_list *out)
 {
-    const char *values[3] = {ids_json, username, email};
+    const char *values[4] = {ids_json, username, email, usernames_json};
 
     return CM_PG_SELECT(
         pg,
@@ -58,8 +59,9 @@ cm_err store_clinical_accounts(PGconn *pg, const char *ids_json, const char *use
         "u.enabled, (u.password_hash IS NOT NULL) AS has_password FROM users u "
         "WHERE u.id IN (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x) "
         "OR u.username = lower($2) OR ($3 <> '' AND lower(u.email) = lower($3)) "
+        "OR u.username IN (SELECT lower(x) FROM jsonb_array_elements_text($4::jsonb) x) "
         "ORDER BY u.username LIMIT 10000",
-        3, values, account_fields, out);
+        4, values, account_fields, out);
 }
 
 cm_err store_clinical_account_update(PGconn *pg, const char *id,

@@ -50,10 +50,12 @@ struct clinical_account_list {
 };
 
 /* Accounts whose id is in ids_json (JSON array of uuids), or whose
- * username is username, or whose email is email (case-insensitive; "" for
- * none). Release with store_clinical_list_free. */
+ * username is username or in usernames_json (a JSON array), or whose
+ * email is email (case-insensitive; "" for none). Release with
+ * store_clinical_list_free. */
 cm_err store_clinical_accounts(PGconn *pg, const char *ids_json, const char *username,
-                               const char *email, struct clinical_account_list *out);
+                               const char *email, const char *usernames_json,
+                               struct clinical_account_list *out);
 
 /* The fields of a change; a NULL string leaves the column as it is. */
 struct clinical_account_change {

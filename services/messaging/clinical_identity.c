@@ -42,25 +42,42 @@ cm_err clinical_identity_call(struct cm_worker *w, const char *method, const Pro
     return CM_OK;
 }
 
-cm_err clinical_identity_accounts(struct cm_worker *w, char **ids, size_t n, const char *username,
-                                  const char *email, Identity__ClinicalGetAccountsReply **out)
+/* Sends in and unpacks the accounts it answers. */
+static cm_err get_accounts(struct cm_worker *w, const Identity__ClinicalGetAccountsRequest *in,
+                           Identity__ClinicalGetAccountsReply **out)
 {
-    Identity__ClinicalGetAccountsRequest in = IDENTITY__CLINICAL_GET_ACCOUNTS_REQUEST__INIT;
     Envelope__RpcReply *reply = NULL;
     char detail[CLINICAL_DETAIL_MAX];
-    cm_err err;
+    cm_err err = clinical_identity_call(w, "ClinicalGetAccounts", &in->base, &reply, detail);
 
-    in.n_user_ids = n;
-    in.user_ids = ids;
-    in.username = (char *)username;
-    in.email = (char *)email;
-    err = clinical_identity_call(w, "ClinicalGetAccounts", &in.base, &reply, detail);
     if (err != CM_OK)
         return err;
     *out = identity__clinical_get_accounts_reply__unpack(NULL, reply->payload.len,
                                                          reply->payload.data);
     envelope__rpc_reply__free_unpacked(reply, NULL);
     return *out ? CM_OK : CM_EINTERNAL;
+}
+
+cm_err clinical_identity_accounts_named(struct cm_worker *w, char **names, size_t n,
+                                        Identity__ClinicalGetAccountsReply **out)
+{
+    Identity__ClinicalGetAccountsRequest in = IDENTITY__CLINICAL_GET_ACCOUNTS_REQUEST__INIT;
+
+    in.n_usernames = n;
+    in.usernames = names;
+    return get_accounts(w, &in, out);
+}
+
+cm_err clinical_identity_accounts(struct cm_worker *w, char **ids, size_t n, const char *username,
+                                  const char *email, Identity__ClinicalGetAccountsReply **out)
+{
+    Identity__ClinicalGetAccountsRequest in = IDENTITY__CLINICAL_GET_ACCOUNTS_REQUEST__INIT;
+
+    in.n_user_ids = n;
+    in.user_ids = ids;
+    in.username = (char *)username;
+    in.email = (char *)email;
+    return get_accounts(w, &in, out);
 }
 
 /* Calls method with req and unpacks the ClinicalAccount it answers. */

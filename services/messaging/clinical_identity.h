@@ -24,6 +24,11 @@ cm_err clinical_identity_call(struct cm_worker *w, const char *method, const Pro
 cm_err clinical_identity_accounts(struct cm_worker *w, char **ids, size_t n, const char *username,
                                   const char *email, Identity__ClinicalGetAccountsReply **out);
 
+/* Accounts whose usernames are names[0..n) (caller
+ * identity__clinical_get_accounts_reply__free_unpacked). */
+cm_err clinical_identity_accounts_named(struct cm_worker *w, char **names, size_t n,
+                                        Identity__ClinicalGetAccountsReply **out);
+
 /* Creates (idempotently on in->user_id) or updates an account; the
  * account after it to *out (caller identity__clinical_account__free_unpacked). */
 cm_err clinical_identity_create(struct cm_worker *w, const Identity__ClinicalCreateAccountRequest *in,

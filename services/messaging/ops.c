@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "clinical_groups.h"
 #include "clinical_people.h"
 #include "clinical_services.h"
 
@@ -31,10 +32,10 @@ const struct cm_op messaging_ops[] = {
     {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", NULL},
     {"GET", "/api/2019-03-01/pager/service", "pager.service.list", clinical_pagers_list},
     {"POST", "/api/2019-03-01/pager/service", "pager.service.update", clinical_pagers_update},
-    {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", NULL},
-    {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", NULL},
-    {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", NULL},
-    {"DELETE", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.delete", NULL},
+    {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", clinical_groups_create},
+    {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", clinical_groups_list},
+    {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", clinical_groups_update},
+    {"DELETE", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.delete", clinical_groups_delete},
     {"GET", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"POST", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"PUT", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
