@@ -250,7 +250,9 @@ static Identity__ClinicalAccount *account_copy(const Identity__ClinicalAccount *
 }
 
 /* An account that a create whose answer was lost left without a profile
- * (same username, same primary OU): adopted, so that a retry converges. */
+ * (same username, same primary OU, no password: made by
+ * ClinicalCreateAccount, not a /v1 account): adopted, so that a retry
+ * converges. */
 static int orphan_of(struct cm_req *rq, const char *username, const struct clinical_ou *ou,
                      Identity__ClinicalAccount **out)
 {
@@ -260,7 +262,8 @@ static int orphan_of(struct cm_req *rq, const char *username, const struct clini
 
     if (clinical_identity_accounts(rq->w, NULL, 0, username, "", &r) != CM_OK)
         return 0;
-    if (r->n_accounts == 1 && !strcmp(r->accounts[0]->organization_id, ou->id)) {
+    if (r->n_accounts == 1 && !strcmp(r->accounts[0]->organization_id, ou->id) &&
+        !r->accounts[0]->has_password) {
         snprintf(ids, sizeof ids, "[\"%s\"]", r->accounts[0]->user_id);
         if (store_clinical_profiles_get(rq->w->pg, ids, &pl) == CM_OK && pl.n == 0)
             *out = account_copy(r->accounts[0]);
