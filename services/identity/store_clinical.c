@@ -71,6 +71,8 @@ cm_err store_clinical_account_update(PGconn *pg, const char *id,
     long rows = 0;
     cm_err err = cm_pg_command(pg,
                                "UPDATE users SET username = coalesce(lower($2), username), "
+                               "email_verified = email_verified AND "
+                               "lower(coalesce($3, email)) = lower(email), "
                                "email = coalesce($3, email), "
                                "first_name = coalesce($4, first_name), "
                                "last_name = coalesce($5, last_name), last_modified_time = now() "

@@ -62,7 +62,8 @@ struct clinical_account_change {
     const char *username, *email, *first_name, *last_name;
 };
 
-/* Applies c to user id inside the caller's transaction. CM_ENOTFOUND when
+/* Applies c to user id inside the caller's transaction (a new email is
+ * not verified: email_verified is cleared). CM_ENOTFOUND when
  * there is no such user, CM_ECONFLICT when the username is taken. */
 cm_err store_clinical_account_update(PGconn *pg, const char *id,
                                      const struct clinical_account_change *c);

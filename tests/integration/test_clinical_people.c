@@ -220,3 +220,45 @@ Test(clinical_people, ous_and_tenants_are_kept_apart)
     cf_assert_error(doc, "user [nobody-zz@example.com] not found");
     json_decref(doc);
 }
+
+Test(clinical_people, retried_create_adopts_its_own_account_only)
+{
+    struct cf_world w;
+    char email[128], body[512], *v;
+    json_t *doc = NULL;
+    PGconn *pg;
+    const char *params[1];
+
+    IT_REQUIRE_STACK();
+    cf_world_make(&w);
+    cf_user(&w.admin, NULL, "", email);
+    /* as if the first answer was lost after identity made the account */
+    pg = it_pg();
+    params[0] = email;
+    free(it_pg_value(pg,
+                     "DELETE FROM messaging.clinical_users WHERE user_id = (SELECT id FROM "
+                     "identity.users WHERE username = $1) RETURNING 1",
+                     1, params));
+    snprintf(body, sizeof body,
+             "first_name=Jo&last_name=Doe&email=%s&specialty=Cardiology&title=MD"
+             "&send_activation_email=False",
+             email);
+    cr_assert(eq(long, cf_call(&w.admin, "POST", USERS, NULL, body, &doc), 200));
+    cr_assert(eq(str, (char *)cf_str(json_object_get(doc, "user"), "user_id"), email));
+    json_decref(doc);
+    v = it_pg_value(pg, "SELECT count(*) FROM identity.users WHERE username = $1", 1, params);
+    cr_assert(eq(str, v, "1"));
+    free(v);
+    /* an account with a password (a /v1 account) is never adopted */
+    free(it_pg_value(pg,
+                     "DELETE FROM messaging.clinical_users WHERE user_id = (SELECT id FROM "
+                     "identity.users WHERE username = $1) RETURNING 1",
+                     1, params));
+    free(it_pg_value(pg, "UPDATE identity.users SET password_hash = 'x' WHERE username = $1 "
+                         "RETURNING 1",
+                     1, params));
+    PQfinish(pg);
+    cr_assert(eq(long, cf_call(&w.admin, "POST", USERS, NULL, body, &doc), 400));
+    cf_assert_error(doc, "A user with these credentials already exists");
+    json_decref(doc);
+}
