@@ -262,3 +262,26 @@ Test(clinical_people, retried_create_adopts_its_own_account_only)
     cf_assert_error(doc, "A user with these credentials already exists");
     json_decref(doc);
 }
+
+Test(clinical_people, xml_body_creates)
+{
+    struct cf_world w;
+    char local[64], email[128], body[1024];
+    json_t *doc = NULL, *u;
+
+    IT_REQUIRE_STACK();
+    cf_world_make(&w);
+    it_unique(local, sizeof local, "xml-");
+    snprintf(email, sizeof email, "%s@example.com", local);
+    snprintf(body, sizeof body,
+             "<user><first_name>Xena</first_name><last_name>Ml</last_name><email>%s</email>"
+             "<specialty>Radiology</specialty><title>RN</title><tags>a|b</tags>"
+             "<send_activation_email>False</send_activation_email></user>",
+             email);
+    cr_assert(eq(long, cf_call(&w.admin, "POST", USERS, "application/xml", body, &doc), 200));
+    u = json_object_get(doc, "user");
+    cr_assert(eq(str, (char *)cf_str(u, "first_name"), "Xena"));
+    cr_assert(eq(str, (char *)cf_str(u, "specialty"), "Radiology"));
+    cr_assert(eq(sz, json_array_size(json_object_get(u, "reporting_tags")), 2));
+    json_decref(doc);
+}
