@@ -1,6 +1,8 @@
 /* clinical_orgs_rpc.c: identity.rpc.ClinicalOrgs, organizations addressed
  * as the clinical API's OUs: by name or id, with their descendants by name
- * ("a:b" is a child of "a"). The one source of the OU hierarchy. */
+ * ("a:b" is a child of "a"), the one source of the OU hierarchy; and the
+ * guard that keeps organization admins from changing that hierarchy by a
+ * rename. */
 #include <jansson.h>
 #include <stdlib.h>
 
@@ -71,5 +73,19 @@ cm_err rpc_clinical_orgs(struct cm_worker *w, const Envelope__RpcRequest *req,
     free(ids);
     store_clinical_list_free(&l.n, (void **)&l.items, &l.mem);
     identity__clinical_orgs_request__free_unpacked(in, NULL);
+    return err;
+}
+
+cm_err clinical_org_rename_check(struct cm_req *rq, const char *id, const char *name)
+{
+    int ok = 0;
+    cm_err err = store_clinical_rename_ok(rq->w->pg, id, name, &ok);
+
+    if (err == CM_OK && !ok)
+        return cm_fail_at(rq, CM_EDENIED, "/data/attributes/name", NULL,
+                          "only the platform admin may give an organization a name with ':' "
+                          "or rename one with child organizations (the clinical OU hierarchy)");
+    if (err == CM_ENOTFOUND)
+        return cm_fail(rq, err, "no such organization");
     return err;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clinical_rpc.h"
 #include "cm_jsonapi.h"
 #include "org_json.h"
 #include "cm_nats.h"
@@ -334,6 +335,8 @@ cm_err orgs_update(struct cm_req *rq, struct cm_resp *out)
         err = cm_req_jsonapi(rq, ORG_TYPE, cm_req_param(rq, "id"), org_attrs, &doc, &attrs);
     if (err == CM_OK)
         err = read_fields(rq, attrs, 0, &f, theme);
+    if (err == CM_OK && f.name && !cm_principal_platform_admin(rq)) /* clinical_rpc.h */
+        err = clinical_org_rename_check(rq, cm_req_param(rq, "id"), f.name);
     if (err == CM_OK)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {

@@ -84,6 +84,25 @@ cm_err store_clinical_account_update(PGconn *pg, const char *id,
     return err;
 }
 
+cm_err store_clinical_rename_ok(PGconn *pg, const char *id, const char *new_name, int *ok)
+{
+    const char *values[2] = {id, new_name};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_one_row(
+        cm_pg_query(pg,
+                    "SELECT (o.name = $2 OR (position(':' in $2) = 0 AND NOT EXISTS (SELECT 1 "
+                    "FROM organizations c WHERE left(c.name, length(o.name) + 1) = o.name || ':' "
+                    "OR left(c.name, length($2) + 1) = $2 || ':'))) AS ok "
+                    "FROM organizations o WHERE o.id = $1::uuid",
+                    2, values, &res),
+        &res);
+
+    if (err == CM_OK)
+        *ok = cm_pg_bool(res, 0, "ok");
+    PQclear(res);
+    return err;
+}
+
 void store_clinical_list_free(size_t *n, void **items, char **mem)
 {
     free(*items);

@@ -68,6 +68,13 @@ struct clinical_account_change {
 cm_err store_clinical_account_update(PGconn *pg, const char *id,
                                      const struct clinical_account_change *c);
 
+/* Whether organization id may be renamed new_name by an organization
+ * admin without touching the OU hierarchy (which the names are): *ok is 0
+ * when new_name has a ':' or, for a real change, when the current or the
+ * new name has descendants ("<name>:..."). CM_ENOTFOUND for no such
+ * organization. */
+cm_err store_clinical_rename_ok(PGconn *pg, const char *id, const char *new_name, int *ok);
+
 /* Frees a list's items and strings (either list type: same layout). */
 void store_clinical_list_free(size_t *n, void **items, char **mem);
 
