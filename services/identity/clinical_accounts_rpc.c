@@ -236,10 +236,36 @@ cm_err rpc_clinical_get_accounts(struct cm_worker *w, const Envelope__RpcRequest
     return err;
 }
 
+/* CM_EDENIED unless every organization of account in->user_id is one of
+ * in->allowed_organization_ids (which must be given). */
+static cm_err check_reach(struct cm_worker *w, const Identity__ClinicalUpdateAccountRequest *in)
+{
+    json_t *a = json_array();
+    char *allowed;
+    long n = 1;
+    cm_err err;
+
+    for (size_t i = 0; i < in->n_allowed_organization_ids; i++)
+        if (cm_uuid_valid(in->allowed_organization_ids[i]))
+            json_array_append_new(a, json_string(in->allowed_organization_ids[i]));
+    allowed = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    if (!allowed)
+        return CM_ENOMEM;
+    err = store_clinical_foreign_memberships(w->pg, in->user_id, allowed, &n);
+    free(allowed);
+    if (err == CM_OK && (n > 0 || in->n_allowed_organization_ids == 0))
+        err = cm_rpc_fail(w, CM_EDENIED, "the account belongs to another organization");
+    return err;
+}
+
 static cm_err check_update(struct cm_worker *w, const Identity__ClinicalUpdateAccountRequest *in)
 {
     cm_err err = cm_uuid_valid(in->user_id) ? CM_OK
                                             : cm_rpc_fail(w, CM_ENOTFOUND, "no such account");
+
+    if (err == CM_OK)
+        err = check_reach(w, in);
 
     if (err == CM_OK && in->set_username)
         err = check_username(w, in->username);

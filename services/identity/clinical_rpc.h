@@ -20,7 +20,8 @@ cm_err rpc_clinical_create_account(struct cm_worker *w, const Envelope__RpcReque
 cm_err rpc_clinical_get_accounts(struct cm_worker *w, const Envelope__RpcRequest *req,
                                  uint8_t **out_payload, size_t *out_len);
 
-/* identity.rpc.ClinicalUpdateAccount → ClinicalAccount. */
+/* identity.rpc.ClinicalUpdateAccount → ClinicalAccount (CM_EDENIED for an
+ * account with a membership outside allowed_organization_ids). */
 cm_err rpc_clinical_update_account(struct cm_worker *w, const Envelope__RpcRequest *req,
                                    uint8_t **out_payload, size_t *out_len);
 

@@ -84,6 +84,25 @@ cm_err store_clinical_account_update(PGconn *pg, const char *id,
     return err;
 }
 
+cm_err store_clinical_foreign_memberships(PGconn *pg, const char *id, const char *allowed_json,
+                                          long *n)
+{
+    const char *values[2] = {id, allowed_json};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_one_row(
+        cm_pg_query(pg,
+                    "SELECT count(*) AS n FROM user_organizations m WHERE m.user_id = $1::uuid "
+                    "AND m.organization_id::text NOT IN "
+                    "(SELECT jsonb_array_elements_text($2::jsonb))",
+                    2, values, &res),
+        &res);
+
+    if (err == CM_OK)
+        *n = atol(cm_pg_col(res, 0, "n"));
+    PQclear(res);
+    return err;
+}
+
 cm_err store_clinical_rename_ok(PGconn *pg, const char *id, const char *new_name, int *ok)
 {
     const char *values[2] = {id, new_name};

@@ -68,6 +68,11 @@ struct clinical_account_change {
 cm_err store_clinical_account_update(PGconn *pg, const char *id,
                                      const struct clinical_account_change *c);
 
+/* The count of organizations user id belongs to that are not in
+ * allowed_json (a JSON array of uuids) into *n. */
+cm_err store_clinical_foreign_memberships(PGconn *pg, const char *id, const char *allowed_json,
+                                          long *n);
+
 /* Whether organization id may be renamed new_name by an organization
  * admin without touching the OU hierarchy (which the names are): *ok is 0
  * when new_name has a ':' or, for a real change, when the current or the

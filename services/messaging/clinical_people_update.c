@@ -2,9 +2,13 @@
  * clinical messaging API: any create parameter, and the special ones
  * (pager_number=remove, account_status, resend_activation_email, services,
  * update_uid=Y, bounced_emails). Identity's part (names, email, user_id,
- * enabled) goes through identity.rpc.ClinicalUpdateAccount first; the
+ * enabled) goes through identity.rpc.ClinicalUpdateAccount first, which
+ * refuses an account that also belongs to an organization outside the
+ * caller's reach (403, as on /v1); the
  * profile and its event commit after it. Both are idempotent, so a retry
  * of a request that failed half-way finishes it. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clinical_body.h"
@@ -46,25 +50,45 @@ static int account_change(const struct clinical_user_input *in, const char *new_
 /* Applies the identity part; 400 answered here (*answered) for a refused
  * value. The account after it to *acct when changed. */
 static cm_err update_account(struct cm_req *rq, struct cm_resp *out,
+                             const struct clinical_caller *caller,
                              const struct clinical_user_input *in, const char *new_uid,
                              const char *user_id, Identity__ClinicalAccount **acct, int *answered)
 {
     Identity__ClinicalUpdateAccountRequest c;
-    char detail[CLINICAL_DETAIL_MAX];
+    struct clinical_ou_list tree = {0};
+    char detail[CLINICAL_DETAIL_MAX], key[32], **ids = NULL;
+    char *root[1] = {(char *)caller->ou.name};
     cm_err err;
 
     *answered = 0;
     if (!account_change(in, new_uid, user_id, &c))
         return CM_OK;
-    err = clinical_identity_update(rq->w, &c, acct, detail);
+    /* identity changes only accounts whose organizations the caller all reaches */
+    err = clinical_ou_lookup(rq->w, root, 1, NULL, 0, 1, &tree);
+    if (err == CM_OK && !(ids = calloc(tree.n + 1, sizeof *ids)))
+        err = CM_ENOMEM;
+    for (size_t i = 0; err == CM_OK && i < tree.n; i++)
+        ids[i] = tree.items[i].id;
+    c.n_allowed_organization_ids = tree.n;
+    c.allowed_organization_ids = ids;
+    if (err == CM_OK)
+        err = clinical_identity_update(rq->w, &c, acct, detail);
+    else
+        detail[0] = '\0';
+    free(ids);
+    clinical_ou_list_free(&tree);
     if (err == CM_ECONFLICT || err == CM_EINVAL) {
         json_t *reason = NULL;
-        clinical_reason(&reason, new_uid ? "user_id" : "email",
+        /* identity's detail starts with the field at fault */
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(detail, " "), detail);
+        clinical_reason(&reason, new_uid ? "user_id" : err == CM_ECONFLICT ? "email" : key,
                         err == CM_ECONFLICT ? "is another user's" : detail);
         clinical_reply_invalid(rq, out, reason);
         *answered = 1;
         return CM_OK;
     }
+    if (err == CM_EDENIED)
+        return cm_fail(rq, err, "not authorized");
     if (err != CM_OK)
         return cm_fail(rq, err, "%s", detail[0] ? detail : "identity is unavailable, retry later");
     return CM_OK;
@@ -109,7 +133,7 @@ cm_err clinical_users_update(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     if (err == CM_OK)
-        err = update_account(rq, out, &in, new_uid, f.accounts->accounts[0]->user_id, &acct,
+        err = update_account(rq, out, &caller, &in, new_uid, f.accounts->accounts[0]->user_id, &acct,
                              &answered);
     if (err != CM_OK || answered)
         goto done;

@@ -242,3 +242,43 @@ Test(clinical_people_update, search_by_service)
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "users")), 0));
     json_decref(doc);
 }
+
+Test(clinical_people_update, account_of_another_tenant_too_is_not_changed)
+{
+    struct cf_world w;
+    char email[128];
+    json_t *doc = NULL, *u;
+    PGconn *pg;
+    const char *params[2];
+
+    IT_REQUIRE_STACK();
+    cf_world_make(&w);
+    cf_user(&w.admin, NULL, "", email);
+    /* the person joins the other tenant too (as /v1's add-user would) */
+    pg = it_pg();
+    params[0] = email;
+    params[1] = w.other_id;
+    free(it_pg_value(pg,
+                     "INSERT INTO identity.user_organizations (user_id, organization_id) "
+                     "SELECT id, $2::uuid FROM identity.users WHERE username = $1 RETURNING 1",
+                     2, params));
+    PQfinish(pg);
+    {
+        char path[300];
+        snprintf(path, sizeof path, USERS "/%s", email);
+        cr_assert(eq(long, cf_call(&w.admin, "PUT", path, NULL, "account_status=inactive", &doc),
+                     403));
+        cf_assert_error(doc, "not authorized");
+        json_decref(doc);
+        cr_assert(eq(long, cf_call(&w.admin, "PUT", path, NULL, "first_name=Eve", &doc), 403));
+        json_decref(doc);
+        /* the clinical profile is the OU's own */
+        cr_assert(eq(long, cf_call(&w.admin, "PUT", path, NULL, "title=Chief", &doc), 200));
+        json_decref(doc);
+    }
+    u = user_of(&w.admin, email);
+    cr_assert(eq(str, (char *)cf_str(u, "account_status"), ""));
+    cr_assert(eq(str, (char *)cf_str(u, "first_name"), "Jo"));
+    cr_assert(eq(str, (char *)cf_str(u, "title"), "Chief"));
+    json_decref(u);
+}
