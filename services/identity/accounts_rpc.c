@@ -86,9 +86,8 @@ static cm_err check_request(struct cm_worker *w, const Identity__CreateAccountRe
     return err;
 }
 
-/* The events of a new account: UserChanged "created", MembershipChanged
- * "added", RoleMembershipChanged "added". */
-static cm_err created_events(PGconn *pg, const char *user_id, const char *org,
+/* (handlers_users.h) */
+cm_err accounts_created_events(PGconn *pg, const char *user_id, const char *org,
                              const char *role_id, const char *role)
 {
     Identity__MembershipChanged m = IDENTITY__MEMBERSHIP_CHANGED__INIT;
@@ -175,7 +174,7 @@ static cm_err create(struct cm_worker *w, const Identity__CreateAccountRequest *
             cm_rpc_fail(w, err, "birth_date must be a valid YYYY-MM-DD date");
     }
     if (err == CM_OK)
-        err = created_events(w->pg, user_id, in->organization_id, role_id, role);
+        err = accounts_created_events(w->pg, user_id, in->organization_id, role_id, role);
     err = cm_pg_end(w->pg, err);
     return err;
 }

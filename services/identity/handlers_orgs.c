@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clinical_rpc.h"
 #include "cm_jsonapi.h"
 #include "org_json.h"
 #include "cm_nats.h"
@@ -294,6 +295,8 @@ static cm_err save_org(struct cm_req *rq, struct cm_resp *out, const char *id)
 
     if (err == CM_OK)
         err = read_fields(rq, attrs, id == NULL, &f, theme);
+    if (err == CM_OK && id && f.name && !cm_principal_platform_admin(rq)) /* clinical_rpc.h */
+        err = clinical_org_rename_check(rq, id, f.name);
     if (err == CM_OK)
         err = cm_pg_begin(rq->w->pg);
     if (err == CM_OK) {

@@ -118,6 +118,12 @@ cm_err users_change(struct cm_req *rq, const struct users_access *a,
 /* Answers 201 with a null document. */
 void users_respond_null(struct cm_req *rq, struct cm_resp *out);
 
+/* The events of a new account, inside its transaction: UserChanged
+ * "created", MembershipChanged "added" (org), RoleMembershipChanged "added"
+ * (role_id, named role) (accounts_rpc.c). */
+cm_err accounts_created_events(PGconn *pg, const char *user_id, const char *org,
+                               const char *role_id, const char *role);
+
 /* Writes UserChanged for user_id on IDENTITY_EVT_USER + change to the
  * outbox. Call inside the transaction of the change. */
 cm_err users_event(PGconn *pg, const char *user_id, const char *change);

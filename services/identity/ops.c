@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "clinical_rpc.h"
 
 const struct cm_op identity_ops[] = {
     {"POST", "/v1/authenticate/", "authenticate", auth_authenticate}, /* #9 */
@@ -102,5 +103,9 @@ const struct cm_rpc identity_rpcs[] = {
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
     {"FindUsers", rpc_find_users}, /* find_users_rpc.c */
+    {"ClinicalOrgs", rpc_clinical_orgs},                     /* clinical_orgs_rpc.c */
+    {"ClinicalCreateAccount", rpc_clinical_create_account}, /* clinical_accounts_rpc.c */
+    {"ClinicalGetAccounts", rpc_clinical_get_accounts},
+    {"ClinicalUpdateAccount", rpc_clinical_update_account},
     {NULL, NULL},
 };

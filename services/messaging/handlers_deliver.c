@@ -78,3 +78,16 @@ cm_err rpc_deliver(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t
     *out_payload = cm_pack(&out.base, out_len);
     return CM_OK;
 }
+
+cm_err deliver_message(struct cm_worker *w, const struct spool_msg *m)
+{
+    char id[SPOOL_UUID_LEN + 1], why[128];
+    cm_err err = spool_validate(m, why, sizeof why);
+
+    if (err != CM_OK) {
+        cm_warn("message (%s, %s) not delivered: %s", m->channel, m->kind, why);
+        return err;
+    }
+    spool_uuid(id);
+    return deliver(w, m, id);
+}

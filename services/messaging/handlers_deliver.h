@@ -13,4 +13,12 @@
 cm_err rpc_deliver(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
                    size_t *out_len);
 
+struct spool_msg;
+
+/* Sends m now from inside messaging (a handler's own mail, e.g. the
+ * clinical API's activation email), as messaging.rpc.Deliver does:
+ * validated, spooled and logged in email_logs. CM_EINVAL for a message
+ * spool_validate refuses, else deliver's errors (logged, never the body). */
+cm_err deliver_message(struct cm_worker *w, const struct spool_msg *m);
+
 #endif

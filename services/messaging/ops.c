@@ -6,15 +6,18 @@
 #include "handlers.h"
 #include "handlers_attachments.h"
 #include "handlers_deliver.h"
+#include "clinical_groups.h"
 #include "clinical_page.h"
 #include "clinical_patients.h"
+#include "clinical_people.h"
+#include "clinical_services.h"
 #include "clinical_threads.h"
 #include "handlers_users_export.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
     {"GET", "/api/2016-11-01/user/counters/{user_id}", "user.counters", user_counters},
-    {"GET", "/api/2016-10-01/user/search", "user.search", NULL},
+    {"GET", "/api/2016-10-01/user/search", "user.search", clinical_users_search},
     {"GET", "/api/2014-08-01/thread/{thread_id}/messages", "thread.messages", thread_messages},
     {"POST", "/api/2014-08-01/page", "page", page_relay},
     {"POST", "/api/2014-08-01/thread/create", "thread.create", thread_create},
@@ -25,21 +28,24 @@ const struct cm_op messaging_ops[] = {
     {"POST", "/api/2014-08-01/message", "message.post", message_post},
     /* beyond the seed: the content of an attachment (streamed) */
     {"GET", "/api/2014-08-01/attachment/{attachment_id}/content", "attachment.content", attachment_content},
-    {"POST", "/api/2015-02-01/admin/users", "admin.users.create", NULL},
-    {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", NULL},
-    {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", NULL},
+    {"POST", "/api/2015-02-01/admin/users", "admin.users.create", clinical_users_create},
+    {"GET", "/api/2015-02-01/admin/users/{uid}", "admin.users.read", clinical_users_read},
+    {"PUT", "/api/2015-02-01/admin/users/{uid}", "admin.users.update", clinical_users_update},
     {"GET", "/api/2015-02-01/admin/users", "admin.users.list", admin_users_list},
-    {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", NULL},
-    {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", NULL},
+    {"GET", "/api/2018-04-01/admin/services/{ou}", "admin.services.read", clinical_services_read},
+    {"PUT", "/api/2018-04-01/admin/services/{ou}", "admin.services.update", clinical_services_update},
     {"POST", "/api/2014-08-01/patients", "patients.upsert", patients_upsert},
     {"PUT", "/api/2014-08-01/patients/{pid}", "patients.update", patients_update},
     {"POST", "/api/2014-08-01/patients/{pid}/subscribe", "patients.subscribe", patients_subscribe},
-    {"GET", "/api/2019-03-01/pager/service", "pager.service.list", NULL},
-    {"POST", "/api/2019-03-01/pager/service", "pager.service.update", NULL},
-    {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", NULL},
-    {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", NULL},
-    {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", NULL},
-    {"DELETE", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.delete", NULL},
+    {"GET", "/api/2019-03-01/pager/service", "pager.service.list", clinical_pagers_list},
+    {"POST", "/api/2019-03-01/pager/service", "pager.service.update", clinical_pagers_update},
+    {"POST", "/api/2019-03-01/recipient_groups", "recipient-groups.create", clinical_groups_create},
+    {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", clinical_groups_list},
+    {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", clinical_groups_update},
+    {"DELETE", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.delete", clinical_groups_delete},
+#include "clinical_groups.h"
+#include "clinical_people.h"
+#include "clinical_services.h"
     {"GET", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"POST", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"PUT", "/api/2015-02-01/util/test/{id}", "util.test", util_test},

@@ -48,10 +48,12 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
-    char a_name[128];                       /* A's name: the clinical API's OU */
+    char a_name[128], clinical[128]; /* A's OU name; a clinical user of A (its user_id) */
     char thread[64], message[64], pid[64]; /* A's clinical thread (to user and victim), patient */
     char attachment[32]; /* an attachment of A, uploaded by A's API client */
 } w;
+
+static void basic_header(char *out, size_t cap, const struct client *c);
 
 /* --- making things --- */
 
@@ -99,7 +101,6 @@ static void client_make(const char *token, const char *org, const char *roles, s
     json_decref(doc);
 }
 
-static void basic_header(char *out, size_t cap, const struct client *c);
 
 /* The clinical API's fixtures of A, made by A's client: a thread to the
  * plain member and the victim (its first message), a patient, and a pager
@@ -153,6 +154,61 @@ static void clinical_make(void)
                     2, v);
     free(s);
     PQfinish(pg);
+}
+
+/* method path with JSON body as the client of A (clinical API); asserts
+ * 200 and returns the parsed answer (caller json_decref). */
+static json_t *clinical_call(const char *method, const char *path, const char *json)
+{
+    char auth[600];
+    const char *hs[3] = {"Content-Type: application/json", auth, NULL};
+    struct it_req rq = {.method = method, .path = path, .headers = hs, .body = json,
+                        .body_len = strlen(json)};
+    struct it_resp r;
+    json_t *doc;
+
+    basic_header(auth, sizeof auth, &w.client);
+    cr_assert(eq(int, it_http(&rq, &r), 0), "%s: %s", path, r.error);
+    cr_assert(eq(long, r.status, 200), "%s: %ld %s", path, r.status, r.body);
+    doc = it_json(&r);
+    it_resp_release(&r);
+    return doc;
+}
+
+/* A's services (ER) and a clinical user of A holding it (w.clinical). */
+static void clinical_people_make(void)
+{
+    char path[256], body[512];
+
+    snprintf(path, sizeof path, "/api/2018-04-01/admin/services/%s", w.a_name);
+    json_decref(clinical_call("PUT", path, "{\"services\": [\"ER\"]}"));
+    it_unique(w.clinical, sizeof w.clinical, "mx-clinical-");
+    for (char *p = w.clinical; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    strcat(w.clinical, "@example.com");
+    snprintf(body, sizeof body,
+             "{\"first_name\": \"Cli\", \"last_name\": \"Nic\", \"email\": \"%s\", "
+             "\"specialty\": \"s\", \"title\": \"t\", \"services\": [\"ER\"], "
+             "\"send_activation_email\": false}",
+             w.clinical);
+    json_decref(clinical_call("POST", "/api/2015-02-01/admin/users", body));
+}
+
+/* A fresh recipient group of A with the clinical user; its id into id. */
+static void rgroup_make(char *id)
+{
+    char name[64], body[512];
+    json_t *doc;
+
+    it_unique(name, sizeof name, "mx-rg-");
+    snprintf(body, sizeof body,
+             "{\"iid\": \"%s\", \"name\": \"%s\", \"recipient_ids\": [\"%s\"]}", w.a_name,
+             name, w.clinical);
+    doc = clinical_call("POST", "/api/2019-03-01/recipient_groups", body);
+    snprintf(id, 40, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "recipient_group"), "id")));
+    json_decref(doc);
 }
 
 /* A group of A led by the victim, with the member and the individual. */
@@ -276,6 +332,7 @@ void mx_world_build(void)
     client_make(w.admin.token, w.a, "[\"admin\"]", &w.client);
     client_make(w.b_admin.token, w.b, "[\"admin\"]", &w.b_client);
     client_make(w.admin.token, w.a, "[]", &w.a_client);
+    clinical_people_make();
     clinical_make();
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
@@ -338,6 +395,8 @@ static int target_of(struct cell *c)
         {"message:A", w.message},
         {"patient:A", w.pid},
         {"attachment:A", w.attachment},
+        {"clinical:A", w.clinical},
+        {"ou:A", w.a_name},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -364,6 +423,8 @@ static int target_of(struct cell *c)
         snprintf(c->t, sizeof c->t, "%s", cl.id);
     } else if (!strcmp(t, "fresh:group-a")) {
         group_make(c->t);
+    } else if (!strcmp(t, "fresh:rgroup-a")) {
+        rgroup_make(c->t);
     } else if (!strcmp(t, "fresh:totp") || !strcmp(t, "fresh:totp-enabled")) {
         totp_make(!strcmp(t, "fresh:totp-enabled"), c->t);
     } else {
@@ -422,6 +483,8 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.a_provider;
     if (!strcmp(name, "A-patient"))
         return w.a_patient;
+    if (!strcmp(name, "clinical"))
+        return w.clinical;
     if (!strcmp(name, "pw"))
         return UT_PASSWORD;
     if (!strcmp(name, "pw2"))
