@@ -62,5 +62,7 @@ const struct cm_op messaging_ops[] = {
 
 const struct cm_rpc messaging_rpcs[] = {
     {"Deliver", rpc_deliver}, /* handlers_deliver.c */
+    {"ReportBounce", rpc_report_bounce}, /* handlers_bounces.c */
+    {"ClearBounce", rpc_clear_bounce}, /* handlers_bounces.c */
     {NULL, NULL},
 };

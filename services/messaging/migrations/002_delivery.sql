@@ -1,0 +1,44 @@
+-- 002_delivery.sql: organization email and SMS templates (#81-#84,
+-- #93-#96), what email-logs (#22) needs to show sends, deliveries and
+-- bounces, the per-request idempotency of Deliver, and the addresses a
+-- permanent bounce closed.
+CREATE TABLE templates (
+    id                  uuid PRIMARY KEY,
+    channel             text NOT NULL CHECK (channel IN ('email', 'sms')),
+    organization_id     uuid NOT NULL,
+    theme_id            uuid,
+    type                text NOT NULL CHECK (length(type) BETWEEN 1 AND 64),
+    locale              text NOT NULL CHECK (locale IN ('en_US', 'es_US')),
+    format              text NOT NULL DEFAULT 'txt' CHECK (format IN ('html', 'txt')),
+    subject             text NOT NULL DEFAULT '',
+    support_email       text NOT NULL DEFAULT '',
+    support_email_title text NOT NULL DEFAULT '',
+    body                text NOT NULL,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+-- One template per organization, theme, type, locale and format.
+CREATE UNIQUE INDEX templates_one ON templates (channel, organization_id,
+    coalesce(theme_id, '00000000-0000-0000-0000-000000000000'::uuid), type, locale, format);
+
+ALTER TABLE email_logs DROP CONSTRAINT email_logs_status_check;
+ALTER TABLE email_logs ADD CONSTRAINT email_logs_status_check
+    CHECK (status IN ('sent', 'failed', 'suppressed', 'bounced'));
+-- The integer id email-logs shows, in insertion order.
+ALTER TABLE email_logs ADD COLUMN seq bigserial;
+CREATE UNIQUE INDEX email_logs_seq ON email_logs (seq);
+ALTER TABLE email_logs ADD COLUMN idempotency_key text;
+ALTER TABLE email_logs ADD COLUMN bounce_type text NOT NULL DEFAULT '';
+ALTER TABLE email_logs ADD COLUMN bounce_subtype text NOT NULL DEFAULT '';
+ALTER TABLE email_logs ADD COLUMN message_ref uuid; -- a bounce: the send it reports on
+-- A request's message goes to a recipient once: a second 'sent' row with the
+-- same key and recipient cannot commit.
+CREATE UNIQUE INDEX email_logs_once ON email_logs (idempotency_key, lower(recipient))
+    WHERE idempotency_key IS NOT NULL AND status = 'sent';
+
+-- Addresses closed by a permanent bounce, lower-case; cleared by ClearBounce.
+CREATE TABLE suppressed_addresses (
+    address    text PRIMARY KEY CHECK (address = lower(address)),
+    reason     text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now()
+);
