@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "handlers_templates.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -41,18 +42,18 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/v1/feedback-comments/", "feedback-comments.list", NULL}, /* #29 */
     {"POST", "/v1/feedback-comments/", "feedback-comments.create", NULL}, /* #30 */
     {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", NULL}, /* #31 */
-    {"GET", "/v1/organization-email-templates/", "organization-email-templates.list", NULL}, /* #81 */
-    {"POST", "/v1/organization-email-templates/", "organization-email-templates.create", NULL}, /* #82 */
-    {"GET", "/v1/organization-email-templates/{id}/", "organization-email-templates.read", NULL}, /* #83 */
-    {"PATCH", "/v1/organization-email-templates/{id}/", "organization-email-templates.update", NULL}, /* #84 */
+    {"GET", "/v1/organization-email-templates/", "organization-email-templates.list", email_templates_list}, /* #81 */
+    {"POST", "/v1/organization-email-templates/", "organization-email-templates.create", email_templates_create}, /* #82 */
+    {"GET", "/v1/organization-email-templates/{id}/", "organization-email-templates.read", email_templates_read}, /* #83 */
+    {"PATCH", "/v1/organization-email-templates/{id}/", "organization-email-templates.update", email_templates_update}, /* #84 */
     {"GET", "/v1/organization-general-messages/", "organization-general-messages.list", NULL}, /* #89 */
     {"POST", "/v1/organization-general-messages/", "organization-general-messages.create", NULL}, /* #90 */
     {"GET", "/v1/organization-general-messages/{id}/", "organization-general-messages.read", NULL}, /* #91 */
     {"PATCH", "/v1/organization-general-messages/{id}/", "organization-general-messages.update", NULL}, /* #92 */
-    {"GET", "/v1/organization-sms-templates/", "organization-sms-templates.list", NULL}, /* #93 */
-    {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", NULL}, /* #94 */
-    {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", NULL}, /* #95 */
-    {"PATCH", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.update", NULL}, /* #96 */
+    {"GET", "/v1/organization-sms-templates/", "organization-sms-templates.list", sms_templates_list}, /* #93 */
+    {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", sms_templates_create}, /* #94 */
+    {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", sms_templates_read}, /* #95 */
+    {"PATCH", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.update", sms_templates_update}, /* #96 */
     {"GET", "/v1/url-shorteners/", "url-shorteners.list", NULL}, /* #131 */
     {"POST", "/v1/url-shorteners/", "url-shorteners.create", NULL}, /* #132 */
     {"GET", "/v1/url-shorteners/{id}/", "url-shorteners.read", NULL}, /* #133 */
