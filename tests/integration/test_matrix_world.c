@@ -48,6 +48,7 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
+    char email_tpl[40], sms_tpl[40]; /* templates of A (messaging) */
 } w;
 
 /* --- making things --- */
@@ -61,6 +62,25 @@ static void json_post(const char *token, const char *path, const char *body, jso
     if (doc)
         *doc = it_json(&r);
     it_resp_release(&r);
+}
+
+/* A template of A of resource type (email or SMS), made by the platform
+ * admin; its id into id (40 bytes). */
+static void template_make(const char *type, char *id)
+{
+    char body[512];
+    json_t *doc;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"%s\", \"attributes\": {\"organization-id\": \"%s\","
+             " \"type\": \"onboarding\", \"template\": \"Join at {{url}}\"}}}",
+             type, w.a);
+    json_post(w.platform, !strcmp(type, "organization-sms-templates")
+                              ? "/v1/organization-sms-templates/"
+                              : "/v1/organization-email-templates/",
+              body, &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
 }
 
 /* A confirmed account of org (role NULL: patient), logged in, projected. */
@@ -199,6 +219,8 @@ void mx_world_build(void)
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
     ob_create_code(w.platform, w.a, NULL, w.code);
+    template_make("organization-email-templates", w.email_tpl);
+    template_make("organization-sms-templates", w.sms_tpl);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -251,6 +273,8 @@ static int target_of(struct cell *c)
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
+        {"email-template:A", w.email_tpl},
+        {"sms-template:A", w.sms_tpl},
         {"session:victim", w.session},
     };
 
