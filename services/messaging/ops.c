@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_deliver.h"
+#include "handlers_email_logs.h"
 #include "handlers_templates.h"
 
 const struct cm_op messaging_ops[] = {
@@ -38,7 +39,7 @@ const struct cm_op messaging_ops[] = {
     {"POST", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"PUT", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     /* identity API document (seed 002), resources owned by messaging */
-    {"GET", "/v1/email-logs/", "email-logs", NULL}, /* #22 */
+    {"GET", "/v1/email-logs/", "email-logs", email_logs_list}, /* #22 */
     {"GET", "/v1/feedback-comments/", "feedback-comments.list", NULL}, /* #29 */
     {"POST", "/v1/feedback-comments/", "feedback-comments.create", NULL}, /* #30 */
     {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", NULL}, /* #31 */
