@@ -15,15 +15,20 @@
 #include "cm_log.h"
 #include "cm_nats.h"
 #include "delivery_compose.h"
+#include "delivery_sender.h"
 #include "messaging.pb-c.h"
 #include "spool.h"
+#include "store_deliveries.h"
 #include "store_email_logs.h"
 
 #define MAX_IDEMPOTENCY_KEY 200
 
-/* Sends m as message id: the 'sent' row and the spool file commit together
- * (the file is removed again when the commit fails). A transport failure
- * rolls the row back and records a 'failed' one instead. CM_ECONFLICT
+/* Sends m as message id. With a remote transport for its channel it is
+ * queued ('queued' row and deliveries row in one transaction) for the
+ * sender thread (delivery_sender.h). With the spool, the 'sent' row and
+ * the spool file commit together (the file is removed again when the
+ * commit fails); a transport failure rolls the row back and records a
+ * 'failed' one instead. CM_ECONFLICT
  * (nothing sent) when key already has a 'sent' row for the recipient. */
 static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char *id,
                       const char *key)
@@ -43,6 +48,16 @@ static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char
     cm_err err, werr;
 
     spool_rfc3339(ns, created_at);
+    if (delivery_remote(w->cfg, m->channel)) { /* the sender thread takes it from here */
+        row.status = "queued";
+        err = store_delivery_enqueue(w->pg, &row, m->body, m->format ? m->format : "txt");
+        if (err == CM_ECONFLICT)
+            return err;
+        if (err != CM_OK)
+            return cm_rpc_fail(w, err, "the message could not be queued");
+        cm_info("message %s queued (%s, %s)", id, m->channel, m->kind);
+        return CM_OK;
+    }
     err = store_email_log_begin(w->pg, &row);
     if (err == CM_ECONFLICT)
         return err;

@@ -1,12 +1,15 @@
 /* main.c: the messaging daemon. Everything but its tables is the shared skeleton
  * in libcommon/cm_service.c (which also initialises libsodium, used for
  * message ids). */
+#include "delivery_sender.h"
 #include "handlers.h"
 
 static const struct cm_service_def messaging_service = {
     .name = "messaging",
     .ops = messaging_ops,
     .rpcs = messaging_rpcs,
+    .on_serving = delivery_sender_start, /* sends queued email and SMS (delivery_sender.h) */
+    .on_stop = delivery_sender_stop,
 };
 
 int main(void)

@@ -59,7 +59,7 @@ cm_err store_email_log_find_sent(PGconn *pg, const char *key, const char *recipi
     cm_err err = cm_pg_one_row(cm_pg_query(pg,
                                            "SELECT id::text AS id FROM email_logs WHERE "
                                            "idempotency_key = $1 AND lower(recipient) = "
-                                           "lower($2) AND status = 'sent'",
+                                           "lower($2) AND status IN ('sent', 'queued')",
                                            2, v, &res),
                                &res);
 

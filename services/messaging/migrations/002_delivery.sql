@@ -23,7 +23,7 @@ CREATE UNIQUE INDEX templates_one ON templates (channel, organization_id,
 
 ALTER TABLE email_logs DROP CONSTRAINT email_logs_status_check;
 ALTER TABLE email_logs ADD CONSTRAINT email_logs_status_check
-    CHECK (status IN ('sent', 'failed', 'suppressed', 'bounced'));
+    CHECK (status IN ('sent', 'failed', 'suppressed', 'bounced', 'queued'));
 -- The integer id email-logs shows, in insertion order.
 ALTER TABLE email_logs ADD COLUMN seq bigserial;
 CREATE UNIQUE INDEX email_logs_seq ON email_logs (seq);
@@ -31,10 +31,10 @@ ALTER TABLE email_logs ADD COLUMN idempotency_key text;
 ALTER TABLE email_logs ADD COLUMN bounce_type text NOT NULL DEFAULT '';
 ALTER TABLE email_logs ADD COLUMN bounce_subtype text NOT NULL DEFAULT '';
 ALTER TABLE email_logs ADD COLUMN message_ref uuid; -- a bounce: the send it reports on
--- A request's message goes to a recipient once: a second 'sent' row with the
--- same key and recipient cannot commit.
+-- A request's message goes to a recipient once: a second 'sent' (or
+-- 'queued') row with the same key and recipient cannot commit.
 CREATE UNIQUE INDEX email_logs_once ON email_logs (idempotency_key, lower(recipient))
-    WHERE idempotency_key IS NOT NULL AND status = 'sent';
+    WHERE idempotency_key IS NOT NULL AND status IN ('sent', 'queued');
 
 -- Addresses closed by a permanent bounce, lower-case; cleared by ClearBounce.
 CREATE TABLE suppressed_addresses (
@@ -42,3 +42,20 @@ CREATE TABLE suppressed_addresses (
     reason     text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The queue of messages for a remote transport (SMTP, the SMS endpoint):
+-- one row per email_logs row in status 'queued', written in the same
+-- transaction. The body is kept only while the message waits and is
+-- deleted with the row once it is sent or has failed for good.
+CREATE TABLE deliveries (
+    id              uuid PRIMARY KEY REFERENCES email_logs (id),
+    channel         text NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient       text NOT NULL,
+    subject         text NOT NULL DEFAULT '',
+    body            text NOT NULL,
+    format          text NOT NULL DEFAULT 'txt',
+    attempts        int NOT NULL DEFAULT 0,
+    next_at         timestamptz NOT NULL DEFAULT now(),
+    last_error      text NOT NULL DEFAULT ''
+);
+CREATE INDEX deliveries_due ON deliveries (next_at);
