@@ -17,6 +17,8 @@
 #include "delivery_compose.h"
 #include "delivery_sender.h"
 #include "messaging.pb-c.h"
+#include "short_link_json.h"
+#include "short_links_input.h"
 #include "spool.h"
 #include "store_deliveries.h"
 #include "store_email_logs.h"
@@ -122,6 +124,40 @@ static void vars_of(const Messaging__DeliverRequest *in, struct template_vars *v
     v->values = *values;
 }
 
+/* In an SMS, each value that is an http(s) URL is replaced by a short link
+ * to it, made for the message's organization; the new texts are kept in
+ * *links (n_variables entries, caller links_free). */
+static cm_err shorten_urls(struct cm_worker *w, const Messaging__DeliverRequest *in,
+                           const char **values, char ***links)
+{
+    char scheme[6], netloc[SHORT_MAX_NETLOC + 1], path[SHORT_MAX_PATH + 1], url[600];
+    struct short_link_fields f = {cm_uuid_valid(in->organization_id) ? in->organization_id : NULL,
+                                  scheme, netloc, path, NULL};
+    cm_err err = CM_OK;
+
+    *links = cm_xcalloc(in->n_variables + 1, sizeof **links);
+    for (size_t i = 0; i < in->n_variables && err == CM_OK; i++) {
+        struct short_link_list l = {0, NULL, NULL};
+        if (short_link_split(values[i], scheme, netloc, path) != 0)
+            continue;
+        err = store_short_link_insert(w->pg, &f, &l);
+        if (err != CM_OK)
+            break;
+        short_link_url(w->cfg->short_link_base, l.items[0].code, url, sizeof url);
+        store_short_link_list_free(&l);
+        (*links)[i] = cm_xstrdup(url);
+        values[i] = (*links)[i];
+    }
+    return err;
+}
+
+static void links_free(char **links, size_t n)
+{
+    for (size_t i = 0; links && i < n; i++)
+        free(links[i]);
+    free(links);
+}
+
 /* Fills m from in, composing from a template when in names one (the
  * rendered texts go to *c, caller compose_release). */
 static cm_err message_of(struct cm_worker *w, const Messaging__DeliverRequest *in,
@@ -129,7 +165,7 @@ static cm_err message_of(struct cm_worker *w, const Messaging__DeliverRequest *i
 {
     struct compose_in ci;
     const char **names = NULL, **values = NULL;
-    char why[256];
+    char **links = NULL, why[256];
     cm_err err;
 
     memset(c, 0, sizeof *c);
@@ -151,6 +187,11 @@ static cm_err message_of(struct cm_worker *w, const Messaging__DeliverRequest *i
     ci.theme_id = in->theme_id;
     vars_of(in, &ci.vars, &names, &values);
     err = compose_check(&ci, why, sizeof why);
+    if (err == CM_OK && !strcmp(in->channel, "sms") &&
+        shorten_urls(w, in, values, &links) != CM_OK) {
+        snprintf(why, sizeof why, "a short link could not be made");
+        err = CM_EUNAVAIL;
+    }
     if (err == CM_OK && ci.organization_id[0] && !cm_uuid_valid(ci.organization_id)) {
         snprintf(why, sizeof why, "organization_id must be a uuid or empty");
         err = CM_EINVAL;
@@ -159,6 +200,7 @@ static cm_err message_of(struct cm_worker *w, const Messaging__DeliverRequest *i
         err = compose(w->pg, &ci, c, why, sizeof why);
     free(names);
     free(values);
+    links_free(links, in->n_variables);
     if (err != CM_OK)
         return cm_rpc_fail(w, err, "%s", why);
     m->subject = c->subject;

@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "handlers_deliver.h"
 #include "handlers_email_logs.h"
+#include "handlers_short_links.h"
 #include "handlers_templates.h"
 
 const struct cm_op messaging_ops[] = {
@@ -55,10 +56,12 @@ const struct cm_op messaging_ops[] = {
     {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", sms_templates_create}, /* #94 */
     {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", sms_templates_read}, /* #95 */
     {"PATCH", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.update", sms_templates_update}, /* #96 */
-    {"GET", "/v1/url-shorteners/", "url-shorteners.list", NULL}, /* #131 */
-    {"POST", "/v1/url-shorteners/", "url-shorteners.create", NULL}, /* #132 */
-    {"GET", "/v1/url-shorteners/{id}/", "url-shorteners.read", NULL}, /* #133 */
-    {"PATCH", "/v1/url-shorteners/{id}/", "url-shorteners.update", NULL}, /* #134 */
+    {"GET", "/v1/url-shorteners/", "url-shorteners.list", short_links_list}, /* #131 */
+    {"POST", "/v1/url-shorteners/", "url-shorteners.create", short_links_create}, /* #132 */
+    {"GET", "/v1/url-shorteners/{id}/", "url-shorteners.read", short_links_read}, /* #133 */
+    {"PATCH", "/v1/url-shorteners/{id}/", "url-shorteners.update", short_links_update}, /* #134 */
+    /* the public redirect of short links (not in the seeds; edge route /s) */
+    {"GET", "/s/{code}", "short-link.redirect", short_links_redirect},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -49,6 +49,7 @@ static struct {
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
     char email_tpl[40], sms_tpl[40]; /* templates of A (messaging) */
+    char short_link[40], short_code[16]; /* a short link of A */
 } w;
 
 /* --- making things --- */
@@ -80,6 +81,26 @@ static void template_make(const char *type, char *id)
                               : "/v1/organization-email-templates/",
               body, &doc);
     snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+}
+
+/* A short link of A, made by the platform admin, into w.short_link and
+ * w.short_code. */
+static void short_link_make(void)
+{
+    char body[512];
+    json_t *doc, *data;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"url-shorteners\", \"attributes\": {\"organization-id\":"
+             " \"%s\", \"netloc\": \"app.example.com\", \"full-path\": \"/x\"}}}",
+             w.a);
+    json_post(w.platform, "/v1/url-shorteners/", body, &doc);
+    data = json_object_get(doc, "data");
+    snprintf(w.short_link, sizeof w.short_link, "%s",
+             json_string_value(json_object_get(data, "id")));
+    snprintf(w.short_code, sizeof w.short_code, "%s",
+             json_string_value(json_object_get(json_object_get(data, "attributes"), "code")));
     json_decref(doc);
 }
 
@@ -221,6 +242,7 @@ void mx_world_build(void)
     ob_create_code(w.platform, w.a, NULL, w.code);
     template_make("organization-email-templates", w.email_tpl);
     template_make("organization-sms-templates", w.sms_tpl);
+    short_link_make();
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -275,6 +297,8 @@ static int target_of(struct cell *c)
         {"code:A", w.code},
         {"email-template:A", w.email_tpl},
         {"sms-template:A", w.sms_tpl},
+        {"short-link:A", w.short_link},
+        {"short-code:A", w.short_code},
         {"session:victim", w.session},
     };
 

@@ -59,3 +59,19 @@ CREATE TABLE deliveries (
     last_error      text NOT NULL DEFAULT ''
 );
 CREATE INDEX deliveries_due ON deliveries (next_at);
+
+-- URL shorteners (#131-#134): /s/<code> on the edge redirects to
+-- scheme://netloc full_path and counts it. organization_id is NULL for the
+-- links messaging makes for SMS sent for no organization.
+CREATE TABLE short_links (
+    id              uuid PRIMARY KEY,
+    code            text NOT NULL UNIQUE CHECK (code ~ '^[A-Za-z0-9]{1,8}$'),
+    organization_id uuid,
+    scheme          text NOT NULL DEFAULT 'https' CHECK (scheme IN ('http', 'https')),
+    netloc          text NOT NULL CHECK (length(netloc) BETWEEN 1 AND 255),
+    full_path       text NOT NULL CHECK (length(full_path) BETWEEN 1 AND 2048),
+    expires_at      timestamptz,
+    redirect_count  bigint NOT NULL DEFAULT 0,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX short_links_org ON short_links (organization_id);
