@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "handlers_deliver.h"
 #include "handlers_email_logs.h"
+#include "handlers_notes.h"
 #include "handlers_short_links.h"
 #include "handlers_templates.h"
 
@@ -41,17 +42,17 @@ const struct cm_op messaging_ops[] = {
     {"PUT", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     /* identity API document (seed 002), resources owned by messaging */
     {"GET", "/v1/email-logs/", "email-logs", email_logs_list}, /* #22 */
-    {"GET", "/v1/feedback-comments/", "feedback-comments.list", NULL}, /* #29 */
-    {"POST", "/v1/feedback-comments/", "feedback-comments.create", NULL}, /* #30 */
-    {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", NULL}, /* #31 */
+    {"GET", "/v1/feedback-comments/", "feedback-comments.list", feedback_list}, /* #29 */
+    {"POST", "/v1/feedback-comments/", "feedback-comments.create", feedback_create}, /* #30 */
+    {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", feedback_read}, /* #31 */
     {"GET", "/v1/organization-email-templates/", "organization-email-templates.list", email_templates_list}, /* #81 */
     {"POST", "/v1/organization-email-templates/", "organization-email-templates.create", email_templates_create}, /* #82 */
     {"GET", "/v1/organization-email-templates/{id}/", "organization-email-templates.read", email_templates_read}, /* #83 */
     {"PATCH", "/v1/organization-email-templates/{id}/", "organization-email-templates.update", email_templates_update}, /* #84 */
-    {"GET", "/v1/organization-general-messages/", "organization-general-messages.list", NULL}, /* #89 */
-    {"POST", "/v1/organization-general-messages/", "organization-general-messages.create", NULL}, /* #90 */
-    {"GET", "/v1/organization-general-messages/{id}/", "organization-general-messages.read", NULL}, /* #91 */
-    {"PATCH", "/v1/organization-general-messages/{id}/", "organization-general-messages.update", NULL}, /* #92 */
+    {"GET", "/v1/organization-general-messages/", "organization-general-messages.list", general_messages_list}, /* #89 */
+    {"POST", "/v1/organization-general-messages/", "organization-general-messages.create", general_messages_create}, /* #90 */
+    {"GET", "/v1/organization-general-messages/{id}/", "organization-general-messages.read", general_messages_read}, /* #91 */
+    {"PATCH", "/v1/organization-general-messages/{id}/", "organization-general-messages.update", general_messages_update}, /* #92 */
     {"GET", "/v1/organization-sms-templates/", "organization-sms-templates.list", sms_templates_list}, /* #93 */
     {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", sms_templates_create}, /* #94 */
     {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", sms_templates_read}, /* #95 */

@@ -50,6 +50,7 @@ static struct {
     char group[40], individual[40], code[65], session[64];
     char email_tpl[40], sms_tpl[40]; /* templates of A (messaging) */
     char short_link[40], short_code[16]; /* a short link of A */
+    char general_message[40], feedback[40]; /* a general message of A, the victim's feedback */
 } w;
 
 /* --- making things --- */
@@ -101,6 +102,30 @@ static void short_link_make(void)
              json_string_value(json_object_get(data, "id")));
     snprintf(w.short_code, sizeof w.short_code, "%s",
              json_string_value(json_object_get(json_object_get(data, "attributes"), "code")));
+    json_decref(doc);
+}
+
+/* A general message of A (by the platform admin) and a feedback comment
+ * of the victim's, into w.general_message and w.feedback. */
+static void notes_make(void)
+{
+    char body[512];
+    json_t *doc;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"organization-general-messages\", \"attributes\": "
+             "{\"organization-id\": \"%s\", \"name\": \"contact\", \"message\": \"Call us\"}}}",
+             w.a);
+    json_post(w.platform, "/v1/organization-general-messages/", body, &doc);
+    snprintf(w.general_message, sizeof w.general_message, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    json_post(w.victim.token, "/v1/feedback-comments/",
+              "{\"data\": {\"type\": \"feedback-comments\", \"attributes\": {\"comment\": "
+              "\"fine\"}}}",
+              &doc);
+    snprintf(w.feedback, sizeof w.feedback, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     json_decref(doc);
 }
 
@@ -243,6 +268,7 @@ void mx_world_build(void)
     template_make("organization-email-templates", w.email_tpl);
     template_make("organization-sms-templates", w.sms_tpl);
     short_link_make();
+    notes_make();
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -299,6 +325,8 @@ static int target_of(struct cell *c)
         {"sms-template:A", w.sms_tpl},
         {"short-link:A", w.short_link},
         {"short-code:A", w.short_code},
+        {"general-message:A", w.general_message},
+        {"feedback:victim", w.feedback},
         {"session:victim", w.session},
     };
 

@@ -75,3 +75,28 @@ CREATE TABLE short_links (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX short_links_org ON short_links (organization_id);
+
+-- Organization general messages (#89-#92): texts an organization shows its
+-- people (e.g. "contact"), one per name and locale.
+CREATE TABLE general_messages (
+    id              uuid PRIMARY KEY,
+    organization_id uuid NOT NULL,
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+    locale          text NOT NULL CHECK (locale IN ('en_US', 'es_US')),
+    message         text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (organization_id, name, locale)
+);
+
+-- Feedback comments (#29-#31): what a person wrote about a page of an app.
+CREATE TABLE feedback_comments (
+    id              uuid PRIMARY KEY,
+    created_by      text NOT NULL,   -- the author's user id (or API client id)
+    organization_id uuid,            -- the author's organization at the time
+    individual_id   uuid,
+    comment         text NOT NULL,
+    current_page    text NOT NULL DEFAULT '',
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX feedback_comments_org ON feedback_comments (organization_id, created_at);
