@@ -15,47 +15,54 @@ static const char *const sms_types[] = {"verify", "reset-password", "onboarding"
                                         "onboarding-provider", "sign-up-code", "page", NULL};
 
 #define SIGN "\n\n{{#organization_name}}{{organization_name}}\n{{/organization_name}}"
+#define HELLO "{{#name}}Hello {{name}},\n\n{{/name}}"
+#define HOLA "{{#name}}Hola {{name}},\n\n{{/name}}"
+#define TTL "{{#ttl_minutes}} It expires in {{ttl_minutes}} minutes.{{/ttl_minutes}}"
+#define TTL_ES "{{#ttl_minutes}} Vence en {{ttl_minutes}} minutos.{{/ttl_minutes}}"
 
 static const struct template_default defaults[] = {
     {"email", "verify-email", "en_US", "txt", "Confirm your email address",
-     "Hello {{name}},\n\nYour confirmation code is {{code}}.{{#url}}\nOr open {{url}}{{/url}}" SIGN},
+     HELLO "Your confirmation code is {{code}}." TTL "{{#url}}\nOr open {{url}}{{/url}}\n"
+     "If you did not ask for it, ignore this message." SIGN},
     {"email", "verify-email", "es_US", "txt", "Confirme su correo electrónico",
-     "Hola {{name}},\n\nSu código de confirmación es {{code}}.{{#url}}\nO abra {{url}}{{/url}}" SIGN},
+     HOLA "Su código de confirmación es {{code}}." TTL_ES "{{#url}}\nO abra {{url}}{{/url}}\n"
+     "Si no lo pidió, ignore este mensaje." SIGN},
     {"email", "reverify-email", "en_US", "txt", "Confirm your new email address",
-     "Hello {{name}},\n\nYour confirmation code is {{code}}." SIGN},
+     HELLO "Your confirmation code is {{code}}." TTL SIGN},
     {"email", "forgot-password", "en_US", "txt", "Reset your password",
-     "Hello {{name}},\n\nYour password reset code is {{code}}.{{#url}}\nOr open {{url}}{{/url}}\n"
+     HELLO "Your password reset code is {{code}}." TTL "{{#url}}\nOr open {{url}}{{/url}}\n"
      "If you did not ask for it, ignore this message." SIGN},
     {"email", "forgot-password", "es_US", "txt", "Restablezca su contraseña",
-     "Hola {{name}},\n\nSu código para restablecer la contraseña es {{code}}.{{#url}}\nO abra "
+     HOLA "Su código para restablecer la contraseña es {{code}}." TTL_ES "{{#url}}\nO abra "
      "{{url}}{{/url}}\nSi no lo pidió, ignore este mensaje." SIGN},
     {"email", "reset-code", "en_US", "txt", "Your password reset code",
-     "Your password reset code is {{code}}. It expires in {{ttl_minutes}} minutes." SIGN},
+     "Your password reset code is {{code}}." TTL SIGN},
     {"email", "sign-up-code", "en_US", "txt", "Your sign-up code",
      "Your sign-up confirmation code is {{code}}." SIGN},
     {"email", "email-change-notice", "en_US", "txt", "Your email address is being changed",
-     "Someone asked to change the email address of your account to {{new_email}}. If it was "
-     "not you, contact your administrator." SIGN},
+     "A change of your account's email address to {{new_email}} was asked for. It takes effect "
+     "only once the code sent to that address is entered. If you did not ask for it, contact "
+     "your administrator." SIGN},
     {"email", "onboarding", "en_US", "txt", "You are invited{{#organization_name}} to {{organization_name}}{{/organization_name}}",
-     "Hello {{name}},\n\n{{#inviter_name}}{{inviter_name}} invited you. {{/inviter_name}}"
+     HELLO "{{#inviter_name}}{{inviter_name}} invited you. {{/inviter_name}}"
      "Open {{url}} to create your account.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
     {"email", "onboarding", "es_US", "txt", "Está invitado{{#organization_name}} a {{organization_name}}{{/organization_name}}",
-     "Hola {{name}},\n\n{{#inviter_name}}{{inviter_name}} le invitó. {{/inviter_name}}"
+     HOLA "{{#inviter_name}}{{inviter_name}} le invitó. {{/inviter_name}}"
      "Abra {{url}} para crear su cuenta.{{#code}}\nSu código es {{code}}.{{/code}}" SIGN},
     {"email", "onboarding-provider", "en_US", "txt", "Your provider account is ready",
-     "Hello {{name}},\n\n{{#inviter_name}}{{inviter_name}} added you as a provider. "
+     HELLO "{{#inviter_name}}{{inviter_name}} added you as a provider. "
      "{{/inviter_name}}Open {{url}} to set up your account." SIGN},
     {"email", "registration-invitation", "en_US", "txt", "Your invitation",
-     "Hello {{name}},\n\nOpen {{url}} to register.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
+     HELLO "Open {{url}} to register.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
     {"email", "messaging-patient", "en_US", "txt", "You have a new message",
-     "Hello {{name}},\n\nYou have a new message{{#sender_name}} from {{sender_name}}"
+     HELLO "You have a new message{{#sender_name}} from {{sender_name}}"
      "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
     {"email", "messaging-provider", "en_US", "txt", "New message from a patient",
-     "Hello {{name}},\n\nYou have a new message{{#sender_name}} from {{sender_name}}"
+     HELLO "You have a new message{{#sender_name}} from {{sender_name}}"
      "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
-    {"sms", "verify", "en_US", "txt", "", "Your confirmation code is {{code}}."},
+    {"sms", "verify", "en_US", "txt", "", "Your confirmation code is {{code}}." TTL},
     {"sms", "verify", "es_US", "txt", "", "Su código de confirmación es {{code}}."},
-    {"sms", "reset-password", "en_US", "txt", "", "Your password reset code is {{code}}."},
+    {"sms", "reset-password", "en_US", "txt", "", "Your password reset code is {{code}}." TTL},
     {"sms", "sign-up-code", "en_US", "txt", "", "Your sign-up code is {{code}}."},
     {"sms", "onboarding", "en_US", "txt", "",
      "{{#organization_name}}{{organization_name}}: {{/organization_name}}you are invited. "

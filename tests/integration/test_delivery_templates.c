@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cm_err.h"
+#include "auth_fixtures.h"
 #include "delivery_rpc.h"
 #include "harness.h"
 
@@ -268,4 +269,36 @@ Test(delivery_templates, refuses_bad_bounce_reports)
     reply = bounce("a@example.com", "Permanent", "not-a-uuid");
     cr_assert(eq(int, reply->code, CM_EINVAL));
     envelope__rpc_reply__free_unpacked(reply, NULL);
+}
+
+Test(delivery_templates, identitys_reset_codes_are_rendered_from_the_templates)
+{
+    char user[128], id[40], body[300], *key;
+    const char *params[1] = {user};
+    json_t *msg;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    af_user(pg, "tpl-reset-", 1, 1, user, id);
+    PQfinish(pg);
+    snprintf(body, sizeof body, "{\"username\": \"%s\"}", user);
+    cr_assert(eq(long, af_call("POST", "/v1/forgot-password/", NULL, body, NULL), 201));
+    msg = it_spool_wait(user, "reset-code", 10000);
+    cr_assert(msg != NULL, "no reset code");
+    /* the forgot-password default, with identity's variables */
+    cr_assert(eq(str, (char *)member(msg, "subject"), "Reset your password"));
+    cr_assert(strstr(member(msg, "body"), "Your password reset code is ") != NULL, "%s",
+              member(msg, "body"));
+    cr_assert(strstr(member(msg, "body"), " It expires in ") != NULL);
+    json_decref(msg);
+    /* sent once per queued message: identity's key is on the row */
+    pg = it_pg();
+    key = it_pg_value(pg,
+                      "SELECT idempotency_key FROM messaging.email_logs WHERE recipient = $1"
+                      " AND kind = 'reset-code'",
+                      1, params);
+    PQfinish(pg);
+    cr_assert(key != NULL && strlen(key) == 32, "no idempotency key");
+    free(key);
 }
