@@ -32,8 +32,9 @@ cm_err compose_check(const struct compose_in *in, char *why, size_t whylen)
     for (size_t i = 0; i < in->vars.n; i++) {
         size_t n = strlen(in->vars.names[i]);
         if (n == 0 || n > TEMPLATE_MAX_NAME || strlen(in->vars.values[i]) > DELIVERY_MAX_VALUE) {
-            snprintf(why, whylen, "variable %zu: a name of 1..%d characters and a value of at "
-                                  "most %d bytes",
+            snprintf(why, whylen,
+                     "variable %zu: a name of 1..%d characters and a value of at "
+                     "most %d bytes",
                      i, TEMPLATE_MAX_NAME, DELIVERY_MAX_VALUE);
             return CM_EINVAL;
         }
@@ -82,8 +83,8 @@ cm_err compose(PGconn *pg, const struct compose_in *in, struct compose_out *out,
         }
         if (err == CM_ETOOBIG)
             return err;
-        cm_warn("template %s of an organization does not render, the default is used: %s",
-                in->type, why);
+        cm_warn("template %s of an organization does not render, the default is used: %s", in->type,
+                why);
     } else if (err != CM_ENOTFOUND) {
         snprintf(why, whylen, "the organization's templates could not be read");
         return err;

@@ -81,8 +81,7 @@ static size_t round_once(struct delivery_sender *s)
         err = send_one(s->cfg, d, why, sizeof why);
         if (err == CM_OK) {
             err = store_delivery_sent(s->pg, d->id);
-            cm_info("message %s sent (%s, %s, attempt %ld)", d->id, d->channel, d->kind,
-                    attempts);
+            cm_info("message %s sent (%s, %s, attempt %ld)", d->id, d->channel, d->kind, attempts);
         } else {
             int final = err == CM_EINVAL || attempts >= s->cfg->delivery_retries;
             cm_warn("message %s (%s, %s) attempt %ld failed%s: %s", d->id, d->channel, d->kind,
@@ -118,8 +117,7 @@ static void *run(void *arg)
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&s->lock);
-        while (!s->stopping &&
-               pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT)
+        while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&s->lock);
     }

@@ -27,12 +27,12 @@ json_t *email_log_json(const struct email_log_entry *e, const char *source)
     json_object_set_new(a, "destination", json_string(e->recipient));
     json_object_set_new(a, "event-received", json_string(e->created_at));
     json_object_set_new(a, "notification-type", json_string(notification_type(e->status)));
-    json_object_set_new(a, "ses-id", json_string(bounce && e->message_ref[0] ? e->message_ref
-                                                                              : e->id));
+    json_object_set_new(a, "ses-id",
+                        json_string(bounce && e->message_ref[0] ? e->message_ref : e->id));
     json_object_set_new(a, "ses-raw",
-                        json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", e->id, "channel",
-                                  e->channel, "kind", e->kind, "status", e->status,
-                                  "organization-id", cm_json_str_or_null(e->organization_id)));
+                        json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", e->id, "channel", e->channel,
+                                  "kind", e->kind, "status", e->status, "organization-id",
+                                  cm_json_str_or_null(e->organization_id)));
     json_object_set_new(a, "source", json_string(source));
     json_object_set_new(a, "subject", json_string(e->subject));
     json_object_set_new(a, "timestamp", json_string(e->created_at));

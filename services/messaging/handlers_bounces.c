@@ -59,8 +59,8 @@ cm_err rpc_report_bounce(struct cm_worker *w, const Envelope__RpcRequest *req,
         row.recipient = in->address;
         row.organization_id = "";
         row.created_at = created_at;
-        err = store_bounce_record(w->pg, &row, in->bounce_type, in->bounce_subtype,
-                                  in->message_id, permanent);
+        err = store_bounce_record(w->pg, &row, in->bounce_type, in->bounce_subtype, in->message_id,
+                                  permanent);
         if (err != CM_OK)
             err = cm_rpc_fail(w, err, "the bounce could not be recorded");
         else
@@ -74,8 +74,8 @@ cm_err rpc_report_bounce(struct cm_worker *w, const Envelope__RpcRequest *req,
     return CM_OK;
 }
 
-cm_err rpc_clear_bounce(struct cm_worker *w, const Envelope__RpcRequest *req,
-                        uint8_t **out_payload, size_t *out_len)
+cm_err rpc_clear_bounce(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                        size_t *out_len)
 {
     Messaging__ClearBounceRequest *in;
     Messaging__ClearBounceReply out = MESSAGING__CLEAR_BOUNCE_REPLY__INIT;

@@ -29,7 +29,7 @@ cm_err rpc_report_bounce(struct cm_worker *w, const Envelope__RpcRequest *req,
 
 /* messaging.rpc.ClearBounce: ClearBounceRequest → ClearBounceReply: the
  * address receives mail again. */
-cm_err rpc_clear_bounce(struct cm_worker *w, const Envelope__RpcRequest *req,
-                        uint8_t **out_payload, size_t *out_len);
+cm_err rpc_clear_bounce(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                        size_t *out_len);
 
 #endif

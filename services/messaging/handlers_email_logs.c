@@ -11,9 +11,9 @@
 #include "email_log_json.h"
 #include "store_email_logs.h"
 
-static const char *const known[] = {"filter[destination]", "filter[timestamp][gte]",
-                                    "filter[timestamp][lte]", "page[limit]", "page[offset]",
-                                    NULL};
+static const char *const known[] = {"filter[destination]",    "filter[timestamp][gte]",
+                                    "filter[timestamp][lte]", "page[limit]",
+                                    "page[offset]",           NULL};
 
 /* The list's query. */
 struct email_log_query {
@@ -98,8 +98,7 @@ cm_err email_logs_list(struct cm_req *rq, struct cm_resp *out)
     err = store_email_log_list(rq->w->pg, &f, &l);
     if (err != CM_OK)
         return cm_fail(rq, err, "the email logs could not be read");
-    cm_resp_json(out, rq, 200,
-                 cm_jsonapi_doc(email_log_json_list(&l, rq->w->cfg->mail_from)));
+    cm_resp_json(out, rq, 200, cm_jsonapi_doc(email_log_json_list(&l, rq->w->cfg->mail_from)));
     store_email_log_list_free(&l);
     return CM_OK;
 }

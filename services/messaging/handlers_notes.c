@@ -16,8 +16,7 @@
 #define MAX_COMMENT 5000
 
 static const char *const gm_query[] = {"organization-id", "page[limit]", "page[offset]", NULL};
-static const char *const gm_create_attrs[] = {"locale", "message", "name", "organization-id",
-                                              NULL};
+static const char *const gm_create_attrs[] = {"locale", "message", "name", "organization-id", NULL};
 static const char *const gm_update_attrs[] = {"message", NULL};
 static const char *const fb_query[] = {"page[limit]", "page[offset]", NULL};
 static const char *const fb_attrs[] = {"comment", "current-page", "individual-id", NULL};
@@ -125,11 +124,12 @@ cm_err general_messages_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail_at(rq, CM_EDENIED, ATTRS "/organization-id", NULL,
                          "you do not administer this organization");
     if (err == CM_OK) {
-        err = store_general_message_insert(rq->w->pg, org, name, locale ? locale : "en_US",
-                                           message, &l);
+        err = store_general_message_insert(rq->w->pg, org, name, locale ? locale : "en_US", message,
+                                           &l);
         if (err == CM_ECONFLICT)
-            err = cm_fail(rq, err, "the organization already has a message of this name and "
-                                   "locale");
+            err = cm_fail(rq, err,
+                          "the organization already has a message of this name and "
+                          "locale");
         else if (err != CM_OK)
             err = cm_fail(rq, err, "the general message could not be saved");
     }
@@ -236,9 +236,8 @@ cm_err feedback_create(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail_at(rq, CM_EINVAL, ATTRS "/individual-id", NULL, "must be a uuid");
     if (err == CM_OK) {
         f.created_by = author_of(rq);
-        f.organization_id = p->organization_id && cm_uuid_valid(p->organization_id)
-                                ? p->organization_id
-                                : "";
+        f.organization_id =
+            p->organization_id && cm_uuid_valid(p->organization_id) ? p->organization_id : "";
         f.individual_id = individual ? individual : "";
         f.current_page = page ? page : "";
         err = store_feedback_insert(rq->w->pg, &f, &l);

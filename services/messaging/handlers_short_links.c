@@ -40,10 +40,9 @@ static cm_err visible_link(struct cm_req *rq, struct short_link_list *out)
     if (!id || !cm_uuid_valid(id))
         return cm_fail(rq, CM_ENOTFOUND, "no such short link");
     err = store_short_link_get(rq->w->pg, id, out);
-    if (err == CM_OK &&
-        !(out->items[0].organization_id[0]
-              ? cm_principal_org_admin(rq, out->items[0].organization_id)
-              : cm_principal_platform_admin(rq))) {
+    if (err == CM_OK && !(out->items[0].organization_id[0]
+                              ? cm_principal_org_admin(rq, out->items[0].organization_id)
+                              : cm_principal_platform_admin(rq))) {
         store_short_link_list_free(out);
         err = CM_ENOTFOUND;
     }

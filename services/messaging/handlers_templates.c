@@ -125,8 +125,9 @@ static cm_err create_one(struct cm_req *rq, struct cm_resp *out, const struct te
     err = store_template_insert(rq->w->pg, k->channel, id, &f, &l);
     json_decref(doc);
     if (err == CM_ECONFLICT)
-        return cm_fail(rq, err, "the organization already has a template of this type, theme, "
-                                "locale and format");
+        return cm_fail(rq, err,
+                       "the organization already has a template of this type, theme, "
+                       "locale and format");
     if (err != CM_OK)
         return cm_fail(rq, err, "the template could not be saved");
     cm_resp_json(out, rq, 201, cm_jsonapi_doc(template_json(&l.items[0])));
@@ -159,8 +160,9 @@ static cm_err update_one(struct cm_req *rq, struct cm_resp *out, const struct te
     if (err == CM_OK) {
         err = store_template_update(rq->w->pg, k->channel, l.items[0].id, &f, &nl);
         if (err == CM_ECONFLICT)
-            err = cm_fail(rq, err, "the organization already has a template of this type, "
-                                   "theme, locale and format");
+            err = cm_fail(rq, err,
+                          "the organization already has a template of this type, "
+                          "theme, locale and format");
         else if (err != CM_OK)
             err = cm_fail(rq, err, "the template could not be saved");
     }

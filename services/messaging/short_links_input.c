@@ -9,8 +9,8 @@
 
 #define ATTRS "/data/attributes"
 
-static const char *const attrs[] = {"expires-at", "full-path", "netloc", "organization-id",
-                                    "scheme", NULL};
+static const char *const attrs[] = {"expires-at",      "full-path", "netloc",
+                                    "organization-id", "scheme",    NULL};
 
 int short_link_netloc_ok(const char *s)
 {

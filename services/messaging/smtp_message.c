@@ -75,8 +75,7 @@ static void add_subject(struct buf *b, const char *s)
 }
 
 void smtp_message_build(const char *from, const char *to, const char *subject, const char *body,
-                        int html, const char *message_id, time_t when, char **out,
-                        size_t *out_len)
+                        int html, const char *message_id, time_t when, char **out, size_t *out_len)
 {
     struct buf b = {NULL, 0, 0};
     char date[64];

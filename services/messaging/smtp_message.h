@@ -12,7 +12,6 @@
  * (caller frees). html: body is HTML. Inputs are checked before
  * (spool_validate: no CR or LF in from, to or subject). */
 void smtp_message_build(const char *from, const char *to, const char *subject, const char *body,
-                        int html, const char *message_id, time_t when, char **out,
-                        size_t *out_len);
+                        int html, const char *message_id, time_t when, char **out, size_t *out_len);
 
 #endif

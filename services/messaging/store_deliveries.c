@@ -25,10 +25,15 @@ cm_err store_delivery_enqueue(PGconn *pg, const struct email_log_rec *row, const
     return cm_pg_end(pg, err);
 }
 
-#define F(field) {#field, CM_PG_STR, offsetof(struct delivery_rec, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, CM_PG_STR, offsetof(struct delivery_rec, field)                                    \
+    }
 static const struct cm_pg_field fields[] = {
-    F(id),     F(channel), F(recipient), F(subject), F(body),
-    F(format), F(kind),    {"attempts", CM_PG_LONG, offsetof(struct delivery_rec, attempts)},
+    F(id),        F(channel),
+    F(recipient), F(subject),
+    F(body),      F(format),
+    F(kind),      {"attempts", CM_PG_LONG, offsetof(struct delivery_rec, attempts)},
 };
 #undef F
 

@@ -42,8 +42,7 @@ cm_err store_email_log_add(PGconn *pg, const struct email_log_rec *r);
 
 /* The id of the 'sent' or 'queued' row of (key, recipient) into out (37 bytes):
  * CM_OK, or CM_ENOTFOUND when none. */
-cm_err store_email_log_find_sent(PGconn *pg, const char *key, const char *recipient,
-                                 char out[37]);
+cm_err store_email_log_find_sent(PGconn *pg, const char *key, const char *recipient, char out[37]);
 
 /* *out_suppressed = 1 when address (any case) is closed by a permanent
  * bounce. */

@@ -13,24 +13,30 @@
 #include "store_templates.h"
 
 #define GM_COLUMNS                                                                                 \
-    "id::text AS id, organization_id::text AS organization_id, name, locale, message, "          \
-    MSG_TS("created_at") " AS created_at, " MSG_TS("updated_at") " AS updated_at"
+    "id::text AS id, organization_id::text AS organization_id, name, locale, message, " MSG_TS(    \
+        "created_at") " AS created_at, " MSG_TS("updated_at") " AS updated_at"
 
-#define F(field) {#field, CM_PG_STR, offsetof(struct general_message_rec, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, CM_PG_STR, offsetof(struct general_message_rec, field)                             \
+    }
 static const struct cm_pg_field gm_fields[] = {
     F(id), F(organization_id), F(name), F(locale), F(message), F(created_at), F(updated_at),
 };
 #undef F
 
 #define FB_COLUMNS                                                                                 \
-    "id::text AS id, created_by, coalesce(organization_id::text, '') AS organization_id,"        \
-    " coalesce(individual_id::text, '') AS individual_id, comment, current_page, "               \
-    MSG_TS("created_at") " AS created_at"
+    "id::text AS id, created_by, coalesce(organization_id::text, '') AS organization_id,"          \
+    " coalesce(individual_id::text, '') AS individual_id, comment, current_page, " MSG_TS(         \
+        "created_at") " AS created_at"
 
-#define F(field) {#field, CM_PG_STR, offsetof(struct feedback_rec, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, CM_PG_STR, offsetof(struct feedback_rec, field)                                    \
+    }
 static const struct cm_pg_field fb_fields[] = {
-    F(id), F(created_by), F(organization_id), F(individual_id), F(comment), F(current_page),
-    F(created_at),
+    F(id),      F(created_by),   F(organization_id), F(individual_id),
+    F(comment), F(current_page), F(created_at),
 };
 #undef F
 
@@ -90,8 +96,8 @@ cm_err store_general_message_get(PGconn *pg, const char *id, struct general_mess
                   out);
 }
 
-cm_err store_general_messages_list(PGconn *pg, const char *organization_id, long limit,
-                                   long offset, struct general_message_list *out)
+cm_err store_general_messages_list(PGconn *pg, const char *organization_id, long limit, long offset,
+                                   struct general_message_list *out)
 {
     char lim[24], off[24];
     const char *v[3] = {organization_id, lim, off};
@@ -119,8 +125,9 @@ cm_err store_general_message_update(PGconn *pg, const char *id, const char *mess
 cm_err store_feedback_insert(PGconn *pg, const struct feedback_rec *f, struct feedback_list *out)
 {
     char id[SPOOL_UUID_LEN + 1];
-    const char *v[6] = {id,         f->created_by, cm_pg_opt(f->organization_id),
-                        cm_pg_opt(f->individual_id), f->comment, f->current_page};
+    const char *v[6] = {
+        id,         f->created_by,  cm_pg_opt(f->organization_id), cm_pg_opt(f->individual_id),
+        f->comment, f->current_page};
 
     spool_uuid(id);
     return fb_one(CM_PG_SELECT(pg,
@@ -135,8 +142,8 @@ cm_err store_feedback_get(PGconn *pg, const char *id, struct feedback_list *out)
 {
     const char *v[1] = {id};
 
-    return fb_one(CM_PG_SELECT(pg, "SELECT " FB_COLUMNS " FROM feedback_comments WHERE id = $1",
-                               1, v, fb_fields, out),
+    return fb_one(CM_PG_SELECT(pg, "SELECT " FB_COLUMNS " FROM feedback_comments WHERE id = $1", 1,
+                               v, fb_fields, out),
                   out);
 }
 

@@ -25,8 +25,8 @@ cm_err store_general_message_insert(PGconn *pg, const char *organization_id, con
                                     const char *locale, const char *message,
                                     struct general_message_list *out);
 cm_err store_general_message_get(PGconn *pg, const char *id, struct general_message_list *out);
-cm_err store_general_messages_list(PGconn *pg, const char *organization_id, long limit,
-                                   long offset, struct general_message_list *out);
+cm_err store_general_messages_list(PGconn *pg, const char *organization_id, long limit, long offset,
+                                   struct general_message_list *out);
 /* Sets the message text of id. CM_ENOTFOUND. */
 cm_err store_general_message_update(PGconn *pg, const char *id, const char *message,
                                     struct general_message_list *out);

@@ -15,15 +15,25 @@
 #define CODE_TRIES 5
 
 #define COLUMNS                                                                                    \
-    "id::text AS id, code, coalesce(organization_id::text, '') AS organization_id, scheme,"      \
-    " netloc, full_path, coalesce(" MSG_TS("expires_at") ", '') AS expires_at, "                 \
-    MSG_TS("created_at") " AS created_at, scheme || '://' || netloc || full_path AS redirect_url," \
-    " redirect_count"
+    "id::text AS id, code, coalesce(organization_id::text, '') AS organization_id, scheme,"        \
+    " netloc, full_path, coalesce(" MSG_TS("expires_at") ", '') AS expires_at, " MSG_TS(           \
+        "created_at") " AS created_at, scheme || '://' || netloc || full_path AS redirect_url,"    \
+                      " redirect_count"
 
-#define F(field) {#field, CM_PG_STR, offsetof(struct short_link_rec, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, CM_PG_STR, offsetof(struct short_link_rec, field)                                  \
+    }
 static const struct cm_pg_field fields[] = {
-    F(id),         F(code),       F(organization_id), F(scheme),       F(netloc),
-    F(full_path),  F(expires_at), F(created_at),      F(redirect_url),
+    F(id),
+    F(code),
+    F(organization_id),
+    F(scheme),
+    F(netloc),
+    F(full_path),
+    F(expires_at),
+    F(created_at),
+    F(redirect_url),
     {"redirect_count", CM_PG_LONG, offsetof(struct short_link_rec, redirect_count)},
 };
 #undef F
@@ -46,8 +56,7 @@ static cm_err one(cm_err err, struct short_link_list *l)
 
 static void new_code(char out[SHORT_CODE_LEN + 1])
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     for (int i = 0; i < SHORT_CODE_LEN; i++)
         out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
@@ -58,13 +67,9 @@ cm_err store_short_link_insert(PGconn *pg, const struct short_link_fields *f,
                                struct short_link_list *out)
 {
     char id[SPOOL_UUID_LEN + 1], code[SHORT_CODE_LEN + 1];
-    const char *v[7] = {id,
-                        code,
-                        cm_pg_opt(f->organization_id),
-                        f->scheme ? f->scheme : "https",
-                        f->netloc,
-                        f->full_path,
-                        cm_pg_opt(f->expires_at)};
+    const char *v[7] = {
+        id,        code,         cm_pg_opt(f->organization_id), f->scheme ? f->scheme : "https",
+        f->netloc, f->full_path, cm_pg_opt(f->expires_at)};
     cm_err err = CM_ECONFLICT;
 
     for (int i = 0; i < CODE_TRIES && err == CM_ECONFLICT; i++) {
@@ -84,9 +89,9 @@ cm_err store_short_link_get(PGconn *pg, const char *id, struct short_link_list *
 {
     const char *v[1] = {id};
 
-    return one(CM_PG_SELECT(pg, "SELECT " COLUMNS " FROM short_links WHERE id = $1", 1, v, fields,
-                            out),
-               out);
+    return one(
+        CM_PG_SELECT(pg, "SELECT " COLUMNS " FROM short_links WHERE id = $1", 1, v, fields, out),
+        out);
 }
 
 cm_err store_short_links_list(PGconn *pg, const char *organization_id, int all_orgs,
@@ -123,13 +128,13 @@ cm_err store_short_link_follow(PGconn *pg, const char *code, char *out, size_t c
 {
     const char *v[1] = {code};
     PGresult *res = NULL;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "UPDATE short_links SET redirect_count = redirect_count + 1"
-                    " WHERE code = $1 AND (expires_at IS NULL OR expires_at > now())"
-                    " RETURNING scheme || '://' || netloc || full_path AS url",
-                    1, v, &res),
-        &res);
+    cm_err err =
+        cm_pg_one_row(cm_pg_query(pg,
+                                  "UPDATE short_links SET redirect_count = redirect_count + 1"
+                                  " WHERE code = $1 AND (expires_at IS NULL OR expires_at > now())"
+                                  " RETURNING scheme || '://' || netloc || full_path AS url",
+                                  1, v, &res),
+                      &res);
 
     if (err != CM_OK)
         return err;

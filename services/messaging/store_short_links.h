@@ -13,8 +13,8 @@
 
 /* One link; strings borrowed from the list ("" for NULL). */
 struct short_link_rec {
-    const char *id, *code, *organization_id, *scheme, *netloc, *full_path, *expires_at,
-        *created_at, *redirect_url;
+    const char *id, *code, *organization_id, *scheme, *netloc, *full_path, *expires_at, *created_at,
+        *redirect_url;
     long redirect_count;
 };
 struct short_link_list {

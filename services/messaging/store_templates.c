@@ -10,15 +10,18 @@
 #include "cm_pg_select.h"
 
 #define COLUMNS                                                                                    \
-    "id::text AS id, channel, organization_id::text AS organization_id, "                        \
-    "coalesce(theme_id::text, '') AS theme_id, type, locale, format, subject, support_email, "   \
-    "support_email_title, body, " MSG_TS("created_at") " AS created_at, "                        \
-    MSG_TS("updated_at") " AS updated_at"
+    "id::text AS id, channel, organization_id::text AS organization_id, "                          \
+    "coalesce(theme_id::text, '') AS theme_id, type, locale, format, subject, support_email, "     \
+    "support_email_title, body, " MSG_TS("created_at") " AS created_at, " MSG_TS(                  \
+        "updated_at") " AS updated_at"
 
-#define F(field) {#field, CM_PG_STR, offsetof(struct template_rec, field)}
+#define F(field)                                                                                   \
+    {                                                                                              \
+#field, CM_PG_STR, offsetof(struct template_rec, field)                                    \
+    }
 static const struct cm_pg_field fields[] = {
-    F(id),     F(channel), F(organization_id), F(theme_id),      F(type),
-    F(locale), F(format),  F(subject),         F(support_email), F(support_email_title),
+    F(id),     F(channel),    F(organization_id), F(theme_id),      F(type),
+    F(locale), F(format),     F(subject),         F(support_email), F(support_email_title),
     F(body),   F(created_at), F(updated_at),
 };
 #undef F
@@ -40,14 +43,17 @@ static cm_err one(cm_err err, struct template_list *l)
     return err;
 }
 
-cm_err store_templates_list(PGconn *pg, const struct template_filter *f,
-                            struct template_list *out)
+cm_err store_templates_list(PGconn *pg, const struct template_filter *f, struct template_list *out)
 {
     char lim[24], off[24];
-    const char *v[9] = {f->channel,          cm_pg_opt(f->organization_id),
-                        f->all_orgs ? "t" : "f", cm_pg_opt(f->theme_id),
-                        cm_pg_opt(f->type),  cm_pg_opt(f->locale),
-                        cm_pg_opt(f->format), lim,
+    const char *v[9] = {f->channel,
+                        cm_pg_opt(f->organization_id),
+                        f->all_orgs ? "t" : "f",
+                        cm_pg_opt(f->theme_id),
+                        cm_pg_opt(f->type),
+                        cm_pg_opt(f->locale),
+                        cm_pg_opt(f->format),
+                        lim,
                         off};
 
     snprintf(lim, sizeof lim, "%ld", f->limit);
@@ -100,9 +106,9 @@ cm_err store_template_insert(PGconn *pg, const char *channel, const char *id,
 cm_err store_template_update(PGconn *pg, const char *channel, const char *id,
                              const struct template_fields *f, struct template_list *out)
 {
-    const char *v[10] = {channel,          id,         f->type,    f->locale,
-                         f->format,        f->subject, f->support_email, f->support_email_title,
-                         f->body,          f->theme_id};
+    const char *v[10] = {channel,   id,         f->type,          f->locale,
+                         f->format, f->subject, f->support_email, f->support_email_title,
+                         f->body,   f->theme_id};
 
     return one(CM_PG_SELECT(pg,
                             "UPDATE templates SET type = coalesce($3, type),"

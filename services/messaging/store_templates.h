@@ -45,8 +45,7 @@ struct template_fields {
 
 void store_template_list_free(struct template_list *l);
 
-cm_err store_templates_list(PGconn *pg, const struct template_filter *f,
-                            struct template_list *out);
+cm_err store_templates_list(PGconn *pg, const struct template_filter *f, struct template_list *out);
 
 /* Template id of channel into *out (one item); CM_ENOTFOUND when none. */
 cm_err store_template_get(PGconn *pg, const char *channel, const char *id,

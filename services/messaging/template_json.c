@@ -23,8 +23,8 @@ json_t *template_json(const struct template_rec *t)
         json_object_set_new(a, "support-email", cm_json_str_or_null(t->support_email));
         json_object_set_new(a, "support-email-title", cm_json_str_or_null(t->support_email_title));
     }
-    return cm_jsonapi_resource(email ? "organization-email-templates" : "organization-sms-templates",
-                               t->id, a);
+    return cm_jsonapi_resource(
+        email ? "organization-email-templates" : "organization-sms-templates", t->id, a);
 }
 
 json_t *template_json_list(const struct template_list *l)

@@ -8,11 +8,11 @@
 #include <string.h>
 
 static const char *const email_types[] = {
-    "verify-email", "reverify-email", "forgot-password", "onboarding", "onboarding-provider",
-    "messaging-patient", "messaging-provider", "sign-up-code", "reset-code",
-    "email-change-notice", "registration-invitation", NULL};
-static const char *const sms_types[] = {"verify", "reset-password", "onboarding",
-                                        "onboarding-provider", "sign-up-code", "page", NULL};
+    "verify-email",        "reverify-email",      "forgot-password",         "onboarding",
+    "onboarding-provider", "messaging-patient",   "messaging-provider",      "sign-up-code",
+    "reset-code",          "email-change-notice", "registration-invitation", NULL};
+static const char *const sms_types[] = {
+    "verify", "reset-password", "onboarding", "onboarding-provider", "sign-up-code", "page", NULL};
 
 #define SIGN "\n\n{{#organization_name}}{{organization_name}}\n{{/organization_name}}"
 #define HELLO "{{#name}}Hello {{name}},\n\n{{/name}}"
@@ -23,18 +23,18 @@ static const char *const sms_types[] = {"verify", "reset-password", "onboarding"
 static const struct template_default defaults[] = {
     {"email", "verify-email", "en_US", "txt", "Confirm your email address",
      HELLO "Your confirmation code is {{code}}." TTL "{{#url}}\nOr open {{url}}{{/url}}\n"
-     "If you did not ask for it, ignore this message." SIGN},
+           "If you did not ask for it, ignore this message." SIGN},
     {"email", "verify-email", "es_US", "txt", "Confirme su correo electrónico",
      HOLA "Su código de confirmación es {{code}}." TTL_ES "{{#url}}\nO abra {{url}}{{/url}}\n"
-     "Si no lo pidió, ignore este mensaje." SIGN},
+          "Si no lo pidió, ignore este mensaje." SIGN},
     {"email", "reverify-email", "en_US", "txt", "Confirm your new email address",
      HELLO "Your confirmation code is {{code}}." TTL SIGN},
     {"email", "forgot-password", "en_US", "txt", "Reset your password",
      HELLO "Your password reset code is {{code}}." TTL "{{#url}}\nOr open {{url}}{{/url}}\n"
-     "If you did not ask for it, ignore this message." SIGN},
+           "If you did not ask for it, ignore this message." SIGN},
     {"email", "forgot-password", "es_US", "txt", "Restablezca su contraseña",
      HOLA "Su código para restablecer la contraseña es {{code}}." TTL_ES "{{#url}}\nO abra "
-     "{{url}}{{/url}}\nSi no lo pidió, ignore este mensaje." SIGN},
+          "{{url}}{{/url}}\nSi no lo pidió, ignore este mensaje." SIGN},
     {"email", "reset-code", "en_US", "txt", "Your password reset code",
      "Your password reset code is {{code}}." TTL SIGN},
     {"email", "sign-up-code", "en_US", "txt", "Your sign-up code",
@@ -43,23 +43,25 @@ static const struct template_default defaults[] = {
      "A change of your account's email address to {{new_email}} was asked for. It takes effect "
      "only once the code sent to that address is entered. If you did not ask for it, contact "
      "your administrator." SIGN},
-    {"email", "onboarding", "en_US", "txt", "You are invited{{#organization_name}} to {{organization_name}}{{/organization_name}}",
+    {"email", "onboarding", "en_US", "txt",
+     "You are invited{{#organization_name}} to {{organization_name}}{{/organization_name}}",
      HELLO "{{#inviter_name}}{{inviter_name}} invited you. {{/inviter_name}}"
-     "Open {{url}} to create your account.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
-    {"email", "onboarding", "es_US", "txt", "Está invitado{{#organization_name}} a {{organization_name}}{{/organization_name}}",
+           "Open {{url}} to create your account.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
+    {"email", "onboarding", "es_US", "txt",
+     "Está invitado{{#organization_name}} a {{organization_name}}{{/organization_name}}",
      HOLA "{{#inviter_name}}{{inviter_name}} le invitó. {{/inviter_name}}"
-     "Abra {{url}} para crear su cuenta.{{#code}}\nSu código es {{code}}.{{/code}}" SIGN},
+          "Abra {{url}} para crear su cuenta.{{#code}}\nSu código es {{code}}.{{/code}}" SIGN},
     {"email", "onboarding-provider", "en_US", "txt", "Your provider account is ready",
      HELLO "{{#inviter_name}}{{inviter_name}} added you as a provider. "
-     "{{/inviter_name}}Open {{url}} to set up your account." SIGN},
+           "{{/inviter_name}}Open {{url}} to set up your account." SIGN},
     {"email", "registration-invitation", "en_US", "txt", "Your invitation",
      HELLO "Open {{url}} to register.{{#code}}\nYour code is {{code}}.{{/code}}" SIGN},
     {"email", "messaging-patient", "en_US", "txt", "You have a new message",
      HELLO "You have a new message{{#sender_name}} from {{sender_name}}"
-     "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
+           "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
     {"email", "messaging-provider", "en_US", "txt", "New message from a patient",
      HELLO "You have a new message{{#sender_name}} from {{sender_name}}"
-     "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
+           "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
     {"sms", "verify", "en_US", "txt", "", "Your confirmation code is {{code}}." TTL},
     {"sms", "verify", "es_US", "txt", "", "Su código de confirmación es {{code}}."},
     {"sms", "reset-password", "en_US", "txt", "", "Your password reset code is {{code}}." TTL},
@@ -73,7 +75,8 @@ static const struct template_default defaults[] = {
     {"sms", "onboarding-provider", "en_US", "txt", "",
      "{{#organization_name}}{{organization_name}}: {{/organization_name}}your provider account "
      "is ready. Open {{url}}"},
-    {"sms", "page", "en_US", "txt", "", "Page{{#sender_name}} from {{sender_name}}{{/sender_name}}: {{message}}"},
+    {"sms", "page", "en_US", "txt", "",
+     "Page{{#sender_name}} from {{sender_name}}{{/sender_name}}: {{message}}"},
 };
 
 static int in_list(const char *const *list, const char *s)

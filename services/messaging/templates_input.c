@@ -10,18 +10,21 @@
 
 #define ATTRS "/data/attributes"
 
-static const char *const email_attrs[] = {"format",        "locale",
-                                          "organization-id", "subject",
-                                          "support-email", "support-email-title",
-                                          "template",      "type",
-                                          "theme-id",      NULL};
-static const char *const sms_attrs[] = {"locale", "organization-id", "template", "type",
-                                        "theme-id", NULL};
-static const char *const email_query[] = {"filter[format]", "filter[locale]", "filter[type]",
-                                          "organization-id", "theme-id", "page[limit]",
-                                          "page[offset]", NULL};
-static const char *const sms_query[] = {"filter[locale]", "filter[type]", "organization-id",
-                                        "theme-id", "page[limit]", "page[offset]", NULL};
+static const char *const email_attrs[] = {
+    "format",   "locale", "organization-id", "subject", "support-email", "support-email-title",
+    "template", "type",   "theme-id",        NULL};
+static const char *const sms_attrs[] = {"locale", "organization-id", "template",
+                                        "type",   "theme-id",        NULL};
+static const char *const email_query[] = {
+    "filter[format]", "filter[locale]", "filter[type]", "organization-id",
+    "theme-id",       "page[limit]",    "page[offset]", NULL};
+static const char *const sms_query[] = {"filter[locale]",
+                                        "filter[type]",
+                                        "organization-id",
+                                        "theme-id",
+                                        "page[limit]",
+                                        "page[offset]",
+                                        NULL};
 
 static int is_email(const struct template_kind *k)
 {
@@ -37,8 +40,8 @@ cm_err template_query_read(struct cm_req *rq, const struct template_kind *k,
     if (err == CM_OK)
         err = cm_query_text(rq, "filter[type]", 64, q->type, sizeof q->type);
     if (err == CM_OK && q->type[0] && !template_type_known(k->channel, q->type))
-        err = cm_fail_at(rq, CM_EINVAL, NULL, "filter[type]", "unknown %s template type",
-                         k->channel);
+        err =
+            cm_fail_at(rq, CM_EINVAL, NULL, "filter[type]", "unknown %s template type", k->channel);
     if (err == CM_OK)
         err = cm_query_text(rq, "filter[locale]", 5, q->locale, sizeof q->locale);
     if (err == CM_OK && q->locale[0] && !template_locale_known(q->locale))
@@ -79,8 +82,8 @@ cm_err template_body_read(struct cm_req *rq, const struct template_kind *k, cons
         return err;
     err = cm_json_str(rq, a, ATTRS, "type", create, 0, 64, &f->type);
     if (err == CM_OK && f->type && !template_type_known(k->channel, f->type))
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/type", NULL, "unknown %s template type",
-                         k->channel);
+        err =
+            cm_fail_at(rq, CM_EINVAL, ATTRS "/type", NULL, "unknown %s template type", k->channel);
     if (err == CM_OK)
         err = cm_json_str(rq, a, ATTRS, "locale", 0, 0, 5, &f->locale);
     if (err == CM_OK && f->locale && !template_locale_known(f->locale))
@@ -107,8 +110,8 @@ cm_err template_body_read(struct cm_req *rq, const struct template_kind *k, cons
         if (err == CM_OK && f->format && strcmp(f->format, "html") && strcmp(f->format, "txt"))
             err = cm_fail_at(rq, CM_EINVAL, ATTRS "/format", NULL, "format must be html or txt");
         if (err == CM_OK)
-            err = cm_json_str(rq, a, ATTRS, "subject", 0, 1, TEMPLATE_MAX_SUBJECT_CHARS,
-                              &f->subject);
+            err =
+                cm_json_str(rq, a, ATTRS, "subject", 0, 1, TEMPLATE_MAX_SUBJECT_CHARS, &f->subject);
         if (err == CM_OK && f->subject && strpbrk(f->subject, "\r\n"))
             err = cm_fail_at(rq, CM_EINVAL, ATTRS "/subject", NULL, "must be one line");
         if (err == CM_OK)
@@ -117,8 +120,8 @@ cm_err template_body_read(struct cm_req *rq, const struct template_kind *k, cons
             err = cm_json_str(rq, a, ATTRS, "support-email", 0, 1, 320, &f->support_email);
         if (err == CM_OK && f->support_email && f->support_email[0] &&
             !strchr(f->support_email, '@'))
-            err = cm_fail_at(rq, CM_EINVAL, ATTRS "/support-email", NULL,
-                             "must be an email address");
+            err =
+                cm_fail_at(rq, CM_EINVAL, ATTRS "/support-email", NULL, "must be an email address");
         if (err == CM_OK)
             err = cm_json_str(rq, a, ATTRS, "support-email-title", 0, 1, 200,
                               &f->support_email_title);

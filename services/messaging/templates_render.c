@@ -27,8 +27,8 @@ struct out_buf {
 
 static int name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 /* Parses the tag starting at s ("{{"); 0 on success, -1 with why. */
@@ -56,9 +56,10 @@ static int parse_tag(const char *text, const char *s, struct tag *t, char *why, 
         p++;
     close = triple ? "}}}" : "}}";
     if (t->len == 0 || t->len > TEMPLATE_MAX_NAME || strncmp(p, close, strlen(close)) != 0) {
-        snprintf(why, whylen, "malformed tag at byte %zu: expected {{name}}, {{{name}}}, "
-                              "{{#name}}, {{^name}} or {{/name}} with a name of 1..%d of "
-                              "[A-Za-z0-9_.-]",
+        snprintf(why, whylen,
+                 "malformed tag at byte %zu: expected {{name}}, {{{name}}}, "
+                 "{{#name}}, {{^name}} or {{/name}} with a name of 1..%d of "
+                 "[A-Za-z0-9_.-]",
                  (size_t)(s - text), TEMPLATE_MAX_NAME);
         return -1;
     }
@@ -97,12 +98,23 @@ static void put_value(struct out_buf *b, const char *v, int html, int one_line)
         const char *rep = NULL;
         if (html) {
             switch (*v) {
-            case '&': rep = "&amp;"; break;
-            case '<': rep = "&lt;"; break;
-            case '>': rep = "&gt;"; break;
-            case '"': rep = "&quot;"; break;
-            case '\'': rep = "&#39;"; break;
-            default: break;
+            case '&':
+                rep = "&amp;";
+                break;
+            case '<':
+                rep = "&lt;";
+                break;
+            case '>':
+                rep = "&gt;";
+                break;
+            case '"':
+                rep = "&quot;";
+                break;
+            case '\'':
+                rep = "&#39;";
+                break;
+            default:
+                break;
             }
         }
         if (one_line && (*v == '\r' || *v == '\n'))
@@ -165,8 +177,8 @@ cm_err template_check(const char *text, char *why, size_t whylen)
     return walk(text, NULL, 0, 0, NULL, why, whylen);
 }
 
-cm_err template_render(const char *text, const struct template_vars *vars, int html,
-                       int one_line, char **out, char *why, size_t whylen)
+cm_err template_render(const char *text, const struct template_vars *vars, int html, int one_line,
+                       char **out, char *why, size_t whylen)
 {
     struct out_buf b = {NULL, 0, 0, 0};
     cm_err err;

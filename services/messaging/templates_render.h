@@ -39,7 +39,7 @@ cm_err template_check(const char *text, char *why, size_t whylen);
  * *out is the NUL-terminated result (caller frees). CM_EINVAL for a
  * malformed template (why as template_check), CM_ETOOBIG when the result
  * would pass TEMPLATE_MAX_OUT. */
-cm_err template_render(const char *text, const struct template_vars *vars, int html,
-                       int one_line, char **out, char *why, size_t whylen);
+cm_err template_render(const char *text, const struct template_vars *vars, int html, int one_line,
+                       char **out, char *why, size_t whylen);
 
 #endif

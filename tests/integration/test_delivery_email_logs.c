@@ -96,8 +96,7 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
     /* the organization admin: its send and the bounce of it */
     snprintf(path, sizeof path, LOGS "?filter[destination]=%s", to);
     doc = get(path, admin.token, 200);
-    cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 2), "%s",
-              json_dumps(doc, 0));
+    cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 2), "%s", json_dumps(doc, 0));
     item = json_array_get(json_object_get(doc, "data"), 0);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(item, "type")), "email-logs"));
     cr_assert(it_true(json_is_integer(json_object_get(item, "id"))));
@@ -136,8 +135,8 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
     snprintf(path, sizeof path, LOGS "?filter[destination]=%s&page[offset]=2", to);
     doc = get(path, admin.token, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
-    cr_assert(eq(str, (char *)attr(json_array_get(json_object_get(doc, "data"), 0),
-                                   "notification-type"),
+    cr_assert(eq(str,
+                 (char *)attr(json_array_get(json_object_get(doc, "data"), 0), "notification-type"),
                  "Suppressed"));
     json_decref(doc);
 

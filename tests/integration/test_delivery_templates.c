@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cm_err.h"
 #include "auth_fixtures.h"
+#include "cm_err.h"
 #include "delivery_rpc.h"
 #include "harness.h"
 
@@ -144,7 +144,9 @@ Test(delivery_templates, the_organizations_template_wins_and_escapes_html)
 static const struct {
     const char *channel, *type, *locale;
 } bad[] = {
-    {"email", "no-such-type", ""}, {"sms", "verify-email", ""}, {"email", "verify-email", "fr_FR"},
+    {"email", "no-such-type", ""},
+    {"sms", "verify-email", ""},
+    {"email", "verify-email", "fr_FR"},
 };
 
 ParameterizedTestParameters(delivery_templates, refuses_unknown_types_and_locales)
@@ -169,8 +171,8 @@ ParameterizedTest(size_t *i, delivery_templates, refuses_unknown_types_and_local
     cr_assert(eq(int, reply->code, CM_EINVAL), "case %zu: %s", *i, reply->message);
     cr_assert(reply->message && reply->message[0]);
     envelope__rpc_reply__free_unpacked(reply, NULL);
-    cr_assert(eq(long, count("SELECT count(*)::text FROM messaging.email_logs WHERE recipient = $1",
-                             to),
+    cr_assert(eq(long,
+                 count("SELECT count(*)::text FROM messaging.email_logs WHERE recipient = $1", to),
                  0));
 }
 

@@ -70,8 +70,7 @@ static void create(const char *token, const char *org, char *id, char *code)
              "\"%s\", \"netloc\": \"app.example.com\", \"full-path\": \"/claim?t=abc&x=1\"}}}",
              org);
     doc = call("POST", LINKS, token, body, 201);
-    snprintf(id, 40, "%s",
-             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     snprintf(code, 16, "%s", attr_str(doc, "code"));
     json_decref(doc);
 }
@@ -89,7 +88,8 @@ Test(short_links, admin_manages_links_and_anyone_follows_them)
     cr_assert(eq(sz, strlen(code), 8));
     snprintf(path, sizeof path, LINKS "%s/", id);
     doc = call("GET", path, admin.token, NULL, 200);
-    cr_assert(eq(str, (char *)attr_str(doc, "redirect-url"), "https://app.example.com/claim?t=abc&x=1"));
+    cr_assert(
+        eq(str, (char *)attr_str(doc, "redirect-url"), "https://app.example.com/claim?t=abc&x=1"));
     cr_assert(eq(str, (char *)attr_str(doc, "netloc"), "app.example.com"));
     cr_assert(eq(str, (char *)attr_str(doc, "full-path"), "/claim?t=abc&x=1"));
     cr_assert(eq(str, (char *)attr_str(doc, "organization-id"), org));

@@ -69,15 +69,14 @@ static void world(struct world *w)
     ut_account(w->b, "admin", &w->b_admin);
 }
 
-static char *email_body(const char *org, const char *type, const char *locale,
-                        const char *format, const char *tpl)
+static char *email_body(const char *org, const char *type, const char *locale, const char *format,
+                        const char *tpl)
 {
-    json_t *doc = json_pack("{s:{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}}", "data",
-                            "type", "organization-email-templates", "attributes",
-                            "organization-id", org, "type", type, "locale", locale, "format",
-                            format, "subject", "Hello {{name}}", "support-email",
-                            "help@example.com", "support-email-title", "Help desk", "template",
-                            tpl);
+    json_t *doc = json_pack("{s:{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}}", "data", "type",
+                            "organization-email-templates", "attributes", "organization-id", org,
+                            "type", type, "locale", locale, "format", format, "subject",
+                            "Hello {{name}}", "support-email", "help@example.com",
+                            "support-email-title", "Help desk", "template", tpl);
     char *s = json_dumps(doc, 0);
     json_decref(doc);
     return s;
@@ -85,8 +84,7 @@ static char *email_body(const char *org, const char *type, const char *locale,
 
 Test(templates, require_credentials)
 {
-    static const char *const paths[] = {EMAIL, SMS,
-                                        EMAIL "7d3c1a52-0b8f-4e4b-9a53-2f3a1b0c9d11/",
+    static const char *const paths[] = {EMAIL, SMS, EMAIL "7d3c1a52-0b8f-4e4b-9a53-2f3a1b0c9d11/",
                                         SMS "7d3c1a52-0b8f-4e4b-9a53-2f3a1b0c9d11/"};
     struct it_resp r;
 
@@ -130,8 +128,8 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
     snprintf(path, sizeof path, EMAIL "%s/", id);
     doc = call("GET", path, w.admin.token, NULL, 200);
     cr_assert(eq(str, (char *)data_id(doc), id));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"),
-                                                                "type")),
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "type")),
                  "organization-email-templates"));
     json_decref(doc);
 
@@ -151,8 +149,9 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
     doc = call("GET", EMAIL "?filter[type]=onboarding&filter[locale]=es_US", w.admin.token, NULL,
                200);
     cr_assert(eq(sz, list_len(doc), 1));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(
-                          json_array_get(json_object_get(doc, "data"), 0), "id")),
+    cr_assert(eq(str,
+                 (char *)json_string_value(
+                     json_object_get(json_array_get(json_object_get(doc, "data"), 0), "id")),
                  id));
     json_decref(doc);
     doc = call("GET", EMAIL "?filter[type]=verify-email", w.admin.token, NULL, 200);
@@ -173,8 +172,8 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
     dr_deliver_ok(&req, mid);
     doc = it_spool_wait(to, "onboarding", 5000);
     cr_assert(doc != NULL);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(doc, "subject")),
-                 "Bienvenido Ana & Co"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(doc, "subject")), "Bienvenido Ana & Co"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(doc, "body")),
                  "<p>Hola Ana &amp; Co</p>"));
     json_decref(doc);

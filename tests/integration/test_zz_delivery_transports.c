@@ -28,9 +28,9 @@
 
 static char dir[512];
 
-static const char *transport_vars[] = {"SMTP_URL", "SMTP_USER", "SMTP_PASSWORD", "SMTP_CA_FILE",
-                                       "SMS_URL", "SMS_TOKEN", "DELIVERY_BACKOFF_MS",
-                                       "DELIVERY_RETRIES", "MAIL_FROM"};
+static const char *transport_vars[] = {
+    "SMTP_URL",  "SMTP_USER",           "SMTP_PASSWORD",    "SMTP_CA_FILE", "SMS_URL",
+    "SMS_TOKEN", "DELIVERY_BACKOFF_MS", "DELIVERY_RETRIES", "MAIL_FROM"};
 
 /* Reads all of path into a new string (caller frees); NULL when missing. */
 static char *slurp(const char *path)
@@ -186,8 +186,8 @@ static long queued_rows(const char *id)
 {
     const char *params[1] = {id};
     PGconn *pg = it_pg();
-    char *v = it_pg_value(pg, "SELECT count(*)::text FROM messaging.deliveries WHERE id = $1", 1,
-                          params);
+    char *v =
+        it_pg_value(pg, "SELECT count(*)::text FROM messaging.deliveries WHERE id = $1", 1, params);
     long n = atol(v);
     free(v);
     PQfinish(pg);
@@ -202,8 +202,9 @@ static void decode_body(const char *mail, char *out, size_t cap)
 
     cr_assert(b != NULL);
     b += 4;
-    cr_assert(eq(int, sodium_base642bin((unsigned char *)out, cap - 1, b, strlen(b), "\r\n", &len,
-                                        NULL, sodium_base64_VARIANT_ORIGINAL),
+    cr_assert(eq(int,
+                 sodium_base642bin((unsigned char *)out, cap - 1, b, strlen(b), "\r\n", &len, NULL,
+                                   sodium_base64_VARIANT_ORIGINAL),
                  0));
     out[len] = '\0';
 }
@@ -276,10 +277,11 @@ Test(zz_delivery_transports, sms_endpoint_gets_json_after_retries_and_once)
     cr_assert(sms != NULL, "no SMS at the endpoint (see %s)", dir);
     doc = json_loads(sms, 0, NULL);
     cr_assert(doc != NULL);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "body"), "body")),
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_object_get(doc, "body"), "body")),
                  "Your confirmation code is 246810."));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "body"), "id")),
-                 id));
+    cr_assert(eq(
+        str, (char *)json_string_value(json_object_get(json_object_get(doc, "body"), "id")), id));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(doc, "authorization")),
                  "Bearer " SMS_TOKEN));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(doc, "idempotency-key")), id));

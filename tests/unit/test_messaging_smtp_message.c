@@ -1,7 +1,9 @@
 /* test_messaging_smtp_message.c: the RFC 5322 text of an outgoing email
  * (headers, RFC 2047 subjects cut at character boundaries, base64 body in
  * 76-character lines) and the sender's backoff. */
-// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c services/messaging/smtp_send.c services/messaging/store_deliveries.c services/messaging/store_email_logs.c
+// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c
+// services/messaging/smtp_send.c services/messaging/store_deliveries.c
+// services/messaging/store_email_logs.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>
@@ -31,12 +33,15 @@ Test(smtp_message, has_the_headers_and_a_base64_body)
     cr_assert(sodium_init() >= 0);
     m = build("Hello", "Hi there", 0);
     cr_assert(strstr(m, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n") == m);
-    cr_assert(strstr(m, "\r\nFrom: from@example.com\r\nTo: to@example.com\r\nSubject: Hello\r\n") != NULL);
-    cr_assert(strstr(m, "Message-ID: <0b7e3f8e-0000-4000-8000-000000000001@messaging>\r\n") != NULL);
+    cr_assert(strstr(m, "\r\nFrom: from@example.com\r\nTo: to@example.com\r\nSubject: Hello\r\n") !=
+              NULL);
+    cr_assert(strstr(m, "Message-ID: <0b7e3f8e-0000-4000-8000-000000000001@messaging>\r\n") !=
+              NULL);
     cr_assert(strstr(m, "Content-Type: text/plain; charset=UTF-8\r\n") != NULL);
     b = strstr(m, "\r\n\r\n") + 4;
-    cr_assert(eq(int, sodium_base642bin(dec, sizeof dec, b, strlen(b), "\r\n", &len, NULL,
-                                        sodium_base64_VARIANT_ORIGINAL),
+    cr_assert(eq(int,
+                 sodium_base642bin(dec, sizeof dec, b, strlen(b), "\r\n", &len, NULL,
+                                   sodium_base64_VARIANT_ORIGINAL),
                  0));
     cr_assert(eq(sz, len, 8));
     cr_assert(memcmp(dec, "Hi there", 8) == 0);
@@ -76,8 +81,9 @@ Test(smtp_message, encodes_non_ascii_subjects_without_splitting_characters)
     /* each word decodes to whole characters */
     for (p = strstr(m, "=?UTF-8?B?"); p; p = strstr(p + 1, "=?UTF-8?B?")) {
         const char *s = p + 10, *e = strstr(s, "?=");
-        cr_assert(eq(int, sodium_base642bin(dec, sizeof dec, s, (size_t)(e - s), NULL, &len, NULL,
-                                            sodium_base64_VARIANT_ORIGINAL),
+        cr_assert(eq(int,
+                     sodium_base642bin(dec, sizeof dec, s, (size_t)(e - s), NULL, &len, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
                      0));
         cr_assert(eq(sz, len % 2, 0));
         cr_assert(eq(int, (dec[0] & 0xC0) == 0x80, 0));

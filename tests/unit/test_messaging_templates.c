@@ -53,8 +53,8 @@ Test(templates, unknown_variables_are_empty)
 
 Test(templates, sections_show_or_hide)
 {
-    char *s = render("a{{#url}} open {{url}}{{/url}}b{{#empty}}X{{/empty}}{{^empty}}E{{/empty}}",
-                     0, 0);
+    char *s =
+        render("a{{#url}} open {{url}}{{/url}}b{{#empty}}X{{/empty}}{{^empty}}E{{/empty}}", 0, 0);
     cr_assert(eq(str, s, "a open https://x.test/a?b=1&c=2bE"));
     free(s);
 }
@@ -71,7 +71,7 @@ Test(templates, one_line_turns_newlines_into_spaces)
 }
 
 static const char *const malformed[] = {
-    "{{", "{{}}", "{{a b}}", "{{{a}}", "{{#a}}x", "{{/a}}", "{{#a}}{{#b}}{{/b}}{{/a}}",
+    "{{",           "{{}}",   "{{a b}}", "{{{a}}", "{{#a}}x", "{{/a}}", "{{#a}}{{#b}}{{/b}}{{/a}}",
     "{{#a}}{{/b}}", "{{a!}}",
 };
 
@@ -89,8 +89,8 @@ ParameterizedTest(size_t *i, templates, finds_malformed_tags)
     cr_assert(eq(int, template_check(malformed[*i], why, sizeof why), CM_EINVAL), "%s",
               malformed[*i]);
     cr_assert(why[0] != '\0');
-    cr_assert(eq(int, template_render(malformed[*i], &vars, 0, 0, &out, why, sizeof why),
-                 CM_EINVAL));
+    cr_assert(
+        eq(int, template_render(malformed[*i], &vars, 0, 0, &out, why, sizeof why), CM_EINVAL));
     cr_assert(out == NULL);
 }
 
@@ -104,11 +104,11 @@ Test(templates, refuses_results_over_the_limit)
 }
 
 static const char *const email_types[] = {
-    "verify-email", "reverify-email", "forgot-password", "onboarding", "onboarding-provider",
-    "messaging-patient", "messaging-provider", "sign-up-code", "reset-code",
-    "email-change-notice", "registration-invitation"};
-static const char *const sms_types[] = {"verify", "reset-password", "onboarding",
-                                        "onboarding-provider", "sign-up-code", "page"};
+    "verify-email",        "reverify-email",      "forgot-password",        "onboarding",
+    "onboarding-provider", "messaging-patient",   "messaging-provider",     "sign-up-code",
+    "reset-code",          "email-change-notice", "registration-invitation"};
+static const char *const sms_types[] = {
+    "verify", "reset-password", "onboarding", "onboarding-provider", "sign-up-code", "page"};
 
 static void check_default(const char *channel, const char *type, const char *locale)
 {
@@ -134,8 +134,8 @@ Test(templates, every_type_has_a_default_that_renders)
 
 Test(templates, defaults_follow_the_locale_and_fall_back_to_en_us)
 {
-    cr_assert(eq(str, (char *)template_default_find("email", "verify-email", "es_US")->locale,
-                 "es_US"));
+    cr_assert(
+        eq(str, (char *)template_default_find("email", "verify-email", "es_US")->locale, "es_US"));
     cr_assert(eq(str, (char *)template_default_find("email", "reverify-email", "es_US")->locale,
                  "en_US"));
     cr_assert(template_default_find("email", "verify", "en_US") == NULL);
