@@ -1,9 +1,9 @@
 /* test_messaging_smtp_message.c: the RFC 5322 text of an outgoing email
  * (headers, RFC 2047 subjects cut at character boundaries, base64 body in
  * 76-character lines) and the sender's backoff. */
-// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c
-// services/messaging/smtp_send.c services/messaging/store_deliveries.c
-// services/messaging/store_email_logs.c
+// clang-format off
+// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c services/messaging/smtp_send.c services/messaging/store_deliveries.c services/messaging/store_email_logs.c
+// clang-format on
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>
