@@ -327,3 +327,45 @@ Test(zz_delivery_transports, refused_and_exhausted_sends_fail_and_are_logged)
     cr_assert(strstr(attempts, "503") != NULL, "%s", attempts);
     free(attempts);
 }
+
+Test(zz_delivery_transports, smtp_gets_the_organizations_html_template_in_the_locale)
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    Messaging__DeliverRequest__VariablesEntry e = MESSAGING__DELIVER_REQUEST__VARIABLES_ENTRY__INIT,
+                                              *ep[1] = {&e};
+    char to[128], id[37], org[40], needle[200], body[4096], *mail, *v;
+    const char *params[1] = {org};
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    v = it_pg_value(pg, "SELECT gen_random_uuid()::text", 0, NULL);
+    snprintf(org, sizeof org, "%s", v);
+    free(v);
+    v = it_pg_value(pg,
+                    "INSERT INTO messaging.templates (id, channel, organization_id, type, locale,"
+                    " format, subject, body) VALUES (gen_random_uuid(), 'email', $1, 'onboarding',"
+                    " 'es_US', 'html', 'Bienvenida a la clínica, {{name}}',"
+                    " '<p>Hola {{name}}</p>') RETURNING 'ok'",
+                    1, params);
+    free(v);
+    PQfinish(pg);
+    dr_address(to, sizeof to, "smtp-org");
+    e.key = "name";
+    e.value = "Ana <b>";
+    req.channel = "email";
+    req.to = to;
+    req.template_type = "onboarding";
+    req.locale = "es_US";
+    req.organization_id = org;
+    req.n_variables = 1;
+    req.variables = ep;
+    dr_deliver_ok(&req, id);
+    snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
+    mail = wait_file("mail", needle, 20000);
+    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", dir);
+    cr_assert(strstr(mail, "Content-Type: text/html; charset=UTF-8") != NULL);
+    decode_body(mail, body, sizeof body);
+    cr_assert(eq(str, body, "<p>Hola Ana &lt;b&gt;</p>"));
+    free(mail);
+}
