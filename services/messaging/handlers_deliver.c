@@ -223,25 +223,28 @@ cm_err rpc_deliver(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t
     in = messaging__deliver_request__unpack(NULL, req->payload.len, req->payload.data);
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "malformed DeliverRequest");
-    err = message_of(w, in, &m, &c);
-    if (err == CM_OK && strlen(in->idempotency_key) > MAX_IDEMPOTENCY_KEY)
+    spool_uuid(id);
+    err = CM_OK;
+    if (strlen(in->idempotency_key) > MAX_IDEMPOTENCY_KEY)
         err = cm_rpc_fail(w, CM_EINVAL, "idempotency_key is longer than %d bytes",
                           MAX_IDEMPOTENCY_KEY);
-    if (err == CM_OK) {
-        err = spool_validate(&m, why, sizeof why);
-        if (err != CM_OK)
-            err = cm_rpc_fail(w, err, "%s", why);
-    }
-    spool_uuid(id);
-    /* a request served before answers its first message, and sends nothing */
+    /* a request served before answers its first message, and makes nothing
+     * (no rendering, no short links) */
     if (err == CM_OK && in->idempotency_key[0]) {
-        err = store_email_log_find_sent(w->pg, in->idempotency_key, m.to, id);
+        err = store_email_log_find_sent(w->pg, in->idempotency_key, in->to, id);
         if (err == CM_OK)
             out.repeated = 1;
         else if (err == CM_ENOTFOUND)
             err = CM_OK;
         else
             err = cm_rpc_fail(w, err, "the delivery log could not be read");
+    }
+    if (err == CM_OK && !out.repeated)
+        err = message_of(w, in, &m, &c);
+    if (err == CM_OK && !out.repeated) {
+        err = spool_validate(&m, why, sizeof why);
+        if (err != CM_OK)
+            err = cm_rpc_fail(w, err, "%s", why);
     }
     if (err == CM_OK && !out.repeated && !strcmp(m.channel, "email")) {
         err = store_address_suppressed(w->pg, m.to, &suppressed);

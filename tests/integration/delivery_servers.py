@@ -3,7 +3,8 @@
 # real SMTP server (Debian's python3-aiosmtpd) that requires STARTTLS and
 # AUTH LOGIN/PLAIN with one user, and an HTTP endpoint that takes SMS as JSON
 # and answers 503 to its first --sms-fail requests (to exercise retries),
-# 400 to any number ending in 0400 and 503 to any ending in 0503.
+# 400 to any number ending in 0400, 503 to any ending in 0503, and 503 to
+# all while DIR/sms-down exists.
 # Each accepted email is written to DIR/mail-<n>.eml (with X-Envelope-To
 # and X-Auth-User lines first), each SMS to DIR/sms-<n>.json with its
 # headers. The chosen ports go to DIR/ports as "smtp <port>\nsms <port>\n"
@@ -101,7 +102,8 @@ class Sms(BaseHTTPRequestHandler):
             self.send_response(400)
             self.end_headers()
             return
-        if seen <= a.sms_fail or to.endswith("0503"):  # down for now / for ever
+        down = os.path.exists(os.path.join(a.dir, "sms-down"))  # down while the file is there
+        if seen <= a.sms_fail or to.endswith("0503") or down:  # down for now / for ever
             self.send_response(503)
             self.end_headers()
             return

@@ -4,9 +4,9 @@
  * MIME-encoded email; the SMS endpoint receives JSON after two 503s
  * (retries with backoff: the message stays queued, then is sent once); a
  * 400 fails a message for good and an endpoint that stays down fails it
- * after DELIVERY_RETRIES attempts; a request's idempotency key sends one
- * email. messaging is restarted with the transports set, and again without
- * them at the end ("zz": it changes the shared stack). */
+ * after DELIVERY_RETRIES attempts; a queued message survives a restart of
+ * messaging; a request's idempotency key sends one email. messaging is restarted with the
+ * transports set, and again without them at the end ("zz": it changes the shared stack). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dirent.h>
@@ -95,7 +95,7 @@ static void servers_up(void)
     setenv("SMS_URL", cmd, 1);
     setenv("SMS_TOKEN", SMS_TOKEN, 1);
     setenv("DELIVERY_BACKOFF_MS", "100", 1);
-    setenv("DELIVERY_RETRIES", "4", 1);
+    setenv("DELIVERY_RETRIES", "8", 1); /* 100 ms doubled: 12.7 s in all */
     setenv("MAIL_FROM", "no-reply@health.test", 1);
     cr_assert(eq(int, it_stack(NULL, 0, "restart", "messaging", NULL), 0), "restart messaging");
 }
@@ -315,9 +315,9 @@ Test(zz_delivery_transports, refused_and_exhausted_sends_fail_and_are_logged)
     cr_assert(eq(str, status, "failed"), "a 400 is final");
     free(status);
     cr_assert(eq(long, queued_rows(id400), 0));
-    /* 4 attempts, 100 + 200 + 400 ms apart, then failed */
+    /* 8 attempts, 100, 200, ... 6400 ms apart, then failed */
     cr_assert(eq(long, queued_rows(id503), 1), "dropped before its retries");
-    status = wait_status(id503, "failed", 20000);
+    status = wait_status(id503, "failed", 60000);
     cr_assert(eq(str, status, "failed"));
     free(status);
     cr_assert(eq(long, queued_rows(id503), 0));
@@ -368,4 +368,47 @@ Test(zz_delivery_transports, smtp_gets_the_organizations_html_template_in_the_lo
     decode_body(mail, body, sizeof body);
     cr_assert(eq(str, body, "<p>Hola Ana &lt;b&gt;</p>"));
     free(mail);
+}
+
+Test(zz_delivery_transports, a_queued_message_survives_a_restart_of_messaging)
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    char to[32], id[37], down[600], needle[128], *status, *sms;
+    const char *params[1] = {id};
+    FILE *f;
+
+    IT_REQUIRE_STACK();
+    snprintf(down, sizeof down, "%s/sms-down", dir);
+    f = fopen(down, "w");
+    cr_assert(f != NULL);
+    fclose(f);
+    snprintf(to, sizeof to, "+1556%06u2", (unsigned)randombytes_uniform(1000000));
+    req.channel = "sms";
+    req.to = to;
+    req.body = "kept across a restart";
+    req.kind = "it-transport";
+    dr_deliver_ok(&req, id);
+    /* it was tried and failed at least once */
+    for (double until = it_now_ms() + 10000; it_now_ms() < until; usleep(50000)) {
+        PGconn *pg = it_pg();
+        char *a = it_pg_value(pg, "SELECT attempts::text FROM messaging.deliveries WHERE id = $1",
+                              1, params);
+        PQfinish(pg);
+        int tried = a && atoi(a) >= 1;
+        free(a);
+        if (tried)
+            break;
+    }
+    cr_assert(eq(long, queued_rows(id), 1));
+    cr_assert(eq(int, it_stack(NULL, 0, "restart", "messaging", NULL), 0));
+    cr_assert(eq(long, queued_rows(id), 1), "not queued any more after the restart");
+    unlink(down);
+    snprintf(needle, sizeof needle, "\"to\": \"%s\"", to);
+    sms = wait_file("sms", needle, 20000);
+    cr_assert(sms != NULL, "the queued SMS was lost");
+    free(sms);
+    status = wait_status(id, "sent", 10000);
+    cr_assert(eq(str, status, "sent"));
+    free(status);
+    cr_assert(eq(long, count_files("sms", needle), 1));
 }
