@@ -14,6 +14,8 @@ static const char *notification_type(const char *status)
         return "Bounce";
     if (!strcmp(status, "suppressed"))
         return "Suppressed";
+    if (!strcmp(status, "queued"))
+        return "Queued";
     return "Failed";
 }
 

@@ -1,6 +1,7 @@
 /* email_log_json.h: email-logs entries (#22) as JSON:API resources. The
  * attribute names are the seed's, which look like Amazon SES feedback:
- * notification-type is "Send", "Failed", "Suppressed" or "Bounce";
+ * notification-type is "Send", "Queued" (waiting for a remote transport),
+ * "Failed", "Suppressed" or "Bounce";
  * ses-id is messaging's message id (for a bounce, the send it reports on);
  * ses-raw carries channel, kind and status. Pure. */
 #ifndef MESSAGING_EMAIL_LOG_JSON_H
