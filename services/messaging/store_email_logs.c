@@ -9,7 +9,7 @@
 
 #include "cm_pg.h"
 #include "cm_pg_select.h"
-#include "store_templates.h"
+#include "store_time.h"
 
 cm_err store_email_log_add(PGconn *pg, const struct email_log_rec *r)
 {

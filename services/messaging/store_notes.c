@@ -10,7 +10,7 @@
 #include "cm_pg.h"
 #include "cm_pg_select.h"
 #include "spool.h"
-#include "store_templates.h"
+#include "store_time.h"
 
 #define GM_COLUMNS                                                                                 \
     "id::text AS id, organization_id::text AS organization_id, name, locale, message, " MSG_TS(    \

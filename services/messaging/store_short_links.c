@@ -10,7 +10,7 @@
 #include "cm_pg.h"
 #include "cm_pg_select.h"
 #include "spool.h"
-#include "store_templates.h"
+#include "store_time.h"
 
 #define CODE_TRIES 5
 

@@ -8,6 +8,7 @@
 
 #include "cm_pg.h"
 #include "cm_pg_select.h"
+#include "store_time.h"
 
 #define COLUMNS                                                                                    \
     "id::text AS id, channel, organization_id::text AS organization_id, "                          \

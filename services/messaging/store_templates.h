@@ -10,9 +10,6 @@
 
 #include "cm_err.h"
 
-/* SQL rendering a timestamptz as RFC 3339 UTC with microseconds. */
-#define MSG_TS(expr) "to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* One template; strings borrowed from the list that holds it ("" for
  * NULL). */
 struct template_rec {
