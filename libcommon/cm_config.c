@@ -78,6 +78,17 @@ static const struct entry table[] = {
     S("TOTP_KEYS", totp_keys, NULL),
     S("PHI_KEYS", phi_keys, NULL),
     I("MAX_UPLOAD_BYTES", max_upload_bytes, 1024, 1 << 30, 64 * 1024 * 1024), /* streamed: any size */
+    S("MAIL_FROM", mail_from, "no-reply@localhost"),
+    S("SMTP_URL", smtp_url, NULL),
+    S("SMTP_USER", smtp_user, NULL),
+    S("SMTP_PASSWORD", smtp_password, NULL),
+    S("SMTP_STARTTLS", smtp_starttls, "required"),
+    S("SMTP_CA_FILE", smtp_ca_file, NULL),
+    S("SMS_URL", sms_url, NULL),
+    S("SMS_TOKEN", sms_token, NULL),
+    I("DELIVERY_RETRIES", delivery_retries, 1, 100, 5),
+    I("DELIVERY_BACKOFF_MS", delivery_backoff_ms, 10, 3600000, 1000),
+    S("SHORT_LINK_BASE", short_link_base, "http://127.0.0.1:8080"),
 };
 
 static const struct {

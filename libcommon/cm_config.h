@@ -81,6 +81,18 @@ struct cm_config {
                                * data (PHI) at rest; empty: a key kept in the database */
     int max_upload_bytes;     /* MAX_UPLOAD_BYTES: body limit of streamed uploads (edge_route_streams_body),
                                * which travel in chunks instead of one NATS message */
+    /* messaging: delivery transports (README "Delivery: templates, transports, ...") */
+    char *mail_from;          /* MAIL_FROM: sender address of every email */
+    char *smtp_url;           /* SMTP_URL: "smtp://host:port" or "smtps://..."; empty: the spool */
+    char *smtp_user;          /* SMTP_USER: SMTP AUTH user; empty: no authentication */
+    char *smtp_password;      /* SMTP_PASSWORD */
+    char *smtp_starttls;      /* SMTP_STARTTLS: "required" | "try" | "off" (smtp:// only) */
+    char *smtp_ca_file;       /* SMTP_CA_FILE: CA bundle to verify the server; empty: the system's */
+    char *sms_url;            /* SMS_URL: HTTP endpoint SMS are POSTed to (JSON); empty: the spool */
+    char *sms_token;          /* SMS_TOKEN: sent as "Authorization: Bearer <token>"; may be empty */
+    int delivery_retries;     /* DELIVERY_RETRIES: attempts of one send before it is failed */
+    int delivery_backoff_ms;  /* DELIVERY_BACKOFF_MS: wait after the first failed attempt, doubled */
+    char *short_link_base;    /* SHORT_LINK_BASE: public URL short links start with ("/s/<code>") */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

@@ -91,6 +91,7 @@ struct cm_resp {
     char *body;
     size_t len;
     const char *content_type;
+    char *location; /* a redirect's Location header, or NULL; owned (cm_resp_redirect) */
 };
 
 /* Value of path parameter name ("id" for "{id}"); NULL when absent. */
@@ -124,6 +125,10 @@ cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t 
 /* Sets out to status with doc serialised in the request's surface style;
  * steals the reference to doc. */
 void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc);
+
+/* Sets out to a redirect (status 301, 302, 303, 307 or 308) to url, with an
+ * empty body; url is copied (freed by the framework). */
+void cm_resp_redirect(struct cm_resp *out, int status, const char *url);
 
 /* Typed RPC handler: req is borrowed. On CM_OK it may set *out_payload to a
  * malloc'd packed reply message (freed by the framework) and *out_len. */

@@ -19,6 +19,7 @@ PACKAGES=(
     # tests
     libcriterion-dev libcurl4-openssl-dev
     python3 # the chaos suite (tests/chaos) and the edge test of a urllib client
+    python3-aiosmtpd openssl # the SMTP server (STARTTLS, AUTH) of the delivery transport suite
     # the private stack (scripts/stack.sh): servers and the tools the script uses
     postgresql-15 nats-server curl iproute2 procps util-linux
     # bench and fuzz (clang's libFuzzer/ASan runtime is libclang-rt-14-dev)

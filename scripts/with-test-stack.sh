@@ -137,6 +137,7 @@ trap 'rc=130; exit 130' INT
 trap 'rc=143; exit 143' TERM
 
 say "stack on edge :$EDGE_PORT nats :$NATS_PORT postgres :$PG_PORT admin :$ADMIN_PORT_BASE.. in $VAR_DIR"
+export SHORT_LINK_BASE="http://127.0.0.1:$EDGE_PORT" # short links point at this stack's edge
 "$STACK" up
 rc=$?
 if [ "$rc" -ne 0 ]; then

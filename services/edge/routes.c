@@ -3,7 +3,8 @@
  * messaging API (/api/<date>/...) belongs to messaging and the privacy API
  * (/configure/...) to privacy. Both of those require credentials at the edge,
  * and /api takes API clients only (but for the few operations of
- * api_persons.h, open to a person's own Bearer token);
+ * api_persons.h, open to a person's own Bearer token); the public short
+ * links (/s/<code>) go to messaging without any;
  * /v1 operations decide for themselves (login and sign-up are anonymous). */
 #include "routes.h"
 
@@ -87,6 +88,9 @@ static const struct edge_route api_route = {"/api", "messaging", "messaging.http
                                             ENVELOPE__SURFACE__SURFACE_CUREATR, 1, 1};
 static const struct edge_route configure_route = {"/configure", "privacy", "privacy.http",
                                                   ENVELOPE__SURFACE__SURFACE_OKAYA, 1, 0};
+/* Public short links (messaging's url-shorteners): /s/<code> redirects. */
+static const struct edge_route short_link_route = {"/s", "messaging", "messaging.http", JSONAPI, 0,
+                                                   0};
 
 /* Compares the family f with the first len bytes of key. */
 static int family_cmp(const char *f, const char *key, size_t len)
@@ -104,6 +108,8 @@ const struct edge_route *edge_route_lookup(const char *path)
         return &api_route;
     if (!strncmp(path, "/configure/", 11))
         return &configure_route;
+    if (!strncmp(path, "/s/", 3))
+        return &short_link_route;
     if (strncmp(path, "/v1/", 4) && strncmp(path, "/v2/", 4))
         return NULL;
     end = strchr(path + 4, '/');
@@ -131,6 +137,8 @@ const struct edge_route *edge_route_at(size_t i)
         return &api_route;
     if (i == n + 1)
         return &configure_route;
+    if (i == n + 2)
+        return &short_link_route;
     return NULL;
 }
 

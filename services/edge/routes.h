@@ -23,8 +23,8 @@ struct edge_route {
  * owns it. The result is static. */
 const struct edge_route *edge_route_lookup(const char *path);
 
-/* The i-th route of the table (the /v1 and /v2 families, then /api and
- * /configure), or NULL when i is past the end; for tests that walk the
+/* The i-th route of the table (the /v1 and /v2 families, then /api,
+ * /configure and /s), or NULL when i is past the end; for tests that walk the
  * table. The result is static. */
 const struct edge_route *edge_route_at(size_t i);
 

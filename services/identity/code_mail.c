@@ -50,12 +50,16 @@ struct code_mailer *code_mailer_new(void)
 cm_err code_mail_queue(struct code_mailer *q, struct code_mail *m)
 {
     struct code_mail *copy = cm_xmalloc(sizeof *copy);
+    unsigned char key[16];
     cm_err err = CM_OK;
 
     memcpy(copy, m, sizeof *copy);
+    randombytes_buf(key, sizeof key);
+    sodium_bin2hex(copy->idempotency_key, sizeof copy->idempotency_key, key, sizeof key);
     copy->not_before_s = cm_now_s() +
                          (DELIVER_DELAY_MIN_MS + randombytes_uniform(DELIVER_DELAY_SPAN_MS)) / 1000.0;
     sodium_memzero(m->body, sizeof m->body);
+    sodium_memzero(m->code, sizeof m->code);
     pthread_mutex_lock(&q->lock);
     if (q->n == CODE_MAIL_QUEUE_MAX) {
         err = CM_EUNAVAIL;
@@ -89,16 +93,34 @@ static cm_err deliver_once(const struct code_mailer *ml, const struct code_mail 
     Messaging__DeliverRequest d = MESSAGING__DELIVER_REQUEST__INIT;
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
+    Messaging__DeliverRequest__VariablesEntry e[3], *ep[3] = {&e[0], &e[1], &e[2]};
+    char ttl[16];
     uint8_t *payload;
     size_t len;
     cm_err err;
 
+    for (int i = 0; i < 3; i++)
+        messaging__deliver_request__variables_entry__init(&e[i]);
     d.channel = m->sms ? "sms" : "email";
     d.to = (char *)m->to;
     d.subject = (char *)m->subject;
     d.body = (char *)m->body;
     d.kind = (char *)m->kind;
     d.organization_id = "";
+    if (m->template_type[0]) { /* messaging renders it */
+        d.template_type = (char *)m->template_type;
+        e[0].key = "code";
+        e[0].value = (char *)m->code;
+        snprintf(ttl, sizeof ttl, "%d", m->ttl_minutes);
+        e[1].key = "ttl_minutes";
+        e[1].value = m->ttl_minutes > 0 ? ttl : "";
+        e[2].key = "new_email";
+        e[2].value = (char *)m->new_email;
+        d.n_variables = 3;
+        d.variables = ep;
+        /* one send per queued message, even when a retry follows a lost reply */
+        d.idempotency_key = (char *)m->idempotency_key;
+    }
     self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
     self.user_id = "identity";
     payload = cm_pack(&d.base, &len);

@@ -25,7 +25,12 @@
 #define CODE_MAIL_QUEUE_MAX 4096
 
 /* One message: channel "email" or "sms"; kind is messaging's label
- * ("reset-code", "verify-email", "email-change-notice"). */
+ * ("reset-code", "verify-email", "email-change-notice"). With a
+ * template_type messaging renders it from that template (the
+ * organization's or the default, README "Delivery: templates, transports,
+ * email logs, short links") with the variables code, ttl_minutes and
+ * new_email (those set); subject and body are then only what older
+ * messaging versions send. */
 struct code_mail {
     int sms;
     char to[256];
@@ -34,6 +39,11 @@ struct code_mail {
     char kind[32];
     char request_id[72];
     double not_before_s; /* set by code_mail_queue: handed over from then on */
+    char template_type[32]; /* "forgot-password", "reset-password", "verify-email", ...; "" none */
+    char code[16];          /* {{code}}, wiped with the body */
+    int ttl_minutes;        /* {{ttl_minutes}} when > 0 */
+    char new_email[300];    /* {{new_email}} (masked) when not "" */
+    char idempotency_key[33]; /* set by code_mail_queue: retries of this message send it once */
 };
 
 /* The queue and its delivery thread, held in identity's state

@@ -91,6 +91,9 @@ static void queue_code(struct cm_req *rq, int sms, const char *to, const char *c
              "for it, ignore this message.",
              code, rq->w->cfg->code_ttl_s / 60);
     snprintf(m.kind, sizeof m.kind, "reset-code");
+    snprintf(m.template_type, sizeof m.template_type, "%s", sms ? "reset-password" : "forgot-password");
+    snprintf(m.code, sizeof m.code, "%s", code);
+    m.ttl_minutes = rq->w->cfg->code_ttl_s / 60;
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
     code_mail_queue(identity_state_of(rq->w)->mail, &m);
 }

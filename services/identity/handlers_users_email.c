@@ -62,6 +62,9 @@ void users_email_change_mail(struct cm_req *rq, struct users_email_change *ec)
              "message.",
              ec->code, rq->w->cfg->code_ttl_s / 60);
     snprintf(m.kind, sizeof m.kind, "verify-email");
+    snprintf(m.template_type, sizeof m.template_type, "verify-email");
+    snprintf(m.code, sizeof m.code, "%s", ec->code);
+    m.ttl_minutes = rq->w->cfg->code_ttl_s / 60;
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
     code_mail_queue(identity_state_of(rq->w)->mail, &m);
     sodium_memzero(ec->code, sizeof ec->code);
@@ -77,6 +80,8 @@ void users_email_change_mail(struct cm_req *rq, struct users_email_change *ec)
              "contact your administrator.",
              masked);
     snprintf(m.kind, sizeof m.kind, "email-change-notice");
+    snprintf(m.template_type, sizeof m.template_type, "email-change-notice");
+    snprintf(m.new_email, sizeof m.new_email, "%s", masked);
     snprintf(m.request_id, sizeof m.request_id, "%s", rq->http->request_id);
     code_mail_queue(identity_state_of(rq->w)->mail, &m);
 }

@@ -144,7 +144,7 @@ void clinical_send_activation(struct cm_req *rq, const Identity__ClinicalAccount
 {
     char body[768];
     struct spool_msg m = {"email", a->email, "Activate your clinical messaging account", body,
-                          "clinical-activation", org_id};
+                          "clinical-activation", org_id, "txt"};
 
     snprintf(body, sizeof body,
              "Hello %.200s,\n\nan account was made for you (user id %.255s). Choose a password "

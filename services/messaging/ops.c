@@ -13,6 +13,10 @@
 #include "clinical_services.h"
 #include "clinical_threads.h"
 #include "handlers_users_export.h"
+#include "handlers_email_logs.h"
+#include "handlers_notes.h"
+#include "handlers_short_links.h"
+#include "handlers_templates.h"
 
 const struct cm_op messaging_ops[] = {
     /* clinical messaging API (seed 001) */
@@ -43,37 +47,38 @@ const struct cm_op messaging_ops[] = {
     {"GET", "/api/2019-03-01/recipient_groups", "recipient-groups.list", clinical_groups_list},
     {"PUT", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.update", clinical_groups_update},
     {"DELETE", "/api/2019-03-01/recipient_groups/{group_id}", "recipient-groups.delete", clinical_groups_delete},
-#include "clinical_groups.h"
-#include "clinical_people.h"
-#include "clinical_services.h"
     {"GET", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"POST", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     {"PUT", "/api/2015-02-01/util/test/{id}", "util.test", util_test},
     /* identity API document (seed 002), resources owned by messaging */
-    {"GET", "/v1/email-logs/", "email-logs", NULL}, /* #22 */
-    {"GET", "/v1/feedback-comments/", "feedback-comments.list", NULL}, /* #29 */
-    {"POST", "/v1/feedback-comments/", "feedback-comments.create", NULL}, /* #30 */
-    {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", NULL}, /* #31 */
-    {"GET", "/v1/organization-email-templates/", "organization-email-templates.list", NULL}, /* #81 */
-    {"POST", "/v1/organization-email-templates/", "organization-email-templates.create", NULL}, /* #82 */
-    {"GET", "/v1/organization-email-templates/{id}/", "organization-email-templates.read", NULL}, /* #83 */
-    {"PATCH", "/v1/organization-email-templates/{id}/", "organization-email-templates.update", NULL}, /* #84 */
-    {"GET", "/v1/organization-general-messages/", "organization-general-messages.list", NULL}, /* #89 */
-    {"POST", "/v1/organization-general-messages/", "organization-general-messages.create", NULL}, /* #90 */
-    {"GET", "/v1/organization-general-messages/{id}/", "organization-general-messages.read", NULL}, /* #91 */
-    {"PATCH", "/v1/organization-general-messages/{id}/", "organization-general-messages.update", NULL}, /* #92 */
-    {"GET", "/v1/organization-sms-templates/", "organization-sms-templates.list", NULL}, /* #93 */
-    {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", NULL}, /* #94 */
-    {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", NULL}, /* #95 */
-    {"PATCH", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.update", NULL}, /* #96 */
-    {"GET", "/v1/url-shorteners/", "url-shorteners.list", NULL}, /* #131 */
-    {"POST", "/v1/url-shorteners/", "url-shorteners.create", NULL}, /* #132 */
-    {"GET", "/v1/url-shorteners/{id}/", "url-shorteners.read", NULL}, /* #133 */
-    {"PATCH", "/v1/url-shorteners/{id}/", "url-shorteners.update", NULL}, /* #134 */
+    {"GET", "/v1/email-logs/", "email-logs", email_logs_list}, /* #22 */
+    {"GET", "/v1/feedback-comments/", "feedback-comments.list", feedback_list}, /* #29 */
+    {"POST", "/v1/feedback-comments/", "feedback-comments.create", feedback_create}, /* #30 */
+    {"GET", "/v1/feedback-comments/{id}/", "feedback-comments.read", feedback_read}, /* #31 */
+    {"GET", "/v1/organization-email-templates/", "organization-email-templates.list", email_templates_list}, /* #81 */
+    {"POST", "/v1/organization-email-templates/", "organization-email-templates.create", email_templates_create}, /* #82 */
+    {"GET", "/v1/organization-email-templates/{id}/", "organization-email-templates.read", email_templates_read}, /* #83 */
+    {"PATCH", "/v1/organization-email-templates/{id}/", "organization-email-templates.update", email_templates_update}, /* #84 */
+    {"GET", "/v1/organization-general-messages/", "organization-general-messages.list", general_messages_list}, /* #89 */
+    {"POST", "/v1/organization-general-messages/", "organization-general-messages.create", general_messages_create}, /* #90 */
+    {"GET", "/v1/organization-general-messages/{id}/", "organization-general-messages.read", general_messages_read}, /* #91 */
+    {"PATCH", "/v1/organization-general-messages/{id}/", "organization-general-messages.update", general_messages_update}, /* #92 */
+    {"GET", "/v1/organization-sms-templates/", "organization-sms-templates.list", sms_templates_list}, /* #93 */
+    {"POST", "/v1/organization-sms-templates/", "organization-sms-templates.create", sms_templates_create}, /* #94 */
+    {"GET", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.read", sms_templates_read}, /* #95 */
+    {"PATCH", "/v1/organization-sms-templates/{id}/", "organization-sms-templates.update", sms_templates_update}, /* #96 */
+    {"GET", "/v1/url-shorteners/", "url-shorteners.list", short_links_list}, /* #131 */
+    {"POST", "/v1/url-shorteners/", "url-shorteners.create", short_links_create}, /* #132 */
+    {"GET", "/v1/url-shorteners/{id}/", "url-shorteners.read", short_links_read}, /* #133 */
+    {"PATCH", "/v1/url-shorteners/{id}/", "url-shorteners.update", short_links_update}, /* #134 */
+    /* the public redirect of short links (not in the seeds; edge route /s) */
+    {"GET", "/s/{code}", "short-link.redirect", short_links_redirect},
     {NULL, NULL, NULL, NULL},
 };
 
 const struct cm_rpc messaging_rpcs[] = {
     {"Deliver", rpc_deliver}, /* handlers_deliver.c */
+    {"ReportBounce", rpc_report_bounce}, /* handlers_bounces.c */
+    {"ClearBounce", rpc_clear_bounce}, /* handlers_bounces.c */
     {NULL, NULL},
 };

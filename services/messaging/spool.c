@@ -180,6 +180,8 @@ cm_err spool_write(const char *dir, const struct spool_msg *m, const char *id, i
     doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "to", m->to, "subject",
                     m->subject, "body", m->body, "channel", m->channel, "kind", m->kind,
                     "organization_id", m->organization_id, "id", id, "created_at", created_at);
+    if (doc)
+        json_object_set_new(doc, "format", json_string(m->format ? m->format : "txt"));
     text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
     json_decref(doc);
     if (!text) {

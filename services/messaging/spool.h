@@ -29,6 +29,7 @@ struct spool_msg {
     const char *body;
     const char *kind;            /* "sign-up-code", "reset-code", ... */
     const char *organization_id; /* uuid or "" */
+    const char *format;          /* "txt" (NULL reads so) or "html": how body is written */
 };
 
 /* Checks m: channel "email" or "sms"; to non-empty, at most SPOOL_MAX_TO
@@ -54,7 +55,7 @@ void spool_rfc3339(int64_t ns, char out[SPOOL_TIME_LEN + 1]);
 void spool_file_name(int64_t ns, const char *id, char out[SPOOL_NAME_MAX]);
 
 /* Writes m as a JSON object {to, subject, body, channel, kind,
- * organization_id, id, created_at} into dir/spool_file_name(ns, id),
+ * organization_id, id, created_at, format} into dir/spool_file_name(ns, id),
  * creating dir (mode 0700) when missing. The file is written under a
  * temporary name that does not end in ".json", flushed to disk, made mode
  * 0600 and renamed into place, so a reader never sees a partial message.

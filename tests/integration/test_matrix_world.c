@@ -51,6 +51,9 @@ static struct {
     char a_name[128], clinical[128]; /* A's OU name; a clinical user of A (its user_id) */
     char thread[64], message[64], pid[64]; /* A's clinical thread (to user and victim), patient */
     char attachment[32]; /* an attachment of A, uploaded by A's API client */
+    char email_tpl[40], sms_tpl[40]; /* templates of A (messaging) */
+    char short_link[40], short_code[16]; /* a short link of A */
+    char general_message[40], feedback[40]; /* a general message of A, the victim's feedback */
 } w;
 
 static void basic_header(char *out, size_t cap, const struct client *c);
@@ -66,6 +69,69 @@ static void json_post(const char *token, const char *path, const char *body, jso
     if (doc)
         *doc = it_json(&r);
     it_resp_release(&r);
+}
+
+/* A template of A of resource type (email or SMS), made by the platform
+ * admin; its id into id (40 bytes). */
+static void template_make(const char *type, char *id)
+{
+    char body[512];
+    json_t *doc;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"%s\", \"attributes\": {\"organization-id\": \"%s\","
+             " \"type\": \"onboarding\", \"template\": \"Join at {{url}}\"}}}",
+             type, w.a);
+    json_post(w.platform, !strcmp(type, "organization-sms-templates")
+                              ? "/v1/organization-sms-templates/"
+                              : "/v1/organization-email-templates/",
+              body, &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+}
+
+/* A short link of A, made by the platform admin, into w.short_link and
+ * w.short_code. */
+static void short_link_make(void)
+{
+    char body[512];
+    json_t *doc, *data;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"url-shorteners\", \"attributes\": {\"organization-id\":"
+             " \"%s\", \"netloc\": \"app.example.com\", \"full-path\": \"/x\"}}}",
+             w.a);
+    json_post(w.platform, "/v1/url-shorteners/", body, &doc);
+    data = json_object_get(doc, "data");
+    snprintf(w.short_link, sizeof w.short_link, "%s",
+             json_string_value(json_object_get(data, "id")));
+    snprintf(w.short_code, sizeof w.short_code, "%s",
+             json_string_value(json_object_get(json_object_get(data, "attributes"), "code")));
+    json_decref(doc);
+}
+
+/* A general message of A (by the platform admin) and a feedback comment
+ * of the victim's, into w.general_message and w.feedback. */
+static void notes_make(void)
+{
+    char body[512];
+    json_t *doc;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"organization-general-messages\", \"attributes\": "
+             "{\"organization-id\": \"%s\", \"name\": \"contact\", \"message\": \"Call us\"}}}",
+             w.a);
+    json_post(w.platform, "/v1/organization-general-messages/", body, &doc);
+    snprintf(w.general_message, sizeof w.general_message, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    json_post(w.victim.token, "/v1/feedback-comments/",
+              "{\"data\": {\"type\": \"feedback-comments\", \"attributes\": {\"comment\": "
+              "\"fine\"}}}",
+              &doc);
+    snprintf(w.feedback, sizeof w.feedback, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
 }
 
 /* A confirmed account of org (role NULL: patient), logged in, projected. */
@@ -338,6 +404,10 @@ void mx_world_build(void)
     group_make(w.group);
     attachment_make(w.attachment);
     ob_create_code(w.platform, w.a, NULL, w.code);
+    template_make("organization-email-templates", w.email_tpl);
+    template_make("organization-sms-templates", w.sms_tpl);
+    short_link_make();
+    notes_make();
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -390,6 +460,12 @@ static int target_of(struct cell *c)
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
+        {"email-template:A", w.email_tpl},
+        {"sms-template:A", w.sms_tpl},
+        {"short-link:A", w.short_link},
+        {"short-code:A", w.short_code},
+        {"general-message:A", w.general_message},
+        {"feedback:victim", w.feedback},
         {"session:victim", w.session},
         {"thread:A", w.thread},
         {"message:A", w.message},

@@ -144,7 +144,7 @@ Test(edge_routes_ops, every_route_family_is_found_by_lookup)
     for (size_t k = 0; (r = edge_route_at(k)) != NULL; k++) {
         snprintf(below, sizeof below, "%s/x/", r->family);
         cr_expect(eq(ptr, (void *)edge_route_lookup(below), (void *)r), "%s is not found by lookup (table out of order?)", below);
-        if (strncmp(r->family, "/api", 4) && strncmp(r->family, "/configure", 10))
+        if (!strncmp(r->family, "/v1/", 4) || !strncmp(r->family, "/v2/", 4)) /* a family by itself */
             cr_expect(eq(ptr, (void *)edge_route_lookup(r->family), (void *)r), "%s is not found by lookup (table out of order?)",
                       r->family);
     }

@@ -19,7 +19,7 @@
 #define ORG "5bde7683-6e91-4fd9-86a3-b24499f30e53"
 
 static const struct spool_msg good_email = {"email", "ann@example.com", "Your code",
-                                            "Your code is 123456.\n", "sign-up-code", ""};
+                                            "Your code is 123456.\n", "sign-up-code", "", NULL};
 
 /* A message that breaks one rule, by index into the table below. */
 struct bad_case {
@@ -31,22 +31,22 @@ static char long_to[SPOOL_MAX_TO + 2];
 static char long_body[SPOOL_MAX_BODY + 2];
 
 static const struct bad_case bad_cases[] = {
-    {"channel", {"fax", "ann@example.com", "", "b", "k", ""}},
-    {"channel", {"", "ann@example.com", "", "b", "k", ""}},
-    {"to", {"email", "", "", "b", "k", ""}},
-    {"to", {"email", "no-at-sign", "", "b", "k", ""}},
-    {"to", {"email", "a@b@c", "", "b", "k", ""}},
-    {"to", {"email", "@example.com", "", "b", "k", ""}},
-    {"to", {"email", "ann@example.com\r\nBcc: x@y", "", "b", "k", ""}},
-    {"to", {"sms", "5551234567", "", "b", "k", ""}},
-    {"to", {"sms", "+1555", "", "b", "k", ""}},
-    {"to", {"sms", "+1555123456789012", "", "b", "k", ""}},
-    {"to", {"email", long_to, "", "b", "k", ""}},
-    {"subject", {"email", "ann@example.com", "line\nbreak", "b", "k", ""}},
-    {"body", {"email", "ann@example.com", "", "\xff\xfe", "k", ""}},
-    {"body", {"email", "ann@example.com", "", long_body, "k", ""}},
-    {"kind", {"email", "ann@example.com", "", "b", "k\x01", ""}},
-    {"organization_id", {"email", "ann@example.com", "", "b", "k", "not-a-uuid"}},
+    {"channel", {"fax", "ann@example.com", "", "b", "k", "", NULL}},
+    {"channel", {"", "ann@example.com", "", "b", "k", "", NULL}},
+    {"to", {"email", "", "", "b", "k", "", NULL}},
+    {"to", {"email", "no-at-sign", "", "b", "k", "", NULL}},
+    {"to", {"email", "a@b@c", "", "b", "k", "", NULL}},
+    {"to", {"email", "@example.com", "", "b", "k", "", NULL}},
+    {"to", {"email", "ann@example.com\r\nBcc: x@y", "", "b", "k", "", NULL}},
+    {"to", {"sms", "5551234567", "", "b", "k", "", NULL}},
+    {"to", {"sms", "+1555", "", "b", "k", "", NULL}},
+    {"to", {"sms", "+1555123456789012", "", "b", "k", "", NULL}},
+    {"to", {"email", long_to, "", "b", "k", "", NULL}},
+    {"subject", {"email", "ann@example.com", "line\nbreak", "b", "k", "", NULL}},
+    {"body", {"email", "ann@example.com", "", "\xff\xfe", "k", "", NULL}},
+    {"body", {"email", "ann@example.com", "", long_body, "k", "", NULL}},
+    {"kind", {"email", "ann@example.com", "", "b", "k\x01", "", NULL}},
+    {"organization_id", {"email", "ann@example.com", "", "b", "k", "not-a-uuid", NULL}},
 };
 
 static void fill_long(void)
@@ -78,7 +78,7 @@ ParameterizedTest(size_t *i, spool, refuses_bad_messages)
 
 Test(spool, accepts_good_messages)
 {
-    struct spool_msg sms = {"sms", "+15551234567", "", "Code 654321", "sign-up-code", ORG};
+    struct spool_msg sms = {"sms", "+15551234567", "", "Code 654321", "sign-up-code", ORG, NULL};
     char why[128];
     cr_assert(eq(int, spool_validate(&good_email, why, sizeof why), CM_OK), "%s", why);
     cr_assert(eq(int, spool_validate(&sms, why, sizeof why), CM_OK), "%s", why);
