@@ -56,4 +56,27 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out);
  * the username exists or not; 429 with Retry-After past the limits. */
 cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out);
 
+/* --- service documents (handlers_documents.c), anonymous --- */
+
+/* GET /v1/service-documents/ (#126): latest (required) true → the current
+ * version of each document; the platform's documents and those of
+ * organizations[] (≤10 uuids), organization-code and referral-code (an
+ * organization code; unknown or expired → 404); 200. */
+cm_err service_documents_list(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/service-documents/{id}/ (#127): html adds the content, locale
+ * picks a translation, reflow prefixes a reflow style; 200, 404. */
+cm_err service_documents_read(struct cm_req *rq, struct cm_resp *out);
+
+/* --- user check-ins (handlers_checkins.c) --- */
+
+/* POST /v1/user-checkins/ (#137): the calling person's device and app
+ * (source android/ios/web required); 201; 403 for API clients. */
+cm_err checkins_create(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/user-checkins/ (#136): individual-id's check-ins, newest first,
+ * for the person, an admin of the organization they checked in from, or
+ * the platform admin (others: an empty list); 200. */
+cm_err checkins_list(struct cm_req *rq, struct cm_resp *out);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreements.h"
 #include "cm_body.h"
 #include "cm_jsonapi.h"
 #include "cm_log.h"
@@ -305,7 +306,7 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL;
     uint8_t check[CONFIRM_HASH_BYTES];
     char user_id[37], id[37], username[256];
-    int retry = 0;
+    int retry = 0, refused = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -335,6 +336,11 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
                          "this organization code has expired");
         goto done;
     }
+    /* the current required service documents of the code's organization
+     * must be agreed to: 403 naming them otherwise */
+    err = agreements_sign_up_gate(rq, out, c.organization_id, f.agreements, &refused);
+    if (err != CM_OK || refused)
+        goto done;
     lower_into(username, f.username);
     err = store_limit_take(pg, LIMIT_KIND_SIGN_UP, username, LIMIT_SIGN_UPS, LIMIT_USER_WINDOW_S,
                            1, &retry);
@@ -377,6 +383,15 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_ECONFLICT) {
         err = sign_up_existing(rq, out, &f, username);
         goto done;
+    }
+    if (err == CM_OK) {
+        /* the agreements, under the account id chosen above */
+        err = agreements_record(rq, user_id, f.agreements);
+        if (err != CM_OK) {
+            if (store_sign_up_undo(pg, id) != CM_OK)
+                cm_warn("sign-up %s: agreements refused, but could not be undone", id);
+            goto done;
+        }
     }
     if (err == CM_OK)
         err = read_request(pg, id, &s);

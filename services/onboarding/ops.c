@@ -3,6 +3,7 @@
  * framework answers it with 501 in the surface's style. Names are the
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
+#include "agreements.h"
 #include "handlers.h"
 
 const struct cm_op onboarding_ops[] = {
@@ -24,14 +25,16 @@ const struct cm_op onboarding_ops[] = {
     {"POST", "/v1/registration-invitations/", "registration-invitations.create", NULL}, /* #113 */
     {"GET", "/v1/registration-invitations/{id}/", "registration-invitations.read", NULL}, /* #114 */
     {"POST", "/v1/resend-invitation/", "resend-invitation", NULL}, /* #117 */
-    {"GET", "/v1/service-documents/", "service-documents.list", NULL}, /* #126 */
-    {"GET", "/v1/service-documents/{id}/", "service-documents.read", NULL}, /* #127 */
+    {"GET", "/v1/service-documents/", "service-documents.list", service_documents_list}, /* #126 */
+    {"GET", "/v1/service-documents/{id}/", "service-documents.read", service_documents_read}, /* #127 */
     {"POST", "/v1/sign-up/", "sign-up", sign_up}, /* #129 */
-    {"GET", "/v1/user-checkins/", "user-checkins.list", NULL}, /* #136 */
-    {"POST", "/v1/user-checkins/", "user-checkins.create", NULL}, /* #137 */
+    {"GET", "/v1/user-checkins/", "user-checkins.list", checkins_list}, /* #136 */
+    {"POST", "/v1/user-checkins/", "user-checkins.create", checkins_create}, /* #137 */
     {NULL, NULL, NULL, NULL},
 };
 
 const struct cm_rpc onboarding_rpcs[] = {
+    {"CheckAgreements", rpc_check_agreements},   /* agreements.h */
+    {"DeleteAgreements", rpc_delete_agreements}, /* agreements.h */
     {NULL, NULL},
 };
