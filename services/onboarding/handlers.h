@@ -56,6 +56,37 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out);
  * the username exists or not; 429 with Retry-After past the limits. */
 cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out);
 
+/* --- onboarding requests (handlers_requests.c). Who: an admin of the
+ * request's organization (or the platform admin), or a provider whose
+ * current organization it is; others get 404 and an empty list. --- */
+
+/* GET /v1/onboarding-requests/ (#69): organization (required), email,
+ * onboard-type (default patient), patient-ids, paging; 200. */
+cm_err requests_list(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/onboarding-requests/ (#70): recorded first, then the account
+ * (auto-sign-up: identity.rpc.CreateAccount with the id chosen here,
+ * ConfirmAccount with auto-confirm), then the invitations on the channels
+ * of notifications (and email-user-now); 201. */
+cm_err requests_create(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/onboarding-requests/{id}/ (#71); 200. */
+cm_err requests_read(struct cm_req *rq, struct cm_resp *out);
+
+/* PATCH /v1/onboarding-requests/{id}/ (#72): email (patient-email),
+ * phone-number, notifications; 409 once claimed; 200. */
+cm_err requests_update(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/onboarding-requests/{id}/resend-notifications/ (#73): the
+ * invitations again (type onboarding-requests-email); 409 once claimed;
+ * 201 with the request and its last-invite. */
+cm_err requests_resend(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/onboarding-info/ (#68), anonymous: the request of code (else
+ * email, else phone-number): its status and organization; 404 when none;
+ * 201. Limited per client address as sign-up is. */
+cm_err onboarding_info(struct cm_req *rq, struct cm_resp *out);
+
 /* --- service documents (handlers_documents.c), anonymous --- */
 
 /* GET /v1/service-documents/ (#126): latest (required) true → the current

@@ -24,6 +24,7 @@
 #include "sign_up_flow.h"
 #include "store.h"
 #include "store_limits.h"
+#include "store_requests.h"
 #include "validate.h"
 
 #define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped (LIMIT_WRONG an hour per user) */
@@ -179,20 +180,6 @@ static void lower_into(char *out, const char *s)
     for (; s[i] && i < 255; i++)
         out[i] = (char)tolower((unsigned char)s[i]);
     out[i] = '\0';
-}
-
-/* A random (version 4) uuid into out. */
-static void new_uuid(char out[37])
-{
-    uint8_t b[16];
-
-    randombytes_buf(b, sizeof b);
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
 }
 
 /* Reads request id (no lock kept) into *out. */
@@ -354,7 +341,7 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     /* 1. the intent, with the account's id, before identity is asked */
-    new_uuid(user_id);
+    codes_new_uuid(user_id);
     codes_hash(f.password, user_id, check);
     n.user_id = user_id;
     n.username = f.username;
@@ -437,7 +424,7 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL, *reply, *tokens = NULL;
     char account_type[64] = "", detail[PEER_DETAIL_MAX] = "", occurred_at[STORE_TIME_LEN];
     char name[256];
-    int login = 0, found, usable, match, retry = 0;
+    int login = 0, found, usable, match, retry = 0, claimed = 0;
     cm_err err, login_err = CM_OK;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -500,6 +487,9 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = store_sign_up_confirmed(pg, s.id, !strcmp(s.channel, "email"), occurred_at);
     if (err == CM_OK)
         err = flow_event(pg, "confirmed", &s, occurred_at);
+    /* a referral code that is an onboarding request's code claims it */
+    if (err == CM_OK)
+        err = store_req_claim_by_sign_up(pg, s.id, &claimed);
     err = cm_pg_end(pg, err);
     if (err != CM_OK) {
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */
@@ -509,7 +499,7 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
                           "the sign-up could not be confirmed, retry later");
         goto done;
     }
-    cm_info("sign-up %s: confirmed", s.id);
+    cm_info("sign-up %s: confirmed%s", s.id, claimed ? ", onboarding request claimed" : "");
     if (login)
         login_err = peers_issue_tokens(rq->w, s.user_id, &tokens, detail);
     reply = tokens ? tokens : json_object();

@@ -8,12 +8,12 @@
 
 const struct cm_op onboarding_ops[] = {
     {"POST", "/v1/confirm-sign-up/", "confirm-sign-up", confirm_sign_up}, /* #17 */
-    {"POST", "/v1/onboarding-info/", "onboarding-info", NULL}, /* #68 */
-    {"GET", "/v1/onboarding-requests/", "onboarding-requests.list", NULL}, /* #69 */
-    {"POST", "/v1/onboarding-requests/", "onboarding-requests.create", NULL}, /* #70 */
-    {"GET", "/v1/onboarding-requests/{id}/", "onboarding-requests.read", NULL}, /* #71 */
-    {"PATCH", "/v1/onboarding-requests/{id}/", "onboarding-requests.update", NULL}, /* #72 */
-    {"POST", "/v1/onboarding-requests/{id}/resend-notifications/", "onboarding-requests.resend-notifications", NULL}, /* #73 */
+    {"POST", "/v1/onboarding-info/", "onboarding-info", onboarding_info}, /* #68 */
+    {"GET", "/v1/onboarding-requests/", "onboarding-requests.list", requests_list}, /* #69 */
+    {"POST", "/v1/onboarding-requests/", "onboarding-requests.create", requests_create}, /* #70 */
+    {"GET", "/v1/onboarding-requests/{id}/", "onboarding-requests.read", requests_read}, /* #71 */
+    {"PATCH", "/v1/onboarding-requests/{id}/", "onboarding-requests.update", requests_update}, /* #72 */
+    {"POST", "/v1/onboarding-requests/{id}/resend-notifications/", "onboarding-requests.resend-notifications", requests_resend}, /* #73 */
     {"POST", "/v1/onboarding-texts/{id}/update-status/", "onboarding-texts.update-status", NULL}, /* #74 */
     {"GET", "/v1/organization-code-info/{id}/", "organization-code-info.read", code_info}, /* #75 */
     {"GET", "/v1/organization-codes/", "organization-codes.list", codes_list}, /* #76 */

@@ -1,0 +1,22 @@
+/* onboarding_notify.h: the invitation of an onboarding request, sent
+ * through messaging.rpc.Deliver. The one place that builds and sends it:
+ * when messaging's templates (type "onboarding" / "onboarding-provider"
+ * with variables) are merged, only this file changes. */
+#ifndef ONBOARDING_NOTIFY_H
+#define ONBOARDING_NOTIFY_H
+
+#include "cm_service.h"
+#include "store_requests.h"
+
+#define NOTIFY_KIND_PATIENT "onboarding"
+#define NOTIFY_KIND_PROVIDER "onboarding-provider"
+
+/* Invites the person of request r on channel ("email" | "sms"): records
+ * last-invite.<channel> as "created" first, asks messaging, then records
+ * "sent" (with messaging's id) or "error" (with its detail). CM_EINVAL
+ * when r has no address for channel (nothing sent); otherwise CM_OK even
+ * when the send failed (the failure is in last-invite), unless the
+ * database failed. */
+cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *channel);
+
+#endif
