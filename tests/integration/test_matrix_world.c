@@ -48,6 +48,7 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
+    char oreq[40], doc[40]; /* an onboarding request and a service document of A */
 } w;
 
 /* --- making things --- */
@@ -199,6 +200,32 @@ void mx_world_build(void)
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
     ob_create_code(w.platform, w.a, NULL, w.code);
+    /* an onboarding request of A, a check-in of the victim's, a (not
+     * required) service document of A */
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+             "{\"organization\": \"%s\", \"phone-number\": \"+14155550123\"}}}",
+             w.a);
+    json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
+    snprintf(w.oreq, sizeof w.oreq, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    json_post(w.victim.token, "/v1/user-checkins/",
+              "{\"data\": {\"type\": \"user-checkins\", \"attributes\": {\"source\": \"web\"}}}",
+              NULL);
+    {
+        PGconn *pg = it_pg();
+        const char *p[] = {w.a};
+        char *id = it_pg_value(pg,
+                               "INSERT INTO onboarding.service_documents (organization_id, type, "
+                               "version, title, required) VALUES ($1::uuid, 'matrix', '1', "
+                               "'Matrix', false) RETURNING id::text",
+                               1, p);
+        PQfinish(pg);
+        cr_assert(id != NULL);
+        snprintf(w.doc, sizeof w.doc, "%s", id);
+        free(id);
+    }
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -252,6 +279,8 @@ static int target_of(struct cell *c)
         {"client:A", w.a_client.id},
         {"code:A", w.code},
         {"session:victim", w.session},
+        {"oreq:A", w.oreq},
+        {"doc:A", w.doc},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
