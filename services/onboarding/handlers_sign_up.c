@@ -18,6 +18,7 @@
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "codes.h"
+#include "enrollment_schema.h"
 #include "handlers.h"
 #include "input.h"
 #include "peers.h"
@@ -277,6 +278,33 @@ static cm_err sign_up_existing(struct cm_req *rq, struct cm_resp *out,
     return CM_OK;
 }
 
+/* enrollment-data (JSON text, NULL: not given, checked as {}) against the
+ * code's enrollment-schema, when it has one (enrollment_schema.h): 400 at
+ * /enrollment-data/<where> naming what failed. */
+static cm_err check_enrollment(struct cm_req *rq, const struct org_code *c, const char *data)
+{
+    json_t *schema, *d;
+    char where[128], why[128];
+    int ok;
+
+    if (!c->enrollment_schema)
+        return CM_OK;
+    schema = json_loads(c->enrollment_schema, JSON_DECODE_ANY, NULL);
+    d = data ? json_loads(data, 0, NULL) : json_object();
+    ok = !schema || !d || enrollment_schema_valid(schema, d, where, sizeof where, why, sizeof why);
+    json_decref(schema);
+    json_decref(d);
+    if (ok)
+        return CM_OK;
+    {
+        char pointer[160];
+        snprintf(pointer, sizeof pointer, "/enrollment-data%s", where);
+        return cm_fail_at(rq, CM_EINVAL, pointer, NULL,
+                          "enrollment-data%s %s (the organization code's enrollment-schema)",
+                          where, why);
+    }
+}
+
 cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {
@@ -323,6 +351,9 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
                          "this organization code has expired");
         goto done;
     }
+    err = check_enrollment(rq, &c, f.enrollment_data);
+    if (err != CM_OK)
+        goto done;
     /* the current required service documents of the code's organization
      * must be agreed to: 403 naming them otherwise */
     err = agreements_sign_up_gate(rq, out, c.organization_id, f.agreements, &refused);
