@@ -87,6 +87,21 @@ cm_err requests_resend(struct cm_req *rq, struct cm_resp *out);
  * 201. Limited per client address as sign-up is. */
 cm_err onboarding_info(struct cm_req *rq, struct cm_resp *out);
 
+/* --- invitations around onboarding requests (handlers_invites.c) --- */
+
+/* POST /v1/resend-invitation/ (#117): the open onboarding request of
+ * username (or the deprecated email), in an organization the caller
+ * onboards into, is sent again on notifications (else the request's
+ * channels), to new-email when given (which replaces its email); 201
+ * {signup-request-id, signup-request-type: "onboard"}; 404 when none. */
+cm_err resend_invitation(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/onboarding-texts/{id}/update-status/ (#74): the delivery status
+ * (attributes status: sent, delivered, failed, undelivered; error) of the
+ * SMS invitation whose messaging id is {id}, reported by an admin of the
+ * request's organization (an SMS gateway's API client); 201 {}. */
+cm_err onboarding_texts_update_status(struct cm_req *rq, struct cm_resp *out);
+
 /* --- service documents (handlers_documents.c), anonymous --- */
 
 /* GET /v1/service-documents/ (#126): latest (required) true → the current

@@ -14,7 +14,7 @@ const struct cm_op onboarding_ops[] = {
     {"GET", "/v1/onboarding-requests/{id}/", "onboarding-requests.read", requests_read}, /* #71 */
     {"PATCH", "/v1/onboarding-requests/{id}/", "onboarding-requests.update", requests_update}, /* #72 */
     {"POST", "/v1/onboarding-requests/{id}/resend-notifications/", "onboarding-requests.resend-notifications", requests_resend}, /* #73 */
-    {"POST", "/v1/onboarding-texts/{id}/update-status/", "onboarding-texts.update-status", NULL}, /* #74 */
+    {"POST", "/v1/onboarding-texts/{id}/update-status/", "onboarding-texts.update-status", onboarding_texts_update_status}, /* #74 */
     {"GET", "/v1/organization-code-info/{id}/", "organization-code-info.read", code_info}, /* #75 */
     {"GET", "/v1/organization-codes/", "organization-codes.list", codes_list}, /* #76 */
     {"POST", "/v1/organization-codes/", "organization-codes.create", codes_create}, /* #77 */
@@ -24,7 +24,7 @@ const struct cm_op onboarding_ops[] = {
     {"GET", "/v1/registration-invitations/", "registration-invitations.list", NULL}, /* #112 */
     {"POST", "/v1/registration-invitations/", "registration-invitations.create", NULL}, /* #113 */
     {"GET", "/v1/registration-invitations/{id}/", "registration-invitations.read", NULL}, /* #114 */
-    {"POST", "/v1/resend-invitation/", "resend-invitation", NULL}, /* #117 */
+    {"POST", "/v1/resend-invitation/", "resend-invitation", resend_invitation}, /* #117 */
     {"GET", "/v1/service-documents/", "service-documents.list", service_documents_list}, /* #126 */
     {"GET", "/v1/service-documents/{id}/", "service-documents.read", service_documents_read}, /* #127 */
     {"POST", "/v1/sign-up/", "sign-up", sign_up}, /* #129 */

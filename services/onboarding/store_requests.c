@@ -215,3 +215,42 @@ cm_err store_req_find(PGconn *pg, const char *code, const char *email, const cha
                             3, v, req_fields, out),
                out);
 }
+
+cm_err store_req_find_open(PGconn *pg, const char *who, struct req_list *out)
+{
+    const char *v[] = {who};
+
+    memset(out, 0, sizeof *out);
+    return one(CM_PG_SELECT(pg,
+                            "SELECT " REQ_COLUMNS " FROM onboarding_requests "
+                            "WHERE status <> 'claimed' AND (lower(username) = lower($1) "
+                            "OR lower(patient_email) = lower($1)) "
+                            "ORDER BY created_at DESC LIMIT 1",
+                            1, v, req_fields, out),
+               out);
+}
+
+cm_err store_req_by_sms(PGconn *pg, const char *msg_id, struct req_list *out)
+{
+    const char *v[] = {msg_id};
+
+    memset(out, 0, sizeof *out);
+    return one(CM_PG_SELECT(pg,
+                            "SELECT " REQ_COLUMNS " FROM onboarding_requests "
+                            "WHERE last_invite_sms->>'id' = $1 LIMIT 1",
+                            1, v, req_fields, out),
+               out);
+}
+
+cm_err store_req_sms_status(PGconn *pg, const char *id, const char *msg_id, const char *status,
+                            const char *error)
+{
+    const char *v[] = {id, msg_id, status, cm_pg_opt(error)};
+
+    return cm_pg_command(pg,
+                         "UPDATE onboarding_requests SET last_invite_sms = last_invite_sms || "
+                         "jsonb_build_object('status', $3::text, 'error', $4::text, "
+                         "'respond-time', " RFC3339("now()") ") "
+                         "WHERE id = $1::uuid AND last_invite_sms->>'id' = $2",
+                         4, v, NULL);
+}

@@ -75,4 +75,17 @@ cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_c
 cm_err store_req_find(PGconn *pg, const char *code, const char *email, const char *phone,
                       struct req_list *out);
 
+/* The newest unclaimed request whose username or patient email is who
+ * (ignoring case). CM_ENOTFOUND when none. */
+cm_err store_req_find_open(PGconn *pg, const char *who, struct req_list *out);
+
+/* The request whose last SMS invitation has messaging id msg_id (a uuid).
+ * CM_ENOTFOUND when none. */
+cm_err store_req_by_sms(PGconn *pg, const char *msg_id, struct req_list *out);
+
+/* Sets status (and error, "" none) and respond-time of the last SMS
+ * invitation of request id, when its id is msg_id. */
+cm_err store_req_sms_status(PGconn *pg, const char *id, const char *msg_id, const char *status,
+                            const char *error);
+
 #endif

@@ -49,6 +49,7 @@ static struct {
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
     char oreq[40], doc[40]; /* an onboarding request and a service document of A */
+    char oreq_email[128];   /* the request's patient email */
 } w;
 
 /* --- making things --- */
@@ -202,10 +203,13 @@ void mx_world_build(void)
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* an onboarding request of A, a check-in of the victim's, a (not
      * required) service document of A */
+    it_unique(w.oreq_email, 100, "mx-oreq-");
+    strcat(w.oreq_email, "@example.com");
     snprintf(body, sizeof body,
              "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
-             "{\"organization\": \"%s\", \"phone-number\": \"+14155550123\"}}}",
-             w.a);
+             "{\"organization\": \"%s\", \"phone-number\": \"+14155550123\", "
+             "\"patient-email\": \"%s\"}}}",
+             w.a, w.oreq_email);
     json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
     snprintf(w.oreq, sizeof w.oreq, "%s",
              json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
@@ -307,6 +311,23 @@ static int target_of(struct cell *c)
         snprintf(c->t, sizeof c->t, "%s", cl.id);
     } else if (!strcmp(t, "fresh:group-a")) {
         group_make(c->t);
+    } else if (!strcmp(t, "fresh:oreq-sms")) { /* the SMS invitation of a new request of A */
+        char body[512];
+        json_t *doc = NULL;
+        snprintf(body, sizeof body,
+                 "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+                 "{\"organization\": \"%s\", \"phone-number\": \"+14155550125\", "
+                 "\"notifications\": [\"sms\"]}}}",
+                 w.a);
+        json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
+        snprintf(c->t, sizeof c->t, "%s",
+                 json_string_value(json_object_get(
+                     json_object_get(json_object_get(json_object_get(json_object_get(doc, "data"),
+                                                                     "attributes"),
+                                                     "last-invite"),
+                                     "sms"),
+                     "id")));
+        json_decref(doc);
     } else if (!strcmp(t, "fresh:totp") || !strcmp(t, "fresh:totp-enabled")) {
         totp_make(!strcmp(t, "fresh:totp-enabled"), c->t);
     } else {
@@ -359,6 +380,8 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.individual;
     if (!strcmp(name, "code"))
         return w.code;
+    if (!strcmp(name, "oreq-email"))
+        return w.oreq_email;
     if (!strcmp(name, "A-provider"))
         return w.a_provider;
     if (!strcmp(name, "A-patient"))

@@ -334,3 +334,95 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     cr_assert(eq(long, info("{\"email\": \"bad\"}", &doc), 400));
     json_decref(doc);
 }
+
+Test(onboarding_requests, resend_invitation_and_text_status)
+{
+    struct ob_fixture f;
+    char email[128], new_email[128], attrs[1024], id[40], sms_id[40], path[256], body[512];
+    char org[40], username[128], uid[40], stranger[AF_TOKEN_MAX];
+    const json_t *sms;
+    json_t *doc = NULL;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    ob_fixture_make(&f);
+    unique_email(email, "it-obr-resend-");
+    unique_email(new_email, "it-obr-new-");
+    snprintf(attrs, sizeof attrs,
+             "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"phone-number\": "
+             "\"+15551230003\", \"notifications\": [\"email\", \"sms\"]}",
+             f.org_id, email);
+    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
+    json_decref(doc);
+
+    /* resend to a new email */
+    snprintf(body, sizeof body, "{\"username\": \"%s\", \"new-email\": \"%s\"}", email, new_email);
+    cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", f.admin, body, &doc), 201));
+    cr_assert(eq(str, (char *)af_str(doc, "signup-request-id"), id));
+    cr_assert(eq(str, (char *)af_str(doc, "signup-request-type"), "onboard"));
+    json_decref(doc);
+    doc = it_spool_wait(new_email, "onboarding", 5000);
+    cr_assert(doc != NULL, "no invitation reached the new email");
+    json_decref(doc);
+    snprintf(path, sizeof path, REQS "%s/", id);
+    cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
+    cr_assert(eq(str, (char *)attr(doc, "patient-email"), new_email));
+    sms = json_object_get(json_object_get(attrs_of(doc), "last-invite"), "sms");
+    cr_assert(eq(str, (char *)af_str(sms, "status"), "sent"));
+    snprintf(sms_id, sizeof sms_id, "%s", af_str(sms, "id"));
+    json_decref(doc);
+    cr_assert(eq(sz, strlen(sms_id), 36));
+
+    /* refusals of resend-invitation */
+    cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", NULL, body, &doc), 401));
+    json_decref(doc);
+    cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", f.admin, "{}", &doc), 400));
+    json_decref(doc);
+    cr_assert(eq(long,
+                 af_call("POST", "/v1/resend-invitation/", f.admin,
+                         "{\"username\": \"nobody-here@example.com\"}", &doc),
+                 404));
+    json_decref(doc);
+    pg = it_pg();
+    af_org(pg, org);
+    af_user(pg, "it-obr-stranger2", 1, 1, username, uid);
+    af_member(pg, uid, org, "admin");
+    PQfinish(pg);
+    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
+    snprintf(stranger, sizeof stranger, "%s", af_str(doc, "access-token"));
+    json_decref(doc);
+    snprintf(body, sizeof body, "{\"username\": \"%s\"}", new_email);
+    cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", stranger, body, &doc), 404));
+    json_decref(doc);
+
+    /* the SMS gateway reports delivery */
+    snprintf(path, sizeof path, "/v1/onboarding-texts/%s/update-status/", sms_id);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"string\", \"id\": \"%s\", \"attributes\": {\"status\": "
+             "\"delivered\"}}}",
+             sms_id);
+    cr_assert(eq(long, af_call("POST", path, NULL, body, &doc), 401));
+    json_decref(doc);
+    cr_assert(eq(long, af_call("POST", path, stranger, body, &doc), 404));
+    json_decref(doc);
+    cr_assert(eq(long, af_call("POST", path, f.admin, body, &doc), 201));
+    cr_assert(it_true(json_is_object(doc) && json_object_size(doc) == 0));
+    json_decref(doc);
+    snprintf(path, sizeof path, REQS "%s/", id);
+    cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
+    sms = json_object_get(json_object_get(attrs_of(doc), "last-invite"), "sms");
+    cr_assert(eq(str, (char *)af_str(sms, "status"), "delivered"));
+    cr_assert(strlen(af_str(sms, "respond-time")) > 0);
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/onboarding-texts/%s/update-status/", sms_id);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"string\", \"attributes\": {\"status\": \"lost\"}}}");
+    cr_assert(eq(long, af_call("POST", path, f.admin, body, &doc), 400));
+    json_decref(doc);
+    cr_assert(eq(long,
+                 af_call("POST", "/v1/onboarding-texts/7f1d5b8e-0000-4000-8000-00000000000b/update-status/",
+                         f.admin, "{\"data\": {\"type\": \"string\", \"attributes\": {}}}", &doc),
+                 404));
+    json_decref(doc);
+}
