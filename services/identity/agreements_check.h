@@ -15,8 +15,8 @@
  * checked; NULL for none) for user_id and asks what is still missing.
  * CM_OK with *refused 0: go on. CM_OK with *refused 1: out holds the 403
  * naming the documents to agree to (errors[0].meta."service-documents",
- * pointer /service-document-agreements). Other errors are set in rq: 400
- * for an id that is no document, 503 when onboarding does not answer. */
+ * pointer /service-document-agreements). Other errors are set in rq: 503
+ * when onboarding does not answer. Ids that are no document are skipped. */
 cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user_id,
                         const json_t *agreed, int *refused);
 

@@ -24,6 +24,21 @@ cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out,
     cm_err err;
 
     *refused = 0;
+    if (agreements_json) { /* uuids only */
+        json_t *a = json_loads(agreements_json, 0, NULL), *v;
+        size_t i;
+        json_array_foreach(a, i, v)
+        {
+            if (!cm_uuid_valid(json_string_value(v))) {
+                char ptr[64];
+                json_decref(a);
+                snprintf(ptr, sizeof ptr, POINTER "/%zu", i);
+                return cm_fail_at(rq, CM_EINVAL, ptr, NULL,
+                                  "service-document-agreements must hold uuids");
+            }
+        }
+        json_decref(a);
+    }
     snprintf(orgs, sizeof orgs, "[\"%s\"]", organization_id); /* a uuid read from our table */
     err = store_docs_missing(rq->w->pg, NULL, orgs, agreements_json ? agreements_json : "[]", &l);
     if (err != CM_OK)
@@ -44,9 +59,6 @@ cm_err agreements_record(struct cm_req *rq, const char *user_id, const char *agr
     if (!agreements_json)
         return CM_OK;
     err = store_agreements_add(rq->w->pg, user_id, agreements_json, unknown);
-    if (err == CM_EINVAL)
-        return cm_fail_at(rq, err, POINTER, NULL, "%s is not a service document",
-                          unknown[0] ? unknown : "an id");
     if (err != CM_OK)
         return cm_fail(rq, err, "the agreements could not be saved, retry later");
     return CM_OK;
@@ -100,8 +112,9 @@ cm_err rpc_check_agreements(struct cm_worker *w, const Envelope__RpcRequest *req
     /* 1. the agreements given are recorded (idempotent) */
     if (err == CM_OK && in->n_agreed_document_ids > 0) {
         err = store_agreements_add(w->pg, in->user_id, agreed, unknown);
-        if (err == CM_EINVAL)
-            err = cm_rpc_fail(w, err, "%s is not a service document", unknown);
+        if (err == CM_OK && unknown[0])
+            cm_info("agreements of user %s: %s is no service document, skipped", in->user_id,
+                    unknown);
     }
     /* 2. what is still missing */
     if (err == CM_OK)

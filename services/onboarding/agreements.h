@@ -17,8 +17,8 @@ cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out,
                                const char *organization_id, const char *agreements_json,
                                int *refused);
 
-/* Records the sign-up's agreements_json (NULL: none) for user_id; 400 at
- * /service-document-agreements (set in rq) for an id that is no document. */
+/* Records the sign-up's agreements_json (NULL: none) for user_id (ids that
+ * are no document are skipped); errors are set in rq. */
 cm_err agreements_record(struct cm_req *rq, const char *user_id, const char *agreements_json);
 
 /* onboarding.rpc.CheckAgreements and onboarding.rpc.DeleteAgreements. */

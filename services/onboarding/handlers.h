@@ -87,6 +87,21 @@ cm_err requests_resend(struct cm_req *rq, struct cm_resp *out);
  * 201. Limited per client address as sign-up is. */
 cm_err onboarding_info(struct cm_req *rq, struct cm_resp *out);
 
+/* --- registration invitations (handlers_registration.c): who as
+ * onboarding requests; others get 404 and empty lists. --- */
+
+/* GET /v1/registration-invitations/ (#112): those of organization-id
+ * (default: the caller's current organization); 200. */
+cm_err reg_invitations_list(struct cm_req *rq, struct cm_resp *out);
+
+/* POST /v1/registration-invitations/ (#113): invited-email (required),
+ * organization-id (default: the caller's current organization); recorded,
+ * then emailed; 201. */
+cm_err reg_invitations_create(struct cm_req *rq, struct cm_resp *out);
+
+/* GET /v1/registration-invitations/{id}/ (#114); 200. */
+cm_err reg_invitations_read(struct cm_req *rq, struct cm_resp *out);
+
 /* --- invitations around onboarding requests (handlers_invites.c) --- */
 
 /* POST /v1/resend-invitation/ (#117): the open onboarding request of

@@ -25,6 +25,7 @@
 #include "sign_up_flow.h"
 #include "store.h"
 #include "store_limits.h"
+#include "store_invitations.h"
 #include "store_requests.h"
 #include "validate.h"
 
@@ -455,7 +456,7 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL, *reply, *tokens = NULL;
     char account_type[64] = "", detail[PEER_DETAIL_MAX] = "", occurred_at[STORE_TIME_LEN];
     char name[256];
-    int login = 0, found, usable, match, retry = 0, claimed = 0;
+    int login = 0, found, usable, match, retry = 0, claimed = 0, invited = 0;
     cm_err err, login_err = CM_OK;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -521,6 +522,8 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
     /* a referral code that is an onboarding request's code claims it */
     if (err == CM_OK)
         err = store_req_claim_by_sign_up(pg, s.id, &claimed);
+    if (err == CM_OK)
+        err = store_inv_claim_by_sign_up(pg, s.id, &invited);
     err = cm_pg_end(pg, err);
     if (err != CM_OK) {
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */
@@ -530,7 +533,8 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
                           "the sign-up could not be confirmed, retry later");
         goto done;
     }
-    cm_info("sign-up %s: confirmed%s", s.id, claimed ? ", onboarding request claimed" : "");
+    cm_info("sign-up %s: confirmed%s%s", s.id, claimed ? ", onboarding request claimed" : "",
+            invited ? ", registration invitation claimed" : "");
     if (login)
         login_err = peers_issue_tokens(rq->w, s.user_id, &tokens, detail);
     reply = tokens ? tokens : json_object();

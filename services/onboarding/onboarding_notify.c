@@ -24,10 +24,19 @@ static void now_rfc3339(char out[40])
     snprintf(out + strlen(out), 40 - strlen(out), ".%06ldZ", ts.tv_nsec / 1000);
 }
 
+/* Where an invite is stored: an onboarding request's channel, or an
+ * invitation's last_invite. */
+static cm_err store_invite(struct cm_worker *w, const char *id, const char *channel,
+                           const char *text, int registration)
+{
+    return registration ? store_inv_sent(w->pg, id, text)
+                        : store_req_invite(w->pg, id, channel, text);
+}
+
 /* Stores invite {id, type, status, error, created-time, respond-time}. */
-static cm_err record(struct cm_worker *w, const char *req_id, const char *channel,
-                     const char *msg_id, const char *status, const char *error,
-                     const char *created, const char *responded)
+static cm_err record_in(struct cm_worker *w, int registration, const char *req_id,
+                        const char *channel, const char *msg_id, const char *status,
+                        const char *error, const char *created, const char *responded)
 {
     json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id",
                           msg_id[0] ? json_string(msg_id) : json_null(), "type", channel,
@@ -35,12 +44,14 @@ static cm_err record(struct cm_worker *w, const char *req_id, const char *channe
                           "created-time", created, "respond-time",
                           responded[0] ? json_string(responded) : json_null());
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    cm_err err = text ? store_req_invite(w->pg, req_id, channel, text) : CM_ENOMEM;
+    cm_err err = text ? store_invite(w, req_id, channel, text, registration) : CM_ENOMEM;
 
     json_decref(o);
     free(text);
     return err;
 }
+
+#define record(w, ...) record_in(w, 0, __VA_ARGS__)
 
 cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *channel)
 {
@@ -79,4 +90,31 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
     return record(w, r->id, channel, msg_id, sent == CM_OK ? "sent" : "error",
                   sent == CM_OK ? "" : (detail[0] ? detail : cm_err_name(sent)), created,
                   responded);
+}
+
+cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
+{
+    struct org_facts org;
+    const char *name = "An organization";
+    char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    cm_err err, sent;
+
+    now_rfc3339(created);
+    err = record_in(w, 1, i->id, "email", "", "created", "", created, "");
+    if (err != CM_OK)
+        return err;
+    if (peers_get_organization(w, i->organization_id, &org) == CM_OK && org.display_name[0])
+        name = org.display_name;
+    snprintf(body, sizeof body,
+             "%s invites you to register.\n\nYour invitation code is %s: sign up with it as "
+             "your referral code.\n",
+             name, i->code);
+    sent = peers_deliver_id(w, "email", i->invited_email, "You are invited to register", body,
+                            NOTIFY_KIND_REGISTRATION, i->organization_id, msg_id, detail);
+    now_rfc3339(responded);
+    if (sent != CM_OK)
+        cm_warn("registration invitation %s: email failed: %s", i->id, cm_err_name(sent));
+    return record_in(w, 1, i->id, "email", msg_id, sent == CM_OK ? "sent" : "error",
+                     sent == CM_OK ? "" : (detail[0] ? detail : cm_err_name(sent)), created,
+                     responded);
 }

@@ -19,4 +19,13 @@
  * database failed. */
 cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *channel);
 
+#include "store_invitations.h"
+
+#define NOTIFY_KIND_REGISTRATION "registration-invitation"
+
+/* Invites invited_email of invitation i by email, recording the send in
+ * its last_invite as notify_invite does (created first, then sent or
+ * error). CM_OK unless the database failed. */
+cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i);
+
 #endif

@@ -21,9 +21,9 @@ const struct cm_op onboarding_ops[] = {
     {"GET", "/v1/organization-codes/{id}/", "organization-codes.read", codes_read}, /* #78 */
     {"PATCH", "/v1/organization-codes/{id}/", "organization-codes.update", codes_update}, /* #79 */
     {"GET", "/v1/organization-codes/{id}/users/", "organization-codes.users", codes_users}, /* #80 */
-    {"GET", "/v1/registration-invitations/", "registration-invitations.list", NULL}, /* #112 */
-    {"POST", "/v1/registration-invitations/", "registration-invitations.create", NULL}, /* #113 */
-    {"GET", "/v1/registration-invitations/{id}/", "registration-invitations.read", NULL}, /* #114 */
+    {"GET", "/v1/registration-invitations/", "registration-invitations.list", reg_invitations_list}, /* #112 */
+    {"POST", "/v1/registration-invitations/", "registration-invitations.create", reg_invitations_create}, /* #113 */
+    {"GET", "/v1/registration-invitations/{id}/", "registration-invitations.read", reg_invitations_read}, /* #114 */
     {"POST", "/v1/resend-invitation/", "resend-invitation", resend_invitation}, /* #117 */
     {"GET", "/v1/service-documents/", "service-documents.list", service_documents_list}, /* #126 */
     {"GET", "/v1/service-documents/{id}/", "service-documents.read", service_documents_read}, /* #127 */

@@ -58,3 +58,18 @@ json_t *request_info_resource(const struct req_rec *r, const char *display_name)
                   !strcmp(r->status, "claimed"), "status", r->status, "organization",
                   "display-name", cm_json_str_or_null(display_name), "id", r->organization_id));
 }
+
+json_t *invitation_resource(const struct inv_rec *i)
+{
+    json_t *a = json_object();
+
+    json_object_set_new(a, "claimed-by", cm_json_str_or_null(i->claimed_by));
+    json_object_set_new(a, "claimed-time", cm_json_str_or_null(i->claimed_time));
+    json_object_set_new(a, "code", json_string(i->code));
+    json_object_set_new(a, "created-by", cm_json_str_or_null(i->created_by));
+    json_object_set_new(a, "created-time", json_string(i->created_time));
+    json_object_set_new(a, "invited-email", json_string(i->invited_email));
+    json_object_set_new(a, "last-invite", text_or(i->last_invite, json_null()));
+    json_object_set_new(a, "organization-id", json_string(i->organization_id));
+    return cm_jsonapi_resource(INV_TYPE, i->id, a);
+}

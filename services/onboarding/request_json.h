@@ -18,4 +18,13 @@ json_t *request_resource(const struct req_rec *r);
  * (display_name may be ""). */
 json_t *request_info_resource(const struct req_rec *r, const char *display_name);
 
+#include "store_invitations.h"
+
+#define INV_TYPE "registration-invitations"
+
+/* A registration-invitations resource (claimed-time, created-by,
+ * created-time, invited-email, plus claimed-by, code, organization-id and
+ * last-invite). */
+json_t *invitation_resource(const struct inv_rec *i);
+
 #endif

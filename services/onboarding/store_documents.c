@@ -87,7 +87,7 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
     return CM_PG_SELECT(pg,
                         "SELECT " DOC_COLUMNS " FROM service_documents d WHERE " DOC_SCOPE
                         " AND d.required AND " DOC_CURRENT
-                        " AND d.id::text NOT IN (SELECT jsonb_array_elements_text($3::jsonb)) "
+                        " AND d.id::text NOT IN (SELECT lower(x) FROM jsonb_array_elements_text($3::jsonb) x) "
                         "AND ($2::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM "
                         "service_document_agreements a WHERE a.user_id = $2::uuid "
                         "AND a.document_id = d.id)) "
@@ -103,14 +103,14 @@ cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_jso
     cm_err err;
 
     unknown[0] = '\0';
-    /* one statement: the first unknown id, or the rows written */
+    /* one statement: the known ids written, the first unknown one named */
     err = cm_pg_query(pg,
                       "WITH ids AS (SELECT DISTINCT x::uuid AS id FROM "
                       "jsonb_array_elements_text($1::jsonb) x), "
                       "bad AS (SELECT i.id FROM ids i WHERE NOT EXISTS "
                       "(SELECT 1 FROM service_documents d WHERE d.id = i.id) ORDER BY i.id LIMIT 1), "
                       "ins AS (INSERT INTO service_document_agreements (user_id, document_id) "
-                      "SELECT $2::uuid, i.id FROM ids i WHERE NOT EXISTS (SELECT 1 FROM bad) "
+                      "SELECT $2::uuid, d.id FROM ids i JOIN service_documents d ON d.id = i.id "
                       "ON CONFLICT DO NOTHING RETURNING 1) "
                       "SELECT coalesce((SELECT id::text FROM bad), '') AS unknown, "
                       "(SELECT count(*) FROM ins) AS added",
@@ -119,7 +119,7 @@ cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_jso
         return err;
     cm_pg_copy(res, 0, "unknown", unknown, 37);
     PQclear(res);
-    return unknown[0] ? CM_EINVAL : CM_OK;
+    return CM_OK;
 }
 
 cm_err store_agreements_delete(PGconn *pg, const char *user_id, long *out_deleted)

@@ -49,9 +49,9 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
                           const char *given_json, struct doc_list *out);
 
 /* Records that user_id agrees to the documents in ids_json (a JSON array
- * text of uuids); agreeing twice changes nothing. CM_EINVAL when one id is
- * not a document: nothing is written and that id goes to unknown (37
- * bytes). */
+ * text of uuids); agreeing twice changes nothing, and ids that are no
+ * document are skipped (the first of them goes to unknown, 37 bytes, ""
+ * when none): whatever is still missing is named by the refusal. */
 cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json,
                             char unknown[37]);
 

@@ -50,6 +50,7 @@ static struct {
     char group[40], individual[40], code[65], session[64];
     char oreq[40], doc[40]; /* an onboarding request and a service document of A */
     char oreq_email[128];   /* the request's patient email */
+    char inv[40];           /* a registration invitation of A */
 } w;
 
 /* --- making things --- */
@@ -214,6 +215,14 @@ void mx_world_build(void)
     snprintf(w.oreq, sizeof w.oreq, "%s",
              json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": "
+             "{\"organization-id\": \"%s\", \"invited-email\": \"x-%s\"}}}",
+             w.a, w.oreq_email);
+    json_post(w.platform, "/v1/registration-invitations/", body, &doc);
+    snprintf(w.inv, sizeof w.inv, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     json_post(w.victim.token, "/v1/user-checkins/",
               "{\"data\": {\"type\": \"user-checkins\", \"attributes\": {\"source\": \"web\"}}}",
               NULL);
@@ -285,6 +294,7 @@ static int target_of(struct cell *c)
         {"session:victim", w.session},
         {"oreq:A", w.oreq},
         {"doc:A", w.doc},
+        {"inv:A", w.inv},
     };
 
     /* "kind:name#label": the label only tells two rows apart */

@@ -45,3 +45,19 @@ CREATE INDEX onboarding_requests_email ON onboarding_requests (lower(patient_ema
 CREATE INDEX onboarding_requests_phone ON onboarding_requests (phone_number);
 CREATE INDEX onboarding_requests_pending ON onboarding_requests (last_modified_time)
     WHERE account_step = 'pending';
+
+-- Registration invitations (#112-#114): an organization invites an email
+-- address to sign up; the person claims it by signing up with its code as
+-- referral-code (claimed at confirmation, as onboarding requests are).
+CREATE TABLE registration_invitations (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    code            text NOT NULL UNIQUE,
+    organization_id uuid NOT NULL,
+    invited_email   text NOT NULL,
+    created_by      text NOT NULL DEFAULT '',
+    created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    claimed_by      uuid,
+    claimed_at      timestamptz,
+    last_invite     jsonb
+);
+CREATE INDEX registration_invitations_org ON registration_invitations (organization_id, created_at);
