@@ -18,6 +18,7 @@
 #include "input.h"
 #include "onboarding_notify.h"
 #include "peers.h"
+#include "request_flow.h"
 #include "request_json.h"
 #include "store_limits.h"
 #include "store_requests.h"
@@ -215,24 +216,16 @@ static cm_err create_read(struct cm_req *rq, const json_t *attrs, struct create_
     return CM_OK;
 }
 
-/* The account of request r (auto-sign-up), whose intent is recorded:
- * identity.rpc.CreateAccount with the chosen id, then ConfirmAccount when
- * auto-confirm. A refusal undoes the request (4xx); no answer leaves it
- * pending (5xx). */
+/* The account of request r (auto-sign-up), whose intent is recorded
+ * (request_flow.h). A refusal undoes the request (4xx); no answer leaves
+ * it pending for the sweeper (5xx naming the request). */
 static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const char *password)
 {
-    Identity__CreateAccountRequest acct = IDENTITY__CREATE_ACCOUNT_REQUEST__INIT;
-    char user_id[37], account_type[64], detail[PEER_DETAIL_MAX] = "";
-    cm_err err;
+    const char *drop = rq->w->cfg->onboarding_test_drop_create_reply;
+    int drop_reply = drop && drop[0] && !strncmp(r->username, drop, strlen(drop));
+    char detail[PEER_DETAIL_MAX] = "";
+    cm_err err = request_flow_account(rq->w, r, password, drop_reply, detail);
 
-    acct.user_id = (char *)r->patient;
-    acct.organization_id = (char *)r->organization_id;
-    acct.username = (char *)r->username;
-    acct.password = (char *)password;
-    acct.email = (char *)r->patient_email;
-    acct.phone = (char *)r->phone_number;
-    acct.role = (char *)r->onboard_type;
-    err = peers_create_account(rq->w, &acct, user_id, account_type, detail);
     if (err == CM_EINVAL || err == CM_ECONFLICT || err == CM_ENOTFOUND) {
         if (store_req_undo(rq->w->pg, r->id) != CM_OK)
             cm_warn("onboarding request %s: refused by identity, but could not be undone", r->id);
@@ -244,18 +237,13 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
         return cm_fail_at(rq, err, ATTRS "/organization", NULL, "no such organization");
     }
     if (err != CM_OK) {
-        cm_info("onboarding request %s: pending, identity did not answer", r->id);
-        return cm_fail(rq, err, "the onboarding request %s is saved but its account is not "
-                                "made yet; retry later",
+        cm_info("onboarding request %s: pending, its account is not made yet (%s)", r->id,
+                cm_err_name(err));
+        return cm_fail(rq, err,
+                       "the onboarding request %s is saved but its account is not made yet; it "
+                       "is finished in the background",
                        r->id);
     }
-    if (r->auto_confirm)
-        err = peers_confirm_account(rq->w, r->patient, "", account_type, detail);
-    if (err == CM_OK)
-        err = store_req_account_created(rq->w->pg, r->id);
-    if (err != CM_OK)
-        return cm_fail(rq, err, "the account of onboarding request %s could not be finished",
-                       r->id);
     cm_info("onboarding request %s: account %s created", r->id, r->patient);
     return CM_OK;
 }

@@ -254,3 +254,29 @@ cm_err store_req_sms_status(PGconn *pg, const char *id, const char *msg_id, cons
                          "WHERE id = $1::uuid AND last_invite_sms->>'id' = $2",
                          4, v, NULL);
 }
+
+cm_err store_req_claim_pending(PGconn *pg, int idle_s, char out_id[37], double *out_age_s)
+{
+    char idle[24];
+    const char *v[] = {idle};
+    PGresult *res = NULL;
+    cm_err err;
+
+    snprintf(idle, sizeof idle, "%d", idle_s);
+    err = cm_pg_one_row(
+        cm_pg_query(pg,
+                    "UPDATE onboarding_requests SET last_modified_time = now() WHERE id = "
+                    "(SELECT id FROM onboarding_requests WHERE account_step = 'pending' "
+                    "AND last_modified_time < now() - make_interval(secs => $1::int) "
+                    "ORDER BY last_modified_time LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                    "RETURNING id::text AS id, "
+                    "extract(epoch FROM now() - created_at)::float8 AS age",
+                    1, v, &res),
+        &res);
+    if (err != CM_OK)
+        return err;
+    cm_pg_copy(res, 0, "id", out_id, 37);
+    *out_age_s = atof(cm_pg_col(res, 0, "age"));
+    PQclear(res);
+    return CM_OK;
+}

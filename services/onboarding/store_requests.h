@@ -75,6 +75,12 @@ cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_c
 cm_err store_req_find(PGconn *pg, const char *code, const char *email, const char *phone,
                       struct req_list *out);
 
+/* Claims the request whose account step is pending and whose last change
+ * is older than idle_s (oldest first): its last_modified_time is set to
+ * now, so no sweeper takes it again for idle_s. Its id to out_id and its
+ * age in seconds to *out_age_s; CM_ENOTFOUND when there is none. */
+cm_err store_req_claim_pending(PGconn *pg, int idle_s, char out_id[37], double *out_age_s);
+
 /* The newest unclaimed request whose username or patient email is who
  * (ignoring case). CM_ENOTFOUND when none. */
 cm_err store_req_find_open(PGconn *pg, const char *who, struct req_list *out);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth_fixtures.h"
 #include "harness.h"
@@ -424,5 +425,58 @@ Test(onboarding_requests, resend_invitation_and_text_status)
                  af_call("POST", "/v1/onboarding-texts/7f1d5b8e-0000-4000-8000-00000000000b/update-status/",
                          f.admin, "{\"data\": {\"type\": \"string\", \"attributes\": {}}}", &doc),
                  404));
+    json_decref(doc);
+}
+
+/* The value of sql with parameter a (caller frees); NULL for none. */
+static char *value_for(const char *sql, const char *a)
+{
+    PGconn *pg = it_pg();
+    const char *p[] = {a};
+    char *v = it_pg_value(pg, sql, 1, p);
+
+    PQfinish(pg);
+    return v;
+}
+
+Test(onboarding_requests, a_lost_account_reply_is_finished_by_the_sweeper)
+{
+    struct ob_fixture f;
+    char user[128], attrs[1024], *step;
+    json_t *doc = NULL;
+    long status;
+
+    IT_REQUIRE_STACK();
+    ob_fixture_make(&f);
+    it_unique(user, 96, "it-lost-reply-obr-"); /* with-test-stack.sh's drop prefix */
+    strcat(user, "@example.com");
+    snprintf(attrs, sizeof attrs,
+             "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"auto-sign-up\": true, "
+             "\"auto-confirm\": true, \"password\": \"%s\"}",
+             f.org_id, user, OB_PASSWORD);
+    status = create(f.admin, attrs, &doc);
+    cr_assert(status >= 500, "the lost reply is a 5xx, got %ld", status);
+    json_decref(doc);
+    step = value_for("SELECT account_step FROM onboarding.onboarding_requests "
+                     "WHERE username = $1",
+                     user);
+    cr_assert(eq(str, step, "pending"));
+    free(step);
+    /* as if SIGN_UP_SWEEP_AFTER_S had passed */
+    free(value_for("UPDATE onboarding.onboarding_requests SET last_modified_time = now() - "
+                   "interval '1 hour' WHERE username = $1 RETURNING 1",
+                   user));
+    step = NULL;
+    for (double until = it_now_ms() + 20000; it_now_ms() < until; usleep(200 * 1000)) {
+        free(step);
+        step = value_for("SELECT account_step FROM onboarding.onboarding_requests "
+                         "WHERE username = $1",
+                         user);
+        if (step && !strcmp(step, "created"))
+            break;
+    }
+    cr_assert(eq(str, step, "created"), "the sweeper finished the request");
+    free(step);
+    cr_assert(eq(long, af_login(user, OB_PASSWORD, NULL, &doc), 201), "confirmed by the sweeper");
     json_decref(doc);
 }
