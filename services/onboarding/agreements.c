@@ -9,7 +9,9 @@
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "cm_pg.h"
 #include "doc_json.h"
+#include "onboarding_events.h"
 #include "onboarding.pb-c.h"
 #include "store_documents.h"
 
@@ -51,6 +53,21 @@ cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out,
     return CM_OK;
 }
 
+/* store_agreements_add and, when some are new, their "agreed" event, in
+ * one transaction. */
+static cm_err add_with_event(PGconn *pg, const char *user_id, const char *ids_json,
+                             char unknown[37])
+{
+    long added = 0;
+    cm_err err = cm_pg_begin(pg);
+
+    if (err == CM_OK)
+        err = store_agreements_add(pg, user_id, ids_json, unknown, &added);
+    if (err == CM_OK && added > 0)
+        err = event_agreements(pg, "agreed", user_id, added);
+    return cm_pg_end(pg, err);
+}
+
 cm_err agreements_record(struct cm_req *rq, const char *user_id, const char *agreements_json)
 {
     char unknown[37];
@@ -58,7 +75,7 @@ cm_err agreements_record(struct cm_req *rq, const char *user_id, const char *agr
 
     if (!agreements_json)
         return CM_OK;
-    err = store_agreements_add(rq->w->pg, user_id, agreements_json, unknown);
+    err = add_with_event(rq->w->pg, user_id, agreements_json, unknown);
     if (err != CM_OK)
         return cm_fail(rq, err, "the agreements could not be saved, retry later");
     return CM_OK;
@@ -111,7 +128,7 @@ cm_err rpc_check_agreements(struct cm_worker *w, const Envelope__RpcRequest *req
     }
     /* 1. the agreements given are recorded (idempotent) */
     if (err == CM_OK && in->n_agreed_document_ids > 0) {
-        err = store_agreements_add(w->pg, in->user_id, agreed, unknown);
+        err = add_with_event(w->pg, in->user_id, agreed, unknown);
         if (err == CM_OK && unknown[0])
             cm_info("agreements of user %s: %s is no service document, skipped", in->user_id,
                     unknown);
@@ -162,7 +179,13 @@ cm_err rpc_delete_agreements(struct cm_worker *w, const Envelope__RpcRequest *re
     if (!cm_uuid_valid(in->user_id))
         err = cm_rpc_fail(w, CM_EINVAL, "user_id must be a uuid");
     if (err == CM_OK)
+        err = cm_pg_begin(w->pg);
+    if (err == CM_OK) {
         err = store_agreements_delete(w->pg, in->user_id, &deleted);
+        if (err == CM_OK && deleted > 0)
+            err = event_agreements(w->pg, "deleted", in->user_id, deleted);
+        err = cm_pg_end(w->pg, err);
+    }
     if (err == CM_OK) {
         reply.deleted = deleted;
         *out_payload = cm_pack(&reply.base, out_len);

@@ -10,6 +10,8 @@
 #define ONBOARDING_EVT_SIGN_UP "evt.onboarding.sign_up."
 /* OrganizationCodeChanged: created, updated */
 #define ONBOARDING_EVT_ORGANIZATION_CODE "evt.onboarding.organization_code."
+/* Onboarding requests, registration invitations and agreements:
+ * onboarding_events.h. */
 
 /* Every operation of the API documents that onboarding owns; handler NULL = 501. */
 extern const struct cm_op onboarding_ops[];

@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "input.h"
 #include "onboarding_notify.h"
+#include "request_flow.h"
 #include "store_requests.h"
 #include "validate.h"
 
@@ -74,7 +75,7 @@ cm_err resend_invitation(struct cm_req *rq, struct cm_resp *out)
     }
     r = &l.items[0];
     if (new_email) {
-        err = store_req_update(rq->w->pg, r->id, new_email, NULL, NULL, &after);
+        err = request_flow_update(rq->w->pg, r->id, new_email, NULL, NULL, &after);
         if (err != CM_OK) {
             err = cm_fail(rq, err, "the onboarding request could not be saved");
             goto done;

@@ -10,10 +10,12 @@
 
 #include "cm_jsonapi.h"
 #include "cm_log.h"
+#include "cm_pg.h"
 #include "cm_principal.h"
 #include "codes.h"
 #include "handlers.h"
 #include "input.h"
+#include "onboarding_events.h"
 #include "onboarding_notify.h"
 #include "peers.h"
 #include "request_json.h"
@@ -87,7 +89,12 @@ cm_err reg_invitations_create(struct cm_req *rq, struct cm_resp *out)
     for (int t = 0; t < CODE_TRIES && err == CM_ECONFLICT; t++) {
         codes_new_id(code);
         n.code = code;
-        err = store_inv_insert(rq->w->pg, &n, &l);
+        err = cm_pg_begin(rq->w->pg);
+        if (err == CM_OK)
+            err = store_inv_insert(rq->w->pg, &n, &l);
+        if (err == CM_OK)
+            err = event_invitation(rq->w->pg, "created", l.items[0].id, org, "");
+        err = cm_pg_end(rq->w->pg, err);
     }
     if (err == CM_OK) {
         snprintf(id, sizeof id, "%s", l.items[0].id);

@@ -227,7 +227,7 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
     cm_err err = request_flow_account(rq->w, r, password, drop_reply, detail);
 
     if (err == CM_EINVAL || err == CM_ECONFLICT || err == CM_ENOTFOUND) {
-        if (store_req_undo(rq->w->pg, r->id) != CM_OK)
+        if (request_flow_undo(rq->w->pg, r) != CM_OK)
             cm_warn("onboarding request %s: refused by identity, but could not be undone", r->id);
         if (err == CM_EINVAL)
             return cm_fail_at(rq, err, strstr(detail, "password") ? ATTRS "/password" : NULL,
@@ -304,7 +304,7 @@ cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
     for (int t = 0; t < CODE_TRIES && err == CM_ECONFLICT; t++) {
         codes_new_id(code);
         n.code = code;
-        err = store_req_insert(rq->w->pg, &n, &l);
+        err = request_flow_insert(rq->w->pg, &n, &l);
     }
     if (err != CM_OK) {
         err = cm_fail(rq, err, "the onboarding request could not be saved");
@@ -443,8 +443,8 @@ cm_err requests_update(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && !strcmp(l.items[0].status, "claimed"))
         err = cm_fail(rq, CM_ECONFLICT, "the onboarding request is claimed already");
     if (err == CM_OK) {
-        err = store_req_update(rq->w->pg, l.items[0].id, email ? email : email2, phone,
-                               notifications, &after);
+        err = request_flow_update(rq->w->pg, l.items[0].id, email ? email : email2, phone,
+                                  notifications, &after);
         if (err != CM_OK)
             err = cm_fail(rq, err, "the onboarding request could not be saved");
     }

@@ -25,8 +25,7 @@
 #include "sign_up_flow.h"
 #include "store.h"
 #include "store_limits.h"
-#include "store_invitations.h"
-#include "store_requests.h"
+#include "request_flow.h"
 #include "validate.h"
 
 #define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped (LIMIT_WRONG an hour per user) */
@@ -521,9 +520,7 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = flow_event(pg, "confirmed", &s, occurred_at);
     /* a referral code that is an onboarding request's code claims it */
     if (err == CM_OK)
-        err = store_req_claim_by_sign_up(pg, s.id, &claimed);
-    if (err == CM_OK)
-        err = store_inv_claim_by_sign_up(pg, s.id, &invited);
+        err = request_flow_claims(pg, s.id, &claimed, &invited);
     err = cm_pg_end(pg, err);
     if (err != CM_OK) {
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "cm_log.h"
+#include "cm_pg.h"
+#include "onboarding_events.h"
+#include "store_invitations.h"
 
 cm_err request_flow_account(struct cm_worker *w, const struct req_rec *r, const char *password,
                             int drop_reply, char detail[PEER_DETAIL_MAX])
@@ -38,8 +41,81 @@ cm_err request_flow_account(struct cm_worker *w, const struct req_rec *r, const 
     }
     if (err == CM_OK && r->auto_confirm)
         err = peers_confirm_account(w, r->patient, "", account_type, detail);
+    if (err == CM_OK) {
+        int moved = 0;
+        err = cm_pg_begin(w->pg);
+        if (err == CM_OK)
+            err = store_req_account_created(w->pg, r->id, &moved);
+        if (err == CM_OK && moved)
+            err = event_request(w->pg, "account_created", r->id, r->organization_id, r->patient);
+        err = cm_pg_end(w->pg, err);
+    }
+    return err;
+}
+
+cm_err request_flow_insert(PGconn *pg, const struct req_rec *n, struct req_list *out)
+{
+    cm_err err = cm_pg_begin(pg);
+
+    memset(out, 0, sizeof *out);
     if (err == CM_OK)
-        err = store_req_account_created(w->pg, r->id);
+        err = store_req_insert(pg, n, out);
+    if (err == CM_OK)
+        err = event_request(pg, "created", out->items[0].id, out->items[0].organization_id,
+                            out->items[0].patient);
+    err = cm_pg_end(pg, err);
+    if (err != CM_OK)
+        store_req_list_free(out);
+    return err;
+}
+
+cm_err request_flow_update(PGconn *pg, const char *id, const char *email, const char *phone,
+                           const char *notifications, struct req_list *out)
+{
+    cm_err err = cm_pg_begin(pg);
+
+    memset(out, 0, sizeof *out);
+    if (err == CM_OK)
+        err = store_req_update(pg, id, email, phone, notifications, out);
+    if (err == CM_OK)
+        err = event_request(pg, "updated", id, out->items[0].organization_id,
+                            out->items[0].patient);
+    err = cm_pg_end(pg, err);
+    if (err != CM_OK)
+        store_req_list_free(out);
+    return err;
+}
+
+cm_err request_flow_undo(PGconn *pg, const struct req_rec *r)
+{
+    int gone = 0;
+    cm_err err = cm_pg_begin(pg);
+
+    if (err == CM_OK)
+        err = store_req_undo(pg, r->id, &gone);
+    if (err == CM_OK && gone)
+        err = event_request(pg, "undone", r->id, r->organization_id, r->patient);
+    return cm_pg_end(pg, err);
+}
+
+cm_err request_flow_claims(PGconn *pg, const char *sign_up_id, int *claimed, int *invited)
+{
+    struct req_list r = {0};
+    struct inv_list i = {0};
+    cm_err err = store_req_claim_by_sign_up(pg, sign_up_id, &r);
+
+    for (size_t k = 0; err == CM_OK && k < r.n; k++)
+        err = event_request(pg, "claimed", r.items[k].id, r.items[k].organization_id,
+                            r.items[k].claimed_by);
+    if (err == CM_OK)
+        err = store_inv_claim_by_sign_up(pg, sign_up_id, &i);
+    for (size_t k = 0; err == CM_OK && k < i.n; k++)
+        err = event_invitation(pg, "claimed", i.items[k].id, i.items[k].organization_id,
+                               i.items[k].claimed_by);
+    *claimed = r.n > 0;
+    *invited = i.n > 0;
+    store_req_list_free(&r);
+    store_inv_list_free(&i);
     return err;
 }
 
@@ -55,11 +131,12 @@ void request_flow_sweep(struct cm_worker *w, int batch)
             return;
         if (store_req_get(w->pg, id, &l) != CM_OK)
             continue;
+        /* as the create handler's call, without the password */
         err = request_flow_account(w, &l.items[0], NULL, 0, detail);
         if (err == CM_OK) {
             cm_info("sweeper: onboarding request %s: account found, finished", id);
         } else if (err == CM_ENOTFOUND && age > w->cfg->sign_up_undo_after_s) {
-            err = store_req_undo(w->pg, id);
+            err = request_flow_undo(w->pg, &l.items[0]);
             cm_info("sweeper: onboarding request %s: no account came, undone (%s)", id,
                     cm_err_name(err));
         } else if (err != CM_ENOTFOUND) {

@@ -22,6 +22,20 @@
 cm_err request_flow_account(struct cm_worker *w, const struct req_rec *r, const char *password,
                             int drop_reply, char detail[PEER_DETAIL_MAX]);
 
+/* Writes with their events (onboarding_events.h), each in one
+ * transaction: a new request ("created"), a change ("updated"; as
+ * store_req_update), the undoing of a pending one ("undone"). */
+cm_err request_flow_insert(PGconn *pg, const struct req_rec *n, struct req_list *out);
+cm_err request_flow_update(PGconn *pg, const char *id, const char *email, const char *phone,
+                           const char *notifications, struct req_list *out);
+cm_err request_flow_undo(PGconn *pg, const struct req_rec *r);
+
+/* In the confirmation's transaction of sign-up sign_up_id: claims the
+ * onboarding request and the registration invitation its referral code
+ * names, with their "claimed" events; whether each was to *claimed and
+ * *invited. */
+cm_err request_flow_claims(PGconn *pg, const char *sign_up_id, int *claimed, int *invited);
+
 /* One sweep: finishes or undoes up to batch pending requests idle for
  * cfg->sign_up_sweep_after_s (the sweeper thread's worker w). */
 void request_flow_sweep(struct cm_worker *w, int batch);

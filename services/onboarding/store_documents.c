@@ -96,7 +96,7 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
 }
 
 cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json,
-                            char unknown[37])
+                            char unknown[37], long *out_added)
 {
     const char *v[] = {ids_json, user_id};
     PGresult *res = NULL;
@@ -118,6 +118,7 @@ cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_jso
     if (err != CM_OK)
         return err;
     cm_pg_copy(res, 0, "unknown", unknown, 37);
+    *out_added = atol(cm_pg_col(res, 0, "added"));
     PQclear(res);
     return CM_OK;
 }

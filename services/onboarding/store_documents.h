@@ -51,9 +51,10 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
 /* Records that user_id agrees to the documents in ids_json (a JSON array
  * text of uuids); agreeing twice changes nothing, and ids that are no
  * document are skipped (the first of them goes to unknown, 37 bytes, ""
- * when none): whatever is still missing is named by the refusal. */
+ * when none): whatever is still missing is named by the refusal. How many
+ * agreements are new goes to *out_added. */
 cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json,
-                            char unknown[37]);
+                            char unknown[37], long *out_added);
 
 /* Forgets every agreement of user_id; how many to *out_deleted. */
 cm_err store_agreements_delete(PGconn *pg, const char *user_id, long *out_deleted);

@@ -99,19 +99,19 @@ cm_err store_inv_sent(PGconn *pg, const char *id, const char *invite)
                          2, v, NULL);
 }
 
-cm_err store_inv_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_claimed)
+cm_err store_inv_claim_by_sign_up(PGconn *pg, const char *sign_up_id, struct inv_list *out)
 {
     const char *v[] = {sign_up_id};
-    long rows = 0;
-    cm_err err = cm_pg_command(pg,
-                               "UPDATE registration_invitations i SET claimed_by = s.user_id, "
-                               "claimed_at = now() FROM sign_up_requests s "
-                               "WHERE s.id = $1::uuid AND s.referral_code <> '' "
-                               "AND i.code = s.referral_code "
-                               "AND i.organization_id = s.organization_id "
-                               "AND i.claimed_at IS NULL",
-                               1, v, &rows);
 
-    *out_claimed = err == CM_OK && rows > 0;
-    return err;
+    memset(out, 0, sizeof *out);
+    return CM_PG_SELECT(pg,
+                        "UPDATE registration_invitations i SET claimed_by = s.user_id, "
+                        "claimed_at = now() FROM sign_up_requests s "
+                        "WHERE s.id = $1::uuid AND s.referral_code <> '' "
+                        "AND i.code = s.referral_code "
+                        "AND i.organization_id = s.organization_id "
+                        "AND i.claimed_at IS NULL "
+                        "RETURNING i.id::text AS id, i.organization_id::text AS organization_id, "
+                        "i.claimed_by::text AS claimed_by",
+                        1, v, inv_fields, out);
 }

@@ -36,8 +36,9 @@ cm_err store_inv_list(PGconn *pg, const char *organization_id, long limit, long 
 cm_err store_inv_sent(PGconn *pg, const char *id, const char *invite);
 
 /* Claims the unclaimed invitation whose code is sign-up sign_up_id's
- * referral code, in its organization; call in the confirmation's
- * transaction. */
-cm_err store_inv_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_claimed);
+ * referral code, in its organization; the claimed one (id,
+ * organization_id, claimed_by only) to out, n 0 when none. Call in the
+ * confirmation's transaction. */
+cm_err store_inv_claim_by_sign_up(PGconn *pg, const char *sign_up_id, struct inv_list *out);
 
 #endif

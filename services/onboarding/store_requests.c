@@ -148,25 +148,31 @@ cm_err store_req_update(PGconn *pg, const char *id, const char *email, const cha
                out);
 }
 
-cm_err store_req_account_created(PGconn *pg, const char *id)
+cm_err store_req_account_created(PGconn *pg, const char *id, int *out_changed)
 {
     const char *v[] = {id};
+    long rows = 0;
+    cm_err err = cm_pg_command(pg,
+                               "UPDATE onboarding_requests SET account_step = 'created', "
+                               "last_modified_time = now() WHERE id = $1::uuid "
+                               "AND account_step = 'pending'",
+                               1, v, &rows);
 
-    return cm_pg_command(pg,
-                         "UPDATE onboarding_requests SET account_step = 'created', "
-                         "last_modified_time = now() WHERE id = $1::uuid "
-                         "AND account_step = 'pending'",
-                         1, v, NULL);
+    *out_changed = err == CM_OK && rows > 0;
+    return err;
 }
 
-cm_err store_req_undo(PGconn *pg, const char *id)
+cm_err store_req_undo(PGconn *pg, const char *id, int *out_changed)
 {
     const char *v[] = {id};
+    long rows = 0;
+    cm_err err = cm_pg_command(pg,
+                               "DELETE FROM onboarding_requests WHERE id = $1::uuid "
+                               "AND account_step = 'pending'",
+                               1, v, &rows);
 
-    return cm_pg_command(pg,
-                         "DELETE FROM onboarding_requests WHERE id = $1::uuid "
-                         "AND account_step = 'pending'",
-                         1, v, NULL);
+    *out_changed = err == CM_OK && rows > 0;
+    return err;
 }
 
 cm_err store_req_invite(PGconn *pg, const char *id, const char *channel, const char *invite)
@@ -182,22 +188,22 @@ cm_err store_req_invite(PGconn *pg, const char *id, const char *channel, const c
                          2, v, NULL);
 }
 
-cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_claimed)
+cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, struct req_list *out)
 {
     const char *v[] = {sign_up_id};
-    long rows = 0;
-    cm_err err = cm_pg_command(pg,
-                               "UPDATE onboarding_requests o SET status = 'claimed', "
-                               "claimed_by = s.user_id, claimed_time = now(), "
-                               "last_modified_time = now() FROM sign_up_requests s "
-                               "WHERE s.id = $1::uuid AND s.referral_code <> '' "
-                               "AND o.code = s.referral_code "
-                               "AND o.organization_id = s.organization_id "
-                               "AND o.status <> 'claimed'",
-                               1, v, &rows);
 
-    *out_claimed = err == CM_OK && rows > 0;
-    return err;
+    memset(out, 0, sizeof *out);
+    return CM_PG_SELECT(pg,
+                        "UPDATE onboarding_requests o SET status = 'claimed', "
+                        "claimed_by = s.user_id, claimed_time = now(), "
+                        "last_modified_time = now() FROM sign_up_requests s "
+                        "WHERE s.id = $1::uuid AND s.referral_code <> '' "
+                        "AND o.code = s.referral_code "
+                        "AND o.organization_id = s.organization_id "
+                        "AND o.status <> 'claimed' "
+                        "RETURNING o.id::text AS id, o.organization_id::text AS organization_id, "
+                        "o.claimed_by::text AS claimed_by",
+                        1, v, req_fields, out);
 }
 
 cm_err store_req_find(PGconn *pg, const char *code, const char *email, const char *phone,

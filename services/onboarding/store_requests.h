@@ -53,12 +53,13 @@ cm_err store_req_list(PGconn *pg, const struct req_filter *f, struct req_list *o
 cm_err store_req_update(PGconn *pg, const char *id, const char *email, const char *phone,
                         const char *notifications, struct req_list *out);
 
-/* account_step pending → created for request id (a no-op otherwise). */
-cm_err store_req_account_created(PGconn *pg, const char *id);
+/* account_step pending → created for request id (a no-op otherwise);
+ * *out_changed says whether it moved. */
+cm_err store_req_account_created(PGconn *pg, const char *id, int *out_changed);
 
 /* Deletes request id while its account step is pending (identity refused
- * the account). */
-cm_err store_req_undo(PGconn *pg, const char *id);
+ * the account, or none came); *out_changed says whether it was. */
+cm_err store_req_undo(PGconn *pg, const char *id, int *out_changed);
 
 /* Sets last_invite_<channel> ("email" | "sms") of request id to invite
  * (JSON object text). */
@@ -66,9 +67,9 @@ cm_err store_req_invite(PGconn *pg, const char *id, const char *channel, const c
 
 /* Claims the unclaimed request whose code is sign-up sign_up_id's
  * referral code, in the sign-up's organization, for the sign-up's user;
- * *out_claimed says whether one was. Call in the confirmation's
- * transaction. */
-cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, int *out_claimed);
+ * the claimed request (id, organization_id, claimed_by only) goes to out,
+ * n 0 when none. Call in the confirmation's transaction. */
+cm_err store_req_claim_by_sign_up(PGconn *pg, const char *sign_up_id, struct req_list *out);
 
 /* The newest request with code, or else patient email (ignoring case),
  * or else phone number (each "" when not asked). CM_ENOTFOUND when none. */

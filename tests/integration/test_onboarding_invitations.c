@@ -125,4 +125,17 @@ Test(onboarding_invitations, an_invited_person_claims_it_by_signing_up)
     cr_assert(strlen(af_str(attrs_of(doc), "claimed-time")) > 0);
     cr_assert(eq(sz, strlen(af_str(attrs_of(doc), "claimed-by")), 36));
     json_decref(doc);
+    /* both changes were announced */
+    pg = it_pg();
+    {
+        const char *p[] = {id};
+        char *n = it_pg_value(pg,
+                              "SELECT count(DISTINCT subject)::text FROM onboarding.outbox "
+                              "WHERE subject LIKE 'evt.onboarding.registration_invitation.%' "
+                              "AND position(convert_to($1, 'UTF8') in payload) > 0",
+                              1, p);
+        cr_assert(eq(str, n, "2"));
+        free(n);
+    }
+    PQfinish(pg);
 }

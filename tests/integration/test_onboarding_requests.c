@@ -57,6 +57,28 @@ static long info(const char *attributes, json_t **doc)
     return af_call("POST", "/v1/onboarding-info/", NULL, body, doc);
 }
 
+/* Polls (up to 5 s) for an event of subject in onboarding's outbox whose
+ * payload holds id; asserts there is one. */
+static void assert_event(const char *subject, const char *id)
+{
+    PGconn *pg = it_pg();
+    const char *p[] = {subject, id};
+    char *v = NULL;
+
+    for (double until = it_now_ms() + 5000; it_now_ms() < until; usleep(100 * 1000)) {
+        free(v);
+        v = it_pg_value(pg,
+                        "SELECT count(*)::text FROM onboarding.outbox WHERE subject = $1 "
+                        "AND position(convert_to($2, 'UTF8') in payload) > 0",
+                        2, p);
+        if (v && strcmp(v, "0"))
+            break;
+    }
+    PQfinish(pg);
+    cr_assert(v && strcmp(v, "0"), "no %s event for %s", subject, id);
+    free(v);
+}
+
 Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
 {
     struct ob_fixture f;
@@ -167,6 +189,9 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
     cr_assert(eq(str, (char *)attr(doc, "status"), "claimed"));
     cr_assert(eq(str, (char *)attr(doc, "claimed-by"), user_id));
+    assert_event("evt.onboarding.onboarding_request.created", id);
+    assert_event("evt.onboarding.onboarding_request.updated", id);
+    assert_event("evt.onboarding.onboarding_request.claimed", id);
     cr_assert(strlen(attr(doc, "claimed-time")) > 0);
     cr_assert(it_true(json_is_true(json_object_get(attrs_of(doc), "done"))));
     json_decref(doc);

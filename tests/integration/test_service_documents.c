@@ -195,6 +195,19 @@ Test(service_documents, deleting_agreements_makes_the_next_login_agree_again)
     cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 403));
     assert_refusal_names(doc, doc_id);
     json_decref(doc);
+    /* the agreement and its deletion were announced */
+    pg = it_pg();
+    {
+        const char *p[] = {user_id};
+        char *n = it_pg_value(pg,
+                              "SELECT count(DISTINCT subject)::text FROM onboarding.outbox "
+                              "WHERE subject LIKE 'evt.onboarding.service_document_agreements.%' "
+                              "AND position(convert_to($1, 'UTF8') in payload) > 0",
+                              1, p);
+        cr_assert(eq(str, n, "2"));
+        free(n);
+    }
+    PQfinish(pg);
 }
 
 /* True when the list doc holds id. */
