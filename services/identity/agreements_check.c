@@ -67,8 +67,8 @@ static json_t *refusal(const Onboarding__CheckAgreementsReply *r)
                                               d->type, "version", d->version, "title", d->title,
                                               "html-link", d->html_link));
         if (used < sizeof detail)
-            used += (size_t)snprintf(detail + used, sizeof detail - used, "%s %s", i ? "," : "",
-                                     d->id);
+            used +=
+                (size_t)snprintf(detail + used, sizeof detail - used, "%s %s", i ? "," : "", d->id);
     }
     return cm_jsonapi_error_doc(403, CODE, detail, POINTER,
                                 json_pack("{s:o}", "service-documents", refs));

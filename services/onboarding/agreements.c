@@ -11,15 +11,14 @@
 #include "cm_nats.h"
 #include "cm_pg.h"
 #include "doc_json.h"
-#include "onboarding_events.h"
 #include "onboarding.pb-c.h"
+#include "onboarding_events.h"
 #include "store_documents.h"
 
 #define POINTER "/service-document-agreements"
 
-cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out,
-                               const char *organization_id, const char *agreements_json,
-                               int *refused)
+cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out, const char *organization_id,
+                               const char *agreements_json, int *refused)
 {
     struct doc_list l = {0};
     char orgs[64];

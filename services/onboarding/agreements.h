@@ -13,9 +13,8 @@
  * when it does; CM_OK with *refused 1 and out holding the 403 that names
  * the missing documents when not; another error (set in rq) when the
  * documents could not be read. */
-cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out,
-                               const char *organization_id, const char *agreements_json,
-                               int *refused);
+cm_err agreements_sign_up_gate(struct cm_req *rq, struct cm_resp *out, const char *organization_id,
+                               const char *agreements_json, int *refused);
 
 /* Records the sign-up's agreements_json (NULL: none) for user_id (ids that
  * are no document are skipped); errors are set in rq. */

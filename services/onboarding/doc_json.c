@@ -87,9 +87,9 @@ json_t *doc_agreements_refusal(const struct doc_list *l, const char *pointer)
 
 json_t *checkin_resource(const struct checkin_rec *c)
 {
-    return cm_jsonapi_resource(
-        CHECKIN_TYPE, c->id,
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "app-version", c->app_version,
-                  "created-time", c->created_at, "model", c->model, "os-version", c->os_version,
-                  "source", c->source, "user-id", c->user_id));
+    return cm_jsonapi_resource(CHECKIN_TYPE, c->id,
+                               json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "app-version",
+                                         c->app_version, "created-time", c->created_at, "model",
+                                         c->model, "os-version", c->os_version, "source", c->source,
+                                         "user-id", c->user_id));
 }

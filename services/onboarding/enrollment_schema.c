@@ -147,8 +147,7 @@ static int valid_object(struct ctx *c, const json_t *s, const json_t *d, const c
     return 1;
 }
 
-static int valid_array(struct ctx *c, const json_t *s, const json_t *d, const char *path,
-                       int depth)
+static int valid_array(struct ctx *c, const json_t *s, const json_t *d, const char *path, int depth)
 {
     const json_t *k, *items = json_object_get(s, "items"), *v;
     char child[512];
@@ -206,8 +205,8 @@ static int valid(struct ctx *c, const json_t *s, const json_t *d, const char *pa
         return 0;
     if (json_is_array(d) && !valid_array(c, s, d, path, depth))
         return 0;
-    json_array_foreach(json_object_get(s, "allOf"), i, v) if (!valid(c, v, d, path, depth + 1))
-        return 0;
+    json_array_foreach(json_object_get(s, "allOf"), i,
+                       v) if (!valid(c, v, d, path, depth + 1)) return 0;
     if ((k = json_object_get(s, "anyOf")) && json_is_array(k)) {
         ok = 0;
         json_array_foreach(k, i, v) ok |= valid(c, v, d, path, depth + 1);

@@ -55,8 +55,7 @@ cm_err checkins_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = cm_json_str(rq, attrs, ATTRS, "os-version", 0, 1, CHECKIN_TEXT_MAX, &c.os_version);
     if (err == CM_OK)
-        err = cm_json_str(rq, attrs, ATTRS, "app-version", 0, 1, CHECKIN_TEXT_MAX,
-                          &c.app_version);
+        err = cm_json_str(rq, attrs, ATTRS, "app-version", 0, 1, CHECKIN_TEXT_MAX, &c.app_version);
     if (err == CM_OK) {
         c.user_id = p->user_id;
         c.organization_id = cm_uuid_valid(p->organization_id) ? p->organization_id : "";
@@ -83,7 +82,7 @@ cm_err checkins_create(struct cm_req *rq, struct cm_resp *out)
 cm_err checkins_list(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const known[] = {"individual-id", "filter[source]", "page[limit]",
-                                        "page[offset]", "summary", NULL};
+                                        "page[offset]",  "summary",        NULL};
     char individual[CM_UUID_LEN + 1], source[16 * 4 + 1];
     struct checkin_list l = {0};
     long limit = 500, offset = 0;

@@ -9,6 +9,7 @@
 #include "cm_principal.h"
 #include "handlers.h"
 #include "input.h"
+#include "onboarding_access.h"
 #include "onboarding_notify.h"
 #include "request_flow.h"
 #include "store_requests.h"
@@ -18,17 +19,6 @@
 
 static const char *const channels[] = {"email", "sms", NULL};
 static const char *const sms_states[] = {"sent", "delivered", "failed", "undelivered", NULL};
-
-/* As handlers_requests.c: the caller administers org, or is a provider
- * whose current organization it is. */
-static int may_onboard(struct cm_req *rq, const char *org)
-{
-    const Envelope__Principal *p = cm_principal_of(rq);
-
-    return cm_principal_org_admin(rq, org) ||
-           (p->organization_id && !strcmp(p->organization_id, org) &&
-            cm_principal_has_role(rq, "provider"));
-}
 
 cm_err resend_invitation(struct cm_req *rq, struct cm_resp *out)
 {
@@ -62,7 +52,7 @@ cm_err resend_invitation(struct cm_req *rq, struct cm_resp *out)
     /* the person's open onboarding request, in an organization the caller
      * onboards into; others look like none */
     err = store_req_find_open(rq->w->pg, who, &l);
-    if (err == CM_OK && !may_onboard(rq, l.items[0].organization_id))
+    if (err == CM_OK && !onboarding_may_onboard(rq, l.items[0].organization_id))
         err = CM_ENOTFOUND;
     if (err == CM_ENOTFOUND) {
         err = cm_fail_at(rq, err, username ? "/username" : "/email", NULL,
@@ -98,9 +88,9 @@ cm_err resend_invitation(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail(rq, err, "the invitation could not be recorded");
         goto done;
     }
-    cm_resp_json(out, rq, 201,
-                 json_pack("{s:s, s:s}", "signup-request-id", r->id, "signup-request-type",
-                           "onboard"));
+    cm_resp_json(
+        out, rq, 201,
+        json_pack("{s:s, s:s}", "signup-request-id", r->id, "signup-request-type", "onboard"));
 done:
     store_req_list_free(&after);
     store_req_list_free(&l);
@@ -128,9 +118,9 @@ cm_err onboarding_texts_update_status(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail_at(rq, CM_EINVAL, "/data", NULL, "data must be an object with attributes");
         goto done;
     }
-    if (json_object_get(data, "id") && (!json_is_string(json_object_get(data, "id")) ||
-                                         strcmp(json_string_value(json_object_get(data, "id")),
-                                                id ? id : ""))) {
+    if (json_object_get(data, "id") &&
+        (!json_is_string(json_object_get(data, "id")) ||
+         strcmp(json_string_value(json_object_get(data, "id")), id ? id : ""))) {
         err = cm_fail_at(rq, CM_EINVAL, "/data/id", NULL, "data.id must be the path's id");
         goto done;
     }

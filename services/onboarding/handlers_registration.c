@@ -15,6 +15,7 @@
 #include "codes.h"
 #include "handlers.h"
 #include "input.h"
+#include "onboarding_access.h"
 #include "onboarding_events.h"
 #include "onboarding_notify.h"
 #include "peers.h"
@@ -24,15 +25,6 @@
 
 #define ATTRS "/data/attributes"
 #define CODE_TRIES 3
-
-static int may_invite(struct cm_req *rq, const char *org)
-{
-    const Envelope__Principal *p = cm_principal_of(rq);
-
-    return cm_principal_org_admin(rq, org) ||
-           (p->organization_id && !strcmp(p->organization_id, org) &&
-            cm_principal_has_role(rq, "provider"));
-}
 
 /* The organization an invitation request is about: given, else the
  * caller's current one. */
@@ -72,7 +64,8 @@ cm_err reg_invitations_create(struct cm_req *rq, struct cm_resp *out)
                          "organization-id is required (the caller has no current organization)");
         goto done;
     }
-    err = may_invite(rq, org) ? peers_get_organization(rq->w, org, &facts) : CM_ENOTFOUND;
+    err =
+        onboarding_may_onboard(rq, org) ? peers_get_organization(rq->w, org, &facts) : CM_ENOTFOUND;
     if (err == CM_OK && !facts.is_active)
         err = CM_ENOTFOUND;
     if (err != CM_OK) {
@@ -116,8 +109,8 @@ done:
 
 cm_err reg_invitations_list(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const known[] = {"organization-id", "filter[organization-id]",
-                                        "page[limit]", "page[offset]", NULL};
+    static const char *const known[] = {"organization-id", "filter[organization-id]", "page[limit]",
+                                        "page[offset]", NULL};
     char a[CM_UUID_LEN + 1], b[CM_UUID_LEN + 1];
     struct inv_list l = {0};
     long limit = 100, offset = 0;
@@ -136,7 +129,7 @@ cm_err reg_invitations_list(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         return err;
     org = org_of(rq, a[0] ? a : b);
-    if (org[0] && may_invite(rq, org)) {
+    if (org[0] && onboarding_may_onboard(rq, org)) {
         err = store_inv_list(rq->w->pg, org, limit, offset, &l);
         if (err != CM_OK)
             return cm_fail(rq, err, "the invitations could not be read");
@@ -158,7 +151,7 @@ cm_err reg_invitations_read(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         return err;
     err = id && cm_uuid_valid(id) ? store_inv_get(rq->w->pg, id, &l) : CM_ENOTFOUND;
-    if (err == CM_OK && !may_invite(rq, l.items[0].organization_id)) {
+    if (err == CM_OK && !onboarding_may_onboard(rq, l.items[0].organization_id)) {
         store_inv_list_free(&l);
         err = CM_ENOTFOUND;
     }

@@ -16,6 +16,7 @@
 #include "codes.h"
 #include "handlers.h"
 #include "input.h"
+#include "onboarding_access.h"
 #include "onboarding_notify.h"
 #include "peers.h"
 #include "request_flow.h"
@@ -31,18 +32,6 @@
 static const char *const onboard_types[] = {"patient", "provider", NULL};
 static const char *const channels[] = {"email", "sms", NULL};
 
-/* True when the caller may onboard people into organization org: its
- * admin (or the platform admin), or a provider whose current organization
- * it is. */
-static int may_onboard(struct cm_req *rq, const char *org)
-{
-    const Envelope__Principal *p = cm_principal_of(rq);
-
-    return cm_principal_org_admin(rq, org) ||
-           (p->organization_id && !strcmp(p->organization_id, org) &&
-            cm_principal_has_role(rq, "provider"));
-}
-
 /* The request of the path's {id} when the caller may see it (404
  * otherwise; 401 without credentials), into *out (store_req_list_free). */
 static cm_err visible_request(struct cm_req *rq, struct req_list *out)
@@ -53,7 +42,7 @@ static cm_err visible_request(struct cm_req *rq, struct req_list *out)
     if (err != CM_OK)
         return err;
     err = id && cm_uuid_valid(id) ? store_req_get(rq->w->pg, id, out) : CM_ENOTFOUND;
-    if (err == CM_OK && !may_onboard(rq, out->items[0].organization_id)) {
+    if (err == CM_OK && !onboarding_may_onboard(rq, out->items[0].organization_id)) {
         store_req_list_free(out);
         err = CM_ENOTFOUND;
     }
@@ -230,8 +219,8 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
         if (request_flow_undo(rq->w->pg, r) != CM_OK)
             cm_warn("onboarding request %s: refused by identity, but could not be undone", r->id);
         if (err == CM_EINVAL)
-            return cm_fail_at(rq, err, strstr(detail, "password") ? ATTRS "/password" : NULL,
-                              NULL, "%s", detail[0] ? detail : "the account was refused");
+            return cm_fail_at(rq, err, strstr(detail, "password") ? ATTRS "/password" : NULL, NULL,
+                              "%s", detail[0] ? detail : "the account was refused");
         if (err == CM_ECONFLICT)
             return cm_fail_at(rq, err, ATTRS "/username", NULL, "this username is taken");
         return cm_fail_at(rq, err, ATTRS "/organization", NULL, "no such organization");
@@ -250,11 +239,22 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
 
 cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const allowed[] = {
-        "auto-confirm", "auto-sign-up", "communication-preferences", "email-user-now",
-        "individual-group-id", "individual-group-ids", "notifications", "onboard-type",
-        "organization", "password", "patient", "patient-email", "phone-number", "username",
-        "provider-roles", NULL};
+    static const char *const allowed[] = {"auto-confirm",
+                                          "auto-sign-up",
+                                          "communication-preferences",
+                                          "email-user-now",
+                                          "individual-group-id",
+                                          "individual-group-ids",
+                                          "notifications",
+                                          "onboard-type",
+                                          "organization",
+                                          "password",
+                                          "patient",
+                                          "patient-email",
+                                          "phone-number",
+                                          "username",
+                                          "provider-roles",
+                                          NULL};
     const Envelope__Principal *p = cm_principal_of(rq);
     struct create_in in;
     struct req_rec n = {0};
@@ -273,8 +273,9 @@ cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         goto done;
     /* access: unknown and forbidden organizations look the same */
-    err = may_onboard(rq, in.organization) ? peers_get_organization(rq->w, in.organization, &org)
-                                           : CM_ENOTFOUND;
+    err = onboarding_may_onboard(rq, in.organization)
+              ? peers_get_organization(rq->w, in.organization, &org)
+              : CM_ENOTFOUND;
     if (err == CM_OK && !org.is_active)
         err = CM_ENOTFOUND;
     if (err != CM_OK) {
@@ -348,8 +349,9 @@ static cm_err add_patient(struct cm_req *rq, const char *value, void *ctx)
 
 cm_err requests_list(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const known[] = {"organization", "email", "onboard-type", "page[limit]",
-                                        "page[offset]", "patient-ids", "with-invite", NULL};
+    static const char *const known[] = {
+        "organization", "email",       "onboard-type", "page[limit]",
+        "page[offset]", "patient-ids", "with-invite",  NULL};
     char org[CM_UUID_LEN + 1], email[255 * 4 + 1], type[16 * 4 + 1], *patients = NULL;
     struct req_filter f = {0};
     struct req_list l = {0};
@@ -379,7 +381,7 @@ cm_err requests_list(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         goto done;
     data = json_array();
-    if (may_onboard(rq, org)) { /* others: nothing, as if there were none */
+    if (onboarding_may_onboard(rq, org)) { /* others: nothing, as if there were none */
         if (json_array_size(ids) > 0)
             patients = json_dumps(ids, JSON_COMPACT);
         f.organization_id = org;
@@ -417,8 +419,8 @@ cm_err requests_read(struct cm_req *rq, struct cm_resp *out)
 
 cm_err requests_update(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const allowed[] = {"email", "patient-email", "phone-number",
-                                          "notifications", NULL};
+    static const char *const allowed[] = {"email", "patient-email", "phone-number", "notifications",
+                                          NULL};
     struct req_list l = {0}, after = {0};
     const char *email = NULL, *email2 = NULL, *phone = NULL;
     char *notifications = NULL;
@@ -438,8 +440,8 @@ cm_err requests_update(struct cm_req *rq, struct cm_resp *out)
         err = input_checked_str(rq, attrs, ATTRS, "phone-number", 0, 30, validate_e164,
                                 "an E.164 phone number (+ and 8 to 15 digits)", &phone);
     if (err == CM_OK)
-        err = input_string_array(rq, attrs, ATTRS, "notifications", 2, 16, channels,
-                                 &notifications);
+        err =
+            input_string_array(rq, attrs, ATTRS, "notifications", 2, 16, channels, &notifications);
     if (err == CM_OK && !strcmp(l.items[0].status, "claimed"))
         err = cm_fail(rq, CM_ECONFLICT, "the onboarding request is claimed already");
     if (err == CM_OK) {
@@ -471,8 +473,8 @@ cm_err requests_resend(struct cm_req *rq, struct cm_resp *out)
     r = &l.items[0];
     err = cm_req_jsonapi(rq, "onboarding-requests-email", NULL, allowed, &doc, &attrs);
     if (err == CM_OK)
-        err = input_string_array(rq, attrs, ATTRS, "notifications", 2, 16, channels,
-                                 &notifications);
+        err =
+            input_string_array(rq, attrs, ATTRS, "notifications", 2, 16, channels, &notifications);
     if (err == CM_OK && !strcmp(r->status, "claimed"))
         err = cm_fail(rq, CM_ECONFLICT, "the onboarding request is claimed already");
     if (err == CM_OK && !r->patient_email[0] && !r->phone_number[0])
@@ -513,7 +515,8 @@ cm_err onboarding_info(struct cm_req *rq, struct cm_resp *out)
         err = input_checked_str(rq, attrs, ATTRS, "phone-number", 0, 30, validate_e164,
                                 "an E.164 phone number (+ and 8 to 15 digits)", &phone);
     if (err == CM_OK && !(code && code[0]) && !email && !phone)
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS, NULL, "one of code, email or phone-number is required");
+        err = cm_fail_at(rq, CM_EINVAL, ATTRS, NULL,
+                         "one of code, email or phone-number is required");
     if (err != CM_OK)
         goto done;
     /* anonymous lookups share sign-up's limit per client address */
@@ -525,8 +528,8 @@ cm_err onboarding_info(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     if (err == CM_OK)
-        err = store_req_find(rq->w->pg, code ? code : "", email ? email : "", phone ? phone : "",
-                             &l);
+        err =
+            store_req_find(rq->w->pg, code ? code : "", email ? email : "", phone ? phone : "", &l);
     if (err == CM_ENOTFOUND) {
         err = cm_fail(rq, err, "no onboarding request for this code, email or phone number");
         goto done;

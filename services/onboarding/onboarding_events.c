@@ -20,8 +20,8 @@ static void now_rfc3339(char out[40])
     snprintf(out + strlen(out), 40 - strlen(out), ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-cm_err event_request(PGconn *pg, const char *change, const char *id,
-                     const char *organization_id, const char *user_id)
+cm_err event_request(PGconn *pg, const char *change, const char *id, const char *organization_id,
+                     const char *user_id)
 {
     Onboarding__OnboardingRequestChanged ev = ONBOARDING__ONBOARDING_REQUEST_CHANGED__INIT;
     char subject[96], at[40];
@@ -36,8 +36,8 @@ cm_err event_request(PGconn *pg, const char *change, const char *id,
     return cm_outbox_add(pg, subject, &ev.base, NULL);
 }
 
-cm_err event_invitation(PGconn *pg, const char *change, const char *id,
-                        const char *organization_id, const char *user_id)
+cm_err event_invitation(PGconn *pg, const char *change, const char *id, const char *organization_id,
+                        const char *user_id)
 {
     Onboarding__RegistrationInvitationChanged ev =
         ONBOARDING__REGISTRATION_INVITATION_CHANGED__INIT;

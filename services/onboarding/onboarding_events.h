@@ -15,12 +15,12 @@
 
 /* OnboardingRequestChanged change for request id of organization_id;
  * user_id may be "" (or NULL). */
-cm_err event_request(PGconn *pg, const char *change, const char *id,
-                     const char *organization_id, const char *user_id);
+cm_err event_request(PGconn *pg, const char *change, const char *id, const char *organization_id,
+                     const char *user_id);
 
 /* RegistrationInvitationChanged. */
-cm_err event_invitation(PGconn *pg, const char *change, const char *id,
-                        const char *organization_id, const char *user_id);
+cm_err event_invitation(PGconn *pg, const char *change, const char *id, const char *organization_id,
+                        const char *user_id);
 
 /* ServiceDocumentAgreementsChanged. */
 cm_err event_agreements(PGconn *pg, const char *change, const char *user_id, long count);

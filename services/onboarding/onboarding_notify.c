@@ -38,11 +38,11 @@ static cm_err record_in(struct cm_worker *w, int registration, const char *req_i
                         const char *channel, const char *msg_id, const char *status,
                         const char *error, const char *created, const char *responded)
 {
-    json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id",
-                          msg_id[0] ? json_string(msg_id) : json_null(), "type", channel,
-                          "status", status, "error", error[0] ? json_string(error) : json_null(),
-                          "created-time", created, "respond-time",
-                          responded[0] ? json_string(responded) : json_null());
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id",
+                  msg_id[0] ? json_string(msg_id) : json_null(), "type", channel, "status", status,
+                  "error", error[0] ? json_string(error) : json_null(), "created-time", created,
+                  "respond-time", responded[0] ? json_string(responded) : json_null());
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     cm_err err = text ? store_invite(w, req_id, channel, text, registration) : CM_ENOMEM;
 
@@ -57,8 +57,8 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
 {
     int sms = !strcmp(channel, "sms");
     const char *to = sms ? r->phone_number : r->patient_email;
-    const char *kind = !strcmp(r->onboard_type, "provider") ? NOTIFY_KIND_PROVIDER
-                                                            : NOTIFY_KIND_PATIENT;
+    const char *kind =
+        !strcmp(r->onboard_type, "provider") ? NOTIFY_KIND_PROVIDER : NOTIFY_KIND_PATIENT;
     struct org_facts org;
     const char *name = "your care team";
     char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";

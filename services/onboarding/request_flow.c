@@ -78,8 +78,8 @@ cm_err request_flow_update(PGconn *pg, const char *id, const char *email, const 
     if (err == CM_OK)
         err = store_req_update(pg, id, email, phone, notifications, out);
     if (err == CM_OK)
-        err = event_request(pg, "updated", id, out->items[0].organization_id,
-                            out->items[0].patient);
+        err =
+            event_request(pg, "updated", id, out->items[0].organization_id, out->items[0].patient);
     err = cm_pg_end(pg, err);
     if (err != CM_OK)
         store_req_list_free(out);

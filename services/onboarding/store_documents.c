@@ -14,8 +14,8 @@
 
 #define DOC_COLUMNS                                                                                \
     "d.id::text AS id, coalesce(d.organization_id::text, '') AS organization_id, d.type, "         \
-    "d.version, d.title, d.html_link, d.translations::text AS translations, d.required, "          \
-    RFC3339("d.created_at") " AS created_at"
+    "d.version, d.title, d.html_link, d.translations::text AS translations, d.required, " RFC3339( \
+        "d.created_at") " AS created_at"
 
 /* the documents of the platform and of the organizations $1 */
 #define DOC_SCOPE                                                                                  \
@@ -27,7 +27,10 @@
     "NOT EXISTS (SELECT 1 FROM service_documents n WHERE n.organization_id IS NOT DISTINCT FROM "  \
     "d.organization_id AND n.type = d.type AND n.created_at > d.created_at)"
 
-#define F(col, kind, member) {col, kind, offsetof(struct doc_rec, member)}
+#define F(col, kind, member)                                                                       \
+    {                                                                                              \
+        col, kind, offsetof(struct doc_rec, member)                                                \
+    }
 static const struct cm_pg_field doc_fields[] = {
     F("id", CM_PG_STR, id),
     F("organization_id", CM_PG_STR, organization_id),
@@ -84,19 +87,20 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
     const char *v[] = {orgs_json, user_id, given_json};
 
     memset(out, 0, sizeof *out);
-    return CM_PG_SELECT(pg,
-                        "SELECT " DOC_COLUMNS " FROM service_documents d WHERE " DOC_SCOPE
-                        " AND d.required AND " DOC_CURRENT
-                        " AND d.id::text NOT IN (SELECT lower(x) FROM jsonb_array_elements_text($3::jsonb) x) "
-                        "AND ($2::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM "
-                        "service_document_agreements a WHERE a.user_id = $2::uuid "
-                        "AND a.document_id = d.id)) "
-                        "ORDER BY d.organization_id NULLS FIRST, d.type, d.id",
-                        3, v, doc_fields, out);
+    return CM_PG_SELECT(
+        pg,
+        "SELECT " DOC_COLUMNS " FROM service_documents d WHERE " DOC_SCOPE
+        " AND d.required AND " DOC_CURRENT
+        " AND d.id::text NOT IN (SELECT lower(x) FROM jsonb_array_elements_text($3::jsonb) x) "
+        "AND ($2::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        "service_document_agreements a WHERE a.user_id = $2::uuid "
+        "AND a.document_id = d.id)) "
+        "ORDER BY d.organization_id NULLS FIRST, d.type, d.id",
+        3, v, doc_fields, out);
 }
 
-cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json,
-                            char unknown[37], long *out_added)
+cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json, char unknown[37],
+                            long *out_added)
 {
     const char *v[] = {ids_json, user_id};
     PGresult *res = NULL;
@@ -104,17 +108,18 @@ cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_jso
 
     unknown[0] = '\0';
     /* one statement: the known ids written, the first unknown one named */
-    err = cm_pg_query(pg,
-                      "WITH ids AS (SELECT DISTINCT x::uuid AS id FROM "
-                      "jsonb_array_elements_text($1::jsonb) x), "
-                      "bad AS (SELECT i.id FROM ids i WHERE NOT EXISTS "
-                      "(SELECT 1 FROM service_documents d WHERE d.id = i.id) ORDER BY i.id LIMIT 1), "
-                      "ins AS (INSERT INTO service_document_agreements (user_id, document_id) "
-                      "SELECT $2::uuid, d.id FROM ids i JOIN service_documents d ON d.id = i.id "
-                      "ON CONFLICT DO NOTHING RETURNING 1) "
-                      "SELECT coalesce((SELECT id::text FROM bad), '') AS unknown, "
-                      "(SELECT count(*) FROM ins) AS added",
-                      2, v, &res);
+    err =
+        cm_pg_query(pg,
+                    "WITH ids AS (SELECT DISTINCT x::uuid AS id FROM "
+                    "jsonb_array_elements_text($1::jsonb) x), "
+                    "bad AS (SELECT i.id FROM ids i WHERE NOT EXISTS "
+                    "(SELECT 1 FROM service_documents d WHERE d.id = i.id) ORDER BY i.id LIMIT 1), "
+                    "ins AS (INSERT INTO service_document_agreements (user_id, document_id) "
+                    "SELECT $2::uuid, d.id FROM ids i JOIN service_documents d ON d.id = i.id "
+                    "ON CONFLICT DO NOTHING RETURNING 1) "
+                    "SELECT coalesce((SELECT id::text FROM bad), '') AS unknown, "
+                    "(SELECT count(*) FROM ins) AS added",
+                    2, v, &res);
     if (err != CM_OK)
         return err;
     cm_pg_copy(res, 0, "unknown", unknown, 37);
@@ -127,8 +132,8 @@ cm_err store_agreements_delete(PGconn *pg, const char *user_id, long *out_delete
 {
     const char *v[] = {user_id};
 
-    return cm_pg_command(pg, "DELETE FROM service_document_agreements WHERE user_id = $1::uuid",
-                         1, v, out_deleted);
+    return cm_pg_command(pg, "DELETE FROM service_document_agreements WHERE user_id = $1::uuid", 1,
+                         v, out_deleted);
 }
 
 /* --- check-ins --- */
@@ -138,7 +143,10 @@ cm_err store_agreements_delete(PGconn *pg, const char *user_id, long *out_delete
     "coalesce(organization_id::text, '') AS organization_id, source, model, os_version, "          \
     "app_version, " RFC3339("created_at") " AS created_at"
 
-#define F(col, member) {col, CM_PG_STR, offsetof(struct checkin_rec, member)}
+#define F(col, member)                                                                             \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct checkin_rec, member)                                       \
+    }
 static const struct cm_pg_field checkin_fields[] = {
     F("id", id),
     F("user_id", user_id),
@@ -160,7 +168,8 @@ void store_checkin_list_free(struct checkin_list *l)
 
 cm_err store_checkin_insert(PGconn *pg, const struct checkin_rec *c, struct checkin_list *out)
 {
-    const char *v[] = {c->user_id, cm_pg_opt(c->organization_id), c->source, c->model,
+    const char *v[] = {c->user_id,    cm_pg_opt(c->organization_id),
+                       c->source,     c->model,
                        c->os_version, c->app_version};
 
     memset(out, 0, sizeof *out);

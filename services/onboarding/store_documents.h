@@ -53,8 +53,8 @@ cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json
  * document are skipped (the first of them goes to unknown, 37 bytes, ""
  * when none): whatever is still missing is named by the refusal. How many
  * agreements are new goes to *out_added. */
-cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json,
-                            char unknown[37], long *out_added);
+cm_err store_agreements_add(PGconn *pg, const char *user_id, const char *ids_json, char unknown[37],
+                            long *out_added);
 
 /* Forgets every agreement of user_id; how many to *out_deleted. */
 cm_err store_agreements_delete(PGconn *pg, const char *user_id, long *out_deleted);

@@ -13,12 +13,17 @@
 #define RFC3339(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 #define INV_COLUMNS                                                                                \
-    "id::text AS id, code, organization_id::text AS organization_id, invited_email, created_by, "  \
-    RFC3339("created_at") " AS created_time, coalesce(claimed_by::text, '') AS claimed_by, "       \
-    "coalesce(" RFC3339("claimed_at") ", '') AS claimed_time, "                                    \
-    "coalesce(last_invite::text, '') AS last_invite"
+    "id::text AS id, code, organization_id::text AS organization_id, invited_email, "              \
+    "created_by, " RFC3339(                                                                        \
+        "created_at") " AS created_time, coalesce(claimed_by::text, '') AS claimed_by, "           \
+                      "coalesce(" RFC3339(                                                         \
+                          "claimed_at") ", '') AS claimed_time, "                                  \
+                                        "coalesce(last_invite::text, '') AS last_invite"
 
-#define F(col, member) {col, CM_PG_STR, offsetof(struct inv_rec, member)}
+#define F(col, member)                                                                             \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct inv_rec, member)                                           \
+    }
 static const struct cm_pg_field inv_fields[] = {
     F("id", id),
     F("code", code),

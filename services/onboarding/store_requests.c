@@ -13,19 +13,27 @@
 
 #define REQ_COLUMNS                                                                                \
     "id::text AS id, code, organization_id::text AS organization_id, onboard_type, created_by, "   \
-    "coalesce(patient::text, '') AS patient, patient_email, phone_number, username, "             \
+    "coalesce(patient::text, '') AS patient, patient_email, phone_number, username, "              \
     "individual_group_ids::text AS individual_group_ids, provider_roles::text AS provider_roles, " \
     "notifications::text AS notifications, "                                                       \
     "coalesce(communication_preferences::text, '') AS communication_preferences, account_step, "   \
     "status, coalesce(claimed_by::text, '') AS claimed_by, "                                       \
-    "coalesce(" RFC3339("claimed_time") ", '') AS claimed_time, "                                  \
-    "coalesce(last_invite_email::text, '') AS last_invite_email, "                                 \
-    "coalesce(last_invite_sms::text, '') AS last_invite_sms, "                                     \
-    "coalesce(email_dsn::text, '') AS email_dsn, " RFC3339("created_at") " AS created_time, "      \
-    "auto_sign_up, auto_confirm"
+    "coalesce(" RFC3339(                                                                           \
+        "claimed_time") ", '') AS claimed_time, "                                                  \
+                        "coalesce(last_invite_email::text, '') AS last_invite_email, "             \
+                        "coalesce(last_invite_sms::text, '') AS last_invite_sms, "                 \
+                        "coalesce(email_dsn::text, '') AS email_dsn, " RFC3339(                    \
+                            "created_at") " AS created_time, "                                     \
+                                          "auto_sign_up, auto_confirm"
 
-#define F(col, member) {col, CM_PG_STR, offsetof(struct req_rec, member)}
-#define B(col, member) {col, CM_PG_BOOL, offsetof(struct req_rec, member)}
+#define F(col, member)                                                                             \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct req_rec, member)                                           \
+    }
+#define B(col, member)                                                                             \
+    {                                                                                              \
+        col, CM_PG_BOOL, offsetof(struct req_rec, member)                                          \
+    }
 static const struct cm_pg_field req_fields[] = {
     F("id", id),
     F("code", code),
@@ -107,7 +115,8 @@ cm_err store_req_get(PGconn *pg, const char *id, struct req_list *out)
     const char *v[] = {id};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg, "SELECT " REQ_COLUMNS " FROM onboarding_requests WHERE id = $1::uuid",
+    return one(CM_PG_SELECT(pg,
+                            "SELECT " REQ_COLUMNS " FROM onboarding_requests WHERE id = $1::uuid",
                             1, v, req_fields, out),
                out);
 }
@@ -115,8 +124,12 @@ cm_err store_req_get(PGconn *pg, const char *id, struct req_list *out)
 cm_err store_req_list(PGconn *pg, const struct req_filter *f, struct req_list *out)
 {
     char lim[24], off[24];
-    const char *v[] = {f->organization_id, cm_pg_opt(f->email), cm_pg_opt(f->onboard_type),
-                       f->patient_ids, lim, off};
+    const char *v[] = {f->organization_id,
+                       cm_pg_opt(f->email),
+                       cm_pg_opt(f->onboard_type),
+                       f->patient_ids,
+                       lim,
+                       off};
 
     snprintf(lim, sizeof lim, "%ld", f->limit);
     snprintf(off, sizeof off, "%ld", f->offset);
@@ -253,12 +266,13 @@ cm_err store_req_sms_status(PGconn *pg, const char *id, const char *msg_id, cons
 {
     const char *v[] = {id, msg_id, status, cm_pg_opt(error)};
 
-    return cm_pg_command(pg,
-                         "UPDATE onboarding_requests SET last_invite_sms = last_invite_sms || "
-                         "jsonb_build_object('status', $3::text, 'error', $4::text, "
-                         "'respond-time', " RFC3339("now()") ") "
-                         "WHERE id = $1::uuid AND last_invite_sms->>'id' = $2",
-                         4, v, NULL);
+    return cm_pg_command(
+        pg,
+        "UPDATE onboarding_requests SET last_invite_sms = last_invite_sms || "
+        "jsonb_build_object('status', $3::text, 'error', $4::text, "
+        "'respond-time', " RFC3339("now()") ") "
+                                            "WHERE id = $1::uuid AND last_invite_sms->>'id' = $2",
+        4, v, NULL);
 }
 
 cm_err store_req_claim_pending(PGconn *pg, int idle_s, char out_id[37], double *out_age_s)

@@ -11,7 +11,7 @@
 
 struct req_rec {
     const char *id, *code, *organization_id, *onboard_type, *created_by;
-    const char *patient;   /* "" none */
+    const char *patient; /* "" none */
     const char *patient_email, *phone_number, *username;
     const char *individual_group_ids, *provider_roles, *notifications; /* JSON arrays */
     const char *communication_preferences;                             /* JSON or "" */

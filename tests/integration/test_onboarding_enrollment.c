@@ -52,14 +52,16 @@ Test(onboarding_enrollment, sign_up_data_must_match_the_code_schema)
     ob_error_pointer(&r, pointer);
     cr_assert(eq(str, pointer, "/enrollment-data/zip"), "%s", r.body);
     it_resp_release(&r);
-    json_object_set_new(body, "enrollment-data", json_pack("{s:s, s:i}", "zip", "02139", "age", 12));
+    json_object_set_new(body, "enrollment-data",
+                        json_pack("{s:s, s:i}", "zip", "02139", "age", 12));
     ob_post_json(&r, "/v1/sign-up/", NULL, body);
     it_assert_error_style(&r, "jsonapi", 400);
     ob_error_pointer(&r, pointer);
     cr_assert(eq(str, pointer, "/enrollment-data/age"), "%s", r.body);
     it_resp_release(&r);
     /* valid */
-    json_object_set_new(body, "enrollment-data", json_pack("{s:s, s:i}", "zip", "02139", "age", 40));
+    json_object_set_new(body, "enrollment-data",
+                        json_pack("{s:s, s:i}", "zip", "02139", "age", 40));
     ob_post_json(&r, "/v1/sign-up/", NULL, body);
     cr_assert(eq(long, r.status, 201), "%s", r.body);
     it_resp_release(&r);
@@ -67,8 +69,10 @@ Test(onboarding_enrollment, sign_up_data_must_match_the_code_schema)
 
     pg = it_pg();
     p[0] = username;
-    stored = it_pg_value(pg, "SELECT enrollment_data->>'zip' FROM onboarding.sign_up_requests "
-                             "WHERE username = lower($1)", 1, p);
+    stored = it_pg_value(pg,
+                         "SELECT enrollment_data->>'zip' FROM onboarding.sign_up_requests "
+                         "WHERE username = lower($1)",
+                         1, p);
     PQfinish(pg);
     cr_assert(eq(str, stored, "02139"));
     free(stored);

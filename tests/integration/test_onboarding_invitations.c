@@ -27,7 +27,8 @@ static long invite(const char *token, const char *attributes, json_t **doc)
     char body[1024];
 
     snprintf(body, sizeof body,
-             "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": %s}}", attributes);
+             "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": %s}}",
+             attributes);
     return af_call("POST", INVS, token, body, doc);
 }
 
@@ -44,18 +45,18 @@ Test(onboarding_invitations, an_invited_person_claims_it_by_signing_up)
     ob_fixture_make(&f);
     it_unique(email, 100, "it-inv-");
     strcat(email, "@example.com");
-    snprintf(attrs, sizeof attrs, "{\"invited-email\": \"%s\", \"organization-id\": \"%s\"}",
-             email, f.org_id);
+    snprintf(attrs, sizeof attrs, "{\"invited-email\": \"%s\", \"organization-id\": \"%s\"}", email,
+             f.org_id);
     cr_assert(eq(long, invite(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
     snprintf(code, sizeof code, "%s", af_str(attrs_of(doc), "code"));
-    cr_assert(eq(str, (char *)af_str(json_object_get(doc, "data"), "type"),
-                 "registration-invitations"));
+    cr_assert(
+        eq(str, (char *)af_str(json_object_get(doc, "data"), "type"), "registration-invitations"));
     cr_assert(eq(str, (char *)af_str(attrs_of(doc), "invited-email"), email));
     cr_assert(strlen(af_str(attrs_of(doc), "created-time")) > 0);
     cr_assert(it_true(json_is_null(json_object_get(attrs_of(doc), "claimed-time"))));
-    cr_assert(eq(str, (char *)af_str(json_object_get(attrs_of(doc), "last-invite"), "status"),
-                 "sent"));
+    cr_assert(
+        eq(str, (char *)af_str(json_object_get(attrs_of(doc), "last-invite"), "status"), "sent"));
     json_decref(doc);
     msg = it_spool_wait(email, "registration-invitation", 5000);
     cr_assert(msg != NULL, "no invitation reached %s", email);

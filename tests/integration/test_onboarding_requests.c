@@ -36,8 +36,8 @@ static long create(const char *token, const char *attributes, json_t **doc)
 {
     char body[2048];
 
-    snprintf(body, sizeof body, "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": %s}}",
-             attributes);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": %s}}", attributes);
     return af_call("POST", REQS, token, body, doc);
 }
 
@@ -107,8 +107,9 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(str, (char *)attr(doc, "patient-email"), email));
     cr_assert(it_true(json_is_false(json_object_get(attrs_of(doc), "done"))));
     cr_assert(it_true(json_is_null(json_object_get(attrs_of(doc), "claimed-by"))));
-    cr_assert(eq(str, (char *)json_string_value(json_array_get(
-                          json_object_get(attrs_of(doc), "provider-roles"), 0)),
+    cr_assert(eq(str,
+                 (char *)json_string_value(
+                     json_array_get(json_object_get(attrs_of(doc), "provider-roles"), 0)),
                  "nurse"));
     invite = json_object_get(json_object_get(attrs_of(doc), "last-invite"), "email");
     cr_assert(eq(str, (char *)af_str(invite, "status"), "sent"));
@@ -144,15 +145,16 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(str, (char *)attr(doc, "phone-number"), "+15551230002"));
     json_decref(doc);
     snprintf(path, sizeof path, REQS "%s/resend-notifications/", id);
-    cr_assert(eq(long,
-                 af_call("POST", path, f.admin,
-                         "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}",
-                         &doc),
-                 201));
-    cr_assert(eq(str,
-                 (char *)af_str(json_object_get(json_object_get(attrs_of(doc), "last-invite"), "sms"),
-                                "status"),
-                 "sent"));
+    cr_assert(eq(
+        long,
+        af_call("POST", path, f.admin,
+                "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}", &doc),
+        201));
+    cr_assert(
+        eq(str,
+           (char *)af_str(json_object_get(json_object_get(attrs_of(doc), "last-invite"), "sms"),
+                          "status"),
+           "sent"));
     json_decref(doc);
 
     /* onboarding-info by code and by email */
@@ -161,8 +163,8 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(str,
                  (char *)af_str(json_object_get(attrs_of(doc), "onboarding-request"), "status"),
                  "created"));
-    cr_assert(eq(str, (char *)af_str(json_object_get(attrs_of(doc), "organization"), "id"),
-                 f.org_id));
+    cr_assert(
+        eq(str, (char *)af_str(json_object_get(attrs_of(doc), "organization"), "id"), f.org_id));
     json_decref(doc);
 
     /* the person signs up with the request's code as referral code */
@@ -181,8 +183,10 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
 
     pg = it_pg();
     p[0] = email;
-    user_id = it_pg_value(pg, "SELECT user_id::text FROM onboarding.sign_up_requests "
-                              "WHERE username = lower($1)", 1, p);
+    user_id = it_pg_value(pg,
+                          "SELECT user_id::text FROM onboarding.sign_up_requests "
+                          "WHERE username = lower($1)",
+                          1, p);
     PQfinish(pg);
     cr_assert(user_id != NULL);
     snprintf(path, sizeof path, REQS "%s/", id);
@@ -206,11 +210,11 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(long, af_call("PATCH", path, f.admin, body, &doc), 409));
     json_decref(doc);
     snprintf(path, sizeof path, REQS "%s/resend-notifications/", id);
-    cr_assert(eq(long,
-                 af_call("POST", path, f.admin,
-                         "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}",
-                         &doc),
-                 409));
+    cr_assert(eq(
+        long,
+        af_call("POST", path, f.admin,
+                "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}", &doc),
+        409));
     json_decref(doc);
 }
 
@@ -274,10 +278,9 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     cr_assert(eq(long, create(f.admin, "{}", &doc), 400));
     af_error(doc, 400, "/data/attributes/organization");
     json_decref(doc);
-    cr_assert(eq(long,
-                 create(f.admin, "{\"organization\": \"7f1d5b8e-0000-4000-8000-000000000009\"}",
-                        &doc),
-                 404));
+    cr_assert(eq(
+        long, create(f.admin, "{\"organization\": \"7f1d5b8e-0000-4000-8000-000000000009\"}", &doc),
+        404));
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"patient-email\": \"nope\"}",
              f.org_id);
@@ -305,8 +308,8 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\"}", f.org_id);
     cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
-    cr_assert(it_true(json_is_null(
-        json_object_get(json_object_get(attrs_of(doc), "last-invite"), "email"))));
+    cr_assert(it_true(
+        json_is_null(json_object_get(json_object_get(attrs_of(doc), "last-invite"), "email"))));
     json_decref(doc);
 
     /* an admin of another organization sees nothing */
@@ -340,16 +343,16 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     snprintf(path, sizeof path, REQS "?organization=%s&patient-ids=x", f.org_id);
     cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 400));
     json_decref(doc);
-    cr_assert(eq(long, af_call("GET", REQS "7f1d5b8e-0000-4000-8000-00000000000a/", f.admin, NULL,
-                               &doc),
+    cr_assert(eq(long,
+                 af_call("GET", REQS "7f1d5b8e-0000-4000-8000-00000000000a/", f.admin, NULL, &doc),
                  404));
     json_decref(doc);
     snprintf(path, sizeof path, REQS "%s/resend-notifications/", id);
-    cr_assert(eq(long,
-                 af_call("POST", path, f.admin,
-                         "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}",
-                         &doc),
-                 400));
+    cr_assert(eq(
+        long,
+        af_call("POST", path, f.admin,
+                "{\"data\": {\"type\": \"onboarding-requests-email\", \"attributes\": {}}}", &doc),
+        400));
     json_decref(doc);
 
     /* onboarding-info */
@@ -447,7 +450,8 @@ Test(onboarding_requests, resend_invitation_and_text_status)
     cr_assert(eq(long, af_call("POST", path, f.admin, body, &doc), 400));
     json_decref(doc);
     cr_assert(eq(long,
-                 af_call("POST", "/v1/onboarding-texts/7f1d5b8e-0000-4000-8000-00000000000b/update-status/",
+                 af_call("POST",
+                         "/v1/onboarding-texts/7f1d5b8e-0000-4000-8000-00000000000b/update-status/",
                          f.admin, "{\"data\": {\"type\": \"string\", \"attributes\": {}}}", &doc),
                  404));
     json_decref(doc);

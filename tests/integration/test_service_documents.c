@@ -23,8 +23,7 @@ TestSuite(service_documents, .timeout = 90);
 
 /* A document of org (required or not) of type and version; its id into id
  * (37 bytes). */
-static void doc_new(const char *org, const char *type, const char *version, int required,
-                    char *id)
+static void doc_new(const char *org, const char *type, const char *version, int required, char *id)
 {
     PGconn *pg = it_pg();
     char title[128];
@@ -138,10 +137,9 @@ Test(service_documents, unknown_documents_are_skipped_and_a_wrong_password_learn
                           &doc),
                  201));
     json_decref(doc);
-    cr_assert(eq(long,
-                 af_login(username, AF_PASSWORD, "{\"service-document-agreements\": [\"x\"]}",
-                          &doc),
-                 400));
+    cr_assert(eq(
+        long, af_login(username, AF_PASSWORD, "{\"service-document-agreements\": [\"x\"]}", &doc),
+        400));
     af_error(doc, 400, "/service-document-agreements/0");
     json_decref(doc);
     /* a wrong password never learns about documents */
@@ -257,12 +255,12 @@ Test(service_documents, list_by_organization_or_code_and_read)
     cr_assert(eq(long, af_call("GET", DOCS, NULL, NULL, &doc), 400));
     af_error(doc, 400, NULL);
     json_decref(doc);
-    cr_assert(eq(long, af_call("GET", DOCS "?latest=true&organizations=nope", NULL, NULL, &doc),
-                 400));
+    cr_assert(
+        eq(long, af_call("GET", DOCS "?latest=true&organizations=nope", NULL, NULL, &doc), 400));
     json_decref(doc);
-    cr_assert(eq(long, af_call("GET", DOCS "?latest=true&organization-code=NoSuchCode1", NULL,
-                               NULL, &doc),
-                 404));
+    cr_assert(eq(
+        long, af_call("GET", DOCS "?latest=true&organization-code=NoSuchCode1", NULL, NULL, &doc),
+        404));
     json_decref(doc);
     cr_assert(eq(long, af_call("GET", DOCS "?latest=true&color=red", NULL, NULL, &doc), 400));
     json_decref(doc);
@@ -283,9 +281,8 @@ Test(service_documents, list_by_organization_or_code_and_read)
     cr_assert(strstr(af_str(attrs, "html"), "<p>terms-of-service 2</p>") != NULL);
     cr_assert(strstr(af_str(attrs, "html"), "<style>") != NULL);
     json_decref(doc);
-    cr_assert(eq(long, af_call("GET", DOCS "7f1d5b8e-0000-4000-8000-000000000002/", NULL, NULL,
-                               &doc),
-                 404));
+    cr_assert(eq(
+        long, af_call("GET", DOCS "7f1d5b8e-0000-4000-8000-000000000002/", NULL, NULL, &doc), 404));
     json_decref(doc);
     cr_assert(eq(long, af_call("GET", DOCS "not-a-uuid/", NULL, NULL, &doc), 404));
     json_decref(doc);

@@ -19,7 +19,8 @@ static const struct doc_rec doc = {
     .title = "Terms",
     .html_link = "https://x.example/terms",
     .html = "<p>t</p>",
-    .translations = "[{\"locale\": \"es_US\", \"title\": \"Terminos\", \"html-link\": \"https://x.example/es\"}]",
+    .translations = "[{\"locale\": \"es_US\", \"title\": \"Terminos\", \"html-link\": "
+                    "\"https://x.example/es\"}]",
     .created_at = "2026-01-01T00:00:00.000000Z",
     .required = 1,
 };
@@ -42,7 +43,8 @@ Test(onboarding_render, document_plain_translated_and_with_html)
 
     cr_assert(eq(str, (char *)s(r, "type"), "service-documents"));
     cr_assert(eq(str, (char *)s(a, "title"), "Terms"));
-    cr_assert(eq(str, (char *)s(json_object_get(a, "organization"), "id"), (char *)doc.organization_id));
+    cr_assert(
+        eq(str, (char *)s(json_object_get(a, "organization"), "id"), (char *)doc.organization_id));
     cr_assert(json_object_get(a, "html") == NULL);
     cr_assert(eq(sz, json_array_size(json_object_get(a, "translations")), 1));
     json_decref(r);
@@ -74,34 +76,56 @@ Test(onboarding_render, refusal_names_every_document)
     cr_assert(truth(strstr(s(e, "detail"), items[0].id) && strstr(s(e, "detail"), items[1].id)));
     cr_assert(eq(str, (char *)s(json_object_get(e, "source"), "pointer"),
                  "/service-document-agreements"));
-    cr_assert(eq(sz, json_array_size(json_object_get(json_object_get(e, "meta"), "service-documents")), 2));
+    cr_assert(eq(
+        sz, json_array_size(json_object_get(json_object_get(e, "meta"), "service-documents")), 2));
     json_decref(d);
 }
 
 Test(onboarding_render, request_and_invitation)
 {
-    struct req_rec r = {
-        .id = "44444444-4444-4444-8444-444444444444", .code = "ABCDEFGHJK",
-        .organization_id = "22222222-2222-4222-8222-222222222222", .onboard_type = "patient",
-        .created_by = "", .patient = "", .patient_email = "a@example.com", .phone_number = "",
-        .username = "", .individual_group_ids = "[]", .provider_roles = "[\"nurse\"]",
-        .notifications = "[\"email\"]", .communication_preferences = "", .account_step = "none",
-        .status = "claimed", .claimed_by = "55555555-5555-4555-8555-555555555555",
-        .claimed_time = "2026-01-02T00:00:00.000000Z",
-        .last_invite_email = "{\"status\": \"sent\"}", .last_invite_sms = "", .email_dsn = "",
-        .created_time = "2026-01-01T00:00:00.000000Z"};
-    struct inv_rec i = {.id = "66666666-6666-4666-8666-666666666666", .code = "C",
-                        .organization_id = r.organization_id, .invited_email = "b@example.com",
-                        .created_by = "", .created_time = r.created_time, .claimed_by = "",
-                        .claimed_time = "", .last_invite = ""};
+    struct req_rec r = {.id = "44444444-4444-4444-8444-444444444444",
+                        .code = "ABCDEFGHJK",
+                        .organization_id = "22222222-2222-4222-8222-222222222222",
+                        .onboard_type = "patient",
+                        .created_by = "",
+                        .patient = "",
+                        .patient_email = "a@example.com",
+                        .phone_number = "",
+                        .username = "",
+                        .individual_group_ids = "[]",
+                        .provider_roles = "[\"nurse\"]",
+                        .notifications = "[\"email\"]",
+                        .communication_preferences = "",
+                        .account_step = "none",
+                        .status = "claimed",
+                        .claimed_by = "55555555-5555-4555-8555-555555555555",
+                        .claimed_time = "2026-01-02T00:00:00.000000Z",
+                        .last_invite_email = "{\"status\": \"sent\"}",
+                        .last_invite_sms = "",
+                        .email_dsn = "",
+                        .created_time = "2026-01-01T00:00:00.000000Z"};
+    struct inv_rec i = {.id = "66666666-6666-4666-8666-666666666666",
+                        .code = "C",
+                        .organization_id = r.organization_id,
+                        .invited_email = "b@example.com",
+                        .created_by = "",
+                        .created_time = r.created_time,
+                        .claimed_by = "",
+                        .claimed_time = "",
+                        .last_invite = ""};
     json_t *j = request_resource(&r), *a = json_object_get(j, "attributes");
 
     cr_assert(eq(str, (char *)s(j, "type"), "onboarding-requests"));
     cr_assert(truth(json_is_true(json_object_get(a, "done"))));
-    cr_assert(truth(json_is_null(json_object_get(a, "patient")) && json_is_null(json_object_get(a, "email-dsn"))));
-    cr_assert(eq(str, (char *)s(json_object_get(json_object_get(a, "last-invite"), "email"), "status"), "sent"));
+    cr_assert(truth(json_is_null(json_object_get(a, "patient")) &&
+                    json_is_null(json_object_get(a, "email-dsn"))));
+    cr_assert(eq(str,
+                 (char *)s(json_object_get(json_object_get(a, "last-invite"), "email"), "status"),
+                 "sent"));
     cr_assert(truth(json_is_null(json_object_get(json_object_get(a, "last-invite"), "sms"))));
-    cr_assert(eq(str, (char *)json_string_value(json_array_get(json_object_get(a, "provider-roles"), 0)), "nurse"));
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_array_get(json_object_get(a, "provider-roles"), 0)),
+                 "nurse"));
     json_decref(j);
     j = request_info_resource(&r, "Clinic");
     a = json_object_get(j, "attributes");
