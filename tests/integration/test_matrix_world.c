@@ -204,25 +204,28 @@ void mx_world_build(void)
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* an onboarding request of A, a check-in of the victim's, a (not
      * required) service document of A */
-    it_unique(w.oreq_email, 100, "mx-oreq-");
-    strcat(w.oreq_email, "@example.com");
-    snprintf(body, sizeof body,
-             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
-             "{\"organization\": \"%s\", \"phone-number\": \"+14155550123\", "
-             "\"patient-email\": \"%s\"}}}",
-             w.a, w.oreq_email);
-    json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
-    snprintf(w.oreq, sizeof w.oreq, "%s",
-             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
-    json_decref(doc);
-    snprintf(body, sizeof body,
-             "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": "
-             "{\"organization-id\": \"%s\", \"invited-email\": \"x-%s\"}}}",
-             w.a, w.oreq_email);
-    json_post(w.platform, "/v1/registration-invitations/", body, &doc);
-    snprintf(w.inv, sizeof w.inv, "%s",
-             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
-    json_decref(doc);
+    {
+        char big[640];
+        it_unique(w.oreq_email, 100, "mx-oreq-");
+        strcat(w.oreq_email, "@example.com");
+        snprintf(big, sizeof big,
+                 "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+                 "{\"organization\": \"%.36s\", \"phone-number\": \"+14155550123\", "
+                 "\"patient-email\": \"%.100s\"}}}",
+                 w.a, w.oreq_email);
+        json_post(w.platform, "/v1/onboarding-requests/", big, &doc);
+        snprintf(w.oreq, sizeof w.oreq, "%s",
+                 json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+        json_decref(doc);
+        snprintf(big, sizeof big,
+                 "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": "
+                 "{\"organization-id\": \"%.36s\", \"invited-email\": \"x-%.100s\"}}}",
+                 w.a, w.oreq_email);
+        json_post(w.platform, "/v1/registration-invitations/", big, &doc);
+        snprintf(w.inv, sizeof w.inv, "%s",
+                 json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+        json_decref(doc);
+    }
     json_post(w.victim.token, "/v1/user-checkins/",
               "{\"data\": {\"type\": \"user-checkins\", \"attributes\": {\"source\": \"web\"}}}",
               NULL);
@@ -326,7 +329,7 @@ static int target_of(struct cell *c)
         json_t *doc = NULL;
         snprintf(body, sizeof body,
                  "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
-                 "{\"organization\": \"%s\", \"phone-number\": \"+14155550125\", "
+                 "{\"organization\": \"%.36s\", \"phone-number\": \"+14155550125\", "
                  "\"notifications\": [\"sms\"]}}}",
                  w.a);
         json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
