@@ -1,7 +1,14 @@
 /* onboarding_notify.h: the invitation of an onboarding request, sent
  * through messaging.rpc.Deliver. The one place that builds and sends it:
  * when messaging's templates (type "onboarding" / "onboarding-provider"
- * with variables) are merged, only this file changes. */
+ * with variables) are merged, only this file changes.
+ *
+ * MERGE (email-dsn): messaging publishes no delivery events yet. When it
+ * does, a consumer of bounce events sets onboarding_requests.email_dsn
+ * ({id, type "email-dsn", attributes {bounce {type, subtype}, email, state
+ * "bounced", created-at, status-at}}) on the requests whose
+ * last_invite_email->>'id' is the bounced message's id; the API shows that
+ * column as `email-dsn` already (request_json.c). */
 #ifndef ONBOARDING_NOTIFY_H
 #define ONBOARDING_NOTIFY_H
 
