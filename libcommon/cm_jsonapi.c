@@ -511,3 +511,19 @@ json_t *cm_json_str_or_null(const char *s)
 {
     return s && s[0] ? json_string(s) : json_null();
 }
+
+json_t *cm_jsonapi_error_doc(int status, const char *code, const char *detail,
+                             const char *pointer, json_t *meta)
+{
+    json_t *err = json_pack("{s:i, s:s, s:s}", "status", status, "code", code, "detail", detail);
+
+    if (!err) {
+        json_decref(meta);
+        return NULL;
+    }
+    if (pointer)
+        json_object_set_new(err, "source", json_pack("{s:s}", "pointer", pointer));
+    if (meta)
+        json_object_set_new(err, "meta", meta);
+    return json_pack("{s:[o]}", "errors", err);
+}

@@ -112,4 +112,12 @@ json_t *cm_jsonapi_doc(json_t *data);
  * attributes). */
 json_t *cm_json_str_or_null(const char *s);
 
+/* A JSON:API error document with one error {"status", "code", "detail",
+ * "source": {"pointer"} (when pointer is not NULL), "meta": meta (when not
+ * NULL)}, for refusals that must say more than a detail (e.g. which
+ * service documents to agree to); steals meta. A handler answers it with
+ * cm_resp_json(out, rq, status, doc) and returns CM_OK. */
+json_t *cm_jsonapi_error_doc(int status, const char *code, const char *detail,
+                             const char *pointer, json_t *meta);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agreements_check.h"
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "cm_nats.h"
@@ -173,7 +174,7 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
     struct login_input in;
     struct auth_user u;
     json_t *body = NULL, *resp = NULL;
-    int known;
+    int known, refused = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -203,6 +204,12 @@ cm_err auth_login(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     in.o.expect_gen = u.token_gen; /* read with the hash just verified */
+    /* service documents (agreements_check.h): records those agreed to
+     * here, refuses with the ones still to agree to */
+    err = agreements_check(rq, out, u.id, json_object_get(body, "service-document-agreements"),
+                           &refused);
+    if (err != CM_OK || refused)
+        goto done;
     err = auth_finish_login(w, u.id, in.username, &in.o, 1, in.totp_code, detail, pointer, &resp);
     if (err == CM_OK)
         auth_respond(rq, out, resp);
@@ -271,6 +278,28 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
     }
 }
 
+/* The service-document gate of a refresh (agreements_check.h), asked
+ * before the token rotates, so that a refused refresh leaves it usable
+ * once the person has agreed (at a login). Tokens that would not rotate
+ * are left to the rotation to refuse. */
+static cm_err refresh_agreements(struct cm_req *rq, struct cm_resp *out,
+                                 const uint8_t hash[STORE_HASH_BYTES], int *refused)
+{
+    enum refresh_state state = REFRESH_UNKNOWN;
+    char session_id[40], user_id[40];
+    cm_err err = cm_pg_begin(rq->w->pg);
+
+    *refused = 0;
+    if (err == CM_OK)
+        err = store_refresh_diagnose(rq->w->pg, hash, &state, session_id, user_id);
+    cm_pg_rollback(rq->w->pg);
+    if (err != CM_OK)
+        return err;
+    if (state != REFRESH_VALID)
+        return CM_OK;
+    return agreements_check(rq, out, user_id, NULL, refused);
+}
+
 cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"refresh-token", "interactive", NULL};
@@ -280,19 +309,22 @@ cm_err auth_refresh(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL, *resp = NULL;
     const char *token = NULL;
     struct login_rec rec = {0};
-    int interactive = 0;
+    int interactive = 0, refused = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
     if (err != CM_OK)
         return err;
     err = cm_json_str(rq, body, "", "refresh-token", 1, 0, REFRESH_TOKEN_MAX, &token);
-    /* interactive is accepted; no service document requires presence yet */
+    /* interactive is accepted and changes nothing */
     if (err == CM_OK)
         err = cm_json_bool(rq, body, "", "interactive", 0, 0, &interactive);
     if (err != CM_OK)
         goto done;
     tokens_hash(token, old_hash);
+    err = refresh_agreements(rq, out, old_hash, &refused);
+    if (err != CM_OK || refused)
+        goto done;
     tokens_refresh_new(fresh, new_hash);
     err = store_refresh_rotate(rq->w->pg, old_hash, new_hash, &rec);
     if (err == CM_ENOTFOUND) {

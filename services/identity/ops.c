@@ -3,6 +3,7 @@
  * framework answers it with 501 in the surface's style. Names are the
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
+#include "agreements_check.h"
 #include "handlers.h"
 #include "clinical_rpc.h"
 
@@ -85,7 +86,7 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/users/{id}/change-email/", "users.change-email", users_change_email}, /* #149 */
     {"POST", "/v1/users/{id}/change-password/", "users.change-password", users_change_password}, /* #150 */
     {"POST", "/v1/users/{id}/confirm-phone/", "users.confirm-phone", users_confirm_phone}, /* #151 */
-    {"POST", "/v1/users/{id}/delete-service-document-agreements/", "users.delete-service-document-agreements", NULL}, /* #152 */
+    {"POST", "/v1/users/{id}/delete-service-document-agreements/", "users.delete-service-document-agreements", users_delete_agreements}, /* #152 */
     {"POST", "/v1/users/{id}/disable/", "users.disable", users_disable}, /* #153 */
     {"POST", "/v1/users/{id}/enable/", "users.enable", users_enable}, /* #154 */
     {"POST", "/v1/users/{id}/switch-organization/", "users.switch-organization", auth_switch_organization}, /* #155 */

@@ -24,4 +24,7 @@ int codes_match(const char *code, const char *user_id, const uint8_t hash[CONFIR
  * alphabet without look-alikes (no 0/O, 1/I/L), easy to read out and type. */
 void codes_new_id(char out[CODE_ID_GENERATED_LEN + 1]);
 
+/* A random (version 4) uuid, lower case, into out. */
+void codes_new_uuid(char out[37]);
+
 #endif

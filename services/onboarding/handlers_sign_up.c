@@ -13,16 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreements.h"
 #include "cm_body.h"
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "codes.h"
+#include "enrollment_schema.h"
 #include "handlers.h"
 #include "input.h"
 #include "peers.h"
 #include "sign_up_flow.h"
 #include "store.h"
 #include "store_limits.h"
+#include "request_flow.h"
 #include "validate.h"
 
 #define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped (LIMIT_WRONG an hour per user) */
@@ -180,20 +183,6 @@ static void lower_into(char *out, const char *s)
     out[i] = '\0';
 }
 
-/* A random (version 4) uuid into out. */
-static void new_uuid(char out[37])
-{
-    uint8_t b[16];
-
-    randombytes_buf(b, sizeof b);
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
-}
-
 /* Reads request id (no lock kept) into *out. */
 static cm_err read_request(PGconn *pg, const char *id, struct sign_up *out)
 {
@@ -289,6 +278,33 @@ static cm_err sign_up_existing(struct cm_req *rq, struct cm_resp *out,
     return CM_OK;
 }
 
+/* enrollment-data (JSON text, NULL: not given, checked as {}) against the
+ * code's enrollment-schema, when it has one (enrollment_schema.h): 400 at
+ * /enrollment-data/<where> naming what failed. */
+static cm_err check_enrollment(struct cm_req *rq, const struct org_code *c, const char *data)
+{
+    json_t *schema, *d;
+    char where[128], why[128];
+    int ok;
+
+    if (!c->enrollment_schema)
+        return CM_OK;
+    schema = json_loads(c->enrollment_schema, JSON_DECODE_ANY, NULL);
+    d = data ? json_loads(data, 0, NULL) : json_object();
+    ok = !schema || !d || enrollment_schema_valid(schema, d, where, sizeof where, why, sizeof why);
+    json_decref(schema);
+    json_decref(d);
+    if (ok)
+        return CM_OK;
+    {
+        char pointer[160];
+        snprintf(pointer, sizeof pointer, "/enrollment-data%s", where);
+        return cm_fail_at(rq, CM_EINVAL, pointer, NULL,
+                          "enrollment-data%s %s (the organization code's enrollment-schema)",
+                          where, why);
+    }
+}
+
 cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {
@@ -305,7 +321,7 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL;
     uint8_t check[CONFIRM_HASH_BYTES];
     char user_id[37], id[37], username[256];
-    int retry = 0;
+    int retry = 0, refused = 0;
     cm_err err;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -335,6 +351,14 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
                          "this organization code has expired");
         goto done;
     }
+    err = check_enrollment(rq, &c, f.enrollment_data);
+    if (err != CM_OK)
+        goto done;
+    /* the current required service documents of the code's organization
+     * must be agreed to: 403 naming them otherwise */
+    err = agreements_sign_up_gate(rq, out, c.organization_id, f.agreements, &refused);
+    if (err != CM_OK || refused)
+        goto done;
     lower_into(username, f.username);
     err = store_limit_take(pg, LIMIT_KIND_SIGN_UP, username, LIMIT_SIGN_UPS, LIMIT_USER_WINDOW_S,
                            1, &retry);
@@ -348,7 +372,7 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     /* 1. the intent, with the account's id, before identity is asked */
-    new_uuid(user_id);
+    codes_new_uuid(user_id);
     codes_hash(f.password, user_id, check);
     n.user_id = user_id;
     n.username = f.username;
@@ -377,6 +401,15 @@ cm_err sign_up(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_ECONFLICT) {
         err = sign_up_existing(rq, out, &f, username);
         goto done;
+    }
+    if (err == CM_OK) {
+        /* the agreements, under the account id chosen above */
+        err = agreements_record(rq, user_id, f.agreements);
+        if (err != CM_OK) {
+            if (store_sign_up_undo(pg, id) != CM_OK)
+                cm_warn("sign-up %s: agreements refused, but could not be undone", id);
+            goto done;
+        }
     }
     if (err == CM_OK)
         err = read_request(pg, id, &s);
@@ -422,7 +455,7 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
     json_t *body = NULL, *reply, *tokens = NULL;
     char account_type[64] = "", detail[PEER_DETAIL_MAX] = "", occurred_at[STORE_TIME_LEN];
     char name[256];
-    int login = 0, found, usable, match, retry = 0;
+    int login = 0, found, usable, match, retry = 0, claimed = 0, invited = 0;
     cm_err err, login_err = CM_OK;
 
     err = cm_req_json_object(rq, allowed, &body);
@@ -485,6 +518,9 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
         err = store_sign_up_confirmed(pg, s.id, !strcmp(s.channel, "email"), occurred_at);
     if (err == CM_OK)
         err = flow_event(pg, "confirmed", &s, occurred_at);
+    /* a referral code that is an onboarding request's code claims it */
+    if (err == CM_OK)
+        err = request_flow_claims(pg, s.id, &claimed, &invited);
     err = cm_pg_end(pg, err);
     if (err != CM_OK) {
         if (err == CM_EINVAL) /* identity refused the tz; the code stays valid */
@@ -494,7 +530,8 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
                           "the sign-up could not be confirmed, retry later");
         goto done;
     }
-    cm_info("sign-up %s: confirmed", s.id);
+    cm_info("sign-up %s: confirmed%s%s", s.id, claimed ? ", onboarding request claimed" : "",
+            invited ? ", registration invitation claimed" : "");
     if (login)
         login_err = peers_issue_tokens(rq->w, s.user_id, &tokens, detail);
     reply = tokens ? tokens : json_object();

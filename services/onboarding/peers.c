@@ -181,3 +181,32 @@ cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to,
         envelope__rpc_reply__free_unpacked(reply, NULL);
     return err;
 }
+
+cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to,
+                        const char *subject, const char *body, const char *kind,
+                        const char *organization_id, char message_id[37],
+                        char detail[PEER_DETAIL_MAX])
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    Messaging__DeliverReply *r;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    message_id[0] = '\0';
+    req.channel = (char *)channel;
+    req.to = (char *)to;
+    req.subject = (char *)subject;
+    req.body = (char *)body;
+    req.kind = (char *)kind;
+    req.organization_id = (char *)organization_id;
+    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
+    if (err != CM_OK)
+        return err;
+    r = messaging__deliver_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    if (r) {
+        snprintf(message_id, 37, "%s", r->message_id ? r->message_id : "");
+        messaging__deliver_reply__free_unpacked(r, NULL);
+    }
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    return CM_OK;
+}

@@ -50,4 +50,11 @@ cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to,
                      const char *subject, const char *body, const char *kind,
                      const char *organization_id, char detail[PEER_DETAIL_MAX]);
 
+/* As peers_deliver; on CM_OK the email-logs id of the message goes to
+ * message_id (37 bytes, "" when messaging gave none). */
+cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to,
+                        const char *subject, const char *body, const char *kind,
+                        const char *organization_id, char message_id[37],
+                        char detail[PEER_DETAIL_MAX]);
+
 #endif

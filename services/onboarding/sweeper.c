@@ -1,5 +1,5 @@
-/* sweeper.c: the thread that finishes or undoes unfinished sign-ups (see
- * sweeper.h). */
+/* sweeper.c: the thread that finishes or undoes unfinished sign-ups and
+ * onboarding requests' accounts (see sweeper.h, request_flow.h). */
 #include "sweeper.h"
 
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include "cm_log.h"
 #include "cm_pg.h"
 #include "cm_time.h"
+#include "request_flow.h"
 #include "sign_up_flow.h"
 #include "store.h"
 #include "store_limits.h"
@@ -77,6 +78,8 @@ static void round_of(struct sweeper *sw)
             break;
         sweep_one(sw, id);
     }
+    if (!atomic_load(&sw->stop)) /* onboarding requests' accounts (request_flow.h) */
+        request_flow_sweep(&sw->w, SWEEP_BATCH);
     if (cm_now_ms() >= sw->next_prune_ms) {
         sw->next_prune_ms = cm_now_ms() + PRUNE_EVERY_MS;
         if (store_limits_prune(sw->w.pg, LIMIT_KEEP_S, &pruned) == CM_OK && pruned > 0)

@@ -54,6 +54,9 @@ static struct {
     char email_tpl[40], sms_tpl[40]; /* templates of A (messaging) */
     char short_link[40], short_code[16]; /* a short link of A */
     char general_message[40], feedback[40]; /* a general message of A, the victim's feedback */
+    char oreq[40], doc[40]; /* an onboarding request and a service document of A */
+    char oreq_email[128];   /* the request's patient email */
+    char inv[40];           /* a registration invitation of A */
 } w;
 
 static void basic_header(char *out, size_t cap, const struct client *c);
@@ -408,6 +411,46 @@ void mx_world_build(void)
     template_make("organization-sms-templates", w.sms_tpl);
     short_link_make();
     notes_make();
+    /* an onboarding request of A, a check-in of the victim's, a (not
+     * required) service document of A */
+    {
+        char big[640];
+        it_unique(w.oreq_email, 100, "mx-oreq-");
+        strcat(w.oreq_email, "@example.com");
+        snprintf(big, sizeof big,
+                 "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+                 "{\"organization\": \"%.36s\", \"phone-number\": \"+14155550123\", "
+                 "\"patient-email\": \"%.100s\"}}}",
+                 w.a, w.oreq_email);
+        json_post(w.platform, "/v1/onboarding-requests/", big, &doc);
+        snprintf(w.oreq, sizeof w.oreq, "%s",
+                 json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+        json_decref(doc);
+        snprintf(big, sizeof big,
+                 "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": "
+                 "{\"organization-id\": \"%.36s\", \"invited-email\": \"x-%.100s\"}}}",
+                 w.a, w.oreq_email);
+        json_post(w.platform, "/v1/registration-invitations/", big, &doc);
+        snprintf(w.inv, sizeof w.inv, "%s",
+                 json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+        json_decref(doc);
+    }
+    json_post(w.victim.token, "/v1/user-checkins/",
+              "{\"data\": {\"type\": \"user-checkins\", \"attributes\": {\"source\": \"web\"}}}",
+              NULL);
+    {
+        PGconn *pg = it_pg();
+        const char *p[] = {w.a};
+        char *id = it_pg_value(pg,
+                               "INSERT INTO onboarding.service_documents (organization_id, type, "
+                               "version, title, required) VALUES ($1::uuid, 'matrix', '1', "
+                               "'Matrix', false) RETURNING id::text",
+                               1, p);
+        PQfinish(pg);
+        cr_assert(id != NULL);
+        snprintf(w.doc, sizeof w.doc, "%s", id);
+        free(id);
+    }
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
              UT_PASSWORD);
@@ -473,6 +516,9 @@ static int target_of(struct cell *c)
         {"attachment:A", w.attachment},
         {"clinical:A", w.clinical},
         {"ou:A", w.a_name},
+        {"oreq:A", w.oreq},
+        {"doc:A", w.doc},
+        {"inv:A", w.inv},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -501,6 +547,23 @@ static int target_of(struct cell *c)
         group_make(c->t);
     } else if (!strcmp(t, "fresh:rgroup-a")) {
         rgroup_make(c->t);
+    } else if (!strcmp(t, "fresh:oreq-sms")) { /* the SMS invitation of a new request of A */
+        char body[512];
+        json_t *doc = NULL;
+        snprintf(body, sizeof body,
+                 "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+                 "{\"organization\": \"%.36s\", \"phone-number\": \"+14155550125\", "
+                 "\"notifications\": [\"sms\"]}}}",
+                 w.a);
+        json_post(w.platform, "/v1/onboarding-requests/", body, &doc);
+        snprintf(c->t, sizeof c->t, "%s",
+                 json_string_value(json_object_get(
+                     json_object_get(json_object_get(json_object_get(json_object_get(doc, "data"),
+                                                                     "attributes"),
+                                                     "last-invite"),
+                                     "sms"),
+                     "id")));
+        json_decref(doc);
     } else if (!strcmp(t, "fresh:totp") || !strcmp(t, "fresh:totp-enabled")) {
         totp_make(!strcmp(t, "fresh:totp-enabled"), c->t);
     } else {
@@ -555,6 +618,8 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.individual;
     if (!strcmp(name, "code"))
         return w.code;
+    if (!strcmp(name, "oreq-email"))
+        return w.oreq_email;
     if (!strcmp(name, "A-provider"))
         return w.a_provider;
     if (!strcmp(name, "A-patient"))

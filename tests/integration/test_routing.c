@@ -38,10 +38,9 @@ static const struct miss misses[] = {
     {"GET", "/v1/features/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/features/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/oauth2-tokens/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/onboarding-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/oauth2-launcher/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/saml-login/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/deletion-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/api/2016-10-01/user/search", IT_AUTH_BOOTSTRAP, "cureatr", 501, NULL},
     {"POST", "/configure/participants/p1/privacy", IT_AUTH_API_KEY, "okaya", 501, NULL},
     /* built since (issue 13), without credentials: the service answers 401 */
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 401, "unauthorized"},

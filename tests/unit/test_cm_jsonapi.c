@@ -335,3 +335,24 @@ ParameterizedTest(struct bad_cmp *c, cm_jsonapi, refuses_malformed_comparisons)
     char op[3], out[CM_TIME_LEN];
     cr_assert(eq(int, cm_cmp_time_parse(c->in, 0, op, out), CM_EINVAL), "'%s'", c->in);
 }
+
+Test(cm_jsonapi, error_doc_carries_source_and_meta)
+{
+    json_t *d = cm_jsonapi_error_doc(403, "some_code", "a detail", "/x",
+                                     json_pack("{s:[i]}", "ids", 1));
+    json_t *e = json_array_get(json_object_get(d, "errors"), 0);
+
+    cr_assert(eq(int, (int)json_integer_value(json_object_get(e, "status")), 403));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(e, "code")), "some_code"));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(e, "detail")), "a detail"));
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_object_get(e, "source"), "pointer")),
+                 "/x"));
+    cr_assert(eq(sz, json_array_size(json_object_get(json_object_get(e, "meta"), "ids")), 1));
+    json_decref(d);
+    d = cm_jsonapi_error_doc(400, "c", "d", NULL, NULL);
+    e = json_array_get(json_object_get(d, "errors"), 0);
+    cr_assert(json_object_get(e, "source") == NULL);
+    cr_assert(json_object_get(e, "meta") == NULL);
+    json_decref(d);
+}

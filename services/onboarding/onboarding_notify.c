@@ -1,0 +1,120 @@
+/* onboarding_notify.c: an onboarding request's invitation
+ * (onboarding_notify.h). The code is in the message; addresses and bodies
+ * are never logged. */
+#include "onboarding_notify.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cm_log.h"
+#include "peers.h"
+
+/* now as RFC 3339 UTC into out (40 bytes). */
+static void now_rfc3339(char out[40])
+{
+    struct timespec ts;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + strlen(out), 40 - strlen(out), ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+/* Where an invite is stored: an onboarding request's channel, or an
+ * invitation's last_invite. */
+static cm_err store_invite(struct cm_worker *w, const char *id, const char *channel,
+                           const char *text, int registration)
+{
+    return registration ? store_inv_sent(w->pg, id, text)
+                        : store_req_invite(w->pg, id, channel, text);
+}
+
+/* Stores invite {id, type, status, error, created-time, respond-time}. */
+static cm_err record_in(struct cm_worker *w, int registration, const char *req_id,
+                        const char *channel, const char *msg_id, const char *status,
+                        const char *error, const char *created, const char *responded)
+{
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:o, s:s, s:o}", "id",
+                  msg_id[0] ? json_string(msg_id) : json_null(), "type", channel, "status", status,
+                  "error", error[0] ? json_string(error) : json_null(), "created-time", created,
+                  "respond-time", responded[0] ? json_string(responded) : json_null());
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    cm_err err = text ? store_invite(w, req_id, channel, text, registration) : CM_ENOMEM;
+
+    json_decref(o);
+    free(text);
+    return err;
+}
+
+#define record(w, ...) record_in(w, 0, __VA_ARGS__)
+
+cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *channel)
+{
+    int sms = !strcmp(channel, "sms");
+    const char *to = sms ? r->phone_number : r->patient_email;
+    const char *kind =
+        !strcmp(r->onboard_type, "provider") ? NOTIFY_KIND_PROVIDER : NOTIFY_KIND_PATIENT;
+    struct org_facts org;
+    const char *name = "your care team";
+    char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    cm_err err, sent;
+
+    if (!to[0])
+        return CM_EINVAL;
+    now_rfc3339(created);
+    /* 1. the intent: this send is "created" before messaging is asked */
+    err = record(w, r->id, channel, "", "created", "", created, "");
+    if (err != CM_OK)
+        return err;
+    if (peers_get_organization(w, r->organization_id, &org) == CM_OK && org.display_name[0])
+        name = org.display_name;
+    snprintf(body, sizeof body,
+             "%s invites you to join them%s.\n\nYour onboarding code is %s: sign up with it as "
+             "your referral code%s%s.\n",
+             name, r->auto_sign_up ? " (your account is ready)" : "", r->code,
+             r->username[0] && r->auto_sign_up ? ", or log in as " : "",
+             r->username[0] && r->auto_sign_up ? r->username : "");
+    /* 2. the send */
+    sent = peers_deliver_id(w, channel, to, "You are invited", body, kind, r->organization_id,
+                            msg_id, detail);
+    now_rfc3339(responded);
+    if (sent != CM_OK)
+        cm_warn("onboarding request %s: %s invitation failed: %s", r->id, channel,
+                cm_err_name(sent));
+    /* 3. its result */
+    return record(w, r->id, channel, msg_id, sent == CM_OK ? "sent" : "error",
+                  sent == CM_OK ? "" : (detail[0] ? detail : cm_err_name(sent)), created,
+                  responded);
+}
+
+cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
+{
+    struct org_facts org;
+    const char *name = "An organization";
+    char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    cm_err err, sent;
+
+    now_rfc3339(created);
+    err = record_in(w, 1, i->id, "email", "", "created", "", created, "");
+    if (err != CM_OK)
+        return err;
+    if (peers_get_organization(w, i->organization_id, &org) == CM_OK && org.display_name[0])
+        name = org.display_name;
+    snprintf(body, sizeof body,
+             "%s invites you to register.\n\nYour invitation code is %s: sign up with it as "
+             "your referral code.\n",
+             name, i->code);
+    sent = peers_deliver_id(w, "email", i->invited_email, "You are invited to register", body,
+                            NOTIFY_KIND_REGISTRATION, i->organization_id, msg_id, detail);
+    now_rfc3339(responded);
+    if (sent != CM_OK)
+        cm_warn("registration invitation %s: email failed: %s", i->id, cm_err_name(sent));
+    return record_in(w, 1, i->id, "email", msg_id, sent == CM_OK ? "sent" : "error",
+                     sent == CM_OK ? "" : (detail[0] ? detail : cm_err_name(sent)), created,
+                     responded);
+}
