@@ -105,3 +105,14 @@ void ob_fixture_make(struct ob_fixture *f)
     ob_create_org(f->admin, f->org_id, NULL);
     ob_create_code(f->admin, f->org_id, NULL, f->code);
 }
+
+void ob_clear_addr_limit(void)
+{
+    PGconn *pg = it_pg();
+
+    free(it_pg_value(pg,
+                     "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
+                     "RETURNING 1) SELECT count(*) FROM d",
+                     0, NULL));
+    PQfinish(pg);
+}

@@ -51,6 +51,12 @@ long ob_confirm(struct it_resp *r, const char *username, const char *confirmatio
 
 /* The JSON pointer of the first error of r's body, "" when none. Copies
  * into out (128 bytes). */
+/* Empties onboarding's anonymous-lookup limit of 127.0.0.1 (sign-up,
+ * confirm-sign-up, onboarding-info: SIGN_UP_ADDR_LIMIT a minute), so that
+ * other tests' requests do not count in a test and its own not elsewhere.
+ * Fits a suite's .init. */
+void ob_clear_addr_limit(void);
+
 void ob_error_pointer(const struct it_resp *r, char *out);
 
 #endif

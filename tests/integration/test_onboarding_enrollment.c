@@ -11,7 +11,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(onboarding_enrollment, .timeout = 60);
+TestSuite(onboarding_enrollment, .timeout = 60, .init = ob_clear_addr_limit);
 
 Test(onboarding_enrollment, sign_up_data_must_match_the_code_schema)
 {

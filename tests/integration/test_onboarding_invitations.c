@@ -13,7 +13,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(onboarding_invitations, .timeout = 90);
+TestSuite(onboarding_invitations, .timeout = 90, .init = ob_clear_addr_limit);
 
 #define INVS "/v1/registration-invitations/"
 

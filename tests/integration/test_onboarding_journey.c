@@ -14,7 +14,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(onboarding_journey, .timeout = 90);
+TestSuite(onboarding_journey, .timeout = 90, .init = ob_clear_addr_limit);
 
 Test(onboarding_journey, invited_patient_agrees_signs_up_logs_in_and_checks_in)
 {

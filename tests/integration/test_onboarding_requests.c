@@ -16,7 +16,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(onboarding_requests, .timeout = 90);
+TestSuite(onboarding_requests, .timeout = 90, .init = ob_clear_addr_limit);
 
 #define REQS "/v1/onboarding-requests/"
 

@@ -17,7 +17,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(service_documents, .timeout = 90);
+TestSuite(service_documents, .timeout = 90, .init = ob_clear_addr_limit);
 
 #define DOCS "/v1/service-documents/"
 

@@ -13,7 +13,7 @@
 #include "harness.h"
 #include "it_onboarding.h"
 
-TestSuite(sign_up, .timeout = 60);
+TestSuite(sign_up, .timeout = 60, .init = ob_clear_addr_limit);
 
 /* An organization and a code of it, made by the platform admin. */
 struct fixture {

@@ -32,22 +32,6 @@ static char *value_for(const char *sql, const char *username)
     return v;
 }
 
-/* The anonymous-lookup limit of 127.0.0.1 starts empty, so that the
- * sign-ups of earlier tests do not count here. */
-static void clear_addr_limit(void)
-{
-    PGconn *pg = it_pg();
-    char *t = it_pg_value(pg, "SELECT to_regclass('onboarding.sign_up_limits')::text", 0, NULL);
-
-    if (t) /* (absent before migration 002: the tests then fail on behaviour) */
-        free(it_pg_value(pg,
-                         "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
-                         "RETURNING 1) SELECT count(*) FROM d",
-                         0, NULL));
-    free(t);
-    PQfinish(pg);
-}
-
 /* Signs user up with password and expects the lost reply: a 5xx, a
  * pending request, and identity holding the account with the id onboarding
  * chose. */
@@ -85,7 +69,7 @@ Test(sign_up_flow, a_lost_create_reply_is_resumed_by_the_same_sign_up)
     json_t *body;
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     it_unique(user, 96, LOST_PREFIX);
     strcat(user, "@example.com");
@@ -122,7 +106,7 @@ Test(sign_up_flow, the_sweeper_finishes_a_lost_sign_up_without_a_retry)
     json_t *msg;
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     it_unique(user, 96, LOST_PREFIX);
     strcat(user, "@example.com");
@@ -158,7 +142,7 @@ Test(sign_up_flow, the_sweeper_undoes_a_pending_sign_up_whose_account_never_came
     PGconn *pg;
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     it_unique(user, 96, "never-came-");
     strcat(user, "@example.com");

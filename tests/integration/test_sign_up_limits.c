@@ -24,22 +24,6 @@ static void fresh_email(char *out, const char *prefix)
     snprintf(out, 128, "%s@example.com", u);
 }
 
-/* The anonymous-lookup limit of 127.0.0.1 emptied, so that other tests'
- * requests do not count here and ours do not count there. */
-static void clear_addr_limit(void)
-{
-    PGconn *pg = it_pg();
-    char *t = it_pg_value(pg, "SELECT to_regclass('onboarding.sign_up_limits')::text", 0, NULL);
-
-    if (t) /* (absent before migration 002: the tests then fail on behaviour) */
-        free(it_pg_value(pg,
-                         "WITH d AS (DELETE FROM onboarding.sign_up_limits WHERE kind = 'addr' "
-                         "RETURNING 1) SELECT count(*) FROM d",
-                         0, NULL));
-    free(t);
-    PQfinish(pg);
-}
-
 static long sign_up_status(const char *code, const char *user, struct it_resp *r)
 {
     json_t *body = ob_sign_up_body(code, user, NULL);
@@ -76,7 +60,7 @@ Test(sign_up_limits, at_most_five_codes_are_sent_per_user_an_hour)
     char user[128], *n;
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     fresh_email(user, "sends-");
     for (int i = 0; i < 5; i++) { /* the first sign-up and four repeats */
@@ -89,7 +73,7 @@ Test(sign_up_limits, at_most_five_codes_are_sent_per_user_an_hour)
     n = limit_count("sent", user);
     cr_assert(eq(str, n, "5"));
     free(n);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
 
 Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets_429)
@@ -99,7 +83,7 @@ Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets
     char user[128], code[16], wrong[16], *n;
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     fresh_email(user, "guess-");
     for (int round = 0; round < 2; round++) {
@@ -120,7 +104,7 @@ Test(sign_up_limits, wrong_codes_count_across_codes_then_even_the_right_one_gets
     n = limit_count("wrong", user);
     cr_assert(eq(str, n, "10"), "ten wrong codes recorded; a refused attempt is not counted");
     free(n);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
 
 Test(sign_up_limits, confirm_answers_alike_for_known_confirmed_and_unknown_usernames)
@@ -133,7 +117,7 @@ Test(sign_up_limits, confirm_answers_alike_for_known_confirmed_and_unknown_usern
     double ms[3][8];
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     fresh_email(pending, "alike-p-");
     fresh_email(confirmed, "alike-c-");
@@ -174,7 +158,7 @@ Test(sign_up_limits, confirm_answers_alike_for_known_confirmed_and_unknown_usern
     }
     for (int u = 0; u < 3; u++)
         free(bodies[u]);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
 
 Test(sign_up_limits, confirm_is_throttled_per_username_known_or_not)
@@ -183,7 +167,7 @@ Test(sign_up_limits, confirm_is_throttled_per_username_known_or_not)
     char unknown[128];
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     fresh_email(unknown, "nobody-");
     for (int i = 0; i < 10; i++) {
         cr_assert(eq(long, ob_confirm(&r, unknown, "123456", 0), 400), "%s", r.body);
@@ -192,7 +176,7 @@ Test(sign_up_limits, confirm_is_throttled_per_username_known_or_not)
     ob_confirm(&r, unknown, "123456", 0);
     assert_429(&r, 3600);
     it_resp_release(&r);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
 
 Test(sign_up_limits, lookups_are_throttled_per_client_address)
@@ -201,7 +185,7 @@ Test(sign_up_limits, lookups_are_throttled_per_client_address)
     char user[128];
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     for (int i = 0; i < 60; i++) {
         fresh_email(user, "scan-");
         cr_assert(eq(long, ob_confirm(&r, user, "123456", 0), 400), "try %d: %s", i + 1, r.body);
@@ -211,7 +195,7 @@ Test(sign_up_limits, lookups_are_throttled_per_client_address)
     ob_confirm(&r, user, "123456", 0);
     assert_429(&r, 60);
     it_resp_release(&r);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
 
 Test(sign_up_limits, taken_usernames_are_throttled_per_username)
@@ -221,7 +205,7 @@ Test(sign_up_limits, taken_usernames_are_throttled_per_username)
     char user[128], code[16];
 
     IT_REQUIRE_STACK();
-    clear_addr_limit();
+    ob_clear_addr_limit();
     ob_fixture_make(&f);
     fresh_email(user, "taken-");
     ob_sign_up_and_get_code(f.code, user, code);
@@ -234,5 +218,5 @@ Test(sign_up_limits, taken_usernames_are_throttled_per_username)
     sign_up_status(f.code, user, &r);
     assert_429(&r, 3600);
     it_resp_release(&r);
-    clear_addr_limit();
+    ob_clear_addr_limit();
 }
