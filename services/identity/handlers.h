@@ -5,6 +5,7 @@
 
 #include "cm_service.h"
 #include "export_rpc.h"
+#include "features.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"
 #include "handlers_orgs.h"

@@ -13,12 +13,12 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/api-clients/{id}/", "api-clients.read", api_clients_read}, /* not in the seed */
     {"POST", "/v1/api-clients/{id}/rotate-key/", "api-clients.rotate-key", api_clients_rotate_key}, /* not in the seed */
     {"POST", "/v1/api-clients/{id}/revoke/", "api-clients.revoke", api_clients_revoke}, /* not in the seed */
-    {"GET", "/v1/features/", "features.list", NULL}, /* #23 */
-    {"POST", "/v1/features/", "features.create", NULL}, /* #24 */
-    {"GET", "/v1/features/{id}/", "features.read", NULL}, /* #25 */
-    {"PATCH", "/v1/features/{id}/", "features.update", NULL}, /* #26 */
-    {"POST", "/v1/features/{id}/add-users/", "features.add-users", NULL}, /* #27 */
-    {"POST", "/v1/features/{id}/remove-users/", "features.remove-users", NULL}, /* #28 */
+    {"GET", "/v1/features/", "features.list", features_list}, /* #23 */
+    {"POST", "/v1/features/", "features.create", features_create}, /* #24 */
+    {"GET", "/v1/features/{id}/", "features.read", features_read}, /* #25 */
+    {"PATCH", "/v1/features/{id}/", "features.update", features_update}, /* #26 */
+    {"POST", "/v1/features/{id}/add-users/", "features.add-users", features_add_users}, /* #27 */
+    {"POST", "/v1/features/{id}/remove-users/", "features.remove-users", features_remove_users}, /* #28 */
     {"POST", "/v1/forgot-password/", "forgot-password", auth_forgot_password}, /* not in the seed */
     {"GET", "/v1/impersonation-requests/", "impersonation-requests.list", NULL}, /* #32 */
     {"POST", "/v1/impersonation-requests/", "impersonation-requests.create", NULL}, /* #33 */
@@ -39,10 +39,10 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/oauth2-launcher/", "oauth2-launcher", NULL}, /* #65 */
     {"GET", "/v1/oauth2-redirector/", "oauth2-redirector", NULL}, /* #66 */
     {"POST", "/v1/oauth2-tokens/", "oauth2-tokens", NULL}, /* #67 */
-    {"GET", "/v1/organization-features/", "organization-features.list", NULL}, /* #85 */
-    {"POST", "/v1/organization-features/", "organization-features.create", NULL}, /* #86 */
-    {"GET", "/v1/organization-features/{id}/", "organization-features.read", NULL}, /* #87 */
-    {"PATCH", "/v1/organization-features/{id}/", "organization-features.update", NULL}, /* #88 */
+    {"GET", "/v1/organization-features/", "organization-features.list", org_features_list}, /* #85 */
+    {"POST", "/v1/organization-features/", "organization-features.create", org_features_create}, /* #86 */
+    {"GET", "/v1/organization-features/{id}/", "organization-features.read", org_features_read}, /* #87 */
+    {"PATCH", "/v1/organization-features/{id}/", "organization-features.update", org_features_update}, /* #88 */
     {"GET", "/v1/organization-themes/", "organization-themes.list", NULL}, /* #97 */
     {"POST", "/v1/organization-themes/", "organization-themes.create", NULL}, /* #98 */
     {"GET", "/v1/organization-themes/{id}/", "organization-themes.read", NULL}, /* #99 */
@@ -70,10 +70,10 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/sessions/{id}/", "sessions.read", auth_session_read}, /* #128 */
     {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", NULL}, /* #130 */
     {"GET", "/v1/user-activities/", "user-activities", auth_user_activities}, /* #135 */
-    {"GET", "/v1/user-features/", "user-features.list", NULL}, /* #138 */
-    {"POST", "/v1/user-features/", "user-features.create", NULL}, /* #139 */
-    {"GET", "/v1/user-features/{id}/", "user-features.read", NULL}, /* #140 */
-    {"PATCH", "/v1/user-features/{id}/", "user-features.update", NULL}, /* #141 */
+    {"GET", "/v1/user-features/", "user-features.list", user_features_list}, /* #138 */
+    {"POST", "/v1/user-features/", "user-features.create", user_features_create}, /* #139 */
+    {"GET", "/v1/user-features/{id}/", "user-features.read", user_features_read}, /* #140 */
+    {"PATCH", "/v1/user-features/{id}/", "user-features.update", user_features_update}, /* #141 */
     {"GET", "/v1/user-organizations/", "user-organizations.list", user_orgs_list}, /* #142 */
     {"POST", "/v1/user-organizations/", "user-organizations.create", user_orgs_create}, /* #143 */
     {"GET", "/v1/user-replications/", "user-replications.list", NULL}, /* #144 */
@@ -101,5 +101,6 @@ const struct cm_rpc identity_rpcs[] = {
     {"IssueTokens", rpc_issue_tokens},
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
+    {"GetFeatures", rpc_get_features},
     {NULL, NULL},
 };

@@ -48,6 +48,7 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
+    char feature[64], org_feature[40], user_feature[40]; /* feature flags */
 } w;
 
 /* --- making things --- */
@@ -163,6 +164,48 @@ static void platform_ready(void)
     }
 }
 
+/* A fresh assignable feature (made by the platform admin) into id (64). */
+static void feature_make(char *id)
+{
+    char body[256];
+    json_t *doc;
+
+    it_unique(id, 64, "mxf");
+    for (char *p = id; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"features\", \"attributes\": {\"id\": \"%s\"}}}", id);
+    json_post(w.platform, "/v1/features/", body, &doc);
+    json_decref(doc);
+}
+
+/* The feature flag targets: a feature, its layer for A and for the victim
+ * in A. */
+static void features_make(void)
+{
+    char body[512];
+    json_t *doc;
+
+    feature_make(w.feature);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"organization-features\", \"attributes\": "
+             "{\"feature-name\": \"%s\", \"organization-id\": \"%s\"}}}",
+             w.feature, w.a);
+    json_post(w.platform, "/v1/organization-features/", body, &doc);
+    snprintf(w.org_feature, sizeof w.org_feature, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"user-features\", \"attributes\": "
+             "{\"feature-name\": \"%s\", \"organization-id\": \"%s\", \"user-id\": \"%s\"}}}",
+             w.feature, w.a, w.victim.id);
+    json_post(w.platform, "/v1/user-features/", body, &doc);
+    snprintf(w.user_feature, sizeof w.user_feature, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -206,6 +249,7 @@ void mx_world_build(void)
     snprintf(w.session, sizeof w.session, "%s",
              json_string_value(json_object_get(doc, "session-id")));
     json_decref(doc);
+    features_make();
     w.built = 1;
 }
 
@@ -217,6 +261,7 @@ struct cell {
     char t[72];                                       /* the target's id */
     char u[UT_ID_LEN], ub[UT_ID_LEN], uab[UT_ID_LEN]; /* fresh people, "" until made */
     char fresh[48], uuid[40];
+    char feature[64]; /* {F}, "" until made */
 };
 
 static void fresh_uuid(char *out)
@@ -252,6 +297,9 @@ static int target_of(struct cell *c)
         {"client:A", w.a_client.id},
         {"code:A", w.code},
         {"session:victim", w.session},
+        {"feature:mx", w.feature},
+        {"org-feature:A", w.org_feature},
+        {"user-feature:victim", w.user_feature},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -347,6 +395,13 @@ static const char *placeholder(struct cell *c, const char *name)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
         return c->fresh;
+    }
+    if (!strcmp(name, "feature"))
+        return w.feature;
+    if (!strcmp(name, "F")) {
+        if (!c->feature[0])
+            feature_make(c->feature);
+        return c->feature;
     }
     if (!strcmp(name, "uuid")) {
         if (!c->uuid[0])
