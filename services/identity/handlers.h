@@ -6,6 +6,7 @@
 #include "cm_service.h"
 #include "export_rpc.h"
 #include "features.h"
+#include "impersonation.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"
 #include "handlers_orgs.h"

@@ -20,10 +20,11 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/features/{id}/add-users/", "features.add-users", features_add_users}, /* #27 */
     {"POST", "/v1/features/{id}/remove-users/", "features.remove-users", features_remove_users}, /* #28 */
     {"POST", "/v1/forgot-password/", "forgot-password", auth_forgot_password}, /* not in the seed */
-    {"GET", "/v1/impersonation-requests/", "impersonation-requests.list", NULL}, /* #32 */
-    {"POST", "/v1/impersonation-requests/", "impersonation-requests.create", NULL}, /* #33 */
-    {"GET", "/v1/impersonation-requests/{id}/", "impersonation-requests.read", NULL}, /* #34 */
-    {"POST", "/v1/impersonation-requests/{id}/impersonate/", "impersonation-requests.impersonate", NULL}, /* #35 */
+    {"GET", "/v1/impersonation-requests/", "impersonation-requests.list", imp_list}, /* #32 */
+    {"POST", "/v1/impersonation-requests/", "impersonation-requests.create", imp_create}, /* #33 */
+    {"GET", "/v1/impersonation-requests/{id}/", "impersonation-requests.read", imp_read}, /* #34 */
+    {"POST", "/v1/impersonation-requests/{id}/impersonate/", "impersonation-requests.impersonate", imp_impersonate}, /* #35 */
+    {"POST", "/v1/impersonation-requests/{id}/end/", "impersonation-requests.end", imp_end}, /* not in the seed */
     {"POST", "/v1/internal-auth/", "internal-auth.create", NULL}, /* #53 */
     {"POST", "/v1/login/", "login", auth_login}, /* #54 */
     {"GET", "/v1/mfa-totp/", "mfa-totp.list", mfa_totp_list}, /* #55 */

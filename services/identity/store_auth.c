@@ -317,12 +317,13 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
         "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
         "AND (s0.organization_id IS NULL OR EXISTS (SELECT 1 FROM user_organizations m0 "
         "WHERE m0.user_id = s0.user_id AND m0.organization_id = s0.organization_id)) "
-        "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
+        "RETURNING rt.session_id, rt.expires_at, s0.user_id, s0.impersonator_id, "
         "u0.classification = 'carium' AS carium), "
         "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
         "SELECT $2, session_id, expires_at FROM old), "
-        "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
-        "SELECT user_id, 'refr', carium FROM old) "
+        "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee, "
+        "impersonator_id, session_id) "
+        "SELECT user_id, 'refr', carium, impersonator_id, session_id FROM old) "
         "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
         2, values, lengths, formats, &res);
     return login_of(err, res, out);
@@ -455,6 +456,8 @@ static const struct cm_pg_field activity_fields[] = {
     F("user_id", CM_PG_STR, user_id),
     F("event_type", CM_PG_STR, event_type),
     F("timestamp", CM_PG_STR, timestamp),
+    F("impersonator_id", CM_PG_STR, impersonator_id),
+    F("session_id", CM_PG_STR, session_id),
     F("carium_employee", CM_PG_BOOL, carium_employee),
 };
 #undef F
@@ -488,6 +491,7 @@ cm_err store_activities_list(PGconn *pg, const struct activity_query *q,
     err = cm_pg_query_bin(
         pg,
         "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
+        "a.impersonator_id::text AS impersonator_id, a.session_id::text AS session_id, "
         "a.carium_employee, " TS(
             "a.occurred_at") " AS timestamp FROM user_activities a "
                              "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "

@@ -205,6 +205,8 @@ struct activity_rec {
     const char *user_id;
     const char *event_type;
     const char *timestamp;
+    const char *impersonator_id; /* who impersonated the user then ("" none) */
+    const char *session_id;      /* the session it happened in ("" unknown) */
     int carium_employee;
 };
 

@@ -49,6 +49,7 @@ static struct {
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
     char feature[64], org_feature[40], user_feature[40]; /* feature flags */
+    char imp[40]; /* an impersonation request of A's admin for the member */
 } w;
 
 /* --- making things --- */
@@ -206,6 +207,32 @@ static void features_make(void)
     json_decref(doc);
 }
 
+/* An impersonation request of A's admin for user (NULL: a fresh patient of
+ * A), used at once when used; its id into id (40 bytes). */
+static void imp_make(const char *user, int used, char *id)
+{
+    char body[256], path[128];
+    struct ut_user u;
+    json_t *doc;
+
+    if (!user) {
+        person(w.a, NULL, &u);
+        user = u.id;
+    }
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"impersonation-requests\", \"attributes\": "
+             "{\"user-id\": \"%s\"}}}",
+             user);
+    json_post(w.admin.token, "/v1/impersonation-requests/", body, &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    if (used) {
+        snprintf(path, sizeof path, "/v1/impersonation-requests/%s/impersonate/", id);
+        json_post(w.admin.token, path, "{}", &doc);
+        json_decref(doc);
+    }
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -250,6 +277,7 @@ void mx_world_build(void)
              json_string_value(json_object_get(doc, "session-id")));
     json_decref(doc);
     features_make();
+    imp_make(w.member.id, 0, w.imp);
     w.built = 1;
 }
 
@@ -300,6 +328,7 @@ static int target_of(struct cell *c)
         {"feature:mx", w.feature},
         {"org-feature:A", w.org_feature},
         {"user-feature:victim", w.user_feature},
+        {"imp:A", w.imp},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -324,6 +353,8 @@ static int target_of(struct cell *c)
     } else if (!strcmp(t, "fresh:client-a")) {
         client_make(w.admin.token, w.a, "[]", &cl);
         snprintf(c->t, sizeof c->t, "%s", cl.id);
+    } else if (!strcmp(t, "fresh:imp-a") || !strcmp(t, "fresh:imp-used")) {
+        imp_make(NULL, !strcmp(t, "fresh:imp-used"), c->t);
     } else if (!strcmp(t, "fresh:group-a")) {
         group_make(c->t);
     } else if (!strcmp(t, "fresh:totp") || !strcmp(t, "fresh:totp-enabled")) {
