@@ -69,7 +69,7 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", NULL}, /* #124 */
     {"GET", "/v1/saml-login/", "saml-login", NULL}, /* #125 */
     {"GET", "/v1/sessions/{id}/", "sessions.read", auth_session_read}, /* #128 */
-    {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", NULL}, /* #130 */
+    {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", synthetic_tokens_create}, /* #130 */
     {"GET", "/v1/user-activities/", "user-activities", auth_user_activities}, /* #135 */
     {"GET", "/v1/user-features/", "user-features.list", user_features_list}, /* #138 */
     {"POST", "/v1/user-features/", "user-features.create", user_features_create}, /* #139 */
