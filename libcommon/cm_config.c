@@ -76,6 +76,11 @@ static const struct entry table[] = {
     I("LOGIN_USER_THROTTLE_AFTER", login_user_throttle_after, 1, 1000000, 20),
     S("TRUSTED_PROXIES", trusted_proxies, NULL),
     S("TOTP_KEYS", totp_keys, NULL),
+    S("INTERNAL_AUTH_JWKS", internal_auth_jwks, NULL),
+    S("INTERNAL_AUTH_JWKS_FILE", internal_auth_jwks_file, NULL),
+    S("INTERNAL_AUTH_AUDIENCE", internal_auth_audience, "health-suite"),
+    S("INTERNAL_AUTH_ISSUER", internal_auth_issuer, NULL),
+    I("INTERNAL_AUTH_TOKEN_TTL_S", internal_auth_token_ttl_s, 30, 3600, 300),
 };
 
 static const struct {

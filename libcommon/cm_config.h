@@ -77,6 +77,13 @@ struct cm_config {
                                * believed; empty: none */
     char *totp_keys;          /* TOTP_KEYS: "id:base64key,..." (32-byte keys), first encrypts TOTP
                                * secrets, all decrypt; empty: a key kept in the database */
+    /* identity: internal-auth (#53, #158), services/identity/internal_auth.c */
+    char *internal_auth_jwks;      /* INTERNAL_AUTH_JWKS: the JWK Set (JSON) verifying service-account
+                                    * tokens; empty: INTERNAL_AUTH_JWKS_FILE */
+    char *internal_auth_jwks_file; /* INTERNAL_AUTH_JWKS_FILE: a file holding it, read at each use */
+    char *internal_auth_audience;  /* INTERNAL_AUTH_AUDIENCE: the aud the tokens must name */
+    char *internal_auth_issuer;    /* INTERNAL_AUTH_ISSUER: the iss they must carry; empty: any */
+    int internal_auth_token_ttl_s; /* INTERNAL_AUTH_TOKEN_TTL_S: life of the service access token */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

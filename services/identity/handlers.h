@@ -7,6 +7,7 @@
 #include "export_rpc.h"
 #include "features.h"
 #include "impersonation.h"
+#include "internal_auth.h"
 #include "synthetic_tokens.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"

@@ -25,7 +25,7 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/impersonation-requests/{id}/", "impersonation-requests.read", imp_read}, /* #34 */
     {"POST", "/v1/impersonation-requests/{id}/impersonate/", "impersonation-requests.impersonate", imp_impersonate}, /* #35 */
     {"POST", "/v1/impersonation-requests/{id}/end/", "impersonation-requests.end", imp_end}, /* not in the seed */
-    {"POST", "/v1/internal-auth/", "internal-auth.create", NULL}, /* #53 */
+    {"POST", "/v1/internal-auth/", "internal-auth.create", internal_auth_v1}, /* #53 */
     {"POST", "/v1/login/", "login", auth_login}, /* #54 */
     {"GET", "/v1/mfa-totp/", "mfa-totp.list", mfa_totp_list}, /* #55 */
     {"POST", "/v1/mfa-totp/", "mfa-totp.create", mfa_totp_create}, /* #56 */
@@ -90,7 +90,7 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/users/{id}/enable/", "users.enable", users_enable}, /* #154 */
     {"POST", "/v1/users/{id}/switch-organization/", "users.switch-organization", auth_switch_organization}, /* #155 */
     {"POST", "/v1/users/{id}/verify-email/", "users.verify-email", users_verify_email}, /* not in the seed */
-    {"POST", "/v2/internal-auth/", "internal-auth.create.v2", NULL}, /* #158 */
+    {"POST", "/v2/internal-auth/", "internal-auth.create.v2", internal_auth_v2}, /* #158 */
     {NULL, NULL, NULL, NULL},
 };
 
