@@ -8,6 +8,7 @@
 #include "features.h"
 #include "impersonation.h"
 #include "internal_auth.h"
+#include "replication.h"
 #include "synthetic_tokens.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"

@@ -58,8 +58,8 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/organizations/{id}/upload-logo/", "organizations.upload-logo", NULL}, /* #108 */
     {"POST", "/v1/password-strength/", "password-strength", password_strength}, /* #109 */
     {"POST", "/v1/refresh-token/", "refresh-token", auth_refresh}, /* #111 */
-    {"GET", "/v1/replicators/", "replicators.list", NULL}, /* #115 */
-    {"GET", "/v1/replicators/{id}/", "replicators.read", NULL}, /* #116 */
+    {"GET", "/v1/replicators/", "replicators.list", replicators_list}, /* #115 */
+    {"GET", "/v1/replicators/{id}/", "replicators.read", replicators_read}, /* #116 */
     {"GET", "/v1/role-users/", "role-users.list", role_users_list}, /* #118 */
     {"POST", "/v1/role-users/", "role-users.create", role_users_create}, /* #119 */
     {"GET", "/v1/roles/", "roles.list", roles_list}, /* #120 */
@@ -77,8 +77,8 @@ const struct cm_op identity_ops[] = {
     {"PATCH", "/v1/user-features/{id}/", "user-features.update", user_features_update}, /* #141 */
     {"GET", "/v1/user-organizations/", "user-organizations.list", user_orgs_list}, /* #142 */
     {"POST", "/v1/user-organizations/", "user-organizations.create", user_orgs_create}, /* #143 */
-    {"GET", "/v1/user-replications/", "user-replications.list", NULL}, /* #144 */
-    {"POST", "/v1/user-replications/", "user-replications.create", NULL}, /* #145 */
+    {"GET", "/v1/user-replications/", "user-replications.list", replications_list}, /* #144 */
+    {"POST", "/v1/user-replications/", "user-replications.create", replications_create}, /* #145 */
     {"GET", "/v1/users/", "users.list", users_list}, /* #146 */
     {"GET", "/v1/users/{id}/", "users.read", users_read}, /* #147 */
     {"PATCH", "/v1/users/{id}/", "users.update", users_update}, /* #148 */
@@ -103,5 +103,7 @@ const struct cm_rpc identity_rpcs[] = {
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
     {"GetFeatures", rpc_get_features},
+    {"ListUserReplications", rpc_list_user_replications},
+    {"RecordUserReplication", rpc_record_user_replication},
     {NULL, NULL},
 };

@@ -50,6 +50,7 @@ static struct {
     char group[40], individual[40], code[65], session[64];
     char feature[64], org_feature[40], user_feature[40]; /* feature flags */
     char imp[40]; /* an impersonation request of A's admin for the member */
+    char replicator[40]; /* the replicator "authz" */
 } w;
 
 /* --- making things --- */
@@ -233,6 +234,29 @@ static void imp_make(const char *user, int used, char *id)
     }
 }
 
+/* The id of the replicator "authz" into w.replicator. */
+static void replicator_find(void)
+{
+    struct it_resp r;
+    json_t *doc, *item;
+    size_t i;
+
+    it_call_token(&r, "GET", "/v1/replicators/", w.platform, NULL);
+    cr_assert(eq(long, r.status, 200), "%.300s", r.body);
+    doc = it_json(&r);
+    json_array_foreach(json_object_get(doc, "data"), i, item)
+    {
+        const char *name =
+            json_string_value(json_object_get(json_object_get(item, "attributes"), "name"));
+        if (name && !strcmp(name, "authz"))
+            snprintf(w.replicator, sizeof w.replicator, "%s",
+                     json_string_value(json_object_get(item, "id")));
+    }
+    json_decref(doc);
+    it_resp_release(&r);
+    cr_assert(it_true(w.replicator[0] != '\0'), "replicator authz");
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -278,6 +302,7 @@ void mx_world_build(void)
     json_decref(doc);
     features_make();
     imp_make(w.member.id, 0, w.imp);
+    replicator_find();
     w.built = 1;
 }
 
@@ -329,6 +354,7 @@ static int target_of(struct cell *c)
         {"org-feature:A", w.org_feature},
         {"user-feature:victim", w.user_feature},
         {"imp:A", w.imp},
+        {"replicator:authz", w.replicator},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
