@@ -9,6 +9,7 @@
 #include "impersonation.h"
 #include "internal_auth.h"
 #include "replication.h"
+#include "themes.h"
 #include "synthetic_tokens.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"

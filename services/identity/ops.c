@@ -44,18 +44,20 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/organization-features/", "organization-features.create", org_features_create}, /* #86 */
     {"GET", "/v1/organization-features/{id}/", "organization-features.read", org_features_read}, /* #87 */
     {"PATCH", "/v1/organization-features/{id}/", "organization-features.update", org_features_update}, /* #88 */
-    {"GET", "/v1/organization-themes/", "organization-themes.list", NULL}, /* #97 */
-    {"POST", "/v1/organization-themes/", "organization-themes.create", NULL}, /* #98 */
-    {"GET", "/v1/organization-themes/{id}/", "organization-themes.read", NULL}, /* #99 */
-    {"PATCH", "/v1/organization-themes/{id}/", "organization-themes.update", NULL}, /* #100 */
+    {"GET", "/v1/organization-themes/", "organization-themes.list", themes_list}, /* #97 */
+    {"POST", "/v1/organization-themes/", "organization-themes.create", themes_create}, /* #98 */
+    {"GET", "/v1/organization-themes/{id}/", "organization-themes.read", themes_read}, /* #99 */
+    {"PATCH", "/v1/organization-themes/{id}/", "organization-themes.update", themes_update}, /* #100 */
     {"GET", "/v1/organizations/", "organizations.list", orgs_list}, /* #101 */
     {"POST", "/v1/organizations/", "organizations.create", orgs_create}, /* #102 */
     {"GET", "/v1/organizations/{id}/", "organizations.read", orgs_read}, /* #103 */
     {"PATCH", "/v1/organizations/{id}/", "organizations.update", orgs_update}, /* #104 */
     {"POST", "/v1/organizations/{id}/add-user/", "organizations.add-user", orgs_add_user}, /* #105 */
-    {"POST", "/v1/organizations/{id}/process-logo-upload/", "organizations.process-logo-upload", NULL}, /* #106 */
+    {"POST", "/v1/organizations/{id}/process-logo-upload/", "organizations.process-logo-upload", logos_process}, /* #106 */
     {"POST", "/v1/organizations/{id}/remove-user/", "organizations.remove-user", orgs_remove_user}, /* #107 */
-    {"POST", "/v1/organizations/{id}/upload-logo/", "organizations.upload-logo", NULL}, /* #108 */
+    {"POST", "/v1/organizations/{id}/upload-logo/", "organizations.upload-logo", logos_upload}, /* #108 */
+    {"PUT", "/v1/organizations/{id}/logo-uploads/{upload}/", "organizations.logo-uploads.put", logos_put}, /* not in the seed */
+    {"GET", "/v1/organizations/{id}/logo/", "organizations.logo", logos_read}, /* not in the seed */
     {"POST", "/v1/password-strength/", "password-strength", password_strength}, /* #109 */
     {"POST", "/v1/refresh-token/", "refresh-token", auth_refresh}, /* #111 */
     {"GET", "/v1/replicators/", "replicators.list", replicators_list}, /* #115 */
