@@ -51,6 +51,7 @@ static struct {
     char feature[64], org_feature[40], user_feature[40]; /* feature flags */
     char imp[40]; /* an impersonation request of A's admin for the member */
     char replicator[40]; /* the replicator "authz" */
+    char theme[40];      /* an organization theme */
 } w;
 
 /* --- making things --- */
@@ -234,6 +235,41 @@ static void imp_make(const char *user, int used, char *id)
     }
 }
 
+/* A logo upload target of A made by A's admin (id into id, 40 bytes), with
+ * a small PNG put to it when with_image. */
+static void logo_upload_make(int with_image, char *id)
+{
+    static const unsigned char png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}; /* 1 x 1 */
+    char path[160], auth[4200];
+    const char *headers[3] = {auth, "Content-Type: image/png", NULL};
+    struct it_req rq = {0};
+    struct it_resp r;
+    json_t *doc;
+
+    snprintf(path, sizeof path, "/v1/organizations/%s/upload-logo/", w.a);
+    json_post(w.admin.token, path, "{\"content-type\": \"image/png\", \"filename\": \"l.png\"}",
+              &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    if (!with_image)
+        return;
+    snprintf(path, sizeof path, "/v1/organizations/%s/logo-uploads/%s/", w.a, id);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", w.admin.token);
+    rq.method = "PUT";
+    rq.path = path;
+    rq.headers = headers;
+    rq.body = png;
+    rq.body_len = sizeof png;
+    cr_assert(eq(int, it_http(&rq, &r), 0));
+    cr_assert(eq(long, r.status, 201), "%.300s", r.body);
+    it_resp_release(&r);
+}
+
 /* The id of the replicator "authz" into w.replicator. */
 static void replicator_find(void)
 {
@@ -303,6 +339,13 @@ void mx_world_build(void)
     features_make();
     imp_make(w.member.id, 0, w.imp);
     replicator_find();
+    json_post(w.platform, "/v1/organization-themes/",
+              "{\"data\": {\"type\": \"organization-themes\", \"attributes\": "
+              "{\"domain\": \"matrix.example.org\"}}}",
+              &doc);
+    snprintf(w.theme, sizeof w.theme, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     w.built = 1;
 }
 
@@ -315,6 +358,7 @@ struct cell {
     char u[UT_ID_LEN], ub[UT_ID_LEN], uab[UT_ID_LEN]; /* fresh people, "" until made */
     char fresh[48], uuid[40];
     char feature[64]; /* {F}, "" until made */
+    char upload[40];  /* {upload}, "" until made */
 };
 
 static void fresh_uuid(char *out)
@@ -355,6 +399,7 @@ static int target_of(struct cell *c)
         {"user-feature:victim", w.user_feature},
         {"imp:A", w.imp},
         {"replicator:authz", w.replicator},
+        {"theme:T", w.theme},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -379,6 +424,10 @@ static int target_of(struct cell *c)
     } else if (!strcmp(t, "fresh:client-a")) {
         client_make(w.admin.token, w.a, "[]", &cl);
         snprintf(c->t, sizeof c->t, "%s", cl.id);
+    } else if (!strcmp(t, "fresh:logo-a")) {
+        char up[40];
+        logo_upload_make(1, up);
+        snprintf(c->t, sizeof c->t, "%s", w.a);
     } else if (!strcmp(t, "fresh:imp-a") || !strcmp(t, "fresh:imp-used")) {
         imp_make(NULL, !strcmp(t, "fresh:imp-used"), c->t);
     } else if (!strcmp(t, "fresh:group-a")) {
@@ -455,6 +504,11 @@ static const char *placeholder(struct cell *c, const char *name)
     }
     if (!strcmp(name, "feature"))
         return w.feature;
+    if (!strcmp(name, "upload")) {
+        if (!c->upload[0])
+            logo_upload_make(0, c->upload);
+        return c->upload;
+    }
     if (!strcmp(name, "F")) {
         if (!c->feature[0])
             feature_make(c->feature);
@@ -502,7 +556,11 @@ static int expand(struct cell *c, const char *tmpl, int is_path, char *out, size
             strspn(s + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
                 (size_t)(end - s - 1)) {
             snprintf(name, sizeof name, "%.*s", (int)(end - s - 1), s + 1);
-            v = is_path ? c->t : placeholder(c, name);
+            /* in a path {id} is the target; another parameter ({upload}) is
+             * the placeholder of its name */
+            v = is_path && !strcmp(name, "id") ? c->t : placeholder(c, name);
+            if (!v && is_path)
+                v = c->t;
             if (!v) {
                 snprintf(out, cap, "unknown placeholder {%s}", name);
                 return -1;
