@@ -93,6 +93,8 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     sn.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
     if (cm_uuid_valid(p->session_id) && store_session_get(pg, p->session_id, &cur) == CM_OK) {
         if (!cur.revoked && !strcmp(cur.user_id, id)) {
+            if (sn.impersonator_id && cur.impersonator_session_id[0])
+                sn.impersonator_session_id = cur.impersonator_session_id;
             sn.interactive = cur.interactive;
             sn.access_ttl_s = cur.access_ttl_s;
             sn.expires_at = cur.expires_at;

@@ -169,6 +169,8 @@ static cm_err session_of(struct cm_req *rq, const struct imp_rec *r, struct sess
     sn->user_id = r->user_id;
     sn->organization_id = r->organization_id[0] ? r->organization_id : NULL;
     sn->impersonator_id = cm_principal_of(rq)->user_id;
+    if (cm_uuid_valid(cm_principal_of(rq)->session_id))
+        sn->impersonator_session_id = cm_principal_of(rq)->session_id;
     sn->interactive = 1;
     sn->access_ttl_s = rq->w->cfg->access_token_ttl_s;
     if (access > 0 && access < sn->access_ttl_s)

@@ -97,6 +97,8 @@ cm_err synthetic_tokens_create(struct cm_req *rq, struct cm_resp *out)
     sn.user_id = in.user;
     sn.organization_id = in.org[0] ? in.org : NULL;
     sn.impersonator_id = cm_principal_of(rq)->user_id;
+    if (cm_uuid_valid(cm_principal_of(rq)->session_id))
+        sn.impersonator_session_id = cm_principal_of(rq)->session_id;
     sn.interactive = 0;
     sn.access_ttl_s = (int)in.ttl_s;
     sn.refresh_ttl_s = (int)in.ttl_s;

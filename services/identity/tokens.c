@@ -37,8 +37,9 @@ json_t *tokens_login_info(const struct login_rec *r)
         return NULL;
     }
     if (r->impersonator_id[0])
-        imp = json_pack("{s:s, s:s, s:n}", "id", r->impersonator_id, "email",
-                        r->impersonator_email, "session-id");
+        imp = json_pack("{s:s, s:s, s:o}", "id", r->impersonator_id, "email",
+                        r->impersonator_email, "session-id",
+                        cm_json_str_or_null(r->impersonator_session_id));
     info = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:O, s:o, s:s, s:s, s:b, s:s, s:s, s:n, s:o}",
                      "email", r->email, "first-name", r->first_name, "last-name", r->last_name,
                      "locale", r->locale, "locale-explicit", r->locale_explicit,

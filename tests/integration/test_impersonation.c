@@ -28,6 +28,8 @@ static void tenant_new(struct tenant *t)
     ut_account(t->org, "patient", &t->member);
 }
 
+static char psid[UT_ID_LEN]; /* the platform admin's session (platform()) */
+
 /* The platform admin's token and user id (once per process). */
 static const char *platform(char *id_out)
 {
@@ -42,6 +44,8 @@ static const char *platform(char *id_out)
         doc = it_json(&r);
         snprintf(id, sizeof id, "%s",
                  json_string_value(json_object_get(json_object_get(doc, "data"), "user-id")));
+        snprintf(psid, sizeof psid, "%s",
+                 json_string_value(json_object_get(json_object_get(doc, "data"), "session-id")));
         json_decref(doc);
         it_resp_release(&r);
     }
@@ -172,6 +176,10 @@ Test(impersonation, platform_admin_impersonates_attributed_and_ended)
                  (char *)json_string_value(
                      json_object_get(json_object_get(doc, "impersonated-by"), "id")),
                  pid));
+    cr_assert(eq(str,
+                 (char *)json_string_value(
+                     json_object_get(json_object_get(doc, "impersonated-by"), "session-id")),
+                 psid), "the impersonator's own session");
     json_decref(doc);
     /* once */
     cr_assert(eq(long, impersonate(platform(NULL), req, NULL, NULL), 409));

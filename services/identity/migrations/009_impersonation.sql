@@ -20,6 +20,9 @@ CREATE TABLE impersonation_requests (
 CREATE INDEX impersonation_requests_user ON impersonation_requests (user_id);
 CREATE INDEX impersonation_requests_creator ON impersonation_requests (created_by);
 
+-- the impersonator's own session, shown as impersonated-by.session-id
+ALTER TABLE sessions ADD COLUMN impersonator_session_id uuid;
+
 ALTER TABLE user_activities
     ADD COLUMN impersonator_id uuid REFERENCES users (id) ON DELETE SET NULL,
     ADD COLUMN session_id uuid;
