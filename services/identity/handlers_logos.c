@@ -51,9 +51,13 @@ cm_err logos_upload(struct cm_req *rq, struct cm_resp *out)
                          "content-type is image/png, image/jpeg or image/webp");
     if (err == CM_OK)
         err = cm_json_str(rq, body, "", "filename", 1, 0, 255, &filename);
-    if (err == CM_OK)
+    if (err == CM_OK) {
         err = store_logo_upload_new(rq->w->pg, orgs.items[0].id, ctype, filename, caller(rq),
                                     UPLOAD_TTL_S, &up);
+        if (err == CM_ELIMIT)
+            err = cm_fail_retry(rq, err, UPLOAD_TTL_S,
+                                "too many logo uploads wait to be processed; retry later");
+    }
     if (err == CM_OK) {
         snprintf(url, sizeof url, "/v1/organizations/%s/logo-uploads/%s/", orgs.items[0].id,
                  up.id);

@@ -32,6 +32,23 @@ cm_err store_logo_upload_new(PGconn *pg, const char *org, const char *content_ty
     cm_err err;
 
     snprintf(ttl, sizeof ttl, "%d", ttl_s);
+    /* what is done with goes: processed uploads and those expired an hour
+     * ago; then at most LOGO_PENDING_MAX may wait */
+    err = cm_pg_command(pg,
+                        "DELETE FROM logo_uploads WHERE organization_id = $1 AND "
+                        "(processed_at IS NOT NULL OR expires_at < now() - interval '1 hour')",
+                        1, v, NULL);
+    if (err == CM_OK) {
+        long pending = 0;
+        err = cm_pg_command(pg,
+                            "SELECT 1 FROM logo_uploads WHERE organization_id = $1 "
+                            "AND processed_at IS NULL",
+                            1, v, &pending);
+        if (err == CM_OK && pending >= LOGO_PENDING_MAX)
+            return CM_ELIMIT;
+    }
+    if (err != CM_OK)
+        return err;
     err = cm_pg_one_row(cm_pg_query(pg,
                                     "INSERT INTO logo_uploads (organization_id, content_type, "
                                     "filename, created_by, expires_at) VALUES ($1, $2, $3, "

@@ -18,8 +18,12 @@ struct logo_upload {
     int processed;
 };
 
+#define LOGO_PENDING_MAX 50 /* uploads of one organization not yet processed */
+
 /* A new upload target of org for content_type and filename by user ("" none),
- * usable for ttl_s seconds; into *out. */
+ * usable for ttl_s seconds; into *out. First removes the organization's
+ * processed uploads and those expired over an hour ago; CM_ELIMIT when
+ * LOGO_PENDING_MAX others still wait. */
 cm_err store_logo_upload_new(PGconn *pg, const char *org, const char *content_type,
                              const char *filename, const char *user, int ttl_s,
                              struct logo_upload *out);

@@ -220,3 +220,22 @@ Test(logos, bad_images_and_callers_are_refused)
     ut_assert_error(&r, 404, NULL);
     it_resp_release(&r);
 }
+
+Test(logos, pending_uploads_are_bounded)
+{
+    char org[UT_ID_LEN], url[256];
+    struct ut_user a;
+    struct it_resp r;
+    int i;
+
+    IT_REQUIRE_STACK();
+    ut_org(org);
+    ut_account(org, "admin", &a);
+    for (i = 0; i < 50; i++)
+        cr_assert(eq(long, upload_target(a.token, org, "image/png", url), 201), "upload %d", i);
+    ut_call(&r, "POST", a.token, "{\"content-type\": \"image/png\", \"filename\": \"x\"}",
+            "/v1/organizations/%s/upload-logo/", org);
+    ut_assert_error(&r, 429, NULL);
+    cr_assert(it_true(it_header(&r, "Retry-After") != NULL));
+    it_resp_release(&r);
+}
