@@ -37,12 +37,11 @@ json_t *feature_json_layer(const struct layer_rec *r, int user)
     else
         attrs = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:b}", "feature-assignable",
                           r->feature_assignable, "feature-id", r->feature_id, "feature-name",
-                          r->feature_id, "organization-id", r->organization_id,
-                          "organization-name", r->organization_name, "state", r->state, "force",
-                          r->force);
-    return attrs ? cm_jsonapi_resource(user ? "user-features" : "organization-features", r->id,
-                                       attrs)
-                 : NULL;
+                          r->feature_id, "organization-id", r->organization_id, "organization-name",
+                          r->organization_name, "state", r->state, "force", r->force);
+    return attrs
+               ? cm_jsonapi_resource(user ? "user-features" : "organization-features", r->id, attrs)
+               : NULL;
 }
 
 json_t *feature_json_layer_list(const struct layer_list *l, int user)

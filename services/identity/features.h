@@ -71,7 +71,7 @@ cm_err user_features_read(struct cm_req *rq, struct cm_resp *out);
 cm_err user_features_update(struct cm_req *rq, struct cm_resp *out);
 
 /* identity.rpc.GetFeatures: GetFeaturesRequest → GetFeaturesReply. */
-cm_err rpc_get_features(struct cm_worker *w, const Envelope__RpcRequest *req,
-                        uint8_t **out_payload, size_t *out_len);
+cm_err rpc_get_features(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                        size_t *out_len);
 
 #endif

@@ -14,8 +14,8 @@
 #include "identity.pb-c.h"
 #include "store_features.h"
 
-cm_err rpc_get_features(struct cm_worker *w, const Envelope__RpcRequest *req,
-                        uint8_t **out_payload, size_t *out_len)
+cm_err rpc_get_features(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                        size_t *out_len)
 {
     Identity__GetFeaturesRequest *in;
     Identity__GetFeaturesReply reply = IDENTITY__GET_FEATURES_REPLY__INIT;

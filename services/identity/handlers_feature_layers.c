@@ -43,8 +43,9 @@ static cm_err may_set(struct cm_req *rq, const char *org, int assignable)
                        "only an administrator of the organization (in its current "
                        "organization) or the platform admin sets its feature flags");
     if (!assignable && !cm_principal_platform_admin(rq))
-        return cm_fail(rq, CM_EDENIED, "this feature is not assignable: only the platform admin "
-                                       "sets it for organizations and users");
+        return cm_fail(rq, CM_EDENIED,
+                       "this feature is not assignable: only the platform admin "
+                       "sets it for organizations and users");
     return CM_OK;
 }
 
@@ -126,8 +127,9 @@ cm_err org_features_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = store_org_layer_create(rq->w->pg, f.items[0].id, org, state, force, &res);
     if (err == CM_ECONFLICT)
-        err = cm_fail(rq, err, "the organization already has a setting for this feature; "
-                               "change it with PATCH");
+        err = cm_fail(rq, err,
+                      "the organization already has a setting for this feature; "
+                      "change it with PATCH");
     json_decref(doc);
     store_feature_list_free(&f);
     store_org_list_free(&o);
@@ -148,8 +150,7 @@ static cm_err org_layer_of_path(struct cm_req *rq, struct layer_list *res)
     if (err != CM_OK)
         return err;
     orgs_scope_of(rq, &scope);
-    err = id && cm_uuid_valid(id) ? store_org_layer_get(rq->w->pg, id, &scope, res)
-                                  : CM_ENOTFOUND;
+    err = id && cm_uuid_valid(id) ? store_org_layer_get(rq->w->pg, id, &scope, res) : CM_ENOTFOUND;
     return err == CM_ENOTFOUND ? cm_fail(rq, err, "no such organization feature") : err;
 }
 
@@ -218,9 +219,12 @@ static void user_scope_of(const struct cm_req *rq, struct user_layer_query *q)
 
 cm_err user_features_list(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const known[] = {"filter[feature-name]", "filter[organization-id]",
-                                        "page[limit]",          "page[offset]",
-                                        "user-email",           "user-id",
+    static const char *const known[] = {"filter[feature-name]",
+                                        "filter[organization-id]",
+                                        "page[limit]",
+                                        "page[offset]",
+                                        "user-email",
+                                        "user-id",
                                         NULL};
     struct user_layer_query q;
     struct layer_list res = {0};
@@ -250,8 +254,8 @@ cm_err user_features_list(struct cm_req *rq, struct cm_resp *out)
 
 cm_err user_features_create(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const allowed[] = {"feature-name", "force", "organization-id", "state",
-                                          "user-id", NULL};
+    static const char *const allowed[] = {"feature-name", "force",   "organization-id",
+                                          "state",        "user-id", NULL};
     const Envelope__Principal *p = cm_principal_of(rq);
     struct feature_list f = {0};
     struct layer_list res = {0};
@@ -281,14 +285,14 @@ cm_err user_features_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         err = store_user_find(rq->w->pg, user_id, "", org, &user);
         if (err == CM_ENOTFOUND)
-            err = cm_fail_at(rq, err, ATTR "/user-id", NULL,
-                             "no such user (in that organization)");
+            err = cm_fail_at(rq, err, ATTR "/user-id", NULL, "no such user (in that organization)");
     }
     if (err == CM_OK)
         err = store_user_layer_create(rq->w->pg, f.items[0].id, user.id, org, state, force, &res);
     if (err == CM_ECONFLICT)
-        err = cm_fail(rq, err, "the user already has a setting for this feature there; "
-                               "change it with PATCH");
+        err = cm_fail(rq, err,
+                      "the user already has a setting for this feature there; "
+                      "change it with PATCH");
     json_decref(doc);
     store_feature_list_free(&f);
     if (err != CM_OK)

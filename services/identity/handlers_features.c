@@ -49,8 +49,7 @@ static cm_err subject_read(struct cm_req *rq, struct feature_query *q, int *with
     if (user[0]) {
         err = store_feature_subject(rq->w->pg, user, org, q->org);
         /* the user's own flags, or an admin of the organization resolved in */
-        if (err == CM_OK && !cm_principal_is_self(rq, user) &&
-            !cm_principal_org_admin(rq, q->org))
+        if (err == CM_OK && !cm_principal_is_self(rq, user) && !cm_principal_org_admin(rq, q->org))
             err = CM_ENOTFOUND;
         if (err == CM_ENOTFOUND)
             return cm_fail_at(rq, err, NULL, "filter[user-id]",
@@ -71,9 +70,12 @@ static cm_err subject_read(struct cm_req *rq, struct feature_query *q, int *with
 
 cm_err features_list(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const known[] = {"filter[assignable]",      "filter[individual-id]",
-                                        "filter[organization-id]", "filter[user-id]",
-                                        "page[limit]",             "page[offset]",
+    static const char *const known[] = {"filter[assignable]",
+                                        "filter[individual-id]",
+                                        "filter[organization-id]",
+                                        "filter[user-id]",
+                                        "page[limit]",
+                                        "page[offset]",
                                         NULL};
     struct feature_query q = {.assignable = -1};
     struct feature_list res = {0};
@@ -137,8 +139,8 @@ static cm_err fields_read(struct cm_req *rq, const json_t *attrs, int create,
 
 cm_err features_create(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const allowed[] = {"assignable", "description", "global-enabled", "id",
-                                          "stage", NULL};
+    static const char *const allowed[] = {"assignable", "description", "global-enabled",
+                                          "id",         "stage",       NULL};
     struct feature_fields f;
     struct feature_list res = {0};
     json_t *doc = NULL, *attrs;
@@ -164,8 +166,7 @@ cm_err features_create(struct cm_req *rq, struct cm_resp *out)
 static cm_err feature_of_path(struct cm_req *rq, struct feature_list *res)
 {
     const char *id = cm_req_param(rq, "id");
-    cm_err err = id && features_id_valid(id) ? store_feature_get(rq->w->pg, id, res)
-                                             : CM_ENOTFOUND;
+    cm_err err = id && features_id_valid(id) ? store_feature_get(rq->w->pg, id, res) : CM_ENOTFOUND;
 
     return err == CM_ENOTFOUND ? cm_fail(rq, err, "no such feature") : err;
 }
@@ -239,8 +240,7 @@ static cm_err feature_users_read(struct cm_req *rq, const json_t *body, char (*i
 
             snprintf(ptr, sizeof ptr, "/%s/%zu", members[m], i);
             if (*n >= MAX_USERS)
-                return cm_fail_at(rq, CM_EINVAL, ptr, NULL, "at most %d users at once",
-                                  MAX_USERS);
+                return cm_fail_at(rq, CM_EINVAL, ptr, NULL, "at most %d users at once", MAX_USERS);
             if (!s || (m == 0 && !cm_uuid_valid(s)) || (m == 1 && (!s[0] || strlen(s) > 255)))
                 return cm_fail_at(rq, CM_EINVAL, ptr, NULL,
                                   m ? "an email address is expected" : "a uuid is expected");

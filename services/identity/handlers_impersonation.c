@@ -32,8 +32,7 @@ static void scope_of(const struct cm_req *rq, struct imp_query *q)
 /* The approval rules (impersonation.h) for the caller and user target
  * (pointer names the attribute, or NULL); the organization the session is
  * to be in into org (40 bytes, "" = the user's default). */
-static cm_err may_impersonate(struct cm_req *rq, const char *target, const char *pointer,
-                              char *org)
+static cm_err may_impersonate(struct cm_req *rq, const char *target, const char *pointer, char *org)
 {
     const Envelope__Principal *p = cm_principal_of(rq);
     struct user_target t;
@@ -111,8 +110,7 @@ cm_err imp_create(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = may_impersonate(rq, user, ATTR "/user-id", org);
     if (err == CM_OK)
-        err = store_imp_create(rq->w->pg, user, p->user_id, org, IMPERSONATION_REQUEST_TTL_S,
-                               &res);
+        err = store_imp_create(rq->w->pg, user, p->user_id, org, IMPERSONATION_REQUEST_TTL_S, &res);
     if (err != CM_OK)
         return err;
     cm_info("impersonation request %s approved", res.items[0].id);
@@ -160,8 +158,8 @@ static cm_err session_of(struct cm_req *rq, const struct imp_rec *r, struct sess
     if (err == CM_OK)
         err = cm_json_int(rq, body, "", "access-token-expiration-seconds", 0, 0, 3600, 0, &access);
     if (err == CM_OK)
-        err = cm_json_int(rq, body, "", "refresh-token-expiration-seconds", 0, 0, 10800, 0,
-                          &refresh);
+        err =
+            cm_json_int(rq, body, "", "refresh-token-expiration-seconds", 0, 0, 10800, 0, &refresh);
     json_decref(body);
     if (err != CM_OK)
         return err;
@@ -254,8 +252,7 @@ cm_err imp_end(struct cm_req *rq, struct cm_resp *out)
      * as impersonator: it may end itself */
     if (err == CM_OK && !cm_principal_platform_admin(rq) &&
         !cm_principal_is_self(rq, r->created_by) && !cm_principal_is_self(rq, r->user_id))
-        err = cm_fail(rq, CM_EDENIED,
-                      "only the requester, the user or the platform admin ends it");
+        err = cm_fail(rq, CM_EDENIED, "only the requester, the user or the platform admin ends it");
     if (err == CM_OK)
         err = store_imp_ended(pg, r->id, &ended);
     if (err == CM_OK && !ended)

@@ -59,8 +59,7 @@ cm_err logos_upload(struct cm_req *rq, struct cm_resp *out)
                                 "too many logo uploads wait to be processed; retry later");
     }
     if (err == CM_OK) {
-        snprintf(url, sizeof url, "/v1/organizations/%s/logo-uploads/%s/", orgs.items[0].id,
-                 up.id);
+        snprintf(url, sizeof url, "/v1/organizations/%s/logo-uploads/%s/", orgs.items[0].id, up.id);
         cm_resp_json(out, rq, 201,
                      json_pack("{s:{s:s, s:s, s:{s:s, s:{s:s}, s:i}, s:I}}", "data", "id", up.id,
                                "upload-url", url, "upload-data", "method", "PUT", "headers",
@@ -93,8 +92,8 @@ cm_err logos_put(struct cm_req *rq, struct cm_resp *out)
         err = cm_fail(rq, CM_ECONFLICT, "the upload has %s",
                       up.processed ? "been processed" : "expired; ask for a new one");
     n = ctype ? strcspn(ctype, "; ") : 0;
-    if (err == CM_OK && (!ctype || strlen(up.content_type) != n ||
-                         strncmp(ctype, up.content_type, n) != 0))
+    if (err == CM_OK &&
+        (!ctype || strlen(up.content_type) != n || strncmp(ctype, up.content_type, n) != 0))
         err = cm_fail(rq, CM_EINVAL, "the Content-Type must be the one declared (%s)",
                       up.content_type);
     if (err == CM_OK && rq->http->body.len == 0)
@@ -129,8 +128,7 @@ cm_err logos_process(struct cm_req *rq, struct cm_resp *out)
             err = cm_fail(rq, CM_ECONFLICT, "no image was uploaded (upload-logo, then PUT)");
     }
     if (err == CM_OK) {
-        err = logo_image_make(data, len, up.content_type, &png, &png_len, &w, &h, why,
-                              sizeof why);
+        err = logo_image_make(data, len, up.content_type, &png, &png_len, &w, &h, why, sizeof why);
         if (err != CM_OK)
             err = cm_fail(rq, err, "%s", why);
     }
@@ -154,8 +152,7 @@ cm_err logos_read(struct cm_req *rq, struct cm_resp *out)
     const char *id = cm_req_param(rq, "id");
     unsigned char *png = NULL;
     size_t len = 0;
-    cm_err err = id && cm_uuid_valid(id) ? store_logo_get(rq->w->pg, id, &png, &len)
-                                         : CM_ENOTFOUND;
+    cm_err err = id && cm_uuid_valid(id) ? store_logo_get(rq->w->pg, id, &png, &len) : CM_ENOTFOUND;
 
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, err, "no logo");

@@ -81,8 +81,9 @@ cm_err replications_create(struct cm_req *rq, struct cm_resp *out)
     cm_err err = cm_principal_require(rq);
 
     if (err == CM_OK && !cm_principal_platform_admin(rq))
-        err = cm_fail(rq, CM_EDENIED, "only the platform admin (or a service, over "
-                                      "identity.rpc.RecordUserReplication) records replicas");
+        err = cm_fail(rq, CM_EDENIED,
+                      "only the platform admin (or a service, over "
+                      "identity.rpc.RecordUserReplication) records replicas");
     if (err == CM_OK)
         err = cm_req_jsonapi(rq, "user-replications", NULL, allowed, &doc, &attrs);
     if (err == CM_OK)
@@ -155,8 +156,8 @@ cm_err rpc_list_user_replications(struct cm_worker *w, const Envelope__RpcReques
     char **names = NULL;
     cm_err err;
 
-    in = identity__list_user_replications_request__unpack(NULL, req->payload.len,
-                                                          req->payload.data);
+    in =
+        identity__list_user_replications_request__unpack(NULL, req->payload.len, req->payload.data);
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "malformed ListUserReplicationsRequest");
     err = cm_uuid_valid(in->user_id) ? store_replications_list(w->pg, in->user_id, 0, 0, &res)

@@ -90,8 +90,7 @@ static cm_err fields_read(struct cm_req *rq, const json_t *attrs, struct theme_f
     if (err == CM_OK && f->support_email && f->support_email[0] && !email_like(f->support_email))
         err = cm_fail_at(rq, CM_EINVAL, ATTR "/support-email", NULL, "an email is expected");
     if (err == CM_OK)
-        err = cm_json_str(rq, attrs, ATTR, "support-email-name", 0, 1, 255,
-                          &f->support_email_name);
+        err = cm_json_str(rq, attrs, ATTR, "support-email-name", 0, 1, 255, &f->support_email_name);
     if (err == CM_OK && json_object_get(attrs, "is-active") &&
         !json_is_null(json_object_get(attrs, "is-active")))
         err = cm_json_bool(rq, attrs, ATTR, "is-active", 1, 1, &f->is_active);

@@ -116,9 +116,9 @@ static cm_err exchange(struct cm_req *rq, const struct sa_identity *sa, json_t *
 
 cm_err internal_auth_v1(struct cm_req *rq, struct cm_resp *out)
 {
-    static const char *const allowed[] = {"namespace",       "sa-name",         "sa-token-sha512",
-                                          "self-token-hash", "self-token-name", "sa-token",
-                                          NULL};
+    static const char *const allowed[] = {
+        "namespace", "sa-name", "sa-token-sha512", "self-token-hash", "self-token-name",
+        "sa-token",  NULL};
     const char *ns = NULL, *name = NULL, *sha = NULL, *token = NULL, *ignored = NULL;
     unsigned char digest[crypto_hash_sha512_BYTES];
     char hex[crypto_hash_sha512_BYTES * 2 + 1], lower[sizeof hex];
@@ -158,14 +158,13 @@ cm_err internal_auth_v1(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         return err;
     /* the seed's v1 answer: the tokens and who, without the LoginInfo rest */
-    slim = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "access-token",
-                     json_object_get(resp, "access-token"), "id-token",
-                     json_object_get(resp, "id-token"), "refresh-token",
-                     json_object_get(resp, "refresh-token"), "expires-in",
-                     json_object_get(resp, "expires-in"), "token-type",
-                     json_object_get(resp, "token-type"), "user-id",
-                     json_object_get(resp, "user-id"), "username",
-                     json_object_get(resp, "username"), "email", json_object_get(resp, "email"));
+    slim = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "access-token",
+        json_object_get(resp, "access-token"), "id-token", json_object_get(resp, "id-token"),
+        "refresh-token", json_object_get(resp, "refresh-token"), "expires-in",
+        json_object_get(resp, "expires-in"), "token-type", json_object_get(resp, "token-type"),
+        "user-id", json_object_get(resp, "user-id"), "username", json_object_get(resp, "username"),
+        "email", json_object_get(resp, "email"));
     json_decref(resp);
     if (!slim)
         return cm_fail(rq, CM_EINTERNAL, "the answer could not be built");

@@ -91,9 +91,9 @@ static EVP_PKEY *jwk_key(const json_t *jwk, const char *alg)
             pub[0] = 0x04;
             memcpy(pub + 1, x, 32);
             memcpy(pub + 33, y, 32);
-            ok = OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1",
-                                                 0) &&
-                 OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub);
+            ok =
+                OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+                OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub);
         }
     }
     if (ok)

@@ -30,8 +30,8 @@ cm_err logo_image_make(const void *buf, size_t len, const char *content_type, vo
         snprintf(why, whylen, "only image/png, image/jpeg and image/webp are accepted");
         return CM_EINVAL;
     }
-    img = len ? vips_image_new_from_buffer(buf, len, "", "fail_on", VIPS_FAIL_ON_ERROR, NULL)
-              : NULL;
+    img =
+        len ? vips_image_new_from_buffer(buf, len, "", "fail_on", VIPS_FAIL_ON_ERROR, NULL) : NULL;
     if (!img || vips_image_get_string(img, "vips-loader", &loader) != 0 || !loader) {
         snprintf(why, whylen, "the data is not an image");
         err = CM_EINVAL;

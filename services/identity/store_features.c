@@ -13,9 +13,14 @@
 
 #define FEATURE_COLUMNS                                                                            \
     "f.id, f.description, f.stage, f.global_enabled, f.assignable, " STORE_TS(                     \
-        "f.created_time") " AS created_time, " STORE_TS("f.last_modified_time") " AS last_modified_time"
+        "f.created_time") " AS created_time, " STORE_TS("f.last_modified_time") " AS "             \
+                                                                                "last_modified_"   \
+                                                                                "time"
 
-#define F(col, kind, field) {col, kind, offsetof(struct feature_rec, field)}
+#define F(col, kind, field)                                                                        \
+    {                                                                                              \
+        col, kind, offsetof(struct feature_rec, field)                                             \
+    }
 static const struct cm_pg_field feature_fields[] = {
     F("id", CM_PG_STR, id),
     F("description", CM_PG_STR, description),
@@ -31,7 +36,10 @@ static const struct cm_pg_field feature_fields[] = {
 };
 #undef F
 
-#define F(col, kind, field) {col, kind, offsetof(struct layer_rec, field)}
+#define F(col, kind, field)                                                                        \
+    {                                                                                              \
+        col, kind, offsetof(struct layer_rec, field)                                               \
+    }
 static const struct cm_pg_field layer_fields[] = {
     F("id", CM_PG_STR, id),
     F("feature_id", CM_PG_STR, feature_id),
@@ -145,17 +153,18 @@ cm_err store_feature_update(PGconn *pg, const char *id, const struct feature_fie
     return err;
 }
 
-cm_err store_feature_user_set(PGconn *pg, const char *feature, const char *user,
-                              const char *state, int force)
+cm_err store_feature_user_set(PGconn *pg, const char *feature, const char *user, const char *state,
+                              int force)
 {
     const char *v[4] = {feature, user, state, force ? "true" : "false"};
 
-    return cm_pg_command(pg,
-                         "INSERT INTO user_features (feature_id, user_id, organization_id, state, "
-                         "force) VALUES ($1, $2, NULL, $3, $4) "
-                         "ON CONFLICT (feature_id, user_id, organization_id) DO UPDATE SET "
-                         "state = EXCLUDED.state, force = EXCLUDED.force, last_modified_time = now()",
-                         4, v, NULL);
+    return cm_pg_command(
+        pg,
+        "INSERT INTO user_features (feature_id, user_id, organization_id, state, "
+        "force) VALUES ($1, $2, NULL, $3, $4) "
+        "ON CONFLICT (feature_id, user_id, organization_id) DO UPDATE SET "
+        "state = EXCLUDED.state, force = EXCLUDED.force, last_modified_time = now()",
+        4, v, NULL);
 }
 
 cm_err store_feature_user_remove(PGconn *pg, const char *feature, const char *user)
@@ -169,9 +178,9 @@ cm_err store_feature_user_remove(PGconn *pg, const char *feature, const char *us
 /* --- organization layer --- */
 
 #define ORG_LAYER_SELECT                                                                           \
-    "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS organization_id, "        \
-    "o.name AS organization_name, l.state, l.force, f.assignable AS feature_assignable "          \
-    "FROM organization_features l JOIN organizations o ON o.id = l.organization_id "              \
+    "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS organization_id, "          \
+    "o.name AS organization_name, l.state, l.force, f.assignable AS feature_assignable "           \
+    "FROM organization_features l JOIN organizations o ON o.id = l.organization_id "               \
     "JOIN features f ON f.id = l.feature_id "
 
 cm_err store_org_layers_list(PGconn *pg, const struct org_scope *scope, const char *org,
@@ -188,11 +197,11 @@ cm_err store_org_layers_list(PGconn *pg, const struct org_scope *scope, const ch
     v[5] = lim;
     v[6] = off;
     return CM_PG_SELECT(pg,
-                        ORG_LAYER_SELECT "WHERE " STORE_ORG_VISIBLE("l.organization_id", "$1", "$2",
-                                                                    "$3")
-                        " AND ($4::uuid IS NULL OR l.organization_id = $4::uuid)"
-                        " AND ($5::text IS NULL OR l.feature_id = $5)"
-                        " ORDER BY o.name, o.id, l.feature_id LIMIT $6 OFFSET $7",
+                        ORG_LAYER_SELECT "WHERE " STORE_ORG_VISIBLE(
+                            "l.organization_id", "$1", "$2",
+                            "$3") " AND ($4::uuid IS NULL OR l.organization_id = $4::uuid)"
+                                  " AND ($5::text IS NULL OR l.feature_id = $5)"
+                                  " ORDER BY o.name, o.id, l.feature_id LIMIT $6 OFFSET $7",
                         7, v, layer_fields, out);
 }
 
@@ -212,34 +221,36 @@ cm_err store_org_layer_get(PGconn *pg, const char *id, const struct org_scope *s
     return err;
 }
 
-cm_err store_org_layer_create(PGconn *pg, const char *feature, const char *org,
-                              const char *state, int force, struct layer_list *out)
+cm_err store_org_layer_create(PGconn *pg, const char *feature, const char *org, const char *state,
+                              int force, struct layer_list *out)
 {
     const char *v[4] = {feature, org, state, force ? "true" : "false"};
 
-    return CM_PG_SELECT(pg,
-                        "WITH l AS (INSERT INTO organization_features (feature_id, organization_id, "
-                        "state, force) VALUES ($1, $2, $3, $4) RETURNING *) "
-                        "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS "
-                        "organization_id, o.name AS organization_name, l.state, l.force, "
-                        "f.assignable AS feature_assignable FROM l "
-                        "JOIN organizations o ON o.id = l.organization_id "
-                        "JOIN features f ON f.id = l.feature_id",
-                        4, v, layer_fields, out);
+    return CM_PG_SELECT(
+        pg,
+        "WITH l AS (INSERT INTO organization_features (feature_id, organization_id, "
+        "state, force) VALUES ($1, $2, $3, $4) RETURNING *) "
+        "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS "
+        "organization_id, o.name AS organization_name, l.state, l.force, "
+        "f.assignable AS feature_assignable FROM l "
+        "JOIN organizations o ON o.id = l.organization_id "
+        "JOIN features f ON f.id = l.feature_id",
+        4, v, layer_fields, out);
 }
 
 cm_err store_layer_update(PGconn *pg, int user, const char *id, const char *state, int force)
 {
     const char *v[3] = {id, state, opt_bool(force)};
     long rows = 0;
-    cm_err err = cm_pg_command(pg,
-                               user ? "UPDATE user_features SET state = coalesce($2, state), "
-                                      "force = coalesce($3::bool, force), last_modified_time = now() "
-                                      "WHERE id = $1"
-                                    : "UPDATE organization_features SET state = coalesce($2, state), "
-                                      "force = coalesce($3::bool, force), last_modified_time = now() "
-                                      "WHERE id = $1",
-                               3, v, &rows);
+    cm_err err =
+        cm_pg_command(pg,
+                      user ? "UPDATE user_features SET state = coalesce($2, state), "
+                             "force = coalesce($3::bool, force), last_modified_time = now() "
+                             "WHERE id = $1"
+                           : "UPDATE organization_features SET state = coalesce($2, state), "
+                             "force = coalesce($3::bool, force), last_modified_time = now() "
+                             "WHERE id = $1",
+                      3, v, &rows);
 
     return err == CM_OK && rows == 0 ? CM_ENOTFOUND : err;
 }
@@ -247,9 +258,9 @@ cm_err store_layer_update(PGconn *pg, int user, const char *id, const char *stat
 /* --- user layer --- */
 
 #define USER_LAYER_SELECT                                                                          \
-    "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS organization_id, "        \
+    "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS organization_id, "          \
     "o.name AS organization_name, l.user_id::text AS user_id, u.email AS user_email, l.state, "    \
-    "l.force, f.assignable AS feature_assignable FROM user_features l "                           \
+    "l.force, f.assignable AS feature_assignable FROM user_features l "                            \
     "JOIN users u ON u.id = l.user_id JOIN features f ON f.id = l.feature_id "                     \
     "LEFT JOIN organizations o ON o.id = l.organization_id "
 
@@ -266,8 +277,7 @@ static void visibility_params(const struct user_layer_query *q, const char *v[3]
     v[2] = cm_pg_opt(q->admin_org);
 }
 
-cm_err store_user_layers_list(PGconn *pg, const struct user_layer_query *q,
-                              struct layer_list *out)
+cm_err store_user_layers_list(PGconn *pg, const struct user_layer_query *q, struct layer_list *out)
 {
     char lim[24], off[24];
     const char *v[9];
@@ -281,15 +291,16 @@ cm_err store_user_layers_list(PGconn *pg, const struct user_layer_query *q,
     v[6] = cm_pg_opt(q->feature);
     v[7] = lim;
     v[8] = off;
-    return CM_PG_SELECT(pg,
-                        USER_LAYER_SELECT "WHERE " USER_LAYER_VISIBLE
-                        " AND ($4::uuid IS NULL OR l.user_id = $4::uuid)"
-                        " AND ($5::uuid IS NULL OR l.organization_id = $5::uuid)"
-                        " AND ($6::text IS NULL OR lower(u.email) = lower($6))"
-                        " AND ($7::text IS NULL OR l.feature_id = $7)"
-                        " ORDER BY lower(u.email), u.id, l.feature_id, l.organization_id NULLS FIRST"
-                        " LIMIT $8 OFFSET $9",
-                        9, v, layer_fields, out);
+    return CM_PG_SELECT(
+        pg,
+        USER_LAYER_SELECT
+        "WHERE " USER_LAYER_VISIBLE " AND ($4::uuid IS NULL OR l.user_id = $4::uuid)"
+        " AND ($5::uuid IS NULL OR l.organization_id = $5::uuid)"
+        " AND ($6::text IS NULL OR lower(u.email) = lower($6))"
+        " AND ($7::text IS NULL OR l.feature_id = $7)"
+        " ORDER BY lower(u.email), u.id, l.feature_id, l.organization_id NULLS FIRST"
+        " LIMIT $8 OFFSET $9",
+        9, v, layer_fields, out);
 }
 
 cm_err store_user_layer_get(PGconn *pg, const char *id, const struct user_layer_query *q,
@@ -311,15 +322,16 @@ cm_err store_user_layer_create(PGconn *pg, const char *feature, const char *user
 {
     const char *v[5] = {feature, user, cm_pg_opt(org), state, force ? "true" : "false"};
 
-    return CM_PG_SELECT(pg,
-                        "WITH l AS (INSERT INTO user_features (feature_id, user_id, organization_id, "
-                        "state, force) VALUES ($1, $2, $3, $4, $5) RETURNING *) "
-                        "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS "
-                        "organization_id, o.name AS organization_name, l.user_id::text AS user_id, "
-                        "u.email AS user_email, l.state, l.force, f.assignable AS feature_assignable "
-                        "FROM l JOIN users u ON u.id = l.user_id JOIN features f ON f.id = l.feature_id "
-                        "LEFT JOIN organizations o ON o.id = l.organization_id",
-                        5, v, layer_fields, out);
+    return CM_PG_SELECT(
+        pg,
+        "WITH l AS (INSERT INTO user_features (feature_id, user_id, organization_id, "
+        "state, force) VALUES ($1, $2, $3, $4, $5) RETURNING *) "
+        "SELECT l.id::text AS id, l.feature_id, l.organization_id::text AS "
+        "organization_id, o.name AS organization_name, l.user_id::text AS user_id, "
+        "u.email AS user_email, l.state, l.force, f.assignable AS feature_assignable "
+        "FROM l JOIN users u ON u.id = l.user_id JOIN features f ON f.id = l.feature_id "
+        "LEFT JOIN organizations o ON o.id = l.organization_id",
+        5, v, layer_fields, out);
 }
 
 cm_err store_feature_subject(PGconn *pg, const char *user, const char *org, char *org_out)
@@ -327,11 +339,12 @@ cm_err store_feature_subject(PGconn *pg, const char *user, const char *org, char
     const char *v[2] = {user, cm_pg_opt(org)};
     PGresult *res;
     cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "SELECT coalesce($2::uuid, u.default_organization_id)::text AS org FROM users u "
-                    "WHERE u.id = $1::uuid AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM "
-                    "user_organizations m WHERE m.user_id = u.id AND m.organization_id = $2::uuid))",
-                    2, v, &res),
+        cm_pg_query(
+            pg,
+            "SELECT coalesce($2::uuid, u.default_organization_id)::text AS org FROM users u "
+            "WHERE u.id = $1::uuid AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM "
+            "user_organizations m WHERE m.user_id = u.id AND m.organization_id = $2::uuid))",
+            2, v, &res),
         &res);
 
     if (err != CM_OK)

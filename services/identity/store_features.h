@@ -46,7 +46,7 @@ struct feature_query {
     int assignable; /* -1: any, else 0 or 1 */
     char user[40];
     char org[40];
-    long limit;  /* <= 0: all */
+    long limit; /* <= 0: all */
     long offset;
 };
 
@@ -74,8 +74,8 @@ cm_err store_feature_update(PGconn *pg, const char *id, const struct feature_fie
                             struct feature_list *out);
 
 /* Sets the every-organization user layer (#27) of feature for user. */
-cm_err store_feature_user_set(PGconn *pg, const char *feature, const char *user,
-                              const char *state, int force);
+cm_err store_feature_user_set(PGconn *pg, const char *feature, const char *user, const char *state,
+                              int force);
 
 /* Removes every user-layer setting of feature for user (#28). */
 cm_err store_feature_user_remove(PGconn *pg, const char *feature, const char *user);
@@ -122,8 +122,8 @@ cm_err store_org_layer_get(PGconn *pg, const char *id, const struct org_scope *s
 
 /* New organization layer; CM_ECONFLICT when org already has one for
  * feature. The new one to *out. */
-cm_err store_org_layer_create(PGconn *pg, const char *feature, const char *org,
-                              const char *state, int force, struct layer_list *out);
+cm_err store_org_layer_create(PGconn *pg, const char *feature, const char *org, const char *state,
+                              int force, struct layer_list *out);
 
 /* Sets state (NULL: unchanged) and force (-1: unchanged) of layer id of
  * either table (user = 1: user_features). CM_ENOTFOUND. */
@@ -144,8 +144,7 @@ struct user_layer_query {
 };
 
 /* The visible user layers matching q, by user email then feature. */
-cm_err store_user_layers_list(PGconn *pg, const struct user_layer_query *q,
-                              struct layer_list *out);
+cm_err store_user_layers_list(PGconn *pg, const struct user_layer_query *q, struct layer_list *out);
 
 /* User layer id when visible under q's visibility; CM_ENOTFOUND else. */
 cm_err store_user_layer_get(PGconn *pg, const char *id, const struct user_layer_query *q,

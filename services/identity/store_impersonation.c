@@ -13,13 +13,16 @@
 #include "store.h"
 
 #define IMP_COLUMNS                                                                                \
-    "r.id::text AS id, r.user_id::text AS user_id, u.email AS user_email, "                       \
-    "r.created_by::text AS created_by, r.organization_id::text AS organization_id, "             \
-    "CASE WHEN r.state = 'approved' AND r.expires_at <= now() THEN 'expired' ELSE r.state END "   \
-    "AS state, " STORE_TS("r.created_at") " AS created_at, " STORE_TS(                            \
+    "r.id::text AS id, r.user_id::text AS user_id, u.email AS user_email, "                        \
+    "r.created_by::text AS created_by, r.organization_id::text AS organization_id, "               \
+    "CASE WHEN r.state = 'approved' AND r.expires_at <= now() THEN 'expired' ELSE r.state END "    \
+    "AS state, " STORE_TS("r.created_at") " AS created_at, " STORE_TS(                             \
         "r.expires_at") " AS expires_at, r.session_id::text AS session_id"
 
-#define F(col, field) {col, CM_PG_STR, offsetof(struct imp_rec, field)}
+#define F(col, field)                                                                              \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct imp_rec, field)                                            \
+    }
 static const struct cm_pg_field imp_fields[] = {
     F("id", id),
     F("user_id", user_id),
@@ -62,14 +65,14 @@ cm_err store_imp_get(PGconn *pg, const char *id, const struct imp_query *q, int 
                      struct imp_list *out)
 {
     const char *v[3] = {q->all ? "true" : "false", cm_pg_opt(q->self), id};
-    cm_err err = CM_PG_SELECT(pg,
-                              lock ? "SELECT " IMP_COLUMNS " FROM impersonation_requests r "
-                                     "JOIN users u ON u.id = r.user_id WHERE r.id = $3::uuid AND "
-                                     IMP_VISIBLE " FOR UPDATE OF r"
-                                   : "SELECT " IMP_COLUMNS " FROM impersonation_requests r "
-                                     "JOIN users u ON u.id = r.user_id WHERE r.id = $3::uuid AND "
-                                     IMP_VISIBLE,
-                              3, v, imp_fields, out);
+    cm_err err = CM_PG_SELECT(
+        pg,
+        lock ? "SELECT " IMP_COLUMNS " FROM impersonation_requests r "
+               "JOIN users u ON u.id = r.user_id WHERE r.id = $3::uuid AND " IMP_VISIBLE
+               " FOR UPDATE OF r"
+             : "SELECT " IMP_COLUMNS " FROM impersonation_requests r "
+               "JOIN users u ON u.id = r.user_id WHERE r.id = $3::uuid AND " IMP_VISIBLE,
+        3, v, imp_fields, out);
 
     if (err == CM_OK && out->n == 0) {
         store_imp_list_free(out);
@@ -107,10 +110,11 @@ cm_err store_imp_ended(PGconn *pg, const char *id, int *ended)
 {
     const char *v[1] = {id};
     long rows = 0;
-    cm_err err = cm_pg_command(pg,
-                               "UPDATE impersonation_requests SET state = 'ended', ended_at = now() "
-                               "WHERE id = $1 AND state = 'used'",
-                               1, v, &rows);
+    cm_err err =
+        cm_pg_command(pg,
+                      "UPDATE impersonation_requests SET state = 'ended', ended_at = now() "
+                      "WHERE id = $1 AND state = 'used'",
+                      1, v, &rows);
 
     if (err == CM_OK)
         *ended = rows > 0;

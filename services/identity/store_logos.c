@@ -10,7 +10,7 @@
 #include "cm_pg.h"
 
 #define UPLOAD_COLUMNS                                                                             \
-    "id::text AS id, content_type, floor(extract(epoch FROM expires_at))::bigint AS expires_at, " \
+    "id::text AS id, content_type, floor(extract(epoch FROM expires_at))::bigint AS expires_at, "  \
     "expires_at <= now() AS expired, processed_at IS NOT NULL AS processed"
 
 static void upload_of(const PGresult *res, struct logo_upload *out)
@@ -67,12 +67,12 @@ cm_err store_logo_upload_get(PGconn *pg, const char *org, const char *id, struct
 {
     const char *v[2] = {org, id};
     PGresult *res;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "SELECT " UPLOAD_COLUMNS " FROM logo_uploads WHERE organization_id = $1 "
-                    "AND id = $2::uuid",
-                    2, v, &res),
-        &res);
+    cm_err err = cm_pg_one_row(cm_pg_query(pg,
+                                           "SELECT " UPLOAD_COLUMNS
+                                           " FROM logo_uploads WHERE organization_id = $1 "
+                                           "AND id = $2::uuid",
+                                           2, v, &res),
+                               &res);
 
     if (err != CM_OK)
         return err;
@@ -111,13 +111,13 @@ cm_err store_logo_upload_latest(PGconn *pg, const char *org, struct logo_upload 
 {
     const char *v[1] = {org};
     PGresult *res;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "SELECT " UPLOAD_COLUMNS ", data FROM logo_uploads WHERE organization_id = $1 "
-                    "AND data IS NOT NULL AND processed_at IS NULL "
-                    "ORDER BY uploaded_at DESC, id LIMIT 1",
-                    1, v, &res),
-        &res);
+    cm_err err = cm_pg_one_row(cm_pg_query(pg,
+                                           "SELECT " UPLOAD_COLUMNS
+                                           ", data FROM logo_uploads WHERE organization_id = $1 "
+                                           "AND data IS NOT NULL AND processed_at IS NULL "
+                                           "ORDER BY uploaded_at DESC, id LIMIT 1",
+                                           1, v, &res),
+                               &res);
 
     if (err != CM_OK)
         return err;
@@ -127,8 +127,8 @@ cm_err store_logo_upload_latest(PGconn *pg, const char *org, struct logo_upload 
     return err;
 }
 
-cm_err store_logo_save(PGconn *pg, const char *org, const char *upload, const void *png,
-                       size_t len, int w, int h)
+cm_err store_logo_save(PGconn *pg, const char *org, const char *upload, const void *png, size_t len,
+                       int w, int h)
 {
     char ws[16], hs[16];
     const char *v[5] = {org, upload, png, ws, hs};
@@ -153,8 +153,8 @@ cm_err store_logo_get(PGconn *pg, const char *org, unsigned char **png, size_t *
     const char *v[1] = {org};
     PGresult *res;
     cm_err err = cm_pg_one_row(
-        cm_pg_query(pg, "SELECT png FROM organization_logos WHERE organization_id = $1::uuid", 1,
-                    v, &res),
+        cm_pg_query(pg, "SELECT png FROM organization_logos WHERE organization_id = $1::uuid", 1, v,
+                    &res),
         &res);
 
     if (err != CM_OK)

@@ -41,8 +41,8 @@ cm_err store_logo_upload_latest(PGconn *pg, const char *org, struct logo_upload 
 
 /* Stores png (len bytes, w x h) as org's logo, marks upload processed and
  * sets the organization's logo_url (logo-ready-to-use), in one statement. */
-cm_err store_logo_save(PGconn *pg, const char *org, const char *upload, const void *png,
-                       size_t len, int w, int h);
+cm_err store_logo_save(PGconn *pg, const char *org, const char *upload, const void *png, size_t len,
+                       int w, int h);
 
 /* The logo of org (*png, caller free; *len); CM_ENOTFOUND when none. */
 cm_err store_logo_get(PGconn *pg, const char *org, unsigned char **png, size_t *len);

@@ -12,27 +12,40 @@
 
 #include "store.h"
 
-#define F(col, field) {col, CM_PG_STR, offsetof(struct replicator_rec, field)}
+#define F(col, field)                                                                              \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct replicator_rec, field)                                     \
+    }
 static const struct cm_pg_field replicator_fields[] = {
-    F("id", id), F("name", name), F("classpath", classpath), F("created_time", created_time),
+    F("id", id),
+    F("name", name),
+    F("classpath", classpath),
+    F("created_time", created_time),
     F("last_poll_time", last_poll_time),
 };
 #undef F
 
-#define F(col, field) {col, CM_PG_STR, offsetof(struct replication_rec, field)}
+#define F(col, field)                                                                              \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct replication_rec, field)                                    \
+    }
 static const struct cm_pg_field replication_fields[] = {
-    F("id", id), F("user_id", user_id), F("service", service), F("created_time", created_time),
+    F("id", id),
+    F("user_id", user_id),
+    F("service", service),
+    F("created_time", created_time),
     {"created", CM_PG_BOOL, offsetof(struct replication_rec, created)},
 };
 #undef F
 
 #define REPLICATOR_COLUMNS                                                                         \
-    "r.id::text AS id, r.name, r.classpath, " STORE_TS("r.created_time") " AS created_time, "     \
-    "CASE WHEN r.last_poll_time IS NULL THEN NULL ELSE " STORE_TS(                                \
-        "r.last_poll_time") " END AS last_poll_time"
+    "r.id::text AS id, r.name, r.classpath, " STORE_TS(                                            \
+        "r.created_time") " AS created_time, "                                                     \
+                          "CASE WHEN r.last_poll_time IS NULL THEN NULL ELSE " STORE_TS(           \
+                              "r.last_poll_time") " END AS last_poll_time"
 
 #define REPLICATION_COLUMNS                                                                        \
-    "x.id::text AS id, x.user_id::text AS user_id, x.service, " STORE_TS(                         \
+    "x.id::text AS id, x.user_id::text AS user_id, x.service, " STORE_TS(                          \
         "x.created_time") " AS created_time"
 
 void store_replicator_list_free(struct replicator_list *l)
@@ -58,9 +71,9 @@ cm_err store_replicators_list(PGconn *pg, struct replicator_list *out)
 cm_err store_replicator_get(PGconn *pg, const char *id, struct replicator_list *out)
 {
     const char *v[1] = {id};
-    cm_err err = CM_PG_SELECT(pg,
-                              "SELECT " REPLICATOR_COLUMNS " FROM replicators r WHERE r.id = $1",
-                              1, v, replicator_fields, out);
+    cm_err err =
+        CM_PG_SELECT(pg, "SELECT " REPLICATOR_COLUMNS " FROM replicators r WHERE r.id = $1", 1, v,
+                     replicator_fields, out);
 
     if (err == CM_OK && out->n == 0) {
         store_replicator_list_free(out);
@@ -77,10 +90,11 @@ cm_err store_replications_list(PGconn *pg, const char *user, long limit, long of
 
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
-    return CM_PG_SELECT(pg,
-                        "SELECT " REPLICATION_COLUMNS " FROM user_replications x "
-                        "WHERE x.user_id = $1 ORDER BY x.service LIMIT $2::bigint OFFSET $3::bigint",
-                        3, v, replication_fields, out);
+    return CM_PG_SELECT(
+        pg,
+        "SELECT " REPLICATION_COLUMNS " FROM user_replications x "
+        "WHERE x.user_id = $1 ORDER BY x.service LIMIT $2::bigint OFFSET $3::bigint",
+        3, v, replication_fields, out);
 }
 
 cm_err store_replication_add(PGconn *pg, const char *user, const char *service,

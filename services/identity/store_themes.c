@@ -12,15 +12,36 @@
 #include "store.h"
 
 #define THEME_COLUMNS                                                                              \
-    "t.id::text AS id, t.domain, t.support_email, t.support_email_name, t.is_active, " STORE_TS(  \
-        "t.created_time") " AS created_time, " STORE_TS("t.last_modified_time")                    \
-    " AS last_modified_time, cb.id::text AS created_by_id, cb.first_name AS "                      \
-    "created_by_first_name, cb.last_name AS created_by_last_name, mb.id::text AS modified_by_id, " \
-    "mb.first_name AS modified_by_first_name, mb.last_name AS modified_by_last_name"
+    "t.id::text AS id, t.domain, t.support_email, t.support_email_name, t.is_active, " STORE_TS(   \
+        "t.created_time") " AS created_time, " STORE_TS("t.last_modified_time") " AS "             \
+                                                                                "last_modified_"   \
+                                                                                "time, "           \
+                                                                                "cb.id::text AS "  \
+                                                                                "created_by_id, "  \
+                                                                                "cb.first_name "   \
+                                                                                "AS "              \
+                                                                                "created_by_"      \
+                                                                                "first_name, "     \
+                                                                                "cb.last_name AS " \
+                                                                                "created_by_last_" \
+                                                                                "name, "           \
+                                                                                "mb.id::text AS "  \
+                                                                                "modified_by_id, " \
+                                                                                "mb.first_name "   \
+                                                                                "AS "              \
+                                                                                "modified_by_"     \
+                                                                                "first_name, "     \
+                                                                                "mb.last_name AS " \
+                                                                                "modified_by_"     \
+                                                                                "last_name"
 #define THEME_JOINS                                                                                \
-    " LEFT JOIN users cb ON cb.id = t.created_by LEFT JOIN users mb ON mb.id = t.last_modified_by "
+    " LEFT JOIN users cb ON cb.id = t.created_by LEFT JOIN users mb ON mb.id = "                   \
+    "t.last_modified_by "
 
-#define F(col, field) {col, CM_PG_STR, offsetof(struct theme_rec, field)}
+#define F(col, field)                                                                              \
+    {                                                                                              \
+        col, CM_PG_STR, offsetof(struct theme_rec, field)                                          \
+    }
 static const struct cm_pg_field theme_fields[] = {
     F("id", id),
     F("domain", domain),
@@ -58,9 +79,13 @@ static cm_err one(cm_err err, struct theme_list *out)
 cm_err store_themes_list(PGconn *pg, const struct theme_query *q, struct theme_list *out)
 {
     char lim[24], off[24];
-    const char *v[7] = {cm_pg_opt(q->domain),          cm_pg_opt(q->support_email),
-                        cm_pg_opt(q->modified_before), cm_pg_opt(q->modified_after),
-                        q->include_inactive ? "true" : "false", lim, off};
+    const char *v[7] = {cm_pg_opt(q->domain),
+                        cm_pg_opt(q->support_email),
+                        cm_pg_opt(q->modified_before),
+                        cm_pg_opt(q->modified_after),
+                        q->include_inactive ? "true" : "false",
+                        lim,
+                        off};
 
     snprintf(lim, sizeof lim, "%ld", q->limit);
     snprintf(off, sizeof off, "%ld", q->offset);
@@ -94,8 +119,8 @@ static const char *opt_bool(int b)
 cm_err store_theme_create(PGconn *pg, const struct theme_fields *f, const char *user,
                           struct theme_list *out)
 {
-    const char *v[5] = {f->domain, f->support_email, f->support_email_name,
-                        opt_bool(f->is_active), cm_pg_opt(user)};
+    const char *v[5] = {f->domain, f->support_email, f->support_email_name, opt_bool(f->is_active),
+                        cm_pg_opt(user)};
 
     return CM_PG_SELECT(pg,
                         "WITH t AS (INSERT INTO organization_themes (domain, support_email, "
@@ -109,8 +134,12 @@ cm_err store_theme_create(PGconn *pg, const struct theme_fields *f, const char *
 cm_err store_theme_update(PGconn *pg, const char *id, const struct theme_fields *f,
                           const char *user, struct theme_list *out)
 {
-    const char *v[6] = {id, f->domain, f->support_email, f->support_email_name,
-                        opt_bool(f->is_active), cm_pg_opt(user)};
+    const char *v[6] = {id,
+                        f->domain,
+                        f->support_email,
+                        f->support_email_name,
+                        opt_bool(f->is_active),
+                        cm_pg_opt(user)};
 
     return one(CM_PG_SELECT(pg,
                             "WITH t AS (UPDATE organization_themes SET "

@@ -6,12 +6,33 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const reserved[] = {
-    "typ",         "sub",        "sid",     "org",       "imp",           "roles",
-    "iat",         "exp",        "gen",     "iss",       "aud",           "nbf",
-    "jti",         "kid",        "alg",     "email",     "username",      "given_name",
-    "family_name", "locale",     "synthetic", "user-id", "organization-id", "session-id",
-    "impersonated-by", "platform-admin", NULL};
+static const char *const reserved[] = {"typ",
+                                       "sub",
+                                       "sid",
+                                       "org",
+                                       "imp",
+                                       "roles",
+                                       "iat",
+                                       "exp",
+                                       "gen",
+                                       "iss",
+                                       "aud",
+                                       "nbf",
+                                       "jti",
+                                       "kid",
+                                       "alg",
+                                       "email",
+                                       "username",
+                                       "given_name",
+                                       "family_name",
+                                       "locale",
+                                       "synthetic",
+                                       "user-id",
+                                       "organization-id",
+                                       "session-id",
+                                       "impersonated-by",
+                                       "platform-admin",
+                                       NULL};
 
 int synthetic_claim_reserved(const char *name)
 {

@@ -65,9 +65,8 @@ static cm_err input_read(struct cm_req *rq, struct synthetic_input *in)
         err = cm_json_int(rq, data, "/data", "expiration-secs", 0, 1, MAX_TTL_S, DEFAULT_TTL_S,
                           &in->ttl_s);
     if (err == CM_OK &&
-        synthetic_claims_read(json_object_get(data, "additional-claims"),
-                              "/data/additional-claims", &in->claims, pointer, sizeof pointer,
-                              detail, sizeof detail) != CM_OK)
+        synthetic_claims_read(json_object_get(data, "additional-claims"), "/data/additional-claims",
+                              &in->claims, pointer, sizeof pointer, detail, sizeof detail) != CM_OK)
         err = cm_fail_at(rq, CM_EINVAL, pointer, NULL, "%s", detail);
     json_decref(body);
     return err;

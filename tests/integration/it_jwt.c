@@ -81,7 +81,10 @@ json_t *it_jwt_jwk(const struct it_jwt_key *k)
 
 char *it_jwt_sign(const struct it_jwt_key *k, const char *alg, int with_kid, const json_t *claims)
 {
-    json_t *header = json_pack("{s:s, s:s}", "alg", alg ? alg : k->rsa ? "RS256" : "ES256",
+    json_t *header = json_pack("{s:s, s:s}", "alg",
+                               alg      ? alg
+                               : k->rsa ? "RS256"
+                                        : "ES256",
                                "typ", "JWT");
     char *h = NULL, *c = NULL, *hb = NULL, *cb = NULL, *input = NULL, *sb = NULL, *out = NULL;
     unsigned char sig[512], raw[64];

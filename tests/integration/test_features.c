@@ -202,8 +202,8 @@ Test(features, definitions_create_read_update_by_the_platform_admin_only)
     ut_call(&r, "POST", platform(), body, "/v1/features/");
     cr_assert(eq(long, r.status, 201), "%.300s", r.body);
     a = ut_attrs_of(&r);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "description")),
-                 "Video visits"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(a, "description")), "Video visits"));
     cr_assert(it_true(json_is_true(json_object_get(a, "global-enabled"))));
     cr_assert(it_true(json_is_true(json_object_get(a, "assignable"))), "default assignable");
     cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "stage")), "alpha"));
@@ -245,8 +245,8 @@ Test(features, definitions_create_read_update_by_the_platform_admin_only)
     a = ut_attrs_of(&r);
     cr_assert(it_true(json_is_false(json_object_get(a, "global-enabled"))));
     cr_assert(it_true(json_is_false(json_object_get(a, "assignable"))));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "description")),
-                 "Video visits"), "unchanged");
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "description")), "Video visits"),
+              "unchanged");
     json_decref(a);
     it_resp_release(&r);
     /* list with filter[assignable] */
@@ -262,8 +262,7 @@ Test(features, definitions_create_read_update_by_the_platform_admin_only)
     ut_call(&r, "GET", t.member.token, NULL, "/v1/features/?page[limit]=0");
     ut_assert_error(&r, 400, "page[limit]");
     it_resp_release(&r);
-    ut_call(&r, "GET", t.member.token, NULL, "/v1/features/?filter[individual-id]=%s",
-            t.member.id);
+    ut_call(&r, "GET", t.member.token, NULL, "/v1/features/?filter[individual-id]=%s", t.member.id);
     ut_assert_error(&r, 400, "filter[individual-id]");
     it_resp_release(&r);
 }
@@ -292,19 +291,18 @@ Test(features, resolution_rule_seen_by_the_user_and_over_the_rpc)
     cr_assert(eq(int, http_enabled(t.member.token, t.member.id, f), 0));
     cr_assert(eq(int, rpc_enabled(t.admin.id, t.org, f, &code), 1), "others keep the org's");
     /* 2. the organization forces it on: beats the user's setting */
-    cr_assert(eq(long, layer_patch(t.admin.token, "organization-features", ol, "\"force\":true"),
-                 200));
+    cr_assert(
+        eq(long, layer_patch(t.admin.token, "organization-features", ol, "\"force\":true"), 200));
     cr_assert(eq(int, rpc_enabled(t.member.id, t.org, f, &code), 1));
     /* 1. a forced user setting beats the forced organization */
     cr_assert(eq(long, layer_patch(t.admin.token, "user-features", ul, "\"force\":true"), 200));
     cr_assert(eq(int, rpc_enabled(t.member.id, t.org, f, &code), 0));
     cr_assert(eq(int, http_enabled(t.member.token, t.member.id, f), 0));
     /* dontcare on both layers: global again */
-    cr_assert(eq(long, layer_patch(t.admin.token, "user-features", ul, "\"state\":\"dontcare\""),
-                 200));
+    cr_assert(
+        eq(long, layer_patch(t.admin.token, "user-features", ul, "\"state\":\"dontcare\""), 200));
     cr_assert(eq(long,
-                 layer_patch(t.admin.token, "organization-features", ol,
-                             "\"state\":\"dontcare\""),
+                 layer_patch(t.admin.token, "organization-features", ol, "\"state\":\"dontcare\""),
                  200));
     cr_assert(eq(int, rpc_enabled(t.member.id, t.org, f, &code), 0));
     /* RPC errors */
@@ -358,8 +356,8 @@ Test(features, organization_layer_set_by_its_admins_read_by_its_members)
     cr_assert(eq(long, org_layer(a.member.token, fid, a.org, "enabled", 0, NULL), 403));
     cr_assert(eq(long, org_layer(b.admin.token, fid, a.org, "enabled", 0, NULL), 404),
               "another tenant's organization is not there");
-    cr_assert(eq(long, org_layer(a.admin.token, "no-such-feature", a.org, "enabled", 0, NULL),
-                 404));
+    cr_assert(
+        eq(long, org_layer(a.admin.token, "no-such-feature", a.org, "enabled", 0, NULL), 404));
     cr_assert(eq(long, org_layer(a.admin.token, fid, a.org, "maybe", 0, NULL), 400));
     /* not assignable: the platform admin only */
     cr_assert(eq(long, org_layer(a.admin.token, locked, a.org, "enabled", 0, NULL), 403));
@@ -391,17 +389,16 @@ Test(features, organization_layer_set_by_its_admins_read_by_its_members)
     cr_assert(it_true(strstr(r.body, "\"data\":[]") != NULL), "%.300s", r.body);
     it_resp_release(&r);
     /* PATCH: its admins, 200 null */
-    cr_assert(eq(long, layer_patch(a.member.token, "organization-features", ol,
-                                   "\"state\":\"enabled\""),
+    cr_assert(eq(long,
+                 layer_patch(a.member.token, "organization-features", ol, "\"state\":\"enabled\""),
                  403));
-    cr_assert(eq(long, layer_patch(b.admin.token, "organization-features", ol,
-                                   "\"state\":\"enabled\""),
+    cr_assert(eq(long,
+                 layer_patch(b.admin.token, "organization-features", ol, "\"state\":\"enabled\""),
                  404));
-    cr_assert(eq(long, layer_patch(a.admin.token, "organization-features", ol,
-                                   "\"state\":\"on\""),
-                 400));
-    cr_assert(eq(long, layer_patch(a.admin.token, "organization-features", ol,
-                                   "\"state\":\"enabled\""),
+    cr_assert(
+        eq(long, layer_patch(a.admin.token, "organization-features", ol, "\"state\":\"on\""), 400));
+    cr_assert(eq(long,
+                 layer_patch(a.admin.token, "organization-features", ol, "\"state\":\"enabled\""),
                  200));
     ut_call(&r, "GET", a.admin.token, NULL, "/v1/organization-features/%s/", ol);
     cr_assert(it_true(strstr(r.body, "\"state\":\"enabled\"") != NULL), "%.300s", r.body);
@@ -427,16 +424,17 @@ Test(features, user_layer_set_by_admins_for_members_read_by_the_user)
     tenant_new(&b);
     feature_id(fid);
     feature_new(fid, 0, 1);
-    cr_assert(eq(long, user_layer(a.member.token, fid, a.member.id, a.org, "enabled", 0, NULL),
-                 403), "a user does not set their own flags");
-    cr_assert(eq(long, user_layer(a.admin.token, fid, b.member.id, a.org, "enabled", 0, NULL),
-                 404), "not a member");
-    cr_assert(eq(long, user_layer(a.admin.token, fid, a.member.id, b.org, "enabled", 0, NULL),
-                 403), "not their organization");
+    cr_assert(
+        eq(long, user_layer(a.member.token, fid, a.member.id, a.org, "enabled", 0, NULL), 403),
+        "a user does not set their own flags");
+    cr_assert(eq(long, user_layer(a.admin.token, fid, b.member.id, a.org, "enabled", 0, NULL), 404),
+              "not a member");
+    cr_assert(eq(long, user_layer(a.admin.token, fid, a.member.id, b.org, "enabled", 0, NULL), 403),
+              "not their organization");
     /* organization-id defaults to the admin's current organization */
     cr_assert(eq(long, user_layer(a.admin.token, fid, a.member.id, "", "enabled", 0, ul), 201));
-    cr_assert(eq(long, user_layer(a.admin.token, fid, a.member.id, a.org, "enabled", 0, NULL),
-                 409));
+    cr_assert(
+        eq(long, user_layer(a.admin.token, fid, a.member.id, a.org, "enabled", 0, NULL), 409));
     ut_call(&r, "GET", a.member.token, NULL, "/v1/user-features/%s/", ul);
     cr_assert(eq(long, r.status, 200), "%.300s", r.body);
     at = ut_attrs_of(&r);
@@ -462,8 +460,7 @@ Test(features, user_layer_set_by_admins_for_members_read_by_the_user)
     /* PATCH */
     cr_assert(eq(long, layer_patch(a.member.token, "user-features", ul, "\"force\":true"), 403));
     cr_assert(eq(long, layer_patch(b.admin.token, "user-features", ul, "\"force\":true"), 404));
-    cr_assert(eq(long, layer_patch(a.admin.token, "user-features", ul, "\"force\":\"yes\""),
-                 400));
+    cr_assert(eq(long, layer_patch(a.admin.token, "user-features", ul, "\"force\":\"yes\""), 400));
     cr_assert(eq(long, layer_patch(a.admin.token, "user-features", ul, "\"force\":true"), 200));
     /* the subject filter of #23: another tenant's user is not there */
     ut_call(&r, "GET", b.admin.token, NULL, "/v1/features/?filter[user-id]=%s", a.member.id);
@@ -508,8 +505,7 @@ Test(features, add_and_remove_users_hold_in_every_organization)
     ut_call(&r, "POST", platform(), "{\"user-ids\":[]}", "/v1/features/%s/add-users/", fid);
     ut_assert_error(&r, 400, "/user-ids");
     it_resp_release(&r);
-    ut_call(&r, "POST", platform(),
-            "{\"user-ids\":[\"11111111-1111-1111-1111-111111111111\"]}",
+    ut_call(&r, "POST", platform(), "{\"user-ids\":[\"11111111-1111-1111-1111-111111111111\"]}",
             "/v1/features/%s/add-users/", fid);
     ut_assert_error(&r, 404, "/user-ids/0");
     it_resp_release(&r);

@@ -85,8 +85,7 @@ struct imp_session {
 };
 
 /* POST .../impersonate/ as token; the status, the tokens into s on 201. */
-static long impersonate(const char *token, const char *req, struct imp_session *s,
-                        json_t **doc_out)
+static long impersonate(const char *token, const char *req, struct imp_session *s, json_t **doc_out)
 {
     struct it_resp r;
     json_t *doc;
@@ -156,8 +155,7 @@ Test(impersonation, platform_admin_impersonates_attributed_and_ended)
     a = ut_attrs_of(&r);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "state")), "approved"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "created-by")), pid));
-    cr_assert(eq(str,
-                 (char *)json_string_value(json_object_get(json_object_get(a, "user"), "id")),
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(a, "user"), "id")),
                  t.member.id));
     json_decref(a);
     it_resp_release(&r);
@@ -172,14 +170,15 @@ Test(impersonation, platform_admin_impersonates_attributed_and_ended)
     cr_assert(eq(long, impersonate(t.admin.token, req, NULL, NULL), 404));
     cr_assert(eq(long, impersonate(platform(NULL), req, &s, &doc), 201));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(doc, "user-id")), t.member.id));
-    cr_assert(eq(str,
-                 (char *)json_string_value(
-                     json_object_get(json_object_get(doc, "impersonated-by"), "id")),
-                 pid));
+    cr_assert(eq(
+        str,
+        (char *)json_string_value(json_object_get(json_object_get(doc, "impersonated-by"), "id")),
+        pid));
     cr_assert(eq(str,
                  (char *)json_string_value(
                      json_object_get(json_object_get(doc, "impersonated-by"), "session-id")),
-                 psid), "the impersonator's own session");
+                 psid),
+              "the impersonator's own session");
     json_decref(doc);
     /* once */
     cr_assert(eq(long, impersonate(platform(NULL), req, NULL, NULL), 409));
@@ -200,8 +199,7 @@ Test(impersonation, platform_admin_impersonates_attributed_and_ended)
     snprintf(body, sizeof body, "{\"refresh-token\": \"%s\"}", s.refresh);
     it_call_token(&r, "POST", "/v1/refresh-token/", NULL, body);
     cr_assert(eq(long, r.status, 201), "%.300s", r.body);
-    cr_assert(it_true(strstr(r.body, pid) != NULL), "the new tokens still say who: %.300s",
-              r.body);
+    cr_assert(it_true(strstr(r.body, pid) != NULL), "the new tokens still say who: %.300s", r.body);
     it_resp_release(&r);
     cr_assert(eq(int, activities(t.member.id, "refr", pid, s.session), 1));
     /* end it from the impersonation session itself */
@@ -254,8 +252,9 @@ Test(impersonation, organization_admin_rules)
     ut_account(a.org, "patient", &padmin);
     pg = it_pg();
     v[0] = padmin.id;
-    free(it_pg_value(pg, "UPDATE identity.users SET is_platform_admin = true WHERE id = $1 "
-                         "RETURNING id::text",
+    free(it_pg_value(pg,
+                     "UPDATE identity.users SET is_platform_admin = true WHERE id = $1 "
+                     "RETURNING id::text",
                      1, v));
     PQfinish(pg);
     ut_account(a.org, "patient", &off);
@@ -313,8 +312,9 @@ Test(impersonation, organization_admin_rules)
     cr_assert(eq(long, request(a.admin.token, a.member.id, req), 201));
     pg = it_pg();
     v[0] = req;
-    free(it_pg_value(pg, "UPDATE identity.impersonation_requests SET expires_at = now() - "
-                         "interval '1 second' WHERE id = $1 RETURNING id::text",
+    free(it_pg_value(pg,
+                     "UPDATE identity.impersonation_requests SET expires_at = now() - "
+                     "interval '1 second' WHERE id = $1 RETURNING id::text",
                      1, v));
     PQfinish(pg);
     ut_call(&r, "GET", a.admin.token, NULL, "/v1/impersonation-requests/%s/", req);

@@ -69,8 +69,8 @@ static void namespace_new(char *ns)
 }
 
 /* A token of ns/name for aud signed by k (caller frees). */
-static char *sa_token(const struct it_jwt_key *k, const char *ns, const char *name,
-                      const char *aud, long ttl)
+static char *sa_token(const struct it_jwt_key *k, const char *ns, const char *name, const char *aud,
+                      long ttl)
 {
     json_t *c = it_jwt_sa_claims(ns, name, aud, ttl);
     char *t = it_jwt_sign(k, NULL, 1, c);

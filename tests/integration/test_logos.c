@@ -49,11 +49,11 @@ static long upload_target(const char *token, const char *org, const char *ctype,
     if (st == 201) {
         json_t *doc = it_json(&r), *d = json_object_get(doc, "data");
         snprintf(url, 256, "%s", json_string_value(json_object_get(d, "upload-url")));
-        cr_assert(eq(str,
-                     (char *)json_string_value(json_object_get(
-                         json_object_get(json_object_get(d, "upload-data"), "headers"),
-                         "Content-Type")),
-                     (char *)ctype));
+        cr_assert(
+            eq(str,
+               (char *)json_string_value(json_object_get(
+                   json_object_get(json_object_get(d, "upload-data"), "headers"), "Content-Type")),
+               (char *)ctype));
         cr_assert(it_true(json_integer_value(json_object_get(d, "expiration-time")) > 0));
         json_decref(doc);
     }
@@ -62,8 +62,7 @@ static long upload_target(const char *token, const char *org, const char *ctype,
 }
 
 /* PUT data (len bytes) to url as token with Content-Type ctype; status. */
-static long put(const char *token, const char *url, const char *ctype, const void *data,
-                size_t len)
+static long put(const char *token, const char *url, const char *ctype, const void *data, size_t len)
 {
     char auth[4200], type[96];
     const char *headers[3] = {auth, type, NULL};

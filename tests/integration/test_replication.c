@@ -97,8 +97,7 @@ Test(replication, a_new_user_is_held_by_authz_and_visible_to_who_may)
     ut_call(&r, "GET", admin.token, NULL, "/v1/user-replications/");
     ut_assert_error(&r, 400, "user-id");
     it_resp_release(&r);
-    ut_call(&r, "GET", admin.token, NULL, "/v1/user-replications/?user-id=%s&page[limit]=0",
-            u.id);
+    ut_call(&r, "GET", admin.token, NULL, "/v1/user-replications/?user-id=%s&page[limit]=0", u.id);
     ut_assert_error(&r, 400, "page[limit]");
     it_resp_release(&r);
 }

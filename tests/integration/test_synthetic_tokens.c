@@ -119,8 +119,8 @@ Test(synthetic_tokens, platform_admin_mints_a_token_that_acts_as_the_user)
 
 Test(synthetic_tokens, claims_never_override_identity_roles_or_organization)
 {
-    static const char *const reserved[] = {"sub", "roles", "org", "ORG", "imp", "exp", "gen",
-                                           "iss", "synthetic", "email"};
+    static const char *const reserved[] = {"sub", "roles", "org", "ORG",       "imp",
+                                           "exp", "gen",   "iss", "synthetic", "email"};
     char org[UT_ID_LEN], data[1024];
     struct ut_user u;
     struct it_resp r;
@@ -180,8 +180,7 @@ Test(synthetic_tokens, who_and_what_is_refused)
     mint(&r, platform(NULL), "{\"user-id\": \"11111111-1111-1111-1111-111111111111\"}");
     ut_assert_error(&r, 404, "/data/user-id");
     it_resp_release(&r);
-    snprintf(data, sizeof data, "{\"user-id\": \"%s\", \"organization-id\": \"%s\"}", u.id,
-             other);
+    snprintf(data, sizeof data, "{\"user-id\": \"%s\", \"organization-id\": \"%s\"}", u.id, other);
     mint(&r, platform(NULL), data);
     ut_assert_error(&r, 404, "/data/organization-id");
     it_resp_release(&r);

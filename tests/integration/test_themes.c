@@ -39,8 +39,8 @@ Test(themes, platform_admin_manages_everyone_reads)
              json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     at = json_object_get(json_object_get(doc, "data"), "attributes");
     cr_assert(eq(str, (char *)json_string_value(json_object_get(at, "domain")), domain));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(at, "support-email-name")),
-                 "Help desk"));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(at, "support-email-name")), "Help desk"));
     snprintf(pid, sizeof pid, "%s",
              json_string_value(json_object_get(json_object_get(at, "created-by"), "id")) ?: "");
     cr_assert(it_true(pid[0] != '\0'), "created-by names the admin: %.300s", r.body);
@@ -77,7 +77,8 @@ Test(themes, platform_admin_manages_everyone_reads)
             "/v1/organization-themes/?filter[cmp-last-modified-time]=soon");
     ut_assert_error(&r, 400, "filter[cmp-last-modified-time]");
     it_resp_release(&r);
-    ut_call(&r, "GET", u.token, NULL, "/v1/organization-themes/11111111-1111-1111-1111-111111111111/");
+    ut_call(&r, "GET", u.token, NULL,
+            "/v1/organization-themes/11111111-1111-1111-1111-111111111111/");
     ut_assert_error(&r, 404, NULL);
     it_resp_release(&r);
     it_call_token(&r, "GET", "/v1/organization-themes/", NULL, NULL);

@@ -67,9 +67,9 @@ Test(features_resolve, ids_and_states)
     cr_expect(eq(int, features_id_valid("Video"), 0));
     cr_expect(eq(int, features_id_valid("a b"), 0));
     cr_expect(eq(int, features_id_valid("a/b"), 0));
-    cr_expect(eq(int, features_id_valid(
-                          "ab123456789012345678901234567890123456789012345678901234567890123"),
-                 0));
+    cr_expect(eq(
+        int, features_id_valid("ab123456789012345678901234567890123456789012345678901234567890123"),
+        0));
     cr_expect(eq(int, features_state_valid("enabled"), 1));
     cr_expect(eq(int, features_state_valid("dontcare"), 1));
     cr_expect(eq(int, features_state_valid("Enabled"), 0));

@@ -4,9 +4,9 @@
  * audience, issuer, subject). */
 // links: services/identity/internal_auth_jwt.c tests/integration/it_jwt.c
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -87,8 +87,7 @@ Test(internal_auth_jwt, a_wrong_signature_or_key_is_refused)
         char *d1 = strchr(good, '.'), *d2 = strchr(d1 + 1, '.');
         char *e1 = strchr(evil, '.'), *e2 = strchr(e1 + 1, '.');
         char mixed[8192];
-        snprintf(mixed, sizeof mixed, "%.*s%.*s%s", (int)(d1 - good), good, (int)(e2 - e1), e1,
-                 d2);
+        snprintf(mixed, sizeof mixed, "%.*s%.*s%s", (int)(d1 - good), good, (int)(e2 - e1), e1, d2);
         cr_expect(eq(int, check(mixed, &sa, why), CM_EUNAUTH));
         free(good);
         free(evil);
@@ -148,16 +147,16 @@ Test(internal_auth_jwt, claims_are_checked)
                                       (int64_t)time(NULL), &sa, why, sizeof why),
                  CM_EUNAUTH),
               "issuer");
-    cr_expect(eq(int,
-                 internal_auth_verify(t, jwks, "suite",
-                                      "https://kubernetes.default.svc.cluster.local",
-                                      (int64_t)time(NULL), &sa, why, sizeof why),
-                 CM_OK),
-              "%s", why);
-    cr_expect(eq(int, internal_auth_verify(t, "{}", "suite", "", 0, &sa, why, sizeof why),
-                 CM_EUNAVAIL));
-    cr_expect(eq(int, internal_auth_verify(t, NULL, "suite", "", 0, &sa, why, sizeof why),
-                 CM_EUNAVAIL));
+    cr_expect(
+        eq(int,
+           internal_auth_verify(t, jwks, "suite", "https://kubernetes.default.svc.cluster.local",
+                                (int64_t)time(NULL), &sa, why, sizeof why),
+           CM_OK),
+        "%s", why);
+    cr_expect(
+        eq(int, internal_auth_verify(t, "{}", "suite", "", 0, &sa, why, sizeof why), CM_EUNAVAIL));
+    cr_expect(
+        eq(int, internal_auth_verify(t, NULL, "suite", "", 0, &sa, why, sizeof why), CM_EUNAVAIL));
     free(t);
 }
 

@@ -32,9 +32,10 @@ Test(synthetic_claims, takes_names_and_string_values)
     json_t *out = NULL;
     char *s;
 
-    cr_assert(eq(int, read_text("[{\"claim\":\"purpose\",\"value\":\"test\"},"
-                                "{\"claim\":\"x-team.a:b\",\"value\":\"\"}]",
-                                ptr, &out),
+    cr_assert(eq(int,
+                 read_text("[{\"claim\":\"purpose\",\"value\":\"test\"},"
+                           "{\"claim\":\"x-team.a:b\",\"value\":\"\"}]",
+                           ptr, &out),
                  CM_OK));
     s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
     cr_expect(eq(str, s, "{\"purpose\":\"test\",\"x-team.a:b\":\"\"}"));
@@ -47,9 +48,10 @@ Test(synthetic_claims, takes_names_and_string_values)
 
 Test(synthetic_claims, refuses_reserved_names_in_any_case)
 {
-    static const char *const names[] = {"sub", "Sub", "roles", "org", "imp", "iat", "exp",
-                                        "gen", "sid", "typ", "aud", "iss", "synthetic",
-                                        "organization-id", "email", "username"};
+    static const char *const names[] = {
+        "sub",   "Sub",     "roles", "org", "imp", "iat",       "exp",
+        "gen",   "sid",     "typ",   "aud", "iss", "synthetic", "organization-id",
+        "email", "username"};
     char text[128], ptr[160];
     json_t *out = NULL;
 
@@ -71,8 +73,8 @@ Test(synthetic_claims, refuses_bad_shapes_with_their_pointer)
     cr_expect(eq(str, ptr, "/data/additional-claims"));
     cr_expect(eq(int, read_text("[1]", ptr, &out), CM_EINVAL));
     cr_expect(eq(str, ptr, "/data/additional-claims/0"));
-    cr_expect(eq(int, read_text("[{\"claim\":\"a\",\"value\":\"1\",\"x\":1}]", ptr, &out),
-                 CM_EINVAL));
+    cr_expect(
+        eq(int, read_text("[{\"claim\":\"a\",\"value\":\"1\",\"x\":1}]", ptr, &out), CM_EINVAL));
     cr_expect(eq(str, ptr, "/data/additional-claims/0"));
     cr_expect(eq(int, read_text("[{\"claim\":\"1a\",\"value\":\"1\"}]", ptr, &out), CM_EINVAL));
     cr_expect(eq(str, ptr, "/data/additional-claims/0/claim"));
@@ -83,8 +85,7 @@ Test(synthetic_claims, refuses_bad_shapes_with_their_pointer)
                            ptr, &out),
                  CM_EINVAL));
     cr_expect(eq(str, ptr, "/data/additional-claims/1/claim"));
-    cr_expect(eq(int,
-                 read_text("[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]", ptr, &out),
+    cr_expect(eq(int, read_text("[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]", ptr, &out),
                  CM_EINVAL));
     cr_expect(eq(str, ptr, "/data/additional-claims"));
 }
