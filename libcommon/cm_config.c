@@ -89,6 +89,11 @@ static const struct entry table[] = {
     I("DELIVERY_RETRIES", delivery_retries, 1, 100, 5),
     I("DELIVERY_BACKOFF_MS", delivery_backoff_ms, 10, 3600000, 1000),
     S("SHORT_LINK_BASE", short_link_base, "http://127.0.0.1:8080"),
+    S("INTERNAL_AUTH_JWKS", internal_auth_jwks, NULL),
+    S("INTERNAL_AUTH_JWKS_FILE", internal_auth_jwks_file, NULL),
+    S("INTERNAL_AUTH_AUDIENCE", internal_auth_audience, "health-suite"),
+    S("INTERNAL_AUTH_ISSUER", internal_auth_issuer, NULL),
+    I("INTERNAL_AUTH_TOKEN_TTL_S", internal_auth_token_ttl_s, 30, 3600, 300),
 };
 
 static const struct {

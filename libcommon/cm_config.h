@@ -93,6 +93,13 @@ struct cm_config {
     int delivery_retries;     /* DELIVERY_RETRIES: attempts of one send before it is failed */
     int delivery_backoff_ms;  /* DELIVERY_BACKOFF_MS: wait after the first failed attempt, doubled */
     char *short_link_base;    /* SHORT_LINK_BASE: public URL short links start with ("/s/<code>") */
+    /* identity: internal-auth (#53, #158), services/identity/internal_auth.c */
+    char *internal_auth_jwks;      /* INTERNAL_AUTH_JWKS: the JWK Set (JSON) verifying service-account
+                                    * tokens; empty: INTERNAL_AUTH_JWKS_FILE */
+    char *internal_auth_jwks_file; /* INTERNAL_AUTH_JWKS_FILE: a file holding it, read at each use */
+    char *internal_auth_audience;  /* INTERNAL_AUTH_AUDIENCE: the aud the tokens must name */
+    char *internal_auth_issuer;    /* INTERNAL_AUTH_ISSUER: the iss they must carry; empty: any */
+    int internal_auth_token_ttl_s; /* INTERNAL_AUTH_TOKEN_TTL_S: life of the service access token */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

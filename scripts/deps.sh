@@ -16,6 +16,7 @@ PACKAGES=(
     protobuf-c-compiler libprotobuf-c-dev
     libnats-dev libevent-dev libpq-dev libjansson-dev libsodium-dev libxml2-dev
     libssl-dev libqrencode-dev libpng-dev
+    libvips-dev # organization logos (services/identity/logo_image.c)
     # tests
     libcriterion-dev libcurl4-openssl-dev
     python3 # the chaos suite (tests/chaos) and the edge test of a urllib client

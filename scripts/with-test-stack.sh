@@ -105,6 +105,9 @@ export BOOTSTRAP_ADMIN_PASSWORD=Test-Admin-Pass-4821!
 # cheap argon2id for tests (make bench measures the real cost)
 export PWHASH_OPSLIMIT=${PWHASH_OPSLIMIT:-1}
 export PWHASH_MEMLIMIT_KIB=${PWHASH_MEMLIMIT_KIB:-8192}
+# internal-auth reads its JWKS from this file at each use: the suite
+# internal_auth writes the public keys it signs with there
+export INTERNAL_AUTH_JWKS_FILE=${INTERNAL_AUTH_JWKS_FILE:-$VAR_DIR/internal-auth-jwks.json}
 
 rc=0
 # shellcheck disable=SC2317 # invoked by the EXIT trap

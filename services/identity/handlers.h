@@ -5,6 +5,12 @@
 
 #include "cm_service.h"
 #include "export_rpc.h"
+#include "features.h"
+#include "impersonation.h"
+#include "internal_auth.h"
+#include "replication.h"
+#include "themes.h"
+#include "synthetic_tokens.h"
 #include "handlers_auth.h"
 #include "handlers_mfa.h"
 #include "handlers_orgs.h"

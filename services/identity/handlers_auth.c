@@ -220,10 +220,8 @@ done:
     return err;
 }
 
-/* Writes SessionRevoked for one session to the outbox (in the caller's
- * transaction). */
-static cm_err session_revoked_event(PGconn *pg, const char *session_id, const char *user_id,
-                                    const char *reason, int64_t at)
+cm_err auth_session_revoked_event(PGconn *pg, const char *session_id, const char *user_id,
+                                 const char *reason, int64_t at)
 {
     Identity__SessionRevoked ev = IDENTITY__SESSION_REVOKED__INIT;
     char occurred_at[40];
@@ -256,7 +254,7 @@ static cm_err refresh_refused(struct cm_req *rq, const uint8_t hash[STORE_HASH_B
     if (err == CM_OK && state == REFRESH_REUSED)
         err = store_session_revoke(pg, session_id, "refresh_reuse", &revoked, &at);
     if (err == CM_OK && revoked)
-        err = session_revoked_event(pg, session_id, user_id, "refresh_reuse", at);
+        err = auth_session_revoked_event(pg, session_id, user_id, "refresh_reuse", at);
     err = cm_pg_end(pg, err);
     if (err != CM_OK) {
         return err;

@@ -70,6 +70,12 @@ cm_err rpc_get_signing_keys(struct cm_worker *w, const Envelope__RpcRequest *req
 
 /* ---- shared by handlers_auth*.c ---- */
 
+/* Writes SessionRevoked for one session (revoked at unix seconds at, with
+ * reason) to the outbox, in the caller's transaction; the edge then refuses
+ * its tokens. */
+cm_err auth_session_revoked_event(PGconn *pg, const char *session_id, const char *user_id,
+                                  const char *reason, int64_t at);
+
 /* Answers 201 with body (stolen). */
 void auth_respond(struct cm_req *rq, struct cm_resp *out, json_t *body);
 
@@ -100,7 +106,7 @@ cm_err auth_finish_login(struct cm_worker *w, const char *user_id, const char *u
 
 /* ---- input of user-activities (handlers_auth_input.c, pure) ---- */
 
-enum { AUTH_EVT_LOGIN = 1, AUTH_EVT_REFR = 2, AUTH_EVT_SREG = 4 };
+enum { AUTH_EVT_LOGIN = 1, AUTH_EVT_REFR = 2, AUTH_EVT_SREG = 4, AUTH_EVT_IMPS = 8, AUTH_EVT_IMPE = 16 };
 
 
 /* Adds the comma-separated event types of s ("login", "refr", "sreg") to

@@ -12,6 +12,8 @@ static const struct {
     {"login", AUTH_EVT_LOGIN},
     {"refr", AUTH_EVT_REFR},
     {"sreg", AUTH_EVT_SREG},
+    {"imps", AUTH_EVT_IMPS}, /* an impersonation started (impersonation.h) */
+    {"impe", AUTH_EVT_IMPE}, /* and ended */
 };
 
 cm_err auth_event_types_parse(const char *s, unsigned *mask)

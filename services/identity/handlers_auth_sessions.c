@@ -93,6 +93,8 @@ cm_err auth_switch_organization(struct cm_req *rq, struct cm_resp *out)
     sn.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
     if (cm_uuid_valid(p->session_id) && store_session_get(pg, p->session_id, &cur) == CM_OK) {
         if (!cur.revoked && !strcmp(cur.user_id, id)) {
+            if (sn.impersonator_id && cur.impersonator_session_id[0])
+                sn.impersonator_session_id = cur.impersonator_session_id;
             sn.interactive = cur.interactive;
             sn.access_ttl_s = cur.access_ttl_s;
             sn.expires_at = cur.expires_at;
@@ -151,7 +153,7 @@ static cm_err on_types(struct cm_req *rq, const char *value, void *ctx)
 
     if (auth_event_types_parse(value, &c->types) != CM_OK)
         return cm_fail_at(rq, CM_EINVAL, NULL, "filter[event-types]",
-                          "event types are login, refr and sreg");
+                          "event types are login, refr, sreg, imps and impe");
     return CM_OK;
 }
 
@@ -214,9 +216,11 @@ cm_err auth_user_activities(struct cm_req *rq, struct cm_resp *out)
         err = store_activities_list(rq->w->pg, &q, &res);
     for (size_t i = 0; err == CM_OK && i < res.n; i++) {
         const struct activity_rec *a = &res.items[i];
-        json_t *attrs = json_pack("{s:b, s:s, s:s, s:s}", "carium-employee", a->carium_employee,
-                                  "event-type", a->event_type, "timestamp", a->timestamp,
-                                  "user-id", a->user_id);
+        json_t *attrs = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "carium-employee",
+                                  a->carium_employee, "event-type", a->event_type, "timestamp",
+                                  a->timestamp, "user-id", a->user_id, "impersonated-by",
+                                  cm_json_str_or_null(a->impersonator_id), "session-id",
+                                  cm_json_str_or_null(a->session_id));
         json_array_append_new(data, cm_jsonapi_resource("user-activities", a->id, attrs));
     }
     store_activity_list_free(&res);

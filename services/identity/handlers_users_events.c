@@ -54,6 +54,9 @@ cm_err users_event(PGconn *pg, const char *user_id, const char *change)
     ev.occurred_at = (char *)f->occurred_at;
     snprintf(subject, sizeof subject, "%s%s", IDENTITY_EVT_USER, change);
     err = cm_outbox_add(pg, subject, &ev.base, NULL);
+    /* the replicators this event feeds now hold the user (replication.h) */
+    if (err == CM_OK && !strcmp(change, "created"))
+        err = replication_on_user_created(pg, user_id);
 done:
     free(ids);
     json_decref(orgs);

@@ -4,12 +4,16 @@
 #include "handlers.h"
 #include "identity_state.h"
 
+#include <vips/vips.h>
+
 /* What checks or hashes a password (argon2id): run on the slow-work pool,
  * never on a request worker (cm_service.h), so that reads do not wait
  * behind a hash. */
 static const char *const password_ops[] = {
     "login",           "users.change-password", "confirm-forgot-password",
-    "mfa-totp.enable", "mfa-totp.disable",      NULL,
+    "mfa-totp.enable", "mfa-totp.disable",
+    "organizations.process-logo-upload", /* image decoding and resizing (logo_image.h) */
+    NULL,
 };
 static const char *const password_rpcs[] = {"CreateAccount", NULL};
 
@@ -26,5 +30,15 @@ static const struct cm_service_def identity_service = {
 
 int main(void)
 {
-    return cm_service_main(&identity_service);
+    int rc;
+
+    /* libvips (organization logos, logo_image.h): one thread per operation
+     * and no operation cache, on these small machines */
+    if (VIPS_INIT("identity") != 0)
+        return 1;
+    vips_concurrency_set(1);
+    vips_cache_set_max(0);
+    rc = cm_service_main(&identity_service);
+    vips_shutdown();
+    return rc;
 }

@@ -18,6 +18,7 @@
 #define LOGIN_COLUMNS                                                                              \
     "s.id::text AS session_id, s.organization_id::text AS organization_id, "                       \
     "s.impersonator_id::text AS impersonator_id, imp.email AS impersonator_email, "                \
+    "s.impersonator_session_id::text AS impersonator_session_id, "                                 \
     "s.interactive, s.revoked_at IS NOT NULL AS revoked, s.access_ttl_s, "                         \
     "floor(extract(epoch FROM s.expires_at))::bigint AS expires_at, " TS(                          \
         "s.expires_at") " AS expiration_time, "                                                    \
@@ -197,6 +198,7 @@ static const struct cm_pg_field login_fields[] = {
     F("organization_id", CM_PG_STR, organization_id),
     F("impersonator_id", CM_PG_STR, impersonator_id),
     F("impersonator_email", CM_PG_STR, impersonator_email),
+    F("impersonator_session_id", CM_PG_STR, impersonator_session_id),
     F("user_id", CM_PG_STR, user_id),
     F("username", CM_PG_STR, username),
     F("email", CM_PG_STR, email),
@@ -250,11 +252,11 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
 {
     PGresult *res = NULL;
     char ttl[16], exp[24], rttl[16], gen[24];
-    const char *values[9] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
-                             sn->interactive ? "t" : "f", ttl, exp, rttl,
-                             (const char *)token_hash, gen};
-    int lengths[9] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES, 0},
-        formats[9] = {0, 0, 0, 0, 0, 0, 0, 1, 0};
+    const char *values[10] = {sn->user_id,  sn->organization_id, sn->impersonator_id,
+                              sn->interactive ? "t" : "f", ttl, exp, rttl,
+                              (const char *)token_hash, gen, sn->impersonator_session_id};
+    int lengths[10] = {0, 0, 0, 0, 0, 0, 0, STORE_HASH_BYTES, 0, 0},
+        formats[10] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0};
     cm_err err = CM_OK;
 
     snprintf(ttl, sizeof ttl, "%d", sn->access_ttl_s);
@@ -285,7 +287,8 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
             "(SELECT fm.organization_id FROM user_organizations fm WHERE fm.user_id = $1::uuid "
             "ORDER BY fm.created_at, fm.organization_id LIMIT 1)) END AS id), "
             "s AS (INSERT INTO sessions (user_id, organization_id, impersonator_id, "
-            "interactive, access_ttl_s, expires_at) SELECT $1::uuid, org.id, $3::uuid, $4, $5, "
+            "impersonator_session_id, interactive, access_ttl_s, expires_at) "
+            "SELECT $1::uuid, org.id, $3::uuid, $10::uuid, $4, $5, "
             "CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) "
             "ELSE now() + make_interval(secs => $7::int) END FROM org "
             "WHERE ($2::uuid IS NULL OR org.id IS NOT NULL) AND EXISTS (SELECT 1 FROM users "
@@ -294,7 +297,7 @@ cm_err store_session_create(PGconn *pg, const struct session_new *sn,
             "t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
             "SELECT $8, id, expires_at FROM s) "
             "SELECT " LOGIN_COLUMNS " FROM s" LOGIN_JOINS,
-            9, values, lengths, formats, &res);
+            10, values, lengths, formats, &res);
     return login_of(err, res, out);
 }
 
@@ -317,12 +320,13 @@ cm_err store_refresh_rotate(PGconn *pg, const uint8_t old_hash[STORE_HASH_BYTES]
         "AND s0.id = rt.session_id AND s0.revoked_at IS NULL AND u0.enabled "
         "AND (s0.organization_id IS NULL OR EXISTS (SELECT 1 FROM user_organizations m0 "
         "WHERE m0.user_id = s0.user_id AND m0.organization_id = s0.organization_id)) "
-        "RETURNING rt.session_id, rt.expires_at, s0.user_id, "
+        "RETURNING rt.session_id, rt.expires_at, s0.user_id, s0.impersonator_id, "
         "u0.classification = 'carium' AS carium), "
         "nt AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
         "SELECT $2, session_id, expires_at FROM old), "
-        "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee) "
-        "SELECT user_id, 'refr', carium FROM old) "
+        "act AS (INSERT INTO user_activities (user_id, event_type, carium_employee, "
+        "impersonator_id, session_id) "
+        "SELECT user_id, 'refr', carium, impersonator_id, session_id FROM old) "
         "SELECT " LOGIN_COLUMNS " FROM old JOIN sessions s ON s.id = old.session_id" LOGIN_JOINS,
         2, values, lengths, formats, &res);
     return login_of(err, res, out);
@@ -455,6 +459,8 @@ static const struct cm_pg_field activity_fields[] = {
     F("user_id", CM_PG_STR, user_id),
     F("event_type", CM_PG_STR, event_type),
     F("timestamp", CM_PG_STR, timestamp),
+    F("impersonator_id", CM_PG_STR, impersonator_id),
+    F("session_id", CM_PG_STR, session_id),
     F("carium_employee", CM_PG_BOOL, carium_employee),
 };
 #undef F
@@ -488,6 +494,7 @@ cm_err store_activities_list(PGconn *pg, const struct activity_query *q,
     err = cm_pg_query_bin(
         pg,
         "SELECT a.id::text AS id, a.user_id::text AS user_id, a.event_type, "
+        "a.impersonator_id::text AS impersonator_id, a.session_id::text AS session_id, "
         "a.carium_employee, " TS(
             "a.occurred_at") " AS timestamp FROM user_activities a "
                              "WHERE ($1::uuid IS NULL OR a.user_id = $1::uuid) "

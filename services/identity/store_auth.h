@@ -71,6 +71,7 @@ struct login_rec {
     const char *organization_id; /* the session's organization, "" none */
     const char *impersonator_id;
     const char *impersonator_email;
+    const char *impersonator_session_id; /* the impersonator's own session, "" none */
     const char *user_id;
     const char *username;
     const char *email;
@@ -105,6 +106,7 @@ struct session_new {
                                   * member of it, else the first membership, else
                                   * none; else an organization the user belongs to */
     const char *impersonator_id; /* NULL: none */
+    const char *impersonator_session_id; /* NULL: none (the impersonator's session) */
     int interactive;
     int access_ttl_s;
     int64_t expires_at;      /* 0: now + refresh_ttl_s */
@@ -205,6 +207,8 @@ struct activity_rec {
     const char *user_id;
     const char *event_type;
     const char *timestamp;
+    const char *impersonator_id; /* who impersonated the user then ("" none) */
+    const char *session_id;      /* the session it happened in ("" unknown) */
     int carium_employee;
 };
 

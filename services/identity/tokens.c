@@ -37,8 +37,9 @@ json_t *tokens_login_info(const struct login_rec *r)
         return NULL;
     }
     if (r->impersonator_id[0])
-        imp = json_pack("{s:s, s:s, s:n}", "id", r->impersonator_id, "email",
-                        r->impersonator_email, "session-id");
+        imp = json_pack("{s:s, s:s, s:o}", "id", r->impersonator_id, "email",
+                        r->impersonator_email, "session-id",
+                        cm_json_str_or_null(r->impersonator_session_id));
     info = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:O, s:o, s:s, s:s, s:b, s:s, s:s, s:n, s:o}",
                      "email", r->email, "first-name", r->first_name, "last-name", r->last_name,
                      "locale", r->locale, "locale-explicit", r->locale_explicit,
@@ -79,29 +80,52 @@ static cm_err claims_roles(const struct login_rec *r, struct cm_token_claims *c)
     return CM_OK;
 }
 
+/* The claims of an access or id token of session r at unix time now (typ
+ * left ""). */
+static cm_err claims_of(const struct login_rec *r, int64_t now, struct cm_token_claims *c)
+{
+    cm_err err;
+
+    memset(c, 0, sizeof *c);
+    err = claims_roles(r, c);
+    if (err != CM_OK)
+        return err;
+    snprintf(c->sub, sizeof c->sub, "%s", r->user_id);
+    snprintf(c->sid, sizeof c->sid, "%s", r->session_id);
+    snprintf(c->org, sizeof c->org, "%s", r->organization_id);
+    snprintf(c->imp, sizeof c->imp, "%s", r->impersonator_id);
+    /* revocation is by generation, not time: a token issued in the second
+     * of a revocation is refused or accepted by its gen alone */
+    c->iat = now;
+    c->gen = r->token_gen;
+    c->exp = c->iat + r->access_ttl_s;
+    if (r->expires_at > now && c->exp > r->expires_at)
+        c->exp = r->expires_at;
+    return CM_OK;
+}
+
+char *tokens_access(const struct signing_key *key, const struct login_rec *r, const json_t *extra,
+                    int64_t now, int64_t *exp_out)
+{
+    struct cm_token_claims c;
+
+    if (claims_of(r, now, &c) != CM_OK)
+        return NULL;
+    snprintf(c.typ, sizeof c.typ, "access");
+    *exp_out = c.exp;
+    return cm_token_sign(&c, extra, key->kid, key->sk);
+}
+
 cm_err tokens_response(const struct signing_key *key, const struct login_rec *r,
                        const char *refresh_token, int64_t now, json_t **out)
 {
     struct cm_token_claims c;
     json_t *body = NULL, *extra = NULL;
     char *access = NULL, *id = NULL;
-    cm_err err;
+    cm_err err = claims_of(r, now, &c);
 
-    memset(&c, 0, sizeof c);
-    err = claims_roles(r, &c);
     if (err != CM_OK)
         return err;
-    snprintf(c.sub, sizeof c.sub, "%s", r->user_id);
-    snprintf(c.sid, sizeof c.sid, "%s", r->session_id);
-    snprintf(c.org, sizeof c.org, "%s", r->organization_id);
-    snprintf(c.imp, sizeof c.imp, "%s", r->impersonator_id);
-    /* revocation is by generation, not time: a token issued in the second
-     * of a revocation is refused or accepted by its gen alone */
-    c.iat = now;
-    c.gen = r->token_gen;
-    c.exp = c.iat + r->access_ttl_s;
-    if (r->expires_at > now && c.exp > r->expires_at)
-        c.exp = r->expires_at;
     snprintf(c.typ, sizeof c.typ, "access");
     access = cm_token_sign(&c, NULL, key->kid, key->sk);
     extra = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", r->email, "username", r->username,

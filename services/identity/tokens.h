@@ -43,6 +43,13 @@ json_t *tokens_login_info(const struct login_rec *r);
 cm_err tokens_response(const struct signing_key *key, const struct login_rec *r,
                        const char *refresh_token, int64_t now, json_t **out);
 
+/* An access token of session r at unix time now with the members of extra
+ * (may be NULL; cm_token_sign ignores those named like a standard claim);
+ * its expiry to *exp_out. A new string (caller frees); NULL when signing
+ * fails. */
+char *tokens_access(const struct signing_key *key, const struct login_rec *r, const json_t *extra,
+                    int64_t now, int64_t *exp_out);
+
 /* Starts session sn (store_session_create) with a new refresh token and
  * builds its login response into *out, signed with key (borrowed; the one
  * in identity's state, identity_state.h). Call inside the caller's

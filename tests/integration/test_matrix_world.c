@@ -57,6 +57,10 @@ static struct {
     char oreq[40], doc[40]; /* an onboarding request and a service document of A */
     char oreq_email[128];   /* the request's patient email */
     char inv[40];           /* a registration invitation of A */
+    char feature[64], org_feature[40], user_feature[40]; /* feature flags */
+    char imp[40]; /* an impersonation request of A's admin for the member */
+    char replicator[40]; /* the replicator "authz" */
+    char theme[40];      /* an organization theme */
 } w;
 
 static void basic_header(char *out, size_t cap, const struct client *c);
@@ -368,6 +372,132 @@ static void attachment_make(char *id)
     json_decref(doc);
 }
 
+/* A fresh assignable feature (made by the platform admin) into id (64). */
+static void feature_make(char *id)
+{
+    char body[256];
+    json_t *doc;
+
+    it_unique(id, 64, "mxf");
+    for (char *p = id; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"features\", \"attributes\": {\"id\": \"%s\"}}}", id);
+    json_post(w.platform, "/v1/features/", body, &doc);
+    json_decref(doc);
+}
+
+/* The feature flag targets: a feature, its layer for A and for the victim
+ * in A. */
+static void features_make(void)
+{
+    char body[512];
+    json_t *doc;
+
+    feature_make(w.feature);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"organization-features\", \"attributes\": "
+             "{\"feature-name\": \"%s\", \"organization-id\": \"%s\"}}}",
+             w.feature, w.a);
+    json_post(w.platform, "/v1/organization-features/", body, &doc);
+    snprintf(w.org_feature, sizeof w.org_feature, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"user-features\", \"attributes\": "
+             "{\"feature-name\": \"%s\", \"organization-id\": \"%s\", \"user-id\": \"%s\"}}}",
+             w.feature, w.a, w.victim.id);
+    json_post(w.platform, "/v1/user-features/", body, &doc);
+    snprintf(w.user_feature, sizeof w.user_feature, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+}
+
+/* An impersonation request of A's admin for user (NULL: a fresh patient of
+ * A), used at once when used; its id into id (40 bytes). */
+static void imp_make(const char *user, int used, char *id)
+{
+    char body[256], path[128];
+    struct ut_user u;
+    json_t *doc;
+
+    if (!user) {
+        person(w.a, NULL, &u);
+        user = u.id;
+    }
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"impersonation-requests\", \"attributes\": "
+             "{\"user-id\": \"%s\"}}}",
+             user);
+    json_post(w.admin.token, "/v1/impersonation-requests/", body, &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    if (used) {
+        snprintf(path, sizeof path, "/v1/impersonation-requests/%s/impersonate/", id);
+        json_post(w.admin.token, path, "{}", &doc);
+        json_decref(doc);
+    }
+}
+
+/* A logo upload target of A made by A's admin (id into id, 40 bytes), with
+ * a small PNG put to it when with_image. */
+static void logo_upload_make(int with_image, char *id)
+{
+    static const unsigned char png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}; /* 1 x 1 */
+    char path[160], auth[4200];
+    const char *headers[3] = {auth, "Content-Type: image/png", NULL};
+    struct it_req rq = {0};
+    struct it_resp r;
+    json_t *doc;
+
+    snprintf(path, sizeof path, "/v1/organizations/%s/upload-logo/", w.a);
+    json_post(w.admin.token, path, "{\"content-type\": \"image/png\", \"filename\": \"l.png\"}",
+              &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    if (!with_image)
+        return;
+    snprintf(path, sizeof path, "/v1/organizations/%s/logo-uploads/%s/", w.a, id);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", w.admin.token);
+    rq.method = "PUT";
+    rq.path = path;
+    rq.headers = headers;
+    rq.body = png;
+    rq.body_len = sizeof png;
+    cr_assert(eq(int, it_http(&rq, &r), 0));
+    cr_assert(eq(long, r.status, 201), "%.300s", r.body);
+    it_resp_release(&r);
+}
+
+/* The id of the replicator "authz" into w.replicator. */
+static void replicator_find(void)
+{
+    struct it_resp r;
+    json_t *doc, *item;
+    size_t i;
+
+    it_call_token(&r, "GET", "/v1/replicators/", w.platform, NULL);
+    cr_assert(eq(long, r.status, 200), "%.300s", r.body);
+    doc = it_json(&r);
+    json_array_foreach(json_object_get(doc, "data"), i, item)
+    {
+        const char *name =
+            json_string_value(json_object_get(json_object_get(item, "attributes"), "name"));
+        if (name && !strcmp(name, "authz"))
+            snprintf(w.replicator, sizeof w.replicator, "%s",
+                     json_string_value(json_object_get(item, "id")));
+    }
+    json_decref(doc);
+    it_resp_release(&r);
+    cr_assert(it_true(w.replicator[0] != '\0'), "replicator authz");
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -458,6 +588,16 @@ void mx_world_build(void)
     snprintf(w.session, sizeof w.session, "%s",
              json_string_value(json_object_get(doc, "session-id")));
     json_decref(doc);
+    features_make();
+    imp_make(w.member.id, 0, w.imp);
+    replicator_find();
+    json_post(w.platform, "/v1/organization-themes/",
+              "{\"data\": {\"type\": \"organization-themes\", \"attributes\": "
+              "{\"domain\": \"matrix.example.org\"}}}",
+              &doc);
+    snprintf(w.theme, sizeof w.theme, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     w.built = 1;
 }
 
@@ -469,6 +609,8 @@ struct cell {
     char t[72];                                       /* the target's id */
     char u[UT_ID_LEN], ub[UT_ID_LEN], uab[UT_ID_LEN]; /* fresh people, "" until made */
     char fresh[48], uuid[40];
+    char feature[64]; /* {F}, "" until made */
+    char upload[40];  /* {upload}, "" until made */
 };
 
 static void fresh_uuid(char *out)
@@ -519,6 +661,12 @@ static int target_of(struct cell *c)
         {"oreq:A", w.oreq},
         {"doc:A", w.doc},
         {"inv:A", w.inv},
+        {"feature:mx", w.feature},
+        {"org-feature:A", w.org_feature},
+        {"user-feature:victim", w.user_feature},
+        {"imp:A", w.imp},
+        {"replicator:authz", w.replicator},
+        {"theme:T", w.theme},
     };
 
     /* "kind:name#label": the label only tells two rows apart */
@@ -543,6 +691,12 @@ static int target_of(struct cell *c)
     } else if (!strcmp(t, "fresh:client-a")) {
         client_make(w.admin.token, w.a, "[]", &cl);
         snprintf(c->t, sizeof c->t, "%s", cl.id);
+    } else if (!strcmp(t, "fresh:logo-a")) {
+        char up[40];
+        logo_upload_make(1, up);
+        snprintf(c->t, sizeof c->t, "%s", w.a);
+    } else if (!strcmp(t, "fresh:imp-a") || !strcmp(t, "fresh:imp-used")) {
+        imp_make(NULL, !strcmp(t, "fresh:imp-used"), c->t);
     } else if (!strcmp(t, "fresh:group-a")) {
         group_make(c->t);
     } else if (!strcmp(t, "fresh:rgroup-a")) {
@@ -640,6 +794,18 @@ static const char *placeholder(struct cell *c, const char *name)
                 *p = (char)(*p - 'A' + 'a');
         return c->fresh;
     }
+    if (!strcmp(name, "feature"))
+        return w.feature;
+    if (!strcmp(name, "upload")) {
+        if (!c->upload[0])
+            logo_upload_make(0, c->upload);
+        return c->upload;
+    }
+    if (!strcmp(name, "F")) {
+        if (!c->feature[0])
+            feature_make(c->feature);
+        return c->feature;
+    }
     if (!strcmp(name, "uuid")) {
         if (!c->uuid[0])
             fresh_uuid(c->uuid);
@@ -682,7 +848,11 @@ static int expand(struct cell *c, const char *tmpl, int is_path, char *out, size
             strspn(s + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
                 (size_t)(end - s - 1)) {
             snprintf(name, sizeof name, "%.*s", (int)(end - s - 1), s + 1);
-            v = is_path ? c->t : placeholder(c, name);
+            /* in a path {id} is the target; another parameter ({upload}) is
+             * the placeholder of its name */
+            v = is_path && !strcmp(name, "id") ? c->t : placeholder(c, name);
+            if (!v && is_path)
+                v = c->t;
             if (!v) {
                 snprintf(out, cap, "unknown placeholder {%s}", name);
                 return -1;

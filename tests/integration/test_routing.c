@@ -27,7 +27,7 @@ static const struct miss misses[] = {
     {"GET", "/v1/no-such-resource/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
     {"POST", "/v2/no-such-resource/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
     {"GET", "/v3/users/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
-    {"GET", "/v1/features", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/oauth2-client-settings", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
     /* owned surfaces, no such operation: the service answers */
     {"GET", "/api/2015-02-01/nope", IT_AUTH_BOOTSTRAP, "cureatr", 404, NULL},
     {"GET", "/api/2015-02-01/util/test", IT_AUTH_BOOTSTRAP, "cureatr", 404, NULL},
@@ -35,8 +35,8 @@ static const struct miss misses[] = {
     {"POST", "/configure/nope", IT_AUTH_API_KEY, "okaya", 404, NULL},
     {"GET", "/v1/users/1/no-such-action/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
     /* known, not built */
-    {"GET", "/v1/features/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/features/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/oauth2-client-settings/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/oauth2-client-settings/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/oauth2-tokens/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/oauth2-launcher/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/saml-login/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},

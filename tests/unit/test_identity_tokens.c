@@ -216,10 +216,12 @@ Test(identity_tokens, impersonation_is_shown)
 
     r.impersonator_id = "55555555-5555-4555-8555-555555555555";
     r.impersonator_email = "boss@example.com";
+    r.impersonator_session_id = "66666666-6666-4666-8666-666666666666";
     cr_assert(eq(int, tokens_response(&key, &r, NULL, NOW, &body), CM_OK));
     imp = json_object_get(body, "impersonated-by");
     cr_assert(eq(str, (char *)str_of(imp, "id"), (char *)r.impersonator_id));
     cr_assert(eq(str, (char *)str_of(imp, "email"), "boss@example.com"));
+    cr_assert(eq(str, (char *)str_of(imp, "session-id"), (char *)r.impersonator_session_id));
     json_decref(body);
 }
 
