@@ -278,7 +278,8 @@ cm_err access_index_apply(struct access_index *ix, const struct access_change *c
         (has_c && !ix_uuid_parse(c->c, cc)))
         return CM_EINVAL;
     if (!strcmp(t, "u")) {
-        struct ix_user *u = USER(ix, get(&ix->users, a));
+        uint32_t at = get(&ix->users, a); /* before USER: get may move the records */
+        struct ix_user *u = USER(ix, at);
         u->present = (uint8_t)c->put;
         u->enabled = (uint8_t)(c->put && c->f1);
         u->padmin = (uint8_t)(c->put && c->f2);

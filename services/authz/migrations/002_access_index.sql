@@ -3,7 +3,9 @@
 -- the access rules read is written by triggers, in the same transaction, as
 -- rows of index_log in commit order: the triggers take one transaction-level
 -- advisory lock before they number their rows, so a transaction that commits
--- later never holds a lower seq. NOTIFY authz_index wakes every copy after
+-- later never holds a lower seq (a TRUNCATE logs every row it removes,
+-- before). The triggers fire under session_replication_role = replica too
+-- (scripts/authz_dataset.sql's bulk load). NOTIFY authz_index wakes every copy after
 -- the commit; each reads the rows past the last seq it applied.
 -- index_copies: each running copy's applied seq (read-your-writes: a write
 -- answers once every live copy has applied it).
@@ -36,9 +38,17 @@ CREATE TABLE index_copies (
 -- TG_ARGV: 0 tbl, 1 the select list for (a, b, c, f1, f2), 2 a filter,
 -- 3 'link' (an update removes the old row) or 'entity' (keyed by an id that
 -- never changes: an update is a new version).
-CREATE FUNCTION index_log_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+-- search_path pinned to authz's schema: other roles (tests, the bench data
+-- set) write these tables too.
+CREATE FUNCTION index_log_rows() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('authz.index_log'));
+    IF TG_OP = 'TRUNCATE' THEN -- before it: every row goes
+        EXECUTE format('INSERT INTO index_log (seq, tbl, put, a, b, c, f1, f2)'
+                       ' SELECT nextval(''index_log_seq''), %L, false, %s FROM %I WHERE %s',
+                       TG_ARGV[0], TG_ARGV[1], TG_TABLE_NAME, TG_ARGV[2]);
+    END IF;
     IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND TG_ARGV[3] = 'link') THEN
         EXECUTE format('INSERT INTO index_log (seq, tbl, put, a, b, c, f1, f2)'
                        ' SELECT nextval(''index_log_seq''), %L, false, %s FROM old_rows WHERE %s',
@@ -78,5 +88,13 @@ BEGIN
         EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows'
                        ' FOR EACH STATEMENT EXECUTE FUNCTION index_log_rows(%L, %L, %L, %L)',
                        t.tab || '_index_del', t.tab, t.code, t.cols, t.filter, t.kind);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION index_log_rows(%L, %L, %L, %L)',
+                       t.tab || '_index_trunc', t.tab, t.code, t.cols, t.filter, t.kind);
+        -- also under session_replication_role = replica (bulk loads)
+        EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I, ENABLE ALWAYS TRIGGER %I,'
+                       ' ENABLE ALWAYS TRIGGER %I, ENABLE ALWAYS TRIGGER %I', t.tab,
+                       t.tab || '_index_ins', t.tab || '_index_upd', t.tab || '_index_del',
+                       t.tab || '_index_trunc');
     END LOOP;
 END $$;
