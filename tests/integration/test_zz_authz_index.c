@@ -1,0 +1,120 @@
+/* test_zz_authz_index.c: suite zz_authz_index: read-your-writes of authz's
+ * in-memory access index with two authz copies sharing the traffic. A
+ * leader is added to and removed from a group through the groups API, and
+ * right after each answer (no waiting, no retry) the leader's check of an
+ * individual of the group, over HTTP (#12) and over authz.rpc.Check, says
+ * what the write made true, whichever copy answers. zz_: it starts a second
+ * copy of authz; its .fini puts the stack back (it_stack_restore). */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "auth_fixtures.h"
+#include "authz.pb-c.h"
+#include "cm_nats.h"
+#include "harness.h"
+#include "test_users_fixtures.h"
+
+#define ROUNDS 15
+
+void ag_person(const char *org, const char *role, struct ut_user *u);
+long ag_call(const char *method, const char *token, const char *body, json_t **doc,
+             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ag_individual(const char *token, const char *org, const char *user, char *id);
+void ag_group(const char *token, const char *org, const char *parent, const char *extra,
+              char *id);
+
+static void restore(void)
+{
+    it_stack_restore(60000);
+}
+
+/* #12 as user u (its own token) for query: the answer */
+static int http_check(const char *token, const char *u, const char *query)
+{
+    char body[512];
+    json_t *doc = NULL;
+    snprintf(body, sizeof body, "{\"access-query\": [\"%s\"], \"user-id\": \"%s\"}", query, u);
+    cr_assert(eq(long, af_call("POST", "/v1/authz-resource-access/", token, body, &doc), 201));
+    cr_assert(it_true(json_is_boolean(json_object_get(doc, "allow"))));
+    int allow = json_is_true(json_object_get(doc, "allow"));
+    json_decref(doc);
+    return allow;
+}
+
+static int rpc_check(natsConnection *nc, const char *u, const char *query)
+{
+    Authz__CheckRequest in = AUTHZ__CHECK_REQUEST__INIT;
+    char *qs[1] = {(char *)query};
+    Envelope__RpcReply *reply = NULL;
+    size_t len;
+    in.user_id = (char *)u;
+    in.access_queries = qs;
+    in.n_access_queries = 1;
+    uint8_t *payload = cm_pack(&in.base, &len);
+    cr_assert(eq(int, cm_nats_rpc(nc, "authz.rpc.Check", NULL, NULL, payload, len, 5000, &reply),
+                 CM_OK));
+    free(payload);
+    cr_assert(eq(int, reply->code, 0), "%s", reply->message);
+    Authz__CheckReply *out =
+        authz__check_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    cr_assert(out != NULL);
+    int allow = out->allow;
+    authz__check_reply__free_unpacked(out, NULL);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    return allow;
+}
+
+Test(zz_authz_index, a_write_is_seen_by_the_next_check_on_either_copy, .fini = restore,
+     .timeout = 180)
+{
+    IT_REQUIRE_STACK();
+    char org[UT_ID_LEN], g[40], ind[40], body[512], query[300];
+    struct ut_user admin, leader;
+    natsConnection *nc = NULL;
+
+    ut_org(org);
+    ag_person(org, "admin", &admin);
+    ag_person(org, "provider", &leader);
+    cr_assert(eq(int, it_stack(NULL, 0, "start", "authz", "2", NULL), 0), "a second authz copy");
+    ag_group(admin.token, org, NULL, NULL, g);
+    ag_individual(admin.token, org, NULL, ind);
+    snprintf(body, sizeof body, "{\"individual-ids\": [\"%s\"]}", ind);
+    cr_assert(eq(long, ag_call("POST", admin.token, body, NULL,
+                               "/v1/individual-groups/%s/add-individuals/", g),
+                 201));
+    /* both copies are live and following the change log */
+    PGconn *pg = it_pg();
+    char *copies = it_pg_value(pg,
+                               "SELECT count(*) FROM authz.index_copies"
+                               " WHERE seen_at > now() - interval '3 seconds'",
+                               0, NULL);
+    cr_assert(eq(str, copies, "2"));
+    free(copies);
+    PQfinish(pg);
+    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "it-authz-index", 1, NULL, &nc),
+                 CM_OK));
+    snprintf(query, sizeof query, "individual:%s:read", ind);
+    snprintf(body, sizeof body, "{\"user-ids\": [\"%s\"]}", leader.id);
+    cr_assert(eq(int, http_check(leader.token, leader.id, query), 0), "not a leader yet");
+    for (int round = 0; round < ROUNDS; round++) {
+        cr_assert(eq(long, ag_call("POST", admin.token, body, NULL,
+                                   "/v1/individual-groups/%s/add-leaders/", g),
+                     201));
+        cr_assert(eq(int, http_check(leader.token, leader.id, query), 1),
+                  "round %d: HTTP right after add-leaders", round);
+        cr_assert(eq(int, rpc_check(nc, leader.id, query), 1),
+                  "round %d: RPC right after add-leaders", round);
+        cr_assert(eq(int, rpc_check(nc, leader.id, query), 1), "round %d: the other copy", round);
+        cr_assert(eq(long, ag_call("POST", admin.token, body, NULL,
+                                   "/v1/individual-groups/%s/remove-leaders/", g),
+                     201));
+        cr_assert(eq(int, http_check(leader.token, leader.id, query), 0),
+                  "round %d: HTTP right after remove-leaders", round);
+        cr_assert(eq(int, rpc_check(nc, leader.id, query), 0),
+                  "round %d: RPC right after remove-leaders", round);
+        cr_assert(eq(int, rpc_check(nc, leader.id, query), 0), "round %d: the other copy", round);
+    }
+    cm_nats_close(nc, 1000);
+}
