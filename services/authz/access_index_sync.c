@@ -28,6 +28,7 @@ struct access_index_sync {
     pthread_mutex_t mu; /* one catch-up at a time */
     long long applied;  /* atomic; written under mu */
     int wake[2];        /* pipe: a byte stops the thread */
+    int listen_pid;     /* the backend that LISTENs (cm_pg may reset the connection) */
     pthread_t thread;
     int started;
 };
@@ -229,7 +230,9 @@ static cm_err listen_on(struct access_index_sync *s)
 {
     if (!s->pg && cm_pg_connect(s->cfg, &s->pg) != CM_OK)
         return CM_EUNAVAIL;
-    return cm_pg_exec(s->pg, "LISTEN authz_index");
+    cm_err err = cm_pg_exec(s->pg, "LISTEN authz_index");
+    s->listen_pid = err == CM_OK ? PQbackendPID(s->pg) : 0;
+    return err;
 }
 
 static void *sync_thread(void *arg)
@@ -249,6 +252,9 @@ static void *sync_thread(void *arg)
             if (listen_on(s) != CM_OK)
                 continue;
         }
+        /* a statement retried on a new connection (cm_pg) left the LISTEN behind */
+        if (PQbackendPID(s->pg) != s->listen_pid && listen_on(s) != CM_OK)
+            continue;
         PQconsumeInput(s->pg);
         for (PGnotify *n; (n = PQnotifies(s->pg)) != NULL;)
             PQfreemem(n);
