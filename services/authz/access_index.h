@@ -58,6 +58,11 @@ cm_err access_index_check(struct access_index *ix, const char *user_id,
 void access_index_user(struct access_index *ix, const char *user_id,
                        struct access_user_rec *out);
 
+/* 1 when memberships holds (user_id, organization_id), whatever the user's
+ * state (the answer access_may_ask needs). */
+int access_index_is_member(struct access_index *ix, const char *user_id,
+                           const char *organization_id);
+
 /* #10: the ids of the entities of type (group, individual, organization)
  * on which user_id may do every operation of ops (all of them for the
  * platform admin: every group, individual, or organization with a member),

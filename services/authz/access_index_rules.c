@@ -272,6 +272,16 @@ void access_index_user(struct access_index *ix, const char *user_id, struct acce
     pthread_rwlock_unlock(&ix->lock);
 }
 
+int access_index_is_member(struct access_index *ix, const char *user_id,
+                           const char *organization_id)
+{
+    pthread_rwlock_rdlock(&ix->lock);
+    uint32_t u = find_text(&ix->users, user_id), o = find_text(&ix->orgs, organization_id);
+    int member = u != NONE && o != NONE && ix_vec_has(&USER(ix, u)->orgs, o);
+    pthread_rwlock_unlock(&ix->lock);
+    return member;
+}
+
 /* ---- pages ---- */
 
 static int by_id(const void *x, const void *y, void *ids)

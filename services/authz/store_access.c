@@ -73,16 +73,6 @@ static cm_err one_bool(PGconn *pg, const char *sql, int n, const char *const *pa
     return err;
 }
 
-cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
-                              int *out_member)
-{
-    const char *params[2] = {user_id, organization_id};
-    return one_bool(pg,
-                    "SELECT true FROM memberships WHERE user_id = $1::uuid"
-                    " AND organization_id = $2::uuid",
-                    2, params, out_member);
-}
-
 cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
                                  int *out_all)
 {

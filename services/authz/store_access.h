@@ -1,6 +1,6 @@
 /* store_access.h: authz's SQL for access questions: decisions (one query
  * for one user, for the groups operations), the individuals #11 pages
- * through and membership questions (the checks, #10 and #13 are answered
+ * through and who owns them (the checks, #10 and #13 are answered
  * from the in-memory index, access_index.h). Every answer comes from the one definition
  * of each rule in store_access_rules.h. Nothing here knows about NATS or
  * HTTP; results are records, never a PGresult. */
@@ -21,10 +21,6 @@ struct access_user_rec {
     int enabled;
     int platform_admin;
 };
-
-/* *out_member 1 when user_id is a member of organization_id. */
-cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
-                              int *out_member);
 
 /* *out_all 1 when every individual of ids_pg (a Postgres array text of
  * uuids) exists and is owned by organization_id. */

@@ -116,6 +116,9 @@ Test(access_index, groups_organizations_and_system)
     cr_assert(eq(int, can(ix, U_ADMIN, "organization:" ORG_A ":write"), 1));
     cr_assert(eq(int, can(ix, U_ADMIN, "system:x:read"), 0));
     cr_assert(eq(int, can(ix, U_PADMIN, "app.msg:x:write"), 1));
+    cr_assert(eq(int, access_index_is_member(ix, U_OFF, ORG_A), 1), "disabled, still a member");
+    cr_assert(eq(int, access_index_is_member(ix, U_NOBODY, ORG_A), 0));
+    cr_assert(eq(int, access_index_is_member(ix, U_SELF, ORG_B), 0));
     access_index_free(ix);
 }
 
