@@ -208,16 +208,33 @@ static void kind_free(struct kind *k, size_t nvec, size_t vec_at)
     free(k->map.slots);
 }
 
-void access_index_free(struct access_index *ix)
+static void kinds_free(struct access_index *ix)
 {
-    if (!ix)
-        return;
     kind_free(&ix->users, 5, offsetof(struct ix_user, orgs));
     kind_free(&ix->orgs, 4, offsetof(struct ix_org, members));
     kind_free(&ix->groups, 4, offsetof(struct ix_group, leaders));
     kind_free(&ix->inds, 1, offsetof(struct ix_ind, groups));
+}
+
+void access_index_free(struct access_index *ix)
+{
+    if (!ix)
+        return;
+    kinds_free(ix);
     pthread_rwlock_destroy(&ix->lock);
     free(ix);
+}
+
+void access_index_clear(struct access_index *ix)
+{
+    struct kind *kinds[4] = {&ix->users, &ix->orgs, &ix->groups, &ix->inds};
+    kinds_free(ix);
+    for (int k = 0; k < 4; k++) {
+        size_t rec_size = kinds[k]->rec_size;
+        memset(kinds[k], 0, sizeof *kinds[k]);
+        kinds[k]->rec_size = rec_size;
+    }
+    memset(ix->links, 0, sizeof ix->links);
 }
 
 /* ---- changes ---- */
@@ -344,7 +361,8 @@ void access_index_stats(struct access_index *ix, struct access_index_stats *out)
     pthread_rwlock_rdlock(&ix->lock);
     const struct kind *kinds[4] = {&ix->users, &ix->orgs, &ix->groups, &ix->inds};
     for (int k = 0; k < 4; k++)
-        bytes += kinds[k]->cap * (16 + kinds[k]->rec_size) + kinds[k]->map.cap * sizeof(struct slot);
+        bytes +=
+            kinds[k]->cap * (16 + kinds[k]->rec_size) + kinds[k]->map.cap * sizeof(struct slot);
     for (uint32_t u = 0; u < ix->users.n; u++) {
         const struct ix_user *r = USER(ix, u);
         out->users += r->present;

@@ -47,6 +47,9 @@ void access_index_write_begin(struct access_index *ix);
 cm_err access_index_apply(struct access_index *ix, const struct access_change *c);
 void access_index_write_end(struct access_index *ix);
 
+/* Empties the index (under the write lock), for a rebuild. */
+void access_index_clear(struct access_index *ix);
+
 /* Decides whether user_id may do every one of the n queries (engine.h's
  * rules; an unknown or disabled user may do nothing, the platform admin
  * everything). *out_allow 1 or 0 on CM_OK; CM_EINVAL for n too large. */
@@ -55,8 +58,7 @@ cm_err access_index_check(struct access_index *ix, const char *user_id,
 
 /* The projected user as access_index knows it (store_access_user's
  * record). */
-void access_index_user(struct access_index *ix, const char *user_id,
-                       struct access_user_rec *out);
+void access_index_user(struct access_index *ix, const char *user_id, struct access_user_rec *out);
 
 /* 1 when memberships holds (user_id, organization_id), whatever the user's
  * state (the answer access_may_ask needs). */

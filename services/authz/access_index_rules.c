@@ -134,8 +134,8 @@ static void mark_above(struct access_index *ix, uint32_t g, uint8_t *mark)
 
 /* Marks in mark (over the entities of type) what user u may do op on, by
  * a way other than platform admin. */
-static void user_set(struct access_index *ix, uint32_t uid, enum authz_type type,
-                     enum authz_op op, uint8_t *mark)
+static void user_set(struct access_index *ix, uint32_t uid, enum authz_type type, enum authz_op op,
+                     uint8_t *mark)
 {
     const struct ix_user *u = USER(ix, uid);
     struct vec stack = {NULL, 0, 0};
@@ -208,9 +208,7 @@ static void all_set(struct access_index *ix, enum authz_type type, uint8_t *mark
 
 static struct kind *kind_of(struct access_index *ix, enum authz_type type)
 {
-    return type == AUTHZ_GROUP        ? &ix->groups
-           : type == AUTHZ_INDIVIDUAL ? &ix->inds
-                                      : &ix->orgs;
+    return type == AUTHZ_GROUP ? &ix->groups : type == AUTHZ_INDIVIDUAL ? &ix->inds : &ix->orgs;
 }
 
 /* 1 when the user may do op on at least one entity of type */

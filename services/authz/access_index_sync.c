@@ -14,11 +14,12 @@
 #include "cm_pg.h"
 #include "cm_time.h"
 
-#define LOG_PAGE 20000         /* log rows per statement */
+#define LOG_PAGE 20000 /* log rows per statement */
 #define LOG_PAGE_TEXT "20000"
 #define SNAPSHOT_FETCH "50000" /* snapshot rows per FETCH */
 #define TICK_MS 1000           /* catch-up and heartbeat without a notification */
 #define BIG_CATCH_UP 10000     /* rows applied after which the size is logged */
+#define PRUNE_MS 60000         /* how often a copy prunes the applied log */
 
 struct access_index_sync {
     const struct cm_config *cfg;
@@ -66,13 +67,15 @@ static const struct {
 };
 
 /* Applies rows (a, b, c, f1, f2 from column first on) of res as puts (tbl
- * given) or as log rows (tbl NULL: seq, tbl, put before them). */
+ * given) or as log rows (tbl NULL: seq, tbl, put before them); takes the
+ * write lock unless locked. */
 static cm_err apply_rows(struct access_index *ix, const PGresult *res, const char *tbl,
-                         long long *last_seq)
+                         long long *last_seq, int locked)
 {
     int first = tbl ? 0 : 3;
     cm_err err = CM_OK;
-    access_index_write_begin(ix);
+    if (!locked)
+        access_index_write_begin(ix);
     for (int r = 0; r < PQntuples(res) && err == CM_OK; r++) {
         struct access_change c = {
             tbl ? tbl : PQgetvalue(res, r, 1),
@@ -89,43 +92,73 @@ static cm_err apply_rows(struct access_index *ix, const PGresult *res, const cha
         if (last_seq)
             *last_seq = strtoll(PQgetvalue(res, r, 0), NULL, 10);
     }
-    access_index_write_end(ix);
+    if (!locked)
+        access_index_write_end(ix);
     return err;
 }
 
-/* Reads every table in one snapshot (and the log's last seq in it). */
-static cm_err snapshot(struct access_index_sync *s)
+/* Reads every table on pg in one snapshot, with the seq it is at (the
+ * log's last, or the pruned one when the log is empty) into the index (empty;
+ * the caller holds the write lock when locked). */
+static cm_err snapshot(struct access_index_sync *s, PGconn *pg, int locked)
 {
     PGresult *res = NULL;
     int64_t t0 = cm_now_ms();
-    cm_err err = cm_pg_exec(s->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    cm_err err = cm_pg_exec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     if (err == CM_OK)
-        err = cm_pg_query(s->pg, "SELECT coalesce(max(seq), 0) FROM index_log", 0, NULL, &res);
+        err = cm_pg_query(pg,
+                          "SELECT greatest((SELECT coalesce(max(seq), 0) FROM index_log),"
+                          " (SELECT upto FROM index_pruned))",
+                          0, NULL, &res);
     if (err == CM_OK) {
-        s->applied = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        __atomic_store_n(&s->applied, strtoll(PQgetvalue(res, 0, 0), NULL, 10), __ATOMIC_RELEASE);
         PQclear(res);
     }
     for (size_t t = 0; err == CM_OK && t < sizeof snapshot_tables / sizeof snapshot_tables[0];
          t++) {
         char sql[512];
         snprintf(sql, sizeof sql, "DECLARE snap NO SCROLL CURSOR FOR %s", snapshot_tables[t].sql);
-        err = cm_pg_exec(s->pg, sql);
+        err = cm_pg_exec(pg, sql);
         while (err == CM_OK) {
-            err = cm_pg_query(s->pg, "FETCH " SNAPSHOT_FETCH " FROM snap", 0, NULL, &res);
+            err = cm_pg_query(pg, "FETCH " SNAPSHOT_FETCH " FROM snap", 0, NULL, &res);
             if (err != CM_OK)
                 break;
             int n = PQntuples(res);
-            err = n ? apply_rows(s->ix, res, snapshot_tables[t].tbl, NULL) : CM_OK;
+            err = n ? apply_rows(s->ix, res, snapshot_tables[t].tbl, NULL, locked) : CM_OK;
             PQclear(res);
             if (n == 0)
                 break;
         }
         if (err == CM_OK)
-            err = cm_pg_exec(s->pg, "CLOSE snap");
+            err = cm_pg_exec(pg, "CLOSE snap");
     }
-    err = cm_pg_end(s->pg, err);
-    if (err == CM_OK)
+    err = cm_pg_end(pg, err);
+    if (err == CM_OK && !locked) /* (access_index_stats takes the lock) */
         log_size(s->ix, "built", cm_now_ms() - t0);
+    return err;
+}
+
+/* When the log was pruned past the applied seq (this copy was not seen for
+ * longer than the pruning waits, or started meanwhile), the rows it missed
+ * are gone: the index is read again from the tables, readers waiting. */
+static cm_err rebuild_if_pruned(struct access_index_sync *s, PGconn *pg)
+{
+    PGresult *res = NULL;
+    cm_err err = cm_pg_query(pg, "SELECT upto FROM index_pruned", 0, NULL, &res);
+    if (err != CM_OK)
+        return err;
+    long long upto = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (upto <= s->applied)
+        return CM_OK;
+    cm_warn("access index: the change log was pruned past seq %lld (to %lld): rebuilding",
+            s->applied, upto);
+    access_index_write_begin(s->ix);
+    access_index_clear(s->ix);
+    err = snapshot(s, pg, 1);
+    access_index_write_end(s->ix);
+    if (err == CM_OK)
+        log_size(s->ix, "rebuilt", 0);
     return err;
 }
 
@@ -148,7 +181,8 @@ cm_err access_index_catch_up(struct access_index_sync *s, PGconn *pg)
     long total = 0;
     int64_t t0 = cm_now_ms();
     pthread_mutex_lock(&s->mu);
-    for (;;) {
+    err = rebuild_if_pruned(s, pg);
+    for (; err == CM_OK;) {
         char after[24];
         PGresult *res = NULL;
         long long last = s->applied;
@@ -162,7 +196,7 @@ cm_err access_index_catch_up(struct access_index_sync *s, PGconn *pg)
             break;
         int n = PQntuples(res);
         if (n)
-            err = apply_rows(s->ix, res, NULL, &last);
+            err = apply_rows(s->ix, res, NULL, &last, 0);
         PQclear(res);
         if (err != CM_OK)
             break;
@@ -216,12 +250,26 @@ cm_err access_index_settle(struct access_index_sync *s, PGconn *pg, int wait_ms)
         if (behind == 0)
             return CM_OK;
         if (cm_now_ms() >= deadline) {
-            cm_warn("access index: %ld other copies have not applied seq %s within %d ms",
-                    behind, target, wait_ms);
+            cm_warn("access index: %ld other copies have not applied seq %s within %d ms", behind,
+                    target, wait_ms);
             return CM_OK;
         }
         usleep(1000);
     }
+}
+
+/* Deletes the log rows every copy seen within 10 minutes has applied and
+ * records how far (index_pruned), so that a copy that was away longer, or
+ * started meanwhile, rebuilds instead of missing them. */
+static cm_err prune(struct access_index_sync *s)
+{
+    return cm_pg_command(s->pg,
+                         "WITH m AS (SELECT min(applied) AS upto FROM index_copies"
+                         " WHERE seen_at > now() - interval '10 minutes'),"
+                         " d AS (DELETE FROM index_log WHERE seq <= (SELECT upto FROM m))"
+                         " UPDATE index_pruned SET upto = (SELECT upto FROM m)"
+                         " WHERE (SELECT upto FROM m) > upto",
+                         0, NULL, NULL);
 }
 
 /* ---- the thread ---- */
@@ -238,7 +286,7 @@ static cm_err listen_on(struct access_index_sync *s)
 static void *sync_thread(void *arg)
 {
     struct access_index_sync *s = arg;
-    int64_t next_beat = 0;
+    int64_t next_beat = 0, next_prune = cm_now_ms() + PRUNE_MS;
     for (;;) {
         struct pollfd fds[2] = {{s->wake[0], POLLIN, 0}, {-1, POLLIN, 0}};
         int ok = s->pg && PQstatus(s->pg) == CONNECTION_OK;
@@ -265,6 +313,11 @@ static void *sync_thread(void *arg)
             if (heartbeat(s) == CM_OK)
                 next_beat = cm_now_ms() + TICK_MS;
         }
+        if (cm_now_ms() >= next_prune) {
+            if (prune(s) != CM_OK)
+                cm_warn("access index: the change log could not be pruned");
+            next_prune = cm_now_ms() + PRUNE_MS;
+        }
     }
     return NULL;
 }
@@ -282,7 +335,7 @@ cm_err access_index_sync_start(const struct cm_config *cfg, struct access_index 
     s->wake[0] = s->wake[1] = -1;
     err = listen_on(s); /* before the snapshot: no change is missed */
     if (err == CM_OK)
-        err = snapshot(s);
+        err = snapshot(s, s->pg, 0);
     if (err == CM_OK)
         err = cm_pg_query(s->pg,
                           "WITH gone AS (DELETE FROM index_copies"

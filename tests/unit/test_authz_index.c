@@ -150,19 +150,18 @@ Test(access_index, sets_and_accessors_in_id_order)
     struct access_index *ix = world();
     struct access_page page = {0, 0, NULL};
     enum authz_op ops[2] = {AUTHZ_READ, AUTHZ_WRITE};
-    cr_assert(eq(int,
-                 access_index_entities(ix, U_MEMBER_CHILD, AUTHZ_INDIVIDUAL, ops, 1, NULL, 10, 0,
-                                       &page),
-                 CM_OK));
+    cr_assert(
+        eq(int,
+           access_index_entities(ix, U_MEMBER_CHILD, AUTHZ_INDIVIDUAL, ops, 1, NULL, 10, 0, &page),
+           CM_OK));
     cr_assert(eq(long, page.total, 3));
     cr_assert(eq(str, page.ids[0], I_1));
     cr_assert(eq(str, page.ids[1], I_2));
     cr_assert(eq(str, page.ids[2], I_SELF));
     access_page_release(&page);
-    cr_assert(eq(int,
-                 access_index_entities(ix, U_MEMBER_CHILD, AUTHZ_INDIVIDUAL, ops, 2, NULL, 1, 1,
-                                       &page),
-                 CM_OK));
+    cr_assert(eq(
+        int, access_index_entities(ix, U_MEMBER_CHILD, AUTHZ_INDIVIDUAL, ops, 2, NULL, 1, 1, &page),
+        CM_OK));
     cr_assert(eq(long, page.total, 1), "read and write: only I_2");
     cr_assert(eq(sz, page.n, 0), "offset 1 of 1");
     access_page_release(&page);
@@ -173,10 +172,9 @@ Test(access_index, sets_and_accessors_in_id_order)
     cr_assert(eq(str, page.ids[0], I_B));
     access_page_release(&page);
     const char *ids[1] = {I_1};
-    cr_assert(eq(int,
-                 access_index_accessors(ix, AUTHZ_INDIVIDUAL, AUTHZ_WRITE, ids, 1, NULL, 10, 0,
-                                        &page),
-                 CM_OK));
+    cr_assert(eq(
+        int, access_index_accessors(ix, AUTHZ_INDIVIDUAL, AUTHZ_WRITE, ids, 1, NULL, 10, 0, &page),
+        CM_OK));
     /* admin, the root's leader, the platform admin; not the disabled admin */
     cr_assert(eq(long, page.total, 3));
     cr_assert(eq(str, page.ids[0], U_ADMIN));

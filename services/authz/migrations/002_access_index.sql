@@ -98,3 +98,12 @@ BEGIN
                        t.tab || '_index_trunc');
     END LOOP;
 END $$;
+
+-- one row: the log rows up to upto were deleted, every copy seen within 10
+-- minutes having applied them (access_index_sync.c prunes once a minute); a
+-- copy whose applied seq is below reads the tables again
+CREATE TABLE index_pruned (
+    id   integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    upto bigint NOT NULL DEFAULT 0
+);
+INSERT INTO index_pruned DEFAULT VALUES;
