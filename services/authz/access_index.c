@@ -24,30 +24,19 @@
 
 /* ---- uuids ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into 16 bytes; 0 when malformed */
 int ix_uuid_parse(const char *s, uint8_t out[16])
 {
     size_t k = 0;
     if (!s || !cm_uuid_valid(s))
         return 0;
+    /* digits checked by cm_uuid_valid: '0'-'9' keep their low nibble,
+     * 'a'-'f' and 'A'-'F' (0x61.., 0x41..) have bit 6 set and need 9 more */
     for (const char *p = s; *p && k < 16; p++) {
         if (*p == '-')
             continue;
-        int hi = hexval(p[0]), lo = hexval(p[1]);
-        if (hi < 0 || lo < 0)
-            return 0;
-        out[k++] = (uint8_t)(hi << 4 | lo);
+        unsigned hi = (unsigned)p[0], lo = (unsigned)p[1];
+        out[k++] = (uint8_t)((((hi & 15) + (hi >> 6) * 9) << 4) | ((lo & 15) + (lo >> 6) * 9));
         p++;
     }
     return k == 16;

@@ -27,7 +27,7 @@
 #include "auth_fixtures.h"
 #include "authz.pb-c.h"
 #include "cm_nats.h"
-#include "authz_index_wait.h"
+#include "it_authz.h"
 #include "harness.h"
 
 enum { ADMIN_A, LEAD_ROOT, LEAD_G, MEMBER_G, MEMBER_W, LEAD_H, OUTSIDER, DISABLED, SELF, NOBODY,
@@ -768,30 +768,6 @@ static natsConnection *nats(void)
     return nc;
 }
 
-/* authz.rpc.Check; the reply code, the answer into *allow. */
-static int rpc_check(natsConnection *nc, const char *u, const char *query, int *allow)
-{
-    Authz__CheckRequest in = AUTHZ__CHECK_REQUEST__INIT;
-    char *qs[1] = {(char *)query};
-    Envelope__RpcReply *reply = NULL;
-    size_t len;
-    in.user_id = (char *)u;
-    in.access_queries = qs;
-    in.n_access_queries = 1;
-    uint8_t *payload = cm_pack(&in.base, &len);
-    cr_assert(eq(int, cm_nats_rpc(nc, "authz.rpc.Check", NULL, NULL, payload, len, 3000, &reply), CM_OK));
-    free(payload);
-    int code = reply->code;
-    if (code == 0) {
-        Authz__CheckReply *out = authz__check_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-        cr_assert(out != NULL);
-        *allow = out->allow;
-        authz__check_reply__free_unpacked(out, NULL);
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    return code;
-}
-
 Test(authz_access, rpc_check_and_batch, .timeout = 30)
 {
     IT_REQUIRE_STACK();
@@ -802,13 +778,13 @@ Test(authz_access, rpc_check_and_batch, .timeout = 30)
     natsConnection *nc = nats();
     q(a, "individual", w.i[I_1], "read");
     q(b, "individual", w.i[I_1], "write");
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], a, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], a, &allow), 0));
     cr_assert(eq(int, allow, 1));
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], b, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], b, &allow), 0));
     cr_assert(eq(int, allow, 0));
-    cr_assert(eq(int, rpc_check(nc, "not-a-uuid", a, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, "not-a-uuid", a, &allow), 0));
     cr_assert(eq(int, allow, 0));
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], "individual:1:read", &allow), CM_EINVAL));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], "individual:1:read", &allow), CM_EINVAL));
 
     Authz__CheckRequest c1 = AUTHZ__CHECK_REQUEST__INIT, c2 = AUTHZ__CHECK_REQUEST__INIT;
     Authz__CheckRequest *cs[2] = {&c1, &c2};
@@ -852,18 +828,18 @@ Test(authz_access, checks_follow_table_changes_and_see_api_writes_at_once, .time
     it_admin_token(token);
     natsConnection *nc = nats();
     q(query, "individual", w.i[I_1], "read");
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     cr_assert(eq(int, allow, 1));
     run_sql(pg, "DELETE FROM authz.group_members WHERE group_id = $1 AND user_id = $2", 2,
             (const char *const[]){w.g[G_G], w.u[MEMBER_G]});
     it_authz_index_fresh();
     cr_assert(eq(int, check(token, w.u[MEMBER_G], (const char *const[]){query}, 1), 0));
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     cr_assert(eq(int, allow, 0), "the RPC follows a change made in the tables");
     in_group(pg, MEMBER_SQL, w.g[G_G], w.u[MEMBER_G]); /* back as it was */
     it_authz_index_fresh();
     cr_assert(eq(int, check(token, w.u[MEMBER_G], (const char *const[]){query}, 1), 1));
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     cr_assert(eq(int, allow, 1));
     PQfinish(pg);
     /* the groups API removes the member: the next checks see it, no waiting */
@@ -876,7 +852,7 @@ Test(authz_access, checks_follow_table_changes_and_see_api_writes_at_once, .time
     cr_assert(it_true(json_is_array(members)));
     cr_assert(eq(sz, json_array_size(members), 0), "the member is gone from the group's document");
     json_decref(doc);
-    cr_assert(eq(int, rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
+    cr_assert(eq(int, it_authz_rpc_check(nc, w.u[MEMBER_G], query, &allow), 0));
     cr_assert(eq(int, allow, 0), "the RPC right after the write");
     cr_assert(eq(int, check(token, w.u[MEMBER_G], (const char *const[]){query}, 1), 0),
               "HTTP right after the write");

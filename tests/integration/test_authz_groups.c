@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "auth_fixtures.h"
-#include "authz_index_wait.h"
+#include "it_authz.h"
 #include "harness.h"
 #include "test_users_fixtures.h"
 

@@ -24,7 +24,7 @@
 #include "../../services/authz/store_access_rules.h"
 #include "authz.pb-c.h"
 #include "cm_nats.h"
-#include "authz_index_wait.h"
+#include "it_authz.h"
 #include "harness.h"
 
 #define NSTAFF_SAMPLE 10

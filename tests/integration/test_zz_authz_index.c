@@ -17,6 +17,7 @@
 #include "authz.pb-c.h"
 #include "cm_nats.h"
 #include "harness.h"
+#include "it_authz.h"
 #include "test_users_fixtures.h"
 
 #define ROUNDS 15
@@ -45,26 +46,11 @@ static int http_check(const char *token, const char *u, const char *query)
     return allow;
 }
 
+/* authz.rpc.Check for user u: the answer (the reply must be a success) */
 static int rpc_check(natsConnection *nc, const char *u, const char *query)
 {
-    Authz__CheckRequest in = AUTHZ__CHECK_REQUEST__INIT;
-    char *qs[1] = {(char *)query};
-    Envelope__RpcReply *reply = NULL;
-    size_t len;
-    in.user_id = (char *)u;
-    in.access_queries = qs;
-    in.n_access_queries = 1;
-    uint8_t *payload = cm_pack(&in.base, &len);
-    cr_assert(
-        eq(int, cm_nats_rpc(nc, "authz.rpc.Check", NULL, NULL, payload, len, 5000, &reply), CM_OK));
-    free(payload);
-    cr_assert(eq(int, reply->code, 0), "%s", reply->message);
-    Authz__CheckReply *out =
-        authz__check_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    cr_assert(out != NULL);
-    int allow = out->allow;
-    authz__check_reply__free_unpacked(out, NULL);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
+    int allow = -1;
+    cr_assert(eq(int, it_authz_rpc_check(nc, u, query, &allow), 0));
     return allow;
 }
 

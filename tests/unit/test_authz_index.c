@@ -188,3 +188,21 @@ Test(access_index, sets_and_accessors_in_id_order)
     cr_assert(ge(sz, st.bytes, 1000));
     access_index_free(ix);
 }
+
+Test(access_index, uuids_in_any_case_are_one_id_and_print_in_lower_case)
+{
+    struct access_index *ix = access_index_new();
+    struct access_page page = {0, 0, NULL};
+    const char *ids[1] = {"0A1B2C3D-4E5F-4A6B-8C7D-9E0FABCDEF12"};
+    put(ix, "u", 1, "0a1b2c3d-4e5f-4a6b-8c7d-9e0fabcdef12", NULL, NULL, 1, 1);
+    cr_assert(eq(int, can(ix, "0A1B2C3D-4E5F-4A6B-8C7D-9E0FABCDEF12", "system:x:read"), 1));
+    cr_assert(eq(int, can(ix, "0a1b2c3d-4e5f-4a6b-8c7d-9e0fabcdef13", "system:x:read"), 0));
+    cr_assert(eq(int,
+                 access_index_accessors(ix, AUTHZ_ORGANIZATION, AUTHZ_READ, ids, 1, NULL, 10, 0,
+                                        &page),
+                 CM_OK));
+    cr_assert(eq(sz, page.n, 1), "the platform admin");
+    cr_assert(eq(str, page.ids[0], "0a1b2c3d-4e5f-4a6b-8c7d-9e0fabcdef12"));
+    access_page_release(&page);
+    access_index_free(ix);
+}
