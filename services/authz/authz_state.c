@@ -6,46 +6,27 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 
-/* Any group, membership, role or user change: every cached answer is stale. */
-static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
-{
-    (void)nc;
-    (void)sub;
-    check_cache_invalidate(closure);
-    natsMsg_Destroy(msg);
-}
-
 void authz_state_free(void *state)
 {
     struct authz_state *st = state;
     if (!st)
         return;
-    for (int i = 0; i < 2; i++) {
-        if (st->subs[i]) {
-            natsSubscription_Unsubscribe(st->subs[i]);
-            natsSubscription_Destroy(st->subs[i]);
-        }
-    }
-    check_cache_free(st->cache);
+    access_index_sync_stop(st->sync);
+    access_index_free(st->index);
     free(st);
 }
 
 cm_err authz_state_new(const struct cm_config *cfg, natsConnection *nc, void **out_state)
 {
-    static const char *const subjects[2] = {"evt.identity.>", "evt.authz.>"};
     struct authz_state *st = cm_xcalloc(1, sizeof *st);
-    natsStatus s = NATS_OK;
+    cm_err err;
 
-    (void)cfg;
-    st->cache = check_cache_new(AUTHZ_CACHE_SLOTS, AUTHZ_CACHE_TTL_MS);
-    for (int i = 0; i < 2 && s == NATS_OK; i++)
-        s = natsConnection_Subscribe(&st->subs[i], nc, subjects[i], on_event, st->cache);
-    if (s == NATS_OK)
-        s = natsConnection_FlushTimeout(nc, 2000);
-    if (s != NATS_OK) {
-        cm_error("check cache: cannot subscribe to events: %s", natsStatus_GetText(s));
+    (void)nc;
+    st->index = access_index_new();
+    err = access_index_sync_start(cfg, st->index, &st->sync);
+    if (err != CM_OK) {
         authz_state_free(st);
-        return CM_EUNAVAIL;
+        return err;
     }
     *out_state = st;
     return CM_OK;
@@ -54,4 +35,16 @@ cm_err authz_state_new(const struct cm_config *cfg, natsConnection *nc, void **o
 struct authz_state *authz_state_of(const struct cm_worker *w)
 {
     return w->state;
+}
+
+struct access_index *authz_index_of(const struct cm_worker *w)
+{
+    return authz_state_of(w)->index;
+}
+
+void authz_settle(struct cm_worker *w)
+{
+    struct authz_state *st = authz_state_of(w);
+    if (st && access_index_settle(st->sync, w->pg, AUTHZ_SETTLE_MS) != CM_OK)
+        cm_warn("access index: a write could not be settled");
 }

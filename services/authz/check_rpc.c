@@ -1,8 +1,7 @@
 /* check_rpc.c: the typed RPCs authz.rpc.Check and authz.rpc.CheckBatch that
- * the other services call for their own access decisions, answered by the
- * engine through the in-process cache of authz's state (authz_state.h:
- * built at start, invalidated by every evt.identity.> and evt.authz.>
- * event). A user id that is not a uuid is simply not allowed, like an
+ * the other services call for their own access decisions, answered from the
+ * in-memory access index of authz's state (authz_state.h), without a
+ * statement. A user id that is not a uuid is simply not allowed, like an
  * unknown one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,38 +9,23 @@
 #include "authz.pb-c.h"
 #include "authz_state.h"
 #include "cm_nats.h"
-#include "cm_time.h"
 #include "handlers_access.h"
 
 #define BATCH_MAX 256 /* checks in one CheckBatch */
 
-/* The worker's cache; NULL without a state (answers are then not cached). */
-static struct check_cache *cache_of(const struct cm_worker *w)
-{
-    struct authz_state *st = authz_state_of(w);
-    return st ? st->cache : NULL;
-}
-
-/* Decides one CheckRequest through the cache. CM_EINVAL with a detail on w
+/* Decides one CheckRequest from the index. CM_EINVAL with a detail on w
  * for a bad query. */
-static cm_err check_one(struct cm_worker *w, struct check_cache *c, const Authz__CheckRequest *in,
-                        int *out_allow)
+static cm_err check_one(struct cm_worker *w, const Authz__CheckRequest *in, int *out_allow)
 {
     struct access_queries *qs;
-    char key[CHECK_CACHE_KEY_MAX + 1], err_text[160];
-    size_t bad, klen;
-    uint64_t gen;
+    char err_text[160];
+    size_t bad;
     cm_err err;
 
     if (!cm_uuid_valid(in->user_id)) {
         *out_allow = 0;
         return CM_OK;
     }
-    klen = c ? check_cache_key(key, sizeof key, in->user_id,
-                               (const char *const *)in->access_queries, in->n_access_queries)
-             : 0;
-    if (klen && check_cache_get(c, key, klen, cm_now_ms(), out_allow))
-        return CM_OK;
     qs = malloc(sizeof *qs);
     if (!qs)
         return CM_ENOMEM;
@@ -53,10 +37,7 @@ static cm_err check_one(struct cm_worker *w, struct check_cache *c, const Authz_
         else
             err = cm_rpc_fail(w, CM_EINVAL, "%s", err_text);
     } else {
-        gen = c ? check_cache_generation(c) : 0;
-        err = authz_check(w->pg, in->user_id, qs->q, qs->n, out_allow);
-        if (err == CM_OK && klen)
-            check_cache_put(c, key, klen, gen, cm_now_ms(), *out_allow);
+        err = access_index_check(authz_index_of(w), in->user_id, qs->q, qs->n, out_allow);
     }
     free(qs);
     return err;
@@ -72,7 +53,7 @@ cm_err authz_rpc_check(struct cm_worker *w, const Envelope__RpcRequest *req,
     cm_err err;
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckRequest");
-    err = check_one(w, cache_of(w), in, &allow);
+    err = check_one(w, in, &allow);
     if (err == CM_OK) {
         reply.allow = allow;
         *out_payload = cm_pack(&reply.base, out_len);
@@ -88,7 +69,6 @@ cm_err authz_rpc_check_batch(struct cm_worker *w, const Envelope__RpcRequest *re
     Authz__CheckReply *results = NULL, **ptrs = NULL;
     Authz__CheckBatchRequest *in =
         authz__check_batch_request__unpack(NULL, req->payload.len, req->payload.data);
-    struct check_cache *c = cache_of(w);
     cm_err err = CM_OK;
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "payload is not a CheckBatchRequest");
@@ -105,7 +85,7 @@ cm_err authz_rpc_check_batch(struct cm_worker *w, const Envelope__RpcRequest *re
     for (size_t i = 0; i < in->n_checks && err == CM_OK; i++) {
         int allow = 0;
         authz__check_reply__init(&results[i]);
-        err = check_one(w, c, in->checks[i], &allow);
+        err = check_one(w, in->checks[i], &allow);
         if (err == CM_EINVAL) { /* name the check at fault */
             char detail[sizeof w->rpc_detail];
             snprintf(detail, sizeof detail, "%s", w->rpc_detail);

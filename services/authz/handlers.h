@@ -6,6 +6,7 @@
 #include "cm_service.h"
 #include "handlers_access.h"
 #include "handlers_groups.h"
+#include "handlers_settled.h"
 #include "handlers_status.h"
 
 /* Every operation of the API documents that authz owns; handler NULL = 501. */

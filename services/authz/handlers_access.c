@@ -1,10 +1,11 @@
 /* handlers_access.c: the access checks over HTTP: #12 authz-resource-access
  * (one user, queries ANDed) and #15 bulk-authz-resource-access (several
- * users, combined or one answer per query). Answers are never cached here:
- * the HTTP operations always read the tables (the cache serves the RPCs). */
+ * users, combined or one answer per query). Answered from the in-memory
+ * access index (access_index.h), without a statement. */
 #include <stdio.h>
 #include <string.h>
 
+#include "authz_state.h"
 #include "handlers_access.h"
 
 /* #12 */
@@ -24,7 +25,7 @@ cm_err authz_resource_access(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = access_may_ask(rq, user_id, "/user-id", NULL);
     if (err == CM_OK)
-        err = authz_check(rq->w->pg, user_id, qs.q, qs.n, &allow);
+        err = access_index_check(authz_index_of(rq->w), user_id, qs.q, qs.n, &allow);
     if (err == CM_OK)
         cm_resp_json(out, rq, 201, json_pack("{s:b}", "allow", allow));
     json_decref(body);
@@ -119,7 +120,7 @@ cm_err authz_bulk_resource_access(struct cm_req *rq, struct cm_resp *out)
         size_t groups = individually ? qs.n : 1, per = individually ? 1 : qs.n;
         for (size_t g = 0; g < groups && err == CM_OK; g++) {
             int allow = 0;
-            err = authz_check(rq->w->pg, ids[u], &qs.q[g * per], per, &allow);
+            err = access_index_check(authz_index_of(rq->w), ids[u], &qs.q[g * per], per, &allow);
             if (err == CM_OK && bulk_answer(answers, &qs, g * per, per, ids[u], allow))
                 err = CM_ENOMEM;
         }

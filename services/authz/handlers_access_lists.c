@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz_state.h"
 #include "cm_principal.h"
 #include "handlers_access.h"
 
@@ -25,18 +26,16 @@ static cm_err page_reply(struct cm_req *rq, struct cm_resp *out, int status, con
     return CM_OK;
 }
 
-/* The user's projection status; *out_none when unknown or disabled (their
- * lists are empty). */
+/* The user's projection status (from the index); *out_none when unknown or
+ * disabled (their lists are empty). */
 static cm_err user_for_listing(struct cm_req *rq, const char *user_id, int *out_none,
                                int *out_platform_admin)
 {
     struct access_user_rec u;
-    cm_err err = store_access_user(rq->w->pg, user_id, &u);
-    if (err == CM_OK) {
-        *out_none = !u.known || !u.enabled;
-        *out_platform_admin = u.platform_admin;
-    }
-    return err;
+    access_index_user(authz_index_of(rq->w), user_id, &u);
+    *out_none = !u.known || !u.enabled;
+    *out_platform_admin = u.platform_admin;
+    return CM_OK;
 }
 
 /* ---- #10 ---- */
@@ -72,7 +71,6 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
     char user_id[CM_UUID_LEN + 1], org[CM_UUID_LEN + 1];
     json_t *body = NULL;
     long limit = 0, offset = 0;
-    int none = 0, padmin = 0;
     cm_err err = cm_req_json_object(rq, allowed, &body);
 
     if (err == CM_OK)
@@ -89,13 +87,9 @@ cm_err authz_accessible_resources(struct cm_req *rq, struct cm_resp *out)
         err = listable(rq, &qs, ops);
     if (err == CM_OK)
         err = access_may_ask(rq, user_id, "/user-id", NULL);
-    if (err == CM_OK)
-        err = user_for_listing(rq, user_id, &none, &padmin);
-    if (err == CM_OK && none)
-        page.n = 0; /* nobody: nothing */
-    else if (err == CM_OK)
-        err = access_entities_page(rq->w->pg, user_id, padmin, qs.q[0].type, ops, qs.n,
-                                   org[0] ? org : NULL, limit, offset, &page);
+    if (err == CM_OK) /* an unknown or disabled user: nothing */
+        err = access_index_entities(authz_index_of(rq->w), user_id, qs.q[0].type, ops, qs.n,
+                                    org[0] ? org : NULL, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 201, "resource-ids", 0, &page, limit, offset);
     access_page_release(&page);
@@ -304,13 +298,25 @@ static cm_err may_list_accessors(struct cm_req *rq, enum authz_type type,
         q.op = AUTHZ_READ;
         memcpy(q.id, ids->ids[i], CM_UUID_LEN + 1);
         if (p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER)
-            err = authz_check(rq->w->pg, p->user_id, &q, 1, &allow);
+            err = access_index_check(authz_index_of(rq->w), p->user_id, &q, 1, &allow);
         else
             allow = 0;
     }
     if (err == CM_OK && !allow)
         return cm_fail_at(rq, CM_ENOTFOUND, NULL, "resource-id", "no such resource");
     return err;
+}
+
+/* The accessors of ids, from the index. */
+static cm_err accessors_page(struct cm_req *rq, enum authz_type type, enum authz_op op,
+                             const struct uuid_list *ids, const char *org, long limit, long offset,
+                             struct access_page *page)
+{
+    const char *each[LIST_MAX];
+    for (size_t i = 0; i < ids->n; i++)
+        each[i] = ids->ids[i];
+    return access_index_accessors(authz_index_of(rq->w), type, op, each, ids->n, org, limit,
+                                  offset, page);
 }
 
 cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
@@ -346,8 +352,7 @@ cm_err authz_resource_accessors(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = may_list_accessors(rq, type, ids);
     if (err == CM_OK)
-        err = access_accessors_page(rq->w->pg, type, op, ids->pg, org[0] ? org : NULL, limit,
-                                    offset, &page);
+        err = accessors_page(rq, type, op, ids, org[0] ? org : NULL, limit, offset, &page);
     if (err == CM_OK)
         err = page_reply(rq, out, 200, "data", 1, &page, limit, offset);
     access_page_release(&page);

@@ -1,11 +1,13 @@
 /* handlers_status.c: GET /v1/authz-user-status/{id}/ (#14) and
  * authz.rpc.Repopulate (handlers_status.h): the freshness of authz's
- * projection of identity, and its repair on demand. */
+ * projection of identity and of this copy's access index, and the
+ * projection's repair on demand. */
 #include "handlers_status.h"
 
 #include <string.h>
 
 #include "authz.pb-c.h"
+#include "authz_state.h"
 #include "cm_jsonapi.h"
 #include "cm_nats.h"
 #include "cm_principal.h"
@@ -22,6 +24,7 @@ cm_err authz_user_status(struct cm_req *rq, struct cm_resp *out)
     const char *org = cm_uuid_valid(p->organization_id) ? p->organization_id : "";
     struct projection_user_status st;
     int caught_up = 0;
+    long long applied = 0, latest = 0;
     json_t *attrs;
     cm_err err = cm_principal_require(rq);
 
@@ -41,10 +44,16 @@ cm_err authz_user_status(struct cm_req *rq, struct cm_resp *out)
         return err;
     if (st.populated && projection_caught_up(rq->w->nc, AUTHZ_STATUS_ASK_MS, &caught_up) != CM_OK)
         caught_up = 0; /* JetStream cannot say: not known to be up to date */
-    attrs =
-        json_pack("{s:o, s:o, s:b}", "last-populated-at", cm_json_str_or_null(st.last_populated_at),
-                  "latest-event-at", cm_json_str_or_null(st.latest_event_at), "up-to-date",
-                  st.populated && caught_up);
+    /* this copy's access index against the change log of the tables */
+    applied = access_index_applied(authz_state_of(rq->w)->sync);
+    err = access_index_latest(rq->w->pg, &latest);
+    if (err != CM_OK)
+        return err;
+    attrs = json_pack("{s:o, s:o, s:b, s:I, s:I}", "last-populated-at",
+                      cm_json_str_or_null(st.last_populated_at), "latest-event-at",
+                      cm_json_str_or_null(st.latest_event_at), "up-to-date",
+                      st.populated && caught_up && applied >= latest, "index-applied-seq",
+                      (json_int_t)applied, "index-latest-seq", (json_int_t)latest);
     cm_resp_json(out, rq, 200,
                  attrs ? cm_jsonapi_doc(cm_jsonapi_resource(AUTHZ_STATUS_TYPE, id, attrs)) : NULL);
     return CM_OK;

@@ -16,8 +16,11 @@
  * event applied to this user), both RFC 3339 or null, and up-to-date: true
  * only when the projection has been populated at least once and the
  * durable consumer has no event pending or unacknowledged
- * (projection_caught_up), asked within AUTHZ_STATUS_ASK_MS; false when
- * JetStream cannot say. The user themself, an admin of an organization the
+ * (projection_caught_up), asked within AUTHZ_STATUS_ASK_MS, and the
+ * answering copy's access index has applied the last change of the tables;
+ * false when JetStream cannot say. index-applied-seq and index-latest-seq:
+ * the last seq of the change log (index_log) that copy applied, and the
+ * log's last. The user themself, an admin of an organization the
  * user belongs to (in the caller's current organization) and the platform
  * admin may ask; anyone else, an unknown user or an id that is not a uuid:
  * 404. No query parameters: 400. No credentials: 401. */

@@ -62,25 +62,6 @@ cm_err store_access_ids_parse(const char *pg_array, struct access_page *out)
     return CM_OK;
 }
 
-/* ---- the projected user ---- */
-
-cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out)
-{
-    const char *params[1] = {user_id};
-    PGresult *res =
-        cm_pg_exec_params(pg, "SELECT enabled, platform_admin FROM users WHERE id = $1::uuid", 1,
-                          NULL, params, NULL, NULL, 0);
-    cm_err err = cm_pg_result_err(res);
-    if (err == CM_OK) {
-        memset(out, 0, sizeof *out);
-        out->known = PQntuples(res) == 1;
-        out->enabled = out->known && PQgetvalue(res, 0, 0)[0] == 't';
-        out->platform_admin = out->known && PQgetvalue(res, 0, 1)[0] == 't';
-    }
-    PQclear(res);
-    return err;
-}
-
 /* Runs a statement whose answer is one boolean row (none: false). */
 static cm_err one_bool(PGconn *pg, const char *sql, int n, const char *const *params, int *out)
 {
@@ -90,16 +71,6 @@ static cm_err one_bool(PGconn *pg, const char *sql, int n, const char *const *pa
         *out = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     return err;
-}
-
-cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
-                              int *out_member)
-{
-    const char *params[2] = {user_id, organization_id};
-    return one_bool(pg,
-                    "SELECT true FROM memberships WHERE user_id = $1::uuid"
-                    " AND organization_id = $2::uuid",
-                    2, params, out_member);
 }
 
 cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *organization_id,
@@ -127,13 +98,10 @@ cm_err store_access_all_owned_by(PGconn *pg, const char *ids_pg, const char *org
     [T][O] = "SELECT r.id::text FROM unnest($2::uuid[]) r(id)"                                     \
              " JOIN users u ON u.id = $1::uuid AND u.enabled WHERE u.platform_admin"               \
              " OR EXISTS (SELECT 1 FROM (" RULE PAIRS " AND s.id = r.id)",
-/* the ids of user $1, for the pages */
-#define SET_ONLY(T, O, RULE) [T][O] = RULE_OF_ME(RULE),
 
 static const char *const check_id_sql[3][3] = {RULE_TABLE(CHECK_ID)};
 static const char *const check_any_sql[3][3] = {RULE_TABLE(CHECK_ANY)};
 static const char *const filter_sql[3][3] = {RULE_TABLE(FILTER)};
-static const char *const rule_sets[3][3] = {RULE_TABLE(SET_ONLY)};
 
 /* system and app.*: the platform admin only */
 static const char admin_only[] =
@@ -193,25 +161,6 @@ cm_err store_access_filter(PGconn *pg, const char *user_id, enum authz_type type
     return err;
 }
 
-/* ---- which entities may user $1 access ---- */
-
-/* everything of the type, for the platform admin (organizations: those
- * authz knows members of) */
-static const char *const all_sets[3] = {
-    [AUTHZ_GROUP] = "SELECT g.id FROM groups g",
-    [AUTHZ_INDIVIDUAL] = "SELECT i.id FROM individuals i",
-    [AUTHZ_ORGANIZATION] = "SELECT DISTINCT m.organization_id FROM memberships m",
-};
-
-/* narrowing to organization $2 (NULL = no narrowing) */
-static const char *const org_filters[3] = {
-    [AUTHZ_GROUP] = "SELECT s.id FROM s JOIN groups e ON e.id = s.id"
-                    " WHERE $2::uuid IS NULL OR e.organization_id = $2",
-    [AUTHZ_INDIVIDUAL] = "SELECT s.id FROM s JOIN individuals e ON e.id = s.id"
-                         " WHERE $2::uuid IS NULL OR e.owner_id = $2",
-    [AUTHZ_ORGANIZATION] = "SELECT s.id FROM s WHERE $2::uuid IS NULL OR s.id = $2",
-};
-
 /* the page of f: limit and offset are the last two parameters */
 #define PAGE_OF_F(lim, off)                                                                        \
     " SELECT (SELECT count(*) FROM f) AS total,"                                                   \
@@ -239,45 +188,6 @@ static cm_err run_page(PGconn *pg, const char *sql, int n, const Oid *types,
 static void long_text(char *buf, size_t cap, long v)
 {
     snprintf(buf, cap, "%ld", v);
-}
-
-cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
-                            enum authz_type type, const enum authz_op *ops, size_t nops,
-                            const char *organization_id, long limit, long offset,
-                            struct access_page *out)
-{
-    static const Oid types[4] = {OID_UUID, OID_UUID, OID_INT8, OID_INT8};
-    char sql[16384], lim[24], off[24];
-    size_t len;
-    int seen[3] = {0, 0, 0};
-
-    if ((unsigned)type > AUTHZ_ORGANIZATION || nops == 0)
-        return CM_EINVAL;
-    len = (size_t)snprintf(sql, sizeof sql, "WITH s(id) AS (");
-    if (platform_admin) {
-        len += (size_t)snprintf(sql + len, sizeof sql - len, "%s", all_sets[type]);
-    } else {
-        int first = 1;
-        for (size_t i = 0; i < nops; i++) {
-            const char *set = rule_sql(rule_sets, type, ops[i]);
-            if (!set)
-                return CM_EINVAL;
-            if (seen[ops[i]]++)
-                continue;
-            len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                    "%sSELECT DISTINCT x.id FROM (%s) x(id)",
-                                    first ? "" : " INTERSECT ", set);
-            first = 0;
-        }
-    }
-    len += (size_t)snprintf(sql + len, sizeof sql - len, "), f AS (%s)" PAGE_OF_F("$3", "$4"),
-                            org_filters[type]);
-    if (len >= sizeof sql)
-        return CM_EINTERNAL;
-    long_text(lim, sizeof lim, limit);
-    long_text(off, sizeof off, offset);
-    const char *params[4] = {user_id, organization_id, lim, off};
-    return run_page(pg, sql, 4, types, params, out);
 }
 
 /* #11: $1 user, $2..$14 the filters, $15 limit, $16 offset */
@@ -336,34 +246,4 @@ cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_adm
                               off};
     const char *sql = platform_admin ? sql_all : op == AUTHZ_WRITE ? sql_write : sql_read;
     return run_page(pg, sql, 16, types, params, out);
-}
-
-/* ---- which users may access resources $1 ---- */
-
-/* the enabled users paired by the rule (the same pairs as the decisions)
- * with one of $1, members of organization $2 when given */
-#define ACCESSORS(T, O, RULE)                                                                      \
-    [T][O] = "SELECT u.id FROM users u WHERE u.enabled AND (u.platform_admin"                      \
-             " OR u.id IN (SELECT s.user_id FROM (" RULE ") s(user_id, id)"                        \
-             " WHERE s.id = ANY ($1::uuid[])))"                                                    \
-             " AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships m"                       \
-             " WHERE m.user_id = u.id AND m.organization_id = $2))",
-static const char *const accessor_sets[3][3] = {RULE_TABLE(ACCESSORS)};
-
-cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
-                             const char *resource_ids, const char *organization_id, long limit,
-                             long offset, struct access_page *out)
-{
-    static const Oid types[4] = {OID_UUID_ARRAY, OID_UUID, OID_INT8, OID_INT8};
-    char sql[16384], lim[24], off[24];
-    if ((type != AUTHZ_INDIVIDUAL && type != AUTHZ_ORGANIZATION) ||
-        (op != AUTHZ_READ && op != AUTHZ_WRITE))
-        return CM_EINVAL;
-    if ((size_t)snprintf(sql, sizeof sql, "WITH f(id) AS (%s)" PAGE_OF_F("$3", "$4"),
-                         accessor_sets[type][op]) >= sizeof sql)
-        return CM_EINTERNAL;
-    long_text(lim, sizeof lim, limit);
-    long_text(off, sizeof off, offset);
-    const char *params[4] = {resource_ids, organization_id, lim, off};
-    return run_page(pg, sql, 4, types, params, out);
 }

@@ -1,6 +1,7 @@
 /* store_access.h: authz's SQL for access questions: decisions (one query
- * for one user), the sets the listing operations page through (#10, #11,
- * #13), and the projected user. Every answer comes from the one definition
+ * for one user, for the groups operations), the individuals #11 pages
+ * through and who owns them (the checks, #10 and #13 are answered
+ * from the in-memory index, access_index.h). Every answer comes from the one definition
  * of each rule in store_access_rules.h. Nothing here knows about NATS or
  * HTTP; results are records, never a PGresult. */
 #ifndef AUTHZ_STORE_ACCESS_H
@@ -13,19 +14,13 @@
 #include "cm_jsonapi.h"
 #include "engine.h"
 
-/* The projected user (authz's copy of identity). */
+/* The projected user (authz's copy of identity), as the access index
+ * knows it (access_index_user). */
 struct access_user_rec {
     int known; /* 0: authz has no such user (then the rest are 0) */
     int enabled;
     int platform_admin;
 };
-
-/* user_id's row; *out zeroed when unknown. */
-cm_err store_access_user(PGconn *pg, const char *user_id, struct access_user_rec *out);
-
-/* *out_member 1 when user_id is a member of organization_id. */
-cm_err store_access_is_member(PGconn *pg, const char *user_id, const char *organization_id,
-                              int *out_member);
 
 /* *out_all 1 when every individual of ids_pg (a Postgres array text of
  * uuids) exists and is owned by organization_id. */
@@ -59,15 +54,6 @@ void access_page_release(struct access_page *page);
  * (pure). CM_EINVAL for anything else (nothing kept). */
 cm_err store_access_ids_parse(const char *pg_array, struct access_page *out);
 
-/* Ids of the entities of type (group, individual or organization) on which
- * user_id may do every operation in ops[0..nops) (all of them when
- * platform_admin), within organization_id when it is not NULL. CM_EINVAL
- * for a type that cannot be listed (system, app.*). */
-cm_err access_entities_page(PGconn *pg, const char *user_id, int platform_admin,
-                            enum authz_type type, const enum authz_op *ops, size_t nops,
-                            const char *organization_id, long limit, long offset,
-                            struct access_page *out);
-
 /* The filters of #11 (NULL = not given; bools as "true"/"false"; owners as
  * a Postgres array text of uuids). */
 struct individual_filters {
@@ -81,12 +67,5 @@ struct individual_filters {
 cm_err access_individuals_page(PGconn *pg, const char *user_id, int platform_admin,
                                enum authz_op op, const struct individual_filters *f, long limit,
                                long offset, struct access_page *out);
-
-/* Ids of the enabled users who may do op on at least one of the resources
- * resource_ids (a Postgres array text of uuids) of type individual or
- * organization, members of organization_id when it is not NULL. */
-cm_err access_accessors_page(PGconn *pg, enum authz_type type, enum authz_op op,
-                             const char *resource_ids, const char *organization_id, long limit,
-                             long offset, struct access_page *out);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "auth_fixtures.h"
+#include "it_authz.h"
 #include "harness.h"
 #include "test_users_fixtures.h"
 
@@ -51,6 +52,7 @@ void ag_project(const char *user, const char *username, const char *org, const c
                           4, p);
     free(v);
     PQfinish(pg);
+    it_authz_index_fresh();
 }
 
 /* An account of org with role (NULL: patient) in identity, logged in, and

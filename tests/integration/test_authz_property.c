@@ -3,7 +3,8 @@
  * groups in 4 trees, 100 staff users, 10 groups per individual), for a
  * sample of users u and resources r, the three ways authz answers agree:
  *
- *   check(u, r)  (authz.rpc.CheckBatch)
+ *   check(u, r)  (authz.rpc.CheckBatch, from the in-memory access index)
+ *     == the SQL rule of store_access_rules.h on the tables
  *     == r in accessible(u)   (#10 POST /v1/authz-get-accessible-resources/)
  *     == u in accessors(r)    (#13 GET /v1/authz-resource-accessors/;
  *                              individuals and organizations)
@@ -20,8 +21,10 @@
 #include <time.h>
 
 #include "auth_fixtures.h"
+#include "../../services/authz/store_access_rules.h"
 #include "authz.pb-c.h"
 #include "cm_nats.h"
+#include "it_authz.h"
 #include "harness.h"
 
 #define NSTAFF_SAMPLE 10
@@ -91,6 +94,7 @@ static void dataset(struct sample *s)
     s->res[n].kind = K_ORG;
     bid(pg, s->seed, "org", 1, s->res[n++].id); /* no such organization */
     PQfinish(pg);
+    it_authz_index_fresh(); /* psql wrote behind authz's back */
 }
 
 /* Removes what dataset() added. */
@@ -210,6 +214,29 @@ static json_t *accessors(const char *token, const struct res *r, const char *op)
     return data;
 }
 
+/* The SQL form of the rule of (kind, op) (store_access_rules.h, as
+ * store_access.c asks it): does user u pass it for id? */
+static int sql_check(PGconn *pg, const char *u, enum kind kind, int op, const char *id)
+{
+#define HEAD "SELECT u.platform_admin OR EXISTS (SELECT 1 FROM ("
+#define TAIL                                                                                       \
+    ") s(user_id, id) WHERE s.user_id = $1::uuid AND s.id = $2::uuid) FROM authz.users u"          \
+    " WHERE u.id = $1::uuid AND u.enabled"
+    static const char *const rules[3][3] = {
+        {HEAD RULE_INDIVIDUAL_READ TAIL, HEAD RULE_INDIVIDUAL_WRITE TAIL, NULL},
+        {HEAD RULE_GROUP_READ TAIL, HEAD RULE_GROUP_WRITE TAIL, HEAD RULE_GROUP_CONTAIN TAIL},
+        {HEAD RULE_ORGANIZATION_READ TAIL, HEAD RULE_ORGANIZATION_WRITE TAIL, NULL},
+    };
+#undef HEAD
+#undef TAIL
+    const char *p[2] = {u, id};
+    PGresult *res = PQexecParams(pg, rules[kind][op], 2, NULL, p, NULL, NULL, 0);
+    cr_assert(eq(int, PQresultStatus(res), PGRES_TUPLES_OK), "%s", PQerrorMessage(pg));
+    int yes = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return yes;
+}
+
 Test(authz_property, check_agrees_with_accessible_and_accessors, .timeout = 120)
 {
     IT_REQUIRE_STACK();
@@ -221,6 +248,8 @@ Test(authz_property, check_agrees_with_accessible_and_accessors, .timeout = 120)
 
     dataset(&s);
     it_admin_token(token);
+    PGconn *sql = it_pg(); /* the rules' SQL reads authz's tables unqualified */
+    PQclear(PQexec(sql, "SET search_path = authz"));
     natsConnection *nc = NULL;
     cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "it-authz-property", 1, NULL, &nc),
                  CM_OK));
@@ -248,6 +277,9 @@ Test(authz_property, check_agrees_with_accessible_and_accessors, .timeout = 120)
             enum kind kind = s.res[r].kind;
             for (int o = 0; o < 3 && ops_of[kind][o]; o++, n++) {
                 int in_set = has_id(set[kind][o], s.res[r].id);
+                int by_sql = sql_check(sql, u, kind, o, s.res[r].id);
+                cr_assert(eq(int, allow[n], by_sql), "check(%s, %s) = %d but the SQL rule says %d",
+                          u, queries[n], allow[n], by_sql);
                 cr_assert(eq(int, allow[n], in_set), "check(%s, %s) = %d but accessible says %d", u,
                           queries[n], allow[n], in_set);
                 if (acc[r][0]) {
@@ -269,5 +301,6 @@ Test(authz_property, check_agrees_with_accessible_and_accessors, .timeout = 120)
         for (int o = 0; o < 2; o++)
             json_decref(acc[r][o]);
     cm_nats_close(nc, 1000);
+    PQfinish(sql);
     dataset_remove(&s);
 }

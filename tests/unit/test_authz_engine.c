@@ -1,12 +1,11 @@
 /* test_authz_engine.c: the authz3 query parser (every good and bad form) and
- * the pure helpers of the access operations and the check cache. */
-// links: services/authz/engine.c services/authz/check_cache.c services/authz/handlers_access_input.c services/authz/store_access.c
+ * the pure helpers of the access operations. */
+// links: services/authz/engine.c services/authz/handlers_access_input.c services/authz/store_access.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "../../services/authz/check_cache.h"
 #include "../../services/authz/engine.h"
 #include "../../services/authz/handlers_access.h"
 
@@ -260,83 +259,4 @@ Test(access_page_meta, names_the_three_numbers)
     cr_assert(eq(int, json_integer_value(json_object_get(m, "page[offset]")), 7));
     cr_assert(eq(int, json_integer_value(json_object_get(m, "page[total]")), 12));
     json_decref(m);
-}
-
-/* ---- the check cache ---- */
-
-Test(check_cache, hits_until_invalidated)
-{
-    struct check_cache *c = check_cache_new(64, 1000);
-    const char *q[] = {"system::read", "group::read"};
-    char key[CHECK_CACHE_KEY_MAX + 1];
-    size_t len = check_cache_key(key, sizeof key, U1, q, 2);
-    uint64_t gen = check_cache_generation(c);
-    int allow = -1;
-    cr_assert(len > 0);
-    cr_assert(eq(int, check_cache_get(c, key, len, 0, &allow), 0));
-    check_cache_put(c, key, len, gen, 0, 1);
-    cr_assert(eq(int, check_cache_get(c, key, len, 10, &allow), 1));
-    cr_assert(eq(int, allow, 1));
-    check_cache_invalidate(c);
-    cr_assert(eq(int, check_cache_get(c, key, len, 10, &allow), 0));
-    check_cache_free(c);
-}
-
-Test(check_cache, expires_after_ttl)
-{
-    struct check_cache *c = check_cache_new(64, 1000);
-    const char *q[] = {"system::read"};
-    char key[CHECK_CACHE_KEY_MAX + 1];
-    size_t len = check_cache_key(key, sizeof key, U1, q, 1);
-    int allow = -1;
-    check_cache_put(c, key, len, check_cache_generation(c), 5000, 0);
-    cr_assert(eq(int, check_cache_get(c, key, len, 5999, &allow), 1));
-    cr_assert(eq(int, allow, 0));
-    cr_assert(eq(int, check_cache_get(c, key, len, 6000, &allow), 0));
-    check_cache_free(c);
-}
-
-Test(check_cache, drops_answers_computed_before_an_invalidation)
-{
-    struct check_cache *c = check_cache_new(64, 1000);
-    const char *q[] = {"system::read"};
-    char key[CHECK_CACHE_KEY_MAX + 1];
-    size_t len = check_cache_key(key, sizeof key, U1, q, 1);
-    uint64_t gen = check_cache_generation(c);
-    int allow = -1;
-    check_cache_invalidate(c); /* a change announced while the answer was computed */
-    check_cache_put(c, key, len, gen, 0, 1);
-    cr_assert(eq(int, check_cache_get(c, key, len, 1, &allow), 0));
-    check_cache_free(c);
-}
-
-Test(check_cache, keys_differ_by_user_and_queries_and_long_ones_are_refused)
-{
-    const char *a[] = {"system::read", "group::read"};
-    const char *b[] = {"system::readgroup::read"};
-    char ka[CHECK_CACHE_KEY_MAX + 1], kb[CHECK_CACHE_KEY_MAX + 1], big[2000];
-    size_t la = check_cache_key(ka, sizeof ka, U1, a, 2);
-    size_t lb = check_cache_key(kb, sizeof kb, U1, b, 1);
-    cr_assert(la > 0 && lb > 0);
-    cr_assert(la != lb || memcmp(ka, kb, la) != 0);
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    const char *c[] = {big};
-    cr_assert(eq(sz, check_cache_key(ka, sizeof ka, U1, c, 1), 0));
-}
-
-Test(check_cache, a_colliding_key_replaces_and_never_answers_for_another)
-{
-    struct check_cache *c = check_cache_new(1, 1000); /* every key shares the one slot */
-    const char *qa[] = {"system::read"}, *qb[] = {"system::write"};
-    char ka[CHECK_CACHE_KEY_MAX + 1], kb[CHECK_CACHE_KEY_MAX + 1];
-    size_t la = check_cache_key(ka, sizeof ka, U1, qa, 1);
-    size_t lb = check_cache_key(kb, sizeof kb, U1, qb, 1);
-    int allow = -1;
-    check_cache_put(c, ka, la, check_cache_generation(c), 0, 1);
-    check_cache_put(c, kb, lb, check_cache_generation(c), 0, 0);
-    cr_assert(eq(int, check_cache_get(c, ka, la, 1, &allow), 0));
-    cr_assert(eq(int, check_cache_get(c, kb, lb, 1, &allow), 1));
-    cr_assert(eq(int, allow, 0));
-    check_cache_free(c);
 }
