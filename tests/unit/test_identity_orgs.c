@@ -2,7 +2,7 @@
  * clients: API credentials (format, randomness, the stored hash) and the
  * store helpers every query goes through. */
 // clang-format off
-// links: services/identity/handlers_api_clients.c services/identity/handlers_orgs.c services/identity/store.c services/identity/store_orgs.c services/identity/store_roles.c services/identity/store_users.c services/identity/handlers_users_input.c services/identity/revoke.c services/identity/store_auth.c services/identity/org_json.c services/identity/role_json.c services/identity/api_client_json.c
+// links: services/identity/handlers_api_clients.c services/identity/handlers_orgs.c services/identity/store.c services/identity/store_orgs.c services/identity/store_roles.c services/identity/store_users.c services/identity/handlers_users_input.c services/identity/revoke.c services/identity/store_auth.c services/identity/org_json.c services/identity/role_json.c services/identity/api_client_json.c services/identity/clinical_orgs_rpc.c services/identity/store_clinical.c
 // clang-format on
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
