@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
 #include "clinical_patients_input.h"
@@ -22,7 +23,7 @@ static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, cha
     cm_err err = ct_caller_of(rq, 1, c);
 
     if (err == CM_OK)
-        err = ct_params(rq, params, NULL);
+        err = clinical_params(rq, params);
     if (err != CM_OK)
         return err;
     primary = patient_primary_ou(*params);
@@ -67,7 +68,8 @@ static cm_err put_patient(struct cm_req *rq, struct cm_resp *out, const char *pa
     today(day);
     if (patient_input_read(params, path_pid, ou, day, &record, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     json_decref(params);
     pid = json_string_value(json_object_get(record, "pid"));
@@ -125,7 +127,8 @@ cm_err patients_subscribe(struct cm_req *rq, struct cm_resp *out)
         return err;
     if (subscription_input_read(params, &sub, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     json_decref(params);
     tags = json_dumps(json_object_get(sub, "tags"), JSON_COMPACT);

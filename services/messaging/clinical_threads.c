@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "attachment.h"
+#include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
 #include "clinical_threads_input.h"
@@ -216,7 +217,8 @@ static cm_err attachments_checked(struct cm_req *rq, struct cm_resp *out, const 
         free(json);
         free(unknown);
         *answered = 1;
-        return ct_invalid(rq, out, json_pack("{s:s}", "attachment_ids", text));
+        clinical_reply_invalid(rq, out, json_pack("{s:s}", "attachment_ids", text));
+        return CM_OK;
     }
     free(unknown);
     *out_json = json;
@@ -240,11 +242,13 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
 
     err = ct_caller_of(rq, 1, &c);
     if (err == CM_OK)
-        err = ct_params(rq, &params, &is_json);
+        err = clinical_params(rq, &params);
     if (err != CM_OK)
         return err;
+    is_json = clinical_body_is_json(rq);
     if (thread_create_input_read(params, is_json, &in, &reason) != CM_OK) {
-        err = ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        err = CM_OK;
         reason = NULL;
         goto done;
     }
@@ -354,12 +358,13 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
     cm_err err = ct_caller_of(rq, 0, &c);
 
     if (err == CM_OK)
-        err = ct_params(rq, &params, NULL);
+        err = clinical_params(rq, &params);
     if (err != CM_OK)
         return err;
     if (message_post_input_read(params, &in, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     err = thread_for(rq, &c, in.thread_id, &t);
     if (err != CM_OK) {
