@@ -75,11 +75,13 @@ Test(clinical_attachments, attachment_ids_must_be_the_organizations)
     json_decref(doc);
     snprintf(form, sizeof form, "subject=s&message=m&recipients=%s&attachment_ids=%s", ea, mine);
     cr_assert(eq(long, ic_api(&c, "POST", CREATE, NULL, form, &doc), 200));
-    snprintf(form, sizeof form, "{\"thread_id\": \"%s\", \"message\": \"x\", "
-             "\"attachment_ids\": [\"%s\"]}", ic_str(doc, "thread_id"), theirs);
+    snprintf(form, sizeof form,
+             "{\"thread_id\": \"%s\", \"message\": \"x\", "
+             "\"attachment_ids\": [\"%s\"]}",
+             ic_str(doc, "thread_id"), theirs);
     json_decref(doc);
-    cr_assert(eq(long, ic_api(&c, "POST", "/api/2014-08-01/message", "application/json", form,
-                              &doc), 400));
+    cr_assert(eq(
+        long, ic_api(&c, "POST", "/api/2014-08-01/message", "application/json", form, &doc), 400));
     snprintf(form, sizeof form, "Unknown attachment ids: %s", theirs);
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "reason"), "attachment_ids"), form));
     json_decref(doc);

@@ -35,7 +35,8 @@ static int same_shape(const json_t *want, const json_t *got, const char *at, cha
         return 0;
     }
     if (json_is_object(want)) {
-        json_object_foreach((json_t *)want, key, v) {
+        json_object_foreach((json_t *)want, key, v)
+        {
             char path[256];
             snprintf(path, sizeof path, "%s.%s", at, key);
             if (!json_object_get(got, key)) {
@@ -65,8 +66,8 @@ static json_t *example(const struct cf_client *c, const char *method, const char
 
     cr_assert(not(eq(ptr, want, NULL)), "the seed's example does not parse: %s", seed);
     cr_assert(eq(long, st, status), "%s %s: %ld %s", method, path, st, text ? text : "(not JSON)");
-    cr_assert(it_true(same_shape(want, got, "$", why, sizeof why)), "%s %s: %s in %s", method,
-              path, why, text ? text : "(not JSON)");
+    cr_assert(it_true(same_shape(want, got, "$", why, sizeof why)), "%s %s: %s in %s", method, path,
+              why, text ? text : "(not JSON)");
     free(text);
     json_decref(want);
     return got;
@@ -79,7 +80,8 @@ static void util_test(const struct cf_client *c)
         const char *method, *ctype, *body, *answer;
     } ex[] = {
         {"GET", NULL, NULL, "{\"status\": \"ok\", \"message\": \"GET OK\", \"id\": \"1\"}"},
-        {"POST", NULL, "message=hello", "{\"status\": \"ok\", \"message\": \"hello\", \"id\": \"1\"}"},
+        {"POST", NULL, "message=hello",
+         "{\"status\": \"ok\", \"message\": \"hello\", \"id\": \"1\"}"},
         {"POST", NULL, "message=hello&error=1",
          "{\"status\": \"error\", \"message\": \"hello\", \"id\": \"1\"}"},
         {"POST", "application/json", "{\"message\": \"hello\"}",
@@ -115,8 +117,9 @@ Test(seed_examples, every_example_answers_in_the_seeds_shape)
     json_decref(example(&w.admin, "PUT", path, JSON,
                         "{\"services\": [\"First Floor\", \"Second Floor\", \"First floor\", "
                         "\"On Call\"]}",
-                        200, "{\"status\": \"ok\", \"services\": [\"service one\"], "
-                             "\"warnings\": []}"));
+                        200,
+                        "{\"status\": \"ok\", \"services\": [\"service one\"], "
+                        "\"warnings\": []}"));
     json_decref(example(&w.admin, "GET", path, NULL, NULL, 200,
                         "{\"status\": \"ok\", \"services\": [\"service one\"]}"));
 
@@ -218,8 +221,9 @@ Test(seed_examples, every_example_answers_in_the_seeds_shape)
                         "{ \"status\": \"ok\", \"unseen\": {\"msg\": 0, \"ctn\": 1}, \"unread\": "
                         "{\"msg\": 2, \"ctn\": 3} }"));
     snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s:%s", w.root, email);
-    json_decref(example(&w.admin, "GET", path, NULL, NULL, 200,
-                        "{ \"status\": \"ok\", \"unseen\": {\"msg\": 0}, \"unread\": {\"msg\": 2} }"));
+    json_decref(
+        example(&w.admin, "GET", path, NULL, NULL, 200,
+                "{ \"status\": \"ok\", \"unseen\": {\"msg\": 0}, \"unread\": {\"msg\": 2} }"));
 
     /* attachments */
     multipart = ia_multipart("attachment", "picture.txt", "hello", 5, &len);
@@ -240,9 +244,9 @@ Test(seed_examples, every_example_answers_in_the_seeds_shape)
                         NULL, NULL, 404, "{ \"status\": \"error\", \"message\": \"invalid id\" }"));
 
     /* paging and service pagers */
-    json_decref(example(&w.admin, "POST", "/api/2014-08-01/page", NULL,
-                        "pager_number=5550100&message=hello", 200,
-                        "{ \"status\": \"ok\", \"message_id\": \"5519\", \"thread_id\": \"5519\" }"));
+    json_decref(example(
+        &w.admin, "POST", "/api/2014-08-01/page", NULL, "pager_number=5550100&message=hello", 200,
+        "{ \"status\": \"ok\", \"message_id\": \"5519\", \"thread_id\": \"5519\" }"));
     snprintf(body, sizeof body, "pager_number=5550101&iid=%s&service=On+Call", w.root);
     json_decref(example(&w.admin, "POST", "/api/2019-03-01/pager/service", NULL, body, 200,
                         "{ \"status\": \"ok\" }"));
@@ -259,18 +263,19 @@ Test(seed_examples, every_example_answers_in_the_seeds_shape)
 
     /* patients: the seed's JSON requests */
     it_unique(pid, sizeof pid, "777565-");
-    snprintf(body, sizeof body,
-             "{ \"pid\": \"%s\", \"primary_ou\": \"%s\", \"dob\": \"1972-11-02\", \"sex\": \"M\", "
-             "\"name\": { \"prefix\": \"MR\", \"given\": \"HENRY\", \"middle\": \"S\", \"family\": "
-             "\"WALLACE\", \"suffix\": \"JR\" }, \"pids\": [ {\"authority\": \"MRN\", "
-             "\"identifier\": \"777565\"}, {\"authority\": \"MPI\", \"identifier\": \"26WFR996\"} ],"
-             " \"pcm_enabled\": true, \"associated_ou\": [ \"%s\" ], \"consents\": "
-             "[\"add:hie-ny:03-04-2014\", \"remove:hie-ny:01-01-2014\"], \"address\": { "
-             "\"street_address\": \"123 Any St.\", \"city\": \"Anytown\", \"state\": \"NY\", "
-             "\"zip\": \"12345\", \"country\": \"us\" } }",
-             pid, w.root, w.child);
-    json_decref(
-        example(&w.admin, "POST", "/api/2014-08-01/patients", JSON, body, 200, "{\"status\": \"ok\"}"));
+    snprintf(
+        body, sizeof body,
+        "{ \"pid\": \"%s\", \"primary_ou\": \"%s\", \"dob\": \"1972-11-02\", \"sex\": \"M\", "
+        "\"name\": { \"prefix\": \"MR\", \"given\": \"HENRY\", \"middle\": \"S\", \"family\": "
+        "\"WALLACE\", \"suffix\": \"JR\" }, \"pids\": [ {\"authority\": \"MRN\", "
+        "\"identifier\": \"777565\"}, {\"authority\": \"MPI\", \"identifier\": \"26WFR996\"} ],"
+        " \"pcm_enabled\": true, \"associated_ou\": [ \"%s\" ], \"consents\": "
+        "[\"add:hie-ny:03-04-2014\", \"remove:hie-ny:01-01-2014\"], \"address\": { "
+        "\"street_address\": \"123 Any St.\", \"city\": \"Anytown\", \"state\": \"NY\", "
+        "\"zip\": \"12345\", \"country\": \"us\" } }",
+        pid, w.root, w.child);
+    json_decref(example(&w.admin, "POST", "/api/2014-08-01/patients", JSON, body, 200,
+                        "{\"status\": \"ok\"}"));
     snprintf(path, sizeof path, "/api/2014-08-01/patients/%s", pid);
     json_decref(example(&w.admin, "PUT", path, JSON, body, 200, "{\"status\": \"ok\"}"));
     snprintf(path, sizeof path, "/api/2014-08-01/patients/%s/subscribe", pid);
