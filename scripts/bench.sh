@@ -26,7 +26,9 @@
 # and the cost of durable commits: POST /v1/organizations/ (one commit each,
 # tests/bench/org_create.lua) with synchronous_commit on (the stack's
 # default) and off (ALTER SYSTEM + reload, reset afterwards), alternating;
-# and large bodies (scripts/bench_bigbody.sh; BENCH_BIGBODY=0 skips them): the
+# the clinical API (scripts/bench_clinical.sh; BENCH_CLINICAL=0 skips it):
+# threads created/s, messages posted/s and counters read p50/p99 beside
+# the plain server; and large bodies (scripts/bench_bigbody.sh; BENCH_BIGBODY=0 skips them): the
 # admin/users export of BENCH_EXPORT_USERS (100,000) users in MB/s with the
 # edge's and messaging's peak memory, and a BENCH_UPLOAD_MB (20) MB
 # attachment up and down.
@@ -57,6 +59,7 @@
 #   BENCH_CHECK_SECONDS (5) seconds sequential, then as many with
 #   BENCH_CHECK_IN_FLIGHT (64) requests outstanding
 #   BENCH_COMMIT (1: the durable-commit figure; 0 skips it) BENCH_COMMIT_CLIENTS (8)
+#   BENCH_CLINICAL (1: the clinical API figures, scripts/bench_clinical.sh; 0 skips them)
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -89,6 +92,8 @@ API_PATH=/api/2015-02-01/util/test/1
 OUT="$BUILD/bench"
 
 say() { printf 'bench: %s\n' "$*" >&2; }
+# shellcheck source=scripts/bench_clinical.sh
+. "$ROOT/scripts/bench_clinical.sh"
 die() {
     printf 'bench: error: %s\n' "$*" >&2
     exit 1
@@ -361,8 +366,9 @@ measure_pair() {
     {
         printf '%-34s %-9.0f %-8s %s\n' "plain libevent hello" "$h_rps" "$(fmt_ms "$h_p50")" "$(fmt_ms "$h_p99")"
         printf '%-34s %-9.0f %-8s %s\n' "$label" "$e_rps" "$(fmt_ms "$e_p50")" "$(fmt_ms "$e_p99")"
-        printf '%-34s %-9s (target >= %s%%)\n' "  ratio to plain" \
-            "$(awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "%.0f%%", 100 * e / h }')" "$PAIR_TARGET"
+        printf '%-34s %-9s %s\n' "  ratio to plain" \
+            "$(awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "%.0f%%", 100 * e / h }')" \
+            "$([ -n "${PAIR_TARGET:-}" ] && echo "(target >= $PAIR_TARGET%)" || echo "(no target)")"
     } >>"${PAIR_ROWS:-$OUT/rows}"
     PAIR_H_RPS=$h_rps PAIR_E_RPS=$e_rps PAIR_E_P50=$e_p50 PAIR_E_P99=$e_p99
     if [ -n "$h_cpu" ] && [ -s "$h_cpu" ]; then
@@ -726,6 +732,10 @@ inner() {
 
     if [ "${BENCH_COMMIT:-1}" = 1 ]; then
         commit_figure
+    fi
+
+    if [ "${BENCH_CLINICAL:-1}" = 1 ]; then # clinical API: scripts/bench_clinical.sh
+        clinical_figures
     fi
 
     if [ "${BENCH_BIGBODY:-1}" = 1 ]; then # large bodies: scripts/bench_bigbody.sh

@@ -11,6 +11,8 @@ static const struct {
     {"GET", "/api/2014-08-01/thread/*/messages"},  {"POST", "/api/2014-08-01/message"},
     {"GET", "/api/2017-09-01/message/*/contents"}, {"GET", "/api/2014-08-01/message/*/status"},
     {"GET", "/api/2016-11-01/user/counters/*"},
+    /* attachments of their threads' messages (messaging checks which) */
+    {"GET", "/api/2014-08-01/attachment/*"},       {"GET", "/api/2014-08-01/attachment/*/content"},
 };
 
 /* True when path matches pattern segment by segment. */

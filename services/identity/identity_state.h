@@ -20,7 +20,7 @@
 
 struct identity_state {
     struct signing_key signing; /* read-only once loaded: shared without a lock */
-    struct totp_keyring totp;   /* seals TOTP secrets at rest (totp_keys.h); read-only too */
+    struct cm_keyring totp;   /* seals TOTP secrets at rest (totp_keys.h); read-only too */
     struct code_mailer *mail;   /* thread-safe (code_mail.h) */
     struct pw_hashers *hashers; /* argon2id threads, thread-safe (password_hash.h) */
 };

@@ -17,7 +17,7 @@ enum mfa_login {
  * request had none). A valid code is consumed (a replay is MFA_LOGIN_WRONG).
  * ring opens the stored secret (identity's, identity_state.h). Result in
  * *out on CM_OK; database errors are returned. */
-cm_err mfa_login_check(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+cm_err mfa_login_check(const struct cm_keyring *ring, PGconn *pg, const char *user_id,
                        const char *totp_code, enum mfa_login *out);
 
 #endif

@@ -9,7 +9,7 @@
 #include "mfa.h"
 #include "store_mfa.h"
 
-cm_err mfa_login_check(const struct totp_keyring *ring, PGconn *pg, const char *user_id, const char *totp_code, enum mfa_login *out)
+cm_err mfa_login_check(const struct cm_keyring *ring, PGconn *pg, const char *user_id, const char *totp_code, enum mfa_login *out)
 {
     struct mfa_totp cfg;
     int64_t step;

@@ -68,7 +68,7 @@ static void text_at(const PGresult *res, int i, const char *col, char *out, size
 
 /* The secret of row i into out: opened from secret_box, or as it is in a
  * row not sealed yet (written before 007_totp_sealed.sql). */
-static cm_err read_secret(const struct totp_keyring *ring, const PGresult *res, int i,
+static cm_err read_secret(const struct cm_keyring *ring, const PGresult *res, int i,
                           struct mfa_totp *out)
 {
     int c_secret = PQfnumber(res, "secret"), c_box = PQfnumber(res, "secret_box"), len;
@@ -86,7 +86,7 @@ static cm_err read_secret(const struct totp_keyring *ring, const PGresult *res, 
         return CM_OK;
     }
     text_at(res, i, "key_id", key_id, sizeof key_id);
-    err = totp_keyring_open(ring, key_id, (const uint8_t *)PQgetvalue(res, i, c_box),
+    err = cm_keyring_open(ring, key_id, (const uint8_t *)PQgetvalue(res, i, c_box),
                             (size_t)PQgetlength(res, i, c_box), out->secret, sizeof out->secret,
                             &out->secret_len);
     if (err != CM_OK) {
@@ -99,7 +99,7 @@ static cm_err read_secret(const struct totp_keyring *ring, const PGresult *res, 
 }
 
 /* Reads row i of a MFA_COLUMNS result into out. */
-static cm_err read_row(const struct totp_keyring *ring, const PGresult *res, int i,
+static cm_err read_row(const struct cm_keyring *ring, const PGresult *res, int i,
                        struct mfa_totp *out)
 {
     char flag[8], step[24];
@@ -121,7 +121,7 @@ static cm_err read_row(const struct totp_keyring *ring, const PGresult *res, int
 
 /* Runs sql returning at most one MFA_COLUMNS row into out; none_err when
  * no row came back. */
-static cm_err one_row(const struct totp_keyring *ring, PGconn *pg, const char *sql, int n,
+static cm_err one_row(const struct cm_keyring *ring, PGconn *pg, const char *sql, int n,
                       const char *const *values, int bin, int binlen, cm_err none_err,
                       struct mfa_totp *out)
 {
@@ -173,7 +173,7 @@ cm_err store_mfa_user_visible(PGconn *pg, const char *user_id, const char *organ
     return err;
 }
 
-cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
+cm_err store_mfa_create(const struct cm_keyring *ring, PGconn *pg, const char *user_id, const uint8_t *secret, size_t len,
                         struct mfa_totp *out)
 {
     char cap[16], key_id[TOTP_KEY_ID_MAX];
@@ -183,7 +183,7 @@ cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char 
 
     if (len == 0 || len > MFA_SECRET_MAX)
         return CM_EINTERNAL;
-    totp_keyring_seal(ring, secret, len, box, key_id);
+    cm_keyring_seal(ring, secret, len, box, key_id);
     snprintf(cap, sizeof cap, "%d", MFA_MAX_PENDING);
     /* The cap is checked in the same statement; two concurrent creations
      * may pass it together, which only lets the count go one over. */
@@ -196,7 +196,7 @@ cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char 
     return err;
 }
 
-cm_err store_mfa_list(const struct totp_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n)
+cm_err store_mfa_list(const struct cm_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp **out, size_t *out_n)
 {
     const char *values[1] = {user_id};
     struct mfa_totp *rows = NULL;
@@ -222,21 +222,21 @@ cm_err store_mfa_list(const struct totp_keyring *ring, PGconn *pg, const char *u
     return CM_OK;
 }
 
-cm_err store_mfa_get(const struct totp_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
+cm_err store_mfa_get(const struct cm_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
 {
     const char *values[1] = {id};
     return one_row(ring, pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE id = $1", 1, values, -1, 0,
                    CM_ENOTFOUND, out);
 }
 
-cm_err store_mfa_enabled_of(const struct totp_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp *out)
+cm_err store_mfa_enabled_of(const struct cm_keyring *ring, PGconn *pg, const char *user_id, struct mfa_totp *out)
 {
     const char *values[1] = {user_id};
     return one_row(ring, pg, "SELECT " MFA_COLUMNS " FROM mfa_totp WHERE user_id = $1 AND enabled", 1,
                    values, -1, 0, CM_ENOTFOUND, out);
 }
 
-cm_err store_mfa_enable(const struct totp_keyring *ring, PGconn *pg, const char *id, int64_t first_step, int64_t last_step,
+cm_err store_mfa_enable(const struct cm_keyring *ring, PGconn *pg, const char *id, int64_t first_step, int64_t last_step,
                         struct mfa_totp *out)
 {
     char first[24], last[24];
@@ -251,7 +251,7 @@ cm_err store_mfa_enable(const struct totp_keyring *ring, PGconn *pg, const char 
                    3, values, -1, 0, CM_ECONFLICT, out);
 }
 
-cm_err store_mfa_disable(const struct totp_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
+cm_err store_mfa_disable(const struct cm_keyring *ring, PGconn *pg, const char *id, struct mfa_totp *out)
 {
     const char *values[1] = {id};
     return one_row(ring, pg,
@@ -319,7 +319,7 @@ cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found)
     return err;
 }
 
-cm_err store_mfa_unsealed(const struct totp_keyring *ring, PGconn *pg, struct mfa_sealed **out,
+cm_err store_mfa_unsealed(const struct cm_keyring *ring, PGconn *pg, struct mfa_sealed **out,
                           size_t *out_n)
 {
     const char *values[1] = {ring->keys[0].id};

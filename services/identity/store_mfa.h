@@ -48,20 +48,20 @@ cm_err store_mfa_user_visible(PGconn *pg, const char *user_id, const char *organ
  * CM_ECONFLICT when the user already keeps MFA_MAX_PENDING configurations
  * that are not enabled, CM_ENOTFOUND when the user does not exist. The new
  * row goes to *out on CM_OK. */
-cm_err store_mfa_create(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+cm_err store_mfa_create(const struct cm_keyring *ring, PGconn *pg, const char *user_id,
                         const uint8_t *secret, size_t len, struct mfa_totp *out);
 
 /* user_id's configurations, oldest first, in *out (caller frees; NULL when
  * none) and their count in *out_n. */
-cm_err store_mfa_list(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+cm_err store_mfa_list(const struct cm_keyring *ring, PGconn *pg, const char *user_id,
                       struct mfa_totp **out, size_t *out_n);
 
 /* Configuration id (a valid uuid). CM_ENOTFOUND if none. */
-cm_err store_mfa_get(const struct totp_keyring *ring, PGconn *pg, const char *id,
+cm_err store_mfa_get(const struct cm_keyring *ring, PGconn *pg, const char *id,
                      struct mfa_totp *out);
 
 /* user_id's enabled configuration. CM_ENOTFOUND when none is enabled. */
-cm_err store_mfa_enabled_of(const struct totp_keyring *ring, PGconn *pg, const char *user_id,
+cm_err store_mfa_enabled_of(const struct cm_keyring *ring, PGconn *pg, const char *user_id,
                             struct mfa_totp *out);
 
 /* Enables configuration id after codes for steps first_step and last_step
@@ -69,12 +69,12 @@ cm_err store_mfa_enabled_of(const struct totp_keyring *ring, PGconn *pg, const c
  * was used yet; last_step becomes the last used step. CM_ECONFLICT when
  * that no longer holds, or when the user has another enabled configuration.
  * The updated row goes to *out on CM_OK. */
-cm_err store_mfa_enable(const struct totp_keyring *ring, PGconn *pg, const char *id,
+cm_err store_mfa_enable(const struct cm_keyring *ring, PGconn *pg, const char *id,
                         int64_t first_step, int64_t last_step, struct mfa_totp *out);
 
 /* Disables configuration id. CM_ECONFLICT when it is not enabled. The
  * updated row goes to *out on CM_OK. */
-cm_err store_mfa_disable(const struct totp_keyring *ring, PGconn *pg, const char *id,
+cm_err store_mfa_disable(const struct cm_keyring *ring, PGconn *pg, const char *id,
                          struct mfa_totp *out);
 
 /* Deletes configuration id when it is not enabled; CM_ECONFLICT otherwise
@@ -104,7 +104,7 @@ cm_err store_mfa_db_key(PGconn *pg, int create, uint8_t key[32], int *found);
 /* Every configuration in clear or not sealed with ring's first key, secrets
  * opened with ring (caller frees *out after sodium_memzero; NULL when
  * none). */
-cm_err store_mfa_unsealed(const struct totp_keyring *ring, PGconn *pg, struct mfa_sealed **out,
+cm_err store_mfa_unsealed(const struct cm_keyring *ring, PGconn *pg, struct mfa_sealed **out,
                           size_t *out_n);
 
 /* Stores box (len bytes, sealed with key_id) as configuration id's secret,

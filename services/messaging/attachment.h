@@ -42,6 +42,16 @@ void store_attachment_abort(PGconn *pg);
  * is none (or it is another organization's). */
 cm_err store_attachment_get(PGconn *pg, const char *org, const char *id,
                             struct attachment_rec *out);
+/* The attachment id as a person (account user_id) may see it: attached to
+ * a message of a thread the person takes part in (of the attachment's own
+ * organization). CM_ENOTFOUND otherwise. */
+cm_err store_attachment_get_for_person(PGconn *pg, const char *user_id, const char *id,
+                                       struct attachment_rec *out);
+/* The ids of ids_json (a JSON array of strings) that are no attachment of
+ * organization org, as a JSON array text in their order into *out_json
+ * ("[]" when all are known; caller frees). */
+cm_err store_attachments_unknown(PGconn *pg, const char *org, const char *ids_json,
+                                 char **out_json);
 /* Calls each(ctx, data, len) for the content rows of id in order, reading one
  * row at a time; stops at the first non-OK return of each and returns it. */
 cm_err store_attachment_each_row(PGconn *pg, const char *id,

@@ -30,6 +30,11 @@ cm_err clinical_params(struct cm_req *rq, json_t **out_params)
     return CM_OK;
 }
 
+int clinical_body_is_json(struct cm_req *rq)
+{
+    return cm_body_kind_of(cm_req_header(rq, "content-type")) == CM_BODY_JSON;
+}
+
 const char *clinical_str(const json_t *p, const char *key)
 {
     return cm_body_get_str(p, key);

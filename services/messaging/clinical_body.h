@@ -17,6 +17,9 @@
  * the detail recorded in rq (cm_fail) for a body that does not parse. */
 cm_err clinical_params(struct cm_req *rq, json_t **out_params);
 
+/* 1 when the request's body is JSON (then lists are always arrays). */
+int clinical_body_is_json(struct cm_req *rq);
+
 /* The string value of p[key] (the last one of a repeated form key); JSON
  * numbers are not strings here. NULL when absent or not a string. Borrowed. */
 const char *clinical_str(const json_t *p, const char *key);

@@ -1,11 +1,10 @@
-/* clinical_caller.c: callers and shared answers of the clinical API
- * (clinical_caller.h). */
+/* clinical_caller.c: the callers of the clinical API's thread operations
+ * and their participant records (clinical_caller.h). */
 #include "clinical_caller.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "cm_body.h"
 #include "cm_principal.h"
 
 cm_err ct_caller_of(struct cm_req *rq, int api_only, struct ct_caller *out)
@@ -24,28 +23,6 @@ cm_err ct_caller_of(struct cm_req *rq, int api_only, struct ct_caller *out)
     out->id = p->user_id;
     out->org = p->organization_id;
     out->view_phi = cm_principal_has_role(rq, "view-phi");
-    return CM_OK;
-}
-
-cm_err ct_params(struct cm_req *rq, json_t **out, int *is_json)
-{
-    const char *ctype = cm_req_header(rq, "content-type");
-    char err[128];
-    cm_err e = cm_body_parse(ctype, (const char *)rq->http->body.data, rq->http->body.len, out, err,
-                             sizeof err);
-
-    if (e != CM_OK)
-        return cm_fail(rq, e, "%s", err);
-    if (is_json)
-        *is_json = cm_body_kind_of(ctype) == CM_BODY_JSON;
-    return CM_OK;
-}
-
-cm_err ct_invalid(struct cm_req *rq, struct cm_resp *out, json_t *reason)
-{
-    cm_resp_json(out, rq, 400,
-                 json_pack("{s:s, s:s, s:o}", "status", "error", "message", "Invalid Request",
-                           "reason", reason));
     return CM_OK;
 }
 

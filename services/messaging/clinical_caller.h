@@ -1,6 +1,6 @@
-/* clinical_caller.h: who is calling the clinical API, and the answers every
- * clinical operation shares (body parsing, the seed's "Invalid Request"
- * with its `reason`). */
+/* clinical_caller.h: who is calling the clinical API's thread operations
+ * (an API client or a person with their own token) and their participant
+ * records. Parameters and answers are clinical_body.h's. */
 #ifndef MESSAGING_CLINICAL_CALLER_H
 #define MESSAGING_CLINICAL_CALLER_H
 
@@ -21,14 +21,6 @@ struct ct_caller {
  * CM_EUNAUTH for anyone else, CM_EDENIED ("not authorized") without an
  * organization; when api_only, a person is refused with CM_EDENIED too. */
 cm_err ct_caller_of(struct cm_req *rq, int api_only, struct ct_caller *out);
-
-/* The request's parameters (form, JSON or XML body); *is_json when it was
- * JSON. Errors recorded in rq (400). Caller json_decref. */
-cm_err ct_params(struct cm_req *rq, json_t **out, int *is_json);
-
-/* Answers 400 {"status":"error","message":"Invalid Request","reason":reason}
- * (steals reason); returns CM_OK (the answer is set). */
-cm_err ct_invalid(struct cm_req *rq, struct cm_resp *out, json_t *reason);
 
 /* The participant record of directory user u of OU ou. */
 void ct_person_rec(const struct clinical_user *u, const char *ou, struct participant_rec *p);

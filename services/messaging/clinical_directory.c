@@ -1,5 +1,6 @@
 /* clinical_directory.c: identity.rpc.FindUsers for the clinical API
- * (clinical_directory.h). */
+ * (clinical_directory.h), sent through clinical_identity_call like every
+ * call to identity. */
 #include "clinical_directory.h"
 
 #include <stdio.h>
@@ -7,12 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clinical_identity.h"
 #include "cm_alloc.h"
-#include "cm_log.h"
-#include "cm_nats.h"
 #include "identity.pb-c.h"
-
-#define FIND_SUBJECT "identity.rpc.FindUsers"
 
 static void fill(struct clinical_users *out, const Identity__FindUsersReply *r)
 {
@@ -40,11 +38,9 @@ static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
                    struct clinical_users *out)
 {
     Identity__FindUsersRequest in = IDENTITY__FIND_USERS_REQUEST__INIT;
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
     Identity__FindUsersReply *r;
-    uint8_t *payload;
-    size_t len;
+    char detail[CLINICAL_DETAIL_MAX];
     cm_err err;
 
     in.organization_id = (char *)org_id;
@@ -55,27 +51,14 @@ static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
     in.n_usernames = n_usernames;
     in.user_ids = (char **)ids;
     in.n_user_ids = n_ids;
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "messaging";
-    payload = cm_pack(&in.base, &len);
-    err = cm_nats_rpc(rq->w->nc, FIND_SUBJECT, cm_log_request_id(), &self, payload, len,
-                      rq->w->cfg->rpc_timeout_ms, &reply);
-    free(payload);
-    if (err != CM_OK) {
-        cm_warn("rpc %s: %s", FIND_SUBJECT, cm_err_name(err));
-        return cm_fail(rq, err, "the user directory is unavailable, retry later");
-    }
-    err = cm_err_from_wire(reply->code);
-    if (err == CM_ENOTFOUND) {
-        envelope__rpc_reply__free_unpacked(reply, NULL);
+    err = clinical_identity_call(rq->w, "FindUsers", &in.base, &reply, detail);
+    if (err == CM_ENOTFOUND)
         return cm_fail(rq, err, "ou not found");
-    }
-    if (err != CM_OK) {
-        cm_warn("rpc %s answered %s", FIND_SUBJECT, cm_err_name(err));
-        envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (err == CM_EUNAVAIL || err == CM_ETIMEOUT)
+        return cm_fail(rq, err, "the user directory is unavailable, retry later");
+    if (err != CM_OK)
         return cm_fail(rq, err == CM_EINVAL ? CM_EINVAL : CM_EUNAVAIL,
                        "the user directory could not answer");
-    }
     r = identity__find_users_reply__unpack(NULL, reply->payload.len, reply->payload.data);
     envelope__rpc_reply__free_unpacked(reply, NULL);
     if (!r)

@@ -173,6 +173,25 @@ static void group_input(const json_t *p, int required, const char **name, json_t
         clinical_reason(reason, "recipient_ids", "at most 1000 recipients");
 }
 
+/* After a create or update of group id of ou whose store returned err: the
+ * group, or 400 with reason name for a taken name, or the store's error. */
+static cm_err saved(struct cm_req *rq, struct cm_resp *out, cm_err err, const char *id,
+                    const struct clinical_ou *ou)
+{
+    json_t *reason = NULL;
+
+    if (err == CM_ECONFLICT) {
+        clinical_reason(&reason, "name", "a recipient group of this IID has this name");
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
+    }
+    if (err == CM_OK)
+        return answer_group(rq, out, id, ou);
+    if (!rq->detail[0])
+        cm_fail(rq, err, "the recipient group could not be saved, retry later");
+    return err;
+}
+
 cm_err clinical_groups_create(struct cm_req *rq, struct cm_resp *out)
 {
     struct clinical_caller caller;
@@ -206,15 +225,7 @@ cm_err clinical_groups_create(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK)
         goto done;
     spool_uuid(id);
-    err = store_clinical_group_create(rq->w->pg, id, ou.id, name, members);
-    if (err == CM_ECONFLICT) {
-        err = CM_OK;
-        clinical_reason(&reason, "name", "a recipient group of this IID has this name");
-        clinical_reply_invalid(rq, out, reason);
-    } else if (err == CM_OK)
-        err = answer_group(rq, out, id, &ou);
-    else
-        cm_fail(rq, err, "the recipient group could not be saved, retry later");
+    err = saved(rq, out, store_clinical_group_create(rq->w->pg, id, ou.id, name, members), id, &ou);
 done:
     free(members);
     json_decref(recipients);
@@ -292,15 +303,8 @@ cm_err clinical_groups_update(struct cm_req *rq, struct cm_resp *out)
         goto done;
     }
     if (err == CM_OK)
-        err = store_clinical_group_update(rq->w->pg, id, ou.id, name, members);
-    if (err == CM_ECONFLICT) {
-        err = CM_OK;
-        clinical_reason(&reason, "name", "a recipient group of this IID has this name");
-        clinical_reply_invalid(rq, out, reason);
-    } else if (err == CM_OK)
-        err = answer_group(rq, out, id, &ou);
-    else if (!rq->detail[0])
-        cm_fail(rq, err, "the recipient group could not be saved, retry later");
+        err = saved(rq, out, store_clinical_group_update(rq->w->pg, id, ou.id, name, members), id,
+                    &ou);
 done:
     free(members);
     json_decref(recipients);

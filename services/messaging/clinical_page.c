@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
 #include "clinical_threads_input.h"
@@ -58,12 +59,13 @@ cm_err page_relay(struct cm_req *rq, struct cm_resp *out)
     cm_err err = ct_caller_of(rq, 1, &c);
 
     if (err == CM_OK)
-        err = ct_params(rq, &params, NULL);
+        err = clinical_params(rq, &params);
     if (err != CM_OK)
         return err;
     if (page_input_read(params, &in, &reason) != CM_OK && in.pager_number[0]) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     json_decref(reason);
     if (!in.pager_number[0]) {

@@ -7,22 +7,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
+#include "clinical_ou.h"
 #include "clinical_patients_input.h"
 #include "messaging_state.h"
 #include "store_patients.h"
 
-/* The caller (an API client), its parameters and its organization's name,
- * with primary_ou checked against it. */
+/* The caller (an API client), its parameters and its organization's OU
+ * name (clinical_ou), with primary_ou checked against it. */
 static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, char *ou, size_t oucap)
 {
-    struct clinical_users dir = {0};
+    struct clinical_ou own;
     const char *primary;
     cm_err err = ct_caller_of(rq, 1, c);
 
     if (err == CM_OK)
-        err = ct_params(rq, params, NULL);
+        err = clinical_params(rq, params);
     if (err != CM_OK)
         return err;
     primary = patient_primary_ou(*params);
@@ -30,12 +32,15 @@ static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, cha
         json_decref(*params);
         return cm_fail(rq, CM_EINVAL, "primary_ou must be a string");
     }
-    err = clinical_users_find(rq, c->org, "", NULL, 0, NULL, 0, &dir);
-    if (err == CM_OK && primary[0] && strcmp(primary, dir.org_name) != 0)
+    err = clinical_ou_by_id(rq->w, c->org, &own);
+    if (err == CM_ENOTFOUND)
+        err = cm_fail(rq, CM_EDENIED, "not authorized");
+    else if (err != CM_OK)
+        err = cm_fail(rq, err, "identity is unavailable, retry later");
+    if (err == CM_OK && primary[0] && strcmp(primary, own.name) != 0)
         err = cm_fail(rq, CM_EDENIED, "not authorized");
     if (err == CM_OK)
-        snprintf(ou, oucap, "%s", dir.org_name);
-    clinical_users_release(&dir);
+        snprintf(ou, oucap, "%s", own.name);
     if (err != CM_OK)
         json_decref(*params);
     return err;
@@ -67,7 +72,8 @@ static cm_err put_patient(struct cm_req *rq, struct cm_resp *out, const char *pa
     today(day);
     if (patient_input_read(params, path_pid, ou, day, &record, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     json_decref(params);
     pid = json_string_value(json_object_get(record, "pid"));
@@ -125,7 +131,8 @@ cm_err patients_subscribe(struct cm_req *rq, struct cm_resp *out)
         return err;
     if (subscription_input_read(params, &sub, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     json_decref(params);
     tags = json_dumps(json_object_get(sub, "tags"), JSON_COMPACT);

@@ -12,6 +12,7 @@
 #include "clinical_identity.h"
 #include "clinical_people_input.h"
 #include "clinical_people_json.h"
+#include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_pg.h"
 #include "handlers_deliver.h"
@@ -39,6 +40,33 @@ static cm_err profile_of(struct cm_req *rq, const char *id, struct clinical_foun
     if (err == CM_OK)
         err = clinical_ou_by_id(rq->w, f->profile.items[0].org_id, &f->ou);
     return err;
+}
+
+/* A /v1 person of an OU (an identity account whose default organization
+ * is the OU) without a clinical profile yet: a clinical user with the
+ * profile table's defaults (f->no_profile set; its first PUT makes the
+ * profile). CM_ENOTFOUND when the account's organization is no OU. */
+static cm_err default_profile(struct cm_req *rq, const Identity__ClinicalAccount *a,
+                              struct clinical_found *f)
+{
+    cm_err err;
+
+    if (!a->organization_id || !a->organization_id[0])
+        return CM_ENOTFOUND;
+    err = clinical_ou_by_id(rq->w, a->organization_id, &f->ou);
+    if (err != CM_OK)
+        return err;
+    store_clinical_profile_list_free(&f->profile);
+    f->profile.items = cm_xmalloc(sizeof *f->profile.items);
+    f->profile.items[0] = (struct clinical_profile_rec){
+        .user_id = a->user_id, .org_id = f->ou.id, .specialty = "", .title = "",
+        .associated_ou = "", .admin_permissions = "", .legal_agreement = "", .pager_number = "",
+        .tags = "[]", .location = "", .location_detail = "", .city = "", .state = "",
+        .zip_code = "", .status = "available", .status_message = "", .services = "[]",
+        .created_at = a->created_at ? a->created_at : "", .managed = 1, .has_password = 1};
+    f->profile.n = 1;
+    f->no_profile = 1;
+    return CM_OK;
 }
 
 /* After a lookup: 404 naming what when not found or out of reach, 403 when
@@ -73,6 +101,8 @@ cm_err clinical_find_user(struct cm_req *rq, const struct clinical_caller *calle
         err = CM_ENOTFOUND;
     if (err == CM_OK)
         err = profile_of(rq, out->accounts->accounts[0]->user_id, out);
+    if (err == CM_ENOTFOUND && out->accounts && out->accounts->n_accounts == 1)
+        err = default_profile(rq, out->accounts->accounts[0], out);
     return settle(rq, caller, ou, uid, manage, err, out);
 }
 

@@ -25,11 +25,13 @@ struct clinical_found {
     Identity__ClinicalGetAccountsReply *accounts; /* items[0] is the user */
     struct clinical_profile_list profile;         /* items[0] */
     struct clinical_ou ou;                        /* the primary OU */
+    int no_profile; /* 1: a /v1 person of the OU, profile not written yet (defaults) */
 };
 
 /* Finds the user that uid names ("user_id" or "ou:user_id") for caller:
- * 404 "user [uid] not found" (recorded in rq) when there is none, it has
- * no clinical profile, it is not in the named OU or the caller does not
+ * 404 "user [uid] not found" (recorded in rq) when there is none, it is
+ * not in the named OU (a /v1 account without a clinical profile is in its
+ * default organization's OU, no_profile set) or the caller does not
  * reach its OU; 403 "not authorized" when manage and the caller does not
  * administer it. Release with clinical_found_release. */
 cm_err clinical_find_user(struct cm_req *rq, const struct clinical_caller *caller, const char *uid,

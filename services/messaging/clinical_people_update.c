@@ -139,7 +139,7 @@ cm_err clinical_users_update(struct cm_req *rq, struct cm_resp *out)
         goto done;
     resend = in.resend_activation_email == 1;
     err = clinical_profile_write(rq, out, f.accounts->accounts[0]->user_id, f.ou.id, &in, params,
-                                 0, resend, &answered);
+                                 f.no_profile, resend, &answered);
     if (err != CM_OK || answered)
         goto done;
     if (resend)

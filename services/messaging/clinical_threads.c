@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "attachment.h"
+#include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
 #include "clinical_threads_input.h"
@@ -185,6 +187,44 @@ static cm_err add_services(struct cm_req *rq, const struct ct_caller *c,
     return err;
 }
 
+/* ids as a JSON array text into *out_json (caller frees) when each is an
+ * attachment of organization org; else answers 400 with the seed's
+ * reason {"attachment_ids": "Unknown attachment ids: a, b"} (*answered
+ * set, *out_json NULL). */
+static cm_err attachments_checked(struct cm_req *rq, struct cm_resp *out, const char *org,
+                                  const struct ct_list *ids, char **out_json, int *answered)
+{
+    char *json = ct_list_json(ids), *unknown = NULL;
+    cm_err err = CM_OK;
+
+    *answered = 0;
+    *out_json = NULL;
+    if (ids->n > 0)
+        err = store_attachments_unknown(rq->w->pg, org, json, &unknown);
+    if (err != CM_OK) {
+        free(json);
+        return cm_fail(rq, err, "the attachments could not be read");
+    }
+    if (unknown && strcmp(unknown, "[]")) {
+        json_t *list = json_loads(unknown, 0, NULL), *e;
+        char text[CT_FIELD_MAX * 2] = "Unknown attachment ids: ";
+        size_t i;
+
+        json_array_foreach(list, i, e)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? ", " : "",
+                     json_string_value(e));
+        json_decref(list);
+        free(json);
+        free(unknown);
+        *answered = 1;
+        clinical_reply_invalid(rq, out, json_pack("{s:s}", "attachment_ids", text));
+        return CM_OK;
+    }
+    free(unknown);
+    *out_json = json;
+    return CM_OK;
+}
+
 cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
 {
     struct ct_caller c;
@@ -197,19 +237,24 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     char *services = NULL, *attachments = NULL;
     uint8_t *box = NULL;
     size_t n = 0;
-    int is_json = 0;
+    int is_json = 0, answered = 0;
     cm_err err;
 
     err = ct_caller_of(rq, 1, &c);
     if (err == CM_OK)
-        err = ct_params(rq, &params, &is_json);
+        err = clinical_params(rq, &params);
     if (err != CM_OK)
         return err;
+    is_json = clinical_body_is_json(rq);
     if (thread_create_input_read(params, is_json, &in, &reason) != CM_OK) {
-        err = ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        err = CM_OK;
         reason = NULL;
         goto done;
     }
+    err = attachments_checked(rq, out, c.org, &in.attachment_ids, &attachments, &answered);
+    if (err != CM_OK || answered)
+        goto done;
     ok = json_array();
     bad = json_array();
     rcpt = calloc(CT_MAX_PEOPLE, sizeof *rcpt);
@@ -234,7 +279,6 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
         box = phi_seal(&messaging_state_of(rq)->phi, in.patient_name, strlen(in.patient_name),
                        key_id);
     services = ct_list_json(&in.services);
-    attachments = ct_list_json(&in.attachment_ids);
     t.organization_id = c.org;
     t.ou = dir.org_name;
     t.subject = in.subject;
@@ -309,16 +353,18 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
     struct thread_rec t;
     struct participant_rec author;
     json_t *params = NULL, *reason = NULL;
-    char message_id[ST_ID], *attachments;
+    char message_id[ST_ID], *attachments = NULL;
+    int answered = 0;
     cm_err err = ct_caller_of(rq, 0, &c);
 
     if (err == CM_OK)
-        err = ct_params(rq, &params, NULL);
+        err = clinical_params(rq, &params);
     if (err != CM_OK)
         return err;
     if (message_post_input_read(params, &in, &reason) != CM_OK) {
         json_decref(params);
-        return ct_invalid(rq, out, reason);
+        clinical_reply_invalid(rq, out, reason);
+        return CM_OK;
     }
     err = thread_for(rq, &c, in.thread_id, &t);
     if (err != CM_OK) {
@@ -331,13 +377,15 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
         ct_client_rec(&c, t.ou, &author);
     if (err != CM_OK)
         err = cm_fail(rq, err == CM_ENOTFOUND ? CM_EDENIED : err, NOT_AUTHORIZED);
-    attachments = ct_list_json(&in.attachment_ids);
     if (err == CM_OK)
+        err = attachments_checked(rq, out, t.organization_id, &in.attachment_ids, &attachments,
+                                  &answered);
+    if (err == CM_OK && !answered)
         err = store_message_post(rq->w->pg, &t, &author, in.message, attachments, message_id, NULL);
-    if (err == CM_OK)
+    if (err == CM_OK && !answered)
         cm_resp_json(out, rq, 200,
                      json_pack("{s:s, s:s}", "status", "ok", "message_id", message_id));
-    else if (!rq->detail[0])
+    else if (err != CM_OK && !rq->detail[0])
         err = cm_fail(rq, err, "the message could not be posted");
     free(attachments);
     thread_rec_release(&t);

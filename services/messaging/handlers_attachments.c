@@ -3,7 +3,8 @@
  * stream (cm_body_next) through the multipart reader into 256 KiB rows of
  * one transaction, hashed (SHA-256) and sniffed on the way, so messaging
  * holds one row of it at a time; a download streams the rows back
- * (cm_stream_write). Callers: API clients, within their organization. */
+ * (cm_stream_write). Callers: API clients, within their organization;
+ * persons read the attachments of their threads' messages. */
 #include "handlers_attachments.h"
 
 #include <sodium.h>
@@ -205,20 +206,29 @@ cm_err attachment_save(struct cm_req *rq, struct cm_resp *out)
 
 /* --- attachment.get and attachment.content --- */
 
-/* The caller's attachment named by the path; "invalid id" (the seed's
- * message) for a malformed id, and for one that does not exist or belongs
- * to another organization (404: existence is not shown). */
+/* The caller's attachment named by the path: an API client's of its
+ * organization, a person's attached to a message of one of their threads.
+ * "invalid id" (the seed's message) for a malformed id, and for one that
+ * does not exist or the caller may not see (404: existence is not
+ * shown). */
 static cm_err find(struct cm_req *rq, struct attachment_rec *rec)
 {
+    const Envelope__Principal *p = rq->http->principal;
     const char *id = cm_req_param(rq, "attachment_id");
     const char *org = NULL;
     cm_err err;
 
-    if ((err = caller_org(rq, &org)) != CM_OK)
-        return err;
-    if (!id || !attachment_id_valid(id))
-        return cm_fail(rq, CM_EINVAL, "invalid id");
-    err = store_attachment_get(rq->w->pg, org, id, rec);
+    if (p && p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER && p->user_id && p->user_id[0]) {
+        if (!id || !attachment_id_valid(id))
+            return cm_fail(rq, CM_EINVAL, "invalid id");
+        err = store_attachment_get_for_person(rq->w->pg, p->user_id, id, rec);
+    } else {
+        if ((err = caller_org(rq, &org)) != CM_OK)
+            return err;
+        if (!id || !attachment_id_valid(id))
+            return cm_fail(rq, CM_EINVAL, "invalid id");
+        err = store_attachment_get(rq->w->pg, org, id, rec);
+    }
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, err, "invalid id");
     return err;

@@ -7,7 +7,7 @@
 #include "phi_crypt.h"
 
 struct messaging_state {
-    struct phi_keyring phi; /* phi_crypt.h */
+    struct cm_keyring phi; /* phi_crypt.h */
 };
 
 /* cm_service_def.state_new / state_free. */

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cm_outbox.h"
 #include "cm_pg.h"
@@ -67,17 +68,16 @@ void store_attachment_abort(PGconn *pg)
     cm_pg_rollback(pg);
 }
 
-cm_err store_attachment_get(PGconn *pg, const char *org, const char *id,
-                            struct attachment_rec *out)
+#define ATTACHMENT_COLS                                                                            \
+    "SELECT a.id, a.organization_id, a.user_id, a.name, a.mime_type, a.size, a.sha256, " TIME_FMT \
+    " AS time_created FROM attachments a "
+
+/* The one attachment row sql (two parameters) finds into *out. */
+static cm_err get_one(PGconn *pg, const char *sql, const char *const values[2],
+                      struct attachment_rec *out)
 {
-    const char *values[2] = {id, org};
     PGresult *res = NULL;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "SELECT id, organization_id, user_id, name, mime_type, size, sha256, " TIME_FMT
-                    " AS time_created FROM attachments WHERE id = $1 AND organization_id = $2",
-                    2, values, &res),
-        &res);
+    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, 2, values, &res), &res);
 
     if (err != CM_OK)
         return err;
@@ -90,6 +90,52 @@ cm_err store_attachment_get(PGconn *pg, const char *org, const char *id,
     cm_pg_copy(res, 0, "time_created", out->time_created, sizeof out->time_created);
     out->size = strtoll(cm_pg_col(res, 0, "size"), NULL, 10);
     PQclear(res);
+    return CM_OK;
+}
+
+cm_err store_attachment_get(PGconn *pg, const char *org, const char *id,
+                            struct attachment_rec *out)
+{
+    const char *values[2] = {id, org};
+
+    return get_one(pg, ATTACHMENT_COLS "WHERE a.id = $1 AND a.organization_id = $2", values, out);
+}
+
+cm_err store_attachment_get_for_person(PGconn *pg, const char *user_id, const char *id,
+                                       struct attachment_rec *out)
+{
+    const char *values[2] = {id, user_id};
+
+    return get_one(pg,
+                   ATTACHMENT_COLS
+                   "WHERE a.id = $1 AND EXISTS (SELECT 1 FROM clinical_messages m "
+                   "JOIN clinical_participants p ON p.thread_id = m.thread_id AND p.person "
+                   "JOIN clinical_threads t ON t.id = m.thread_id "
+                   "WHERE p.user_id = $2 AND m.attachment_ids ? $1 "
+                   "AND t.organization_id::text = a.organization_id)",
+                   values, out);
+}
+
+cm_err store_attachments_unknown(PGconn *pg, const char *org, const char *ids_json,
+                                 char **out_json)
+{
+    const char *values[2] = {org, ids_json};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_one_row(
+        cm_pg_query(pg,
+                    "SELECT COALESCE(jsonb_agg(x.id ORDER BY x.n), '[]')::text AS unknown "
+                    "FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS x(id, n) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM attachments a "
+                    "WHERE a.id = x.id AND a.organization_id = $1)",
+                    2, values, &res),
+        &res);
+
+    if (err != CM_OK)
+        return err;
+    *out_json = strdup(cm_pg_col(res, 0, "unknown"));
+    PQclear(res);
+    if (!*out_json)
+        abort(); /* out of memory: cm_xmalloc's policy */
     return CM_OK;
 }
 

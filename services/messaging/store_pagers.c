@@ -1,4 +1,5 @@
-/* store_pagers.c: pager numbers to users (store_pagers.h). */
+/* store_pagers.c: pager numbers and services to users, read from the
+ * clinical people tables (store_pagers.h). */
 #include "store_pagers.h"
 
 #include <stdio.h>
@@ -13,13 +14,15 @@ cm_err pager_directory_lookup(PGconn *pg, const char *org, const char *number,
     PGresult *res = NULL;
     int rows;
     cm_err err = cm_pg_query(pg,
-                             "SELECT p.service IS NOT NULL AS service, "
-                             "COALESCE(p.user_id, m.user_id, '') AS user_id "
-                             "FROM clinical_pagers p LEFT JOIN clinical_service_members m "
-                             "ON p.service IS NOT NULL AND m.organization_id = p.organization_id "
-                             "AND m.service = p.service "
-                             "WHERE p.organization_id = $1::uuid AND p.pager_number = $2 "
-                             "ORDER BY 2 LIMIT 200",
+                             /* a person's number first: it wins over a service's */
+                             "SELECT false AS service, user_id::text AS user_id "
+                             "FROM clinical_users WHERE org_id = $1::uuid AND pager_number = $2 "
+                             "UNION ALL "
+                             "SELECT true, COALESCE(us.user_id::text, '') "
+                             "FROM clinical_service_pagers p LEFT JOIN clinical_user_services us "
+                             "ON us.org_id = p.org_id AND us.service = p.service "
+                             "WHERE p.org_id = $1::uuid AND p.pager_number = $2 "
+                             "ORDER BY 1, 2 LIMIT 201",
                              2, v, &res);
 
     if (err != CM_OK)
@@ -32,7 +35,7 @@ cm_err pager_directory_lookup(PGconn *pg, const char *org, const char *number,
     memset(out, 0, sizeof *out);
     out->service = cm_pg_bool(res, 0, "service");
     for (int i = 0; i < rows && out->n < PAGER_MAX_TARGETS; i++)
-        if (cm_pg_col(res, i, "user_id")[0])
+        if (cm_pg_bool(res, i, "service") == out->service && cm_pg_col(res, i, "user_id")[0])
             cm_pg_copy(res, i, "user_id", out->user_ids[out->n++], sizeof out->user_ids[0]);
     PQclear(res);
     return CM_OK;
@@ -44,8 +47,8 @@ cm_err pager_directory_service(PGconn *pg, const char *org, const char *service,
     const char *v[2] = {org, service};
     PGresult *res = NULL;
     cm_err err = cm_pg_query(pg,
-                             "SELECT user_id FROM clinical_service_members "
-                             "WHERE organization_id = $1::uuid AND service = $2 "
+                             "SELECT user_id::text AS user_id FROM clinical_user_services "
+                             "WHERE org_id = $1::uuid AND service = $2 "
                              "ORDER BY user_id LIMIT 200",
                              2, v, &res);
 

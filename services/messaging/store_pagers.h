@@ -1,8 +1,9 @@
 /* store_pagers.h: who a pager number reaches in an organization: one
  * user, or the members of a service (seed 001, POST page); and who a
- * service is (thread/create's `services`). The only place that knows where
- * pagers and service members are kept (clinical_pagers and
- * clinical_service_members, 002_clinical_threads.sql). */
+ * service is (thread/create's `services`). Reads the tables the admin users
+ * and pager/service operations write (004_clinical_people.sql):
+ * clinical_users.pager_number, clinical_service_pagers and
+ * clinical_user_services. */
 #ifndef MESSAGING_STORE_PAGERS_H
 #define MESSAGING_STORE_PAGERS_H
 

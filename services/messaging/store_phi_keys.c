@@ -15,7 +15,7 @@
 /* Opens hex (a box under old) and seals it again under ring's first key:
  * the new box as hex into *out_hex (caller frees). CM_EINVAL / CM_ENOTFOUND
  * when it does not open. */
-static cm_err reseal_hex(const struct phi_keyring *ring, const char *old, const char *hex,
+static cm_err reseal_hex(const struct cm_keyring *ring, const char *old, const char *hex,
                          char **out_hex, char new_id[PHI_KEY_ID_MAX])
 {
     size_t hexlen = strlen(hex), len = 0, clen = 0;
@@ -40,7 +40,7 @@ static cm_err reseal_hex(const struct phi_keyring *ring, const char *old, const 
     return CM_OK;
 }
 
-static cm_err patients(PGconn *pg, const struct phi_keyring *ring, struct phi_reseal_counts *n)
+static cm_err patients(PGconn *pg, const struct cm_keyring *ring, struct phi_reseal_counts *n)
 {
     char after_org[64] = "00000000-0000-0000-0000-000000000000", after_pid[512] = "";
     cm_err err = CM_OK;
@@ -88,7 +88,7 @@ static cm_err patients(PGconn *pg, const struct phi_keyring *ring, struct phi_re
     return err;
 }
 
-static cm_err threads(PGconn *pg, const struct phi_keyring *ring, struct phi_reseal_counts *n)
+static cm_err threads(PGconn *pg, const struct cm_keyring *ring, struct phi_reseal_counts *n)
 {
     char after[64] = "00000000-0000-0000-0000-000000000000";
     cm_err err = CM_OK;
@@ -133,7 +133,7 @@ static cm_err threads(PGconn *pg, const struct phi_keyring *ring, struct phi_res
     return err;
 }
 
-cm_err phi_reseal(PGconn *pg, const struct phi_keyring *ring, struct phi_reseal_counts *out)
+cm_err phi_reseal(PGconn *pg, const struct cm_keyring *ring, struct phi_reseal_counts *out)
 {
     struct phi_reseal_counts n = {0, 0, 0};
     cm_err err = patients(pg, ring, &n);

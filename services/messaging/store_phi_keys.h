@@ -20,7 +20,7 @@ struct phi_reseal_counts {
 
 /* Re-seals every box not under ring's first key. *out counts what it did
  * (written on CM_OK). Database errors stop it (CM_EUNAVAIL...). */
-cm_err phi_reseal(PGconn *pg, const struct phi_keyring *ring, struct phi_reseal_counts *out);
+cm_err phi_reseal(PGconn *pg, const struct cm_keyring *ring, struct phi_reseal_counts *out);
 
 /* The database key (id "db") into key (32 bytes) and *found = 1; when it
  * is missing, a random one is stored first if make, else *found = 0. */

@@ -70,14 +70,12 @@ void cf_world_make(struct cf_world *w)
     cf_client_make(w->platform, w->other_id, "[\"admin\"]", &w->other_admin);
 }
 
-long cf_call(const struct cf_client *c, const char *method, const char *path, const char *ctype,
-             const char *body, json_t **doc)
+void cf_call_raw(const struct cf_client *c, const char *method, const char *path,
+                 const char *ctype, const char *body, struct it_resp *r)
 {
     char pair[256], b64[512], auth[600], ct[128];
     const char *hs[3] = {NULL, NULL, NULL};
     struct it_req rq = {.method = method, .path = path, .headers = hs};
-    struct it_resp r;
-    long status;
     int k = 0;
 
     if (c) {
@@ -94,7 +92,16 @@ long cf_call(const struct cf_client *c, const char *method, const char *path, co
         rq.body = body;
         rq.body_len = strlen(body);
     }
-    cr_assert(eq(int, it_http(&rq, &r), 0), "%s %s: %s", method, path, r.error);
+    cr_assert(eq(int, it_http(&rq, r), 0), "%s %s: %s", method, path, r->error);
+}
+
+long cf_call(const struct cf_client *c, const char *method, const char *path, const char *ctype,
+             const char *body, json_t **doc)
+{
+    struct it_resp r;
+    long status;
+
+    cf_call_raw(c, method, path, ctype, body, &r);
     status = r.status;
     if (doc)
         *doc = json_loads(r.body, 0, NULL);

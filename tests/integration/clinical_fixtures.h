@@ -40,6 +40,10 @@ void cf_client_make(const char *platform, const char *org, const char *roles, st
 long cf_call(const struct cf_client *c, const char *method, const char *path, const char *ctype,
              const char *body, json_t **doc);
 
+/* As cf_call, the whole answer into *r (caller it_resp_release). */
+void cf_call_raw(const struct cf_client *c, const char *method, const char *path,
+                 const char *ctype, const char *body, struct it_resp *r);
+
 /* String member name of doc ("" when absent). Borrowed. */
 const char *cf_str(const json_t *doc, const char *name);
 

@@ -87,6 +87,45 @@ long ic_api(const struct ic_client *c, const char *method, const char *path, con
     return finish(&r, doc);
 }
 
+/* method path as c with a body, asserting 200. */
+static void admin_ok(const struct ic_client *c, const char *method, const char *path,
+                     const char *ctype, const char *body)
+{
+    json_t *doc = NULL;
+    long status = ic_api(c, method, path, ctype, body, &doc);
+    char *text = doc ? json_dumps(doc, 0) : NULL;
+
+    cr_assert(eq(long, status, 200), "%s %s: %s", method, path, text ? text : "");
+    free(text);
+    json_decref(doc);
+}
+
+void ic_services(const struct ic_client *c, const char *services)
+{
+    char path[256], body[1024];
+
+    snprintf(path, sizeof path, "/api/2018-04-01/admin/services/%s", c->org_name);
+    snprintf(body, sizeof body, "{\"services\": %s}", services);
+    admin_ok(c, "PUT", path, "application/json", body);
+}
+
+void ic_user_put(const struct ic_client *c, const char *user, const char *form)
+{
+    char path[256];
+
+    snprintf(path, sizeof path, "/api/2015-02-01/admin/users/%s", user);
+    admin_ok(c, "PUT", path, "application/x-www-form-urlencoded", form);
+}
+
+void ic_service_pager(const struct ic_client *c, const char *number, const char *service)
+{
+    char body[512];
+
+    snprintf(body, sizeof body, "{\"pager_number\": \"%s\", \"iid\": \"%s\", \"service\": \"%s\"}",
+             number, c->org_name, service);
+    admin_ok(c, "POST", "/api/2019-03-01/pager/service", "application/json", body);
+}
+
 long ic_token(const char *token, const char *method, const char *path, const char *body,
               json_t **doc)
 {

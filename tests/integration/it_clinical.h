@@ -35,6 +35,14 @@ long ic_api(const struct ic_client *c, const char *method, const char *path, con
 long ic_token(const char *token, const char *method, const char *path, const char *body,
               json_t **doc);
 
+/* Through the admin operations (asserting 200): PUT admin/services/{OU of
+ * c} with services (a JSON array text); PUT admin/users/{user} with a form
+ * body (e.g. "pager_number=5551001" or "services=ER&services=ICU"); POST
+ * pager/service giving number to service of c's OU. */
+void ic_services(const struct ic_client *c, const char *services);
+void ic_user_put(const struct ic_client *c, const char *user, const char *form);
+void ic_service_pager(const struct ic_client *c, const char *number, const char *service);
+
 /* String member name of doc, "" when absent (borrowed). */
 const char *ic_str(const json_t *doc, const char *name);
 

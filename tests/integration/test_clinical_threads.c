@@ -438,38 +438,24 @@ Test(clinical_threads, other_organizations_and_unknown_ids_are_not_authorized)
     json_decref(doc);
 }
 
-/* services: the members of each named service are recipients too (service
- * members written straight into messaging's table); a service reaching
- * nobody is a recipient error; without recipients, services suffice. */
+/* services: the members of each named service are recipients too (members
+ * set through PUT admin/services and PUT admin/users services); a service
+ * reaching nobody is a recipient error; without recipients, services
+ * suffice. */
 Test(clinical_threads, services_message_their_members)
 {
     struct ic_client c;
     struct ut_user a, b;
-    char ea[160], eb[160], form[600], path[256], *s;
-    const char *v[3];
+    char ea[160], eb[160], form[600], path[256];
     json_t *doc;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ic_world(&c, "[\"admin\"]");
     ic_person(&c, &a, ea);
     ic_person(&c, &b, eb);
-    pg = it_pg();
-    v[0] = c.org;
-    v[1] = "4th floor A";
-    v[2] = a.id;
-    s = it_pg_value(pg,
-                    "INSERT INTO messaging.clinical_service_members (organization_id, service, "
-                    "user_id) VALUES ($1::uuid, $2, $3) RETURNING service",
-                    3, v);
-    free(s);
-    v[2] = b.id;
-    s = it_pg_value(pg,
-                    "INSERT INTO messaging.clinical_service_members (organization_id, service, "
-                    "user_id) VALUES ($1::uuid, $2, $3) RETURNING service",
-                    3, v);
-    free(s);
-    PQfinish(pg);
+    ic_services(&c, "[\"4th floor A\"]");
+    ic_user_put(&c, a.username, "services=4th+floor+A");
+    ic_user_put(&c, b.username, "services=4th+floor+A");
     snprintf(form, sizeof form,
              "subject=s&message=m&services=4th+floor+A&services=Nobody+here&recipients=%s", ea);
     cr_assert(eq(long, ic_api(&c, "POST", CREATE, FORM, form, &doc), 200), "%s",

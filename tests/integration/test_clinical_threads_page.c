@@ -1,9 +1,9 @@
 /* test_clinical_threads_page.c: POST page through the edge
  * (services/messaging/clinical_page.c): a user's pager number, a service's
  * pager reaching each member, "No pager number provided", unknown numbers
- * and other organizations' numbers. Pager numbers are written straight into
- * messaging's pager tables (the admin operations that assign them are not
- * part of this suite). */
+ * and other organizations' numbers. Pager numbers and service members are
+ * set through the admin operations (PUT admin/users pager_number and
+ * services, PUT admin/services, POST pager/service). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -16,30 +16,6 @@
 
 TestSuite(clinical_threads_page, .timeout = 120);
 
-static void pager(const char *org, const char *number, const char *user, const char *service)
-{
-    PGconn *pg = it_pg();
-    const char *v[4] = {org, number, user, service};
-    char *s = it_pg_value(pg,
-                          "INSERT INTO messaging.clinical_pagers (organization_id, pager_number, "
-                          "user_id, service) VALUES ($1::uuid, $2, $3, $4) RETURNING pager_number",
-                          4, v);
-    free(s);
-    PQfinish(pg);
-}
-
-static void member(const char *org, const char *service, const char *user)
-{
-    PGconn *pg = it_pg();
-    const char *v[3] = {org, service, user};
-    char *s = it_pg_value(pg,
-                          "INSERT INTO messaging.clinical_service_members (organization_id, "
-                          "service, user_id) VALUES ($1::uuid, $2, $3) RETURNING service",
-                          3, v);
-    free(s);
-    PQfinish(pg);
-}
-
 Test(clinical_threads_page, a_users_pager_makes_one_urgent_thread)
 {
     struct ic_client c;
@@ -50,7 +26,7 @@ Test(clinical_threads_page, a_users_pager_makes_one_urgent_thread)
     IT_REQUIRE_STACK();
     ic_world(&c, "[\"admin\"]");
     ic_person(&c, &a, ea);
-    pager(c.org, "5551001", a.id, NULL);
+    ic_user_put(&c, a.username, "pager_number=5551001");
     cr_assert(
         eq(long, ic_api(&c, "POST", PAGE, NULL, "pager_number=5551001&message=call+me", &doc), 200),
         "%s", json_dumps(doc, 0));
@@ -78,9 +54,10 @@ Test(clinical_threads_page, a_services_pager_reaches_each_member)
     ic_world(&c, "[\"admin\"]");
     ic_person(&c, &a, ea);
     ic_person(&c, &b, eb);
-    pager(c.org, "5552002", NULL, "ER");
-    member(c.org, "ER", a.id);
-    member(c.org, "ER", b.id);
+    ic_services(&c, "[\"ER\"]");
+    ic_user_put(&c, a.username, "services=ER");
+    ic_user_put(&c, b.username, "services=ER");
+    ic_service_pager(&c, "5552002", "ER");
     cr_assert(eq(long,
                  ic_api(&c, "POST", PAGE, "application/json",
                         "{\"pager_number\":\"5552002\",\"message\":\"code blue\"}", &doc),
@@ -110,7 +87,7 @@ Test(clinical_threads_page, missing_unknown_and_foreign_pager_numbers_are_errors
     ic_world(&c, "[\"admin\"]");
     ic_world(&other, "[\"admin\"]");
     ic_person(&c, &a, ea);
-    pager(c.org, "5553003", a.id, NULL);
+    ic_user_put(&c, a.username, "pager_number=5553003");
     cr_assert(eq(long, ic_api(&c, "POST", PAGE, NULL, "message=hello", &doc), 400));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "error"));
     cr_assert(eq(str, (char *)ic_str(doc, "message"), "No pager number provided"));

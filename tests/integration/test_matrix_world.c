@@ -175,19 +175,18 @@ static void client_make(const char *token, const char *org, const char *roles, s
 }
 
 
+static json_t *clinical_call(const char *method, const char *path, const char *json);
+
 /* The clinical API's fixtures of A, made by A's client: a thread to the
  * plain member and the victim (its first message), a patient, and a pager
- * number of the victim's (written into messaging's pager table). */
+ * number of the victim's (PUT admin/users). */
 static void clinical_make(void)
 {
-    char auth[300], body[512];
+    char auth[300], body[512], path[256];
     const char *hs[3] = {auth, "Content-Type: application/json", NULL};
-    const char *v[2];
     struct it_req rq = {0};
     struct it_resp r;
     json_t *doc;
-    PGconn *pg;
-    char *s;
 
     basic_header(auth, sizeof auth, &w.client);
     rq.method = "POST";
@@ -218,15 +217,8 @@ static void clinical_make(void)
     cr_assert(eq(int, it_http(&rq, &r), 0));
     cr_assert(eq(long, r.status, 200), "patients: %.300s", r.body);
     it_resp_release(&r);
-    pg = it_pg();
-    v[0] = w.a;
-    v[1] = w.victim.id;
-    s = it_pg_value(pg,
-                    "INSERT INTO messaging.clinical_pagers (organization_id, pager_number, user_id) "
-                    "VALUES ($1::uuid, 'mx-pager-1', $2) RETURNING pager_number",
-                    2, v);
-    free(s);
-    PQfinish(pg);
+    snprintf(path, sizeof path, "/api/2015-02-01/admin/users/%s", w.victim.username);
+    json_decref(clinical_call("PUT", path, "{\"pager_number\": \"5559001\"}"));
 }
 
 /* method path with JSON body as the client of A (clinical API); asserts

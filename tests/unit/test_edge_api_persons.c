@@ -6,13 +6,16 @@
 
 #include "../../services/edge/api_persons.h"
 
-Test(edge_api_persons, the_five_person_operations_only)
+Test(edge_api_persons, the_person_operations_only)
 {
     cr_assert(eq(int, edge_api_person_op("GET", "/api/2014-08-01/thread/abc/messages"), 1));
     cr_assert(eq(int, edge_api_person_op("POST", "/api/2014-08-01/message"), 1));
     cr_assert(eq(int, edge_api_person_op("GET", "/api/2017-09-01/message/abc/contents"), 1));
     cr_assert(eq(int, edge_api_person_op("GET", "/api/2014-08-01/message/abc/status"), 1));
     cr_assert(eq(int, edge_api_person_op("GET", "/api/2016-11-01/user/counters/u1"), 1));
+    cr_assert(eq(int, edge_api_person_op("GET", "/api/2014-08-01/attachment/a1"), 1));
+    cr_assert(eq(int, edge_api_person_op("GET", "/api/2014-08-01/attachment/a1/content"), 1));
+    cr_assert(eq(int, edge_api_person_op("POST", "/api/2014-08-01/attachment"), 0));
 
     cr_assert(eq(int, edge_api_person_op("POST", "/api/2014-08-01/thread/create"), 0));
     cr_assert(eq(int, edge_api_person_op("GET", "/api/2014-08-01/message"), 0));

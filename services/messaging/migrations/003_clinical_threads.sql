@@ -89,23 +89,3 @@ CREATE TABLE phi_db_key (
     id  text PRIMARY KEY,
     key bytea NOT NULL CHECK (length(key) = 32)
 );
-
--- Pager numbers, read by POST page (store_pagers.c): a number is a
--- user's or a service's. Written by the admin users and pager/service
--- operations (helper msg-people's); the merger points store_pagers.c at
--- their tables when those differ.
-CREATE TABLE clinical_pagers (
-    organization_id uuid NOT NULL,
-    pager_number    text NOT NULL CHECK (length(pager_number) BETWEEN 1 AND 64),
-    user_id         text,                   -- an account uuid, or NULL for a service's pager
-    service         text,
-    PRIMARY KEY (organization_id, pager_number),
-    CHECK ((user_id IS NULL) <> (service IS NULL))
-);
-
-CREATE TABLE clinical_service_members (
-    organization_id uuid NOT NULL,
-    service         text NOT NULL,
-    user_id         text NOT NULL,
-    PRIMARY KEY (organization_id, service, user_id)
-);
