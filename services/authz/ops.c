@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "privacy_rpc.h"
 
 const struct cm_op authz_ops[] = {
     {"POST", "/v1/authz-get-accessible-resources/", "authz-get-accessible-resources", authz_accessible_resources}, /* #10 */
@@ -38,5 +39,8 @@ const struct cm_rpc authz_rpcs[] = {
     {"Repopulate", rpc_repopulate},
     {"Check", authz_rpc_check},
     {"CheckBatch", authz_rpc_check_batch},
+    {"PrivacyGroups", authz_rpc_privacy_groups},
+    {"PrivacyParticipant", authz_rpc_privacy_participant},
+    {"PrivacyUserGroups", authz_rpc_privacy_user_groups},
     {NULL, NULL},
 };

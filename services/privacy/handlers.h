@@ -11,4 +11,20 @@ extern const struct cm_op privacy_ops[];
 /* Typed RPCs served on "privacy.rpc.<Method>". */
 extern const struct cm_rpc privacy_rpcs[];
 
+/* handlers_configure.c: what an organization's API client (x-api-key)
+ * requests of its care groups and participants. */
+cm_err configure_groups_list(struct cm_req *rq, struct cm_resp *out);
+cm_err configure_group_privacy_set(struct cm_req *rq, struct cm_resp *out);
+cm_err configure_group_privacy_get(struct cm_req *rq, struct cm_resp *out);
+cm_err configure_participant_privacy_set(struct cm_req *rq, struct cm_resp *out);
+cm_err configure_participant_privacy_get(struct cm_req *rq, struct cm_resp *out);
+
+/* handlers_me.c: a participant's own privacy level, with their own token. */
+cm_err me_privacy_get(struct cm_req *rq, struct cm_resp *out);
+cm_err me_privacy_set(struct cm_req *rq, struct cm_resp *out);
+
+/* notice_rpc.c: privacy.rpc.CheckInNotice. */
+cm_err privacy_rpc_check_in_notice(struct cm_worker *w, const Envelope__RpcRequest *req,
+                                   uint8_t **out_payload, size_t *out_len);
+
 #endif

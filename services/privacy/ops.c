@@ -7,8 +7,14 @@
 
 const struct cm_op privacy_ops[] = {
     /* privacy API (seed 000) */
-    {"POST", "/configure/groups/{groupID}/privacy", "groups.privacy", NULL},
-    {"POST", "/configure/participants/{externalID}/privacy", "participants.privacy", NULL},
+    {"POST", "/configure/groups/{groupID}/privacy", "groups.privacy", configure_group_privacy_set},
+    {"POST", "/configure/participants/{externalID}/privacy", "participants.privacy", configure_participant_privacy_set},
+    /* additions: the reads the seed mentions, the groups' numbers, the participant's own level */
+    {"GET", "/configure/groups/{groupID}/privacy", "groups.privacy.read", configure_group_privacy_get},
+    {"GET", "/configure/participants/{externalID}/privacy", "participants.privacy.read", configure_participant_privacy_get},
+    {"GET", "/configure/groups", "groups.list", configure_groups_list},
+    {"GET", "/configure/me/privacy", "me.privacy.read", me_privacy_get},
+    {"POST", "/configure/me/privacy", "me.privacy", me_privacy_set},
     /* identity API document (seed 002), resources owned by privacy */
     {"POST", "/v1/aggregation-requests/", "aggregation-requests", NULL}, /* #1 */
     {"POST", "/v1/anonymous-accesses/", "anonymous-accesses.create", NULL}, /* #2 */
@@ -27,5 +33,6 @@ const struct cm_op privacy_ops[] = {
 };
 
 const struct cm_rpc privacy_rpcs[] = {
+    {"CheckInNotice", privacy_rpc_check_in_notice},
     {NULL, NULL},
 };
