@@ -48,6 +48,7 @@ static struct {
     char victim_email[128];  /* as ut_account makes it */
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
+    char group_number[24]; /* group's number, the privacy API's groupID */
 } w;
 
 /* --- making things --- */
@@ -163,6 +164,19 @@ static void platform_ready(void)
     }
 }
 
+/* The number of group (authz groups.number) into out (24 bytes). */
+static void group_number_of(const char *group, char *out)
+{
+    PGconn *pg = it_pg();
+    const char *p[1] = {group};
+    char *v = it_pg_value(pg, "SELECT number::text FROM authz.groups WHERE id = $1::uuid", 1, p);
+
+    cr_assert(v != NULL, "group %s has no number", group);
+    snprintf(out, 24, "%s", v);
+    free(v);
+    PQfinish(pg);
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -198,6 +212,7 @@ void mx_world_build(void)
     client_make(w.admin.token, w.a, "[]", &w.a_client);
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
+    group_number_of(w.group, w.group_number);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -248,6 +263,7 @@ static int target_of(struct cell *c)
         {"role:A-provider", w.a_provider},
         {"role:A-patient", w.a_patient},
         {"group:A", w.group},
+        {"groupnum:A", w.group_number},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
