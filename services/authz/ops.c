@@ -42,5 +42,6 @@ const struct cm_rpc authz_rpcs[] = {
     {"PrivacyGroups", authz_rpc_privacy_groups},
     {"PrivacyParticipant", authz_rpc_privacy_participant},
     {"PrivacyUserGroups", authz_rpc_privacy_user_groups},
+    {"Purge", authz_rpc_purge},
     {NULL, NULL},
 };

@@ -11,7 +11,7 @@ static const char *const password_ops[] = {
     "login",           "users.change-password", "confirm-forgot-password",
     "mfa-totp.enable", "mfa-totp.disable",      NULL,
 };
-static const char *const password_rpcs[] = {"CreateAccount", NULL};
+static const char *const password_rpcs[] = {"CreateAccount", "VerifyPassword", NULL};
 
 static const struct cm_service_def identity_service = {
     .name = "identity",

@@ -3,6 +3,7 @@
  * framework answers it with 501 in the surface's style. Names are the
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
+#include "purge_rpc.h"
 #include "handlers.h"
 
 const struct cm_op identity_ops[] = {
@@ -101,5 +102,7 @@ const struct cm_rpc identity_rpcs[] = {
     {"IssueTokens", rpc_issue_tokens},
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
+    {"VerifyPassword", rpc_verify_password}, /* purge_rpc.c: deletion saga */
+    {"Purge", rpc_purge},
     {NULL, NULL},
 };

@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "purge_rpc.h"
 #include "handlers_deliver.h"
 
 const struct cm_op messaging_ops[] = {
@@ -62,5 +63,6 @@ const struct cm_op messaging_ops[] = {
 
 const struct cm_rpc messaging_rpcs[] = {
     {"Deliver", rpc_deliver}, /* handlers_deliver.c */
+    {"Purge", messaging_rpc_purge}, /* purge_rpc.c: the deletion saga's step */
     {NULL, NULL},
 };

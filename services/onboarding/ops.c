@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "handlers.h"
+#include "purge_rpc.h"
 
 const struct cm_op onboarding_ops[] = {
     {"POST", "/v1/confirm-sign-up/", "confirm-sign-up", confirm_sign_up}, /* #17 */
@@ -33,5 +34,6 @@ const struct cm_op onboarding_ops[] = {
 };
 
 const struct cm_rpc onboarding_rpcs[] = {
+    {"Purge", onboarding_rpc_purge}, /* purge_rpc.c: the deletion saga's step */
     {NULL, NULL},
 };

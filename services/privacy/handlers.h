@@ -27,4 +27,14 @@ cm_err me_privacy_set(struct cm_req *rq, struct cm_resp *out);
 cm_err privacy_rpc_check_in_notice(struct cm_worker *w, const Envelope__RpcRequest *req,
                                    uint8_t **out_payload, size_t *out_len);
 
+/* purge_rpc.c: privacy.rpc.Purge, privacy's own step of the deletion saga. */
+cm_err privacy_rpc_purge(struct cm_worker *w, const Envelope__RpcRequest *req,
+                         uint8_t **out_payload, size_t *out_len);
+
+/* handlers_deletion.c: deletion requests (#18-#21). */
+cm_err deletion_requests_list(struct cm_req *rq, struct cm_resp *out);
+cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out);
+cm_err deletion_requests_read(struct cm_req *rq, struct cm_resp *out);
+cm_err deletion_requests_update_status(struct cm_req *rq, struct cm_resp *out);
+
 #endif

@@ -24,15 +24,16 @@ const struct cm_op privacy_ops[] = {
     {"GET", "/v1/archive-requests/", "archive-requests.list", NULL}, /* #6 */
     {"POST", "/v1/archive-requests/", "archive-requests.create", NULL}, /* #7 */
     {"POST", "/v1/archive-requests/{id}/answer/", "archive-requests.answer", NULL}, /* #8 */
-    {"GET", "/v1/deletion-requests/", "deletion-requests.list", NULL}, /* #18 */
-    {"POST", "/v1/deletion-requests/", "deletion-requests.create", NULL}, /* #19 */
-    {"GET", "/v1/deletion-requests/{id}/", "deletion-requests.read", NULL}, /* #20 */
-    {"POST", "/v1/deletion-requests/{id}/update-status/", "deletion-requests.update-status", NULL}, /* #21 */
+    {"GET", "/v1/deletion-requests/", "deletion-requests.list", deletion_requests_list}, /* #18 */
+    {"POST", "/v1/deletion-requests/", "deletion-requests.create", deletion_requests_create}, /* #19 */
+    {"GET", "/v1/deletion-requests/{id}/", "deletion-requests.read", deletion_requests_read}, /* #20 */
+    {"POST", "/v1/deletion-requests/{id}/update-status/", "deletion-requests.update-status", deletion_requests_update_status}, /* #21 */
     {"POST", "/v1/purge-data/", "purge-data", NULL}, /* #110 */
     {NULL, NULL, NULL, NULL},
 };
 
 const struct cm_rpc privacy_rpcs[] = {
     {"CheckInNotice", privacy_rpc_check_in_notice},
+    {"Purge", privacy_rpc_purge},
     {NULL, NULL},
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "authz.pb-c.h"
+#include "identity.pb-c.h"
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
@@ -32,7 +33,7 @@ static cm_err call(struct cm_worker *w, const char *subject, const ProtobufCMess
     }
     err = cm_err_from_wire(reply->code);
     if (err != CM_OK) {
-        if (err != CM_ENOTFOUND)
+        if (err != CM_ENOTFOUND && err != CM_EDENIED)
             cm_warn("rpc %s answered %s", subject, cm_err_name(err));
         envelope__rpc_reply__free_unpacked(reply, NULL);
         return err;
@@ -140,4 +141,30 @@ cm_err peers_user_groups(struct cm_worker *w, const char *user_id, struct peer_g
     req.user_id = (char *)user_id;
     err = call(w, subject, &req.base, &reply);
     return err != CM_OK ? err : groups_of(subject, reply, out, n);
+}
+
+cm_err peers_verify_password(struct cm_worker *w, const char *user_id, const char *password,
+                             char *email, char *username)
+{
+    static const char subject[] = "identity.rpc.VerifyPassword";
+    Identity__VerifyPasswordRequest req = IDENTITY__VERIFY_PASSWORD_REQUEST__INIT;
+    Identity__VerifyPasswordReply *v;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    req.user_id = (char *)user_id;
+    req.password = (char *)password;
+    err = call(w, subject, &req.base, &reply);
+    if (err != CM_OK)
+        return err;
+    v = identity__verify_password_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!v) {
+        cm_warn("rpc %s: malformed reply", subject);
+        return CM_EINTERNAL;
+    }
+    snprintf(email, 256, "%s", v->email);
+    snprintf(username, 256, "%s", v->username);
+    identity__verify_password_reply__free_unpacked(v, NULL);
+    return CM_OK;
 }

@@ -1,0 +1,19 @@
+/* purge_rpc.c: privacy.rpc.Purge, privacy's own step of its deletion saga
+ * (libcommon/cm_purge.h): the person's privacy settings and what
+ * organizations requested of them go. (Deletion requests are not purged
+ * here: saga.c turns them into tombstones when every step is done.) A table
+ * that holds a person's data gets one line here. */
+#include "cm_purge.h"
+#include "handlers.h"
+
+static const char *const purge_statements[] = {
+    "DELETE FROM participant_settings WHERE user_id = $1::uuid",
+    "DELETE FROM participant_requests WHERE user_id = $1::uuid",
+    NULL,
+};
+
+cm_err privacy_rpc_purge(struct cm_worker *w, const Envelope__RpcRequest *req,
+                         uint8_t **out_payload, size_t *out_len)
+{
+    return cm_purge_serve(w, req, purge_statements, NULL, out_payload, out_len);
+}
