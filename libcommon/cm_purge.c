@@ -61,6 +61,18 @@ static cm_err purge_outbox(PGconn *pg, const char *needles, int *out_done)
                          1, p, NULL);
 }
 
+/* One statement of a service's table, $1 uuid and $2 text[] typed (so
+ * that a statement may use either or both). */
+static cm_err run_statement(PGconn *pg, const char *sql, const char *user_id, const char *needles)
+{
+    static const Oid types[2] = {2950 /* uuid */, 1009 /* text[] */};
+    const char *p[2] = {user_id, needles};
+    PGresult *res = cm_pg_exec_params(pg, sql, 2, types, p, NULL, NULL, 0);
+    cm_err err = cm_pg_result_err(res);
+    PQclear(res);
+    return err;
+}
+
 cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
                       const char *const *statements, cm_purge_hook hook, uint8_t **out_payload,
                       size_t *out_len)
@@ -86,10 +98,8 @@ cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
     }
     if (err == CM_OK && hook)
         err = hook(w, in->user_id, &done);
-    for (size_t i = 0; err == CM_OK && statements && statements[i]; i++) {
-        const char *p[2] = {in->user_id, needles};
-        err = cm_pg_command(w->pg, statements[i], strstr(statements[i], "$2") ? 2 : 1, p, NULL);
-    }
+    for (size_t i = 0; err == CM_OK && statements && statements[i]; i++)
+        err = run_statement(w->pg, statements[i], in->user_id, needles);
     if (err == CM_OK)
         err = purge_outbox(w->pg, needles, &done);
     if (needles)

@@ -6,8 +6,8 @@
  *
  * One call, in one transaction: the service's hook (may be NULL: work that
  * is not plain SQL, e.g. identity revoking tokens), each statement with $1
- * = the user id (uuid text) and, when it names $2, $2 = the needles
- * (text[]: id, email, username), then the outbox: sent rows whose payload holds a needle are
+ * = the user id (uuid) and $2 = the needles (text[]: id, email, username;
+ * a statement may use either or both), then the outbox: sent rows whose payload holds a needle are
  * deleted; while unsent ones still hold one, the reply says not done (the
  * saga asks again, after the relay has published them). Idempotent: a
  * repeat finds nothing and answers done. */

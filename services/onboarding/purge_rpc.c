@@ -9,7 +9,7 @@ static const char *const purge_statements[] = {
     "DELETE FROM sign_up_requests WHERE user_id = $1::uuid OR username = ANY($2::text[]) "
     "OR lower(email) = ANY($2::text[])",
     "DELETE FROM sign_up_limits WHERE key = ANY($2::text[])",
-    "UPDATE organization_codes SET created_by = '' WHERE created_by = $1",
+    "UPDATE organization_codes SET created_by = '' WHERE created_by = $1::text",
     NULL,
 };
 
