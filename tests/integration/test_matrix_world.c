@@ -49,6 +49,7 @@ static struct {
     struct client client, b_client, a_client;
     char group[40], individual[40], code[65], session[64];
     char group_number[24]; /* group's number, the privacy API's groupID */
+    char deletion[40], deletion_email[128], deletion_ref[40]; /* a fresh A patient's deletion */
 } w;
 
 /* --- making things --- */
@@ -177,6 +178,38 @@ static void group_number_of(const char *group, char *out)
     PQfinish(pg);
 }
 
+/* A deletion request of a fresh patient of A (who is no caller): its id,
+ * the person's email and its first step's reference-id. */
+static void deletion_make(void)
+{
+    struct ut_user u;
+    char body[512], *v;
+    const char *p[1];
+    json_t *doc;
+    PGconn *pg;
+
+    person(w.a, NULL, &u);
+    snprintf(w.deletion_email, sizeof w.deletion_email, "%s@example.com", u.username);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"deletion-requests\", \"attributes\": {\"user-id\": "
+             "\"%s\", \"password\": \"%s\"}}}",
+             u.id, UT_PASSWORD);
+    json_post(u.token, "/v1/deletion-requests/", body, &doc);
+    snprintf(w.deletion, sizeof w.deletion, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    pg = it_pg();
+    p[0] = w.deletion;
+    v = it_pg_value(pg,
+                    "SELECT reference_id::text FROM privacy.deletion_steps WHERE request_id = "
+                    "$1::uuid ORDER BY seq LIMIT 1",
+                    1, p);
+    cr_assert(v != NULL);
+    snprintf(w.deletion_ref, sizeof w.deletion_ref, "%s", v);
+    free(v);
+    PQfinish(pg);
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -213,6 +246,7 @@ void mx_world_build(void)
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
     group_number_of(w.group, w.group_number);
+    deletion_make();
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -264,6 +298,7 @@ static int target_of(struct cell *c)
         {"role:A-patient", w.a_patient},
         {"group:A", w.group},
         {"groupnum:A", w.group_number},
+        {"deletion:A", w.deletion},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
@@ -338,6 +373,10 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.victim_email;
     if (!strcmp(name, "shared"))
         return w.shared.id;
+    if (!strcmp(name, "deletion-email"))
+        return w.deletion_email;
+    if (!strcmp(name, "deletion-ref"))
+        return w.deletion_ref;
     if (!strcmp(name, "member"))
         return w.member.id;
     if (!strcmp(name, "group"))
