@@ -18,11 +18,13 @@
 
 #define LEVEL_MEMBER "requestedPrivacyLevel"
 
-/* Access: the caller's organization when it is an API client. */
+/* Access: the caller's organization when it is an API client ("" for a
+ * client of no organization, e.g. the bootstrap one: it has no groups and
+ * no participants). */
 static cm_err client_org(struct cm_req *rq, const char **out_org)
 {
     const Envelope__Principal *p = cm_principal_of(rq);
-    if (p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT || !p->organization_id[0])
+    if (p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT)
         return cm_fail(rq, CM_EUNAUTH, "Unauthorized");
     *out_org = p->organization_id;
     return CM_OK;
@@ -37,7 +39,7 @@ static cm_err group_of(struct cm_req *rq, const char *org, struct peer_group *g)
 
     if (configure_group_number(cm_req_param(rq, "groupID"), &number, err, sizeof err) != CM_OK)
         return cm_fail(rq, CM_EINVAL, "%s", err);
-    rc = peers_group(rq->w, org, number, g);
+    rc = org[0] ? peers_group(rq->w, org, number, g) : CM_ENOTFOUND;
     if (rc == CM_ENOTFOUND)
         return cm_fail(rq, CM_ENOTFOUND, "group not found");
     return rc;
@@ -52,7 +54,7 @@ static cm_err participant_of(struct cm_req *rq, const char *org, char user[40])
 
     if (configure_external_id(ext, err, sizeof err) != CM_OK)
         return cm_fail(rq, CM_EINVAL, "%s", err);
-    rc = peers_participant(rq->w, org, ext, user);
+    rc = org[0] ? peers_participant(rq->w, org, ext, user) : CM_ENOTFOUND;
     if (rc == CM_ENOTFOUND)
         return cm_fail(rq, CM_ENOTFOUND, "participant not found");
     return rc;
@@ -83,7 +85,7 @@ cm_err configure_groups_list(struct cm_req *rq, struct cm_resp *out)
     json_t *list;
     cm_err err = client_org(rq, &org);
 
-    if (err == CM_OK)
+    if (err == CM_OK && org[0])
         err = peers_groups(rq->w, org, &g, &n);
     if (err != CM_OK)
         return err;

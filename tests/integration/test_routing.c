@@ -41,15 +41,14 @@ static const struct miss misses[] = {
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/onboarding-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/deletion-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"POST", "/v1/archive-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/api/2016-10-01/user/search", IT_AUTH_BOOTSTRAP, "cureatr", 501, NULL},
-    {"POST", "/configure/participants/p1/privacy", IT_AUTH_API_KEY, "okaya", 501, NULL},
     /* known path, other method */
     {"DELETE", IT_UTIL_TEST, IT_AUTH_BOOTSTRAP, "cureatr", 405, NULL},
     {"PATCH", IT_UTIL_TEST, IT_AUTH_BOOTSTRAP, "cureatr", 405, NULL},
     {"DELETE", "/v1/users/", IT_AUTH_NONE, "jsonapi", 405, "method_not_allowed"},
     {"GET", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 405, "method_not_allowed"},
-    {"GET", IT_PRIVACY_PATH, IT_AUTH_API_KEY, "okaya", 405, NULL},
+    {"PUT", IT_PRIVACY_PATH, IT_AUTH_API_KEY, "okaya", 405, NULL},
 };
 
 ParameterizedTestParameters(routing, answers_unserved_paths_in_the_surface_style)
