@@ -37,4 +37,7 @@ cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out);
 cm_err deletion_requests_read(struct cm_req *rq, struct cm_resp *out);
 cm_err deletion_requests_update_status(struct cm_req *rq, struct cm_resp *out);
 
+/* handlers_purge.c: purge-data (#110), one saga step on demand. */
+cm_err purge_data(struct cm_req *rq, struct cm_resp *out);
+
 #endif

@@ -28,7 +28,7 @@ const struct cm_op privacy_ops[] = {
     {"POST", "/v1/deletion-requests/", "deletion-requests.create", deletion_requests_create}, /* #19 */
     {"GET", "/v1/deletion-requests/{id}/", "deletion-requests.read", deletion_requests_read}, /* #20 */
     {"POST", "/v1/deletion-requests/{id}/update-status/", "deletion-requests.update-status", deletion_requests_update_status}, /* #21 */
-    {"POST", "/v1/purge-data/", "purge-data", NULL}, /* #110 */
+    {"POST", "/v1/purge-data/", "purge-data", purge_data}, /* #110 */
     {NULL, NULL, NULL, NULL},
 };
 

@@ -28,7 +28,7 @@ struct saga {
 };
 
 /* Asks app to purge the person of rec (step s): *out_done on success. */
-static cm_err purge_app(struct saga *sg, const struct deletion_rec *rec,
+static cm_err purge_app(natsConnection *nc, int timeout_ms, const struct deletion_rec *rec,
                         const struct deletion_step_rec *s, int *out_done)
 {
     Privacy__PurgeRequest req = PRIVACY__PURGE_REQUEST__INIT;
@@ -52,8 +52,7 @@ static cm_err purge_app(struct saga *sg, const struct deletion_rec *rec,
     self.user_id = "privacy";
     snprintf(subject, sizeof subject, "%s.rpc.Purge", s->app);
     payload = cm_pack(&req.base, &len);
-    err = cm_nats_rpc(sg->nc, subject, rec->id, &self, payload, len, sg->cfg->rpc_timeout_ms,
-                      &reply);
+    err = cm_nats_rpc(nc, subject, rec->id, &self, payload, len, timeout_ms, &reply);
     free(payload);
     if (err != CM_OK)
         return err;
@@ -67,23 +66,31 @@ static cm_err purge_app(struct saga *sg, const struct deletion_rec *rec,
     return err;
 }
 
+cm_err saga_run_step(natsConnection *nc, int timeout_ms, const struct deletion_rec *rec,
+                     const struct deletion_step_rec *s, int *out_done)
+{
+    long erased = 0;
+    cm_err err;
+
+    *out_done = 0;
+    if (strcmp(s->app, "events"))
+        return purge_app(nc, timeout_ms, rec, s, out_done);
+    err = events_erase(nc, "EVENTS", (char(*)[256])rec->needles, rec->nneedles, &erased);
+    *out_done = err == CM_OK;
+    return err;
+}
+
 /* Runs the pending steps of rec in order until one is not done. */
 static void run_request(struct saga *sg, struct deletion_rec *rec)
 {
     for (size_t i = 0; i < rec->nsteps; i++) {
         struct deletion_step_rec *s = &rec->steps[i];
         int done = 0;
-        long erased = 0;
         cm_err err;
 
         if (!strcmp(s->state, "done"))
             continue;
-        if (!strcmp(s->app, "events")) {
-            err = events_erase(sg->nc, "EVENTS", rec->needles, rec->nneedles, &erased);
-            done = err == CM_OK;
-        } else {
-            err = purge_app(sg, rec, s, &done);
-        }
+        err = saga_run_step(sg->nc, sg->cfg->rpc_timeout_ms, rec, s, &done);
         if (err != CM_OK || !done) {
             if (err != CM_OK)
                 cm_warn("deletion %s: step %s: %s (retried)", rec->id, s->app, cm_err_name(err));

@@ -23,6 +23,14 @@
 /* The services a deletion visits, in order (NULL-terminated). */
 extern const char *const saga_apps[];
 
+/* Runs step s of rec once (its service's Purge, or the events erasure):
+ * *out_done = 1 when the service says it is done. Idempotent. Used by the
+ * runner and by purge-data (#110). */
+struct deletion_rec;
+struct deletion_step_rec;
+cm_err saga_run_step(natsConnection *nc, int timeout_ms, const struct deletion_rec *rec,
+                     const struct deletion_step_rec *s, int *out_done);
+
 /* on_serving / on_stop hooks of the privacy daemon. */
 cm_err saga_start(const struct cm_config *cfg, natsConnection *nc, void **state);
 void saga_stop(void *state);

@@ -50,6 +50,7 @@ static struct {
     char group[40], individual[40], code[65], session[64];
     char group_number[24]; /* group's number, the privacy API's groupID */
     char deletion[40], deletion_email[128], deletion_ref[40]; /* a fresh A patient's deletion */
+    char deletion_user[40];
 } w;
 
 /* --- making things --- */
@@ -189,6 +190,7 @@ static void deletion_make(void)
     PGconn *pg;
 
     person(w.a, NULL, &u);
+    snprintf(w.deletion_user, sizeof w.deletion_user, "%s", u.id);
     snprintf(w.deletion_email, sizeof w.deletion_email, "%s@example.com", u.username);
     snprintf(body, sizeof body,
              "{\"data\": {\"type\": \"deletion-requests\", \"attributes\": {\"user-id\": "
@@ -377,6 +379,8 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.deletion_email;
     if (!strcmp(name, "deletion-ref"))
         return w.deletion_ref;
+    if (!strcmp(name, "deletion-user"))
+        return w.deletion_user;
     if (!strcmp(name, "member"))
         return w.member.id;
     if (!strcmp(name, "group"))

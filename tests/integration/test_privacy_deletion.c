@@ -9,7 +9,8 @@
  * finds none of their id, email/username or names, except the documented
  * tombstone (the request's row: its id, states and a keyed hash of the
  * email); their tokens are refused. The same with a kill -9 of messaging
- * and of privacy itself mid-saga. Error paths of the four operations. */
+ * and of privacy itself mid-saga. purge-data (#110) running one step by
+ * hand. Error paths of the five operations. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <signal.h>
@@ -522,4 +523,63 @@ Test(privacy_deletion, refusals)
                  400));
     json_decref(doc);
     cr_assert(wait_done(id, 90000));
+}
+
+/* POST /v1/purge-data/ as token for request id's step of app, naming
+ * entity; the status (body to *doc when not NULL). */
+static long purge_data(const char *token, const char *id, const char *app, const char *etype,
+                       const char *entity, json_t **doc)
+{
+    char body[768], *ref = pg_value("SELECT reference_id::text FROM privacy.deletion_steps WHERE "
+                                    "request_id = $1::uuid AND app = $2",
+                                    id, app, NULL);
+    long status;
+
+    cr_assert(ref != NULL);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"system-purges\", \"attributes\": {\"request-id\": \"%s\", "
+             "\"reference-id\": \"%s\", \"entity-type\": \"%s\", \"entity-id\": \"%s\", "
+             "\"archive\": false}}}",
+             id, ref, etype, entity);
+    free(ref);
+    status = af_call("POST", "/v1/purge-data/", token, body, doc);
+    return status;
+}
+
+Test(privacy_deletion, purge_data_runs_one_step_for_the_platform_admin)
+{
+    struct person p;
+    char id[40];
+    json_t *doc = NULL;
+    double end;
+
+    person_make(&p);
+    cr_assert(eq(int, kill((pid_t)it_pid_of("messaging"), SIGKILL), 0));
+    cr_assert(eq(long, request_deletion(&p, p.token, OB_PASSWORD, id, NULL), 201));
+    /* refusals */
+    cr_assert(eq(long, purge_data(NULL, id, "messaging", "user", p.id, NULL), 401));
+    cr_assert(eq(long, purge_data(admin.token, id, "messaging", "user", p.id, &doc), 403));
+    json_decref(doc);
+    cr_assert(eq(long, purge_data(fx.admin, id, "messaging", "group", p.id, &doc), 400));
+    cr_assert(it_true(af_error(doc, 400, "/data/attributes/entity-type") != NULL));
+    json_decref(doc);
+    cr_assert(eq(long, purge_data(fx.admin, id, "messaging", "user", admin.id, &doc), 400));
+    cr_assert(it_true(af_error(doc, 400, "/data/attributes/entity-id") != NULL));
+    json_decref(doc);
+    /* messaging is down: not done, and said so */
+    cr_assert(eq(long, purge_data(fx.admin, id, "messaging", "user", p.id, &doc), 503));
+    json_decref(doc);
+    cr_assert(eq(int, it_stack(NULL, 0, "start", "messaging", NULL), 0));
+    cr_assert(it_wait_all_ready(60000));
+    /* now the step runs at once, and again is harmless */
+    cr_assert(eq(long, purge_data(fx.admin, id, "messaging", "individual", p.id, &doc), 201));
+    cr_assert(it_true(json_is_null(doc)) || doc == NULL);
+    json_decref(doc);
+    doc = deletion_read(id);
+    cr_assert(eq(str, (char *)step_state(doc, "messaging"), "done"));
+    json_decref(doc);
+    cr_assert(eq(long, purge_data(fx.admin, id, "messaging", "user", p.id, NULL), 201));
+    end = it_now_ms() + 90000;
+    cr_assert(wait_done(id, end - it_now_ms()));
+    assert_erased(&p, id);
 }
