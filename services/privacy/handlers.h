@@ -37,6 +37,11 @@ cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out);
 cm_err deletion_requests_read(struct cm_req *rq, struct cm_resp *out);
 cm_err deletion_requests_update_status(struct cm_req *rq, struct cm_resp *out);
 
+/* handlers_archive.c: archive requests (#6-#8). */
+cm_err archive_requests_list(struct cm_req *rq, struct cm_resp *out);
+cm_err archive_requests_create(struct cm_req *rq, struct cm_resp *out);
+cm_err archive_requests_answer(struct cm_req *rq, struct cm_resp *out);
+
 /* handlers_purge.c: purge-data (#110), one saga step on demand. */
 cm_err purge_data(struct cm_req *rq, struct cm_resp *out);
 

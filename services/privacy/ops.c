@@ -21,9 +21,9 @@ const struct cm_op privacy_ops[] = {
     {"GET", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.read", NULL}, /* #3 */
     {"PATCH", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.update", NULL}, /* #4 */
     {"POST", "/v1/anonymous-accesses/{id}/proxy/", "anonymous-accesses.proxy", NULL}, /* #5 */
-    {"GET", "/v1/archive-requests/", "archive-requests.list", NULL}, /* #6 */
-    {"POST", "/v1/archive-requests/", "archive-requests.create", NULL}, /* #7 */
-    {"POST", "/v1/archive-requests/{id}/answer/", "archive-requests.answer", NULL}, /* #8 */
+    {"GET", "/v1/archive-requests/", "archive-requests.list", archive_requests_list}, /* #6 */
+    {"POST", "/v1/archive-requests/", "archive-requests.create", archive_requests_create}, /* #7 */
+    {"POST", "/v1/archive-requests/{id}/answer/", "archive-requests.answer", archive_requests_answer}, /* #8 */
     {"GET", "/v1/deletion-requests/", "deletion-requests.list", deletion_requests_list}, /* #18 */
     {"POST", "/v1/deletion-requests/", "deletion-requests.create", deletion_requests_create}, /* #19 */
     {"GET", "/v1/deletion-requests/{id}/", "deletion-requests.read", deletion_requests_read}, /* #20 */

@@ -168,3 +168,29 @@ cm_err peers_verify_password(struct cm_worker *w, const char *user_id, const cha
     identity__verify_password_reply__free_unpacked(v, NULL);
     return CM_OK;
 }
+
+cm_err peers_check(struct cm_worker *w, const char *user_id, const char *query, int *out_allow)
+{
+    static const char subject[] = "authz.rpc.Check";
+    Authz__CheckRequest req = AUTHZ__CHECK_REQUEST__INIT;
+    Authz__CheckReply *c;
+    Envelope__RpcReply *reply = NULL;
+    char *queries[1] = {(char *)query};
+    cm_err err;
+
+    req.user_id = (char *)user_id;
+    req.access_queries = queries;
+    req.n_access_queries = 1;
+    err = call(w, subject, &req.base, &reply);
+    if (err != CM_OK)
+        return err;
+    c = authz__check_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!c) {
+        cm_warn("rpc %s: malformed reply", subject);
+        return CM_EINTERNAL;
+    }
+    *out_allow = c->allow;
+    authz__check_reply__free_unpacked(c, NULL);
+    return CM_OK;
+}

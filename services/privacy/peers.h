@@ -36,6 +36,9 @@ cm_err peers_participant(struct cm_worker *w, const char *organization_id,
 cm_err peers_user_groups(struct cm_worker *w, const char *user_id, struct peer_group **out,
                          size_t *n);
 
+/* authz.rpc.Check: may user_id do query ("type:id:operation")? *out_allow. */
+cm_err peers_check(struct cm_worker *w, const char *user_id, const char *query, int *out_allow);
+
 /* identity.rpc.VerifyPassword: CM_OK when password is user_id's, with
  * their email and username (256 bytes each; never logged); CM_EDENIED when
  * it is not (or the user does not exist). */

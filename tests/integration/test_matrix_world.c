@@ -51,6 +51,7 @@ static struct {
     char group_number[24]; /* group's number, the privacy API's groupID */
     char deletion[40], deletion_email[128], deletion_ref[40]; /* a fresh A patient's deletion */
     char deletion_user[40];
+    char archive[40]; /* an archive request of the victim for their individual */
 } w;
 
 /* --- making things --- */
@@ -249,6 +250,14 @@ void mx_world_build(void)
     group_make(w.group);
     group_number_of(w.group, w.group_number);
     deletion_make();
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"archive-requests\", \"attributes\": {\"individual-id\": "
+             "\"%s\", \"password\": \"%s\"}}}",
+             w.individual, UT_PASSWORD);
+    json_post(w.victim.token, "/v1/archive-requests/", body, &doc);
+    snprintf(w.archive, sizeof w.archive, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -301,6 +310,7 @@ static int target_of(struct cell *c)
         {"group:A", w.group},
         {"groupnum:A", w.group_number},
         {"deletion:A", w.deletion},
+        {"archive:A", w.archive},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
