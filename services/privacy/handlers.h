@@ -42,6 +42,12 @@ cm_err archive_requests_list(struct cm_req *rq, struct cm_resp *out);
 cm_err archive_requests_create(struct cm_req *rq, struct cm_resp *out);
 cm_err archive_requests_answer(struct cm_req *rq, struct cm_resp *out);
 
+/* handlers_anon.c: anonymous accesses (#2-#5). */
+cm_err anon_create(struct cm_req *rq, struct cm_resp *out);
+cm_err anon_read(struct cm_req *rq, struct cm_resp *out);
+cm_err anon_update(struct cm_req *rq, struct cm_resp *out);
+cm_err anon_proxy(struct cm_req *rq, struct cm_resp *out);
+
 /* handlers_purge.c: purge-data (#110), one saga step on demand. */
 cm_err purge_data(struct cm_req *rq, struct cm_resp *out);
 

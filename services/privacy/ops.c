@@ -17,10 +17,10 @@ const struct cm_op privacy_ops[] = {
     {"POST", "/configure/me/privacy", "me.privacy", me_privacy_set},
     /* identity API document (seed 002), resources owned by privacy */
     {"POST", "/v1/aggregation-requests/", "aggregation-requests", NULL}, /* #1 */
-    {"POST", "/v1/anonymous-accesses/", "anonymous-accesses.create", NULL}, /* #2 */
-    {"GET", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.read", NULL}, /* #3 */
-    {"PATCH", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.update", NULL}, /* #4 */
-    {"POST", "/v1/anonymous-accesses/{id}/proxy/", "anonymous-accesses.proxy", NULL}, /* #5 */
+    {"POST", "/v1/anonymous-accesses/", "anonymous-accesses.create", anon_create}, /* #2 */
+    {"GET", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.read", anon_read}, /* #3 */
+    {"PATCH", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.update", anon_update}, /* #4 */
+    {"POST", "/v1/anonymous-accesses/{id}/proxy/", "anonymous-accesses.proxy", anon_proxy}, /* #5 */
     {"GET", "/v1/archive-requests/", "archive-requests.list", archive_requests_list}, /* #6 */
     {"POST", "/v1/archive-requests/", "archive-requests.create", archive_requests_create}, /* #7 */
     {"POST", "/v1/archive-requests/{id}/answer/", "archive-requests.answer", archive_requests_answer}, /* #8 */

@@ -52,6 +52,7 @@ static struct {
     char deletion[40], deletion_email[128], deletion_ref[40]; /* a fresh A patient's deletion */
     char deletion_user[40];
     char archive[40]; /* an archive request of the victim for their individual */
+    char anon[40];    /* an anonymous access of the victim's (password-strength) */
 } w;
 
 /* --- making things --- */
@@ -258,6 +259,16 @@ void mx_world_build(void)
     snprintf(w.archive, sizeof w.archive, "%s",
              json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"anonymous-accesses\", \"attributes\": {\"user-id\": "
+             "\"%s\", \"allowed-endpoints\": [{\"service\": \"identity\", \"path\": "
+             "\"/v1/password-strength/\", \"method\": \"post\"}], \"expired-at\": "
+             "\"2099-01-01T00:00:00Z\"}}}",
+             w.victim.id);
+    json_post(w.victim.token, "/v1/anonymous-accesses/", body, &doc);
+    snprintf(w.anon, sizeof w.anon, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -311,6 +322,7 @@ static int target_of(struct cell *c)
         {"groupnum:A", w.group_number},
         {"deletion:A", w.deletion},
         {"archive:A", w.archive},
+        {"anon:A", w.anon},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
