@@ -42,6 +42,7 @@ const struct cm_rpc authz_rpcs[] = {
     {"PrivacyGroups", authz_rpc_privacy_groups},
     {"PrivacyParticipant", authz_rpc_privacy_participant},
     {"PrivacyUserGroups", authz_rpc_privacy_user_groups},
+    {"PrivacyIndividuals", authz_rpc_privacy_individuals},
     {"Purge", authz_rpc_purge},
     {NULL, NULL},
 };

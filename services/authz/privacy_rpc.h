@@ -14,6 +14,10 @@ cm_err authz_rpc_privacy_participant(struct cm_worker *w, const Envelope__RpcReq
 cm_err authz_rpc_privacy_user_groups(struct cm_worker *w, const Envelope__RpcRequest *req,
                                      uint8_t **out_payload, size_t *out_len);
 
+/* authz.rpc.PrivacyIndividuals: columns of individuals for aggregation. */
+cm_err authz_rpc_privacy_individuals(struct cm_worker *w, const Envelope__RpcRequest *req,
+                                     uint8_t **out_payload, size_t *out_len);
+
 /* authz.rpc.Purge (purge_rpc.c): the deletion saga's step in authz. */
 cm_err authz_rpc_purge(struct cm_worker *w, const Envelope__RpcRequest *req,
                        uint8_t **out_payload, size_t *out_len);

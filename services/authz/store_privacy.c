@@ -4,6 +4,7 @@
 
 #include "cm_alloc.h"
 #include "cm_pg.h"
+#include "cm_purge.h"
 #include "store_privacy.h"
 
 /* Copies the rows of res (columns id, organization_id, number, name) into a
@@ -88,4 +89,42 @@ cm_err store_privacy_user_groups(PGconn *pg, const char *user_id,
     if (err != CM_OK)
         return err;
     return groups_of(res, out, n);
+}
+
+cm_err store_privacy_individuals(PGconn *pg, char *const *ids, size_t n,
+                                 struct privacy_individual_rec **out, size_t *n_out)
+{
+    char *arr = cm_purge_text_array(ids, n);
+    const char *p[1] = {arr};
+    struct privacy_individual_rec *recs;
+    PGresult *res;
+    cm_err err = cm_pg_query(pg,
+                             "SELECT i.id, i.owner_id, coalesce(i.user_id::text, '') AS user_id, "
+                             "i.first_name, i.last_name, i.email, i.phone, "
+                             "coalesce(i.birth_date::text, '') AS birth_date, "
+                             "coalesce((SELECT string_agg(gi.group_id::text, ',' ORDER BY "
+                             "gi.group_id) FROM group_individuals gi WHERE gi.individual_id = "
+                             "i.id), '') AS group_ids FROM individuals i "
+                             "WHERE i.id = ANY($1::uuid[]) ORDER BY i.id",
+                             1, p, &res);
+    free(arr);
+    if (err != CM_OK)
+        return err;
+    recs = cm_xcalloc(PQntuples(res) ? (size_t)PQntuples(res) : 1, sizeof *recs);
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct privacy_individual_rec *r = &recs[i];
+        cm_pg_copy(res, i, "id", r->id, sizeof r->id);
+        cm_pg_copy(res, i, "owner_id", r->owner_id, sizeof r->owner_id);
+        cm_pg_copy(res, i, "user_id", r->user_id, sizeof r->user_id);
+        cm_pg_copy(res, i, "first_name", r->first_name, sizeof r->first_name);
+        cm_pg_copy(res, i, "last_name", r->last_name, sizeof r->last_name);
+        cm_pg_copy(res, i, "email", r->email, sizeof r->email);
+        cm_pg_copy(res, i, "phone", r->phone, sizeof r->phone);
+        cm_pg_copy(res, i, "birth_date", r->birth_date, sizeof r->birth_date);
+        cm_pg_copy(res, i, "group_ids", r->group_ids, sizeof r->group_ids);
+    }
+    *n_out = (size_t)PQntuples(res);
+    *out = recs;
+    PQclear(res);
+    return CM_OK;
 }

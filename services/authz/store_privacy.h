@@ -35,4 +35,14 @@ cm_err store_privacy_participant(PGconn *pg, const char *organization_id,
 cm_err store_privacy_user_groups(PGconn *pg, const char *user_id,
                                  struct privacy_group_rec **out, size_t *n);
 
+struct privacy_individual_rec {
+    char id[40], owner_id[40], user_id[40];
+    char first_name[256], last_name[256], email[256], phone[64], birth_date[16];
+    char group_ids[2048]; /* comma-separated */
+};
+
+/* The individuals among ids (n <= 100 uuids) into *out (caller frees), *n_out. */
+cm_err store_privacy_individuals(PGconn *pg, char *const *ids, size_t n,
+                                 struct privacy_individual_rec **out, size_t *n_out);
+
 #endif

@@ -48,6 +48,10 @@ cm_err anon_read(struct cm_req *rq, struct cm_resp *out);
 cm_err anon_update(struct cm_req *rq, struct cm_resp *out);
 cm_err anon_proxy(struct cm_req *rq, struct cm_resp *out);
 
+/* handlers_aggregation.c: aggregation requests (#1) and their read-back. */
+cm_err aggregation_create(struct cm_req *rq, struct cm_resp *out);
+cm_err aggregation_read(struct cm_req *rq, struct cm_resp *out);
+
 /* handlers_purge.c: purge-data (#110), one saga step on demand. */
 cm_err purge_data(struct cm_req *rq, struct cm_resp *out);
 

@@ -16,7 +16,8 @@ const struct cm_op privacy_ops[] = {
     {"GET", "/configure/me/privacy", "me.privacy.read", me_privacy_get},
     {"POST", "/configure/me/privacy", "me.privacy", me_privacy_set},
     /* identity API document (seed 002), resources owned by privacy */
-    {"POST", "/v1/aggregation-requests/", "aggregation-requests", NULL}, /* #1 */
+    {"POST", "/v1/aggregation-requests/", "aggregation-requests", aggregation_create}, /* #1 */
+    {"GET", "/v1/aggregation-requests/{id}/", "aggregation-requests.read", aggregation_read}, /* addition: #1's result */
     {"POST", "/v1/anonymous-accesses/", "anonymous-accesses.create", anon_create}, /* #2 */
     {"GET", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.read", anon_read}, /* #3 */
     {"PATCH", "/v1/anonymous-accesses/{id}/", "anonymous-accesses.update", anon_update}, /* #4 */

@@ -194,3 +194,25 @@ cm_err peers_check(struct cm_worker *w, const char *user_id, const char *query, 
     authz__check_reply__free_unpacked(c, NULL);
     return CM_OK;
 }
+
+cm_err peers_individuals(struct cm_worker *w, char *const *ids, size_t n,
+                         Authz__PrivacyIndividualsReply **out)
+{
+    static const char subject[] = "authz.rpc.PrivacyIndividuals";
+    Authz__PrivacyIndividualsRequest req = AUTHZ__PRIVACY_INDIVIDUALS_REQUEST__INIT;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    req.individual_ids = (char **)ids;
+    req.n_individual_ids = n;
+    err = call(w, subject, &req.base, &reply);
+    if (err != CM_OK)
+        return err;
+    *out = authz__privacy_individuals_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!*out) {
+        cm_warn("rpc %s: malformed reply", subject);
+        return CM_EINTERNAL;
+    }
+    return CM_OK;
+}

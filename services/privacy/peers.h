@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "authz.pb-c.h"
 #include "cm_service.h"
 
 struct peer_group {
@@ -38,6 +39,11 @@ cm_err peers_user_groups(struct cm_worker *w, const char *user_id, struct peer_g
 
 /* authz.rpc.Check: may user_id do query ("type:id:operation")? *out_allow. */
 cm_err peers_check(struct cm_worker *w, const char *user_id, const char *query, int *out_allow);
+
+/* authz.rpc.PrivacyIndividuals for ids (n <= 100): the reply (caller
+ * authz__privacy_individuals_reply__free_unpacked) into *out. */
+cm_err peers_individuals(struct cm_worker *w, char *const *ids, size_t n,
+                         Authz__PrivacyIndividualsReply **out);
 
 /* identity.rpc.VerifyPassword: CM_OK when password is user_id's, with
  * their email and username (256 bytes each; never logged); CM_EDENIED when

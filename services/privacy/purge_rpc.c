@@ -1,7 +1,7 @@
 /* purge_rpc.c: privacy.rpc.Purge, privacy's own step of its deletion saga
  * (libcommon/cm_purge.h): the person's privacy settings and what
  * organizations requested of them go, and the archive requests and
- * anonymous accesses they made. (Deletion requests are not purged
+ * anonymous accesses they made, and aggregation results that hold them. (Deletion requests are not purged
  * here: saga.c turns them into tombstones when every step is done.) A table
  * that holds a person's data gets one line here. */
 #include "cm_purge.h"
@@ -12,6 +12,8 @@ static const char *const purge_statements[] = {
     "DELETE FROM participant_requests WHERE user_id = $1::uuid",
     "DELETE FROM archive_requests WHERE created_by = $1::uuid", /* answers cascade */
     "DELETE FROM anonymous_accesses WHERE user_id = $1::uuid",
+    "DELETE FROM aggregation_requests WHERE created_by = $1::uuid OR EXISTS (SELECT 1 FROM "
+    "unnest($2::text[]) n WHERE n <> '' AND position(lower(n) IN lower(result::text)) > 0)",
     NULL,
 };
 

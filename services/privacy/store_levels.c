@@ -92,6 +92,13 @@ cm_err store_settings_set(PGconn *pg, const char *user_id, int levels)
                          2, p, NULL);
 }
 
+cm_err store_settings_get(PGconn *pg, const char *user_id, int *out)
+{
+    const char *p[1] = {user_id};
+    return one_mask(pg, "SELECT levels FROM participant_settings WHERE user_id = $1::uuid", 1, p,
+                    out);
+}
+
 /* The group ids as a Postgres array literal "{a,b}" (uuids from authz,
  * checked there; the text is a parameter value, never SQL). Caller frees. */
 static char *id_array(const struct peer_group *groups, size_t n)

@@ -28,6 +28,9 @@ cm_err store_participant_request_get(PGconn *pg, const char *organization_id,
  * made so far. */
 cm_err store_settings_set(PGconn *pg, const char *user_id, int levels);
 
+/* What user_id set (0 when nothing) to *out. */
+cm_err store_settings_get(PGconn *pg, const char *user_id, int *out);
+
 /* Where a participant stands: what they set, what their groups (ids, n)
  * and every organization asked of them, and whether a notice is due (a
  * request asks more than they set, made after their last review). */

@@ -53,6 +53,7 @@ static struct {
     char deletion_user[40];
     char archive[40]; /* an archive request of the victim for their individual */
     char anon[40];    /* an anonymous access of the victim's (password-strength) */
+    char aggregation[40]; /* an aggregation request of A's admin about individual:A */
 } w;
 
 /* --- making things --- */
@@ -269,6 +270,14 @@ void mx_world_build(void)
     snprintf(w.anon, sizeof w.anon, "%s",
              json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
     json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"aggregation-requests\", \"attributes\": {\"entries\": "
+             "[{\"column\": \"last-name\", \"individual-id\": \"%s\"}]}}}",
+             w.individual);
+    json_post(w.admin.token, "/v1/aggregation-requests/", body, &doc);
+    snprintf(w.aggregation, sizeof w.aggregation, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     ob_create_code(w.platform, w.a, NULL, w.code);
     /* a session of the victim's */
     snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", w.victim.username,
@@ -323,6 +332,7 @@ static int target_of(struct cell *c)
         {"deletion:A", w.deletion},
         {"archive:A", w.archive},
         {"anon:A", w.anon},
+        {"aggregation:A", w.aggregation},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},

@@ -41,7 +41,7 @@ static const struct miss misses[] = {
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/onboarding-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/aggregation-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"POST", "/v1/impersonation-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/api/2016-10-01/user/search", IT_AUTH_BOOTSTRAP, "cureatr", 501, NULL},
     /* known path, other method */
     {"DELETE", IT_UTIL_TEST, IT_AUTH_BOOTSTRAP, "cureatr", 405, NULL},

@@ -1,12 +1,13 @@
 /* test_privacy_rules.c: privacy's pure rules: an archive request's
  * interview (answers checked, states decided) and an anonymous access's
- * allow-list (read, normalised, matched). */
-// links: services/privacy/archive.c services/privacy/anonymous_access.c
+ * allow-list (read, normalised, matched); aggregation's columns. */
+// links: services/privacy/archive.c services/privacy/anonymous_access.c services/privacy/aggregation.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../services/privacy/aggregation.h"
 #include "../../services/privacy/anonymous_access.h"
 #include "../../services/privacy/archive.h"
 
@@ -80,4 +81,13 @@ Test(privacy_anon, bad_lists_name_the_entry)
         cr_assert(eq(int, idx, i < 2 ? -1 : 0), "%s", bad[i]);
         json_decref(in);
     }
+}
+
+Test(privacy_aggregation, columns_and_their_owners)
+{
+    cr_assert(eq(int, agg_column_owner("email"), AGG_AUTHZ));
+    cr_assert(eq(int, agg_column_owner("group-ids"), AGG_AUTHZ));
+    cr_assert(eq(int, agg_column_owner("privacy-level"), AGG_PRIVACY));
+    cr_assert(eq(int, agg_column_owner("password"), AGG_NONE));
+    cr_assert(eq(int, agg_column_owner("Email"), AGG_NONE));
 }
