@@ -508,7 +508,7 @@ Test(privacy_deletion, refusals)
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 0));
     json_decref(doc);
     /* update-status: the platform admin only, with a step's reference-id */
-    cr_assert(eq(long, ag_call("POST", p.token, "{\"reference-id\": \"" 
+    cr_assert(eq(long, ag_call("POST", other.token, "{\"reference-id\": \"" 
                                "00000000-0000-4000-8000-000000000000\", \"state\": \"done\"}",
                                NULL, "/v1/deletion-requests/%s/update-status/", id),
                  404));
