@@ -1,6 +1,7 @@
 /* cm_purge.c: the per-service purge step of the deletion saga (cm_purge.h). */
 #include "cm_purge.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +39,56 @@ char *cm_purge_text_array(char *const *needles, size_t n)
     return s;
 }
 
-/* The outbox rule: deletes sent rows holding a needle; *out_done = 0 while
- * unsent ones do. */
-static cm_err purge_outbox(PGconn *pg, const char *needles, int *out_done)
+size_t cm_purge_field(const char *needle, unsigned char *out, size_t cap)
 {
-    const char *p[1] = {needles};
+    size_t len = strlen(needle), n = 0, v = len;
+
+    if (len >= 16384 || cap < len + 2)
+        return 0;
+    do {
+        out[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    memcpy(out + n, needle, len);
+    return n + len;
+}
+
+/* needles as a Postgres bytea[] literal of their protobuf field forms
+ * (cm_purge_field), empty needles left out. Caller frees. */
+static char *field_array(char *const *needles, size_t n)
+{
+    size_t cap = 3;
+    char *s, *p;
+
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * (strlen(needles[i]) + 2) + 8;
+    s = p = cm_xmalloc(cap);
+    *p++ = '{';
+    for (size_t i = 0, k = 0; i < n; i++) {
+        unsigned char f[NEEDLE_MAX + 2];
+        size_t len = needles[i][0] ? cm_purge_field(needles[i], f, sizeof f) : 0;
+        if (!len)
+            continue;
+        p += sprintf(p, "%s\"\\\\x", k++ ? "," : "");
+        for (size_t j = 0; j < len; j++)
+            p += sprintf(p, "%02x", f[j]);
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+/* The outbox rule: deletes sent rows holding a needle as a field;
+ * *out_done = 0 while unsent ones do. */
+static cm_err purge_outbox(PGconn *pg, const char *fields, int *out_done)
+{
+    const char *p[1] = {fields};
     PGresult *res;
     cm_err err = cm_pg_query(pg,
                              "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND EXISTS "
-                             "(SELECT 1 FROM unnest($1::text[]) n WHERE n <> '' AND "
-                             "position(convert_to(n, 'UTF8') IN payload) > 0)",
+                             "(SELECT 1 FROM unnest($1::bytea[]) f WHERE position(f IN payload) "
+                             "> 0)",
                              1, p, &res);
     if (err != CM_OK)
         return err;
@@ -56,8 +97,7 @@ static cm_err purge_outbox(PGconn *pg, const char *needles, int *out_done)
     PQclear(res);
     return cm_pg_command(pg,
                          "DELETE FROM outbox WHERE sent_at IS NOT NULL AND EXISTS "
-                         "(SELECT 1 FROM unnest($1::text[]) n WHERE n <> '' AND "
-                         "position(convert_to(n, 'UTF8') IN payload) > 0)",
+                         "(SELECT 1 FROM unnest($1::bytea[]) f WHERE position(f IN payload) > 0)",
                          1, p, NULL);
 }
 
@@ -80,7 +120,7 @@ cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
     Privacy__PurgeRequest *in =
         privacy__purge_request__unpack(NULL, req->payload.len, req->payload.data);
     Privacy__PurgeReply reply = PRIVACY__PURGE_REPLY__INIT;
-    char *needles = NULL;
+    char *needles = NULL, *fields = NULL;
     int done = 1;
     cm_err err = CM_OK;
 
@@ -94,6 +134,7 @@ cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
             err = cm_rpc_fail(w, CM_EINVAL, "needles[%zu] is too long", i);
     if (err == CM_OK) {
         needles = cm_purge_text_array(in->needles, in->n_needles);
+        fields = field_array(in->needles, in->n_needles);
         err = cm_pg_begin(w->pg);
     }
     if (err == CM_OK && hook)
@@ -101,7 +142,7 @@ cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
     for (size_t i = 0; err == CM_OK && statements && statements[i]; i++)
         err = run_statement(w->pg, statements[i], in->user_id, needles);
     if (err == CM_OK)
-        err = purge_outbox(w->pg, needles, &done);
+        err = purge_outbox(w->pg, fields, &done);
     if (needles)
         err = cm_pg_end(w->pg, err);
     if (err == CM_OK) {
@@ -109,6 +150,7 @@ cm_err cm_purge_serve(struct cm_worker *w, const Envelope__RpcRequest *req,
         *out_payload = cm_pack(&reply.base, out_len);
     }
     free(needles);
+    free(fields);
     privacy__purge_request__free_unpacked(in, NULL);
     return err;
 }

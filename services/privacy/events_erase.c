@@ -5,13 +5,17 @@
 #include <string.h>
 
 #include "cm_log.h"
+#include "cm_purge.h"
 
-/* True when data (len) holds one of needles. */
+/* True when data (len) holds one of needles as a whole protobuf string
+ * field (cm_purge_field: its length, then it), so that a needle inside a
+ * longer value (another person's address) does not match. */
 static int holds(const char *data, int len, char needles[][256], size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t k = strlen(needles[i]);
-        if (k && len >= 0 && memmem(data, (size_t)len, needles[i], k))
+        unsigned char f[260];
+        size_t k = needles[i][0] ? cm_purge_field(needles[i], f, sizeof f) : 0;
+        if (k && len >= 0 && memmem(data, (size_t)len, f, k))
             return 1;
     }
     return 0;

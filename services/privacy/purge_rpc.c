@@ -13,7 +13,8 @@ static const char *const purge_statements[] = {
     "DELETE FROM archive_requests WHERE created_by = $1::uuid", /* answers cascade */
     "DELETE FROM anonymous_accesses WHERE user_id = $1::uuid",
     "DELETE FROM aggregation_requests WHERE created_by = $1::uuid OR EXISTS (SELECT 1 FROM "
-    "unnest($2::text[]) n WHERE n <> '' AND position(lower(n) IN lower(result::text)) > 0)",
+    "unnest($2::text[]) n WHERE n <> '' AND position(lower(to_json(n)::text) IN "
+    "lower(result::text)) > 0)", /* a whole JSON string */
     NULL,
 };
 

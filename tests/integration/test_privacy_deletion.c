@@ -8,7 +8,8 @@
  * outbox payloads included) and of every message of the EVENTS stream
  * finds none of their id, email/username or names, except the documented
  * tombstone (the request's row: its id, states and a keyed hash of the
- * email); their tokens are refused. The same with a kill -9 of messaging
+ * email); their tokens are refused; a neighbour whose address contains
+ * theirs keeps everything. The same with a kill -9 of messaging
  * and of privacy itself mid-saga. purge-data (#110) running one step by
  * hand. Error paths of the five operations. */
 #include <criterion/criterion.h>
@@ -179,9 +180,10 @@ static void needles_of(const struct person *p, const char *n[4])
 }
 
 /* Every column of every schema holding one of needles (case-insensitive
- * for text, raw bytes for bytea): how many (schema.table.column, needle)
- * pairs; the first into where (256 bytes). */
-static long scan_database(const char *const needles[4], char *where)
+ * for text, raw bytes for bytea) outside occurrences of except ("" for
+ * none: a neighbour's value that contains a needle): how many
+ * (schema.table.column, needle) pairs; the first into where (256 bytes). */
+static long scan_database_except(const char *const needles[4], const char *except, char *where)
 {
     PGconn *pg = it_pg();
     PGresult *cols = PQexec(pg, "SELECT table_schema, table_name, column_name, data_type "
@@ -203,14 +205,15 @@ static long scan_database(const char *const needles[4], char *where)
         char sql[1024];
 
         snprintf(sql, sizeof sql,
-                 bytea ? "SELECT count(*) FROM %s.%s WHERE position(convert_to($1, 'UTF8') IN "
-                         "%s) > 0"
-                       : "SELECT count(*) FROM %s.%s WHERE position(lower($1) IN lower(%s::text)) "
-                         "> 0",
+                 bytea ? "SELECT count(*) FROM %s.%s WHERE position(encode(convert_to($1, 'UTF8'), "
+                         "'hex') IN replace(encode(%s, 'hex'), encode(convert_to($2, 'UTF8'), "
+                         "'hex'), '')) > 0"
+                       : "SELECT count(*) FROM %s.%s WHERE position(lower($1) IN "
+                         "replace(lower(%s::text), lower($2), '')) > 0",
                  s, t, c);
         for (int k = 0; k < 4; k++) {
-            const char *p[1] = {needles[k]};
-            PGresult *res = PQexecParams(pg, sql, 1, NULL, p, NULL, NULL, 0);
+            const char *p[2] = {needles[k], except};
+            PGresult *res = PQexecParams(pg, sql, 2, NULL, p, NULL, NULL, 0);
             cr_assert(eq(int, PQresultStatus(res), PGRES_TUPLES_OK), "%s: %s", sql,
                       PQerrorMessage(pg));
             if (atol(PQgetvalue(res, 0, 0)) > 0) {
@@ -230,9 +233,35 @@ static long scan_database(const char *const needles[4], char *where)
     return hits;
 }
 
-/* Messages of the EVENTS stream holding one of needles; the first's
- * subject into where (256 bytes). *total gets how many were read. */
-static long scan_events(const char *const needles[4], char *where, long *total)
+/* 1 when m's data holds one of needles outside occurrences of except;
+ * then what and where into where (256 bytes) unless it is NULL. */
+static int message_holds(natsMsg *m, const char *const needles[4], const char *except,
+                         char *where)
+{
+    size_t len = (size_t)natsMsg_GetDataLength(m), el = strlen(except);
+    char *d = malloc(len + 1), *hit;
+    int found = 0;
+
+    cr_assert(d != NULL);
+    memcpy(d, natsMsg_GetData(m), len);
+    while (el && (hit = memmem(d, len, except, el)))
+        memset(hit, 0, el); /* the neighbour's value, blanked */
+    for (int k = 0; k < 4 && !found; k++)
+        if (memmem(d, len, needles[k], strlen(needles[k]))) {
+            found = 1;
+            if (where)
+                snprintf(where, 256, "seq %llu (%s) holds needle %d",
+                         (unsigned long long)natsMsg_GetSequence(m), natsMsg_GetSubject(m), k);
+        }
+    free(d);
+    return found;
+}
+
+/* Messages of the EVENTS stream holding one of needles outside
+ * occurrences of except (""  for none); the first's subject into where
+ * (256 bytes). *total gets how many were read. */
+static long scan_events_except(const char *const needles[4], const char *except, char *where,
+                               long *total)
 {
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
@@ -250,20 +279,23 @@ static long scan_events(const char *const needles[4], char *where, long *total)
         if (js_GetMsg(&m, js, "EVENTS", seq, NULL, &jerr) != NATS_OK)
             continue;
         (*total)++;
-        for (int k = 0; k < 4; k++)
-            if (memmem(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), needles[k],
-                       strlen(needles[k]))) {
-                if (!hits)
-                    snprintf(where, 256, "seq %llu (%s) holds needle %d",
-                             (unsigned long long)seq, natsMsg_GetSubject(m), k);
-                hits++;
-            }
+        hits += message_holds(m, needles, except, hits ? NULL : where);
         natsMsg_Destroy(m);
     }
     jsStreamInfo_Destroy(si);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
     return hits;
+}
+
+static long scan_database(const char *const needles[4], char *where)
+{
+    return scan_database_except(needles, "", where);
+}
+
+static long scan_events(const char *const needles[4], char *where, long *total)
+{
+    return scan_events_except(needles, "", where, total);
 }
 
 /* POST /v1/deletion-requests/ for p with password; the status, the
@@ -330,8 +362,9 @@ static int wait_done(const char *id, double timeout_ms)
     return 0;
 }
 
-/* Everything the erasure promises, once the request is done. */
-static void assert_erased(const struct person *p, const char *id)
+/* Everything the erasure promises, once the request is done (except: a
+ * neighbour's value containing a needle, "" for none). */
+static void assert_erased_except(const struct person *p, const char *id, const char *except)
 {
     const char *n[4];
     char where[256];
@@ -352,9 +385,9 @@ static void assert_erased(const struct person *p, const char *id)
          *app; app++)
         cr_assert(eq(str, (char *)step_state(doc, *app), "done"), "%s", *app);
     json_decref(doc);
-    hits = scan_database(n, where);
+    hits = scan_database_except(n, except, where);
     cr_assert(eq(long, hits, 0), "database: %s", where);
-    hits = scan_events(n, where, &total);
+    hits = scan_events_except(n, except, where, &total);
     cr_assert(total > 0, "no events read");
     cr_assert(eq(long, hits, 0), "EVENTS: %s", where);
     /* authz's projection has forgotten them (also in the scan) */
@@ -377,6 +410,11 @@ static void assert_erased(const struct person *p, const char *id)
     }
 }
 
+static void assert_erased(const struct person *p, const char *id)
+{
+    assert_erased_except(p, id, "");
+}
+
 static void setup(void)
 {
     IT_REQUIRE_STACK();
@@ -394,13 +432,19 @@ TestSuite(privacy_deletion, .init = setup, .fini = teardown, .timeout = 240);
 Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
 {
     struct person p;
-    char id[40];
+    char id[40], neighbour[160], code[16];
     json_t *doc = NULL, *a;
-    const char *n[4];
+    const char *n[4], *nb[4];
     char where[256];
     long total;
+    struct it_resp r;
 
     person_make(&p);
+    /* a neighbour whose address contains the person's: never touched */
+    snprintf(neighbour, sizeof neighbour, "x%s", p.username);
+    ob_sign_up_and_get_code(fx.code, neighbour, code);
+    cr_assert(eq(long, ob_confirm(&r, neighbour, code, 0), 201), "%s", r.body);
+    it_resp_release(&r);
     /* before: the scans do find them (the test can see what it looks for) */
     needles_of(&p, n);
     cr_assert(scan_database(n, where) > 0);
@@ -412,7 +456,13 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
     cr_assert(eq(sz, json_array_size(json_object_get(a, "progress")), 6));
     json_decref(doc);
     cr_assert(wait_done(id, 90000), "the deletion did not finish");
-    assert_erased(&p, id);
+    assert_erased_except(&p, id, neighbour);
+    nb[0] = nb[1] = nb[2] = nb[3] = neighbour;
+    cr_assert(scan_events(nb, where, &total) > 0, "the neighbour's events were erased too");
+    cr_assert(eq(long, it_login(neighbour, OB_PASSWORD, NULL, NULL, NULL), 201));
+    cr_assert(wait_sql("SELECT (count(*) = 1)::int::text FROM messaging.email_logs WHERE "
+                       "recipient = $1",
+                       neighbour, 1));
 }
 
 Test(privacy_deletion, the_saga_survives_kill_9_of_a_service_and_of_privacy)
