@@ -137,8 +137,8 @@ cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t 
         return cm_fail_at(rq, err, "", NULL, "%s", msg);
     json_object_foreach(obj, key, value)
     {
-        int known = 0;
-        for (const char *const *a = allowed; *a && !known; a++)
+        int known = !allowed; /* NULL: any member */
+        for (const char *const *a = allowed; a && *a && !known; a++)
             known = !strcmp(*a, key);
         if (!known) {
             snprintf(pointer, sizeof pointer, "/%s", key);

@@ -116,7 +116,8 @@ cm_err cm_fail_retry(struct cm_req *rq, cm_err err, int retry_after_s, const cha
     __attribute__((format(printf, 4, 5)));
 
 /* Parses the request body as a JSON object (Content-Type absent, or JSON),
- * checking that it has no member outside allowed (NULL-terminated names).
+ * checking that it has no member outside allowed (NULL-terminated names;
+ * allowed NULL accepts any member).
  * On CM_OK *out_obj is the object (caller json_decref). Otherwise the error
  * detail and JSON pointer are recorded in rq: CM_EINVAL for a body that is
  * not JSON, not an object, or has an unknown member. */

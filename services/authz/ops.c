@@ -5,6 +5,7 @@
  * (spec/identity-api.md). Operations that write go through
  * handlers_settled.h (read-your-writes on every copy). */
 #include "handlers.h"
+#include "privacy_rpc.h"
 
 const struct cm_op authz_ops[] = {
     {"POST", "/v1/authz-get-accessible-resources/", "authz-get-accessible-resources", authz_accessible_resources}, /* #10 */
@@ -39,5 +40,10 @@ const struct cm_rpc authz_rpcs[] = {
     {"Repopulate", rpc_repopulate},
     {"Check", authz_rpc_check},
     {"CheckBatch", authz_rpc_check_batch},
+    {"PrivacyGroups", authz_rpc_privacy_groups},
+    {"PrivacyParticipant", authz_rpc_privacy_participant},
+    {"PrivacyUserGroups", authz_rpc_privacy_user_groups},
+    {"PrivacyIndividuals", authz_rpc_privacy_individuals},
+    {"Purge", authz_rpc_purge},
     {NULL, NULL},
 };

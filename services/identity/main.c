@@ -15,7 +15,7 @@ static const char *const password_ops[] = {
     "organizations.process-logo-upload", /* image decoding and resizing (logo_image.h) */
     NULL,
 };
-static const char *const password_rpcs[] = {"CreateAccount", NULL};
+static const char *const password_rpcs[] = {"CreateAccount", "VerifyPassword", NULL};
 
 static const struct cm_service_def identity_service = {
     .name = "identity",

@@ -4,6 +4,7 @@
  * metrics route labels. "#N" is the operation number in the catalogue
  * (spec/identity-api.md). */
 #include "agreements_check.h"
+#include "purge_rpc.h"
 #include "handlers.h"
 #include "clinical_rpc.h"
 
@@ -114,5 +115,7 @@ const struct cm_rpc identity_rpcs[] = {
     {"GetFeatures", rpc_get_features},
     {"ListUserReplications", rpc_list_user_replications},
     {"RecordUserReplication", rpc_record_user_replication},
+    {"VerifyPassword", rpc_verify_password}, /* purge_rpc.c: deletion saga */
+    {"Purge", rpc_purge},
     {NULL, NULL},
 };

@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "handlers.h"
 #include "handlers_attachments.h"
+#include "purge_rpc.h"
 #include "handlers_deliver.h"
 #include "clinical_groups.h"
 #include "clinical_page.h"
@@ -80,5 +81,6 @@ const struct cm_rpc messaging_rpcs[] = {
     {"Deliver", rpc_deliver}, /* handlers_deliver.c */
     {"ReportBounce", rpc_report_bounce}, /* handlers_bounces.c */
     {"ClearBounce", rpc_clear_bounce}, /* handlers_bounces.c */
+    {"Purge", messaging_rpc_purge}, /* purge_rpc.c: the deletion saga's step */
     {NULL, NULL},
 };

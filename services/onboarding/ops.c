@@ -5,6 +5,7 @@
  * (spec/identity-api.md). */
 #include "agreements.h"
 #include "handlers.h"
+#include "purge_rpc.h"
 
 const struct cm_op onboarding_ops[] = {
     {"POST", "/v1/confirm-sign-up/", "confirm-sign-up", confirm_sign_up}, /* #17 */
@@ -36,5 +37,6 @@ const struct cm_op onboarding_ops[] = {
 const struct cm_rpc onboarding_rpcs[] = {
     {"CheckAgreements", rpc_check_agreements},   /* agreements.h */
     {"DeleteAgreements", rpc_delete_agreements}, /* agreements.h */
+    {"Purge", onboarding_rpc_purge}, /* purge_rpc.c: the deletion saga's step */
     {NULL, NULL},
 };

@@ -61,6 +61,12 @@ static struct {
     char imp[40]; /* an impersonation request of A's admin for the member */
     char replicator[40]; /* the replicator "authz" */
     char theme[40];      /* an organization theme */
+    char group_number[24]; /* group's number, the privacy API's groupID */
+    char deletion[40], deletion_email[128], deletion_ref[40]; /* a fresh A patient's deletion */
+    char deletion_user[40];
+    char archive[40]; /* an archive request of the victim for their individual */
+    char anon[40];    /* an anonymous access of the victim's (password-strength) */
+    char aggregation[40]; /* an aggregation request of A's admin about individual:A */
 } w;
 
 static void basic_header(char *out, size_t cap, const struct client *c);
@@ -490,6 +496,52 @@ static void replicator_find(void)
     cr_assert(it_true(w.replicator[0] != '\0'), "replicator authz");
 }
 
+/* The number of group (authz groups.number) into out (24 bytes). */
+static void group_number_of(const char *group, char *out)
+{
+    PGconn *pg = it_pg();
+    const char *p[1] = {group};
+    char *v = it_pg_value(pg, "SELECT number::text FROM authz.groups WHERE id = $1::uuid", 1, p);
+
+    cr_assert(v != NULL, "group %s has no number", group);
+    snprintf(out, 24, "%s", v);
+    free(v);
+    PQfinish(pg);
+}
+
+/* A deletion request of a fresh patient of A (who is no caller): its id,
+ * the person's email and its first step's reference-id. */
+static void deletion_make(void)
+{
+    struct ut_user u;
+    char body[512], *v;
+    const char *p[1];
+    json_t *doc;
+    PGconn *pg;
+
+    person(w.a, NULL, &u);
+    snprintf(w.deletion_user, sizeof w.deletion_user, "%s", u.id);
+    snprintf(w.deletion_email, sizeof w.deletion_email, "%s@example.com", u.username);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"deletion-requests\", \"attributes\": {\"user-id\": "
+             "\"%s\", \"password\": \"%s\"}}}",
+             u.id, UT_PASSWORD);
+    json_post(u.token, "/v1/deletion-requests/", body, &doc);
+    snprintf(w.deletion, sizeof w.deletion, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    pg = it_pg();
+    p[0] = w.deletion;
+    v = it_pg_value(pg,
+                    "SELECT reference_id::text FROM privacy.deletion_steps WHERE request_id = "
+                    "$1::uuid ORDER BY seq LIMIT 1",
+                    1, p);
+    cr_assert(v != NULL);
+    snprintf(w.deletion_ref, sizeof w.deletion_ref, "%s", v);
+    free(v);
+    PQfinish(pg);
+}
+
 void mx_world_build(void)
 {
     json_t *doc;
@@ -528,6 +580,34 @@ void mx_world_build(void)
     ag_individual(w.admin.token, w.a, w.victim.id, w.individual);
     group_make(w.group);
     attachment_make(w.attachment);
+    group_number_of(w.group, w.group_number);
+    deletion_make();
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"archive-requests\", \"attributes\": {\"individual-id\": "
+             "\"%s\", \"password\": \"%s\"}}}",
+             w.individual, UT_PASSWORD);
+    json_post(w.victim.token, "/v1/archive-requests/", body, &doc);
+    snprintf(w.archive, sizeof w.archive, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"anonymous-accesses\", \"attributes\": {\"user-id\": "
+             "\"%s\", \"allowed-endpoints\": [{\"service\": \"identity\", \"path\": "
+             "\"/v1/password-strength/\", \"method\": \"post\"}], \"expired-at\": "
+             "\"2099-01-01T00:00:00Z\"}}}",
+             w.victim.id);
+    json_post(w.victim.token, "/v1/anonymous-accesses/", body, &doc);
+    snprintf(w.anon, sizeof w.anon, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"aggregation-requests\", \"attributes\": {\"entries\": "
+             "[{\"column\": \"last-name\", \"individual-id\": \"%s\"}]}}}",
+             w.individual);
+    json_post(w.admin.token, "/v1/aggregation-requests/", body, &doc);
+    snprintf(w.aggregation, sizeof w.aggregation, "%s",
+             json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
     ob_create_code(w.platform, w.a, NULL, w.code);
     template_make("organization-email-templates", w.email_tpl);
     template_make("organization-sms-templates", w.sms_tpl);
@@ -634,6 +714,11 @@ static int target_of(struct cell *c)
         {"role:A-provider", w.a_provider},
         {"role:A-patient", w.a_patient},
         {"group:A", w.group},
+        {"groupnum:A", w.group_number},
+        {"deletion:A", w.deletion},
+        {"archive:A", w.archive},
+        {"anon:A", w.anon},
+        {"aggregation:A", w.aggregation},
         {"individual:A", w.individual},
         {"client:A", w.a_client.id},
         {"code:A", w.code},
@@ -756,6 +841,12 @@ static const char *placeholder(struct cell *c, const char *name)
         return w.a_name;
     if (!strcmp(name, "shared"))
         return w.shared.id;
+    if (!strcmp(name, "deletion-email"))
+        return w.deletion_email;
+    if (!strcmp(name, "deletion-ref"))
+        return w.deletion_ref;
+    if (!strcmp(name, "deletion-user"))
+        return w.deletion_user;
     if (!strcmp(name, "member"))
         return w.member.id;
     if (!strcmp(name, "group"))

@@ -40,8 +40,6 @@ static const struct miss misses[] = {
     {"POST", "/v1/oauth2-tokens/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/oauth2-launcher/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/saml-login/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/deletion-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"POST", "/configure/participants/p1/privacy", IT_AUTH_API_KEY, "okaya", 501, NULL},
     /* built since (issue 13), without credentials: the service answers 401 */
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 401, "unauthorized"},
     /* known path, other method */
@@ -49,7 +47,7 @@ static const struct miss misses[] = {
     {"PATCH", IT_UTIL_TEST, IT_AUTH_BOOTSTRAP, "cureatr", 405, NULL},
     {"DELETE", "/v1/users/", IT_AUTH_NONE, "jsonapi", 405, "method_not_allowed"},
     {"GET", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 405, "method_not_allowed"},
-    {"GET", IT_PRIVACY_PATH, IT_AUTH_API_KEY, "okaya", 405, NULL},
+    {"PUT", IT_PRIVACY_PATH, IT_AUTH_API_KEY, "okaya", 405, NULL},
 };
 
 ParameterizedTestParameters(routing, answers_unserved_paths_in_the_surface_style)
