@@ -203,11 +203,12 @@ static cm_err take_params(struct cm_req *rq, const struct cm_route_match *m)
  * server's max_payload, otherwise as a stream of chunks (seq 0, 1, ...,
  * last) that the edge relays as a chunked HTTP reply. */
 static void send_http(struct cm_worker *w, const char *reply, int status, const char *ctype,
-                      const char *body, size_t len, int retry_after_s)
+                      const char *body, size_t len, int retry_after_s, const char *location)
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT, ra = ENVELOPE__HEADER__INIT;
-    Envelope__Header *hs[2] = {&h, &ra};
+    Envelope__Header loc = ENVELOPE__HEADER__INIT, nc = ENVELOPE__HEADER__INIT;
+    Envelope__Header *hs[4] = {&h, &ra, &loc, &nc};
     int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
     char secs[16];
@@ -223,7 +224,15 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
         snprintf(secs, sizeof secs, "%d", retry_after_s);
         ra.name = "retry-after";
         ra.value = secs;
-        resp.n_headers = 2;
+        hs[resp.n_headers++] = &ra;
+    }
+    if (location) { /* a redirect: never cached (it carries one-time codes) */
+        loc.name = "location";
+        loc.value = (char *)location;
+        nc.name = "cache-control";
+        nc.value = "no-store";
+        hs[resp.n_headers++] = &loc;
+        hs[resp.n_headers++] = &nc;
     }
     resp.chunked = len > room;
     do {
@@ -337,11 +346,12 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
     cm_idem_after(rq, &idem, &out); /* keeps the answer for repeats of its key */
     send_http(w, reply, out.status,
               out.content_type ? out.content_type : "application/json", out.body, out.len,
-              out.status >= 400 ? rq->retry_after_s : 0);
+              out.status >= 400 ? rq->retry_after_s : 0, out.status < 400 ? out.location : NULL);
     cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
 handed_over:
     cm_stream_release(rq);
     free(out.body);
+    free(out.location);
     free(rq);
     envelope__http_request__free_unpacked(http, NULL);
     cm_log_set_request_id(NULL);

@@ -91,6 +91,7 @@ struct cm_resp {
     char *body;
     size_t len;
     const char *content_type;
+    char *location; /* malloc'd, freed by the framework: sent as Location (redirects); NULL: none */
 };
 
 /* Value of path parameter name ("id" for "{id}"); NULL when absent. */

@@ -1,6 +1,8 @@
 /* main.c: the identity daemon. Everything but its tables and its state
  * (identity_state.h: keys, the code-mail queue and its thread, the password
  * hashers) is the shared skeleton in libcommon/cm_service.c. */
+#include <curl/curl.h>
+
 #include "handlers.h"
 #include "identity_state.h"
 
@@ -9,7 +11,9 @@
  * behind a hash. */
 static const char *const password_ops[] = {
     "login",           "users.change-password", "confirm-forgot-password",
-    "mfa-totp.enable", "mfa-totp.disable",      NULL,
+    "mfa-totp.enable", "mfa-totp.disable",
+    "oauth2-launcher", "oauth2-redirector", /* wait on the OpenID provider (oidc_http.h) */
+    NULL,
 };
 static const char *const password_rpcs[] = {"CreateAccount", NULL};
 
@@ -26,5 +30,10 @@ static const struct cm_service_def identity_service = {
 
 int main(void)
 {
-    return cm_service_main(&identity_service);
+    int rc;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: oidc_http.c */
+    rc = cm_service_main(&identity_service);
+    curl_global_cleanup();
+    return rc;
 }
