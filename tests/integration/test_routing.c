@@ -37,7 +37,7 @@ static const struct miss misses[] = {
     /* known, not built */
     {"GET", "/v1/features/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/features/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/oauth2-tokens/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
+    {"GET", "/v1/saml-login/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/onboarding-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
