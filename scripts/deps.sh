@@ -19,7 +19,8 @@ PACKAGES=(
     # tests
     libcriterion-dev libcurl4-openssl-dev
     nodejs # the OpenID provider of the OIDC tests (tests/node, npm ci below)
-    libxmlsec1-dev # SAML signature verification
+    libxmlsec1-dev zlib1g-dev # SAML: signature verification, DEFLATE of requests
+    openssl # the SAML test provider makes its certificate with it
     python3 # the chaos suite (tests/chaos) and the edge test of a urllib client
     # the private stack (scripts/stack.sh): servers and the tools the script uses
     postgresql-15 nats-server curl iproute2 procps util-linux

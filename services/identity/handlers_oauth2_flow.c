@@ -20,6 +20,8 @@
 #include "handlers_oauth2.h"
 #include "oidc_http.h"
 #include "oidc_jwt.h"
+#include "public_url.h"
+#include "sso_account.h"
 #include "store.h"
 #include "store_users.h"
 #include "tokens.h"
@@ -64,19 +66,6 @@ static cm_err discover(struct cm_req *rq, const char *issuer, json_t **out)
         json_decref(*out);
         return cm_fail(rq, CM_EUNAVAIL, "the OpenID provider's configuration is not usable");
     }
-    return CM_OK;
-}
-
-/* The suite's redirector URL as the browser reached it (Host and, behind a
- * TLS proxy, X-Forwarded-Proto) into buf. */
-static cm_err redirector_url(struct cm_req *rq, char *buf, size_t cap)
-{
-    const char *host = cm_req_header(rq, "host"), *proto = cm_req_header(rq, "x-forwarded-proto");
-
-    if (!host || !*host || strlen(host) > 255 || strpbrk(host, "/?#@ \t\\\"'<>"))
-        return cm_fail(rq, CM_EINVAL, "the request has no usable Host header");
-    snprintf(buf, cap, "%s://%s/v1/oauth2-redirector/",
-             proto && !strcmp(proto, "https") ? "https" : "http", host);
     return CM_OK;
 }
 
@@ -137,7 +126,7 @@ cm_err oauth2_launcher(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK && !launch[0])
         err = cm_fail_at(rq, CM_EINVAL, NULL, "launch", "launch is required");
     if (err == CM_OK)
-        err = redirector_url(rq, back, sizeof back);
+        err = public_url(rq, "/v1/oauth2-redirector/", back, sizeof back);
     if (err == CM_OK) {
         err = store_oauth2_client_by_issuer(rq->w->pg, iss, &c);
         if (err == CM_ENOTFOUND)
@@ -233,61 +222,6 @@ done:
     return err;
 }
 
-/* A new member of org c for the verified claims: username = the verified
- * email, role patient, registered. Call inside the transaction. */
-static cm_err provision(struct cm_req *rq, const struct oauth2_client_rec *c,
-                        const struct oidc_claims *k, char *user_id)
-{
-    char role_id[40], account_type[256];
-    struct account_new a = {0};
-    int changed = 0;
-    cm_err err = store_org_role(rq->w->pg, c->organization_id, "patient", role_id);
-
-    a.username = k->email;
-    a.email = k->email;
-    a.first_name = k->given_name;
-    a.last_name = k->family_name;
-    a.phone = a.tz = a.preferred_name = a.gender = "";
-    a.locale = "en_US";
-    a.organization_id = c->organization_id;
-    a.role_id = role_id;
-    if (err == CM_OK)
-        err = store_account_create(rq->w->pg, &a, user_id);
-    if (err == CM_ECONFLICT)
-        return cm_fail(rq, err, "an account with this email exists outside the organization");
-    if (err == CM_OK)
-        err = store_account_confirm(rq->w->pg, user_id, "", &changed, account_type);
-    if (err == CM_OK)
-        err = accounts_created_events(rq->w->pg, user_id, c->organization_id, role_id, "patient");
-    return err;
-}
-
-/* The member of c's organization the claims sign in: linked before, else
- * the member with that verified email (then linked), else a new one when
- * the policy says provision. */
-static cm_err account_of(struct cm_req *rq, const struct oauth2_client_rec *c,
-                         const struct oidc_claims *k, char *user_id)
-{
-    PGconn *pg = rq->w->pg;
-    cm_err err = store_oidc_link_user(pg, c->issuer, k->sub, c->organization_id, user_id);
-
-    if (err != CM_ENOTFOUND)
-        return err;
-    if (!k->email[0] || !k->email_verified)
-        return cm_fail(rq, CM_EDENIED, "the provider gave no verified email and this account "
-                                       "is not linked to a member of the organization");
-    err = store_oidc_member_by_email(pg, c->organization_id, k->email, user_id);
-    if (err == CM_ECONFLICT)
-        return cm_fail(rq, err, "several members of the organization have this email");
-    if (err == CM_ENOTFOUND && strcmp(c->account_policy, "provision"))
-        return cm_fail(rq, CM_EDENIED, "no member of the organization has this verified email");
-    if (err == CM_ENOTFOUND)
-        err = provision(rq, c, k, user_id);
-    if (err == CM_OK)
-        err = store_oidc_link(pg, c->issuer, k->sub, user_id);
-    return err;
-}
-
 cm_err oauth2_redirector(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const known[] = {"code", "state", "iss", "error", "error_description",
@@ -333,8 +267,10 @@ cm_err oauth2_redirector(struct cm_req *rq, struct cm_resp *out)
         err = provider_login(rq, c, &f, code, &k);
     if (err == CM_OK) {
         err = cm_pg_begin(rq->w->pg);
+        struct sso_identity who = {c->issuer, c->organization_id, c->account_policy, k.sub,
+                                   k.email, k.email_verified, k.given_name, k.family_name};
         if (err == CM_OK)
-            err = account_of(rq, c, &k, user_id);
+            err = sso_account_of(rq, &who, user_id);
         if (err == CM_OK) {
             tokens_refresh_new(appcode, hash);
             sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);

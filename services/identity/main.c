@@ -2,8 +2,10 @@
  * (identity_state.h: keys, the code-mail queue and its thread, the password
  * hashers) is the shared skeleton in libcommon/cm_service.c. */
 #include <curl/curl.h>
+#include <stdio.h>
 
 #include "handlers.h"
+#include "saml_xml.h"
 #include "identity_state.h"
 
 /* What checks or hashes a password (argon2id): run on the slow-work pool,
@@ -33,7 +35,12 @@ int main(void)
     int rc;
 
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: oidc_http.c */
+    if (saml_xml_init() != 0) {             /* libxml2 and xmlsec: saml_xml.c */
+        fprintf(stderr, "identity: xmlsec cannot start\n");
+        return 1;
+    }
     rc = cm_service_main(&identity_service);
+    saml_xml_shutdown();
     curl_global_cleanup();
     return rc;
 }
