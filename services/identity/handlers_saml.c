@@ -6,6 +6,7 @@
 #include "handlers_saml.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,135 @@ cm_err saml_acs(struct cm_req *rq, struct cm_resp *out)
         sodium_memzero(xml, xml_len);
     free(xml);
     json_decref(params);
+    free(p);
+    return err;
+}
+
+/* The raw (still percent-encoded) value of name in query, into buf; 0 when
+ * absent or too long. */
+static int raw_param(const char *query, const char *name, char *buf, size_t cap)
+{
+    size_t k = strlen(name);
+
+    for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+        if (!strncmp(p, name, k) && p[k] == '=') {
+            size_t n = strcspn(p + k + 1, "&");
+            if (n >= cap)
+                return 0;
+            memcpy(buf, p + k + 1, n);
+            buf[n] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Percent-decodes the NUL-terminated s in place; -1 when malformed or
+ * holding a NUL. */
+static int pct_decode(char *s)
+{
+    size_t n = cm_percent_decode(s, s, strlen(s), 1);
+
+    if (n == SIZE_MAX || memchr(s, '\0', n))
+        return -1;
+    s[n] = '\0';
+    return 0;
+}
+
+#define RSA_SHA256 "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+#define RAW_MAX (SAML_RESPONSE_MAX * 3 + 1)
+
+cm_err saml_logout(struct cm_req *rq, struct cm_resp *out)
+{
+    static const char *const known[] = {"SAMLRequest", "RelayState", "SigAlg", "Signature", NULL};
+    const char *pid = cm_req_param(rq, "id"), *query = rq->http->query;
+    char *req = cm_xmalloc(RAW_MAX), *relay = cm_xmalloc(RAW_MAX), alg[512], sig[2048];
+    char *signed_text = NULL, *dec = NULL, *xml = NULL, *resp = NULL, *url = NULL, *erelay = NULL;
+    char detail[160], id[SAML_ID_MAX], name_id[256], rid[40], users[16][40];
+    unsigned char sigbin[1024], raw[16];
+    size_t sig_len = 0, xml_len = 0, n;
+    struct saml_provider_rec *p = NULL;
+    int has_relay, nusers = 0;
+    cm_err err = cm_query_known(rq, known);
+
+    if (err == CM_OK && (!pid || !cm_uuid_valid(pid)))
+        err = cm_fail(rq, CM_ENOTFOUND, "no such SAML provider");
+    if (err == CM_OK) {
+        err = store_saml_provider_get(rq->w->pg, pid, &p);
+        if (err == CM_ENOTFOUND)
+            cm_fail(rq, err, "no such SAML provider");
+    }
+    if (err == CM_OK && !raw_param(query, "SAMLRequest", req, RAW_MAX))
+        err = cm_fail_at(rq, CM_EINVAL, NULL, "SAMLRequest", "SAMLRequest is required");
+    has_relay = raw_param(query, "RelayState", relay, RAW_MAX);
+    if (err == CM_OK && (!raw_param(query, "SigAlg", alg, sizeof alg) ||
+                         !raw_param(query, "Signature", sig, sizeof sig)))
+        err = cm_fail(rq, CM_EUNAUTH, "the logout request must be signed (SigAlg, Signature)");
+    if (err == CM_OK) { /* the signed octets: the parameters as received */
+        n = strlen(req) + strlen(relay) + strlen(alg) + 64;
+        signed_text = cm_xmalloc(n);
+        snprintf(signed_text, n, "SAMLRequest=%s%s%s&SigAlg=%s", req,
+                 has_relay ? "&RelayState=" : "", has_relay ? relay : "", alg);
+        if (pct_decode(alg) != 0 || pct_decode(sig) != 0)
+            err = cm_fail(rq, CM_EINVAL, "SigAlg or Signature is malformed");
+        else if (strcmp(alg, RSA_SHA256))
+            err = cm_fail_at(rq, CM_EUNAUTH, NULL, "SigAlg", "SigAlg must be RSA-SHA256");
+    }
+    if (err == CM_OK &&
+        (sodium_base642bin(sigbin, sizeof sigbin, sig, strlen(sig), NULL, &sig_len, NULL,
+                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
+         !saml_redirect_signature_ok(p->idp_cert_pem, signed_text, strlen(signed_text), sigbin,
+                                     sig_len)))
+        err = cm_fail_at(rq, CM_EUNAUTH, NULL, "Signature", "the logout request's signature is wrong");
+    if (err == CM_OK) {
+        dec = cm_xstrdup(req);
+        if (pct_decode(dec) != 0 || saml_redirect_inflate(dec, &xml, &xml_len) != CM_OK)
+            err = cm_fail_at(rq, CM_EINVAL, NULL, "SAMLRequest", "SAMLRequest is malformed");
+    }
+    if (err == CM_OK) {
+        err = saml_logout_request_parse(xml, xml_len, p->idp_entity_id, (int64_t)time(NULL), id,
+                                         name_id, detail, sizeof detail);
+        if (err != CM_OK)
+            cm_fail_at(rq, err, NULL, "SAMLRequest", "%s", detail);
+    }
+    if (err == CM_OK) {
+        err = cm_pg_begin(rq->w->pg);
+        if (err == CM_OK)
+            err = store_saml_sessions_end(rq->w->pg, p->id, name_id, users, 16, &nusers);
+        for (int i = 0; err == CM_OK && i < nusers; i++)
+            err = users_revoke_sessions(rq->w->pg, users[i], "saml_logout");
+        err = cm_pg_end(rq->w->pg, err);
+    }
+    if (err == CM_OK && !p->idp_slo_url[0]) {
+        cm_resp_json(out, rq, 200,
+                     json_pack("{s:n, s:{s:i}}", "data", "meta", "users-signed-out", nusers));
+    } else if (err == CM_OK) {
+        randombytes_buf(raw, sizeof raw);
+        rid[0] = '_';
+        sodium_bin2hex(rid + 1, sizeof rid - 1, raw, sizeof raw);
+        resp = saml_logout_response_encoded(rid, id, (int64_t)time(NULL), p->idp_slo_url,
+                                            p->sp_entity_id);
+        if (!resp)
+            err = cm_fail(rq, CM_EINTERNAL, "the logout response cannot be made");
+    }
+    if (err == CM_OK && resp) {
+        char *eresp = oidc_http_escape(resp);
+        n = strlen(p->idp_slo_url) + strlen(eresp) + strlen(relay) + 32;
+        url = cm_xmalloc(n);
+        snprintf(url, n, "%s%cSAMLResponse=%s%s%s", p->idp_slo_url,
+                 strchr(p->idp_slo_url, '?') ? '&' : '?', eresp, has_relay ? "&RelayState=" : "",
+                 has_relay ? relay : "");
+        free(eresp);
+        cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
+        out->location = url;
+    }
+    free(erelay);
+    free(req);
+    free(relay);
+    free(signed_text);
+    free(dec);
+    free(xml);
+    free(resp);
     free(p);
     return err;
 }

@@ -23,4 +23,15 @@ cm_err saml_login(struct cm_req *rq, struct cm_resp *out);
  * sso_account_of. */
 cm_err saml_acs(struct cm_req *rq, struct cm_resp *out);
 
+/* GET /v1/saml-acs/{id}/logout/ (#124): the provider's LogoutRequest
+ * (HTTP-Redirect binding: SAMLRequest, RelayState, SigAlg RSA-SHA256 and
+ * Signature, required). Ends every session of the users the provider's
+ * sessions of that NameID signed in (their tokens stop at once,
+ * revoke.h), then answers 302 to the provider's SLO URL with a
+ * LogoutResponse (unsigned) and the RelayState, or 200 when the provider
+ * has none. 404 for an unknown provider, 400 for a malformed request,
+ * 401 for a missing or wrong signature, another issuer or an expired
+ * request. */
+cm_err saml_logout(struct cm_req *rq, struct cm_resp *out);
+
 #endif

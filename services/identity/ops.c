@@ -68,7 +68,7 @@ const struct cm_op identity_ops[] = {
     {"POST", "/v1/roles/{id}/add-user/", "roles.add-user", roles_add_user}, /* #121 */
     {"POST", "/v1/roles/{id}/remove-user/", "roles.remove-user", roles_remove_user}, /* #122 */
     {"POST", "/v1/saml-acs/{id}/acs/", "saml-acs.acs", saml_acs}, /* #123 */
-    {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", NULL}, /* #124 */
+    {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", saml_logout}, /* #124 */
     {"GET", "/v1/saml-login/", "saml-login", saml_login}, /* #125 */
     {"GET", "/v1/sessions/{id}/", "sessions.read", auth_session_read}, /* #128 */
     {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", NULL}, /* #130 */

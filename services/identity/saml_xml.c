@@ -3,6 +3,9 @@
 #include "saml_xml.h"
 
 #include <libxml/parser.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <libxml/tree.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -49,35 +52,16 @@ static void iso_time(int64_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-char *saml_authn_request_encoded(const char *id, int64_t now, const char *destination,
-                                 const char *acs, const char *issuer)
+/* doc (freed here) serialised, raw-DEFLATEd and base64-encoded into a new
+ * string (caller frees); NULL on failure. */
+static char *deflate_doc(xmlDocPtr doc)
 {
-    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr req, iss;
-    xmlNsPtr p, a;
     xmlChar *text = NULL;
     int n = 0;
-    char when[32], *out = NULL;
+    char *out = NULL;
     unsigned char *packed = NULL;
     z_stream z;
 
-    if (!doc)
-        return NULL;
-    iso_time(now, when);
-    req = xmlNewDocNode(doc, NULL, BAD_CAST "AuthnRequest", NULL);
-    xmlDocSetRootElement(doc, req);
-    p = xmlNewNs(req, BAD_CAST NS_P, BAD_CAST "samlp");
-    a = xmlNewNs(req, BAD_CAST NS_A, BAD_CAST "saml");
-    xmlSetNs(req, p);
-    xmlNewProp(req, BAD_CAST "ID", BAD_CAST id);
-    xmlNewProp(req, BAD_CAST "Version", BAD_CAST "2.0");
-    xmlNewProp(req, BAD_CAST "IssueInstant", BAD_CAST when);
-    xmlNewProp(req, BAD_CAST "Destination", BAD_CAST destination);
-    xmlNewProp(req, BAD_CAST "AssertionConsumerServiceURL", BAD_CAST acs);
-    xmlNewProp(req, BAD_CAST "ProtocolBinding",
-               BAD_CAST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
-    iss = xmlNewChild(req, a, BAD_CAST "Issuer", NULL);
-    xmlNodeAddContent(iss, BAD_CAST issuer);
     xmlDocDumpMemoryEnc(doc, &text, &n, "UTF-8");
     xmlFreeDoc(doc);
     if (!text)
@@ -100,6 +84,34 @@ char *saml_authn_request_encoded(const char *id, int64_t now, const char *destin
     free(packed);
     xmlFree(text);
     return out;
+}
+
+char *saml_authn_request_encoded(const char *id, int64_t now, const char *destination,
+                                 const char *acs, const char *issuer)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr req, iss;
+    xmlNsPtr p, a;
+    char when[32];
+
+    if (!doc)
+        return NULL;
+    iso_time(now, when);
+    req = xmlNewDocNode(doc, NULL, BAD_CAST "AuthnRequest", NULL);
+    xmlDocSetRootElement(doc, req);
+    p = xmlNewNs(req, BAD_CAST NS_P, BAD_CAST "samlp");
+    a = xmlNewNs(req, BAD_CAST NS_A, BAD_CAST "saml");
+    xmlSetNs(req, p);
+    xmlNewProp(req, BAD_CAST "ID", BAD_CAST id);
+    xmlNewProp(req, BAD_CAST "Version", BAD_CAST "2.0");
+    xmlNewProp(req, BAD_CAST "IssueInstant", BAD_CAST when);
+    xmlNewProp(req, BAD_CAST "Destination", BAD_CAST destination);
+    xmlNewProp(req, BAD_CAST "AssertionConsumerServiceURL", BAD_CAST acs);
+    xmlNewProp(req, BAD_CAST "ProtocolBinding",
+               BAD_CAST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+    iss = xmlNewChild(req, a, BAD_CAST "Issuer", NULL);
+    xmlNodeAddContent(iss, BAD_CAST issuer);
+    return deflate_doc(doc);
 }
 
 static cm_err refuse(cm_err err, char *detail, size_t cap, const char *fmt, ...)
@@ -358,6 +370,119 @@ cm_err saml_response_verify(const char *xml, size_t len, const struct saml_expec
 done:
     for (int i = 0; i < nseen; i++)
         xmlFree(seen[i]);
+    xmlFreeDoc(doc);
+    return err;
+}
+
+char *saml_logout_response_encoded(const char *id, const char *in_response_to, int64_t now,
+                                   const char *destination, const char *issuer)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr r, iss, st, code;
+    xmlNsPtr p, a;
+    char when[32];
+
+    if (!doc)
+        return NULL;
+    iso_time(now, when);
+    r = xmlNewDocNode(doc, NULL, BAD_CAST "LogoutResponse", NULL);
+    xmlDocSetRootElement(doc, r);
+    p = xmlNewNs(r, BAD_CAST NS_P, BAD_CAST "samlp");
+    a = xmlNewNs(r, BAD_CAST NS_A, BAD_CAST "saml");
+    xmlSetNs(r, p);
+    xmlNewProp(r, BAD_CAST "ID", BAD_CAST id);
+    xmlNewProp(r, BAD_CAST "Version", BAD_CAST "2.0");
+    xmlNewProp(r, BAD_CAST "IssueInstant", BAD_CAST when);
+    xmlNewProp(r, BAD_CAST "Destination", BAD_CAST destination);
+    xmlNewProp(r, BAD_CAST "InResponseTo", BAD_CAST in_response_to);
+    iss = xmlNewChild(r, a, BAD_CAST "Issuer", NULL);
+    xmlNodeAddContent(iss, BAD_CAST issuer);
+    st = xmlNewChild(r, p, BAD_CAST "Status", NULL);
+    code = xmlNewChild(st, p, BAD_CAST "StatusCode", NULL);
+    xmlNewProp(code, BAD_CAST "Value", BAD_CAST SUCCESS);
+    return deflate_doc(doc);
+}
+
+cm_err saml_redirect_inflate(const char *b64, char **out, size_t *out_len)
+{
+    size_t n = strlen(b64), raw_len = 0;
+    unsigned char *raw = cm_xmalloc(n + 1);
+    char *buf = NULL;
+    z_stream z;
+    int rc;
+
+    if (sodium_base642bin(raw, n + 1, b64, n, " \r\n\t", &raw_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(raw);
+        return CM_EINVAL;
+    }
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK) {
+        free(raw);
+        return CM_EINTERNAL;
+    }
+    buf = cm_xmalloc(SAML_INFLATE_MAX + 1);
+    z.next_in = raw;
+    z.avail_in = (uInt)raw_len;
+    z.next_out = (unsigned char *)buf;
+    z.avail_out = SAML_INFLATE_MAX;
+    rc = inflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    inflateEnd(&z);
+    free(raw);
+    if (rc != Z_STREAM_END) {
+        free(buf);
+        return CM_EINVAL;
+    }
+    buf[*out_len] = '\0';
+    *out = buf;
+    return CM_OK;
+}
+
+int saml_redirect_signature_ok(const char *cert_pem, const char *signed_text, size_t len,
+                               const unsigned char *sig, size_t sig_len)
+{
+    BIO *bio = BIO_new_mem_buf(cert_pem, -1);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *key = x ? X509_get0_pubkey(x) : NULL;
+    EVP_MD_CTX *md = key ? EVP_MD_CTX_new() : NULL;
+    int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+             EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)signed_text, len) == 1;
+
+    EVP_MD_CTX_free(md);
+    X509_free(x);
+    BIO_free(bio);
+    return ok;
+}
+
+cm_err saml_logout_request_parse(const char *xml, size_t len, const char *idp_entity_id,
+                                 int64_t now, char *id, char *name_id, char *detail, size_t cap)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "logout.xml", NULL, XML_PARSE_NONET);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    char buf[1024];
+    cm_err err = CM_OK;
+
+    if (!root || doc->intSubset || !root->ns || strcmp((const char *)root->ns->href, NS_P) ||
+        strcmp((const char *)root->name, "LogoutRequest")) {
+        err = refuse(CM_EINVAL, detail, cap, "SAMLRequest is not a SAML LogoutRequest");
+        goto done;
+    }
+    text_of(child(root, NS_A, "Issuer"), buf, sizeof buf);
+    if (strcmp(buf, idp_entity_id)) {
+        err = refuse(CM_EUNAUTH, detail, cap, "the logout request's issuer is not the provider");
+        goto done;
+    }
+    attr(root, "NotOnOrAfter", buf, sizeof buf);
+    if (buf[0] && (parse_time(buf) < 0 || parse_time(buf) + SAML_CLOCK_SKEW_S <= now)) {
+        err = refuse(CM_EUNAUTH, detail, cap, "the logout request has expired");
+        goto done;
+    }
+    attr(root, "ID", id, SAML_ID_MAX);
+    text_of(child(root, NS_A, "NameID"), name_id, 256);
+    if (!id[0] || !name_id[0])
+        err = refuse(CM_EINVAL, detail, cap, "the logout request names nobody");
+done:
     xmlFreeDoc(doc);
     return err;
 }

@@ -53,4 +53,30 @@ struct saml_assertion {
 cm_err saml_response_verify(const char *xml, size_t len, const struct saml_expect *e, int64_t now,
                             struct saml_assertion *out, char *detail, size_t cap);
 
+/* --- single logout (HTTP-Redirect binding) --- */
+
+#define SAML_INFLATE_MAX (64 * 1024)
+
+/* A redirect binding's base64, raw-DEFLATEd message into a new
+ * NUL-terminated buffer (*out, caller frees) of *out_len bytes, at most
+ * SAML_INFLATE_MAX. CM_EINVAL when malformed or larger. */
+cm_err saml_redirect_inflate(const char *b64, char **out, size_t *out_len);
+
+/* 1 when sig is an RSA-SHA256 signature of signed_text (len bytes) by the
+ * key of cert_pem. */
+int saml_redirect_signature_ok(const char *cert_pem, const char *signed_text, size_t len,
+                               const unsigned char *sig, size_t sig_len);
+
+/* A LogoutRequest from idp_entity_id, unexpired at now: its ID to id
+ * (SAML_ID_MAX bytes) and NameID to name_id (256 bytes). CM_EINVAL when
+ * malformed, CM_EUNAUTH for another issuer or an expired request; the
+ * reason to detail. */
+cm_err saml_logout_request_parse(const char *xml, size_t len, const char *idp_entity_id,
+                                 int64_t now, char *id, char *name_id, char *detail, size_t cap);
+
+/* A Success LogoutResponse id to in_response_to, encoded as
+ * saml_authn_request_encoded; caller frees. */
+char *saml_logout_response_encoded(const char *id, const char *in_response_to, int64_t now,
+                                   const char *destination, const char *issuer);
+
 #endif

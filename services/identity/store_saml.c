@@ -120,3 +120,22 @@ cm_err store_saml_session_add(PGconn *pg, const char *session_id, const char *pr
                          "session_index) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                          5, v, NULL);
 }
+
+cm_err store_saml_sessions_end(PGconn *pg, const char *provider, const char *name_id,
+                               char (*users)[40], int max, int *n)
+{
+    const char *v[2] = {provider, name_id};
+    PGresult *res = NULL;
+    cm_err err = cm_pg_query(pg,
+                             "WITH d AS (DELETE FROM saml_sessions WHERE provider = $1 AND "
+                             "name_id = $2 RETURNING user_id) "
+                             "SELECT DISTINCT user_id::text AS user_id FROM d",
+                             2, v, &res);
+    if (err != CM_OK)
+        return err;
+    *n = 0;
+    for (int i = 0; i < PQntuples(res) && *n < max; i++)
+        cm_pg_copy(res, i, "user_id", users[(*n)++], 40);
+    PQclear(res);
+    return CM_OK;
+}

@@ -38,4 +38,10 @@ cm_err store_saml_seen_add(PGconn *pg, const char *provider, const char *asserti
 cm_err store_saml_session_add(PGconn *pg, const char *session_id, const char *provider,
                               const char *user_id, const char *name_id, const char *session_index);
 
+/* Ends the provider sessions of (provider, name_id): their rows go, the
+ * distinct users they belonged to (at most max) to users (40 bytes each),
+ * their count to *n. */
+cm_err store_saml_sessions_end(PGconn *pg, const char *provider, const char *name_id,
+                               char (*users)[40], int max, int *n);
+
 #endif

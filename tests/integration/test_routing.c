@@ -37,7 +37,6 @@ static const struct miss misses[] = {
     /* known, not built */
     {"GET", "/v1/features/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/features/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/saml-acs/8a1f7f0e-3c4b-4d2a-9f1e-2b3c4d5e6f70/logout/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"GET", "/v1/onboarding-requests/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
     {"POST", "/v1/onboarding-info/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},

@@ -146,8 +146,8 @@ struct world {
 
 static void world_new(struct world *w, const char *mode, const char *policy)
 {
-    char *cert, *v, sso[200], entity[200];
-    const char *params[8];
+    char *cert, *v, sso[200], entity[200], slo[200];
+    const char *params[9];
 
     memset(w, 0, sizeof *w);
     IT_REQUIRE_STACK();
@@ -167,6 +167,7 @@ static void world_new(struct world *w, const char *mode, const char *policy)
     cert = slurp(w->idp.cert_file);
     snprintf(sso, sizeof sso, "%s/sso", w->idp.base);
     snprintf(entity, sizeof entity, "%s/metadata", w->idp.base);
+    snprintf(slo, sizeof slo, "%s/slo", w->idp.base);
     params[0] = w->provider;
     params[1] = w->org;
     params[2] = w->domain;
@@ -175,11 +176,12 @@ static void world_new(struct world *w, const char *mode, const char *policy)
     params[5] = cert;
     params[6] = w->sp_entity;
     params[7] = policy;
+    params[8] = slo;
     v = it_pg_value(w->pg,
                     "INSERT INTO identity.saml_providers (id, organization_id, domain, "
-                    "idp_entity_id, idp_sso_url, idp_cert_pem, sp_entity_id, account_policy) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 'ok'",
-                    8, params);
+                    "idp_entity_id, idp_sso_url, idp_cert_pem, sp_entity_id, account_policy, "
+                    "idp_slo_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING 'ok'",
+                    9, params);
     free(v);
     free(cert);
 }
@@ -389,5 +391,78 @@ Test(saml, login_and_acs_refuse_bad_input)
     cr_assert(eq(long, status, 400));
     af_error(doc, 400, "/SAMLResponse");
     json_decref(doc);
+    world_free(&w);
+}
+
+/* The provider's signed LogoutRequest URL (to the suite) for email. */
+static void logout_url(const struct world *w, const char *email, char *out, size_t cap)
+{
+    CURL *b = curl_easy_init();
+    struct page pg = {0};
+    char url[512], *e = curl_easy_escape(NULL, email, 0);
+
+    snprintf(url, sizeof url, "%s/logout?email=%s", w->idp.base, e);
+    browse(b, url, NULL, &pg);
+    cr_assert(eq(long, pg.status, 302), "%s", pg.body ? pg.body : "");
+    snprintf(out, cap, "%s", pg.location);
+    free(pg.body);
+    curl_free(e);
+    curl_easy_cleanup(b);
+}
+
+Test(saml, single_logout_from_the_provider_ends_the_sessions)
+{
+    struct world w;
+    char email[128], id[40], url[8192], bad[8192], access[AF_TOKEN_MAX], *resp, *sig;
+    json_t *doc = NULL;
+    struct it_resp r = {0};
+    double start;
+    long status;
+
+    world_new(&w, "", "link");
+    af_user(w.pg, "saml-", 1, 1, email, id);
+    af_member(w.pg, id, w.org, "patient");
+    resp = idp_answer(&w, email);
+    status = post_acs(&w, resp, &doc);
+    cr_assert(eq(long, status, 201));
+    snprintf(access, sizeof access, "%s", af_str(doc, "access-token"));
+    json_decref(doc);
+    free(resp);
+    logout_url(&w, email, url, sizeof url);
+    cr_assert(strstr(url, "/v1/saml-acs/") != NULL && strstr(url, "Signature=") != NULL, "%s", url);
+    /* unsigned and tampered requests are refused, the session stays */
+    snprintf(bad, sizeof bad, "%s", url);
+    sig = strstr(bad, "Signature=") + strlen("Signature=");
+    *sig = *sig == 'A' ? 'B' : 'A';
+    it_call_token(&r, "GET", strstr(bad, "/v1/"), NULL, NULL);
+    cr_assert(eq(long, r.status, 401), "%s", r.body);
+    cr_assert(strstr(r.body, "signature is wrong") != NULL, "%s", r.body);
+    it_resp_release(&r);
+    snprintf(bad, sizeof bad, "%s", url);
+    *strstr(bad, "&Signature=") = '\0';
+    it_call_token(&r, "GET", strstr(bad, "/v1/"), NULL, NULL);
+    cr_assert(eq(long, r.status, 401), "%s", r.body);
+    it_resp_release(&r);
+    it_call_token(&r, "POST", "/v1/authenticate/", access, "{}");
+    cr_assert(eq(long, r.status, 201));
+    it_resp_release(&r);
+    /* the signed request: 302 back to the provider with a LogoutResponse */
+    it_call_token(&r, "GET", strstr(url, "/v1/"), NULL, NULL);
+    cr_assert(eq(long, r.status, 302), "%s", r.body);
+    cr_assert(strncmp(it_header_str(&r, "location"), w.idp.base, strlen(w.idp.base)) == 0);
+    cr_assert(strstr(it_header_str(&r, "location"), "SAMLResponse=") != NULL);
+    cr_assert(strstr(it_header_str(&r, "location"), "RelayState=relay-1") != NULL);
+    it_resp_release(&r);
+    /* the access token stops working (revocation reaches the edge) */
+    start = it_now_ms();
+    for (;;) {
+        it_call_token(&r, "POST", "/v1/authenticate/", access, "{}");
+        status = r.status;
+        it_resp_release(&r);
+        if (status == 401 || it_now_ms() - start > 10000)
+            break;
+        usleep(50 * 1000);
+    }
+    cr_assert(eq(long, status, 401), "the token still works after single logout");
     world_free(&w);
 }

@@ -11,6 +11,9 @@
 // RelayState, for <acs_url>. mode spoils the answer for refusal tests:
 // "tamper" (NameID changed after signing), "expired" (issued an hour ago),
 // "audience" (for another service provider), "recipient" (for another ACS).
+// GET /logout?email=<address> answers 302 to the service provider's single
+// logout URL (<acs_url> with "logout/" for "acs/") with a signed
+// LogoutRequest (HTTP-Redirect binding, RelayState "relay-1").
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -36,7 +39,10 @@ server.listen(0, '127.0.0.1', () => {
   });
   const spOf = (entity, acs) => saml.ServiceProvider({
     entityID: entity, wantAssertionsSigned: true, authnRequestsSigned: false,
+    wantLogoutRequestSigned: true,
     assertionConsumerService: [{ Binding: saml.Constants.namespace.binding.post, Location: acs }],
+    singleLogoutService: [{ Binding: saml.Constants.namespace.binding.redirect,
+      Location: acs.replace(/acs\/$/, 'logout/') }],
   });
   const sp = spOf(spEntity, acsUrl);
 
@@ -49,6 +55,14 @@ server.listen(0, '127.0.0.1', () => {
       pending.set(uid, { extract, relayState: query.RelayState || '' });
       res.setHeader('content-type', 'text/html');
       res.end(`<form method="post" action="/login/${uid}"><input name="email"></form>`);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/logout') { // IdP-initiated single logout
+      const { context } = idp.createLogoutRequest(sp, 'redirect',
+        { logoutNameID: url.searchParams.get('email'), sessionIndex: '' }, 'relay-1');
+      res.statusCode = 302;
+      res.setHeader('location', context);
+      res.end();
       return;
     }
     const m = url.pathname.match(/^\/login\/([^/]+)$/);
