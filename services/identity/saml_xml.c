@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
@@ -33,6 +34,9 @@ int saml_xml_init(void)
     if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
         xmlSecCryptoInit() < 0)
         return -1;
+    /* xmlsec's messages would quote the input (personal data): refusals
+     * carry their own reason instead */
+    xmlSecErrorsDefaultCallbackEnableOutput(0);
     return 0;
 }
 
@@ -267,7 +271,8 @@ cm_err saml_response_verify(const char *xml, size_t len, const struct saml_expec
 
     memset(out, 0, sizeof *out);
     doc = xmlReadMemory(xml, (int)len, "response.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+                        XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING);
     if (!doc)
         return refuse(CM_EINVAL, detail, cap, "SAMLResponse is not XML");
     root = xmlDocGetRootElement(doc);
@@ -458,7 +463,8 @@ int saml_redirect_signature_ok(const char *cert_pem, const char *signed_text, si
 cm_err saml_logout_request_parse(const char *xml, size_t len, const char *idp_entity_id,
                                  int64_t now, char *id, char *name_id, char *detail, size_t cap)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "logout.xml", NULL, XML_PARSE_NONET);
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "logout.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     char buf[1024];
     cm_err err = CM_OK;
