@@ -22,7 +22,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
       libnats-dev libevent-dev libpq-dev libjansson-dev libsodium-dev libxml2-dev \
-      libssl-dev libqrencode-dev libpng-dev libcurl4-openssl-dev libvips-dev \
+      libssl-dev libqrencode-dev libpng-dev libcurl4-openssl-dev libvips-dev libxmlsec1-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # only what the daemons are built from (no build/, var/ or tests/ from the host)
@@ -45,7 +45,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libnats3.4 libprotobuf-c1 libevent-2.1-7 libevent-core-2.1-7 libevent-pthreads-2.1-7 \
-      libpq5 libjansson4 libsodium23 libxml2 libssl3 libqrencode4 libpng16-16 libcurl4 libvips42 \
+      libpq5 libjansson4 libsodium23 libxml2 libssl3 libqrencode4 libpng16-16 libcurl4 libvips42 libxmlsec1 libxmlsec1-openssl \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 health \

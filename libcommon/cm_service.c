@@ -218,8 +218,8 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
 {
     Envelope__HttpResponse resp = ENVELOPE__HTTP_RESPONSE__INIT;
     Envelope__Header h = ENVELOPE__HEADER__INIT, ra = ENVELOPE__HEADER__INIT;
-    Envelope__Header loc = ENVELOPE__HEADER__INIT;
-    Envelope__Header *hs[3] = {&h, &ra, &loc};
+    Envelope__Header loc = ENVELOPE__HEADER__INIT, nc = ENVELOPE__HEADER__INIT;
+    Envelope__Header *hs[4] = {&h, &ra, &loc, &nc};
     int64_t max_payload = cm_wire_max_payload(w->wire);
     size_t room, off = 0;
     char secs[16];
@@ -235,12 +235,15 @@ static void send_http(struct cm_worker *w, const char *reply, int status, const 
         snprintf(secs, sizeof secs, "%d", retry_after_s);
         ra.name = "retry-after";
         ra.value = secs;
-        resp.n_headers = 2;
+        hs[resp.n_headers++] = &ra;
     }
-    if (location) {
+    if (location) { /* a redirect: never cached (it carries one-time codes) */
         loc.name = "location";
         loc.value = (char *)location;
+        nc.name = "cache-control";
+        nc.value = "no-store";
         hs[resp.n_headers++] = &loc;
+        hs[resp.n_headers++] = &nc;
     }
     resp.chunked = len > room;
     do {

@@ -19,6 +19,9 @@ PACKAGES=(
     libvips-dev # organization logos (services/identity/logo_image.c)
     # tests
     libcriterion-dev libcurl4-openssl-dev
+    nodejs # the OpenID provider of the OIDC tests (tests/node, npm ci below)
+    libxmlsec1-dev zlib1g-dev # SAML: signature verification, DEFLATE of requests
+    openssl # the SAML test provider makes its certificate with it
     python3 # the chaos suite (tests/chaos) and the edge test of a urllib client
     python3-aiosmtpd openssl # the SMTP server (STARTTLS, AUTH) of the delivery transport suite
     # the private stack (scripts/stack.sh): servers and the tools the script uses
@@ -39,11 +42,39 @@ for p in "${PACKAGES[@]}"; do
     installed "$p" || missing+=("$p")
 done
 
+# node_deps: the test providers' npm packages (tests/node/package-lock.json),
+# installed with `npm ci` when node_modules is missing or older than the lock.
+node_deps() {
+    local dir
+    dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/node"
+    [ -f "$dir/package-lock.json" ] || return 0
+    if [ -d "$dir/node_modules" ] && [ "$dir/node_modules" -nt "$dir/package-lock.json" ]; then
+        return 0
+    fi
+    if [ "${1:-}" = --check ]; then
+        echo "deps: missing: npm packages of tests/node (npm ci)" >&2
+        return 1
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends npm >/dev/null
+    fi
+    echo "deps: npm ci in tests/node" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund >/dev/null) && touch "$dir/node_modules"
+}
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+fi
+
 if [ "${#missing[@]}" -eq 0 ]; then
-    exit 0
+    node_deps "${1:-}"
+    exit $?
 fi
 if [ "${1:-}" = --check ]; then
     echo "deps: missing: ${missing[*]}" >&2
+    node_deps --check || true
     exit 1
 fi
 
@@ -71,4 +102,5 @@ if [ "${#still[@]}" -ne 0 ]; then
     echo "deps: failed to install: ${still[*]}" >&2
     exit 1
 fi
+node_deps
 echo "deps: done" >&2

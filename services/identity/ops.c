@@ -7,6 +7,8 @@
 #include "purge_rpc.h"
 #include "handlers.h"
 #include "clinical_rpc.h"
+#include "handlers_oauth2.h"
+#include "handlers_saml.h"
 
 const struct cm_op identity_ops[] = {
     {"POST", "/v1/authenticate/", "authenticate", auth_authenticate}, /* #9 */
@@ -35,14 +37,14 @@ const struct cm_op identity_ops[] = {
     {"DELETE", "/v1/mfa-totp/{id}/", "mfa-totp.delete", mfa_totp_delete}, /* #57 */
     {"POST", "/v1/mfa-totp/{id}/disable/", "mfa-totp.disable", mfa_totp_disable}, /* #58 */
     {"POST", "/v1/mfa-totp/{id}/enable/", "mfa-totp.enable", mfa_totp_enable}, /* #59 */
-    {"GET", "/v1/oauth2-client-settings/", "oauth2-client-settings.list", NULL}, /* #60 */
-    {"POST", "/v1/oauth2-client-settings/", "oauth2-client-settings.create", NULL}, /* #61 */
-    {"GET", "/v1/oauth2-client-settings/{id}/", "oauth2-client-settings.read", NULL}, /* #62 */
-    {"PATCH", "/v1/oauth2-client-settings/{id}/", "oauth2-client-settings.update", NULL}, /* #63 */
-    {"POST", "/v1/oauth2-client-settings/{id}/reset-secret/", "oauth2-client-settings.reset-secret", NULL}, /* #64 */
-    {"GET", "/v1/oauth2-launcher/", "oauth2-launcher", NULL}, /* #65 */
-    {"GET", "/v1/oauth2-redirector/", "oauth2-redirector", NULL}, /* #66 */
-    {"POST", "/v1/oauth2-tokens/", "oauth2-tokens", NULL}, /* #67 */
+    {"GET", "/v1/oauth2-client-settings/", "oauth2-client-settings.list", oauth2_settings_list}, /* #60 */
+    {"POST", "/v1/oauth2-client-settings/", "oauth2-client-settings.create", oauth2_settings_create}, /* #61 */
+    {"GET", "/v1/oauth2-client-settings/{id}/", "oauth2-client-settings.read", oauth2_settings_read}, /* #62 */
+    {"PATCH", "/v1/oauth2-client-settings/{id}/", "oauth2-client-settings.update", oauth2_settings_update}, /* #63 */
+    {"POST", "/v1/oauth2-client-settings/{id}/reset-secret/", "oauth2-client-settings.reset-secret", oauth2_settings_reset_secret}, /* #64 */
+    {"GET", "/v1/oauth2-launcher/", "oauth2-launcher", oauth2_launcher}, /* #65 */
+    {"GET", "/v1/oauth2-redirector/", "oauth2-redirector", oauth2_redirector}, /* #66 */
+    {"POST", "/v1/oauth2-tokens/", "oauth2-tokens", oauth2_tokens}, /* #67 */
     {"GET", "/v1/organization-features/", "organization-features.list", org_features_list}, /* #85 */
     {"POST", "/v1/organization-features/", "organization-features.create", org_features_create}, /* #86 */
     {"GET", "/v1/organization-features/{id}/", "organization-features.read", org_features_read}, /* #87 */
@@ -70,9 +72,9 @@ const struct cm_op identity_ops[] = {
     {"GET", "/v1/roles/", "roles.list", roles_list}, /* #120 */
     {"POST", "/v1/roles/{id}/add-user/", "roles.add-user", roles_add_user}, /* #121 */
     {"POST", "/v1/roles/{id}/remove-user/", "roles.remove-user", roles_remove_user}, /* #122 */
-    {"POST", "/v1/saml-acs/{id}/acs/", "saml-acs.acs", NULL}, /* #123 */
-    {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", NULL}, /* #124 */
-    {"GET", "/v1/saml-login/", "saml-login", NULL}, /* #125 */
+    {"POST", "/v1/saml-acs/{id}/acs/", "saml-acs.acs", saml_acs}, /* #123 */
+    {"GET", "/v1/saml-acs/{id}/logout/", "saml-acs.logout", saml_logout}, /* #124 */
+    {"GET", "/v1/saml-login/", "saml-login", saml_login}, /* #125 */
     {"GET", "/v1/sessions/{id}/", "sessions.read", auth_session_read}, /* #128 */
     {"POST", "/v1/synthetic-user-tokens/", "synthetic-user-tokens", synthetic_tokens_create}, /* #130 */
     {"GET", "/v1/user-activities/", "user-activities", auth_user_activities}, /* #135 */

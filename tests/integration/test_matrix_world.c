@@ -282,6 +282,21 @@ static void rgroup_make(char *id)
     json_decref(doc);
 }
 
+/* Fresh oauth2-client-settings of A (no OpenID provider); its id into id. */
+static void oauth2_make(char *id)
+{
+    char body[512];
+    json_t *doc;
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"oauth2-client-settings\", \"attributes\": {\"name\": "
+             "\"mx\", \"organization-id\": \"%s\", \"redirect-uris\": [\"https://app.test/cb\"]}}}",
+             w.a);
+    json_post(w.admin.token, "/v1/oauth2-client-settings/", body, &doc);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
+    json_decref(doc);
+}
+
 /* A group of A led by the victim, with the member and the individual. */
 static void group_make(char *id)
 {
@@ -795,6 +810,8 @@ static int target_of(struct cell *c)
                                      "sms"),
                      "id")));
         json_decref(doc);
+    } else if (!strcmp(t, "fresh:oauth2-a")) {
+        oauth2_make(c->t);
     } else if (!strcmp(t, "fresh:totp") || !strcmp(t, "fresh:totp-enabled")) {
         totp_make(!strcmp(t, "fresh:totp-enabled"), c->t);
     } else {

@@ -1,6 +1,6 @@
 /* test_routing.c: what the edge and the services answer for paths and
  * methods they do not serve: 404 (edge: no owner; service: no operation),
- * 501 for operations that exist but are not built, 405 for a known path with
+ * 405 for a known path with
  * another method, each in the error style of its surface. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -27,20 +27,13 @@ static const struct miss misses[] = {
     {"GET", "/v1/no-such-resource/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
     {"POST", "/v2/no-such-resource/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
     {"GET", "/v3/users/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
-    {"GET", "/v1/oauth2-client-settings", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
     /* owned surfaces, no such operation: the service answers */
     {"GET", "/api/2015-02-01/nope", IT_AUTH_BOOTSTRAP, "cureatr", 404, NULL},
     {"GET", "/api/2015-02-01/util/test", IT_AUTH_BOOTSTRAP, "cureatr", 404, NULL},
     {"GET", "/api/1999-01-01/util/test/1", IT_AUTH_BOOTSTRAP, "cureatr", 404, NULL},
     {"POST", "/configure/nope", IT_AUTH_API_KEY, "okaya", 404, NULL},
     {"GET", "/v1/users/1/no-such-action/", IT_AUTH_NONE, "jsonapi", 404, "not_found"},
-    /* known, not built */
-    {"GET", "/v1/oauth2-client-settings/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/oauth2-client-settings/", IT_AUTH_BOOTSTRAP, "jsonapi", 501, "not_implemented"},
-    {"POST", "/v1/oauth2-tokens/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/oauth2-launcher/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    {"GET", "/v1/saml-login/", IT_AUTH_NONE, "jsonapi", 501, "not_implemented"},
-    /* built since (issue 13), without credentials: the service answers 401 */
+    /* a built operation without credentials: the service answers 401 */
     {"GET", "/v1/email-logs/", IT_AUTH_NONE, "jsonapi", 401, "unauthorized"},
     /* known path, other method */
     {"DELETE", IT_UTIL_TEST, IT_AUTH_BOOTSTRAP, "cureatr", 405, NULL},
