@@ -67,9 +67,8 @@ static void invite_url(const char *code, char *out, size_t cap)
  * when it is one messaging knows, else "" (the organization's en_US). */
 static void request_locale(const struct req_rec *r, char out[16])
 {
-    json_t *prefs = r->communication_preferences[0]
-                        ? json_loads(r->communication_preferences, 0, NULL)
-                        : NULL;
+    json_t *prefs =
+        r->communication_preferences[0] ? json_loads(r->communication_preferences, 0, NULL) : NULL;
     const char *l = json_string_value(json_object_get(prefs, "locale"));
 
     out[0] = '\0';
@@ -87,11 +86,11 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
     struct org_facts org;
     const char *name = "";
     char url[1024], locale[16], created[40], responded[40], msg_id[37] = "",
-                                                           detail[PEER_DETAIL_MAX] = "";
+                                                            detail[PEER_DETAIL_MAX] = "";
     const char *keys[] = {"url", "code", "organization_name"};
     const char *values[3];
-    struct peer_template_msg m = {channel, to, kind, r->organization_id, locale, "", 3, keys,
-                                  values};
+    struct peer_template_msg m = {channel, to,   kind,  r->organization_id, locale, "",
+                                  3,       keys, values};
     cm_err err, sent;
 
     if (!to[0])
@@ -127,8 +126,9 @@ cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
     char url[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
     const char *keys[] = {"url", "code", "organization_name"};
     const char *values[3];
-    struct peer_template_msg m = {"email", i->invited_email, NOTIFY_KIND_REGISTRATION,
-                                  i->organization_id, "", "", 3, keys, values};
+    struct peer_template_msg m = {
+        "email", i->invited_email, NOTIFY_KIND_REGISTRATION, i->organization_id, "", "", 3, keys,
+        values};
     cm_err err, sent;
 
     now_rfc3339(created);

@@ -88,8 +88,7 @@ cm_err peers_get_organization(struct cm_worker *w, const char *organization_id,
 }
 
 cm_err peers_create_account(struct cm_worker *w, const Identity__CreateAccountRequest *req,
-                            char user_id[37], char account_type[64],
-                            char detail[PEER_DETAIL_MAX])
+                            char user_id[37], char account_type[64], char detail[PEER_DETAIL_MAX])
 {
     static const char subject[] = "identity.rpc.CreateAccount";
     Identity__CreateAccountReply *a;
@@ -162,9 +161,9 @@ cm_err peers_issue_tokens(struct cm_worker *w, const char *user_id, json_t **out
     return CM_OK;
 }
 
-cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to,
-                     const char *subject, const char *body, const char *kind,
-                     const char *organization_id, char detail[PEER_DETAIL_MAX])
+cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to, const char *subject,
+                     const char *body, const char *kind, const char *organization_id,
+                     char detail[PEER_DETAIL_MAX])
 {
     Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
     Envelope__RpcReply *reply = NULL;

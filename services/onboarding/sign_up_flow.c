@@ -51,8 +51,7 @@ cm_err flow_create_account(struct cm_worker *w, const struct sign_up *s, const c
     return err;
 }
 
-cm_err flow_event(PGconn *pg, const char *change, const struct sign_up *s,
-                  const char *occurred_at)
+cm_err flow_event(PGconn *pg, const char *change, const struct sign_up *s, const char *occurred_at)
 {
     Onboarding__SignUpChanged ev = ONBOARDING__SIGN_UP_CHANGED__INIT;
     char subject[96];
@@ -104,8 +103,8 @@ static cm_err deliver(struct cm_worker *w, const struct sign_up *s, const char *
     int minutes = w->cfg->code_ttl_s / 60;
     const char *keys[] = {"code", "ttl_minutes", "organization_name", "name"};
     const char *values[4];
-    struct peer_template_msg m = {s->channel, s->recipient, SIGN_UP_KIND, s->organization_id,
-                                  s->locale, "", 4, keys, values};
+    struct peer_template_msg m = {
+        s->channel, s->recipient, SIGN_UP_KIND, s->organization_id, s->locale, "", 4, keys, values};
 
     if (peers_get_organization(w, s->organization_id, &org) == CM_OK)
         name = org.display_name[0] ? org.display_name : org.name;

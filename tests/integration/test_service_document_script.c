@@ -45,10 +45,9 @@ Test(service_document_script, publishes_a_document_the_api_serves)
 
     snprintf(path, sizeof path, "/v1/service-documents/%s/", id);
     cr_assert(eq(long, af_call("GET", path, NULL, NULL, &doc), 200));
-    cr_assert(eq(str,
-                 (char *)af_str(json_object_get(json_object_get(doc, "data"), "attributes"),
-                                "title"),
-                 "Terms 'x'; --"));
+    cr_assert(eq(
+        str, (char *)af_str(json_object_get(json_object_get(doc, "data"), "attributes"), "title"),
+        "Terms 'x'; --"));
     json_decref(doc);
     snprintf(path, sizeof path, "/v1/service-documents/?latest=true&organizations=%s", f.org_id);
     cr_assert(eq(long, af_call("GET", path, NULL, NULL, &doc), 200));
