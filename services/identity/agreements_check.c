@@ -1,6 +1,7 @@
 /* agreements_check.c: login's and refresh's question to onboarding about
  * service-document agreements, and #152 (agreements_check.h). */
 #include "agreements_check.h"
+#include "agreements_gate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@
 
 /* Sends payload to onboarding.rpc.<method>; on CM_OK *out is its reply
  * (caller frees). Failures are set in rq. */
-static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
-                  Envelope__RpcReply **out)
+static cm_err ask_or_quiet(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
+                           Envelope__RpcReply **out, int quiet)
 {
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     char subject[64];
@@ -36,6 +37,8 @@ static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage 
     free(payload);
     if (err != CM_OK) {
         cm_warn("rpc %s: %s", subject, cm_err_name(err));
+        if (quiet) /* the caller decides (agreements_gate.h) */
+            return CM_EUNAVAIL;
         return cm_fail(rq, CM_EUNAVAIL,
                        "service document agreements could not be checked, retry later");
     }
@@ -51,6 +54,12 @@ static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage 
         *out = NULL;
     }
     return err;
+}
+
+static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
+                  Envelope__RpcReply **out)
+{
+    return ask_or_quiet(rq, method, msg, out, 0);
 }
 
 /* The 403 naming the documents of r. */
@@ -108,13 +117,26 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
         }
     req.agreed_document_ids = ids;
     req.n_agreed_document_ids = n;
-    err = ask(rq, "CheckAgreements", &req.base, &reply);
+    err = ask_or_quiet(rq, "CheckAgreements", &req.base, &reply, 1);
+    if (err == CM_EUNAVAIL && !reply) { /* onboarding did not answer */
+        if (agreements_gate_open(orgs, req.n_organization_ids)) {
+            cm_info("onboarding did not answer; user %s has no required documents", user_id);
+            json_decref(org_list);
+            return CM_OK;
+        }
+        json_decref(org_list);
+        return cm_fail(rq, CM_EUNAVAIL,
+                       "service document agreements could not be checked, retry later");
+    }
     if (err == CM_OK) {
         r = onboarding__check_agreements_reply__unpack(NULL, reply->payload.len,
                                                        reply->payload.data);
         if (!r)
             err = cm_fail(rq, CM_EINTERNAL, "service document agreements could not be checked");
     }
+    if (r && r->gates_reported)
+        agreements_gate_learn(orgs, req.n_organization_ids, r->platform_gated,
+                              r->gated_organization_ids, r->n_gated_organization_ids);
     if (r && r->n_missing > 0) {
         *refused = 1;
         cm_resp_json(out, rq, 403, refusal(r));

@@ -1,7 +1,8 @@
 /* clinical_people_update.c: PUT /api/2015-02-01/admin/users/{uid} of the
  * clinical messaging API: any create parameter, and the special ones
  * (pager_number=remove, account_status, resend_activation_email, services,
- * update_uid=Y, bounced_emails). Identity's part (names, email, user_id,
+ * update_uid=Y, bounced_emails: clears the flag and the address's bounce,
+ * as ClearBounce). Identity's part (names, email, user_id,
  * enabled) goes through identity.rpc.ClinicalUpdateAccount first, which
  * refuses an account that also belongs to an organization outside the
  * caller's reach (403, as on /v1); the
@@ -15,6 +16,19 @@
 #include "clinical_identity.h"
 #include "clinical_people.h"
 #include "clinical_people_input.h"
+#include "cm_log.h"
+#include "store_email_logs.h"
+
+/* bounced_emails: the account's address may receive mail again (what
+ * messaging.rpc.ClearBounce does; the suppression list is this service's
+ * table). A failure is logged: the flag is cleared all the same. */
+static void clear_bounce(struct cm_req *rq, const Identity__ClinicalAccount *a)
+{
+    int was = 0;
+
+    if (a->email && a->email[0] && store_bounce_clear(rq->w->pg, a->email, &was) != CM_OK)
+        cm_warn("the bounce of user %s could not be cleared", a->user_id);
+}
 
 /* The account change of in (and the new user_id when update_uid); 0 when
  * there is nothing to change in identity. */
@@ -142,6 +156,8 @@ cm_err clinical_users_update(struct cm_req *rq, struct cm_resp *out)
                                  f.no_profile, resend, &answered);
     if (err != CM_OK || answered)
         goto done;
+    if (in.clear_bounced)
+        clear_bounce(rq, acct ? acct : f.accounts->accounts[0]);
     if (resend)
         clinical_send_activation(rq, acct ? acct : f.accounts->accounts[0], f.ou.id);
     clinical_reply_ok(rq, out, 200, NULL);

@@ -19,6 +19,7 @@
 #include "messaging.pb-c.h"
 #include "short_link_json.h"
 #include "short_links_input.h"
+#include "store_delivery_events.h"
 #include "spool.h"
 #include "store_deliveries.h"
 #include "store_email_logs.h"
@@ -76,7 +77,11 @@ static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char
             cm_warn("message %s: its failure could not be recorded", id);
         return cm_rpc_fail(w, werr, "the message could not be delivered");
     }
-    err = store_email_log_commit(w->pg);
+    err = delivery_event_add(w->pg, id, "sent", "", "", "");
+    if (err != CM_OK)
+        store_email_log_abort(w->pg);
+    else
+        err = store_email_log_commit(w->pg);
     if (err != CM_OK) {
         spool_remove(w->cfg->spool_dir, id, ns);
         return cm_rpc_fail(w, err, "the delivery could not be recorded");

@@ -1,5 +1,6 @@
 /* store_deliveries.c: SQL of the deliveries queue (store_deliveries.h). */
 #include "store_deliveries.h"
+#include "store_delivery_events.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ cm_err store_delivery_sent(PGconn *pg, const char *id)
         err = cm_pg_command(pg, "UPDATE email_logs SET status = 'sent' WHERE id = $1", 1, v, NULL);
     if (err == CM_OK)
         err = cm_pg_command(pg, "DELETE FROM deliveries WHERE id = $1", 1, v, NULL);
+    if (err == CM_OK)
+        err = delivery_event_add(pg, id, "sent", "", "", "");
     return cm_pg_end(pg, err);
 }
 
@@ -89,6 +92,8 @@ cm_err store_delivery_retry(PGconn *pg, const char *id, long attempts, const cha
                             3, v, NULL);
     if (err == CM_OK)
         err = cm_pg_command(pg, "DELETE FROM deliveries WHERE id = $1", 1, v, NULL);
+    if (err == CM_OK && attempts > 0)
+        err = delivery_event_add(pg, id, "failed", error, "", "");
     return cm_pg_end(pg, err);
 }
 

@@ -1,6 +1,7 @@
 /* store_email_logs.c: the email_logs rows of messaging's deliveries and
  * bounces, and the addresses bounces closed (store_email_logs.h). */
 #include "store_email_logs.h"
+#include "store_delivery_events.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -106,6 +107,8 @@ cm_err store_bounce_record(PGconn *pg, const struct email_log_rec *r, const char
                             "INSERT INTO suppressed_addresses (address, reason)"
                             " VALUES (lower($1), $2) ON CONFLICT (address) DO NOTHING",
                             2, s, NULL);
+    if (err == CM_OK && message_ref && message_ref[0])
+        err = delivery_event_add(pg, message_ref, "bounced", "", bounce_type, bounce_subtype);
     return cm_pg_end(pg, err);
 }
 

@@ -1,6 +1,7 @@
 /* onboarding_notify.c: an onboarding request's invitation
- * (onboarding_notify.h). The code is in the message; addresses and bodies
- * are never logged. */
+ * (onboarding_notify.h), rendered by messaging from the organization's
+ * template of the kind (README "Delivery"). The code is in the message;
+ * addresses and bodies are never logged. */
 #include "onboarding_notify.h"
 
 #include <jansson.h>
@@ -53,6 +54,29 @@ static cm_err record_in(struct cm_worker *w, int registration, const char *req_i
 
 #define record(w, ...) record_in(w, 0, __VA_ARGS__)
 
+/* The link of an invitation: ONBOARDING_URL (default
+ * https://app.example.com/onboarding) with ?code=<code>. */
+static void invite_url(const char *code, char *out, size_t cap)
+{
+    const char *base = getenv("ONBOARDING_URL");
+
+    snprintf(out, cap, "%s?code=%s", base && base[0] ? base : ONBOARDING_URL_DEFAULT, code);
+}
+
+/* The person's locale of request r: communication-preferences' "locale"
+ * when it is one messaging knows, else "" (the organization's en_US). */
+static void request_locale(const struct req_rec *r, char out[16])
+{
+    json_t *prefs =
+        r->communication_preferences[0] ? json_loads(r->communication_preferences, 0, NULL) : NULL;
+    const char *l = json_string_value(json_object_get(prefs, "locale"));
+
+    out[0] = '\0';
+    if (l && (!strcmp(l, "en_US") || !strcmp(l, "es_US")))
+        snprintf(out, 16, "%s", l);
+    json_decref(prefs);
+}
+
 cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *channel)
 {
     int sms = !strcmp(channel, "sms");
@@ -60,8 +84,13 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
     const char *kind =
         !strcmp(r->onboard_type, "provider") ? NOTIFY_KIND_PROVIDER : NOTIFY_KIND_PATIENT;
     struct org_facts org;
-    const char *name = "your care team";
-    char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    const char *name = "";
+    char url[1024], locale[16], created[40], responded[40], msg_id[37] = "",
+                                                            detail[PEER_DETAIL_MAX] = "";
+    const char *keys[] = {"url", "code", "organization_name"};
+    const char *values[3];
+    struct peer_template_msg m = {channel, to,   kind,  r->organization_id, locale, "",
+                                  3,       keys, values};
     cm_err err, sent;
 
     if (!to[0])
@@ -71,17 +100,15 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
     err = record(w, r->id, channel, "", "created", "", created, "");
     if (err != CM_OK)
         return err;
-    if (peers_get_organization(w, r->organization_id, &org) == CM_OK && org.display_name[0])
-        name = org.display_name;
-    snprintf(body, sizeof body,
-             "%s invites you to join them%s.\n\nYour onboarding code is %s: sign up with it as "
-             "your referral code%s%s.\n",
-             name, r->auto_sign_up ? " (your account is ready)" : "", r->code,
-             r->username[0] && r->auto_sign_up ? ", or log in as " : "",
-             r->username[0] && r->auto_sign_up ? r->username : "");
-    /* 2. the send */
-    sent = peers_deliver_id(w, channel, to, "You are invited", body, kind, r->organization_id,
-                            msg_id, detail);
+    if (peers_get_organization(w, r->organization_id, &org) == CM_OK)
+        name = org.display_name[0] ? org.display_name : org.name;
+    invite_url(r->code, url, sizeof url);
+    request_locale(r, locale);
+    values[0] = url;
+    values[1] = r->code;
+    values[2] = name;
+    /* 2. the send, rendered by messaging (an SMS's url becomes a short link) */
+    sent = peers_deliver_template(w, &m, msg_id, detail);
     now_rfc3339(responded);
     if (sent != CM_OK)
         cm_warn("onboarding request %s: %s invitation failed: %s", r->id, channel,
@@ -95,22 +122,26 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
 cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
 {
     struct org_facts org;
-    const char *name = "An organization";
-    char body[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    const char *name = "";
+    char url[1024], created[40], responded[40], msg_id[37] = "", detail[PEER_DETAIL_MAX] = "";
+    const char *keys[] = {"url", "code", "organization_name"};
+    const char *values[3];
+    struct peer_template_msg m = {
+        "email", i->invited_email, NOTIFY_KIND_REGISTRATION, i->organization_id, "", "", 3, keys,
+        values};
     cm_err err, sent;
 
     now_rfc3339(created);
     err = record_in(w, 1, i->id, "email", "", "created", "", created, "");
     if (err != CM_OK)
         return err;
-    if (peers_get_organization(w, i->organization_id, &org) == CM_OK && org.display_name[0])
-        name = org.display_name;
-    snprintf(body, sizeof body,
-             "%s invites you to register.\n\nYour invitation code is %s: sign up with it as "
-             "your referral code.\n",
-             name, i->code);
-    sent = peers_deliver_id(w, "email", i->invited_email, "You are invited to register", body,
-                            NOTIFY_KIND_REGISTRATION, i->organization_id, msg_id, detail);
+    if (peers_get_organization(w, i->organization_id, &org) == CM_OK)
+        name = org.display_name[0] ? org.display_name : org.name;
+    invite_url(i->code, url, sizeof url);
+    values[0] = url;
+    values[1] = i->code;
+    values[2] = name;
+    sent = peers_deliver_template(w, &m, msg_id, detail);
     now_rfc3339(responded);
     if (sent != CM_OK)
         cm_warn("registration invitation %s: email failed: %s", i->id, cm_err_name(sent));

@@ -1,7 +1,7 @@
 /* onboarding_notify.h: the invitation of an onboarding request, sent
- * through messaging.rpc.Deliver. The one place that builds and sends it:
- * when messaging's templates (type "onboarding" / "onboarding-provider"
- * with variables) are merged, only this file changes.
+ * through messaging.rpc.Deliver with template type "onboarding" /
+ * "onboarding-provider" / "registration-invitation" and the variables
+ * url (ONBOARDING_URL?code=<code>), code, organization_name.
  *
  * MERGE (email-dsn): messaging publishes no delivery events yet. When it
  * does, a consumer of bounce events sets onboarding_requests.email_dsn
@@ -17,6 +17,7 @@
 
 #define NOTIFY_KIND_PATIENT "onboarding"
 #define NOTIFY_KIND_PROVIDER "onboarding-provider"
+#define ONBOARDING_URL_DEFAULT "https://app.example.com/onboarding"
 
 /* Invites the person of request r on channel ("email" | "sms"): records
  * last-invite.<channel> as "created" first, asks messaging, then records

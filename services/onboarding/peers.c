@@ -88,8 +88,7 @@ cm_err peers_get_organization(struct cm_worker *w, const char *organization_id,
 }
 
 cm_err peers_create_account(struct cm_worker *w, const Identity__CreateAccountRequest *req,
-                            char user_id[37], char account_type[64],
-                            char detail[PEER_DETAIL_MAX])
+                            char user_id[37], char account_type[64], char detail[PEER_DETAIL_MAX])
 {
     static const char subject[] = "identity.rpc.CreateAccount";
     Identity__CreateAccountReply *a;
@@ -162,9 +161,9 @@ cm_err peers_issue_tokens(struct cm_worker *w, const char *user_id, json_t **out
     return CM_OK;
 }
 
-cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to,
-                     const char *subject, const char *body, const char *kind,
-                     const char *organization_id, char detail[PEER_DETAIL_MAX])
+cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to, const char *subject,
+                     const char *body, const char *kind, const char *organization_id,
+                     char detail[PEER_DETAIL_MAX])
 {
     Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
     Envelope__RpcReply *reply = NULL;
@@ -199,6 +198,48 @@ cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to
     req.body = (char *)body;
     req.kind = (char *)kind;
     req.organization_id = (char *)organization_id;
+    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
+    if (err != CM_OK)
+        return err;
+    r = messaging__deliver_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    if (r) {
+        snprintf(message_id, 37, "%s", r->message_id ? r->message_id : "");
+        messaging__deliver_reply__free_unpacked(r, NULL);
+    }
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    return CM_OK;
+}
+
+cm_err peers_deliver_template(struct cm_worker *w, const struct peer_template_msg *m,
+                              char message_id[37], char detail[PEER_DETAIL_MAX])
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    Messaging__DeliverRequest__VariablesEntry e[PEER_TEMPLATE_VARS_MAX];
+    Messaging__DeliverRequest__VariablesEntry *ep[PEER_TEMPLATE_VARS_MAX];
+    Messaging__DeliverReply *r;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    message_id[0] = '\0';
+    if (m->n > PEER_TEMPLATE_VARS_MAX)
+        return CM_EINVAL;
+    for (size_t i = 0; i < m->n; i++) {
+        messaging__deliver_request__variables_entry__init(&e[i]);
+        e[i].key = (char *)m->keys[i];
+        e[i].value = (char *)m->values[i];
+        ep[i] = &e[i];
+    }
+    req.channel = (char *)m->channel;
+    req.to = (char *)m->to;
+    req.subject = "";
+    req.body = "";
+    req.kind = (char *)m->type;
+    req.organization_id = (char *)m->organization_id;
+    req.template_type = (char *)m->type;
+    req.locale = (char *)(m->locale ? m->locale : "");
+    req.idempotency_key = (char *)(m->idempotency_key ? m->idempotency_key : "");
+    req.n_variables = m->n;
+    req.variables = ep;
     err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
     if (err != CM_OK)
         return err;

@@ -57,4 +57,18 @@ cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to
                         const char *organization_id, char message_id[37],
                         char detail[PEER_DETAIL_MAX]);
 
+/* A message rendered by messaging from template type (of organization_id,
+ * in locale, or the built-in default) with n variables (keys[i] =
+ * values[i]); subject/body are the fallbacks messaging ignores when it
+ * renders. Sent at most once per (idempotency_key, to) when the key is not
+ * "". message_id as peers_deliver_id. Every string borrowed. */
+#define PEER_TEMPLATE_VARS_MAX 8
+struct peer_template_msg {
+    const char *channel, *to, *type, *organization_id, *locale, *idempotency_key;
+    size_t n;
+    const char *const *keys, *const *values;
+};
+cm_err peers_deliver_template(struct cm_worker *w, const struct peer_template_msg *m,
+                              char message_id[37], char detail[PEER_DETAIL_MAX]);
+
 #endif

@@ -51,8 +51,7 @@ cm_err flow_create_account(struct cm_worker *w, const struct sign_up *s, const c
     return err;
 }
 
-cm_err flow_event(PGconn *pg, const char *change, const struct sign_up *s,
-                  const char *occurred_at)
+cm_err flow_event(PGconn *pg, const char *change, const struct sign_up *s, const char *occurred_at)
 {
     Onboarding__SignUpChanged ev = ONBOARDING__SIGN_UP_CHANGED__INIT;
     char subject[96];
@@ -93,22 +92,28 @@ cm_err flow_account_created(struct cm_worker *w, const char *id, const char *acc
     return flow_send_code(w, id);
 }
 
-/* Sends code for request s through messaging. */
+/* Sends code for request s through messaging, rendered from the
+ * organization's `sign-up-code` template (else the default) in the
+ * sign-up's locale. */
 static cm_err deliver(struct cm_worker *w, const struct sign_up *s, const char *code)
 {
-    char body[768], detail[PEER_DETAIL_MAX];
+    char detail[PEER_DETAIL_MAX], msg_id[37], ttl[16];
     struct org_facts org;
     const char *name = "";
     int minutes = w->cfg->code_ttl_s / 60;
+    const char *keys[] = {"code", "ttl_minutes", "organization_name", "name"};
+    const char *values[4];
+    struct peer_template_msg m = {
+        s->channel, s->recipient, SIGN_UP_KIND, s->organization_id, s->locale, "", 4, keys, values};
 
     if (peers_get_organization(w, s->organization_id, &org) == CM_OK)
         name = org.display_name[0] ? org.display_name : org.name;
-    snprintf(body, sizeof body,
-             "Your confirmation code is %s.\n\nEnter it to finish signing up%s%s. "
-             "It is valid for %d minutes.\n",
-             code, name[0] ? " with " : "", name, minutes > 0 ? minutes : 1);
-    return peers_deliver(w, s->channel, s->recipient, "Your sign-up confirmation code", body,
-                         SIGN_UP_KIND, s->organization_id, detail);
+    snprintf(ttl, sizeof ttl, "%d", minutes > 0 ? minutes : 1);
+    values[0] = code;
+    values[1] = ttl;
+    values[2] = name;
+    values[3] = s->first_name;
+    return peers_deliver_template(w, &m, msg_id, detail);
 }
 
 cm_err flow_send_code(struct cm_worker *w, const char *id)

@@ -195,3 +195,16 @@ cm_err store_checkins_list(PGconn *pg, const char *user_id, const char *source, 
                         "ORDER BY created_at DESC, id LIMIT $3::bigint OFFSET $4::bigint",
                         4, v, checkin_fields, out);
 }
+
+cm_err store_docs_gated(PGconn *pg, const char *orgs_json, PGresult **out_res)
+{
+    const char *v[1] = {orgs_json};
+
+    return cm_pg_query(pg,
+                       "SELECT DISTINCT coalesce(organization_id::text, '') FROM ("
+                       " SELECT DISTINCT ON (organization_id, type) organization_id, required"
+                       " FROM service_documents WHERE organization_id IS NULL OR organization_id"
+                       " IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))"
+                       " ORDER BY organization_id, type, created_at DESC) d WHERE required",
+                       1, v, out_res);
+}

@@ -48,6 +48,11 @@ cm_err store_doc_get(PGconn *pg, const char *id, struct doc_list *out);
 cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json,
                           const char *given_json, struct doc_list *out);
 
+/* Which of orgs_json (a JSON array text of uuids) and the platform have a
+ * current required document: one row each, column 0 the organization id
+ * ("" for the platform). *out_res: caller PQclear. */
+cm_err store_docs_gated(PGconn *pg, const char *orgs_json, PGresult **out_res);
+
 /* Records that user_id agrees to the documents in ids_json (a JSON array
  * text of uuids); agreeing twice changes nothing, and ids that are no
  * document are skipped (the first of them goes to unknown, 37 bytes, ""

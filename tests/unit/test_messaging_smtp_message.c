@@ -2,7 +2,7 @@
  * (headers, RFC 2047 subjects cut at character boundaries, base64 body in
  * 76-character lines) and the sender's backoff. */
 // clang-format off
-// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c services/messaging/smtp_send.c services/messaging/store_deliveries.c services/messaging/store_email_logs.c
+// links: services/messaging/smtp_message.c services/messaging/delivery_sender.c services/messaging/smtp_send.c services/messaging/store_deliveries.c services/messaging/store_email_logs.c services/messaging/store_delivery_events.c
 // clang-format on
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
