@@ -1,12 +1,14 @@
 /* cm_nats.c: NATS connection setup, publishing and blocking typed RPC. */
 #include "cm_nats.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nkey.h"
 #include "cm_time.h"
 
 static void on_disconnected(natsConnection *nc, void *closure)
@@ -37,6 +39,28 @@ static int split_urls(char *buf, const char **urls, int max)
          tok = strtok_r(NULL, ",", &save))
         urls[n++] = tok;
     return n;
+}
+
+/* The process's NKey or credentials file (cm_nkey.h), as the cm_wire
+ * clients use them. */
+static natsStatus apply_auth(natsOptions *opts)
+{
+    char seed[128], pub[CM_NKEY_PUBLIC_LEN + 1];
+    uint8_t sk[64];
+    int rc;
+
+    if (cm_nkey_creds_file()[0])
+        return natsOptions_SetUserCredentialsFromFiles(opts, cm_nkey_creds_file(), NULL);
+    if (!cm_nkey_seed_file()[0])
+        return NATS_OK;
+    if (cm_nkey_read_seed_file(cm_nkey_seed_file(), seed, sizeof seed) != 0)
+        return NATS_ERR;
+    rc = cm_nkey_from_seed(seed, strlen(seed), pub, sk);
+    sodium_memzero(seed, sizeof seed);
+    sodium_memzero(sk, sizeof sk);
+    if (rc != 0)
+        return NATS_ERR;
+    return natsOptions_SetNKeyFromSeed(opts, pub, cm_nkey_seed_file());
 }
 
 cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
@@ -71,6 +95,8 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
      * (about 1 ms); with it, a publish is written at once. */
     if (s == NATS_OK)
         s = natsOptions_SetSendAsap(opts, send_asap != 0);
+    if (s == NATS_OK)
+        s = apply_auth(opts);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));
         natsOptions_Destroy(opts);

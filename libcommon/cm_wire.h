@@ -73,6 +73,12 @@ int64_t cm_wire_info_max_payload(const char *json, size_t len);
  * token when not NULL; then PING, so the PONG confirms the server took it. */
 long cm_wire_connect_line(char *dst, size_t cap, const char *name, const char *user,
                           const char *pass, const char *token);
+/* The same, answering the server's INFO json[0..info_len): with the NKey
+ * or credentials of cm_nkey.h, when configured, signing its nonce. -1 too
+ * when they are configured but cannot be used. */
+long cm_wire_connect_line_info(char *dst, size_t cap, const char *name, const char *user,
+                               const char *pass, const char *token, const char *info,
+                               size_t info_len);
 /* SUB subject [queue] sid */
 long cm_wire_sub_line(char *dst, size_t cap, const char *subject, const char *queue, uint64_t sid);
 /* UNSUB sid */

@@ -173,15 +173,16 @@ static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, con
                         double deadline)
 {
     struct cm_wire_msg m;
-    char line[2048];
+    char line[16384];
     long taken, n;
     cm_err err = next_op(c, deadline, &m, &taken);
 
     if (err != CM_OK || m.op != CM_WIRE_INFO)
         return CM_EUNAVAIL;
     c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+    n = cm_wire_connect_line_info(line, sizeof line, name, u->user, u->pass, u->token, m.text,
+                                  m.text_len);
     in_consume(c, (size_t)taken);
-    n = cm_wire_connect_line(line, sizeof line, name, u->user, u->pass, u->token);
     if (n < 0)
         return CM_EUNAVAIL;
     out_add(c, line, (size_t)n);

@@ -34,7 +34,7 @@
 #define PINGS_UNANSWERED_MAX 2
 #define HANDSHAKE_TIMEOUT_MS 2000
 #define MAX_SINGLE_READ (256 * 1024)
-#define CONNECT_LINE_MAX 1024
+#define CONNECT_LINE_MAX 16384 /* a user JWT may take a few KiB */
 
 enum link_state {
     LINK_WAITING,    /* no socket; the retry timer is armed */
@@ -261,8 +261,9 @@ static int send_connect(struct nats_link *k, const struct cm_wire_msg *m)
 
     k->max_payload = cm_wire_info_max_payload(m->text, m->text_len);
     snprintf(sub, sizeof sub, "%s.>", k->inbox);
-    n = cm_wire_connect_line(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
-                             u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL);
+    n = cm_wire_connect_line_info(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
+                                  u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL,
+                                  m->text, m->text_len);
     if (n < 0)
         return -1;
     queue(k, line, (size_t)n);
