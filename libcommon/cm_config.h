@@ -103,6 +103,9 @@ struct cm_config {
     /* NATS authentication (cm_nkey.h), applied to every NATS connection of the process */
     char *nats_nkey_seed_file;     /* NATS_NKEY_SEED_FILE: a file holding a user NKey seed ("SU...") */
     char *nats_creds_file;         /* NATS_CREDS_FILE: a credentials file (user JWT + seed) */
+    char *nats_tls_ca_file;        /* NATS_TLS_CA_FILE: CA the servers' certificates chain to (cm_nats_tls.h) */
+    char *nats_tls_cert_file;      /* NATS_TLS_CERT_FILE: client certificate (PEM) */
+    char *nats_tls_key_file;       /* NATS_TLS_KEY_FILE: its private key */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

@@ -8,6 +8,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_tls.h"
 #include "cm_nkey.h"
 #include "cm_time.h"
 
@@ -63,6 +64,22 @@ static natsStatus apply_auth(natsOptions *opts)
     return natsOptions_SetNKeyFromSeed(opts, pub, cm_nkey_seed_file());
 }
 
+/* The process's TLS settings (cm_nats_tls.h), as the cm_wire clients use
+ * them: the server's chain is verified (nats.c checks no host name unless
+ * told one, and a cluster has several). */
+static natsStatus apply_tls(natsOptions *opts)
+{
+    natsStatus s = natsOptions_SetSecure(opts, true);
+
+    if (s == NATS_OK && cm_nats_tls_ca_file()[0])
+        s = natsOptions_LoadCATrustedCertificates(opts, cm_nats_tls_ca_file());
+    if (s == NATS_OK && cm_nats_tls_cert_file()[0])
+        s = natsOptions_LoadCertificatesChain(opts, cm_nats_tls_cert_file(),
+                                              cm_nats_tls_key_file()[0] ? cm_nats_tls_key_file()
+                                                                         : cm_nats_tls_cert_file());
+    return s;
+}
+
 cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
                        natsConnection **out_nc)
 {
@@ -97,6 +114,8 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
         s = natsOptions_SetSendAsap(opts, send_asap != 0);
     if (s == NATS_OK)
         s = apply_auth(opts);
+    if (s == NATS_OK && (cm_nats_tls_wanted() || strstr(urls, "tls://")))
+        s = apply_tls(opts);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));
         natsOptions_Destroy(opts);

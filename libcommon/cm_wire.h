@@ -14,7 +14,7 @@
  *     operation (INFO, MSG, HMSG, PING, PONG, +OK, -ERR) in place, and the
  *     cm_wire_*_line helpers write client operations (CONNECT, SUB, UNSUB,
  *     PUB, HPUB);
- *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats://[user:pass@|
+ *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats|tls://[user:pass@|
  *     token@]host:port", comma-separated);
  *   - a blocking connection for a service's worker thread (struct
  *     cm_wire_conn): open, subscribe, publish into an output buffer, and
@@ -118,6 +118,7 @@ struct cm_wire_url {
     char user[128]; /* "" when none */
     char pass[128];
     char token[256];
+    int tls; /* tls:// */
 };
 
 /* Parses a comma-separated NATS_URL list into urls (at most max). Returns

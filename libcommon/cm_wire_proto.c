@@ -314,8 +314,11 @@ static int parse_one(const char *s, size_t n, struct cm_wire_url *u)
         s += 7;
     else if (n >= 6 && !strncasecmp(s, "tcp://", 6))
         s += 6;
-    else if (memmem(s, n, "://", 3))
-        return -1; /* tls:// and others are not spoken here */
+    else if (n >= 6 && !strncasecmp(s, "tls://", 6)) {
+        s += 6;
+        u->tls = 1;
+    } else if (memmem(s, n, "://", 3))
+        return -1; /* no other scheme is spoken here */
     at = memchr(s, '@', (size_t)(end - s));
     if (at) {
         colon = memchr(s, ':', (size_t)(at - s));

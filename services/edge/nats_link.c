@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +29,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_tls.h"
 #include "cm_time.h"
 
 #define INBOX_SID 1
@@ -60,6 +63,8 @@ struct nats_link {
     struct event *flush;
     int flush_pending;
     int connect_sent;
+    int tls;              /* the current connection speaks TLS (a filter over the socket) */
+    int tls_due;          /* INFO read and TLS wanted: switch once it is drained */
     int64_t max_payload;
     int64_t deadline_ms;  /* CONNECTING/HANDSHAKE: give up after it */
     int64_t next_ping_ms; /* UP */
@@ -156,6 +161,7 @@ static void close_socket(struct nats_link *k)
     if (k->bev)
         bufferevent_free(k->bev);
     k->bev = NULL;
+    k->tls = k->tls_due = 0;
     k->flush_pending = 0;
     event_del(k->flush);
 }
@@ -229,6 +235,10 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     out = bufferevent_get_output(k->bev);
     if (evbuffer_get_length(out) == 0)
         return;
+    if (k->tls) {
+        bufferevent_enable(k->bev, EV_WRITE); /* the TLS filter encrypts and writes */
+        return;
+    }
     if (evbuffer_write(out, bufferevent_getfd(k->bev)) < 0 && errno != EAGAIN &&
         errno != EWOULDBLOCK && errno != EINTR) {
         link_lost(k, strerror(errno));
@@ -241,8 +251,10 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 /* The bufferevent wrote the remainder: writes go back to the flush event. */
 static void on_drained(struct bufferevent *bev, void *arg)
 {
-    (void)arg;
-    bufferevent_disable(bev, EV_WRITE);
+    struct nats_link *k = arg;
+
+    if (!k->tls)
+        bufferevent_disable(bev, EV_WRITE);
 }
 
 /* Appends n bytes of control text to the output. */
@@ -260,6 +272,7 @@ static int send_connect(struct nats_link *k, const struct cm_wire_msg *m)
     long n, s;
 
     k->max_payload = cm_wire_info_max_payload(m->text, m->text_len);
+    k->tls_due = u->tls || cm_nats_tls_wanted() || cm_nats_tls_info_requires(m->text, m->text_len);
     snprintf(sub, sizeof sub, "%s.>", k->inbox);
     n = cm_wire_connect_line_info(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
                                   u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL,
@@ -315,6 +328,44 @@ static int handle(struct nats_link *k, const struct cm_wire_msg *m, const char *
     return 0;
 }
 
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+/* INFO came in the clear and the server (or we) want TLS: the socket's
+ * bufferevent goes under a TLS filter, which takes the CONNECT and SUB
+ * already queued out once its handshake (certificate and host name
+ * verified) is done. 0, or -1. */
+static int start_tls(struct nats_link *k)
+{
+    SSL *ssl = cm_nats_tls_new(cur(k)->host);
+    struct evbuffer *pending = evbuffer_new();
+    struct bufferevent *f;
+
+    k->tls_due = 0;
+    if (!ssl || !pending) {
+        if (ssl)
+            SSL_free(ssl);
+        evbuffer_free(pending);
+        return -1;
+    }
+    /* the CONNECT and SUB queued in the clear move to the filter */
+    evbuffer_add_buffer(pending, bufferevent_get_output(k->bev));
+    f = bufferevent_openssl_filter_new(k->base, k->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                       BEV_OPT_CLOSE_ON_FREE);
+    if (!f) {
+        SSL_free(ssl);
+        evbuffer_free(pending);
+        return -1;
+    }
+    k->bev = f;
+    k->tls = 1;
+    bufferevent_setcb(f, on_read, on_drained, on_event, k);
+    bufferevent_enable(f, EV_READ | EV_WRITE);
+    evbuffer_add_buffer(bufferevent_get_output(f), pending);
+    evbuffer_free(pending);
+    return 0;
+}
+
 /* Everything readable: each complete operation is parsed where it lies,
  * pulling up (making contiguous) only as much as one operation needs. */
 static void on_read(struct bufferevent *bev, void *arg)
@@ -350,6 +401,11 @@ static void on_read(struct bufferevent *bev, void *arg)
         if (why || handle(k, &m, &why) != 0)
             break;
         evbuffer_drain(in, (size_t)n);
+        if (k->tls_due) {
+            if (evbuffer_get_length(in) != 0 || start_tls(k) != 0)
+                why = "tls setup failed";
+            break; /* what follows arrives through the TLS filter */
+        }
     }
     if (why)
         link_lost(k, why);
@@ -361,8 +417,22 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 
     if (what & BEV_EVENT_CONNECTED) {
         int one = 1;
+        if (k->tls)
+            return; /* the TLS handshake is done; CONNECT leaves now */
         setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         k->state = LINK_HANDSHAKE;
+        return;
+    }
+    if ((what & BEV_EVENT_ERROR) && k->tls) {
+        SSL *ssl = bufferevent_openssl_get_ssl(bev);
+        long v = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+        char err[160] = "tls error";
+        unsigned long e = bufferevent_get_openssl_error(bev);
+        if (v != X509_V_OK)
+            snprintf(err, sizeof err, "tls: %s", X509_verify_cert_error_string(v));
+        else if (e)
+            ERR_error_string_n(e, err, sizeof err);
+        link_lost(k, err);
         return;
     }
     if (what & BEV_EVENT_EOF)

@@ -7,14 +7,9 @@
  * nats-server from PATH is enough. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cm_config.h"
@@ -22,101 +17,33 @@
 #include "cm_nkey.h"
 #include "cm_wire.h"
 #include "harness.h"
+#include "it_nats_server.h"
 
 TestSuite(nats_nkey, .timeout = 60);
 
-static char g_dir[256];
-static char g_seed_file[300], g_other_file[300];
+static struct it_nats g_n;
+static char g_seed_file[200], g_other_file[200];
 static char g_url[64];
 static pid_t g_server = -1;
 
-/* A TCP port nobody listens on right now. */
-static int free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-    cr_assert(ge(int, fd, 0));
-    cr_assert(zero(bind(fd, (struct sockaddr *)&a, sizeof a)));
-    cr_assert(zero(getsockname(fd, (struct sockaddr *)&a, &len)));
-    port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
-/* A new user seed written to path; its public key into pub. */
-static void make_key(const char *path, char pub[CM_NKEY_PUBLIC_LEN + 1])
-{
-    uint8_t raw[32], sk[64];
-    char seed[CM_NKEY_SEED_LEN + 1];
-    FILE *f = fopen(path, "w");
-
-    randombytes_buf(raw, sizeof raw);
-    cm_nkey_encode_seed(raw, seed);
-    cr_assert(eq(int, cm_nkey_from_seed(seed, strlen(seed), pub, sk), 0), "our seed reads back");
-    cr_assert(eq(int, pub[0], 'U'));
-    cr_assert(not(zero(ptr, f)));
-    fprintf(f, "%s\n", seed);
-    fclose(f);
-}
-
 static void start_server(void)
 {
-    char pub[CM_NKEY_PUBLIC_LEN + 1], other[CM_NKEY_PUBLIC_LEN + 1], conf[300];
-    int port = free_port();
-    FILE *f;
-    double until;
+    int port = it_nats_free_port();
 
-    cr_assert(eq(int, sodium_init() >= 0, 1));
-    snprintf(g_dir, sizeof g_dir, "/tmp/it-nkey-XXXXXX");
-    cr_assert(not(zero(ptr, mkdtemp(g_dir))));
-    snprintf(g_seed_file, sizeof g_seed_file, "%s/user.nk", g_dir);
-    snprintf(g_other_file, sizeof g_other_file, "%s/other.nk", g_dir);
-    snprintf(conf, sizeof conf, "%s/nats.conf", g_dir);
-    make_key(g_seed_file, pub);
-    make_key(g_other_file, other); /* a valid key the server does not know */
-    f = fopen(conf, "w");
-    cr_assert(not(zero(ptr, f)));
-    fprintf(f, "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s } ] }\n", port, pub);
-    fclose(f);
+    it_nats_prepare(&g_n);
+    snprintf(g_seed_file, sizeof g_seed_file, "%s", g_n.seed_file);
+    snprintf(g_other_file, sizeof g_other_file, "%s", g_n.other_seed_file);
     snprintf(g_url, sizeof g_url, "nats://127.0.0.1:%d", port);
-    g_server = fork();
-    cr_assert(ge(int, g_server, 0));
-    if (g_server == 0) {
-        freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
-        execlp("nats-server", "nats-server", "-c", conf, (char *)NULL);
-        _exit(127);
-    }
-    /* ready once it accepts: poll with a generous deadline */
-    until = it_now_ms() + 15000;
-    for (;;) {
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-        ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-        close(fd);
-        if (ok)
-            break;
-        cr_assert(lt(dbl, it_now_ms(), until), "nats-server listens");
-        usleep(50 * 1000);
-    }
+    g_server = it_nats_start(&g_n, "nkey", port,
+                             "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s } ] }\n",
+                             port, g_n.pub);
 }
 
 static void stop_server(void)
 {
-    if (g_server > 0) {
-        kill(g_server, SIGTERM);
-        waitpid(g_server, NULL, 0);
-    }
+    it_nats_stop(g_server, 0);
     g_server = -1;
-    if (g_dir[0]) {
-        char cmd[320];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-        if (system(cmd) != 0)
-            cr_log_warn("could not remove %s", g_dir);
-    }
+    it_nats_cleanup(&g_n);
 }
 
 struct seen {
@@ -203,7 +130,7 @@ Test(nats_nkey, bad_seed_file_is_a_config_error, .init = start_server, .fini = s
     char err[256], path[300];
     FILE *f;
 
-    snprintf(path, sizeof path, "%s/bad.nk", g_dir);
+    snprintf(path, sizeof path, "%s/bad.nk", g_n.dir);
     f = fopen(path, "w");
     cr_assert(not(zero(ptr, f)));
     fprintf(f, "SUNOTAVALIDSEED\n");
