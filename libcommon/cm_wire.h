@@ -130,7 +130,9 @@ int cm_wire_urls_parse(const char *list, struct cm_wire_url *urls, int max, char
 
 struct cm_wire_conn;
 
-/* Connects to the first of urls that answers (comma-separated NATS_URL),
+/* Connects to the first that answers of urls (comma-separated NATS_URL)
+ * and of the servers the cluster announced (cm_wire_servers.h), tried in a
+ * random order, skipping a server in lame-duck mode;
  * says CONNECT as name, and waits up to timeout_ms for the server's PONG.
  * CM_EUNAVAIL when none answers or the server refuses; *out is then NULL. */
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms,
@@ -138,6 +140,14 @@ cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms,
 
 /* Closes and frees c (NULL is a no-op). Unflushed output is dropped. */
 void cm_wire_close(struct cm_wire_conn *c);
+
+/* True once the server announced lame-duck mode (INFO "ldm"): open a new
+ * connection (it lands on another server) and drain this one. */
+int cm_wire_lame_duck(const struct cm_wire_conn *c);
+
+/* -ERRs the server sent on c so far (any before the PONG that confirms a
+ * SUB means the subscription failed: treat the connect as failed). */
+int cm_wire_errors(const struct cm_wire_conn *c);
 
 /* The server's max_payload (from its INFO). */
 int64_t cm_wire_max_payload(const struct cm_wire_conn *c);

@@ -20,6 +20,7 @@
 #include "cm_log.h"
 #include "cm_nats_tls.h"
 #include "cm_time.h"
+#include "cm_wire_servers.h"
 
 #define READ_CHUNK 65536
 #define FLUSH_AFTER_S 0.0005 /* replies held at most this long while a batch is handled */
@@ -34,6 +35,8 @@ struct cm_wire_conn {
     int64_t max_payload;
     double next_ping_s; /* cm_wire_keepalive: when the next PING is due; 0 before the first call */
     int pings_out;      /* keepalive PINGs sent since the last PONG */
+    int lame_duck;      /* the server announced lame-duck mode: move elsewhere */
+    int errors;         /* -ERRs the server sent */
 };
 
 /* Room for n more bytes of output. */
@@ -231,6 +234,9 @@ static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, con
 
     if (err != CM_OK || m.op != CM_WIRE_INFO)
         return CM_EUNAVAIL;
+    cm_wire_servers_learn(m.text, m.text_len);
+    if (cm_wire_info_ldm(m.text, m.text_len))
+        return CM_EUNAVAIL; /* a server leaving: another one */
     c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
     n = cm_wire_connect_line_info(line, sizeof line, name, u->user, u->pass, u->token, m.text,
                                   m.text_len);
@@ -259,10 +265,14 @@ static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, con
 
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct cm_wire_conn **out)
 {
+    static _Thread_local uint64_t rng;
     struct cm_wire_url list[CM_WIRE_MAX_URLS];
     char why[128];
-    int n = cm_wire_urls_parse(urls, list, CM_WIRE_MAX_URLS, why, sizeof why);
+    int n;
 
+    if (!rng)
+        rng = cm_wire_rng_seed((uint64_t)(uintptr_t)&rng);
+    n = cm_wire_servers_round(urls, list, CM_WIRE_MAX_URLS, &rng, why, sizeof why);
     *out = NULL;
     if (n < 0) {
         cm_error("NATS_URL: %s", why);
@@ -295,6 +305,16 @@ void cm_wire_close(struct cm_wire_conn *c)
     free(c->in);
     free(c->out);
     free(c);
+}
+
+int cm_wire_lame_duck(const struct cm_wire_conn *c)
+{
+    return c->lame_duck;
+}
+
+int cm_wire_errors(const struct cm_wire_conn *c)
+{
+    return c->errors;
 }
 
 int64_t cm_wire_max_payload(const struct cm_wire_conn *c)
@@ -425,9 +445,13 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
         case CM_WIRE_INFO:
             if (cm_wire_info_max_payload(m.text, m.text_len) > 0)
                 c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+            cm_wire_servers_learn(m.text, m.text_len);
+            if (cm_wire_info_ldm(m.text, m.text_len))
+                c->lame_duck = 1;
             break;
         case CM_WIRE_ERR:
             cm_warn("nats server: %.*s", (int)m.text_len, m.text);
+            c->errors++;
             break;
         case CM_WIRE_OK:
             break;
