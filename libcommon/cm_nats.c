@@ -10,6 +10,7 @@
 #include "cm_log.h"
 #include "cm_nats_tls.h"
 #include "cm_nkey.h"
+#include "cm_wire.h"
 #include "cm_time.h"
 
 static void on_disconnected(natsConnection *nc, void *closure)
@@ -37,8 +38,14 @@ static int split_urls(char *buf, const char **urls, int max)
 {
     int n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < max;
-         tok = strtok_r(NULL, ",", &save))
-        urls[n++] = tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        for (char *end = tok + strlen(tok); end > tok && end[-1] == ' ';)
+            *--end = '\0';
+        if (*tok)
+            urls[n++] = tok;
+    }
     return n;
 }
 
@@ -85,9 +92,19 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
 {
     natsOptions *opts = NULL;
     natsConnection *nc = NULL;
-    char *buf = cm_xstrdup(urls);
-    const char *list[16];
-    int n = split_urls(buf, list, 16);
+    struct cm_wire_url parsed[CM_WIRE_MAX_URLS];
+    char why[128];
+    char *buf;
+    const char *list[CM_WIRE_MAX_URLS];
+    int n;
+
+    /* one URL syntax for every client: what cm_wire refuses, nats.c is not given */
+    if (cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why) < 0) {
+        cm_error("NATS_URL: %s", why);
+        return CM_EINVAL;
+    }
+    buf = cm_xstrdup(urls);
+    n = split_urls(buf, list, CM_WIRE_MAX_URLS);
     natsStatus s = natsOptions_Create(&opts);
 
     if (s == NATS_OK)
@@ -101,7 +118,9 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
     if (s == NATS_OK)
         s = natsOptions_SetReconnectJitter(opts, 100, 100);
     if (s == NATS_OK)
-        s = natsOptions_SetPingInterval(opts, 5000);
+        s = natsOptions_SetPingInterval(opts, CM_WIRE_PING_MS); /* the one policy */
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxPingsOut(opts, CM_WIRE_PINGS_MISSED);
     if (s == NATS_OK)
         s = natsOptions_SetDisconnectedCB(opts, on_disconnected, (void *)name);
     if (s == NATS_OK)

@@ -33,8 +33,8 @@
 #define WIRE_CONNECT_TIMEOUT_MS 2000
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
-#define WIRE_PING_MS 2000   /* a worker PINGs its idle connection this often (as the edge) */
-#define WIRE_PINGS_MISSED 2 /* and reconnects when this many PINGs in a row got no PONG */
+#define WIRE_PING_MS CM_WIRE_PING_MS           /* the one PING policy (cm_wire.h) */
+#define WIRE_PINGS_MISSED CM_WIRE_PINGS_MISSED
 
 struct cm_service {
     const struct cm_service_def *def;

@@ -30,6 +30,14 @@
 
 #include "cm_err.h"
 
+/* The one PING policy of every NATS connection (the edge's link, the
+ * workers' cm_wire connections and nats.c's through cm_nats.c): a PING
+ * every CM_WIRE_PING_MS, and the connection is given up when
+ * CM_WIRE_PINGS_MISSED in a row went unanswered (a half-open socket or a
+ * frozen server is noticed within ~3 intervals). */
+#define CM_WIRE_PING_MS 2000
+#define CM_WIRE_PINGS_MISSED 2
+
 /* Longest control line accepted from the server (MSG/HMSG/INFO/-ERR). */
 #define CM_WIRE_MAX_LINE 16384
 

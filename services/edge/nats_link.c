@@ -34,8 +34,8 @@
 #include "cm_wire_servers.h"
 
 #define INBOX_SID 1
-#define PING_INTERVAL_MS 2000
-#define PINGS_UNANSWERED_MAX 2
+#define PING_INTERVAL_MS CM_WIRE_PING_MS /* the one PING policy (cm_wire.h) */
+#define PINGS_UNANSWERED_MAX CM_WIRE_PINGS_MISSED
 #define HANDSHAKE_TIMEOUT_MS 2000
 #define MAX_SINGLE_READ (256 * 1024)
 #define OLD_DRAIN_MS 10000 /* a lame-duck server's connection is kept this long for replies */

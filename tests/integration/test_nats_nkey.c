@@ -35,7 +35,8 @@ static void start_server(void)
     snprintf(g_other_file, sizeof g_other_file, "%s", g_n.other_seed_file);
     snprintf(g_url, sizeof g_url, "nats://127.0.0.1:%d", port);
     g_server = it_nats_start(&g_n, "nkey", port,
-                             "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s } ] }\n",
+                             "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s, permissions: "
+                             "{ subscribe: { deny: [\"denied.>\"] } } } ] }\n",
                              port, g_n.pub);
 }
 
@@ -142,4 +143,32 @@ Test(nats_nkey, bad_seed_file_is_a_config_error, .init = start_server, .fini = s
     cr_assert(eq(int, cm_config_load("edge", cm_config_env, &cfg, err, sizeof err), CM_EINVAL));
     cr_assert(not(zero(ptr, strstr(err, "NATS_NKEY_SEED_FILE"))), "%s", err);
     unsetenv("NATS_NKEY_SEED_FILE");
+}
+
+/* A SUB the server refuses answers -ERR before the PONG that follows it:
+ * the client counts it (a worker then treats its connect as failed). */
+Test(nats_nkey, an_err_before_the_pong_is_counted, .init = start_server, .fini = stop_server)
+{
+    struct cm_wire_conn *c = NULL;
+    char why[128];
+    int pongs = 0;
+    double until = it_now_ms() + 10000;
+
+    cr_assert(eq(int, cm_nkey_configure(g_seed_file, NULL, why, sizeof why), 0), "%s", why);
+    cr_assert(eq(int, cm_wire_open(g_url, "it-nkey", 5000, &c), CM_OK));
+    cr_assert(eq(int, cm_wire_sub(c, "allowed.x", NULL, 1), CM_OK));
+    cr_assert(eq(int, cm_wire_ping(c), CM_OK));
+    cr_assert(eq(int, cm_wire_flush(c), CM_OK));
+    while (pongs == 0 && it_now_ms() < until)
+        cr_assert(eq(int, cm_wire_pump(c, 100, on_msg, NULL, &pongs), CM_OK));
+    cr_assert(eq(int, cm_wire_errors(c), 0), "an allowed SUB: no -ERR");
+    pongs = 0;
+    cr_assert(eq(int, cm_wire_sub(c, "denied.x", NULL, 2), CM_OK));
+    cr_assert(eq(int, cm_wire_ping(c), CM_OK));
+    cr_assert(eq(int, cm_wire_flush(c), CM_OK));
+    while (pongs == 0 && it_now_ms() < until)
+        cr_assert(eq(int, cm_wire_pump(c, 100, on_msg, NULL, &pongs), CM_OK));
+    cr_assert(eq(int, pongs, 1));
+    cr_assert(ge(int, cm_wire_errors(c), 1), "the refused SUB's -ERR came before the PONG");
+    cm_wire_close(c);
 }
