@@ -127,6 +127,8 @@ struct cm_wire_url {
     char pass[128];
     char token[256];
     int tls; /* tls:// */
+    char tls_name[256]; /* discovered servers: the name their certificate is checked
+                         * against (the first configured host, as nats.go does); "" → host */
 };
 
 /* Parses a comma-separated NATS_URL list into urls (at most max). Returns

@@ -204,7 +204,7 @@ static cm_err next_op(struct cm_wire_conn *c, double deadline, struct cm_wire_ms
  * certificate and the name are verified. */
 static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u, double deadline)
 {
-    c->ssl = cm_nats_tls_new(u->host);
+    c->ssl = cm_nats_tls_new(u->tls_name[0] ? u->tls_name : u->host);
     if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
         return CM_EUNAVAIL;
     for (;;) {

@@ -61,6 +61,9 @@ int cm_wire_servers_round(const char *configured, struct cm_wire_url *out, int m
         snprintf(u.pass, sizeof u.pass, "%s", out[0].pass);
         snprintf(u.token, sizeof u.token, "%s", out[0].token);
         u.tls = out[0].tls;
+        /* announced addresses are mostly IPs the certificates do not name */
+        snprintf(u.tls_name, sizeof u.tls_name, "%s",
+                 out[0].tls_name[0] ? out[0].tls_name : out[0].host);
         out[n++] = u;
     }
     pthread_mutex_unlock(&g_lock);

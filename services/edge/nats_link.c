@@ -436,7 +436,7 @@ static void old_read(struct nats_link *k)
  * verified) is done. 0, or -1. */
 static int start_tls(struct nats_link *k)
 {
-    SSL *ssl = cm_nats_tls_new(cur(k)->host);
+    SSL *ssl = cm_nats_tls_new(cur(k)->tls_name[0] ? cur(k)->tls_name : cur(k)->host);
     struct evbuffer *pending = evbuffer_new();
     struct bufferevent *f;
 
