@@ -10,8 +10,8 @@
 #include "cm_log.h"
 #include "cm_nats_tls.h"
 #include "cm_nkey.h"
-#include "cm_wire.h"
 #include "cm_time.h"
+#include "cm_wire.h"
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
@@ -83,7 +83,7 @@ static natsStatus apply_tls(natsOptions *opts)
     if (s == NATS_OK && cm_nats_tls_cert_file()[0])
         s = natsOptions_LoadCertificatesChain(opts, cm_nats_tls_cert_file(),
                                               cm_nats_tls_key_file()[0] ? cm_nats_tls_key_file()
-                                                                         : cm_nats_tls_cert_file());
+                                                                        : cm_nats_tls_cert_file());
     return s;
 }
 

@@ -32,10 +32,10 @@ static SSL_CTX *make_ctx(char *why, size_t whylen)
         SSL_CTX_free(ctx);
         return NULL;
     }
-    if (g_cert[0] && (SSL_CTX_use_certificate_chain_file(ctx, g_cert) != 1 ||
-                      SSL_CTX_use_PrivateKey_file(ctx, g_key[0] ? g_key : g_cert,
-                                                  SSL_FILETYPE_PEM) != 1 ||
-                      SSL_CTX_check_private_key(ctx) != 1)) {
+    if (g_cert[0] &&
+        (SSL_CTX_use_certificate_chain_file(ctx, g_cert) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx, g_key[0] ? g_key : g_cert, SSL_FILETYPE_PEM) != 1 ||
+         SSL_CTX_check_private_key(ctx) != 1)) {
         snprintf(why, whylen, "NATS_TLS_CERT_FILE or NATS_TLS_KEY_FILE cannot be loaded");
         SSL_CTX_free(ctx);
         return NULL;

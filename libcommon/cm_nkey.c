@@ -189,8 +189,7 @@ static int load(char *jwt, size_t jwtcap, char *seed, size_t seedcap)
     return cm_nkey_read_seed_file(g_seed_file, seed, seedcap);
 }
 
-int cm_nkey_configure(const char *nkey_seed_file, const char *creds_file, char *why,
-                      size_t whylen)
+int cm_nkey_configure(const char *nkey_seed_file, const char *creds_file, char *why, size_t whylen)
 {
     char jwt[MAX_JWT], seed[128], pub[CM_NKEY_PUBLIC_LEN + 1];
     uint8_t sk[64];

@@ -42,8 +42,7 @@ int cm_nkey_read_seed_file(const char *path, char *seed, size_t cap);
 
 /* Sets the files (either may be NULL or ""; both empty: no NKey/JWT). Checks
  * they are readable and hold a valid seed: 0, or -1 with why[]. */
-int cm_nkey_configure(const char *nkey_seed_file, const char *creds_file, char *why,
-                      size_t whylen);
+int cm_nkey_configure(const char *nkey_seed_file, const char *creds_file, char *why, size_t whylen);
 
 /* The configured files ("" when not set). */
 const char *cm_nkey_seed_file(void);

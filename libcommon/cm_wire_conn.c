@@ -78,7 +78,8 @@ cm_err cm_wire_flush(struct cm_wire_conn *c)
     size_t off = 0;
 
     while (c->ssl && off < c->out_len) {
-        int n = SSL_write(c->ssl, c->out + off, (int)(c->out_len - off > INT32_MAX ? INT32_MAX : c->out_len - off));
+        size_t left = c->out_len - off;
+        int n = SSL_write(c->ssl, c->out + off, left > INT32_MAX ? INT32_MAX : (int)left);
         int e = n > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, n);
         if (n > 0)
             off += (size_t)n;
@@ -216,7 +217,8 @@ static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u, dou
             wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, left) <= 0) {
             long v = SSL_get_verify_result(c->ssl);
             cm_warn("nats tls handshake with %s:%d failed%s%s", u->host, u->port,
-                    v != X509_V_OK ? ": " : "", v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
+                    v != X509_V_OK ? ": " : "",
+                    v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
             return CM_EUNAVAIL;
         }
     }

@@ -40,8 +40,8 @@ void cm_wire_servers_forget(void)
     pthread_mutex_unlock(&g_lock);
 }
 
-int cm_wire_servers_round(const char *configured, struct cm_wire_url *out, int max,
-                          uint64_t *rng, char *why, size_t whylen)
+int cm_wire_servers_round(const char *configured, struct cm_wire_url *out, int max, uint64_t *rng,
+                          char *why, size_t whylen)
 {
     int n = cm_wire_urls_parse(configured, out, max, why, whylen);
 

@@ -23,8 +23,8 @@ void cm_wire_servers_forget(void);
  * discovered ones not among them (with the first configured server's
  * credentials and scheme), shuffled with *rng. Their count, or -1 with
  * why[] when configured is malformed. */
-int cm_wire_servers_round(const char *configured, struct cm_wire_url *out, int max,
-                          uint64_t *rng, char *why, size_t whylen);
+int cm_wire_servers_round(const char *configured, struct cm_wire_url *out, int max, uint64_t *rng,
+                          char *why, size_t whylen);
 
 /* Does an INFO json[0..len) announce lame-duck mode ("ldm": true)? */
 int cm_wire_info_ldm(const char *json, size_t len);

@@ -102,7 +102,8 @@ int it_nats_listens(int port, double ms)
     double until = it_now_ms() + ms;
 
     for (;;) {
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)port),
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
         ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;

@@ -11,12 +11,12 @@
 
 struct it_nats {
     char dir[128];
-    char seed_file[200];       /* the user NKey seed the servers admit */
+    char seed_file[200]; /* the user NKey seed the servers admit */
     char pub[CM_NKEY_PUBLIC_LEN + 1];
-    char other_seed_file[200]; /* a valid seed no server knows */
-    char ca[200], cert[200], key[200]; /* CA; client certificate and key */
+    char other_seed_file[200];              /* a valid seed no server knows */
+    char ca[200], cert[200], key[200];      /* CA; client certificate and key */
     char server_cert[200], server_key[200]; /* SAN IP:127.0.0.1 and DNS:nats.it.test */
-    char other_ca[200];        /* a CA that signed nothing here */
+    char other_ca[200];                     /* a CA that signed nothing here */
 };
 
 /* Fresh folder, two user seeds, and the certificates. */

@@ -34,10 +34,11 @@ static void start_server(void)
     snprintf(g_seed_file, sizeof g_seed_file, "%s", g_n.seed_file);
     snprintf(g_other_file, sizeof g_other_file, "%s", g_n.other_seed_file);
     snprintf(g_url, sizeof g_url, "nats://127.0.0.1:%d", port);
-    g_server = it_nats_start(&g_n, "nkey", port,
-                             "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s, permissions: "
-                             "{ subscribe: { deny: [\"denied.>\"] } } } ] }\n",
-                             port, g_n.pub);
+    g_server =
+        it_nats_start(&g_n, "nkey", port,
+                      "listen: 127.0.0.1:%d\nauthorization { users = [ { nkey: %s, permissions: "
+                      "{ subscribe: { deny: [\"denied.>\"] } } } ] }\n",
+                      port, g_n.pub);
 }
 
 static void stop_server(void)
