@@ -19,6 +19,7 @@
 #include "cm_nats.h"
 #include "cm_wire.h"
 #include "cm_wire_servers.h"
+#include "envelope.pb-c.h"
 #include "harness.h"
 #include "it_nats_server.h"
 
@@ -204,4 +205,101 @@ Test(nats_cluster, edge_link_leaves_a_lame_duck_node, .init = start_cluster, .fi
     cr_assert(moved, "the edge's link heard ldm and moved");
     cr_assert(left, "and left node 1 for a survivor");
     cr_assert(not(lost), "without ever losing its connection");
+}
+
+/* --- a service daemon on the cluster (needs the stack's Postgres) */
+
+/* The stack's secret file name, read into out. */
+static void read_secret(const char *name, char *out, size_t cap)
+{
+    char path[400];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/secrets/%s", it_env("TEST_VAR_DIR"), name);
+    f = fopen(path, "r");
+    cr_assert(not(zero(ptr, f)), "%s", path);
+    cr_assert(not(zero(ptr, fgets(out, (int)cap, f))));
+    fclose(f);
+    out[strcspn(out, "\r\n")] = '\0';
+}
+
+/* One request to privacy.http through nc (an unbuilt operation: 501 comes
+ * back); 1 when a reply came. */
+static int ask(natsConnection *nc)
+{
+    Envelope__HttpRequest req = ENVELOPE__HTTP_REQUEST__INIT;
+    natsMsg *reply = NULL;
+    uint8_t *buf;
+    size_t len;
+    natsStatus s;
+
+    req.request_id = "it-ldm";
+    req.method = "POST";
+    req.path = "/v1/purge-data/";
+    buf = cm_pack(&req.base, &len);
+    s = natsConnection_Request(&reply, nc, "privacy.http", buf, (int)len, 3000);
+    free(buf);
+    natsMsg_Destroy(reply);
+    return s == NATS_OK;
+}
+
+/* The workers of a service connected through node 1 move when it enters
+ * lame-duck mode: requests sent all along (from a client on node 2) are
+ * all answered, and the daemon is not restarted. */
+Test(nats_cluster, service_workers_leave_a_lame_duck_node_without_losing_requests,
+     .init = start_cluster, .fini = stop_cluster)
+{
+    char log[300], admin[16], bin[300], pgpw[128], url2[96], pg_port[16];
+    const char *build = getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build";
+    natsConnection *nc = NULL;
+    int asked = 0, answered = 0;
+    double t0;
+    pid_t pid;
+
+    IT_REQUIRE_STACK();
+    read_secret("pg_password.privacy", pgpw, sizeof pgpw);
+    snprintf(pg_port, sizeof pg_port, "%s", it_env("PG_PORT"));
+    snprintf(bin, sizeof bin, "%s/bin/privacy", build);
+    snprintf(log, sizeof log, "%s/privacy.log", g_n.dir);
+    snprintf(admin, sizeof admin, "%d", it_nats_free_port());
+    fflush(NULL);
+    pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        setenv("NATS_URL", g_url1, 1);
+        setenv("ADMIN_PORT", admin, 1);
+        setenv("HANDLER_THREADS", "2", 1);
+        setenv("PG_HOST", "127.0.0.1", 1);
+        setenv("PG_PORT", pg_port, 1);
+        setenv("PG_USER", "privacy", 1);
+        setenv("PG_PASSWORD", pgpw, 1);
+        unsetenv("PG_ADMIN_USER");
+        setenv("LOG_LEVEL", "info", 1);
+        if (!freopen("/dev/null", "r", stdin) || !freopen(log, "w", stdout) ||
+            !freopen(log, "a", stderr))
+            _exit(126);
+        execl(bin, "privacy", (char *)NULL);
+        _exit(127);
+    }
+    t0 = it_now_ms();
+    while (it_admin_status(atoi(admin), "readyz") != 200 && it_now_ms() - t0 < 30000)
+        usleep(100 * 1000);
+    cr_assert(eq(long, it_admin_status(atoi(admin), "readyz"), 200), "privacy ready on node 1");
+    snprintf(url2, sizeof url2, "tls://127.0.0.1:%d", g_port[1]);
+    cr_assert(eq(int, cm_nats_connect(url2, "it-ldm", 1, NULL, &nc), CM_OK));
+    for (int i = 0; i < 20; i++, asked++)
+        answered += ask(nc);
+    kill(g_pid[0], SIGUSR2);
+    t0 = it_now_ms();
+    while (it_now_ms() - t0 < 4000) {
+        answered += ask(nc);
+        asked++;
+    }
+    cm_nats_close(nc, 1000);
+    cr_assert(wait_log(log, "lame-duck mode left", 5000), "the workers moved off node 1");
+    cr_assert(eq(int, kill(pid, 0), 0), "privacy still runs (no restart)");
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    cr_log_info("nats_cluster: %d of %d requests answered across lame duck", answered, asked);
+    cr_assert(eq(int, answered, asked), "every request answered");
 }
