@@ -6,7 +6,7 @@ BUILD    ?= build
 GEN      := $(BUILD)/gen
 SERVICES := edge identity authz messaging onboarding privacy
 PKGS     := libnats libprotobuf-c libevent libevent_pthreads libpq jansson libsodium libxml-2.0 \
-            libcrypto libqrencode libpng libcurl vips xmlsec1-openssl zlib
+            libcrypto libssl libevent_openssl libqrencode libpng libcurl vips xmlsec1-openssl zlib
 CC       ?= cc
 OPT      ?= -O2 -g
 SAN      ?=

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cm_alloc.h"
+#include "cm_nats_tls.h"
+#include "cm_nkey.h"
 
 enum kind { K_STR, K_INT };
 
@@ -94,6 +96,11 @@ static const struct entry table[] = {
     S("INTERNAL_AUTH_AUDIENCE", internal_auth_audience, "health-suite"),
     S("INTERNAL_AUTH_ISSUER", internal_auth_issuer, NULL),
     I("INTERNAL_AUTH_TOKEN_TTL_S", internal_auth_token_ttl_s, 30, 3600, 300),
+    S("NATS_NKEY_SEED_FILE", nats_nkey_seed_file, NULL), /* empty: no NKey */
+    S("NATS_CREDS_FILE", nats_creds_file, NULL),         /* empty: no user JWT */
+    S("NATS_TLS_CA_FILE", nats_tls_ca_file, NULL),       /* empty: the system's CAs */
+    S("NATS_TLS_CERT_FILE", nats_tls_cert_file, NULL),   /* empty: no client certificate */
+    S("NATS_TLS_KEY_FILE", nats_tls_key_file, NULL),
 };
 
 static const struct {
@@ -182,6 +189,14 @@ cm_err cm_config_load(const char *service, cm_config_lookup lookup, struct cm_co
     }
     if (out->pwhash_queue < 0)
         out->pwhash_queue = 4 * out->pwhash_threads; /* at most ~4 hashes' wait */
+    /* NATS authentication is settled here once, for every NATS connection
+     * of the process (both cm_wire clients and nats.c, cm_nkey.h) */
+    if (cm_nkey_configure(out->nats_nkey_seed_file, out->nats_creds_file, err, errlen) != 0 ||
+        cm_nats_tls_configure(out->nats_tls_ca_file, out->nats_tls_cert_file,
+                              out->nats_tls_key_file, err, errlen) != 0) {
+        cm_config_release(out);
+        return CM_EINVAL;
+    }
     return CM_OK;
 }
 

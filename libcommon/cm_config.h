@@ -100,6 +100,12 @@ struct cm_config {
     char *internal_auth_audience;  /* INTERNAL_AUTH_AUDIENCE: the aud the tokens must name */
     char *internal_auth_issuer;    /* INTERNAL_AUTH_ISSUER: the iss they must carry; empty: any */
     int internal_auth_token_ttl_s; /* INTERNAL_AUTH_TOKEN_TTL_S: life of the service access token */
+    /* NATS authentication (cm_nkey.h), applied to every NATS connection of the process */
+    char *nats_nkey_seed_file;     /* NATS_NKEY_SEED_FILE: a file holding a user NKey seed ("SU...") */
+    char *nats_creds_file;         /* NATS_CREDS_FILE: a credentials file (user JWT + seed) */
+    char *nats_tls_ca_file;        /* NATS_TLS_CA_FILE: CA the servers' certificates chain to (cm_nats_tls.h) */
+    char *nats_tls_cert_file;      /* NATS_TLS_CERT_FILE: client certificate (PEM) */
+    char *nats_tls_key_file;       /* NATS_TLS_KEY_FILE: its private key */
 };
 
 /* Looks a variable up; returns NULL when unset. getenv fits. */

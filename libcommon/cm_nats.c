@@ -1,13 +1,17 @@
 /* cm_nats.c: NATS connection setup, publishing and blocking typed RPC. */
 #include "cm_nats.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_tls.h"
+#include "cm_nkey.h"
 #include "cm_time.h"
+#include "cm_wire.h"
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
@@ -34,9 +38,53 @@ static int split_urls(char *buf, const char **urls, int max)
 {
     int n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < max;
-         tok = strtok_r(NULL, ",", &save))
-        urls[n++] = tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        for (char *end = tok + strlen(tok); end > tok && end[-1] == ' ';)
+            *--end = '\0';
+        if (*tok)
+            urls[n++] = tok;
+    }
     return n;
+}
+
+/* The process's NKey or credentials file (cm_nkey.h), as the cm_wire
+ * clients use them. */
+static natsStatus apply_auth(natsOptions *opts)
+{
+    char seed[128], pub[CM_NKEY_PUBLIC_LEN + 1];
+    uint8_t sk[64];
+    int rc;
+
+    if (cm_nkey_creds_file()[0])
+        return natsOptions_SetUserCredentialsFromFiles(opts, cm_nkey_creds_file(), NULL);
+    if (!cm_nkey_seed_file()[0])
+        return NATS_OK;
+    if (cm_nkey_read_seed_file(cm_nkey_seed_file(), seed, sizeof seed) != 0)
+        return NATS_ERR;
+    rc = cm_nkey_from_seed(seed, strlen(seed), pub, sk);
+    sodium_memzero(seed, sizeof seed);
+    sodium_memzero(sk, sizeof sk);
+    if (rc != 0)
+        return NATS_ERR;
+    return natsOptions_SetNKeyFromSeed(opts, pub, cm_nkey_seed_file());
+}
+
+/* The process's TLS settings (cm_nats_tls.h), as the cm_wire clients use
+ * them: the server's chain is verified (nats.c checks no host name unless
+ * told one, and a cluster has several). */
+static natsStatus apply_tls(natsOptions *opts)
+{
+    natsStatus s = natsOptions_SetSecure(opts, true);
+
+    if (s == NATS_OK && cm_nats_tls_ca_file()[0])
+        s = natsOptions_LoadCATrustedCertificates(opts, cm_nats_tls_ca_file());
+    if (s == NATS_OK && cm_nats_tls_cert_file()[0])
+        s = natsOptions_LoadCertificatesChain(opts, cm_nats_tls_cert_file(),
+                                              cm_nats_tls_key_file()[0] ? cm_nats_tls_key_file()
+                                                                        : cm_nats_tls_cert_file());
+    return s;
 }
 
 cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
@@ -44,9 +92,19 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
 {
     natsOptions *opts = NULL;
     natsConnection *nc = NULL;
-    char *buf = cm_xstrdup(urls);
-    const char *list[16];
-    int n = split_urls(buf, list, 16);
+    struct cm_wire_url parsed[CM_WIRE_MAX_URLS];
+    char why[128];
+    char *buf;
+    const char *list[CM_WIRE_MAX_URLS];
+    int n;
+
+    /* one URL syntax for every client: what cm_wire refuses, nats.c is not given */
+    if (cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why) < 0) {
+        cm_error("NATS_URL: %s", why);
+        return CM_EINVAL;
+    }
+    buf = cm_xstrdup(urls);
+    n = split_urls(buf, list, CM_WIRE_MAX_URLS);
     natsStatus s = natsOptions_Create(&opts);
 
     if (s == NATS_OK)
@@ -60,7 +118,9 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
     if (s == NATS_OK)
         s = natsOptions_SetReconnectJitter(opts, 100, 100);
     if (s == NATS_OK)
-        s = natsOptions_SetPingInterval(opts, 5000);
+        s = natsOptions_SetPingInterval(opts, CM_WIRE_PING_MS); /* the one policy */
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxPingsOut(opts, CM_WIRE_PINGS_MISSED);
     if (s == NATS_OK)
         s = natsOptions_SetDisconnectedCB(opts, on_disconnected, (void *)name);
     if (s == NATS_OK)
@@ -71,6 +131,10 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
      * (about 1 ms); with it, a publish is written at once. */
     if (s == NATS_OK)
         s = natsOptions_SetSendAsap(opts, send_asap != 0);
+    if (s == NATS_OK)
+        s = apply_auth(opts);
+    if (s == NATS_OK && (cm_nats_tls_wanted() || strstr(urls, "tls://")))
+        s = apply_tls(opts);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));
         natsOptions_Destroy(opts);

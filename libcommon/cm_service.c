@@ -33,8 +33,8 @@
 #define WIRE_CONNECT_TIMEOUT_MS 2000
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
-#define WIRE_PING_MS 2000   /* a worker PINGs its idle connection this often (as the edge) */
-#define WIRE_PINGS_MISSED 2 /* and reconnects when this many PINGs in a row got no PONG */
+#define WIRE_PING_MS CM_WIRE_PING_MS           /* the one PING policy (cm_wire.h) */
+#define WIRE_PINGS_MISSED CM_WIRE_PINGS_MISSED
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -485,6 +485,8 @@ static cm_err worker_connect(struct cm_worker *w)
         err = cm_wire_sub(w->wire, wildcard, svc->def->name, WORKER_SID);
     if (err == CM_OK)
         err = round_trip(w, WIRE_CONNECT_TIMEOUT_MS);
+    if (err == CM_OK && cm_wire_errors(w->wire) > 0)
+        err = CM_EUNAVAIL; /* an -ERR before the PONG: the SUB did not take */
     if (err != CM_OK) {
         cm_wire_close(w->wire);
         w->wire = NULL;
@@ -509,6 +511,35 @@ static void worker_drain(struct cm_worker *w)
         round_trip(w, WIRE_DRAIN_MS);
 }
 
+/* The server is entering lame-duck mode: subscribe on a new connection
+ * first (the leaving server takes no new ones, so it lands elsewhere), then
+ * drain the old one, answering on the new one what it still delivers. No
+ * request is lost. When no other server takes us, the old connection is
+ * kept (tried again at the next pump) until the server closes it. */
+static void worker_move(struct cm_worker *w)
+{
+    struct cm_wire_conn *old = w->wire;
+
+    w->wire = NULL;
+    atomic_fetch_sub(&w->svc->connected, 1);
+    if (worker_connect(w) != CM_OK) {
+        w->wire = old;
+        atomic_fetch_add(&w->svc->connected, 1);
+        return;
+    }
+    if (cm_wire_unsub(old, WORKER_SID) == CM_OK && cm_wire_ping(old) == CM_OK &&
+        cm_wire_flush(old) == CM_OK) {
+        double deadline = cm_now_s() + WIRE_DRAIN_MS / 1000.0;
+        int pongs = 0;
+        while (pongs == 0 && cm_now_s() < deadline &&
+               cm_wire_pump(old, 100, on_msg, w, &pongs) == CM_OK)
+            cm_wire_flush(w->wire); /* replies were queued on the new connection */
+        cm_wire_flush(w->wire);
+    }
+    cm_wire_close(old);
+    cm_info("worker %d: nats server in lame-duck mode left", w->index);
+}
+
 /* A worker's thread: requests until SIGTERM, reconnecting when NATS goes. */
 static void *worker_main(void *arg)
 {
@@ -528,6 +559,8 @@ static void *worker_main(void *arg)
             lost = 0;
         }
         err = cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL);
+        if (err == CM_OK && cm_wire_lame_duck(w->wire))
+            worker_move(w);
         if (err == CM_OK && cm_wire_keepalive(w->wire, WIRE_PING_MS, WIRE_PINGS_MISSED) != CM_OK) {
             cm_warn("worker %d: no answer to %d PINGs, reconnecting", w->index,
                     WIRE_PINGS_MISSED);

@@ -14,7 +14,7 @@
  *     operation (INFO, MSG, HMSG, PING, PONG, +OK, -ERR) in place, and the
  *     cm_wire_*_line helpers write client operations (CONNECT, SUB, UNSUB,
  *     PUB, HPUB);
- *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats://[user:pass@|
+ *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats|tls://[user:pass@|
  *     token@]host:port", comma-separated);
  *   - a blocking connection for a service's worker thread (struct
  *     cm_wire_conn): open, subscribe, publish into an output buffer, and
@@ -29,6 +29,14 @@
 #include <stdint.h>
 
 #include "cm_err.h"
+
+/* The one PING policy of every NATS connection (the edge's link, the
+ * workers' cm_wire connections and nats.c's through cm_nats.c): a PING
+ * every CM_WIRE_PING_MS, and the connection is given up when
+ * CM_WIRE_PINGS_MISSED in a row went unanswered (a half-open socket or a
+ * frozen server is noticed within ~3 intervals). */
+#define CM_WIRE_PING_MS 2000
+#define CM_WIRE_PINGS_MISSED 2
 
 /* Longest control line accepted from the server (MSG/HMSG/INFO/-ERR). */
 #define CM_WIRE_MAX_LINE 16384
@@ -73,6 +81,12 @@ int64_t cm_wire_info_max_payload(const char *json, size_t len);
  * token when not NULL; then PING, so the PONG confirms the server took it. */
 long cm_wire_connect_line(char *dst, size_t cap, const char *name, const char *user,
                           const char *pass, const char *token);
+/* The same, answering the server's INFO json[0..info_len): with the NKey
+ * or credentials of cm_nkey.h, when configured, signing its nonce. -1 too
+ * when they are configured but cannot be used. */
+long cm_wire_connect_line_info(char *dst, size_t cap, const char *name, const char *user,
+                               const char *pass, const char *token, const char *info,
+                               size_t info_len);
 /* SUB subject [queue] sid */
 long cm_wire_sub_line(char *dst, size_t cap, const char *subject, const char *queue, uint64_t sid);
 /* UNSUB sid */
@@ -112,6 +126,9 @@ struct cm_wire_url {
     char user[128]; /* "" when none */
     char pass[128];
     char token[256];
+    int tls; /* tls:// */
+    char tls_name[256]; /* discovered servers: the name their certificate is checked
+                         * against (the first configured host, as nats.go does); "" → host */
 };
 
 /* Parses a comma-separated NATS_URL list into urls (at most max). Returns
@@ -123,7 +140,9 @@ int cm_wire_urls_parse(const char *list, struct cm_wire_url *urls, int max, char
 
 struct cm_wire_conn;
 
-/* Connects to the first of urls that answers (comma-separated NATS_URL),
+/* Connects to the first that answers of urls (comma-separated NATS_URL)
+ * and of the servers the cluster announced (cm_wire_servers.h), tried in a
+ * random order, skipping a server in lame-duck mode;
  * says CONNECT as name, and waits up to timeout_ms for the server's PONG.
  * CM_EUNAVAIL when none answers or the server refuses; *out is then NULL. */
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms,
@@ -131,6 +150,14 @@ cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms,
 
 /* Closes and frees c (NULL is a no-op). Unflushed output is dropped. */
 void cm_wire_close(struct cm_wire_conn *c);
+
+/* True once the server announced lame-duck mode (INFO "ldm"): open a new
+ * connection (it lands on another server) and drain this one. */
+int cm_wire_lame_duck(const struct cm_wire_conn *c);
+
+/* -ERRs the server sent on c so far (any before the PONG that confirms a
+ * SUB means the subscription failed: treat the connect as failed). */
+int cm_wire_errors(const struct cm_wire_conn *c);
 
 /* The server's max_payload (from its INFO). */
 int64_t cm_wire_max_payload(const struct cm_wire_conn *c);

@@ -18,13 +18,16 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_tls.h"
 #include "cm_time.h"
+#include "cm_wire_servers.h"
 
 #define READ_CHUNK 65536
 #define FLUSH_AFTER_S 0.0005 /* replies held at most this long while a batch is handled */
 
 struct cm_wire_conn {
     int fd;
+    SSL *ssl; /* TLS over fd, or NULL */
     char *in;
     size_t in_len, in_cap;
     char *out;
@@ -32,6 +35,8 @@ struct cm_wire_conn {
     int64_t max_payload;
     double next_ping_s; /* cm_wire_keepalive: when the next PING is due; 0 before the first call */
     int pings_out;      /* keepalive PINGs sent since the last PONG */
+    int lame_duck;      /* the server announced lame-duck mode: move elsewhere */
+    int errors;         /* -ERRs the server sent */
 };
 
 /* Room for n more bytes of output. */
@@ -72,6 +77,16 @@ cm_err cm_wire_flush(struct cm_wire_conn *c)
 {
     size_t off = 0;
 
+    while (c->ssl && off < c->out_len) {
+        size_t left = c->out_len - off;
+        int n = SSL_write(c->ssl, c->out + off, left > INT32_MAX ? INT32_MAX : (int)left);
+        int e = n > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, n);
+        if (n > 0)
+            off += (size_t)n;
+        else if ((e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) ||
+                 wait_fd(c->fd, e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, 5000) <= 0)
+            return CM_EUNAVAIL;
+    }
     while (off < c->out_len) {
         ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL);
         if (n > 0) {
@@ -89,12 +104,28 @@ cm_err cm_wire_flush(struct cm_wire_conn *c)
     return CM_OK;
 }
 
+/* Reads the TLS records there are (up to the room in the input buffer). */
+static cm_err tls_read(struct cm_wire_conn *c)
+{
+    while (c->in_len < c->in_cap) {
+        size_t room = c->in_cap - c->in_len;
+        int n = SSL_read(c->ssl, c->in + c->in_len, room > INT32_MAX ? INT32_MAX : (int)room);
+        int e = n > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, n);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            continue;
+        }
+        return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? CM_OK : CM_EUNAVAIL;
+    }
+    return CM_OK;
+}
+
 /* Reads what is there into the input buffer (after waiting up to
  * timeout_ms). CM_OK also when nothing came; CM_EUNAVAIL on EOF or error. */
 static cm_err read_some(struct cm_wire_conn *c, int timeout_ms)
 {
     ssize_t n;
-    int ready = wait_fd(c->fd, POLLIN, timeout_ms);
+    int ready = c->ssl && SSL_pending(c->ssl) > 0 ? 1 : wait_fd(c->fd, POLLIN, timeout_ms);
 
     if (ready < 0)
         return CM_EUNAVAIL;
@@ -104,6 +135,8 @@ static cm_err read_some(struct cm_wire_conn *c, int timeout_ms)
         c->in_cap = c->in_len + READ_CHUNK * 2;
         c->in = cm_xrealloc(c->in, c->in_cap);
     }
+    if (c->ssl)
+        return tls_read(c);
     do
         n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
     while (n < 0 && errno == EINTR);
@@ -168,21 +201,53 @@ static cm_err next_op(struct cm_wire_conn *c, double deadline, struct cm_wire_ms
     }
 }
 
+/* The TLS handshake on c's socket with u's host, within the deadline; the
+ * certificate and the name are verified. */
+static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u, double deadline)
+{
+    c->ssl = cm_nats_tls_new(u->tls_name[0] ? u->tls_name : u->host);
+    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
+        return CM_EUNAVAIL;
+    for (;;) {
+        int rc = SSL_connect(c->ssl), e, left = (int)((deadline - cm_now_s()) * 1000);
+        if (rc == 1)
+            return CM_OK;
+        e = SSL_get_error(c->ssl, rc);
+        if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || left <= 0 ||
+            wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, left) <= 0) {
+            long v = SSL_get_verify_result(c->ssl);
+            cm_warn("nats tls handshake with %s:%d failed%s%s", u->host, u->port,
+                    v != X509_V_OK ? ": " : "",
+                    v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
+            return CM_EUNAVAIL;
+        }
+    }
+}
+
 /* INFO, CONNECT + PING, then PONG (or -ERR: refused). */
 static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, const char *name,
                         double deadline)
 {
     struct cm_wire_msg m;
-    char line[2048];
+    char line[16384];
     long taken, n;
+    int tls;
     cm_err err = next_op(c, deadline, &m, &taken);
 
     if (err != CM_OK || m.op != CM_WIRE_INFO)
         return CM_EUNAVAIL;
+    cm_wire_servers_learn(m.text, m.text_len);
+    if (cm_wire_info_ldm(m.text, m.text_len))
+        return CM_EUNAVAIL; /* a server leaving: another one */
     c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+    n = cm_wire_connect_line_info(line, sizeof line, name, u->user, u->pass, u->token, m.text,
+                                  m.text_len);
+    tls = u->tls || cm_nats_tls_wanted() || cm_nats_tls_info_requires(m.text, m.text_len);
     in_consume(c, (size_t)taken);
-    n = cm_wire_connect_line(line, sizeof line, name, u->user, u->pass, u->token);
     if (n < 0)
+        return CM_EUNAVAIL;
+    /* INFO comes in the clear; with TLS everything after it is encrypted */
+    if (tls && (c->in_len != 0 || tls_start(c, u, deadline) != CM_OK))
         return CM_EUNAVAIL;
     out_add(c, line, (size_t)n);
     if (cm_wire_flush(c) != CM_OK)
@@ -202,10 +267,14 @@ static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, con
 
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct cm_wire_conn **out)
 {
+    static _Thread_local uint64_t rng;
     struct cm_wire_url list[CM_WIRE_MAX_URLS];
     char why[128];
-    int n = cm_wire_urls_parse(urls, list, CM_WIRE_MAX_URLS, why, sizeof why);
+    int n;
 
+    if (!rng)
+        rng = cm_wire_rng_seed((uint64_t)(uintptr_t)&rng);
+    n = cm_wire_servers_round(urls, list, CM_WIRE_MAX_URLS, &rng, why, sizeof why);
     *out = NULL;
     if (n < 0) {
         cm_error("NATS_URL: %s", why);
@@ -232,10 +301,22 @@ void cm_wire_close(struct cm_wire_conn *c)
 {
     if (!c)
         return;
+    if (c->ssl)
+        SSL_free(c->ssl);
     close(c->fd);
     free(c->in);
     free(c->out);
     free(c);
+}
+
+int cm_wire_lame_duck(const struct cm_wire_conn *c)
+{
+    return c->lame_duck;
+}
+
+int cm_wire_errors(const struct cm_wire_conn *c)
+{
+    return c->errors;
 }
 
 int64_t cm_wire_max_payload(const struct cm_wire_conn *c)
@@ -366,9 +447,13 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
         case CM_WIRE_INFO:
             if (cm_wire_info_max_payload(m.text, m.text_len) > 0)
                 c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
+            cm_wire_servers_learn(m.text, m.text_len);
+            if (cm_wire_info_ldm(m.text, m.text_len))
+                c->lame_duck = 1;
             break;
         case CM_WIRE_ERR:
             cm_warn("nats server: %.*s", (int)m.text_len, m.text);
+            c->errors++;
             break;
         case CM_WIRE_OK:
             break;

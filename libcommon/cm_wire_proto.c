@@ -3,6 +3,8 @@
  * NATS_URL. No I/O here. */
 #include "cm_wire.h"
 
+#include "cm_nkey.h"
+
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -184,6 +186,13 @@ static long fitted(int n, size_t cap)
 long cm_wire_connect_line(char *dst, size_t cap, const char *name, const char *user,
                           const char *pass, const char *token)
 {
+    return cm_wire_connect_line_info(dst, cap, name, user, pass, token, NULL, 0);
+}
+
+long cm_wire_connect_line_info(char *dst, size_t cap, const char *name, const char *user,
+                               const char *pass, const char *token, const char *info,
+                               size_t info_len)
+{
     json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:i, s:s, s:s, s:s}", "verbose", 0, "pedantic", 0,
                           "headers", 1, "no_responders", 1, "protocol", 1, "lang", "C",
                           "version", "cm_wire", "name", name ? name : "");
@@ -198,6 +207,10 @@ long cm_wire_connect_line(char *dst, size_t cap, const char *name, const char *u
     }
     if (token && *token)
         json_object_set_new(o, "auth_token", json_string(token));
+    if (info && cm_nkey_connect_fields(o, info, info_len) != 0) {
+        json_decref(o);
+        return -1;
+    }
     js = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!js)
@@ -301,8 +314,11 @@ static int parse_one(const char *s, size_t n, struct cm_wire_url *u)
         s += 7;
     else if (n >= 6 && !strncasecmp(s, "tcp://", 6))
         s += 6;
-    else if (memmem(s, n, "://", 3))
-        return -1; /* tls:// and others are not spoken here */
+    else if (n >= 6 && !strncasecmp(s, "tls://", 6)) {
+        s += 6;
+        u->tls = 1;
+    } else if (memmem(s, n, "://", 3))
+        return -1; /* no other scheme is spoken here */
     at = memchr(s, '@', (size_t)(end - s));
     if (at) {
         colon = memchr(s, ':', (size_t)(at - s));

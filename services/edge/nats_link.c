@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,14 +29,17 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_tls.h"
 #include "cm_time.h"
+#include "cm_wire_servers.h"
 
 #define INBOX_SID 1
-#define PING_INTERVAL_MS 2000
-#define PINGS_UNANSWERED_MAX 2
+#define PING_INTERVAL_MS CM_WIRE_PING_MS /* the one PING policy (cm_wire.h) */
+#define PINGS_UNANSWERED_MAX CM_WIRE_PINGS_MISSED
 #define HANDSHAKE_TIMEOUT_MS 2000
 #define MAX_SINGLE_READ (256 * 1024)
-#define CONNECT_LINE_MAX 1024
+#define OLD_DRAIN_MS 10000 /* a lame-duck server's connection is kept this long for replies */
+#define CONNECT_LINE_MAX 16384 /* a user JWT may take a few KiB */
 
 enum link_state {
     LINK_WAITING,    /* no socket; the retry timer is armed */
@@ -47,7 +52,8 @@ struct nats_link {
     struct event_base *base;
     struct nats_link_handler h;
     char name[64];
-    struct cm_wire_url urls[CM_WIRE_MAX_URLS];
+    char *configured; /* NATS_URL */
+    struct cm_wire_url urls[CM_WIRE_MAX_URLS]; /* this round's servers, shuffled */
     int nurls;
     int next_url;   /* the server the next attempt tries */
     int cur_url;    /* the server of the current connection or attempt */
@@ -60,6 +66,11 @@ struct nats_link {
     struct event *flush;
     int flush_pending;
     int connect_sent;
+    int tls;              /* the current connection speaks TLS (a filter over the socket) */
+    int tls_due;          /* INFO read and TLS wanted: switch once it is drained */
+    int move_due;         /* the server announced lame-duck mode: move once INFO is drained */
+    struct bufferevent *old; /* the lame-duck server's connection, kept for replies meanwhile */
+    int64_t old_until_ms; /* when old is closed once the new connection is up */
     int64_t max_payload;
     int64_t deadline_ms;  /* CONNECTING/HANDSHAKE: give up after it */
     int64_t next_ping_ms; /* UP */
@@ -146,6 +157,19 @@ static void make_inbox(struct nats_link *k)
 
 /* --- connection life cycle --- */
 
+/* A new round of attempts: NATS_URL and the announced servers, shuffled. */
+static void new_round(struct nats_link *k)
+{
+    char why[128];
+    int n = cm_wire_servers_round(k->configured, k->urls, CM_WIRE_MAX_URLS, &k->rng, why,
+                                  sizeof why);
+
+    if (n > 0)
+        k->nurls = n; /* else the previous list (NATS_URL was checked at start) */
+    k->next_url = 0;
+    k->round_left = k->nurls;
+}
+
 static const struct cm_wire_url *cur(const struct nats_link *k)
 {
     return &k->urls[k->cur_url];
@@ -156,6 +180,7 @@ static void close_socket(struct nats_link *k)
     if (k->bev)
         bufferevent_free(k->bev);
     k->bev = NULL;
+    k->tls = k->tls_due = 0;
     k->flush_pending = 0;
     event_del(k->flush);
 }
@@ -170,7 +195,7 @@ static void link_lost(struct nats_link *k, const char *why)
 
     close_socket(k);
     k->state = LINK_WAITING;
-    atomic_store(&k->up, 0);
+    atomic_store(&k->up, k->old != NULL); /* a lame-duck server still serves meanwhile */
     if (!k->outage_logged) {
         if (was_up)
             cm_warn("nats connection to %s:%d lost (%s), reconnecting", cur(k)->host,
@@ -181,12 +206,12 @@ static void link_lost(struct nats_link *k, const char *why)
         k->outage_logged = 1;
     }
     if (was_up) {
-        k->round_left = k->nurls;
+        new_round(k);
         k->h.on_lost(k->h.ctx);
     }
     if (k->round_left <= 0) {
         tv.tv_usec = cm_wire_retry_ms(next_random(k)) * 1000;
-        k->round_left = k->nurls;
+        new_round(k);
     }
     evtimer_add(k->retry, &tv);
 }
@@ -197,6 +222,7 @@ static void link_up(struct nats_link *k)
     k->pings_out = 0;
     k->next_ping_ms = cm_now_ms() + PING_INTERVAL_MS;
     k->round_left = k->nurls;
+    k->old_until_ms = cm_now_ms() + OLD_DRAIN_MS;
     atomic_store(&k->up, 1);
     if (k->outage_logged)
         cm_info("nats connection to %s:%d restored", cur(k)->host, cur(k)->port);
@@ -229,6 +255,10 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     out = bufferevent_get_output(k->bev);
     if (evbuffer_get_length(out) == 0)
         return;
+    if (k->tls) {
+        bufferevent_enable(k->bev, EV_WRITE); /* the TLS filter encrypts and writes */
+        return;
+    }
     if (evbuffer_write(out, bufferevent_getfd(k->bev)) < 0 && errno != EAGAIN &&
         errno != EWOULDBLOCK && errno != EINTR) {
         link_lost(k, strerror(errno));
@@ -241,8 +271,10 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 /* The bufferevent wrote the remainder: writes go back to the flush event. */
 static void on_drained(struct bufferevent *bev, void *arg)
 {
-    (void)arg;
-    bufferevent_disable(bev, EV_WRITE);
+    struct nats_link *k = arg;
+
+    if (bev == k->bev && !k->tls)
+        bufferevent_disable(bev, EV_WRITE);
 }
 
 /* Appends n bytes of control text to the output. */
@@ -260,9 +292,11 @@ static int send_connect(struct nats_link *k, const struct cm_wire_msg *m)
     long n, s;
 
     k->max_payload = cm_wire_info_max_payload(m->text, m->text_len);
+    k->tls_due = u->tls || cm_nats_tls_wanted() || cm_nats_tls_info_requires(m->text, m->text_len);
     snprintf(sub, sizeof sub, "%s.>", k->inbox);
-    n = cm_wire_connect_line(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
-                             u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL);
+    n = cm_wire_connect_line_info(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
+                                  u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL,
+                                  m->text, m->text_len);
     if (n < 0)
         return -1;
     queue(k, line, (size_t)n);
@@ -296,6 +330,15 @@ static int handle(struct nats_link *k, const struct cm_wire_msg *m, const char *
             k->pings_out = 0;
         return 0;
     case CM_WIRE_INFO:
+        cm_wire_servers_learn(m->text, m->text_len);
+        if (cm_wire_info_ldm(m->text, m->text_len)) {
+            if (k->state != LINK_UP) {
+                *why = "server in lame-duck mode";
+                return -1;
+            }
+            k->move_due = !k->old;
+            return 0;
+        }
         if (k->state == LINK_HANDSHAKE && !k->connect_sent && send_connect(k, m) != 0) {
             *why = "cannot write CONNECT";
             return -1;
@@ -314,6 +357,114 @@ static int handle(struct nats_link *k, const struct cm_wire_msg *m, const char *
     return 0;
 }
 
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+/* Closes the lame-duck server's connection. When no new one is up, what
+ * was published on it will not be answered: the loop hears it. */
+static void drop_old(struct nats_link *k)
+{
+    if (!k->old)
+        return;
+    bufferevent_free(k->old);
+    k->old = NULL;
+    if (k->state != LINK_UP) {
+        atomic_store(&k->up, 0);
+        k->h.on_lost(k->h.ctx);
+    } else {
+        cm_info("nats server in lame-duck mode left for %s:%d", cur(k)->host, cur(k)->port);
+    }
+}
+
+/* The server announced lame-duck mode: its connection becomes old (still
+ * published to and read from) while a new one is made to another server
+ * (the leaving server accepts none); once that is up, old is closed
+ * OLD_DRAIN_MS later, after the replies it still carries. */
+static void begin_move(struct nats_link *k)
+{
+    struct timeval now = {0, 0};
+
+    k->move_due = 0;
+    k->old = k->bev;
+    k->bev = NULL;
+    k->tls = k->tls_due = 0;
+    k->flush_pending = 0;
+    event_del(k->flush);
+    bufferevent_enable(k->old, EV_READ | EV_WRITE); /* it writes what it is given */
+    k->state = LINK_WAITING;
+    new_round(k);
+    cm_info("nats server %s:%d entering lame-duck mode: moving", cur(k)->host, cur(k)->port);
+    evtimer_add(k->retry, &now);
+}
+
+/* What the lame-duck server's connection brings: replies, PINGs. */
+static void old_read(struct nats_link *k)
+{
+    struct evbuffer *in = bufferevent_get_input(k->old);
+
+    for (;;) {
+        size_t total = evbuffer_get_length(in);
+        const char *p;
+        struct cm_wire_msg m;
+        uint32_t slot, gen;
+        long n;
+
+        if (total == 0)
+            return;
+        p = (const char *)evbuffer_pullup(in, -1);
+        n = p ? cm_wire_parse(p, total, &m) : -1;
+        if (n == 0)
+            return;
+        if (n < 0) {
+            drop_old(k);
+            return;
+        }
+        if (m.op == CM_WIRE_MSG && m.sid == INBOX_SID &&
+            nats_link_reply_parse(k->inbox, m.subject, m.subject_len, &slot, &gen) == 0)
+            k->h.on_reply(k->h.ctx, slot, gen, &m);
+        else if (m.op == CM_WIRE_PING)
+            evbuffer_add(bufferevent_get_output(k->old), "PONG\r\n", 6);
+        if (!k->old)
+            return; /* on_reply may not free the link, but stay safe */
+        evbuffer_drain(in, (size_t)n);
+    }
+}
+
+/* INFO came in the clear and the server (or we) want TLS: the socket's
+ * bufferevent goes under a TLS filter, which takes the CONNECT and SUB
+ * already queued out once its handshake (certificate and host name
+ * verified) is done. 0, or -1. */
+static int start_tls(struct nats_link *k)
+{
+    SSL *ssl = cm_nats_tls_new(cur(k)->tls_name[0] ? cur(k)->tls_name : cur(k)->host);
+    struct evbuffer *pending = evbuffer_new();
+    struct bufferevent *f;
+
+    k->tls_due = 0;
+    if (!ssl || !pending) {
+        if (ssl)
+            SSL_free(ssl);
+        evbuffer_free(pending);
+        return -1;
+    }
+    /* the CONNECT and SUB queued in the clear move to the filter */
+    evbuffer_add_buffer(pending, bufferevent_get_output(k->bev));
+    f = bufferevent_openssl_filter_new(k->base, k->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                       BEV_OPT_CLOSE_ON_FREE);
+    if (!f) {
+        SSL_free(ssl);
+        evbuffer_free(pending);
+        return -1;
+    }
+    k->bev = f;
+    k->tls = 1;
+    bufferevent_setcb(f, on_read, on_drained, on_event, k);
+    bufferevent_enable(f, EV_READ | EV_WRITE);
+    evbuffer_add_buffer(bufferevent_get_output(f), pending);
+    evbuffer_free(pending);
+    return 0;
+}
+
 /* Everything readable: each complete operation is parsed where it lies,
  * pulling up (making contiguous) only as much as one operation needs. */
 static void on_read(struct bufferevent *bev, void *arg)
@@ -322,6 +473,10 @@ static void on_read(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
     const char *why = NULL;
 
+    if (bev == k->old) {
+        old_read(k);
+        return;
+    }
     for (;;) {
         size_t total = evbuffer_get_length(in), have;
         struct evbuffer_iovec v;
@@ -349,6 +504,16 @@ static void on_read(struct bufferevent *bev, void *arg)
         if (why || handle(k, &m, &why) != 0)
             break;
         evbuffer_drain(in, (size_t)n);
+        if (k->tls_due) {
+            if (evbuffer_get_length(in) != 0 || start_tls(k) != 0)
+                why = "tls setup failed";
+            break; /* what follows arrives through the TLS filter */
+        }
+        if (k->move_due) {
+            begin_move(k);
+            old_read(k); /* the rest came from the server now leaving */
+            return;
+        }
     }
     if (why)
         link_lost(k, why);
@@ -358,10 +523,30 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct nats_link *k = arg;
 
+    if (bev == k->old) {
+        if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+            drop_old(k);
+        return;
+    }
+
     if (what & BEV_EVENT_CONNECTED) {
         int one = 1;
+        if (k->tls)
+            return; /* the TLS handshake is done; CONNECT leaves now */
         setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         k->state = LINK_HANDSHAKE;
+        return;
+    }
+    if ((what & BEV_EVENT_ERROR) && k->tls) {
+        SSL *ssl = bufferevent_openssl_get_ssl(bev);
+        long v = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+        char err[160] = "tls error";
+        unsigned long e = bufferevent_get_openssl_error(bev);
+        if (v != X509_V_OK)
+            snprintf(err, sizeof err, "tls: %s", X509_verify_cert_error_string(v));
+        else if (e)
+            ERR_error_string_n(e, err, sizeof err);
+        link_lost(k, err);
         return;
     }
     if (what & BEV_EVENT_EOF)
@@ -427,9 +612,11 @@ cm_err nats_link_new(struct event_base *base, const char *urls, const char *name
     struct timeval now = {0, 0};
 
     k = cm_xcalloc(1, sizeof *k);
+    k->configured = cm_xstrdup(urls);
     k->nurls = cm_wire_urls_parse(urls, k->urls, CM_WIRE_MAX_URLS, why, sizeof why);
     if (k->nurls < 0) {
         cm_error("NATS_URL: %s", why);
+        free(k->configured);
         free(k);
         return CM_EINVAL;
     }
@@ -438,7 +625,7 @@ cm_err nats_link_new(struct event_base *base, const char *urls, const char *name
     snprintf(k->name, sizeof k->name, "%s", name);
     k->rng = (uint64_t)cm_now_ms() ^ ((uint64_t)(uintptr_t)k << 16) ^ 0x9e3779b97f4a7c15u;
     make_inbox(k);
-    k->round_left = k->nurls;
+    new_round(k);
     atomic_init(&k->up, 0);
     k->retry = evtimer_new(base, on_retry, k);
     k->flush = event_new(base, -1, 0, on_flush, k);
@@ -461,6 +648,9 @@ void nats_link_free(struct nats_link *k)
     }
     if (k->retry)
         event_free(k->retry);
+    if (k->old)
+        bufferevent_free(k->old);
+    free(k->configured);
     free(k);
 }
 
@@ -482,28 +672,33 @@ cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot
     size_t len, room;
     long n;
 
-    if (k->state != LINK_UP)
-        return CM_EUNAVAIL;
+    struct bufferevent *to = k->state == LINK_UP ? k->bev : k->old;
+
+    if (!to)
+        return CM_EUNAVAIL; /* while moving, the leaving server still carries requests */
     len = protobuf_c_message_get_packed_size(msg);
     if (k->max_payload > 0 && len > (size_t)k->max_payload)
         return CM_ETOOBIG;
     if (nats_link_reply_subject(k->inbox, slot, gen, reply, sizeof reply) < 0)
         return CM_EINTERNAL;
     room = cm_wire_pub_room(subject, reply, len);
-    if (evbuffer_reserve_space(bufferevent_get_output(k->bev), (ev_ssize_t)room, &v, 1) != 1)
+    if (evbuffer_reserve_space(bufferevent_get_output(to), (ev_ssize_t)room, &v, 1) != 1)
         return CM_ENOMEM;
     n = cm_wire_pub_frame(v.iov_base, room, subject, reply, msg, len);
     if (n < 0)
         return CM_EINVAL; /* the reservation is dropped uncommitted */
     v.iov_len = (size_t)n;
-    if (evbuffer_commit_space(bufferevent_get_output(k->bev), &v, 1) != 0)
+    if (evbuffer_commit_space(bufferevent_get_output(to), &v, 1) != 0)
         return CM_EINTERNAL;
-    want_flush(k);
+    if (to == k->bev)
+        want_flush(k);
     return CM_OK;
 }
 
 void nats_link_tick(struct nats_link *k, int64_t now_ms)
 {
+    if (k->old && k->state == LINK_UP && now_ms > k->old_until_ms)
+        drop_old(k);
     switch (k->state) {
     case LINK_WAITING:
         return;

@@ -207,7 +207,11 @@ Test(cm_wire, reads_nats_urls)
     cr_assert(eq(str, u[1].host, "h2"));
     cr_assert(eq(int, u[1].port, 5));
     cr_assert(eq(str, u[2].host, "h3"));
-    cr_assert(eq(int, cm_wire_urls_parse("tls://h:1", u, 4, why, sizeof why), -1));
+    cr_assert(eq(int, cm_wire_urls_parse("tls://h:1", u, 4, why, sizeof why), 1));
+    cr_assert(eq(int, u[0].tls, 1));
+    cr_assert(eq(int, cm_wire_urls_parse("nats://h:1", u, 4, why, sizeof why), 1));
+    cr_assert(eq(int, u[0].tls, 0));
+    cr_assert(eq(int, cm_wire_urls_parse("ws://h:1", u, 4, why, sizeof why), -1));
     cr_assert(eq(int, cm_wire_urls_parse("nats://h:99999", u, 4, why, sizeof why), -1));
     cr_assert(eq(int, cm_wire_urls_parse("nats://h:x", u, 4, why, sizeof why), -1));
     cr_assert(eq(int, cm_wire_urls_parse("", u, 4, why, sizeof why), -1));
