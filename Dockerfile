@@ -44,7 +44,7 @@ FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libnats3.4 libprotobuf-c1 libevent-2.1-7 libevent-core-2.1-7 libevent-pthreads-2.1-7 \
+      libnats3.4 libprotobuf-c1 libevent-2.1-7 libevent-core-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 \
       libpq5 libjansson4 libsodium23 libxml2 libssl3 libqrencode4 libpng16-16 libcurl4 libvips42 libxmlsec1 libxmlsec1-openssl \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
