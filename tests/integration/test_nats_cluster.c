@@ -43,7 +43,7 @@ static void start_cluster(void)
         g_route[i] = it_nats_free_port();
     }
     for (int i = 0; i < NODES; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "n%d", i + 1);
         g_pid[i] = it_nats_start(
             &g_n, name, g_port[i],
