@@ -71,9 +71,14 @@ poll() {
     done
 }
 
+CLEANED=
 cleanup() {
-    local rc=$?
+    local rc=${1:-$?}
+    [ -z "$CLEANED" ] || return 0
+    CLEANED=1
     set +e
+    trap - INT TERM
+    say "cleanup"
     [ -n "$HC_PID" ] && kill "$HC_PID" 2>/dev/null
     if command -v podman >/dev/null; then
         for f in "$WORK"/kube/daemons.yaml "$WORK"/kube/nats.yaml "$WORK"/kube/postgres.yaml; do
@@ -96,7 +101,7 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'cleanup 130' INT TERM
 
 [ "$(id -u)" = 0 ] || fail "run as root (podman's rootful storage and networks)"
 
@@ -116,7 +121,7 @@ command -v kubectl >/dev/null ||
     fail "kubectl not found: Debian 12 has no kubectl with kustomize v4+ (kubernetes-client is 1.20); install kubectl"
 (cd deploy/check && npm ci --no-audit --no-fund --silent)
 [ "$(podman info --format '{{.Host.OCIRuntime.Name}}')" = runc ] || fail "podman does not use runc"
-echo "podman $(podman version --format '{{.Client.Version}}'), runc, $(podman-compose version 2>/dev/null | grep -m1 -o 'podman-compose version [0-9.]*'), $(kubectl version --client 2>/dev/null | tr '\n' ' ')"
+echo "podman $(podman version --format '{{.Client.Version}}'), runc, $(podman-compose version 2>&1 | grep -m1 -o 'podman-compose version [0-9.]*'), $(kubectl version --client 2>/dev/null | tr '\n' ' ')"
 step_done
 
 # --- base ----------------------------------------------------------------------
