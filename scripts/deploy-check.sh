@@ -121,7 +121,7 @@ command -v kubectl >/dev/null ||
     fail "kubectl not found: Debian 12 has no kubectl with kustomize v4+ (kubernetes-client is 1.20); install kubectl"
 (cd deploy/check && npm ci --no-audit --no-fund --silent)
 [ "$(podman info --format '{{.Host.OCIRuntime.Name}}')" = runc ] || fail "podman does not use runc"
-echo "podman $(podman version --format '{{.Client.Version}}'), runc, $(podman-compose version 2>&1 | grep -m1 -o 'podman-compose version [0-9.]*'), $(kubectl version --client 2>/dev/null | tr '\n' ' ')"
+echo "podman $(podman version --format '{{.Client.Version}}'), runc, podman-compose $(podman-compose version 2>&1 | sed -n 's/^podman-compose[r]* version *//p' | head -1), $(kubectl version --client 2>/dev/null | tr '\n' ' ')"
 step_done
 
 # --- base ----------------------------------------------------------------------
@@ -191,6 +191,10 @@ HC_PID=$!
 util_test() { curl -fsS -o /dev/null -u "$api_user:$api_key" "http://127.0.0.1:$port$UTIL_TEST"; }
 poll 240 "util/test through the compose stack's edge" util_test
 echo "  util/test through the edge: 200"
+enc=$(podman exec "${PROJECT}_postgres_1" psql -U postgres -d postgres -tAc \
+    "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'health'")
+[ "$enc" = UTF8 ] || fail "the postgres stand-in's database health is not UTF8 ($enc)"
+echo "  postgres stand-in: database health (POSTGRES_DB), encoding $enc"
 proved "docker-compose.yml runs unchanged under podman-compose and util/test answers 200 through the edge"
 # a second copy of authz and of messaging, from the same service definitions
 for s in authz messaging; do

@@ -31,8 +31,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     printf 'host all all all scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
     pg_ctl -D "$PGDATA" -w -o "-c listen_addresses='' -c unix_socket_directories=/var/run/postgresql" start >/dev/null
     if [ "$POSTGRES_DB" != postgres ]; then
-        psql -v ON_ERROR_STOP=1 -h /var/run/postgresql -U "$POSTGRES_USER" -d postgres \
-            -v db="$POSTGRES_DB" -c 'CREATE DATABASE :"db"' >/dev/null
+        # psql expands :"db" (a quoted identifier) in its input, not in -c
+        echo 'CREATE DATABASE :"db";' | psql -v ON_ERROR_STOP=1 -h /var/run/postgresql \
+            -U "$POSTGRES_USER" -d postgres -v db="$POSTGRES_DB" >/dev/null
     fi
     pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
     echo "postgres stand-in: database cluster initialised (UTF8)" >&2
