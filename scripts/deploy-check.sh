@@ -109,7 +109,7 @@ trap 'cleanup 130' INT TERM
 step deps
 need=()
 for p in podman runc podman-compose mmdebstrap containernetworking-plugins \
-    golang-github-containernetworking-plugin-dnsname curl; do
+    golang-github-containernetworking-plugin-dnsname catatonit curl; do
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || need+=("$p")
 done
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
@@ -233,7 +233,7 @@ proved "a second copy of authz and of messaging joins its queue group: both copi
 kill "$HC_PID" 2>/dev/null || true
 wait "$HC_PID" 2>/dev/null || true
 HC_PID=
-for s in authz messaging; do podman rm -f "${PROJECT}_${s}_2" >/dev/null; done
+for s in authz messaging; do podman rm -f "${PROJECT}_${s}_2" >/dev/null 2>&1; done
 compose down -v >"$WORK/compose-down.log" 2>&1 || fail "podman-compose down"
 step_done
 
