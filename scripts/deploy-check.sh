@@ -261,10 +261,10 @@ podman kube play --network "$KNET" --ip "$PG_IP" "$WORK/kube/postgres.yaml" >"$W
     { cat "$WORK/play-pg.log"; fail "kube play postgres"; }
 podman kube play --network "$KNET" "$WORK/kube/daemons.yaml" >"$WORK/play-daemons.log" 2>&1 ||
     { cat "$WORK/play-daemons.log"; fail "kube play of the Deployments"; }
-# container <deployment> <container>: the name podman gave it
+# container <deployment> <container>: the name podman gave it (<deployment>-pod-0-<container>)
 container_of() {
-    podman ps --format '{{.Names}} {{.PodName}}' | awk -v d="$1" -v c="$2" \
-        'index($2, d "-pod") == 1 && substr($1, length($1) - length(c)) == "-" c {print $1; exit}'
+    podman ps --format '{{.Names}}' | awk -v d="$1" -v c="$2" \
+        'index($1, d "-pod") == 1 && substr($1, length($1) - length(c)) == "-" c {print $1; exit}'
 }
 pod_ip() {
     local pod infra

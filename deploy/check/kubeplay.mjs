@@ -8,7 +8,8 @@
 //   probes.json               every container's probes, for the script to run.
 // What podman 4.3 cannot take from the manifests is done here, and only this:
 // ConfigMap and Secret values (envFrom, configMapKeyRef, secretKeyRef) are
-// put into env as the kubelet would; the Services' names "nats" and
+// put into env, and $(VAR) in command and args expanded, as the kubelet
+// would; the Services' names "nats" and
 // "postgres" become hostAliases to the fixed addresses argv[4] and argv[5]
 // (no cluster DNS); HPA-owned replica counts become 1. Everything else
 // (images, commands, ports, probes, security contexts, resources, volumes)
@@ -53,6 +54,9 @@ function resolveEnv(c) {
   }
   delete c.envFrom;
   c.env = [...env].map(([name, value]) => ({ name, value }));
+  // $(VAR) in command and args, expanded from env as the kubelet does
+  const expand = (a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v) => (env.has(v) ? env.get(v) : m));
+  for (const k of ["command", "args"]) if (c[k]) c[k] = c[k].map((a) => expand(String(a)));
 }
 
 const probes = [];
