@@ -235,6 +235,7 @@ wait "$HC_PID" 2>/dev/null || true
 HC_PID=
 for s in authz messaging; do podman rm -f "${PROJECT}_${s}_2" >/dev/null 2>&1; done
 compose down -v >"$WORK/compose-down.log" 2>&1 || fail "podman-compose down"
+podman network rm -f "${PROJECT}_default" >/dev/null # podman-compose 1.0.3 leaves it
 step_done
 
 # --- kube ----------------------------------------------------------------------
@@ -302,7 +303,7 @@ kube_util_test() { curl -fsS -o /dev/null -u "$k_user:$k_key" "http://$edge_ip:8
 poll 120 "util/test through the edge pod" kube_util_test
 echo "  util/test through the edge pod: 200"
 proved "util/test answers 200 through the edge pod"
-for f in daemons nats postgres; do podman kube down "$WORK/kube/$f.yaml" >/dev/null; done
+for f in daemons nats postgres; do podman kube down "$WORK/kube/$f.yaml" >>"$WORK/kube-down.log" 2>&1; done
 podman network rm "$KNET" >/dev/null
 step_done
 
