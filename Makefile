@@ -40,6 +40,7 @@ help:
 	@echo "make test      unit tests, then integration tests on a private stack"
 	@echo "make asan      the same tests built with AddressSanitizer and UBSan"
 	@echo "make chaos     fault suite: kill -9 of each daemon, nats and Postgres restarts under load"
+	@echo "make deploy-check  images, docker-compose.yml and deploy/ proven with podman (root; ~10 min)"
 	@echo "make bench     throughput and latency through the edge beside a plain libevent server"
 	@echo "make fuzz      libFuzzer + ASan on the request body parsers, bounded time"
 
@@ -111,6 +112,11 @@ chaos: $(BINS)
 
 chaos-short: $(BINS)
 	@mkdir -p $(BUILD); BUILD=$(BUILD) CHAOS_RESULTS=$(abspath $(RESULTS)) scripts/chaos.sh short
+
+# Images, compose file and Kubernetes manifests proven with podman (README, "make deploy-check").
+.PHONY: deploy-check
+deploy-check:
+	nice -n 5 scripts/deploy-check.sh
 
 # Ends with one line that totals every Criterion binary's synthesis.
 test:

@@ -14,6 +14,7 @@
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "body_limit.h"
 #include "cm_signal.h"
 #include "edge.h"
 
@@ -84,6 +85,13 @@ int main(void)
                     token_keys_start(e.keys, e.bg_nc, e.stop) != CM_OK ||
                     revocations_start(e.revoked, e.bg_nc, e.stop) != CM_OK)) {
         rc = 1;
+        cm_stop_requested = 1;
+    }
+    if (rc == 0 && edge_body_limit_check(e.cfg.max_body_bytes, e.cfg.max_header_bytes,
+                                         natsConnection_GetMaxPayload(e.bg_nc), errbuf,
+                                         sizeof errbuf) != 0) {
+        cm_error("config: %s", errbuf); /* refused: bodies near the limit could never be sent */
+        rc = 2;
         cm_stop_requested = 1;
     }
     if (rc == 0 && cm_admin_start(e.cfg.admin_host, e.cfg.admin_port, e.metrics, check_ready, &e,
