@@ -447,14 +447,42 @@ cm_err message_status(struct cm_req *rq, struct cm_resp *out)
 
 /* --- user/counters/{user_id | ou:user_id} (user_id: a username or an account id) --- */
 
+/* The account uid names in the caller's organization, and the
+ * organization's name: from the short-lived memory (clinical_user_cache.h), else from identity (then remembered).
+ * CM_ENOTFOUND (not recorded) when uid names nobody there. */
+static cm_err counters_user(struct cm_req *rq, const struct ct_caller *c, const char *uid,
+                            char *id, char *ou)
+{
+    const struct messaging_state *st = messaging_state_of(rq);
+    struct clinical_users dir = {0};
+    const struct clinical_user *u;
+    int by_id = cm_uuid_valid(uid);
+    cm_err err;
+
+    if (clinical_user_cache_get(st->users, c->org, uid, id, ou))
+        return CM_OK;
+    if (by_id)
+        err = clinical_users_find_ids(rq, c->org, &uid, 1, &dir);
+    else
+        err = clinical_users_find(rq, c->org, "", NULL, 0, &uid, 1, &dir);
+    if (err != CM_OK)
+        return err;
+    u = by_id ? clinical_users_by_id(&dir, uid) : clinical_users_by_username(&dir, uid);
+    if (u) {
+        snprintf(id, CLINICAL_ID_MAX, "%s", u->id);
+        snprintf(ou, CLINICAL_NAME_MAX, "%s", dir.org_name);
+        clinical_user_cache_put(st->users, c->org, uid, id, ou);
+    }
+    clinical_users_release(&dir);
+    return u ? CM_OK : CM_ENOTFOUND;
+}
+
 cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
 {
     struct ct_caller c;
-    struct clinical_users dir = {0};
-    const struct clinical_user *u;
     struct counters_rec n;
     const char *uid = cm_req_param(rq, "user_id"), *colon, *username;
-    char ou[CLINICAL_NAME_MAX] = "";
+    char ou[CLINICAL_NAME_MAX] = "", id[CLINICAL_ID_MAX], dir_ou[CLINICAL_NAME_MAX];
     cm_err err = ct_caller_of(rq, 0, &c);
 
     if (err != CM_OK)
@@ -465,25 +493,21 @@ cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
     username = colon ? colon + 1 : uid;
     if (colon)
         snprintf(ou, sizeof ou, "%.*s", (int)(colon - uid), uid);
-    /* the seed's user ID: the username, or the account's id */
-    if (cm_uuid_valid(username))
-        err = clinical_users_find_ids(rq, c.org, &username, 1, &dir);
-    else
-        err = clinical_users_find(rq, c.org, "", NULL, 0, &username, 1, &dir);
+    /* the seed's user ID: the username, or the account's id; a person's own
+     * id needs no lookup */
+    if (c.person && !colon && !strcmp(username, c.id)) {
+        snprintf(id, sizeof id, "%s", c.id);
+        err = CM_OK;
+    } else {
+        err = counters_user(rq, &c, username, id, dir_ou);
+    }
+    if (err == CM_ENOTFOUND || (err == CM_OK && colon && strcmp(ou, dir_ou) != 0))
+        return cm_fail(rq, CM_ENOTFOUND, "user [%.200s] not found", uid);
     if (err != CM_OK)
         return err;
-    u = cm_uuid_valid(username) ? clinical_users_by_id(&dir, username)
-                                : clinical_users_by_username(&dir, username);
-    if (!u || (colon && strcmp(ou, dir.org_name) != 0)) {
-        clinical_users_release(&dir);
-        return cm_fail(rq, CM_ENOTFOUND, "user [%.200s] not found", uid);
-    }
-    if (c.person && strcmp(u->id, c.id) != 0) {
-        clinical_users_release(&dir);
+    if (c.person && strcmp(id, c.id) != 0)
         return cm_fail(rq, CM_EDENIED, NOT_AUTHORIZED);
-    }
-    err = store_counters(rq->w->pg, c.org, u->id, &n);
-    clinical_users_release(&dir);
+    err = store_counters(rq->w->pg, c.org, id, &n);
     if (err != CM_OK)
         return cm_fail(rq, err, "the counters could not be read");
     cm_resp_json(out, rq, 200, ct_json_counters(&n));
