@@ -20,7 +20,7 @@
 
 /* A thread "Page" from the client c to person u carrying message (the text
  * rendered from the organization's "page" template or the default). */
-static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char *ou,
+static cm_err page_one(struct cm_req *rq, const struct clinical_caller *c, const char *ou,
                        const struct clinical_user *u, const char *message, json_t *out)
 {
     const char *names[3] = {"sender_name", "message", "organization_name"};
@@ -60,13 +60,13 @@ static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char 
 
 cm_err page_relay(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct page_in in;
     struct pager_targets *targets = NULL;
     struct clinical_users dir = {0};
     const char *ids[PAGER_MAX_TARGETS];
     json_t *params = NULL, *reason = NULL, *sent = NULL;
-    cm_err err = ct_caller_of(rq, 1, &c);
+    cm_err err = clinical_caller_get(rq, CLINICAL_CALLER_API, &c);
 
     if (err == CM_OK)
         err = clinical_params(rq, &params);

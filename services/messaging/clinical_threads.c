@@ -25,7 +25,7 @@
 
 /* May the caller see thread t? An API client of its organization, or a
  * person of that organization who takes part. Unknown looks the same. */
-static cm_err thread_access(struct cm_req *rq, const struct ct_caller *c,
+static cm_err thread_access(struct cm_req *rq, const struct clinical_caller *c,
                             const struct thread_rec *t)
 {
     if (strcmp(t->organization_id, c->org) != 0 || (c->person && !t->viewer_participant))
@@ -34,7 +34,7 @@ static cm_err thread_access(struct cm_req *rq, const struct ct_caller *c,
 }
 
 /* Thread id as the caller may see it (t released by the caller on CM_OK). */
-static cm_err thread_for(struct cm_req *rq, const struct ct_caller *c, const char *id,
+static cm_err thread_for(struct cm_req *rq, const struct clinical_caller *c, const char *id,
                          struct thread_rec *t)
 {
     cm_err err;
@@ -53,7 +53,7 @@ static cm_err thread_for(struct cm_req *rq, const struct ct_caller *c, const cha
 }
 
 /* Message id as the caller may see it, with its thread. */
-static cm_err message_for(struct cm_req *rq, const struct ct_caller *c, const char *id,
+static cm_err message_for(struct cm_req *rq, const struct clinical_caller *c, const char *id,
                           struct message_rec *m, struct thread_rec *t)
 {
     cm_err err;
@@ -101,7 +101,7 @@ static cm_err recipients_refused(struct cm_req *rq, struct cm_resp *out, const c
 /* Looks the recipients and sender up; fills creator (the sender when it is
  * an enabled account of the organization, else the API client) and
  * recipients (n) and the ok / error lists. */
-static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
+static cm_err resolve_people(struct cm_req *rq, const struct clinical_caller *c,
                              const struct thread_create_in *in, struct clinical_users *dir,
                              struct participant_rec *creator, struct participant_rec *rcpt,
                              size_t *n, json_t *ok, json_t *bad)
@@ -139,7 +139,7 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
 /* Adds the enabled members of each of in's services to rcpt (n, at most
  * CT_MAX_PEOPLE; not twice), their emails to ok; a service reaching nobody
  * goes to bad. */
-static cm_err add_services(struct cm_req *rq, const struct ct_caller *c,
+static cm_err add_services(struct cm_req *rq, const struct clinical_caller *c,
                            const struct thread_create_in *in, const char *ou,
                            struct participant_rec *rcpt, size_t *n, json_t *ok, json_t *bad)
 {
@@ -227,7 +227,7 @@ static cm_err attachments_checked(struct cm_req *rq, struct cm_resp *out, const 
 
 cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct thread_create_in in;
     struct clinical_users dir = {0};
     struct participant_rec creator, *rcpt = NULL;
@@ -240,7 +240,7 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     int is_json = 0, answered = 0;
     cm_err err;
 
-    err = ct_caller_of(rq, 1, &c);
+    err = clinical_caller_get(rq, CLINICAL_CALLER_API, &c);
     if (err == CM_OK)
         err = clinical_params(rq, &params);
     if (err != CM_OK)
@@ -319,11 +319,11 @@ done:
 
 cm_err thread_messages(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct thread_rec t;
     struct thread_view v;
     char *name;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = thread_for(rq, &c, cm_req_param(rq, "thread_id"), &t);
@@ -348,14 +348,14 @@ cm_err thread_messages(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_post(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_post_in in;
     struct thread_rec t;
     struct participant_rec author;
     json_t *params = NULL, *reason = NULL;
     char message_id[ST_ID], *attachments = NULL;
     int answered = 0;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = clinical_params(rq, &params);
@@ -397,12 +397,12 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_contents(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_rec m;
     struct thread_rec t;
     struct participant_rec author;
     int have_author;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = message_for(rq, &c, cm_req_param(rq, "message_id"), &m, &t);
@@ -424,11 +424,11 @@ cm_err message_contents(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_status(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_rec m;
     struct thread_rec t;
     struct receipt_list l = {0};
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = message_for(rq, &c, cm_req_param(rq, "message_id"), &m, &t);
@@ -450,7 +450,7 @@ cm_err message_status(struct cm_req *rq, struct cm_resp *out)
 /* The account uid names in the caller's organization, and the
  * organization's name: from the short-lived memory (clinical_user_cache.h), else from identity (then remembered).
  * CM_ENOTFOUND (not recorded) when uid names nobody there. */
-static cm_err counters_user(struct cm_req *rq, const struct ct_caller *c, const char *uid,
+static cm_err counters_user(struct cm_req *rq, const struct clinical_caller *c, const char *uid,
                             char *id, char *ou)
 {
     const struct messaging_state *st = messaging_state_of(rq);
@@ -479,11 +479,11 @@ static cm_err counters_user(struct cm_req *rq, const struct ct_caller *c, const 
 
 cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct counters_rec n;
     const char *uid = cm_req_param(rq, "user_id"), *colon, *username;
     char ou[CLINICAL_NAME_MAX] = "", id[CLINICAL_ID_MAX], dir_ou[CLINICAL_NAME_MAX];
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err != CM_OK)
         return err;
