@@ -116,20 +116,41 @@ void clinical_ou_parent(const char *name, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, name);
 }
 
-cm_err clinical_caller_of(struct cm_req *rq, struct clinical_caller *out)
+cm_err clinical_caller_get(struct cm_req *rq, int flags, struct clinical_caller *out)
 {
     const Envelope__Principal *p = cm_principal_of(rq);
+    int client = p->kind == ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT;
     cm_err err;
 
-    if (p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_API_CLIENT || !cm_uuid_valid(p->organization_id))
+    memset(out, 0, sizeof *out);
+    if (flags & CLINICAL_CALLER_OU) {
+        if (!client || !cm_uuid_valid(p->organization_id))
+            return cm_fail(rq, CM_EDENIED, "not authorized");
+    } else if (!client && p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER) {
+        return cm_fail(rq, CM_EUNAUTH, "authentication required");
+    }
+    if (!p->organization_id || !p->organization_id[0] || !p->user_id || !p->user_id[0])
         return cm_fail(rq, CM_EDENIED, "not authorized");
+    out->person = !client;
+    if ((flags & CLINICAL_CALLER_API) && out->person)
+        return cm_fail(rq, CM_EDENIED, "not authorized");
+    out->id = p->user_id;
+    out->org = p->organization_id;
+    out->admin = client && cm_principal_has_role(rq, "admin");
+    out->view_phi = cm_principal_has_role(rq, "view-phi");
+    if (!(flags & CLINICAL_CALLER_OU))
+        return CM_OK;
     err = clinical_ou_by_id(rq->w, p->organization_id, &out->ou);
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, CM_EDENIED, "not authorized");
     if (err != CM_OK)
         return cm_fail(rq, err, "identity is unavailable, retry later");
-    out->admin = cm_principal_has_role(rq, "admin");
     return CM_OK;
+}
+
+cm_err clinical_caller_of(struct cm_req *rq, struct clinical_caller *out)
+{
+    return clinical_caller_get(rq, CLINICAL_CALLER_API | CLINICAL_CALLER_OU, out);
 }
 
 int clinical_caller_reaches(const struct clinical_caller *c, const char *name)

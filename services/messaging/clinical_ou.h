@@ -7,11 +7,12 @@
  * no ':' in its name. Names and ids are resolved through
  * identity.rpc.ClinicalOrgs; the parent chain is pure string work.
  *
- * The caller: only API clients call the clinical API (the edge refuses
- * users' tokens there). An API client acts in the OU of its organization
- * and that OU's children; with role "admin" it holds inst-admin (manage)
- * over them, the grant "inst-admin:<its OU>+" of the seed's syntax; without
- * it, it may only read (user search, pagers, recipient groups). */
+ * The caller (struct clinical_caller, below): API clients call every
+ * operation; persons only the edge's person operations (threads, counters,
+ * attachments). An API client acts in the OU of its organization and that
+ * OU's children; with role "admin" it holds inst-admin (manage) over them,
+ * the grant "inst-admin:<its OU>+" of the seed's syntax; without it, it may
+ * only read (user search, pagers, recipient groups). */
 #ifndef MESSAGING_CLINICAL_OU_H
 #define MESSAGING_CLINICAL_OU_H
 
@@ -60,13 +61,33 @@ void clinical_ou_parent(const char *name, char *out, size_t cap);
 
 /* --- the caller --- */
 
+/* The one caller model of the clinical API. Everything but ou comes from
+ * the request's principal (no round trip): an API client (Basic) acts in
+ * its organization's OU and that OU's children, with role "admin" as
+ * inst-admin there and role "view-phi" as view-phi there (the seed's grants
+ * "inst-admin:<OU>+", "view-phi:<OU>+"); a person (their own Bearer token)
+ * acts as themself in their current organization. */
 struct clinical_caller {
-    struct clinical_ou ou; /* the API client's own OU */
-    int admin;             /* inst-admin over ou and its children */
+    int person;            /* 1: a person's Bearer token; 0: an API client */
+    const char *id;        /* account uuid, or the API client's API user id (borrowed) */
+    const char *org;       /* the principal's organization id (borrowed) */
+    int admin;             /* role "admin": inst-admin over ou and its children */
+    int view_phi;          /* role "view-phi" */
+    struct clinical_ou ou; /* its OU: filled with CLINICAL_CALLER_OU only, else "" */
 };
 
-/* Who calls: CM_EDENIED "not authorized" (recorded in rq) unless an API
- * client of an existing organization. */
+#define CLINICAL_CALLER_API 1 /* API clients only: a person gets CM_EDENIED */
+#define CLINICAL_CALLER_OU 2  /* resolve ou (name) through identity; API clients only */
+
+/* Who calls, by flags (CLINICAL_CALLER_*), recorded in rq on failure:
+ * without CLINICAL_CALLER_OU, CM_EUNAUTH for anyone but an API client or a
+ * person and CM_EDENIED "not authorized" without an organization; with it,
+ * CM_EDENIED for anyone but an API client of an existing organization (and
+ * CM_EUNAVAIL... when identity does not answer). */
+cm_err clinical_caller_get(struct cm_req *rq, int flags, struct clinical_caller *out);
+
+/* clinical_caller_get(rq, CLINICAL_CALLER_API | CLINICAL_CALLER_OU, out):
+ * the caller of the admin operations. */
 cm_err clinical_caller_of(struct cm_req *rq, struct clinical_caller *out);
 
 /* True when the caller acts in OU name (its own OU or a descendant). */

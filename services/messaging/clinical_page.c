@@ -1,5 +1,6 @@
 /* clinical_page.c: POST page (clinical_page.h): input → pager directory →
- * one thread per person reached → answer. Each thread commits on its own
+ * one thread per person reached, its message rendered from delivery's
+ * "page" template → answer. Each thread commits on its own
  * (with its events); a failure part-way answers the error, and the threads
  * made before it stay. */
 #include "clinical_page.h"
@@ -10,16 +11,21 @@
 #include "clinical_body.h"
 #include "clinical_caller.h"
 #include "clinical_directory.h"
+#include "clinical_templates.h"
 #include "clinical_threads_input.h"
 #include "store_pagers.h"
 #include "store_threads.h"
 
 #define PAGE_SUBJECT "Page"
 
-/* A thread "Page" from the client c to person u carrying message. */
-static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char *ou,
+/* A thread "Page" from the client c to person u carrying message (the text
+ * rendered from the organization's "page" template or the default). */
+static cm_err page_one(struct cm_req *rq, const struct clinical_caller *c, const char *ou,
                        const struct clinical_user *u, const char *message, json_t *out)
 {
+    const char *names[3] = {"sender_name", "message", "organization_name"};
+    const char *values[3] = {c->id, message, ou};
+    struct compose_out text = {NULL, NULL, NULL, NULL};
     struct participant_rec creator, rcpt;
     struct thread_new t = {0};
     char thread_id[ST_ID], message_id[ST_ID];
@@ -38,9 +44,13 @@ static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char 
     t.creator = &creator;
     t.recipients = &rcpt;
     t.n_recipients = 1;
-    t.content = message;
     t.attachments_json = "[]";
-    err = store_thread_create(rq->w->pg, &t, thread_id, message_id);
+    err = clinical_render(rq->w->pg, "sms", CLINICAL_TPL_PAGE, c->org, names, values, 3, &text);
+    if (err == CM_OK) {
+        t.content = text.body;
+        err = store_thread_create(rq->w->pg, &t, thread_id, message_id);
+    }
+    compose_release(&text);
     if (err != CM_OK)
         return cm_fail(rq, err, "the page could not be sent");
     json_array_append_new(
@@ -50,13 +60,13 @@ static cm_err page_one(struct cm_req *rq, const struct ct_caller *c, const char 
 
 cm_err page_relay(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct page_in in;
     struct pager_targets *targets = NULL;
     struct clinical_users dir = {0};
     const char *ids[PAGER_MAX_TARGETS];
     json_t *params = NULL, *reason = NULL, *sent = NULL;
-    cm_err err = ct_caller_of(rq, 1, &c);
+    cm_err err = clinical_caller_get(rq, CLINICAL_CALLER_API, &c);
 
     if (err == CM_OK)
         err = clinical_params(rq, &params);

@@ -17,11 +17,10 @@
 
 /* The caller (an API client), its parameters and its organization's OU
  * name (clinical_ou), with primary_ou checked against it. */
-static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, char *ou, size_t oucap)
+static cm_err begin(struct cm_req *rq, struct clinical_caller *c, json_t **params, char *ou, size_t oucap)
 {
-    struct clinical_ou own;
     const char *primary;
-    cm_err err = ct_caller_of(rq, 1, c);
+    cm_err err = clinical_caller_get(rq, CLINICAL_CALLER_API, c);
 
     if (err == CM_OK)
         err = clinical_params(rq, params);
@@ -32,15 +31,15 @@ static cm_err begin(struct cm_req *rq, struct ct_caller *c, json_t **params, cha
         json_decref(*params);
         return cm_fail(rq, CM_EINVAL, "primary_ou must be a string");
     }
-    err = clinical_ou_by_id(rq->w, c->org, &own);
+    err = clinical_ou_by_id(rq->w, c->org, &c->ou); /* after the 400s above */
     if (err == CM_ENOTFOUND)
         err = cm_fail(rq, CM_EDENIED, "not authorized");
     else if (err != CM_OK)
         err = cm_fail(rq, err, "identity is unavailable, retry later");
-    if (err == CM_OK && primary[0] && strcmp(primary, own.name) != 0)
+    if (err == CM_OK && primary[0] && strcmp(primary, c->ou.name) != 0)
         err = cm_fail(rq, CM_EDENIED, "not authorized");
     if (err == CM_OK)
-        snprintf(ou, oucap, "%s", own.name);
+        snprintf(ou, oucap, "%s", c->ou.name);
     if (err != CM_OK)
         json_decref(*params);
     return err;
@@ -58,7 +57,7 @@ static void today(char out[11])
 /* POST patients and PUT patients/{pid}. */
 static cm_err put_patient(struct cm_req *rq, struct cm_resp *out, const char *path_pid)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     json_t *params = NULL, *record = NULL, *reason = NULL, *doc;
     char ou[CLINICAL_NAME_MAX], key_id[PHI_KEY_ID_MAX], day[11];
     const char *pid;
@@ -118,7 +117,7 @@ cm_err patients_update(struct cm_req *rq, struct cm_resp *out)
 
 cm_err patients_subscribe(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     json_t *params = NULL, *sub = NULL, *reason = NULL;
     const char *pid = cm_req_param(rq, "pid");
     char ou[CLINICAL_NAME_MAX], *tags, *consents;

@@ -12,6 +12,7 @@
 #include "clinical_identity.h"
 #include "clinical_people_input.h"
 #include "clinical_people_json.h"
+#include "clinical_templates.h"
 #include "cm_alloc.h"
 #include "cm_log.h"
 #include "cm_pg.h"
@@ -170,18 +171,24 @@ cm_err clinical_check_ous(struct cm_req *rq, const struct clinical_caller *calle
 }
 
 void clinical_send_activation(struct cm_req *rq, const Identity__ClinicalAccount *a,
-                              const char *org_id)
+                              const struct clinical_ou *ou)
 {
-    char body[768];
-    struct spool_msg m = {"email", a->email, "Activate your clinical messaging account", body,
-                          "clinical-activation", org_id, "txt"};
+    const char *names[3] = {"name", "user_id", "organization_name"};
+    const char *values[3] = {a->first_name, a->username, ou->name};
+    struct compose_out c = {NULL, NULL, NULL, NULL};
+    struct spool_msg m = {"email", a->email, "", "", CLINICAL_TPL_ACTIVATION, ou->id, "txt"};
 
-    snprintf(body, sizeof body,
-             "Hello %.200s,\n\nan account was made for you (user id %.255s). Choose a password "
-             "with \"forgot password\" (POST /v1/forgot-password/) to activate it.\n",
-             a->first_name, a->username);
-    if (a->email[0] && deliver_message(rq->w, &m) != CM_OK)
-        cm_warn("activation email of user %s not sent", a->user_id);
+    if (!a->email[0])
+        return;
+    if (clinical_render(rq->w->pg, "email", CLINICAL_TPL_ACTIVATION, ou->id, names, values, 3,
+                        &c) == CM_OK) {
+        m.subject = c.subject;
+        m.body = c.body;
+        m.format = c.format;
+        if (deliver_message(rq->w, &m) != CM_OK)
+            cm_warn("activation email of user %s not sent", a->user_id);
+    }
+    compose_release(&c);
 }
 
 /* The profile columns of in (pager "remove" is ""). */
@@ -405,7 +412,7 @@ cm_err clinical_users_create(struct cm_req *rq, struct cm_resp *out)
     if (err != CM_OK || answered)
         goto done;
     if (activation)
-        clinical_send_activation(rq, acct, ou.id);
+        clinical_send_activation(rq, acct, &ou);
     err = answer_user(rq, out, acct, &ou);
 done:
     if (acct)

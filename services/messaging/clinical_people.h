@@ -61,9 +61,11 @@ cm_err clinical_profile_write(struct cm_req *rq, struct cm_resp *out, const char
                               const char *org_id, const struct clinical_user_input *in,
                               const json_t *params, int create, int activation, int *answered);
 
-/* Sends the activation email of account a (kind "clinical-activation");
- * a failure is logged, not returned: the change it follows stays. */
+/* Sends the activation email of account a of OU ou (kind and template type
+ * "clinical-activation": ou's template, else the default;
+ * clinical_templates.h); a failure is logged, not returned: the change it
+ * follows stays. */
 void clinical_send_activation(struct cm_req *rq, const Identity__ClinicalAccount *a,
-                              const char *org_id);
+                              const struct clinical_ou *ou);
 
 #endif

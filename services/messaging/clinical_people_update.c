@@ -159,7 +159,7 @@ cm_err clinical_users_update(struct cm_req *rq, struct cm_resp *out)
     if (in.clear_bounced)
         clear_bounce(rq, acct ? acct : f.accounts->accounts[0]);
     if (resend)
-        clinical_send_activation(rq, acct ? acct : f.accounts->accounts[0], f.ou.id);
+        clinical_send_activation(rq, acct ? acct : f.accounts->accounts[0], &f.ou);
     clinical_reply_ok(rq, out, 200, NULL);
 done:
     if (acct)

@@ -25,7 +25,7 @@
 
 /* May the caller see thread t? An API client of its organization, or a
  * person of that organization who takes part. Unknown looks the same. */
-static cm_err thread_access(struct cm_req *rq, const struct ct_caller *c,
+static cm_err thread_access(struct cm_req *rq, const struct clinical_caller *c,
                             const struct thread_rec *t)
 {
     if (strcmp(t->organization_id, c->org) != 0 || (c->person && !t->viewer_participant))
@@ -34,7 +34,7 @@ static cm_err thread_access(struct cm_req *rq, const struct ct_caller *c,
 }
 
 /* Thread id as the caller may see it (t released by the caller on CM_OK). */
-static cm_err thread_for(struct cm_req *rq, const struct ct_caller *c, const char *id,
+static cm_err thread_for(struct cm_req *rq, const struct clinical_caller *c, const char *id,
                          struct thread_rec *t)
 {
     cm_err err;
@@ -53,7 +53,7 @@ static cm_err thread_for(struct cm_req *rq, const struct ct_caller *c, const cha
 }
 
 /* Message id as the caller may see it, with its thread. */
-static cm_err message_for(struct cm_req *rq, const struct ct_caller *c, const char *id,
+static cm_err message_for(struct cm_req *rq, const struct clinical_caller *c, const char *id,
                           struct message_rec *m, struct thread_rec *t)
 {
     cm_err err;
@@ -101,7 +101,7 @@ static cm_err recipients_refused(struct cm_req *rq, struct cm_resp *out, const c
 /* Looks the recipients and sender up; fills creator (the sender when it is
  * an enabled account of the organization, else the API client) and
  * recipients (n) and the ok / error lists. */
-static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
+static cm_err resolve_people(struct cm_req *rq, const struct clinical_caller *c,
                              const struct thread_create_in *in, struct clinical_users *dir,
                              struct participant_rec *creator, struct participant_rec *rcpt,
                              size_t *n, json_t *ok, json_t *bad)
@@ -139,7 +139,7 @@ static cm_err resolve_people(struct cm_req *rq, const struct ct_caller *c,
 /* Adds the enabled members of each of in's services to rcpt (n, at most
  * CT_MAX_PEOPLE; not twice), their emails to ok; a service reaching nobody
  * goes to bad. */
-static cm_err add_services(struct cm_req *rq, const struct ct_caller *c,
+static cm_err add_services(struct cm_req *rq, const struct clinical_caller *c,
                            const struct thread_create_in *in, const char *ou,
                            struct participant_rec *rcpt, size_t *n, json_t *ok, json_t *bad)
 {
@@ -227,7 +227,7 @@ static cm_err attachments_checked(struct cm_req *rq, struct cm_resp *out, const 
 
 cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct thread_create_in in;
     struct clinical_users dir = {0};
     struct participant_rec creator, *rcpt = NULL;
@@ -240,7 +240,7 @@ cm_err thread_create(struct cm_req *rq, struct cm_resp *out)
     int is_json = 0, answered = 0;
     cm_err err;
 
-    err = ct_caller_of(rq, 1, &c);
+    err = clinical_caller_get(rq, CLINICAL_CALLER_API, &c);
     if (err == CM_OK)
         err = clinical_params(rq, &params);
     if (err != CM_OK)
@@ -319,11 +319,11 @@ done:
 
 cm_err thread_messages(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct thread_rec t;
     struct thread_view v;
     char *name;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = thread_for(rq, &c, cm_req_param(rq, "thread_id"), &t);
@@ -348,14 +348,14 @@ cm_err thread_messages(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_post(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_post_in in;
     struct thread_rec t;
     struct participant_rec author;
     json_t *params = NULL, *reason = NULL;
     char message_id[ST_ID], *attachments = NULL;
     int answered = 0;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = clinical_params(rq, &params);
@@ -397,12 +397,12 @@ cm_err message_post(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_contents(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_rec m;
     struct thread_rec t;
     struct participant_rec author;
     int have_author;
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = message_for(rq, &c, cm_req_param(rq, "message_id"), &m, &t);
@@ -424,11 +424,11 @@ cm_err message_contents(struct cm_req *rq, struct cm_resp *out)
 
 cm_err message_status(struct cm_req *rq, struct cm_resp *out)
 {
-    struct ct_caller c;
+    struct clinical_caller c;
     struct message_rec m;
     struct thread_rec t;
     struct receipt_list l = {0};
-    cm_err err = ct_caller_of(rq, 0, &c);
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err == CM_OK)
         err = message_for(rq, &c, cm_req_param(rq, "message_id"), &m, &t);
@@ -447,15 +447,43 @@ cm_err message_status(struct cm_req *rq, struct cm_resp *out)
 
 /* --- user/counters/{user_id | ou:user_id} (user_id: a username or an account id) --- */
 
-cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
+/* The account uid names in the caller's organization, and the
+ * organization's name: from the short-lived memory (clinical_user_cache.h), else from identity (then remembered).
+ * CM_ENOTFOUND (not recorded) when uid names nobody there. */
+static cm_err counters_user(struct cm_req *rq, const struct clinical_caller *c, const char *uid,
+                            char *id, char *ou)
 {
-    struct ct_caller c;
+    const struct messaging_state *st = messaging_state_of(rq);
     struct clinical_users dir = {0};
     const struct clinical_user *u;
+    int by_id = cm_uuid_valid(uid);
+    cm_err err;
+
+    if (clinical_user_cache_get(st->users, c->org, uid, id, ou))
+        return CM_OK;
+    if (by_id)
+        err = clinical_users_find_ids(rq, c->org, &uid, 1, &dir);
+    else
+        err = clinical_users_find(rq, c->org, "", NULL, 0, &uid, 1, &dir);
+    if (err != CM_OK)
+        return err;
+    u = by_id ? clinical_users_by_id(&dir, uid) : clinical_users_by_username(&dir, uid);
+    if (u) {
+        snprintf(id, CLINICAL_ID_MAX, "%s", u->id);
+        snprintf(ou, CLINICAL_NAME_MAX, "%s", dir.org_name);
+        clinical_user_cache_put(st->users, c->org, uid, id, ou);
+    }
+    clinical_users_release(&dir);
+    return u ? CM_OK : CM_ENOTFOUND;
+}
+
+cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
+{
+    struct clinical_caller c;
     struct counters_rec n;
     const char *uid = cm_req_param(rq, "user_id"), *colon, *username;
-    char ou[CLINICAL_NAME_MAX] = "";
-    cm_err err = ct_caller_of(rq, 0, &c);
+    char ou[CLINICAL_NAME_MAX] = "", id[CLINICAL_ID_MAX], dir_ou[CLINICAL_NAME_MAX];
+    cm_err err = clinical_caller_get(rq, 0, &c);
 
     if (err != CM_OK)
         return err;
@@ -465,25 +493,21 @@ cm_err user_counters(struct cm_req *rq, struct cm_resp *out)
     username = colon ? colon + 1 : uid;
     if (colon)
         snprintf(ou, sizeof ou, "%.*s", (int)(colon - uid), uid);
-    /* the seed's user ID: the username, or the account's id */
-    if (cm_uuid_valid(username))
-        err = clinical_users_find_ids(rq, c.org, &username, 1, &dir);
-    else
-        err = clinical_users_find(rq, c.org, "", NULL, 0, &username, 1, &dir);
+    /* the seed's user ID: the username, or the account's id; a person's own
+     * id needs no lookup */
+    if (c.person && !colon && !strcmp(username, c.id)) {
+        snprintf(id, sizeof id, "%s", c.id);
+        err = CM_OK;
+    } else {
+        err = counters_user(rq, &c, username, id, dir_ou);
+    }
+    if (err == CM_ENOTFOUND || (err == CM_OK && colon && strcmp(ou, dir_ou) != 0))
+        return cm_fail(rq, CM_ENOTFOUND, "user [%.200s] not found", uid);
     if (err != CM_OK)
         return err;
-    u = cm_uuid_valid(username) ? clinical_users_by_id(&dir, username)
-                                : clinical_users_by_username(&dir, username);
-    if (!u || (colon && strcmp(ou, dir.org_name) != 0)) {
-        clinical_users_release(&dir);
-        return cm_fail(rq, CM_ENOTFOUND, "user [%.200s] not found", uid);
-    }
-    if (c.person && strcmp(u->id, c.id) != 0) {
-        clinical_users_release(&dir);
+    if (c.person && strcmp(id, c.id) != 0)
         return cm_fail(rq, CM_EDENIED, NOT_AUTHORIZED);
-    }
-    err = store_counters(rq->w->pg, c.org, u->id, &n);
-    clinical_users_release(&dir);
+    err = store_counters(rq->w->pg, c.org, id, &n);
     if (err != CM_OK)
         return cm_fail(rq, err, "the counters could not be read");
     cm_resp_json(out, rq, 200, ct_json_counters(&n));

@@ -15,12 +15,15 @@ cm_err messaging_state_new(const struct cm_config *cfg, natsConnection *nc, void
         free(s);
         return err;
     }
+    s->users = clinical_user_cache_new();
     *out_state = s;
     return CM_OK;
 }
 
 void messaging_state_free(void *state)
 {
+    if (state)
+        clinical_user_cache_free(((struct messaging_state *)state)->users);
     if (state)
         sodium_memzero(state, sizeof(struct messaging_state));
     free(state);

@@ -110,7 +110,8 @@ static const char insert_participants_sql[] =
 static const char insert_receipts_sql[] =
     "INSERT INTO clinical_receipts (message_id, thread_id, user_id, kind) "
     "SELECT $1::uuid, $2::uuid, p.user_id, $4 FROM clinical_participants p "
-    "WHERE p.thread_id = $2::uuid AND p.person AND p.user_id <> $3";
+    "WHERE p.thread_id = $2::uuid AND p.person AND p.user_id <> $3 "
+    "ORDER BY p.user_id"; /* users' counter rows locked in one order (006) */
 
 /* Inserts the message and its receipts, then message.posted. */
 static cm_err insert_message(PGconn *pg, const char *thread_id, const char *org, const char *kind,
@@ -467,18 +468,17 @@ cm_err store_counters(PGconn *pg, const char *organization_id, const char *user_
 {
     const char *v[2] = {user_id, organization_id};
     PGresult *res = NULL;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "SELECT count(*) FILTER (WHERE r.kind = 'msg') AS unread_msg, "
-                    "count(*) FILTER (WHERE r.kind = 'ctn') AS unread_ctn, "
-                    "count(DISTINCT r.thread_id) FILTER (WHERE r.kind = 'msg') AS unseen_msg, "
-                    "count(DISTINCT r.thread_id) FILTER (WHERE r.kind = 'ctn') AS unseen_ctn "
-                    "FROM clinical_receipts r JOIN clinical_threads t ON t.id = r.thread_id "
-                    "WHERE r.user_id = $1 AND r.read_at IS NULL "
-                    "AND t.organization_id = $2::uuid",
-                    2, v, &res),
-        &res);
+    cm_err err = cm_pg_query(pg,
+                             "SELECT coalesce(sum(unread) FILTER (WHERE kind = 'msg'), 0) "
+                             "AS unread_msg, "
+                             "coalesce(sum(unread) FILTER (WHERE kind = 'ctn'), 0) AS unread_ctn, "
+                             "coalesce(sum(unseen) FILTER (WHERE kind = 'msg'), 0) AS unseen_msg, "
+                             "coalesce(sum(unseen) FILTER (WHERE kind = 'ctn'), 0) AS unseen_ctn "
+                             "FROM clinical_counters "
+                             "WHERE user_id = $1 AND organization_id = $2::uuid",
+                             2, v, &res);
 
+    err = cm_pg_one_row(err, &res);
     if (err != CM_OK)
         return err;
     out->unread_msg = atol(cm_pg_col(res, 0, "unread_msg"));

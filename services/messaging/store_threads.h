@@ -150,7 +150,9 @@ cm_err store_participant_get(PGconn *pg, const char *thread_id, const char *user
 cm_err store_message_receipts(PGconn *pg, const char *message_id, struct receipt_list *out);
 void receipt_list_release(struct receipt_list *l);
 
-/* user_id's unread and unseen counts in organization_id's threads. */
+/* user_id's unread and unseen counts in organization_id's threads: one
+ * read of clinical_counters, which a trigger on the receipts keeps exact
+ * (migration 006); zeros for a user without a row. */
 cm_err store_counters(PGconn *pg, const char *organization_id, const char *user_id,
                       struct counters_rec *out);
 

@@ -10,7 +10,8 @@
 static const char *const email_types[] = {
     "verify-email",        "reverify-email",      "forgot-password",         "onboarding",
     "onboarding-provider", "messaging-patient",   "messaging-provider",      "sign-up-code",
-    "reset-code",          "email-change-notice", "registration-invitation", NULL};
+    "reset-code",          "email-change-notice", "registration-invitation", "clinical-activation",
+    NULL};
 static const char *const sms_types[] = {
     "verify", "reset-password", "onboarding", "onboarding-provider", "sign-up-code", "page", NULL};
 
@@ -62,6 +63,9 @@ static const struct template_default defaults[] = {
     {"email", "messaging-provider", "en_US", "txt", "New message from a patient",
      HELLO "You have a new message{{#sender_name}} from {{sender_name}}"
            "{{/sender_name}}.{{#url}}\nRead it at {{url}}{{/url}}" SIGN},
+    {"email", "clinical-activation", "en_US", "txt", "Activate your clinical messaging account",
+     HELLO "an account was made for you (user id {{user_id}}). Choose a password with "
+           "\"forgot password\" (POST /v1/forgot-password/) to activate it." SIGN},
     {"sms", "verify", "en_US", "txt", "", "Your confirmation code is {{code}}." TTL},
     {"sms", "verify", "es_US", "txt", "", "Su código de confirmación es {{code}}."},
     {"sms", "reset-password", "en_US", "txt", "", "Your password reset code is {{code}}." TTL},

@@ -57,6 +57,14 @@ Test(clinical_people, seed_json_example_creates_and_reads_back)
     /* the activation email (send_activation_email defaults to True) */
     msg = it_spool_wait(email, "clinical-activation", 10000);
     cr_assert(msg != NULL, "no activation email");
+    /* delivery's default "clinical-activation" template */
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(msg, "subject")),
+                 "Activate your clinical messaging account"));
+    {
+        const char *b = json_string_value(json_object_get(msg, "body"));
+        cr_assert(b && strstr(b, "Hello John,") && strstr(b, email) && strstr(b, w.root), "%s",
+                  b ? b : "(none)");
+    }
     json_decref(msg);
     json_decref(doc);
     /* read back, by user_id and by ou:user_id */
@@ -284,4 +292,40 @@ Test(clinical_people, xml_body_creates)
     cr_assert(eq(str, (char *)cf_str(u, "specialty"), "Radiology"));
     cr_assert(eq(sz, json_array_size(json_object_get(u, "reporting_tags")), 2));
     json_decref(doc);
+}
+
+Test(clinical_people, the_organizations_activation_template_is_used)
+{
+    struct cf_world w;
+    char local[64], email[128], body[512], want[300], *v;
+    const char *params[1];
+    json_t *doc = NULL, *msg;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    cf_world_make(&w);
+    pg = it_pg();
+    params[0] = w.root_id;
+    v = it_pg_value(pg,
+                    "INSERT INTO messaging.templates (id, channel, organization_id, type, locale,"
+                    " format, subject, body) VALUES (gen_random_uuid(), 'email', $1::uuid,"
+                    " 'clinical-activation', 'en_US', 'html', 'Join {{organization_name}}',"
+                    " '<p>Welcome {{name}} ({{user_id}})</p>') RETURNING 'ok'",
+                    1, params);
+    free(v);
+    PQfinish(pg);
+    it_unique(local, sizeof local, "tpl-");
+    snprintf(email, sizeof email, "%s@example.com", local);
+    snprintf(body, sizeof body,
+             "first_name=Ann&last_name=Lee&email=%s&specialty=S&title=T", email);
+    cr_assert(eq(long, cf_call(&w.admin, "POST", USERS, NULL, body, &doc), 200));
+    json_decref(doc);
+    msg = it_spool_wait(email, "clinical-activation", 10000);
+    cr_assert(msg != NULL, "no activation email");
+    snprintf(want, sizeof want, "Join %s", w.root);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(msg, "subject")), want));
+    snprintf(want, sizeof want, "<p>Welcome Ann (%s)</p>", email);
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(msg, "body")), want));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(msg, "format")), "html"));
+    json_decref(msg);
 }

@@ -214,3 +214,111 @@ Test(clinical_threads_counters, exact_under_concurrent_posting_and_reading)
     cr_assert(eq(long, unread, 0));
     cr_assert(eq(long, unseen, 0));
 }
+
+/* --- many threads at once: the kept counters (migration 006) --- */
+
+#define CREATORS 4
+#define CREATES_EACH 5
+
+struct creator {
+    const struct ic_client *c;
+    const char *ea, *eb;
+    int first; /* index of this creator's first thread */
+    char (*threads)[64];
+    int failed;
+};
+
+/* Creates CREATES_EACH threads to a and b, naming them in either order, so
+ * that concurrent transactions reach the two users' counters both ways. */
+static void *creator(void *arg)
+{
+    struct creator *k = arg;
+    struct job j = {.c = k->c};
+    char form[600];
+
+    for (int i = 0; i < CREATES_EACH; i++) {
+        json_t *doc = NULL;
+        int n = k->first + i;
+        snprintf(form, sizeof form, "subject=t%d&message=m%d&recipients=%s&recipients=%s", n, n,
+                 n % 2 ? k->ea : k->eb, n % 2 ? k->eb : k->ea);
+        if (call(&j, "POST", "/api/2014-08-01/thread/create", form, &doc) != 200 ||
+            !json_is_string(json_object_get(doc, "thread_id")))
+            k->failed++;
+        else
+            snprintf(k->threads[n], 64, "%s", json_string_value(json_object_get(doc, "thread_id")));
+        json_decref(doc);
+    }
+    return NULL;
+}
+
+/* The stored row of a user's msg counters, "unread:unseen". Caller frees. */
+static char *kept_counters(const char *user_id)
+{
+    PGconn *pg = it_pg();
+    const char *params[1] = {user_id};
+    char *v = it_pg_value(pg,
+                          "SELECT unread || ':' || unseen FROM messaging.clinical_counters "
+                          "WHERE user_id = $1 AND kind = 'msg'",
+                          1, params);
+    PQfinish(pg);
+    return v;
+}
+
+Test(clinical_threads_counters, kept_exact_across_concurrent_thread_creates_and_reads)
+{
+    struct ic_client c;
+    struct ut_user a, b;
+    char ea[160], eb[160], threads[CREATORS * CREATES_EACH][64], *v;
+    struct creator k[CREATORS];
+    pthread_t t[CREATORS];
+    long unread, unseen;
+    json_t *doc;
+
+    IT_REQUIRE_STACK();
+    ic_world(&c, "[\"admin\"]");
+    ic_person(&c, &a, ea);
+    ic_person(&c, &b, eb);
+    memset(threads, 0, sizeof threads);
+    for (int i = 0; i < CREATORS; i++) {
+        k[i] = (struct creator){.c = &c, .ea = ea, .eb = eb, .first = i * CREATES_EACH,
+                                .threads = threads};
+        cr_assert(eq(int, pthread_create(&t[i], NULL, creator, &k[i]), 0));
+    }
+    for (int i = 0; i < CREATORS; i++) {
+        pthread_join(t[i], NULL);
+        cr_assert(eq(int, k[i].failed, 0), "creator %d: %d failed", i, k[i].failed);
+    }
+    unread = unread_of(&c, a.username, &unseen);
+    cr_assert(eq(long, unread, CREATORS * CREATES_EACH));
+    cr_assert(eq(long, unseen, CREATORS * CREATES_EACH));
+
+    /* a reads five threads with their token, one of them twice */
+    for (int i = 0; i < 6; i++) {
+        char path[160];
+        snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", threads[i % 5]);
+        cr_assert(eq(long, ic_token(a.token, "GET", path, NULL, &doc), 200));
+        json_decref(doc);
+    }
+    unread = unread_of(&c, a.username, &unseen);
+    cr_assert(eq(long, unread, CREATORS * CREATES_EACH - 5));
+    cr_assert(eq(long, unseen, CREATORS * CREATES_EACH - 5));
+    /* the same read by the account id; b is untouched */
+    {
+        char path[160];
+        snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", a.id);
+        cr_assert(eq(long, ic_api(&c, "GET", path, NULL, NULL, &doc), 200));
+        cr_assert(eq(long, ic_int2(doc, "unread", "msg"), CREATORS * CREATES_EACH - 5));
+        json_decref(doc);
+    }
+    unread = unread_of(&c, b.username, &unseen);
+    cr_assert(eq(long, unread, CREATORS * CREATES_EACH));
+    cr_assert(eq(long, unseen, CREATORS * CREATES_EACH));
+
+    /* the answers are the kept rows, not a count at each request */
+    v = kept_counters(a.id);
+    cr_assert(eq(str, v, "15:15"));
+    free(v);
+    v = kept_counters(b.id);
+    cr_assert(eq(str, v, "20:20"));
+    free(v);
+}

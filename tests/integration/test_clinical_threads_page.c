@@ -38,8 +38,49 @@ Test(clinical_threads_page, a_users_pager_makes_one_urgent_thread)
     t = json_object_get(doc, "thread");
     cr_assert(eq(str, (char *)ic_str(t, "subject"), "Page"));
     cr_assert(it_true(json_is_true(json_object_get(t, "urgent"))));
+    /* rendered from delivery's default "page" template */
+    {
+        char want[160];
+        snprintf(want, sizeof want, "Page from %s: call me", c.user);
+        cr_assert(eq(str, (char *)ic_str(json_array_get(json_object_get(t, "messages"), 0),
+                                         "content"),
+                     want));
+    }
+    json_decref(doc);
+}
+
+Test(clinical_threads_page, the_organizations_page_template_is_used)
+{
+    struct ic_client c;
+    struct ut_user a;
+    char ea[160], path[256], want[300], *v;
+    const char *params[1];
+    json_t *doc, *t;
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    ic_world(&c, "[\"admin\"]");
+    ic_person(&c, &a, ea);
+    ic_user_put(&c, a.username, "pager_number=5551009");
+    pg = it_pg();
+    params[0] = c.org;
+    v = it_pg_value(pg,
+                    "INSERT INTO messaging.templates (id, channel, organization_id, type, locale,"
+                    " format, subject, body) VALUES (gen_random_uuid(), 'sms', $1::uuid, 'page',"
+                    " 'en_US', 'txt', '', 'URGENT {{organization_name}} <{{message}}>')"
+                    " RETURNING 'ok'",
+                    1, params);
+    free(v);
+    PQfinish(pg);
+    cr_assert(eq(long, ic_api(&c, "POST", PAGE, NULL, "pager_number=5551009&message=call+me", &doc),
+                 200));
+    snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", ic_str(doc, "thread_id"));
+    json_decref(doc);
+    cr_assert(eq(long, ic_token(a.token, "GET", path, NULL, &doc), 200));
+    t = json_object_get(doc, "thread");
+    snprintf(want, sizeof want, "URGENT %s <call me>", c.org_name);
     cr_assert(eq(str, (char *)ic_str(json_array_get(json_object_get(t, "messages"), 0), "content"),
-                 "call me"));
+                 want));
     json_decref(doc);
 }
 
