@@ -3,7 +3,7 @@
  * NATS_EXTERNAL_URL) on a three-node nats-server cluster with TLS, NKey
  * users and JetStream (EVENTS replicated 3 times, EVENTS_REPLICAS=3), under
  * load through the edge (util/test, organizations created, sign-ups, authz
- * user status). The node leading EVENTS is killed with -9: it prints the
+ * user status). EVENTS is made first with 1 replica: the relays raise it. The node leading EVENTS is killed with -9: it prints the
  * error window (asserted < 2 s), checks the daemons kept their pids and are
  * ready again, and that every outbox row written meanwhile is in EVENTS
  * (by Nats-Msg-Id). The node comes back, another is put into lame-duck
@@ -46,6 +46,11 @@ struct sample {
 };
 static struct sample *g_s;
 static int g_ns;
+
+static void js_open(void);
+static void js_close(void);
+static void make_events_r1(void);
+static natsConnection *g_nc;
 
 static void start_node(int i)
 {
@@ -103,6 +108,8 @@ static void setup(void)
     cr_assert(eq(int, cm_config_load("identity", cm_config_env, &cfg, err, sizeof err), CM_OK),
               "config: %s", err);
     cm_config_release(&cfg);
+    js_open();
+    make_events_r1(); /* as a single server had made it: the relays raise it */
     setenv("NATS_EXTERNAL_URL", g_urls, 1);
     setenv("EVENTS_REPLICAS", "3", 1);
     setenv("SIGN_UP_ADDR_LIMIT", "1000000", 1);
@@ -116,6 +123,8 @@ static void teardown(void)
                                        "NATS_TLS_CERT_FILE", "NATS_TLS_KEY_FILE",
                                        "NATS_NKEY_SEED_FILE"};
 
+    if (g_nc)
+        js_close();
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         unsetenv(vars[i]);
     if (g_n.dir[0]) {
@@ -135,7 +144,6 @@ TestSuite(nats_cluster_load, .timeout = 420, .init = setup, .fini = teardown);
 /* --- JetStream as the test sees it */
 
 static jsCtx *g_js;
-static natsConnection *g_nc;
 
 static void js_open(void)
 {
@@ -149,6 +157,31 @@ static void js_close(void)
     g_js = NULL;
     cm_nats_close(g_nc, 1000);
     g_nc = NULL;
+}
+
+/* EVENTS with one replica, as before EVENTS_REPLICAS (retried while the
+ * cluster elects its JetStream leader). */
+static void make_events_r1(void)
+{
+    const char *subjects[1] = {"evt.>"};
+    double until = it_now_ms() + 60000;
+    jsStreamConfig sc;
+    natsStatus s;
+
+    jsStreamConfig_Init(&sc);
+    sc.Name = "EVENTS";
+    sc.Subjects = subjects;
+    sc.SubjectsLen = 1;
+    sc.Storage = js_FileStorage;
+    sc.Duplicates = 120LL * 1000000000LL;
+    sc.Replicas = 1;
+    do {
+        jsErrCode jerr = 0;
+        s = js_AddStream(NULL, g_js, &sc, NULL, &jerr);
+        if (s != NATS_OK)
+            usleep(250 * 1000);
+    } while (s != NATS_OK && it_now_ms() < until);
+    cr_assert(eq(int, s, NATS_OK), "EVENTS (1 replica) made on the cluster");
 }
 
 /* EVENTS' info (caller jsStreamInfo_Destroy), NULL while unavailable. */
@@ -436,10 +469,9 @@ Test(nats_cluster_load, kill_a_node_then_lame_duck_under_load)
     double t_kill, t_ldm, last_fail, t_begin = it_now_ms();
 
     since = it_pg_value(pg, "SELECT clock_timestamp()::text", 0, NULL);
-    js_open();
-    cr_assert(events_healthy(60000, NODES), "EVENTS replicated on the 3 nodes, all current");
+    cr_assert(events_healthy(60000, NODES), "EVENTS (made with 1 replica) now current on 3 nodes");
     si = events_info();
-    cr_assert(eq(i64, si->Config->Replicas, 3), "EVENTS_REPLICAS=3 made EVENTS");
+    cr_assert(eq(i64, si->Config->Replicas, 3), "EVENTS_REPLICAS=3 raised EVENTS to 3 replicas");
     victim = node_of(si->Cluster->Leader);
     cr_assert(ge(int, victim, 0), "leader %s", si->Cluster->Leader);
     printf("nats_cluster_load: EVENTS has %d replicas, leader n%d\n", (int)si->Config->Replicas,
