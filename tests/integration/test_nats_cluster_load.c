@@ -3,13 +3,12 @@
  * NATS_EXTERNAL_URL) on a three-node nats-server cluster with TLS, NKey
  * users and JetStream (EVENTS replicated 3 times, EVENTS_REPLICAS=3), under
  * load through the edge (util/test, organizations created, sign-ups, authz
- * user status). EVENTS is made first with 1 replica: the relays raise it. The node leading EVENTS is killed with -9: it prints the
- * error window (asserted < 2 s), checks the daemons kept their pids and are
- * ready again, and that every outbox row written meanwhile is in EVENTS
- * (by Nats-Msg-Id). The node comes back, another is put into lame-duck
- * mode: no request of the request path fails (a typed RPC through nats.c
- * may: see below). About 25 s; part of `make test`, alone with `make
- * nats-cluster-check`. Restores the stack after. */
+ * user status). EVENTS is made first with 1 replica: the relays raise it. The node leading EVENTS
+ * is killed with -9: it prints the error window (asserted < 2 s), checks the daemons kept their
+ * pids and are ready again, and that every outbox row written meanwhile is in EVENTS (by
+ * Nats-Msg-Id). The node comes back, another is put into lame-duck mode: no request of the request
+ * path fails (a typed RPC through nats.c may: see below). About 25 s; part of `make test`, alone
+ * with `make nats-cluster-check`. Restores the stack after. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <jansson.h>
@@ -118,10 +117,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    static const char *const vars[] = {"NATS_EXTERNAL_URL",  "EVENTS_REPLICAS",
-                                       "SIGN_UP_ADDR_LIMIT", "NATS_TLS_CA_FILE",
-                                       "NATS_TLS_CERT_FILE", "NATS_TLS_KEY_FILE",
-                                       "NATS_NKEY_SEED_FILE"};
+    static const char *const vars[] = {
+        "NATS_EXTERNAL_URL",  "EVENTS_REPLICAS",   "SIGN_UP_ADDR_LIMIT", "NATS_TLS_CA_FILE",
+        "NATS_TLS_CERT_FILE", "NATS_TLS_KEY_FILE", "NATS_NKEY_SEED_FILE"};
 
     if (g_nc)
         js_close();
@@ -421,8 +419,7 @@ static int check_events(PGconn *pg, const char *since)
         for (int r = 0; r < PQntuples(res); r++) {
             const char *id = PQgetvalue(res, r, 0);
             rows++;
-            if (strcmp(svcs[i], "identity") == 0 &&
-                strstr(PQgetvalue(res, r, 1), "organization") &&
+            if (strcmp(svcs[i], "identity") == 0 && strstr(PQgetvalue(res, r, 1), "organization") &&
                 strstr(PQgetvalue(res, r, 1), "created"))
                 orgs_events++;
             if (!bsearch(&id, ids, nids, sizeof *ids, cmp_str)) {
