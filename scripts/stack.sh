@@ -851,7 +851,9 @@ cmd_status() {
         printf '%-14s %-9s\n' postgres down
         ok=1
     fi
-    if name_alive nats; then
+    if [ -n "${NATS_EXTERNAL_URL:-}" ]; then
+        printf '%-14s %-9s %s\n' nats outside "$NATS_EXTERNAL_URL"
+    elif name_alive nats; then
         printf '%-14s %-9s pid %-8s %s\n' nats up "$(pid_of nats)" "$NATS_URL"
     else
         printf '%-14s %-9s\n' nats down
