@@ -39,6 +39,7 @@ help:
 	@echo "make down      stop everything make up started"
 	@echo "make test      unit tests, then integration tests on a private stack"
 	@echo "make asan      the same tests built with AddressSanitizer and UBSan"
+	@echo "make nats-cluster-check  the suite on a 3-node TLS+NKey NATS cluster, a node killed"
 	@echo "make chaos     fault suite: kill -9 of each daemon, nats and Postgres restarts under load"
 	@echo "make deploy-check  images, docker-compose.yml and deploy/ proven with podman (root; ~10 min)"
 	@echo "make bench     throughput and latency through the edge beside a plain libevent server"
@@ -117,6 +118,14 @@ chaos-short: $(BINS)
 .PHONY: deploy-check
 deploy-check:
 	nice -n 5 scripts/deploy-check.sh
+# Issue 15's "Done when" alone (also part of `test`, about 40 s): the
+# suite's daemons on a 3-node nats-server cluster (TLS, NKeys, EVENTS
+# replicated 3 times) under load, one node killed with -9, another in
+# lame-duck mode.
+.PHONY: nats-cluster-check
+nats-cluster-check: $(BINS) $(INTEG_BIN)
+	@mkdir -p $(BUILD); BUILD=$(BUILD) scripts/with-test-stack.sh \
+	    $(INTEG_BIN) --jobs 1 --filter 'nats_cluster_load/*'
 
 # Ends with one line that totals every Criterion binary's synthesis.
 test:

@@ -72,6 +72,7 @@ struct cm_outbox_relay {
     int wake[2];                /* self-pipe: a byte means "stop" */
     atomic_int stop;
     atomic_int stream_ready;    /* 0: check or create EVENTS before publishing */
+    int replicas;               /* EVENTS_REPLICAS */
     int failures;               /* consecutive failed rounds */
     char why[256];              /* cause of the last failure, for the log */
     double next_gauge_ms;
@@ -361,9 +362,37 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
     natsMsg_Destroy(msg);
 }
 
+/* Brings an existing EVENTS to r->replicas copies (a JetStream cluster
+ * changes a stream's replica count in place). A refusal (a single server
+ * asked for 3) is logged and the stream used as it is: events still flow. */
+static void update_replicas(struct cm_outbox_relay *r, const jsStreamInfo *si)
+{
+    jsStreamInfo *after = NULL;
+    jsStreamConfig sc;
+    jsErrCode jerr = 0;
+    natsStatus s;
+
+    if (!si || !si->Config || si->Config->Replicas == r->replicas ||
+        (si->Config->Replicas <= 1 && r->replicas <= 1))
+        return;
+    sc = *si->Config;
+    sc.Replicas = r->replicas;
+    s = js_UpdateStream(&after, r->js, &sc, NULL, &jerr);
+    if (s == NATS_OK)
+        cm_info("outbox: stream %s now has %d replicas (was %d)", CM_OUTBOX_STREAM, r->replicas,
+                (int)si->Config->Replicas);
+    else
+        cm_warn("outbox: stream %s keeps %d replicas (EVENTS_REPLICAS=%d refused: %s, jetstream "
+                "error %d)",
+                CM_OUTBOX_STREAM, (int)si->Config->Replicas, r->replicas, natsStatus_GetText(s),
+                (int)jerr);
+    jsStreamInfo_Destroy(after);
+}
+
 /* Makes sure the stream EVENTS exists; creates it (file storage, subjects
- * "evt.>", a 2-minute duplicate window) when missing. Copies of services
- * racing to create it are fine: an existing stream is taken as it is. */
+ * "evt.>", a 2-minute duplicate window, EVENTS_REPLICAS copies) when
+ * missing. Copies of services racing to create it are fine: an existing
+ * stream is taken as it is, its replica count brought to EVENTS_REPLICAS. */
 static cm_err ensure_stream(struct cm_outbox_relay *r)
 {
     const char *subjects[1] = {CM_OUTBOX_SUBJECTS};
@@ -373,7 +402,9 @@ static cm_err ensure_stream(struct cm_outbox_relay *r)
     natsStatus s;
 
     s = js_GetStreamInfo(&si, r->js, CM_OUTBOX_STREAM, NULL, &jerr);
-    if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
+    if (s == NATS_OK) {
+        update_replicas(r, si);
+    } else if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
         jsStreamConfig_Init(&sc);
         sc.Name = CM_OUTBOX_STREAM;
         sc.Description = "domain events of every service, from their outboxes";
@@ -381,10 +412,12 @@ static cm_err ensure_stream(struct cm_outbox_relay *r)
         sc.SubjectsLen = 1;
         sc.Storage = js_FileStorage;
         sc.Duplicates = DUPLICATE_WINDOW_NS;
+        sc.Replicas = r->replicas;
         jerr = 0;
         s = js_AddStream(&si, r->js, &sc, NULL, &jerr);
         if (s == NATS_OK)
-            cm_info("outbox: created stream %s (%s)", CM_OUTBOX_STREAM, CM_OUTBOX_SUBJECTS);
+            cm_info("outbox: created stream %s (%s, %d replicas)", CM_OUTBOX_STREAM,
+                    CM_OUTBOX_SUBJECTS, r->replicas);
         else if (jerr == JSStreamNameExistErr)
             s = js_GetStreamInfo(&si, r->js, CM_OUTBOX_STREAM, NULL, &jerr);
     }
@@ -585,12 +618,34 @@ static void relay_free(struct cm_outbox_relay *r)
     free(r);
 }
 
+int cm_outbox_replicas(const char *text)
+{
+    char *end;
+    long n;
+
+    if (!text || !*text)
+        return 1;
+    errno = 0;
+    n = strtol(text, &end, 10);
+    if (errno || *end || n < 1 || n > CM_OUTBOX_MAX_REPLICAS)
+        return -1;
+    return (int)n;
+}
+
 cm_err cm_outbox_relay_start(const struct cm_config *cfg, natsConnection *nc,
                              struct cm_metrics *metrics, struct cm_outbox_relay **out)
 {
-    struct cm_outbox_relay *r = cm_xcalloc(1, sizeof *r);
+    struct cm_outbox_relay *r;
     jsOptions jo;
     cm_err err = CM_OK;
+    int replicas = cm_outbox_replicas(getenv("EVENTS_REPLICAS"));
+
+    if (replicas < 0) {
+        cm_error("EVENTS_REPLICAS must be a number from 1 to %d", CM_OUTBOX_MAX_REPLICAS);
+        return CM_EINVAL;
+    }
+    r = cm_xcalloc(1, sizeof *r);
+    r->replicas = replicas;
 
     r->cfg = cfg;
     r->nc = nc;

@@ -82,6 +82,12 @@ int cm_outbox_backoff_ms(int failures);
 
 struct cm_outbox_relay;
 
+#define CM_OUTBOX_MAX_REPLICAS 5 /* JetStream's limit */
+
+/* The replica count of EVENTS from EVENTS_REPLICAS's text: 1 when NULL or
+ * empty, -1 unless a number from 1 to CM_OUTBOX_MAX_REPLICAS. */
+int cm_outbox_replicas(const char *text);
+
 /* Starts the relay thread of cfg's service: it opens its own Postgres
  * connection (cm_pg_connect), makes sure the stream EVENTS exists, then
  * publishes unsent outbox rows through nc (borrowed; it must outlive the
@@ -90,6 +96,9 @@ struct cm_outbox_relay;
  * gauge outbox_pending, the count of unsent rows. On CM_OK *out is the relay
  * (stop it with cm_outbox_relay_stop); CM_EINTERNAL when the thread or the
  * JetStream context cannot be created. */
+/* EVENTS_REPLICAS (environment, 1..5, default 1): the copies of EVENTS the
+ * relay asks for when it creates the stream, and brings an existing stream
+ * to (a refusal is logged, the stream used as it is); a bad value: CM_EINVAL. */
 cm_err cm_outbox_relay_start(const struct cm_config *cfg, natsConnection *nc,
                              struct cm_metrics *metrics, struct cm_outbox_relay **out);
 

@@ -590,6 +590,23 @@ static void ignore_msg(void *ctx, const struct cm_wire_msg *m)
     (void)m; /* a pool connection subscribes to nothing */
 }
 
+/* Reads what the server sent a pool connection (PINGs, INFO); closes it when
+ * it is lost or its server is in lame-duck mode (it subscribes to nothing,
+ * so nothing is lost): the next answer goes through another server, not one
+ * that may close the connection with the answer unread (issue 15). */
+static void pool_check(struct cm_worker *w)
+{
+    if (w->wire && cm_wire_pump(w->wire, 0, ignore_msg, w, NULL) != CM_OK) {
+        cm_wire_close(w->wire);
+        w->wire = NULL;
+    }
+    if (w->wire && cm_wire_lame_duck(w->wire)) {
+        cm_info("pool %d: nats server in lame-duck mode left", w->index);
+        cm_wire_close(w->wire);
+        w->wire = NULL;
+    }
+}
+
 /* Runs one handed-over request on a pool thread and sends its answer on the
  * thread's own connection (opened when needed: never subscribed). */
 static void pool_run(void *ctx, void *arg)
@@ -597,6 +614,8 @@ static void pool_run(void *ctx, void *arg)
     struct cm_worker *w = ctx;
     struct pool_job *job = arg;
     struct cm_wire_msg m = {.op = CM_WIRE_MSG, .data = job->data, .len = job->len};
+
+    pool_check(w);
 
     if (!w->wire && cm_wire_open(w->svc->cfg.nats_url, w->svc->def->name,
                                  WIRE_CONNECT_TIMEOUT_MS, &w->wire) != CM_OK) {
@@ -620,12 +639,7 @@ static void pool_run(void *ctx, void *arg)
  * connection. */
 static void pool_idle(void *ctx)
 {
-    struct cm_worker *w = ctx;
-
-    if (w->wire && cm_wire_pump(w->wire, 0, ignore_msg, w, NULL) != CM_OK) {
-        cm_wire_close(w->wire);
-        w->wire = NULL;
-    }
+    pool_check(ctx);
 }
 
 /* Starts the pool when the service names slow operations. */

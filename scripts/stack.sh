@@ -44,7 +44,8 @@ PASS_VARS=(REQUEST_TIMEOUT_MS NATS_SEND_ASAP HANDLER_THREADS EDGE_THREADS LOG_LE
     MAIL_FROM SMTP_URL SMTP_USER SMTP_PASSWORD SMTP_STARTTLS SMTP_CA_FILE SMS_URL SMS_TOKEN
     DELIVERY_RETRIES DELIVERY_BACKOFF_MS SHORT_LINK_BASE
     INTERNAL_AUTH_JWKS INTERNAL_AUTH_JWKS_FILE INTERNAL_AUTH_AUDIENCE INTERNAL_AUTH_ISSUER
-    INTERNAL_AUTH_TOKEN_TTL_S)
+    INTERNAL_AUTH_TOKEN_TTL_S
+    NATS_TLS_CA_FILE NATS_TLS_CERT_FILE NATS_TLS_KEY_FILE NATS_NKEY_SEED_FILE NATS_CREDS_FILE EVENTS_REPLICAS)
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 DIE_HINT=""
@@ -86,6 +87,7 @@ environment (defaults): VAR_DIR (<repo>/var) BUILD (build) EDGE_PORT (8080) NATS
   BOOTSTRAP_ADMIN_PASSWORD (random once, then kept)
   STACK_READY_TIMEOUT_S (60) STACK_STOP_TIMEOUT_S (10)
   NATS_GOMAXPROCS (half the cores, at least 1) threads of nats-server
+  NATS_EXTERNAL_URL (none) an outside NATS for the daemons this call starts; no nats-server then
   passed to the daemons when set: ${PASS_VARS[*]}
 After 'up', the other commands read VAR_DIR/stack.env, so only VAR_DIR is needed.
 EOF
@@ -259,6 +261,10 @@ load_settings() {
         [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
     done
     NATS_URL="nats://127.0.0.1:$NATS_PORT"
+    # an outside NATS (a cluster, often with TLS and NKeys: pass NATS_TLS_*,
+    # NATS_NKEY_SEED_FILE or NATS_CREDS_FILE too): daemons started by this
+    # call use it; this script then neither starts nor stops a nats-server
+    if [ -n "${NATS_EXTERNAL_URL:-}" ]; then NATS_URL=$NATS_EXTERNAL_URL; fi
     BASE_URL="http://127.0.0.1:$EDGE_PORT"
     [ "$EDGE_HOST" = 127.0.0.1 ] || [ "$EDGE_HOST" = 0.0.0.0 ] || BASE_URL="http://$EDGE_HOST:$EDGE_PORT"
 }
@@ -475,6 +481,10 @@ pg_stop() {
 # --- nats --------------------------------------------------------------------
 
 nats_start() {
+    if [ -n "${NATS_EXTERNAL_URL:-}" ]; then
+        say "outside NATS $NATS_EXTERNAL_URL: no nats-server started"
+        return 0
+    fi
     if name_alive nats; then
         say "nats-server already running (pid $(pid_of nats))"
         return 0
@@ -776,7 +786,8 @@ cmd_start() {
     if [ "$svc" != edge ] && ! { [ -d "$PG_DIR/data" ] && pg_running; }; then
         say "warning: postgres is not running; $name will not become ready"
     fi
-    name_alive nats || say "warning: nats-server is not running; $name will not become ready"
+    name_alive nats || [ -n "${NATS_EXTERNAL_URL:-}" ] ||
+        say "warning: nats-server is not running; $name will not become ready"
     launch "$svc" "$inst"
     wait_ready "$name"
 }
@@ -840,7 +851,9 @@ cmd_status() {
         printf '%-14s %-9s\n' postgres down
         ok=1
     fi
-    if name_alive nats; then
+    if [ -n "${NATS_EXTERNAL_URL:-}" ]; then
+        printf '%-14s %-9s %s\n' nats outside "$NATS_EXTERNAL_URL"
+    elif name_alive nats; then
         printf '%-14s %-9s pid %-8s %s\n' nats up "$(pid_of nats)" "$NATS_URL"
     else
         printf '%-14s %-9s\n' nats down

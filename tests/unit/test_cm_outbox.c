@@ -1,6 +1,7 @@
-/* test_cm_outbox.c: the outbox's pure parts: the relay's retry backoff and
- * which subjects an event may be written to. The relay itself runs against
- * a real stack in tests/integration/test_events.c. */
+/* test_cm_outbox.c: the outbox's pure parts: the relay's retry backoff,
+ * which subjects an event may be written to, EVENTS_REPLICAS's values. The
+ * relay itself runs against a real stack in tests/integration/test_events.c
+ * (and on a NATS cluster in test_nats_cluster_load.c). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
@@ -20,6 +21,21 @@ Test(cm_outbox, backoff_doubles_from_250_ms_up_to_2_s)
     cr_assert(eq(int, cm_outbox_backoff_ms(4), 2000));
     cr_assert(eq(int, cm_outbox_backoff_ms(5), 2000));
     cr_assert(eq(int, cm_outbox_backoff_ms(1000000), 2000));
+}
+
+Test(cm_outbox, events_replicas_from_1_to_5_default_1)
+{
+    cr_assert(eq(int, cm_outbox_replicas(NULL), 1));
+    cr_assert(eq(int, cm_outbox_replicas(""), 1));
+    cr_assert(eq(int, cm_outbox_replicas("1"), 1));
+    cr_assert(eq(int, cm_outbox_replicas("3"), 3));
+    cr_assert(eq(int, cm_outbox_replicas("5"), 5));
+    cr_assert(eq(int, cm_outbox_replicas("0"), -1));
+    cr_assert(eq(int, cm_outbox_replicas("6"), -1));
+    cr_assert(eq(int, cm_outbox_replicas("-1"), -1));
+    cr_assert(eq(int, cm_outbox_replicas("3x"), -1));
+    cr_assert(eq(int, cm_outbox_replicas("three"), -1));
+    cr_assert(eq(int, cm_outbox_replicas("99999999999999999999"), -1));
 }
 
 static const char *const good_subjects[] = {
