@@ -100,15 +100,10 @@ cm_err store_theme_get(PGconn *pg, const char *id, struct theme_list *out)
                             1, v, theme_fields, out);
 }
 
-static const char *opt_bool(int b)
-{
-    return b < 0 ? NULL : b ? "true" : "false";
-}
-
 cm_err store_theme_create(PGconn *pg, const struct theme_fields *f, const char *user,
                           struct theme_list *out)
 {
-    const char *v[5] = {f->domain, f->support_email, f->support_email_name, opt_bool(f->is_active),
+    const char *v[5] = {f->domain, f->support_email, f->support_email_name, cm_pg_opt_bool(f->is_active),
                         cm_pg_opt(user)};
 
     return CM_PG_SELECT(pg,
@@ -127,7 +122,7 @@ cm_err store_theme_update(PGconn *pg, const char *id, const struct theme_fields 
                         f->domain,
                         f->support_email,
                         f->support_email_name,
-                        opt_bool(f->is_active),
+                        cm_pg_opt_bool(f->is_active),
                         cm_pg_opt(user)};
 
     return CM_PG_SELECT_ONE(pg,
