@@ -2,6 +2,7 @@
  * service-document agreements, and #152 (agreements_check.h). */
 #include "agreements_check.h"
 #include "agreements_gate.h"
+#include "identity_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
 {
     Onboarding__CheckAgreementsRequest req = ONBOARDING__CHECK_AGREEMENTS_REQUEST__INIT;
     Onboarding__CheckAgreementsReply *r = NULL;
+    struct agreements_gate *gate = identity_state_of(rq->w)->gate;
     Envelope__RpcReply *reply = NULL;
     char *orgs_text = NULL, *ids[AGREED_MAX], *orgs[AGREED_MAX];
     json_t *org_list = NULL, *item;
@@ -119,7 +121,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
     req.n_agreed_document_ids = n;
     err = ask_or_quiet(rq, "CheckAgreements", &req.base, &reply, 1);
     if (err == CM_EUNAVAIL && !reply) { /* onboarding did not answer */
-        if (agreements_gate_open(orgs, req.n_organization_ids)) {
+        if (agreements_gate_open(gate, orgs, req.n_organization_ids)) {
             cm_info("onboarding did not answer; user %s has no required documents", user_id);
             json_decref(org_list);
             return CM_OK;
@@ -135,7 +137,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
             err = cm_fail(rq, CM_EINTERNAL, "service document agreements could not be checked");
     }
     if (r && r->gates_reported)
-        agreements_gate_learn(orgs, req.n_organization_ids, r->platform_gated,
+        agreements_gate_learn(gate, orgs, req.n_organization_ids, r->platform_gated,
                               r->gated_organization_ids, r->n_gated_organization_ids);
     if (r && r->n_missing > 0) {
         *refused = 1;
