@@ -10,7 +10,7 @@
 
 #include "cm_jsonapi.h"
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "handlers_users.h"
 #include "onboarding.pb-c.h"
 #include "store_agreements.h"
@@ -19,42 +19,31 @@
 #define CODE "service_document_agreements_required"
 #define AGREED_MAX 100
 
-/* Sends payload to onboarding.rpc.<method>; on CM_OK *out is its reply
- * (caller frees). Failures are set in rq. */
+/* Sends payload to onboarding.rpc.<method> (cm_peer.h); on CM_OK *out is
+ * its reply (caller frees). Failures are set in rq, except, when quiet,
+ * that onboarding did not answer (CM_EUNAVAIL, *out NULL: the caller
+ * decides, agreements_gate.h). */
 static cm_err ask_or_quiet(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
                            Envelope__RpcReply **out, int quiet)
 {
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    char subject[64];
-    size_t len;
-    uint8_t *payload = cm_pack(msg, &len);
+    char subject[64], detail[256];
     cm_err err;
 
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "identity";
+    *out = NULL;
     snprintf(subject, sizeof subject, "onboarding.rpc.%s", method);
-    err = cm_nats_rpc(rq->w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      rq->w->cfg->rpc_timeout_ms, out);
-    free(payload);
-    if (err != CM_OK) {
-        cm_warn("rpc %s: %s", subject, cm_err_name(err));
-        if (quiet) /* the caller decides (agreements_gate.h) */
+    err = cm_peer_call(rq->w, subject, msg, out, detail, sizeof detail);
+    if (err == CM_OK)
+        return CM_OK;
+    if (err == CM_EUNAVAIL || err == CM_ETIMEOUT) {
+        if (quiet)
             return CM_EUNAVAIL;
         return cm_fail(rq, CM_EUNAVAIL,
                        "service document agreements could not be checked, retry later");
     }
-    err = cm_err_from_wire((*out)->code);
-    if (err != CM_OK) {
-        if (err == CM_EINVAL)
-            cm_fail_at(rq, err, POINTER, NULL, "%s",
-                       (*out)->message && (*out)->message[0] ? (*out)->message
-                                                             : "unknown service document");
-        else
-            cm_fail(rq, err, "service document agreements could not be checked, retry later");
-        envelope__rpc_reply__free_unpacked(*out, NULL);
-        *out = NULL;
-    }
-    return err;
+    if (err == CM_EINVAL)
+        return cm_fail_at(rq, err, POINTER, NULL, "%s",
+                          detail[0] ? detail : "unknown service document");
+    return cm_fail(rq, err, "service document agreements could not be checked, retry later");
 }
 
 static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
