@@ -475,6 +475,11 @@ const char *cm_pg_opt(const char *s)
     return s && s[0] ? s : NULL;
 }
 
+const char *cm_pg_opt_bool(int b)
+{
+    return b < 0 ? NULL : b ? "true" : "false";
+}
+
 const char *cm_pg_col(const PGresult *res, int row, const char *name)
 {
     int c = res ? PQfnumber(res, name) : -1;

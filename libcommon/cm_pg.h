@@ -103,6 +103,10 @@ cm_err cm_pg_sqlstate_err(const char *sqlstate);
 /* NULL for NULL or "" (an absent optional parameter), else s. */
 const char *cm_pg_opt(const char *s);
 
+/* An optional boolean parameter: NULL for b < 0 (not given), else "true" or
+ * "false". */
+const char *cm_pg_opt_bool(int b);
+
 /* Text of column name in row of res; "" for SQL NULL, an unknown column or a
  * row res does not have. Borrowed from res (valid until PQclear). */
 const char *cm_pg_col(const PGresult *res, int row, const char *name);

@@ -53,3 +53,21 @@ cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *value
     PQclear(res);
     return CM_OK;
 }
+
+cm_err cm_pg_select_one(PGconn *pg, const char *sql, int n, const char *const *values,
+                        const struct cm_pg_field *fields, size_t nfields, size_t size,
+                        void **out_items, char **out_mem, size_t *out_n)
+{
+    cm_err err =
+        cm_pg_select(pg, sql, n, values, fields, nfields, size, out_items, out_mem, out_n);
+
+    if (err == CM_OK && *out_n != 1) {
+        free(*out_items);
+        free(*out_mem);
+        *out_items = NULL;
+        *out_mem = NULL;
+        *out_n = 0;
+        err = CM_ENOTFOUND;
+    }
+    return err;
+}

@@ -38,4 +38,16 @@ void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t
     cm_pg_select(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),           \
                  sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
 
+/* cm_pg_select for a statement that must find exactly one row: on any
+ * other count nothing is kept (*out_items and *out_mem NULL, *out_n 0) and
+ * CM_ENOTFOUND is returned. */
+cm_err cm_pg_select_one(PGconn *pg, const char *sql, int n, const char *const *values,
+                        const struct cm_pg_field *fields, size_t nfields, size_t size,
+                        void **out_items, char **out_mem, size_t *out_n);
+
+/* cm_pg_select_one into a list struct {size_t n; T *items; char *mem;}. */
+#define CM_PG_SELECT_ONE(pg, sql, nvalues, values, fields, list)                                   \
+    cm_pg_select_one(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),       \
+                     sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
+
 #endif

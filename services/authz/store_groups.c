@@ -109,13 +109,8 @@ cm_err gs_group_create(PGconn *pg, const struct gs_group_new *g, char out_id[GS_
 cm_err gs_group_update(PGconn *pg, const char *id, const char *name, const char *tags_json,
                        int is_active, int members_can_write)
 {
-    const char *values[5] = {id, name, tags_json,
-                             is_active < 0 ? NULL
-                             : is_active   ? "true"
-                                           : "false",
-                             members_can_write < 0 ? NULL
-                             : members_can_write   ? "true"
-                                                   : "false"};
+    const char *values[5] = {id, name, tags_json, cm_pg_opt_bool(is_active),
+                             cm_pg_opt_bool(members_can_write)};
     long rows = 0;
     cm_err err = cm_pg_command(pg,
                                "UPDATE groups SET name = COALESCE($2, name), "

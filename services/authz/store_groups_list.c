@@ -211,7 +211,7 @@ cm_err gs_eligible(PGconn *pg, const char *group, const char *org,
     values[3] = q->for_children ? "true" : "false";
     values[4] = cm_pg_opt(q->text);
     values[5] = cm_pg_opt(q->invite);
-    values[6] = q->verified < 0 ? NULL : q->verified ? "true" : "false";
+    values[6] = cm_pg_opt_bool(q->verified);
     values[7] = l;
     values[8] = o;
     /* users of org for leaders and members; individuals of org otherwise.

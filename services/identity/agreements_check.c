@@ -2,6 +2,7 @@
  * service-document agreements, and #152 (agreements_check.h). */
 #include "agreements_check.h"
 #include "agreements_gate.h"
+#include "identity_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #include "cm_jsonapi.h"
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "handlers_users.h"
 #include "onboarding.pb-c.h"
 #include "store_agreements.h"
@@ -18,42 +19,31 @@
 #define CODE "service_document_agreements_required"
 #define AGREED_MAX 100
 
-/* Sends payload to onboarding.rpc.<method>; on CM_OK *out is its reply
- * (caller frees). Failures are set in rq. */
+/* Sends payload to onboarding.rpc.<method> (cm_peer.h); on CM_OK *out is
+ * its reply (caller frees). Failures are set in rq, except, when quiet,
+ * that onboarding did not answer (CM_EUNAVAIL, *out NULL: the caller
+ * decides, agreements_gate.h). */
 static cm_err ask_or_quiet(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
                            Envelope__RpcReply **out, int quiet)
 {
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    char subject[64];
-    size_t len;
-    uint8_t *payload = cm_pack(msg, &len);
+    char subject[64], detail[256];
     cm_err err;
 
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "identity";
+    *out = NULL;
     snprintf(subject, sizeof subject, "onboarding.rpc.%s", method);
-    err = cm_nats_rpc(rq->w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      rq->w->cfg->rpc_timeout_ms, out);
-    free(payload);
-    if (err != CM_OK) {
-        cm_warn("rpc %s: %s", subject, cm_err_name(err));
-        if (quiet) /* the caller decides (agreements_gate.h) */
+    err = cm_peer_call(rq->w, subject, msg, out, detail, sizeof detail);
+    if (err == CM_OK)
+        return CM_OK;
+    if (err == CM_EUNAVAIL || err == CM_ETIMEOUT) {
+        if (quiet)
             return CM_EUNAVAIL;
         return cm_fail(rq, CM_EUNAVAIL,
                        "service document agreements could not be checked, retry later");
     }
-    err = cm_err_from_wire((*out)->code);
-    if (err != CM_OK) {
-        if (err == CM_EINVAL)
-            cm_fail_at(rq, err, POINTER, NULL, "%s",
-                       (*out)->message && (*out)->message[0] ? (*out)->message
-                                                             : "unknown service document");
-        else
-            cm_fail(rq, err, "service document agreements could not be checked, retry later");
-        envelope__rpc_reply__free_unpacked(*out, NULL);
-        *out = NULL;
-    }
-    return err;
+    if (err == CM_EINVAL)
+        return cm_fail_at(rq, err, POINTER, NULL, "%s",
+                          detail[0] ? detail : "unknown service document");
+    return cm_fail(rq, err, "service document agreements could not be checked, retry later");
 }
 
 static cm_err ask(struct cm_req *rq, const char *method, const ProtobufCMessage *msg,
@@ -88,6 +78,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
 {
     Onboarding__CheckAgreementsRequest req = ONBOARDING__CHECK_AGREEMENTS_REQUEST__INIT;
     Onboarding__CheckAgreementsReply *r = NULL;
+    struct agreements_gate *gate = identity_state_of(rq->w)->gate;
     Envelope__RpcReply *reply = NULL;
     char *orgs_text = NULL, *ids[AGREED_MAX], *orgs[AGREED_MAX];
     json_t *org_list = NULL, *item;
@@ -119,7 +110,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
     req.n_agreed_document_ids = n;
     err = ask_or_quiet(rq, "CheckAgreements", &req.base, &reply, 1);
     if (err == CM_EUNAVAIL && !reply) { /* onboarding did not answer */
-        if (agreements_gate_open(orgs, req.n_organization_ids)) {
+        if (agreements_gate_open(gate, orgs, req.n_organization_ids)) {
             cm_info("onboarding did not answer; user %s has no required documents", user_id);
             json_decref(org_list);
             return CM_OK;
@@ -135,7 +126,7 @@ cm_err agreements_check(struct cm_req *rq, struct cm_resp *out, const char *user
             err = cm_fail(rq, CM_EINTERNAL, "service document agreements could not be checked");
     }
     if (r && r->gates_reported)
-        agreements_gate_learn(orgs, req.n_organization_ids, r->platform_gated,
+        agreements_gate_learn(gate, orgs, req.n_organization_ids, r->platform_gated,
                               r->gated_organization_ids, r->n_gated_organization_ids);
     if (r && r->n_missing > 0) {
         *refused = 1;

@@ -15,6 +15,7 @@ void identity_state_free(void *state)
         return;
     code_mailer_free(st->mail);
     pw_hashers_free(st->hashers);
+    agreements_gate_free(st->gate);
     sodium_memzero(&st->signing, sizeof st->signing);
     sodium_memzero(&st->totp, sizeof st->totp);
     free(st);
@@ -35,6 +36,7 @@ cm_err identity_state_new(const struct cm_config *cfg, natsConnection *nc, void 
         err = totp_keys_reseal(&st->totp, pg);
     PQfinish(pg);
     st->mail = code_mailer_new();
+    st->gate = agreements_gate_new();
     if (err == CM_OK)
         err = pw_hashers_new(cfg, &st->hashers);
     if (err == CM_OK)

@@ -3,7 +3,7 @@
  * pool thread runs) and reached from every request and RPC as w->state
  * (identity_state_of): the token-signing key, the keys that seal TOTP
  * secrets, the queue of code and notice messages with its delivery thread,
- * and the argon2id hasher threads. No file static holds service
+ * the argon2id hasher threads and the remembered document gates. No file static holds service
  * state. */
 #ifndef IDENTITY_STATE_H
 #define IDENTITY_STATE_H
@@ -12,6 +12,7 @@
 
 #include "cm_config.h"
 #include "cm_err.h"
+#include "agreements_gate.h"
 #include "cm_service.h"
 #include "code_mail.h"
 #include "password_hash.h"
@@ -23,6 +24,7 @@ struct identity_state {
     struct cm_keyring totp;   /* seals TOTP secrets at rest (totp_keys.h); read-only too */
     struct code_mailer *mail;   /* thread-safe (code_mail.h) */
     struct pw_hashers *hashers; /* argon2id threads, thread-safe (password_hash.h) */
+    struct agreements_gate *gate; /* thread-safe (agreements_gate.h) */
 };
 
 /* state_new hook: on a connection of its own (libsodium is ready,

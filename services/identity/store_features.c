@@ -78,13 +78,12 @@ void store_layer_list_free(struct layer_list *l)
 
 cm_err store_features_list(PGconn *pg, const struct feature_query *q, struct feature_list *out)
 {
-    char assignable[8], lim[24], off[24];
+    char lim[24], off[24];
     const char *v[5];
 
-    snprintf(assignable, sizeof assignable, "%s", q->assignable ? "true" : "false");
     snprintf(lim, sizeof lim, "%ld", q->limit);
     snprintf(off, sizeof off, "%ld", q->offset);
-    v[0] = q->assignable < 0 ? NULL : assignable;
+    v[0] = cm_pg_opt_bool(q->assignable);
     v[1] = cm_pg_opt(q->user);
     v[2] = cm_pg_opt(q->org);
     v[3] = q->limit > 0 ? lim : NULL;
@@ -115,16 +114,10 @@ cm_err store_feature_get(PGconn *pg, const char *id, struct feature_list *out)
     return err;
 }
 
-/* "true"/"false" for b, NULL for -1 (not given). */
-static const char *opt_bool(int b)
-{
-    return b < 0 ? NULL : b ? "true" : "false";
-}
-
 cm_err store_feature_create(PGconn *pg, const struct feature_fields *f, struct feature_list *out)
 {
-    const char *v[5] = {f->id, f->description, f->stage, opt_bool(f->global_enabled),
-                        opt_bool(f->assignable)};
+    const char *v[5] = {f->id, f->description, f->stage, cm_pg_opt_bool(f->global_enabled),
+                        cm_pg_opt_bool(f->assignable)};
 
     return CM_PG_SELECT(pg,
                         "WITH f AS (INSERT INTO features (id, description, stage, global_enabled, "
@@ -137,8 +130,8 @@ cm_err store_feature_create(PGconn *pg, const struct feature_fields *f, struct f
 cm_err store_feature_update(PGconn *pg, const char *id, const struct feature_fields *f,
                             struct feature_list *out)
 {
-    const char *v[5] = {id, f->description, f->stage, opt_bool(f->global_enabled),
-                        opt_bool(f->assignable)};
+    const char *v[5] = {id, f->description, f->stage, cm_pg_opt_bool(f->global_enabled),
+                        cm_pg_opt_bool(f->assignable)};
     cm_err err = CM_PG_SELECT(pg,
                               "WITH f AS (UPDATE features SET "
                               "description = coalesce($2, description), "
@@ -240,7 +233,7 @@ cm_err store_org_layer_create(PGconn *pg, const char *feature, const char *org, 
 
 cm_err store_layer_update(PGconn *pg, int user, const char *id, const char *state, int force)
 {
-    const char *v[3] = {id, state, opt_bool(force)};
+    const char *v[3] = {id, state, cm_pg_opt_bool(force)};
     long rows = 0;
     cm_err err =
         cm_pg_command(pg,

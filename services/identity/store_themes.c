@@ -66,16 +66,6 @@ void store_theme_list_free(struct theme_list *l)
     memset(l, 0, sizeof *l);
 }
 
-/* CM_ENOTFOUND (list emptied) when err is CM_OK and nothing came. */
-static cm_err one(cm_err err, struct theme_list *out)
-{
-    if (err == CM_OK && out->n == 0) {
-        store_theme_list_free(out);
-        return CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_themes_list(PGconn *pg, const struct theme_query *q, struct theme_list *out)
 {
     char lim[24], off[24];
@@ -104,22 +94,16 @@ cm_err store_theme_get(PGconn *pg, const char *id, struct theme_list *out)
 {
     const char *v[1] = {id};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " THEME_COLUMNS " FROM organization_themes t" THEME_JOINS
                             "WHERE t.id = $1",
-                            1, v, theme_fields, out),
-               out);
-}
-
-static const char *opt_bool(int b)
-{
-    return b < 0 ? NULL : b ? "true" : "false";
+                            1, v, theme_fields, out);
 }
 
 cm_err store_theme_create(PGconn *pg, const struct theme_fields *f, const char *user,
                           struct theme_list *out)
 {
-    const char *v[5] = {f->domain, f->support_email, f->support_email_name, opt_bool(f->is_active),
+    const char *v[5] = {f->domain, f->support_email, f->support_email_name, cm_pg_opt_bool(f->is_active),
                         cm_pg_opt(user)};
 
     return CM_PG_SELECT(pg,
@@ -138,10 +122,10 @@ cm_err store_theme_update(PGconn *pg, const char *id, const struct theme_fields 
                         f->domain,
                         f->support_email,
                         f->support_email_name,
-                        opt_bool(f->is_active),
+                        cm_pg_opt_bool(f->is_active),
                         cm_pg_opt(user)};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "WITH t AS (UPDATE organization_themes SET "
                             "domain = coalesce($2, domain), "
                             "support_email = coalesce($3, support_email), "
@@ -150,6 +134,5 @@ cm_err store_theme_update(PGconn *pg, const char *id, const struct theme_fields 
                             "last_modified_by = $6::uuid, last_modified_time = now() "
                             "WHERE id = $1 RETURNING *) "
                             "SELECT " THEME_COLUMNS " FROM t" THEME_JOINS,
-                            6, v, theme_fields, out),
-               out);
+                            6, v, theme_fields, out);
 }

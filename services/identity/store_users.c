@@ -44,11 +44,6 @@
 
 #define USER_FROM " FROM users u "
 
-static const char *tri(int v)
-{
-    return v == USER_ANY ? NULL : v ? "true" : "false";
-}
-
 cm_err store_user_target(PGconn *pg, const char *id, const char *org, const char *caller_id,
                          struct user_target *out)
 {
@@ -213,10 +208,10 @@ cm_err store_users_list(PGconn *pg, const struct user_list_query *q, struct user
     values[4] = cm_pg_opt(q->classification);
     values[5] = cm_pg_opt(q->modified_before);
     values[6] = cm_pg_opt(q->modified_after);
-    values[7] = tri(q->email_verified);
-    values[8] = tri(q->enabled);
+    values[7] = cm_pg_opt_bool(q->email_verified);
+    values[8] = cm_pg_opt_bool(q->enabled);
     values[9] = q->include_participants ? "true" : "false";
-    values[10] = tri(q->include_tester);
+    values[10] = cm_pg_opt_bool(q->include_tester);
     values[11] = q->include_unverified ? "true" : "false";
     values[12] = q->organization_admin ? "true" : "false";
     values[13] = cm_pg_opt(q->phone);

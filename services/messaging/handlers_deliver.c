@@ -26,6 +26,24 @@
 
 #define MAX_IDEMPOTENCY_KEY 200
 
+/* The email log row of message id (m's fields, the rest given; all
+ * borrowed). */
+static struct email_log_rec log_row(const struct spool_msg *m, const char *id,
+                                    const char *created_at, const char *status, const char *error,
+                                    const char *key)
+{
+    return (struct email_log_rec){.id = id,
+                                  .channel = m->channel,
+                                  .recipient = m->to,
+                                  .kind = m->kind,
+                                  .subject = m->subject,
+                                  .organization_id = m->organization_id,
+                                  .status = status,
+                                  .error = error,
+                                  .created_at = created_at,
+                                  .idempotency_key = key};
+}
+
 /* Sends m as message id. With a remote transport for its channel it is
  * queued ('queued' row and deliveries row in one transaction) for the
  * sender thread (delivery_sender.h). With the spool, the 'sent' row and
@@ -38,16 +56,7 @@ static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char
 {
     int64_t ns = spool_now_ns();
     char created_at[SPOOL_TIME_LEN + 1], why[256] = "";
-    struct email_log_rec row = {.id = id,
-                                .channel = m->channel,
-                                .recipient = m->to,
-                                .kind = m->kind,
-                                .subject = m->subject,
-                                .organization_id = m->organization_id,
-                                .status = "sent",
-                                .error = "",
-                                .created_at = created_at,
-                                .idempotency_key = key};
+    struct email_log_rec row = log_row(m, id, created_at, "sent", "", key);
     cm_err err, werr;
 
     spool_rfc3339(ns, created_at);
@@ -94,16 +103,8 @@ static cm_err deliver(struct cm_worker *w, const struct spool_msg *m, const char
 static cm_err refuse_suppressed(struct cm_worker *w, const struct spool_msg *m, const char *id)
 {
     char created_at[SPOOL_TIME_LEN + 1];
-    struct email_log_rec row = {.id = id,
-                                .channel = m->channel,
-                                .recipient = m->to,
-                                .kind = m->kind,
-                                .subject = m->subject,
-                                .organization_id = m->organization_id,
-                                .status = "suppressed",
-                                .error = "the address bounced permanently",
-                                .created_at = created_at,
-                                .idempotency_key = ""};
+    struct email_log_rec row =
+        log_row(m, id, created_at, "suppressed", "the address bounced permanently", "");
 
     spool_rfc3339(spool_now_ns(), created_at);
     if (store_email_log_add(w->pg, &row) != CM_OK)

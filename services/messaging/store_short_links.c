@@ -45,15 +45,6 @@ void store_short_link_list_free(struct short_link_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static cm_err one(cm_err err, struct short_link_list *l)
-{
-    if (err == CM_OK && l->n != 1) {
-        store_short_link_list_free(l);
-        return CM_ENOTFOUND;
-    }
-    return err;
-}
-
 static void new_code(char out[SHORT_CODE_LEN + 1])
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -75,12 +66,11 @@ cm_err store_short_link_insert(PGconn *pg, const struct short_link_fields *f,
     for (int i = 0; i < CODE_TRIES && err == CM_ECONFLICT; i++) {
         spool_uuid(id);
         new_code(code);
-        err = one(CM_PG_SELECT(pg,
+        err = CM_PG_SELECT_ONE(pg,
                                "INSERT INTO short_links (id, code, organization_id, scheme, netloc,"
                                " full_path, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                                " RETURNING " COLUMNS,
-                               7, v, fields, out),
-                  out);
+                               7, v, fields, out);
     }
     return err;
 }
@@ -89,9 +79,8 @@ cm_err store_short_link_get(PGconn *pg, const char *id, struct short_link_list *
 {
     const char *v[1] = {id};
 
-    return one(
-        CM_PG_SELECT(pg, "SELECT " COLUMNS " FROM short_links WHERE id = $1", 1, v, fields, out),
-        out);
+    return CM_PG_SELECT_ONE(pg, "SELECT " COLUMNS " FROM short_links WHERE id = $1", 1, v, fields,
+                            out);
 }
 
 cm_err store_short_links_list(PGconn *pg, const char *organization_id, int all_orgs,
@@ -114,14 +103,13 @@ cm_err store_short_link_update(PGconn *pg, const char *id, const struct short_li
 {
     const char *v[5] = {id, f->scheme, f->netloc, f->full_path, f->expires_at};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "UPDATE short_links SET scheme = coalesce($2, scheme),"
                             " netloc = coalesce($3, netloc), full_path = coalesce($4, full_path),"
                             " expires_at = CASE WHEN $5::text IS NULL THEN expires_at"
                             "   WHEN $5 = '' THEN NULL ELSE $5::timestamptz END"
                             " WHERE id = $1 RETURNING " COLUMNS,
-                            5, v, fields, out),
-               out);
+                            5, v, fields, out);
 }
 
 cm_err store_short_link_follow(PGconn *pg, const char *code, char *out, size_t cap)

@@ -34,16 +34,6 @@ void store_template_list_free(struct template_list *l)
     memset(l, 0, sizeof *l);
 }
 
-/* CM_ENOTFOUND unless l holds exactly one row (then l is released). */
-static cm_err one(cm_err err, struct template_list *l)
-{
-    if (err == CM_OK && l->n != 1) {
-        store_template_list_free(l);
-        return CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_templates_list(PGconn *pg, const struct template_filter *f, struct template_list *out)
 {
     char lim[24], off[24];
@@ -75,9 +65,8 @@ cm_err store_template_get(PGconn *pg, const char *channel, const char *id,
 {
     const char *v[2] = {channel, id};
 
-    return one(CM_PG_SELECT(pg, "SELECT " COLUMNS " FROM templates WHERE channel = $1 AND id = $2",
-                            2, v, fields, out),
-               out);
+    return CM_PG_SELECT_ONE(pg, "SELECT " COLUMNS " FROM templates WHERE channel = $1 AND id = $2",
+                            2, v, fields, out);
 }
 
 cm_err store_template_insert(PGconn *pg, const char *channel, const char *id,
@@ -95,13 +84,12 @@ cm_err store_template_insert(PGconn *pg, const char *channel, const char *id,
                          f->support_email_title ? f->support_email_title : "",
                          f->body};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "INSERT INTO templates (id, channel, organization_id, theme_id, type,"
                             " locale, format, subject, support_email, support_email_title, body)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                             " RETURNING " COLUMNS,
-                            11, v, fields, out),
-               out);
+                            11, v, fields, out);
 }
 
 cm_err store_template_update(PGconn *pg, const char *channel, const char *id,
@@ -111,7 +99,7 @@ cm_err store_template_update(PGconn *pg, const char *channel, const char *id,
                          f->format, f->subject, f->support_email, f->support_email_title,
                          f->body,   f->theme_id};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "UPDATE templates SET type = coalesce($3, type),"
                             " locale = coalesce($4, locale), format = coalesce($5, format),"
                             " subject = coalesce($6, subject),"
@@ -122,8 +110,7 @@ cm_err store_template_update(PGconn *pg, const char *channel, const char *id,
                             "   WHEN $10 = '' THEN NULL ELSE $10::uuid END,"
                             " updated_at = now()"
                             " WHERE channel = $1 AND id = $2 RETURNING " COLUMNS,
-                            10, v, fields, out),
-               out);
+                            10, v, fields, out);
 }
 
 cm_err store_template_pick(PGconn *pg, const char *channel, const char *organization_id,
@@ -132,13 +119,12 @@ cm_err store_template_pick(PGconn *pg, const char *channel, const char *organiza
 {
     const char *v[5] = {channel, organization_id, cm_pg_opt(theme_id), type, locale};
 
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " COLUMNS " FROM templates WHERE channel = $1"
                             " AND organization_id = $2 AND type = $4"
                             " AND (theme_id IS NULL OR theme_id = $3::uuid)"
                             " AND locale IN ($5, 'en_US')"
                             " ORDER BY (theme_id IS NOT NULL) DESC, (locale = $5) DESC,"
                             " (format = 'html') DESC LIMIT 1",
-                            5, v, fields, out),
-               out);
+                            5, v, fields, out);
 }

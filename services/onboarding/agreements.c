@@ -109,8 +109,8 @@ cm_err rpc_check_agreements(struct cm_worker *w, const Envelope__RpcRequest *req
     Onboarding__CheckAgreementsReply reply = ONBOARDING__CHECK_AGREEMENTS_REPLY__INIT;
     Onboarding__ServiceDocumentRef *refs = NULL, **ptrs = NULL;
     struct doc_list l = {0};
-    char *orgs = NULL, *agreed = NULL, unknown[37] = "", **gated_ids = NULL;
-    PGresult *gated = NULL;
+    char *orgs = NULL, *agreed = NULL, unknown[37] = "";
+    struct gated_list gated = {0};
     cm_err err = CM_OK;
 
     in = onboarding__check_agreements_request__unpack(NULL, req->payload.len, req->payload.data);
@@ -157,24 +157,14 @@ cm_err rpc_check_agreements(struct cm_worker *w, const Envelope__RpcRequest *req
         err = store_docs_gated(w->pg, orgs, &gated);
     }
     if (err == CM_OK) { /* 3. which of them have required documents at all */
-        int ng = PQntuples(gated);
-        gated_ids = calloc((size_t)ng + 1, sizeof *gated_ids);
-        if (!gated_ids)
-            err = CM_ENOMEM;
-        for (int i = 0; err == CM_OK && i < ng; i++) {
-            const char *org = PQgetvalue(gated, i, 0);
-            if (!org[0])
-                reply.platform_gated = 1;
-            else
-                gated_ids[reply.n_gated_organization_ids++] = (char *)org;
-        }
+        reply.platform_gated = gated.platform;
+        reply.n_gated_organization_ids = gated.n;
+        reply.gated_organization_ids = gated.org_ids;
         reply.gates_reported = 1;
-        reply.gated_organization_ids = gated_ids;
     }
     if (err == CM_OK)
         *out_payload = cm_pack(&reply.base, out_len);
-    free(gated_ids);
-    PQclear(gated);
+    store_gated_list_free(&gated);
     free(refs);
     free(ptrs);
     store_doc_list_free(&l);

@@ -7,18 +7,8 @@
 #include <time.h>
 
 #include "cm_outbox.h"
+#include "cm_time.h"
 #include "onboarding.pb-c.h"
-
-static void now_rfc3339(char out[40])
-{
-    struct timespec ts;
-    struct tm tm;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + strlen(out), 40 - strlen(out), ".%06ldZ", ts.tv_nsec / 1000);
-}
 
 cm_err event_request(PGconn *pg, const char *change, const char *id, const char *organization_id,
                      const char *user_id)
@@ -26,7 +16,7 @@ cm_err event_request(PGconn *pg, const char *change, const char *id, const char 
     Onboarding__OnboardingRequestChanged ev = ONBOARDING__ONBOARDING_REQUEST_CHANGED__INIT;
     char subject[96], at[40];
 
-    now_rfc3339(at);
+    cm_time_rfc3339_now(at);
     snprintf(subject, sizeof subject, "%s%s", ONBOARDING_EVT_REQUEST, change);
     ev.onboarding_request_id = (char *)id;
     ev.change = (char *)change;
@@ -43,7 +33,7 @@ cm_err event_invitation(PGconn *pg, const char *change, const char *id, const ch
         ONBOARDING__REGISTRATION_INVITATION_CHANGED__INIT;
     char subject[96], at[40];
 
-    now_rfc3339(at);
+    cm_time_rfc3339_now(at);
     snprintf(subject, sizeof subject, "%s%s", ONBOARDING_EVT_INVITATION, change);
     ev.registration_invitation_id = (char *)id;
     ev.change = (char *)change;
@@ -59,7 +49,7 @@ cm_err event_agreements(PGconn *pg, const char *change, const char *user_id, lon
         ONBOARDING__SERVICE_DOCUMENT_AGREEMENTS_CHANGED__INIT;
     char subject[96], at[40];
 
-    now_rfc3339(at);
+    cm_time_rfc3339_now(at);
     snprintf(subject, sizeof subject, "%s%s", ONBOARDING_EVT_AGREEMENTS, change);
     ev.user_id = (char *)user_id;
     ev.change = (char *)change;

@@ -11,19 +11,8 @@
 #include <time.h>
 
 #include "cm_log.h"
+#include "cm_time.h"
 #include "peers.h"
-
-/* now as RFC 3339 UTC into out (40 bytes). */
-static void now_rfc3339(char out[40])
-{
-    struct timespec ts;
-    struct tm tm;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + strlen(out), 40 - strlen(out), ".%06ldZ", ts.tv_nsec / 1000);
-}
 
 /* Where an invite is stored: an onboarding request's channel, or an
  * invitation's last_invite. */
@@ -95,7 +84,7 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
 
     if (!to[0])
         return CM_EINVAL;
-    now_rfc3339(created);
+    cm_time_rfc3339_now(created);
     /* 1. the intent: this send is "created" before messaging is asked */
     err = record(w, r->id, channel, "", "created", "", created, "");
     if (err != CM_OK)
@@ -109,7 +98,7 @@ cm_err notify_invite(struct cm_worker *w, const struct req_rec *r, const char *c
     values[2] = name;
     /* 2. the send, rendered by messaging (an SMS's url becomes a short link) */
     sent = peers_deliver_template(w, &m, msg_id, detail);
-    now_rfc3339(responded);
+    cm_time_rfc3339_now(responded);
     if (sent != CM_OK)
         cm_warn("onboarding request %s: %s invitation failed: %s", r->id, channel,
                 cm_err_name(sent));
@@ -131,7 +120,7 @@ cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
         values};
     cm_err err, sent;
 
-    now_rfc3339(created);
+    cm_time_rfc3339_now(created);
     err = record_in(w, 1, i->id, "email", "", "created", "", created, "");
     if (err != CM_OK)
         return err;
@@ -142,7 +131,7 @@ cm_err notify_registration(struct cm_worker *w, const struct inv_rec *i)
     values[1] = i->code;
     values[2] = name;
     sent = peers_deliver_template(w, &m, msg_id, detail);
-    now_rfc3339(responded);
+    cm_time_rfc3339_now(responded);
     if (sent != CM_OK)
         cm_warn("registration invitation %s: email failed: %s", i->id, cm_err_name(sent));
     return record_in(w, 1, i->id, "email", msg_id, sent == CM_OK ? "sent" : "error",

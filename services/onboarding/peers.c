@@ -8,41 +8,16 @@
 #include <string.h>
 
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "messaging.pb-c.h"
 
-/* Sends req to subject. On CM_OK *out_reply holds the callee's successful
- * reply (caller frees); otherwise the callee's error, with its detail. */
+/* Sends req to subject as onboarding (cm_peer.h). On CM_OK *out_reply
+ * holds the callee's successful reply (caller frees); otherwise the
+ * callee's error, with its detail. */
 static cm_err call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
                    Envelope__RpcReply **out_reply, char detail[PEER_DETAIL_MAX])
 {
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    Envelope__RpcReply *reply = NULL;
-    size_t len;
-    uint8_t *payload = cm_pack(req, &len);
-    cm_err err;
-
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "onboarding";
-    detail[0] = '\0';
-    err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      w->cfg->rpc_timeout_ms, &reply);
-    free(payload);
-    if (err != CM_OK) {
-        cm_warn("rpc %s: %s", subject, cm_err_name(err));
-        snprintf(detail, PEER_DETAIL_MAX, "%s is unavailable, retry later", subject);
-        return err;
-    }
-    err = cm_err_from_wire(reply->code);
-    if (err != CM_OK) {
-        snprintf(detail, PEER_DETAIL_MAX, "%s", reply->message ? reply->message : "");
-        if (err != CM_EINVAL && err != CM_ENOTFOUND && err != CM_ECONFLICT && err != CM_EDENIED)
-            cm_warn("rpc %s answered %s", subject, cm_err_name(err));
-        envelope__rpc_reply__free_unpacked(reply, NULL);
-        return err;
-    }
-    *out_reply = reply;
-    return CM_OK;
+    return cm_peer_call(w, subject, req, out_reply, detail, PEER_DETAIL_MAX);
 }
 
 /* For a reply payload that does not unpack. */
@@ -165,40 +140,21 @@ cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to, c
                      const char *body, const char *kind, const char *organization_id,
                      char detail[PEER_DETAIL_MAX])
 {
-    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
-    Envelope__RpcReply *reply = NULL;
-    cm_err err;
+    char message_id[37];
 
-    req.channel = (char *)channel;
-    req.to = (char *)to;
-    req.subject = (char *)subject;
-    req.body = (char *)body;
-    req.kind = (char *)kind;
-    req.organization_id = (char *)organization_id;
-    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
-    if (err == CM_OK)
-        envelope__rpc_reply__free_unpacked(reply, NULL);
-    return err;
+    return peers_deliver_id(w, channel, to, subject, body, kind, organization_id, message_id,
+                            detail);
 }
 
-cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to,
-                        const char *subject, const char *body, const char *kind,
-                        const char *organization_id, char message_id[37],
-                        char detail[PEER_DETAIL_MAX])
+/* Sends req to messaging.rpc.Deliver; on CM_OK message_id is the id of the
+ * message ("" when the reply does not say). */
+static cm_err deliver(struct cm_worker *w, const Messaging__DeliverRequest *req,
+                      char message_id[37], char detail[PEER_DETAIL_MAX])
 {
-    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
-    Messaging__DeliverReply *r;
     Envelope__RpcReply *reply = NULL;
-    cm_err err;
+    Messaging__DeliverReply *r;
+    cm_err err = call(w, "messaging.rpc.Deliver", &req->base, &reply, detail);
 
-    message_id[0] = '\0';
-    req.channel = (char *)channel;
-    req.to = (char *)to;
-    req.subject = (char *)subject;
-    req.body = (char *)body;
-    req.kind = (char *)kind;
-    req.organization_id = (char *)organization_id;
-    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
     if (err != CM_OK)
         return err;
     r = messaging__deliver_reply__unpack(NULL, reply->payload.len, reply->payload.data);
@@ -210,16 +166,28 @@ cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to
     return CM_OK;
 }
 
+cm_err peers_deliver_id(struct cm_worker *w, const char *channel, const char *to,
+                        const char *subject, const char *body, const char *kind,
+                        const char *organization_id, char message_id[37],
+                        char detail[PEER_DETAIL_MAX])
+{
+    Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
+    message_id[0] = '\0';
+    req.channel = (char *)channel;
+    req.to = (char *)to;
+    req.subject = (char *)subject;
+    req.body = (char *)body;
+    req.kind = (char *)kind;
+    req.organization_id = (char *)organization_id;
+    return deliver(w, &req, message_id, detail);
+}
+
 cm_err peers_deliver_template(struct cm_worker *w, const struct peer_template_msg *m,
                               char message_id[37], char detail[PEER_DETAIL_MAX])
 {
     Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
     Messaging__DeliverRequest__VariablesEntry e[PEER_TEMPLATE_VARS_MAX];
     Messaging__DeliverRequest__VariablesEntry *ep[PEER_TEMPLATE_VARS_MAX];
-    Messaging__DeliverReply *r;
-    Envelope__RpcReply *reply = NULL;
-    cm_err err;
-
     message_id[0] = '\0';
     if (m->n > PEER_TEMPLATE_VARS_MAX)
         return CM_EINVAL;
@@ -240,14 +208,5 @@ cm_err peers_deliver_template(struct cm_worker *w, const struct peer_template_ms
     req.idempotency_key = (char *)(m->idempotency_key ? m->idempotency_key : "");
     req.n_variables = m->n;
     req.variables = ep;
-    err = call(w, "messaging.rpc.Deliver", &req.base, &reply, detail);
-    if (err != CM_OK)
-        return err;
-    r = messaging__deliver_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    if (r) {
-        snprintf(message_id, 37, "%s", r->message_id ? r->message_id : "");
-        messaging__deliver_reply__free_unpacked(r, NULL);
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    return CM_OK;
+    return deliver(w, &req, message_id, detail);
 }

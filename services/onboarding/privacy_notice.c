@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "privacy.pb-c.h"
 
 /* names (n) as a new JSON array. */
@@ -22,30 +22,20 @@ json_t *privacy_notice_for(struct cm_worker *w, const char *user_id)
     static const char subject[] = "privacy.rpc.CheckInNotice";
     Privacy__CheckInNoticeRequest req = PRIVACY__CHECK_IN_NOTICE_REQUEST__INIT;
     Privacy__CheckInNoticeReply *r = NULL;
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
     json_t *notice = NULL;
-    size_t len;
-    uint8_t *payload;
     cm_err err;
 
     req.user_id = (char *)user_id;
-    payload = cm_pack(&req.base, &len);
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "onboarding";
-    err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      w->cfg->rpc_timeout_ms, &reply);
-    free(payload);
+    err = cm_peer_call(w, subject, &req.base, &reply, NULL, 0);
     if (err != CM_OK) {
         cm_warn("rpc %s: %s (check-in goes on without the notice)", subject, cm_err_name(err));
         return NULL;
     }
-    err = cm_err_from_wire(reply->code);
-    if (err == CM_OK)
-        r = privacy__check_in_notice_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    if (err != CM_OK || !r)
-        cm_warn("rpc %s answered %s (check-in goes on without the notice)", subject,
-                err != CM_OK ? cm_err_name(err) : "a malformed reply");
+    r = privacy__check_in_notice_reply__unpack(NULL, reply->payload.len, reply->payload.data);
+    if (!r)
+        cm_warn("rpc %s answered a malformed reply (check-in goes on without the notice)",
+                subject);
     else if (r->due)
         notice = json_pack("{s:s,s:s,s:o,s:o}", "code", "review-privacy-settings", "detail",
                            r->message, "requested-privacy-level",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_alloc.h"
 #include "cm_pg.h"
 #include "cm_pg_select.h"
 
@@ -196,15 +197,40 @@ cm_err store_checkins_list(PGconn *pg, const char *user_id, const char *source, 
                         4, v, checkin_fields, out);
 }
 
-cm_err store_docs_gated(PGconn *pg, const char *orgs_json, PGresult **out_res)
+cm_err store_docs_gated(PGconn *pg, const char *orgs_json, struct gated_list *out)
 {
     const char *v[1] = {orgs_json};
+    PGresult *res = NULL;
+    cm_err err;
+    int n;
 
-    return cm_pg_query(pg,
-                       "SELECT DISTINCT coalesce(organization_id::text, '') FROM ("
-                       " SELECT DISTINCT ON (organization_id, type) organization_id, required"
-                       " FROM service_documents WHERE organization_id IS NULL OR organization_id"
-                       " IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))"
-                       " ORDER BY organization_id, type, created_at DESC) d WHERE required",
-                       1, v, out_res);
+    memset(out, 0, sizeof *out);
+    err = cm_pg_query(pg,
+                      "SELECT DISTINCT coalesce(organization_id::text, '') FROM ("
+                      " SELECT DISTINCT ON (organization_id, type) organization_id, required"
+                      " FROM service_documents WHERE organization_id IS NULL OR organization_id"
+                      " IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))"
+                      " ORDER BY organization_id, type, created_at DESC) d WHERE required",
+                      1, v, &res);
+    if (err != CM_OK)
+        return err;
+    n = PQntuples(res);
+    out->org_ids = cm_xcalloc((size_t)n + 1, sizeof *out->org_ids);
+    for (int i = 0; i < n; i++) {
+        const char *org = PQgetvalue(res, i, 0);
+        if (!org[0])
+            out->platform = 1;
+        else
+            out->org_ids[out->n++] = cm_xstrdup(org);
+    }
+    PQclear(res);
+    return CM_OK;
+}
+
+void store_gated_list_free(struct gated_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->org_ids[i]);
+    free(l->org_ids);
+    memset(l, 0, sizeof *l);
 }

@@ -48,10 +48,19 @@ cm_err store_doc_get(PGconn *pg, const char *id, struct doc_list *out);
 cm_err store_docs_missing(PGconn *pg, const char *user_id, const char *orgs_json,
                           const char *given_json, struct doc_list *out);
 
-/* Which of orgs_json (a JSON array text of uuids) and the platform have a
- * current required document: one row each, column 0 the organization id
- * ("" for the platform). *out_res: caller PQclear. */
-cm_err store_docs_gated(PGconn *pg, const char *orgs_json, PGresult **out_res);
+/* Which of orgs_json and the platform have a current required document. */
+struct gated_list {
+    int platform;   /* the platform has one */
+    char **org_ids; /* the organizations (uuids) that have one; n of them */
+    size_t n;
+};
+
+/* Fills *out for orgs_json (a JSON array text of uuids); on CM_OK the
+ * caller frees it with store_gated_list_free. */
+cm_err store_docs_gated(PGconn *pg, const char *orgs_json, struct gated_list *out);
+
+/* Frees what l holds; l is zeroed. */
+void store_gated_list_free(struct gated_list *l);
 
 /* Records that user_id agrees to the documents in ids_json (a JSON array
  * text of uuids); agreeing twice changes nothing, and ids that are no

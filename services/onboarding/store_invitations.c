@@ -44,26 +44,16 @@ void store_inv_list_free(struct inv_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static cm_err one(cm_err err, struct inv_list *out)
-{
-    if (err == CM_OK && out->n != 1) {
-        store_inv_list_free(out);
-        err = CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_inv_insert(PGconn *pg, const struct inv_rec *n, struct inv_list *out)
 {
     const char *v[] = {n->code, n->organization_id, n->invited_email, n->created_by};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "INSERT INTO registration_invitations (code, organization_id, "
                             "invited_email, created_by) VALUES ($1, $2::uuid, $3, $4) "
                             "RETURNING " INV_COLUMNS,
-                            4, v, inv_fields, out),
-               out);
+                            4, v, inv_fields, out);
 }
 
 cm_err store_inv_get(PGconn *pg, const char *id, struct inv_list *out)
@@ -71,11 +61,10 @@ cm_err store_inv_get(PGconn *pg, const char *id, struct inv_list *out)
     const char *v[] = {id};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " INV_COLUMNS " FROM registration_invitations "
                             "WHERE id = $1::uuid",
-                            1, v, inv_fields, out),
-               out);
+                            1, v, inv_fields, out);
 }
 
 cm_err store_inv_list(PGconn *pg, const char *organization_id, long limit, long offset,

@@ -69,16 +69,6 @@ void store_req_list_free(struct req_list *l)
     memset(l, 0, sizeof *l);
 }
 
-/* out must hold exactly one row: CM_ENOTFOUND otherwise. */
-static cm_err one(cm_err err, struct req_list *out)
-{
-    if (err == CM_OK && out->n != 1) {
-        store_req_list_free(out);
-        err = CM_ENOTFOUND;
-    }
-    return err;
-}
-
 cm_err store_req_insert(PGconn *pg, const struct req_rec *n, struct req_list *out)
 {
     const char *v[] = {n->code,
@@ -98,7 +88,7 @@ cm_err store_req_insert(PGconn *pg, const struct req_rec *n, struct req_list *ou
                        n->auto_confirm ? "true" : "false"};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "INSERT INTO onboarding_requests (code, organization_id, onboard_type, "
                             "created_by, patient, patient_email, phone_number, username, "
                             "individual_group_ids, provider_roles, notifications, "
@@ -106,8 +96,7 @@ cm_err store_req_insert(PGconn *pg, const struct req_rec *n, struct req_list *ou
                             "VALUES ($1, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9::jsonb, "
                             "$10::jsonb, $11::jsonb, $12::jsonb, $13, $14::boolean, $15::boolean) "
                             "RETURNING " REQ_COLUMNS,
-                            15, v, req_fields, out),
-               out);
+                            15, v, req_fields, out);
 }
 
 cm_err store_req_get(PGconn *pg, const char *id, struct req_list *out)
@@ -115,10 +104,9 @@ cm_err store_req_get(PGconn *pg, const char *id, struct req_list *out)
     const char *v[] = {id};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " REQ_COLUMNS " FROM onboarding_requests WHERE id = $1::uuid",
-                            1, v, req_fields, out),
-               out);
+                            1, v, req_fields, out);
 }
 
 cm_err store_req_list(PGconn *pg, const struct req_filter *f, struct req_list *out)
@@ -151,14 +139,13 @@ cm_err store_req_update(PGconn *pg, const char *id, const char *email, const cha
     const char *v[] = {id, email, phone, notifications};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "UPDATE onboarding_requests SET "
                             "patient_email = coalesce($2, patient_email), "
                             "phone_number = coalesce($3, phone_number), "
                             "notifications = coalesce($4::jsonb, notifications), "
                             "last_modified_time = now() WHERE id = $1::uuid RETURNING " REQ_COLUMNS,
-                            4, v, req_fields, out),
-               out);
+                            4, v, req_fields, out);
 }
 
 cm_err store_req_account_created(PGconn *pg, const char *id, int *out_changed)
@@ -225,14 +212,13 @@ cm_err store_req_find(PGconn *pg, const char *code, const char *email, const cha
     const char *v[] = {code, email, phone};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " REQ_COLUMNS " FROM onboarding_requests "
                             "WHERE ($1 <> '' AND code = $1) "
                             "OR ($1 = '' AND $2 <> '' AND lower(patient_email) = lower($2)) "
                             "OR ($1 = '' AND $2 = '' AND $3 <> '' AND phone_number = $3) "
                             "ORDER BY created_at DESC LIMIT 1",
-                            3, v, req_fields, out),
-               out);
+                            3, v, req_fields, out);
 }
 
 cm_err store_req_find_open(PGconn *pg, const char *who, struct req_list *out)
@@ -240,13 +226,12 @@ cm_err store_req_find_open(PGconn *pg, const char *who, struct req_list *out)
     const char *v[] = {who};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " REQ_COLUMNS " FROM onboarding_requests "
                             "WHERE status <> 'claimed' AND (lower(username) = lower($1) "
                             "OR lower(patient_email) = lower($1)) "
                             "ORDER BY created_at DESC LIMIT 1",
-                            1, v, req_fields, out),
-               out);
+                            1, v, req_fields, out);
 }
 
 cm_err store_req_by_sms(PGconn *pg, const char *msg_id, struct req_list *out)
@@ -254,11 +239,10 @@ cm_err store_req_by_sms(PGconn *pg, const char *msg_id, struct req_list *out)
     const char *v[] = {msg_id};
 
     memset(out, 0, sizeof *out);
-    return one(CM_PG_SELECT(pg,
+    return CM_PG_SELECT_ONE(pg,
                             "SELECT " REQ_COLUMNS " FROM onboarding_requests "
                             "WHERE last_invite_sms->>'id' = $1 LIMIT 1",
-                            1, v, req_fields, out),
-               out);
+                            1, v, req_fields, out);
 }
 
 cm_err store_req_sms_status(PGconn *pg, const char *id, const char *msg_id, const char *status,

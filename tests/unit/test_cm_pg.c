@@ -111,3 +111,10 @@ Test(cm_pg, opt_turns_empty_into_sql_null)
     cr_assert(cm_pg_opt("") == NULL);
     cr_assert(cm_pg_opt(s) == s);
 }
+
+Test(cm_pg, opt_bool_turns_not_given_into_sql_null)
+{
+    cr_assert(cm_pg_opt_bool(-1) == NULL);
+    cr_assert(eq(str, (char *)cm_pg_opt_bool(0), "false"));
+    cr_assert(eq(str, (char *)cm_pg_opt_bool(1), "true"));
+}

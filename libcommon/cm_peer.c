@@ -1,0 +1,44 @@
+/* cm_peer.c: a typed RPC to another service, made as this service
+ * (cm_peer.h). */
+#include "cm_peer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cm_log.h"
+#include "cm_nats.h"
+
+cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                    Envelope__RpcReply **out_reply, char *detail, size_t cap)
+{
+    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
+    Envelope__RpcReply *reply = NULL;
+    size_t len;
+    uint8_t *payload = cm_pack(req, &len);
+    cm_err err;
+
+    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
+    self.user_id = (char *)w->cfg->service;
+    if (detail && cap)
+        detail[0] = '\0';
+    err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
+                      w->cfg->rpc_timeout_ms, &reply);
+    free(payload);
+    if (err != CM_OK) {
+        cm_warn("rpc %s: %s", subject, cm_err_name(err));
+        if (detail && cap)
+            snprintf(detail, cap, "%s is unavailable, retry later", subject);
+        return err;
+    }
+    err = cm_err_from_wire(reply->code);
+    if (err != CM_OK) {
+        if (detail && cap)
+            snprintf(detail, cap, "%s", reply->message ? reply->message : "");
+        if (err != CM_EINVAL && err != CM_ENOTFOUND && err != CM_ECONFLICT && err != CM_EDENIED)
+            cm_warn("rpc %s answered %s", subject, cm_err_name(err));
+        envelope__rpc_reply__free_unpacked(reply, NULL);
+        return err;
+    }
+    *out_reply = reply;
+    return CM_OK;
+}
