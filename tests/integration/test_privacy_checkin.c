@@ -20,8 +20,7 @@
 /* from test_authz_groups.c */
 void ag_person(const char *org, const char *role, struct ut_user *u);
 void ag_individual(const char *token, const char *org, const char *user, char *id);
-void ag_group(const char *token, const char *org, const char *parent, const char *extra,
-              char *id);
+void ag_group(const char *token, const char *org, const char *parent, const char *extra, char *id);
 
 static char org[40], group[40], number[24], ind[40], key[64];
 static struct ut_user admin, patient;
@@ -99,8 +98,8 @@ static json_t *check_in(json_t **doc)
     cr_assert(eq(long, r.status, 201), "check-in: %.300s", r.body);
     *doc = it_json(&r);
     it_resp_release(&r);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(
-                          json_object_get(*doc, "data"), "type")),
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(json_object_get(*doc, "data"), "type")),
                  "user-checkins"));
     return json_object_get(json_object_get(*doc, "meta"), "privacy-notice");
 }

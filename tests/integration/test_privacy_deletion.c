@@ -14,11 +14,13 @@
  * hand. Error paths of the five operations. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -479,6 +481,40 @@ static int wait_done(const char *id, double timeout_ms)
     return 0;
 }
 
+/* Spool files (the local mail transport's outgoing messages) addressed to
+ * the person or holding their first or last name: how many. */
+static long spool_traces(const struct person *p)
+{
+    const char *dir = it_env("TEST_SPOOL_DIR");
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    long hits = 0;
+
+    cr_assert(d != NULL, "no spool folder");
+    while ((e = readdir(d))) {
+        char path[4096];
+        json_t *doc;
+        char *text;
+        const char *to;
+
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        doc = json_load_file(path, 0, NULL);
+        if (!doc)
+            continue;
+        to = json_string_value(json_object_get(doc, "to"));
+        text = json_dumps(doc, 0);
+        if ((to && !strcasecmp(to, p->username)) || (text && (strcasestr(text, p->first) ||
+                                                              strcasestr(text, p->last))))
+            hits++;
+        free(text);
+        json_decref(doc);
+    }
+    closedir(d);
+    return hits;
+}
+
 /* Everything the erasure promises, once the request is done (except: a
  * neighbour's value containing a needle, "" for none). */
 static void assert_erased_except(const struct person *p, const char *id, const char *except)
@@ -507,6 +543,7 @@ static void assert_erased_except(const struct person *p, const char *id, const c
     hits = scan_events_except(n, except, where, &total);
     cr_assert(total > 0, "no events read");
     cr_assert(eq(long, hits, 0), "EVENTS: %s", where);
+    cr_assert(eq(long, spool_traces(p), 0), "spool files to or about them remain");
     /* authz's projection has forgotten them (also in the scan) */
     cr_assert(wait_sql("SELECT (count(*) = 0)::int::text FROM authz.users WHERE id = $1::uuid",
                        p->id, 1));
@@ -587,6 +624,7 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
     needles_of(&p, n);
     cr_assert(scan_database(n, where) > 0);
     cr_assert(scan_events(n, where, &total) > 0);
+    cr_assert(spool_traces(&p) > 0);
     cr_assert(eq(long, request_deletion(&p, p.token, OB_PASSWORD, id, &doc), 201));
     a = json_object_get(json_object_get(doc, "data"), "attributes");
     cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "created-by")), p.id));
