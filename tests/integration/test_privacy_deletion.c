@@ -208,8 +208,9 @@ static void clinical_client(void)
  * and answer with their own token (with an attachment the client uploaded),
  * their clinical profile, a check-in, a feedback comment, an onboarding
  * request and a registration invitation naming their address, an
- * impersonation request by the platform admin. The thread's id to thread
- * (64 bytes), the message they wrote to mine (64 bytes). */
+ * impersonation request by the platform admin, a feature enabled for
+ * them. The thread's id to thread (64 bytes), the message they wrote to
+ * mine (64 bytes). */
 static void person_more(const struct person *p, char *thread, char *mine)
 {
     char form[512], path[256], body[768], att[32];
@@ -287,6 +288,27 @@ static void person_more(const struct person *p, char *thread, char *mine)
     it_call_token(&r, "POST", "/v1/impersonation-requests/", fx.admin, body);
     cr_assert(r.status == 201 || r.status == 200, "impersonation: %ld %s", r.status, r.body);
     it_resp_release(&r);
+    /* a feature user layer: a feature enabled for them */
+    {
+        char fid[64];
+        it_unique(fid, sizeof fid, "delfeat");
+        for (char *c = fid; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        snprintf(body, sizeof body,
+                 "{\"data\":{\"type\":\"features\",\"attributes\":{\"id\":\"%s\","
+                 "\"description\":\"d\",\"global-enabled\":false,\"assignable\":true,"
+                 "\"stage\":\"beta\"}}}",
+                 fid);
+        it_call_token(&r, "POST", "/v1/features/", fx.admin, body);
+        cr_assert(eq(long, r.status, 201), "feature: %s", r.body);
+        it_resp_release(&r);
+        snprintf(body, sizeof body, "{\"user-ids\":[\"%s\"],\"state\":\"enabled\"}", p->id);
+        snprintf(path, sizeof path, "/v1/features/%s/add-users/", fid);
+        it_call_token(&r, "POST", path, fx.admin, body);
+        cr_assert(eq(long, r.status, 201), "feature layer: %s", r.body);
+        it_resp_release(&r);
+    }
 }
 
 /* The texts that must disappear. */
