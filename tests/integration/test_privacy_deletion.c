@@ -165,13 +165,18 @@ static void person_make(struct person *p)
         cr_assert(eq(long, r.status, 200), "%s", r.body);
         it_resp_release(&r);
     }
-    /* messaging: a password-reset email to them */
+    /* messaging: a password-reset email to them (sent after identity
+     * answers: waited for by its kind, so that it cannot arrive after a
+     * test has killed messaging or run its step) */
     snprintf(body, sizeof body, "{\"username\": \"%s\"}", p->username);
     it_call_token(&r, "POST", "/v1/forgot-password/", NULL, body);
     it_resp_release(&r);
     cr_assert(wait_sql("SELECT (count(*) > 0)::int::text FROM messaging.email_logs WHERE "
-                       "recipient = $1",
-                       p->username, 10000));
+                       "recipient = $1 AND kind = 'reset-code' AND status <> 'queued'",
+                       p->username, 20000));
+    doc = it_spool_wait(p->username, "reset-code", 20000);
+    cr_assert(doc != NULL, "no reset-code email");
+    json_decref(doc);
 }
 
 /* The organization's clinical API client (admin), made once. */
@@ -209,7 +214,7 @@ static void clinical_client(void)
  * their clinical profile, a check-in, a feedback comment, an onboarding
  * request and a registration invitation naming their address, an
  * impersonation request by the platform admin, a feature enabled for
- * them. The thread's id to thread (64 bytes), the message they wrote to
+ * them, an SSO link. The thread's id to thread (64 bytes), the message they wrote to
  * mine (64 bytes). */
 static void person_more(const struct person *p, char *thread, char *mine)
 {
@@ -288,6 +293,16 @@ static void person_more(const struct person *p, char *thread, char *mine)
     it_call_token(&r, "POST", "/v1/impersonation-requests/", fx.admin, body);
     cr_assert(r.status == 201 || r.status == 200, "impersonation: %ld %s", r.status, r.body);
     it_resp_release(&r);
+    /* an SSO link (OIDC issuer and subject, as a sign-in through the
+     * organization's provider records it: written directly, no provider
+     * runs here), its subject their address */
+    {
+        char *v = pg_value("INSERT INTO identity.oidc_links (issuer, subject, user_id) VALUES "
+                           "('https://idp.example.com', $1, $2::uuid) RETURNING 1",
+                           p->username, p->id, NULL);
+        cr_assert(v != NULL);
+        free(v);
+    }
     /* a feature user layer: a feature enabled for them */
     {
         char fid[64];
