@@ -11,6 +11,7 @@
 #include "doc_json.h"
 #include "handlers.h"
 #include "input.h"
+#include "privacy_notice.h"
 #include "store_documents.h"
 #include "validate.h"
 
@@ -70,8 +71,10 @@ cm_err checkins_create(struct cm_req *rq, struct cm_resp *out)
     }
     if (err == CM_OK) {
         json_t *res = cm_jsonapi_doc(checkin_resource(&l.items[0]));
-        /* MERGE: privacy's notice (services/onboarding/privacy_notice.h) goes
-         * here, e.g. into res's "meta", once that file is merged. */
+        /* privacy's "review your settings" notice, when due; fails soft */
+        json_t *notice = privacy_notice_for(rq->w, p->user_id);
+        if (notice)
+            json_object_set_new(json_object_get(res, "meta"), "privacy-notice", notice);
         cm_resp_json(out, rq, 201, res);
     }
     store_checkin_list_free(&l);

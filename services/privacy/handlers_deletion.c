@@ -31,7 +31,9 @@ cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"user-id", "password", "archive", "type", NULL};
     const char *pw = NULL, *type = NULL;
     char user[40] = "", email[256], username[256];
-    const char *needles[3];
+    const char *needles[3], *apps[DELETION_STEPS_MAX + 1];
+    char replicas[DELETION_STEPS_MAX][64];
+    size_t nrep = 0;
     json_t *doc = NULL, *attrs;
     int archive = 0;
     struct deletion_rec *rec = NULL;
@@ -58,8 +60,12 @@ cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out)
         if (err == CM_EDENIED)
             cm_fail_at(rq, err, "/data/attributes/password", NULL, "the password is wrong");
     }
+    /* the replicas identity knows of (user-replications): one step each */
+    if (err == CM_OK)
+        err = peers_user_replications(rq->w, user, replicas, DELETION_STEPS_MAX - 8, &nrep);
     if (err == CM_OK) {
         size_t n = 0;
+        saga_steps_with(replicas, nrep, apps, DELETION_STEPS_MAX + 1);
         needles[n++] = user;
         if (email[0])
             needles[n++] = email;
@@ -70,7 +76,7 @@ cm_err deletion_requests_create(struct cm_req *rq, struct cm_resp *out)
             err = CM_ENOMEM;
         else
             err = store_deletion_create(rq->w->pg, user, email, needles, n, archive,
-                                        type ? type : "indv", saga_apps, rec);
+                                        type ? type : "indv", apps, rec);
         if (err == CM_ECONFLICT)
             cm_fail_at(rq, err, "/data/attributes/user-id", NULL,
                        "a deletion request of this user is already running");

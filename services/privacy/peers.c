@@ -216,3 +216,30 @@ cm_err peers_individuals(struct cm_worker *w, char *const *ids, size_t n,
     }
     return CM_OK;
 }
+
+cm_err peers_user_replications(struct cm_worker *w, const char *user_id, char (*out)[64],
+                               size_t max, size_t *n)
+{
+    static const char subject[] = "identity.rpc.ListUserReplications";
+    Identity__ListUserReplicationsRequest req = IDENTITY__LIST_USER_REPLICATIONS_REQUEST__INIT;
+    Identity__ListUserReplicationsReply *v;
+    Envelope__RpcReply *reply = NULL;
+    cm_err err;
+
+    *n = 0;
+    req.user_id = (char *)user_id;
+    err = call(w, subject, &req.base, &reply);
+    if (err != CM_OK)
+        return err;
+    v = identity__list_user_replications_reply__unpack(NULL, reply->payload.len,
+                                                        reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!v) {
+        cm_warn("rpc %s: malformed reply", subject);
+        return CM_EINTERNAL;
+    }
+    for (size_t i = 0; i < v->n_services && *n < max; i++)
+        snprintf(out[(*n)++], 64, "%s", v->services[i]);
+    identity__list_user_replications_reply__free_unpacked(v, NULL);
+    return CM_OK;
+}

@@ -51,4 +51,10 @@ cm_err peers_individuals(struct cm_worker *w, char *const *ids, size_t n,
 cm_err peers_verify_password(struct cm_worker *w, const char *user_id, const char *password,
                              char *email, char *username);
 
+/* identity.rpc.ListUserReplications: the services named in user_id's
+ * user-replications (at most max, 64 bytes each) into out, their count to
+ * *n. */
+cm_err peers_user_replications(struct cm_worker *w, const char *user_id, char (*out)[64],
+                               size_t max, size_t *n);
+
 #endif

@@ -19,6 +19,32 @@
 const char *const saga_apps[] = {"identity", "authz", "onboarding", "messaging",
                                  "privacy",  "events", NULL};
 
+int saga_app_known(const char *app)
+{
+    for (const char *const *a = saga_apps; *a; a++)
+        if (!strcmp(*a, app))
+            return 1;
+    return 0;
+}
+
+void saga_steps_with(char (*replicas)[64], size_t n, const char **out, size_t max)
+{
+    size_t k = 0;
+
+    for (const char *const *a = saga_apps; *a && k + 1 < max; a++) {
+        if (!strcmp(*a, "events"))
+            for (size_t i = 0; i < n && k + 2 < max; i++) {
+                int dup = saga_app_known(replicas[i]);
+                for (size_t j = 0; j < i && !dup; j++)
+                    dup = !strcmp(replicas[j], replicas[i]);
+                if (!dup)
+                    out[k++] = replicas[i];
+            }
+        out[k++] = *a;
+    }
+    out[k] = NULL;
+}
+
 struct saga {
     const struct cm_config *cfg;
     natsConnection *nc;
@@ -35,7 +61,7 @@ static cm_err purge_app(natsConnection *nc, int timeout_ms, const struct deletio
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
     Privacy__PurgeReply *r;
-    char subject[64], *needles[DELETION_NEEDLES_MAX];
+    char subject[96], *needles[DELETION_NEEDLES_MAX];
     uint8_t *payload;
     size_t len;
     cm_err err;
@@ -90,6 +116,8 @@ static void run_request(struct saga *sg, struct deletion_rec *rec)
 
         if (!strcmp(s->state, "done"))
             continue;
+        if (!saga_app_known(s->app))
+            continue; /* an outside replica: done when it reports through update-status */
         err = saga_run_step(sg->nc, sg->cfg->rpc_timeout_ms, rec, s, &done);
         if (err != CM_OK || !done) {
             if (err != CM_OK)

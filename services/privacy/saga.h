@@ -23,6 +23,15 @@
 /* The services a deletion visits, in order (NULL-terminated). */
 extern const char *const saga_apps[];
 
+/* Whether app is one of saga_apps (else an outside replica, whose step
+ * waits for its update-status). */
+int saga_app_known(const char *app);
+
+/* The steps of a request: saga_apps, with every replica of replicas[0..n)
+ * that is not one of them inserted before "events" (at most max, caller
+ * frees nothing: pointers into saga_apps and replicas), NULL-terminated. */
+void saga_steps_with(char (*replicas)[64], size_t n, const char **out, size_t max);
+
 /* Runs step s of rec once (its service's Purge, or the events erasure):
  * *out_done = 1 when the service says it is done. Idempotent. Used by the
  * runner and by purge-data (#110). */

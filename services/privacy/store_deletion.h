@@ -9,11 +9,11 @@
 
 #include "cm_err.h"
 
-#define DELETION_STEPS_MAX 8
+#define DELETION_STEPS_MAX 24 /* the services and up to 17 outside replicas */
 #define DELETION_NEEDLES_MAX 4
 
 struct deletion_step_rec {
-    char app[32];
+    char app[64]; /* a service, "events", or an outside replica (a replicator's name) */
     char operation[16];
     char state[16]; /* "pending" | "done" */
     char reference_id[40];

@@ -14,17 +14,21 @@
  * hand. Error paths of the five operations. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "auth_fixtures.h"
 #include "harness.h"
+#include "it_attach.h"
+#include "it_clinical.h"
 #include "it_onboarding.h"
 #include "test_users_fixtures.h"
 
@@ -161,13 +165,165 @@ static void person_make(struct person *p)
         cr_assert(eq(long, r.status, 200), "%s", r.body);
         it_resp_release(&r);
     }
-    /* messaging: a password-reset email to them */
+    /* messaging: a password-reset email to them (sent after identity
+     * answers: waited for by its kind, so that it cannot arrive after a
+     * test has killed messaging or run its step) */
     snprintf(body, sizeof body, "{\"username\": \"%s\"}", p->username);
     it_call_token(&r, "POST", "/v1/forgot-password/", NULL, body);
     it_resp_release(&r);
     cr_assert(wait_sql("SELECT (count(*) > 0)::int::text FROM messaging.email_logs WHERE "
-                       "recipient = $1",
-                       p->username, 10000));
+                       "recipient = $1 AND kind = 'reset-code' AND status <> 'queued'",
+                       p->username, 20000));
+    doc = it_spool_wait(p->username, "reset-code", 20000);
+    cr_assert(doc != NULL, "no reset-code email");
+    json_decref(doc);
+}
+
+/* The organization's clinical API client (admin), made once. */
+static struct ic_client clinical;
+
+static void clinical_client(void)
+{
+    char body[512], name[64];
+    struct it_resp r;
+    json_t *doc, *a;
+
+    if (clinical.key[0])
+        return;
+    it_unique(name, sizeof name, "del-clinical-");
+    snprintf(body, sizeof body,
+             "{\"data\":{\"type\":\"api-clients\",\"attributes\":{\"name\":\"%s\","
+             "\"organization-id\":\"%s\",\"roles\":[\"admin\"]}},\"meta\":{}}",
+             name, fx.org_id);
+    it_call_token(&r, "POST", "/v1/api-clients/", admin.token, body);
+    cr_assert(eq(long, r.status, 201), "%s", r.body);
+    doc = it_json(&r);
+    a = json_object_get(json_object_get(doc, "data"), "attributes");
+    snprintf(clinical.org, sizeof clinical.org, "%s", fx.org_id);
+    snprintf(clinical.user, sizeof clinical.user, "%s",
+             json_string_value(json_object_get(a, "api-user-id")));
+    snprintf(clinical.key, sizeof clinical.key, "%s",
+             json_string_value(json_object_get(a, "api-key")));
+    json_decref(doc);
+    it_resp_release(&r);
+}
+
+/* The person's clinical life, check-ins, feedback and what others made
+ * about them: a thread the API client starts with them, which they read
+ * and answer with their own token (with an attachment the client uploaded),
+ * their clinical profile, a check-in, a feedback comment, an onboarding
+ * request and a registration invitation naming their address, an
+ * impersonation request by the platform admin, a feature enabled for
+ * them, an SSO link. The thread's id to thread (64 bytes), the message they wrote to
+ * mine (64 bytes). */
+static void person_more(const struct person *p, char *thread, char *mine)
+{
+    char form[512], path[256], body[768], att[32];
+    struct it_resp r;
+    json_t *doc = NULL;
+    size_t len;
+    char *mp;
+
+    clinical_client();
+    snprintf(form, sizeof form, "subject=Erasure+ward&message=Please+review&recipients=%s",
+             p->username);
+    cr_assert(eq(long, ic_api(&clinical, "POST", "/api/2014-08-01/thread/create",
+                              "application/x-www-form-urlencoded", form, &doc),
+                 200));
+    snprintf(thread, 64, "%s", ic_str(doc, "thread_id"));
+    json_decref(doc);
+    snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", thread);
+    cr_assert(eq(long, ic_token(p->token, "GET", path, NULL, &doc), 200), "they read it");
+    json_decref(doc);
+    /* an attachment (uploads are the API client's), sent with their message */
+    mp = ia_multipart("attachment", "scan.txt", "ward scan", 9, &len);
+    cr_assert(eq(long, ic_api(&clinical, "POST", "/api/2014-08-01/attachment",
+                              "multipart/form-data; boundary=" IA_BOUNDARY, mp, &doc),
+                 200));
+    snprintf(att, sizeof att, "%s", ic_str(json_object_get(doc, "attachment"), "id"));
+    json_decref(doc);
+    free(mp);
+    snprintf(body, sizeof body,
+             "{\"thread_id\":\"%s\",\"message\":\"On my way\",\"attachment_ids\":[\"%s\"]}",
+             thread, att);
+    cr_assert(eq(long, ic_token(p->token, "POST", "/api/2014-08-01/message", body, &doc), 200));
+    snprintf(mine, 64, "%s", ic_str(doc, "message_id"));
+    json_decref(doc);
+    /* the API client answers: an unread receipt of theirs */
+    snprintf(body, sizeof body, "thread_id=%s&message=Thanks", thread);
+    cr_assert(eq(long, ic_api(&clinical, "POST", "/api/2014-08-01/message",
+                              "application/x-www-form-urlencoded", body, NULL),
+                 200));
+    /* their clinical profile */
+    snprintf(path, sizeof path, "/api/2015-02-01/admin/users/%s", p->username);
+    cr_assert(eq(long, ic_api(&clinical, "PUT", path, "application/x-www-form-urlencoded",
+                              "title=Nurse&specialty=Cardiology&status_message=On+call", NULL),
+                 200));
+    /* a check-in, a feedback comment */
+    it_call_token(&r, "POST", "/v1/user-checkins/", p->token,
+                  "{\"data\": {\"type\": \"user-checkins\", \"attributes\": {\"source\": "
+                  "\"ios\", \"model\": \"iPhone 15\"}}}");
+    cr_assert(eq(long, r.status, 201), "check-in: %s", r.body);
+    it_resp_release(&r);
+    it_call_token(&r, "POST", "/v1/feedback-comments/", p->token,
+                  "{\"data\": {\"type\": \"feedback-comments\", \"attributes\": "
+                  "{\"comment\": \"Slow page\", \"current-page\": \"/charts\"}}}");
+    cr_assert(eq(long, r.status, 201), "feedback: %s", r.body);
+    it_resp_release(&r);
+    /* an onboarding request and a registration invitation to their address */
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": "
+             "{\"organization\": \"%s\", \"patient-email\": \"%s\"}}}",
+             fx.org_id, p->username);
+    it_call_token(&r, "POST", "/v1/onboarding-requests/", admin.token, body);
+    cr_assert(eq(long, r.status, 201), "onboarding request: %s", r.body);
+    it_resp_release(&r);
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"registration-invitations\", \"attributes\": "
+             "{\"organization-id\": \"%s\", \"invited-email\": \"%s\"}}}",
+             fx.org_id, p->username);
+    it_call_token(&r, "POST", "/v1/registration-invitations/", admin.token, body);
+    cr_assert(eq(long, r.status, 201), "invitation: %s", r.body);
+    it_resp_release(&r);
+    /* an impersonation request about them */
+    snprintf(body, sizeof body,
+             "{\"data\":{\"type\":\"impersonation-requests\",\"attributes\":{\"user-id\":"
+             "\"%s\"}}}",
+             p->id);
+    it_call_token(&r, "POST", "/v1/impersonation-requests/", fx.admin, body);
+    cr_assert(r.status == 201 || r.status == 200, "impersonation: %ld %s", r.status, r.body);
+    it_resp_release(&r);
+    /* an SSO link (OIDC issuer and subject, as a sign-in through the
+     * organization's provider records it: written directly, no provider
+     * runs here), its subject their address */
+    {
+        char *v = pg_value("INSERT INTO identity.oidc_links (issuer, subject, user_id) VALUES "
+                           "('https://idp.example.com', $1, $2::uuid) RETURNING 1",
+                           p->username, p->id, NULL);
+        cr_assert(v != NULL);
+        free(v);
+    }
+    /* a feature user layer: a feature enabled for them */
+    {
+        char fid[64];
+        it_unique(fid, sizeof fid, "delfeat");
+        for (char *c = fid; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        snprintf(body, sizeof body,
+                 "{\"data\":{\"type\":\"features\",\"attributes\":{\"id\":\"%s\","
+                 "\"description\":\"d\",\"global-enabled\":false,\"assignable\":true,"
+                 "\"stage\":\"beta\"}}}",
+                 fid);
+        it_call_token(&r, "POST", "/v1/features/", fx.admin, body);
+        cr_assert(eq(long, r.status, 201), "feature: %s", r.body);
+        it_resp_release(&r);
+        snprintf(body, sizeof body, "{\"user-ids\":[\"%s\"],\"state\":\"enabled\"}", p->id);
+        snprintf(path, sizeof path, "/v1/features/%s/add-users/", fid);
+        it_call_token(&r, "POST", path, fx.admin, body);
+        cr_assert(eq(long, r.status, 201), "feature layer: %s", r.body);
+        it_resp_release(&r);
+    }
 }
 
 /* The texts that must disappear. */
@@ -362,6 +518,40 @@ static int wait_done(const char *id, double timeout_ms)
     return 0;
 }
 
+/* Spool files (the local mail transport's outgoing messages) addressed to
+ * the person or holding their first or last name: how many. */
+static long spool_traces(const struct person *p)
+{
+    const char *dir = it_env("TEST_SPOOL_DIR");
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    long hits = 0;
+
+    cr_assert(d != NULL, "no spool folder");
+    while ((e = readdir(d))) {
+        char path[4096];
+        json_t *doc;
+        char *text;
+        const char *to;
+
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        doc = json_load_file(path, 0, NULL);
+        if (!doc)
+            continue;
+        to = json_string_value(json_object_get(doc, "to"));
+        text = json_dumps(doc, 0);
+        if ((to && !strcasecmp(to, p->username)) || (text && (strcasestr(text, p->first) ||
+                                                              strcasestr(text, p->last))))
+            hits++;
+        free(text);
+        json_decref(doc);
+    }
+    closedir(d);
+    return hits;
+}
+
 /* Everything the erasure promises, once the request is done (except: a
  * neighbour's value containing a needle, "" for none). */
 static void assert_erased_except(const struct person *p, const char *id, const char *except)
@@ -390,6 +580,7 @@ static void assert_erased_except(const struct person *p, const char *id, const c
     hits = scan_events_except(n, except, where, &total);
     cr_assert(total > 0, "no events read");
     cr_assert(eq(long, hits, 0), "EVENTS: %s", where);
+    cr_assert(eq(long, spool_traces(p), 0), "spool files to or about them remain");
     /* authz's projection has forgotten them (also in the scan) */
     cr_assert(wait_sql("SELECT (count(*) = 0)::int::text FROM authz.users WHERE id = $1::uuid",
                        p->id, 1));
@@ -415,6 +606,26 @@ static void assert_erased(const struct person *p, const char *id)
     assert_erased_except(p, id, "");
 }
 
+/* What the person wrote in the shared thread stays readable to the API
+ * client, its author the tombstone; their receipts and membership are gone. */
+static void assert_thread_kept(const char *thread, const char *mine)
+{
+    char path[256];
+    json_t *doc = NULL, *msgs, *m;
+    size_t i;
+    int found = 0;
+
+    snprintf(path, sizeof path, "/api/2014-08-01/thread/%s/messages", thread);
+    cr_assert(eq(long, ic_api(&clinical, "GET", path, NULL, NULL, &doc), 200));
+    msgs = json_object_get(json_object_get(doc, "thread"), "messages");
+    json_array_foreach(msgs, i, m) found |= !strcmp(ic_str(m, "content"), "On my way");
+    cr_assert(it_true(found), "the person's message is gone for the others");
+    json_decref(doc);
+    cr_assert(wait_sql("SELECT (author_id = 'deleted-user')::int::text FROM "
+                       "messaging.clinical_messages WHERE id = $1::uuid",
+                       mine, 1));
+}
+
 static void setup(void)
 {
     IT_REQUIRE_STACK();
@@ -432,7 +643,7 @@ TestSuite(privacy_deletion, .init = setup, .fini = teardown, .timeout = 240);
 Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
 {
     struct person p;
-    char id[40], neighbour[160], code[16];
+    char id[40], neighbour[160], code[16], thread[64], mine[64];
     json_t *doc = NULL, *a;
     const char *n[4], *nb[4];
     char where[256];
@@ -440,6 +651,7 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
     struct it_resp r;
 
     person_make(&p);
+    person_more(&p, thread, mine);
     /* a neighbour whose address contains the person's: never touched */
     snprintf(neighbour, sizeof neighbour, "x%s", p.username);
     ob_sign_up_and_get_code(fx.code, neighbour, code);
@@ -449,6 +661,7 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
     needles_of(&p, n);
     cr_assert(scan_database(n, where) > 0);
     cr_assert(scan_events(n, where, &total) > 0);
+    cr_assert(spool_traces(&p) > 0);
     cr_assert(eq(long, request_deletion(&p, p.token, OB_PASSWORD, id, &doc), 201));
     a = json_object_get(json_object_get(doc, "data"), "attributes");
     cr_assert(eq(str, (char *)json_string_value(json_object_get(a, "created-by")), p.id));
@@ -457,6 +670,7 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
     json_decref(doc);
     cr_assert(wait_done(id, 90000), "the deletion did not finish");
     assert_erased_except(&p, id, neighbour);
+    assert_thread_kept(thread, mine);
     nb[0] = nb[1] = nb[2] = nb[3] = neighbour;
     cr_assert(scan_events(nb, where, &total) > 0, "the neighbour's events were erased too");
     cr_assert(eq(long, it_login(neighbour, OB_PASSWORD, NULL, NULL, NULL), 201));
@@ -468,11 +682,12 @@ Test(privacy_deletion, a_deleted_person_leaves_no_trace_but_the_tombstone)
 Test(privacy_deletion, the_saga_survives_kill_9_of_a_service_and_of_privacy)
 {
     struct person p;
-    char id[40], id2[40];
+    char id[40], id2[40], thread[64], mine[64];
     json_t *doc;
     double end;
 
     person_make(&p);
+    person_more(&p, thread, mine);
     cr_assert(eq(int, kill((pid_t)it_pid_of("messaging"), SIGKILL), 0));
     cr_assert(eq(long, request_deletion(&p, p.token, OB_PASSWORD, id, NULL), 201));
     /* the steps before messaging finish; messaging's waits */
@@ -503,6 +718,74 @@ Test(privacy_deletion, the_saga_survives_kill_9_of_a_service_and_of_privacy)
     cr_assert(it_wait_all_ready(60000));
     cr_assert(wait_done(id, 90000), "the deletion did not finish after the restarts");
     assert_erased(&p, id);
+    assert_thread_kept(thread, mine);
+}
+
+/* A replica identity names in user-replications (an outside replicator)
+ * is a step of its own, reported in progress; the request is done only
+ * when that replica reports through update-status with the step's
+ * reference-id, after every service's step. */
+Test(privacy_deletion, an_outside_replica_is_a_step_until_it_reports)
+{
+    struct person p;
+    char id[40], name[64], body[256], *v;
+    const char *ref = NULL;
+    json_t *doc, *s;
+    size_t i;
+    double end;
+
+    person_make(&p);
+    snprintf(name, sizeof name, "wh-%.8s", p.id);
+    v = pg_value("INSERT INTO identity.replicators (name, classpath) VALUES ($1, 'a warehouse') "
+                 "RETURNING 1",
+                 name, NULL);
+    free(v);
+    v = pg_value("INSERT INTO identity.user_replications (user_id, service) VALUES ($1::uuid, $2) "
+                 "RETURNING 1",
+                 p.id, name, NULL);
+    cr_assert(v != NULL);
+    free(v);
+    cr_assert(eq(long, request_deletion(&p, p.token, OB_PASSWORD, id, &doc), 201));
+    cr_assert(eq(sz, json_array_size(json_object_get(
+                         json_object_get(json_object_get(doc, "data"), "attributes"), "progress")),
+                 7));
+    cr_assert(eq(str, (char *)step_state(doc, name), "pending"));
+    json_decref(doc);
+    /* every service's step finishes; the replica's waits, and so the request */
+    end = it_now_ms() + 90000;
+    for (;;) {
+        int there;
+        doc = deletion_read(id);
+        there = !strcmp(step_state(doc, "events"), "done");
+        if (there) {
+            cr_assert(eq(str, (char *)step_state(doc, name), "pending"));
+            cr_assert(eq(str, (char *)status_of(doc), "running"));
+            json_array_foreach(json_object_get(json_object_get(json_object_get(doc, "data"),
+                                                               "attributes"),
+                                               "progress"),
+                               i, s) if (!strcmp(json_string_value(json_object_get(s, "app")),
+                                                 name)) ref =
+                json_string_value(json_object_get(s, "reference-id"));
+            cr_assert(ref != NULL);
+            snprintf(body, sizeof body, "{\"reference-id\": \"%s\", \"state\": \"done\"}", ref);
+        }
+        json_decref(doc);
+        if (there)
+            break;
+        cr_assert(it_now_ms() < end, "the services' steps never finished");
+        sleep_ms(250);
+    }
+    sleep_ms(1000);
+    doc = deletion_read(id);
+    cr_assert(eq(str, (char *)status_of(doc), "running"), "done without the replica");
+    json_decref(doc);
+    cr_assert(eq(long, ag_call("POST", fx.admin, body, NULL,
+                               "/v1/deletion-requests/%s/update-status/", id),
+                 201));
+    cr_assert(wait_done(id, 30000), "not done after the replica reported");
+    doc = deletion_read(id);
+    cr_assert(eq(str, (char *)step_state(doc, name), "done"));
+    json_decref(doc);
 }
 
 Test(privacy_deletion, refusals)
