@@ -104,19 +104,6 @@ static void person_get(struct it_resp *r, const char *token, const char *path)
     cr_assert(eq(int, it_http(&rq, r), 0), "GET %s: %s", path, r->error);
 }
 
-/* user/counters of user as the client: unread and unseen msg. */
-static void counters(const struct ic_client *c, const char *user, long *unread, long *unseen)
-{
-    char path[256];
-    json_t *doc = NULL;
-
-    snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", user);
-    cr_assert(eq(long, ic_api(c, "GET", path, NULL, NULL, &doc), 200));
-    *unread = ic_int2(doc, "unread", "msg");
-    *unseen = ic_int2(doc, "unseen", "msg");
-    json_decref(doc);
-}
-
 /* Asserts message's statuses: one per recipient (emails ea, eb), "read"
  * with a time_read exactly when a_read (b_read), else "unread" without. */
 static void statuses(const struct ic_client *c, const char *message, const char *ea,
@@ -139,14 +126,6 @@ static void statuses(const struct ic_client *c, const char *message, const char 
                   ic_str(s, "user"));
     }
     json_decref(doc);
-}
-
-static int array_has(const json_t *a, const char *s)
-{
-    for (size_t i = 0; i < json_array_size(a); i++)
-        if (!strcmp(json_string_value(json_array_get(a, i)) ?: "", s))
-            return 1;
-    return 0;
 }
 
 static long threads_of(const char *org)
@@ -213,7 +192,7 @@ Test(clinical_journey, two_persons_from_creation_to_export)
               json_dumps(doc, 0));
     cf_assert_error(doc, "Invalid recipients");
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_error")), 1));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
     cr_assert(eq(ptr, json_object_get(doc, "thread_id"), NULL));
     json_decref(doc);
     cr_assert(eq(long, threads_of(c.org), 0), "strict made nothing");
@@ -252,18 +231,18 @@ Test(clinical_journey, two_persons_from_creation_to_export)
               json_dumps(doc, 0));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "ok"));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), ea)));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), eb)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), ea)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), eb)));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_error")), 1));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
     snprintf(thread, sizeof thread, "%s", ic_str(doc, "thread_id"));
     snprintf(first, sizeof first, "%s", ic_str(doc, "message_id"));
     json_decref(doc);
     cr_assert(eq(long, threads_of(c.org), 1));
-    counters(&c, ea, &unread, &unseen);
+    ic_counters(&c, ea, &unread, &unseen);
     cr_assert(eq(long, unread, 1));
     cr_assert(eq(long, unseen, 1));
-    counters(&c, eb, &unread, &unseen);
+    ic_counters(&c, eb, &unread, &unseen);
     cr_assert(eq(long, unread, 1));
     statuses(&c, first, ea, eb, 0, 0);
 
@@ -283,10 +262,10 @@ Test(clinical_journey, two_persons_from_creation_to_export)
         free(text);
     }
     json_decref(doc);
-    counters(&c, ea, &unread, &unseen);
+    ic_counters(&c, ea, &unread, &unseen);
     cr_assert(eq(long, unread, 0));
     cr_assert(eq(long, unseen, 0));
-    counters(&c, eb, &unread, &unseen);
+    ic_counters(&c, eb, &unread, &unseen);
     cr_assert(eq(long, unread, 1), "b has not read yet");
     cr_assert(eq(long, unseen, 1));
     statuses(&c, first, ea, eb, 1, 0);
@@ -305,7 +284,7 @@ Test(clinical_journey, two_persons_from_creation_to_export)
     cr_assert(eq(long, ic_token(tb, "GET", path, NULL, &doc), 200), "%s", json_dumps(doc, 0));
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "message"), "content"), "Please review"));
     json_decref(doc);
-    counters(&c, eb, &unread, &unseen);
+    ic_counters(&c, eb, &unread, &unseen);
     cr_assert(eq(long, unread, 0));
     cr_assert(eq(long, unseen, 0));
     statuses(&c, first, ea, eb, 1, 1);
