@@ -146,3 +146,24 @@ long ic_int2(const json_t *doc, const char *a, const char *b)
     const json_t *v = json_object_get(json_object_get(doc, a), b);
     return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
+
+void ic_counters(const struct ic_client *c, const char *user, long *unread, long *unseen)
+{
+    char path[256];
+    json_t *doc = NULL;
+
+    snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", user);
+    cr_assert(eq(long, ic_api(c, "GET", path, NULL, NULL, &doc), 200));
+    *unread = ic_int2(doc, "unread", "msg");
+    *unseen = ic_int2(doc, "unseen", "msg");
+    cr_assert(eq(long, ic_int2(doc, "unread", "ctn"), 0));
+    json_decref(doc);
+}
+
+int ic_has(const json_t *a, const char *s)
+{
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (!strcmp(json_string_value(json_array_get(a, i)) ?: "", s))
+            return 1;
+    return 0;
+}

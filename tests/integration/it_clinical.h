@@ -43,6 +43,13 @@ void ic_services(const struct ic_client *c, const char *services);
 void ic_user_put(const struct ic_client *c, const char *user, const char *form);
 void ic_service_pager(const struct ic_client *c, const char *number, const char *service);
 
+/* GET user/counters/{user} as c (asserting 200 and ctn 0): unread and
+ * unseen msg. */
+void ic_counters(const struct ic_client *c, const char *user, long *unread, long *unseen);
+
+/* Whether the JSON array a holds the string s. */
+int ic_has(const json_t *a, const char *s);
+
 /* String member name of doc, "" when absent (borrowed). */
 const char *ic_str(const json_t *doc, const char *name);
 

@@ -33,28 +33,6 @@ static void make_thread(const struct ic_client *c, const char *form, char *threa
     json_decref(doc);
 }
 
-/* user/counters/<user_id> as the client: unread msg, unseen msg. */
-static void counters(const struct ic_client *c, const char *username, long *unread, long *unseen)
-{
-    char path[256];
-    json_t *doc;
-
-    snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", username);
-    cr_assert(eq(long, ic_api(c, "GET", path, NULL, NULL, &doc), 200));
-    *unread = ic_int2(doc, "unread", "msg");
-    *unseen = ic_int2(doc, "unseen", "msg");
-    cr_assert(eq(long, ic_int2(doc, "unread", "ctn"), 0));
-    json_decref(doc);
-}
-
-static int array_has(const json_t *a, const char *s)
-{
-    for (size_t i = 0; i < json_array_size(a); i++)
-        if (!strcmp(json_string_value(json_array_get(a, i)) ?: "", s))
-            return 1;
-    return 0;
-}
-
 /* The seed's curl example (form, repeated recipients, one outside the
  * organization): relaxed by default, so it is sent to the valid ones. */
 Test(clinical_threads, seed_curl_example_sends_to_the_valid_recipients)
@@ -79,10 +57,10 @@ Test(clinical_threads, seed_curl_example_sends_to_the_valid_recipients)
     cr_assert(eq(sz, strlen(ic_str(doc, "thread_id")), 36));
     cr_assert(eq(sz, strlen(ic_str(doc, "message_id")), 36));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), ea)));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), eb)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), ea)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), eb)));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_error")), 1));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "baz@cureatr.com")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "baz@cureatr.com")));
     json_decref(doc);
 }
 
@@ -131,7 +109,7 @@ Test(clinical_threads, strict_validation_sends_nothing_and_lists_the_invalid)
     cr_assert(eq(long, st, 400));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "error"));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_error")), 1));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
     cr_assert(json_object_get(doc, "thread_id") == NULL);
     json_decref(doc);
     pg = it_pg();
@@ -147,8 +125,8 @@ Test(clinical_threads, strict_validation_sends_nothing_and_lists_the_invalid)
              "{\"subject\":\"s\",\"message\":\"m\",\"recipients\":[\"%s\",\"nobody@example.com\"]}",
              ea);
     cr_assert(eq(long, ic_api(&c, "POST", CREATE, "application/json", body, &doc), 200));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), ea)));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), ea)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "nobody@example.com")));
     json_decref(doc);
 }
 
@@ -168,7 +146,7 @@ Test(clinical_threads, no_valid_recipient_is_an_error)
     snprintf(form, sizeof form, "subject=s&message=m&recipients=%s", ex);
     cr_assert(eq(long, ic_api(&c, "POST", CREATE, FORM, form, &doc), 400));
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "error"));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), ex)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), ex)));
     json_decref(doc);
 }
 
@@ -262,7 +240,7 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
              ea, eb);
     make_thread(&c, form, thread, first);
 
-    counters(&c, a.username, &unread, &unseen);
+    ic_counters(&c, a.username, &unread, &unseen);
     cr_assert(eq(long, unread, 1));
     cr_assert(eq(long, unseen, 1));
 
@@ -289,7 +267,7 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
         }
     }
     json_decref(doc);
-    counters(&c, a.username, &unread, &unseen);
+    ic_counters(&c, a.username, &unread, &unseen);
     cr_assert(eq(long, unread, 1), "an API client's reading marks nothing read");
 
     /* a reads with their own token, and sees the patient's name */
@@ -301,7 +279,7 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
     cr_assert(
         eq(str, (char *)ic_str(json_object_get(doc, "thread"), "patient_name"), "Henry Wallace"));
     json_decref(doc);
-    counters(&c, a.username, &unread, &unseen);
+    ic_counters(&c, a.username, &unread, &unseen);
     cr_assert(eq(long, unread, 0));
     cr_assert(eq(long, unseen, 0));
     snprintf(path, sizeof path, "/api/2014-08-01/message/%s/status", first);
@@ -323,7 +301,7 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "message"), "content"), "Please review"));
     cr_assert(eq(str, (char *)ic_str(json_object_get(doc, "user"), "id"), c.user));
     json_decref(doc);
-    counters(&c, b.username, &unread, &unseen);
+    ic_counters(&c, b.username, &unread, &unseen);
     cr_assert(eq(long, unread, 0));
 
     /* b replies with their token; a has one unread, b none */
@@ -332,10 +310,10 @@ Test(clinical_threads, two_person_journey_reads_move_statuses_and_counters)
     cr_assert(eq(str, (char *)ic_str(doc, "status"), "ok"));
     snprintf(reply_id, sizeof reply_id, "%s", ic_str(doc, "message_id"));
     json_decref(doc);
-    counters(&c, a.username, &unread, &unseen);
+    ic_counters(&c, a.username, &unread, &unseen);
     cr_assert(eq(long, unread, 1));
     cr_assert(eq(long, unseen, 1));
-    counters(&c, b.username, &unread, &unseen);
+    ic_counters(&c, b.username, &unread, &unseen);
     cr_assert(eq(long, unread, 0), "one's own message is not unread");
 
     /* persons read their own counters, never another's */
@@ -462,8 +440,8 @@ Test(clinical_threads, services_message_their_members)
               json_dumps(doc, 0));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "recipients_ok")), 2), "%s",
               json_dumps(doc, 0));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_ok"), eb)));
-    cr_assert(it_true(array_has(json_object_get(doc, "recipients_error"), "Nobody here")));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_ok"), eb)));
+    cr_assert(it_true(ic_has(json_object_get(doc, "recipients_error"), "Nobody here")));
     json_decref(doc);
     snprintf(path, sizeof path, "/api/2016-11-01/user/counters/%s", b.username);
     cr_assert(eq(long, ic_token(b.token, "GET", path, NULL, &doc), 200));
