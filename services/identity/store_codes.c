@@ -89,7 +89,8 @@ cm_err store_reset_code_put(PGconn *pg, const char *username, int sms,
         "SELECT u.id::text AS id, CASE WHEN $2::bool THEN u.phone ELSE u.email END AS addr "
         "FROM users u WHERE u.username = lower($1) AND u.enabled "
         "AND CASE WHEN $2::bool THEN u.phone_verified AND u.phone <> '' "
-        "ELSE u.email_verified AND u.email <> '' END "
+        "ELSE (u.email_verified OR (u.password_hash IS NULL AND NOT u.registered)) "
+        "AND u.email <> '' END "
         "AND NOT EXISTS (SELECT 1 FROM reset_codes p WHERE p.user_id = u.id "
         "AND p.used_at IS NULL AND p.voided_at IS NULL AND p.expires_at > now() "
         "AND p.created_at > now() - make_interval(secs => $3::int)) "
@@ -165,6 +166,17 @@ cm_err store_reset_code_take(PGconn *pg, const char *username,
                               "THEN 'wrong_codes' END "
                               "WHERE id = $1::bigint",
                               3, mark, NULL, NULL, NULL);
+    /* An account made without a password by an administrator (the clinical
+     * API's admin/users) is activated by its first reset: a right code sent
+     * to its email proves the address, so it is verified and the account
+     * registered, before the new password is set. */
+    if (err == CM_OK && match)
+        err = cm_pg_query_bin(pg,
+                              "UPDATE users u SET email_verified = true, registered = true "
+                              "FROM reset_codes rc WHERE rc.id = $1::bigint AND u.id = rc.user_id "
+                              "AND rc.channel = 'email' AND u.password_hash IS NULL "
+                              "AND NOT u.registered",
+                              1, mark, NULL, NULL, NULL);
     if (err != CM_OK)
         return err;
     if (!code_id[0])

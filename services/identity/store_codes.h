@@ -49,7 +49,9 @@ cm_err store_reset_code_put(PGconn *pg, const char *username, int sms,
  * match the code is marked used and the user id goes to user_id (40
  * bytes): CM_OK. On a mismatch the attempt is counted and the code voided
  * ('wrong_codes', kept) at max_attempts: CM_EDENIED. CM_ENOTFOUND when
- * there is no valid code. */
+ * there is no valid code. A right email code to a password-less account
+ * that was never confirmed (made by an administrator) also verifies its
+ * email and registers it: that is how such an account is activated. */
 cm_err store_reset_code_take(PGconn *pg, const char *username,
                              const uint8_t code_hash[STORE_HASH_BYTES], int max_attempts,
                              char *user_id);
