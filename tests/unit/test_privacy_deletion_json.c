@@ -27,6 +27,7 @@ static struct deletion_rec rec_make(int done)
     strcpy(r.steps[1].app, "events");
     strcpy(r.steps[1].operation, "purge");
     strcpy(r.steps[1].state, done ? "done" : "pending");
+    strcpy(r.steps[1].reference_id, "r-1"); /* the reference a replica reports with */
     return r;
 }
 
@@ -39,8 +40,8 @@ Test(privacy_deletion_json, running_request)
                  "{\"attributes\":{\"archive\":false,\"created-by\":\"8b0f1e2a-0000-4000-8000-"
                  "000000000002\",\"created-time\":\"2026-12-04T23:00:00.000Z\",\"email\":\"ann@"
                  "example.com\",\"individual-id\":null,\"progress\":[{\"app\":\"identity\","
-                 "\"operation\":\"purge\",\"state\":\"done\"},{\"app\":\"events\",\"operation\":"
-                 "\"purge\",\"state\":\"pending\"}],\"status\":\"running\",\"type\":\"indv\"},"
+                 "\"operation\":\"purge\",\"reference-id\":\"\",\"state\":\"done\"},{\"app\":"
+                 "\"events\",\"operation\":\"purge\",\"reference-id\":\"r-1\",\"state\":\"pending\"}],\"status\":\"running\",\"type\":\"indv\"},"
                  "\"id\":\"8b0f1e2a-0000-4000-8000-000000000001\",\"type\":\"deletion-requests\"}"));
     free(s);
     json_decref(j);
