@@ -238,6 +238,25 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
     return CM_OK;
 }
 
+/* CM_EDENIED naming the first role of roles_json (NULL: none) the caller
+ * may not give in org (onboarding_may_give_role). */
+static cm_err roles_allowed(struct cm_req *rq, const char *org, const char *roles_json)
+{
+    json_t *roles = roles_json ? json_loads(roles_json, 0, NULL) : NULL, *r;
+    size_t i;
+    cm_err err = CM_OK;
+
+    json_array_foreach(roles, i, r)
+    {
+        if (err == CM_OK && !onboarding_may_give_role(rq, org, json_string_value(r)))
+            err = cm_fail_at(rq, CM_EDENIED, ATTRS "/provider-roles", NULL,
+                             "only an organization admin may give role %s",
+                             json_string_value(r));
+    }
+    json_decref(roles);
+    return err;
+}
+
 cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"auto-confirm",
@@ -286,6 +305,10 @@ cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
                   : cm_fail(rq, err, "the organization could not be read, retry later");
         goto done;
     }
+    /* roles the caller may give, groups and roles of the organization */
+    err = roles_allowed(rq, in.organization, in.roles);
+    if (err != CM_OK)
+        goto done;
     /* the groups and roles must be the organization's (nothing written) */
     err = request_grants_check(rq->w, in.organization, in.groups, in.roles, &field, detail);
     if (err != CM_OK) {

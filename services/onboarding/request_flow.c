@@ -133,7 +133,7 @@ void request_flow_sweep(struct cm_worker *w, int batch)
 
     for (int i = 0; i < batch; i++) {
         if (store_req_claim_pending(w->pg, w->cfg->sign_up_sweep_after_s, id, &age) != CM_OK)
-            return;
+            break;
         if (store_req_get(w->pg, id, &l) != CM_OK)
             continue;
         /* as the create handler's call, without the password */
