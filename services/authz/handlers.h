@@ -15,4 +15,9 @@ extern const struct cm_op authz_ops[];
 /* Typed RPCs served on "authz.rpc.<Method>". */
 extern const struct cm_rpc authz_rpcs[];
 
+/* authz.rpc.AddGroupMembers (members_rpc.c): AddGroupMembersRequest →
+ * AddGroupMembersReply; onboarding requests' individual-group-ids. */
+cm_err authz_rpc_add_group_members(struct cm_worker *w, const Envelope__RpcRequest *req,
+                                   uint8_t **out_payload, size_t *out_len);
+
 #endif

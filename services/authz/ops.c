@@ -45,5 +45,6 @@ const struct cm_rpc authz_rpcs[] = {
     {"PrivacyUserGroups", authz_rpc_privacy_user_groups},
     {"PrivacyIndividuals", authz_rpc_privacy_individuals},
     {"Purge", authz_rpc_purge},
+    {"AddGroupMembers", authz_rpc_add_group_members}, /* members_rpc.c */
     {NULL, NULL},
 };

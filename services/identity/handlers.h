@@ -43,6 +43,12 @@ cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest 
 cm_err rpc_find_users(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
                       size_t *out_len);
 
+/* identity.rpc.GrantRoles (grant_roles_rpc.c): GrantRolesRequest →
+ * GrantRolesReply, organization roles given by name (onboarding requests'
+ * provider-roles). */
+cm_err rpc_grant_roles(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
+                       size_t *out_len);
+
 /* POST /v1/password-strength/ (#109): rates a password; 201. */
 cm_err password_strength(struct cm_req *rq, struct cm_resp *out);
 

@@ -119,5 +119,6 @@ const struct cm_rpc identity_rpcs[] = {
     {"RecordUserReplication", rpc_record_user_replication},
     {"VerifyPassword", rpc_verify_password}, /* purge_rpc.c: deletion saga */
     {"Purge", rpc_purge},
+    {"GrantRoles", rpc_grant_roles}, /* grant_roles_rpc.c */
     {NULL, NULL},
 };

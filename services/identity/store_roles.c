@@ -92,6 +92,22 @@ cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
     return err;
 }
 
+cm_err store_role_named(PGconn *pg, const char *org, const char *name, struct role_list *out)
+{
+    const char *v[2] = {org, name};
+    cm_err err = CM_PG_SELECT(pg,
+                              "SELECT " ROLE_COLUMNS " FROM roles r "
+                              "JOIN organizations o ON o.id = r.organization_id "
+                              "WHERE r.organization_id = $1::uuid AND r.name = $2",
+                              2, v, role_fields, out);
+
+    if (err == CM_OK && out->n == 0) {
+        store_role_list_free(out);
+        err = CM_ENOTFOUND;
+    }
+    return err;
+}
+
 cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_json, long *found)
 {
     const char *v[2] = {org, names_json};

@@ -41,6 +41,10 @@ cm_err store_roles_list(PGconn *pg, const struct org_scope *scope, const char *n
 cm_err store_role_get(PGconn *pg, const char *id, const struct org_scope *scope,
                       struct role_list *out);
 
+/* The role named name of organization org (a uuid): out->items[0].
+ * CM_ENOTFOUND when org has no such role (out then empty). */
+cm_err store_role_named(PGconn *pg, const char *org, const char *name, struct role_list *out);
+
 /* How many distinct names of names_json (a JSON array of strings) are
  * roles of organization org, to *found. */
 cm_err store_roles_count_named(PGconn *pg, const char *org, const char *names_json, long *found);

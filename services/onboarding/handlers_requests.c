@@ -20,6 +20,7 @@
 #include "onboarding_notify.h"
 #include "peers.h"
 #include "request_flow.h"
+#include "request_grants.h"
 #include "request_json.h"
 #include "store_limits.h"
 #include "store_requests.h"
@@ -237,6 +238,25 @@ static cm_err create_account(struct cm_req *rq, const struct req_rec *r, const c
     return CM_OK;
 }
 
+/* CM_EDENIED naming the first role of roles_json (NULL: none) the caller
+ * may not give in org (onboarding_may_give_role). */
+static cm_err roles_allowed(struct cm_req *rq, const char *org, const char *roles_json)
+{
+    json_t *roles = roles_json ? json_loads(roles_json, 0, NULL) : NULL, *r;
+    size_t i;
+    cm_err err = CM_OK;
+
+    json_array_foreach(roles, i, r)
+    {
+        if (err == CM_OK && !onboarding_may_give_role(rq, org, json_string_value(r)))
+            err = cm_fail_at(rq, CM_EDENIED, ATTRS "/provider-roles", NULL,
+                             "only an organization admin may give role %s",
+                             json_string_value(r));
+    }
+    json_decref(roles);
+    return err;
+}
+
 cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
 {
     static const char *const allowed[] = {"auto-confirm",
@@ -260,7 +280,8 @@ cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
     struct req_rec n = {0};
     struct req_list l = {0};
     struct org_facts org;
-    char code[CODE_ID_GENERATED_LEN + 1], user_id[37] = "", id[37];
+    char code[CODE_ID_GENERATED_LEN + 1], user_id[37] = "", id[37], detail[PEER_DETAIL_MAX];
+    const char *field = "";
     json_t *doc = NULL, *attrs;
     cm_err err = cm_principal_require(rq);
 
@@ -282,6 +303,21 @@ cm_err requests_create(struct cm_req *rq, struct cm_resp *out)
         err = err == CM_ENOTFOUND
                   ? cm_fail_at(rq, err, ATTRS "/organization", NULL, "no such organization")
                   : cm_fail(rq, err, "the organization could not be read, retry later");
+        goto done;
+    }
+    /* roles the caller may give, groups and roles of the organization */
+    err = roles_allowed(rq, in.organization, in.roles);
+    if (err != CM_OK)
+        goto done;
+    /* the groups and roles must be the organization's (nothing written) */
+    err = request_grants_check(rq->w, in.organization, in.groups, in.roles, &field, detail);
+    if (err != CM_OK) {
+        err = err == CM_EINVAL
+                  ? cm_fail_at(rq, err,
+                               strcmp(field, "provider-roles") ? ATTRS "/individual-group-ids"
+                                                               : ATTRS "/provider-roles",
+                               NULL, "%s", detail)
+                  : cm_fail(rq, err, "the groups and roles could not be checked, retry later");
         goto done;
     }
     /* 1. the intent, with the account id when one is to be made */

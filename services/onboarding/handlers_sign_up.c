@@ -26,6 +26,7 @@
 #include "store.h"
 #include "store_limits.h"
 #include "request_flow.h"
+#include "request_grants.h"
 #include "validate.h"
 
 #define MAX_ATTEMPTS 5   /* wrong codes before the code is dropped (LIMIT_WRONG an hour per user) */
@@ -532,6 +533,10 @@ cm_err confirm_sign_up(struct cm_req *rq, struct cm_resp *out)
     }
     cm_info("sign-up %s: confirmed%s%s", s.id, claimed ? ", onboarding request claimed" : "",
             invited ? ", registration invitation claimed" : "");
+    /* a claimed request's groups and roles; one that fails now stays due
+     * for the sweeper (request_grants.h) */
+    if (claimed)
+        (void)request_grants_apply(rq->w, s.user_id, REQUEST_GRANTS_BATCH);
     if (login)
         login_err = peers_issue_tokens(rq->w, s.user_id, &tokens, detail);
     reply = tokens ? tokens : json_object();

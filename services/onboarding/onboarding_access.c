@@ -13,3 +13,8 @@ int onboarding_may_onboard(struct cm_req *rq, const char *org)
            (p->organization_id && !strcmp(p->organization_id, org) &&
             cm_principal_has_role(rq, "provider"));
 }
+
+int onboarding_may_give_role(struct cm_req *rq, const char *org, const char *role)
+{
+    return cm_principal_org_admin(rq, org) || cm_principal_has_role(rq, role);
+}

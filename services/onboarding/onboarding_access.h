@@ -10,4 +10,9 @@
  * "provider" whose current organization it is. */
 int onboarding_may_onboard(struct cm_req *rq, const char *org);
 
+/* True when the caller, who may onboard into org, may give role (an
+ * onboarding request's provider-roles) to the person: an admin of org (or
+ * the platform admin) any role, anyone else only a role it holds itself. */
+int onboarding_may_give_role(struct cm_req *rq, const char *org, const char *role);
+
 #endif

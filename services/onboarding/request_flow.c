@@ -8,6 +8,7 @@
 #include "cm_log.h"
 #include "cm_pg.h"
 #include "onboarding_events.h"
+#include "request_grants.h"
 #include "store_invitations.h"
 
 cm_err request_flow_account(struct cm_worker *w, const struct req_rec *r, const char *password,
@@ -50,6 +51,10 @@ cm_err request_flow_account(struct cm_worker *w, const struct req_rec *r, const 
             err = event_request(w->pg, "account_created", r->id, r->organization_id, r->patient);
         err = cm_pg_end(w->pg, err);
     }
+    /* the account is made: its groups and roles (request_grants.h); one
+     * that fails now stays due for the sweeper */
+    if (err == CM_OK)
+        (void)request_grants_apply(w, r->patient, REQUEST_GRANTS_BATCH);
     return err;
 }
 
@@ -128,7 +133,7 @@ void request_flow_sweep(struct cm_worker *w, int batch)
 
     for (int i = 0; i < batch; i++) {
         if (store_req_claim_pending(w->pg, w->cfg->sign_up_sweep_after_s, id, &age) != CM_OK)
-            return;
+            break;
         if (store_req_get(w->pg, id, &l) != CM_OK)
             continue;
         /* as the create handler's call, without the password */
@@ -144,4 +149,6 @@ void request_flow_sweep(struct cm_worker *w, int batch)
         }
         store_req_list_free(&l);
     }
+    /* groups and roles of requests whose account is made or claimed */
+    (void)request_grants_apply(w, "", batch);
 }

@@ -16,6 +16,8 @@
 /* identity.rpc.CreateAccount for request r with password; or, when
  * password is NULL, only asks whether its account exists (CM_ENOTFOUND
  * when not). Then ConfirmAccount when r->auto_confirm, and step created.
+ * Then the request's groups and roles (request_grants_apply; one that
+ * fails stays due for the sweeper and does not fail this call).
  * drop_reply (tests only, ONBOARDING_TEST_DROP_CREATE_REPLY) discards
  * identity's answer to the create and returns CM_ETIMEOUT. Identity's
  * refusal detail goes to detail. */
@@ -37,7 +39,8 @@ cm_err request_flow_undo(PGconn *pg, const struct req_rec *r);
 cm_err request_flow_claims(PGconn *pg, const char *sign_up_id, int *claimed, int *invited);
 
 /* One sweep: finishes or undoes up to batch pending requests idle for
- * cfg->sign_up_sweep_after_s (the sweeper thread's worker w). */
+ * cfg->sign_up_sweep_after_s, then applies the groups and roles of up to
+ * batch requests whose are due (the sweeper thread's worker w). */
 void request_flow_sweep(struct cm_worker *w, int batch);
 
 #endif

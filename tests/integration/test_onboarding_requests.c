@@ -96,7 +96,7 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     snprintf(attrs, sizeof attrs,
              "{\"organization\": \"%s\", \"onboard-type\": \"patient\", \"patient-email\": "
              "\"%s\", \"phone-number\": \"+15551230001\", \"notifications\": [\"email\", "
-             "\"sms\"], \"provider-roles\": [\"nurse\"]}",
+             "\"sms\"], \"provider-roles\": [\"provider\"]}",
              f.org_id, email);
     cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
@@ -110,7 +110,7 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     cr_assert(eq(str,
                  (char *)json_string_value(
                      json_array_get(json_object_get(attrs_of(doc), "provider-roles"), 0)),
-                 "nurse"));
+                 "provider"));
     invite = json_object_get(json_object_get(attrs_of(doc), "last-invite"), "email");
     cr_assert(eq(str, (char *)af_str(invite, "status"), "sent"));
     cr_assert(strlen(af_str(invite, "id")) == 36);
