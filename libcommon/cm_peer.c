@@ -11,6 +11,13 @@
 cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
                     Envelope__RpcReply **out_reply, char *detail, size_t cap)
 {
+    return cm_peer_call_within(w, subject, req, w->cfg->rpc_timeout_ms, out_reply, detail, cap);
+}
+
+cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                           int timeout_ms, Envelope__RpcReply **out_reply, char *detail,
+                           size_t cap)
+{
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
     size_t len;
@@ -22,7 +29,8 @@ cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMes
     if (detail && cap)
         detail[0] = '\0';
     err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      w->cfg->rpc_timeout_ms, &reply);
+                      timeout_ms < w->cfg->rpc_timeout_ms ? timeout_ms : w->cfg->rpc_timeout_ms,
+                      &reply);
     free(payload);
     if (err != CM_OK) {
         cm_warn("rpc %s: %s", subject, cm_err_name(err));

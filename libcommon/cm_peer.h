@@ -25,4 +25,11 @@
 cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
                     Envelope__RpcReply **out_reply, char *detail, size_t cap);
 
+/* cm_peer_call waiting at most timeout_ms (capped by w->cfg->rpc_timeout_ms):
+ * for an optional answer that must not hold the request up, such as the
+ * privacy notice of a check-in. */
+cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                           int timeout_ms, Envelope__RpcReply **out_reply, char *detail,
+                           size_t cap);
+
 #endif

@@ -32,6 +32,9 @@ static const char *const purge_statements[] = {
     "DELETE FROM feedback_comments WHERE created_by = $1::text",
     "DELETE FROM clinical_users WHERE user_id = $1::uuid", /* services, group members cascade */
     "DELETE FROM clinical_receipts WHERE user_id = $1::text",
+    /* after the receipts: their trigger has brought these to 0 */
+    "DELETE FROM clinical_unread_threads WHERE user_id = $1::text",
+    "DELETE FROM clinical_counters WHERE user_id = $1::text",
     "DELETE FROM clinical_participants WHERE user_id = $1::text",
     "UPDATE clinical_messages SET author_id = " TOMBSTONE " WHERE author_id = $1::text",
     "UPDATE clinical_threads SET creator_id = " TOMBSTONE " WHERE creator_id = $1::text",
