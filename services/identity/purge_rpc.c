@@ -7,7 +7,7 @@
  * and the id is blanked where the person acted on others. The first call
  * answers "not done" until the revocation has been published, then a
  * repeat deletes the sent outbox rows that name the person. A table that
- * holds a person's data gets one line here. */
+ * holds a person's data gets one line in store_purge.c. */
 #include <string.h>
 
 #include "cm_jsonapi.h"
@@ -19,17 +19,6 @@
 #include "password_hash.h"
 #include "revoke.h"
 #include "store_purge.h"
-
-static const char *const purge_statements[] = {
-    "DELETE FROM login_attempts WHERE username = ANY($2::text[])",
-    "DELETE FROM login_attempts_pair WHERE username = ANY($2::text[])",
-    "DELETE FROM login_known_addrs WHERE username = ANY($2::text[])",
-    "DELETE FROM code_throttle WHERE key = ANY($2::text[])",
-    "UPDATE api_clients SET created_by = NULL WHERE created_by = $1::uuid",
-    "UPDATE sessions SET impersonator_id = NULL WHERE impersonator_id = $1::uuid",
-    "DELETE FROM users WHERE id = $1::uuid",
-    NULL,
-};
 
 /* Revokes the account's tokens when it still exists (first call). */
 static cm_err revoke_first(struct cm_worker *w, const char *user_id, int *out_done)
@@ -46,7 +35,7 @@ static cm_err revoke_first(struct cm_worker *w, const char *user_id, int *out_do
 cm_err rpc_purge(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
                  size_t *out_len)
 {
-    return cm_purge_serve(w, req, purge_statements, revoke_first, out_payload, out_len);
+    return cm_purge_serve(w, req, store_purge_statements, revoke_first, out_payload, out_len);
 }
 
 cm_err rpc_verify_password(struct cm_worker *w, const Envelope__RpcRequest *req,

@@ -34,3 +34,14 @@ cm_err store_purge_lock_user(PGconn *pg, const char *user_id, int *out)
     PQclear(res);
     return CM_OK;
 }
+
+const char *const store_purge_statements[] = {
+    "DELETE FROM login_attempts WHERE username = ANY($2::text[])",
+    "DELETE FROM login_attempts_pair WHERE username = ANY($2::text[])",
+    "DELETE FROM login_known_addrs WHERE username = ANY($2::text[])",
+    "DELETE FROM code_throttle WHERE key = ANY($2::text[])",
+    "UPDATE api_clients SET created_by = NULL WHERE created_by = $1::uuid",
+    "UPDATE sessions SET impersonator_id = NULL WHERE impersonator_id = $1::uuid",
+    "DELETE FROM users WHERE id = $1::uuid",
+    NULL,
+};

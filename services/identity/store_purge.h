@@ -18,4 +18,9 @@ cm_err store_purge_subject(PGconn *pg, const char *user_id, char *email, char *u
  * ends), else 0. */
 cm_err store_purge_lock_user(PGconn *pg, const char *user_id, int *out);
 
+/* The statements of identity's step of privacy's deletion saga, in order, for
+ * cm_purge_serve ($1 the person's id, $2 their names: libcommon/cm_purge.h);
+ * a table that holds a person's data gets one line here. */
+extern const char *const store_purge_statements[];
+
 #endif

@@ -3,7 +3,7 @@
  * suppression, their feedback, clinical profile, read receipts and thread
  * memberships; what they wrote in shared threads stays for the others,
  * its author (and creator, uploader) replaced by a tombstone. A table that
- * holds a person's data gets one line here. Once the tables are done, the
+ * holds a person's data gets one line in store_purge.c. Once the tables are done, the
  * local transport's spool files addressed to them (their "to" one of the
  * needles) are deleted too. */
 #include <dirent.h>
@@ -15,32 +15,9 @@
 
 #include "cm_log.h"
 #include "cm_purge.h"
+#include "store_purge.h"
 #include "privacy.pb-c.h"
 #include "purge_rpc.h"
-
-/* The author tombstone of clinical messages, threads and attachments the
- * person made: the same text for every deleted person, so it identifies no
- * one (README, "Clinical messages of a deleted person"). */
-#define TOMBSTONE "'deleted-user'"
-
-static const char *const purge_statements[] = {
-    "DELETE FROM deliveries WHERE lower(recipient) IN (SELECT lower(n) FROM unnest($2::text[]) n) "
-    "OR id IN (SELECT id FROM email_logs WHERE lower(recipient) IN "
-    "(SELECT lower(n) FROM unnest($2::text[]) n))",
-    "DELETE FROM email_logs WHERE lower(recipient) IN (SELECT lower(n) FROM unnest($2::text[]) n)",
-    "DELETE FROM suppressed_addresses WHERE address IN (SELECT lower(n) FROM unnest($2::text[]) n)",
-    "DELETE FROM feedback_comments WHERE created_by = $1::text",
-    "DELETE FROM clinical_users WHERE user_id = $1::uuid", /* services, group members cascade */
-    "DELETE FROM clinical_receipts WHERE user_id = $1::text",
-    /* after the receipts: their trigger has brought these to 0 */
-    "DELETE FROM clinical_unread_threads WHERE user_id = $1::text",
-    "DELETE FROM clinical_counters WHERE user_id = $1::text",
-    "DELETE FROM clinical_participants WHERE user_id = $1::text",
-    "UPDATE clinical_messages SET author_id = " TOMBSTONE " WHERE author_id = $1::text",
-    "UPDATE clinical_threads SET creator_id = " TOMBSTONE " WHERE creator_id = $1::text",
-    "UPDATE attachments SET user_id = " TOMBSTONE " WHERE user_id = $1::text",
-    NULL,
-};
 
 /* Deletes the spool files in dir whose "to" is one of needles[0..n)
  * (case-insensitive); idempotent. Returns how many went. */
@@ -78,7 +55,7 @@ static long purge_spool(const char *dir, char *const *needles, size_t n)
 cm_err messaging_rpc_purge(struct cm_worker *w, const Envelope__RpcRequest *req,
                            uint8_t **out_payload, size_t *out_len)
 {
-    cm_err err = cm_purge_serve(w, req, purge_statements, NULL, out_payload, out_len);
+    cm_err err = cm_purge_serve(w, req, store_purge_statements, NULL, out_payload, out_len);
     Privacy__PurgeRequest *in =
         err == CM_OK ? privacy__purge_request__unpack(NULL, req->payload.len, req->payload.data)
                      : NULL;

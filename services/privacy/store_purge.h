@@ -1,0 +1,10 @@
+/* store_purge.h: SQL of privacy's deletion-saga step (purge_rpc.c). */
+#ifndef PRIVACY_STORE_PURGE_H
+#define PRIVACY_STORE_PURGE_H
+
+/* The statements of privacy's step of privacy's deletion saga, in order, for
+ * cm_purge_serve ($1 the person's id, $2 their names: libcommon/cm_purge.h);
+ * a table that holds a person's data gets one line here. */
+extern const char *const store_purge_statements[];
+
+#endif
