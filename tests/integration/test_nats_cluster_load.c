@@ -403,7 +403,17 @@ static int check_events(PGconn *pg, const char *since)
         natsMsg *m = NULL;
         const char *id = NULL;
         jsErrCode jerr = 0;
-        if (js_GetMsg(&m, g_js, "EVENTS", seq, NULL, &jerr) != NATS_OK)
+        natsStatus gs = NATS_ERR;
+        /* a read can fail for a moment after a leader change: only "no
+         * message" means a deleted sequence */
+        for (int tries = 0; tries < 20; tries++) {
+            jerr = 0;
+            gs = js_GetMsg(&m, g_js, "EVENTS", seq, NULL, &jerr);
+            if (gs == NATS_OK || jerr == JSNoMessageFoundErr)
+                break;
+            usleep(100 * 1000);
+        }
+        if (gs != NATS_OK)
             continue; /* a deleted sequence */
         if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) {
             if (nids == cap) {
