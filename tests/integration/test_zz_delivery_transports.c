@@ -21,19 +21,132 @@
 #include "cm_err.h"
 #include "delivery_rpc.h"
 #include "harness.h"
-#include "it_mail_servers.h"
 
-static void servers_up(void)
+#define SMTP_USER "mailer"
+#define SMTP_PASSWORD "s3cret-Mailer-pw"
+#define SMS_TOKEN "sms-token-123"
+
+static char dir[512];
+
+static const char *transport_vars[] = {
+    "SMTP_URL",  "SMTP_USER",           "SMTP_PASSWORD",    "SMTP_CA_FILE", "SMS_URL",
+    "SMS_TOKEN", "DELIVERY_BACKOFF_MS", "DELIVERY_RETRIES", "MAIL_FROM"};
+
+/* Reads all of path into a new string (caller frees); NULL when missing. */
+static char *slurp(const char *path)
 {
-    it_mail_servers_up("--sms-fail 2");
+    FILE *f = fopen(path, "rb");
+    char *s;
+    long n;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    s = calloc(1, (size_t)n + 1);
+    if (fread(s, 1, (size_t)n, f) != (size_t)n)
+        n = 0;
+    fclose(f);
+    return s;
 }
 
-TestSuite(zz_delivery_transports, .init = servers_up, .fini = it_mail_servers_down, .timeout = 120);
+/* The servers up, messaging restarted to use them. */
+static void servers_up(void)
+{
+    char cmd[4096], path[600], *ports = NULL, src[256];
+    int smtp = 0, sms = 0;
+    double until;
 
+    if (!it_have_stack())
+        return;
+    snprintf(dir, sizeof dir, "%s/delivery-%u", it_env("TEST_VAR_DIR"),
+             (unsigned)randombytes_random());
+    mkdir(dir, 0700);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem "
+             "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+             dir, dir);
+    cr_assert(eq(int, system(cmd), 0), "openssl");
+    snprintf(src, sizeof src, "%s", __FILE__);
+    *strrchr(src, '/') = '\0';
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/delivery_servers.py --dir %s --cert %s/cert.pem --key "
+             "%s/key.pem --user " SMTP_USER " --password " SMTP_PASSWORD
+             " --sms-fail 2 >%s/servers.log 2>&1 & echo $! >%s/pid",
+             src, dir, dir, dir, dir, dir);
+    cr_assert(eq(int, system(cmd), 0));
+    snprintf(path, sizeof path, "%s/ports", dir);
+    for (until = it_now_ms() + 20000; it_now_ms() < until; usleep(50000)) {
+        free(ports);
+        ports = slurp(path);
+        if (ports && sscanf(ports, "smtp %d\nsms %d", &smtp, &sms) == 2)
+            break;
+    }
+    free(ports);
+    cr_assert(smtp > 0 && sms > 0, "the servers did not start (see %s/servers.log)", dir);
+    snprintf(cmd, sizeof cmd, "smtp://127.0.0.1:%d", smtp);
+    setenv("SMTP_URL", cmd, 1);
+    setenv("SMTP_USER", SMTP_USER, 1);
+    setenv("SMTP_PASSWORD", SMTP_PASSWORD, 1);
+    snprintf(path, sizeof path, "%s/cert.pem", dir);
+    setenv("SMTP_CA_FILE", path, 1);
+    snprintf(cmd, sizeof cmd, "http://127.0.0.1:%d/sms", sms);
+    setenv("SMS_URL", cmd, 1);
+    setenv("SMS_TOKEN", SMS_TOKEN, 1);
+    setenv("DELIVERY_BACKOFF_MS", "100", 1);
+    setenv("DELIVERY_RETRIES", "8", 1); /* 100 ms doubled: 12.7 s in all */
+    setenv("MAIL_FROM", "no-reply@health.test", 1);
+    cr_assert(eq(int, it_stack(NULL, 0, "restart", "messaging", NULL), 0), "restart messaging");
+}
+
+static void servers_down(void)
+{
+    char path[600], *pid;
+
+    if (!it_have_stack())
+        return;
+    for (size_t i = 0; i < sizeof transport_vars / sizeof transport_vars[0]; i++)
+        unsetenv(transport_vars[i]);
+    snprintf(path, sizeof path, "%s/pid", dir);
+    pid = slurp(path);
+    if (pid && atol(pid) > 0)
+        kill((pid_t)atol(pid), SIGTERM);
+    free(pid);
+    it_stack(NULL, 0, "restart", "messaging", NULL);
+    it_stack_restore(30000);
+}
+
+TestSuite(zz_delivery_transports, .init = servers_up, .fini = servers_down, .timeout = 120);
+
+/* Waits for a file of the servers' (prefix "mail" or "sms") whose text
+ * contains needle; returns its text (caller frees) or NULL. */
+static char *wait_file(const char *prefix, const char *needle, double ms)
+{
+    for (double until = it_now_ms() + ms; it_now_ms() < until; usleep(50000)) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        char path[1024], *text;
+        while (d && (e = readdir(d))) {
+            if (strncmp(e->d_name, prefix, strlen(prefix)) || strstr(e->d_name, ".tmp"))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            text = slurp(path);
+            if (text && strstr(text, needle)) {
+                closedir(d);
+                return text;
+            }
+            free(text);
+        }
+        if (d)
+            closedir(d);
+    }
+    return NULL;
+}
 
 static long count_files(const char *prefix, const char *needle)
 {
-    DIR *d = opendir(it_mail_dir);
+    DIR *d = opendir(dir);
     struct dirent *e;
     char path[1024], *text;
     long n = 0;
@@ -41,8 +154,8 @@ static long count_files(const char *prefix, const char *needle)
     while (d && (e = readdir(d))) {
         if (strncmp(e->d_name, prefix, strlen(prefix)) || strstr(e->d_name, ".tmp"))
             continue;
-        snprintf(path, sizeof path, "%s/%s", it_mail_dir, e->d_name);
-        text = it_mail_slurp(path);
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        text = slurp(path);
         n += text && strstr(text, needle);
         free(text);
     }
@@ -120,8 +233,8 @@ Test(zz_delivery_transports, smtp_with_starttls_and_auth_receives_the_rendered_e
     cr_assert(eq(str, id, id2));
 
     snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
-    mail = it_mail_wait_file("mail", needle, 20000);
-    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", it_mail_dir);
+    mail = wait_file("mail", needle, 20000);
+    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", dir);
     cr_assert(strstr(mail, "X-Auth-User: " SMTP_USER "\r\n") != NULL, "not authenticated");
     cr_assert(strstr(mail, "X-Mail-From: no-reply@health.test") != NULL);
     cr_assert(strstr(mail, "Subject: =?UTF-8?B?") != NULL, "subject not RFC 2047: %.400s", mail);
@@ -160,8 +273,8 @@ Test(zz_delivery_transports, sms_endpoint_gets_json_after_retries_and_once)
     req.variables = ep;
     dr_deliver_ok(&req, id);
     snprintf(needle, sizeof needle, "\"to\": \"%s\"", to);
-    sms = it_mail_wait_file("sms", needle, 20000);
-    cr_assert(sms != NULL, "no SMS at the endpoint (see %s)", it_mail_dir);
+    sms = wait_file("sms", needle, 20000);
+    cr_assert(sms != NULL, "no SMS at the endpoint (see %s)", dir);
     doc = json_loads(sms, 0, NULL);
     cr_assert(doc != NULL);
     cr_assert(eq(str,
@@ -249,8 +362,8 @@ Test(zz_delivery_transports, smtp_gets_the_organizations_html_template_in_the_lo
     req.variables = ep;
     dr_deliver_ok(&req, id);
     snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
-    mail = it_mail_wait_file("mail", needle, 20000);
-    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", it_mail_dir);
+    mail = wait_file("mail", needle, 20000);
+    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", dir);
     cr_assert(strstr(mail, "Content-Type: text/html; charset=UTF-8") != NULL);
     decode_body(mail, body, sizeof body);
     cr_assert(eq(str, body, "<p>Hola Ana &lt;b&gt;</p>"));
@@ -265,7 +378,7 @@ Test(zz_delivery_transports, a_queued_message_survives_a_restart_of_messaging)
     FILE *f;
 
     IT_REQUIRE_STACK();
-    snprintf(down, sizeof down, "%s/sms-down", it_mail_dir);
+    snprintf(down, sizeof down, "%s/sms-down", dir);
     f = fopen(down, "w");
     cr_assert(f != NULL);
     fclose(f);
@@ -291,7 +404,7 @@ Test(zz_delivery_transports, a_queued_message_survives_a_restart_of_messaging)
     cr_assert(eq(long, queued_rows(id), 1), "not queued any more after the restart");
     unlink(down);
     snprintf(needle, sizeof needle, "\"to\": \"%s\"", to);
-    sms = it_mail_wait_file("sms", needle, 20000);
+    sms = wait_file("sms", needle, 20000);
     cr_assert(sms != NULL, "the queued SMS was lost");
     free(sms);
     status = wait_status(id, "sent", 10000);
