@@ -44,6 +44,14 @@ static void stop(void)
     cm_wire_servers_forget();
 }
 
+/* A session for urls whose first attempt's TCP connection is up. */
+static void connected_to(const char *urls)
+{
+    start(urls);
+    cm_wire_session_attempt(&s, 0);
+    cm_wire_session_connected(&s);
+}
+
 /* Feeds one server operation written as the server would send it. */
 static enum cm_wire_verdict feed(const char *op)
 {
@@ -104,9 +112,7 @@ Test(cm_wire_session, a_handshake_sends_connect_then_the_subs_then_ping_and_is_u
 
 Test(cm_wire_session, a_pong_before_connect_is_not_up)
 {
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     cr_assert(eq(int, feed("PONG\r\n"), CM_WIRE_NONE));
     cr_assert(eq(int, s.state, CM_WIRE_HANDSHAKE));
 }
@@ -115,9 +121,7 @@ Test(cm_wire_session, an_err_before_the_pong_is_a_failed_connect)
 {
     int was_up = -1;
 
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     feed(INFO);
     cr_assert(eq(int, feed("-ERR 'Permissions Violation for Subscription to \"_INBOX.>\"'\r\n"),
                  CM_WIRE_LOST));
@@ -142,9 +146,7 @@ Test(cm_wire_session, an_err_while_up_is_counted_and_the_connection_kept)
 
 Test(cm_wire_session, lame_duck_in_the_handshake_fails_the_attempt)
 {
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     cr_assert(eq(int, feed("INFO {\"server_id\":\"x\",\"ldm\":true}\r\n"), CM_WIRE_LOST));
     cr_assert(eq(str, s.why, "server in lame-duck mode"));
     cr_assert(eq(sz, out.len, 0), "no CONNECT to a leaving server");
@@ -167,9 +169,7 @@ Test(cm_wire_session, lame_duck_while_up_is_a_move_said_once)
 
 Test(cm_wire_session, a_ping_is_answered_with_a_pong_in_any_state)
 {
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     cr_assert(eq(int, feed("PING\r\n"), CM_WIRE_NONE));
     cr_assert(eq(str, out.buf, "PONG\r\n"));
     feed(INFO);
@@ -267,9 +267,7 @@ Test(cm_wire_session, servers_the_cluster_announces_join_the_next_round)
 {
     int seen = 0;
 
-    start("nats://seed:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://seed:4222");
     feed("INFO {\"server_id\":\"x\",\"connect_urls\":[\"10.0.0.7:4223\",\"10.0.0.8:4224\"]}\r\n");
     feed("PONG\r\n");
     cm_wire_session_lost(&s, "closed by the server", NULL);
@@ -295,24 +293,18 @@ Test(cm_wire_session, info_while_up_updates_max_payload)
 
 Test(cm_wire_session, tls_is_started_when_info_requires_it_or_the_url_says_tls)
 {
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     cr_assert(eq(int, feed("INFO {\"server_id\":\"x\",\"tls_required\":true}\r\n"), CM_WIRE_TLS));
     cr_assert(eq(int, strncmp(out.buf, "CONNECT {", 9), 0),
               "CONNECT is queued, to leave once TLS is up");
     cr_assert(eq(int, feed("PONG\r\n"), CM_WIRE_READY));
     stop();
 
-    start("tls://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("tls://127.0.0.1:4222");
     cr_assert(eq(int, feed(INFO), CM_WIRE_TLS));
     stop();
 
-    start("nats://127.0.0.1:4222");
-    cm_wire_session_attempt(&s, 0);
-    cm_wire_session_connected(&s);
+    connected_to("nats://127.0.0.1:4222");
     cr_assert(eq(int, feed("INFO {\"server_id\":\"x\",\"tls_available\":true}\r\n"), CM_WIRE_NONE),
               "offered but neither required nor configured: in the clear");
 }
