@@ -9,18 +9,24 @@
  * batch leave in one write. nats.c stays for everything else (JetStream,
  * events, typed RPCs made from handlers).
  *
- * Three layers:
+ * Layers:
  *   - the protocol, pure functions on bytes: cm_wire_parse reads one server
  *     operation (INFO, MSG, HMSG, PING, PONG, +OK, -ERR) in place, and the
  *     cm_wire_*_line helpers write client operations (CONNECT, SUB, UNSUB,
  *     PUB, HPUB);
  *   - server addresses: cm_wire_urls_parse reads NATS_URL ("nats|tls://[user:pass@|
- *     token@]host:port", comma-separated);
- *   - a blocking connection for a service's worker thread (struct
- *     cm_wire_conn): open, subscribe, publish into an output buffer, and
+ *     token@]host:port", comma-separated); cm_wire_servers.h adds the
+ *     servers the cluster announces and shuffles them per round;
+ *   - the connection state machine, without I/O (cm_wire_session.h): states,
+ *     server rounds and retry wait, handshake, keepalive, lame-duck mode,
+ *     -ERRs and outage logging, written once for both clients below;
+ *   - its two drivers, which only do I/O: a blocking connection for a
+ *     service's worker thread (struct cm_wire_conn, here: socket, poll,
+ *     SSL): open, subscribe, publish into an output buffer, and
  *     cm_wire_pump, which reads what arrived, calls back for each message
- *     and flushes the replies in one write. The edge drives the same
- *     protocol from its libevent loop (services/edge/nats_link.c). */
+ *     and flushes the replies in one write; and the edge's link on its
+ *     libevent loop (services/edge/nats_link.c: bufferevent, TLS filter,
+ *     timers). */
 #ifndef CM_WIRE_H
 #define CM_WIRE_H
 

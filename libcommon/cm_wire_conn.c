@@ -1,7 +1,8 @@
-/* cm_wire_conn.c: a blocking NATS connection for one thread (cm_wire.h):
- * connect and handshake, an output buffer that publishes append to, and
- * the pump that reads a batch, handles it on the calling thread and writes
- * the replies together. */
+/* cm_wire_conn.c: a blocking NATS connection for one thread (cm_wire.h),
+ * the I/O driver of the shared state machine (cm_wire_session.h): socket,
+ * poll and SSL, an output buffer that publishes and the session's control
+ * lines append to, and the pump that reads a batch, feeds it to the session
+ * on the calling thread and writes the replies together. */
 #include "cm_wire.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include "cm_log.h"
 #include "cm_nats_tls.h"
 #include "cm_time.h"
-#include "cm_wire_servers.h"
+#include "cm_wire_session.h"
 
 #define READ_CHUNK 65536
 #define FLUSH_AFTER_S 0.0005 /* replies held at most this long while a batch is handled */
@@ -32,11 +33,7 @@ struct cm_wire_conn {
     size_t in_len, in_cap;
     char *out;
     size_t out_len, out_cap;
-    int64_t max_payload;
-    double next_ping_s; /* cm_wire_keepalive: when the next PING is due; 0 before the first call */
-    int pings_out;      /* keepalive PINGs sent since the last PONG */
-    int lame_duck;      /* the server announced lame-duck mode: move elsewhere */
-    int errors;         /* -ERRs the server sent */
+    struct cm_wire_session s; /* states, rounds, handshake, keepalive, lame duck, -ERRs */
 };
 
 /* Room for n more bytes of output. */
@@ -186,30 +183,15 @@ static int dial(const struct cm_wire_url *u, int timeout_ms)
     return fd;
 }
 
-/* The server's next operation during the handshake, within the deadline. */
-static cm_err next_op(struct cm_wire_conn *c, double deadline, struct cm_wire_msg *m, long *taken)
-{
-    for (;;) {
-        int left = (int)((deadline - cm_now_s()) * 1000);
-        *taken = cm_wire_parse(c->in, c->in_len, m);
-        if (*taken < 0)
-            return CM_EUNAVAIL;
-        if (*taken > 0)
-            return CM_OK;
-        if (left <= 0 || read_some(c, left) != CM_OK)
-            return CM_EUNAVAIL;
-    }
-}
-
-/* The TLS handshake on c's socket with u's host, within the deadline; the
- * certificate and the name are verified. */
-static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u, double deadline)
+/* The TLS handshake on c's socket with u's host, within the attempt's
+ * deadline; the certificate and the name are verified. */
+static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u)
 {
     c->ssl = cm_nats_tls_new(u->tls_name[0] ? u->tls_name : u->host);
     if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
         return CM_EUNAVAIL;
     for (;;) {
-        int rc = SSL_connect(c->ssl), e, left = (int)((deadline - cm_now_s()) * 1000);
+        int rc = SSL_connect(c->ssl), e, left = (int)(c->s.deadline_ms - cm_now_ms());
         if (rc == 1)
             return CM_OK;
         e = SSL_get_error(c->ssl, rc);
@@ -224,76 +206,100 @@ static cm_err tls_start(struct cm_wire_conn *c, const struct cm_wire_url *u, dou
     }
 }
 
-/* INFO, CONNECT + PING, then PONG (or -ERR: refused). */
-static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, const char *name,
-                        double deadline)
+/* Drives the session's handshake on the attempt's socket: reads, feeds
+ * each operation, writes what it answers, until it is up. CM_OK, or
+ * CM_EUNAVAIL with *why. */
+static cm_err handshake(struct cm_wire_conn *c, const struct cm_wire_url *u, const char **why)
 {
-    struct cm_wire_msg m;
-    char line[16384];
-    long taken, n;
-    int tls;
-    cm_err err = next_op(c, deadline, &m, &taken);
-
-    if (err != CM_OK || m.op != CM_WIRE_INFO)
-        return CM_EUNAVAIL;
-    cm_wire_servers_learn(m.text, m.text_len);
-    if (cm_wire_info_ldm(m.text, m.text_len))
-        return CM_EUNAVAIL; /* a server leaving: another one */
-    c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
-    n = cm_wire_connect_line_info(line, sizeof line, name, u->user, u->pass, u->token, m.text,
-                                  m.text_len);
-    tls = u->tls || cm_nats_tls_wanted() || cm_nats_tls_info_requires(m.text, m.text_len);
-    in_consume(c, (size_t)taken);
-    if (n < 0)
-        return CM_EUNAVAIL;
-    /* INFO comes in the clear; with TLS everything after it is encrypted */
-    if (tls && (c->in_len != 0 || tls_start(c, u, deadline) != CM_OK))
-        return CM_EUNAVAIL;
-    out_add(c, line, (size_t)n);
-    if (cm_wire_flush(c) != CM_OK)
-        return CM_EUNAVAIL;
+    cm_wire_session_connected(&c->s);
     for (;;) {
-        if (next_op(c, deadline, &m, &taken) != CM_OK)
-            return CM_EUNAVAIL;
-        if (m.op == CM_WIRE_ERR) {
-            cm_warn("nats server refused the connection: %.*s", (int)m.text_len, m.text);
+        struct cm_wire_msg m;
+        long taken = cm_wire_parse(c->in, c->in_len, &m);
+        enum cm_wire_verdict v;
+
+        if (taken < 0) {
+            *why = "protocol error";
             return CM_EUNAVAIL;
         }
+        if (taken == 0) {
+            int64_t now = cm_now_ms(), left = c->s.deadline_ms - now;
+            if (cm_wire_session_tick(&c->s, now) == CM_WIRE_LOST) {
+                *why = c->s.why;
+                return CM_EUNAVAIL;
+            }
+            if (read_some(c, left > 1 ? (int)left : 1) != CM_OK) {
+                *why = "closed by the server";
+                return CM_EUNAVAIL;
+            }
+            continue;
+        }
+        v = cm_wire_session_feed(&c->s, &m);
         in_consume(c, (size_t)taken);
-        if (m.op == CM_WIRE_PONG)
+        if (v == CM_WIRE_LOST) {
+            *why = c->s.why;
+            return CM_EUNAVAIL;
+        }
+        /* INFO comes in the clear; with TLS everything after it is encrypted */
+        if (v == CM_WIRE_TLS && (c->in_len != 0 || tls_start(c, u) != CM_OK)) {
+            *why = "tls setup failed";
+            return CM_EUNAVAIL;
+        }
+        if (c->out_len && cm_wire_flush(c) != CM_OK) {
+            *why = "write failed";
+            return CM_EUNAVAIL;
+        }
+        if (v == CM_WIRE_READY)
             return CM_OK;
     }
+}
+
+/* Closes the attempt's socket and forgets its buffered bytes. */
+static void drop_socket(struct cm_wire_conn *c)
+{
+    if (c->ssl)
+        SSL_free(c->ssl);
+    c->ssl = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    c->in_len = c->out_len = 0;
+}
+
+static void sink_write(void *ctx, const char *data, size_t len)
+{
+    out_add(ctx, data, len);
 }
 
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct cm_wire_conn **out)
 {
     static _Thread_local uint64_t rng;
-    struct cm_wire_url list[CM_WIRE_MAX_URLS];
-    char why[128];
-    int n;
+    struct cm_wire_conn *c = cm_xcalloc(1, sizeof *c);
+    struct cm_wire_sink sink = {.write = sink_write, .ctx = c};
 
+    *out = NULL;
     if (!rng)
         rng = cm_wire_rng_seed((uint64_t)(uintptr_t)&rng);
-    n = cm_wire_servers_round(urls, list, CM_WIRE_MAX_URLS, &rng, why, sizeof why);
-    *out = NULL;
-    if (n < 0) {
-        cm_error("NATS_URL: %s", why);
+    c->fd = -1;
+    if (cm_wire_session_init(&c->s, urls, name, &sink, cm_wire_rng_next(&rng)) != CM_OK) {
+        cm_wire_close(c);
         return CM_EINVAL;
     }
-    for (int i = 0; i < n; i++) {
-        double deadline = cm_now_s() + timeout_ms / 1000.0;
-        struct cm_wire_conn *c;
-        int fd = dial(&list[i], timeout_ms);
-        if (fd < 0)
-            continue;
-        c = cm_xcalloc(1, sizeof *c);
-        c->fd = fd;
-        if (handshake(c, &list[i], name, deadline) == CM_OK) {
+    c->s.logging = CM_WIRE_LOG_REFUSALS; /* the worker logs its outages (cm_service.c) */
+    c->s.handshake_ms = timeout_ms;
+    /* one round: each server once; the caller waits cm_wire_retry_ms after it */
+    for (;;) {
+        const struct cm_wire_url *u = cm_wire_session_attempt(&c->s, cm_now_ms());
+        const char *why = "cannot connect";
+        c->fd = dial(u, timeout_ms);
+        if (c->fd >= 0 && handshake(c, u, &why) == CM_OK) {
             *out = c;
             return CM_OK;
         }
-        cm_wire_close(c);
+        drop_socket(c);
+        if (cm_wire_session_lost(&c->s, why, NULL) > 0)
+            break;
     }
+    cm_wire_close(c);
     return CM_EUNAVAIL;
 }
 
@@ -301,9 +307,8 @@ void cm_wire_close(struct cm_wire_conn *c)
 {
     if (!c)
         return;
-    if (c->ssl)
-        SSL_free(c->ssl);
-    close(c->fd);
+    drop_socket(c);
+    cm_wire_session_release(&c->s);
     free(c->in);
     free(c->out);
     free(c);
@@ -311,17 +316,17 @@ void cm_wire_close(struct cm_wire_conn *c)
 
 int cm_wire_lame_duck(const struct cm_wire_conn *c)
 {
-    return c->lame_duck;
+    return c->s.lame_duck;
 }
 
 int cm_wire_errors(const struct cm_wire_conn *c)
 {
-    return c->errors;
+    return c->s.errors;
 }
 
 int64_t cm_wire_max_payload(const struct cm_wire_conn *c)
 {
-    return c->max_payload;
+    return c->s.max_payload;
 }
 
 cm_err cm_wire_sub(struct cm_wire_conn *c, const char *subject, const char *queue, uint64_t sid)
@@ -354,20 +359,12 @@ cm_err cm_wire_ping(struct cm_wire_conn *c)
 
 cm_err cm_wire_keepalive(struct cm_wire_conn *c, int interval_ms, int max_missed)
 {
-    double now = cm_now_s();
+    size_t queued = c->out_len;
 
-    if (c->next_ping_s == 0) {
-        c->next_ping_s = now + interval_ms / 1000.0;
-        return CM_OK;
-    }
-    if (now < c->next_ping_s)
-        return CM_OK;
-    if (c->pings_out >= max_missed)
+    cm_wire_session_keepalive(&c->s, interval_ms, max_missed);
+    if (cm_wire_session_tick(&c->s, cm_now_ms()) == CM_WIRE_LOST)
         return CM_EUNAVAIL;
-    c->pings_out++;
-    c->next_ping_s = now + interval_ms / 1000.0;
-    out_add(c, "PING\r\n", 6);
-    return cm_wire_flush(c);
+    return c->out_len != queued ? cm_wire_flush(c) : CM_OK; /* a PING was due */
 }
 
 /* The PUB line for len bytes, appended; CM_ETOOBIG past max_payload. */
@@ -376,7 +373,7 @@ static cm_err pub_head(struct cm_wire_conn *c, const char *subject, const char *
     char line[2200];
     long n;
 
-    if (c->max_payload > 0 && len > (size_t)c->max_payload)
+    if (c->s.max_payload > 0 && len > (size_t)c->s.max_payload)
         return CM_ETOOBIG;
     n = cm_wire_pub_line(line, sizeof line, subject, reply, len);
     if (n < 0)
@@ -404,7 +401,7 @@ cm_err cm_wire_pub_msg(struct cm_wire_conn *c, const char *subject, const char *
     size_t len = protobuf_c_message_get_packed_size(msg), room;
     long n;
 
-    if (c->max_payload > 0 && len > (size_t)c->max_payload)
+    if (c->s.max_payload > 0 && len > (size_t)c->s.max_payload)
         return CM_ETOOBIG;
     room = cm_wire_pub_room(subject, reply, len);
     n = cm_wire_pub_frame(out_reserve(c, room), room, subject, reply, msg, len);
@@ -423,6 +420,7 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
 
     while (err == CM_OK) {
         struct cm_wire_msg m;
+        enum cm_wire_verdict v;
         long taken = cm_wire_parse(c->in + off, c->in_len - off, &m);
         if (taken < 0) {
             cm_warn("nats server sent something that is not the protocol; reconnecting");
@@ -432,31 +430,15 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
         if (taken == 0)
             break;
         off += (size_t)taken;
-        switch (m.op) {
-        case CM_WIRE_MSG:
-            on_msg(ctx, &m);
+        v = cm_wire_session_feed(&c->s, &m);
+        if (v == CM_WIRE_DELIVER) {
+            if (on_msg)
+                on_msg(ctx, &m);
+        } else if (v == CM_WIRE_LOST) {
+            err = CM_EUNAVAIL; /* the session gave the connection up */
             break;
-        case CM_WIRE_PING:
-            out_add(c, "PONG\r\n", 6);
-            break;
-        case CM_WIRE_PONG:
-            c->pings_out = 0;
-            if (pongs)
-                (*pongs)++;
-            break;
-        case CM_WIRE_INFO:
-            if (cm_wire_info_max_payload(m.text, m.text_len) > 0)
-                c->max_payload = cm_wire_info_max_payload(m.text, m.text_len);
-            cm_wire_servers_learn(m.text, m.text_len);
-            if (cm_wire_info_ldm(m.text, m.text_len))
-                c->lame_duck = 1;
-            break;
-        case CM_WIRE_ERR:
-            cm_warn("nats server: %.*s", (int)m.text_len, m.text);
-            c->errors++;
-            break;
-        case CM_WIRE_OK:
-            break;
+        } else if (m.op == CM_WIRE_PONG && pongs) {
+            (*pongs)++;
         }
         /* a batch's replies leave together, but none waits long behind a
          * slow request */

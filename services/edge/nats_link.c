@@ -1,15 +1,16 @@
-/* nats_link.c: an edge loop's own NATS connection (see nats_link.h): a
- * bufferevent on the loop's event_base, the NATS protocol of cm_wire.h,
- * replies dispatched on the loop thread, reconnection forever.
+/* nats_link.c: an edge loop's own NATS connection (see nats_link.h): the
+ * libevent driver of the shared state machine (libcommon/cm_wire_session.h),
+ * which owns the states, server rounds, handshake, keepalive and outage
+ * logging. This file does the I/O: a bufferevent on the loop's event_base
+ * (under a TLS filter once INFO asks for it), the retry timer, replies
+ * dispatched on the loop thread, and the lame-duck move that keeps the
+ * leaving server's connection for the replies it still carries.
  *
- * States: WAITING (no socket; the retry timer is armed) → CONNECTING (TCP
- * connect in flight) → HANDSHAKE (connected; INFO awaited, then CONNECT,
- * PING and SUB sent and their PONG awaited) → UP. Any failure goes back to
- * WAITING. Output is written by a flush event activated by the first
- * publish of a loop iteration, which runs after that iteration's other
- * callbacks: the iteration's messages leave in one write. Only what that
- * write leaves behind (a full socket buffer) is left to the bufferevent,
- * whose write event is enabled for as long as that lasts. */
+ * Output is written by a flush event activated by the first publish of a
+ * loop iteration, which runs after that iteration's other callbacks: the
+ * iteration's messages leave in one write. Only what that write leaves
+ * behind (a full socket buffer) is left to the bufferevent, whose write
+ * event is enabled for as long as that lasts. */
 #include "nats_link.h"
 
 #include <errno.h>
@@ -31,52 +32,26 @@
 #include "cm_log.h"
 #include "cm_nats_tls.h"
 #include "cm_time.h"
-#include "cm_wire_servers.h"
+#include "cm_wire_session.h"
 
 #define INBOX_SID 1
-#define PING_INTERVAL_MS CM_WIRE_PING_MS /* the one PING policy (cm_wire.h) */
-#define PINGS_UNANSWERED_MAX CM_WIRE_PINGS_MISSED
-#define HANDSHAKE_TIMEOUT_MS 2000
 #define MAX_SINGLE_READ (256 * 1024)
 #define OLD_DRAIN_MS 10000 /* a lame-duck server's connection is kept this long for replies */
-#define CONNECT_LINE_MAX 16384 /* a user JWT may take a few KiB */
-
-enum link_state {
-    LINK_WAITING,    /* no socket; the retry timer is armed */
-    LINK_CONNECTING, /* TCP connect in flight */
-    LINK_HANDSHAKE,  /* connected; INFO, then the PONG to our CONNECT, awaited */
-    LINK_UP,         /* subscribed, publishing */
-};
 
 struct nats_link {
     struct event_base *base;
     struct nats_link_handler h;
-    char name[64];
-    char *configured; /* NATS_URL */
-    struct cm_wire_url urls[CM_WIRE_MAX_URLS]; /* this round's servers, shuffled */
-    int nurls;
-    int next_url;   /* the server the next attempt tries */
-    int cur_url;    /* the server of the current connection or attempt */
-    int round_left; /* attempts left in this round before waiting */
+    struct cm_wire_session s; /* states, rounds, handshake, keepalive, outage logging */
     char inbox[32];
-    enum link_state state;
-    atomic_int up; /* state == LINK_UP, for other threads */
+    atomic_int up; /* s.state == CM_WIRE_UP (or a lame-duck server still serving), for
+                    * other threads */
     struct bufferevent *bev;
     struct event *retry;
     struct event *flush;
     int flush_pending;
-    int connect_sent;
-    int tls;              /* the current connection speaks TLS (a filter over the socket) */
-    int tls_due;          /* INFO read and TLS wanted: switch once it is drained */
-    int move_due;         /* the server announced lame-duck mode: move once INFO is drained */
+    int tls; /* the current connection speaks TLS (a filter over the socket) */
     struct bufferevent *old; /* the lame-duck server's connection, kept for replies meanwhile */
     int64_t old_until_ms; /* when old is closed once the new connection is up */
-    int64_t max_payload;
-    int64_t deadline_ms;  /* CONNECTING/HANDSHAKE: give up after it */
-    int64_t next_ping_ms; /* UP */
-    int pings_out;        /* PINGs sent since the last PONG */
-    int outage_logged;    /* a loss (or a first failure) logged, its recovery not yet */
-    uint64_t rng;
 };
 
 static void attempt(struct nats_link *k);
@@ -130,15 +105,6 @@ int nats_link_reply_parse(const char *inbox, const char *subject, size_t len, ui
     return 0;
 }
 
-static uint64_t next_random(struct nats_link *k)
-{
-    /* xorshift64: jitter only */
-    k->rng ^= k->rng << 13;
-    k->rng ^= k->rng >> 7;
-    k->rng ^= k->rng << 17;
-    return k->rng;
-}
-
 /* "_INBOX." and 22 random characters of [0-9A-Za-z]. */
 static void make_inbox(struct nats_link *k)
 {
@@ -148,7 +114,7 @@ static void make_inbox(struct nats_link *k)
 
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
         for (size_t i = 0; i < sizeof r; i++)
-            r[i] = (uint8_t)next_random(k);
+            r[i] = (uint8_t)cm_wire_rng_next(&k->s.rng);
     memcpy(k->inbox, "_INBOX.", n);
     for (size_t i = 0; i < sizeof r; i++)
         k->inbox[n + i] = digits[r[i] % 62];
@@ -157,78 +123,30 @@ static void make_inbox(struct nats_link *k)
 
 /* --- connection life cycle --- */
 
-/* A new round of attempts: NATS_URL and the announced servers, shuffled. */
-static void new_round(struct nats_link *k)
-{
-    char why[128];
-    int n = cm_wire_servers_round(k->configured, k->urls, CM_WIRE_MAX_URLS, &k->rng, why,
-                                  sizeof why);
-
-    if (n > 0)
-        k->nurls = n; /* else the previous list (NATS_URL was checked at start) */
-    k->next_url = 0;
-    k->round_left = k->nurls;
-}
-
-static const struct cm_wire_url *cur(const struct nats_link *k)
-{
-    return &k->urls[k->cur_url];
-}
-
 static void close_socket(struct nats_link *k)
 {
     if (k->bev)
         bufferevent_free(k->bev);
     k->bev = NULL;
-    k->tls = k->tls_due = 0;
+    k->tls = 0;
     k->flush_pending = 0;
     event_del(k->flush);
 }
 
 /* The connection or the attempt failed for why: close, tell the loop when
- * it was up, log once per outage, and try again (the next server at once
+ * it was up, and try again when the session says (the next server at once
  * while this round has some left, else after ~250 ms). */
 static void link_lost(struct nats_link *k, const char *why)
 {
-    int was_up = k->state == LINK_UP;
     struct timeval tv = {0, 0};
+    int was_up;
 
     close_socket(k);
-    k->state = LINK_WAITING;
+    tv.tv_usec = cm_wire_session_lost(&k->s, why, &was_up) * 1000;
     atomic_store(&k->up, k->old != NULL); /* a lame-duck server still serves meanwhile */
-    if (!k->outage_logged) {
-        if (was_up)
-            cm_warn("nats connection to %s:%d lost (%s), reconnecting", cur(k)->host,
-                    cur(k)->port, why);
-        else
-            cm_warn("cannot connect to nats at %s:%d (%s), retrying", cur(k)->host, cur(k)->port,
-                    why);
-        k->outage_logged = 1;
-    }
-    if (was_up) {
-        new_round(k);
+    if (was_up)
         k->h.on_lost(k->h.ctx);
-    }
-    if (k->round_left <= 0) {
-        tv.tv_usec = cm_wire_retry_ms(next_random(k)) * 1000;
-        new_round(k);
-    }
     evtimer_add(k->retry, &tv);
-}
-
-static void link_up(struct nats_link *k)
-{
-    k->state = LINK_UP;
-    k->pings_out = 0;
-    k->next_ping_ms = cm_now_ms() + PING_INTERVAL_MS;
-    k->round_left = k->nurls;
-    k->old_until_ms = cm_now_ms() + OLD_DRAIN_MS;
-    atomic_store(&k->up, 1);
-    if (k->outage_logged)
-        cm_info("nats connection to %s:%d restored", cur(k)->host, cur(k)->port);
-    else
-        cm_debug("connected to nats at %s:%d", cur(k)->host, cur(k)->port);
-    k->outage_logged = 0;
 }
 
 /* Activates the flush event once per loop iteration. */
@@ -250,7 +168,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     k->flush_pending = 0;
-    if (!k->bev || k->state < LINK_HANDSHAKE)
+    if (!k->bev || k->s.state < CM_WIRE_HANDSHAKE)
         return;
     out = bufferevent_get_output(k->bev);
     if (evbuffer_get_length(out) == 0)
@@ -277,84 +195,24 @@ static void on_drained(struct bufferevent *bev, void *arg)
         bufferevent_disable(bev, EV_WRITE);
 }
 
-/* Appends n bytes of control text to the output. */
-static void queue(struct nats_link *k, const char *s, size_t n)
+/* The session's sink: control lines appended to the current connection. */
+static void queue(void *ctx, const char *data, size_t len)
 {
-    evbuffer_add(bufferevent_get_output(k->bev), s, n);
+    struct nats_link *k = ctx;
+
+    evbuffer_add(bufferevent_get_output(k->bev), data, len);
     want_flush(k);
 }
 
-/* INFO in the handshake: CONNECT + PING, then the inbox subscription. */
-static int send_connect(struct nats_link *k, const struct cm_wire_msg *m)
-{
-    const struct cm_wire_url *u = cur(k);
-    char line[CONNECT_LINE_MAX], sub[96];
-    long n, s;
-
-    k->max_payload = cm_wire_info_max_payload(m->text, m->text_len);
-    k->tls_due = u->tls || cm_nats_tls_wanted() || cm_nats_tls_info_requires(m->text, m->text_len);
-    snprintf(sub, sizeof sub, "%s.>", k->inbox);
-    n = cm_wire_connect_line_info(line, sizeof line, k->name, u->user[0] ? u->user : NULL,
-                                  u->user[0] ? u->pass : NULL, u->token[0] ? u->token : NULL,
-                                  m->text, m->text_len);
-    if (n < 0)
-        return -1;
-    queue(k, line, (size_t)n);
-    s = cm_wire_sub_line(line, sizeof line, sub, NULL, INBOX_SID);
-    if (s < 0)
-        return -1;
-    queue(k, line, (size_t)s);
-    k->connect_sent = 1;
-    return 0;
-}
-
-/* One server operation. Returns 0, or -1 with *why when the connection must
- * be dropped. */
-static int handle(struct nats_link *k, const struct cm_wire_msg *m, const char **why)
+/* A message on our inbox goes to the loop with the slot and generation its
+ * subject names; anything else is dropped. */
+static void deliver(struct nats_link *k, const struct cm_wire_msg *m)
 {
     uint32_t slot, gen;
 
-    switch (m->op) {
-    case CM_WIRE_MSG:
-        if (k->state == LINK_UP && m->sid == INBOX_SID &&
-            nats_link_reply_parse(k->inbox, m->subject, m->subject_len, &slot, &gen) == 0)
-            k->h.on_reply(k->h.ctx, slot, gen, m);
-        return 0;
-    case CM_WIRE_PING:
-        queue(k, "PONG\r\n", 6);
-        return 0;
-    case CM_WIRE_PONG:
-        if (k->state == LINK_HANDSHAKE && k->connect_sent)
-            link_up(k);
-        else
-            k->pings_out = 0;
-        return 0;
-    case CM_WIRE_INFO:
-        cm_wire_servers_learn(m->text, m->text_len);
-        if (cm_wire_info_ldm(m->text, m->text_len)) {
-            if (k->state != LINK_UP) {
-                *why = "server in lame-duck mode";
-                return -1;
-            }
-            k->move_due = !k->old;
-            return 0;
-        }
-        if (k->state == LINK_HANDSHAKE && !k->connect_sent && send_connect(k, m) != 0) {
-            *why = "cannot write CONNECT";
-            return -1;
-        }
-        return 0;
-    case CM_WIRE_ERR:
-        if (k->state != LINK_UP) {
-            *why = "refused by the server";
-            return -1;
-        }
-        cm_warn("nats server says: %.*s", (int)(m->text_len < 200 ? m->text_len : 200), m->text);
-        return 0;
-    case CM_WIRE_OK:
-        return 0;
-    }
-    return 0;
+    if (m->sid == INBOX_SID &&
+        nats_link_reply_parse(k->inbox, m->subject, m->subject_len, &slot, &gen) == 0)
+        k->h.on_reply(k->h.ctx, slot, gen, m);
 }
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -368,11 +226,12 @@ static void drop_old(struct nats_link *k)
         return;
     bufferevent_free(k->old);
     k->old = NULL;
-    if (k->state != LINK_UP) {
+    if (k->s.state != CM_WIRE_UP) {
         atomic_store(&k->up, 0);
         k->h.on_lost(k->h.ctx);
     } else {
-        cm_info("nats server in lame-duck mode left for %s:%d", cur(k)->host, cur(k)->port);
+        cm_info("nats server in lame-duck mode left for %s:%d", cm_wire_session_url(&k->s)->host,
+                cm_wire_session_url(&k->s)->port);
     }
 }
 
@@ -384,16 +243,13 @@ static void begin_move(struct nats_link *k)
 {
     struct timeval now = {0, 0};
 
-    k->move_due = 0;
     k->old = k->bev;
     k->bev = NULL;
-    k->tls = k->tls_due = 0;
+    k->tls = 0;
     k->flush_pending = 0;
     event_del(k->flush);
     bufferevent_enable(k->old, EV_READ | EV_WRITE); /* it writes what it is given */
-    k->state = LINK_WAITING;
-    new_round(k);
-    cm_info("nats server %s:%d entering lame-duck mode: moving", cur(k)->host, cur(k)->port);
+    cm_wire_session_move(&k->s);
     evtimer_add(k->retry, &now);
 }
 
@@ -406,7 +262,6 @@ static void old_read(struct nats_link *k)
         size_t total = evbuffer_get_length(in);
         const char *p;
         struct cm_wire_msg m;
-        uint32_t slot, gen;
         long n;
 
         if (total == 0)
@@ -419,9 +274,8 @@ static void old_read(struct nats_link *k)
             drop_old(k);
             return;
         }
-        if (m.op == CM_WIRE_MSG && m.sid == INBOX_SID &&
-            nats_link_reply_parse(k->inbox, m.subject, m.subject_len, &slot, &gen) == 0)
-            k->h.on_reply(k->h.ctx, slot, gen, &m);
+        if (m.op == CM_WIRE_MSG)
+            deliver(k, &m);
         else if (m.op == CM_WIRE_PING)
             evbuffer_add(bufferevent_get_output(k->old), "PONG\r\n", 6);
         if (!k->old)
@@ -436,11 +290,11 @@ static void old_read(struct nats_link *k)
  * verified) is done. 0, or -1. */
 static int start_tls(struct nats_link *k)
 {
-    SSL *ssl = cm_nats_tls_new(cur(k)->tls_name[0] ? cur(k)->tls_name : cur(k)->host);
+    const struct cm_wire_url *u = cm_wire_session_url(&k->s);
+    SSL *ssl = cm_nats_tls_new(u->tls_name[0] ? u->tls_name : u->host);
     struct evbuffer *pending = evbuffer_new();
     struct bufferevent *f;
 
-    k->tls_due = 0;
     if (!ssl || !pending) {
         if (ssl)
             SSL_free(ssl);
@@ -481,6 +335,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         size_t total = evbuffer_get_length(in), have;
         struct evbuffer_iovec v;
         struct cm_wire_msg m;
+        enum cm_wire_verdict verdict;
         long n;
 
         if (total == 0 || evbuffer_peek(in, -1, NULL, &v, 1) < 1)
@@ -501,15 +356,25 @@ static void on_read(struct bufferevent *bev, void *arg)
             break; /* the rest is still on its way */
         if (n < 0 && !why)
             why = "protocol error";
-        if (why || handle(k, &m, &why) != 0)
+        if (why)
             break;
+        verdict = cm_wire_session_feed(&k->s, &m);
+        if (verdict == CM_WIRE_DELIVER) {
+            deliver(k, &m);
+        } else if (verdict == CM_WIRE_READY) {
+            atomic_store(&k->up, 1);
+            k->old_until_ms = cm_now_ms() + OLD_DRAIN_MS;
+        } else if (verdict == CM_WIRE_LOST) {
+            why = k->s.why;
+            break;
+        }
         evbuffer_drain(in, (size_t)n);
-        if (k->tls_due) {
+        if (verdict == CM_WIRE_TLS) {
             if (evbuffer_get_length(in) != 0 || start_tls(k) != 0)
                 why = "tls setup failed";
             break; /* what follows arrives through the TLS filter */
         }
-        if (k->move_due) {
+        if (verdict == CM_WIRE_MOVE && !k->old) {
             begin_move(k);
             old_read(k); /* the rest came from the server now leaving */
             return;
@@ -534,7 +399,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         if (k->tls)
             return; /* the TLS handshake is done; CONNECT leaves now */
         setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        k->state = LINK_HANDSHAKE;
+        cm_wire_session_connected(&k->s);
         return;
     }
     if ((what & BEV_EVENT_ERROR) && k->tls) {
@@ -559,17 +424,11 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
  * blocking lookup: this runs only while the link is down. */
 static void attempt(struct nats_link *k)
 {
-    const struct cm_wire_url *u;
+    const struct cm_wire_url *u = cm_wire_session_attempt(&k->s, cm_now_ms());
     struct addrinfo hints = {0}, *ai = NULL;
     char port[8];
     int rc;
 
-    k->cur_url = k->next_url;
-    k->next_url = (k->next_url + 1) % k->nurls;
-    k->round_left--;
-    u = cur(k);
-    k->connect_sent = 0;
-    k->deadline_ms = cm_now_ms() + HANDSHAKE_TIMEOUT_MS;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     snprintf(port, sizeof port, "%d", u->port);
@@ -588,7 +447,6 @@ static void attempt(struct nats_link *k)
     bufferevent_set_max_single_read(k->bev, MAX_SINGLE_READ);
     bufferevent_enable(k->bev, EV_READ);
     bufferevent_disable(k->bev, EV_WRITE);
-    k->state = LINK_CONNECTING;
     rc = bufferevent_socket_connect(k->bev, ai->ai_addr, (int)ai->ai_addrlen);
     freeaddrinfo(ai);
     if (rc != 0)
@@ -607,25 +465,22 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 cm_err nats_link_new(struct event_base *base, const char *urls, const char *name,
                      const struct nats_link_handler *h, struct nats_link **out)
 {
-    struct nats_link *k;
-    char why[128];
+    struct nats_link *k = cm_xcalloc(1, sizeof *k);
+    struct cm_wire_sink sink = {.write = queue, .ctx = k};
     struct timeval now = {0, 0};
+    char sub[64];
 
-    k = cm_xcalloc(1, sizeof *k);
-    k->configured = cm_xstrdup(urls);
-    k->nurls = cm_wire_urls_parse(urls, k->urls, CM_WIRE_MAX_URLS, why, sizeof why);
-    if (k->nurls < 0) {
-        cm_error("NATS_URL: %s", why);
-        free(k->configured);
+    if (cm_wire_session_init(&k->s, urls, name, &sink, cm_wire_rng_seed((uint64_t)(uintptr_t)k)) !=
+        CM_OK) {
+        cm_wire_session_release(&k->s);
         free(k);
         return CM_EINVAL;
     }
     k->base = base;
     k->h = *h;
-    snprintf(k->name, sizeof k->name, "%s", name);
-    k->rng = (uint64_t)cm_now_ms() ^ ((uint64_t)(uintptr_t)k << 16) ^ 0x9e3779b97f4a7c15u;
     make_inbox(k);
-    new_round(k);
+    snprintf(sub, sizeof sub, "%s.>", k->inbox);
+    cm_wire_session_subscribe(&k->s, sub, NULL, INBOX_SID); /* sent with CONNECT */
     atomic_init(&k->up, 0);
     k->retry = evtimer_new(base, on_retry, k);
     k->flush = event_new(base, -1, 0, on_flush, k);
@@ -650,7 +505,7 @@ void nats_link_free(struct nats_link *k)
         event_free(k->retry);
     if (k->old)
         bufferevent_free(k->old);
-    free(k->configured);
+    cm_wire_session_release(&k->s);
     free(k);
 }
 
@@ -661,7 +516,7 @@ int nats_link_is_up(const struct nats_link *k)
 
 int64_t nats_link_max_payload(const struct nats_link *k)
 {
-    return k->max_payload;
+    return k->s.max_payload;
 }
 
 cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot, uint32_t gen,
@@ -672,12 +527,12 @@ cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot
     size_t len, room;
     long n;
 
-    struct bufferevent *to = k->state == LINK_UP ? k->bev : k->old;
+    struct bufferevent *to = k->s.state == CM_WIRE_UP ? k->bev : k->old;
 
     if (!to)
         return CM_EUNAVAIL; /* while moving, the leaving server still carries requests */
     len = protobuf_c_message_get_packed_size(msg);
-    if (k->max_payload > 0 && len > (size_t)k->max_payload)
+    if (k->s.max_payload > 0 && len > (size_t)k->s.max_payload)
         return CM_ETOOBIG;
     if (nats_link_reply_subject(k->inbox, slot, gen, reply, sizeof reply) < 0)
         return CM_EINTERNAL;
@@ -697,26 +552,8 @@ cm_err nats_link_publish(struct nats_link *k, const char *subject, uint32_t slot
 
 void nats_link_tick(struct nats_link *k, int64_t now_ms)
 {
-    if (k->old && k->state == LINK_UP && now_ms > k->old_until_ms)
+    if (k->old && k->s.state == CM_WIRE_UP && now_ms > k->old_until_ms)
         drop_old(k);
-    switch (k->state) {
-    case LINK_WAITING:
-        return;
-    case LINK_CONNECTING:
-    case LINK_HANDSHAKE:
-        if (now_ms > k->deadline_ms)
-            link_lost(k, "no answer in time");
-        return;
-    case LINK_UP:
-        if (now_ms < k->next_ping_ms)
-            return;
-        if (k->pings_out >= PINGS_UNANSWERED_MAX) {
-            link_lost(k, "no answer to PING");
-            return;
-        }
-        k->pings_out++;
-        k->next_ping_ms = now_ms + PING_INTERVAL_MS;
-        queue(k, "PING\r\n", 6);
-        return;
-    }
+    if (cm_wire_session_tick(&k->s, now_ms) == CM_WIRE_LOST)
+        link_lost(k, k->s.why);
 }

@@ -1,19 +1,23 @@
 /* nats_link.h: one edge loop's own NATS connection, driven entirely by that
  * loop's event_base (no other thread, no queue, no wake-up).
  *
- * The link speaks the NATS client protocol of libcommon/cm_wire.h over a
- * bufferevent: it connects (the servers of NATS_URL in turn), reads INFO,
- * sends CONNECT (headers and no_responders on), PING and "SUB <inbox>.> 1",
- * and is up once the server's PONG confirms them. Requests are published
- * with "<inbox>.<slot>.<gen>" as their reply subject, packed in place into
- * the output buffer; everything published during one loop iteration leaves
+ * The link drives the NATS connection state machine of libcommon
+ * (cm_wire_session.h, shared with the workers' cm_wire_conn) over a
+ * bufferevent: it connects (the servers of NATS_URL and those the cluster
+ * announced, in a random order per round), reads INFO, sends CONNECT
+ * (headers and no_responders on), "SUB <inbox>.> 1" and PING, and is up
+ * once the server's PONG confirms them (an -ERR before it: the next
+ * server). Requests are published with "<inbox>.<slot>.<gen>" as their
+ * reply subject, packed in place into the output buffer; everything published during one loop iteration leaves
  * in one write at its end. Replies are parsed in place from the input buffer
  * and handed to the loop's on_reply with the slot and generation their
  * subject names. When the connection is lost the loop hears it once
  * (on_lost: no reply will come for anything published before) and the link
- * reconnects every ~250 ms, forever, logging the loss and the recovery once
- * each. A PING every 2 s from nats_link_tick detects a dead server: two
- * unanswered and the link reconnects. */
+ * tries each server of a round in turn, then waits ~250 ms, forever,
+ * logging the loss and the recovery once each. A PING every 2 s from
+ * nats_link_tick detects a dead server: two unanswered and the link
+ * reconnects. A server entering lame-duck mode is left for another, its
+ * connection kept for up to 10 s for the replies it still carries. */
 #ifndef NATS_LINK_H
 #define NATS_LINK_H
 

@@ -163,3 +163,58 @@ void it_nats_cleanup(struct it_nats *n)
     if (system(cmd) != 0)
         cr_log_warn("could not remove %s", n->dir);
 }
+
+pid_t it_nats_edge_start(const char *url, const char *log, const char *const *env)
+{
+    const char *build = getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build";
+    char bin[400], port[16], admin[16];
+    pid_t pid;
+
+    snprintf(bin, sizeof bin, "%s/bin/edge", build);
+    snprintf(port, sizeof port, "%d", it_nats_free_port());
+    snprintf(admin, sizeof admin, "%d", it_nats_free_port());
+    fflush(NULL);
+    pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        setenv("NATS_URL", url, 1);
+        setenv("EDGE_PORT", port, 1);
+        setenv("ADMIN_PORT", admin, 1);
+        setenv("EDGE_THREADS", "1", 1);
+        setenv("LOG_LEVEL", "debug", 1);
+        for (int i = 0; env && env[i] && env[i + 1]; i += 2)
+            setenv(env[i], env[i + 1], 1);
+        if (!freopen("/dev/null", "r", stdin) || !freopen(log, "w", stdout) ||
+            !freopen(log, "a", stderr))
+            _exit(126);
+        execl(bin, "edge", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+int it_nats_log_has(const char *file, const char *needle)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(file, "r");
+    size_t n;
+
+    if (!f)
+        return 0;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, needle) != NULL;
+}
+
+int it_nats_wait_log(const char *file, const char *needle, double ms)
+{
+    double until = it_now_ms() + ms;
+
+    while (it_now_ms() < until) {
+        if (it_nats_log_has(file, needle))
+            return 1;
+        usleep(50 * 1000);
+    }
+    return it_nats_log_has(file, needle);
+}

@@ -39,4 +39,15 @@ int it_nats_listens(int port, double ms);
 /* Removes the folder. */
 void it_nats_cleanup(struct it_nats *n);
 
+/* Starts the edge binary ($BUILD/bin/edge) with one loop, a debug log into
+ * the file log, free ports, NATS_URL=url and the settings of env (name,
+ * value, ..., NULL; env may be NULL); its pid (stop it with it_nats_stop). */
+pid_t it_nats_edge_start(const char *url, const char *log, const char *const *env);
+
+/* Does the file (its first MiB) contain needle? */
+int it_nats_log_has(const char *file, const char *needle);
+
+/* Polls file for needle up to ms; 1 once it shows. */
+int it_nats_wait_log(const char *file, const char *needle, double ms);
+
 #endif
