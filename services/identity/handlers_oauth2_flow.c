@@ -82,13 +82,6 @@ static void add_param(char **url, const char *name, const char *value)
     *url = next;
 }
 
-/* Answers 302 to url (stolen). */
-static void redirect(struct cm_req *rq, struct cm_resp *out, char *url)
-{
-    cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-    out->location = url;
-}
-
 /* Space-separated scopes of a JSON array text. */
 static void scopes_text(const char *json, char *buf, size_t cap)
 {
@@ -157,8 +150,9 @@ cm_err oauth2_launcher(struct cm_req *rq, struct cm_resp *out)
         add_param(&url, "code_challenge", challenge);
         add_param(&url, "code_challenge_method", "S256");
         add_param(&url, "launch", launch);
-        redirect(rq, out, url);
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     sodium_memzero(verifier, sizeof verifier);
     json_decref(conf);
     free(c);
@@ -287,8 +281,9 @@ cm_err oauth2_redirector(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         add_param(&url, "code", appcode);
         add_param(&url, "state", f.launch);
-        redirect(rq, out, url);
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     sodium_memzero(appcode, sizeof appcode);
     sodium_memzero(&f, sizeof f);
     json_decref(uris);

@@ -76,11 +76,11 @@ cm_err saml_login(struct cm_req *rq, struct cm_resp *out)
         url = cm_xmalloc(n);
         snprintf(url, n, "%s%cSAMLRequest=%s", p->idp_sso_url,
                  strchr(p->idp_sso_url, '?') ? '&' : '?', ereq);
-        cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-        out->location = url;
+        cm_resp_redirect(out, rq, 302, url);
     }
     free(req);
     free(ereq);
+    free(url);
     free(p);
     return err;
 }
@@ -304,9 +304,9 @@ cm_err saml_logout(struct cm_req *rq, struct cm_resp *out)
                  strchr(p->idp_slo_url, '?') ? '&' : '?', eresp, has_relay ? "&RelayState=" : "",
                  has_relay ? relay : "");
         free(eresp);
-        cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-        out->location = url;
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     free(erelay);
     free(req);
     free(relay);
