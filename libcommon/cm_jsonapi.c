@@ -412,6 +412,17 @@ static json_t *given(const json_t *obj, const char *name)
     return json_is_null(v) ? NULL : v;
 }
 
+/* For a member not given: CM_EINVAL naming it when required, else CM_OK. */
+static cm_err absent(struct cm_req *rq, const char *prefix, const char *name, int required)
+{
+    char ptr[128];
+
+    if (!required)
+        return CM_OK;
+    return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
+                      "%s is required", name);
+}
+
 cm_err cm_json_str(struct cm_req *rq, const json_t *obj, const char *prefix, const char *name,
                    int required, int allow_empty, size_t maxchars, const char **out)
 {
@@ -421,9 +432,7 @@ cm_err cm_json_str(struct cm_req *rq, const json_t *obj, const char *prefix, con
 
     *out = NULL;
     if (!v)
-        return required ? cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                                     "%s is required", name)
-                        : CM_OK;
+        return absent(rq, prefix, name, required);
     if (!json_is_string(v))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be a string", name);
@@ -463,11 +472,10 @@ cm_err cm_json_bool(struct cm_req *rq, const json_t *obj, const char *prefix, co
     char ptr[128];
 
     if (!v) {
-        if (required)
-            return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                              "%s is required", name);
-        *out = def;
-        return CM_OK;
+        cm_err err = absent(rq, prefix, name, required);
+        if (err == CM_OK)
+            *out = def;
+        return err;
     }
     if (!json_is_boolean(v))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
@@ -483,11 +491,10 @@ cm_err cm_json_int(struct cm_req *rq, const json_t *obj, const char *prefix, con
     char ptr[128];
 
     if (!v) {
-        if (required)
-            return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                              "%s is required", name);
-        *out = def;
-        return CM_OK;
+        cm_err err = absent(rq, prefix, name, required);
+        if (err == CM_OK)
+            *out = def;
+        return err;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
