@@ -465,6 +465,22 @@ cm_err cm_json_uuid(struct cm_req *rq, const json_t *obj, const char *prefix, co
     return CM_OK;
 }
 
+cm_err cm_json_owner_org(struct cm_req *rq, const json_t *obj, const char *prefix, int create,
+                         const char *what, const char **out)
+{
+    char ptr[128];
+    cm_err err = cm_json_str(rq, obj, prefix, "organization-id", 0, 0, CM_UUID_LEN, out);
+
+    pointer(ptr, sizeof ptr, prefix, "organization-id");
+    if (err == CM_OK && *out && !cm_uuid_valid(*out))
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "must be a uuid");
+    if (err == CM_OK && create && !*out)
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "is required");
+    if (err == CM_OK && !create && *out)
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "%s cannot move to another organization", what);
+    return err;
+}
+
 cm_err cm_json_bool(struct cm_req *rq, const json_t *obj, const char *prefix, const char *name,
                     int required, int def, int *out)
 {
