@@ -487,16 +487,12 @@ cm_err cm_json_bool(struct cm_req *rq, const json_t *obj, const char *prefix, co
     json_t *v = given(obj, name);
     char ptr[128];
 
-    if (!v) {
-        cm_err err = absent(rq, prefix, name, required);
-        if (err == CM_OK)
-            *out = def;
-        return err;
-    }
-    if (!json_is_boolean(v))
+    if (!v && required)
+        return absent(rq, prefix, name, required);
+    if (v && !json_is_boolean(v))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be a boolean", name);
-    *out = json_is_true(v);
+    *out = v ? json_is_true(v) : def;
     return CM_OK;
 }
 
@@ -506,16 +502,12 @@ cm_err cm_json_int(struct cm_req *rq, const json_t *obj, const char *prefix, con
     json_t *v = given(obj, name);
     char ptr[128];
 
-    if (!v) {
-        cm_err err = absent(rq, prefix, name, required);
-        if (err == CM_OK)
-            *out = def;
-        return err;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+    if (!v && required)
+        return absent(rq, prefix, name, required);
+    if (v && (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be an integer from %ld to %ld", name, min, max);
-    *out = (long)json_integer_value(v);
+    *out = v ? (long)json_integer_value(v) : def;
     return CM_OK;
 }
 
