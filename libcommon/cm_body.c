@@ -284,9 +284,10 @@ cm_err cm_body_parse_form(const char *s, size_t len, json_t **out_params, char *
  * counted so far stay within CM_BODY_MAX_PARAMS; stops at the first breach. */
 static cm_err json_check(json_t *v, int depth, size_t *count, const char **msg)
 {
-    const char *key;
     json_t *m;
-    size_t i;
+    size_t i, n;
+    void *it;
+    cm_err rc = CM_OK;
 
     if (!json_is_object(v) && !json_is_array(v))
         return CM_OK;
@@ -294,30 +295,20 @@ static cm_err json_check(json_t *v, int depth, size_t *count, const char **msg)
         *msg = MSG_TOO_DEEP;
         return CM_ETOOBIG;
     }
-    if (json_is_object(v)) {
-        json_object_foreach(v, key, m)
-        {
-            cm_err rc;
-            if (++*count > CM_BODY_MAX_PARAMS) {
-                *msg = MSG_TOO_MANY;
-                return CM_ETOOBIG;
-            }
-            if ((rc = json_check(m, depth + 1, count, msg)) != CM_OK)
-                return rc;
+    /* each member or element counts, then is checked in turn */
+    n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+    it = json_is_object(v) ? json_object_iter(v) : NULL;
+    for (i = 0; i < n && rc == CM_OK; i++) {
+        m = it ? json_object_iter_value(it) : json_array_get(v, i);
+        if (it)
+            it = json_object_iter_next(v, it);
+        if (++*count > CM_BODY_MAX_PARAMS) {
+            *msg = MSG_TOO_MANY;
+            return CM_ETOOBIG;
         }
-    } else {
-        json_array_foreach(v, i, m)
-        {
-            cm_err rc;
-            if (++*count > CM_BODY_MAX_PARAMS) {
-                *msg = MSG_TOO_MANY;
-                return CM_ETOOBIG;
-            }
-            if ((rc = json_check(m, depth + 1, count, msg)) != CM_OK)
-                return rc;
-        }
+        rc = json_check(m, depth + 1, count, msg);
     }
-    return CM_OK;
+    return rc;
 }
 
 /* True when body is empty or only JSON/XML whitespace. */

@@ -412,6 +412,17 @@ static json_t *given(const json_t *obj, const char *name)
     return json_is_null(v) ? NULL : v;
 }
 
+/* For a member not given: CM_EINVAL naming it when required, else CM_OK. */
+static cm_err absent(struct cm_req *rq, const char *prefix, const char *name, int required)
+{
+    char ptr[128];
+
+    if (!required)
+        return CM_OK;
+    return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
+                      "%s is required", name);
+}
+
 cm_err cm_json_str(struct cm_req *rq, const json_t *obj, const char *prefix, const char *name,
                    int required, int allow_empty, size_t maxchars, const char **out)
 {
@@ -421,9 +432,7 @@ cm_err cm_json_str(struct cm_req *rq, const json_t *obj, const char *prefix, con
 
     *out = NULL;
     if (!v)
-        return required ? cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                                     "%s is required", name)
-                        : CM_OK;
+        return absent(rq, prefix, name, required);
     if (!json_is_string(v))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be a string", name);
@@ -456,23 +465,34 @@ cm_err cm_json_uuid(struct cm_req *rq, const json_t *obj, const char *prefix, co
     return CM_OK;
 }
 
+cm_err cm_json_owner_org(struct cm_req *rq, const json_t *obj, const char *prefix, int create,
+                         const char *what, const char **out)
+{
+    char ptr[128];
+    cm_err err = cm_json_str(rq, obj, prefix, "organization-id", 0, 0, CM_UUID_LEN, out);
+
+    pointer(ptr, sizeof ptr, prefix, "organization-id");
+    if (err == CM_OK && *out && !cm_uuid_valid(*out))
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "must be a uuid");
+    if (err == CM_OK && create && !*out)
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "is required");
+    if (err == CM_OK && !create && *out)
+        err = cm_fail_at(rq, CM_EINVAL, ptr, NULL, "%s cannot move to another organization", what);
+    return err;
+}
+
 cm_err cm_json_bool(struct cm_req *rq, const json_t *obj, const char *prefix, const char *name,
                     int required, int def, int *out)
 {
     json_t *v = given(obj, name);
     char ptr[128];
 
-    if (!v) {
-        if (required)
-            return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                              "%s is required", name);
-        *out = def;
-        return CM_OK;
-    }
-    if (!json_is_boolean(v))
+    if (!v && required)
+        return absent(rq, prefix, name, required);
+    if (v && !json_is_boolean(v))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be a boolean", name);
-    *out = json_is_true(v);
+    *out = v ? json_is_true(v) : def;
     return CM_OK;
 }
 
@@ -482,17 +502,12 @@ cm_err cm_json_int(struct cm_req *rq, const json_t *obj, const char *prefix, con
     json_t *v = given(obj, name);
     char ptr[128];
 
-    if (!v) {
-        if (required)
-            return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
-                              "%s is required", name);
-        *out = def;
-        return CM_OK;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+    if (!v && required)
+        return absent(rq, prefix, name, required);
+    if (v && (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max))
         return cm_fail_at(rq, CM_EINVAL, pointer(ptr, sizeof ptr, prefix, name), NULL,
                           "%s must be an integer from %ld to %ld", name, min, max);
-    *out = (long)json_integer_value(v);
+    *out = v ? (long)json_integer_value(v) : def;
     return CM_OK;
 }
 

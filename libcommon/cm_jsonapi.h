@@ -99,6 +99,13 @@ cm_err cm_json_bool(struct cm_req *rq, const json_t *obj, const char *prefix, co
 cm_err cm_json_int(struct cm_req *rq, const json_t *obj, const char *prefix, const char *name,
                    int required, long min, long max, long def, long *out);
 
+/* "organization-id" of a resource that belongs to one organization and
+ * never moves: a uuid, required when create, refused on an update ("<what>
+ * cannot move to another organization"; what is "a link", "a template").
+ * *out borrows from obj, NULL when not given. */
+cm_err cm_json_owner_org(struct cm_req *rq, const json_t *obj, const char *prefix, int create,
+                         const char *what, const char **out);
+
 /* --- documents --- */
 
 /* {"type": type, "id": id, "attributes": attrs}; steals attrs. */

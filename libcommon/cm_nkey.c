@@ -8,12 +8,11 @@
 #include <string.h>
 
 #include "cm_log.h"
+#include "cm_totp.h"
 
 #define PREFIX_SEED (18 << 3) /* 'S' */
 #define PREFIX_USER (20 << 3) /* 'U' */
 #define MAX_JWT 8192
-
-static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 static char g_seed_file[512];
 static char g_creds_file[512];
@@ -31,46 +30,21 @@ static uint16_t crc16(const uint8_t *p, size_t n)
     return crc;
 }
 
-static void b32_encode(const uint8_t *in, size_t n, char *out)
-{
-    uint32_t buf = 0;
-    int bits = 0;
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        buf = (buf << 8) | in[i];
-        bits += 8;
-        while (bits >= 5) {
-            out[o++] = b32[(buf >> (bits - 5)) & 31];
-            bits -= 5;
-        }
-    }
-    if (bits > 0)
-        out[o++] = b32[(buf << (5 - bits)) & 31];
-    out[o] = '\0';
-}
-
-/* Decodes s[0..n) into out[cap]; the byte count, or -1. */
+/* Decodes the base32 text s[0..n) (cm_totp.h) into out[cap]; the byte
+ * count, or -1. The copy of the (secret) text is wiped. */
 static long b32_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 {
-    uint32_t buf = 0;
-    int bits = 0;
-    size_t o = 0;
+    char text[128];
+    size_t got = 0;
+    cm_err err = CM_EINVAL;
 
-    for (size_t i = 0; i < n; i++) {
-        const char *p = s[i] ? strchr(b32, s[i]) : NULL;
-        if (!p)
-            return -1;
-        buf = (buf << 5) | (uint32_t)(p - b32);
-        bits += 5;
-        if (bits >= 8) {
-            if (o == cap)
-                return -1;
-            out[o++] = (uint8_t)(buf >> (bits - 8));
-            bits -= 8;
-        }
+    if (n < sizeof text && !memchr(s, '\0', n)) {
+        memcpy(text, s, n);
+        text[n] = '\0';
+        err = cm_base32_decode(text, out, cap, &got);
     }
-    return (long)o;
+    sodium_memzero(text, sizeof text);
+    return err == CM_OK ? (long)got : -1;
 }
 
 int cm_nkey_from_seed(const char *seed, size_t len, char pub[CM_NKEY_PUBLIC_LEN + 1],
@@ -94,7 +68,7 @@ int cm_nkey_from_seed(const char *seed, size_t len, char pub[CM_NKEY_PUBLIC_LEN 
     crc = crc16(key, 33);
     key[33] = (uint8_t)(crc & 0xff);
     key[34] = (uint8_t)(crc >> 8);
-    b32_encode(key, 35, pub);
+    cm_base32_encode(key, 35, 0, pub, CM_NKEY_PUBLIC_LEN + 1);
     return 0;
 }
 
@@ -109,7 +83,7 @@ void cm_nkey_encode_seed(const uint8_t seed[32], char out[CM_NKEY_SEED_LEN + 1])
     crc = crc16(raw, 34);
     raw[34] = (uint8_t)(crc & 0xff);
     raw[35] = (uint8_t)(crc >> 8);
-    b32_encode(raw, 36, out);
+    cm_base32_encode(raw, 36, 0, out, CM_NKEY_SEED_LEN + 1);
     sodium_memzero(raw, sizeof raw);
 }
 

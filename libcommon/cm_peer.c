@@ -8,15 +8,19 @@
 #include "cm_log.h"
 #include "cm_nats.h"
 
-cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
-                    Envelope__RpcReply **out_reply, char *detail, size_t cap)
+/* The caller w is, waiting timeout_ms at most (capped by the config). */
+static struct cm_peer_from from_worker(struct cm_worker *w, int timeout_ms)
 {
-    return cm_peer_call_within(w, subject, req, w->cfg->rpc_timeout_ms, out_reply, detail, cap);
+    struct cm_peer_from f = {w->nc, w->cfg->service, cm_log_request_id(),
+                             timeout_ms < w->cfg->rpc_timeout_ms ? timeout_ms
+                                                                 : w->cfg->rpc_timeout_ms};
+    return f;
 }
 
-cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
-                           int timeout_ms, Envelope__RpcReply **out_reply, char *detail,
-                           size_t cap)
+/* cm_peer_call as from describes. */
+static cm_err call_from(const struct cm_peer_from *from, const char *subject,
+                        const ProtobufCMessage *req, Envelope__RpcReply **out_reply, char *detail,
+                        size_t cap)
 {
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
@@ -25,11 +29,10 @@ cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const Proto
     cm_err err;
 
     self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = (char *)w->cfg->service;
+    self.user_id = (char *)from->service;
     if (detail && cap)
         detail[0] = '\0';
-    err = cm_nats_rpc(w->nc, subject, cm_log_request_id(), &self, payload, len,
-                      timeout_ms < w->cfg->rpc_timeout_ms ? timeout_ms : w->cfg->rpc_timeout_ms,
+    err = cm_nats_rpc(from->nc, subject, from->request_id, &self, payload, len, from->timeout_ms,
                       &reply);
     free(payload);
     if (err != CM_OK) {
@@ -48,5 +51,51 @@ cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const Proto
         return err;
     }
     *out_reply = reply;
+    return CM_OK;
+}
+
+cm_err cm_peer_call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                    Envelope__RpcReply **out_reply, char *detail, size_t cap)
+{
+    return cm_peer_call_within(w, subject, req, w->cfg->rpc_timeout_ms, out_reply, detail, cap);
+}
+
+cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                           int timeout_ms, Envelope__RpcReply **out_reply, char *detail,
+                           size_t cap)
+{
+    struct cm_peer_from f = from_worker(w, timeout_ms);
+
+    return call_from(&f, subject, req, out_reply, detail, cap);
+}
+
+cm_err cm_peer_ask(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out_msg,
+                   char *detail, size_t cap)
+{
+    struct cm_peer_from f = from_worker(w, w->cfg->rpc_timeout_ms);
+
+    return cm_peer_ask_from(&f, subject, req, reply_desc, out_msg, detail, cap);
+}
+
+cm_err cm_peer_ask_from(const struct cm_peer_from *from, const char *subject,
+                        const ProtobufCMessage *req, const ProtobufCMessageDescriptor *reply_desc,
+                        ProtobufCMessage **out_msg, char *detail, size_t cap)
+{
+    Envelope__RpcReply *reply = NULL;
+    ProtobufCMessage *m;
+    cm_err err = call_from(from, subject, req, &reply, detail, cap);
+
+    if (err != CM_OK)
+        return err;
+    m = protobuf_c_message_unpack(reply_desc, NULL, reply->payload.len, reply->payload.data);
+    envelope__rpc_reply__free_unpacked(reply, NULL);
+    if (!m) {
+        cm_warn("rpc %s: malformed reply", subject);
+        if (detail && cap)
+            snprintf(detail, cap, "malformed reply");
+        return CM_EINTERNAL;
+    }
+    *out_msg = m;
     return CM_OK;
 }

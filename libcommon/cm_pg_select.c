@@ -71,3 +71,36 @@ cm_err cm_pg_select_one(PGconn *pg, const char *sql, int n, const char *const *v
     }
     return err;
 }
+
+cm_err cm_pg_select_recs(PGconn *pg, const char *sql, int n, const char *const *values,
+                         cm_pg_rec_fn rec_of, size_t size, void **out_items, size_t *out_n)
+{
+    PGresult *res;
+    cm_err err = cm_pg_query(pg, sql, n, values, &res);
+    size_t rows;
+    char *items;
+
+    if (err != CM_OK)
+        return err;
+    rows = (size_t)PQntuples(res);
+    items = cm_xcalloc(rows ? rows : 1, size);
+    for (size_t r = 0; r < rows; r++)
+        rec_of(res, (int)r, items + r * size);
+    PQclear(res);
+    *out_items = items;
+    *out_n = rows;
+    return CM_OK;
+}
+
+cm_err cm_pg_select_rec(PGconn *pg, const char *sql, int n, const char *const *values,
+                        cm_pg_rec_fn rec_of, void *rec)
+{
+    PGresult *res;
+    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, n, values, &res), &res);
+
+    if (err != CM_OK)
+        return err;
+    rec_of(res, 0, rec);
+    PQclear(res);
+    return CM_OK;
+}

@@ -50,4 +50,20 @@ cm_err cm_pg_select_one(PGconn *pg, const char *sql, int n, const char *const *v
     cm_pg_select_one(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),       \
                      sizeof(*(list)->items), (void **)&(list)->items, &(list)->mem, &(list)->n)
 
+/* For records with fixed-size fields (char arrays) that a store fills
+ * itself: rec_of copies row `row` of res into rec (a record of the store's
+ * type; res and the row are borrowed). */
+typedef void (*cm_pg_rec_fn)(const PGresult *res, int row, void *rec);
+
+/* Runs sql as cm_pg_query and copies each row with rec_of into a new array
+ * of size-byte records: *out_items (caller frees; allocated even for no
+ * row), *out_n rows. Nothing is written on an error. */
+cm_err cm_pg_select_recs(PGconn *pg, const char *sql, int n, const char *const *values,
+                         cm_pg_rec_fn rec_of, size_t size, void **out_items, size_t *out_n);
+
+/* Runs sql, which must find exactly one row, and copies it into rec with
+ * rec_of; CM_ENOTFOUND (rec untouched) on any other count. */
+cm_err cm_pg_select_rec(PGconn *pg, const char *sql, int n, const char *const *values,
+                        cm_pg_rec_fn rec_of, void *rec);
+
 #endif

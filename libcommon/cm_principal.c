@@ -53,3 +53,15 @@ cm_err cm_principal_require(struct cm_req *rq)
         return CM_OK;
     return cm_fail(rq, CM_EUNAUTH, "authentication required");
 }
+
+cm_err cm_principal_require_person(struct cm_req *rq, const char *detail, const char **out_user)
+{
+    const Envelope__Principal *p = cm_principal_of(rq);
+    cm_err err = cm_principal_require(rq);
+
+    if (err == CM_OK && p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER)
+        err = cm_fail(rq, CM_EDENIED, "%s", detail);
+    if (err == CM_OK && out_user)
+        *out_user = p->user_id;
+    return err;
+}

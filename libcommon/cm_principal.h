@@ -39,4 +39,11 @@ int cm_principal_is_self(const struct cm_req *rq, const char *user_id);
 /* CM_OK when the caller is authenticated, else CM_EUNAUTH with a detail. */
 cm_err cm_principal_require(struct cm_req *rq);
 
+/* CM_OK when the caller is a person signed in with their own token (a user
+ * principal, not an API client), with their user id to *out_user (borrowed,
+ * valid for the request) when out_user is not NULL. Otherwise, recorded in
+ * rq: CM_EUNAUTH without credentials, CM_EDENIED with detail for another
+ * caller. */
+cm_err cm_principal_require_person(struct cm_req *rq, const char *detail, const char **out_user);
+
 #endif

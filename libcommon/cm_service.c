@@ -165,15 +165,13 @@ void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json
     json_decref(doc);
 }
 
-void cm_resp_redirect(struct cm_resp *out, int status, const char *url)
+void cm_resp_redirect(struct cm_resp *out, const struct cm_req *rq, int status, const char *url)
 {
-    free(out->location);
-    out->status = status;
-    out->location = cm_xstrdup(url);
-    out->content_type = "text/plain";
     free(out->body);
-    out->body = cm_xstrdup("");
-    out->len = 0;
+    out->body = NULL;
+    cm_resp_json(out, rq, status, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
+    free(out->location);
+    out->location = out->status == status ? cm_xstrdup(url) : NULL;
 }
 
 /* Percent-decodes a path segment into dst (cap bytes, NUL-terminated).

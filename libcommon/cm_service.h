@@ -127,9 +127,12 @@ cm_err cm_req_json_object(struct cm_req *rq, const char *const *allowed, json_t 
  * steals the reference to doc. */
 void cm_resp_json(struct cm_resp *out, const struct cm_req *rq, int status, json_t *doc);
 
-/* Sets out to a redirect (status 301, 302, 303, 307 or 308) to url, with an
- * empty body; url is copied (freed by the framework). */
-void cm_resp_redirect(struct cm_resp *out, int status, const char *url);
+/* Sets out to a redirect (status 301, 302, 303, 307 or 308) to url: the
+ * Location header (sent with Cache-Control: no-store) and, for a client
+ * that does not follow it, the document {"data": null, "meta": {"location":
+ * url}} in the request's surface style. The one way to answer a redirect;
+ * url is copied (the copy is freed by the framework). */
+void cm_resp_redirect(struct cm_resp *out, const struct cm_req *rq, int status, const char *url);
 
 /* Typed RPC handler: req is borrowed. On CM_OK it may set *out_payload to a
  * malloc'd packed reply message (freed by the framework) and *out_len. */

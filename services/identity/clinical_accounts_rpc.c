@@ -1,6 +1,8 @@
 /* clinical_accounts_rpc.c: identity.rpc.ClinicalCreateAccount,
  * ClinicalGetAccounts and ClinicalUpdateAccount: the accounts of the
- * clinical messaging API's users (messaging keeps their clinical profile).
+ * clinical messaging API's users (messaging keeps their clinical profile);
+ * ClinicalGetAccounts also resolves the members of one organization by
+ * email, username or id for its threads, pages and patients.
  * They have no password until the person sets one; they log in on /v1 like
  * any account. Every change commits with its events (UserChanged, and the
  * membership and role events of a new account). */
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "clinical_rpc.h"
+#include "cm_alloc.h"
 #include "cm_body.h"
 #include "cm_jsonapi.h"
 #include "cm_nats.h"
@@ -51,42 +54,62 @@ static cm_err check_email(struct cm_worker *w, const char *s, int required)
     return err;
 }
 
-/* The accounts of ids (n of them), of username / email, or of usernames
- * (nn of them), into l. */
-static cm_err accounts_by(PGconn *pg, char **ids, size_t n, const char *username,
-                          const char *email, char **names, size_t nn,
-                          struct clinical_account_list *l)
+/* The strings v[0..n) and, when not "", extra, as a JSON array text
+ * (caller frees); with uuids only those that are uuids (a name that is not
+ * UTF-8 matches nobody and is left out too). */
+static char *json_list(char *const *v, size_t n, const char *extra, int uuids)
 {
-    json_t *a = json_array(), *b = json_array();
-    char *ids_json, *names_json;
-    cm_err err = CM_OK;
+    json_t *a = json_array();
+    char *s;
 
     for (size_t i = 0; i < n; i++)
-        if (cm_uuid_valid(ids[i]))
-            json_array_append_new(a, json_string(ids[i]));
-    for (size_t i = 0; i < nn; i++)
-        json_array_append_new(b, json_string(names[i]));
-    ids_json = json_dumps(a, JSON_COMPACT);
-    names_json = json_dumps(b, JSON_COMPACT);
+        if (!uuids || cm_uuid_valid(v[i]))
+            json_array_append_new(a, json_string(v[i]));
+    if (extra && extra[0])
+        json_array_append_new(a, json_string(extra));
+    s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
-    json_decref(b);
-    if (!ids_json || !names_json)
-        err = CM_EINVAL; /* a name that is not UTF-8 */
-    if (err == CM_OK)
-        err = store_clinical_accounts(pg, ids_json, username, email, names_json, l);
-    free(ids_json);
-    free(names_json);
+    if (!s)
+        abort(); /* jansson fails only when out of memory: cm_xmalloc's policy */
+    return s;
+}
+
+/* The accounts in reply to in into l (CM_ENOTFOUND: no such organization). */
+static cm_err accounts_by(PGconn *pg, const Identity__ClinicalGetAccountsRequest *in,
+                          struct clinical_account_list *l)
+{
+    char *ids = json_list(in->user_ids, in->n_user_ids, NULL, 1);
+    char *names = json_list(in->usernames, in->n_usernames, in->username, 0);
+    char *emails = json_list(in->emails, in->n_emails, in->email, 0);
+    struct clinical_account_query q = {in->organization_id[0] ? in->organization_id : NULL,
+                                       in->organization_name[0] ? in->organization_name : NULL,
+                                       ids, names, emails};
+    cm_err err = store_clinical_accounts(pg, &q, l);
+
+    free(ids);
+    free(names);
+    free(emails);
     return err;
 }
 
-static cm_err accounts_of(PGconn *pg, char **ids, size_t n, const char *username,
-                          const char *email, struct clinical_account_list *l)
+/* The account id (any organization) into l. */
+static cm_err accounts_of(PGconn *pg, const char *id, struct clinical_account_list *l)
 {
-    return accounts_by(pg, ids, n, username, email, NULL, 0, l);
+    Identity__ClinicalGetAccountsRequest in = IDENTITY__CLINICAL_GET_ACCOUNTS_REQUEST__INIT;
+    char *ids[1] = {(char *)id};
+
+    in.n_user_ids = 1;
+    in.user_ids = ids;
+    return accounts_by(pg, &in, l);
 }
 
+/* r as a ClinicalAccount in m; its role names (strings cm_xstrdup'd) are
+ * freed with account_msg_release. */
 static void account_msg(const struct clinical_account_rec *r, Identity__ClinicalAccount *m)
 {
+    json_t *roles = json_loads(r->roles, 0, NULL);
+    size_t n = json_is_array(roles) ? json_array_size(roles) : 0;
+
     identity__clinical_account__init(m);
     m->user_id = (char *)r->user_id;
     m->username = (char *)r->username;
@@ -97,6 +120,51 @@ static void account_msg(const struct clinical_account_rec *r, Identity__Clinical
     m->has_password = r->has_password;
     m->organization_id = (char *)r->organization_id;
     m->created_at = (char *)r->created_at;
+    m->n_role_names = n;
+    m->role_names = n ? cm_xcalloc(n, sizeof *m->role_names) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(roles, i));
+        m->role_names[i] = cm_xstrdup(s ? s : "");
+    }
+    json_decref(roles);
+}
+
+static void account_msg_release(Identity__ClinicalAccount *m)
+{
+    for (size_t i = 0; i < m->n_role_names; i++)
+        free(m->role_names[i]);
+    free(m->role_names);
+}
+
+/* The packed ClinicalGetAccountsReply of l (rows without an account left
+ * out; the organization of the first row). */
+static uint8_t *accounts_reply(const struct clinical_account_list *l, size_t *out_len)
+{
+    Identity__ClinicalGetAccountsReply reply = IDENTITY__CLINICAL_GET_ACCOUNTS_REPLY__INIT;
+    Identity__ClinicalAccount *ms = cm_xcalloc(l->n + 1, sizeof *ms);
+    Identity__ClinicalAccount **ptrs = cm_xcalloc(l->n + 1, sizeof *ptrs);
+    uint8_t *payload;
+    size_t n = 0;
+
+    if (l->n) {
+        reply.organization_id = (char *)l->items[0].org_id;
+        reply.organization_name = (char *)l->items[0].org_name;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        if (!l->items[i].user_id[0])
+            continue;
+        account_msg(&l->items[i], &ms[n]);
+        ptrs[n] = &ms[n];
+        n++;
+    }
+    reply.n_accounts = n;
+    reply.accounts = ptrs;
+    payload = cm_pack(&reply.base, out_len);
+    for (size_t i = 0; i < n; i++)
+        account_msg_release(&ms[i]);
+    free(ms);
+    free(ptrs);
+    return payload;
 }
 
 /* Answers the account id as a ClinicalAccount; CM_ENOTFOUND when none. */
@@ -105,14 +173,14 @@ static cm_err answer_account(struct cm_worker *w, const char *id, uint8_t **out_
 {
     struct clinical_account_list l = {0};
     Identity__ClinicalAccount m;
-    char *ids[1] = {(char *)id};
-    cm_err err = accounts_of(w->pg, ids, 1, "", "", &l);
+    cm_err err = accounts_of(w->pg, id, &l);
 
     if (err == CM_OK && l.n != 1)
         err = cm_rpc_fail(w, CM_ENOTFOUND, "no such account");
     if (err == CM_OK) {
         account_msg(&l.items[0], &m);
         *out_payload = cm_pack(&m.base, out_len);
+        account_msg_release(&m);
     }
     store_clinical_list_free(&l.n, (void **)&l.items, &l.mem);
     return err;
@@ -142,8 +210,7 @@ static cm_err check_create(struct cm_worker *w, const Identity__ClinicalCreateAc
 static cm_err created_before(struct cm_worker *w, const Identity__ClinicalCreateAccountRequest *in)
 {
     struct clinical_account_list l = {0};
-    char *ids[1] = {in->user_id};
-    cm_err err = accounts_of(w->pg, ids, 1, "", "", &l);
+    cm_err err = accounts_of(w->pg, in->user_id, &l);
 
     if (err == CM_OK && l.n != 1)
         err = CM_ENOTFOUND;
@@ -200,8 +267,6 @@ cm_err rpc_clinical_get_accounts(struct cm_worker *w, const Envelope__RpcRequest
                                  uint8_t **out_payload, size_t *out_len)
 {
     Identity__ClinicalGetAccountsRequest *in;
-    Identity__ClinicalGetAccountsReply reply = IDENTITY__CLINICAL_GET_ACCOUNTS_REPLY__INIT;
-    Identity__ClinicalAccount *ms = NULL, **ptrs = NULL;
     struct clinical_account_list l = {0};
     cm_err err = CM_OK;
 
@@ -209,28 +274,18 @@ cm_err rpc_clinical_get_accounts(struct cm_worker *w, const Envelope__RpcRequest
                                                          req->payload.data);
     if (!in)
         return cm_rpc_fail(w, CM_EINVAL, "malformed ClinicalGetAccountsRequest");
-    if (in->n_user_ids > CLINICAL_MAX_ROWS || in->n_usernames > CLINICAL_MAX_ROWS)
-        err = cm_rpc_fail(w, CM_ETOOBIG, "at most %d user_ids and usernames", CLINICAL_MAX_ROWS);
+    if (in->n_user_ids + in->n_usernames + in->n_emails > CLINICAL_MAX_ROWS)
+        err = cm_rpc_fail(w, CM_ETOOBIG, "at most %d names", CLINICAL_MAX_ROWS);
+    else if (in->organization_id[0] && !cm_uuid_valid(in->organization_id))
+        err = cm_rpc_fail(w, CM_ENOTFOUND, "no such organization");
     if (err == CM_OK)
-        err = accounts_by(w->pg, in->user_ids, in->n_user_ids, in->username, in->email,
-                          in->usernames, in->n_usernames, &l);
-    if (err == CM_OK && l.n) {
-        ms = calloc(l.n, sizeof *ms);
-        ptrs = calloc(l.n, sizeof *ptrs);
-        if (!ms || !ptrs)
-            err = CM_ENOMEM;
-    }
-    if (err == CM_OK) {
-        for (size_t i = 0; i < l.n; i++) {
-            account_msg(&l.items[i], &ms[i]);
-            ptrs[i] = &ms[i];
-        }
-        reply.n_accounts = l.n;
-        reply.accounts = ptrs;
-        *out_payload = cm_pack(&reply.base, out_len);
-    }
-    free(ms);
-    free(ptrs);
+        err = accounts_by(w->pg, in, &l);
+    if (err == CM_ENOTFOUND)
+        cm_rpc_fail(w, err, "no such organization");
+    else if (err != CM_OK && !w->rpc_detail[0])
+        cm_rpc_fail(w, err, "the accounts could not be read");
+    if (err == CM_OK)
+        *out_payload = accounts_reply(&l, out_len);
     store_clinical_list_free(&l.n, (void **)&l.items, &l.mem);
     identity__clinical_get_accounts_request__free_unpacked(in, NULL);
     return err;

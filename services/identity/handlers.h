@@ -38,11 +38,6 @@ extern const struct cm_rpc identity_rpcs[];
 cm_err rpc_authenticate_api_key(struct cm_worker *w, const Envelope__RpcRequest *req,
                                 uint8_t **out_payload, size_t *out_len);
 
-/* identity.rpc.FindUsers (find_users_rpc.c): FindUsersRequest → FindUsersReply,
- * the members of one organization named by email, username or id. */
-cm_err rpc_find_users(struct cm_worker *w, const Envelope__RpcRequest *req, uint8_t **out_payload,
-                      size_t *out_len);
-
 /* identity.rpc.GrantRoles (grant_roles_rpc.c): GrantRolesRequest →
  * GrantRolesReply, organization roles given by name (onboarding requests'
  * provider-roles). */

@@ -82,13 +82,6 @@ static void add_param(char **url, const char *name, const char *value)
     *url = next;
 }
 
-/* Answers 302 to url (stolen). */
-static void redirect(struct cm_req *rq, struct cm_resp *out, char *url)
-{
-    cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-    out->location = url;
-}
-
 /* Space-separated scopes of a JSON array text. */
 static void scopes_text(const char *json, char *buf, size_t cap)
 {
@@ -157,8 +150,9 @@ cm_err oauth2_launcher(struct cm_req *rq, struct cm_resp *out)
         add_param(&url, "code_challenge", challenge);
         add_param(&url, "code_challenge_method", "S256");
         add_param(&url, "launch", launch);
-        redirect(rq, out, url);
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     sodium_memzero(verifier, sizeof verifier);
     json_decref(conf);
     free(c);
@@ -287,8 +281,9 @@ cm_err oauth2_redirector(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK) {
         add_param(&url, "code", appcode);
         add_param(&url, "state", f.launch);
-        redirect(rq, out, url);
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     sodium_memzero(appcode, sizeof appcode);
     sodium_memzero(&f, sizeof f);
     json_decref(uris);
@@ -301,11 +296,9 @@ cm_err oauth2_tokens(struct cm_req *rq, struct cm_resp *out)
     static const char *const allowed[] = {"client_id", "client_secret", "code", "grant_type",
                                           "redirect_uri", NULL};
     const char *client_id, *secret, *code, *grant, *back = NULL;
-    char hex[STORE_HASH_BYTES * 2 + 1], user_id[40], detail[128], pointer[32];
-    char addr[CLIENT_ADDR_MAX];
+    char hex[STORE_HASH_BYTES * 2 + 1], user_id[40];
     uint8_t hash[STORE_HASH_BYTES];
     struct oauth2_client_rec *c = NULL;
-    struct login_opts o = {0};
     json_t *body = NULL, *resp = NULL, *uris = NULL;
     cm_err err = cm_req_json_object(rq, allowed, &body);
 
@@ -344,15 +337,8 @@ cm_err oauth2_tokens(struct cm_req *rq, struct cm_resp *out)
         if (err == CM_ENOTFOUND)
             err = cm_fail_at(rq, CM_EINVAL, "/code", NULL, "the code is unknown, used or expired");
     }
-    if (err == CM_OK) {
-        client_addr_of(rq, addr);
-        o.access_ttl_s = rq->w->cfg->access_token_ttl_s;
-        o.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
-        o.interactive = 1;
-        err = auth_finish_login(rq->w, user_id, NULL, &o, 0, NULL, detail, pointer, &resp);
-        if (err != CM_OK && detail[0])
-            cm_fail(rq, err, "%s", detail);
-    }
+    if (err == CM_OK)
+        err = sso_login(rq, user_id, &resp);
     if (err == CM_OK)
         auth_respond(rq, out, resp);
     json_decref(uris);

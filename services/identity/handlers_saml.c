@@ -76,11 +76,11 @@ cm_err saml_login(struct cm_req *rq, struct cm_resp *out)
         url = cm_xmalloc(n);
         snprintf(url, n, "%s%cSAMLRequest=%s", p->idp_sso_url,
                  strchr(p->idp_sso_url, '?') ? '&' : '?', ereq);
-        cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-        out->location = url;
+        cm_resp_redirect(out, rq, 302, url);
     }
     free(req);
     free(ereq);
+    free(url);
     free(p);
     return err;
 }
@@ -108,10 +108,9 @@ static cm_err acs_read(struct cm_req *rq, json_t **out_params, const char **resp
 cm_err saml_acs(struct cm_req *rq, struct cm_resp *out)
 {
     const char *pid = cm_req_param(rq, "id"), *b64 = NULL;
-    char acs[512], path[128], detail[160], pointer[32], user_id[40], next[256] = "";
+    char acs[512], path[128], detail[160], user_id[40], next[256] = "";
     struct saml_provider_rec *p = NULL;
     struct saml_assertion a;
-    struct login_opts o = {0};
     json_t *params = NULL, *resp = NULL;
     unsigned char *xml = NULL;
     size_t xml_len = 0;
@@ -161,14 +160,8 @@ cm_err saml_acs(struct cm_req *rq, struct cm_resp *out)
             err = sso_account_of(rq, &who, user_id);
         err = cm_pg_end(rq->w->pg, err);
     }
-    if (err == CM_OK) {
-        o.access_ttl_s = rq->w->cfg->access_token_ttl_s;
-        o.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
-        o.interactive = 1;
-        err = auth_finish_login(rq->w, user_id, NULL, &o, 0, NULL, detail, pointer, &resp);
-        if (err != CM_OK && detail[0])
-            cm_fail(rq, err, "%s", detail);
-    }
+    if (err == CM_OK)
+        err = sso_login(rq, user_id, &resp);
     if (err == CM_OK) {
         const char *sid = json_string_value(json_object_get(resp, "session-id"));
         if (sid)
@@ -304,9 +297,9 @@ cm_err saml_logout(struct cm_req *rq, struct cm_resp *out)
                  strchr(p->idp_slo_url, '?') ? '&' : '?', eresp, has_relay ? "&RelayState=" : "",
                  has_relay ? relay : "");
         free(eresp);
-        cm_resp_json(out, rq, 302, json_pack("{s:n, s:{s:s}}", "data", "meta", "location", url));
-        out->location = url;
+        cm_resp_redirect(out, rq, 302, url);
     }
+    free(url);
     free(erelay);
     free(req);
     free(relay);

@@ -109,7 +109,6 @@ const struct cm_rpc identity_rpcs[] = {
     {"IssueTokens", rpc_issue_tokens},
     {"GetOrganization", rpc_get_organization},
     {"ExportUsers", rpc_export_users},
-    {"FindUsers", rpc_find_users}, /* find_users_rpc.c */
     {"ClinicalOrgs", rpc_clinical_orgs},                     /* clinical_orgs_rpc.c */
     {"ClinicalCreateAccount", rpc_clinical_create_account}, /* clinical_accounts_rpc.c */
     {"ClinicalGetAccounts", rpc_clinical_get_accounts},

@@ -90,31 +90,48 @@ static char *deflate_doc(xmlDocPtr doc)
     return out;
 }
 
+/* The root of a new SAML protocol message name (samlp namespace) in doc,
+ * with ID, Version, IssueInstant now, Destination and extra (an attribute
+ * of the message's own, may be NULL), and its Issuer child; the samlp
+ * namespace into *out_p. */
+static xmlNodePtr protocol_message(xmlDocPtr doc, const char *name, const char *id, int64_t now,
+                                   const char *destination, const char *extra_name,
+                                   const char *extra_value, const char *issuer, xmlNsPtr *out_p)
+{
+    xmlNodePtr root, iss;
+    xmlNsPtr a;
+    char when[32];
+
+    iso_time(now, when);
+    root = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+    xmlDocSetRootElement(doc, root);
+    *out_p = xmlNewNs(root, BAD_CAST NS_P, BAD_CAST "samlp");
+    a = xmlNewNs(root, BAD_CAST NS_A, BAD_CAST "saml");
+    xmlSetNs(root, *out_p);
+    xmlNewProp(root, BAD_CAST "ID", BAD_CAST id);
+    xmlNewProp(root, BAD_CAST "Version", BAD_CAST "2.0");
+    xmlNewProp(root, BAD_CAST "IssueInstant", BAD_CAST when);
+    xmlNewProp(root, BAD_CAST "Destination", BAD_CAST destination);
+    if (extra_name)
+        xmlNewProp(root, BAD_CAST extra_name, BAD_CAST extra_value);
+    iss = xmlNewChild(root, a, BAD_CAST "Issuer", NULL);
+    xmlNodeAddContent(iss, BAD_CAST issuer);
+    return root;
+}
+
 char *saml_authn_request_encoded(const char *id, int64_t now, const char *destination,
                                  const char *acs, const char *issuer)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr req, iss;
-    xmlNsPtr p, a;
-    char when[32];
+    xmlNodePtr req;
+    xmlNsPtr p;
 
     if (!doc)
         return NULL;
-    iso_time(now, when);
-    req = xmlNewDocNode(doc, NULL, BAD_CAST "AuthnRequest", NULL);
-    xmlDocSetRootElement(doc, req);
-    p = xmlNewNs(req, BAD_CAST NS_P, BAD_CAST "samlp");
-    a = xmlNewNs(req, BAD_CAST NS_A, BAD_CAST "saml");
-    xmlSetNs(req, p);
-    xmlNewProp(req, BAD_CAST "ID", BAD_CAST id);
-    xmlNewProp(req, BAD_CAST "Version", BAD_CAST "2.0");
-    xmlNewProp(req, BAD_CAST "IssueInstant", BAD_CAST when);
-    xmlNewProp(req, BAD_CAST "Destination", BAD_CAST destination);
-    xmlNewProp(req, BAD_CAST "AssertionConsumerServiceURL", BAD_CAST acs);
+    req = protocol_message(doc, "AuthnRequest", id, now, destination,
+                           "AssertionConsumerServiceURL", acs, issuer, &p);
     xmlNewProp(req, BAD_CAST "ProtocolBinding",
                BAD_CAST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
-    iss = xmlNewChild(req, a, BAD_CAST "Issuer", NULL);
-    xmlNodeAddContent(iss, BAD_CAST issuer);
     return deflate_doc(doc);
 }
 
@@ -383,25 +400,13 @@ char *saml_logout_response_encoded(const char *id, const char *in_response_to, i
                                    const char *destination, const char *issuer)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr r, iss, st, code;
-    xmlNsPtr p, a;
-    char when[32];
+    xmlNodePtr r, st, code;
+    xmlNsPtr p;
 
     if (!doc)
         return NULL;
-    iso_time(now, when);
-    r = xmlNewDocNode(doc, NULL, BAD_CAST "LogoutResponse", NULL);
-    xmlDocSetRootElement(doc, r);
-    p = xmlNewNs(r, BAD_CAST NS_P, BAD_CAST "samlp");
-    a = xmlNewNs(r, BAD_CAST NS_A, BAD_CAST "saml");
-    xmlSetNs(r, p);
-    xmlNewProp(r, BAD_CAST "ID", BAD_CAST id);
-    xmlNewProp(r, BAD_CAST "Version", BAD_CAST "2.0");
-    xmlNewProp(r, BAD_CAST "IssueInstant", BAD_CAST when);
-    xmlNewProp(r, BAD_CAST "Destination", BAD_CAST destination);
-    xmlNewProp(r, BAD_CAST "InResponseTo", BAD_CAST in_response_to);
-    iss = xmlNewChild(r, a, BAD_CAST "Issuer", NULL);
-    xmlNodeAddContent(iss, BAD_CAST issuer);
+    r = protocol_message(doc, "LogoutResponse", id, now, destination, "InResponseTo",
+                         in_response_to, issuer, &p);
     st = xmlNewChild(r, p, BAD_CAST "Status", NULL);
     code = xmlNewChild(st, p, BAD_CAST "StatusCode", NULL);
     xmlNewProp(code, BAD_CAST "Value", BAD_CAST SUCCESS);

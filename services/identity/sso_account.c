@@ -55,3 +55,18 @@ cm_err sso_account_of(struct cm_req *rq, const struct sso_identity *id, char *us
         err = store_oidc_link(pg, id->issuer, id->subject, user_id);
     return err;
 }
+
+cm_err sso_login(struct cm_req *rq, const char *user_id, json_t **out)
+{
+    struct login_opts o = {0};
+    char detail[128], pointer[32];
+    cm_err err;
+
+    o.access_ttl_s = rq->w->cfg->access_token_ttl_s;
+    o.refresh_ttl_s = rq->w->cfg->refresh_token_ttl_s;
+    o.interactive = 1;
+    err = auth_finish_login(rq->w, user_id, NULL, &o, 0, NULL, detail, pointer, out);
+    if (err != CM_OK && detail[0])
+        cm_fail(rq, err, "%s", detail);
+    return err;
+}

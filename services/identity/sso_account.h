@@ -7,6 +7,8 @@
 #ifndef IDENTITY_SSO_ACCOUNT_H
 #define IDENTITY_SSO_ACCOUNT_H
 
+#include <jansson.h>
+
 #include "cm_service.h"
 
 /* Who the provider says signed in. */
@@ -22,5 +24,11 @@ struct sso_identity {
  * "link" or the email is not verified; CM_ECONFLICT when several members
  * have the email or it belongs to an account outside the organization. */
 cm_err sso_account_of(struct cm_req *rq, const struct sso_identity *id, char *user_id);
+
+/* Signs user_id in after the provider vouched for them (no password, no
+ * TOTP: the provider's checks apply): an interactive session with the
+ * configured token lifetimes, its login response into *out (caller
+ * json_decref). A refusal (auth_finish_login) is recorded in rq. */
+cm_err sso_login(struct cm_req *rq, const char *user_id, json_t **out);
 
 #endif

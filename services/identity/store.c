@@ -306,3 +306,19 @@ cm_err store_api_client_revoke(PGconn *pg, const char *id, int *changed,
         *changed = rows > 0;
     return err;
 }
+
+cm_err store_take_once(PGconn *pg, const char *sql, int n, const char *const *v,
+                       const char *column, char *out, size_t cap)
+{
+    PGresult *res = NULL;
+    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, n, v, &res), &res);
+
+    if (err != CM_OK)
+        return err;
+    if (cm_pg_bool(res, 0, "ok"))
+        cm_pg_copy(res, 0, column, out, cap);
+    else
+        err = CM_ENOTFOUND;
+    PQclear(res);
+    return err;
+}

@@ -132,6 +132,15 @@ struct api_client_upsert {
 cm_err store_api_client_upsert(PGconn *pg, const char *api_user_id, const char *key,
                                const char *name, struct api_client_upsert *out);
 
+/* Takes a row that may be used once: sql is a DELETE of it with n
+ * parameters v, RETURNING column and a boolean "ok" (still valid, and the
+ * caller's). column into out (cap bytes) when the row existed and ok;
+ * CM_ENOTFOUND when it did not, or was expired or another's (spent all the
+ * same). The SSO stores' one-time states and codes (store_saml.c,
+ * store_oauth2.c). */
+cm_err store_take_once(PGconn *pg, const char *sql, int n, const char *const *v,
+                       const char *column, char *out, size_t cap);
+
 /* Helpers of every store_*.c: cm_pg_opt, cm_pg_col, cm_pg_command,
  * cm_pg_one_row (cm_pg.h); events are stamped by cm_outbox_add_now. */
 

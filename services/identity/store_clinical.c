@@ -16,6 +16,8 @@ static const struct cm_pg_field org_fields[] = {
 
 #define F(col, kind, member) {col, kind, offsetof(struct clinical_account_rec, member)}
 static const struct cm_pg_field account_fields[] = {
+    F("org_id", CM_PG_STR, org_id),
+    F("org_name", CM_PG_STR, org_name),
     F("user_id", CM_PG_STR, user_id),
     F("username", CM_PG_STR, username),
     F("email", CM_PG_STR, email),
@@ -23,6 +25,7 @@ static const struct cm_pg_field account_fields[] = {
     F("last_name", CM_PG_STR, last_name),
     F("organization_id", CM_PG_STR, organization_id),
     F("created_at", CM_PG_STR, created_at),
+    F("roles", CM_PG_STR, roles),
     F("enabled", CM_PG_BOOL, enabled),
     F("has_password", CM_PG_BOOL, has_password),
 };
@@ -45,23 +48,50 @@ cm_err store_clinical_orgs(PGconn *pg, const char *names_json, const char *ids_j
         3, values, org_fields, out);
 }
 
-cm_err store_clinical_accounts(PGconn *pg, const char *ids_json, const char *username,
-                               const char *email, const char *usernames_json,
+/* One row per account found; with an organization ($1, or by name $2),
+ * only its members, and one row with an empty user_id when the
+ * organization exists but nobody matched (no row: no such organization). */
+static const char accounts_sql[] =
+    "WITH o AS (SELECT id, name FROM organizations "
+    "           WHERE id = $1::uuid OR ($1::uuid IS NULL AND name = $2::text)), "
+    "m AS (SELECT u.id FROM users u WHERE u.id IN "
+    "        (SELECT x::uuid FROM jsonb_array_elements_text($3::jsonb) x) "
+    "      UNION SELECT u.id FROM users u WHERE u.username IN "
+    "        (SELECT lower(x) FROM jsonb_array_elements_text($4::jsonb) x) "
+    "      UNION SELECT u.id FROM users u WHERE lower(u.email) IN "
+    "        (SELECT lower(x) FROM jsonb_array_elements_text($5::jsonb) x)), "
+    "k AS (SELECT m.id FROM m WHERE ($1::uuid IS NULL AND $2::text IS NULL) "
+    "      OR EXISTS (SELECT 1 FROM user_organizations uo JOIN o ON o.id = uo.organization_id "
+    "                 WHERE uo.user_id = m.id)) "
+    "SELECT o.id::text AS org_id, o.name AS org_name, u.id::text AS user_id, u.username, "
+    "       u.email, u.first_name, u.last_name, "
+    "       coalesce(u.default_organization_id::text, '') AS organization_id, "
+    "       to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS created_at, "
+    "       coalesce(u.enabled, false) AS enabled, "
+    "       (u.password_hash IS NOT NULL) AS has_password, "
+    "       coalesce((SELECT json_agg(r.name ORDER BY r.name) FROM role_users ru "
+    "                 JOIN roles r ON r.id = ru.role_id "
+    "                 WHERE ru.user_id = u.id AND r.organization_id = o.id), '[]') AS roles "
+    "FROM (SELECT 1) one LEFT JOIN o ON true "
+    "LEFT JOIN (k JOIN users u ON u.id = k.id) ON true "
+    "WHERE o.id IS NOT NULL OR u.id IS NOT NULL "
+    "ORDER BY u.username NULLS FIRST LIMIT 10000";
+
+cm_err store_clinical_accounts(PGconn *pg, const struct clinical_account_query *q,
                                struct clinical_account_list *out)
 {
-    const char *values[4] = {ids_json, username, email, usernames_json};
+    const char *values[5] = {q->org_id, q->org_id ? NULL : q->org_name, q->ids_json,
+                             q->usernames_json, q->emails_json};
+    struct clinical_account_list l = {0, NULL, NULL};
+    cm_err err = CM_PG_SELECT(pg, accounts_sql, 5, values, account_fields, &l);
 
-    return CM_PG_SELECT(
-        pg,
-        "SELECT u.id::text AS user_id, u.username, u.email, u.first_name, u.last_name, "
-        "coalesce(u.default_organization_id::text, '') AS organization_id, "
-        "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS created_at, "
-        "u.enabled, (u.password_hash IS NOT NULL) AS has_password FROM users u "
-        "WHERE u.id IN (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x) "
-        "OR u.username = lower($2) OR ($3 <> '' AND lower(u.email) = lower($3)) "
-        "OR u.username IN (SELECT lower(x) FROM jsonb_array_elements_text($4::jsonb) x) "
-        "ORDER BY u.username LIMIT 10000",
-        4, values, account_fields, out);
+    if (err == CM_OK && l.n == 0 && (q->org_id || q->org_name)) {
+        store_clinical_list_free(&l.n, (void **)&l.items, &l.mem);
+        return CM_ENOTFOUND;
+    }
+    if (err == CM_OK)
+        *out = l;
+    return err;
 }
 
 cm_err store_clinical_account_update(PGconn *pg, const char *id,

@@ -31,14 +31,19 @@ struct clinical_org_list {
 cm_err store_clinical_orgs(PGconn *pg, const char *names_json, const char *ids_json, int children,
                            struct clinical_org_list *out);
 
+/* An account found, with the organization asked about (org_id, org_name
+ * and roles are "" / "[]" when none was). */
 struct clinical_account_rec {
-    const char *user_id;
+    const char *org_id;
+    const char *org_name;
+    const char *user_id; /* "" on the one row of an organization where nobody matched */
     const char *username;
     const char *email;
     const char *first_name;
     const char *last_name;
-    const char *organization_id;
+    const char *organization_id; /* the account's default organization */
     const char *created_at; /* "YYYY-MM-DDTHH:MM:SS.ffffff", UTC */
+    const char *roles;      /* JSON array text: the role names in org_id */
     int enabled;
     int has_password;
 };
@@ -49,12 +54,25 @@ struct clinical_account_list {
     char *mem;
 };
 
-/* Accounts whose id is in ids_json (JSON array of uuids), or whose
- * username is username or in usernames_json (a JSON array), or whose
- * email is email (case-insensitive; "" for none). Release with
+/* What store_clinical_accounts looks for: accounts whose id is in ids_json
+ * (a JSON array of uuids), whose username is in usernames_json or whose
+ * email is in emails_json (case-insensitive; JSON arrays of strings); with
+ * org_id (a uuid) or, when it is NULL, org_name (NULL: neither), only the
+ * members of that organization. */
+struct clinical_account_query {
+    const char *org_id;
+    const char *org_name;
+    const char *ids_json;
+    const char *usernames_json;
+    const char *emails_json;
+};
+
+/* The accounts q asks for, username order, at most CLINICAL_MAX_ROWS.
+ * Each kind of name is looked up through its own index. With an
+ * organization: CM_ENOTFOUND when there is no such organization, otherwise
+ * at least one row (user_id "" when nobody matched). Release with
  * store_clinical_list_free. */
-cm_err store_clinical_accounts(PGconn *pg, const char *ids_json, const char *username,
-                               const char *email, const char *usernames_json,
+cm_err store_clinical_accounts(PGconn *pg, const struct clinical_account_query *q,
                                struct clinical_account_list *out);
 
 /* The fields of a change; a NULL string leaves the column as it is. */

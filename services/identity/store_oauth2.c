@@ -275,20 +275,9 @@ cm_err store_oauth2_code_take(PGconn *pg, const char *code_hash, const char *cli
                               char *user_id)
 {
     const char *v[2] = {code_hash, client};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "DELETE FROM oauth2_codes WHERE code_hash = $1 RETURNING "
-                    "user_id::text AS user_id, client = $2::uuid AND expires_at > now() AS ok",
-                    2, v, &res),
-        &res);
-    if (err != CM_OK)
-        return err;
-    if (!cm_pg_bool(res, 0, "ok")) {
-        PQclear(res);
-        return CM_ENOTFOUND;
-    }
-    cm_pg_copy(res, 0, "user_id", user_id, 40);
-    PQclear(res);
-    return CM_OK;
+
+    return store_take_once(pg,
+                           "DELETE FROM oauth2_codes WHERE code_hash = $1 RETURNING "
+                           "user_id::text AS user_id, client = $2::uuid AND expires_at > now() AS ok",
+                           2, v, "user_id", user_id, 40);
 }

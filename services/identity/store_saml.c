@@ -6,6 +6,7 @@
 
 #include "cm_alloc.h"
 #include "cm_pg.h"
+#include "store.h"
 
 #define PROVIDER_COLUMNS                                                                           \
     "id::text AS id, organization_id::text AS organization_id, domain, account_policy, "         \
@@ -72,22 +73,11 @@ cm_err store_saml_request_add(PGconn *pg, const char *id, const char *provider, 
 cm_err store_saml_request_take(PGconn *pg, const char *id, const char *provider, char *next)
 {
     const char *v[2] = {id, provider};
-    PGresult *res = NULL;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "DELETE FROM saml_requests WHERE id = $1 RETURNING next, "
-                    "provider = $2::uuid AND expires_at > now() AS ok",
-                    2, v, &res),
-        &res);
-    if (err != CM_OK)
-        return err;
-    if (!cm_pg_bool(res, 0, "ok")) {
-        PQclear(res);
-        return CM_ENOTFOUND;
-    }
-    cm_pg_copy(res, 0, "next", next, 256);
-    PQclear(res);
-    return CM_OK;
+
+    return store_take_once(pg,
+                           "DELETE FROM saml_requests WHERE id = $1 RETURNING next, "
+                           "provider = $2::uuid AND expires_at > now() AS ok",
+                           2, v, "next", next, 256);
 }
 
 cm_err store_saml_seen_add(PGconn *pg, const char *provider, const char *assertion_id,

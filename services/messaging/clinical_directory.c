@@ -1,6 +1,7 @@
-/* clinical_directory.c: identity.rpc.FindUsers for the clinical API
- * (clinical_directory.h), sent through clinical_identity_call like every
- * call to identity. */
+/* clinical_directory.c: the members of one organization for the clinical
+ * API (clinical_directory.h): identity.rpc.ClinicalGetAccounts with the
+ * organization, sent through clinical_identity.c like every call to
+ * identity. */
 #include "clinical_directory.h"
 
 #include <stdio.h>
@@ -12,34 +13,34 @@
 #include "cm_alloc.h"
 #include "identity.pb-c.h"
 
-static void fill(struct clinical_users *out, const Identity__FindUsersReply *r)
+static void fill(struct clinical_users *out, const Identity__ClinicalGetAccountsReply *r)
 {
     snprintf(out->org_id, sizeof out->org_id, "%s", r->organization_id);
     snprintf(out->org_name, sizeof out->org_name, "%s", r->organization_name);
-    out->n = r->n_users;
-    out->items = cm_xcalloc(r->n_users + 1, sizeof *out->items);
-    for (size_t i = 0; i < r->n_users; i++) {
+    out->n = r->n_accounts;
+    out->items = cm_xcalloc(r->n_accounts + 1, sizeof *out->items);
+    for (size_t i = 0; i < r->n_accounts; i++) {
+        const Identity__ClinicalAccount *a = r->accounts[i];
         struct clinical_user *u = &out->items[i];
 
-        snprintf(u->id, sizeof u->id, "%s", r->users[i]->id);
-        snprintf(u->username, sizeof u->username, "%s", r->users[i]->username);
-        snprintf(u->email, sizeof u->email, "%s", r->users[i]->email);
-        u->enabled = r->users[i]->enabled;
-        for (size_t k = 0; k < r->users[i]->n_role_names; k++)
-            if (!strcmp(r->users[i]->role_names[k], "view-phi"))
+        snprintf(u->id, sizeof u->id, "%s", a->user_id);
+        snprintf(u->username, sizeof u->username, "%s", a->username);
+        snprintf(u->email, sizeof u->email, "%s", a->email);
+        u->enabled = a->enabled;
+        for (size_t k = 0; k < a->n_role_names; k++)
+            if (!strcmp(a->role_names[k], "view-phi"))
                 u->view_phi = 1;
     }
 }
 
-/* FindUsers with every kind of name. */
+/* ClinicalGetAccounts of the organization with every kind of name. */
 static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
                    const char *const *emails, size_t n_emails, const char *const *usernames,
                    size_t n_usernames, const char *const *ids, size_t n_ids,
                    struct clinical_users *out)
 {
-    Identity__FindUsersRequest in = IDENTITY__FIND_USERS_REQUEST__INIT;
-    Envelope__RpcReply *reply = NULL;
-    Identity__FindUsersReply *r;
+    Identity__ClinicalGetAccountsRequest in = IDENTITY__CLINICAL_GET_ACCOUNTS_REQUEST__INIT;
+    Identity__ClinicalGetAccountsReply *r = NULL;
     char detail[CLINICAL_DETAIL_MAX];
     cm_err err;
 
@@ -51,21 +52,19 @@ static cm_err find(struct cm_req *rq, const char *org_id, const char *org_name,
     in.n_usernames = n_usernames;
     in.user_ids = (char **)ids;
     in.n_user_ids = n_ids;
-    err = clinical_identity_call(rq->w, "FindUsers", &in.base, &reply, detail);
+    err = clinical_identity_get_accounts(rq->w, &in, &r, detail);
     if (err == CM_ENOTFOUND)
         return cm_fail(rq, err, "ou not found");
     if (err == CM_EUNAVAIL || err == CM_ETIMEOUT)
         return cm_fail(rq, err, "the user directory is unavailable, retry later");
+    if (err == CM_EINTERNAL)
+        return cm_fail(rq, err, "malformed directory answer");
     if (err != CM_OK)
-        return cm_fail(rq, err == CM_EINVAL ? CM_EINVAL : CM_EUNAVAIL,
+        return cm_fail(rq, err == CM_EINVAL || err == CM_ETOOBIG ? err : CM_EUNAVAIL,
                        "the user directory could not answer");
-    r = identity__find_users_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!r)
-        return cm_fail(rq, CM_EINTERNAL, "malformed directory answer");
     memset(out, 0, sizeof *out);
     fill(out, r);
-    identity__find_users_reply__free_unpacked(r, NULL);
+    identity__clinical_get_accounts_reply__free_unpacked(r, NULL);
     return CM_OK;
 }
 

@@ -1,5 +1,5 @@
 /* clinical_directory.h: the clinical API's people, read from identity
- * (identity.rpc.FindUsers): a clinical user is an identity account of the
+ * (identity.rpc.ClinicalGetAccounts with the organization): a clinical user is an identity account of the
  * caller's organization (an "OU", named by the organization's name); the
  * seed's `user_id` is the account's username. Only members of the asked
  * organization ever come back. */

@@ -11,13 +11,21 @@
 
 #define CLINICAL_DETAIL_MAX 256
 
-/* Sends req to "identity.rpc.<method>". On CM_OK *out_reply holds the
- * callee's successful reply (caller envelope__rpc_reply__free_unpacked);
+/* Sends req to "identity.rpc.<method>" (cm_peer_ask) and unpacks the
+ * reply as reply_desc: on CM_OK *out_msg (caller frees with
+ * protobuf_c_message_free_unpacked or the type's __free_unpacked);
  * otherwise the callee's error with its detail in detail
- * (CLINICAL_DETAIL_MAX bytes), CM_EUNAVAIL / CM_ETIMEOUT when identity does
- * not answer. */
-cm_err clinical_identity_call(struct cm_worker *w, const char *method, const ProtobufCMessage *req,
-                              Envelope__RpcReply **out_reply, char *detail);
+ * (CLINICAL_DETAIL_MAX bytes), CM_EUNAVAIL / CM_ETIMEOUT with "identity is
+ * unavailable, retry later" when identity does not answer. */
+cm_err clinical_identity_ask(struct cm_worker *w, const char *method, const ProtobufCMessage *req,
+                             const ProtobufCMessageDescriptor *reply_desc,
+                             ProtobufCMessage **out_msg, char *detail);
+
+/* identity.rpc.ClinicalGetAccounts with in: the reply (caller
+ * identity__clinical_get_accounts_reply__free_unpacked) into *out. */
+cm_err clinical_identity_get_accounts(struct cm_worker *w,
+                                      const Identity__ClinicalGetAccountsRequest *in,
+                                      Identity__ClinicalGetAccountsReply **out, char *detail);
 
 /* Accounts (caller identity__clinical_get_accounts_reply__free_unpacked):
  * by ids (n of them), or by username or email ("" for none). */

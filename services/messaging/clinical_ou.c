@@ -15,7 +15,7 @@ cm_err clinical_ou_lookup(struct cm_worker *w, char **names, size_t nnames, char
 {
     Identity__ClinicalOrgsRequest in = IDENTITY__CLINICAL_ORGS_REQUEST__INIT;
     Identity__ClinicalOrgsReply *r;
-    Envelope__RpcReply *reply = NULL;
+    ProtobufCMessage *m = NULL;
     char detail[CLINICAL_DETAIL_MAX];
     cm_err err;
 
@@ -28,13 +28,11 @@ cm_err clinical_ou_lookup(struct cm_worker *w, char **names, size_t nnames, char
     in.n_ids = nids;
     in.ids = ids;
     in.children = children;
-    err = clinical_identity_call(w, "ClinicalOrgs", &in.base, &reply, detail);
+    err = clinical_identity_ask(w, "ClinicalOrgs", &in.base, &identity__clinical_orgs_reply__descriptor,
+                                &m, detail);
     if (err != CM_OK)
         return err;
-    r = identity__clinical_orgs_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!r)
-        return CM_EINTERNAL;
+    r = (Identity__ClinicalOrgsReply *)m;
     out->items = calloc(r->n_orgs ? r->n_orgs : 1, sizeof *out->items);
     if (!out->items)
         err = CM_ENOMEM;

@@ -143,12 +143,30 @@ static int ssn_ok(const char *s)
                                         digits(s + 4, 2) && s[6] == '-' && digits(s + 7, 4));
 }
 
+/* Flags field INVALID in reason when obj has a member not in names
+ * (NULL-terminated). */
+static void only_members(const json_t *obj, const char *const *names, json_t *reason,
+                         const char *field)
+{
+    const char *key;
+    json_t *val;
+
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        int known = 0;
+        for (int i = 0; names[i]; i++)
+            known |= !strcmp(key, names[i]);
+        if (!known)
+            flag(reason, field, INVALID);
+    }
+}
+
 static void name_of(const json_t *params, json_t *rec, json_t *reason)
 {
     static const char *const parts[] = {"prefix", "given", "middle", "family", "suffix", NULL};
     const json_t *v = json_object_get(params, "name");
-    json_t *out, *val;
-    const char *given, *family, *key;
+    json_t *out;
+    const char *given, *family;
 
     if (!v) {
         flag(reason, "name", MISSING);
@@ -159,14 +177,7 @@ static void name_of(const json_t *params, json_t *rec, json_t *reason)
         return;
     }
     out = json_object();
-    json_object_foreach((json_t *)v, key, val)
-    {
-        int known = 0;
-        for (int i = 0; parts[i]; i++)
-            known |= !strcmp(key, parts[i]);
-        if (!known)
-            flag(reason, "name", INVALID);
-    }
+    only_members(v, parts, reason, "name");
     for (int i = 0; parts[i]; i++)
         opt_text(v, parts[i], FIELD_MAX, out, reason, "name");
     given = json_string_value(json_object_get(out, "given"));
@@ -182,8 +193,7 @@ static void address_of(const json_t *params, json_t *rec, json_t *reason)
         "street_address", "street_other", "city", "state", "zip", "country", NULL};
     const json_t *v = json_object_get(params, "address");
     json_t *out;
-    const char *key, *zip, *street, *city, *state;
-    json_t *val;
+    const char *zip, *street, *city, *state;
 
     if (!v || json_is_null(v))
         return;
@@ -191,14 +201,7 @@ static void address_of(const json_t *params, json_t *rec, json_t *reason)
         flag(reason, "address", INVALID);
         return;
     }
-    json_object_foreach((json_t *)v, key, val)
-    {
-        int known = 0;
-        for (int i = 0; parts[i]; i++)
-            known |= !strcmp(key, parts[i]);
-        if (!known)
-            flag(reason, "address", INVALID);
-    }
+    only_members(v, parts, reason, "address");
     out = json_object();
     for (int i = 0; parts[i]; i++)
         opt_text(v, parts[i], FIELD_MAX, out, reason, "address");

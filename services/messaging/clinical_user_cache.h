@@ -1,7 +1,7 @@
 /* clinical_user_cache.h: a short-lived memory of which account a clinical
  * `user_id` (a username or an account id) names in an organization, so that
  * user/counters, read over and over by clients, does not ask identity
- * (FindUsers) each time. Positive answers only, kept CLINICAL_USER_CACHE_MS;
+ * (ClinicalGetAccounts) each time. Positive answers only, kept CLINICAL_USER_CACHE_MS;
  * a rename or removal is therefore seen within that time. Thread-safe (one
  * mutex); fixed size, a newer entry replaces an older one in its slot. */
 #ifndef MESSAGING_CLINICAL_USER_CACHE_H

@@ -170,6 +170,6 @@ cm_err short_links_redirect(struct cm_req *rq, struct cm_resp *out)
         return cm_fail(rq, err, "no such link, or it has expired");
     if (err != CM_OK)
         return cm_fail(rq, err, "the link could not be read");
-    cm_resp_redirect(out, 302, url);
+    cm_resp_redirect(out, rq, 302, url);
     return CM_OK;
 }

@@ -19,6 +19,7 @@
 #include "cm_jsonapi.h"
 #include "cm_log.h"
 #include "cm_nats.h"
+#include "cm_peer.h"
 #include "cm_stream.h"
 #include "identity.pb-c.h"
 #include "store_clinical_people.h"
@@ -94,29 +95,22 @@ static cm_err fetch_page(struct cm_req *rq, const char *org, const char *after_i
                          Identity__ExportUsersReply **out)
 {
     Identity__ExportUsersRequest in = IDENTITY__EXPORT_USERS_REQUEST__INIT;
-    Envelope__RpcReply *reply = NULL;
-    uint8_t *payload;
-    size_t len;
+    ProtobufCMessage *m = NULL;
     cm_err err;
 
     in.after_id = (char *)after_id;
     in.limit = limit;
     in.organization_id = (char *)org; /* identity sends only the OU's members */
-    payload = cm_pack(&in.base, &len);
-    err = cm_nats_rpc(rq->w->nc, EXPORT_SUBJECT, rq->http->request_id, NULL, payload, len,
-                      rq->w->cfg->rpc_timeout_ms, &reply);
-    free(payload);
-    if (err != CM_OK)
+    err = cm_peer_ask(rq->w, EXPORT_SUBJECT, &in.base, &identity__export_users_reply__descriptor, &m,
+                      NULL, 0);
+    if (err == CM_EINTERNAL)
+        return cm_fail(rq, err, "malformed user directory page");
+    if (err == CM_EUNAVAIL || err == CM_ETIMEOUT)
         return cm_fail(rq, err, "user directory unavailable, retry later");
-    if (reply->code != CM_OK) {
-        cm_warn("%s answered %s", EXPORT_SUBJECT, cm_err_name(cm_err_from_wire(reply->code)));
-        err = cm_fail(rq, CM_EUNAVAIL, "user directory unavailable, retry later");
-    } else if (!(*out = identity__export_users_reply__unpack(NULL, reply->payload.len,
-                                                             reply->payload.data))) {
-        err = cm_fail(rq, CM_EINTERNAL, "malformed user directory page");
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    return err;
+    if (err != CM_OK)
+        return cm_fail(rq, CM_EUNAVAIL, "user directory unavailable, retry later");
+    *out = (Identity__ExportUsersReply *)m;
+    return CM_OK;
 }
 
 /* The clinical profiles of page's members of org into *out (ordered by

@@ -118,14 +118,7 @@ cm_err short_link_body_read(struct cm_req *rq, const char *id, struct short_link
     if (err == CM_OK && f->scheme && strcmp(f->scheme, "https") && strcmp(f->scheme, "http"))
         err = cm_fail_at(rq, CM_EINVAL, ATTRS "/scheme", NULL, "must be https or http");
     if (err == CM_OK)
-        err = cm_json_str(rq, a, ATTRS, "organization-id", 0, 0, CM_UUID_LEN, &f->organization_id);
-    if (err == CM_OK && f->organization_id && !cm_uuid_valid(f->organization_id))
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL, "must be a uuid");
-    if (err == CM_OK && create && !f->organization_id)
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL, "is required");
-    if (err == CM_OK && !create && f->organization_id)
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL,
-                         "a link cannot move to another organization");
+        err = cm_json_owner_org(rq, a, ATTRS, create, "a link", &f->organization_id);
     if (err == CM_OK)
         err = read_expires(rq, a, &f->expires_at, expires);
     if (err == CM_OK && create && f->expires_at && !f->expires_at[0])

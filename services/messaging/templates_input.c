@@ -93,14 +93,7 @@ cm_err template_body_read(struct cm_req *rq, const struct template_kind *k, cons
     if (err == CM_OK)
         err = check_text(rq, f->body, ATTRS "/template");
     if (err == CM_OK)
-        err = cm_json_str(rq, a, ATTRS, "organization-id", 0, 0, CM_UUID_LEN, &f->organization_id);
-    if (err == CM_OK && f->organization_id && !cm_uuid_valid(f->organization_id))
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL, "must be a uuid");
-    if (err == CM_OK && create && !f->organization_id)
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL, "is required");
-    if (err == CM_OK && !create && f->organization_id)
-        err = cm_fail_at(rq, CM_EINVAL, ATTRS "/organization-id", NULL,
-                         "a template cannot move to another organization");
+        err = cm_json_owner_org(rq, a, ATTRS, create, "a template", &f->organization_id);
     if (err == CM_OK)
         err = cm_json_str(rq, a, ATTRS, "theme-id", 0, 1, CM_UUID_LEN, &f->theme_id);
     if (err == CM_OK && f->theme_id && f->theme_id[0] && !cm_uuid_valid(f->theme_id))

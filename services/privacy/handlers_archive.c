@@ -22,13 +22,7 @@
 /* Access: a person (user token), not an API client. */
 static cm_err person(struct cm_req *rq, const char **out_user)
 {
-    const Envelope__Principal *p = cm_principal_of(rq);
-    cm_err err = cm_principal_require(rq);
-    if (err == CM_OK && p->kind != ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_USER)
-        err = cm_fail(rq, CM_EDENIED, "a person's own token is required");
-    if (err == CM_OK)
-        *out_user = p->user_id;
-    return err;
+    return cm_principal_require_person(rq, "a person's own token is required", out_user);
 }
 
 cm_err archive_requests_create(struct cm_req *rq, struct cm_resp *out)

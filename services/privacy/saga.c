@@ -10,7 +10,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "cm_pg.h"
 #include "events_erase.h"
 #include "privacy.pb-c.h"
@@ -58,12 +58,9 @@ static cm_err purge_app(natsConnection *nc, int timeout_ms, const struct deletio
                         const struct deletion_step_rec *s, int *out_done)
 {
     Privacy__PurgeRequest req = PRIVACY__PURGE_REQUEST__INIT;
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    Envelope__RpcReply *reply = NULL;
-    Privacy__PurgeReply *r;
+    struct cm_peer_from self = {nc, "privacy", rec->id, timeout_ms};
+    ProtobufCMessage *m = NULL;
     char subject[96], *needles[DELETION_NEEDLES_MAX];
-    uint8_t *payload;
-    size_t len;
     cm_err err;
 
     for (size_t i = 0; i < rec->nneedles; i++)
@@ -74,22 +71,14 @@ static cm_err purge_app(natsConnection *nc, int timeout_ms, const struct deletio
     req.needles = needles;
     req.n_needles = rec->nneedles;
     req.archive = rec->archive;
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "privacy";
     snprintf(subject, sizeof subject, "%s.rpc.Purge", s->app);
-    payload = cm_pack(&req.base, &len);
-    err = cm_nats_rpc(nc, subject, rec->id, &self, payload, len, timeout_ms, &reply);
-    free(payload);
+    err = cm_peer_ask_from(&self, subject, &req.base, &privacy__purge_reply__descriptor, &m, NULL,
+                           0);
     if (err != CM_OK)
         return err;
-    err = cm_err_from_wire(reply->code);
-    if (err == CM_OK) {
-        r = privacy__purge_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-        *out_done = r && r->done;
-        privacy__purge_reply__free_unpacked(r, NULL);
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    return err;
+    *out_done = ((Privacy__PurgeReply *)m)->done;
+    protobuf_c_message_free_unpacked(m, NULL);
+    return CM_OK;
 }
 
 cm_err saga_run_step(natsConnection *nc, int timeout_ms, const struct deletion_rec *rec,

@@ -6,6 +6,7 @@
 #include "archive.h"
 #include "cm_alloc.h"
 #include "cm_pg.h"
+#include "cm_pg_select.h"
 #include "store_archive.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -13,8 +14,10 @@
     "id, created_by, email, individual_id, interview_id, request_state, " TS("created_at")        \
     " AS created_at, " TS("last_modified") " AS last_modified"
 
-static void rec_of(const PGresult *res, int i, struct archive_rec *r)
+static void rec_of(const PGresult *res, int i, void *out)
 {
+    struct archive_rec *r = out;
+
     cm_pg_copy(res, i, "id", r->id, sizeof r->id);
     cm_pg_copy(res, i, "created_by", r->created_by, sizeof r->created_by);
     cm_pg_copy(res, i, "email", r->email, sizeof r->email);
@@ -29,13 +32,7 @@ static void rec_of(const PGresult *res, int i, struct archive_rec *r)
 static cm_err one(PGconn *pg, const char *sql, int n, const char *const *p,
                   struct archive_rec *rec)
 {
-    PGresult *res;
-    cm_err err = cm_pg_one_row(cm_pg_query(pg, sql, n, p, &res), &res);
-    if (err != CM_OK)
-        return err;
-    rec_of(res, 0, rec);
-    PQclear(res);
-    return CM_OK;
+    return cm_pg_select_rec(pg, sql, n, p, rec_of, rec);
 }
 
 cm_err store_archive_create(PGconn *pg, const char *created_by, const char *email,
@@ -59,26 +56,19 @@ cm_err store_archive_list(PGconn *pg, const char *created_by, const char *indivi
 {
     char lim[24], off[24];
     const char *p[4] = {created_by, individual_id, lim, off};
-    PGresult *res;
-    struct archive_rec *recs;
+    void *recs = NULL;
     cm_err err;
 
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
-    err = cm_pg_query(pg,
-                      "SELECT " COLUMNS " FROM archive_requests WHERE ($1::uuid IS NULL OR "
-                      "created_by = $1::uuid) AND ($2::uuid IS NULL OR individual_id = $2::uuid) "
-                      "ORDER BY created_at DESC, id LIMIT $3::bigint OFFSET $4::bigint",
-                      4, p, &res);
-    if (err != CM_OK)
-        return err;
-    recs = cm_xcalloc(PQntuples(res) ? (size_t)PQntuples(res) : 1, sizeof *recs);
-    for (int i = 0; i < PQntuples(res); i++)
-        rec_of(res, i, &recs[i]);
-    *n = (size_t)PQntuples(res);
-    *out = recs;
-    PQclear(res);
-    return CM_OK;
+    err = cm_pg_select_recs(pg,
+                            "SELECT " COLUMNS " FROM archive_requests WHERE ($1::uuid IS NULL OR "
+                            "created_by = $1::uuid) AND ($2::uuid IS NULL OR individual_id = "
+                            "$2::uuid) ORDER BY created_at DESC, id LIMIT $3::bigint OFFSET $4::bigint",
+                            4, p, rec_of, sizeof(struct archive_rec), &recs, n);
+    if (err == CM_OK)
+        *out = recs;
+    return err;
 }
 
 /* The answer to question of request id, NULL when none (into buf). */

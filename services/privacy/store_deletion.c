@@ -6,6 +6,7 @@
 
 #include "cm_alloc.h"
 #include "cm_pg.h"
+#include "cm_pg_select.h"
 #include "cm_purge.h"
 #include "store_deletion.h"
 
@@ -17,9 +18,10 @@
     "'state', s.state, 'reference-id', s.reference_id) ORDER BY s.seq), '[]')::text "            \
     "FROM deletion_steps s WHERE s.request_id = r.id) AS steps"
 
-/* Row i of res (REQUEST_COLUMNS) into rec. */
-static void rec_of(const PGresult *res, int i, struct deletion_rec *rec)
+/* Row i of res (REQUEST_COLUMNS) into the deletion_rec out (cm_pg_rec_fn). */
+static void rec_of(const PGresult *res, int i, void *out)
 {
+    struct deletion_rec *rec = out;
     json_t *a, *v;
     size_t k;
 
@@ -91,16 +93,10 @@ cm_err store_deletion_create(PGconn *pg, const char *user_id, const char *email,
 cm_err store_deletion_get(PGconn *pg, const char *id, struct deletion_rec *rec)
 {
     const char *p[1] = {id};
-    PGresult *res;
-    cm_err err = cm_pg_one_row(
-        cm_pg_query(pg, "SELECT " REQUEST_COLUMNS " FROM deletion_requests r WHERE r.id = $1::uuid",
-                    1, p, &res),
-        &res);
-    if (err != CM_OK)
-        return err;
-    rec_of(res, 0, rec);
-    PQclear(res);
-    return CM_OK;
+
+    return cm_pg_select_rec(pg,
+                            "SELECT " REQUEST_COLUMNS " FROM deletion_requests r WHERE r.id = $1::uuid",
+                            1, p, rec_of, rec);
 }
 
 cm_err store_deletion_by_email(PGconn *pg, const char *email, const char *user_id, long limit,
@@ -108,27 +104,20 @@ cm_err store_deletion_by_email(PGconn *pg, const char *email, const char *user_i
 {
     char lim[24], off[24];
     const char *p[4] = {email, user_id, lim, off};
-    PGresult *res;
+    void *recs = NULL;
     cm_err err;
-    struct deletion_rec *recs;
 
     snprintf(lim, sizeof lim, "%ld", limit);
     snprintf(off, sizeof off, "%ld", offset);
-    err = cm_pg_query(pg,
-                      "SELECT " REQUEST_COLUMNS " FROM deletion_requests r, privacy_key k "
-                      "WHERE r.email_hash = sha256(k.key || convert_to(lower($1), 'UTF8')) "
-                      "AND ($2::uuid IS NULL OR r.user_id = $2::uuid) "
-                      "ORDER BY r.created_at DESC LIMIT $3::bigint OFFSET $4::bigint",
-                      4, p, &res);
-    if (err != CM_OK)
-        return err;
-    recs = cm_xcalloc(PQntuples(res) ? (size_t)PQntuples(res) : 1, sizeof *recs);
-    for (int i = 0; i < PQntuples(res); i++)
-        rec_of(res, i, &recs[i]);
-    *n = (size_t)PQntuples(res);
-    *out = recs;
-    PQclear(res);
-    return CM_OK;
+    err = cm_pg_select_recs(pg,
+                            "SELECT " REQUEST_COLUMNS " FROM deletion_requests r, privacy_key k "
+                            "WHERE r.email_hash = sha256(k.key || convert_to(lower($1), 'UTF8')) "
+                            "AND ($2::uuid IS NULL OR r.user_id = $2::uuid) "
+                            "ORDER BY r.created_at DESC LIMIT $3::bigint OFFSET $4::bigint",
+                            4, p, rec_of, sizeof(struct deletion_rec), &recs, n);
+    if (err == CM_OK)
+        *out = recs;
+    return err;
 }
 
 cm_err store_deletion_step_done(PGconn *pg, const char *request_id, const char *reference_id)
@@ -149,25 +138,16 @@ cm_err store_deletion_claim(PGconn *pg, int lease_s, struct deletion_rec *rec)
 {
     char lease[16];
     const char *p[1] = {lease};
-    PGresult *res;
-    cm_err err;
 
     snprintf(lease, sizeof lease, "%d", lease_s);
-    err = cm_pg_one_row(
-        cm_pg_query(pg,
-                    "WITH c AS (UPDATE deletion_requests SET lease_until = now() + "
-                    "make_interval(secs => $1::integer) WHERE id = (SELECT id FROM "
-                    "deletion_requests WHERE status = 'running' AND (lease_until IS NULL OR "
-                    "lease_until < now()) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                    "RETURNING id) SELECT " REQUEST_COLUMNS
-                    " FROM deletion_requests r JOIN c ON c.id = r.id",
-                    1, p, &res),
-        &res);
-    if (err != CM_OK)
-        return err;
-    rec_of(res, 0, rec);
-    PQclear(res);
-    return CM_OK;
+    return cm_pg_select_rec(pg,
+                            "WITH c AS (UPDATE deletion_requests SET lease_until = now() + "
+                            "make_interval(secs => $1::integer) WHERE id = (SELECT id FROM "
+                            "deletion_requests WHERE status = 'running' AND (lease_until IS NULL "
+                            "OR lease_until < now()) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP "
+                            "LOCKED) RETURNING id) SELECT " REQUEST_COLUMNS
+                            " FROM deletion_requests r JOIN c ON c.id = r.id",
+                            1, p, rec_of, rec);
 }
 
 cm_err store_deletion_finish(PGconn *pg, const char *id, int *out_done)

@@ -2,7 +2,8 @@
  * /s/<code> through the edge: an organization admin creates, reads, lists
  * and updates links; anyone following one gets a 302 to its target and the
  * count goes up; an expired or unknown code is a 404; others get 403/404
- * (401 without credentials); bad bodies are 400s naming the field; an SMS
+ * (401 without credentials); a redirect carries Location, no-store and
+ * {"meta": {"location"}} as every redirect does; bad bodies are 400s naming the field; an SMS
  * rendered with a URL variable carries a short link that redirects to it. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -56,6 +57,14 @@ static long follow(const char *code, char *loc, size_t cap)
     snprintf(loc, cap, "%s", it_header_str(&r, "location"));
     if (status >= 400)
         it_assert_error_style(&r, "jsonapi", status);
+    if (status == 302) { /* every redirect answers alike (cm_resp_redirect) */
+        json_t *doc = it_json(&r);
+        cr_assert(eq(str, (char *)it_header_str(&r, "cache-control"), "no-store"));
+        cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "meta"),
+                                                                    "location")),
+                     loc));
+        json_decref(doc);
+    }
     it_resp_release(&r);
     return status;
 }

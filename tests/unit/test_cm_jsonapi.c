@@ -356,3 +356,30 @@ Test(cm_jsonapi, error_doc_carries_source_and_meta)
     cr_assert(json_object_get(e, "meta") == NULL);
     json_decref(d);
 }
+
+Test(cm_jsonapi, owner_organization_is_a_uuid_required_on_create_and_never_moves)
+{
+    struct fixture f;
+    const char *org = NULL;
+    json_t *ok = json_pack("{s:s}", "organization-id", "11111111-1111-1111-1111-111111111111");
+    json_t *bad = json_pack("{s:s}", "organization-id", "nope"), *none = json_object();
+
+    make(&f, NULL, NULL);
+    cr_assert(eq(int, cm_json_owner_org(&f.rq, ok, "/data/attributes", 1, "a link", &org), CM_OK));
+    cr_assert(eq(str, (char *)org, "11111111-1111-1111-1111-111111111111"));
+    cr_assert(eq(int, cm_json_owner_org(&f.rq, none, "/data/attributes", 0, "a link", &org), CM_OK));
+    cr_assert(org == NULL);
+    cr_assert(eq(int, cm_json_owner_org(&f.rq, bad, "/data/attributes", 1, "a link", &org),
+                 CM_EINVAL));
+    cr_assert(eq(str, f.rq.pointer, "/data/attributes/organization-id"));
+    cr_assert(eq(str, f.rq.detail, "must be a uuid"));
+    cr_assert(eq(int, cm_json_owner_org(&f.rq, none, "/data/attributes", 1, "a link", &org),
+                 CM_EINVAL));
+    cr_assert(eq(str, f.rq.detail, "is required"));
+    cr_assert(eq(int, cm_json_owner_org(&f.rq, ok, "/data/attributes", 0, "a link", &org),
+                 CM_EINVAL));
+    cr_assert(eq(str, f.rq.detail, "a link cannot move to another organization"));
+    json_decref(ok);
+    json_decref(bad);
+    json_decref(none);
+}

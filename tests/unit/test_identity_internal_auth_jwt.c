@@ -2,7 +2,7 @@
  * (internal_auth_jwt.h) with keys made here: RS256 and ES256 accepted,
  * and each check refusing what it must (signature, key, alg, expiry,
  * audience, issuer, subject). */
-// links: services/identity/internal_auth_jwt.c tests/integration/it_jwt.c
+// links: services/identity/internal_auth_jwt.c services/identity/jose.c tests/integration/it_jwt.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sodium.h>

@@ -4,7 +4,7 @@
  * unknown kid, another issuer, audience or nonce, an expired or future
  * token, several audiences without azp, and malformed text are refused
  * with their reason. */
-// links: services/identity/oidc_jwt.c
+// links: services/identity/oidc_jwt.c services/identity/jose.c
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <openssl/bn.h>
