@@ -91,12 +91,13 @@ char *ia_multipart(const char *field, const char *filename, const void *data, si
                       "filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\n",
                       field, filename);
     size_t tl = strlen(tail);
-    char *b = malloc((size_t)hl + n + tl);
+    char *b = malloc((size_t)hl + n + tl + 1); /* NUL-terminated too: text bodies go as strings */
 
     cr_assert(b != NULL);
     memcpy(b, head, (size_t)hl);
     memcpy(b + hl, data, n);
     memcpy(b + hl + n, tail, tl);
+    b[hl + n + tl] = '\0';
     *len = (size_t)hl + n + tl;
     return b;
 }

@@ -29,7 +29,9 @@ void ia_call(struct it_resp *r, const struct ia_client *c, const char *method, c
              const char *ctype, const void *body, size_t len);
 
 /* A multipart/form-data body (boundary IA_BOUNDARY) with one file part of
- * field name and filename holding data[0..n); caller frees; *len set. */
+ * field name and filename holding data[0..n); caller frees; *len set. The
+ * buffer is NUL-terminated after its *len bytes (a text file part can be
+ * passed as a string). */
 #define IA_BOUNDARY "it-boundary-7d1c"
 char *ia_multipart(const char *field, const char *filename, const void *data, size_t n,
                    size_t *len);

@@ -96,7 +96,13 @@ Test(attachments, twenty_mb_upload_and_download_are_intact)
     /* the edge never held the body whole: 20 MB in and 20 MB out moved its
      * peak resident memory by far less than one copy */
     after = ia_peak_rss_kib("edge");
+#ifdef __SANITIZE_ADDRESS__
+    /* under AddressSanitizer (`make asan`) freed chunks stay in its
+     * quarantine, so resident memory says nothing about what was held */
+    printf("attachments: edge peak RSS grew %ld KiB (not bounded under ASan)\n", after - before);
+#else
     cr_assert(lt(long, after - before, 8 * 1024), "edge peak RSS grew %ld KiB", after - before);
+#endif
     json_decref(doc);
     free(data);
 }
