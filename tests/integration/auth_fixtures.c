@@ -120,6 +120,19 @@ const char *af_error(const json_t *doc, long status, const char *pointer)
     return af_str(e, "detail");
 }
 
+void af_error_is(const json_t *doc, long status, const char *code, const char *detail)
+{
+    const json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    cr_assert(e != NULL, "not a JSON:API error: %s", text ? text : "(none)");
+    cr_assert(eq(long, (long)json_integer_value(json_object_get(e, "status")), status), "%s", text);
+    cr_assert(eq(str, (char *)af_str(e, "code"), (char *)code), "%s", text);
+    if (detail)
+        cr_assert(eq(str, (char *)af_str(e, "detail"), (char *)detail), "%s", text);
+    free(text);
+}
+
 void af_refuses_body(const char *path, const char *body, const char *pointer)
 {
     struct it_resp r;

@@ -45,6 +45,10 @@ const char *af_str(const json_t *doc, const char *name);
  * NULL, that source.pointer; returns its detail (borrowed). */
 const char *af_error(const json_t *doc, long status, const char *pointer);
 
+/* Asserts that doc is a JSON:API error with status, code and (when not
+ * NULL) detail: what the caller is told. */
+void af_error_is(const json_t *doc, long status, const char *code, const char *detail);
+
 /* POSTs body to path without credentials and asserts a 400 JSON:API error
  * whose source.pointer is pointer (not checked when pointer is ""). */
 void af_refuses_body(const char *path, const char *body, const char *pointer);

@@ -64,6 +64,32 @@ static char *user_value(const char *id, const char *sql)
     return v;
 }
 
+/* r (released here) is status with the user document whose attribute
+ * name is want (consumed). */
+static void assert_user_answer(struct it_resp *r, long status, const char *name, json_t *want)
+{
+    json_t *doc;
+
+    cr_assert(eq(long, r->status, status), "%s", r->body);
+    doc = it_json(r);
+    cr_assert(it_true(json_equal(
+                  json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name),
+                  want)),
+              "%s in %.400s", name, r->body);
+    json_decref(doc);
+    json_decref(want);
+    it_resp_release(r);
+}
+
+/* identity.users holds "<first_name> <enabled>" for id. */
+static void assert_stored(const char *id, const char *want)
+{
+    char *v = user_value(id, "SELECT first_name || ' ' || enabled FROM identity.users WHERE id = $1");
+
+    cr_assert(eq(str, v, (char *)want), "stored");
+    free(v);
+}
+
 static long forgot(const char *username)
 {
     char body[300];
@@ -172,11 +198,10 @@ Test(account_scope, admins_of_every_organization_and_the_platform_admin_may_chan
              "{\"first-name\": \"Bea\"}}}",
              member.id);
     ut_call(&r, "PATCH", admin_a.token, body, "/v1/users/%s/", member.id);
-    cr_assert(eq(long, r.status, 200), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 200, "first-name", json_string("Bea"));
     ut_call(&r, "POST", admin_a.token, "{}", "/v1/users/%s/disable/", member.id);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 201, "enabled", json_false());
+    assert_stored(member.id, "Bea false");
 
     /* an admin of B too (admin role there): every organization is theirs */
     pg = it_pg();
@@ -187,13 +212,12 @@ Test(account_scope, admins_of_every_organization_and_the_platform_admin_may_chan
              "{\"first-name\": \"Cy\"}}}",
              shared.id);
     ut_call(&r, "PATCH", admin_a.token, body, "/v1/users/%s/", shared.id);
-    cr_assert(eq(long, r.status, 200), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 200, "first-name", json_string("Cy"));
 
     it_admin_token(platform);
     ut_call(&r, "POST", platform, "{}", "/v1/users/%s/disable/", shared.id);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 201, "enabled", json_false());
+    assert_stored(shared.id, "Cy false");
 }
 
 /* A user's new email waits for its code: the account keeps its verified

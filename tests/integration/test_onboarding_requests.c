@@ -454,7 +454,10 @@ Test(onboarding_requests, a_lost_account_reply_is_finished_by_the_sweeper)
              "\"auto-confirm\": true, \"password\": \"%s\"}",
              f.org_id, user, OB_PASSWORD);
     status = ob_request_create(f.admin, attrs, &doc);
-    cr_assert(status >= 500, "the lost reply is a 5xx, got %ld", status);
+    /* the lost reply: a 504 saying the request is saved and finished later */
+    cr_assert(eq(long, status, 504));
+    af_error_is(doc, 504, "timeout", NULL);
+    cr_assert(strstr(af_error(doc, 504, NULL), "is saved but its account is not made yet") != NULL);
     json_decref(doc);
     step = value_for("SELECT account_step FROM onboarding.onboarding_requests "
                      "WHERE username = $1",
