@@ -285,5 +285,14 @@ Test(onboarding_request_grants, a_provider_gives_only_roles_it_holds)
              "[\"provider\"]}",
              f.org_id, email);
     cr_assert(eq(long, ob_request_create(provider, attrs, &doc), 201));
+    {
+        const json_t *a = json_object_get(json_object_get(doc, "data"), "attributes");
+        json_t *want = json_pack("[s]", "provider");
+
+        cr_assert(it_true(json_equal(json_object_get(a, "provider-roles"), want)),
+                  "the role it holds is kept");
+        cr_assert(eq(str, (char *)af_str(a, "created-by"), uid), "made by the provider");
+        json_decref(want);
+    }
     json_decref(doc);
 }
