@@ -71,6 +71,23 @@ void af_member(PGconn *pg, const char *user, const char *org, const char *role)
     free(v);
 }
 
+void af_member_login(const char *prefix, char *org, const char *role, char *user_id,
+                     char *access)
+{
+    PGconn *pg = it_pg();
+    char username[128];
+    json_t *doc = NULL;
+
+    if (!org[0])
+        af_org(pg, org);
+    af_user(pg, prefix, 1, 1, username, user_id);
+    af_member(pg, user_id, org, role);
+    PQfinish(pg);
+    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201), "login of %s", username);
+    snprintf(access, AF_TOKEN_MAX, "%s", af_str(doc, "access-token"));
+    json_decref(doc);
+}
+
 long af_call(const char *method, const char *path, const char *token, const char *body,
              json_t **doc)
 {

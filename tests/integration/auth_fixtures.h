@@ -27,6 +27,12 @@ void af_org(PGconn *pg, char *id);
 /* Makes user a member of org, with role (a role name of org) when not NULL. */
 void af_member(PGconn *pg, const char *user, const char *org, const char *role);
 
+/* A registered user (af_user with prefix) who is a member of org (a fresh
+ * one, its id into org, when org[0] is 0) with role, logged in: its id into
+ * user_id (40 bytes), its access token into access (AF_TOKEN_MAX). */
+void af_member_login(const char *prefix, char *org, const char *role, char *user_id,
+                     char *access);
+
 /* POST (or GET when body is NULL and method says so) path with the bearer
  * token (NULL: none) and body (JSON text or NULL). Returns the status; the
  * parsed body goes to *doc when doc is not NULL (caller json_decref; NULL

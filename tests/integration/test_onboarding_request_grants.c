@@ -258,19 +258,12 @@ Test(onboarding_request_grants, bad_groups_and_roles_are_refused_at_creation)
 Test(onboarding_request_grants, a_provider_gives_only_roles_it_holds)
 {
     struct ob_fixture f;
-    char email[128], attrs[1024], username[128], uid[40], provider[2048];
+    char email[128], attrs[1024], uid[40], provider[AF_TOKEN_MAX];
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
-    pg = it_pg();
-    af_user(pg, "it-obg-prov", 1, 1, username, uid);
-    af_member(pg, uid, f.org_id, "provider");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(provider, sizeof provider, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    af_member_login("it-obg-prov", f.org_id, "provider", uid, provider);
     it_unique(email, 100, "it-obg-prov-");
     strcat(email, "@example.com");
     snprintf(attrs, sizeof attrs,

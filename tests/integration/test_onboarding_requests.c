@@ -236,10 +236,9 @@ Test(onboarding_requests, auto_sign_up_makes_an_account_that_logs_in)
 Test(onboarding_requests, bad_input_and_strangers_are_refused)
 {
     struct ob_fixture f;
-    char attrs[1024], path[256], org[40], username[128], uid[40], stranger[AF_TOKEN_MAX];
+    char attrs[1024], path[256], org[40], uid[40], stranger[AF_TOKEN_MAX];
     char id[40];
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
@@ -283,14 +282,8 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     json_decref(doc);
 
     /* an admin of another organization sees nothing */
-    pg = it_pg();
-    af_org(pg, org);
-    af_user(pg, "it-obr-stranger", 1, 1, username, uid);
-    af_member(pg, uid, org, "admin");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(stranger, sizeof stranger, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    org[0] = '\0';
+    af_member_login("it-obr-stranger", org, "admin", uid, stranger);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\"}", f.org_id);
     cr_assert(eq(long, ob_request_create(stranger, attrs, &doc), 404));
     json_decref(doc);
@@ -338,10 +331,9 @@ Test(onboarding_requests, resend_invitation_and_text_status)
 {
     struct ob_fixture f;
     char email[128], new_email[128], attrs[1024], id[40], sms_id[40], path[256], body[512];
-    char org[40], username[128], uid[40], stranger[AF_TOKEN_MAX];
+    char org[40], uid[40], stranger[AF_TOKEN_MAX];
     const json_t *sms;
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
@@ -383,14 +375,8 @@ Test(onboarding_requests, resend_invitation_and_text_status)
                          "{\"username\": \"nobody-here@example.com\"}", &doc),
                  404));
     json_decref(doc);
-    pg = it_pg();
-    af_org(pg, org);
-    af_user(pg, "it-obr-stranger2", 1, 1, username, uid);
-    af_member(pg, uid, org, "admin");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(stranger, sizeof stranger, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    org[0] = '\0';
+    af_member_login("it-obr-stranger2", org, "admin", uid, stranger);
     snprintf(body, sizeof body, "{\"username\": \"%s\"}", new_email);
     cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", stranger, body, &doc), 404));
     json_decref(doc);
