@@ -111,6 +111,18 @@ const char *it_header_str(const struct it_resp *r, const char *name);
 /* Body parsed as JSON; asserts that it parses. Caller json_decref. */
 json_t *it_json(const struct it_resp *r);
 
+/* method path as token (NULL: none) with body (NULL: none); asserts the
+ * answer is status and returns its body parsed (caller json_decref). */
+json_t *it_call_expect(const char *method, const char *path, const char *token, const char *body,
+                       long status);
+
+/* data.attributes.<name> of a JSON:API document as a string, "(none)" when
+ * absent or not a string (borrowed). */
+const char *it_attr_str(const json_t *doc, const char *name);
+
+/* data.id of a JSON:API document, "(none)" when absent (borrowed). */
+const char *it_data_id(const json_t *doc);
+
 /* Asserts the body is an error in the style of the surface:
  *   "cureatr": {"status": "error", "message": <non-empty string>}
  *   "okaya":   {"error": <non-empty string>}
@@ -148,6 +160,9 @@ void it_unique(char *out, size_t cap, const char *prefix);
  * "kind" is kind (any when NULL), and returns the newest such as a JSON
  * object (caller json_decref), NULL when none came. */
 json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms);
+
+/* How many spooled messages to `to` of kind there are now. */
+int it_spool_count(const char *to, const char *kind);
 
 /* Copies the first run of 6 or more digits of msg's "body" (a code in a
  * spooled message) into out (cap bytes); "" when none. */

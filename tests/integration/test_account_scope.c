@@ -8,7 +8,6 @@
  * address. Suite: account_scope. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +18,6 @@
 #include "test_users_fixtures.h"
 
 TestSuite(account_scope, .timeout = 120);
-
-/* Messages of kind to `to` in the spool. */
-static int spool_count(const char *to, const char *kind)
-{
-    DIR *d = opendir(it_env("TEST_SPOOL_DIR"));
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d))) {
-        char path[1024];
-        json_t *j;
-        if (!strstr(e->d_name, ".json") || e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", it_env("TEST_SPOOL_DIR"), e->d_name);
-        j = json_load_file(path, 0, NULL);
-        n += j && json_is_string(json_object_get(j, "to")) &&
-             json_is_string(json_object_get(j, "kind")) &&
-             !strcmp(json_string_value(json_object_get(j, "to")), to) &&
-             !strcmp(json_string_value(json_object_get(j, "kind")), kind);
-        json_decref(j);
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
 
 /* Waits up to 10 s for a message of kind to `to`; its code into code (16). */
 static void wait_code(const char *to, const char *kind, char *code)
@@ -162,8 +136,8 @@ Test(account_scope, another_orgs_admin_cannot_take_over_a_shared_account)
     /* the anonymous step of the attack: the code goes to the victim only */
     cr_assert(eq(long, forgot(victim.username), 201));
     wait_code(victim_email, "reset-code", body);
-    cr_assert(eq(int, spool_count(attacker, "reset-code"), 0));
-    cr_assert(eq(int, spool_count(attacker, "verify-email"), 0));
+    cr_assert(eq(int, it_spool_count(attacker, "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count(attacker, "verify-email"), 0));
 
     /* what is theirs: the membership of their organization */
     snprintf(body, sizeof body,
@@ -261,7 +235,7 @@ Test(account_scope, a_new_email_is_pending_until_its_code_is_entered)
     /* a reset now still goes to the verified (old) address */
     cr_assert(eq(long, forgot(u.username), 201));
     wait_code(old_email, "reset-code", wrong);
-    cr_assert(eq(int, spool_count(new_email, "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count(new_email, "reset-code"), 0));
 
     snprintf(wrong, sizeof wrong, "%06d", (atoi(code) + 1) % 1000000);
     snprintf(body, sizeof body, "{\"confirmation-code\": \"%s\"}", wrong);
