@@ -600,6 +600,24 @@ void it_admin_token(char *access)
     cr_assert(access[0] != '\0', "platform admin access token");
 }
 
+void it_admin_session(char *access, char *user_id, char *session_id)
+{
+    struct it_resp r;
+    json_t *doc, *data;
+
+    it_admin_token(access);
+    it_call_token(&r, "POST", "/v1/authenticate/", access, "{}");
+    cr_assert(eq(long, r.status, 201), "authenticate: %.300s", r.body);
+    doc = it_json(&r);
+    data = json_object_get(doc, "data");
+    if (user_id)
+        snprintf(user_id, 40, "%s", json_string_value(json_object_get(data, "user-id")));
+    if (session_id)
+        snprintf(session_id, 40, "%s", json_string_value(json_object_get(data, "session-id")));
+    json_decref(doc);
+    it_resp_release(&r);
+}
+
 void it_admin_token_accepted(char *access)
 {
     double start = it_now_ms();

@@ -152,6 +152,11 @@ void it_admin_token(char *access);
  * answering 503 until then. For a suite that may run first. */
 void it_admin_token_accepted(char *access);
 
+/* As it_admin_token, then POST /v1/authenticate/ with it: the admin's
+ * user id and the token's session id into user_id and session_id (40 bytes
+ * each; either may be NULL). */
+void it_admin_session(char *access, char *user_id, char *session_id);
+
 /* A fresh name: prefix, then a random part (for usernames, organization
  * names, codes) into out (cap bytes). */
 void it_unique(char *out, size_t cap, const char *prefix);
