@@ -71,6 +71,23 @@ void af_member(PGconn *pg, const char *user, const char *org, const char *role)
     free(v);
 }
 
+void af_member_login(const char *prefix, char *org, const char *role, char *user_id,
+                     char *access)
+{
+    PGconn *pg = it_pg();
+    char username[128];
+    json_t *doc = NULL;
+
+    if (!org[0])
+        af_org(pg, org);
+    af_user(pg, prefix, 1, 1, username, user_id);
+    af_member(pg, user_id, org, role);
+    PQfinish(pg);
+    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201), "login of %s", username);
+    snprintf(access, AF_TOKEN_MAX, "%s", af_str(doc, "access-token"));
+    json_decref(doc);
+}
+
 long af_call(const char *method, const char *path, const char *token, const char *body,
              json_t **doc)
 {
@@ -118,6 +135,19 @@ const char *af_error(const json_t *doc, long status, const char *pointer)
     if (pointer)
         cr_assert(eq(str, (char *)af_str(src, "pointer"), (char *)pointer));
     return af_str(e, "detail");
+}
+
+void af_error_is(const json_t *doc, long status, const char *code, const char *detail)
+{
+    const json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    cr_assert(e != NULL, "not a JSON:API error: %s", text ? text : "(none)");
+    cr_assert(eq(long, (long)json_integer_value(json_object_get(e, "status")), status), "%s", text);
+    cr_assert(eq(str, (char *)af_str(e, "code"), (char *)code), "%s", text);
+    if (detail)
+        cr_assert(eq(str, (char *)af_str(e, "detail"), (char *)detail), "%s", text);
+    free(text);
 }
 
 void af_refuses_body(const char *path, const char *body, const char *pointer)

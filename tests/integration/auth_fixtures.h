@@ -27,6 +27,12 @@ void af_org(PGconn *pg, char *id);
 /* Makes user a member of org, with role (a role name of org) when not NULL. */
 void af_member(PGconn *pg, const char *user, const char *org, const char *role);
 
+/* A registered user (af_user with prefix) who is a member of org (a fresh
+ * one, its id into org, when org[0] is 0) with role, logged in: its id into
+ * user_id (40 bytes), its access token into access (AF_TOKEN_MAX). */
+void af_member_login(const char *prefix, char *org, const char *role, char *user_id,
+                     char *access);
+
 /* POST (or GET when body is NULL and method says so) path with the bearer
  * token (NULL: none) and body (JSON text or NULL). Returns the status; the
  * parsed body goes to *doc when doc is not NULL (caller json_decref; NULL
@@ -44,6 +50,10 @@ const char *af_str(const json_t *doc, const char *name);
 /* Asserts that doc is a JSON:API error with status and, when pointer is not
  * NULL, that source.pointer; returns its detail (borrowed). */
 const char *af_error(const json_t *doc, long status, const char *pointer);
+
+/* Asserts that doc is a JSON:API error with status, code and (when not
+ * NULL) detail: what the caller is told. */
+void af_error_is(const json_t *doc, long status, const char *code, const char *detail);
 
 /* POSTs body to path without credentials and asserts a 400 JSON:API error
  * whose source.pointer is pointer (not checked when pointer is ""). */

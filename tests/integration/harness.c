@@ -223,6 +223,32 @@ json_t *it_json(const struct it_resp *r)
     return doc;
 }
 
+json_t *it_call_expect(const char *method, const char *path, const char *token, const char *body,
+                       long status)
+{
+    struct it_resp r;
+    json_t *doc;
+
+    it_call_token(&r, method, path, token, body);
+    cr_assert(eq(long, r.status, status), "%s %s: %s", method, path, r.body);
+    doc = it_json(&r);
+    it_resp_release(&r);
+    return doc;
+}
+
+const char *it_attr_str(const json_t *doc, const char *name)
+{
+    const char *v = json_string_value(
+        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name));
+    return v ? v : "(none)";
+}
+
+const char *it_data_id(const json_t *doc)
+{
+    const char *v = json_string_value(json_object_get(json_object_get(doc, "data"), "id"));
+    return v ? v : "(none)";
+}
+
 static void assert_nonempty_string(const json_t *v, const char *what, const char *body)
 {
     cr_assert(it_true(json_is_string(v)), "%s is not a string in %.300s", what, body);
@@ -574,6 +600,24 @@ void it_admin_token(char *access)
     cr_assert(access[0] != '\0', "platform admin access token");
 }
 
+void it_admin_session(char *access, char *user_id, char *session_id)
+{
+    struct it_resp r;
+    json_t *doc, *data;
+
+    it_admin_token(access);
+    it_call_token(&r, "POST", "/v1/authenticate/", access, "{}");
+    cr_assert(eq(long, r.status, 201), "authenticate: %.300s", r.body);
+    doc = it_json(&r);
+    data = json_object_get(doc, "data");
+    if (user_id)
+        snprintf(user_id, 40, "%s", json_string_value(json_object_get(data, "user-id")));
+    if (session_id)
+        snprintf(session_id, 40, "%s", json_string_value(json_object_get(data, "session-id")));
+    json_decref(doc);
+    it_resp_release(&r);
+}
+
 void it_admin_token_accepted(char *access)
 {
     double start = it_now_ms();
@@ -600,6 +644,37 @@ void it_unique(char *out, size_t cap, const char *prefix)
              counter++);
 }
 
+/* Whether spooled message j goes to `to` and (kind not NULL) is of kind. */
+static int spool_matches(const json_t *j, const char *to, const char *kind)
+{
+    const json_t *t = json_object_get(j, "to"), *k = json_object_get(j, "kind");
+
+    return json_is_string(t) && !strcmp(json_string_value(t), to) &&
+           (!kind || (json_is_string(k) && !strcmp(json_string_value(k), kind)));
+}
+
+int it_spool_count(const char *to, const char *kind)
+{
+    const char *dir = it_env("TEST_SPOOL_DIR");
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d))) {
+        char path[1024];
+        json_t *j;
+        if (!strstr(e->d_name, ".json") || e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        j = json_load_file(path, 0, NULL);
+        n += spool_matches(j, to, kind);
+        json_decref(j);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
 json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms)
 {
     double until = it_now_ms() + timeout_ms;
@@ -612,16 +687,12 @@ json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms)
         struct dirent *e;
         while (d && (e = readdir(d))) {
             char path[1024];
-            json_t *j, *t, *k;
+            json_t *j;
             if (!strstr(e->d_name, ".json"))
                 continue;
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
             j = json_load_file(path, 0, NULL);
-            t = json_object_get(j, "to");
-            k = json_object_get(j, "kind");
-            if (json_is_string(t) && !strcmp(json_string_value(t), to) &&
-                (!kind || (json_is_string(k) && !strcmp(json_string_value(k), kind))) &&
-                strcmp(e->d_name, best_name) > 0) {
+            if (spool_matches(j, to, kind) && strcmp(e->d_name, best_name) > 0) {
                 json_decref(best);
                 best = j;
                 snprintf(best_name, sizeof best_name, "%s", e->d_name);

@@ -111,6 +111,18 @@ const char *it_header_str(const struct it_resp *r, const char *name);
 /* Body parsed as JSON; asserts that it parses. Caller json_decref. */
 json_t *it_json(const struct it_resp *r);
 
+/* method path as token (NULL: none) with body (NULL: none); asserts the
+ * answer is status and returns its body parsed (caller json_decref). */
+json_t *it_call_expect(const char *method, const char *path, const char *token, const char *body,
+                       long status);
+
+/* data.attributes.<name> of a JSON:API document as a string, "(none)" when
+ * absent or not a string (borrowed). */
+const char *it_attr_str(const json_t *doc, const char *name);
+
+/* data.id of a JSON:API document, "(none)" when absent (borrowed). */
+const char *it_data_id(const json_t *doc);
+
 /* Asserts the body is an error in the style of the surface:
  *   "cureatr": {"status": "error", "message": <non-empty string>}
  *   "okaya":   {"error": <non-empty string>}
@@ -140,6 +152,11 @@ void it_admin_token(char *access);
  * answering 503 until then. For a suite that may run first. */
 void it_admin_token_accepted(char *access);
 
+/* As it_admin_token, then POST /v1/authenticate/ with it: the admin's
+ * user id and the token's session id into user_id and session_id (40 bytes
+ * each; either may be NULL). */
+void it_admin_session(char *access, char *user_id, char *session_id);
+
 /* A fresh name: prefix, then a random part (for usernames, organization
  * names, codes) into out (cap bytes). */
 void it_unique(char *out, size_t cap, const char *prefix);
@@ -148,6 +165,9 @@ void it_unique(char *out, size_t cap, const char *prefix);
  * "kind" is kind (any when NULL), and returns the newest such as a JSON
  * object (caller json_decref), NULL when none came. */
 json_t *it_spool_wait(const char *to, const char *kind, double timeout_ms);
+
+/* How many spooled messages to `to` of kind there are now. */
+int it_spool_count(const char *to, const char *kind);
 
 /* Copies the first run of 6 or more digits of msg's "body" (a code in a
  * spooled message) into out (cap bytes); "" when none. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_fixtures.h"
+
 void ob_post_json(struct it_resp *r, const char *path, const char *token, const json_t *body)
 {
     char *text = json_dumps(body, JSON_COMPACT);
@@ -65,20 +67,69 @@ json_t *ob_sign_up_body(const char *code, const char *username, const char *emai
     return body;
 }
 
-void ob_sign_up_and_get_code(const char *code, const char *username, char *out)
+void ob_sign_up_ok(const json_t *body)
 {
     struct it_resp r;
-    json_t *body = ob_sign_up_body(code, username, NULL), *msg;
 
     ob_post_json(&r, "/v1/sign-up/", NULL, body);
-    json_decref(body);
     cr_assert(eq(long, r.status, 201), "sign-up: %s", r.body);
     it_resp_release(&r);
-    msg = it_spool_wait(username, "sign-up-code", 5000);
+}
+
+/* The confirmation code spooled to username into out (16 bytes). */
+static void spooled_code(const char *username, char *out)
+{
+    json_t *msg = it_spool_wait(username, "sign-up-code", 5000);
+
     cr_assert(msg != NULL, "no code was sent to %s", username);
     it_spool_code(msg, out, 16);
     json_decref(msg);
     cr_assert(eq(sz, strlen(out), 6), "a 6-digit code");
+}
+
+void ob_sign_up_and_get_code(const char *code, const char *username, char *out)
+{
+    json_t *body = ob_sign_up_body(code, username, NULL);
+
+    ob_sign_up_ok(body);
+    json_decref(body);
+    spooled_code(username, out);
+}
+
+void ob_sign_up_confirmed(const json_t *body)
+{
+    const char *username = json_string_value(json_object_get(body, "username"));
+    struct it_resp r;
+    char conf[16];
+
+    cr_assert(username != NULL, "the sign-up body names no username");
+    ob_sign_up_ok(body);
+    spooled_code(username, conf);
+    cr_assert(eq(long, ob_confirm(&r, username, conf, 0), 201), "confirm-sign-up: %s", r.body);
+    it_resp_release(&r);
+}
+
+char *ob_sign_up_user_id(const char *username)
+{
+    PGconn *pg = it_pg();
+    const char *p[] = {username};
+    char *id = it_pg_value(pg,
+                           "SELECT user_id::text FROM onboarding.sign_up_requests "
+                           "WHERE username = lower($1)",
+                           1, p);
+
+    PQfinish(pg);
+    cr_assert(id != NULL && strlen(id) == 36, "no user for the sign-up of %s", username);
+    return id;
+}
+
+long ob_request_create(const char *token, const char *attributes, json_t **doc)
+{
+    char body[2048];
+
+    snprintf(body, sizeof body,
+             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": %s}}", attributes);
+    return af_call("POST", "/v1/onboarding-requests/", token, body, doc);
 }
 
 long ob_confirm(struct it_resp *r, const char *username, const char *confirmation, int login)

@@ -1,6 +1,7 @@
 /* it_onboarding.h: steps the sign-up suites share (organization_codes,
- * sign_up, journey): an organization and a code made by the platform admin,
- * a sign-up body, the code read back from the spool, a confirmation. Each
+ * sign_up, journey, onboarding requests and invitations): an organization and a code made by the platform admin,
+ * a sign-up body, the code read back from the spool, a confirmation, an
+ * onboarding request. Each
  * asserts its own success. */
 #ifndef IT_ONBOARDING_H
 #define IT_ONBOARDING_H
@@ -40,6 +41,22 @@ json_t *ob_sign_up_body(const char *code, const char *username, const char *emai
 /* POST /v1/sign-up/ with body (borrowed) into r (release it). */
 void ob_post_json(struct it_resp *r, const char *path, const char *token, const json_t *body);
 
+/* POST /v1/sign-up/ with body (borrowed); asserts 201. */
+void ob_sign_up_ok(const json_t *body);
+
+/* Signs up with body (borrowed; its "username" is an email address, where
+ * the code goes), reads the confirmation code from the spool and confirms
+ * it without login; asserts each step (201, a code within 5 s, 201). */
+void ob_sign_up_confirmed(const json_t *body);
+
+/* The user id identity gave username's sign-up (onboarding's
+ * sign_up_requests.user_id; caller frees); asserts there is one. */
+char *ob_sign_up_user_id(const char *username);
+
+/* POST /v1/onboarding-requests/ as token with attributes (a JSON object
+ * text); the status, the body into *doc (caller json_decref). */
+long ob_request_create(const char *token, const char *attributes, json_t **doc);
+
 /* Signs username (an email address, also where the code goes) up with code,
  * expects 201, and reads the confirmation code from the spool into out
  * (16 bytes). */
@@ -49,14 +66,14 @@ void ob_sign_up_and_get_code(const char *code, const char *username, char *out);
  * returns the status, the body into r (release it). */
 long ob_confirm(struct it_resp *r, const char *username, const char *confirmation, int login);
 
-/* The JSON pointer of the first error of r's body, "" when none. Copies
- * into out (128 bytes). */
 /* Empties onboarding's anonymous-lookup limit of 127.0.0.1 (sign-up,
  * confirm-sign-up, onboarding-info: SIGN_UP_ADDR_LIMIT a minute), so that
  * other tests' requests do not count in a test and its own not elsewhere.
  * Fits a suite's .init. */
 void ob_clear_addr_limit(void);
 
+/* The JSON pointer of the first error of r's body, "" when none. Copies
+ * into out (128 bytes). */
 void ob_error_pointer(const struct it_resp *r, char *out);
 
 #endif

@@ -8,7 +8,6 @@
  * address. Suite: account_scope. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +18,6 @@
 #include "test_users_fixtures.h"
 
 TestSuite(account_scope, .timeout = 120);
-
-/* Messages of kind to `to` in the spool. */
-static int spool_count(const char *to, const char *kind)
-{
-    DIR *d = opendir(it_env("TEST_SPOOL_DIR"));
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d))) {
-        char path[1024];
-        json_t *j;
-        if (!strstr(e->d_name, ".json") || e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", it_env("TEST_SPOOL_DIR"), e->d_name);
-        j = json_load_file(path, 0, NULL);
-        n += j && json_is_string(json_object_get(j, "to")) &&
-             json_is_string(json_object_get(j, "kind")) &&
-             !strcmp(json_string_value(json_object_get(j, "to")), to) &&
-             !strcmp(json_string_value(json_object_get(j, "kind")), kind);
-        json_decref(j);
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
 
 /* Waits up to 10 s for a message of kind to `to`; its code into code (16). */
 static void wait_code(const char *to, const char *kind, char *code)
@@ -62,6 +36,32 @@ static char *user_value(const char *id, const char *sql)
     char *v = it_pg_value(pg, sql, 1, params);
     PQfinish(pg);
     return v;
+}
+
+/* r (released here) is status with the user document whose attribute
+ * name is want (consumed). */
+static void assert_user_answer(struct it_resp *r, long status, const char *name, json_t *want)
+{
+    json_t *doc;
+
+    cr_assert(eq(long, r->status, status), "%s", r->body);
+    doc = it_json(r);
+    cr_assert(it_true(json_equal(
+                  json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name),
+                  want)),
+              "%s in %.400s", name, r->body);
+    json_decref(doc);
+    json_decref(want);
+    it_resp_release(r);
+}
+
+/* identity.users holds "<first_name> <enabled>" for id. */
+static void assert_stored(const char *id, const char *want)
+{
+    char *v = user_value(id, "SELECT first_name || ' ' || enabled FROM identity.users WHERE id = $1");
+
+    cr_assert(eq(str, v, (char *)want), "stored");
+    free(v);
 }
 
 static long forgot(const char *username)
@@ -136,8 +136,8 @@ Test(account_scope, another_orgs_admin_cannot_take_over_a_shared_account)
     /* the anonymous step of the attack: the code goes to the victim only */
     cr_assert(eq(long, forgot(victim.username), 201));
     wait_code(victim_email, "reset-code", body);
-    cr_assert(eq(int, spool_count(attacker, "reset-code"), 0));
-    cr_assert(eq(int, spool_count(attacker, "verify-email"), 0));
+    cr_assert(eq(int, it_spool_count(attacker, "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count(attacker, "verify-email"), 0));
 
     /* what is theirs: the membership of their organization */
     snprintf(body, sizeof body,
@@ -172,11 +172,10 @@ Test(account_scope, admins_of_every_organization_and_the_platform_admin_may_chan
              "{\"first-name\": \"Bea\"}}}",
              member.id);
     ut_call(&r, "PATCH", admin_a.token, body, "/v1/users/%s/", member.id);
-    cr_assert(eq(long, r.status, 200), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 200, "first-name", json_string("Bea"));
     ut_call(&r, "POST", admin_a.token, "{}", "/v1/users/%s/disable/", member.id);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 201, "enabled", json_false());
+    assert_stored(member.id, "Bea false");
 
     /* an admin of B too (admin role there): every organization is theirs */
     pg = it_pg();
@@ -187,13 +186,12 @@ Test(account_scope, admins_of_every_organization_and_the_platform_admin_may_chan
              "{\"first-name\": \"Cy\"}}}",
              shared.id);
     ut_call(&r, "PATCH", admin_a.token, body, "/v1/users/%s/", shared.id);
-    cr_assert(eq(long, r.status, 200), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 200, "first-name", json_string("Cy"));
 
     it_admin_token(platform);
     ut_call(&r, "POST", platform, "{}", "/v1/users/%s/disable/", shared.id);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
+    assert_user_answer(&r, 201, "enabled", json_false());
+    assert_stored(shared.id, "Cy false");
 }
 
 /* A user's new email waits for its code: the account keeps its verified
@@ -237,7 +235,7 @@ Test(account_scope, a_new_email_is_pending_until_its_code_is_entered)
     /* a reset now still goes to the verified (old) address */
     cr_assert(eq(long, forgot(u.username), 201));
     wait_code(old_email, "reset-code", wrong);
-    cr_assert(eq(int, spool_count(new_email, "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count(new_email, "reset-code"), 0));
 
     snprintf(wrong, sizeof wrong, "%06d", (atoi(code) + 1) % 1000000);
     snprintf(body, sizeof body, "{\"confirmation-code\": \"%s\"}", wrong);

@@ -20,24 +20,6 @@ static const char *attr(const json_t *res, const char *name)
     return af_str(json_object_get(res, "attributes"), name);
 }
 
-/* A registered member of org (a fresh one when org[0] is 0) with role; its
- * access token into access. */
-static void member(char *org, const char *role, char *user_id, char *access)
-{
-    PGconn *pg = it_pg();
-    char username[128];
-    json_t *doc = NULL;
-
-    if (!org[0])
-        af_org(pg, org);
-    af_user(pg, "it-checkin", 1, 1, username, user_id);
-    af_member(pg, user_id, org, role);
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(access, AF_TOKEN_MAX, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
-}
-
 static long checkin(const char *access, const char *source, const char *model, json_t **doc)
 {
     char body[512];
@@ -55,7 +37,7 @@ Test(checkins, a_person_checks_in_and_reads_them_back)
     json_t *doc = NULL, *data;
 
     IT_REQUIRE_STACK();
-    member(org, "patient", user_id, access);
+    af_member_login("it-checkin", org, "patient", user_id, access);
     cr_assert(eq(long, checkin(access, "android", "Pixel 8", &doc), 201));
     data = json_object_get(doc, "data");
     cr_assert(eq(str, (char *)af_str(data, "type"), "user-checkins"));
@@ -93,9 +75,9 @@ Test(checkins, org_admin_reads_others_see_none)
     json_t *doc = NULL;
 
     IT_REQUIRE_STACK();
-    member(org, "patient", user_id, access);
-    member(org, "admin", admin_id, admin);
-    member(other_org, "admin", stranger_id, stranger);
+    af_member_login("it-checkin", org, "patient", user_id, access);
+    af_member_login("it-checkin", org, "admin", admin_id, admin);
+    af_member_login("it-checkin", other_org, "admin", stranger_id, stranger);
     cr_assert(eq(long, checkin(access, "web", "Firefox", &doc), 201));
     json_decref(doc);
     snprintf(path, sizeof path, CHECKINS "?individual-id=%s", user_id);
@@ -118,7 +100,7 @@ Test(checkins, bad_input_and_callers_are_refused)
     struct it_resp r;
 
     IT_REQUIRE_STACK();
-    member(org, "patient", user_id, access);
+    af_member_login("it-checkin", org, "patient", user_id, access);
     cr_assert(eq(long, checkin(NULL, "android", "x", &doc), 401));
     json_decref(doc);
     cr_assert(eq(long, checkin(access, "windows", "x", &doc), 400));

@@ -18,18 +18,6 @@ TestSuite(delivery_email_logs, .timeout = 90);
 
 #define LOGS "/v1/email-logs/"
 
-static json_t *get(const char *path, const char *token, long status)
-{
-    struct it_resp r;
-    json_t *doc;
-
-    it_call_token(&r, "GET", path, token, NULL);
-    cr_assert(eq(long, r.status, status), "GET %s: %s", path, r.body);
-    doc = it_json(&r);
-    it_resp_release(&r);
-    return doc;
-}
-
 static const char *attr(const json_t *item, const char *name)
 {
     const char *v = json_string_value(json_object_get(json_object_get(item, "attributes"), name));
@@ -95,7 +83,7 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
 
     /* the organization admin: its send and the bounce of it */
     snprintf(path, sizeof path, LOGS "?filter[destination]=%s", to);
-    doc = get(path, admin.token, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 2), "%s", json_dumps(doc, 0));
     item = json_array_get(json_object_get(doc, "data"), 0);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(item, "type")), "email-logs"));
@@ -114,10 +102,10 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
 
     /* a message for no organization: the platform admin only */
     snprintf(path, sizeof path, LOGS "?filter[destination]=%s", other);
-    doc = get(path, admin.token, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 0));
     json_decref(doc);
-    doc = get(path, platform, 200);
+    doc = it_call_expect("GET", path, platform, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
 
@@ -133,7 +121,7 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
         envelope__rpc_reply__free_unpacked(reply, NULL);
     }
     snprintf(path, sizeof path, LOGS "?filter[destination]=%s&page[offset]=2", to);
-    doc = get(path, admin.token, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     cr_assert(eq(str,
                  (char *)attr(json_array_get(json_object_get(doc, "data"), 0), "notification-type"),
@@ -143,14 +131,14 @@ Test(delivery_email_logs, shows_sends_and_bounces_to_whom_they_belong)
     /* time filters */
     snprintf(path, sizeof path,
              LOGS "?filter[destination]=%s&filter[timestamp][gte]=2999-01-01T00:00:00Z", to);
-    doc = get(path, platform, 200);
+    doc = it_call_expect("GET", path, platform, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 0));
     json_decref(doc);
     snprintf(path, sizeof path,
              LOGS "?filter[destination]=%s&filter[timestamp][gte]=2000-01-01&"
                   "filter[timestamp][lte]=2999-01-01T00:00:00Z",
              to);
-    doc = get(path, platform, 200);
+    doc = it_call_expect("GET", path, platform, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 3));
     json_decref(doc);
 }

@@ -19,32 +19,6 @@ TestSuite(delivery_notes, .timeout = 90);
 #define GM "/v1/organization-general-messages/"
 #define FB "/v1/feedback-comments/"
 
-static const char *attr_str(const json_t *doc, const char *name)
-{
-    const char *v = json_string_value(
-        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name));
-    return v ? v : "(none)";
-}
-
-static const char *data_id(const json_t *doc)
-{
-    const char *v = json_string_value(json_object_get(json_object_get(doc, "data"), "id"));
-    return v ? v : "(none)";
-}
-
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-                    long status)
-{
-    struct it_resp r;
-    json_t *doc;
-
-    it_call_token(&r, method, path, token, body);
-    cr_assert(eq(long, r.status, status), "%s %s: %s", method, path, r.body);
-    doc = it_json(&r);
-    it_resp_release(&r);
-    return doc;
-}
-
 static void refused(const char *method, const char *path, const char *token, const char *body,
                     long status, const char *source)
 {
@@ -83,23 +57,23 @@ Test(delivery_notes, general_messages_are_written_by_admins_and_read_by_members)
     refused("POST", GM, user.token, body, 403, "/data/attributes/organization-id");
     refused("POST", GM, b_admin.token, body, 403, "/data/attributes/organization-id");
     refused("POST", GM, NULL, body, 401, NULL);
-    doc = call("POST", GM, admin.token, body, 201);
-    snprintf(id, sizeof id, "%s", data_id(doc));
-    cr_assert(eq(str, (char *)attr_str(doc, "name"), "contact"));
-    cr_assert(eq(str, (char *)attr_str(doc, "locale"), "es_US"));
-    cr_assert(eq(str, (char *)attr_str(doc, "message"), "Llame al 555-0100"));
-    cr_assert(eq(str, (char *)attr_str(doc, "organization-id"), a));
+    doc = it_call_expect("POST", GM, admin.token, body, 201);
+    snprintf(id, sizeof id, "%s", it_data_id(doc));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "name"), "contact"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "locale"), "es_US"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "message"), "Llame al 555-0100"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "organization-id"), a));
     json_decref(doc);
     refused("POST", GM, admin.token, body, 409, NULL);
 
     snprintf(path, sizeof path, GM "%s/", id);
-    json_decref(call("GET", path, user.token, NULL, 200)); /* a member reads it */
+    json_decref(it_call_expect("GET", path, user.token, NULL, 200)); /* a member reads it */
     refused("GET", path, b_admin.token, NULL, 404, NULL);
     snprintf(list, sizeof list, GM "?organization-id=%s", a);
-    doc = call("GET", list, user.token, NULL, 200);
+    doc = it_call_expect("GET", list, user.token, NULL, 200);
     cr_assert(eq(sz, list_len(doc), 1));
     json_decref(doc);
-    doc = call("GET", list, b_admin.token, NULL, 200);
+    doc = it_call_expect("GET", list, b_admin.token, NULL, 200);
     cr_assert(eq(sz, list_len(doc), 0));
     json_decref(doc);
     refused("GET", GM, admin.token, NULL, 400, "organization-id");
@@ -110,8 +84,8 @@ Test(delivery_notes, general_messages_are_written_by_admins_and_read_by_members)
              id);
     refused("PATCH", path, user.token, patch, 403, NULL);
     refused("PATCH", path, b_admin.token, patch, 404, NULL);
-    doc = call("PATCH", path, admin.token, patch, 200);
-    cr_assert(eq(str, (char *)attr_str(doc, "message"), "Llame al 555-0199"));
+    doc = it_call_expect("PATCH", path, admin.token, patch, 200);
+    cr_assert(eq(str, (char *)it_attr_str(doc, "message"), "Llame al 555-0199"));
     json_decref(doc);
     snprintf(patch, sizeof patch,
              "{\"data\": {\"type\": \"organization-general-messages\", \"id\": \"%s\", "
@@ -151,28 +125,28 @@ Test(delivery_notes, feedback_is_read_by_its_author_and_admins_only)
             "{\"data\": {\"type\": \"feedback-comments\", \"attributes\": {\"comment\": \"x\", "
             "\"individual-id\": \"nope\"}}}",
             400, "/data/attributes/individual-id");
-    doc = call("POST", FB, user.token,
+    doc = it_call_expect("POST", FB, user.token,
                "{\"data\": {\"type\": \"feedback-comments\", \"attributes\": {\"comment\": "
                "\"The chart page is slow\", \"current-page\": \"/charts\"}}}",
                201);
-    snprintf(id, sizeof id, "%s", data_id(doc));
-    cr_assert(eq(str, (char *)attr_str(doc, "created-by"), user.id));
-    cr_assert(eq(str, (char *)attr_str(doc, "comment"), "The chart page is slow"));
-    cr_assert(eq(str, (char *)attr_str(doc, "current-page"), "/charts"));
+    snprintf(id, sizeof id, "%s", it_data_id(doc));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "created-by"), user.id));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "comment"), "The chart page is slow"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "current-page"), "/charts"));
     json_decref(doc);
 
     snprintf(path, sizeof path, FB "%s/", id);
-    json_decref(call("GET", path, user.token, NULL, 200));
-    json_decref(call("GET", path, admin.token, NULL, 200));
-    json_decref(call("GET", path, platform, NULL, 200));
+    json_decref(it_call_expect("GET", path, user.token, NULL, 200));
+    json_decref(it_call_expect("GET", path, admin.token, NULL, 200));
+    json_decref(it_call_expect("GET", path, platform, NULL, 200));
     refused("GET", path, other.token, NULL, 404, NULL);
     refused("GET", path, b_admin.token, NULL, 404, NULL);
     refused("GET", path, NULL, NULL, 401, NULL);
 
-    doc = call("GET", FB, other.token, NULL, 200);
+    doc = it_call_expect("GET", FB, other.token, NULL, 200);
     cr_assert(eq(sz, list_len(doc), 0));
     json_decref(doc);
-    doc = call("GET", FB "?page[limit]=1000", admin.token, NULL, 200);
+    doc = it_call_expect("GET", FB "?page[limit]=1000", admin.token, NULL, 200);
     found = 0;
     json_array_foreach(json_object_get(doc, "data"), i, item)
     {
@@ -180,7 +154,7 @@ Test(delivery_notes, feedback_is_read_by_its_author_and_admins_only)
     }
     cr_assert(eq(int, found, 1));
     json_decref(doc);
-    doc = call("GET", FB, b_admin.token, NULL, 200);
+    doc = it_call_expect("GET", FB, b_admin.token, NULL, 200);
     json_array_foreach(json_object_get(doc, "data"), i, item)
     {
         cr_assert(strcmp(json_string_value(json_object_get(item, "id")), id) != 0);

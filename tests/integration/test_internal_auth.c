@@ -279,6 +279,9 @@ Test(internal_auth, a_disabled_service_account_user_is_refused)
     it_resp_release(&r);
     v2(&r, t);
     ut_assert_error(&r, 403, NULL);
+    cr_assert(strstr(r.body, "\"code\":\"forbidden\"") != NULL, "%.300s", r.body);
+    cr_assert(strstr(r.body, "this service account's identity is disabled") != NULL, "%.300s",
+              r.body);
     it_resp_release(&r);
     free(t);
     it_jwt_key_free(&k);

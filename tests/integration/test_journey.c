@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth_fixtures.h"
 #include "harness.h"
 #include "it_onboarding.h"
 
@@ -85,6 +86,8 @@ Test(journey, sign_up_confirm_refresh_self_service_tenancy_and_disable)
     doc = it_json(&r);
     cr_assert(json_string_length(json_object_get(doc, "access-token")) > 0, "%s", r.body);
     snprintf(access, sizeof access, "%s", str_member(doc, "access-token"));
+    cr_assert(json_string_length(json_object_get(doc, "refresh-token")) > 0, "%s", r.body);
+    snprintf(refresh, sizeof refresh, "%s", str_member(doc, "refresh-token")); /* rotated */
     json_decref(doc);
     it_resp_release(&r);
 
@@ -134,5 +137,15 @@ Test(journey, sign_up_confirm_refresh_self_service_tenancy_and_disable)
     } while (it_now_ms() < deadline);
     cr_assert(eq(long, status, 401), "a disabled user's token still works after 1 s");
     /* and they cannot log in or refresh again */
-    cr_assert(it_login(user, OB_PASSWORD, NULL, NULL, NULL) != 201);
+    cr_assert(eq(long, af_login(user, OB_PASSWORD, NULL, &doc), 403));
+    af_error_is(doc, 403, "forbidden", "account disabled");
+    json_decref(doc);
+    body = json_pack("{s:s}", "refresh-token", refresh);
+    ob_post_json(&r, "/v1/refresh-token/", NULL, body);
+    json_decref(body);
+    cr_assert(eq(long, r.status, 401), "refresh: %s", r.body);
+    doc = it_json(&r);
+    af_error_is(doc, 401, "unauthorized", "session revoked");
+    json_decref(doc);
+    it_resp_release(&r);
 }

@@ -135,8 +135,11 @@ Test(logos, png_upload_is_resized_and_served)
 
 Test(logos, jpeg_and_webp_are_taken)
 {
-    static const char *const kinds[][2] = {{"jpeg", "image/jpeg"}, {"webp", "image/webp"}};
-    char org[UT_ID_LEN], url[256];
+    static const struct {
+        const char *kind, *type;
+        int w, h;
+    } kinds[] = {{"jpeg", "image/jpeg", 300, 300}, {"webp", "image/webp", 400, 200}};
+    char org[UT_ID_LEN], url[256], path[128];
     struct ut_user a;
     struct it_resp r;
     void *img;
@@ -145,13 +148,28 @@ Test(logos, jpeg_and_webp_are_taken)
     IT_REQUIRE_STACK();
     ut_org(org);
     ut_account(org, "admin", &a);
+    snprintf(path, sizeof path, "/v1/organizations/%s/logo/", org);
     for (size_t i = 0; i < 2; i++) {
-        image(kinds[i][0], 300, 300, &img, &len);
-        cr_assert(eq(long, upload_target(a.token, org, kinds[i][1], url), 201));
-        cr_assert(eq(long, put(a.token, url, kinds[i][1], img, len), 201));
+        struct it_req rq = {.path = path};
+        VipsImage *got;
+
+        image(kinds[i].kind, kinds[i].w, kinds[i].h, &img, &len);
+        cr_assert(eq(long, upload_target(a.token, org, kinds[i].type, url), 201));
+        cr_assert(eq(long, put(a.token, url, kinds[i].type, img, len), 201));
         g_free(img);
         process(&r, a.token, org);
-        cr_assert(eq(long, r.status, 201), "%s: %.300s", kinds[i][0], r.body);
+        cr_assert(eq(long, r.status, 201), "%s: %.300s", kinds[i].kind, r.body);
+        cr_assert(strstr(r.body, "\"logo-ready-to-use\":true") != NULL, "%.300s", r.body);
+        it_resp_release(&r);
+        /* it is the logo now: served as a PNG of its size (it fits 512 x 512) */
+        cr_assert(eq(int, it_http(&rq, &r), 0));
+        cr_assert(eq(long, r.status, 200), "%.200s", r.body);
+        cr_assert(eq(str, (char *)it_header_str(&r, "Content-Type"), "image/png"));
+        got = vips_image_new_from_buffer(r.body, r.len, "", NULL);
+        cr_assert(got != NULL, "%s: not an image", kinds[i].kind);
+        cr_assert(eq(int, vips_image_get_width(got), kinds[i].w), "%s", kinds[i].kind);
+        cr_assert(eq(int, vips_image_get_height(got), kinds[i].h), "%s", kinds[i].kind);
+        g_object_unref(got);
         it_resp_release(&r);
     }
 }

@@ -14,15 +14,14 @@
 #include <criterion/parameterized.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth_fixtures.h"
 #include "harness.h"
+#include "it_node_idp.h"
 
 TestSuite(oidc, .timeout = 120);
 
@@ -34,96 +33,20 @@ TestSuite(oidc, .timeout = 120);
 /* --- the OpenID provider --- */
 
 struct idp {
-    pid_t pid;
-    FILE *out; /* its stdout, open until it stops */
+    struct it_idp proc;
     char issuer[256];
 };
 
-/* Starts tests/node/oidc_idp.mjs (tamper "" for an honest provider) and
- * waits (20 s at most) for its "READY <issuer>" line. */
+/* Starts tests/node/oidc_idp.mjs (tamper "" for an honest provider); its
+ * "READY <issuer>" line gives the issuer. */
 static void idp_start(struct idp *p, const char *tamper)
 {
-    char redirect[512], line[256] = "";
-    int fds[2];
-    FILE *in;
+    char redirect[512], line[256];
 
     snprintf(redirect, sizeof redirect, "%s/v1/oauth2-redirector/", it_env("TEST_EDGE_URL"));
-    cr_assert(eq(int, pipe(fds), 0));
-    p->pid = fork();
-    cr_assert(p->pid >= 0);
-    if (p->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execlp("node", "node", "tests/node/oidc_idp.mjs", redirect, tamper, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    in = fdopen(fds[0], "r");
-    cr_assert(in != NULL);
-    /* the read blocks until the line or the child's end; the suite's timeout bounds it */
-    if (!fgets(line, sizeof line, in))
-        line[0] = '\0';
-    p->out = in;
-    cr_assert(strncmp(line, "READY ", 6) == 0,
-              "the OpenID provider did not start (is `npm ci` done in tests/node?)");
-    line[strcspn(line, "\r\n")] = '\0';
+    it_idp_start(&p->proc, "OpenID provider", line, sizeof line, "tests/node/oidc_idp.mjs",
+                 redirect, tamper, (char *)NULL);
     snprintf(p->issuer, sizeof p->issuer, "%s", line + 6);
-}
-
-static void idp_stop(struct idp *p)
-{
-    if (p->pid > 0) {
-        kill(p->pid, SIGTERM);
-        waitpid(p->pid, NULL, 0);
-        p->pid = 0;
-    }
-    if (p->out)
-        fclose(p->out);
-    p->out = NULL;
-}
-
-/* --- the browser --- */
-
-struct page {
-    long status;
-    char location[4096];
-    char *body;
-    size_t len;
-};
-
-static size_t page_write(char *data, size_t size, size_t n, void *ctx)
-{
-    struct page *pg = ctx;
-    size_t add = size * n;
-
-    pg->body = realloc(pg->body, pg->len + add + 1);
-    memcpy(pg->body + pg->len, data, add);
-    pg->len += add;
-    pg->body[pg->len] = '\0';
-    return add;
-}
-
-/* One request of browser b (cookies kept): GET url, or POST form. */
-static void browse(CURL *b, const char *url, const char *form, struct page *out)
-{
-    char *loc = NULL;
-
-    free(out->body);
-    memset(out, 0, sizeof *out);
-    curl_easy_setopt(b, CURLOPT_URL, url);
-    curl_easy_setopt(b, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(b, CURLOPT_TIMEOUT_MS, 20000L);
-    curl_easy_setopt(b, CURLOPT_WRITEFUNCTION, page_write);
-    curl_easy_setopt(b, CURLOPT_WRITEDATA, out);
-    if (form)
-        curl_easy_setopt(b, CURLOPT_POSTFIELDS, form);
-    else
-        curl_easy_setopt(b, CURLOPT_HTTPGET, 1L);
-    cr_assert(eq(int, curl_easy_perform(b), CURLE_OK), "request to %s", url);
-    curl_easy_getinfo(b, CURLINFO_RESPONSE_CODE, &out->status);
-    curl_easy_getinfo(b, CURLINFO_REDIRECT_URL, &loc);
-    snprintf(out->location, sizeof out->location, "%s", loc ? loc : "");
 }
 
 /* Value of query parameter name of url into buf ("" when absent), decoded. */
@@ -149,10 +72,10 @@ static void url_param(const char *url, const char *name, char *buf, size_t cap)
 /* What one sign-in through the browser came to. */
 struct journey {
     long status;             /* of the last answer: 302 to the app, or the refusal */
-    char app_url[4096];      /* the app's redirect URI with code and state */
-    char redirector[4096];   /* the provider's callback to the suite, as followed */
+    char app_url[8192];      /* the app's redirect URI with code and state */
+    char redirector[8192];   /* the provider's callback to the suite, as followed */
     json_t *error;           /* the refusal's body (JSON), or NULL */
-    char auth_url[4096];     /* the provider's authorization request */
+    char auth_url[8192];     /* the provider's authorization request */
 };
 
 /* The journey of subject (email, verified) from the launcher with iss. */
@@ -160,8 +83,8 @@ static void sign_in(const char *iss, const char *launch, const char *subject, co
                     int verified, struct journey *j)
 {
     CURL *b = curl_easy_init();
-    struct page pg = {0};
-    char url[4096], form[512], *e_iss = curl_easy_escape(NULL, iss, 0);
+    struct it_page pg = {0};
+    char url[8192], form[512], *e_iss = curl_easy_escape(NULL, iss, 0);
     char *e_sub = curl_easy_escape(NULL, subject, 0), *e_mail = curl_easy_escape(NULL, email, 0);
     int hops = 0;
 
@@ -170,7 +93,7 @@ static void sign_in(const char *iss, const char *launch, const char *subject, co
     curl_easy_setopt(b, CURLOPT_COOKIEFILE, ""); /* cookie engine on */
     snprintf(url, sizeof url, "%s/v1/oauth2-launcher/?iss=%s&launch=%s", it_env("TEST_EDGE_URL"),
              e_iss, launch);
-    browse(b, url, NULL, &pg);
+    it_browse(b, url, NULL, &pg);
     cr_assert(eq(long, pg.status, 302), "launcher: %s", pg.body ? pg.body : "");
     snprintf(j->auth_url, sizeof j->auth_url, "%s", pg.location);
     snprintf(form, sizeof form, "login=%s&email=%s&verified=%d", e_sub, e_mail, verified);
@@ -182,9 +105,9 @@ static void sign_in(const char *iss, const char *launch, const char *subject, co
             if (strstr(pg.location, "/v1/oauth2-redirector/"))
                 snprintf(j->redirector, sizeof j->redirector, "%s", pg.location);
             snprintf(url, sizeof url, "%s", pg.location);
-            browse(b, url, NULL, &pg);
+            it_browse(b, url, NULL, &pg);
         } else if (pg.status == 200 && strstr(url, "/interaction/")) {
-            browse(b, url, form, &pg); /* the provider's login form */
+            it_browse(b, url, form, &pg); /* the provider's login form */
         } else {
             break; /* a refusal */
         }
@@ -242,7 +165,7 @@ static void world_new(struct world *w, const char *tamper, const char *policy)
 
 static void world_free(struct world *w)
 {
-    idp_stop(&w->idp);
+    it_idp_stop(&w->idp.proc);
     if (w->pg)
         PQfinish(w->pg);
 }

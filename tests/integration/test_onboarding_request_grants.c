@@ -25,17 +25,6 @@ static const json_t *attrs_of(const json_t *doc)
     return json_object_get(json_object_get(doc, "data"), "attributes");
 }
 
-/* POST /v1/onboarding-requests/ as token with attributes (a JSON object
- * text); the status, the body into *doc. */
-static long create(const char *token, const char *attributes, json_t **doc)
-{
-    char body[2048];
-
-    snprintf(body, sizeof body,
-             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": %s}}", attributes);
-    return af_call("POST", REQS, token, body, doc);
-}
-
 /* A new group of org made by token through authz's API; its id to id (40). */
 static void new_group(const char *token, const char *org, char *id)
 {
@@ -143,11 +132,8 @@ static void assert_applied(const char *id)
 Test(onboarding_request_grants, a_claimed_request_makes_a_group_member_with_the_role)
 {
     struct ob_fixture f;
-    char email[128], attrs[1024], id[40], code[64], conf[16], g[40], *user_id;
-    struct it_resp r;
-    json_t *doc = NULL, *msg, *sign_up;
-    PGconn *pg;
-    const char *p[1];
+    char email[128], attrs[1024], id[40], code[64], g[40], *user_id;
+    json_t *doc = NULL, *sign_up;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
@@ -159,7 +145,7 @@ Test(onboarding_request_grants, a_claimed_request_makes_a_group_member_with_the_
              "\"%s\", \"notifications\": [\"email\"], \"individual-group-ids\": [\"%s\"], "
              "\"provider-roles\": [\"provider\"]}",
              f.org_id, email, g);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
     snprintf(code, sizeof code, "%s", af_str(attrs_of(doc), "code"));
     json_decref(doc);
@@ -167,24 +153,9 @@ Test(onboarding_request_grants, a_claimed_request_makes_a_group_member_with_the_
     /* the person signs up with the request's code and confirms */
     sign_up = ob_sign_up_body(f.code, email, NULL);
     json_object_set_new(sign_up, "referral-code", json_string(code));
-    ob_post_json(&r, "/v1/sign-up/", NULL, sign_up);
+    ob_sign_up_confirmed(sign_up);
     json_decref(sign_up);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
-    msg = it_spool_wait(email, "sign-up-code", 5000);
-    cr_assert(msg != NULL);
-    it_spool_code(msg, conf, sizeof conf);
-    json_decref(msg);
-    cr_assert(eq(long, ob_confirm(&r, email, conf, 0), 201), "%s", r.body);
-    it_resp_release(&r);
-    pg = it_pg();
-    p[0] = email;
-    user_id = it_pg_value(pg,
-                          "SELECT user_id::text FROM onboarding.sign_up_requests "
-                          "WHERE username = lower($1)",
-                          1, p);
-    PQfinish(pg);
-    cr_assert(user_id != NULL);
+    user_id = ob_sign_up_user_id(email);
 
     /* a member of the group (authz's API) and holds the role */
     assert_member(f.admin, g, user_id);
@@ -228,7 +199,7 @@ Test(onboarding_request_grants, auto_sign_up_applies_groups_and_roles_at_once)
              "\"%s\", \"auto-sign-up\": true, \"auto-confirm\": true, \"password\": \"%s\", "
              "\"individual-group-id\": \"%s\", \"provider-roles\": [\"provider\", \"admin\"]}",
              f.org_id, email, OB_PASSWORD, g);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     cr_assert(eq(str, (char *)af_str(attrs_of(doc), "account-step"), "created"));
     snprintf(user, sizeof user, "%s", af_str(attrs_of(doc), "patient"));
     json_decref(doc);
@@ -255,7 +226,7 @@ Test(onboarding_request_grants, bad_groups_and_roles_are_refused_at_creation)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"individual-group-ids\": "
              "[\"2c390a49-63fa-425c-8fd5-5b58aa277ace\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/individual-group-ids");
     cr_assert(doc_has(doc, "2c390a49-63fa-425c-8fd5-5b58aa277ace"));
     json_decref(doc);
@@ -264,7 +235,7 @@ Test(onboarding_request_grants, bad_groups_and_roles_are_refused_at_creation)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"individual-group-id\": "
              "\"%s\"}",
              f.org_id, email, g_other);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/individual-group-ids");
     json_decref(doc);
     /* a role the organization does not have */
@@ -272,7 +243,7 @@ Test(onboarding_request_grants, bad_groups_and_roles_are_refused_at_creation)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"provider-roles\": "
              "[\"provider\", \"nurse\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/provider-roles");
     cr_assert(doc_has(doc, "nurse"));
     json_decref(doc);
@@ -287,32 +258,34 @@ Test(onboarding_request_grants, bad_groups_and_roles_are_refused_at_creation)
 Test(onboarding_request_grants, a_provider_gives_only_roles_it_holds)
 {
     struct ob_fixture f;
-    char email[128], attrs[1024], username[128], uid[40], provider[2048];
+    char email[128], attrs[1024], uid[40], provider[AF_TOKEN_MAX];
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
-    pg = it_pg();
-    af_user(pg, "it-obg-prov", 1, 1, username, uid);
-    af_member(pg, uid, f.org_id, "provider");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(provider, sizeof provider, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    af_member_login("it-obg-prov", f.org_id, "provider", uid, provider);
     it_unique(email, 100, "it-obg-prov-");
     strcat(email, "@example.com");
     snprintf(attrs, sizeof attrs,
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"provider-roles\": "
              "[\"admin\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(provider, attrs, &doc), 403));
+    cr_assert(eq(long, ob_request_create(provider, attrs, &doc), 403));
     af_error(doc, 403, "/data/attributes/provider-roles");
     json_decref(doc);
     snprintf(attrs, sizeof attrs,
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"provider-roles\": "
              "[\"provider\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(provider, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(provider, attrs, &doc), 201));
+    {
+        const json_t *a = json_object_get(json_object_get(doc, "data"), "attributes");
+        json_t *want = json_pack("[s]", "provider");
+
+        cr_assert(it_true(json_equal(json_object_get(a, "provider-roles"), want)),
+                  "the role it holds is kept");
+        cr_assert(eq(str, (char *)af_str(a, "created-by"), uid), "made by the provider");
+        json_decref(want);
+    }
     json_decref(doc);
 }

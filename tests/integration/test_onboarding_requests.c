@@ -30,17 +30,6 @@ static const char *attr(const json_t *doc, const char *name)
     return af_str(attrs_of(doc), name);
 }
 
-/* POST /v1/onboarding-requests/ as token with attributes (a JSON object
- * text); the status, the body into *doc. */
-static long create(const char *token, const char *attributes, json_t **doc)
-{
-    char body[2048];
-
-    snprintf(body, sizeof body,
-             "{\"data\": {\"type\": \"onboarding-requests\", \"attributes\": %s}}", attributes);
-    return af_call("POST", REQS, token, body, doc);
-}
-
 /* A unique email address into out (128 bytes). */
 static void unique_email(char *out, const char *prefix)
 {
@@ -82,13 +71,10 @@ static void assert_event(const char *subject, const char *id)
 Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
 {
     struct ob_fixture f;
-    char email[128], attrs[1024], id[40], code[64], path[256], body[512], conf[16];
+    char email[128], attrs[1024], id[40], code[64], path[256], body[512];
     const json_t *invite;
-    struct it_resp r;
     json_t *doc = NULL, *msg, *sign_up;
-    PGconn *pg;
     char *user_id;
-    const char *p[1];
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
@@ -98,7 +84,7 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
              "\"%s\", \"phone-number\": \"+15551230001\", \"notifications\": [\"email\", "
              "\"sms\"], \"provider-roles\": [\"provider\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
     snprintf(code, sizeof code, "%s", attr(doc, "code"));
     cr_assert(eq(str, (char *)af_str(json_object_get(doc, "data"), "type"), "onboarding-requests"));
@@ -170,25 +156,9 @@ Test(onboarding_requests, an_invited_patient_claims_the_request_by_signing_up)
     /* the person signs up with the request's code as referral code */
     sign_up = ob_sign_up_body(f.code, email, NULL);
     json_object_set_new(sign_up, "referral-code", json_string(code));
-    ob_post_json(&r, "/v1/sign-up/", NULL, sign_up);
+    ob_sign_up_confirmed(sign_up);
     json_decref(sign_up);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
-    msg = it_spool_wait(email, "sign-up-code", 5000);
-    cr_assert(msg != NULL);
-    it_spool_code(msg, conf, sizeof conf);
-    json_decref(msg);
-    cr_assert(eq(long, ob_confirm(&r, email, conf, 0), 201), "%s", r.body);
-    it_resp_release(&r);
-
-    pg = it_pg();
-    p[0] = email;
-    user_id = it_pg_value(pg,
-                          "SELECT user_id::text FROM onboarding.sign_up_requests "
-                          "WHERE username = lower($1)",
-                          1, p);
-    PQfinish(pg);
-    cr_assert(user_id != NULL);
+    user_id = ob_sign_up_user_id(email);
     snprintf(path, sizeof path, REQS "%s/", id);
     cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
     cr_assert(eq(str, (char *)attr(doc, "status"), "claimed"));
@@ -232,7 +202,7 @@ Test(onboarding_requests, auto_sign_up_makes_an_account_that_logs_in)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"auto-sign-up\": true, "
              "\"auto-confirm\": true, \"password\": \"%s\", \"email-user-now\": true}",
              f.org_id, email, OB_PASSWORD);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     cr_assert(eq(str, (char *)attr(doc, "account-step"), "created"));
     cr_assert(strlen(attr(doc, "patient")) == 36);
     cr_assert(eq(str, (char *)attr(doc, "username"), email));
@@ -246,7 +216,7 @@ Test(onboarding_requests, auto_sign_up_makes_an_account_that_logs_in)
     cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
     before = (long)json_array_size(json_object_get(doc, "data"));
     json_decref(doc);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 409));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 409));
     af_error(doc, 409, "/data/attributes/username");
     json_decref(doc);
     /* a weak password: 400 at password */
@@ -255,7 +225,7 @@ Test(onboarding_requests, auto_sign_up_makes_an_account_that_logs_in)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"auto-sign-up\": true, "
              "\"password\": \"abc\"}",
              f.org_id, email);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/password");
     json_decref(doc);
     cr_assert(eq(long, af_call("GET", path, f.admin, NULL, &doc), 200));
@@ -266,63 +236,56 @@ Test(onboarding_requests, auto_sign_up_makes_an_account_that_logs_in)
 Test(onboarding_requests, bad_input_and_strangers_are_refused)
 {
     struct ob_fixture f;
-    char attrs[1024], path[256], org[40], username[128], uid[40], stranger[AF_TOKEN_MAX];
+    char attrs[1024], path[256], org[40], uid[40], stranger[AF_TOKEN_MAX];
     char id[40];
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
-    cr_assert(eq(long, create(NULL, "{}", &doc), 401));
+    cr_assert(eq(long, ob_request_create(NULL, "{}", &doc), 401));
     json_decref(doc);
-    cr_assert(eq(long, create(f.admin, "{}", &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, "{}", &doc), 400));
     af_error(doc, 400, "/data/attributes/organization");
     json_decref(doc);
     cr_assert(eq(
-        long, create(f.admin, "{\"organization\": \"7f1d5b8e-0000-4000-8000-000000000009\"}", &doc),
+        long, ob_request_create(f.admin, "{\"organization\": \"7f1d5b8e-0000-4000-8000-000000000009\"}", &doc),
         404));
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"patient-email\": \"nope\"}",
              f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/patient-email");
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"notifications\": [\"sms\"]}",
              f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/phone-number");
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"notifications\": [\"fax\"]}",
              f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"password\": \"x\"}", f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     af_error(doc, 400, "/data/attributes/password");
     json_decref(doc);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"color\": \"red\"}", f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 400));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 400));
     json_decref(doc);
 
     /* a request without invitations */
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\"}", f.org_id);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
     cr_assert(it_true(
         json_is_null(json_object_get(json_object_get(attrs_of(doc), "last-invite"), "email"))));
     json_decref(doc);
 
     /* an admin of another organization sees nothing */
-    pg = it_pg();
-    af_org(pg, org);
-    af_user(pg, "it-obr-stranger", 1, 1, username, uid);
-    af_member(pg, uid, org, "admin");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(stranger, sizeof stranger, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    org[0] = '\0';
+    af_member_login("it-obr-stranger", org, "admin", uid, stranger);
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\"}", f.org_id);
-    cr_assert(eq(long, create(stranger, attrs, &doc), 404));
+    cr_assert(eq(long, ob_request_create(stranger, attrs, &doc), 404));
     json_decref(doc);
     snprintf(path, sizeof path, REQS "%s/", id);
     cr_assert(eq(long, af_call("GET", path, stranger, NULL, &doc), 404));
@@ -334,7 +297,7 @@ Test(onboarding_requests, bad_input_and_strangers_are_refused)
     /* but onboards in their own */
     snprintf(attrs, sizeof attrs, "{\"organization\": \"%s\", \"onboard-type\": \"provider\"}",
              org);
-    cr_assert(eq(long, create(stranger, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(stranger, attrs, &doc), 201));
     json_decref(doc);
 
     /* queries and ids */
@@ -368,10 +331,9 @@ Test(onboarding_requests, resend_invitation_and_text_status)
 {
     struct ob_fixture f;
     char email[128], new_email[128], attrs[1024], id[40], sms_id[40], path[256], body[512];
-    char org[40], username[128], uid[40], stranger[AF_TOKEN_MAX];
+    char org[40], uid[40], stranger[AF_TOKEN_MAX];
     const json_t *sms;
     json_t *doc = NULL;
-    PGconn *pg;
 
     IT_REQUIRE_STACK();
     ob_fixture_make(&f);
@@ -381,7 +343,7 @@ Test(onboarding_requests, resend_invitation_and_text_status)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"phone-number\": "
              "\"+15551230003\", \"notifications\": [\"email\", \"sms\"]}",
              f.org_id, email);
-    cr_assert(eq(long, create(f.admin, attrs, &doc), 201));
+    cr_assert(eq(long, ob_request_create(f.admin, attrs, &doc), 201));
     snprintf(id, sizeof id, "%s", af_str(json_object_get(doc, "data"), "id"));
     json_decref(doc);
 
@@ -413,14 +375,8 @@ Test(onboarding_requests, resend_invitation_and_text_status)
                          "{\"username\": \"nobody-here@example.com\"}", &doc),
                  404));
     json_decref(doc);
-    pg = it_pg();
-    af_org(pg, org);
-    af_user(pg, "it-obr-stranger2", 1, 1, username, uid);
-    af_member(pg, uid, org, "admin");
-    PQfinish(pg);
-    cr_assert(eq(long, af_login(username, AF_PASSWORD, NULL, &doc), 201));
-    snprintf(stranger, sizeof stranger, "%s", af_str(doc, "access-token"));
-    json_decref(doc);
+    org[0] = '\0';
+    af_member_login("it-obr-stranger2", org, "admin", uid, stranger);
     snprintf(body, sizeof body, "{\"username\": \"%s\"}", new_email);
     cr_assert(eq(long, af_call("POST", "/v1/resend-invitation/", stranger, body, &doc), 404));
     json_decref(doc);
@@ -483,8 +439,11 @@ Test(onboarding_requests, a_lost_account_reply_is_finished_by_the_sweeper)
              "{\"organization\": \"%s\", \"patient-email\": \"%s\", \"auto-sign-up\": true, "
              "\"auto-confirm\": true, \"password\": \"%s\"}",
              f.org_id, user, OB_PASSWORD);
-    status = create(f.admin, attrs, &doc);
-    cr_assert(status >= 500, "the lost reply is a 5xx, got %ld", status);
+    status = ob_request_create(f.admin, attrs, &doc);
+    /* the lost reply: a 504 saying the request is saved and finished later */
+    cr_assert(eq(long, status, 504));
+    af_error_is(doc, 504, "timeout", NULL);
+    cr_assert(strstr(af_error(doc, 504, NULL), "is saved but its account is not made yet") != NULL);
     json_decref(doc);
     step = value_for("SELECT account_step FROM onboarding.onboarding_requests "
                      "WHERE username = $1",

@@ -17,29 +17,9 @@ TestSuite(organization_codes, .timeout = 60);
 
 #define CODES "/v1/organization-codes/"
 
-static const char *attr_str(const json_t *doc, const char *name)
-{
-    const char *v = json_string_value(
-        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name));
-    return v ? v : "(none)";
-}
-
 static json_t *attr(const json_t *doc, const char *name)
 {
     return json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name);
-}
-
-/* GET path as token; asserts status, returns the body (caller json_decref). */
-static json_t *get(const char *path, const char *token, long status)
-{
-    struct it_resp r;
-    json_t *doc;
-
-    it_call_token(&r, "GET", path, token, NULL);
-    cr_assert(eq(long, r.status, status), "GET %s: %s", path, r.body);
-    doc = it_json(&r);
-    it_resp_release(&r);
-    return doc;
 }
 
 /* True when the list doc has a resource with id. */
@@ -93,7 +73,7 @@ Test(organization_codes, admin_creates_reads_updates_and_lists)
     cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "id")), id));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "type")),
                  "organization-codes"));
-    cr_assert(eq(str, (char *)attr_str(doc, "expires-at"), "2099-01-01T00:00:00.000000Z"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "expires-at"), "2099-01-01T00:00:00.000000Z"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(attr(doc, "organization"), "name")), name));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(attr(doc, "organization"), "id")), org_id));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(attr(doc, "individual-group"), "id")),
@@ -104,7 +84,7 @@ Test(organization_codes, admin_creates_reads_updates_and_lists)
 
     /* read */
     snprintf(path, sizeof path, CODES "%s/", id);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(it_true(json_is_array(json_object_get(attr(doc, "enrollment-schema"), "fields"))));
     json_decref(doc);
 
@@ -126,11 +106,11 @@ Test(organization_codes, admin_creates_reads_updates_and_lists)
 
     /* list, filtered by organization, and paged */
     snprintf(path, sizeof path, CODES "?filter[organization-id]=%s", org_id);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(lists(doc, id));
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
-    doc = get(CODES "?page[limit]=1", admin, 200);
+    doc = it_call_expect("GET", CODES "?page[limit]=1", admin, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
 }
@@ -164,9 +144,9 @@ Test(organization_codes, unknown_codes_and_organizations_are_404)
 
     IT_REQUIRE_STACK();
     it_admin_token(admin);
-    json_decref(get(CODES "no-such-code/", admin, 404));
-    json_decref(get(CODES "no-such-code/users/", admin, 404));
-    json_decref(get(CODES "bad%20code/", admin, 404));
+    json_decref(it_call_expect("GET", CODES "no-such-code/", admin, NULL, 404));
+    json_decref(it_call_expect("GET", CODES "no-such-code/users/", admin, NULL, 404));
+    json_decref(it_call_expect("GET", CODES "bad%20code/", admin, NULL, 404));
     body = json_pack("{s:{s:s, s:{s:s}}}", "data", "type", "organization-codes", "attributes",
                      "organization-id", "5bde7683-6e91-4fd9-86a3-b24499f30e53");
     ob_post_json(&r, CODES, admin, body);
@@ -274,7 +254,7 @@ Test(organization_codes, lists_who_signed_up_with_filters)
     it_resp_release(&r);
 
     snprintf(path, sizeof path, CODES "%s/users/", code);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 2));
     first = json_array_get(json_object_get(doc, "data"), 0);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(first, "type")),
@@ -285,26 +265,26 @@ Test(organization_codes, lists_who_signed_up_with_filters)
     json_decref(doc);
 
     snprintf(path, sizeof path, CODES "%s/users/?state=registered&email-verified=true", code);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
     snprintf(path, sizeof path, CODES "%s/users/?text=%sA", code, base);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1), "text ignores case");
     json_decref(doc);
     snprintf(path, sizeof path, CODES "%s/users/?page[offset]=1", code);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
     snprintf(path, sizeof path, CODES "%s/", code);
-    doc = get(path, admin, 200);
+    doc = it_call_expect("GET", path, admin, NULL, 200);
     cr_assert(eq(i64, json_integer_value(attr(doc, "sign-up-requests-count")), 2));
     json_decref(doc);
 
     snprintf(path, sizeof path, CODES "%s/users/?state=sleeping", code);
-    json_decref(get(path, admin, 400));
+    json_decref(it_call_expect("GET", path, admin, NULL, 400));
     snprintf(path, sizeof path, CODES "%s/users/?colour=red", code);
-    json_decref(get(path, admin, 400));
+    json_decref(it_call_expect("GET", path, admin, NULL, 400));
 }
 
 Test(organization_codes, others_see_nothing)
@@ -329,13 +309,13 @@ Test(organization_codes, others_see_nothing)
     cr_assert(token[0] != '\0', "a token for the patient");
 
     /* a patient of the very organization is no admin of it */
-    doc = get(CODES, token, 200);
+    doc = it_call_expect("GET", CODES, token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 0));
     json_decref(doc);
     snprintf(path, sizeof path, CODES "%s/", code);
-    json_decref(get(path, token, 404));
+    json_decref(it_call_expect("GET", path, token, NULL, 404));
     snprintf(path, sizeof path, CODES "%s/users/", code);
-    json_decref(get(path, token, 404));
+    json_decref(it_call_expect("GET", path, token, NULL, 404));
     body = json_pack("{s:{s:s, s:{s:s}}}", "data", "type", "organization-codes", "attributes",
                      "organization-id", org_id);
     ob_post_json(&r, CODES, token, body);
@@ -355,7 +335,7 @@ Test(organization_codes, info_is_public_until_the_code_expires)
     ob_create_code(admin, org_id, NULL, code);
     ob_create_code(admin, org_id, "2001-01-01T00:00:00+02:00", old);
     snprintf(path, sizeof path, "/v1/organization-code-info/%s/", code);
-    doc = get(path, NULL, 200);
+    doc = it_call_expect("GET", path, NULL, NULL, 200);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "type")),
                  "organization-code-info"));
     cr_assert(eq(str, (char *)json_string_value(json_object_get(attr(doc, "organization"), "name")), name));
@@ -364,6 +344,6 @@ Test(organization_codes, info_is_public_until_the_code_expires)
     cr_assert(eq(str, (char *)json_string_value(json_object_get(attr(doc, "enrollment-schema"), "version")), "1"));
     json_decref(doc);
     snprintf(path, sizeof path, "/v1/organization-code-info/%s/", old);
-    json_decref(get(path, NULL, 404));
-    json_decref(get("/v1/organization-code-info/no-such-code/", NULL, 404));
+    json_decref(it_call_expect("GET", path, NULL, NULL, 404));
+    json_decref(it_call_expect("GET", "/v1/organization-code-info/no-such-code/", NULL, NULL, 404));
 }

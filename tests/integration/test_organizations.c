@@ -474,6 +474,22 @@ Test(organizations, add_and_remove_members_with_roles_and_events)
     it_resp_release(&r);
 }
 
+/* 1 when user belongs to org (identity.user_organizations), else 0. */
+static long is_member(const char *user, const char *org)
+{
+    PGconn *pg = it_pg();
+    const char *p[] = {user, org};
+    char *v = it_pg_value(pg,
+                          "SELECT count(*)::text FROM identity.user_organizations "
+                          "WHERE user_id = $1::uuid AND organization_id = $2::uuid",
+                          2, p);
+    long n = v ? atol(v) : -1;
+
+    PQfinish(pg);
+    free(v);
+    return n;
+}
+
 Test(organizations, an_org_admin_cannot_pull_in_other_tenants_users)
 {
     char admin[4097], a[UT_ID_LEN], b[UT_ID_LEN], body[512];
@@ -499,9 +515,13 @@ Test(organizations, an_org_admin_cannot_pull_in_other_tenants_users)
     it_resp_release(&r);
     /* the admin removes a member */
     member_body(body, sizeof body, "user-id", a_patient.id, NULL);
+    cr_assert(eq(long, is_member(a_patient.id, a), 1));
     ut_call(&r, "POST", a_admin.token, body, ORGS "%s/remove-user/", a);
     cr_assert(eq(long, r.status, 201), "%.300s", r.body);
     it_resp_release(&r);
+    cr_assert(eq(long, is_member(a_patient.id, a), 0), "removed from the organization");
+    cr_assert(eq(long, is_member(b_user.id, a), 0), "the other tenant's user was not added");
+    cr_assert(eq(long, is_member(a_admin.id, a), 1), "the 403 removed no one");
 }
 
 Test(organizations, user_organizations_list_and_create)

@@ -7,7 +7,6 @@
  * Suite: reset_limits. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -55,42 +54,17 @@ static void confirm(struct it_resp *r, const char *username, const char *code)
     it_call_token(r, "POST", "/v1/confirm-forgot-password/", NULL, body);
 }
 
-/* Messages of kind to `to` in the spool. */
-static int spool_count(const char *to, const char *kind)
-{
-    DIR *d = opendir(it_env("TEST_SPOOL_DIR"));
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d))) {
-        char path[1024];
-        json_t *j;
-        if (!strstr(e->d_name, ".json") || e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", it_env("TEST_SPOOL_DIR"), e->d_name);
-        j = json_load_file(path, 0, NULL);
-        n += j && json_is_string(json_object_get(j, "to")) &&
-             json_is_string(json_object_get(j, "kind")) &&
-             !strcmp(json_string_value(json_object_get(j, "to")), to) &&
-             !strcmp(json_string_value(json_object_get(j, "kind")), kind);
-        json_decref(j);
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
-
 /* Asks for a code for username and waits for it (the n+1-th message). */
 static void new_code(const char *username, char *code)
 {
-    int before = spool_count(username, "reset-code");
+    int before = it_spool_count(username, "reset-code");
     double until = it_now_ms() + 10000;
     json_t *msg;
 
     cr_assert(eq(long, forgot_status(username), 201));
-    while (spool_count(username, "reset-code") <= before && it_now_ms() < until)
+    while (it_spool_count(username, "reset-code") <= before && it_now_ms() < until)
         usleep(20 * 1000);
-    cr_assert(spool_count(username, "reset-code") > before, "no new code was sent");
+    cr_assert(it_spool_count(username, "reset-code") > before, "no new code was sent");
     msg = it_spool_wait(username, "reset-code", 1000);
     it_spool_code(msg, code, 16);
     json_decref(msg);
@@ -275,8 +249,8 @@ Test(reset_limits, codes_go_only_to_verified_addresses)
         cr_assert(eq(long, af_call("POST", "/v1/forgot-password/", NULL, body, NULL), 201));
     }
     usleep(500 * 1000);
-    cr_assert(eq(int, spool_count(user, "reset-code"), 0));
-    cr_assert(eq(int, spool_count("+15550100888", "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count(user, "reset-code"), 0));
+    cr_assert(eq(int, it_spool_count("+15550100888", "reset-code"), 0));
     v = it_pg_value(pg, "SELECT count(*)::text FROM identity.reset_codes WHERE user_id = $1::uuid",
                     1, params);
     cr_assert(eq(str, v, "0"));

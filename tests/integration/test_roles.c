@@ -193,6 +193,7 @@ Test(roles, a_new_admin_role_reaches_the_next_token)
              t.org);
     ut_call(&r, "PATCH", token, body, "/v1/organizations/%s/", t.org);
     cr_assert(eq(long, r.status, 200), "%.300s", r.body);
+    cr_assert(strstr(r.body, "\"display-name\":\"by the new admin\"") != NULL, "%.300s", r.body);
     it_resp_release(&r);
 }
 

@@ -13,64 +13,43 @@
 #include <criterion/parameterized.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth_fixtures.h"
 #include "harness.h"
+#include "it_node_idp.h"
 
 TestSuite(saml, .timeout = 120);
 
 struct idp {
-    pid_t pid;
-    FILE *out;
+    struct it_idp proc;
     char base[128], cert_file[256], dir[64];
 };
 
-/* Starts the provider for sp_entity and acs; mode "" for an honest one. */
+/* Starts tests/node/saml_idp.mjs for sp_entity and acs (mode "" for an
+ * honest one) with its key and certificate in a new folder; its
+ * "READY <base> <cert file>" line gives both. */
 static void idp_start(struct idp *p, const char *sp_entity, const char *acs, const char *mode)
 {
-    char line[512] = "";
-    int fds[2];
+    char line[512];
 
     snprintf(p->dir, sizeof p->dir, "/tmp/saml-idp-XXXXXX");
     cr_assert(mkdtemp(p->dir) != NULL);
-    cr_assert(eq(int, pipe(fds), 0));
-    p->pid = fork();
-    cr_assert(p->pid >= 0);
-    if (p->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execlp("node", "node", "tests/node/saml_idp.mjs", p->dir, sp_entity, acs, mode,
-               (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    p->out = fdopen(fds[0], "r");
-    cr_assert(p->out != NULL);
-    if (!fgets(line, sizeof line, p->out))
-        line[0] = '\0';
-    cr_assert(eq(int, sscanf(line, "READY %127s %255s", p->base, p->cert_file), 2),
-              "the SAML provider did not start (is `npm ci` done in tests/node?)");
+    it_idp_start(&p->proc, "SAML provider", line, sizeof line, "tests/node/saml_idp.mjs", p->dir,
+                 sp_entity, acs, mode, (char *)NULL);
+    cr_assert(eq(int, sscanf(line, "READY %127s %255s", p->base, p->cert_file), 2), "%s", line);
 }
 
 static void idp_stop(struct idp *p)
 {
-    char cmd[128];
+    char path[128];
 
-    if (p->pid > 0) {
-        kill(p->pid, SIGTERM);
-        waitpid(p->pid, NULL, 0);
-    }
-    if (p->out)
-        fclose(p->out);
-    snprintf(cmd, sizeof cmd, "%s/idp.key", p->dir);
-    unlink(cmd);
+    it_idp_stop(&p->proc);
+    snprintf(path, sizeof path, "%s/idp.key", p->dir);
+    unlink(path);
     unlink(p->cert_file);
     rmdir(p->dir);
 }
@@ -83,45 +62,6 @@ static char *slurp(const char *path)
     fread(buf, 1, 16383, f);
     fclose(f);
     return buf;
-}
-
-struct page {
-    long status;
-    char location[8192];
-    char *body;
-    size_t len;
-};
-
-static size_t page_write(char *data, size_t size, size_t n, void *ctx)
-{
-    struct page *pg = ctx;
-    size_t add = size * n;
-
-    pg->body = realloc(pg->body, pg->len + add + 1);
-    memcpy(pg->body + pg->len, data, add);
-    pg->len += add;
-    pg->body[pg->len] = '\0';
-    return add;
-}
-
-static void browse(CURL *b, const char *url, const char *form, struct page *out)
-{
-    char *loc = NULL;
-
-    free(out->body);
-    memset(out, 0, sizeof *out);
-    curl_easy_setopt(b, CURLOPT_URL, url);
-    curl_easy_setopt(b, CURLOPT_TIMEOUT_MS, 20000L);
-    curl_easy_setopt(b, CURLOPT_WRITEFUNCTION, page_write);
-    curl_easy_setopt(b, CURLOPT_WRITEDATA, out);
-    if (form)
-        curl_easy_setopt(b, CURLOPT_POSTFIELDS, form);
-    else
-        curl_easy_setopt(b, CURLOPT_HTTPGET, 1L);
-    cr_assert(eq(int, curl_easy_perform(b), CURLE_OK), "request to %s", url);
-    curl_easy_getinfo(b, CURLINFO_RESPONSE_CODE, &out->status);
-    curl_easy_getinfo(b, CURLINFO_REDIRECT_URL, &loc);
-    snprintf(out->location, sizeof out->location, "%s", loc ? loc : "");
 }
 
 /* The value of the HTML attribute after marker in html into a new string. */
@@ -198,24 +138,24 @@ static void world_free(struct world *w)
 static char *idp_answer(struct world *w, const char *email)
 {
     CURL *b = curl_easy_init();
-    struct page pg = {0};
+    struct it_page pg = {0};
     char url[8192], form[300], *resp, *action;
     char *e_mail = curl_easy_escape(NULL, email, 0);
 
     snprintf(url, sizeof url, "%s/v1/saml-login/?domain=%s&next=%%2Fhome", it_env("TEST_EDGE_URL"),
              w->domain);
-    browse(b, url, NULL, &pg);
+    it_browse(b, url, NULL, &pg);
     cr_assert(eq(long, pg.status, 302), "saml-login: %s", pg.body ? pg.body : "");
     cr_assert(strncmp(pg.location, w->idp.base, strlen(w->idp.base)) == 0);
     cr_assert(strstr(pg.location, "SAMLRequest=") != NULL);
     snprintf(url, sizeof url, "%s", pg.location);
-    browse(b, url, NULL, &pg);
+    it_browse(b, url, NULL, &pg);
     cr_assert(eq(long, pg.status, 200), "provider: %s", pg.body ? pg.body : "");
     action = html_attr(pg.body, "action=\"");
     snprintf(url, sizeof url, "%s%s", w->idp.base, action);
     free(action);
     snprintf(form, sizeof form, "email=%s", e_mail);
-    browse(b, url, form, &pg);
+    it_browse(b, url, form, &pg);
     cr_assert(eq(long, pg.status, 200), "provider login: %s", pg.body ? pg.body : "");
     action = html_attr(pg.body, "action=\"");
     cr_assert(eq(str, action, w->acs));
@@ -232,14 +172,14 @@ static char *idp_answer(struct world *w, const char *email)
 static long post_acs(const struct world *w, const char *saml_response, json_t **doc)
 {
     CURL *b = curl_easy_init();
-    struct page pg = {0};
+    struct it_page pg = {0};
     char *e = curl_easy_escape(NULL, saml_response, 0);
     size_t n = strlen(e) + 64;
     char *form = malloc(n);
     long status;
 
     snprintf(form, n, "SAMLResponse=%s&RelayState=", e);
-    browse(b, w->acs, form, &pg);
+    it_browse(b, w->acs, form, &pg);
     status = pg.status;
     *doc = pg.body ? json_loads(pg.body, 0, NULL) : NULL;
     free(pg.body);
@@ -398,11 +338,11 @@ Test(saml, login_and_acs_refuse_bad_input)
 static void logout_url(const struct world *w, const char *email, char *out, size_t cap)
 {
     CURL *b = curl_easy_init();
-    struct page pg = {0};
+    struct it_page pg = {0};
     char url[512], *e = curl_easy_escape(NULL, email, 0);
 
     snprintf(url, sizeof url, "%s/logout?email=%s", w->idp.base, e);
-    browse(b, url, NULL, &pg);
+    it_browse(b, url, NULL, &pg);
     cr_assert(eq(long, pg.status, 302), "%s", pg.body ? pg.body : "");
     snprintf(out, cap, "%s", pg.location);
     free(pg.body);

@@ -25,25 +25,6 @@ static json_t *attrs(const json_t *doc)
     return json_object_get(json_object_get(doc, "data"), "attributes");
 }
 
-static const char *attr_str(const json_t *doc, const char *name)
-{
-    const char *v = json_string_value(json_object_get(attrs(doc), name));
-    return v ? v : "(none)";
-}
-
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-                    long status)
-{
-    struct it_resp r;
-    json_t *doc;
-
-    it_call_token(&r, method, path, token, body);
-    cr_assert(eq(long, r.status, status), "%s %s: %s", method, path, r.body);
-    doc = it_json(&r);
-    it_resp_release(&r);
-    return doc;
-}
-
 /* GET /s/<code> without credentials; returns the status, Location into loc. */
 static long follow(const char *code, char *loc, size_t cap)
 {
@@ -78,9 +59,9 @@ static void create(const char *token, const char *org, char *id, char *code)
              "{\"data\": {\"type\": \"url-shorteners\", \"attributes\": {\"organization-id\": "
              "\"%s\", \"netloc\": \"app.example.com\", \"full-path\": \"/claim?t=abc&x=1\"}}}",
              org);
-    doc = call("POST", LINKS, token, body, 201);
+    doc = it_call_expect("POST", LINKS, token, body, 201);
     snprintf(id, 40, "%s", json_string_value(json_object_get(json_object_get(doc, "data"), "id")));
-    snprintf(code, 16, "%s", attr_str(doc, "code"));
+    snprintf(code, 16, "%s", it_attr_str(doc, "code"));
     json_decref(doc);
 }
 
@@ -96,22 +77,22 @@ Test(short_links, admin_manages_links_and_anyone_follows_them)
     create(admin.token, org, id, code);
     cr_assert(eq(sz, strlen(code), 8));
     snprintf(path, sizeof path, LINKS "%s/", id);
-    doc = call("GET", path, admin.token, NULL, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(
-        eq(str, (char *)attr_str(doc, "redirect-url"), "https://app.example.com/claim?t=abc&x=1"));
-    cr_assert(eq(str, (char *)attr_str(doc, "netloc"), "app.example.com"));
-    cr_assert(eq(str, (char *)attr_str(doc, "full-path"), "/claim?t=abc&x=1"));
-    cr_assert(eq(str, (char *)attr_str(doc, "organization-id"), org));
+        eq(str, (char *)it_attr_str(doc, "redirect-url"), "https://app.example.com/claim?t=abc&x=1"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "netloc"), "app.example.com"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "full-path"), "/claim?t=abc&x=1"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "organization-id"), org));
     cr_assert(eq(int, (int)json_integer_value(json_object_get(attrs(doc), "redirect-count")), 0));
     cr_assert(it_true(json_is_null(json_object_get(attrs(doc), "expires-at"))));
     snprintf(shorturl, sizeof shorturl, "%s/s/%s", it_env("TEST_EDGE_URL"), code);
-    cr_assert(eq(str, (char *)attr_str(doc, "short-url"), shorturl));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "short-url"), shorturl));
     json_decref(doc);
 
     cr_assert(eq(long, follow(code, loc, sizeof loc), 302));
     cr_assert(eq(str, loc, "https://app.example.com/claim?t=abc&x=1"));
     cr_assert(eq(long, follow(code, loc, sizeof loc), 302));
-    doc = call("GET", path, admin.token, NULL, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(eq(int, (int)json_integer_value(json_object_get(attrs(doc), "redirect-count")), 2));
     json_decref(doc);
 
@@ -120,22 +101,22 @@ Test(short_links, admin_manages_links_and_anyone_follows_them)
              "{\"data\": {\"type\": \"url-shorteners\", \"id\": \"%s\", \"attributes\": "
              "{\"expires-at\": \"2001-01-01T00:00:00Z\", \"full-path\": \"/other\"}}}",
              id);
-    doc = call("PATCH", path, admin.token, body, 200);
-    cr_assert(eq(str, (char *)attr_str(doc, "expires-at"), "2001-01-01T00:00:00.000000Z"));
-    cr_assert(eq(str, (char *)attr_str(doc, "redirect-url"), "https://app.example.com/other"));
+    doc = it_call_expect("PATCH", path, admin.token, body, 200);
+    cr_assert(eq(str, (char *)it_attr_str(doc, "expires-at"), "2001-01-01T00:00:00.000000Z"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "redirect-url"), "https://app.example.com/other"));
     json_decref(doc);
     cr_assert(eq(long, follow(code, loc, sizeof loc), 404));
     snprintf(body, sizeof body,
              "{\"data\": {\"type\": \"url-shorteners\", \"id\": \"%s\", \"attributes\": "
              "{\"expires-at\": null}}}",
              id);
-    json_decref(call("PATCH", path, admin.token, body, 200));
+    json_decref(it_call_expect("PATCH", path, admin.token, body, 200));
     cr_assert(eq(long, follow(code, loc, sizeof loc), 302));
     cr_assert(eq(str, loc, "https://app.example.com/other"));
 
     /* the list, narrowed by code */
     snprintf(path, sizeof path, LINKS "?code=%s", code);
-    doc = call("GET", path, admin.token, NULL, 200);
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 1));
     json_decref(doc);
     cr_assert(eq(long, follow("zzzzzzz9", loc, sizeof loc), 404));
@@ -170,7 +151,7 @@ Test(short_links, others_get_401_403_or_404)
     ut_assert_error(&r, 403, NULL);
     it_resp_release(&r);
     snprintf(list, sizeof list, LINKS "?organization-id=%s", org);
-    doc = call("GET", list, b_admin.token, NULL, 200);
+    doc = it_call_expect("GET", list, b_admin.token, NULL, 200);
     cr_assert(eq(sz, json_array_size(json_object_get(doc, "data")), 0));
     json_decref(doc);
     snprintf(body, sizeof body,

@@ -329,8 +329,10 @@ Test(sign_up, refuses_a_taken_username_with_409)
 {
     struct fixture f;
     struct it_resp r;
-    char user[128], code[16];
+    char user[128], code[16], pointer[128], *n;
+    const char *p[] = {user};
     json_t *body;
+    PGconn *pg;
 
     IT_REQUIRE_STACK();
     make_fixture(&f);
@@ -342,7 +344,17 @@ Test(sign_up, refuses_a_taken_username_with_409)
     ob_post_json(&r, "/v1/sign-up/", NULL, body);
     json_decref(body);
     it_assert_error_style(&r, "jsonapi", 409);
+    ob_error_pointer(&r, pointer);
+    cr_assert(eq(str, pointer, "/username"), "%s", r.body);
+    cr_assert(strstr(r.body, "\"code\":\"conflict\"") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "this username is taken") != NULL, "%s", r.body);
     it_resp_release(&r);
+    pg = it_pg();
+    n = it_pg_value(pg, "SELECT count(*)::text FROM identity.users WHERE username = lower($1)", 1,
+                    p);
+    PQfinish(pg);
+    cr_assert(eq(str, n, "1"), "one account for the username");
+    free(n);
 }
 
 Test(sign_up, sends_by_sms_when_asked)
@@ -359,10 +371,8 @@ Test(sign_up, sends_by_sms_when_asked)
     body = ob_sign_up_body(f.code, user, NULL);
     json_object_set_new(body, "source", json_string("sms"));
     json_object_set_new(body, "contact-phone-mobile", json_string(phone));
-    ob_post_json(&r, "/v1/sign-up/", NULL, body);
+    ob_sign_up_ok(body);
     json_decref(body);
-    cr_assert(eq(long, r.status, 201), "%s", r.body);
-    it_resp_release(&r);
     msg = it_spool_wait(phone, "sign-up-code", 5000);
     cr_assert(msg != NULL);
     cr_assert(eq(str, (char *)json_string_value(json_object_get(msg, "channel")), "sms"));

@@ -18,19 +18,9 @@ TestSuite(synthetic_tokens, .timeout = 60);
 static const char *platform(char *id_out)
 {
     static char tok[4097], id[UT_ID_LEN];
-    struct it_resp r;
-    json_t *doc;
 
-    if (!tok[0]) {
-        it_admin_token(tok);
-        it_call_token(&r, "POST", "/v1/authenticate/", tok, "{}");
-        cr_assert(eq(long, r.status, 201), "%.300s", r.body);
-        doc = it_json(&r);
-        snprintf(id, sizeof id, "%s",
-                 json_string_value(json_object_get(json_object_get(doc, "data"), "user-id")));
-        json_decref(doc);
-        it_resp_release(&r);
-    }
+    if (!tok[0])
+        it_admin_session(tok, id, NULL);
     if (id_out)
         snprintf(id_out, UT_ID_LEN, "%s", id);
     return tok;

@@ -21,33 +21,6 @@ TestSuite(templates, .timeout = 90);
 #define EMAIL "/v1/organization-email-templates/"
 #define SMS "/v1/organization-sms-templates/"
 
-static const char *attr_str(const json_t *doc, const char *name)
-{
-    const char *v = json_string_value(
-        json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"), name));
-    return v ? v : "(none)";
-}
-
-static const char *data_id(const json_t *doc)
-{
-    const char *v = json_string_value(json_object_get(json_object_get(doc, "data"), "id"));
-    return v ? v : "(none)";
-}
-
-/* method path with token and body; asserts status; returns the body. */
-static json_t *call(const char *method, const char *path, const char *token, const char *body,
-                    long status)
-{
-    struct it_resp r;
-    json_t *doc;
-
-    it_call_token(&r, method, path, token, body);
-    cr_assert(eq(long, r.status, status), "%s %s: %s", method, path, r.body);
-    doc = it_json(&r);
-    it_resp_release(&r);
-    return doc;
-}
-
 static size_t list_len(const json_t *doc)
 {
     return json_array_size(json_object_get(doc, "data"));
@@ -112,22 +85,22 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
     IT_REQUIRE_STACK();
     world(&w);
     body = email_body(w.a, "onboarding", "es_US", "html", "<p>Hola {{name}}</p>");
-    doc = call("POST", EMAIL, w.admin.token, body, 201);
+    doc = it_call_expect("POST", EMAIL, w.admin.token, body, 201);
     free(body);
-    snprintf(id, sizeof id, "%s", data_id(doc));
-    cr_assert(eq(str, (char *)attr_str(doc, "organization-id"), w.a));
-    cr_assert(eq(str, (char *)attr_str(doc, "type"), "onboarding"));
-    cr_assert(eq(str, (char *)attr_str(doc, "locale"), "es_US"));
-    cr_assert(eq(str, (char *)attr_str(doc, "format"), "html"));
-    cr_assert(eq(str, (char *)attr_str(doc, "subject"), "Hello {{name}}"));
-    cr_assert(eq(str, (char *)attr_str(doc, "support-email"), "help@example.com"));
-    cr_assert(eq(str, (char *)attr_str(doc, "template"), "<p>Hola {{name}}</p>"));
-    cr_assert(strlen(attr_str(doc, "created-time")) == 27);
+    snprintf(id, sizeof id, "%s", it_data_id(doc));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "organization-id"), w.a));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "type"), "onboarding"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "locale"), "es_US"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "format"), "html"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "subject"), "Hello {{name}}"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "support-email"), "help@example.com"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "template"), "<p>Hola {{name}}</p>"));
+    cr_assert(strlen(it_attr_str(doc, "created-time")) == 27);
     json_decref(doc);
 
     snprintf(path, sizeof path, EMAIL "%s/", id);
-    doc = call("GET", path, w.admin.token, NULL, 200);
-    cr_assert(eq(str, (char *)data_id(doc), id));
+    doc = it_call_expect("GET", path, w.admin.token, NULL, 200);
+    cr_assert(eq(str, (char *)it_data_id(doc), id));
     cr_assert(eq(str,
                  (char *)json_string_value(json_object_get(json_object_get(doc, "data"), "type")),
                  "organization-email-templates"));
@@ -140,13 +113,13 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
                  "{\"data\": {\"type\": \"organization-email-templates\", \"id\": \"%s\","
                  " \"attributes\": {\"subject\": \"Bienvenido {{name}}\"}}}",
                  id);
-        doc = call("PATCH", path, w.admin.token, patch, 200);
+        doc = it_call_expect("PATCH", path, w.admin.token, patch, 200);
     }
-    cr_assert(eq(str, (char *)attr_str(doc, "subject"), "Bienvenido {{name}}"));
-    cr_assert(eq(str, (char *)attr_str(doc, "template"), "<p>Hola {{name}}</p>"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "subject"), "Bienvenido {{name}}"));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "template"), "<p>Hola {{name}}</p>"));
     json_decref(doc);
 
-    doc = call("GET", EMAIL "?filter[type]=onboarding&filter[locale]=es_US", w.admin.token, NULL,
+    doc = it_call_expect("GET", EMAIL "?filter[type]=onboarding&filter[locale]=es_US", w.admin.token, NULL,
                200);
     cr_assert(eq(sz, list_len(doc), 1));
     cr_assert(eq(str,
@@ -154,7 +127,7 @@ Test(templates, admin_creates_reads_updates_lists_and_deliver_uses_it)
                      json_object_get(json_array_get(json_object_get(doc, "data"), 0), "id")),
                  id));
     json_decref(doc);
-    doc = call("GET", EMAIL "?filter[type]=verify-email", w.admin.token, NULL, 200);
+    doc = it_call_expect("GET", EMAIL "?filter[type]=verify-email", w.admin.token, NULL, 200);
     cr_assert(eq(sz, list_len(doc), 0));
     json_decref(doc);
 
@@ -189,8 +162,8 @@ Test(templates, others_get_403_404_or_an_empty_list)
     IT_REQUIRE_STACK();
     world(&w);
     body = email_body(w.a, "verify-email", "en_US", "txt", "Code {{code}}");
-    doc = call("POST", EMAIL, w.admin.token, body, 201);
-    snprintf(id, sizeof id, "%s", data_id(doc));
+    doc = it_call_expect("POST", EMAIL, w.admin.token, body, 201);
+    snprintf(id, sizeof id, "%s", it_data_id(doc));
     json_decref(doc);
     snprintf(path, sizeof path, EMAIL "%s/", id);
     snprintf(patch, sizeof patch,
@@ -219,20 +192,20 @@ Test(templates, others_get_403_404_or_an_empty_list)
     ut_assert_error(&r, 403, "/data/attributes/organization-id");
     it_resp_release(&r);
     snprintf(list, sizeof list, EMAIL "?organization-id=%s", w.a);
-    doc = call("GET", list, w.b_admin.token, NULL, 200);
+    doc = it_call_expect("GET", list, w.b_admin.token, NULL, 200);
     cr_assert(eq(sz, list_len(doc), 0));
     json_decref(doc);
-    doc = call("GET", EMAIL, w.b_admin.token, NULL, 200); /* B's own: none */
+    doc = it_call_expect("GET", EMAIL, w.b_admin.token, NULL, 200); /* B's own: none */
     cr_assert(eq(sz, list_len(doc), 0));
     json_decref(doc);
     /* the platform admin sees it */
     {
         char admin[4097];
         it_admin_token(admin);
-        doc = call("GET", list, admin, NULL, 200);
+        doc = it_call_expect("GET", list, admin, NULL, 200);
         cr_assert(eq(sz, list_len(doc), 1));
         json_decref(doc);
-        doc = call("GET", path, admin, NULL, 200);
+        doc = it_call_expect("GET", path, admin, NULL, 200);
         json_decref(doc);
     }
     /* the same type, theme, locale and format again */
@@ -327,9 +300,9 @@ Test(templates, sms_templates_are_managed_and_used)
              "{\"data\": {\"type\": \"organization-sms-templates\", \"attributes\": "
              "{\"organization-id\": \"%s\", \"type\": \"verify\", \"template\": \"A: {{code}}\"}}}",
              org);
-    doc = call("POST", SMS, admin.token, body, 201);
-    snprintf(id, sizeof id, "%s", data_id(doc));
-    cr_assert(eq(str, (char *)attr_str(doc, "locale"), "en_US"));
+    doc = it_call_expect("POST", SMS, admin.token, body, 201);
+    snprintf(id, sizeof id, "%s", it_data_id(doc));
+    cr_assert(eq(str, (char *)it_attr_str(doc, "locale"), "en_US"));
     cr_assert(json_object_get(json_object_get(json_object_get(doc, "data"), "attributes"),
                               "subject") == NULL);
     json_decref(doc);
@@ -338,9 +311,9 @@ Test(templates, sms_templates_are_managed_and_used)
              "{\"data\": {\"type\": \"organization-sms-templates\", \"id\": \"%s\","
              " \"attributes\": {\"template\": \"Org code {{code}}\"}}}",
              id);
-    json_decref(call("PATCH", path, admin.token, patch, 200));
-    doc = call("GET", path, admin.token, NULL, 200);
-    cr_assert(eq(str, (char *)attr_str(doc, "template"), "Org code {{code}}"));
+    json_decref(it_call_expect("PATCH", path, admin.token, patch, 200));
+    doc = it_call_expect("GET", path, admin.token, NULL, 200);
+    cr_assert(eq(str, (char *)it_attr_str(doc, "template"), "Org code {{code}}"));
     json_decref(doc);
     /* an email template's id is not an SMS template */
     {

@@ -377,8 +377,31 @@ Test(tokens_edge, revoking_one_session_leaves_the_others_alone)
     cr_assert(eq(long, refresh(a.refresh, NULL), 201));
     assert_reuse_refused(a.refresh);
     usleep(1000 * 1000);
+    /* b still authenticates as its own session; a's session is gone */
     authenticate(&r, b.access);
     cr_assert(eq(long, r.status, 201), "%ld %.300s", r.status, r.body);
+    {
+        json_t *doc = it_json(&r), *cb = claims_of(b.access), *ca = claims_of(a.access);
+        const char *sid = json_string_value(
+            json_object_get(json_object_get(doc, "data"), "session-id"));
+
+        cr_assert(eq(str, (char *)(sid ? sid : ""),
+                     (char *)json_string_value(json_object_get(cb, "sid"))),
+                  "%.300s", r.body);
+        cr_assert(strcmp(sid, json_string_value(json_object_get(ca, "sid"))) != 0,
+                  "two logins, two sessions");
+        json_decref(doc);
+        json_decref(cb);
+        json_decref(ca);
+    }
+    it_resp_release(&r);
+    for (double until = it_now_ms() + 5000;; usleep(50 * 1000)) {
+        authenticate(&r, a.access);
+        if (r.status != 201 || it_now_ms() > until)
+            break;
+        it_resp_release(&r);
+    }
+    assert_refused(&r, a.access);
     it_resp_release(&r);
 }
 

@@ -1,5 +1,5 @@
 /* test_zz_delivery_transports.c: messaging's remote transports against
- * real servers started here (tests/integration/delivery_servers.py): an
+ * real servers (it_mail_servers.h, tests/integration/delivery_servers.py): an
  * aiosmtpd SMTP server that requires STARTTLS and AUTH receives a rendered,
  * MIME-encoded email; the SMS endpoint receives JSON after two 503s
  * (retries with backoff: the message stays queued, then is sent once); a
@@ -9,160 +9,23 @@
  * transports set, and again without them at the end ("zz": it changes the shared stack). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cm_err.h"
 #include "delivery_rpc.h"
 #include "harness.h"
+#include "it_mail_servers.h"
 
-#define SMTP_USER "mailer"
-#define SMTP_PASSWORD "s3cret-Mailer-pw"
-#define SMS_TOKEN "sms-token-123"
-
-static char dir[512];
-
-static const char *transport_vars[] = {
-    "SMTP_URL",  "SMTP_USER",           "SMTP_PASSWORD",    "SMTP_CA_FILE", "SMS_URL",
-    "SMS_TOKEN", "DELIVERY_BACKOFF_MS", "DELIVERY_RETRIES", "MAIL_FROM"};
-
-/* Reads all of path into a new string (caller frees); NULL when missing. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *s;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, f) != (size_t)n)
-        n = 0;
-    fclose(f);
-    return s;
-}
-
-/* The servers up, messaging restarted to use them. */
 static void servers_up(void)
 {
-    char cmd[4096], path[600], *ports = NULL, src[256];
-    int smtp = 0, sms = 0;
-    double until;
-
-    if (!it_have_stack())
-        return;
-    snprintf(dir, sizeof dir, "%s/delivery-%u", it_env("TEST_VAR_DIR"),
-             (unsigned)randombytes_random());
-    mkdir(dir, 0700);
-    snprintf(cmd, sizeof cmd,
-             "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem "
-             "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
-             dir, dir);
-    cr_assert(eq(int, system(cmd), 0), "openssl");
-    snprintf(src, sizeof src, "%s", __FILE__);
-    *strrchr(src, '/') = '\0';
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 %s/delivery_servers.py --dir %s --cert %s/cert.pem --key "
-             "%s/key.pem --user " SMTP_USER " --password " SMTP_PASSWORD
-             " --sms-fail 2 >%s/servers.log 2>&1 & echo $! >%s/pid",
-             src, dir, dir, dir, dir, dir);
-    cr_assert(eq(int, system(cmd), 0));
-    snprintf(path, sizeof path, "%s/ports", dir);
-    for (until = it_now_ms() + 20000; it_now_ms() < until; usleep(50000)) {
-        free(ports);
-        ports = slurp(path);
-        if (ports && sscanf(ports, "smtp %d\nsms %d", &smtp, &sms) == 2)
-            break;
-    }
-    free(ports);
-    cr_assert(smtp > 0 && sms > 0, "the servers did not start (see %s/servers.log)", dir);
-    snprintf(cmd, sizeof cmd, "smtp://127.0.0.1:%d", smtp);
-    setenv("SMTP_URL", cmd, 1);
-    setenv("SMTP_USER", SMTP_USER, 1);
-    setenv("SMTP_PASSWORD", SMTP_PASSWORD, 1);
-    snprintf(path, sizeof path, "%s/cert.pem", dir);
-    setenv("SMTP_CA_FILE", path, 1);
-    snprintf(cmd, sizeof cmd, "http://127.0.0.1:%d/sms", sms);
-    setenv("SMS_URL", cmd, 1);
-    setenv("SMS_TOKEN", SMS_TOKEN, 1);
-    setenv("DELIVERY_BACKOFF_MS", "100", 1);
-    setenv("DELIVERY_RETRIES", "8", 1); /* 100 ms doubled: 12.7 s in all */
-    setenv("MAIL_FROM", "no-reply@health.test", 1);
-    cr_assert(eq(int, it_stack(NULL, 0, "restart", "messaging", NULL), 0), "restart messaging");
+    it_mail_servers_up("--sms-fail 2");
 }
 
-static void servers_down(void)
-{
-    char path[600], *pid;
-
-    if (!it_have_stack())
-        return;
-    for (size_t i = 0; i < sizeof transport_vars / sizeof transport_vars[0]; i++)
-        unsetenv(transport_vars[i]);
-    snprintf(path, sizeof path, "%s/pid", dir);
-    pid = slurp(path);
-    if (pid && atol(pid) > 0)
-        kill((pid_t)atol(pid), SIGTERM);
-    free(pid);
-    it_stack(NULL, 0, "restart", "messaging", NULL);
-    it_stack_restore(30000);
-}
-
-TestSuite(zz_delivery_transports, .init = servers_up, .fini = servers_down, .timeout = 120);
-
-/* Waits for a file of the servers' (prefix "mail" or "sms") whose text
- * contains needle; returns its text (caller frees) or NULL. */
-static char *wait_file(const char *prefix, const char *needle, double ms)
-{
-    for (double until = it_now_ms() + ms; it_now_ms() < until; usleep(50000)) {
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        char path[1024], *text;
-        while (d && (e = readdir(d))) {
-            if (strncmp(e->d_name, prefix, strlen(prefix)) || strstr(e->d_name, ".tmp"))
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            text = slurp(path);
-            if (text && strstr(text, needle)) {
-                closedir(d);
-                return text;
-            }
-            free(text);
-        }
-        if (d)
-            closedir(d);
-    }
-    return NULL;
-}
-
-static long count_files(const char *prefix, const char *needle)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1024], *text;
-    long n = 0;
-
-    while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) || strstr(e->d_name, ".tmp"))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        text = slurp(path);
-        n += text && strstr(text, needle);
-        free(text);
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
+TestSuite(zz_delivery_transports, .init = servers_up, .fini = it_mail_servers_down, .timeout = 120);
 
 /* The email_logs status of message id, polled until it is want (at most
  * ms); returns the last one seen (caller frees). */
@@ -194,21 +57,6 @@ static long queued_rows(const char *id)
     return n;
 }
 
-/* The base64 body of an email's text (after the blank line), decoded. */
-static void decode_body(const char *mail, char *out, size_t cap)
-{
-    const char *b = strstr(mail, "\r\n\r\n");
-    size_t len = 0;
-
-    cr_assert(b != NULL);
-    b += 4;
-    cr_assert(eq(int,
-                 sodium_base642bin((unsigned char *)out, cap - 1, b, strlen(b), "\r\n", &len, NULL,
-                                   sodium_base64_VARIANT_ORIGINAL),
-                 0));
-    out[len] = '\0';
-}
-
 Test(zz_delivery_transports, smtp_with_starttls_and_auth_receives_the_rendered_email)
 {
     Messaging__DeliverRequest req = MESSAGING__DELIVER_REQUEST__INIT;
@@ -233,15 +81,15 @@ Test(zz_delivery_transports, smtp_with_starttls_and_auth_receives_the_rendered_e
     cr_assert(eq(str, id, id2));
 
     snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
-    mail = wait_file("mail", needle, 20000);
-    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", dir);
+    mail = it_mail_wait_file("mail", needle, 20000);
+    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", it_mail_dir);
     cr_assert(strstr(mail, "X-Auth-User: " SMTP_USER "\r\n") != NULL, "not authenticated");
     cr_assert(strstr(mail, "X-Mail-From: no-reply@health.test") != NULL);
     cr_assert(strstr(mail, "Subject: =?UTF-8?B?") != NULL, "subject not RFC 2047: %.400s", mail);
     snprintf(needle, sizeof needle, "Message-ID: <%s@messaging>", id);
     cr_assert(strstr(mail, needle) != NULL);
     cr_assert(strstr(mail, "Content-Type: text/plain; charset=UTF-8") != NULL);
-    decode_body(mail, body, sizeof body);
+    it_mail_decode_body(mail, body, sizeof body);
     cr_assert(strstr(body, "Su código de confirmación es 583920.") != NULL, "%s", body);
     free(mail);
 
@@ -251,7 +99,7 @@ Test(zz_delivery_transports, smtp_with_starttls_and_auth_receives_the_rendered_e
     cr_assert(eq(long, queued_rows(id), 0), "the body stays queued after the send");
     usleep(500000);
     snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
-    cr_assert(eq(long, count_files("mail", needle), 1), "sent twice");
+    cr_assert(eq(long, it_mail_count("mail", needle), 1), "sent twice");
 }
 
 Test(zz_delivery_transports, sms_endpoint_gets_json_after_retries_and_once)
@@ -273,8 +121,8 @@ Test(zz_delivery_transports, sms_endpoint_gets_json_after_retries_and_once)
     req.variables = ep;
     dr_deliver_ok(&req, id);
     snprintf(needle, sizeof needle, "\"to\": \"%s\"", to);
-    sms = wait_file("sms", needle, 20000);
-    cr_assert(sms != NULL, "no SMS at the endpoint (see %s)", dir);
+    sms = it_mail_wait_file("sms", needle, 20000);
+    cr_assert(sms != NULL, "no SMS at the endpoint (see %s)", it_mail_dir);
     doc = json_loads(sms, 0, NULL);
     cr_assert(doc != NULL);
     cr_assert(eq(str,
@@ -292,7 +140,7 @@ Test(zz_delivery_transports, sms_endpoint_gets_json_after_retries_and_once)
     status = wait_status(id, "sent", 10000);
     cr_assert(eq(str, status, "sent"));
     free(status);
-    cr_assert(eq(long, count_files("sms", needle), 1));
+    cr_assert(eq(long, it_mail_count("sms", needle), 1));
 }
 
 Test(zz_delivery_transports, refused_and_exhausted_sends_fail_and_are_logged)
@@ -362,10 +210,10 @@ Test(zz_delivery_transports, smtp_gets_the_organizations_html_template_in_the_lo
     req.variables = ep;
     dr_deliver_ok(&req, id);
     snprintf(needle, sizeof needle, "X-Envelope-To: %s\r\n", to);
-    mail = wait_file("mail", needle, 20000);
-    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", dir);
+    mail = it_mail_wait_file("mail", needle, 20000);
+    cr_assert(mail != NULL, "no email at the SMTP server (see %s)", it_mail_dir);
     cr_assert(strstr(mail, "Content-Type: text/html; charset=UTF-8") != NULL);
-    decode_body(mail, body, sizeof body);
+    it_mail_decode_body(mail, body, sizeof body);
     cr_assert(eq(str, body, "<p>Hola Ana &lt;b&gt;</p>"));
     free(mail);
 }
@@ -378,7 +226,7 @@ Test(zz_delivery_transports, a_queued_message_survives_a_restart_of_messaging)
     FILE *f;
 
     IT_REQUIRE_STACK();
-    snprintf(down, sizeof down, "%s/sms-down", dir);
+    snprintf(down, sizeof down, "%s/sms-down", it_mail_dir);
     f = fopen(down, "w");
     cr_assert(f != NULL);
     fclose(f);
@@ -404,11 +252,11 @@ Test(zz_delivery_transports, a_queued_message_survives_a_restart_of_messaging)
     cr_assert(eq(long, queued_rows(id), 1), "not queued any more after the restart");
     unlink(down);
     snprintf(needle, sizeof needle, "\"to\": \"%s\"", to);
-    sms = wait_file("sms", needle, 20000);
+    sms = it_mail_wait_file("sms", needle, 20000);
     cr_assert(sms != NULL, "the queued SMS was lost");
     free(sms);
     status = wait_status(id, "sent", 10000);
     cr_assert(eq(str, status, "sent"));
     free(status);
-    cr_assert(eq(long, count_files("sms", needle), 1));
+    cr_assert(eq(long, it_mail_count("sms", needle), 1));
 }
