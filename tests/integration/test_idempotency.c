@@ -10,7 +10,7 @@
  *     request that never finished is taken over after a minute;
  *   - a malformed key → 400;
  *   - answers are stored encrypted: the body is not in the table;
- *   - (suite zz_idempotency, last: it stops identity) a 5xx is not kept: a
+ *   - (suite zz_idempotency: it stops identity, its .fini restores it) a 5xx is not kept: a
  *     sign-up answered 5xx while identity is down runs again on retry. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
