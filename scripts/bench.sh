@@ -60,6 +60,8 @@
 #   BENCH_CHECK_IN_FLIGHT (64) requests outstanding
 #   BENCH_COMMIT (1: the durable-commit figure; 0 skips it) BENCH_COMMIT_CLIENTS (8)
 #   BENCH_CLINICAL (1: the clinical API figures, scripts/bench_clinical.sh; 0 skips them)
+#   BENCH_UTIL (1: the util/test pair; 0 skips it)
+#   BENCH_AUTH (1: argon2id, logins, reads under logins, refreshes; 0 skips them)
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -713,22 +715,26 @@ inner() {
     say "hello_server pid $HELLO_PID at $HELLO_URL ($HELLO_THREADS loops); edge at $TEST_EDGE_URL"
     say "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs"
 
-    PAIR_TARGET=40 measure_pair "edge GET util/test (API key)" "$API_PATH" -H "$AUTH_HEADER"
+    if [ "${BENCH_UTIL:-1}" = 1 ]; then
+        PAIR_TARGET=40 measure_pair "edge GET util/test (API key)" "$API_PATH" -H "$AUTH_HEADER"
+    fi
 
     login_as_admin
     users_path="/v1/users/$ADMIN_ID/"
     PAIR_TARGET=30 measure_pair "edge GET /v1/users/{id} (token)" "$users_path" \
         -H "Authorization: Bearer $ADMIN_TOKEN"
 
-    say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
-    auth_figure argon argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB"
-    say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
-    auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
-        "$TEST_ADMIN_PASSWORD"
-    reads_under_logins "$users_path" -H "Authorization: Bearer $ADMIN_TOKEN"
-    say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
-    auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
-        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
+    if [ "${BENCH_AUTH:-1}" = 1 ]; then
+        say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
+        auth_figure argon argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB"
+        say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
+        auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
+            "$TEST_ADMIN_PASSWORD"
+        reads_under_logins "$users_path" -H "Authorization: Bearer $ADMIN_TOKEN"
+        say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
+        auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
+            "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
+    fi
 
     if [ "${BENCH_COMMIT:-1}" = 1 ]; then
         commit_figure
@@ -752,7 +758,7 @@ inner() {
     echo
     printf '%-34s %-9s %-8s %s\n' bench req/s p50 p99
     cat "$OUT/rows"
-    printf '%s\n%s\n%s\n' "$argon" "$login" "$refresh" | awk '
+    [ "${BENCH_AUTH:-1}" = 1 ] && printf '%s\n%s\n%s\n' "$argon" "$login" "$refresh" | awk '
         { rate[$1] = $2; p50[$1] = $3; p99[$1] = $4 }
         END {
             printf "%-34s %-9.1f %-8s %s\n", "raw argon2id hashes", rate["argon2"], sprintf("%.2fms", p50["argon2"]), sprintf("%.2fms", p99["argon2"])

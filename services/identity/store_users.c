@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cm_pg.h"
+#include "cm_pg_pipe.h"
 #include "cm_pg_select.h"
 
 /* A timestamptz column as RFC 3339 UTC with microseconds; NULL stays NULL. */
@@ -88,25 +89,46 @@ static const char select_sql[] =
     "WHERE m.user_id = u.id AND m.organization_id = $3::uuid) AS in_org" USER_FROM
     "WHERE u.id = $2";
 
+/* cm_pg_stmt.take of select_sql: the one user into a struct user_read. */
+static cm_err take_user(const PGresult *res, void *dst)
+{
+    struct user_read *r = dst;
+
+    if (PQntuples(res) != 1)
+        return CM_ENOTFOUND;
+    r->tenancy.in_org = cm_pg_bool(res, 0, "in_org");
+    r->tenancy.is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
+    store_user_records(res, &r->list);
+    return CM_OK;
+}
+
+void store_user_select_stmt(struct cm_pg_stmt *st, const char *id, const char *org,
+                            const char *role_org, struct user_read *out)
+{
+    memset(st, 0, sizeof *st);
+    st->sql = select_sql;
+    st->n = 3;
+    st->values[0] = cm_pg_opt(role_org);
+    st->values[1] = id;
+    st->values[2] = cm_pg_opt(org);
+    st->take = take_user;
+    st->dst = out;
+}
+
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
                          struct user_list *out, struct user_tenancy *out_tenancy)
 {
-    const char *values[3] = {cm_pg_opt(role_org), id, cm_pg_opt(org)};
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, select_sql, 3, values, &res);
+    struct user_read r = {0};
+    struct cm_pg_stmt st;
+    cm_err err;
 
+    store_user_select_stmt(&st, id, org, role_org, &r);
+    err = cm_pg_stmt_run(pg, &st);
     if (err != CM_OK)
         return err;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return CM_ENOTFOUND;
-    }
-    if (out_tenancy) {
-        out_tenancy->in_org = cm_pg_bool(res, 0, "in_org");
-        out_tenancy->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
-    }
-    store_user_records(res, out);
-    PQclear(res);
+    *out = r.list;
+    if (out_tenancy)
+        *out_tenancy = r.tenancy;
     return CM_OK;
 }
 
