@@ -316,6 +316,49 @@ Test(users_pipeline, user_deleted_mid_batch_spoils_no_other_read, .timeout = 120
     cm_nats_close(nc, 1000);
 }
 
+/* identity's Postgres connections all closed by the server (as a restart
+ * or a failover does) between two bursts: the workers notice inside their
+ * pipelines, connect again and run the unanswered statements: every read
+ * of the next burst is answered with its own user. */
+Test(users_pipeline, reads_survive_closed_connections, .timeout = 120)
+{
+    char org[UT_ID_LEN];
+    struct ut_user admin, a, b;
+    struct ask asks[BURST_MAX];
+    static struct answer answers[BURST_MAX];
+    natsConnection *nc;
+    PGconn *pg;
+    char *killed;
+    int n = 0;
+
+    IT_REQUIRE_STACK();
+    ut_org(org);
+    ut_account(org, "admin", &admin);
+    ut_account(org, NULL, &a);
+    ut_account(org, NULL, &b);
+    while (n + 3 <= 60) {
+        asks[n++] = (struct ask){admin.id, org, 1, a.id, a.username};
+        asks[n++] = (struct ask){admin.id, org, 1, b.id, b.username};
+        asks[n++] = (struct ask){admin.id, org, 1, admin.id, admin.username};
+    }
+    nc = connect_nats();
+    burst(nc, asks, n, answers);
+    for (int i = 0; i < n; i++)
+        expect(&asks[i], &answers[i], 200, i);
+    pg = it_pg();
+    killed = it_pg_value(pg,
+                         "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity "
+                         "WHERE usename = 'identity' AND backend_type = 'client backend'",
+                         0, NULL);
+    cr_assert(killed != NULL && atoi(killed) >= 1, "no identity connection to close");
+    free(killed);
+    burst(nc, asks, n, answers);
+    for (int i = 0; i < n; i++)
+        expect(&asks[i], &answers[i], 200, i);
+    PQfinish(pg);
+    cm_nats_close(nc, 1000);
+}
+
 /* --- cm_pg_pipeline itself, on TEST_PG_URL --- */
 
 /* The first column of the one row into dst (a char[64]); CM_ENOTFOUND for
