@@ -85,7 +85,7 @@ size_t cm_batch_run(struct cm_batch *b, PGconn *pg, cm_batch_answer answer, void
 
     for (size_t i = 0; i < n; i++)
         b->stmts[i] = &b->items[i].stmt;
-    cm_pg_pipeline(pg, b->stmts, n, b->errs);
+    cm_pg_batch(pg, b->stmts, n, b->errs);
     b->n = 0;
     for (size_t i = 0; i < n; i++) {
         struct cm_batch_item *it = &b->items[i];

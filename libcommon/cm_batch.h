@@ -7,8 +7,9 @@
  * request waits on the worker's batch, and when the pump has delivered the
  * whole read (or a request that is not a GET comes, or the batch is full)
  * cm_batch_run sends every waiting statement in one libpq pipeline
- * (cm_pg_pipeline: each its own transaction) and finishes each request from
- * its own result, in arrival order. On a thread without a batch (the
+ * (cm_pg_pipeline: each its own transaction), or as one statement when they
+ * are the same read of one row offering a batch form (cm_pg_batch), and
+ * finishes each request from its own result, in arrival order. On a thread without a batch (the
  * slow-work pool) the statement runs at once: same answers. */
 #ifndef CM_BATCH_H
 #define CM_BATCH_H
@@ -58,7 +59,7 @@ int cm_batch_full(const struct cm_batch *b);
 typedef void (*cm_batch_answer)(void *arg, struct cm_req *rq, cm_err err, struct cm_resp *out);
 
 /* Runs the statements of b's waiting reads on pg (together when more than
- * one: cm_pg_pipeline), then each one's end and answer(arg, ...); b is
+ * one: cm_pg_batch), then each one's end and answer(arg, ...); b is
  * empty after. Returns how many statements ran. */
 size_t cm_batch_run(struct cm_batch *b, PGconn *pg, cm_batch_answer answer, void *arg);
 

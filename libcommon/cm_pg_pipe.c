@@ -108,3 +108,94 @@ void cm_pg_pipeline(PGconn *conn, const struct cm_pg_stmt *const *stmts, size_t 
         run_each(conn, stmts, done, n, errs);
     }
 }
+
+/* Appends v to b (cap *cap, length *len) as an element of a Postgres array
+ * literal: NULL, or double-quoted with " and \\ escaped. */
+static void array_add(char **b, size_t *len, size_t *cap, const char *v, int first)
+{
+    size_t need = (v ? 2 * strlen(v) + 3 : 4) + 2;
+
+    if (*len + need >= *cap) {
+        *cap = (*len + need) * 2;
+        *b = cm_xrealloc(*b, *cap);
+    }
+    if (!first)
+        (*b)[(*len)++] = ',';
+    if (!v) {
+        memcpy(*b + *len, "NULL", 4);
+        *len += 4;
+    } else {
+        (*b)[(*len)++] = '"';
+        for (; *v; v++) {
+            if (*v == '"' || *v == '\\')
+                (*b)[(*len)++] = '\\';
+            (*b)[(*len)++] = *v;
+        }
+        (*b)[(*len)++] = '"';
+    }
+    (*b)[*len] = '\0';
+}
+
+/* 1 when stmts[0..n) share one batch form. */
+static int same_batch(const struct cm_pg_stmt *const *stmts, size_t n)
+{
+    if (n < 2 || !stmts[0]->batch_sql || !stmts[0]->take_row)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (stmts[i]->batch_sql != stmts[0]->batch_sql || stmts[i]->n != stmts[0]->n ||
+            stmts[i]->take_row != stmts[0]->take_row)
+            return 0;
+    return 1;
+}
+
+/* The batch as one statement: CM_OK with errs filled, or the statement's
+ * error (errs untouched). */
+static cm_err run_merged(PGconn *conn, const struct cm_pg_stmt *const *stmts, size_t n,
+                         cm_err *errs)
+{
+    int np = stmts[0]->n, col;
+    char *arrays[CM_PG_STMT_MAX_PARAMS] = {0};
+    const char *values[CM_PG_STMT_MAX_PARAMS];
+    int *row_of = cm_xcalloc(n, sizeof *row_of);
+    PGresult *res = NULL;
+    cm_err err;
+
+    for (int k = 0; k < np; k++) {
+        size_t len = 1, cap = 64;
+        arrays[k] = cm_xmalloc(cap);
+        arrays[k][0] = '{';
+        for (size_t i = 0; i < n; i++)
+            array_add(&arrays[k], &len, &cap, stmts[i]->values[k], i == 0);
+        arrays[k][len++] = '}';
+        arrays[k][len] = '\0';
+        values[k] = arrays[k];
+    }
+    err = cm_pg_query(conn, stmts[0]->batch_sql, np, values, &res);
+    for (int k = 0; k < np; k++)
+        free(arrays[k]);
+    if (err == CM_OK && (col = PQfnumber(res, "batch_n")) < 0)
+        err = CM_EINTERNAL;
+    if (err == CM_OK) {
+        for (size_t i = 0; i < n; i++)
+            row_of[i] = -1;
+        for (int r = 0; r < PQntuples(res); r++) {
+            long at = strtol(PQgetvalue(res, r, col), NULL, 10);
+            if (at >= 1 && (size_t)at <= n)
+                row_of[at - 1] = r;
+        }
+        for (size_t i = 0; i < n; i++)
+            errs[i] = row_of[i] < 0 ? CM_ENOTFOUND
+                                    : stmts[i]->take_row(res, row_of[i], stmts[i]->dst);
+    }
+    PQclear(res);
+    free(row_of);
+    return err;
+}
+
+void cm_pg_batch(PGconn *conn, const struct cm_pg_stmt *const *stmts, size_t n, cm_err *errs)
+{
+    if (same_batch(stmts, n) && PQtransactionStatus(conn) == PQTRANS_IDLE &&
+        run_merged(conn, stmts, n, errs) == CM_OK)
+        return;
+    cm_pg_pipeline(conn, stmts, n, errs);
+}

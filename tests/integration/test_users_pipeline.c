@@ -371,6 +371,9 @@ static cm_err take_text(const PGresult *res, void *dst)
     return CM_OK;
 }
 
+/* A one-parameter statement read by take_text. */
+#define STMT(q, v, out) {.sql = (q), .n = 1, .values = {(v)}, .take = take_text, .dst = (out)}
+
 static const char add_sql[] = "SELECT ($1::int + 1)::text";
 static const char div_sql[] = "SELECT (1 / $1::int)::text";
 static const char none_sql[] = "SELECT 'x' WHERE $1::int = 2";
@@ -384,10 +387,10 @@ Test(pg_pipeline, failing_statement_spoils_no_other)
 {
     char out[7][64] = {{0}};
     struct cm_pg_stmt s[7] = {
-        {add_sql, 1, {"1"}, take_text, out[0]}, {div_sql, 1, {"0"}, take_text, out[1]},
-        {add_sql, 1, {"41"}, take_text, out[2]}, {none_sql, 1, {"1"}, take_text, out[3]},
-        {xid_sql, 1, {"0"}, take_text, out[4]},  {xid_sql, 1, {"0"}, take_text, out[5]},
-        {div_sql, 1, {"1"}, take_text, out[6]},
+        STMT(add_sql, "1", out[0]), STMT(div_sql, "0", out[1]),
+        STMT(add_sql, "41", out[2]), STMT(none_sql, "1", out[3]),
+        STMT(xid_sql, "0", out[4]),  STMT(xid_sql, "0", out[5]),
+        STMT(div_sql, "1", out[6]),
     };
     const struct cm_pg_stmt *stmts[7];
     cm_err errs[7];
@@ -431,8 +434,8 @@ Test(pg_pipeline, failing_statement_spoils_no_other)
 Test(pg_pipeline, inside_a_transaction_runs_one_by_one)
 {
     char out[2][64] = {{0}};
-    struct cm_pg_stmt s[2] = {{xid_sql, 1, {"0"}, take_text, out[0]},
-                              {xid_sql, 1, {"0"}, take_text, out[1]}};
+    struct cm_pg_stmt s[2] = {STMT(xid_sql, "0", out[0]),
+                              STMT(xid_sql, "0", out[1])};
     const struct cm_pg_stmt *stmts[2] = {&s[0], &s[1]};
     cm_err errs[2];
     PGconn *pg;
@@ -445,5 +448,60 @@ Test(pg_pipeline, inside_a_transaction_runs_one_by_one)
     cr_assert(eq(int, errs[1], CM_OK));
     cr_assert(eq(str, out[0], out[1]), "the caller's transaction");
     cr_assert(eq(int, cm_pg_commit(pg), CM_OK));
+    PQfinish(pg);
+}
+
+/* batch form of echo_sql: each value back from its own row; 'skip' has none */
+static const char echo_sql[] = "SELECT $1::text WHERE $1::text IS DISTINCT FROM 'skip'";
+static const char echo_batch_sql[] =
+    "SELECT q.n AS batch_n, q.v FROM unnest($1::text[]) WITH ORDINALITY AS q(v, n) "
+    "WHERE q.v IS DISTINCT FROM 'skip'";
+static const char echo_batch_fails_sql[] =
+    "SELECT q.n AS batch_n, (1 / 0)::text AS v FROM unnest($1::text[]) WITH ORDINALITY "
+    "AS q(v, n)";
+
+/* cm_pg_stmt.take_row of the echo statements: column v into dst (a
+ * char[64]), "<null>" for NULL. */
+static cm_err take_echo_row(const PGresult *res, int row, void *dst)
+{
+    int c = PQfnumber(res, "v");
+    snprintf(dst, 64, "%s", PQgetisnull(res, row, c) ? "<null>" : PQgetvalue(res, row, c));
+    return CM_OK;
+}
+
+/* The batch form: one statement answers each read from its own row (values
+ * with quotes, backslashes, braces and NULL reach it intact), a read
+ * without a row is CM_ENOTFOUND; when the batch statement fails, each read
+ * runs on its own and gets its own answer. */
+Test(pg_pipeline, batch_form_answers_each_from_its_row)
+{
+    static const char *const vals[4] = {"a\"b\\c", NULL, "skip", "{x,y}"};
+    char out[4][64];
+    struct cm_pg_stmt s[4];
+    const struct cm_pg_stmt *stmts[4];
+    cm_err errs[4];
+    PGconn *pg;
+
+    IT_REQUIRE_STACK();
+    pg = it_pg();
+    for (int pass = 0; pass < 2; pass++) {
+        memset(out, 0, sizeof out);
+        for (int i = 0; i < 4; i++) {
+            s[i] = (struct cm_pg_stmt)STMT(echo_sql, vals[i], out[i]);
+            s[i].batch_sql = pass ? echo_batch_fails_sql : echo_batch_sql;
+            s[i].take_row = take_echo_row;
+            stmts[i] = &s[i];
+        }
+        cm_pg_batch(pg, stmts, 4, errs);
+        cr_assert(eq(int, errs[0], CM_OK), "pass %d", pass);
+        cr_assert(eq(str, out[0], "a\"b\\c"), "pass %d", pass);
+        cr_assert(eq(int, errs[2], CM_ENOTFOUND), "pass %d", pass);
+        cr_assert(eq(int, errs[3], CM_OK), "pass %d", pass);
+        cr_assert(eq(str, out[3], "{x,y}"), "pass %d", pass);
+        cr_assert(eq(int, errs[1], CM_OK), "pass %d", pass);
+        /* NULL: a row with NULL from the batch form, "" through take_text */
+        cr_assert(eq(str, out[1], pass ? "" : "<null>"), "pass %d", pass);
+        cr_assert(eq(int, PQtransactionStatus(pg), PQTRANS_IDLE));
+    }
     PQfinish(pg);
 }
