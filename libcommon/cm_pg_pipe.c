@@ -184,8 +184,8 @@ static cm_err run_merged(PGconn *conn, const struct cm_pg_stmt *const *stmts, si
                 row_of[at - 1] = r;
         }
         for (size_t i = 0; i < n; i++)
-            errs[i] = row_of[i] < 0 ? CM_ENOTFOUND
-                                    : stmts[i]->take_row(res, row_of[i], stmts[i]->dst);
+            errs[i] =
+                row_of[i] < 0 ? CM_ENOTFOUND : stmts[i]->take_row(res, row_of[i], stmts[i]->dst);
     }
     PQclear(res);
     free(row_of);

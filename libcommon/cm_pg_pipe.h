@@ -20,8 +20,8 @@
 #define CM_PG_STMT_MAX_PARAMS 8
 
 struct cm_pg_stmt {
-    const char *sql; /* constant text (prepared once per connection) */
-    int n;           /* parameters in values */
+    const char *sql;                           /* constant text (prepared once per connection) */
+    int n;                                     /* parameters in values */
     const char *values[CM_PG_STMT_MAX_PARAMS]; /* text, NULL for SQL NULL; borrowed
                                                 * until the statement ran */
     /* The store's reader: from a successful result (not kept) fills the

@@ -119,8 +119,8 @@ static void burst(natsConnection *nc, const struct ask *asks, int n, struct answ
         uint8_t *payload = pack_ask(&asks[i], &len);
         char reply[96];
         snprintf(reply, sizeof reply, "%s.%d", inbox, i);
-        cr_assert(eq(int, natsConnection_PublishRequest(nc, "identity.http", reply, payload,
-                                                        (int)len),
+        cr_assert(eq(int,
+                     natsConnection_PublishRequest(nc, "identity.http", reply, payload, (int)len),
                      NATS_OK));
         free(payload);
     }
@@ -133,8 +133,7 @@ static void burst(natsConnection *nc, const struct ask *asks, int n, struct answ
             continue;
         dot = strrchr(natsMsg_GetSubject(m), '.');
         i = dot ? atoi(dot + 1) : -1;
-        cr_assert(i >= 0 && i < n && answers[i].status == 0, "reply to %s",
-                  natsMsg_GetSubject(m));
+        cr_assert(i >= 0 && i < n && answers[i].status == 0, "reply to %s", natsMsg_GetSubject(m));
         read_answer(m, &answers[i]);
         natsMsg_Destroy(m);
         got++;
@@ -154,8 +153,8 @@ static double pipelined(void)
 /* Asserts answer a is a's user (200) or the 404 of a user not shown. */
 static void expect(const struct ask *a, const struct answer *r, int status, int i)
 {
-    cr_assert(eq(int, r->status, status), "request %d (%s): status %d, expected %d", i,
-              a->target, r->status, status);
+    cr_assert(eq(int, r->status, status), "request %d (%s): status %d, expected %d", i, a->target,
+              r->status, status);
     if (status == 200) {
         cr_assert(eq(str, (char *)r->id, (char *)a->target), "request %d: another user's answer",
                   i);
@@ -169,8 +168,7 @@ static natsConnection *connect_nats(void)
 {
     natsConnection *nc = NULL;
     /* publishes buffered: a burst leaves in one write */
-    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "test-users-pipeline", 0, NULL,
-                                      &nc),
+    cr_assert(eq(int, cm_nats_connect(it_env("TEST_NATS_URL"), "test-users-pipeline", 0, NULL, &nc),
                  CM_OK));
     return nc;
 }
@@ -273,16 +271,15 @@ Test(users_pipeline, user_deleted_mid_batch_spoils_no_other_read, .timeout = 120
             char reply[96];
             payload = pack_ask(&asks[i], &len);
             snprintf(reply, sizeof reply, "%s.%d", inbox, i);
-            cr_assert(eq(int, natsConnection_PublishRequest(nc, "identity.http", reply, payload,
-                                                            (int)len),
-                         NATS_OK));
+            cr_assert(eq(
+                int, natsConnection_PublishRequest(nc, "identity.http", reply, payload, (int)len),
+                NATS_OK));
             free(payload);
             if (i == n / 2) { /* half sent: delete, then send the rest */
                 cr_assert(eq(int, natsConnection_Flush(nc), NATS_OK));
-                res = PQexecParams(pg, "DELETE FROM identity.users WHERE id = $1", 1, NULL,
-                                   params, NULL, NULL, 0);
-                cr_assert(eq(int, PQresultStatus(res), PGRES_COMMAND_OK), "%s",
-                          PQerrorMessage(pg));
+                res = PQexecParams(pg, "DELETE FROM identity.users WHERE id = $1", 1, NULL, params,
+                                   NULL, NULL, 0);
+                cr_assert(eq(int, PQresultStatus(res), PGRES_COMMAND_OK), "%s", PQerrorMessage(pg));
                 PQclear(res);
             }
         }
@@ -372,7 +369,10 @@ static cm_err take_text(const PGresult *res, void *dst)
 }
 
 /* A one-parameter statement read by take_text. */
-#define STMT(q, v, out) {.sql = (q), .n = 1, .values = {(v)}, .take = take_text, .dst = (out)}
+#define STMT(q, v, out)                                                                            \
+    {                                                                                              \
+        .sql = (q), .n = 1, .values = {(v)}, .take = take_text, .dst = (out)                       \
+    }
 
 static const char add_sql[] = "SELECT ($1::int + 1)::text";
 static const char div_sql[] = "SELECT (1 / $1::int)::text";
@@ -387,9 +387,8 @@ Test(pg_pipeline, failing_statement_spoils_no_other)
 {
     char out[7][64] = {{0}};
     struct cm_pg_stmt s[7] = {
-        STMT(add_sql, "1", out[0]), STMT(div_sql, "0", out[1]),
-        STMT(add_sql, "41", out[2]), STMT(none_sql, "1", out[3]),
-        STMT(xid_sql, "0", out[4]),  STMT(xid_sql, "0", out[5]),
+        STMT(add_sql, "1", out[0]),  STMT(div_sql, "0", out[1]), STMT(add_sql, "41", out[2]),
+        STMT(none_sql, "1", out[3]), STMT(xid_sql, "0", out[4]), STMT(xid_sql, "0", out[5]),
         STMT(div_sql, "1", out[6]),
     };
     const struct cm_pg_stmt *stmts[7];
@@ -404,16 +403,14 @@ Test(pg_pipeline, failing_statement_spoils_no_other)
     cm_pg_pipeline(pg, stmts, 7, errs);
     cr_assert(eq(int, errs[0], CM_OK));
     cr_assert(eq(str, out[0], "2"));
-    cr_assert(eq(int, errs[1], CM_EINVAL), "division by zero is 22012: %s",
-              cm_err_name(errs[1]));
+    cr_assert(eq(int, errs[1], CM_EINVAL), "division by zero is 22012: %s", cm_err_name(errs[1]));
     cr_assert(eq(int, errs[2], CM_OK), "the statement after the failed one: %s",
               cm_err_name(errs[2]));
     cr_assert(eq(str, out[2], "42"));
     cr_assert(eq(int, errs[3], CM_ENOTFOUND));
     cr_assert(eq(int, errs[4], CM_OK));
     cr_assert(eq(int, errs[5], CM_OK));
-    cr_assert(strcmp(out[4], out[5]) != 0, "one transaction for two statements (xid %s)",
-              out[4]);
+    cr_assert(strcmp(out[4], out[5]) != 0, "one transaction for two statements (xid %s)", out[4]);
     cr_assert(eq(int, errs[6], CM_OK));
     cr_assert(eq(str, out[6], "1"));
     cr_assert(eq(int, PQpipelineStatus(pg), PQ_PIPELINE_OFF));
@@ -434,8 +431,7 @@ Test(pg_pipeline, failing_statement_spoils_no_other)
 Test(pg_pipeline, inside_a_transaction_runs_one_by_one)
 {
     char out[2][64] = {{0}};
-    struct cm_pg_stmt s[2] = {STMT(xid_sql, "0", out[0]),
-                              STMT(xid_sql, "0", out[1])};
+    struct cm_pg_stmt s[2] = {STMT(xid_sql, "0", out[0]), STMT(xid_sql, "0", out[1])};
     const struct cm_pg_stmt *stmts[2] = {&s[0], &s[1]};
     cm_err errs[2];
     PGconn *pg;
