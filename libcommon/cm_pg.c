@@ -554,6 +554,8 @@ struct stmt_cache {
     int n;
     uint64_t hash[STMT_CACHE_MAX];
     char *sql[STMT_CACHE_MAX];
+    const char *constant[STMT_CACHE_MAX]; /* the static text it was prepared from by
+                                           * cm_pg_prepared_name, or NULL */
 };
 static pthread_key_t stmt_key;
 static atomic_uint stmt_caches;
@@ -651,35 +653,87 @@ PGresult *cm_pg_exec_params(PGconn *conn, const char *sql, int n, const Oid *typ
     return run_retrying(conn, exec_params_run, &a);
 }
 
+/* The index of sql in c, prepared on conn first when new: >= 0, or -1 when
+ * the cache is full (run it unprepared), or -2 with the failed PREPARE's
+ * result in *err_res (caller PQclear; NULL when libpq made none). */
+static int stmt_find_or_prepare(struct stmt_cache *c, PGconn *conn, const char *sql, int n,
+                                PGresult **err_res)
+{
+    uint64_t h = fnv1a(sql);
+    char name[40];
+    PGresult *res;
+    int i;
+
+    for (i = 0; i < c->n; i++)
+        if (c->hash[i] == h && !strcmp(c->sql[i], sql))
+            return i;
+    if (c->n == STMT_CACHE_MAX)
+        return -1;
+    snprintf(name, sizeof name, "cm_stmt_%u_%d", c->id, i);
+    res = PQprepare(conn, name, sql, n, NULL);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        *err_res = res;
+        return -2;
+    }
+    PQclear(res);
+    c->hash[i] = h;
+    c->sql[i] = cm_xstrdup(sql);
+    c->constant[i] = NULL;
+    c->n++;
+    return i;
+}
+
 /* One try: prepared on first use on this connection, then executed. */
 static PGresult *exec_params_once(PGconn *conn, const char *sql, int n, const Oid *types,
                                   const char *const *values, const int *lengths,
                                   const int *formats, int result_format)
 {
     struct stmt_cache *c = types ? NULL : stmt_cache_for(conn);
-    uint64_t h;
+    PGresult *res = NULL;
     char name[40];
-    PGresult *res;
     int i;
 
     if (!c)
         return PQexecParams(conn, sql, n, types, values, lengths, formats, result_format);
-    h = fnv1a(sql);
-    for (i = 0; i < c->n; i++)
-        if (c->hash[i] == h && !strcmp(c->sql[i], sql))
-            break;
-    if (i == c->n) {
-        if (c->n == STMT_CACHE_MAX)
-            return PQexecParams(conn, sql, n, NULL, values, lengths, formats, result_format);
-        snprintf(name, sizeof name, "cm_stmt_%u_%d", c->id, i);
-        res = PQprepare(conn, name, sql, n, NULL);
-        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
-            return res; /* the error, as PQexecParams would have given it */
-        PQclear(res);
-        c->hash[i] = h;
-        c->sql[i] = cm_xstrdup(sql);
-        c->n++;
-    }
+    i = stmt_find_or_prepare(c, conn, sql, n, &res);
+    if (i == -2)
+        return res; /* the error, as PQexecParams would have given it */
+    if (i == -1)
+        return PQexecParams(conn, sql, n, NULL, values, lengths, formats, result_format);
     snprintf(name, sizeof name, "cm_stmt_%u_%d", c->id, i);
     return PQexecPrepared(conn, name, n, values, lengths, formats, result_format);
+}
+
+int cm_pg_prepared_name(PGconn *conn, const char *sql, int n, char *name, size_t cap)
+{
+    struct stmt_cache *c = stmt_cache_for(conn);
+    PGresult *res = NULL;
+    int i;
+
+    name[0] = '\0';
+    if (!c)
+        return 0;
+    /* sql is constant text: the same address is the same statement, found
+     * without hashing or comparing it (most are 1-2 KB) */
+    for (i = 0; i < c->n; i++)
+        if (c->constant[i] == sql) {
+            snprintf(name, cap, "cm_stmt_%u_%d", c->id, i);
+            return 0;
+        }
+    i = stmt_find_or_prepare(c, conn, sql, n, &res);
+    if (i == -2) {
+        cm_pg_result_err(res); /* logged when it is not the caller's */
+        PQclear(res);
+        return -1;
+    }
+    if (i >= 0) {
+        c->constant[i] = sql;
+        snprintf(name, cap, "cm_stmt_%u_%d", c->id, i);
+    }
+    return 0;
+}
+
+int cm_pg_reconnect(PGconn *conn)
+{
+    return reconnect(conn);
 }

@@ -137,4 +137,18 @@ cm_err cm_pg_end(PGconn *conn, cm_err err);
 cm_err cm_pg_query_bin(PGconn *conn, const char *sql, int n, const char *const *values,
                        const int *lengths, const int *formats, PGresult **out_res);
 
+/* For statements sent without waiting (cm_pg_pipe.h): makes sure sql
+ * (constant text with static storage: it is known again by its address), with
+ * n text parameters, is prepared on conn for this thread (a blocking
+ * PREPARE the first time, as cm_pg_exec_params does) and writes its
+ * statement name into name (cap >= 40 bytes), or "" when the cache is full
+ * (send it unprepared). Returns 0, or -1 when the PREPARE failed (logged
+ * unless it is the caller's error). Not in pipeline mode. */
+int cm_pg_prepared_name(PGconn *conn, const char *sql, int n, char *name, size_t cap);
+
+/* After a lost connection: one blocking reconnect of conn (PQreset, which
+ * also leaves pipeline mode; search_path kept), forgetting what this thread
+ * prepared on it. 1 when the connection is usable again. */
+int cm_pg_reconnect(PGconn *conn);
+
 #endif

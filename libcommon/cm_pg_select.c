@@ -10,19 +10,27 @@
 void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t nfields,
                    size_t size, void **out_items, char **out_mem, size_t *out_n)
 {
-    size_t rows = (size_t)PQntuples(res), need = 0, at = 0;
+    cm_pg_records_rows(res, 0, (size_t)PQntuples(res), fields, nfields, size, out_items, out_mem,
+                       out_n);
+}
+
+void cm_pg_records_rows(const PGresult *res, size_t first, size_t rows,
+                        const struct cm_pg_field *fields, size_t nfields, size_t size,
+                        void **out_items, char **out_mem, size_t *out_n)
+{
+    size_t need = 0, at = 0;
     char *items, *mem;
 
     for (size_t r = 0; r < rows; r++)
         for (size_t f = 0; f < nfields; f++)
             if (fields[f].kind == CM_PG_STR)
-                need += strlen(cm_pg_col(res, (int)r, fields[f].column)) + 1;
+                need += strlen(cm_pg_col(res, (int)(first + r), fields[f].column)) + 1;
     items = cm_xcalloc(rows ? rows : 1, size);
     mem = need ? cm_xmalloc(need) : NULL;
     for (size_t r = 0; r < rows; r++) {
         char *rec = items + r * size;
         for (size_t f = 0; f < nfields; f++) {
-            const char *v = cm_pg_col(res, (int)r, fields[f].column);
+            const char *v = cm_pg_col(res, (int)(first + r), fields[f].column);
             if (fields[f].kind == CM_PG_STR) {
                 size_t len = strlen(v) + 1;
                 memcpy(mem + at, v, len);

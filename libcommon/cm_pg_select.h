@@ -33,6 +33,12 @@ cm_err cm_pg_select(PGconn *pg, const char *sql, int n, const char *const *value
 void cm_pg_records(const PGresult *res, const struct cm_pg_field *fields, size_t nfields,
                    size_t size, void **out_items, char **out_mem, size_t *out_n);
 
+/* As cm_pg_records for rows [first, first + rows) of res only (rows within
+ * res). */
+void cm_pg_records_rows(const PGresult *res, size_t first, size_t rows,
+                        const struct cm_pg_field *fields, size_t nfields, size_t size,
+                        void **out_items, char **out_mem, size_t *out_n);
+
 /* cm_pg_select into a list struct {size_t n; T *items; char *mem;}. */
 #define CM_PG_SELECT(pg, sql, nvalues, values, fields, list)                                       \
     cm_pg_select(pg, sql, nvalues, values, fields, sizeof(fields) / sizeof((fields)[0]),           \

@@ -16,6 +16,7 @@
 
 #include "cm_admin.h"
 #include "cm_alloc.h"
+#include "cm_batch.h"
 #include "cm_body.h"
 #include "cm_idempotency.h"
 #include "cm_log.h"
@@ -35,6 +36,7 @@
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
 #define WIRE_PING_MS CM_WIRE_PING_MS           /* the one PING policy (cm_wire.h) */
 #define WIRE_PINGS_MISSED CM_WIRE_PINGS_MISSED
+#define WORKER_BATCH_MAX 64 /* reads whose statements wait for one pipeline */
 
 struct cm_service {
     const struct cm_service_def *def;
@@ -53,6 +55,7 @@ struct cm_service {
     struct cm_pool *pool;        /* slow work (def->pool_ops, pool_rpcs); NULL when none */
     struct cm_worker *pool_workers; /* the pool threads' contexts */
     int npool;
+    atomic_ulong pipelined; /* statements sent in a pipeline of two or more (cm_batch.h) */
 };
 
 /* A request handed to the pool: the message as it arrived. */
@@ -287,6 +290,44 @@ static cm_err pool_hand_over(struct cm_service *svc, const struct cm_wire_msg *m
     return CM_OK;
 }
 
+static cm_err batch_flush(struct cm_worker *w);
+
+/* Answers rq with out, or with err in the surface's error style, then frees
+ * rq, its request and out. */
+static void http_answer(struct cm_worker *w, struct cm_req *rq, struct cm_resp *out, cm_err err,
+                        struct cm_idem *idem, const char *route, double start)
+{
+    const Envelope__HttpRequest *http = rq->http;
+
+    if (err != CM_OK) {
+        struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
+                                     rq->parameter[0] ? rq->parameter : NULL};
+        free(out->body);
+        out->status = cm_err_http_status(err);
+        out->body = cm_http_error_body(http->surface, out->status, cm_err_name(err),
+                                       rq->detail[0] ? rq->detail : NULL, &src, &out->len);
+        out->content_type = "application/json";
+    }
+    cm_idem_after(rq, idem, out); /* keeps the answer for repeats of its key */
+    send_http(w, rq->reply, out->status,
+              out->content_type ? out->content_type : "application/json", out->body, out->len,
+              out->status >= 400 ? rq->retry_after_s : 0, out->status < 400 ? out->location : NULL);
+    cm_metrics_observe(w->svc->metrics, route, out->status, cm_now_s() - start);
+    cm_stream_release(rq);
+    free(out->body);
+    free(out->location);
+    free(rq);
+    envelope__http_request__free_unpacked((Envelope__HttpRequest *)http, NULL);
+    cm_log_set_request_id(NULL);
+}
+
+/* cm_batch_run's answer for a read that waited (arg: the worker). */
+static void batch_answer(void *arg, struct cm_req *rq, cm_err err, struct cm_resp *out)
+{
+    struct cm_idem none = {0}; /* a GET: no Idempotency-Key claim */
+    http_answer(arg, rq, out, err, &none, rq->route, rq->start_s);
+}
+
 static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, const char *reply)
 {
     struct cm_service *svc = w->svc;
@@ -305,11 +346,19 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         cm_warn("malformed HttpRequest on %s", svc->http_subject);
         return;
     }
+    /* reads wait together; anything else sees the reads before it done */
+    if (cm_batch_pending(w->batch) && (strcmp(http->method, "GET") || cm_batch_full(w->batch)))
+        batch_flush(w);
     cm_log_set_request_id(http->request_id);
     rq = cm_xcalloc(1, sizeof *rq);
     rq->w = w;
     rq->http = http;
     rq->reply = reply;
+    if (w->batch && !strcmp(http->method, "GET")) {
+        rq->can_defer = 1;
+        snprintf(rq->reply_buf, sizeof rq->reply_buf, "%s", reply);
+        rq->reply = rq->reply_buf;
+    }
     err = cm_router_match(svc->def->ops, http->method, http->path, &m);
     if (err == CM_ENOTFOUND)
         cm_fail(rq, err, "no operation at this path");
@@ -334,6 +383,12 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         answered = cm_idem_before(rq, &idem, &out, &err);
     if (err == CM_OK && !answered)
         err = m.op->handler(rq, &out);
+    if (err == CM_OK && rq->deferred) { /* its statement waits: batch_flush answers it */
+        rq->start_s = start;
+        rq->route = route;
+        cm_log_set_request_id(NULL);
+        return;
+    }
     if (cm_stream_started(rq)) { /* the status is out: end the stream, whatever err says */
         if (err != CM_OK) {
             cm_warn("streamed response of %s broken off: %s", route, cm_err_name(err));
@@ -343,20 +398,8 @@ static void handle_http(struct cm_worker *w, const struct cm_wire_msg *msg, cons
         cm_metrics_observe(svc->metrics, route, cm_err_http_status(CM_OK), cm_now_s() - start);
         goto handed_over;
     }
-    if (err != CM_OK) {
-        struct cm_http_source src = {rq->pointer[0] ? rq->pointer : NULL,
-                                     rq->parameter[0] ? rq->parameter : NULL};
-        free(out.body);
-        out.status = cm_err_http_status(err);
-        out.body = cm_http_error_body(http->surface, out.status, cm_err_name(err),
-                                      rq->detail[0] ? rq->detail : NULL, &src, &out.len);
-        out.content_type = "application/json";
-    }
-    cm_idem_after(rq, &idem, &out); /* keeps the answer for repeats of its key */
-    send_http(w, reply, out.status,
-              out.content_type ? out.content_type : "application/json", out.body, out.len,
-              out.status >= 400 ? rq->retry_after_s : 0, out.status < 400 ? out.location : NULL);
-    cm_metrics_observe(svc->metrics, route, out.status, cm_now_s() - start);
+    http_answer(w, rq, &out, err, &idem, route, start);
+    return;
 handed_over:
     cm_stream_release(rq);
     free(out.body);
@@ -446,11 +489,36 @@ static void on_msg(void *ctx, const struct cm_wire_msg *m)
                !memcmp(m->subject, svc->rpc_prefix, plen)) {
         memcpy(method, m->subject + plen, m->subject_len - plen);
         method[m->subject_len - plen] = '\0';
+        batch_flush(w); /* the reads before it are answered first */
         if (!w->pooled && svc->pool && listed(svc->def->pool_rpcs, method))
             pool_rpc(w, m, reply, method);
         else
             handle_rpc(w, m, reply, method);
     }
+}
+
+/* Runs the reads waiting on w's batch (their statements in one pipeline),
+ * answers them and flushes the replies. */
+static cm_err batch_flush(struct cm_worker *w)
+{
+    struct cm_service *svc = w->svc;
+    size_t n;
+
+    if (!cm_batch_pending(w->batch))
+        return CM_OK;
+    n = cm_batch_run(w->batch, w->pg, batch_answer, w);
+    if (n > 1)
+        cm_metrics_gauge_set(svc->metrics, "pg_pipelined_statements",
+                             (double)(atomic_fetch_add(&svc->pipelined, n) + n));
+    return cm_wire_flush(w->wire);
+}
+
+/* cm_wire_pump on c for w, then the reads it queued (batch_flush). */
+static cm_err pump(struct cm_worker *w, struct cm_wire_conn *c, int timeout_ms, int *pongs)
+{
+    cm_err err = cm_wire_pump(c, timeout_ms, on_msg, w, pongs);
+    cm_err ferr = batch_flush(w);
+    return err != CM_OK ? err : ferr;
 }
 
 /* Sends what is queued and a PING, and handles whatever arrives until the
@@ -465,7 +533,7 @@ static cm_err round_trip(struct cm_worker *w, int timeout_ms)
     if (err == CM_OK)
         err = cm_wire_flush(w->wire);
     while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
-        err = cm_wire_pump(w->wire, 100, on_msg, w, &pongs);
+        err = pump(w, w->wire, 100, &pongs);
     return err == CM_OK && pongs == 0 ? CM_EUNAVAIL : err;
 }
 
@@ -530,7 +598,7 @@ static void worker_move(struct cm_worker *w)
         double deadline = cm_now_s() + WIRE_DRAIN_MS / 1000.0;
         int pongs = 0;
         while (pongs == 0 && cm_now_s() < deadline &&
-               cm_wire_pump(old, 100, on_msg, w, &pongs) == CM_OK)
+               pump(w, old, 100, &pongs) == CM_OK)
             cm_wire_flush(w->wire); /* replies were queued on the new connection */
         cm_wire_flush(w->wire);
     }
@@ -556,7 +624,7 @@ static void *worker_main(void *arg)
                 cm_info("worker %d: nats connection back", w->index);
             lost = 0;
         }
-        err = cm_wire_pump(w->wire, WIRE_POLL_MS, on_msg, w, NULL);
+        err = pump(w, w->wire, WIRE_POLL_MS, NULL);
         if (err == CM_OK && cm_wire_lame_duck(w->wire))
             worker_move(w);
         if (err == CM_OK && cm_wire_keepalive(w->wire, WIRE_PING_MS, WIRE_PINGS_MISSED) != CM_OK) {
@@ -754,6 +822,7 @@ static cm_err start_workers(struct cm_service *svc)
         w->nc = svc->nc;
         w->state = svc->state;
         w->index = i;
+        w->batch = cm_batch_new(WORKER_BATCH_MAX);
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
         while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
@@ -781,8 +850,12 @@ static void stop_workers(struct cm_service *svc)
 
 static void free_service(struct cm_service *svc)
 {
-    for (int i = 0; i < svc->nworkers; i++)
+    for (int i = 0; i < svc->nworkers; i++) {
         PQfinish(svc->workers[i].pg);
+        cm_batch_free(svc->workers[i].batch);
+    }
+    if (svc->workers && svc->nworkers < svc->cfg.handler_threads)
+        cm_batch_free(svc->workers[svc->nworkers].batch); /* the one that failed to start */
     free(svc->workers);
     cm_metrics_free(svc->metrics);
     cm_config_release(&svc->cfg);

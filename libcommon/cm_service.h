@@ -7,7 +7,9 @@
  * NATS connection (cm_wire.h: no nats.c on the request path), queue-
  * subscribed to "<svc>.>" in queue group "<svc>", and its own PGconn: it
  * reads a batch of requests, handles them one after another on its thread
- * and writes their replies together. Handlers of one worker never run
+ * and writes their replies together; the Postgres statements of the reads
+ * among them (operations written with cm_batch.h) go to Postgres together,
+ * in one pipeline, once the batch is read. Handlers of one worker never run
  * concurrently, handlers of different workers do. Running more copies of the
  * daemon adds workers to the same queue group. A worker PINGs its
  * connection every 2 s and reconnects after two PINGs in a row go
@@ -64,6 +66,8 @@ struct cm_worker {
     struct cm_wire_conn *side; /* streamed bodies (cm_stream.h); this worker's thread only */
     char side_prefix[48];      /* "_STREAM.<random>", its subscription is "<prefix>.>" */
     uint32_t side_seq;         /* numbers the streams of this worker */
+    struct cm_batch *batch; /* reads waiting for the end of a pump (cm_batch.h); NULL on
+                             * the slow-work pool */
 };
 
 /* One HTTP request in a handler. Everything here is borrowed and valid until
@@ -82,6 +86,12 @@ struct cm_req {
     int retry_after_s; /* > 0: the reply carries Retry-After (cm_fail_retry) */
     const char *reply;        /* the edge's reply subject (cm_stream.h) */
     struct cm_stream *stream; /* streamed body or response state; NULL until used */
+    /* reads whose statement waits on the worker's batch (cm_batch.h) */
+    int can_defer;        /* a GET on a worker with a batch: it may wait */
+    int deferred;         /* 1: cm_read_handle queued it; cm_batch_run answers it */
+    char reply_buf[256];  /* reply's copy while it waits */
+    double start_s;       /* when it arrived (metrics) */
+    const char *route;    /* its operation's metrics name */
 };
 
 /* The reply a handler fills. body is owned by the response (freed by the

@@ -60,6 +60,8 @@
 #   BENCH_CHECK_IN_FLIGHT (64) requests outstanding
 #   BENCH_COMMIT (1: the durable-commit figure; 0 skips it) BENCH_COMMIT_CLIENTS (8)
 #   BENCH_CLINICAL (1: the clinical API figures, scripts/bench_clinical.sh; 0 skips them)
+#   BENCH_UTIL (1: the util/test pair; 0 skips it)
+#   BENCH_AUTH (1: argon2id, logins, reads under logins, refreshes; 0 skips them)
 # Exit code: 0 when the figures were measured, whether or not the target is
 # met; non-zero when something broke (build missing, stack down, errors).
 set -uo pipefail
@@ -151,14 +153,15 @@ outer() {
 
 HELLO_PID=
 PIDSTAT_PID=
+PIDSTAT_WRK_PID=
 WORK=
 
 cleanup() {
     local i
     trap - EXIT INT TERM
     if [ -n "$PIDSTAT_PID" ]; then
-        kill "$PIDSTAT_PID" 2>/dev/null
-        wait "$PIDSTAT_PID" 2>/dev/null
+        kill "$PIDSTAT_PID" ${PIDSTAT_WRK_PID:-} 2>/dev/null
+        wait "$PIDSTAT_PID" ${PIDSTAT_WRK_PID:-} 2>/dev/null
     fi
     if [ -n "$HELLO_PID" ] && kill -0 "$HELLO_PID" 2>/dev/null; then
         kill -TERM "$HELLO_PID" 2>/dev/null
@@ -278,31 +281,63 @@ check_run() {
     fi
 }
 
-# cpu_start <file>: samples per-process CPU every second for one measured run
+# stack_pids: the pids of this bench's own processes, comma-separated: hello,
+# the daemons and nats-server of the stack, its Postgres server and the
+# backends running now (the workers' connections live through a run); so
+# that other work on a shared machine (other stacks, compilers) is not
+# counted as ours
+stack_pids() {
+    local f pm pids=${HELLO_PID:-}
+    for f in "$TEST_VAR_DIR"/run/*.pid; do
+        [ -s "$f" ] && pids="$pids,$(cat "$f")"
+    done
+    pm=$(head -n 1 "$TEST_VAR_DIR/pg/data/postmaster.pid" 2>/dev/null)
+    if [ -n "$pm" ]; then
+        pids="$pids,$pm"
+        pids="$pids,$(pgrep -d, -P "$pm")"
+    fi
+    printf '%s\n' "$pids" | tr -s ',' | sed 's/^,//; s/,$//'
+}
+
+# cpu_start <file>: samples per-process CPU every second for one measured
+# run: this stack's processes (stack_pids) and wrk
 cpu_start() {
-    local secs
-    PIDSTAT_PID=
+    local secs pids
+    PIDSTAT_PID= PIDSTAT_WRK_PID=
     [ "$BENCH_CPU" = 1 ] && command -v pidstat >/dev/null 2>&1 || return 0
     secs=$(seconds_of "$DURATION")
     [ "$secs" -ge 3 ] || return 0
-    LC_ALL=C pidstat -u 1 $((secs - 1)) >"$1" 2>&1 &
+    pids=$(stack_pids)
+    [ -n "$pids" ] || return 0
+    LC_ALL=C pidstat -u -p "$pids" 1 $((secs - 1)) >"$1" 2>&1 &
     PIDSTAT_PID=$!
+    LC_ALL=C pidstat -u -C '^wrk$' 1 $((secs - 1)) >"$1.wrk" 2>&1 &
+    PIDSTAT_WRK_PID=$!
 }
 
 cpu_stop() {
     [ -n "$PIDSTAT_PID" ] || return 0
     wait "$PIDSTAT_PID" 2>/dev/null
-    PIDSTAT_PID=
+    wait "$PIDSTAT_WRK_PID" 2>/dev/null
+    cat "$1.wrk" >>"$1" 2>/dev/null
+    rm -f "$1.wrk"
+    PIDSTAT_PID= PIDSTAT_WRK_PID=
 }
 
-# cpu_summary <file>: "%CPU command" of each process above 1% of one core,
-# from pidstat's Average lines, busiest first
+# cpu_summary <file> [req/s]: "%CPU command" of each process above 1% of one
+# core, from pidstat's Average lines, busiest first; with the rate of the
+# run, also its CPU per request in µs
 cpu_summary() {
     [ -s "$1" ] || return 0
-    awk '
+    awk -v rps="${2:-0}" '
     /^Average:/ && $0 ~ /%CPU/ { for (i = 1; i <= NF; i++) { if ($i == "%CPU") c = i; if ($i == "Command") k = i } next }
     /^Average:/ && c && $c + 0 >= 1 { cpu[$k] += $c }
-    END { for (p in cpu) printf "%7.1f%%  %s\n", cpu[p], p }
+    END {
+        for (p in cpu) {
+            if (rps > 0) printf "%7.1f%%  %-16s %6.1f us/request\n", cpu[p], p, cpu[p] * 10000 / rps
+            else printf "%7.1f%%  %s\n", cpu[p], p
+        }
+    }
     ' "$1" | sort -rn
 }
 
@@ -345,7 +380,7 @@ measure_pair() {
         say "$label round $r/$ROUNDS: hello"
         cpu_start "$OUT/cpu-hello-$slug-$r.txt"
         run_wrk "$DURATION" "$OUT/hello-$slug-$r.txt" "$HELLO_URL$path"
-        cpu_stop
+        cpu_stop "$OUT/cpu-hello-$slug-$r.txt"
         check_run "hello round $r" "$OUT/hello-$slug-$r.txt"
         read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/hello-$slug-$r.txt")
         say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
@@ -355,7 +390,7 @@ measure_pair() {
         say "$label round $r/$ROUNDS: edge"
         cpu_start "$OUT/cpu-edge-$slug-$r.txt"
         run_wrk "$DURATION" "$OUT/edge-$slug-$r.txt" "$TEST_EDGE_URL$path" "$@"
-        cpu_stop
+        cpu_stop "$OUT/cpu-edge-$slug-$r.txt"
         check_run "$label round $r" "$OUT/edge-$slug-$r.txt"
         read -r rps p50 p99 n bad sock < <(parse_wrk "$OUT/edge-$slug-$r.txt")
         say "  $rps req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")"
@@ -375,10 +410,10 @@ measure_pair() {
     if [ -n "$h_cpu" ] && [ -s "$h_cpu" ]; then
         {
             echo " $label vs hello, CPU (% of one core, pidstat average, >= 1%):"
-            echo "  hello:"
-            cpu_summary "$h_cpu" | sed 's/^/   /'
-            echo "  edge:"
-            cpu_summary "$e_cpu" | sed 's/^/   /'
+            echo "  hello ($h_rps req/s):"
+            cpu_summary "$h_cpu" "$h_rps" | sed 's/^/   /'
+            echo "  edge ($e_rps req/s):"
+            cpu_summary "$e_cpu" "$e_rps" | sed 's/^/   /'
         } >>"$OUT/cpu.txt"
     fi
 }
@@ -720,22 +755,26 @@ inner() {
     say "hello_server pid $HELLO_PID at $HELLO_URL ($HELLO_THREADS loops); edge at $TEST_EDGE_URL"
     say "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs"
 
-    PAIR_TARGET=40 measure_pair "edge GET util/test (API key)" "$API_PATH" -H "$AUTH_HEADER"
+    if [ "${BENCH_UTIL:-1}" = 1 ]; then
+        PAIR_TARGET=40 measure_pair "edge GET util/test (API key)" "$API_PATH" -H "$AUTH_HEADER"
+    fi
 
     login_as_admin
     users_path="/v1/users/$ADMIN_ID/"
     PAIR_TARGET=30 measure_pair "edge GET /v1/users/{id} (token)" "$users_path" \
         -H "Authorization: Bearer $ADMIN_TOKEN"
 
-    say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
-    auth_figure argon argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB"
-    say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
-    auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
-        "$TEST_ADMIN_PASSWORD"
-    reads_under_logins "$users_path" -H "Authorization: Bearer $ADMIN_TOKEN"
-    say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
-    auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
-        "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
+    if [ "${BENCH_AUTH:-1}" = 1 ]; then
+        say "argon2id: $AUTH_SECONDS s on $(nproc) threads at opslimit $PWHASH_OPSLIMIT, ${PWHASH_MEMLIMIT_KIB} KiB"
+        auth_figure argon argon2 "$(nproc)" "$AUTH_SECONDS" "$PWHASH_OPSLIMIT" "$PWHASH_MEMLIMIT_KIB"
+        say "logins: $AUTH_SECONDS s, $AUTH_CLIENTS clients"
+        auth_figure login login "$AUTH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" "$TEST_ADMIN_EMAIL" \
+            "$TEST_ADMIN_PASSWORD"
+        reads_under_logins "$users_path" -H "Authorization: Bearer $ADMIN_TOKEN"
+        say "refreshes: $AUTH_SECONDS s, $REFRESH_CLIENTS clients"
+        auth_figure refresh refresh "$REFRESH_CLIENTS" "$AUTH_SECONDS" "$TEST_EDGE_URL" \
+            "$TEST_ADMIN_EMAIL" "$TEST_ADMIN_PASSWORD"
+    fi
 
     if [ "${BENCH_COMMIT:-1}" = 1 ]; then
         commit_figure
@@ -759,7 +798,7 @@ inner() {
     echo
     printf '%-34s %-9s %-8s %s\n' bench req/s p50 p99
     cat "$OUT/rows"
-    printf '%s\n%s\n%s\n' "$argon" "$login" "$refresh" | awk '
+    [ "${BENCH_AUTH:-1}" = 1 ] && printf '%s\n%s\n%s\n' "$argon" "$login" "$refresh" | awk '
         { rate[$1] = $2; p50[$1] = $3; p99[$1] = $4 }
         END {
             printf "%-34s %-9.1f %-8s %s\n", "raw argon2id hashes", rate["argon2"], sprintf("%.2fms", p50["argon2"]), sprintf("%.2fms", p99["argon2"])

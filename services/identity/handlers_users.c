@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_batch.h"
 #include "cm_jsonapi.h"
 #include "cm_principal.h"
 #include "handlers.h"
@@ -181,29 +182,42 @@ static void role_org_peek(const struct cm_req *rq, char *out)
         memcpy(out, buf, CM_UUID_LEN + 1);
 }
 
-cm_err users_read(struct cm_req *rq, struct cm_resp *out)
+/* GET /v1/users/{id}/ as a read whose one statement may go to Postgres with
+ * those of the other requests the worker read at once (cm_batch.h). */
+struct read_ctx {
+    struct users_access a;
+    char role_org[CM_UUID_LEN + 1];
+    struct user_read user;
+};
+
+/* Input and access before the statement (users_access's first half). */
+static cm_err read_begin(struct cm_req *rq, void *ctx, struct cm_pg_stmt *stmt)
+{
+    struct read_ctx *c = ctx;
+    cm_err err = access_begin(rq, &c->a);
+
+    if (err == CM_OK) {
+        role_org_peek(rq, c->role_org);
+        store_user_select_stmt(stmt, c->a.id, principal_org(rq), c->role_org, &c->user);
+    }
+    return err;
+}
+
+/* After the statement: the access decision from the user's tenancy facts
+ * first, as in users_access (a user the caller may not see is 404 whatever
+ * the query string says), then the query and the document. */
+static cm_err read_end(struct cm_req *rq, void *ctx, cm_err err, struct cm_resp *out)
 {
     static const char *const params[] = {"organization-id", "with-roles", "with-signups", NULL};
-    struct users_access a;
-    struct user_tenancy t;
-    char role_org[CM_UUID_LEN + 1];
+    struct read_ctx *c = ctx;
     int with_roles, with_signups;
-    struct user_list l = {0};
-    cm_err err = access_begin(rq, &a);
 
-    /* One statement reads the user and what the tenancy rules need; the
-     * access check comes first, as in users_access: a user the caller may
-     * not see is 404 whatever the query string says. */
-    if (err == CM_OK) {
-        role_org_peek(rq, role_org);
-        err = store_user_select(rq->w->pg, a.id, principal_org(rq), role_org, &l, &t);
-    }
     if (err == CM_ENOTFOUND)
         err = cm_fail(rq, CM_ENOTFOUND, "no such user");
     if (err == CM_OK) {
-        a.target.in_org = t.in_org;
-        a.target.is_platform_admin = t.is_platform_admin;
-        err = access_decide(rq, &a);
+        c->a.target.in_org = c->user.tenancy.in_org;
+        c->a.target.is_platform_admin = c->user.tenancy.is_platform_admin;
+        err = access_decide(rq, &c->a);
     }
     /* with-roles and with-signups are accepted: roles are always shown and
      * sign-up requests belong to onboarding (empty here). organization-id
@@ -211,15 +225,22 @@ cm_err users_read(struct cm_req *rq, struct cm_resp *out)
     if (err == CM_OK)
         err = cm_query_known(rq, params);
     if (err == CM_OK)
-        err = cm_query_uuid(rq, "organization-id", role_org);
+        err = cm_query_uuid(rq, "organization-id", c->role_org);
     if (err == CM_OK)
         err = cm_query_bool(rq, "with-roles", 0, &with_roles);
     if (err == CM_OK)
         err = cm_query_bool(rq, "with-signups", 0, &with_signups);
     if (err == CM_OK)
-        err = respond_rec(rq, out, &a, 200, USER_JSON_DETAIL, &l.items[0]);
-    store_user_list_free(&l);
+        err = respond_rec(rq, out, &c->a, 200, USER_JSON_DETAIL, &c->user.list.items[0]);
+    store_user_list_free(&c->user.list);
     return err;
+}
+
+static const struct cm_read_op read_op = {sizeof(struct read_ctx), read_begin, read_end};
+
+cm_err users_read(struct cm_req *rq, struct cm_resp *out)
+{
+    return cm_read_handle(rq, out, &read_op);
 }
 
 cm_err users_require_write(struct cm_req *rq, const struct users_access *a, int allow_self)

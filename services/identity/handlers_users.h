@@ -19,7 +19,8 @@
 cm_err users_list(struct cm_req *rq, struct cm_resp *out);
 
 /* GET /v1/users/{id}/ (#147): one user with organizations and the
- * onboarding records (empty: onboarding owns them); 200. */
+ * onboarding records (empty: onboarding owns them); 200. One statement,
+ * sent with those of the other reads of the worker's batch (cm_batch.h). */
 cm_err users_read(struct cm_req *rq, struct cm_resp *out);
 
 /* PATCH /v1/users/{id}/ (#148): JSON:API envelope of type "users"; 200 with

@@ -9,15 +9,18 @@
 #include <string.h>
 
 #include "cm_pg.h"
+#include "cm_pg_pipe.h"
 #include "cm_pg_select.h"
 
 /* A timestamptz column as RFC 3339 UTC with microseconds; NULL stays NULL. */
 #define TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* The columns store_user_row reads. $1 narrows roles to one organization
- * when not NULL. The login lock is the latest lock of the user from any
- * address (login_attempts_pair, indexed by username; login_throttle.h). */
-#define USER_COLUMNS                                                                               \
+/* The columns store_user_row reads. role_org (an SQL uuid expression)
+ * narrows roles to one organization when not NULL. The login lock is the
+ * latest lock of the user from any address (login_attempts_pair, indexed by
+ * username; login_throttle.h). */
+#define USER_COLUMNS USER_COLUMNS_FOR("$1::uuid")
+#define USER_COLUMNS_FOR(role_org)                                                                 \
     "u.id::text AS id, u.username, u.email, u.first_name, u.last_name, "                          \
     "to_char(u.birth_date, 'YYYY-MM-DD') AS birth_date, u.phone, u.phone_type, u.locale, u.tz, "  \
     "u.classification, u.communication_preferences::text AS comm_prefs, "                         \
@@ -34,7 +37,8 @@
     "'organization-name', o.name) ORDER BY o.name, r.name, r.id), '[]') "                         \
     "FROM role_users ru JOIN roles r ON r.id = ru.role_id "                                       \
     "JOIN organizations o ON o.id = r.organization_id "                                           \
-    "WHERE ru.user_id = u.id AND ($1::uuid IS NULL OR r.organization_id = $1))::text AS roles, " \
+    "WHERE ru.user_id = u.id AND (" role_org " IS NULL OR r.organization_id = " role_org          \
+    "))::text AS roles, "                                                                          \
     "(SELECT " TS("max(la.locked_until)") " FROM login_attempts_pair la "                         \
     "WHERE la.username = u.username AND la.locked_until > now()) AS locked_until, "               \
     "(SELECT ec.email FROM email_changes ec WHERE ec.user_id = u.id AND ec.verified_at IS NULL "  \
@@ -88,25 +92,71 @@ static const char select_sql[] =
     "WHERE m.user_id = u.id AND m.organization_id = $3::uuid) AS in_org" USER_FROM
     "WHERE u.id = $2";
 
+static void user_record_row(const PGresult *res, int row, struct user_list *out);
+
+/* select_sql for a whole batch (cm_pg_batch): $1..$3 are the arrays of the
+ * batch's role_org, id and organization, in order; batch_n the position. */
+static const char select_batch_sql[] =
+    "SELECT q.n AS batch_n, " USER_COLUMNS_FOR(
+        "q.role_org") ", u.is_platform_admin, EXISTS (SELECT 1 FROM user_organizations m "
+                      "WHERE m.user_id = u.id AND m.organization_id = q.org) AS in_org "
+                      "FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY "
+                      "AS q(role_org, id, org, n) JOIN users u ON u.id = q.id";
+
+/* cm_pg_stmt.take_row of select_batch_sql: row of res into a struct
+ * user_read. */
+static cm_err take_user_row(const PGresult *res, int row, void *dst)
+{
+    struct user_read *r = dst;
+
+    r->tenancy.in_org = cm_pg_bool(res, row, "in_org");
+    r->tenancy.is_platform_admin = cm_pg_bool(res, row, "is_platform_admin");
+    user_record_row(res, row, &r->list);
+    return CM_OK;
+}
+
+/* cm_pg_stmt.take of select_sql: the one user into a struct user_read. */
+static cm_err take_user(const PGresult *res, void *dst)
+{
+    struct user_read *r = dst;
+
+    if (PQntuples(res) != 1)
+        return CM_ENOTFOUND;
+    r->tenancy.in_org = cm_pg_bool(res, 0, "in_org");
+    r->tenancy.is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
+    store_user_records(res, &r->list);
+    return CM_OK;
+}
+
+void store_user_select_stmt(struct cm_pg_stmt *st, const char *id, const char *org,
+                            const char *role_org, struct user_read *out)
+{
+    memset(st, 0, sizeof *st);
+    st->sql = select_sql;
+    st->n = 3;
+    st->values[0] = cm_pg_opt(role_org);
+    st->values[1] = id;
+    st->values[2] = cm_pg_opt(org);
+    st->take = take_user;
+    st->dst = out;
+    st->batch_sql = select_batch_sql;
+    st->take_row = take_user_row;
+}
+
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
                          struct user_list *out, struct user_tenancy *out_tenancy)
 {
-    const char *values[3] = {cm_pg_opt(role_org), id, cm_pg_opt(org)};
-    PGresult *res;
-    cm_err err = cm_pg_query(pg, select_sql, 3, values, &res);
+    struct user_read r = {0};
+    struct cm_pg_stmt st;
+    cm_err err;
 
+    store_user_select_stmt(&st, id, org, role_org, &r);
+    err = cm_pg_stmt_run(pg, &st);
     if (err != CM_OK)
         return err;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return CM_ENOTFOUND;
-    }
-    if (out_tenancy) {
-        out_tenancy->in_org = cm_pg_bool(res, 0, "in_org");
-        out_tenancy->is_platform_admin = cm_pg_bool(res, 0, "is_platform_admin");
-    }
-    store_user_records(res, out);
-    PQclear(res);
+    *out = r.list;
+    if (out_tenancy)
+        *out_tenancy = r.tenancy;
     return CM_OK;
 }
 
@@ -126,6 +176,13 @@ static const struct cm_pg_field user_fields[] = {
 
 _Static_assert(sizeof user_fields / sizeof user_fields[0] == USER_TEXT_COLS + USER_FLAG_COLS,
                "user columns");
+
+/* Row row of res (USER_COLUMNS) as a one-record list. */
+static void user_record_row(const PGresult *res, int row, struct user_list *out)
+{
+    cm_pg_records_rows(res, (size_t)row, 1, user_fields, sizeof user_fields / sizeof user_fields[0],
+                       sizeof *out->items, (void **)&out->items, &out->mem, &out->n);
+}
 
 void store_user_records(const PGresult *res, struct user_list *out)
 {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cm_err.h"
+#include "cm_pg_pipe.h"
 #include "password_hash.h"
 #include "user_json.h"
 
@@ -63,6 +64,20 @@ void store_user_list_free(struct user_list *l);
  * whether it may be shown. */
 cm_err store_user_select(PGconn *pg, const char *id, const char *org, const char *role_org,
                          struct user_list *out, struct user_tenancy *out_tenancy);
+
+/* A user and its tenancy facts, as read by store_user_select_stmt's
+ * statement (release list with store_user_list_free). */
+struct user_read {
+    struct user_list list;     /* one record on CM_OK */
+    struct user_tenancy tenancy;
+};
+
+/* store_user_select as a statement to run later, alone or in a pipeline
+ * (cm_pg_pipe.h): on success the user lands in *out; its outcome is
+ * CM_ENOTFOUND when there is no such user. id, org and role_org are
+ * borrowed and must stay valid until it ran. */
+void store_user_select_stmt(struct cm_pg_stmt *st, const char *id, const char *org,
+                            const char *role_org, struct user_read *out);
 
 #define USER_TEXT_COLS 21
 #define USER_FLAG_COLS 6
