@@ -47,8 +47,8 @@ static void start_operator_server(void)
     memset(&g_n, 0, sizeof g_n);
     snprintf(g_n.dir, sizeof g_n.dir, "/tmp/it-creds-XXXXXX");
     cr_assert(not(zero(ptr, mkdtemp(g_n.dir))));
-    snprintf(cmd, sizeof cmd, "node tests/node/nats_operator.mjs '%s' >'%s/node.log' 2>&1",
-             g_n.dir, g_n.dir);
+    snprintf(cmd, sizeof cmd, "node tests/node/nats_operator.mjs '%s' >'%s/node.log' 2>&1", g_n.dir,
+             g_n.dir);
     cr_assert(zero(system(cmd)), "tests/node/nats_operator.mjs made the keys (%s/node.log)",
               g_n.dir);
     snprintf(g_good, sizeof g_good, "%s/good.creds", g_n.dir);
@@ -87,8 +87,7 @@ static void setup_suite_on_creds(void)
         it_stack(NULL, 0, "stop", g_daemons[i], NULL);
     for (size_t i = 0; i < NDAEMONS; i++)
         cr_assert(eq(int, it_stack(NULL, 0, "start", g_daemons[i], NULL), 0),
-                  "%s started on the credentials file (log in the stack's folder)",
-                  g_daemons[i]);
+                  "%s started on the credentials file (log in the stack's folder)", g_daemons[i]);
 }
 
 static void teardown(void)

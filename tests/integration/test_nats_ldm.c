@@ -124,8 +124,8 @@ Test(nats_ldm, requests_through_nats_c_leave_lame_duck_servers_without_a_loss)
     snprintf(url1, sizeof url1, "nats://127.0.0.1:%d", g_port[0]);
     snprintf(url3, sizeof url3, "nats://127.0.0.1:%d", g_port[2]);
     cr_assert(eq(int, cm_nats_connect(url3, "it-ldm-responder", 1, NULL, &responder), CM_OK));
-    cr_assert(eq(int, natsConnection_Subscribe(&sub, responder, "it.ldm.echo", on_echo, NULL),
-                 NATS_OK));
+    cr_assert(
+        eq(int, natsConnection_Subscribe(&sub, responder, "it.ldm.echo", on_echo, NULL), NATS_OK));
     cr_assert(eq(int, natsConnection_Flush(responder), NATS_OK));
     /* only node 1 named: the others are learnt from its INFO */
     cr_assert(eq(int, cm_nats_connect(url1, "it-ldm-requester", 1, NULL, &requester), CM_OK));
