@@ -8,6 +8,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
+#include "cm_nats_ldm.h"
 #include "cm_nats_tls.h"
 #include "cm_nkey.h"
 #include "cm_time.h"
@@ -31,6 +32,18 @@ static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus s, vo
     (void)nc;
     (void)sub;
     cm_warn("nats error on %s: %s", (const char *)closure, natsStatus_GetText(s));
+}
+
+/* What nats.c last said went wrong on this thread (a server's -ERR such
+ * as "Authorization Violation"), without its source position. Borrowed. */
+static const char *last_error(void)
+{
+    const char *text = nats_GetLastError(NULL), *p;
+
+    if (!text || !*text)
+        return "no detail";
+    p = text[0] == '(' ? strstr(text, "): ") : NULL;
+    return p ? p + 3 : text;
 }
 
 /* Splits "a,b" into a NULL-terminated array in buf; returns the count. */
@@ -87,24 +100,13 @@ static natsStatus apply_tls(natsOptions *opts)
     return s;
 }
 
-cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
-                       natsConnection **out_nc)
+/* Options for a connection to list[0..n) as name (the suite's standard
+ * settings, auth and TLS); f's lame-duck callback is set when f is given.
+ * On NATS_OK *out is the caller's (natsOptions_Destroy). */
+static natsStatus make_options(natsOptions **out, const char **list, int n, const char *name,
+                               int send_asap, int tls, struct cm_nats_family *f)
 {
     natsOptions *opts = NULL;
-    natsConnection *nc = NULL;
-    struct cm_wire_url parsed[CM_WIRE_MAX_URLS];
-    char why[128];
-    char *buf;
-    const char *list[CM_WIRE_MAX_URLS];
-    int n;
-
-    /* one URL syntax for every client: what cm_wire refuses, nats.c is not given */
-    if (cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why) < 0) {
-        cm_error("NATS_URL: %s", why);
-        return CM_EINVAL;
-    }
-    buf = cm_xstrdup(urls);
-    n = split_urls(buf, list, CM_WIRE_MAX_URLS);
     natsStatus s = natsOptions_Create(&opts);
 
     if (s == NATS_OK)
@@ -127,17 +129,49 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
         s = natsOptions_SetReconnectedCB(opts, on_reconnected, (void *)name);
     if (s == NATS_OK)
         s = natsOptions_SetErrorHandler(opts, on_error, (void *)name);
+    if (s == NATS_OK && f)
+        s = natsOptions_SetLameDuckModeCB(opts, cm_nats_ldm_on_lame_duck, f);
     /* Without SendAsap nats.c holds each publish for its flusher thread
      * (about 1 ms); with it, a publish is written at once. */
     if (s == NATS_OK)
         s = natsOptions_SetSendAsap(opts, send_asap != 0);
     if (s == NATS_OK)
         s = apply_auth(opts);
-    if (s == NATS_OK && (cm_nats_tls_wanted() || strstr(urls, "tls://")))
+    if (s == NATS_OK && tls)
         s = apply_tls(opts);
     if (s != NATS_OK) {
         cm_error("nats options: %s", natsStatus_GetText(s));
         natsOptions_Destroy(opts);
+        return s;
+    }
+    *out = opts;
+    return NATS_OK;
+}
+
+cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volatile int *stop,
+                       natsConnection **out_nc)
+{
+    natsOptions *opts = NULL;
+    natsConnection *nc = NULL;
+    struct cm_nats_family *fam;
+    struct cm_wire_url parsed[CM_WIRE_MAX_URLS];
+    char why[128];
+    char *buf;
+    const char *list[CM_WIRE_MAX_URLS];
+    int n;
+
+    /* one URL syntax for every client: what cm_wire refuses, nats.c is not given */
+    if (cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why) < 0) {
+        cm_error("NATS_URL: %s", why);
+        return CM_EINVAL;
+    }
+    buf = cm_xstrdup(urls);
+    n = split_urls(buf, list, CM_WIRE_MAX_URLS);
+    fam = cm_nats_family_new(urls, name, send_asap);
+    natsStatus s = make_options(&opts, list, n, name, send_asap,
+                                cm_nats_tls_wanted() || strstr(urls, "tls://"), fam);
+    if (s != NATS_OK) {
+        cm_nats_family_discard(fam);
         free(buf);
         return CM_EINTERNAL;
     }
@@ -148,11 +182,42 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
         if (s == NATS_OK)
             break;
         if (attempt % 20 == 0)
-            cm_warn("nats connect to %s failed: %s; retrying", urls, natsStatus_GetText(s));
+            cm_warn("nats connect to %s failed: %s (%s); retrying", urls, natsStatus_GetText(s),
+                    last_error());
         if ((stop && *stop) || (!stop && cm_now_ms() > deadline))
             break;
         usleep(250 * 1000);
     }
+    natsOptions_Destroy(opts);
+    free(buf);
+    if (s != NATS_OK) {
+        cm_nats_family_discard(fam);
+        return CM_EUNAVAIL;
+    }
+    cm_nats_family_start(fam, nc);
+    *out_nc = nc;
+    return CM_OK;
+}
+
+cm_err cm_nats_dial(const char *urls, const char *name, int send_asap, char **extra, int nextra,
+                    struct cm_nats_family *f, natsConnection **out_nc)
+{
+    natsOptions *opts = NULL;
+    natsConnection *nc = NULL;
+    const char *list[2 * CM_WIRE_MAX_URLS];
+    char *buf = cm_xstrdup(urls);
+    int n = split_urls(buf, list, CM_WIRE_MAX_URLS);
+    natsStatus s;
+
+    for (int i = 0; i < nextra && n < (int)(sizeof list / sizeof *list); i++)
+        list[n++] = extra[i];
+    s = make_options(&opts, list, n, name, send_asap,
+                     cm_nats_tls_wanted() || strstr(urls, "tls://"), f);
+    if (s != NATS_OK) {
+        free(buf);
+        return CM_EINTERNAL;
+    }
+    s = natsConnection_Connect(&nc, opts);
     natsOptions_Destroy(opts);
     free(buf);
     if (s != NATS_OK)
@@ -165,6 +230,7 @@ void cm_nats_close(natsConnection *nc, int timeout_ms)
 {
     if (!nc)
         return;
+    cm_nats_family_end(nc, timeout_ms); /* the connections its requests moved to */
     if (natsConnection_DrainTimeout(nc, timeout_ms) == NATS_OK) {
         for (int i = 0; i < timeout_ms / 10 && !natsConnection_IsClosed(nc); i++)
             usleep(10 * 1000);
@@ -187,6 +253,17 @@ uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len)
     return buf;
 }
 
+natsStatus cm_nats_request(natsMsg **out_reply, natsConnection *nc, const char *subject,
+                           const void *data, int len, int timeout_ms)
+{
+    struct cm_nats_link *held = NULL;
+    natsConnection *use = cm_nats_acquire(nc, &held);
+    natsStatus s = natsConnection_Request(out_reply, use, subject, data, len, timeout_ms);
+
+    cm_nats_release(held);
+    return s;
+}
+
 cm_err cm_nats_rpc(natsConnection *nc, const char *subject, const char *request_id,
                    const Envelope__Principal *principal, const uint8_t *payload, size_t len,
                    int timeout_ms, Envelope__RpcReply **out_reply)
@@ -203,7 +280,7 @@ cm_err cm_nats_rpc(natsConnection *nc, const char *subject, const char *request_
     req.payload.data = (uint8_t *)payload;
     req.payload.len = len;
     buf = cm_pack(&req.base, &buflen);
-    s = natsConnection_Request(&reply, nc, subject, buf, (int)buflen, timeout_ms);
+    s = cm_nats_request(&reply, nc, subject, buf, (int)buflen, timeout_ms);
     free(buf);
     if (s == NATS_NO_RESPONDERS)
         return CM_EUNAVAIL;

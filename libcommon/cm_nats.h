@@ -6,7 +6,13 @@
  * Connections reconnect forever (a restarted nats-server is picked up again,
  * subscriptions included) and publish as soon as asked
  * (natsOptions_SetSendAsap: nats.c otherwise holds each message ~1 ms and
- * wakes a flusher thread). */
+ * wakes a flusher thread).
+ *
+ * Requests (cm_nats_request, cm_nats_rpc) leave a server in lame-duck mode
+ * at once: they move to a new connection on another server, and the old one
+ * closes when no reply is awaited on it (cm_nats_ldm.h). Subscriptions and
+ * JetStream contexts stay on the connection returned here until the leaving
+ * server closes it, then reconnect elsewhere. */
 #ifndef CM_NATS_H
 #define CM_NATS_H
 
@@ -25,7 +31,8 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
                        natsConnection **out_nc);
 
 /* Drains subscriptions (in-flight callbacks finish) within timeout_ms, then
- * closes and destroys nc. NULL is a no-op. */
+ * closes and destroys nc and the connections its requests moved to. NULL is
+ * a no-op. Call it once no request through nc is in flight. */
 void cm_nats_close(natsConnection *nc, int timeout_ms);
 
 /* True when nc is connected right now. */
@@ -34,7 +41,14 @@ int cm_nats_connected(natsConnection *nc);
 /* Packs msg into a new buffer (caller frees); its length to *out_len. */
 uint8_t *cm_pack(const ProtobufCMessage *msg, size_t *out_len);
 
-/* Typed RPC: sends payload (a packed method request) to subject
+/* natsConnection_Request through nc's current request connection (nc
+ * itself until its server entered lame-duck mode; see above): blocking, never
+ * on an event-loop thread. On NATS_OK *out_reply is the caller's
+ * (natsMsg_Destroy). */
+natsStatus cm_nats_request(natsMsg **out_reply, natsConnection *nc, const char *subject,
+                           const void *data, int len, int timeout_ms);
+
+/* Typed RPC (through cm_nats_request): sends payload (a packed method request) to subject
  * "<svc>.rpc.<Method>" wrapped in an RpcRequest carrying request_id and
  * principal (either may be NULL), and waits up to timeout_ms. Blocking: never
  * call it on an event-loop thread. On CM_OK *out_reply is the unpacked

@@ -223,8 +223,8 @@ static cm_err relay(struct cm_req *rq, const char *service, const char *access_i
     }
     snprintf(subject, sizeof subject, "%s.http", service);
     payload = cm_pack(&hr.base, &len);
-    s = natsConnection_Request(&reply, rq->w->nc, subject, (const char *)payload, (int)len,
-                               rq->w->cfg->request_timeout_ms);
+    s = cm_nats_request(&reply, rq->w->nc, subject, payload, (int)len,
+                        rq->w->cfg->request_timeout_ms);
     free(payload);
     free(text);
     if (s == NATS_NO_RESPONDERS)
