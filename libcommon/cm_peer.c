@@ -2,6 +2,7 @@
  * (cm_peer.h). */
 #include "cm_peer.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,10 +18,11 @@ static struct cm_peer_from from_worker(struct cm_worker *w, int timeout_ms)
     return f;
 }
 
-/* cm_peer_call as from describes. */
+/* cm_peer_call as from describes; secret: the packed request is wiped
+ * once sent. */
 static cm_err call_from(const struct cm_peer_from *from, const char *subject,
-                        const ProtobufCMessage *req, Envelope__RpcReply **out_reply, char *detail,
-                        size_t cap)
+                        const ProtobufCMessage *req, int secret, Envelope__RpcReply **out_reply,
+                        char *detail, size_t cap)
 {
     Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
     Envelope__RpcReply *reply = NULL;
@@ -34,6 +36,8 @@ static cm_err call_from(const struct cm_peer_from *from, const char *subject,
         detail[0] = '\0';
     err = cm_nats_rpc(from->nc, subject, from->request_id, &self, payload, len, from->timeout_ms,
                       &reply);
+    if (secret)
+        sodium_memzero(payload, len);
     free(payload);
     if (err != CM_OK) {
         cm_warn("rpc %s: %s", subject, cm_err_name(err));
@@ -66,7 +70,7 @@ cm_err cm_peer_call_within(struct cm_worker *w, const char *subject, const Proto
 {
     struct cm_peer_from f = from_worker(w, timeout_ms);
 
-    return call_from(&f, subject, req, out_reply, detail, cap);
+    return call_from(&f, subject, req, 0, out_reply, detail, cap);
 }
 
 cm_err cm_peer_ask(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
@@ -78,13 +82,15 @@ cm_err cm_peer_ask(struct cm_worker *w, const char *subject, const ProtobufCMess
     return cm_peer_ask_from(&f, subject, req, reply_desc, out_msg, detail, cap);
 }
 
-cm_err cm_peer_ask_from(const struct cm_peer_from *from, const char *subject,
-                        const ProtobufCMessage *req, const ProtobufCMessageDescriptor *reply_desc,
-                        ProtobufCMessage **out_msg, char *detail, size_t cap)
+/* cm_peer_ask_from; secret as call_from takes it. */
+static cm_err ask_from(const struct cm_peer_from *from, const char *subject,
+                       const ProtobufCMessage *req, int secret,
+                       const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out_msg,
+                       char *detail, size_t cap)
 {
     Envelope__RpcReply *reply = NULL;
     ProtobufCMessage *m;
-    cm_err err = call_from(from, subject, req, &reply, detail, cap);
+    cm_err err = call_from(from, subject, req, secret, &reply, detail, cap);
 
     if (err != CM_OK)
         return err;
@@ -98,4 +104,19 @@ cm_err cm_peer_ask_from(const struct cm_peer_from *from, const char *subject,
     }
     *out_msg = m;
     return CM_OK;
+}
+
+cm_err cm_peer_ask_from(const struct cm_peer_from *from, const char *subject,
+                        const ProtobufCMessage *req, const ProtobufCMessageDescriptor *reply_desc,
+                        ProtobufCMessage **out_msg, char *detail, size_t cap)
+{
+    return ask_from(from, subject, req, 0, reply_desc, out_msg, detail, cap);
+}
+
+cm_err cm_peer_ask_secret_from(const struct cm_peer_from *from, const char *subject,
+                               const ProtobufCMessage *req,
+                               const ProtobufCMessageDescriptor *reply_desc,
+                               ProtobufCMessage **out_msg, char *detail, size_t cap)
+{
+    return ask_from(from, subject, req, 1, reply_desc, out_msg, detail, cap);
 }

@@ -56,4 +56,13 @@ cm_err cm_peer_ask_from(const struct cm_peer_from *from, const char *subject,
                         const ProtobufCMessage *req, const ProtobufCMessageDescriptor *reply_desc,
                         ProtobufCMessage **out_msg, char *detail, size_t cap);
 
+/* cm_peer_ask_from for a request that carries a secret (a one-time code in
+ * a message to send): the packed copy of req is wiped (sodium_memzero) as
+ * soon as it is sent. Nothing of req is logged, here or by any cm_peer
+ * call: only the subject and error names, never the callee's detail. */
+cm_err cm_peer_ask_secret_from(const struct cm_peer_from *from, const char *subject,
+                               const ProtobufCMessage *req,
+                               const ProtobufCMessageDescriptor *reply_desc,
+                               ProtobufCMessage **out_msg, char *detail, size_t cap);
+
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "identity.pb-c.h"
 
 #define EXPORT_SUBJECT "identity.rpc.ExportUsers"
@@ -33,36 +33,25 @@ static json_t *user_json(const Identity__ExportedUser *u)
     return o;
 }
 
-/* Asks identity for the page after after_id; the unpacked reply to *out
- * (caller identity__export_users_reply__free_unpacked). */
+/* Asks identity, as this service (cm_peer_ask_from; from the RPC worker
+ * or the projection's thread, with its log context's request id), for the
+ * page after after_id; the unpacked reply to *out (caller
+ * identity__export_users_reply__free_unpacked). A failure is logged by
+ * cm_peer, and by repopulate_run with the pages done. */
 static cm_err fetch_page(natsConnection *nc, const struct cm_config *cfg, const char *after_id,
                          Identity__ExportUsersReply **out)
 {
     Identity__ExportUsersRequest rq = IDENTITY__EXPORT_USERS_REQUEST__INIT;
-    Envelope__RpcReply *reply = NULL;
-    uint8_t *payload;
-    size_t len;
+    struct cm_peer_from self = {nc, cfg->service, cm_log_request_id(), cfg->rpc_timeout_ms};
+    ProtobufCMessage *m = NULL;
     cm_err err;
 
     rq.after_id = (char *)after_id;
     rq.limit = REPOPULATE_PAGE;
-    payload = cm_pack(&rq.base, &len);
-    err = cm_nats_rpc(nc, EXPORT_SUBJECT, NULL, NULL, payload, len, cfg->rpc_timeout_ms, &reply);
-    free(payload);
-    if (err != CM_OK) {
-        cm_warn("repopulate: %s: %s", EXPORT_SUBJECT, cm_err_name(err));
-        return err;
-    }
-    if (reply->code != CM_OK) {
-        err = (cm_err)reply->code;
-        cm_warn("repopulate: %s answered %s: %s", EXPORT_SUBJECT, cm_err_name(err),
-                reply->message ? reply->message : "");
-    } else if (!(*out = identity__export_users_reply__unpack(NULL, reply->payload.len,
-                                                             reply->payload.data))) {
-        cm_warn("repopulate: malformed ExportUsersReply");
-        err = CM_EINTERNAL;
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
+    err = cm_peer_ask_from(&self, EXPORT_SUBJECT, &rq.base,
+                           &identity__export_users_reply__descriptor, &m, NULL, 0);
+    if (err == CM_OK)
+        *out = (Identity__ExportUsersReply *)m;
     return err;
 }
 

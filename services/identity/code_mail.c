@@ -12,7 +12,7 @@
 
 #include "cm_alloc.h"
 #include "cm_log.h"
-#include "cm_nats.h"
+#include "cm_peer.h"
 #include "cm_time.h"
 #include "messaging.pb-c.h"
 
@@ -87,16 +87,16 @@ int code_mail_waiting(struct code_mailer *q)
     return n;
 }
 
-/* Hands m to messaging once; CM_OK or why not. */
+/* Hands m to messaging once, as identity; CM_OK or why not. The packed
+ * request (it holds the code) is wiped once sent (cm_peer_ask_secret_from). */
 static cm_err deliver_once(const struct code_mailer *ml, const struct code_mail *m)
 {
     Messaging__DeliverRequest d = MESSAGING__DELIVER_REQUEST__INIT;
-    Envelope__Principal self = ENVELOPE__PRINCIPAL__INIT;
-    Envelope__RpcReply *reply = NULL;
     Messaging__DeliverRequest__VariablesEntry e[3], *ep[3] = {&e[0], &e[1], &e[2]};
+    struct cm_peer_from self = {ml->nc, ml->cfg->service, m->request_id,
+                                ml->cfg->rpc_timeout_ms};
+    ProtobufCMessage *reply = NULL;
     char ttl[16];
-    uint8_t *payload;
-    size_t len;
     cm_err err;
 
     for (int i = 0; i < 3; i++)
@@ -121,17 +121,10 @@ static cm_err deliver_once(const struct code_mailer *ml, const struct code_mail 
         /* one send per queued message, even when a retry follows a lost reply */
         d.idempotency_key = (char *)m->idempotency_key;
     }
-    self.kind = ENVELOPE__PRINCIPAL_KIND__PRINCIPAL_SERVICE;
-    self.user_id = "identity";
-    payload = cm_pack(&d.base, &len);
-    err = cm_nats_rpc(ml->nc, "messaging.rpc.Deliver", m->request_id, &self, payload, len,
-                      ml->cfg->rpc_timeout_ms, &reply);
-    sodium_memzero(payload, len);
-    free(payload);
+    err = cm_peer_ask_secret_from(&self, "messaging.rpc.Deliver", &d.base,
+                                  &messaging__deliver_reply__descriptor, &reply, NULL, 0);
     if (err == CM_OK)
-        err = cm_err_from_wire(reply->code);
-    if (reply)
-        envelope__rpc_reply__free_unpacked(reply, NULL);
+        protobuf_c_message_free_unpacked(reply, NULL);
     return err;
 }
 

@@ -1,5 +1,6 @@
 /* peers.c: onboarding's typed RPC calls to identity and messaging (see
- * peers.h). One function sends and interprets; the others pack and unpack. */
+ * peers.h). cm_peer_ask sends, checks and unpacks; the functions here pack
+ * the requests and copy out the replies. */
 #include "peers.h"
 
 #include <ctype.h>
@@ -11,20 +12,15 @@
 #include "cm_peer.h"
 #include "messaging.pb-c.h"
 
-/* Sends req to subject as onboarding (cm_peer.h). On CM_OK *out_reply
- * holds the callee's successful reply (caller frees); otherwise the
- * callee's error, with its detail. */
-static cm_err call(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
-                   Envelope__RpcReply **out_reply, char detail[PEER_DETAIL_MAX])
+/* Sends req to subject as onboarding (cm_peer_ask). On CM_OK *out holds
+ * the reply unpacked as reply_desc (caller frees with
+ * protobuf_c_message_free_unpacked); otherwise the callee's error, with its
+ * detail, or CM_EINTERNAL for a reply that does not unpack. */
+static cm_err ask(struct cm_worker *w, const char *subject, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out,
+                  char detail[PEER_DETAIL_MAX])
 {
-    return cm_peer_call(w, subject, req, out_reply, detail, PEER_DETAIL_MAX);
-}
-
-/* For a reply payload that does not unpack. */
-static cm_err malformed(const char *subject)
-{
-    cm_warn("rpc %s: malformed reply", subject);
-    return CM_EINTERNAL;
+    return cm_peer_ask(w, subject, req, reply_desc, out, detail, PEER_DETAIL_MAX);
 }
 
 static void copy_lower(char *dst, size_t cap, const char *src)
@@ -40,25 +36,22 @@ cm_err peers_get_organization(struct cm_worker *w, const char *organization_id,
 {
     static const char subject[] = "identity.rpc.GetOrganization";
     Identity__GetOrganizationRequest req = IDENTITY__GET_ORGANIZATION_REQUEST__INIT;
-    Identity__GetOrganizationReply *o;
-    Envelope__RpcReply *reply = NULL;
+    const Identity__GetOrganizationReply *o;
+    ProtobufCMessage *m = NULL;
     char detail[PEER_DETAIL_MAX];
     cm_err err;
 
     req.organization_id = (char *)organization_id;
-    err = call(w, subject, &req.base, &reply, detail);
+    err = ask(w, subject, &req.base, &identity__get_organization_reply__descriptor, &m, detail);
     if (err != CM_OK)
         return err;
-    o = identity__get_organization_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!o)
-        return malformed(subject);
+    o = (const Identity__GetOrganizationReply *)m;
     copy_lower(out->id, sizeof out->id, o->id[0] ? o->id : organization_id);
     snprintf(out->name, sizeof out->name, "%s", o->name);
     snprintf(out->display_name, sizeof out->display_name, "%s", o->display_name);
     snprintf(out->logo_url, sizeof out->logo_url, "%s", o->logo_url);
     out->is_active = o->is_active;
-    identity__get_organization_reply__free_unpacked(o, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
     return CM_OK;
 }
 
@@ -66,19 +59,17 @@ cm_err peers_create_account(struct cm_worker *w, const Identity__CreateAccountRe
                             char user_id[37], char account_type[64], char detail[PEER_DETAIL_MAX])
 {
     static const char subject[] = "identity.rpc.CreateAccount";
-    Identity__CreateAccountReply *a;
-    Envelope__RpcReply *reply = NULL;
-    cm_err err = call(w, subject, &req->base, &reply, detail);
+    const Identity__CreateAccountReply *a;
+    ProtobufCMessage *m = NULL;
+    cm_err err =
+        ask(w, subject, &req->base, &identity__create_account_reply__descriptor, &m, detail);
 
     if (err != CM_OK)
         return err;
-    a = identity__create_account_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!a)
-        return malformed(subject);
+    a = (const Identity__CreateAccountReply *)m;
     copy_lower(user_id, 37, a->user_id);
     snprintf(account_type, 64, "%s", a->account_type);
-    identity__create_account_reply__free_unpacked(a, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
     return CM_OK;
 }
 
@@ -87,21 +78,16 @@ cm_err peers_confirm_account(struct cm_worker *w, const char *user_id, const cha
 {
     static const char subject[] = "identity.rpc.ConfirmAccount";
     Identity__ConfirmAccountRequest req = IDENTITY__CONFIRM_ACCOUNT_REQUEST__INIT;
-    Identity__ConfirmAccountReply *c;
-    Envelope__RpcReply *reply = NULL;
+    ProtobufCMessage *m = NULL;
     cm_err err;
 
     req.user_id = (char *)user_id;
     req.tz = (char *)tz;
-    err = call(w, subject, &req.base, &reply, detail);
+    err = ask(w, subject, &req.base, &identity__confirm_account_reply__descriptor, &m, detail);
     if (err != CM_OK)
         return err;
-    c = identity__confirm_account_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!c)
-        return malformed(subject);
-    snprintf(account_type, 64, "%s", c->account_type);
-    identity__confirm_account_reply__free_unpacked(c, NULL);
+    snprintf(account_type, 64, "%s", ((const Identity__ConfirmAccountReply *)m)->account_type);
+    protobuf_c_message_free_unpacked(m, NULL);
     return CM_OK;
 }
 
@@ -110,22 +96,17 @@ cm_err peers_issue_tokens(struct cm_worker *w, const char *user_id, json_t **out
 {
     static const char subject[] = "identity.rpc.IssueTokens";
     Identity__IssueTokensRequest req = IDENTITY__ISSUE_TOKENS_REQUEST__INIT;
-    Identity__IssueTokensReply *t;
-    Envelope__RpcReply *reply = NULL;
+    ProtobufCMessage *m = NULL;
     json_t *login;
     cm_err err;
 
     req.user_id = (char *)user_id;
     req.interactive = 1;
-    err = call(w, subject, &req.base, &reply, detail);
+    err = ask(w, subject, &req.base, &identity__issue_tokens_reply__descriptor, &m, detail);
     if (err != CM_OK)
         return err;
-    t = identity__issue_tokens_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    envelope__rpc_reply__free_unpacked(reply, NULL);
-    if (!t)
-        return malformed(subject);
-    login = json_loads(t->login_json, 0, NULL);
-    identity__issue_tokens_reply__free_unpacked(t, NULL);
+    login = json_loads(((const Identity__IssueTokensReply *)m)->login_json, 0, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
     if (!json_is_object(login)) {
         json_decref(login);
         cm_warn("rpc %s: login_json is not a JSON object", subject);
@@ -151,18 +132,16 @@ cm_err peers_deliver(struct cm_worker *w, const char *channel, const char *to, c
 static cm_err deliver(struct cm_worker *w, const Messaging__DeliverRequest *req,
                       char message_id[37], char detail[PEER_DETAIL_MAX])
 {
-    Envelope__RpcReply *reply = NULL;
-    Messaging__DeliverReply *r;
-    cm_err err = call(w, "messaging.rpc.Deliver", &req->base, &reply, detail);
+    ProtobufCMessage *m = NULL;
+    const Messaging__DeliverReply *r;
+    cm_err err = ask(w, "messaging.rpc.Deliver", &req->base, &messaging__deliver_reply__descriptor,
+                     &m, detail);
 
     if (err != CM_OK)
         return err;
-    r = messaging__deliver_reply__unpack(NULL, reply->payload.len, reply->payload.data);
-    if (r) {
-        snprintf(message_id, 37, "%s", r->message_id ? r->message_id : "");
-        messaging__deliver_reply__free_unpacked(r, NULL);
-    }
-    envelope__rpc_reply__free_unpacked(reply, NULL);
+    r = (const Messaging__DeliverReply *)m;
+    snprintf(message_id, 37, "%s", r->message_id ? r->message_id : "");
+    protobuf_c_message_free_unpacked(m, NULL);
     return CM_OK;
 }
 

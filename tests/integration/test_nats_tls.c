@@ -9,12 +9,9 @@
  * Needs no stack: nats-server and openssl from PATH. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cm_config.h"
 #include "cm_nats.h"
@@ -141,63 +138,24 @@ Test(nats_tls, wrong_ca_or_wrong_name_is_refused, .init = start_server, .fini = 
     cr_assert(zero(ptr, c));
 }
 
-/* Does file contain needle? */
-static int log_has(const char *file, const char *needle)
-{
-    char buf[65536];
-    FILE *f = fopen(file, "r");
-    size_t n;
-
-    if (!f)
-        return 0;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 /* Runs the edge binary against the server with ca; 1 when its request-path
  * link logs a connection within 15 s. */
 static int edge_link_comes_up(const char *ca)
 {
-    char log[300], url[96], port[16], admin[16];
-    const char *build = getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build";
-    char bin[400];
-    double until = it_now_ms() + 15000;
-    int up = 0;
+    char log[300], url[96];
+    const char *env[] = {"NATS_TLS_CA_FILE",    ca,
+                         "NATS_TLS_CERT_FILE",  g_n.cert,
+                         "NATS_TLS_KEY_FILE",   g_n.key,
+                         "NATS_NKEY_SEED_FILE", g_n.seed_file,
+                         NULL};
+    int up;
     pid_t pid;
 
-    snprintf(bin, sizeof bin, "%s/bin/edge", build);
     snprintf(log, sizeof log, "%s/edge-%d.log", g_n.dir, (int)(it_now_ms()) % 100000);
     snprintf(url, sizeof url, "tls://127.0.0.1:%d", g_port);
-    snprintf(port, sizeof port, "%d", it_nats_free_port());
-    snprintf(admin, sizeof admin, "%d", it_nats_free_port());
-    fflush(NULL);
-    pid = fork();
-    cr_assert(ge(int, pid, 0));
-    if (pid == 0) {
-        setenv("NATS_URL", url, 1);
-        setenv("NATS_TLS_CA_FILE", ca, 1);
-        setenv("NATS_TLS_CERT_FILE", g_n.cert, 1);
-        setenv("NATS_TLS_KEY_FILE", g_n.key, 1);
-        setenv("NATS_NKEY_SEED_FILE", g_n.seed_file, 1);
-        setenv("EDGE_PORT", port, 1);
-        setenv("ADMIN_PORT", admin, 1);
-        setenv("EDGE_THREADS", "1", 1);
-        setenv("LOG_LEVEL", "debug", 1);
-        if (!freopen("/dev/null", "r", stdin) || !freopen(log, "w", stdout) ||
-            !freopen(log, "a", stderr))
-            _exit(126);
-        execl(bin, "edge", (char *)NULL);
-        _exit(127);
-    }
-    while (!up && it_now_ms() < until) {
-        up = log_has(log, "connected to nats at 127.0.0.1");
-        if (!up)
-            usleep(100 * 1000);
-    }
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    pid = it_nats_edge_start(url, log, env);
+    up = it_nats_wait_log(log, "connected to nats at 127.0.0.1", 15000);
+    it_nats_stop(pid, 0);
     cr_log_info("edge log: %s", log);
     return up;
 }
