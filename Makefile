@@ -58,6 +58,9 @@ $(BUILD)/obj/%.o: %.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# tests get Criterion's gt() made strict (tests/cr_strict.h)
+$(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/integration/%.o: CFLAGS += -include tests/cr_strict.h
+
 $(LIBCOMMON): $(COMMON_O) $(GEN_O)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^

@@ -155,13 +155,14 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
     natsConnection *nc = NULL;
     struct cm_nats_family *fam;
     struct cm_wire_url parsed[CM_WIRE_MAX_URLS];
-    char why[128];
+    char why[128], where[512]; /* where: the servers without credentials, for logs */
     char *buf;
     const char *list[CM_WIRE_MAX_URLS];
-    int n;
+    int n, n_parsed;
 
     /* one URL syntax for every client: what cm_wire refuses, nats.c is not given */
-    if (cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why) < 0) {
+    n_parsed = cm_wire_urls_parse(urls, parsed, CM_WIRE_MAX_URLS, why, sizeof why);
+    if (n_parsed < 0) {
         cm_error("NATS_URL: %s", why);
         return CM_EINVAL;
     }
@@ -182,8 +183,9 @@ cm_err cm_nats_connect(const char *urls, const char *name, int send_asap, volati
         if (s == NATS_OK)
             break;
         if (attempt % 20 == 0)
-            cm_warn("nats connect to %s failed: %s (%s); retrying", urls, natsStatus_GetText(s),
-                    last_error());
+            cm_warn("nats connect to %s failed: %s (%s); retrying",
+                    cm_wire_urls_describe(parsed, n_parsed, where, sizeof where),
+                    natsStatus_GetText(s), last_error());
         if ((stop && *stop) || (!stop && cm_now_ms() > deadline))
             break;
         usleep(250 * 1000);

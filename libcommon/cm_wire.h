@@ -142,6 +142,11 @@ struct cm_wire_url {
 int cm_wire_urls_parse(const char *list, struct cm_wire_url *urls, int max, char *why,
                        size_t whylen);
 
+/* The n servers of urls as "scheme://host:port,..." into out[cap] (cut short
+ * when it does not fit), without user, password or token: what a log line
+ * may name. Returns out. */
+const char *cm_wire_urls_describe(const struct cm_wire_url *urls, int n, char *out, size_t cap);
+
 /* --- a blocking connection, for one thread */
 
 struct cm_wire_conn;

@@ -382,3 +382,20 @@ int cm_wire_urls_parse(const char *list, struct cm_wire_url *urls, int max, char
         snprintf(why, whylen, "no NATS server given");
     return count ? count : -1;
 }
+
+const char *cm_wire_urls_describe(const struct cm_wire_url *urls, int n, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    if (cap == 0)
+        return out;
+    out[0] = '\0';
+    for (int i = 0; i < n && used < cap; i++) {
+        int w = snprintf(out + used, cap - used, "%s%s://%s:%d", i ? "," : "",
+                         urls[i].tls ? "tls" : "nats", urls[i].host, urls[i].port);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return out;
+}

@@ -218,6 +218,23 @@ Test(cm_wire, reads_nats_urls)
     cr_assert(eq(int, cm_wire_urls_parse("a,b,c,d,e", u, 4, why, sizeof why), -1));
 }
 
+Test(cm_wire, describes_servers_without_credentials)
+{
+    struct cm_wire_url u[4];
+    char why[128], out[128], tiny[12];
+    int n = cm_wire_urls_parse("nats://ops:s3cret@h1:4222, tok3n@h2:5,tls://h3:7", u, 4, why,
+                               sizeof why);
+
+    cr_assert(eq(int, n, 3));
+    cr_assert(eq(str, (char *)cm_wire_urls_describe(u, n, out, sizeof out),
+                 "nats://h1:4222,nats://h2:5,tls://h3:7"));
+    cr_assert(eq(ptr, strstr(out, "s3cret"), NULL));
+    cr_assert(eq(ptr, strstr(out, "tok3n"), NULL));
+    /* cut short, still a C string */
+    cm_wire_urls_describe(u, n, tiny, sizeof tiny);
+    cr_assert(eq(sz, strlen(tiny), sizeof tiny - 1));
+}
+
 /* --- a blocking connection against a scripted server */
 
 struct fake {
