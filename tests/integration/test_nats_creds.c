@@ -352,7 +352,8 @@ Test(nats_creds, a_user_of_another_account_is_refused_by_every_client,
     snprintf(svc_log, sizeof svc_log, "%s/privacy.log", g_n.dir);
     edge = start_daemon("edge", edge_admin, 0);
     svc = start_daemon("privacy", svc_admin, 1);
-    int link_refused = wait_log(edge_log, "(refused by the server), retrying", 15000);
+    int link_refused =
+        wait_log(edge_log, "(refused by the server: 'Authorization Violation'), retrying", 15000);
     int edge_natsc = wait_log(edge_log, "Authorization Violation", 15000);
     int svc_natsc = wait_log(svc_log, "Authorization Violation", 15000);
     for (int i = 0; i < 20; i++, usleep(100 * 1000)) {
