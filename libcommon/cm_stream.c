@@ -57,6 +57,25 @@ static void ignore(void *ctx, const struct cm_wire_msg *m)
     (void)m;
 }
 
+/* One PING round trip on w's side connection: 1 when the server answers.
+ * Between streams nobody reads the side connection, so the server's PINGs
+ * go unanswered and it closes the connection as stale after a few minutes
+ * ("-ERR 'Stale Connection'", then the close): reading what waits is not
+ * enough to know (the -ERR can come before the end of the connection shows),
+ * a PONG is. */
+static int side_alive(struct cm_worker *w)
+{
+    double deadline = cm_now_s() + SIDE_CONNECT_MS / 1000.0;
+    int pongs = 0;
+    cm_err err = cm_wire_ping(w->side);
+
+    if (err == CM_OK)
+        err = cm_wire_flush(w->side);
+    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
+        err = cm_wire_pump(w->side, 100, ignore, NULL, &pongs);
+    return err == CM_OK && pongs > 0;
+}
+
 /* Opens (or, when it went stale while idle, reopens) w's side connection. */
 static cm_err side_ensure(struct cm_worker *w)
 {
@@ -66,7 +85,7 @@ static cm_err side_ensure(struct cm_worker *w)
     double deadline;
     cm_err err;
 
-    if (w->side && cm_wire_pump(w->side, 0, ignore, NULL, NULL) == CM_OK)
+    if (w->side && side_alive(w))
         return CM_OK;
     cm_wire_close(w->side);
     w->side = NULL;

@@ -43,12 +43,22 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     proxy_on_timeout(arg);
 }
 
-/* evhttp closes the client connection: forget its request. */
+/* evhttp closes the client connection: forget its request. When the client
+ * went (EOF, error, timeout) while the request waited for its answer, evhttp
+ * has already taken the request off the connection (its connection is NULL)
+ * and leaves it to us: nobody will answer it now, so it is freed here
+ * (libevent 2.1, evhttp_connection_incoming_fail). A request still on the
+ * connection (the edge frees the connection, e.g. at shut-down) is freed by
+ * evhttp with it. */
 static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 {
     struct pending *p = arg;
+    struct evhttp_request *req = p->req;
+
     (void)evcon;
     p->req = NULL;
+    if (req && evhttp_request_get_connection(req) == NULL)
+        evhttp_request_free(req);
     proxy_on_client_gone(p);
 }
 

@@ -148,6 +148,7 @@ Test(zz_onboarding_smtp_journey, provider_invites_patient_through_smtp_and_sms)
     cr_assert(eq(long, af_call("GET", want, f.admin, NULL, &doc), 200));
     cr_assert(eq(str, (char *)af_str(attrs_of(doc), "status"), "claimed"));
     json_decref(doc);
+    doc = NULL; /* the poll below releases doc before each call */
     snprintf(want, sizeof want, "/v1/email-logs/?filter[destination]=%s", email);
     for (double until = it_now_ms() + 10000; it_now_ms() < until; usleep(200000)) {
         size_t sends = 0;
