@@ -242,6 +242,9 @@ cm_err cm_wire_client_subscribe(struct cm_wire_client *cl, const char *subject, 
 
 void cm_wire_client_after_read(struct cm_wire_client *cl, cm_wire_after_read after, void *ctx);
 
+/* Keepalive settings (defaults CM_WIRE_PING_MS, CM_WIRE_PINGS_MISSED). */
+void cm_wire_client_keepalive(struct cm_wire_client *cl, int interval_ms, int max_missed);
+
 /* The connection replies are queued on (cm_wire_pub*, cm_wire_flush): the
  * same object for the client's life; while it is down, what is queued is
  * dropped by the next flush (CM_EUNAVAIL). */

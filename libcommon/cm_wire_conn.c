@@ -547,6 +547,11 @@ void cm_wire_client_after_read(struct cm_wire_client *cl, cm_wire_after_read aft
     cl->after_ctx = ctx;
 }
 
+void cm_wire_client_keepalive(struct cm_wire_client *cl, int interval_ms, int max_missed)
+{
+    cm_wire_session_keepalive(&cl->c->s, interval_ms, max_missed);
+}
+
 struct cm_wire_conn *cm_wire_client_conn(struct cm_wire_client *cl)
 {
     return cl->c;

@@ -260,3 +260,80 @@ Test(cm_wire_client, a_lame_duck_server_is_left_without_losing_a_message)
     cr_assert_not_null(strstr(p.got_new, "UNSUB 1\r\nPING\r\n"), "drain on stop");
     cr_assert_not_null(strstr(p.got_new, "PUB _INBOX.c 1\r\nc\r\n"));
 }
+
+/* --- keepalive: a server that goes silent after the handshake, then one
+ * that answers */
+
+struct silent {
+    int lfd, port;
+    int pings[2]; /* PINGs read after each handshake */
+    char got[2][4096];
+};
+
+static void *serve_silent(void *arg)
+{
+    struct silent *q = arg;
+
+    for (int k = 0; k < 2; k++) {
+        char buf[4096];
+        ssize_t r;
+        int fd = accept(q->lfd, NULL, NULL);
+        if (fd < 0)
+            return NULL;
+        say(fd, INFO);
+        read_until(fd, q->got[k], sizeof q->got[k], "PING\r\n");
+        say(fd, "PONG\r\n");
+        while ((r = recv(fd, buf, sizeof buf - 1, 0)) > 0) {
+            buf[r] = '\0';
+            for (char *s = strstr(buf, "PING\r\n"); s; s = strstr(s + 1, "PING\r\n")) {
+                q->pings[k]++;
+                if (k == 1)
+                    say(fd, "PONG\r\n");
+            }
+        }
+        close(fd);
+    }
+    return NULL;
+}
+
+Test(cm_wire_client, a_silent_server_is_left_by_the_sessions_keepalive_and_the_client_comes_back)
+{
+    struct silent q = {0};
+    struct seen s = {0};
+    pthread_t t;
+    char url[64];
+    double start, lost_after = -1, end;
+    int was_up = 1;
+
+    q.lfd = listener(&q.port);
+    pthread_create(&t, NULL, serve_silent, &q);
+    snprintf(url, sizeof url, "nats://127.0.0.1:%d", q.port);
+    cr_assert(eq(int, cm_wire_client_new(url, "svc", "svc worker 3", &s.cl), CM_OK));
+    cr_assert(eq(int, cm_wire_client_subscribe(s.cl, "svc.>", "svc", 1), CM_OK));
+    cm_wire_client_keepalive(s.cl, 50, 2);
+    cr_assert(eq(int, cm_wire_client_pump(s.cl, 10, echo, &s), CM_OK), "up at the first pump");
+    start = cm_now_s();
+    end = start + 5;
+    while (cm_now_s() < end) {
+        int up = cm_wire_client_pump(s.cl, 10, echo, &s) == CM_OK;
+        if (!up && was_up && lost_after < 0)
+            lost_after = cm_now_s() - start;
+        if (up && !was_up)
+            break; /* back */
+        was_up = up;
+    }
+    cr_assert(ge(dbl, lost_after, 0.14), "given up at the third interval, not sooner (%f)",
+              lost_after);
+    cr_assert(lt(dbl, lost_after, 2.0));
+    cr_assert(cm_wire_client_up(s.cl), "connected again");
+    /* the second server answers: it stays up */
+    end = cm_now_s() + 0.5;
+    while (cm_now_s() < end)
+        cr_assert(eq(int, cm_wire_client_pump(s.cl, 10, echo, &s), CM_OK));
+    cm_wire_client_free(s.cl);
+    pthread_join(t, NULL);
+    close(q.lfd);
+    cr_assert(eq(int, q.pings[0], 2), "two PINGs went unanswered before giving up");
+    cr_assert(ge(int, q.pings[1], 4), "PINGs kept going on the new connection");
+    cr_assert_not_null(strstr(q.got[1], "SUB svc.> svc 1\r\nPING\r\n"), "the SUB again");
+}
