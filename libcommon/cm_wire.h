@@ -24,7 +24,9 @@
  *     service's worker thread (struct cm_wire_conn, here: socket, poll,
  *     SSL): open, subscribe, publish into an output buffer, and
  *     cm_wire_pump, which reads what arrived, calls back for each message
- *     and flushes the replies in one write; and the edge's link on its
+ *     and flushes the replies in one write; the workers' persistent client
+ *     over it (cm_wire_client_*: one session across reconnects, lame-duck
+ *     moves, keepalive); and the edge's link on its
  *     libevent loop (services/edge/nats_link.c: bufferevent, TLS filter,
  *     timers). */
 #ifndef CM_WIRE_H
