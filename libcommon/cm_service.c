@@ -34,8 +34,6 @@
 #define WIRE_CONNECT_TIMEOUT_MS 2000
 #define WIRE_POLL_MS 200    /* how often an idle worker looks at the stop flag */
 #define WIRE_DRAIN_MS 2000  /* at most this long finishing what arrived before UNSUB */
-#define WIRE_PING_MS CM_WIRE_PING_MS           /* the one PING policy (cm_wire.h) */
-#define WIRE_PINGS_MISSED CM_WIRE_PINGS_MISSED
 #define WORKER_BATCH_MAX 64 /* reads whose statements wait for one pipeline */
 
 struct cm_service {
@@ -44,6 +42,7 @@ struct cm_service {
     struct cm_metrics *metrics;
     natsConnection *nc;
     struct cm_worker *workers;
+    struct cm_wire_client **clients; /* each worker's NATS client (its wire) */
     int nworkers;           /* started */
     atomic_int connected;   /* workers whose NATS connection is up */
     char http_subject[64];
@@ -513,137 +512,56 @@ static cm_err batch_flush(struct cm_worker *w)
     return cm_wire_flush(w->wire);
 }
 
-/* cm_wire_pump on c for w, then the reads it queued (batch_flush). */
-static cm_err pump(struct cm_worker *w, struct cm_wire_conn *c, int timeout_ms, int *pongs)
+/* The client's after-read hook: the reads a read queued (batch_flush). */
+static void after_read(void *ctx)
 {
-    cm_err err = cm_wire_pump(c, timeout_ms, on_msg, w, pongs);
-    cm_err ferr = batch_flush(w);
-    return err != CM_OK ? err : ferr;
+    batch_flush(ctx);
 }
 
-/* Sends what is queued and a PING, and handles whatever arrives until the
- * PONG: then the server has taken everything sent before it. CM_EUNAVAIL
- * when the PONG does not come within timeout_ms or the connection goes. */
-static cm_err round_trip(struct cm_worker *w, int timeout_ms)
-{
-    double deadline = cm_now_s() + timeout_ms / 1000.0;
-    int pongs = 0;
-    cm_err err = cm_wire_ping(w->wire);
-
-    if (err == CM_OK)
-        err = cm_wire_flush(w->wire);
-    while (err == CM_OK && pongs == 0 && cm_now_s() < deadline)
-        err = pump(w, w->wire, 100, &pongs);
-    return err == CM_OK && pongs == 0 ? CM_EUNAVAIL : err;
-}
-
-/* Opens w's connection and subscribes; CM_OK once the server has the
- * subscription (its PONG came back). */
-static cm_err worker_connect(struct cm_worker *w)
+/* w's persistent NATS client (cm_wire_client_*): the service's subjects as
+ * the handshake's SUB, in the service's queue group; outages logged as
+ * "<service> worker <index>". Not connected yet. */
+static cm_err worker_client(struct cm_worker *w)
 {
     struct cm_service *svc = w->svc;
-    char wildcard[80];
-    cm_err err = cm_wire_open(svc->cfg.nats_url, svc->def->name, WIRE_CONNECT_TIMEOUT_MS,
-                              &w->wire);
+    char wildcard[80], log_name[64];
+    struct cm_wire_client *cl;
+    cm_err err;
 
     snprintf(wildcard, sizeof wildcard, "%s.>", svc->def->name);
-    if (err == CM_OK)
-        err = cm_wire_sub(w->wire, wildcard, svc->def->name, WORKER_SID);
-    if (err == CM_OK)
-        err = round_trip(w, WIRE_CONNECT_TIMEOUT_MS);
-    if (err == CM_OK && cm_wire_errors(w->wire) > 0)
-        err = CM_EUNAVAIL; /* an -ERR before the PONG: the SUB did not take */
-    if (err != CM_OK) {
-        cm_wire_close(w->wire);
-        w->wire = NULL;
+    snprintf(log_name, sizeof log_name, "%s worker %d", svc->def->name, w->index);
+    err = cm_wire_client_new(svc->cfg.nats_url, svc->def->name, log_name, &cl);
+    if (err != CM_OK)
         return err;
+    if (cm_wire_client_subscribe(cl, wildcard, svc->def->name, WORKER_SID) != CM_OK) {
+        cm_wire_client_free(cl);
+        return CM_EINVAL;
     }
-    atomic_fetch_add(&svc->connected, 1);
+    cm_wire_client_after_read(cl, after_read, w);
+    svc->clients[w->index] = cl;
+    w->wire = cm_wire_client_conn(cl);
     return CM_OK;
 }
 
-static void worker_disconnect(struct cm_worker *w)
-{
-    cm_wire_close(w->wire);
-    w->wire = NULL;
-    atomic_fetch_sub(&w->svc->connected, 1);
-}
-
-/* Stops taking requests and answers those already sent to this worker:
- * after UNSUB, everything before the PONG is still ours. */
-static void worker_drain(struct cm_worker *w)
-{
-    if (cm_wire_unsub(w->wire, WORKER_SID) == CM_OK)
-        round_trip(w, WIRE_DRAIN_MS);
-}
-
-/* The server is entering lame-duck mode: subscribe on a new connection
- * first (the leaving server takes no new ones, so it lands elsewhere), then
- * drain the old one, answering on the new one what it still delivers. No
- * request is lost. When no other server takes us, the old connection is
- * kept (tried again at the next pump) until the server closes it. */
-static void worker_move(struct cm_worker *w)
-{
-    struct cm_wire_conn *old = w->wire;
-
-    w->wire = NULL;
-    atomic_fetch_sub(&w->svc->connected, 1);
-    if (worker_connect(w) != CM_OK) {
-        w->wire = old;
-        atomic_fetch_add(&w->svc->connected, 1);
-        return;
-    }
-    if (cm_wire_unsub(old, WORKER_SID) == CM_OK && cm_wire_ping(old) == CM_OK &&
-        cm_wire_flush(old) == CM_OK) {
-        double deadline = cm_now_s() + WIRE_DRAIN_MS / 1000.0;
-        int pongs = 0;
-        while (pongs == 0 && cm_now_s() < deadline &&
-               pump(w, old, 100, &pongs) == CM_OK)
-            cm_wire_flush(w->wire); /* replies were queued on the new connection */
-        cm_wire_flush(w->wire);
-    }
-    cm_wire_close(old);
-    cm_info("worker %d: nats server in lame-duck mode left", w->index);
-}
-
-/* A worker's thread: requests until SIGTERM, reconnecting when NATS goes. */
+/* A worker's thread: requests until SIGTERM, then those already sent to it
+ * (UNSUB, and what came before the server's PONG). The client reconnects,
+ * keeps alive and leaves a lame-duck server on its own. */
 static void *worker_main(void *arg)
 {
     struct cm_worker *w = arg;
-    uint64_t rng = cm_wire_rng_seed((uint64_t)w->index); /* this thread's jitter */
-    int lost = 0;
+    struct cm_service *svc = w->svc;
+    struct cm_wire_client *cl = svc->clients[w->index];
+    int up = 1; /* start_workers saw it connected */
 
     while (!cm_stop_requested) {
-        cm_err err;
-        if (!w->wire) {
-            if (worker_connect(w) != CM_OK) {
-                usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
-                continue;
-            }
-            if (lost)
-                cm_info("worker %d: nats connection back", w->index);
-            lost = 0;
-        }
-        err = pump(w, w->wire, WIRE_POLL_MS, NULL);
-        if (err == CM_OK && cm_wire_lame_duck(w->wire))
-            worker_move(w);
-        if (err == CM_OK && cm_wire_keepalive(w->wire, WIRE_PING_MS, WIRE_PINGS_MISSED) != CM_OK) {
-            cm_warn("worker %d: no answer to %d PINGs, reconnecting", w->index,
-                    WIRE_PINGS_MISSED);
-            err = CM_EUNAVAIL;
-            lost = 1; /* logged */
-        }
-        if (err != CM_OK) {
-            if (!lost)
-                cm_warn("worker %d: nats connection lost, reconnecting", w->index);
-            lost = 1;
-            worker_disconnect(w);
-        }
+        int now_up = cm_wire_client_pump(cl, WIRE_POLL_MS, on_msg, w) == CM_OK;
+        if (now_up != up)
+            atomic_fetch_add(&svc->connected, now_up ? 1 : -1);
+        up = now_up;
     }
-    if (w->wire) {
-        worker_drain(w);
-        worker_disconnect(w);
-    }
+    cm_wire_client_drain(cl, WIRE_DRAIN_MS, on_msg, w);
+    if (up)
+        atomic_fetch_sub(&svc->connected, 1);
     cm_stream_worker_close(w);
     return NULL;
 }
@@ -811,9 +729,9 @@ static cm_err prepare_database(struct cm_service *svc)
 static cm_err start_workers(struct cm_service *svc)
 {
     int n = svc->cfg.handler_threads;
-    uint64_t rng = cm_wire_rng_seed((uint64_t)getpid()); /* the starting thread's jitter */
 
     svc->workers = cm_xcalloc((size_t)n, sizeof *svc->workers);
+    svc->clients = cm_xcalloc((size_t)n, sizeof *svc->clients);
     for (int i = 0; i < n; i++) {
         struct cm_worker *w = &svc->workers[i];
         cm_err err;
@@ -825,16 +743,21 @@ static cm_err start_workers(struct cm_service *svc)
         w->batch = cm_batch_new(WORKER_BATCH_MAX);
         if (cm_pg_connect(&svc->cfg, &w->pg) != CM_OK)
             return CM_EUNAVAIL;
-        while ((err = worker_connect(w)) == CM_EUNAVAIL && !cm_stop_requested)
-            usleep((useconds_t)cm_wire_retry_ms(cm_wire_rng_next(&rng)) * 1000);
+        err = worker_client(w);
+        while (err == CM_OK && !cm_stop_requested &&
+               cm_wire_client_pump(svc->clients[i], WIRE_POLL_MS, on_msg, w) != CM_OK)
+            ;
+        if (err == CM_OK && cm_stop_requested)
+            err = CM_EUNAVAIL;
+        if (err == CM_OK)
+            atomic_fetch_add(&svc->connected, 1);
+        if (err == CM_OK && pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            atomic_fetch_sub(&svc->connected, 1);
+            err = CM_EINTERNAL;
+        }
         if (err != CM_OK) {
             PQfinish(w->pg);
             return err;
-        }
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            worker_disconnect(w);
-            PQfinish(w->pg);
-            return CM_EINTERNAL;
         }
         svc->nworkers++;
     }
@@ -856,6 +779,9 @@ static void free_service(struct cm_service *svc)
     }
     if (svc->workers && svc->nworkers < svc->cfg.handler_threads)
         cm_batch_free(svc->workers[svc->nworkers].batch); /* the one that failed to start */
+    for (int i = 0; svc->clients && i < svc->cfg.handler_threads; i++)
+        cm_wire_client_free(svc->clients[i]);
+    free(svc->clients);
     free(svc->workers);
     cm_metrics_free(svc->metrics);
     cm_config_release(&svc->cfg);

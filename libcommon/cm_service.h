@@ -13,7 +13,7 @@
  * concurrently, handlers of different workers do. Running more copies of the
  * daemon adds workers to the same queue group. A worker PINGs its
  * connection every 2 s and reconnects after two PINGs in a row go
- * unanswered (cm_wire_keepalive). POST, PUT and PATCH with an
+ * unanswered (cm_wire_client_pump). POST, PUT and PATCH with an
  * Idempotency-Key header go through cm_idempotency.h around the handler.
  * The daemon's nats.c
  * connection (cm_worker.nc) is for what handlers send themselves: typed RPCs

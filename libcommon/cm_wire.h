@@ -24,7 +24,9 @@
  *     service's worker thread (struct cm_wire_conn, here: socket, poll,
  *     SSL): open, subscribe, publish into an output buffer, and
  *     cm_wire_pump, which reads what arrived, calls back for each message
- *     and flushes the replies in one write; and the edge's link on its
+ *     and flushes the replies in one write; the workers' persistent client
+ *     over it (cm_wire_client_*: one session across reconnects, lame-duck
+ *     moves, keepalive); and the edge's link on its
  *     libevent loop (services/edge/nats_link.c: bufferevent, TLS filter,
  *     timers). */
 #ifndef CM_WIRE_H
@@ -211,5 +213,57 @@ cm_err cm_wire_ping(struct cm_wire_conn *c);
  * is half-open or the server frozen, so close c and open a new one.
  * CM_OK otherwise (CM_EUNAVAIL too when the PING cannot be written). */
 cm_err cm_wire_keepalive(struct cm_wire_conn *c, int interval_ms, int max_missed);
+
+/* --- a persistent client, for a worker thread: one cm_wire_session for
+ * its whole life, driven here (issue 15: the reconnect logic written once,
+ * in the session, for this driver and the edge's link). It connects with
+ * its subscriptions as the handshake's SUBs (the PONG confirms them; an
+ * -ERR before it fails the attempt), reconnects by the session's rounds and
+ * waits, logs each outage once through the session, keeps alive by the
+ * session's tick, and moves off a server entering lame-duck mode: a new
+ * connection with the same SUBs first, then UNSUB + PING on the old one,
+ * whose messages up to the PONG (at most 2 s) still go to on_msg, the
+ * replies leaving on the new one. */
+
+struct cm_wire_client;
+
+/* Called after each read's messages went to on_msg (e.g. to run the
+ * requests a batch holds and flush their replies). */
+typedef void (*cm_wire_after_read)(void *ctx);
+
+/* A client for urls (NATS_URL), saying CONNECT as name; its outage lines
+ * name log_name (e.g. "identity worker 2"). Not connected yet (the first
+ * pump does). CM_EINVAL when urls is malformed. */
+cm_err cm_wire_client_new(const char *urls, const char *name, const char *log_name,
+                          struct cm_wire_client **out);
+void cm_wire_client_free(struct cm_wire_client *cl);
+
+/* Adds a subscription (before the first pump; at most 8). */
+cm_err cm_wire_client_subscribe(struct cm_wire_client *cl, const char *subject, const char *queue,
+                                uint64_t sid);
+
+void cm_wire_client_after_read(struct cm_wire_client *cl, cm_wire_after_read after, void *ctx);
+
+/* Keepalive settings (defaults CM_WIRE_PING_MS, CM_WIRE_PINGS_MISSED). */
+void cm_wire_client_keepalive(struct cm_wire_client *cl, int interval_ms, int max_missed);
+
+/* The connection replies are queued on (cm_wire_pub*, cm_wire_flush): the
+ * same object for the client's life; while it is down, what is queued is
+ * dropped by the next flush (CM_EUNAVAIL). */
+struct cm_wire_conn *cm_wire_client_conn(struct cm_wire_client *cl);
+
+/* True while connected (the handshake done). */
+int cm_wire_client_up(const struct cm_wire_client *cl);
+
+/* Down: after the session's wait (slept, up to timeout_ms), a round of
+ * attempts. Up: cm_wire_pump for up to timeout_ms, then the lame-duck move
+ * or the keepalive. CM_OK when connected at the end, else CM_EUNAVAIL. */
+cm_err cm_wire_client_pump(struct cm_wire_client *cl, int timeout_ms, cm_wire_on_msg on_msg,
+                           void *ctx);
+
+/* Stops taking messages: UNSUB, and what arrived before it to on_msg until
+ * the server's PONG (at most timeout_ms). */
+void cm_wire_client_drain(struct cm_wire_client *cl, int timeout_ms, cm_wire_on_msg on_msg,
+                          void *ctx);
 
 #endif

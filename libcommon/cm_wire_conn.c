@@ -33,6 +33,7 @@ struct cm_wire_conn {
     size_t in_len, in_cap;
     char *out;
     size_t out_len, out_cap;
+    int broken; /* a write failed: the connection is lost */
     struct cm_wire_session s; /* states, rounds, handshake, keepalive, lame duck, -ERRs */
 };
 
@@ -70,7 +71,8 @@ static int wait_fd(int fd, short events, int timeout_ms)
     return rc;
 }
 
-cm_err cm_wire_flush(struct cm_wire_conn *c)
+/* Writes c's output; CM_EUNAVAIL (c broken) when it cannot. */
+static cm_err flush_out(struct cm_wire_conn *c)
 {
     size_t off = 0;
 
@@ -98,6 +100,19 @@ cm_err cm_wire_flush(struct cm_wire_conn *c)
         }
     }
     c->out_len = 0;
+    return CM_OK;
+}
+
+cm_err cm_wire_flush(struct cm_wire_conn *c)
+{
+    if (c->fd < 0 || c->broken) {
+        c->out_len = 0; /* no connection (a client between two): dropped */
+        return CM_EUNAVAIL;
+    }
+    if (flush_out(c) != CM_OK) {
+        c->broken = 1;
+        return CM_EUNAVAIL;
+    }
     return CM_OK;
 }
 
@@ -263,11 +278,34 @@ static void drop_socket(struct cm_wire_conn *c)
         close(c->fd);
     c->fd = -1;
     c->in_len = c->out_len = 0;
+    c->broken = 0;
 }
 
 static void sink_write(void *ctx, const char *data, size_t len)
 {
     out_add(ctx, data, len);
+}
+
+/* One round of attempts on c, the session's servers each once, until one
+ * is up: CM_OK; else CM_EUNAVAIL and *wait_ms (may be NULL), the session's
+ * wait before the next round. */
+static cm_err connect_round(struct cm_wire_conn *c, int *wait_ms)
+{
+    for (;;) {
+        const struct cm_wire_url *u = cm_wire_session_attempt(&c->s, cm_now_ms());
+        const char *why = "cannot connect";
+        int wait;
+        c->fd = dial(u, c->s.handshake_ms);
+        if (c->fd >= 0 && handshake(c, u, &why) == CM_OK)
+            return CM_OK;
+        drop_socket(c);
+        wait = cm_wire_session_lost(&c->s, why, NULL);
+        if (wait > 0) {
+            if (wait_ms)
+                *wait_ms = wait;
+            return CM_EUNAVAIL;
+        }
+    }
 }
 
 cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct cm_wire_conn **out)
@@ -284,20 +322,12 @@ cm_err cm_wire_open(const char *urls, const char *name, int timeout_ms, struct c
         cm_wire_close(c);
         return CM_EINVAL;
     }
-    c->s.logging = CM_WIRE_LOG_REFUSALS; /* the worker logs its outages (cm_service.c) */
+    c->s.logging = CM_WIRE_LOG_REFUSALS; /* its user logs its outages */
     c->s.handshake_ms = timeout_ms;
     /* one round: each server once; the caller waits cm_wire_retry_ms after it */
-    for (;;) {
-        const struct cm_wire_url *u = cm_wire_session_attempt(&c->s, cm_now_ms());
-        const char *why = "cannot connect";
-        c->fd = dial(u, timeout_ms);
-        if (c->fd >= 0 && handshake(c, u, &why) == CM_OK) {
-            *out = c;
-            return CM_OK;
-        }
-        drop_socket(c);
-        if (cm_wire_session_lost(&c->s, why, NULL) > 0)
-            break;
+    if (connect_round(c, NULL) == CM_OK) {
+        *out = c;
+        return CM_OK;
     }
     cm_wire_close(c);
     return CM_EUNAVAIL;
@@ -453,4 +483,261 @@ cm_err cm_wire_pump(struct cm_wire_conn *c, int timeout_ms, cm_wire_on_msg on_ms
     if (err == CM_OK && c->out_len)
         err = cm_wire_flush(c);
     return err;
+}
+
+/* --- the persistent client (cm_wire_client_*): one connection object and
+ * one session for the thread's whole life; sockets come and go under it. */
+
+#define CLIENT_SIDS 8
+#define MOVE_DRAIN_MS 2000 /* the leaving server's connection: at most this long */
+#define DRAIN_READ_MS 100
+
+struct cm_wire_client {
+    struct cm_wire_conn *c; /* publishes queue here; its socket is replaced on reconnect */
+    uint64_t sids[CLIENT_SIDS];
+    int nsids;
+    int64_t retry_at_ms; /* down: the next round not before this */
+    cm_wire_after_read after;
+    void *after_ctx;
+};
+
+cm_err cm_wire_client_new(const char *urls, const char *name, const char *log_name,
+                          struct cm_wire_client **out)
+{
+    static _Thread_local uint64_t rng;
+    struct cm_wire_client *cl = cm_xcalloc(1, sizeof *cl);
+    struct cm_wire_conn *c = cm_xcalloc(1, sizeof *c);
+    struct cm_wire_sink sink = {.write = sink_write, .ctx = c};
+
+    *out = NULL;
+    cl->c = c;
+    c->fd = -1;
+    if (!rng)
+        rng = cm_wire_rng_seed((uint64_t)(uintptr_t)&rng);
+    if (cm_wire_session_init(&c->s, urls, name, &sink, cm_wire_rng_next(&rng)) != CM_OK) {
+        cm_wire_client_free(cl);
+        return CM_EINVAL;
+    }
+    cm_wire_session_log_as(&c->s, log_name);
+    *out = cl;
+    return CM_OK;
+}
+
+void cm_wire_client_free(struct cm_wire_client *cl)
+{
+    if (!cl)
+        return;
+    cm_wire_close(cl->c);
+    free(cl);
+}
+
+cm_err cm_wire_client_subscribe(struct cm_wire_client *cl, const char *subject, const char *queue,
+                                uint64_t sid)
+{
+    if (cl->nsids >= CLIENT_SIDS ||
+        cm_wire_session_subscribe(&cl->c->s, subject, queue, sid) != CM_OK)
+        return CM_EINVAL;
+    cl->sids[cl->nsids++] = sid;
+    return CM_OK;
+}
+
+void cm_wire_client_after_read(struct cm_wire_client *cl, cm_wire_after_read after, void *ctx)
+{
+    cl->after = after;
+    cl->after_ctx = ctx;
+}
+
+void cm_wire_client_keepalive(struct cm_wire_client *cl, int interval_ms, int max_missed)
+{
+    cm_wire_session_keepalive(&cl->c->s, interval_ms, max_missed);
+}
+
+struct cm_wire_conn *cm_wire_client_conn(struct cm_wire_client *cl)
+{
+    return cl->c;
+}
+
+int cm_wire_client_up(const struct cm_wire_client *cl)
+{
+    return cl->c->fd >= 0 && cl->c->s.state == CM_WIRE_UP;
+}
+
+/* The connection is gone (why): the socket closed, the session told, the
+ * next round scheduled after its wait. */
+static void client_lost(struct cm_wire_client *cl, const char *why)
+{
+    int wait;
+
+    drop_socket(cl->c);
+    wait = cm_wire_session_lost(&cl->c->s, why, NULL);
+    cl->retry_at_ms = cm_now_ms() + wait;
+}
+
+/* A round of attempts when the session's wait is over (sleeping at most
+ * timeout_ms for it). CM_OK once up. */
+static cm_err client_connect(struct cm_wire_client *cl, int timeout_ms)
+{
+    int64_t left = cl->retry_at_ms - cm_now_ms();
+    int wait = 0;
+
+    if (left > 0) {
+        poll(NULL, 0, (int)(left < timeout_ms ? left : timeout_ms));
+        if (cl->retry_at_ms > cm_now_ms())
+            return CM_EUNAVAIL;
+    }
+    if (connect_round(cl->c, &wait) == CM_OK)
+        return CM_OK;
+    cl->retry_at_ms = cm_now_ms() + wait;
+    return CM_EUNAVAIL;
+}
+
+static void after_read(struct cm_wire_client *cl)
+{
+    if (cl->after)
+        cl->after(cl->after_ctx);
+}
+
+/* UNSUB of every subscription and a PING on c; the PONGs that answer it
+ * (after the keepalive's PINGs still out), or 0 when it cannot be sent. */
+static int unsub_all(struct cm_wire_client *cl, struct cm_wire_conn *c)
+{
+    for (int i = 0; i < cl->nsids; i++)
+        cm_wire_unsub(c, cl->sids[i]);
+    out_add(c, "PING\r\n", 6);
+    return cm_wire_flush(c) == CM_OK ? 1 + cl->c->s.pings_out : 0;
+}
+
+/* The leaving server's connection old, after UNSUB + PING: what it still
+ * delivers goes to on_msg until the PONG (or MOVE_DRAIN_MS); the replies
+ * leave through cl's connection (the new one, or old's socket lent). Its
+ * PINGs are answered; nothing else of it reaches the session. */
+static void drain_old(struct cm_wire_client *cl, struct cm_wire_conn *old, int pongs,
+                      cm_wire_on_msg on_msg, void *ctx)
+{
+    struct cm_wire_conn *c = cl->c;
+    int64_t deadline = cm_now_ms() + MOVE_DRAIN_MS;
+
+    while (pongs > 0) {
+        int64_t left = deadline - cm_now_ms();
+        size_t off = 0;
+        if (left <= 0 || read_some(old, left < DRAIN_READ_MS ? (int)left : DRAIN_READ_MS) != CM_OK)
+            break;
+        for (;;) {
+            struct cm_wire_msg m;
+            long taken = cm_wire_parse(old->in + off, old->in_len - off, &m);
+            if (taken <= 0) {
+                if (taken < 0)
+                    pongs = 0; /* not the protocol: give it up */
+                break;
+            }
+            off += (size_t)taken;
+            if (m.op == CM_WIRE_MSG && on_msg)
+                on_msg(ctx, &m);
+            else if (m.op == CM_WIRE_PING)
+                out_add(old, "PONG\r\n", 6);
+            else if (m.op == CM_WIRE_PONG && --pongs == 0)
+                break;
+        }
+        in_consume(old, off);
+        after_read(cl);
+        if (old->out_len && cm_wire_flush(old) != CM_OK)
+            break;
+        if (c->out_len)
+            cm_wire_flush(c);
+    }
+}
+
+/* The server is entering lame-duck mode: its socket set aside, a new
+ * connection (the session's new round; the leaving server refuses) with
+ * the same SUBs, then UNSUB + PING on the old one, drained. No request
+ * sent to this client is lost. When no other server takes it, the old
+ * connection is still drained (replies on it) and the session waits for
+ * its next round. */
+static void client_move(struct cm_wire_client *cl, cm_wire_on_msg on_msg, void *ctx)
+{
+    struct cm_wire_conn *c = cl->c, old = {.fd = c->fd, .ssl = c->ssl};
+    int pongs = 0, wait = 0, lent = 0;
+
+    if (c->out_len)
+        cm_wire_flush(c);
+    old.in = c->in;
+    old.in_len = c->in_len;
+    old.in_cap = c->in_cap;
+    c->in = NULL;
+    c->in_len = c->in_cap = 0;
+    c->fd = -1;
+    c->ssl = NULL;
+    pongs = 1 + c->s.pings_out;
+    cm_wire_session_move(&c->s);
+    if (connect_round(c, &wait) != CM_OK) {
+        cl->retry_at_ms = cm_now_ms() + wait;
+        c->fd = old.fd; /* no new connection: the replies go out on the old one */
+        c->ssl = old.ssl;
+        lent = 1;
+    }
+    for (int i = 0; i < cl->nsids; i++)
+        cm_wire_unsub(&old, cl->sids[i]);
+    out_add(&old, "PING\r\n", 6);
+    if (cm_wire_flush(&old) == CM_OK)
+        drain_old(cl, &old, pongs, on_msg, ctx);
+    if (lent) {
+        c->fd = -1;
+        c->ssl = NULL;
+        c->out_len = 0;
+        c->broken = 0;
+    }
+    drop_socket(&old);
+    free(old.in);
+    free(old.out);
+    cm_info("%s: nats server in lame-duck mode left%s", c->s.log_name[0] ? c->s.log_name : c->s.name,
+            c->fd >= 0 ? "" : " (no other server yet)");
+}
+
+cm_err cm_wire_client_pump(struct cm_wire_client *cl, int timeout_ms, cm_wire_on_msg on_msg,
+                           void *ctx)
+{
+    struct cm_wire_conn *c = cl->c;
+    cm_err err;
+
+    if (c->fd < 0 && client_connect(cl, timeout_ms) != CM_OK)
+        return CM_EUNAVAIL;
+    if (c->broken) {
+        client_lost(cl, "write failed");
+        return CM_EUNAVAIL;
+    }
+    err = cm_wire_pump(c, timeout_ms, on_msg, ctx, NULL);
+    after_read(cl);
+    if (err != CM_OK || c->broken) {
+        client_lost(cl, c->broken ? "write failed" : "closed by the server");
+        return CM_EUNAVAIL;
+    }
+    if (c->s.lame_duck) {
+        client_move(cl, on_msg, ctx);
+        return c->fd >= 0 ? CM_OK : CM_EUNAVAIL;
+    }
+    if (cm_wire_session_tick(&c->s, cm_now_ms()) == CM_WIRE_LOST) {
+        client_lost(cl, c->s.why);
+        return CM_EUNAVAIL;
+    }
+    if (c->out_len && cm_wire_flush(c) != CM_OK) {
+        client_lost(cl, "write failed");
+        return CM_EUNAVAIL;
+    }
+    return CM_OK;
+}
+
+void cm_wire_client_drain(struct cm_wire_client *cl, int timeout_ms, cm_wire_on_msg on_msg,
+                          void *ctx)
+{
+    struct cm_wire_conn *c = cl->c;
+    int64_t deadline = cm_now_ms() + timeout_ms;
+    int want, pongs = 0;
+
+    if (c->fd < 0)
+        return;
+    want = unsub_all(cl, c);
+    while (pongs < want && cm_now_ms() < deadline &&
+           cm_wire_pump(c, DRAIN_READ_MS, on_msg, ctx, &pongs) == CM_OK)
+        after_read(cl);
+    after_read(cl);
 }

@@ -77,6 +77,11 @@ cm_err cm_wire_session_subscribe(struct cm_wire_session *s, const char *subject,
     return CM_OK;
 }
 
+void cm_wire_session_log_as(struct cm_wire_session *s, const char *log_name)
+{
+    snprintf(s->log_name, sizeof s->log_name, "%s", log_name ? log_name : "");
+}
+
 void cm_wire_session_keepalive(struct cm_wire_session *s, int interval_ms, int max_missed)
 {
     s->ping_ms = interval_ms;
@@ -175,7 +180,8 @@ static enum cm_wire_verdict on_pong(struct cm_wire_session *s)
     s->next_ping_ms = 0;
     s->round_left = s->nurls;
     if (s->logging == CM_WIRE_LOG_OUTAGES && s->outage_logged)
-        cm_info("nats connection to %s:%d restored", cm_wire_session_url(s)->host,
+        cm_info("%s%snats connection to %s:%d restored", s->log_name,
+                s->log_name[0] ? ": " : "", cm_wire_session_url(s)->host,
                 cm_wire_session_url(s)->port);
     else
         cm_debug("connected to nats at %s:%d", cm_wire_session_url(s)->host,
@@ -254,9 +260,11 @@ int cm_wire_session_lost(struct cm_wire_session *s, const char *why, int *was_up
         *was_up = up;
     if (s->logging == CM_WIRE_LOG_OUTAGES && !s->outage_logged) {
         if (up)
-            cm_warn("nats connection to %s:%d lost (%s), reconnecting", u->host, u->port, why);
+            cm_warn("%s%snats connection to %s:%d lost (%s), reconnecting", s->log_name,
+                    s->log_name[0] ? ": " : "", u->host, u->port, why);
         else
-            cm_warn("cannot connect to nats at %s:%d (%s), retrying", u->host, u->port, why);
+            cm_warn("%s%scannot connect to nats at %s:%d (%s), retrying", s->log_name,
+                    s->log_name[0] ? ": " : "", u->host, u->port, why);
         s->outage_logged = 1;
     }
     if (up)
@@ -270,8 +278,8 @@ int cm_wire_session_lost(struct cm_wire_session *s, const char *why, int *was_up
 
 void cm_wire_session_move(struct cm_wire_session *s)
 {
-    cm_info("nats server %s:%d entering lame-duck mode: moving", cm_wire_session_url(s)->host,
-            cm_wire_session_url(s)->port);
+    cm_info("%s%snats server %s:%d entering lame-duck mode: moving", s->log_name,
+            s->log_name[0] ? ": " : "", cm_wire_session_url(s)->host, cm_wire_session_url(s)->port);
     s->state = CM_WIRE_WAITING;
     new_round(s);
 }

@@ -99,6 +99,7 @@ struct cm_wire_session {
     int errors;    /* -ERRs while up */
     int outage_logged;
     char why[192]; /* the last LOST verdict's reason */
+    char log_name[64]; /* "" or who the outage lines name (cm_wire_session_log_as) */
 };
 
 /* Sets s up for the servers of urls (NATS_URL, comma-separated), saying
@@ -116,6 +117,10 @@ void cm_wire_session_release(struct cm_wire_session *s);
  * is full. */
 cm_err cm_wire_session_subscribe(struct cm_wire_session *s, const char *subject, const char *queue,
                                  uint64_t sid);
+
+/* Outage lines (CM_WIRE_LOG_OUTAGES) start "log_name: " (e.g. "identity
+ * worker 2"); CONNECT still says the session's name. */
+void cm_wire_session_log_as(struct cm_wire_session *s, const char *log_name);
 
 /* Keepalive settings (defaults CM_WIRE_PING_MS, CM_WIRE_PINGS_MISSED). */
 void cm_wire_session_keepalive(struct cm_wire_session *s, int interval_ms, int max_missed);
