@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "edge_raw.h"
 #include "test_users_fixtures.h"
 
 /* An API client of c->org with roles, made with token. */
@@ -81,8 +83,7 @@ void ia_call(struct it_resp *r, const struct ia_client *c, const char *method, c
     cr_assert(eq(int, it_http(&rq, r), 0), "%s %s: %s", method, path, r->error);
 }
 
-char *ia_multipart(const char *field, const char *filename, const void *data, size_t n,
-                   size_t *len)
+char *ia_multipart(const char *field, const char *filename, const void *data, size_t n, size_t *len)
 {
     char head[512];
     const char *tail = "\r\n--" IA_BOUNDARY "--\r\n";
@@ -125,4 +126,39 @@ long ia_peak_rss_kib(const char *name)
             break;
     fclose(f);
     return kib;
+}
+
+/* Writes all of buf to fd (asserting it goes). */
+static void write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        cr_assert(w > 0, "write to the edge failed");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+void ia_leave_mid_transfer(const struct ia_client *c, const char *download_path, const void *data,
+                           int body, size_t part)
+{
+    char head[1024], buf[65536];
+    int fd = raw_connect();
+    int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: edge\r\n%s\r\n\r\n",
+                     download_path, c->auth);
+
+    write_all(fd, head, (size_t)n);
+    cr_assert(read(fd, buf, sizeof buf) > 0);
+    close(fd);
+    fd = raw_connect();
+    n = snprintf(head, sizeof head,
+                 "POST /api/2014-08-01/attachment HTTP/1.1\r\nHost: edge\r\n%s\r\n"
+                 "Content-Type: multipart/form-data; boundary=" IA_BOUNDARY "\r\n"
+                 "Content-Length: %d\r\n\r\n--" IA_BOUNDARY "\r\n"
+                 "Content-Disposition: form-data; name=\"attachment\"; filename=\"cut\"\r\n\r\n",
+                 c->auth, body);
+    write_all(fd, head, (size_t)n);
+    write_all(fd, data, part);
+    close(fd);
 }

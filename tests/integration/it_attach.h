@@ -32,6 +32,13 @@ void ia_call(struct it_resp *r, const struct ia_client *c, const char *method, c
  * field name and filename holding data[0..n); caller frees; *len set. The
  * buffer is NUL-terminated after its *len bytes (a text file part can be
  * passed as a string). */
+/* A client that leaves mid-transfer, on raw connections to the edge: a
+ * download of download_path read for at most 64 KiB, then dropped; an
+ * upload to the attachment route announcing body bytes that stops after
+ * part bytes of data. Asserts the edge answered the download's start. */
+void ia_leave_mid_transfer(const struct ia_client *c, const char *download_path,
+                           const void *data, int body, size_t part);
+
 #define IA_BOUNDARY "it-boundary-7d1c"
 char *ia_multipart(const char *field, const char *filename, const void *data, size_t n,
                    size_t *len);

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "edge_raw.h"
 #include "harness.h"
 #include "it_attach.h"
 
@@ -152,17 +151,18 @@ Test(attachments, bad_multipart_bodies_get_400)
 {
     static const char *const bodies[][2] = {
         /* no attachment field */
-        {"--" IA_BOUNDARY "\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--" IA_BOUNDARY
-         "--\r\n",
+        {"--" IA_BOUNDARY
+         "\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--" IA_BOUNDARY "--\r\n",
          "missing the \"attachment\" file field"},
         /* cut before the closing delimiter */
         {"--" IA_BOUNDARY "\r\nContent-Disposition: form-data; name=\"attachment\"; "
          "filename=\"a\"\r\n\r\nabc",
          "multipart body ends before its closing delimiter"},
         /* two attachments */
-        {"--" IA_BOUNDARY "\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a\"\r\n\r\n1\r\n--" IA_BOUNDARY
-         "\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"b\"\r\n\r\n2\r\n--" IA_BOUNDARY
-         "--\r\n",
+        {"--" IA_BOUNDARY "\r\nContent-Disposition: form-data; name=\"attachment\"; "
+                          "filename=\"a\"\r\n\r\n1\r\n--" IA_BOUNDARY
+         "\r\nContent-Disposition: form-data; name=\"attachment\"; "
+         "filename=\"b\"\r\n\r\n2\r\n--" IA_BOUNDARY "--\r\n",
          "only one attachment per request"},
         /* a part without a name */
         {"--" IA_BOUNDARY "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" IA_BOUNDARY "--\r\n",
@@ -272,18 +272,6 @@ Test(attachments, other_organizations_see_nothing)
     json_decref(doc);
 }
 
-/* Writes all of buf to fd (asserting it goes). */
-static void write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        cr_assert(w > 0, "write to the edge failed");
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* Clients that leave in the middle of an upload or a download do not keep
  * messaging's workers waiting (the edge tells the service to stop): more
  * abandoned transfers than messaging has workers, and messaging still
@@ -294,7 +282,7 @@ Test(attachments, clients_leaving_mid_transfer_free_the_workers)
     unsigned char *data = malloc(BODY);
     struct ia_client c;
     json_t *doc, *a;
-    char head[1024], path[160], buf[65536];
+    char path[160];
     struct it_resp r;
     PGconn *pg;
     char *count;
@@ -307,24 +295,8 @@ Test(attachments, clients_leaving_mid_transfer_free_the_workers)
     a = upload(&c, "big.txt", data, BODY, &doc);
     snprintf(path, sizeof path, SAVE "/%s/content", str_of(a, "id"));
     for (int i = 0; i < ABANDONED; i++) {
-        /* a download read for 64 KiB, then dropped */
-        int fd = raw_connect();
-        int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: edge\r\n%s\r\n\r\n", path,
-                         c.auth);
-        write_all(fd, head, (size_t)n);
-        cr_assert(read(fd, buf, sizeof buf) > 0);
-        close(fd);
-        /* an upload that stops after 1 MiB of 8 */
-        fd = raw_connect();
-        n = snprintf(head, sizeof head,
-                     "POST " SAVE " HTTP/1.1\r\nHost: edge\r\n%s\r\n"
-                     "Content-Type: multipart/form-data; boundary=" IA_BOUNDARY "\r\n"
-                     "Content-Length: %d\r\n\r\n--" IA_BOUNDARY "\r\n"
-                     "Content-Disposition: form-data; name=\"attachment\"; filename=\"cut\"\r\n\r\n",
-                     c.auth, BODY);
-        write_all(fd, head, (size_t)n);
-        write_all(fd, data, PART);
-        close(fd);
+        /* a download dropped after 64 KiB, an upload cut after 1 MiB of 8 */
+        ia_leave_mid_transfer(&c, path, data, BODY, PART);
     }
     /* every worker is free again well within the stack's 2 s request timeout */
     for (int i = 0; i < 4; i++) {

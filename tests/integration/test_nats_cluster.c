@@ -142,33 +142,6 @@ Test(nats_cluster, blocking_client_sees_lame_duck_and_moves, .init = start_clust
     cm_wire_close(c);
 }
 
-/* Does file contain needle? */
-static int log_has(const char *file, const char *needle)
-{
-    static char buf[1 << 20];
-    FILE *f = fopen(file, "r");
-    size_t n;
-
-    if (!f)
-        return 0;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
-static int wait_log(const char *file, const char *needle, double ms)
-{
-    double until = it_now_ms() + ms;
-
-    while (it_now_ms() < until) {
-        if (log_has(file, needle))
-            return 1;
-        usleep(100 * 1000);
-    }
-    return 0;
-}
-
 Test(nats_cluster, edge_link_leaves_a_lame_duck_node, .init = start_cluster, .fini = stop_cluster)
 {
     char log[300], port[16], admin[16], bin[300];
@@ -195,11 +168,12 @@ Test(nats_cluster, edge_link_leaves_a_lame_duck_node, .init = start_cluster, .fi
         execl(bin, "edge", (char *)NULL);
         _exit(127);
     }
-    cr_assert(wait_log(log, "connected to nats at 127.0.0.1", 15000), "edge link up on node 1");
+    cr_assert(it_nats_wait_log(log, "connected to nats at 127.0.0.1", 15000),
+              "edge link up on node 1");
     kill(g_pid[0], SIGUSR2);
-    moved = wait_log(log, "entering lame-duck mode: moving", 10000);
-    left = moved && wait_log(log, "lame-duck mode left for", 25000);
-    lost = log_has(log, "lost (");
+    moved = it_nats_wait_log(log, "entering lame-duck mode: moving", 10000);
+    left = moved && it_nats_wait_log(log, "lame-duck mode left for", 25000);
+    lost = it_nats_log_has(log, "lost (");
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     cr_assert(moved, "the edge's link heard ldm and moved");
@@ -296,7 +270,7 @@ Test(nats_cluster, service_workers_leave_a_lame_duck_node_without_losing_request
         asked++;
     }
     cm_nats_close(nc, 1000);
-    cr_assert(wait_log(log, "lame-duck mode left", 5000), "the workers moved off node 1");
+    cr_assert(it_nats_wait_log(log, "lame-duck mode left", 5000), "the workers moved off node 1");
     cr_assert(eq(int, kill(pid, 0), 0), "privacy still runs (no restart)");
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

@@ -16,24 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "edge_raw.h"
 #include "harness.h"
 #include "it_attach.h"
 
 TestSuite(zz_edge_left_requests, .timeout = 120);
 
 #define SAVE "/api/2014-08-01/attachment"
-
-static void write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        cr_assert(w > 0, "write to the edge failed");
-        p += w;
-        n -= (size_t)w;
-    }
-}
 
 /* The edge's log from byte off to its end (caller frees). */
 static char *log_from(const char *path, long off)
@@ -68,7 +56,7 @@ Test(zz_edge_left_requests, requests_of_clients_gone_are_freed_by_shutdown, .fin
     enum { LEFT = 3, BODY = 4 * 1024 * 1024, PART = 512 * 1024 };
     unsigned char *data = malloc(BODY);
     struct ia_client c;
-    char head[1024], path[160], logpath[512], buf[65536], *mp, *text, *id;
+    char path[160], logpath[512], *mp, *text, *id;
     struct it_resp r;
     struct stat sb;
     json_t *doc;
@@ -89,24 +77,8 @@ Test(zz_edge_left_requests, requests_of_clients_gone_are_freed_by_shutdown, .fin
     snprintf(path, sizeof path, SAVE "/%s/content", id);
     free(id);
     for (int i = 0; i < LEFT; i++) {
-        /* a download read for 64 KiB at most, then dropped */
-        int fd = raw_connect();
-        int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: edge\r\n%s\r\n\r\n", path,
-                         c.auth);
-        write_all(fd, head, (size_t)n);
-        cr_assert(read(fd, buf, sizeof buf) > 0);
-        close(fd);
-        /* an upload that stops after 512 KiB of 4 MiB */
-        fd = raw_connect();
-        n = snprintf(head, sizeof head,
-                     "POST " SAVE " HTTP/1.1\r\nHost: edge\r\n%s\r\n"
-                     "Content-Type: multipart/form-data; boundary=" IA_BOUNDARY "\r\n"
-                     "Content-Length: %d\r\n\r\n--" IA_BOUNDARY "\r\n"
-                     "Content-Disposition: form-data; name=\"attachment\"; filename=\"cut\"\r\n\r\n",
-                     c.auth, BODY);
-        write_all(fd, head, (size_t)n);
-        write_all(fd, data, PART);
-        close(fd);
+        /* a download dropped after 64 KiB, an upload cut after 512 KiB of 4 MiB */
+        ia_leave_mid_transfer(&c, path, data, BODY, PART);
     }
     free(data);
     /* the edge has seen the clients go (the service's workers are free) */
