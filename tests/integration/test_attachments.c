@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "edge_raw.h"
 #include "harness.h"
 #include "it_attach.h"
 
